@@ -1,0 +1,104 @@
+# escsim: discrete-event escalation simulator.
+#
+#   make            build build/escsim
+#   make demo       build, then compare the default scenario with and without the cell
+#   make test       build and run the whole test suite (unit, validation, cli, bad input)
+#   make asan       the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
+#
+# Dependencies are found with pkg-config.  When one is missing and we run as
+# root with apt-get, the Debian packages are installed first; otherwise the
+# exact command is printed.
+
+PKG_CONFIG ?= pkg-config
+PKGS = gsl hdf5-serial lua5.4 libcrypto
+DEB_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools \
+	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev perl \
+	python3-h5py python3-pandas python3-tables
+
+BUILD ?= build
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+DATADIR = $(PREFIX)/share/escsim
+VERSION = 0.1.0
+
+CC ?= cc
+OPT ?= -O2 -g
+CFLAGS ?=
+# Recursive (=) so pkg-config runs when a recipe runs, after the deps step.
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
+	$(OPT) -MMD -MP -Iinclude -DESCSIM_VERSION='"$(VERSION)"' \
+	-DESCSIM_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
+ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lhdf5_hl -lpthread -lm $(LDLIBS)
+TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+LIB_SRC = $(wildcard sim/kernel/*.c sim/model/*.c sim/lua/*.c sim/h5/*.c sim/batch/*.c)
+CLI_SRC = $(wildcard sim/cli/*.c)
+TEST_SRC = $(wildcard tests/unit/*.c tests/validation/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN = $(TEST_SRC:%.c=$(BUILD)/%)
+SCRIPT_TESTS = $(wildcard tests/cli/*.t tests/bad/*.t)
+
+DEPS_STAMP = $(BUILD)/.deps-ok
+DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
+	command -v h5dump >/dev/null && command -v prove >/dev/null && \
+	/usr/bin/python3 -c 'import h5py, pandas, tables' 2>/dev/null
+
+.PHONY: all deps demo test test-unit test-scripts asan bench install uninstall clean
+
+all: $(BUILD)/escsim
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@if $(DEPS_CHECK); then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "escsim: installing Debian packages: $(DEB_PACKAGES)"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q $(DEB_PACKAGES) || exit 1; \
+	else \
+		echo "escsim: missing dependencies. Install them with:"; \
+		echo "  sudo apt-get install $(DEB_PACKAGES)"; exit 1; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libescsim.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/escsim: $(CLI_OBJ) $(BUILD)/libescsim.a
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libescsim.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libescsim.a $(TEST_LDLIBS) $(ALL_LDLIBS)
+
+demo: $(BUILD)/escsim
+	$(BUILD)/escsim compare scenarios/golan_2026.lua -n 1000 -s 1 -o $(BUILD)/demo.h5
+
+# Every test is an executable that prints TAP; prove runs them all.
+test: $(BUILD)/escsim $(TEST_BIN)
+	ESCSIM=$(abspath $(BUILD)/escsim) BUILD=$(abspath $(BUILD)) \
+	CMOCKA_MESSAGE_OUTPUT=TAP prove -j2 -e '' $(TEST_BIN) $(SCRIPT_TESTS)
+
+asan:
+	$(MAKE) BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+		CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
+		LDFLAGS='-fsanitize=address,undefined' test
+
+install: $(BUILD)/escsim
+	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
+	mkdir -p $(DESTDIR)$(DATADIR)
+	cp -R scenarios/. $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/escsim
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

@@ -1,0 +1,57 @@
+/* h5out.h: the HDF5 result file.
+ *
+ * A writer creates NAME.partial beside the final name, writes provenance,
+ * one group per arm and its tables, and on close sets `complete`, flushes,
+ * fsyncs and renames to NAME.  A reader never sees a half-written file under
+ * the final name.  Not thread-safe: one writer, used by one thread.
+ */
+#ifndef ESCSIM_H5OUT_H
+#define ESCSIM_H5OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "escsim/error.h"
+#include "escsim/outcome.h"
+
+#define ESC_SCHEMA_VERSION "1.0"
+
+typedef struct esc_h5_source {
+	const char *name;      /* module name, or "scenario" for the main file */
+	const char *path;      /* file path as loaded */
+	const char *text;
+} esc_h5_source;
+
+typedef struct esc_h5_provenance {
+	const char *escsim_version;
+	const char *command_line;
+	const char *scenario_name;
+	uint64_t seed;
+	int64_t reps;
+	const esc_h5_source *sources;   /* sources[0] is the scenario file */
+	size_t n_sources;
+	const char *resolved_json;      /* resolved parameters, base scenario */
+} esc_h5_provenance;
+
+typedef struct esc_h5_writer esc_h5_writer;
+
+/* Create PATH.partial and write the root attributes and /scenario.  The root
+ * attribute `scenario_sha256` is the SHA-256 of sources[0].text. */
+esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
+                             esc_error *err);
+
+/* Add /arms/<name> with attributes `overrides` (text) and `resolved` (JSON)
+ * and an empty runs table.  Returns the arm's index via *arm. */
+int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
+                   const char *resolved_json, int *arm, esc_error *err);
+
+/* Append rows to /arms/<arm>/runs. */
+int esc_h5_append_runs(esc_h5_writer *w, int arm, const esc_run_row *rows,
+                       size_t n, esc_error *err);
+
+/* Set `complete` (1 or 0), close, fsync and rename to the final name. */
+int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err);
+
+/* Close and delete the partial file: nothing is left under any name. */
+void esc_h5_discard(esc_h5_writer *w);
+
+#endif

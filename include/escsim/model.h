@@ -1,0 +1,40 @@
+/* model.h: one replication of the escalation model.
+ *
+ * Background incidents arrive from Poisson generators; the target of each
+ * observes it after a detection delay and blames a perceived perpetrator drawn
+ * from the attribution confusion matrix; its policy decides to ignore,
+ * protest, query the cell or retaliate.  A retaliation that waits for the
+ * cell is called off when an answer arriving before the deadline shows the
+ * suspect did not do it.  A retaliation is itself an incident, observed by its
+ * own target.  Each directed pair carries a ladder level that rises with
+ * retaliations and decays exponentially.
+ *
+ * Random streams (common random numbers across arms): "incidents.<i>" for
+ * generator i (arrival times and everything drawn about its incidents),
+ * "response" for policy incidents, "attribution" for observation of policy
+ * incidents, "cell" for cell answers, "policy.<PARTY>" for a party's hooks.
+ */
+#ifndef ESCSIM_MODEL_H
+#define ESCSIM_MODEL_H
+
+#include <stdint.h>
+#include "escsim/config.h"
+#include "escsim/error.h"
+#include "escsim/outcome.h"
+#include "escsim/policy.h"
+#include "escsim/rng.h"
+
+/* Per-worker state reused across replications.  cfg must outlive it. */
+typedef struct esc_model esc_model;
+
+esc_model *esc_model_new(const esc_config *cfg, esc_error *err);
+void esc_model_free(esc_model *m);
+
+/* Run replication rep with base seed `seed`: streams are reseeded from
+ * (seed, rep, source).  Fills *row.  On error (a policy failed or returned
+ * an invalid decision, the event cap was hit) returns its status with a
+ * message that names the replication and simulated time. */
+int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
+                  uint64_t seed, uint64_t rep, esc_run_row *row, esc_error *err);
+
+#endif

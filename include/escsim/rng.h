@@ -1,0 +1,47 @@
+/* rng.h: random streams for replications.
+ *
+ * Each stochastic source of each replication has its own GSL generator,
+ * seeded from (base seed, replication, source name) through a 64-bit hash, so
+ * that two arms of an experiment that differ in one mechanism draw the same
+ * numbers for everything else (common random numbers), and a replication is
+ * reproducible whatever ran before it or beside it.
+ *
+ * The default generator is xoshiro256++ (Blackman and Vigna), plugged into GSL
+ * as a gsl_rng_type so every GSL distribution works on it.  Unlike GSL's
+ * built-in types, whose seeds are 32 bits, it takes the full 64-bit seed, so
+ * distinct (seed, replication, source) triples do not collide in practice.
+ */
+#ifndef ESCSIM_RNG_H
+#define ESCSIM_RNG_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+/* GSL generator type: xoshiro256++, state seeded by splitmix64(seed). */
+extern const gsl_rng_type *esc_rng_xoshiro256pp;
+
+/* splitmix64 finaliser: a bijective 64-bit mix. */
+uint64_t esc_rng_mix64(uint64_t x);
+
+/* The seed of one source's stream: a hash of all three parts.  Stable across
+ * platforms and releases (it is part of the results' reproducibility). */
+uint64_t esc_rng_stream_seed(uint64_t base_seed, uint64_t rep, const char *source);
+
+/* A set of named streams for one worker.  Streams are created on first use
+ * and reseeded for each replication; pointers returned by esc_streams_get
+ * stay valid until esc_streams_free. */
+typedef struct esc_streams esc_streams;
+
+/* type NULL means esc_rng_xoshiro256pp.  NULL when out of memory. */
+esc_streams *esc_streams_new(const gsl_rng_type *type);
+void esc_streams_free(esc_streams *s);
+
+/* Select the replication: every existing and future stream is seeded with
+ * esc_rng_stream_seed(base_seed, rep, name). */
+void esc_streams_begin(esc_streams *s, uint64_t base_seed, uint64_t rep);
+
+/* The stream for a source name (at most 63 characters).  NULL when out of
+ * memory. */
+gsl_rng *esc_streams_get(esc_streams *s, const char *source);
+
+#endif

@@ -1,0 +1,63 @@
+/* scenario.h: Lua scenarios and policies (the script layer).
+ *
+ * esc_scenario_load runs a scenario file in a sandboxed Lua 5.4 state: only
+ * the safe parts of the standard library, `require` limited to the scenario
+ * library folders, text chunks only, an instruction budget per call and a
+ * memory cap for the state.  The file must return scenario{...}.
+ *
+ * An arm is the scenario table with overrides applied (KEY=VALUE, KEY a
+ * dotted path, VALUE a Lua literal or a duration such as 30m, 2h, 3d, 1w),
+ * validated into an esc_config, plus a policy that calls the arm's Lua hooks.
+ *
+ * One esc_scenario is one Lua state: use it from one thread at a time.  For
+ * threads, load one per worker.
+ */
+#ifndef ESCSIM_SCENARIO_H
+#define ESCSIM_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "escsim/config.h"
+#include "escsim/error.h"
+#include "escsim/policy.h"
+
+typedef struct esc_script_limits {
+	size_t memory_bytes;             /* cap for the Lua state; 0 = default 256 MiB */
+	uint64_t instructions_per_call;  /* hook and load budget; 0 = default 10^7 */
+} esc_script_limits;
+
+typedef struct esc_scenario esc_scenario;
+
+/* A loaded source file (scenario or module), in load order. */
+typedef struct esc_script_source {
+	const char *name;    /* "scenario" or the module name given to require */
+	const char *path;
+	const char *text;
+} esc_script_source;
+
+/* Load and run the file; check that it returned scenario{...}.  Modules are
+ * found in search_path (';'-separated "DIR/?.lua" templates; NULL means the
+ * scenario's folder, its lib/ and policies/ subfolders, and the installed
+ * library).  limits may be NULL.  Errors name file:line. */
+esc_scenario *esc_scenario_load(const char *path, const char *search_path,
+                                const esc_script_limits *limits, esc_error *err);
+void esc_scenario_free(esc_scenario *s);
+
+/* Apply KEY=VALUE to the base scenario table (the CLI's --set); later arms
+ * see it. */
+int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err);
+
+/* Build an arm: copy the base table, apply the n overrides in order, validate
+ * into *cfg (caller frees with esc_config_free) and bind *policy to the arm's
+ * policies.  The policy stays valid until esc_scenario_free. */
+int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
+                     esc_config *cfg, esc_policy *policy, esc_error *err);
+
+const char *esc_scenario_name(const esc_scenario *s);
+size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out);
+
+/* Warnings found while validating (for example a policy for a party that
+ * never observes anything); NULL-terminated, valid until the next call. */
+const char *const *esc_scenario_warnings(const esc_scenario *s);
+
+#endif
