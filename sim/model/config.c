@@ -17,7 +17,7 @@ int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
 	cfg->zones = calloc(n_zones ? n_zones : 1, sizeof *cfg->zones);
 	cfg->types = calloc(n_types ? n_types : 1, sizeof *cfg->types);
 	cfg->generators = calloc(n_generators ? n_generators : 1, sizeof *cfg->generators);
-	cfg->attribution.confusion = calloc(np * np * np ? np * np * np : 1, sizeof(double));
+	cfg->attribution.confusion = calloc(np ? np * np * np : 1, sizeof(double));
 	if (!cfg->parties || !cfg->zones || !cfg->types || !cfg->generators ||
 	    !cfg->attribution.confusion) {
 		esc_config_free(cfg);
