@@ -31,15 +31,38 @@ typedef struct esc_batch_opts {
 	const char *out_path;           /* NULL: no file (benchmarks) */
 	const char *command_line;
 	int quiet;
-	double horizon_h;               /* > 0 overrides the scenario's horizon */
 } esc_batch_opts;
 
-/* Per-arm means of a few key metrics, for the CLI's closing summary. */
-typedef struct esc_batch_summary {
-	size_t n_arms;
-	int64_t reps_done;
-} esc_batch_summary;
+/* A mean with its 95% confidence interval (Student t over replications). */
+typedef struct esc_estimate {
+	double mean, lo, hi;
+	int64_t n;
+} esc_estimate;
 
-int esc_batch_run(const esc_batch_opts *opts, esc_error *err);
+/* The metrics summarised for the closing comparison, in the order of
+ * esc_batch_metric_names. */
+#define ESC_BATCH_METRICS 12
+extern const char *const esc_batch_metric_names[ESC_BATCH_METRICS];
+
+/* Per arm and metric, and paired differences (arm minus baseline) over the
+ * replications both arms finished.  The baseline is the arm named "no_cell"
+ * if there is one, else the first arm. */
+typedef struct esc_batch_result {
+	size_t n_arms;
+	size_t baseline;
+	int64_t reps_done;              /* replications every arm finished */
+	char (*arm_names)[64];
+	esc_estimate (*arm)[ESC_BATCH_METRICS];
+	esc_estimate (*diff)[ESC_BATCH_METRICS];
+} esc_batch_result;
+
+/* Run the experiment.  res may be NULL; otherwise free it with
+ * esc_batch_result_free, also after an error (it then covers what finished).
+ * Statuses: ESC_ERR_INPUT for a bad scenario or policy (nothing is written
+ * when no replication finished; otherwise the finished ones are kept in a
+ * file marked incomplete), ESC_ERR_RUNTIME, ESC_ERR_INTERRUPTED after SIGINT
+ * or SIGTERM (the file keeps every finished replication, marked incomplete). */
+int esc_batch_run(const esc_batch_opts *opts, esc_batch_result *res, esc_error *err);
+void esc_batch_result_free(esc_batch_result *res);
 
 #endif

@@ -11,8 +11,8 @@
  *
  * Random streams (common random numbers across arms): "incidents.<i>" for
  * generator i (arrival times and everything drawn about its incidents),
- * "response" for policy incidents, "attribution" for observation of policy
- * incidents, "cell" for cell answers, "policy.<PARTY>" for a party's hooks.
+ * "response" for everything drawn about policy incidents (retaliations),
+ * "cell" for cell answers, "policy.<PARTY>" for a party's hooks.
  */
 #ifndef ESCSIM_MODEL_H
 #define ESCSIM_MODEL_H

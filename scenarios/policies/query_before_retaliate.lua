@@ -1,0 +1,36 @@
+-- query_before_retaliate.lua: retaliate against serious incidents, but ask
+-- the communication cell first when it is up, and strike only when the
+-- deadline passes without an answer that clears the suspect.
+--
+-- Israel's reported practice: fast, probable responses to attacks on its
+-- forces or territory (Jaeger & Paserman 2008; model-research.md 1.2), the
+-- night of the 3 June 2025 rockets.  Parameters are assumptions to sweep.
+--
+--   min_level    incidents below this ladder level are ignored   (6)
+--   p_retaliate  probability of retaliating, else a protest      (0.9)
+--   deadline     hours from observation to the strike            (6)
+--   query_first  ask the cell before striking when it is up      (true)
+--   response     incident type of the retaliation                ("strike")
+
+local M = {}
+
+function M.on_incident_observed(self, inc)
+  if inc.level < self.min_level then return nil end
+  if sim.random() >= self.p_retaliate then return { action = "protest" } end
+  return {
+    action = "retaliate",
+    type = self.response,
+    delay = self.deadline,
+    query = self.query_first and inc.cell_available,
+  }
+end
+
+function M.new(params)
+  local p = { min_level = 6, p_retaliate = 0.9, deadline = hours(6),
+              query_first = true, response = "strike" }
+  for k, v in sim.sorted_pairs(params or {}) do p[k] = v end
+  p.on_incident_observed = M.on_incident_observed
+  return p
+end
+
+return M
