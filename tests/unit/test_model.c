@@ -1,0 +1,349 @@
+/* test_model.c: the escalation model on hand-built configurations with C
+ * policies, checked against what the model definition (docs/model.md) says
+ * must happen: exact outcomes where the mechanism is deterministic, closed
+ * forms with confidence intervals where it is random. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+
+#include "escsim/model.h"
+
+enum { A, B, C };
+enum { T_STRIKE, T_ROCKET, T_TOP };   /* levels 5, 6, 7 */
+
+/* A minimal scenario: parties A, B, C; one zone; three types. */
+static void base_config(esc_config *cfg, size_t n_gen)
+{
+	assert_int_equal(esc_config_alloc(cfg, 3, 1, 3, n_gen, NULL), 0);
+	strcpy(cfg->parties[A].name, "A");
+	strcpy(cfg->parties[B].name, "B");
+	strcpy(cfg->parties[C].name, "C");
+	strcpy(cfg->zones[0], "Z");
+	const char *names[] = { "strike", "rocket", "top" };
+	int levels[] = { 5, 6, 7 };
+	for (int i = 0; i < 3; i++) {
+		strcpy(cfg->types[i].name, names[i]);
+		cfg->types[i].level = levels[i];
+	}
+	cfg->horizon_h = 1000;
+}
+
+static void set_const(esc_dist *d, double v)
+{
+	esc_dist_free(d);
+	assert_int_equal(esc_dist_init(d, ESC_DIST_CONSTANT, v, 0, 0, NULL), 0);
+}
+
+/* ---- C test policies ------------------------------------------------- */
+
+typedef struct test_policy {
+	int retaliate_party;        /* party that retaliates, -1 none */
+	int all_retaliate;          /* every party retaliates (ping-pong) */
+	int query;
+	double delay_h;
+	int bad;                    /* 1: target self; 2: NaN delay */
+	double times[4096];         /* incident times seen */
+	size_t n_times;
+} test_policy;
+
+static int tp_observe(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
+                      esc_decision *out, esc_error *err)
+{
+	(void)ctx; (void)err;
+	test_policy *p = self;
+	if (p->n_times < 4096)
+		p->times[p->n_times++] = obs->t_incident_h;
+	if (p->all_retaliate || obs->observer == p->retaliate_party) {
+		out->action = ESC_ACT_RETALIATE;
+		out->type = T_STRIKE;
+		out->delay_h = p->delay_h;
+		out->query_cell = p->query;
+		if (p->bad == 1)
+			out->target = obs->observer;
+		if (p->bad == 2)
+			out->delay_h = NAN;
+	}
+	return 0;
+}
+
+static const esc_policy_type tp_type = { "test", tp_observe };
+
+static int run(const esc_config *cfg, test_policy *tp, uint64_t seed, uint64_t rep,
+               esc_run_row *row, esc_error *err)
+{
+	esc_model *m = esc_model_new(cfg, err);
+	assert_non_null(m);
+	esc_streams *s = esc_streams_new(NULL);
+	assert_non_null(s);
+	esc_policy pol = { &tp_type, tp };
+	int st = esc_model_run(m, &pol, s, seed, rep, row, err);
+	esc_streams_free(s);
+	esc_model_free(m);
+	return st;
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void test_no_incidents(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 0);
+	test_policy tp = { .retaliate_party = -1 };
+	esc_run_row row;
+	esc_error err = {0};
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_int_equal(row.incidents, 0);
+	assert_int_equal(row.events_total, 0);
+	assert_int_equal(row.max_level, 0);
+	assert_true(isnan(row.first_crisis_h));
+	assert_true(isnan(row.cell_mean_latency_h));
+	esc_config_free(&cfg);
+}
+
+/* Counts of a Poisson generator: mean rate*horizon, variance the same.  The
+ * mean over R replications must lie within the 99.9% interval
+ * lambda*T +- 3.29*sqrt(lambda*T/R) of theory. */
+static void test_poisson_counts(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 1);
+	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.05 };
+	cfg.horizon_h = 1000;
+	test_policy tp = { .retaliate_party = -1 };
+	esc_error err = {0};
+	const int R = 400;
+	double sum = 0;
+	for (int r = 0; r < R; r++) {
+		esc_run_row row;
+		assert_int_equal(run(&cfg, &tp, 42, (uint64_t)r, &row, &err), 0);
+		sum += (double)row.incidents;
+		assert_int_equal(row.retaliations, 0);
+		assert_int_equal(row.max_level, 5);
+	}
+	double mu = 0.05 * 1000, mean = sum / R;
+	assert_true(fabs(mean - mu) < 3.29 * sqrt(mu / R));
+	esc_config_free(&cfg);
+}
+
+/* C fires rockets at A; A always takes them for B's and retaliates against
+ * B after 2 h, asking the cell first. */
+static void misattribution_config(esc_config *cfg)
+{
+	base_config(cfg, 1);
+	cfg->generators[0] = (esc_generator){ C, A, T_ROCKET, 0, 0.02 };
+	size_t np = 3;
+	double *row = &cfg->attribution.confusion[(A * np + C) * np];
+	row[C] = 0;
+	row[B] = 1;
+	cfg->horizon_h = 2000;
+}
+
+static void test_cell_calls_off_misattributed(void **state)
+{
+	(void)state;
+	esc_config fast, slow, off, liar;
+	misattribution_config(&fast);
+	misattribution_config(&slow);
+	misattribution_config(&off);
+	misattribution_config(&liar);
+	set_const(&fast.cell.latency_h, 1.0);
+	fast.cell.accuracy = 1.0;
+	set_const(&slow.cell.latency_h, 3.0);
+	slow.cell.accuracy = 1.0;
+	off.cell.enabled = 0;
+	set_const(&liar.cell.latency_h, 1.0);
+	liar.cell.accuracy = 0.0;
+	test_policy tp = { .retaliate_party = A, .query = 1, .delay_h = 2.0 };
+	esc_error err = {0};
+	for (uint64_t rep = 0; rep < 20; rep++) {
+		esc_run_row f, s, o, l;
+		assert_int_equal(run(&fast, &tp, 7, rep, &f, &err), 0);
+		assert_int_equal(run(&slow, &tp, 7, rep, &s, &err), 0);
+		assert_int_equal(run(&off, &tp, 7, rep, &o, &err), 0);
+		assert_int_equal(run(&liar, &tp, 7, rep, &l, &err), 0);
+		/* Common random numbers: the same rockets in every arm. */
+		assert_int_equal(f.incidents - f.retaliations, o.incidents - o.retaliations);
+		assert_int_equal(s.incidents, o.incidents);
+		/* A fast, accurate cell stops every strike on B. */
+		assert_int_equal(f.retaliations, 0);
+		assert_int_equal(f.misattributed_retaliations, 0);
+		assert_int_equal(f.cell_requests, f.incidents);
+		assert_int_equal(f.cell_answered_before_deadline, f.cell_requests);
+		assert_true(f.cell_requests == 0 || f.cell_mean_latency_h == 1.0);
+		/* Answers after the deadline change nothing. */
+		assert_int_equal(s.retaliations, o.retaliations);
+		assert_int_equal(s.misattributed_retaliations, s.retaliations);
+		assert_int_equal(s.cell_answered_before_deadline, 0);
+		assert_int_equal(o.cell_requests, 0);
+		assert_true(o.retaliations > 0);
+		/* A wrong answer confirms the suspicion: strikes go ahead. */
+		assert_int_equal(l.retaliations, o.retaliations);
+		assert_int_equal(l.misattributed_retaliations, o.misattributed_retaliations);
+	}
+	esc_config_free(&fast);
+	esc_config_free(&slow);
+	esc_config_free(&off);
+	esc_config_free(&liar);
+}
+
+/* Background incidents at rung 7 decay from 7 to 6 in hl*log2(7/6) hours,
+ * so the time at or above 6 is the measure of the union of
+ * [t_i, t_i + tau) within the horizon.  Rung-5 incidents in between must not
+ * change it. */
+static void test_ladder_time_above_6(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 2);
+	cfg.generators[0] = (esc_generator){ A, B, T_TOP, 0, 0.01 };
+	cfg.generators[1] = (esc_generator){ A, B, T_STRIKE, 0, 0.2 };
+	cfg.horizon_h = 3000;
+	cfg.ladder.half_life_h = 24;
+	test_policy tp = { .retaliate_party = -1 };
+	esc_error err = {0};
+	for (uint64_t rep = 0; rep < 5; rep++) {
+		tp.n_times = 0;
+		/* Record only rung-7 incidents: run with the strike generator's
+		 * times filtered out by comparing against a run without it. */
+		esc_run_row row;
+		assert_int_equal(run(&cfg, &tp, 3, rep, &row, &err), 0);
+		esc_config only7;
+		base_config(&only7, 1);
+		only7.generators[0] = cfg.generators[0];
+		only7.horizon_h = cfg.horizon_h;
+		only7.ladder.half_life_h = 24;
+		test_policy tp7 = { .retaliate_party = -1 };
+		esc_run_row row7;
+		assert_int_equal(run(&only7, &tp7, 3, rep, &row7, &err), 0);
+		double tau = 24 * log2(7.0 / 6.0), total = 0, covered_to = 0;
+		for (size_t i = 0; i < tp7.n_times; i++) {
+			double s = tp7.times[i], e = fmin(s + tau, cfg.horizon_h);
+			if (s < covered_to)
+				s = covered_to;
+			if (e > s)
+				total += e - s;
+			if (e > covered_to)
+				covered_to = e;
+		}
+		assert_true(tp7.n_times > 0);
+		assert_true(fabs(row.hours_at_or_above_6 - total) < 1e-6);
+		assert_true(fabs(row7.hours_at_or_above_6 - total) < 1e-6);
+		assert_int_equal(row.max_level, 7);
+		assert_true(fabs(row.first_crisis_h - tp7.times[0]) < 1e-12);
+		esc_config_free(&only7);
+	}
+	esc_config_free(&cfg);
+}
+
+static void test_runaway_is_an_error(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 1);
+	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.1 };
+	cfg.max_events = 50;
+	test_policy tp = { .all_retaliate = 1, .delay_h = 1.0 };
+	esc_run_row row;
+	esc_error err = {0};
+	assert_int_equal(run(&cfg, &tp, 1, 3, &row, &err), ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "replication 3, t="));
+	assert_non_null(strstr(err.msg, "more than 50 events"));
+	esc_config_free(&cfg);
+}
+
+static void test_spiral(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 1);
+	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.1 };
+	cfg.horizon_h = 100;
+	test_policy tp = { .all_retaliate = 1, .delay_h = 1.0 };
+	esc_run_row row;
+	esc_error err = {0};
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_true(row.retaliations >= 3);
+	assert_int_equal(row.spiral, 1);
+	/* Ping-pong: every retaliation is one rung higher than the strike. */
+	assert_int_equal(row.max_level, 7);
+	cfg.ladder.spiral_size = 1000000;
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_int_equal(row.spiral, 0);
+	/* Without responses, no cluster grows past 1. */
+	cfg.ladder.spiral_size = 2;
+	test_policy quiet = { .retaliate_party = -1 };
+	assert_int_equal(run(&cfg, &quiet, 1, 0, &row, &err), 0);
+	assert_int_equal(row.spiral, 0);
+	esc_config_free(&cfg);
+}
+
+static void test_invalid_decisions(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 1);
+	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.1 };
+	esc_run_row row;
+	esc_error err = {0};
+	test_policy self_target = { .retaliate_party = B, .bad = 1 };
+	assert_int_equal(run(&cfg, &self_target, 1, 0, &row, &err), ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "expected another party"));
+	assert_non_null(strstr(err.msg, "replication 0, t="));
+	test_policy nan_delay = { .retaliate_party = B, .bad = 2 };
+	assert_int_equal(run(&cfg, &nan_delay, 1, 0, &row, &err), ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "delay must be a finite number"));
+	esc_config_free(&cfg);
+}
+
+static int rows_equal(const esc_run_row *a, const esc_run_row *b)
+{
+	return a->rep == b->rep && a->incidents == b->incidents &&
+	       a->retaliations == b->retaliations &&
+	       a->fatalities_mil == b->fatalities_mil &&
+	       a->hours_at_or_above_6 == b->hours_at_or_above_6 &&
+	       a->events_total == b->events_total;
+}
+
+static void test_reproducible(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	misattribution_config(&cfg);
+	esc_dist_init(&cfg.types[T_ROCKET].fatalities_mil, ESC_DIST_POISSON, 0.5, 0, 0, NULL);
+	test_policy tp = { .retaliate_party = A, .query = 1, .delay_h = 2.0 };
+	esc_error err = {0};
+	esc_run_row r1, r2, r3;
+	assert_int_equal(run(&cfg, &tp, 11, 5, &r1, &err), 0);
+	assert_int_equal(run(&cfg, &tp, 11, 5, &r2, &err), 0);
+	assert_int_equal(run(&cfg, &tp, 11, 6, &r3, &err), 0);
+	assert_true(rows_equal(&r1, &r2));
+	assert_false(r1.incidents == r3.incidents && r1.fatalities_mil == r3.fatalities_mil &&
+	             r1.hours_at_or_above_6 == r3.hours_at_or_above_6);
+	esc_config_free(&cfg);
+}
+
+int main(void)
+{
+	gsl_set_error_handler_off();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_no_incidents),
+		cmocka_unit_test(test_poisson_counts),
+		cmocka_unit_test(test_cell_calls_off_misattributed),
+		cmocka_unit_test(test_ladder_time_above_6),
+		cmocka_unit_test(test_runaway_is_an_error),
+		cmocka_unit_test(test_spiral),
+		cmocka_unit_test(test_invalid_decisions),
+		cmocka_unit_test(test_reproducible),
+	};
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
