@@ -30,6 +30,10 @@ typedef struct esc_h5_provenance {
 	const esc_h5_source *sources;   /* sources[0] is the scenario file */
 	size_t n_sources;
 	const char *resolved_json;      /* resolved parameters, base scenario */
+	/* Optional (NULL: attribute left out).  The output layer does not see
+	 * Lua or the random streams, so the callers that do pass them in. */
+	const char *lua_version;        /* LUA_RELEASE, e.g. "Lua 5.4.4" */
+	const char *rng_type;           /* gsl_rng_name(), e.g. "mt19937" */
 } esc_h5_provenance;
 
 typedef struct esc_h5_writer esc_h5_writer;
@@ -39,16 +43,26 @@ typedef struct esc_h5_writer esc_h5_writer;
 esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
                              esc_error *err);
 
-/* Add /arms/<name> with attributes `overrides` (text) and `resolved` (JSON)
- * and an empty runs table.  Returns the arm's index via *arm. */
+/* 0 if NAME can be an arm (1-64 of A-Z a-z 0-9 _ - ., not starting with
+ * '.'), else ESC_ERR_INPUT with a message; lets the CLI reject a bad --arm
+ * before anything is written. */
+int esc_h5_check_arm_name(const char *name, esc_error *err);
+
+/* Add /arms/<name> with attributes `overrides` (text) and `resolved_json`
+ * (JSON) and an empty runs table.  Returns the arm's index via *arm.  A bad
+ * or repeated name is ESC_ERR_INPUT. */
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
                    const char *resolved_json, int *arm, esc_error *err);
 
-/* Append rows to /arms/<arm>/runs. */
+/* Append rows to /arms/<arm>/runs: one extent change and one write, so
+ * batch rows (hundreds to thousands) rather than calling once per row. */
 int esc_h5_append_runs(esc_h5_writer *w, int arm, const esc_run_row *rows,
                        size_t n, esc_error *err);
 
-/* Set `complete` (1 or 0), close, fsync and rename to the final name. */
+/* Set `complete` (1 or 0), close, fsync and rename to the final name,
+ * replacing any file there.  W is freed whatever happens; if a step after
+ * the data was written fails, the message says so and NAME.partial is kept
+ * (it holds every row written). */
 int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err);
 
 /* Close and delete the partial file: nothing is left under any name. */

@@ -1,0 +1,546 @@
+/* h5_writer.c: the result file of one run (escsim/h5out.h, spec section 4).
+ *
+ * Owns the file's life: create NAME.partial, write provenance (root
+ * attributes and /scenario), add arms with their tables, append rows, then
+ * either publish (complete flag, close, fsync, rename, fsync the directory)
+ * or discard.  The table layout itself is h5_table.c's.
+ *
+ *   /                         escsim_version, schema_version, created (ISO
+ *                             8601 UTC), command_line, scenario_name,
+ *                             scenario_sha256, seed (u64), reps (i64),
+ *                             complete (i8, 0 until a successful close(1)),
+ *                             gsl_version, hdf5_version, [lua_version],
+ *                             [rng_type]
+ *   /scenario/source          scenario text; attributes path, sha256
+ *   /scenario/modules/<name>  each loaded module's text; attributes name
+ *                             (as loaded; the link name has '/' -> '_'),
+ *                             path, sha256
+ *   /scenario/resolved_json   resolved parameters of the base scenario
+ *   /arms/<ARM>               attributes overrides, resolved_json
+ *   /arms/<ARM>/runs          one row per replication (esc_run_row)
+ *
+ * Text attributes are variable-length UTF-8 (h5py returns str, and no 64 KiB
+ * object-header limit for long JSON); the Table spec attributes are
+ * fixed-length ASCII as H5LT writes them; text datasets are fixed-length
+ * UTF-8 (see esc_h5_text_dataset).
+ *
+ * Not thread-safe by design: batch gives the writer to one thread.  HDF5's
+ * own error printing is switched off on every entry (it is per thread in
+ * Debian's thread-safe build); our messages name the file and the step, with
+ * the library's innermost reason at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#include <openssl/evp.h>
+
+#include "escsim/h5out.h"
+#include "h5_table.h"
+
+#define ARM_NAME_MAX 64
+
+/* esc_run_row column by column.  Units: "h" hours, "count" a number of
+ * things, "1" dimensionless (with labels for a 0/1 flag), "level" a ladder
+ * rung 0..7 whose names are the scenario's. */
+#define RUN_FIELD(m, k, u, l, d) { #m, offsetof(esc_run_row, m), k, u, l, d }
+static const esc_h5_field run_fields[] = {
+	RUN_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
+	RUN_FIELD(seed, ESC_H5_U64, NULL, NULL,
+	          "base seed; streams are seeded from (seed, rep, source)"),
+	RUN_FIELD(incidents, ESC_H5_I64, "count", NULL,
+	          "incidents, background and policy-caused"),
+	RUN_FIELD(retaliations, ESC_H5_I64, "count", NULL,
+	          "incidents caused by a policy"),
+	RUN_FIELD(misattributed_retaliations, ESC_H5_I64, "count", NULL,
+	          "retaliations against a party that did not do it"),
+	RUN_FIELD(fatalities_mil, ESC_H5_I64, "count", NULL, "military fatalities"),
+	RUN_FIELD(fatalities_civ, ESC_H5_I64, "count", NULL, "civilian fatalities"),
+	RUN_FIELD(max_level, ESC_H5_I32, "level", NULL,
+	          "highest ladder level reached by any pair, 0..7"),
+	RUN_FIELD(hours_at_or_above_6, ESC_H5_F64, "h", NULL,
+	          "time any pair's ladder level was >= 6"),
+	RUN_FIELD(spiral, ESC_H5_I8, "1", "0=no,1=yes",
+	          "1 if the run escalated into a spiral"),
+	RUN_FIELD(first_crisis_h, ESC_H5_F64, "h", NULL,
+	          "time of the first crisis; NaN if none"),
+	RUN_FIELD(cell_requests, ESC_H5_I64, "count", NULL,
+	          "requests submitted to the communication cell"),
+	RUN_FIELD(cell_answered_before_deadline, ESC_H5_I64, "count", NULL,
+	          "cell requests answered before their deadline"),
+	RUN_FIELD(cell_mean_latency_h, ESC_H5_F64, "h", NULL,
+	          "mean time from request to answer; NaN if none answered"),
+	RUN_FIELD(events_total, ESC_H5_I64, "count", NULL,
+	          "incidents and policy actions"),
+};
+
+static const esc_h5_table_desc runs_desc = {
+	"runs: one row per replication",
+	sizeof(esc_run_row),
+	run_fields,
+	sizeof run_fields / sizeof run_fields[0],
+};
+
+typedef struct arm {
+	char *name;
+	hid_t group;
+	esc_h5_table runs;
+} arm;
+
+struct esc_h5_writer {
+	hid_t file;
+	char *path;       /* final name */
+	char *partial;    /* PATH.partial, where everything is written */
+	char *where;      /* "results file 'PATH.partial'", for messages */
+	arm *arms;
+	size_t n_arms, cap_arms;
+	hid_t arms_group;
+};
+
+static void quiet(void)
+{
+	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+/* Message for a failed HDF5 step: "<where>: cannot <what>: <reason>". */
+static int h5_fail(const esc_h5_writer *w, esc_error *err, const char *what)
+{
+	char reason[512];
+	esc_h5_reason(reason, sizeof reason);
+	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot %s: %s", w->where,
+	                     what, reason);
+}
+
+static char *cat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+	if (s) {
+		memcpy(s, a, la);
+		memcpy(s + la, b, lb);
+		memcpy(s + la + lb, c, lc + 1);
+	}
+	return s;
+}
+
+static int sha256_hex(const char *text, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1 ||
+	    len != 32)
+		return -1;
+	for (unsigned i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* --------------------------------------------------------------- teardown */
+
+/* Close every HDF5 object the writer holds; -1 if any close failed. */
+static int close_objects(esc_h5_writer *w)
+{
+	int rc = 0;
+	for (size_t i = 0; i < w->n_arms; i++) {
+		if (esc_h5_table_close(&w->arms[i].runs) < 0)
+			rc = -1;
+		if (w->arms[i].group >= 0 && H5Gclose(w->arms[i].group) < 0)
+			rc = -1;
+		w->arms[i].group = -1;
+	}
+	if (w->arms_group >= 0 && H5Gclose(w->arms_group) < 0)
+		rc = -1;
+	w->arms_group = -1;
+	return rc;
+}
+
+static void free_writer(esc_h5_writer *w)
+{
+	for (size_t i = 0; i < w->n_arms; i++)
+		free(w->arms[i].name);
+	free(w->arms);
+	free(w->path);
+	free(w->partial);
+	free(w->where);
+	free(w);
+}
+
+void esc_h5_discard(esc_h5_writer *w)
+{
+	if (!w)
+		return;
+	quiet();
+	close_objects(w);
+	if (w->file >= 0)
+		H5Fclose(w->file);
+	unlink(w->partial);
+	free_writer(w);
+}
+
+/* -------------------------------------------------------------- provenance */
+
+static int root_attrs(esc_h5_writer *w, const esc_h5_provenance *p,
+                      const char *sha, esc_error *err)
+{
+	char created[32], hdf5_version[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(created, sizeof created, "unknown");
+	unsigned maj = 0, min = 0, rel = 0;
+	H5get_libversion(&maj, &min, &rel);
+	snprintf(hdf5_version, sizeof hdf5_version, "%u.%u.%u", maj, min, rel);
+
+	const struct { const char *name, *value; } text[] = {
+		{ "escsim_version", p->escsim_version },
+		{ "schema_version", ESC_SCHEMA_VERSION },
+		{ "created", created },
+		{ "command_line", p->command_line },
+		{ "scenario_name", p->scenario_name },
+		{ "scenario_sha256", sha },
+		{ "gsl_version", GSL_VERSION },
+		{ "hdf5_version", hdf5_version },
+	};
+	for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+		if (esc_h5_attr_text(w->file, text[i].name, text[i].value) < 0)
+			return h5_fail(w, err, "write the root attributes");
+	if ((p->lua_version &&
+	     esc_h5_attr_text(w->file, "lua_version", p->lua_version) < 0) ||
+	    (p->rng_type && esc_h5_attr_text(w->file, "rng_type", p->rng_type) < 0))
+		return h5_fail(w, err, "write the root attributes");
+
+	int8_t complete = 0;
+	if (esc_h5_attr_scalar(w->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+	                       &p->seed) < 0 ||
+	    esc_h5_attr_scalar(w->file, "reps", H5T_STD_I64LE, H5T_NATIVE_INT64,
+	                       &p->reps) < 0 ||
+	    esc_h5_attr_scalar(w->file, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8,
+	                       &complete) < 0)
+		return h5_fail(w, err, "write the root attributes");
+	return ESC_OK;
+}
+
+/* A text dataset with its provenance attributes, closed again. */
+static int source_dataset(hid_t loc, const char *link, const esc_h5_source *s,
+                          int with_name)
+{
+	char sha[65];
+	hid_t d = -1;
+	if (sha256_hex(s->text, sha) < 0 ||
+	    esc_h5_text_dataset(loc, link, s->text, &d) < 0)
+		return -1;
+	int rc = (esc_h5_attr_text(d, "path", s->path) < 0 ||
+	          esc_h5_attr_text(d, "sha256", sha) < 0 ||
+	          (with_name && esc_h5_attr_text(d, "name", s->name) < 0)) ? -1 : 0;
+	if (H5Dclose(d) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* Link name for a module: '/' would make a path, "" and "." are not names;
+ * a clash after replacing gets "~2", "~3", ... */
+static int module_link(hid_t modules, const char *name, char *out, size_t size)
+{
+	char base[256];
+	snprintf(base, sizeof base, "%s", name && *name ? name : "_");
+	for (char *c = base; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	if (!strcmp(base, "."))
+		base[0] = '_';
+	snprintf(out, size, "%s", base);
+	for (int k = 2; k < 10000; k++) {
+		htri_t e = H5Lexists(modules, out, H5P_DEFAULT);
+		if (e < 0)
+			return -1;
+		if (!e)
+			return 0;
+		snprintf(out, size, "%s~%d", base, k);
+	}
+	return -1;
+}
+
+static int scenario_group(esc_h5_writer *w, const esc_h5_provenance *p,
+                          esc_error *err)
+{
+	hid_t g = H5Gcreate2(w->file, "scenario", H5P_DEFAULT, H5P_DEFAULT,
+	                     H5P_DEFAULT);
+	if (g < 0)
+		return h5_fail(w, err, "create /scenario");
+	int rc = ESC_OK;
+	if (source_dataset(g, "source", &p->sources[0], 0) < 0)
+		rc = h5_fail(w, err, "write /scenario/source");
+	else if (p->resolved_json &&
+	         esc_h5_text_dataset(g, "resolved_json", p->resolved_json, NULL) < 0)
+		rc = h5_fail(w, err, "write /scenario/resolved_json");
+
+	hid_t m = -1;
+	if (rc == ESC_OK) {
+		m = H5Gcreate2(g, "modules", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+		if (m < 0)
+			rc = h5_fail(w, err, "create /scenario/modules");
+	}
+	for (size_t i = 1; rc == ESC_OK && i < p->n_sources; i++) {
+		const esc_h5_source *s = &p->sources[i];
+		char link[300], what[400];
+		if (!s->text) {
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "%s: module '%s' has no "
+			                   "text (internal error)", w->where,
+			                   s->name ? s->name : "?");
+		} else if (module_link(m, s->name, link, sizeof link) < 0 ||
+		           source_dataset(m, link, s, 1) < 0) {
+			snprintf(what, sizeof what, "write module '%s' to "
+			         "/scenario/modules", s->name ? s->name : "?");
+			rc = h5_fail(w, err, what);
+		}
+	}
+	if (m >= 0 && H5Gclose(m) < 0 && rc == ESC_OK)
+		rc = h5_fail(w, err, "write /scenario/modules");
+	if (H5Gclose(g) < 0 && rc == ESC_OK)
+		rc = h5_fail(w, err, "write /scenario");
+	return rc;
+}
+
+/* ------------------------------------------------------------------ create */
+
+esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
+                             esc_error *err)
+{
+	quiet();
+	if (!path || !*path) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "no results file name given");
+		return NULL;
+	}
+	if (!prov || !prov->sources || prov->n_sources < 1 || !prov->sources[0].text) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': no scenario "
+		              "source given (internal error)", path);
+		return NULL;
+	}
+	esc_h5_writer *w = calloc(1, sizeof *w);
+	if (!w) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	w->file = w->arms_group = -1;
+	w->path = cat(path, "", "");
+	w->partial = cat(path, ".partial", "");
+	w->where = w->partial ? cat("results file '", w->partial, "'") : NULL;
+	if (!w->path || !w->partial || !w->where) {
+		free_writer(w);
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+
+	/* HDF5's own message for a failed open is a paragraph of flags; opening
+	 * the file ourselves first gets the plain OS reason.  Without O_TRUNC,
+	 * and we only remove what we created, so a failure here never harms a
+	 * file that was already there. */
+	int created = 1;
+	int fd = open(w->partial, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	if (fd < 0 && errno == EEXIST) {
+		created = 0;   /* left by a dead run: overwritten below */
+		fd = open(w->partial, O_WRONLY);
+	}
+	if (fd < 0) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "cannot create results file "
+		              "'%s': %s", w->partial, strerror(errno));
+		free_writer(w);
+		return NULL;
+	}
+	close(fd);
+
+	w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	if (w->file < 0) {
+		char reason[512];
+		esc_h5_reason(reason, sizeof reason);
+		esc_error_set(err, ESC_ERR_RUNTIME, "cannot create results file "
+		              "'%s': %s", w->partial, reason);
+		if (created)
+			unlink(w->partial);
+		free_writer(w);
+		return NULL;
+	}
+
+	char sha[65];
+	if (sha256_hex(prov->sources[0].text, sha) < 0) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot compute the scenario's "
+		              "SHA-256 (OpenSSL)", w->where);
+		goto fail;
+	}
+	if (root_attrs(w, prov, sha, err) || scenario_group(w, prov, err))
+		goto fail;
+	w->arms_group = H5Gcreate2(w->file, "arms", H5P_DEFAULT, H5P_DEFAULT,
+	                           H5P_DEFAULT);
+	if (w->arms_group < 0) {
+		h5_fail(w, err, "create /arms");
+		goto fail;
+	}
+	return w;
+
+fail:
+	esc_h5_discard(w);
+	return NULL;
+}
+
+/* -------------------------------------------------------------------- arms */
+
+int esc_h5_check_arm_name(const char *name, esc_error *err)
+{
+	size_t n = name ? strlen(name) : 0;
+	int ok = n >= 1 && n <= ARM_NAME_MAX && name[0] != '.';
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = name[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		     (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+	}
+	if (ok)
+		return ESC_OK;
+	return esc_error_set(err, ESC_ERR_INPUT, "invalid arm name '%s': use 1 to "
+	                     "%d letters, digits, '_', '-' or '.', not starting "
+	                     "with '.'", name ? name : "", ARM_NAME_MAX);
+}
+
+int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
+                   const char *resolved_json, int *arm_index, esc_error *err)
+{
+	quiet();
+	if (esc_h5_check_arm_name(name, err))
+		return err ? err->status : ESC_ERR_INPUT;
+	for (size_t i = 0; i < w->n_arms; i++)
+		if (!strcmp(w->arms[i].name, name))
+			return esc_error_set(err, ESC_ERR_INPUT, "arm '%s' given twice",
+			                     name);
+	if (w->n_arms == w->cap_arms) {
+		size_t cap = w->cap_arms ? 2 * w->cap_arms : 4;
+		arm *a = realloc(w->arms, cap * sizeof *a);
+		if (!a)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		w->arms = a;
+		w->cap_arms = cap;
+	}
+	arm *a = &w->arms[w->n_arms];
+	memset(a, 0, sizeof *a);
+	a->group = a->runs.dset = a->runs.mem_type = -1;
+	if (!(a->name = cat(name, "", "")))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+
+	char what[128];
+	snprintf(what, sizeof what, "create /arms/%s", name);
+	a->group = H5Gcreate2(w->arms_group, name, H5P_DEFAULT, H5P_DEFAULT,
+	                      H5P_DEFAULT);
+	int rc;
+	if (a->group < 0 ||
+	    esc_h5_attr_text(a->group, "overrides", overrides) < 0 ||
+	    esc_h5_attr_text(a->group, "resolved_json", resolved_json) < 0)
+		rc = h5_fail(w, err, what);
+	else
+		rc = esc_h5_table_create(&a->runs, a->group, "runs", &runs_desc,
+		                         w->where, err);
+	if (rc) {
+		/* The half-made group stays in the file, which is discarded or
+		 * kept incomplete by the caller; we just forget the arm. */
+		esc_h5_table_close(&a->runs);
+		if (a->group >= 0)
+			H5Gclose(a->group);
+		free(a->name);
+		return rc;
+	}
+	*arm_index = (int)w->n_arms++;
+	return ESC_OK;
+}
+
+int esc_h5_append_runs(esc_h5_writer *w, int arm_index, const esc_run_row *rows,
+                       size_t n, esc_error *err)
+{
+	quiet();
+	if (arm_index < 0 || (size_t)arm_index >= w->n_arms)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: no arm number %d "
+		                     "(internal error)", w->where, arm_index);
+	return esc_h5_table_append(&w->arms[arm_index].runs, rows, n, w->where, err);
+}
+
+/* ------------------------------------------------------------------- close */
+
+static int fsync_path(const char *path, int directory)
+{
+	int fd = open(path, O_RDONLY | (directory ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	/* Some file systems cannot sync a directory; the rename stands. */
+	if (rc < 0 && directory && errno == EINVAL)
+		rc = 0;
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return cat(".", "", "");
+	if (slash == path)
+		return cat("/", "", "");
+	char *d = malloc((size_t)(slash - path) + 1);
+	if (d) {
+		memcpy(d, path, (size_t)(slash - path));
+		d[slash - path] = '\0';
+	}
+	return d;
+}
+
+int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err)
+{
+	if (!w)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "no results file to close");
+	quiet();
+	int rc = ESC_OK;
+	int8_t flag = complete ? 1 : 0;
+	if (esc_h5_attr_scalar(w->file, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8,
+	                       &flag) < 0)
+		rc = h5_fail(w, err, "set the attribute 'complete'");
+	if (close_objects(w) < 0 && rc == ESC_OK)
+		rc = h5_fail(w, err, "close its datasets");
+	herr_t closed = H5Fclose(w->file);
+	w->file = -1;
+	if (closed < 0 && rc == ESC_OK)
+		rc = h5_fail(w, err, "close it");
+	if (rc) {
+		if (err) {
+			size_t len = strlen(err->msg);
+			snprintf(err->msg + len, sizeof err->msg - len,
+			         " (left as it is, not renamed)");
+		}
+		free_writer(w);
+		return rc;
+	}
+
+	char *dir = dir_of(w->path);
+	if (fsync_path(w->partial, 0) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot sync it to disk: "
+		                   "%s (left as it is, not renamed)", w->where,
+		                   strerror(errno));
+	else if (rename(w->partial, w->path) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename results file "
+		                   "'%s' to '%s': %s (the results are in '%s')",
+		                   w->partial, w->path, strerror(errno), w->partial);
+	else if (!dir || fsync_path(dir, 1) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s' written, "
+		                   "but syncing its directory '%s' failed: %s",
+		                   w->path, dir ? dir : "?",
+		                   dir ? strerror(errno) : "out of memory");
+	free(dir);
+	free_writer(w);
+	return rc;
+}

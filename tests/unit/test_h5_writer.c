@@ -1,0 +1,680 @@
+/* test_h5_writer.c: the HDF5 result file (escsim/h5out.h) read back with the
+ * plain HDF5 C API, independently of the writer's own type code.
+ *
+ * ESC_H5_TEST_OUT=FILE keeps the two-arm file of the round-trip test at FILE
+ * so it can be checked with h5dump, h5py and pandas.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "escsim/h5out.h"
+#include "../../sim/h5/h5_table.h"
+
+#define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+static char tmpdir[256];
+
+static int exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static void in_tmp(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", tmpdir, name);
+}
+
+static const char *module_text = "-- Golan \xe2\x80\x94 \xd8\xa7\xd9\x84\xd9\x82\xd9\x86\xd9\x8a\xd8\xb7\xd8\xb1\xd8\xa9\nreturn {}\n";
+
+static const esc_h5_source sources[] = {
+	{ "scenario", "scenarios/abc.lua", "abc" },
+	{ "lib/ladder", "scenarios/lib/ladder.lua", "return { levels = 8 }\n" },
+	{ "policies.cautious", "scenarios/policies/cautious.lua", NULL },
+};
+
+static esc_h5_provenance provenance(void)
+{
+	esc_h5_source *s = malloc(sizeof sources);
+	memcpy(s, sources, sizeof sources);
+	s[2].text = module_text;
+	esc_h5_provenance p = {
+		.escsim_version = "0.1.0-test",
+		.command_line = "escsim compare abc.lua -n 300 -s 18446744073709551615",
+		.scenario_name = "abc",
+		.seed = UINT64_MAX,
+		.reps = 300,
+		.sources = s,
+		.n_sources = 3,
+		.resolved_json = "{\"horizon\": 8760}",
+		.lua_version = "Lua 5.4.4",
+		.rng_type = "mt19937",
+	};
+	return p;
+}
+
+static void free_provenance(esc_h5_provenance *p)
+{
+	free((void *)p->sources);
+}
+
+/* Values chosen to exercise the full width of each type, and NaN. */
+static esc_run_row make_row(int arm, int64_t i)
+{
+	esc_run_row r;
+	memset(&r, 0, sizeof r);
+	r.rep = i;
+	r.seed = UINT64_MAX - (uint64_t)i;
+	r.incidents = ((int64_t)1 << 40) + i + arm;
+	r.retaliations = i % 17;
+	r.misattributed_retaliations = i % 5;
+	r.fatalities_mil = 3 * i;
+	r.fatalities_civ = 7 * i + arm;
+	r.max_level = (int32_t)(i % 8);
+	r.hours_at_or_above_6 = 0.5 * (double)i + arm;
+	r.spiral = (int8_t)(i % 2);
+	r.first_crisis_h = i % 3 == 0 ? NAN : 1.25 * (double)i;
+	r.cell_requests = arm == 0 ? i % 11 : 0;
+	r.cell_answered_before_deadline = arm == 0 ? i % 7 : 0;
+	r.cell_mean_latency_h = i % 5 == 0 ? NAN : 0.1 * (double)i;
+	r.events_total = INT64_MAX - i;
+	return r;
+}
+
+/* --------------------------------------------------------------- readers */
+
+static char *read_text_attr(hid_t obj, const char *name)
+{
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+	assert_true(a >= 0);
+	hid_t ft = H5Aget_type(a);
+	assert_int_equal(H5Tget_class(ft), H5T_STRING);
+	char *out;
+	if (H5Tis_variable_str(ft)) {
+		assert_int_equal(H5Tget_cset(ft), H5T_CSET_UTF8);
+		hid_t mt = H5Tcopy(H5T_C_S1);
+		H5Tset_size(mt, H5T_VARIABLE);
+		H5Tset_cset(mt, H5T_CSET_UTF8);
+		char *v = NULL;
+		assert_true(H5Aread(a, mt, &v) >= 0);
+		out = strdup(v);
+		H5free_memory(v);
+		H5Tclose(mt);
+	} else {
+		size_t n = H5Tget_size(ft);
+		out = calloc(n + 1, 1);
+		assert_true(H5Aread(a, ft, out) >= 0);
+	}
+	H5Tclose(ft);
+	H5Aclose(a);
+	return out;
+}
+
+static void assert_attr_text(hid_t obj, const char *name, const char *want)
+{
+	char *v = read_text_attr(obj, name);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+/* Fixed-length ASCII string attribute exactly as H5LT writes it. */
+static void assert_attr_fixed(hid_t obj, const char *name, const char *want)
+{
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+	assert_true(a >= 0);
+	hid_t ft = H5Aget_type(a);
+	assert_false(H5Tis_variable_str(ft));
+	assert_int_equal(H5Tget_size(ft), strlen(want) + 1);
+	assert_int_equal(H5Tget_strpad(ft), H5T_STR_NULLTERM);
+	assert_int_equal(H5Tget_cset(ft), H5T_CSET_ASCII);
+	H5Tclose(ft);
+	H5Aclose(a);
+	assert_attr_text(obj, name, want);
+}
+
+/* Text datasets are fixed-length UTF-8, for PyTables' sake. */
+static char *read_text_dataset(hid_t loc, const char *name)
+{
+	hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+	assert_true(d >= 0);
+	hid_t ft = H5Dget_type(d);
+	assert_int_equal(H5Tget_class(ft), H5T_STRING);
+	assert_false(H5Tis_variable_str(ft));
+	assert_int_equal(H5Tget_cset(ft), H5T_CSET_UTF8);
+	size_t n = H5Tget_size(ft);
+	char *out = calloc(n + 1, 1);
+	assert_true(H5Dread(d, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0);
+	assert_int_equal(strlen(out), n - 1);
+	H5Tclose(ft);
+	H5Dclose(d);
+	return out;
+}
+
+static int64_t read_int_attr(hid_t obj, const char *name)
+{
+	int64_t v = 0;
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+	assert_true(a >= 0);
+	assert_true(H5Aread(a, H5T_NATIVE_INT64, &v) >= 0);
+	H5Aclose(a);
+	return v;
+}
+
+/* The reader's own compound over esc_run_row, built from the spec's column
+ * names, not from the writer's descriptor. */
+static hid_t reader_row_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_run_row));
+#define M(f, ty) H5Tinsert(t, #f, HOFFSET(esc_run_row, f), ty)
+	M(rep, H5T_NATIVE_INT64);
+	M(seed, H5T_NATIVE_UINT64);
+	M(incidents, H5T_NATIVE_INT64);
+	M(retaliations, H5T_NATIVE_INT64);
+	M(misattributed_retaliations, H5T_NATIVE_INT64);
+	M(fatalities_mil, H5T_NATIVE_INT64);
+	M(fatalities_civ, H5T_NATIVE_INT64);
+	M(max_level, H5T_NATIVE_INT32);
+	M(hours_at_or_above_6, H5T_NATIVE_DOUBLE);
+	M(spiral, H5T_NATIVE_INT8);
+	M(first_crisis_h, H5T_NATIVE_DOUBLE);
+	M(cell_requests, H5T_NATIVE_INT64);
+	M(cell_answered_before_deadline, H5T_NATIVE_INT64);
+	M(cell_mean_latency_h, H5T_NATIVE_DOUBLE);
+	M(events_total, H5T_NATIVE_INT64);
+#undef M
+	return t;
+}
+
+static void assert_same_double(double a, double b)
+{
+	if (isnan(b))
+		assert_true(isnan(a));
+	else
+		assert_memory_equal(&a, &b, sizeof a);
+}
+
+static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
+{
+	assert_int_equal(got->rep, want->rep);
+	assert_true(got->seed == want->seed);
+	assert_int_equal(got->incidents, want->incidents);
+	assert_int_equal(got->retaliations, want->retaliations);
+	assert_int_equal(got->misattributed_retaliations,
+	                 want->misattributed_retaliations);
+	assert_int_equal(got->fatalities_mil, want->fatalities_mil);
+	assert_int_equal(got->fatalities_civ, want->fatalities_civ);
+	assert_int_equal(got->max_level, want->max_level);
+	assert_same_double(got->hours_at_or_above_6, want->hours_at_or_above_6);
+	assert_int_equal(got->spiral, want->spiral);
+	assert_same_double(got->first_crisis_h, want->first_crisis_h);
+	assert_int_equal(got->cell_requests, want->cell_requests);
+	assert_int_equal(got->cell_answered_before_deadline,
+	                 want->cell_answered_before_deadline);
+	assert_same_double(got->cell_mean_latency_h, want->cell_mean_latency_h);
+	assert_true(got->events_total == want->events_total);
+}
+
+static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/arms/%s/runs", arm_name);
+	hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+	assert_true(d >= 0);
+	hid_t s = H5Dget_space(d);
+	hsize_t n = 0, max = 0;
+	assert_int_equal(H5Sget_simple_extent_ndims(s), 1);
+	H5Sget_simple_extent_dims(s, &n, &max);
+	assert_int_equal(n, n_want);
+	assert_true(max == H5S_UNLIMITED);
+	H5Sclose(s);
+
+	/* Chunked, shuffle then deflate 4. */
+	hid_t dcpl = H5Dget_create_plist(d);
+	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+	assert_int_equal(H5Pget_nfilters(dcpl), 2);
+	unsigned flags, cd[4];
+	size_t ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_SHUFFLE);
+	ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_DEFLATE);
+	assert_int_equal(cd[0], 4);
+	H5Pclose(dcpl);
+
+	esc_run_row *rows = calloc(n_want ? n_want : 1, sizeof *rows);
+	hid_t t = reader_row_type();
+	assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+	for (hsize_t i = 0; i < n_want; i++) {
+		esc_run_row want = make_row(arm, (int64_t)i);
+		assert_same_row(&rows[i], &want);
+	}
+	H5Tclose(t);
+	free(rows);
+
+	/* The Table spec attributes, and ours beside them. */
+	static const char *names[] = {
+		"rep", "seed", "incidents", "retaliations",
+		"misattributed_retaliations", "fatalities_mil", "fatalities_civ",
+		"max_level", "hours_at_or_above_6", "spiral", "first_crisis_h",
+		"cell_requests", "cell_answered_before_deadline",
+		"cell_mean_latency_h", "events_total",
+	};
+	assert_attr_fixed(d, "CLASS", "TABLE");
+	assert_attr_fixed(d, "VERSION", "3.0");
+	assert_true(H5Aexists(d, "TITLE") > 0);
+	hid_t ft = H5Dget_type(d);
+	assert_int_equal(H5Tget_nmembers(ft), 15);
+	for (unsigned i = 0; i < 15; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "FIELD_%u_NAME", i);
+		assert_attr_fixed(d, key, names[i]);
+		char *m = H5Tget_member_name(ft, i);
+		assert_string_equal(m, names[i]);
+		H5free_memory(m);
+	}
+	H5Tclose(ft);
+	assert_attr_fixed(d, "FIELD_8_UNITS", "h");
+	assert_attr_fixed(d, "FIELD_9_UNITS", "1");
+	assert_attr_fixed(d, "FIELD_9_LABELS", "0=no,1=yes");
+	assert_attr_fixed(d, "FIELD_2_UNITS", "count");
+	assert_true(H5Aexists(d, "FIELD_0_UNITS") == 0);
+	char *units = read_text_attr(d, "units");
+	assert_non_null(strstr(units, "\"first_crisis_h\": \"h\""));
+	assert_non_null(strstr(units, "\"spiral\": \"1\""));
+	assert_null(strstr(units, "\"rep\""));
+	free(units);
+	assert_attr_text(d, "labels", "{\"spiral\": {\"0\": \"no\", \"1\": \"yes\"}}");
+	H5Dclose(d);
+}
+
+/* ----------------------------------------------------------------- tests */
+
+static int append_blocks(esc_h5_writer *w, int arm, const size_t *blocks,
+                         size_t nb)
+{
+	esc_error err = {0};
+	int64_t next = 0;
+	for (size_t b = 0; b < nb; b++) {
+		esc_run_row *rows = calloc(blocks[b] ? blocks[b] : 1, sizeof *rows);
+		for (size_t i = 0; i < blocks[b]; i++)
+			rows[i] = make_row(arm, next + (int64_t)i);
+		int rc = esc_h5_append_runs(w, arm, rows, blocks[b], &err);
+		free(rows);
+		assert_int_equal(rc, ESC_OK);
+		next += (int64_t)blocks[b];
+	}
+	return (int)next;
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	char path[512], partial[600];
+	const char *keep = getenv("ESC_H5_TEST_OUT");
+	if (keep && *keep)
+		snprintf(path, sizeof path, "%s", keep);
+	else
+		in_tmp(path, sizeof path, "two_arms.h5");
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	unlink(path);
+
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	int cell = -1, no_cell = -1;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{\"cell\": {\"enabled\": true}}",
+	                                &cell, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "no_cell", "cell.enabled=false",
+	                                "{\"cell\": {\"enabled\": false}}",
+	                                &no_cell, &err), ESC_OK);
+	assert_int_equal(cell, 0);
+	assert_int_equal(no_cell, 1);
+
+	/* Interleaved blocks of odd sizes, one empty, one bigger than a chunk. */
+	static const size_t a[] = { 1, 37, 0, 200, 62 };
+	static const size_t b[] = { 150, 3000, 1 };
+	assert_int_equal(append_blocks(w, cell, a, 2), 38);
+	assert_true(exists(partial));
+	assert_false(exists(path));
+	assert_int_equal(esc_h5_append_runs(w, cell, NULL, 0, &err), ESC_OK);
+	esc_run_row rest[262];
+	for (int i = 0; i < 262; i++)
+		rest[i] = make_row(0, 38 + i);
+	assert_int_equal(esc_h5_append_runs(w, cell, rest, 262, &err), ESC_OK);
+	assert_int_equal(append_blocks(w, no_cell, b, 3), 3151);
+
+	assert_true(exists(partial));
+	assert_false(exists(path));
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	assert_true(exists(path));
+	assert_false(exists(partial));
+
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	assert_int_equal(read_int_attr(f, "complete"), 1);
+	assert_int_equal(read_int_attr(f, "reps"), 300);
+	uint64_t seed = 0;
+	hid_t sa = H5Aopen(f, "seed", H5P_DEFAULT);
+	assert_true(H5Aread(sa, H5T_NATIVE_UINT64, &seed) >= 0);
+	H5Aclose(sa);
+	assert_true(seed == UINT64_MAX);
+	assert_attr_text(f, "scenario_sha256", SHA256_ABC);
+	assert_attr_text(f, "schema_version", ESC_SCHEMA_VERSION);
+	assert_attr_text(f, "escsim_version", "0.1.0-test");
+	assert_attr_text(f, "scenario_name", "abc");
+	assert_attr_text(f, "command_line", p.command_line);
+	assert_attr_text(f, "lua_version", "Lua 5.4.4");
+	assert_attr_text(f, "rng_type", "mt19937");
+	char *created = read_text_attr(f, "created");
+	assert_int_equal(strlen(created), 20);   /* YYYY-MM-DDTHH:MM:SSZ */
+	assert_int_equal(created[10], 'T');
+	assert_int_equal(created[19], 'Z');
+	free(created);
+	char *hv = read_text_attr(f, "hdf5_version");
+	assert_true(strncmp(hv, "1.", 2) == 0);
+	free(hv);
+	char *gv = read_text_attr(f, "gsl_version");
+	assert_true(strlen(gv) > 0);
+	free(gv);
+
+	char *src = read_text_dataset(f, "/scenario/source");
+	assert_string_equal(src, "abc");
+	free(src);
+	hid_t sd = H5Dopen2(f, "/scenario/source", H5P_DEFAULT);
+	assert_attr_text(sd, "path", "scenarios/abc.lua");
+	assert_attr_text(sd, "sha256", SHA256_ABC);
+	H5Dclose(sd);
+	char *mod = read_text_dataset(f, "/scenario/modules/lib_ladder");
+	assert_string_equal(mod, sources[1].text);
+	free(mod);
+	hid_t md = H5Dopen2(f, "/scenario/modules/lib_ladder", H5P_DEFAULT);
+	assert_attr_text(md, "name", "lib/ladder");
+	assert_attr_text(md, "path", "scenarios/lib/ladder.lua");
+	H5Dclose(md);
+	mod = read_text_dataset(f, "/scenario/modules/policies.cautious");
+	assert_string_equal(mod, module_text);
+	free(mod);
+	char *rj = read_text_dataset(f, "/scenario/resolved_json");
+	assert_string_equal(rj, "{\"horizon\": 8760}");
+	free(rj);
+
+	hid_t g = H5Gopen2(f, "/arms/no_cell", H5P_DEFAULT);
+	assert_attr_text(g, "overrides", "cell.enabled=false");
+	assert_attr_text(g, "resolved_json", "{\"cell\": {\"enabled\": false}}");
+	H5Gclose(g);
+
+	check_runs(f, "cell", 0, 300);
+	check_runs(f, "no_cell", 1, 3151);
+	H5Fclose(f);
+	if (!(keep && *keep))
+		unlink(path);
+	free_provenance(&p);
+}
+
+static void test_incomplete_close(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "interrupted.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	int arm;
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, &arm, &err), ESC_OK);
+	size_t blocks[] = { 10 };
+	append_blocks(w, arm, blocks, 1);
+	assert_int_equal(esc_h5_close(w, 0, &err), ESC_OK);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	assert_int_equal(read_int_attr(f, "complete"), 0);
+	check_runs(f, "cell", 0, 10);
+	H5Fclose(f);
+	unlink(path);
+	free_provenance(&p);
+}
+
+static void test_discard(void **state)
+{
+	(void)state;
+	char path[512], partial[600];
+	in_tmp(path, sizeof path, "discarded.h5");
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	int arm;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &arm, &err), ESC_OK);
+	size_t blocks[] = { 5, 5 };
+	append_blocks(w, arm, blocks, 2);
+	assert_true(exists(partial));
+	esc_h5_discard(w);
+	assert_false(exists(partial));
+	assert_false(exists(path));
+	esc_h5_discard(NULL);
+	free_provenance(&p);
+}
+
+static void test_unwritable(void **state)
+{
+	(void)state;
+	char path[600], blocker[512];
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+
+	in_tmp(path, sizeof path, "no/such/dir/out.h5");
+	assert_null(esc_h5_create(path, &p, &err));
+	assert_int_equal(err.status, ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "no/such/dir/out.h5.partial"));
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+
+	/* A path under a regular file: not a directory. */
+	in_tmp(blocker, sizeof blocker, "plainfile");
+	FILE *fp = fopen(blocker, "w");
+	fputs("x", fp);
+	fclose(fp);
+	snprintf(path, sizeof path, "%s/out.h5", blocker);
+	esc_error_clear(&err);
+	assert_null(esc_h5_create(path, &p, &err));
+	assert_int_equal(err.status, ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, path));
+	unlink(blocker);
+
+	/* Permissions mean nothing to root, so only check them as a user. */
+	if (geteuid() != 0) {
+		char ro[400];
+		in_tmp(ro, sizeof ro, "readonly");
+		mkdir(ro, 0555);
+		snprintf(path, sizeof path, "%s/out.h5", ro);
+		esc_error_clear(&err);
+		assert_null(esc_h5_create(path, &p, &err));
+		assert_int_equal(err.status, ESC_ERR_RUNTIME);
+		assert_non_null(strstr(err.msg, path));
+		assert_non_null(strstr(err.msg, "Permission denied"));
+		rmdir(ro);
+	}
+	free_provenance(&p);
+}
+
+/* A .partial left by a dead run is overwritten, not an error. */
+static void test_stale_partial(void **state)
+{
+	(void)state;
+	char path[512], partial[600];
+	in_tmp(path, sizeof path, "stale.h5");
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	FILE *fp = fopen(partial, "w");
+	fputs("garbage from a killed run\n", fp);
+	fclose(fp);
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	assert_false(exists(partial));
+	assert_true(H5Fis_hdf5(path) > 0);
+	unlink(path);
+	free_provenance(&p);
+}
+
+static void test_arm_names(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "arms.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	int arm = -1;
+	static const char *bad[] = {
+		"", "a/b", ".", ".hidden", "with space", "x\n",
+		"0123456789012345678901234567890123456789012345678901234567890123456789",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		esc_error_clear(&err);
+		assert_int_equal(esc_h5_add_arm(w, bad[i], "", "{}", &arm, &err),
+		                 ESC_ERR_INPUT);
+		assert_non_null(strstr(err.msg, "invalid arm name"));
+	}
+	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", &arm, &err),
+	                 ESC_OK);
+	esc_error_clear(&err);
+	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", &arm, &err),
+	                 ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "given twice"));
+	esc_run_row r = make_row(0, 0);
+	esc_error_clear(&err);
+	assert_int_equal(esc_h5_append_runs(w, 7, &r, 1, &err), ESC_ERR_RUNTIME);
+	assert_int_equal(esc_h5_append_runs(w, 0, &r, 1, &err), ESC_OK);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	check_runs(f, "p0003_cell-2.5", 0, 1);
+	H5Fclose(f);
+	unlink(path);
+	free_provenance(&p);
+}
+
+/* If the final rename fails the data is not lost: the partial stays and the
+ * message says where. */
+static void test_rename_fails(void **state)
+{
+	(void)state;
+	char path[512], partial[600], inside[600];
+	in_tmp(path, sizeof path, "is_a_dir.h5");
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	snprintf(inside, sizeof inside, "%s/keep", path);
+	mkdir(path, 0755);
+	FILE *fp = fopen(inside, "w");   /* non-empty: rename cannot replace it */
+	fclose(fp);
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "cannot rename"));
+	assert_non_null(strstr(err.msg, partial));
+	assert_true(exists(partial));
+	assert_true(H5Fis_hdf5(partial) > 0);
+	unlink(partial);
+	unlink(inside);
+	rmdir(path);
+	free_provenance(&p);
+}
+
+/* The generic table: an enum column becomes an HDF5 enum with its labels. */
+typedef struct demo_row {
+	int64_t id;
+	int8_t kind;
+	double t_h;
+} demo_row;
+
+static const esc_h5_field demo_fields[] = {
+	{ "id", offsetof(demo_row, id), ESC_H5_I64, NULL, NULL, NULL },
+	{ "kind", offsetof(demo_row, kind), ESC_H5_ENUM8, NULL,
+	  "0=background,1=triggered,2=policy", "why it happened" },
+	{ "t_h", offsetof(demo_row, t_h), ESC_H5_F64, "h", NULL, NULL },
+};
+static const esc_h5_table_desc demo_desc = {
+	"demo", sizeof(demo_row), demo_fields, 3,
+};
+
+static void test_enum_table(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "enum.h5");
+	hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	assert_true(f >= 0);
+	esc_error err = {0};
+	esc_h5_table t;
+	assert_int_equal(esc_h5_table_create(&t, f, "events", &demo_desc, "test",
+	                                     &err), ESC_OK);
+	demo_row rows[3] = { { 1, 0, 0.5 }, { 2, 2, 1.5 }, { 3, 1, 2.5 } };
+	assert_int_equal(esc_h5_table_append(&t, rows, 3, "test", &err), ESC_OK);
+	assert_int_equal(esc_h5_table_close(&t), 0);
+
+	hid_t d = H5Dopen2(f, "events", H5P_DEFAULT);
+	hid_t ft = H5Dget_type(d);
+	hid_t kt = H5Tget_member_type(ft, 1);
+	assert_int_equal(H5Tget_class(kt), H5T_ENUM);
+	char name[32];
+	int8_t v = 2;
+	assert_true(H5Tenum_nameof(kt, &v, name, sizeof name) >= 0);
+	assert_string_equal(name, "policy");
+	H5Tclose(kt);
+	H5Tclose(ft);
+	assert_attr_fixed(d, "FIELD_1_LABELS", "0=background,1=triggered,2=policy");
+	assert_attr_fixed(d, "FIELD_1_DESCRIPTION", "why it happened");
+	assert_attr_text(d, "labels", "{\"kind\": {\"0\": \"background\", "
+	                 "\"1\": \"triggered\", \"2\": \"policy\"}}");
+	assert_attr_text(d, "units", "{\"t_h\": \"h\"}");
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof tmpdir, "%s/escsim_h5_XXXXXX",
+	         base && *base ? base : "/tmp");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return rmdir(tmpdir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_incomplete_close),
+		cmocka_unit_test(test_discard),
+		cmocka_unit_test(test_unwritable),
+		cmocka_unit_test(test_stale_partial),
+		cmocka_unit_test(test_arm_names),
+		cmocka_unit_test(test_rename_fails),
+		cmocka_unit_test(test_enum_table),
+	};
+	return cmocka_run_group_tests_name("h5_writer", tests, setup, teardown);
+}
