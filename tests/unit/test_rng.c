@@ -224,7 +224,7 @@ static void test_streams_order_independent(void **state)
 	assert_memory_equal(fwd, late, sizeof fwd);
 
 	/* Pointers survive the table growing. */
-	char name[16];
+	char name[24];
 	for (int i = 0; i < 100; i++) {
 		snprintf(name, sizeof name, "extra%d", i);
 		assert_non_null(esc_streams_get(c, name));
