@@ -1,0 +1,615 @@
+/* scenario.c: scenarios as the rest of the program sees them (scenario.h).
+ *
+ * Loading a file into a sandbox and checking it returned scenario{...}; the
+ * sources it loaded (provenance); the limits it asks for; overrides
+ * (KEY=VALUE, from --set and arms) applied to the base table or to an arm's
+ * copy; and building an arm: deep copy, overrides, validation, policy.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script.h"
+
+/* ---- scenario{} ----------------------------------------------------- */
+
+/* scenario{...} marks its table (a weak registry set, invisible to scripts)
+ * and remembers where it was called, for the prefix of validation errors. */
+static int lua_scenario_fn(lua_State *L)
+{
+	if (lua_type(L, 1) != LUA_TTABLE)
+		return luaL_error(L, "scenario: expected a table, as in scenario{name = ..., parties = ...}, got %s",
+		                  esc_lua_typename(L, 1));
+	lua_settop(L, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, ESC_REG_MARKED);
+	lua_pushvalue(L, 1);
+	luaL_where(L, 1);                     /* "file:line: " */
+	size_t n;
+	const char *w = lua_tolstring(L, -1, &n);
+	if (n >= 2 && w[n - 2] == ':' && w[n - 1] == ' ')
+		lua_pushlstring(L, w, n - 2);
+	else
+		lua_pushliteral(L, "scenario");
+	lua_remove(L, -2);
+	lua_rawset(L, 2);
+	lua_settop(L, 1);
+	return 1;
+}
+
+void esc_lua_open_scenario(lua_State *L, int env)
+{
+	lua_pushcfunction(L, lua_scenario_fn);
+	lua_setfield(L, env, "scenario");
+}
+
+/* ---- deep copy -------------------------------------------------------- */
+
+#define MAX_DEPTH 100
+
+/* Tables are copied along each path, so a table shared by two places (one
+ * policy module used by two parties) becomes two copies and an override of
+ * policies.ISR.x leaves SYR alone; a cycle (a table containing one of its
+ * ancestors) stays a cycle.  Metatables, functions and userdata are shared. */
+static void copy_value(lua_State *L, int src, int anc, int depth)
+{
+	if (lua_type(L, src) != LUA_TTABLE) {
+		lua_pushvalue(L, src);
+		return;
+	}
+	if (depth > MAX_DEPTH)
+		luaL_error(L, "table nested more than %d levels deep", MAX_DEPTH);
+	luaL_checkstack(L, 8, "deep copy");
+	lua_pushvalue(L, src);
+	if (lua_rawget(L, anc) != LUA_TNIL)
+		return;                              /* an ancestor: keep the cycle */
+	lua_pop(L, 1);
+	lua_newtable(L);
+	int dst = lua_gettop(L);
+	lua_pushvalue(L, src);
+	lua_pushvalue(L, dst);
+	lua_rawset(L, anc);
+	lua_pushnil(L);
+	while (lua_next(L, src)) {
+		int v = lua_gettop(L);
+		copy_value(L, v, anc, depth + 1);
+		lua_pushvalue(L, v - 1);             /* key */
+		lua_insert(L, -2);
+		lua_rawset(L, dst);
+		lua_pop(L, 1);                       /* value; key stays for next */
+	}
+	if (lua_getmetatable(L, src))
+		lua_setmetatable(L, dst);
+	lua_pushvalue(L, src);
+	lua_pushnil(L);
+	lua_rawset(L, anc);
+}
+
+void esc_lua_deep_copy(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_newtable(L);
+	int anc = lua_gettop(L);
+	copy_value(L, idx, anc, 0);
+	lua_remove(L, anc);
+}
+
+/* ---- overrides -------------------------------------------------------- */
+
+typedef struct override {
+	char key[256];          /* as written: incidents.2.rate */
+	char path[256];         /* normalised: incidents[2].rate */
+	const char *value;      /* into the assignment */
+	size_t value_len;
+	const char *label;
+	int is_duration;
+	double hours;
+} override;
+
+static int is_component(const char *p, size_t n, int *numeric)
+{
+	*numeric = 0;
+	if (n == 0)
+		return 0;
+	if (isdigit((unsigned char)p[0])) {
+		if (p[0] == '0' || n > 9)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (!isdigit((unsigned char)p[i]))
+				return 0;
+		*numeric = 1;
+		return 1;
+	}
+	return esc_lua_is_identifier(p, n, 200);
+}
+
+/* A duration: a decimal number and one of m, h, d, w. */
+static int parse_duration(const char *v, size_t n, double *hours)
+{
+	if (n < 2)
+		return 0;
+	double per;
+	switch (v[n - 1]) {
+	case 'm': per = 1.0 / 60.0; break;
+	case 'h': per = 1.0; break;
+	case 'd': per = 24.0; break;
+	case 'w': per = 168.0; break;
+	default: return 0;
+	}
+	size_t digits = 0, dots = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (isdigit((unsigned char)v[i]))
+			digits++;
+		else if (v[i] == '.')
+			dots++;
+		else
+			return 0;
+	}
+	if (digits == 0 || dots > 1 || n - 1 > 64)
+		return 0;
+	char buf[72];
+	memcpy(buf, v, n - 1);
+	buf[n - 1] = '\0';
+	double x = strtod(buf, NULL);
+	if (!isfinite(x))
+		return 0;
+	*hours = per == 1.0 / 60.0 ? x / 60.0 : x * per;
+	return 1;
+}
+
+static int parse_override(override *o, const char *assignment, const char *label,
+                          esc_error *err)
+{
+	memset(o, 0, sizeof *o);
+	o->label = label;
+	const char *eq = strchr(assignment, '=');
+	const char *k = assignment, *ke = eq ? eq : assignment;
+	while (k < ke && isspace((unsigned char)*k)) k++;
+	while (ke > k && isspace((unsigned char)ke[-1])) ke--;
+	const char *v = eq ? eq + 1 : NULL, *ve = v ? v + strlen(v) : NULL;
+	while (v && v < ve && isspace((unsigned char)*v)) v++;
+	while (v && ve > v && isspace((unsigned char)ve[-1])) ve--;
+	if (!eq || k == ke || v == ve)
+		return esc_error_set(err, ESC_ERR_INPUT, "%s: expected KEY=VALUE", label);
+	size_t kn = (size_t)(ke - k);
+	if (kn >= sizeof o->key)
+		return esc_error_set(err, ESC_ERR_INPUT, "%s: KEY is too long", label);
+	memcpy(o->key, k, kn);
+	o->key[kn] = '\0';
+	size_t pn = 0;
+	for (const char *c = o->key;;) {
+		const char *dot = strchr(c, '.');
+		size_t n = dot ? (size_t)(dot - c) : strlen(c);
+		int numeric;
+		if (!is_component(c, n, &numeric))
+			return esc_error_set(err, ESC_ERR_INPUT,
+			                     "%s: KEY '%s' is not a dotted path of names and indices (like cell.latency or incidents.2.rate)",
+			                     label, o->key);
+		int w;
+		if (numeric)
+			w = snprintf(o->path + pn, sizeof o->path - pn, "[%.*s]", (int)n, c);
+		else
+			w = snprintf(o->path + pn, sizeof o->path - pn, "%s%.*s", pn ? "." : "", (int)n, c);
+		if (w < 0 || (size_t)w >= sizeof o->path - pn)
+			return esc_error_set(err, ESC_ERR_INPUT, "%s: KEY is too long", label);
+		pn += (size_t)w;
+		if (!dot)
+			break;
+		c = dot + 1;
+	}
+	o->value = v;
+	o->value_len = (size_t)(ve - v);
+	o->is_duration = parse_duration(v, o->value_len, &o->hours);
+	return ESC_OK;
+}
+
+/* Protected: assign the override to the table at index t. */
+static void apply_override(lua_State *L, int t, const override *o)
+{
+	t = lua_absindex(L, t);
+	if (o->is_duration) {
+		lua_pushnumber(L, o->hours);
+	} else {
+		lua_pushliteral(L, "return ");
+		lua_pushlstring(L, o->value, o->value_len);
+		lua_concat(L, 2);
+		size_t n;
+		const char *code = lua_tolstring(L, -1, &n);
+		if (esc_lua_load_text(L, code, n, "=VALUE") != LUA_OK)
+			luaL_error(L, "%s: VALUE is neither a duration (30m, 2h, 3d, 1w) nor a Lua value (%s)",
+			           o->label, lua_tostring(L, -1));
+		if (lua_pcall(L, 0, 1, 0) != LUA_OK)
+			luaL_error(L, "%s: %s", o->label, lua_tostring(L, -1));
+		lua_remove(L, -2);
+	}
+	int v = lua_gettop(L);
+	lua_pushvalue(L, t);
+	char prefix[256];
+	size_t pn = 0;
+	for (const char *c = o->key;;) {
+		const char *dot = strchr(c, '.');
+		size_t n = dot ? (size_t)(dot - c) : strlen(c);
+		int numeric;
+		is_component(c, n, &numeric);
+		if (numeric)
+			lua_pushinteger(L, strtol(c, NULL, 10));
+		else
+			lua_pushlstring(L, c, n);
+		if (!dot) {
+			lua_pushvalue(L, v);
+			lua_rawset(L, -3);
+			break;
+		}
+		lua_pushvalue(L, -1);
+		int ty = lua_rawget(L, -3);
+		memcpy(prefix + pn, c, n);      /* n < 256 - pn: the key fits in 256 */
+		pn += n;
+		prefix[pn] = '\0';
+		if (ty == LUA_TNIL) {
+			lua_pop(L, 1);
+			lua_newtable(L);
+			lua_pushvalue(L, -1);
+			lua_insert(L, -3);          /* parent, new, key, new */
+			lua_rawset(L, -4);
+			lua_remove(L, -2);
+		} else if (ty != LUA_TTABLE) {
+			luaL_error(L, "%s: %s is a %s, not a table", o->label, prefix,
+			           esc_lua_typename(L, -1));
+		} else {
+			lua_remove(L, -2);          /* key */
+			lua_remove(L, -2);          /* parent */
+		}
+		prefix[pn++] = '.';
+		c = dot + 1;
+	}
+	lua_settop(L, v - 1);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+typedef struct load_job {
+	esc_scenario *s;
+	const char *text;
+	size_t len;
+} load_job;
+
+static int load_cf(lua_State *L)
+{
+	load_job *job = lua_touserdata(L, 1);
+	esc_scenario *s = job->s;
+	const char *chunk = lua_pushfstring(L, "@%s", s->path);
+	if (esc_lua_load_text(L, job->text, job->len, chunk) != LUA_OK)
+		return lua_error(L);
+	lua_call(L, 0, 1);
+	int ret = lua_gettop(L);
+	lua_getfield(L, LUA_REGISTRYINDEX, ESC_REG_MARKED);
+	lua_pushvalue(L, ret);
+	if (lua_type(L, ret) != LUA_TTABLE || lua_rawget(L, -2) != LUA_TSTRING)
+		return luaL_error(L, "%s: the file must return scenario{...}, but it returned %s",
+		                  s->path, lua_type(L, ret) == LUA_TTABLE ? "a plain table" :
+		                  esc_lua_typename(L, ret));
+	snprintf(s->site, sizeof s->site, "%s", lua_tostring(L, -1));
+	lua_pushvalue(L, ret);
+	s->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	return 0;
+}
+
+/* Protected: the name and the Lua limits the base table asks for. */
+static int read_base_cf(lua_State *L)
+{
+	esc_scenario *s = lua_touserdata(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->base_ref);
+	int base = lua_gettop(L);
+	if (lua_getfield(L, base, "name") == LUA_TSTRING)
+		snprintf(s->name, sizeof s->name, "%s", lua_tostring(L, -1));
+	lua_pop(L, 1);
+	if (lua_getfield(L, base, "limits") != LUA_TTABLE)
+		return 0;
+	int lim = lua_gettop(L);
+	size_t memory = 0;
+	uint64_t instr = 0;
+	int t = lua_getfield(L, lim, "memory");
+	if (t != LUA_TNIL) {
+		double x = lua_tonumber(L, -1);
+		if (t != LUA_TNUMBER || !isfinite(x) || x < (double)ESC_LUA_MIN_MEMORY || x > 1e15)
+			return luaL_error(L, "%s: limits.memory: expected a number of bytes, at least 1 MiB (1048576), got %s",
+			                  s->site, t == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : esc_lua_typename(L, -1));
+		memory = (size_t)x;
+	}
+	t = lua_getfield(L, lim, "instructions");
+	if (t != LUA_TNIL) {
+		double x = lua_tonumber(L, -1);
+		if (t != LUA_TNUMBER || !isfinite(x) || x < 1 || x > 1e18 || x != floor(x))
+			return luaL_error(L, "%s: limits.instructions: expected an integer >= 1, got %s",
+			                  s->site, t == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : esc_lua_typename(L, -1));
+		instr = (uint64_t)x;
+	}
+	esc_error e = {0};
+	if (esc_lua_set_limits(s, memory, instr, &e))
+		return luaL_error(L, "%s: %s", s->site, e.msg);
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	size_t n = (size_t)(slash - path);
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, path, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+esc_scenario *esc_scenario_load(const char *path, const char *search_path,
+                                const esc_script_limits *limits, esc_error *err)
+{
+	esc_scenario *s = calloc(1, sizeof *s);
+	if (!s) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	s->base_ref = LUA_NOREF;
+	s->mem_limit = limits && limits->memory_bytes ? limits->memory_bytes : ESC_LUA_DEFAULT_MEMORY;
+	s->budget = limits && limits->instructions_per_call ? limits->instructions_per_call
+	                                                   : ESC_LUA_DEFAULT_INSTRUCTIONS;
+	snprintf(s->name, sizeof s->name, "unnamed");
+	s->path = strdup(path);
+	s->dir = dir_of(path);
+	if (search_path)
+		s->search_path = strdup(search_path);
+	if (!s->path || !s->dir || (search_path && !s->search_path)) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		esc_scenario_free(s);
+		return NULL;
+	}
+	size_t len;
+	char *text = esc_lua_read_file(path, &len);
+	if (!text) {
+		esc_error_set(err, errno == ENOMEM ? ESC_ERR_RUNTIME : ESC_ERR_INPUT,
+		              "%s: cannot read the scenario: %s", path, strerror(errno));
+		esc_scenario_free(s);
+		return NULL;
+	}
+	if (esc_lua_add_source(s, "scenario", path, text)) {
+		free(text);
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		esc_scenario_free(s);
+		return NULL;
+	}
+	free(text);
+	if (esc_lua_open(s, err)) {
+		esc_scenario_free(s);
+		return NULL;
+	}
+	load_job job = {s, s->sources[0].text, len};
+	lua_pushcfunction(s->L, load_cf);
+	lua_pushlightuserdata(s->L, &job);
+	if (esc_lua_pcall(s, 1, 0, path, err)) {
+		esc_scenario_free(s);
+		return NULL;
+	}
+	lua_pushcfunction(s->L, read_base_cf);
+	lua_pushlightuserdata(s->L, s);
+	if (esc_lua_pcall(s, 1, 0, path, err)) {
+		esc_scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void esc_scenario_free(esc_scenario *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_policies; i++)
+		esc_lua_policy_free(s->L, s->policies[i]);
+	free(s->policies);
+	esc_lua_close(s);
+	for (size_t i = 0; i < s->n_sources; i++) {
+		free((char *)s->sources[i].name);
+		free((char *)s->sources[i].path);
+		free((char *)s->sources[i].text);
+	}
+	free(s->sources);
+	for (size_t i = 0; i < s->n_sets; i++)
+		free(s->sets[i].label);
+	free(s->sets);
+	for (size_t i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+	free(s->path);
+	free(s->dir);
+	free(s->search_path);
+	free(s->traceback);
+	free(s);
+}
+
+/* ---- --set -------------------------------------------------------------- */
+
+typedef struct set_job {
+	esc_scenario *s;
+	const override *o;
+} set_job;
+
+static int set_cf(lua_State *L)
+{
+	set_job *job = lua_touserdata(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, job->s->base_ref);
+	apply_override(L, -1, job->o);
+	return 0;
+}
+
+static char *make_label(const char *kind, const char *assignment)
+{
+	size_t n = strlen(kind) + strlen(assignment) + 8;
+	char *l = malloc(n);
+	if (l)
+		snprintf(l, n, "%s '%s'", kind, assignment);
+	return l;
+}
+
+int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err)
+{
+	esc_lua_override *sets = realloc(s->sets, (s->n_sets + 1) * sizeof *sets);
+	if (!sets)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	s->sets = sets;
+	char *label = make_label("--set", assignment);
+	if (!label)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	override o;
+	if (parse_override(&o, assignment, label, err)) {
+		free(label);
+		return err->status;
+	}
+	set_job job = {s, &o};
+	lua_pushcfunction(s->L, set_cf);
+	lua_pushlightuserdata(s->L, &job);
+	if (esc_lua_pcall(s, 1, 0, label, err)) {
+		free(label);
+		return err->status;
+	}
+	esc_lua_override *rec = &s->sets[s->n_sets++];
+	snprintf(rec->path, sizeof rec->path, "%s", o.path);
+	rec->label = label;
+	/* --set name=... or limits.* take effect at once */
+	lua_pushcfunction(s->L, read_base_cf);
+	lua_pushlightuserdata(s->L, s);
+	return esc_lua_pcall(s, 1, 0, label, err);
+}
+
+/* ---- arms ----------------------------------------------------------------- */
+
+typedef struct arm_job {
+	esc_scenario *s;
+	const override *ov;
+	size_t n_ov;
+	const esc_lua_override *rec;   /* --set history then the arm's */
+	size_t n_rec;
+	esc_config *cfg;
+} arm_job;
+
+/* Protected: copy, override, validate; returns the arm table. */
+static int arm_cf(lua_State *L)
+{
+	arm_job *job = lua_touserdata(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, job->s->base_ref);
+	esc_lua_deep_copy(L, -1);
+	lua_remove(L, -2);
+	for (size_t i = 0; i < job->n_ov; i++)
+		apply_override(L, -1, &job->ov[i]);
+	esc_lua_validate(L, job->s, job->cfg, job->rec, job->n_rec);
+	return 1;
+}
+
+/* Protected: (arm table, policy) */
+static int bind_cf(lua_State *L)
+{
+	esc_lua_policy *p = lua_touserdata(L, 2);
+	lua_settop(L, 1);
+	esc_lua_policy_bind(L, p);
+	return 0;
+}
+
+static void clear_warnings(esc_scenario *s)
+{
+	for (size_t i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+	s->warnings = NULL;
+	s->n_warnings = 0;
+}
+
+int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
+                     esc_config *cfg, esc_policy *policy, esc_error *err)
+{
+	memset(cfg, 0, sizeof *cfg);
+	if (policy)
+		memset(policy, 0, sizeof *policy);
+	clear_warnings(s);
+	int rc = ESC_OK;
+	override *ov = calloc(n ? n : 1, sizeof *ov);
+	esc_lua_override *rec = calloc(s->n_sets + n + 1, sizeof *rec);
+	esc_lua_policy **pl = realloc(s->policies, (s->n_policies + 1) * sizeof *pl);
+	if (pl)
+		s->policies = pl;
+	if (!ov || !rec || !pl) {
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < s->n_sets; i++)
+		rec[i] = s->sets[i];                 /* labels shared, not owned */
+	for (size_t i = 0; i < n; i++) {
+		char *label = make_label("override", overrides[i]);
+		if (!label) {
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+			goto done;
+		}
+		rec[s->n_sets + i].label = label;
+		if ((rc = parse_override(&ov[i], overrides[i], label, err)))
+			goto done;
+		snprintf(rec[s->n_sets + i].path, sizeof rec->path, "%s", ov[i].path);
+	}
+	arm_job job = {s, ov, n, rec, s->n_sets + n, cfg};
+	lua_pushcfunction(s->L, arm_cf);
+	lua_pushlightuserdata(s->L, &job);
+	if ((rc = esc_lua_pcall(s, 1, 1, NULL, err))) {
+		esc_config_free(cfg);
+		goto done;
+	}
+	if (!policy) {
+		lua_pop(s->L, 1);
+		goto done;
+	}
+	/* The policy's C part is sized by the validated config; the Lua part
+	 * binds in a second protected call, so an error there leaks nothing. */
+	esc_lua_policy *p = esc_lua_policy_alloc(s, cfg);
+	if (!p) {
+		lua_pop(s->L, 1);
+		esc_config_free(cfg);
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto done;
+	}
+	lua_pushcfunction(s->L, bind_cf);
+	lua_insert(s->L, -2);
+	lua_pushlightuserdata(s->L, p);
+	if ((rc = esc_lua_pcall(s, 2, 0, "binding the policies", err))) {
+		esc_lua_policy_free(s->L, p);
+		esc_config_free(cfg);
+		goto done;
+	}
+	s->policies[s->n_policies++] = p;        /* freed with the scenario */
+	policy->type = &esc_lua_policy_type;
+	policy->self = p;
+done:
+	for (size_t i = 0; i < n && rec; i++)
+		free(rec[s->n_sets + i].label);
+	free(rec);
+	free(ov);
+	return rc;
+}
+
+const char *esc_scenario_name(const esc_scenario *s)
+{
+	return s->name;
+}
+
+size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out)
+{
+	if (out)
+		*out = s->sources;
+	return s->n_sources;
+}
+
+const char *const *esc_scenario_warnings(const esc_scenario *s)
+{
+	static const char *const none[] = {NULL};
+	return s->n_warnings ? (const char *const *)s->warnings : none;
+}

@@ -1,0 +1,175 @@
+/* script.h: private to sim/lua, the only place that includes lua.h.
+ *
+ * The esc_scenario object and the helpers the files of the script layer share:
+ *   sandbox.c    the Lua state: capped allocator, instruction budget, safe
+ *                environment, restricted require, protected calls
+ *   dist_lua.c   distribution constructors (userdata) and time/rate helpers
+ *   scenario.c   loading, provenance, overrides, arms (scenario.h)
+ *   validate.c   a scenario table -> esc_config, with key paths in errors
+ *   policy_lua.c the "lua" esc_policy_type and the `sim` API
+ */
+#ifndef ESCSIM_LUA_SCRIPT_H
+#define ESCSIM_LUA_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "escsim/config.h"
+#include "escsim/error.h"
+#include "escsim/policy.h"
+#include "escsim/scenario.h"
+
+#define ESC_LUA_DEFAULT_MEMORY ((size_t)256 << 20)
+#define ESC_LUA_DEFAULT_INSTRUCTIONS UINT64_C(10000000)
+#define ESC_LUA_MIN_MEMORY ((size_t)1 << 20)
+
+/* Registry keys (strings in the registry table). */
+#define ESC_REG_ENV "escsim.env"            /* the sandbox environment */
+#define ESC_REG_MARKED "escsim.scenarios"   /* weak set: table -> "file:line" */
+#define ESC_REG_LOADED "escsim.loaded"      /* require cache: name -> value */
+#define ESC_REG_DIST "escsim.distribution"  /* metatable of distributions */
+
+typedef struct esc_lua_policy esc_lua_policy;
+struct esc_lua_override;
+
+struct esc_scenario {
+	lua_State *L;
+
+	/* Allocator accounting (ud of the allocator is the scenario). */
+	size_t mem_used, mem_limit;
+	int mem_refused;            /* an allocation was refused since the last entry */
+
+	/* Instruction budget, shared by every coroutine of the state. */
+	uint64_t budget;            /* per entry */
+	uint64_t spent;
+	int exhausted;
+
+	char *path;                 /* the scenario file as given */
+	char *dir;                  /* its folder */
+	char *search_path;          /* ';'-separated templates */
+	char name[64];
+	char site[256];             /* "file:line" of the scenario{} call */
+	int base_ref;               /* registry ref of the base table */
+
+	esc_script_source *sources;
+	size_t n_sources, cap_sources;
+
+	char **warnings;            /* NULL-terminated */
+	size_t n_warnings;
+
+	struct esc_lua_override *sets;   /* esc_scenario_set history, for errors */
+	size_t n_sets;
+
+	esc_lua_policy **policies;  /* one per arm built, freed with the scenario */
+	size_t n_policies;
+
+	const esc_hook_ctx *ctx;    /* set while a hook runs, else NULL */
+	char *traceback;            /* of the last error, or NULL */
+};
+
+/* ---- sandbox.c ---- */
+
+/* Create the state and the sandbox; 0 or an error status. */
+int esc_lua_open(esc_scenario *s, esc_error *err);
+void esc_lua_close(esc_scenario *s);
+esc_scenario *esc_lua_scenario(lua_State *L);
+
+/* Set the budget and memory cap (0 keeps the current value). */
+int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
+                       esc_error *err);
+
+/* Reset the per-entry counters; every entry into Lua starts with this. */
+void esc_lua_enter(esc_scenario *s);
+
+/* lua_pcall with the traceback handler and a fresh budget.  The function and
+ * its nargs arguments are on the stack.  On error the message (first part,
+ * without the traceback) goes to err with ESC_ERR_INPUT, and the stack is as
+ * before the function was pushed.  `what` names the file or call for errors
+ * that carry no location (memory cap). */
+int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
+                  esc_error *err);
+
+/* Load text (never bytecode) as a function whose _ENV is the sandbox env. */
+int esc_lua_load_text(lua_State *L, const char *text, size_t len, const char *chunkname);
+
+/* Push the sandbox environment. */
+void esc_lua_push_env(lua_State *L);
+
+/* Read a whole file (malloc'd, NUL-terminated); NULL with errno set. */
+char *esc_lua_read_file(const char *path, size_t *len);
+
+/* Record a loaded source for provenance; 0 or ESC_ERR_RUNTIME. */
+int esc_lua_add_source(esc_scenario *s, const char *name, const char *path,
+                       const char *text);
+
+/* Push a table of t's keys sorted (numbers ascending, then strings by bytes)
+ * and return their number, or -1 (nothing pushed) when a key is of another
+ * type.  t is an absolute index. */
+int esc_lua_sorted_keys(lua_State *L, int t);
+
+/* Type name for messages: "distribution" for our userdata, "nan"/"inf" for
+ * such numbers. */
+const char *esc_lua_typename(lua_State *L, int idx);
+
+/* Levenshtein distance, for "did you mean" (capped at 255). */
+int esc_lua_edit_distance(const char *a, const char *b);
+/* The candidate closest to key if close enough, else NULL. */
+const char *esc_lua_suggest(const char *key, const char *const *candidates, size_t n);
+
+/* Is s a name: [A-Za-z_][A-Za-z0-9_]* of at most max bytes? */
+int esc_lua_is_identifier(const char *s, size_t len, size_t max);
+
+/* ---- dist_lua.c ---- */
+
+void esc_lua_open_dist(lua_State *L, int env);      /* constructors and helpers into env */
+/* The distribution at idx, or NULL. */
+const esc_dist *esc_lua_todist(lua_State *L, int idx);
+/* For distributions built by discrete{}: labels are 0..n-1 (so the index
+ * sampled is the value)? */
+int esc_lua_dist_numeric(lua_State *L, int idx);
+
+/* ---- scenario.c ---- */
+
+void esc_lua_open_scenario(lua_State *L, int env);  /* scenario{} into env */
+
+/* ---- policy_lua.c ---- */
+
+void esc_lua_open_sim(lua_State *L, int env);       /* the `sim` table into env */
+/* A policy for an arm validated into cfg: allocated in C (NULL when out of
+ * memory), then bound in protected mode to the arm table on the top of the
+ * stack (popped), so a Lua error while binding leaks nothing: the caller
+ * frees what it allocated. */
+esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg);
+void esc_lua_policy_bind(lua_State *L, esc_lua_policy *p);
+void esc_lua_policy_free(lua_State *L, esc_lua_policy *p);
+extern const esc_policy_type esc_lua_policy_type;
+
+extern const char *const esc_lua_hook_names[];
+extern const size_t esc_lua_n_hook_names;
+
+/* ---- validate.c ---- */
+
+/* One override that applies to an arm, so that an error on its key path
+ * names the override rather than the scenario file. */
+typedef struct esc_lua_override {
+	char path[256];     /* normalised: incidents[2].rate */
+	char *label;        /* "--set 'incidents.2.rate=3'" (owned) */
+} esc_lua_override;
+
+/* Validate the table on the top of the stack (left there) into *cfg
+ * (allocated here; the caller frees it also on error).  Called in protected
+ * mode: errors are raised as Lua errors carrying the full message.  Warnings
+ * are added to s. */
+void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
+                      const esc_lua_override *ov, size_t n_ov);
+void esc_lua_add_warning(esc_scenario *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Deep copy of the value at idx (tables copied, other values shared);
+ * pushes the copy.  Protected mode. */
+void esc_lua_deep_copy(lua_State *L, int idx);
+
+#endif

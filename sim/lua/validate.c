@@ -1,0 +1,963 @@
+/* validate.c: the scenario schema.
+ *
+ * Turns an arm's Lua table into an esc_config, checking every key: its type,
+ * its range, the names it refers to.  An error names the key path and what
+ * was expected, and starts with where the value came from: the scenario{}
+ * call in the file, or the override that set it.  Tables are read raw (no
+ * metamethods) and their keys in sorted order, so the first error reported
+ * is the same in every run.  Runs in protected mode: errors are raised as Lua
+ * errors whose message is final.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script.h"
+
+typedef struct vctx {
+	lua_State *L;
+	esc_scenario *s;
+	esc_config *cfg;
+	const esc_lua_override *ov;
+	size_t n_ov;
+	char path[512];
+	size_t plen;
+} vctx;
+
+/* ---- key paths and errors ------------------------------------------------ */
+
+static size_t path_key(vctx *v, const char *key)
+{
+	size_t old = v->plen;
+	int n = snprintf(v->path + old, sizeof v->path - old, "%s%s", old ? "." : "", key);
+	if (n > 0)
+		v->plen = strnlen(v->path, sizeof v->path - 1);
+	return old;
+}
+
+static size_t path_index(vctx *v, lua_Integer i)
+{
+	size_t old = v->plen;
+	snprintf(v->path + old, sizeof v->path - old, "[%lld]", (long long)i);
+	v->plen = strnlen(v->path, sizeof v->path - 1);
+	return old;
+}
+
+static void path_pop(vctx *v, size_t old)
+{
+	v->plen = old;
+	v->path[old] = '\0';
+}
+
+/* The source of the value at `path`: the last override that set it or one of
+ * its enclosing tables, else the scenario{} call. */
+static const char *origin(const vctx *v, const char *path)
+{
+	for (size_t i = v->n_ov; i-- > 0;) {
+		const char *p = v->ov[i].path;
+		size_t n = strlen(p);
+		if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '.' || path[n] == '['))
+			return v->ov[i].label;
+	}
+	return v->s->site;
+}
+
+static void raise_msg(vctx *v, const char *attr, const char *msg, int with_path)
+{
+	const char *o = origin(v, attr ? attr : v->path);
+	if (with_path && v->plen)
+		lua_pushfstring(v->L, "%s: %s: %s", o, v->path, msg);
+	else
+		lua_pushfstring(v->L, "%s: %s", o, msg);
+	lua_error(v->L);
+}
+
+static void verr(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void verr(vctx *v, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	raise_msg(v, NULL, msg, 1);
+	abort();   /* not reached: lua_error does not return */
+}
+
+static const char *fmtnum(char *buf, size_t n, double x)
+{
+	if (isnan(x))
+		snprintf(buf, n, "nan");
+	else if (isinf(x))
+		snprintf(buf, n, x > 0 ? "inf" : "-inf");
+	else
+		snprintf(buf, n, "%.14g", x);
+	return buf;
+}
+
+/* What the value at idx is, for "got ...": a number's value, else its type. */
+static const char *got(vctx *v, int idx, char *buf, size_t n)
+{
+	if (lua_type(v->L, idx) == LUA_TNUMBER)
+		return fmtnum(buf, n, lua_tonumber(v->L, idx));
+	if (lua_type(v->L, idx) == LUA_TSTRING) {
+		snprintf(buf, n, "string '%.40s'", lua_tostring(v->L, idx));
+		return buf;
+	}
+	return esc_lua_typename(v->L, idx);
+}
+
+/* ---- table access ---------------------------------------------------------- */
+
+static int rawfield(lua_State *L, int t, const char *key)
+{
+	t = lua_absindex(L, t);
+	lua_pushstring(L, key);
+	return lua_rawget(L, t);
+}
+
+/* Sorted keys of the table at t pushed; every key must be a string. */
+static int string_keys(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	t = lua_absindex(L, t);
+	int n = esc_lua_sorted_keys(L, t);
+	if (n < 0)
+		verr(v, "expected names as keys, found a key that is neither a string nor a number");
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			char b[64];
+			verr(v, "expected names as keys, found [%s]", got(v, -1, b, sizeof b));
+		}
+		lua_pop(L, 1);
+	}
+	return n;
+}
+
+static int in_list(const char *k, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(k, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void unknown_key(vctx *v, const char *key, const char *const *known, size_t nk)
+{
+	char attr[600], msg[768];
+	snprintf(attr, sizeof attr, "%s%s%s", v->path, v->plen ? "." : "", key);
+	const char *sug = esc_lua_suggest(key, known, nk);
+	int n = snprintf(msg, sizeof msg, "unknown key '%s'", key);
+	if (v->plen)
+		n += snprintf(msg + n, sizeof msg - (size_t)n, " in %s", v->path);
+	if (sug)
+		snprintf(msg + n, sizeof msg - (size_t)n, " (did you mean '%s'?)", sug);
+	raise_msg(v, attr, msg, 0);
+}
+
+/* Every key of the table at t must be one of known. */
+static void check_keys(vctx *v, int t, const char *const *known, size_t nk)
+{
+	lua_State *L = v->L;
+	t = lua_absindex(L, t);
+	int n = string_keys(v, t);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		const char *k = lua_tostring(L, -1);
+		if (!in_list(k, known, nk))
+			unknown_key(v, k, known, nk);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The table at t is an array 1..n without holes; returns n. */
+static size_t check_array(vctx *v, int t, const char *what)
+{
+	lua_State *L = v->L;
+	t = lua_absindex(L, t);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, t), count = 0;
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		lua_pop(L, 1);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n) {
+			char b[64];
+			verr(v, "expected an array of %s (1..n, no holes), found key %s", what,
+			     lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : got(v, -1, b, sizeof b));
+		}
+		count++;
+	}
+	if (count != n)
+		verr(v, "expected an array of %s (1..n, no holes), found holes", what);
+	return (size_t)n;
+}
+
+/* ---- typed fields ---------------------------------------------------------- */
+
+typedef struct range {
+	double lo, hi;
+	int lo_open, hi_open, integer;
+} range;
+
+static int in_range(const range *r, double x)
+{
+	if (!isfinite(x))
+		return 0;
+	if (r->lo_open ? !(x > r->lo) : !(x >= r->lo))
+		return 0;
+	if (r->hi_open ? !(x < r->hi) : !(x <= r->hi))
+		return 0;
+	return !r->integer || x == floor(x);
+}
+
+/* A number field; returns 1 and sets *out if present.  `expect` says what is
+ * wanted ("a number of hours > 0"). */
+static int num_field(vctx *v, int t, const char *key, int required, const range *r,
+                     const char *expect, double *out)
+{
+	lua_State *L = v->L;
+	int ty = rawfield(L, t, key);
+	size_t old = path_key(v, key);
+	char b[64];
+	if (ty == LUA_TNIL) {
+		if (required)
+			verr(v, "missing (expected %s)", expect);
+		lua_pop(L, 1);
+		path_pop(v, old);
+		return 0;
+	}
+	if (ty != LUA_TNUMBER)
+		verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
+	double x = lua_tonumber(L, -1);
+	if (!in_range(r, x))
+		verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
+	*out = x;
+	lua_pop(L, 1);
+	path_pop(v, old);
+	return 1;
+}
+
+/* A string field; pushes it (or nothing) and returns 1 if present. */
+static int str_field(vctx *v, int t, const char *key, int required, const char *expect)
+{
+	lua_State *L = v->L;
+	int ty = rawfield(L, t, key);
+	if (ty == LUA_TSTRING)
+		return 1;
+	size_t old = path_key(v, key);
+	if (ty == LUA_TNIL) {
+		if (required)
+			verr(v, "missing (expected %s)", expect);
+		lua_pop(L, 1);
+		path_pop(v, old);
+		return 0;
+	}
+	char b[64];
+	verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
+}
+
+static int bool_field(vctx *v, int t, const char *key, int *out)
+{
+	lua_State *L = v->L;
+	int ty = rawfield(L, t, key);
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (ty != LUA_TBOOLEAN) {
+		char b[64];
+		path_key(v, key);
+		verr(v, "expected true or false, got %s", got(v, -1, b, sizeof b));
+	}
+	*out = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return 1;
+}
+
+/* A table field: pushed if present (returns 1); nil pushes nothing. */
+static int table_field(vctx *v, int t, const char *key, const char *expect)
+{
+	lua_State *L = v->L;
+	int ty = rawfield(L, t, key);
+	if (ty == LUA_TTABLE)
+		return 1;
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	char b[64];
+	path_key(v, key);
+	verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
+}
+
+enum { DIST_HOURS, DIST_COUNT };
+
+/* A distribution field: a distribution, or a number meaning constant(x).
+ * Times must be >= 0; counts come from count distributions. */
+static void dist_field(vctx *v, int t, const char *key, int what, esc_dist *out)
+{
+	lua_State *L = v->L;
+	int ty = rawfield(L, t, key);
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	size_t old = path_key(v, key);
+	const char *expect = what == DIST_HOURS
+		? "a distribution or a number of hours >= 0"
+		: "a count distribution (poisson, negbin, zinb, discrete over 0..n-1, constant) or a whole number >= 0";
+	char b[64];
+	esc_error e = {0};
+	if (ty == LUA_TNUMBER) {
+		double x = lua_tonumber(L, -1);
+		range r = {0, HUGE_VAL, 0, 1, what == DIST_COUNT};
+		if (!in_range(&r, x))
+			verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
+		esc_dist_free(out);
+		if (esc_dist_init(out, ESC_DIST_CONSTANT, x, 0, 0, &e))
+			verr(v, "%s", e.msg);
+	} else {
+		const esc_dist *d = esc_lua_todist(L, -1);
+		if (!d)
+			verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
+		if (d->kind == ESC_DIST_DISCRETE && !esc_lua_dist_numeric(L, -1))
+			verr(v, "expected %s, got a discrete distribution over labels (its labels must be 0, 1, ..., n-1)", expect);
+		if (what == DIST_COUNT && (d->kind == ESC_DIST_EXPONENTIAL || d->kind == ESC_DIST_LOGNORMAL ||
+		                           d->kind == ESC_DIST_GAMMA || d->kind == ESC_DIST_WEIBULL))
+			verr(v, "expected %s, got %s (a continuous distribution)", expect, esc_dist_kind_name(d->kind));
+		if (d->kind == ESC_DIST_CONSTANT) {
+			range r = {0, HUGE_VAL, 0, 1, what == DIST_COUNT};
+			if (!in_range(&r, d->a))
+				verr(v, "expected %s, got constant(%s)", expect, fmtnum(b, sizeof b, d->a));
+		}
+		esc_dist_free(out);
+		if (esc_dist_copy(out, d, &e))
+			verr(v, "%s", e.msg);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* "ISR, SYR, USA" */
+static const char *known_list(char *buf, size_t n, const char *names, size_t count, size_t stride)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < count && k + 1 < n; i++) {
+		int w = snprintf(buf + k, n - k, "%s%s", i ? ", " : "", names + i * stride);
+		if (w < 0)
+			break;
+		k += (size_t)w;
+	}
+	if (k >= n && n > 4)
+		memcpy(buf + n - 4, "...", 4);
+	return buf;
+}
+
+static const char *party_list(vctx *v, char *buf, size_t n)
+{
+	return known_list(buf, n, v->cfg->parties[0].name, v->cfg->n_parties, sizeof(esc_party));
+}
+
+/* A name field resolved against a list of names; returns the index. */
+static int name_field(vctx *v, int t, const char *key, const char *kind,
+                      int (*lookup)(const esc_config *, const char *),
+                      const char *names, size_t count, size_t stride)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, key);
+	int ty = rawfield(L, t, key);
+	char b[512];
+	if (ty == LUA_TNIL)
+		verr(v, "missing (expected a %s name: %s)", kind, known_list(b, sizeof b, names, count, stride));
+	if (ty != LUA_TSTRING)
+		verr(v, "expected a %s name (%s), got %s", kind, known_list(b, sizeof b, names, count, stride),
+		     esc_lua_typename(L, -1));
+	const char *name = lua_tostring(L, -1);
+	int i = lookup(v->cfg, name);
+	if (i < 0)
+		verr(v, "unknown %s '%s' (known: %s)", kind, name, known_list(b, sizeof b, names, count, stride));
+	lua_pop(L, 1);
+	path_pop(v, old);
+	return i;
+}
+
+/* ---- sections ------------------------------------------------------------------- */
+
+static const char *const top_known[] = {
+	"name", "description", "horizon", "parties", "zones", "types", "incidents",
+	"attribution", "ladder", "cell", "policies", "limits",
+	/* reserved: named by the spec, refused until implemented */
+	"hawkes", "regime", "channels", "triggers", "outputs",
+};
+static const size_t n_top_reserved = 5;
+
+static void check_top(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	int n = string_keys(v, t);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		const char *k = lua_tostring(L, -1);
+		size_t nk = COUNT(top_known);
+		if (in_list(k, top_known + nk - n_top_reserved, n_top_reserved)) {
+			path_key(v, k);
+			verr(v, "not supported yet by this version of escsim");
+		}
+		if (!in_list(k, top_known, nk))
+			unknown_key(v, k, top_known, nk);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+static size_t count_parties(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, "parties");
+	int ty = rawfield(L, t, "parties");
+	if (ty == LUA_TNIL)
+		verr(v, "missing (expected an array of at least 2 parties {name = ..., kind = ...})");
+	if (ty != LUA_TTABLE) {
+		char b[64];
+		verr(v, "expected an array of parties {name = ..., kind = ...}, got %s", got(v, -1, b, sizeof b));
+	}
+	size_t n = check_array(v, -1, "parties");
+	if (n < 2)
+		verr(v, "need at least 2 parties, got %zu", n);
+	lua_pop(L, 1);
+	path_pop(v, old);
+	return n;
+}
+
+static size_t count_zones(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, "zones");
+	int ty = rawfield(L, t, "zones");
+	if (ty == LUA_TNIL)
+		verr(v, "missing (expected an array of at least 1 zone name)");
+	if (ty != LUA_TTABLE) {
+		char b[64];
+		verr(v, "expected an array of zone names, got %s", got(v, -1, b, sizeof b));
+	}
+	size_t n = check_array(v, -1, "zone names");
+	if (n < 1)
+		verr(v, "need at least 1 zone, got 0");
+	lua_pop(L, 1);
+	path_pop(v, old);
+	return n;
+}
+
+/* Leaves the sorted type names on the stack (a table) and returns their
+ * number. */
+static size_t count_types(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	t = lua_absindex(L, t);
+	size_t old = path_key(v, "types");
+	if (!table_field(v, t, "types", "a table of incident types, name = {level = ...}")) {
+		lua_newtable(L);
+		path_pop(v, old);
+		return 0;
+	}
+	int n = string_keys(v, -1);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		size_t len;
+		const char *k = lua_tolstring(L, -1, &len);
+		if (!esc_lua_is_identifier(k, len, ESC_NAME_MAX - 1))
+			verr(v, "'%s' is not a valid type name (letters, digits and _, at most %d characters)",
+			     k, ESC_NAME_MAX - 1);
+		lua_pop(L, 1);
+	}
+	lua_remove(L, -2);
+	path_pop(v, old);
+	return (size_t)n;
+}
+
+static size_t count_incidents(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, "incidents");
+	if (!table_field(v, t, "incidents", "an array of incident generators {actor, target, type, zone, rate}")) {
+		path_pop(v, old);
+		return 0;
+	}
+	size_t n = check_array(v, -1, "incident generators");
+	lua_pop(L, 1);
+	path_pop(v, old);
+	return n;
+}
+
+static void read_parties(vctx *v, int t)
+{
+	static const char *const keys[] = {"name", "kind", "description"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	rawfield(L, t, "parties");
+	int arr = lua_gettop(L);
+	size_t old = path_key(v, "parties");
+	for (size_t i = 0; i < cfg->n_parties; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TTABLE)
+			verr(v, "expected a party {name = ..., kind = ...}, got %s", got(v, -1, b, sizeof b));
+		int p = lua_gettop(L);
+		check_keys(v, p, keys, COUNT(keys));
+		str_field(v, p, "name", 1, "a party name (letters, digits and _, at most 31 characters)");
+		size_t len;
+		const char *name = lua_tolstring(L, -1, &len);
+		if (!esc_lua_is_identifier(name, len, ESC_NAME_MAX - 1)) {
+			path_key(v, "name");
+			verr(v, "expected a party name (letters, digits and _, at most %d characters), got '%s'",
+			     ESC_NAME_MAX - 1, name);
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->parties[j].name, name) == 0) {
+				path_key(v, "name");
+				verr(v, "duplicate party '%s' (also parties[%zu])", name, j + 1);
+			}
+		memcpy(cfg->parties[i].name, name, len + 1);
+		lua_pop(L, 1);
+		cfg->parties[i].kind = ESC_PARTY_STATE;
+		if (str_field(v, p, "kind", 0, "\"state\", \"nonstate\" or \"supervisor\"")) {
+			const char *k = lua_tostring(L, -1);
+			if (strcmp(k, "state") == 0)
+				cfg->parties[i].kind = ESC_PARTY_STATE;
+			else if (strcmp(k, "nonstate") == 0)
+				cfg->parties[i].kind = ESC_PARTY_NONSTATE;
+			else if (strcmp(k, "supervisor") == 0)
+				cfg->parties[i].kind = ESC_PARTY_SUPERVISOR;
+			else {
+				path_key(v, "kind");
+				verr(v, "expected \"state\", \"nonstate\" or \"supervisor\", got '%s'", k);
+			}
+			lua_pop(L, 1);
+		}
+		if (str_field(v, p, "description", 0, "a string"))
+			lua_pop(L, 1);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+static void read_zones(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	rawfield(L, t, "zones");
+	int arr = lua_gettop(L);
+	size_t old = path_key(v, "zones");
+	for (size_t i = 0; i < cfg->n_zones; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TSTRING)
+			verr(v, "expected a zone name, got %s", got(v, -1, b, sizeof b));
+		size_t len;
+		const char *name = lua_tolstring(L, -1, &len);
+		if (!esc_lua_is_identifier(name, len, ESC_NAME_MAX - 1))
+			verr(v, "expected a zone name (letters, digits and _, at most %d characters), got '%s'",
+			     ESC_NAME_MAX - 1, name);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->zones[j], name) == 0)
+				verr(v, "duplicate zone '%s' (also zones[%zu])", name, j + 1);
+		memcpy(cfg->zones[i], name, len + 1);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* names: the sorted type names (table at index names) */
+static void read_types(vctx *v, int t, int names)
+{
+	static const char *const keys[] = {"level", "goldstein", "fatalities_mil", "fatalities_civ",
+	                                   "acled", "cameo", "description"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	if (cfg->n_types == 0)
+		return;
+	rawfield(L, t, "types");
+	int types = lua_gettop(L);
+	size_t old = path_key(v, "types");
+	for (size_t i = 0; i < cfg->n_types; i++) {
+		lua_rawgeti(L, names, (lua_Integer)i + 1);
+		const char *name = lua_tostring(L, -1);
+		size_t o2 = path_key(v, name);
+		esc_incident_type *ty = &cfg->types[i];
+		snprintf(ty->name, sizeof ty->name, "%s", name);
+		char b[64];
+		if (lua_rawget(L, types) != LUA_TTABLE)
+			verr(v, "expected a table {level = 0..7, goldstein = ..., fatalities_mil = ..., fatalities_civ = ...}, got %s",
+			     got(v, -1, b, sizeof b));
+		int tt = lua_gettop(L);
+		check_keys(v, tt, keys, COUNT(keys));
+		double x;
+		range lvl = {0, ESC_LADDER_TOP, 0, 0, 1};
+		num_field(v, tt, "level", 1, &lvl, "an integer ladder level 0..7", &x);
+		ty->level = (int)x;
+		range gs = {-10, 10, 0, 0, 0};
+		ty->goldstein = 0;
+		if (num_field(v, tt, "goldstein", 0, &gs, "a Goldstein score in [-10, 10]", &x))
+			ty->goldstein = x;
+		dist_field(v, tt, "fatalities_mil", DIST_COUNT, &ty->fatalities_mil);
+		dist_field(v, tt, "fatalities_civ", DIST_COUNT, &ty->fatalities_civ);
+		static const char *const strs[] = {"acled", "cameo", "description"};
+		for (size_t k = 0; k < COUNT(strs); k++)
+			if (str_field(v, tt, strs[k], 0, "a string"))
+				lua_pop(L, 1);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+static int lookup_type(const esc_config *c, const char *n) { return esc_config_type(c, n); }
+static int lookup_party(const esc_config *c, const char *n) { return esc_config_party(c, n); }
+static int lookup_zone(const esc_config *c, const char *n) { return esc_config_zone(c, n); }
+
+static void read_incidents(vctx *v, int t)
+{
+	static const char *const keys[] = {"actor", "target", "type", "zone", "rate", "description"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	if (cfg->n_generators == 0)
+		return;
+	rawfield(L, t, "incidents");
+	int arr = lua_gettop(L);
+	size_t old = path_key(v, "incidents");
+	for (size_t i = 0; i < cfg->n_generators; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TTABLE)
+			verr(v, "expected an incident generator {actor, target, type, zone, rate}, got %s",
+			     got(v, -1, b, sizeof b));
+		int g = lua_gettop(L);
+		check_keys(v, g, keys, COUNT(keys));
+		esc_generator *gen = &cfg->generators[i];
+		const char *pn = cfg->parties[0].name;
+		gen->actor = name_field(v, g, "actor", "party", lookup_party, pn, cfg->n_parties, sizeof(esc_party));
+		gen->target = name_field(v, g, "target", "party", lookup_party, pn, cfg->n_parties, sizeof(esc_party));
+		if (gen->target == gen->actor) {
+			path_key(v, "target");
+			verr(v, "must differ from actor ('%s')", cfg->parties[gen->actor].name);
+		}
+		if (cfg->n_types == 0) {
+			path_key(v, "type");
+			verr(v, "no incident types are defined (add them under types)");
+		}
+		gen->type = name_field(v, g, "type", "type", lookup_type, cfg->types[0].name, cfg->n_types,
+		                       sizeof(esc_incident_type));
+		gen->zone = name_field(v, g, "zone", "zone", lookup_zone, cfg->zones[0], cfg->n_zones,
+		                       sizeof cfg->zones[0]);
+		range r = {0, HUGE_VAL, 0, 1, 0};
+		num_field(v, g, "rate", 1, &r, "a finite rate >= 0 per hour (see per_day, per_year)", &gen->rate_per_h);
+		if (str_field(v, g, "description", 0, "a string"))
+			lua_pop(L, 1);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* A party name used as a key (the table of names is at t's key); returns
+ * its index. */
+static int party_key(vctx *v, const char *name, const char *role)
+{
+	int i = esc_config_party(v->cfg, name);
+	if (i < 0) {
+		char b[512];
+		verr(v, "unknown %s party '%s' (known: %s)", role, name, party_list(v, b, sizeof b));
+	}
+	return i;
+}
+
+static void read_confusion(vctx *v, int conf)
+{
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	size_t np = cfg->n_parties;
+	int no = string_keys(v, conf);
+	int obs_keys = lua_gettop(L);
+	for (int a = 1; a <= no; a++) {
+		lua_rawgeti(L, obs_keys, a);
+		const char *oname = lua_tostring(L, -1);
+		int o = party_key(v, oname, "observer");
+		size_t old = path_key(v, oname);
+		char b[64];
+		if (lua_rawget(L, conf) != LUA_TTABLE)
+			verr(v, "expected a table TRUE = {PERCEIVED = probability, ...}, got %s", got(v, -1, b, sizeof b));
+		int rows = lua_gettop(L);
+		int nt = string_keys(v, rows);
+		int true_keys = lua_gettop(L);
+		for (int c = 1; c <= nt; c++) {
+			lua_rawgeti(L, true_keys, c);
+			const char *tname = lua_tostring(L, -1);
+			int tr = party_key(v, tname, "true perpetrator");
+			size_t o2 = path_key(v, tname);
+			if (lua_rawget(L, rows) != LUA_TTABLE)
+				verr(v, "expected a table PERCEIVED = probability, got %s", got(v, -1, b, sizeof b));
+			int row = lua_gettop(L);
+			double *p = &cfg->attribution.confusion[((size_t)o * np + (size_t)tr) * np];
+			for (size_t k = 0; k < np; k++)
+				p[k] = 0;                 /* a row given replaces the identity */
+			int npk = string_keys(v, row);
+			double sum = 0;
+			for (int d = 1; d <= npk; d++) {
+				lua_rawgeti(L, -1, d);
+				const char *pname = lua_tostring(L, -1);
+				int pe = party_key(v, pname, "perceived");
+				range r = {0, 1, 0, 0, 0};
+				double x;
+				num_field(v, row, pname, 1, &r, "a probability in [0, 1]", &x);
+				if (pe == o && x > 0) {
+					path_key(v, pname);
+					verr(v, "an observer cannot blame itself (probability must be 0)");
+				}
+				p[pe] = x;
+				sum += x;
+				lua_pop(L, 1);
+			}
+			if (!(fabs(sum - 1.0) <= 1e-9))
+				verr(v, "probabilities sum to %.12g, expected 1", sum);
+			lua_pop(L, 2);            /* keys, row */
+			path_pop(v, o2);
+		}
+		lua_pop(L, 2);                    /* keys, rows */
+		path_pop(v, old);
+	}
+	lua_pop(L, 1);
+}
+
+static void read_attribution(vctx *v, int t)
+{
+	static const char *const keys[] = {"delay", "confusion"};
+	lua_State *L = v->L;
+	size_t old = path_key(v, "attribution");
+	if (!table_field(v, t, "attribution", "a table {delay = ..., confusion = ...}")) {
+		path_pop(v, old);
+		return;
+	}
+	int a = lua_gettop(L);
+	check_keys(v, a, keys, COUNT(keys));
+	dist_field(v, a, "delay", DIST_HOURS, &v->cfg->attribution.delay_h);
+	size_t o2 = path_key(v, "confusion");
+	if (table_field(v, a, "confusion", "a table OBSERVER = {TRUE = {PERCEIVED = probability}}")) {
+		read_confusion(v, lua_gettop(L));
+		lua_pop(L, 1);
+	}
+	path_pop(v, o2);
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+static void read_ladder(vctx *v, int t)
+{
+	static const char *const keys[] = {"step", "half_life", "crisis_level", "spiral_size"};
+	lua_State *L = v->L;
+	esc_ladder *ld = &v->cfg->ladder;
+	size_t old = path_key(v, "ladder");
+	if (!table_field(v, t, "ladder", "a table {step, half_life, crisis_level, spiral_size}")) {
+		path_pop(v, old);
+		return;
+	}
+	int l = lua_gettop(L);
+	check_keys(v, l, keys, COUNT(keys));
+	double x;
+	range pos = {0, HUGE_VAL, 1, 1, 0};
+	num_field(v, l, "step", 0, &pos, "a number > 0", &ld->step);
+	num_field(v, l, "half_life", 0, &pos, "a number of hours > 0", &ld->half_life_h);
+	range crisis = {0, ESC_LADDER_TOP, 1, 0, 0};
+	num_field(v, l, "crisis_level", 0, &crisis, "a ladder level in (0, 7]", &ld->crisis_level);
+	range spiral = {2, 1e6, 0, 0, 1};
+	if (num_field(v, l, "spiral_size", 0, &spiral, "an integer >= 2", &x))
+		ld->spiral_size = (int)x;
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+static void read_cell(vctx *v, int t)
+{
+	static const char *const keys[] = {"enabled", "latency", "accuracy"};
+	lua_State *L = v->L;
+	esc_cell *c = &v->cfg->cell;
+	size_t old = path_key(v, "cell");
+	if (!table_field(v, t, "cell", "a table {enabled, latency, accuracy}")) {
+		path_pop(v, old);
+		return;
+	}
+	int ct = lua_gettop(L);
+	check_keys(v, ct, keys, COUNT(keys));
+	bool_field(v, ct, "enabled", &c->enabled);
+	dist_field(v, ct, "latency", DIST_HOURS, &c->latency_h);
+	range prob = {0, 1, 0, 0, 0};
+	num_field(v, ct, "accuracy", 0, &prob, "a probability in [0, 1]", &c->accuracy);
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+static void read_policies(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, "policies");
+	if (!table_field(v, t, "policies", "a table PARTY = {hook functions and parameters}")) {
+		path_pop(v, old);
+		return;
+	}
+	int pt = lua_gettop(L);
+	int n = string_keys(v, pt);
+	int names = lua_gettop(L);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, names, i);
+		const char *party = lua_tostring(L, -1);
+		party_key(v, party, "");
+		size_t o2 = path_key(v, party);
+		char b[64];
+		if (lua_rawget(L, pt) != LUA_TTABLE)
+			verr(v, "expected a policy table (hook functions such as on_incident_observed, and parameters), got %s",
+			     got(v, -1, b, sizeof b));
+		int pol = lua_gettop(L);
+		int nk = esc_lua_sorted_keys(L, pol);
+		if (nk < 0)
+			lua_newtable(L), nk = 0;  /* keys of other types: parameters, not hooks */
+		for (int k = 1; k <= nk; k++) {
+			lua_rawgeti(L, -1, k);
+			if (lua_type(L, -1) == LUA_TSTRING) {
+				const char *key = lua_tostring(L, -1);
+				lua_pushvalue(L, -1);
+				int vt = lua_rawget(L, pol);
+				int hook = in_list(key, esc_lua_hook_names, esc_lua_n_hook_names);
+				if (hook && vt != LUA_TFUNCTION) {
+					path_key(v, key);
+					verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
+				}
+				if (!hook && vt == LUA_TFUNCTION && strncmp(key, "on_", 3) == 0) {
+					const char *sug = esc_lua_suggest(key, esc_lua_hook_names, esc_lua_n_hook_names);
+					if (sug)
+						esc_lua_add_warning(v->s, "%s.%s is not a hook (did you mean %s?)", v->path, key, sug);
+					else
+						esc_lua_add_warning(v->s, "%s.%s is not a hook (hooks: on_incident_observed)",
+						                    v->path, key);
+				}
+				if (hook && strcmp(key, esc_lua_hook_names[0]) != 0)
+					esc_lua_add_warning(v->s, "%s.%s: this version of escsim does not call %s yet",
+					                    v->path, key, key);
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 2);                    /* keys, policy */
+		path_pop(v, o2);
+	}
+	lua_pop(L, 2);                            /* names, policies */
+	path_pop(v, old);
+}
+
+static void read_limits(vctx *v, int t)
+{
+	static const char *const keys[] = {"events", "memory", "instructions"};
+	lua_State *L = v->L;
+	size_t old = path_key(v, "limits");
+	if (!table_field(v, t, "limits", "a table {events, memory, instructions}")) {
+		path_pop(v, old);
+		return;
+	}
+	int l = lua_gettop(L);
+	check_keys(v, l, keys, COUNT(keys));
+	double x;
+	range ev = {1, 9e15, 0, 0, 1};
+	if (num_field(v, l, "events", 0, &ev, "an integer >= 1 (events per replication)", &x))
+		v->cfg->max_events = (uint64_t)x;
+	range mem = {(double)ESC_LUA_MIN_MEMORY, 1e15, 0, 0, 0};
+	num_field(v, l, "memory", 0, &mem, "a number of bytes, at least 1 MiB (1048576)", &x);
+	range ins = {1, 1e18, 0, 0, 1};
+	num_field(v, l, "instructions", 0, &ins, "an integer >= 1 (Lua instructions per call)", &x);
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
+                      const esc_lua_override *ov, size_t n_ov)
+{
+	vctx v = {L, s, cfg, ov, n_ov, {0}, 0};
+	int top = lua_gettop(L);
+	int t = top;
+	luaL_checkstack(L, 40, "validation");
+	check_top(&v, t);
+
+	/* sizes first, then the arrays */
+	size_t np = count_parties(&v, t);
+	size_t nz = count_zones(&v, t);
+	size_t nt = count_types(&v, t);
+	int type_names = lua_gettop(L);
+	size_t ng = count_incidents(&v, t);
+	esc_error e = {0};
+	if (esc_config_alloc(cfg, np, nz, nt, ng, &e))
+		luaL_error(L, "%s", e.msg);
+
+	const char *expect_name = "a string of at most 63 characters";
+	size_t old = path_key(&v, "name");
+	int ty = rawfield(L, t, "name");
+	if (ty == LUA_TNIL)
+		verr(&v, "missing (expected %s)", expect_name);
+	if (ty != LUA_TSTRING) {
+		char b[64];
+		verr(&v, "expected %s, got %s", expect_name, got(&v, -1, b, sizeof b));
+	}
+	size_t len;
+	const char *name = lua_tolstring(L, -1, &len);
+	if (len == 0 || len >= sizeof cfg->name || strlen(name) != len)
+		verr(&v, "expected %s, got one of %zu bytes", expect_name, len);
+	memcpy(cfg->name, name, len + 1);
+	lua_pop(L, 1);
+	path_pop(&v, old);
+	if (str_field(&v, t, "description", 0, "a string"))
+		lua_pop(L, 1);
+	range hz = {0, HUGE_VAL, 1, 1, 0};
+	num_field(&v, t, "horizon", 0, &hz, "a number of hours > 0 (see days, weeks)", &cfg->horizon_h);
+
+	read_parties(&v, t);
+	read_zones(&v, t);
+	read_types(&v, t, type_names);
+	read_incidents(&v, t);
+	read_attribution(&v, t);
+	read_ladder(&v, t);
+	read_cell(&v, t);
+	read_policies(&v, t);
+	read_limits(&v, t);
+
+	if (esc_config_check(cfg, &e))
+		luaL_error(L, "%s: %s", s->site, e.msg);
+	lua_settop(L, top);
+}
+
+void esc_lua_add_warning(esc_scenario *s, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < s->n_warnings; i++)
+		if (strcmp(s->warnings[i], buf) == 0)
+			return;
+	char **w = realloc(s->warnings, (s->n_warnings + 2) * sizeof *w);
+	if (!w)
+		return;   /* a warning lost to out-of-memory is not worth failing for */
+	s->warnings = w;
+	w[s->n_warnings] = strdup(buf);
+	if (w[s->n_warnings])
+		s->n_warnings++;
+	w[s->n_warnings] = NULL;
+}
