@@ -28,15 +28,17 @@ return scenario {
   zones = { "Quneitra", "Daraa", "Damascus", "Golan", "Other" },
 
   types = {
-    -- Israeli strikes: about 0.1 Syrian deaths per ACLED event, heavy tail
-    -- (62 deaths in 2025; MR 4).  Split military/civilian: assumption.
+    -- Syrian deaths caused by Israeli forces: 62 in 2025, about 0.1 per
+    -- event with a heavy tail (MR 4).  With these rates a year gives ~31
+    -- from strikes, ~12 civilians in strikes, ~7 in raids and ~10 in the
+    -- yearly clash.  The military/civilian split is an assumption.
     strike = taxonomy.with("strike", {
-      fatalities_mil = zinb { zero = 0.92, mean = 1.0, dispersion = 0.5 },
-      fatalities_civ = zinb { zero = 0.97, mean = 1.0, dispersion = 0.5 },
+      fatalities_mil = zinb { zero = 0.95, mean = 1.0, dispersion = 0.5 },
+      fatalities_civ = zinb { zero = 0.98, mean = 1.0, dispersion = 0.5 },
     }),
     -- Raids: mostly arrests; rarely lethal (assumption).
     raid = taxonomy.with("raid", {
-      fatalities_civ = zinb { zero = 0.97, mean = 1.0, dispersion = 0.5 },
+      fatalities_civ = zinb { zero = 0.99, mean = 1.0, dispersion = 0.5 },
     }),
     -- Rockets from Syria: the 3 June 2025 pair did no damage (MR 4).
     rocket = taxonomy.with("rocket", {
@@ -78,9 +80,11 @@ return scenario {
   },
 
   ladder = {
-    step = 1,                 -- a retaliation climbs one rung past its act (assumption)
+    step = 1,                 -- a retaliation climbs one rung above the pair's level (assumption)
     half_life = days(7),      -- forgiveness (Frank et al. 2018, MR 1.2); value: assumption
-    crisis_level = 6,         -- L6: lethal strike on state forces, armed clash (MR 3.3)
+    -- L7, a campaign against state forces (MR 3.3): single L6 acts (a rocket,
+    -- a clash) happen every year, so a crisis is a pair pushed past them.
+    crisis_level = 7,
     spiral_size = 4,          -- an incident and three responses in a chain (MR 6.6; K assumed)
   },
 

@@ -12,8 +12,9 @@
  *
  * Ladder: each directed pair (i, j) has a level on the L0..L7 scale.  An
  * incident by i against j of rung L lifts level(i, j) to at least L; a
- * retaliation adds `step` on top, since a response in a chain climbs past the
- * act itself.  Levels decay exponentially with the ladder's half-life.
+ * retaliation first climbs `step` above where the pair stood, so a chain of
+ * responses climbs past the rungs of its acts.  Levels decay exponentially
+ * with the ladder's half-life.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -167,9 +168,11 @@ static void ladder_raise(esc_model *m, const incident *in)
 	ladder_advance(m, now);
 	double *l = &m->level[in->actor * cfg->n_parties + in->target];
 	double rung = cfg->types[in->type].level;
-	double v = *l > rung ? *l : rung;
+	double v = *l;
 	if (in->cause == ESC_CAUSE_POLICY)
 		v += cfg->ladder.step;
+	if (v < rung)
+		v = rung;
 	if (v > ESC_LADDER_TOP)
 		v = ESC_LADDER_TOP;
 	*l = v;

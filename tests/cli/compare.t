@@ -3,7 +3,7 @@
 # see it, provenance, and reproducibility (same seed, same runs table).
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 14
+plan 13
 G="$ROOT/scenarios/golan_2026.lua"
 
 "$ESCSIM" compare "$G" -n 40 -s 5 -o a.h5 --quiet > table.txt 2> err; ok $? "compare exits 0"
