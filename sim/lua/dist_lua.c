@@ -8,6 +8,7 @@
  * the running hook's random stream so replications stay reproducible.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "script.h"
@@ -162,13 +163,16 @@ static int construct_discrete(lua_State *L)
 			numeric = 0;
 		lua_pushvalue(L, -1);
 		lua_rawget(L, 1);
-		if (lua_type(L, -1) != LUA_TNUMBER)
+		int li = lua_gettop(L) - 1, wi = lua_gettop(L);
+		if (lua_type(L, wi) != LUA_TNUMBER)
 			return luaL_error(L, "discrete: weight of %s must be a number, got %s",
-			                  luaL_tolstring(L, -2, NULL), esc_lua_typename(L, -2));
-		double x = lua_tonumber(L, -1);
-		if (!(isfinite(x) && x >= 0))
+			                  luaL_tolstring(L, li, NULL), esc_lua_typename(L, wi));
+		double x = lua_tonumber(L, wi);
+		if (!(isfinite(x) && x >= 0)) {
+			const char *label = luaL_tolstring(L, li, NULL);
 			return luaL_error(L, "discrete: weight of %s must be finite and >= 0, got %s",
-			                  luaL_tolstring(L, -2, NULL), luaL_tolstring(L, -1, NULL));
+			                  label, luaL_tolstring(L, wi, NULL));
+		}
 		w[i - 1] = x;
 		lua_pop(L, 2);
 	}
@@ -223,14 +227,22 @@ static int dist_kind(lua_State *L)
 	return 1;
 }
 
+/* %.14g, as Lua prints numbers, without the ".0" lua_pushfstring adds */
+static const char *num(char *buf, size_t n, double x)
+{
+	snprintf(buf, n, "%.14g", x);
+	return buf;
+}
+
 static int dist_tostring(lua_State *L)
 {
+	char nb[40];
 	lua_dist *ld = check_dist(L, 1, "tostring");
 	const esc_dist *d = &ld->d;
 	const char *k = esc_dist_kind_name(d->kind);
 	switch (d->kind) {
 	case ESC_DIST_CONSTANT:
-		lua_pushfstring(L, "constant(%f)", d->a);
+		lua_pushfstring(L, "constant(%s)", num(nb, sizeof nb, d->a));
 		break;
 	case ESC_DIST_DISCRETE: {
 		luaL_Buffer b;
@@ -242,7 +254,8 @@ static int dist_tostring(lua_State *L)
 				luaL_addstring(&b, ", ");
 			lua_rawgeti(L, 2, (lua_Integer)i + 1);
 			int str = lua_type(L, -1) == LUA_TSTRING;
-			lua_pushfstring(L, str ? "%s=%f" : "[%s]=%f", luaL_tolstring(L, -1, NULL), d->weights[i]);
+			lua_pushfstring(L, str ? "%s=%s" : "[%s]=%s", luaL_tolstring(L, -1, NULL),
+			                num(nb, sizeof nb, d->weights[i]));
 			lua_remove(L, -2);
 			lua_remove(L, -2);
 			luaL_addvalue(&b);
@@ -258,7 +271,7 @@ static int dist_tostring(lua_State *L)
 				double v[3] = {d->a, d->b, d->c};
 				lua_pushfstring(L, "%s{", k);
 				for (int j = 0; j < sp->nparams; j++)
-					lua_pushfstring(L, "%s%s=%f", j ? ", " : "", sp->params[j], v[j]);
+					lua_pushfstring(L, "%s%s=%s", j ? ", " : "", sp->params[j], num(nb, sizeof nb, v[j]));
 				lua_pushliteral(L, "}");
 				lua_concat(L, sp->nparams + 2);
 				return 1;

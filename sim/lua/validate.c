@@ -51,16 +51,22 @@ static void path_pop(vctx *v, size_t old)
 	v->path[old] = '\0';
 }
 
-/* The source of the value at `path`: the last override that set it or one of
- * its enclosing tables, else the scenario{} call. */
+/* The source of the value at `path`: the last override that set it, one of
+ * its enclosing tables, or something inside it (a confusion row is wrong
+ * because of the probability an override put in it); else the scenario{}
+ * call. */
+static int within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+	return n > 0 && strncmp(inner, outer, n) == 0 &&
+	       (inner[n] == '\0' || inner[n] == '.' || inner[n] == '[');
+}
+
 static const char *origin(const vctx *v, const char *path)
 {
-	for (size_t i = v->n_ov; i-- > 0;) {
-		const char *p = v->ov[i].path;
-		size_t n = strlen(p);
-		if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '.' || path[n] == '['))
+	for (size_t i = v->n_ov; i-- > 0;)
+		if (within(path, v->ov[i].path) || within(v->ov[i].path, path))
 			return v->ov[i].label;
-	}
 	return v->s->site;
 }
 

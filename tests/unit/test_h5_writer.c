@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -532,6 +533,65 @@ static void test_stale_partial(void **state)
 	free_provenance(&p);
 }
 
+/* Another program has NAME.partial open (a live run, or h5py): creating
+ * fails with a message that says so, and the file is not truncated. */
+static void test_partial_in_use(void **state)
+{
+	(void)state;
+	/* HDF5 reads this at each open; the test is about locking being on. */
+	const char *env = getenv("HDF5_USE_FILE_LOCKING");
+	char *saved = env ? strdup(env) : NULL;
+	unsetenv("HDF5_USE_FILE_LOCKING");
+	char path[512], partial[600];
+	in_tmp(path, sizeof path, "busy.h5");
+	snprintf(partial, sizeof partial, "%s.partial", path);
+	hid_t f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	assert_true(f >= 0);
+	H5Fclose(f);
+	struct stat before;
+	assert_int_equal(stat(partial, &before), 0);
+	assert_true(before.st_size > 0);
+
+	int ready[2], done[2];
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(done), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c = 'x';
+		hid_t g = H5Fopen(partial, H5F_ACC_RDONLY, H5P_DEFAULT);
+		if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(2);
+		_exit(g >= 0 ? 0 : 1);
+	}
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	assert_null(esc_h5_create(path, &p, &err));
+	assert_int_equal(err.status, ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, partial));
+	assert_non_null(strstr(err.msg, "open in another program"));
+	struct stat after;
+	assert_int_equal(stat(partial, &after), 0);
+	assert_int_equal(after.st_size, before.st_size);
+
+	assert_int_equal(write(done[1], "x", 1), 1);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(done[0]);
+	close(done[1]);
+	unlink(partial);
+	free_provenance(&p);
+	if (saved)
+		setenv("HDF5_USE_FILE_LOCKING", saved, 1);
+	free(saved);
+}
+
 static void test_arm_names(void **state)
 {
 	(void)state;
@@ -672,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_discard),
 		cmocka_unit_test(test_unwritable),
 		cmocka_unit_test(test_stale_partial),
+		cmocka_unit_test(test_partial_in_use),
 		cmocka_unit_test(test_arm_names),
 		cmocka_unit_test(test_rename_fails),
 		cmocka_unit_test(test_enum_table),

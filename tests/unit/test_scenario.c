@@ -1,0 +1,910 @@
+/* test_scenario.c: the script layer (escsim/scenario.h) from the outside.
+ *
+ * Loads the fixtures in tests/unit/fixtures and small scenarios written to a
+ * temporary folder, and checks the configurations they validate into, the
+ * overrides, the Lua policies' decisions and their refusals, and that every
+ * way out of the sandbox is closed.  Run from the repository root (make test
+ * does); prints TAP with CMOCKA_MESSAGE_OUTPUT=TAP.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <sys/stat.h>
+
+#include "escsim/scenario.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char fixtures[512];
+static char tmpdir[256];
+static char written[256][512];
+static size_t n_written;
+
+static const char *fixture(const char *name)
+{
+	static char buf[4][600];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", fixtures, name);
+	return buf[k];
+}
+
+/* Write a scenario file into the temporary folder; returns its path. */
+static const char *write_file(const char *name, const char *text)
+{
+	char path_buf[512];
+	snprintf(path_buf, sizeof path_buf, "%s/%s", tmpdir, name);
+	char *path = NULL;
+	for (size_t i = 0; i < n_written && !path; i++)
+		if (strcmp(written[i], path_buf) == 0)
+			path = written[i];
+	if (!path) {
+		assert_true(n_written < 256);
+		path = written[n_written++];
+		memcpy(path, path_buf, sizeof path_buf);
+	}
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+#define PARTIES "parties = {{name = 'A'}, {name = 'B'}}, zones = {'z'}"
+
+/* A scenario file: `before` runs first, then it returns scenario{...} with
+ * name, two parties, one zone, and `fields`. */
+static const char *scenario_file(const char *name, const char *before, const char *fields)
+{
+	char text[4096];
+	snprintf(text, sizeof text, "%s\nreturn scenario{name = 'test', " PARTIES "%s%s}\n",
+	         before, *fields ? ", " : "", fields);
+	return write_file(name, text);
+}
+
+static esc_scenario *load_ok(const char *path)
+{
+	esc_error err = {0};
+	esc_scenario *s = esc_scenario_load(path, NULL, NULL, &err);
+	if (!s)
+		fail_msg("loading %s: %s", path, err.msg);
+	return s;
+}
+
+static void expect_contains(const char *msg, const char *fragment)
+{
+	if (!strstr(msg, fragment))
+		fail_msg("expected \"%s\" in \"%s\"", fragment, msg);
+}
+
+/* Loading must fail with ESC_ERR_INPUT and a message containing fragment. */
+static void load_fails(const char *path, const esc_script_limits *lim, const char *fragment)
+{
+	esc_error err = {0};
+	esc_scenario *s = esc_scenario_load(path, NULL, lim, &err);
+	if (s) {
+		esc_scenario_free(s);
+		fail_msg("%s loaded, expected an error with \"%s\"", path, fragment);
+	}
+	assert_int_equal(err.status, ESC_ERR_INPUT);
+	expect_contains(err.msg, fragment);
+}
+
+static int arm_ok(esc_scenario *s, const char *const *ov, size_t n, esc_config *cfg, esc_policy *pol)
+{
+	esc_error err = {0};
+	int rc = esc_scenario_arm(s, ov, n, cfg, pol, &err);
+	if (rc)
+		fail_msg("arm: %s", err.msg);
+	return rc;
+}
+
+static void arm_fails(esc_scenario *s, const char *const *ov, size_t n, const char *fragment)
+{
+	esc_error err = {0};
+	esc_config cfg;
+	esc_policy pol;
+	int rc = esc_scenario_arm(s, ov, n, &cfg, &pol, &err);
+	if (rc == 0) {
+		esc_config_free(&cfg);
+		fail_msg("arm succeeded, expected an error with \"%s\"", fragment);
+	}
+	assert_int_equal(rc, ESC_ERR_INPUT);
+	assert_int_equal(err.status, ESC_ERR_INPUT);
+	expect_contains(err.msg, fragment);
+}
+
+/* Validate a scenario file; the arm must fail with fragment. */
+static void scenario_fails(const char *fields, const char *fragment)
+{
+	const char *path = scenario_file("bad.lua", "", fields);
+	esc_scenario *s = load_ok(path);
+	arm_fails(s, NULL, 0, fragment);
+	esc_scenario_free(s);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	gsl_set_error_handler_off();
+	snprintf(fixtures, sizeof fixtures, "%s", __FILE__);
+	char *slash = strrchr(fixtures, '/');
+	if (slash)
+		snprintf(slash, sizeof fixtures - (size_t)(slash - fixtures), "/fixtures");
+	else
+		snprintf(fixtures, sizeof fixtures, "fixtures");
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/escsim-test-scenario-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < n_written; i++)
+		unlink(written[i]);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* ---- loading and validation -------------------------------------------------- */
+
+static void test_basic_config(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(fixture("basic.lua"));
+	assert_string_equal(esc_scenario_name(s), "unit_basic");
+	esc_config c;
+	esc_policy pol;
+	arm_ok(s, NULL, 0, &c, &pol);
+	assert_string_equal(c.name, "unit_basic");
+	assert_true(c.horizon_h == 720.0);
+
+	assert_int_equal(c.n_parties, 4);
+	assert_string_equal(c.parties[0].name, "ISR");
+	assert_string_equal(c.parties[3].name, "USA");
+	assert_int_equal(c.parties[0].kind, ESC_PARTY_STATE);
+	assert_int_equal(c.parties[1].kind, ESC_PARTY_STATE);
+	assert_int_equal(c.parties[2].kind, ESC_PARTY_NONSTATE);
+	assert_int_equal(c.parties[3].kind, ESC_PARTY_SUPERVISOR);
+	assert_int_equal(c.n_zones, 2);
+	assert_string_equal(c.zones[1], "south_lebanon");
+
+	/* types sorted by name whatever the order written */
+	assert_int_equal(c.n_types, 4);
+	assert_string_equal(c.types[0].name, "airstrike");
+	assert_string_equal(c.types[1].name, "artillery");
+	assert_string_equal(c.types[2].name, "drone");
+	assert_string_equal(c.types[3].name, "rocket");
+	assert_int_equal(c.types[0].level, 5);
+	assert_true(c.types[0].goldstein == -9);
+	assert_int_equal(c.types[0].fatalities_mil.kind, ESC_DIST_NEGBIN);
+	assert_true(c.types[0].fatalities_mil.a == 1.5 && c.types[0].fatalities_mil.b == 0.8);
+	assert_int_equal(c.types[0].fatalities_civ.kind, ESC_DIST_CONSTANT);
+	assert_true(c.types[0].fatalities_civ.a == 2);
+	assert_int_equal(c.types[1].fatalities_mil.kind, ESC_DIST_NONE);
+	assert_true(c.types[2].goldstein == 0);
+	assert_int_equal(c.types[3].fatalities_civ.kind, ESC_DIST_ZINB);
+
+	assert_int_equal(c.n_generators, 3);
+	const esc_generator *g = &c.generators[0];
+	assert_int_equal(g->actor, 2);
+	assert_int_equal(g->target, 0);
+	assert_int_equal(g->type, 3);
+	assert_int_equal(g->zone, 1);
+	assert_true(fabs(g->rate_per_h - 0.5 / 24) < 1e-15);
+	assert_true(fabs(c.generators[1].rate_per_h - 12.0 / 8760.0) < 1e-15);
+	assert_int_equal(c.generators[2].type, 0);
+
+	/* ISR's row for incidents by HZB replaced; every other row identity */
+	size_t np = c.n_parties;
+	const double *cm = c.attribution.confusion;
+	for (size_t o = 0; o < np; o++)
+		for (size_t t = 0; t < np; t++)
+			for (size_t p = 0; p < np; p++) {
+				double want = p == t ? 1 : 0;
+				if (o == 0 && t == 2)
+					want = p == 2 ? 0.7 : p == 1 ? 0.3 : 0;
+				assert_true(cm[(o * np + t) * np + p] == want);
+			}
+	assert_int_equal(c.attribution.delay_h.kind, ESC_DIST_LOGNORMAL);
+	assert_true(c.attribution.delay_h.a == 0.5 && c.attribution.delay_h.b == 0.5);
+
+	assert_true(c.ladder.step == 1.5);
+	assert_true(c.ladder.half_life_h == 72);
+	assert_true(c.ladder.crisis_level == 6);
+	assert_int_equal(c.ladder.spiral_size, 4);
+	assert_int_equal(c.cell.enabled, 1);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_EXPONENTIAL);
+	assert_true(c.cell.latency_h.a == 2);
+	assert_true(c.cell.accuracy == 0.95);
+	assert_int_equal(c.max_events, 50000);
+	assert_non_null(pol.type);
+	assert_string_equal(pol.type->name, "lua");
+	assert_null(esc_scenario_warnings(s)[0]);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+static void test_sources(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(fixture("basic.lua"));
+	const esc_script_source *src;
+	size_t n = esc_scenario_sources(s, &src);
+	assert_int_equal(n, 3);
+	assert_string_equal(src[0].name, "scenario");
+	assert_string_equal(src[0].path, fixture("basic.lua"));
+	expect_contains(src[0].text, "unit_basic");
+	assert_string_equal(src[1].name, "taxonomy");
+	expect_contains(src[1].path, "fixtures/lib/taxonomy.lua");
+	expect_contains(src[1].text, "M.types");
+	assert_string_equal(src[2].name, "policies.restraint");
+	expect_contains(src[2].path, "fixtures/policies/restraint.lua");
+	esc_scenario_free(s);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(fixture("minimal.lua"));
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_true(c.horizon_h == 365 * 24);
+	assert_int_equal(c.n_types, 0);
+	assert_int_equal(c.n_generators, 0);
+	assert_int_equal(c.parties[0].kind, ESC_PARTY_STATE);
+	assert_true(c.ladder.step == 1 && c.ladder.half_life_h == 168 && c.ladder.crisis_level == 6);
+	assert_int_equal(c.ladder.spiral_size, 4);
+	assert_int_equal(c.cell.enabled, 1);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
+	assert_true(c.cell.latency_h.a == 1 && c.cell.latency_h.b == 1);
+	assert_true(c.cell.accuracy == 0.9);
+	assert_int_equal(c.attribution.delay_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.attribution.delay_h.a == 0);
+	assert_true(c.attribution.confusion[0] == 1 && c.attribution.confusion[1] == 0);
+	assert_int_equal(c.max_events, 1000000);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+static void test_units_and_distributions(void **state)
+{
+	(void)state;
+	const char *path = scenario_file("units.lua",
+		"assert(minutes(30) == 0.5 and hours(2) == 2 and days(2) == 48 and weeks(1) == 168)\n"
+		"assert(per_hour(3) == 3 and per_day(48) == 2 and per_year(8760) == 1)\n"
+		"assert(lognormal{median = 2, sigma = 1}:mean() == 2 * math.exp(0.5))\n"
+		"assert(tostring(gamma{shape = 2, scale = 3}) == 'gamma{shape=2, scale=3}')\n"
+		"assert(constant(4):mean() == 4 and constant{value = 5}:mean() == 5)\n"
+		"assert(discrete{[0] = 1, [1] = 3}:mean() == 0.75)\n"
+		"assert(weibull{scale = 1, shape = 1}:kind() == 'weibull')\n"
+		"assert(not pcall(function() return exponential{mean = 1}:sample() end))\n"
+		"local ok, msg = pcall(poisson, {mean = -1})\n"
+		"assert(not ok and msg:find('poisson: mean must be finite and >= 0, got %-1'), msg)\n",
+		"horizon = weeks(2), cell = {latency = discrete{[0] = 1, [1] = 1}}, "
+		"types = {r = {level = 1, fatalities_mil = discrete{[0] = 2, [1] = 1, [2] = 1}}}");
+	esc_scenario *s = load_ok(path);
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_true(c.horizon_h == 336);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_DISCRETE);
+	assert_int_equal(c.types[0].fatalities_mil.kind, ESC_DIST_DISCRETE);
+	assert_int_equal(c.types[0].fatalities_mil.n, 3);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+
+	/* constructors check their parameters at the line that calls them */
+	path = write_file("dist1.lua", "local x = 1\nlocal d = lognormal{median = 1, sigma = -1}\n");
+	load_fails(path, NULL, "dist1.lua:2: lognormal: sigma must be finite and > 0, got -1");
+	path = write_file("dist2.lua", "local d = lognormal{median = 1, sigm = 1}\n");
+	load_fails(path, NULL, "dist2.lua:1: lognormal: unknown parameter 'sigm' (expected median, sigma)");
+	path = write_file("dist3.lua", "local d = gamma{shape = 1}\n");
+	load_fails(path, NULL, "gamma: missing parameter 'scale'");
+	path = write_file("dist4.lua", "local d = zinb{zero = 1.5, mean = 1, dispersion = 1}\n");
+	load_fails(path, NULL, "zinb: zero must be in [0, 1], got 1.5");
+	path = write_file("dist5.lua", "local d = discrete{a = 1, b = -2}\n");
+	load_fails(path, NULL, "discrete: weight of b must be finite and >= 0, got -2");
+	path = write_file("dist6.lua", "local d = exponential(3)\n");
+	load_fails(path, NULL, "exponential: expected named parameters");
+	path = write_file("dist7.lua", "local d = minutes('x')\n");
+	load_fails(path, NULL, "minutes: expected a finite number, got string");
+
+	/* where a number of hours is wanted, labels are refused, and counts
+	 * must come from count distributions */
+	scenario_fails("cell = {latency = discrete{a = 1, b = 1}}",
+	               "cell.latency: expected a distribution or a number of hours >= 0, got a discrete distribution over labels");
+	scenario_fails("types = {r = {level = 1, fatalities_mil = lognormal{median = 1, sigma = 1}}}",
+	               "types.r.fatalities_mil: expected a count distribution");
+	scenario_fails("types = {r = {level = 1, fatalities_civ = 1.5}}",
+	               "types.r.fatalities_civ: expected a count distribution");
+	scenario_fails("cell = {latency = -1}", "cell.latency: expected a distribution or a number of hours >= 0, got -1");
+	scenario_fails("cell = {latency = constant(-2)}", "got constant(-2)");
+}
+
+static void test_validation_messages(void **state)
+{
+	(void)state;
+	const char *path = write_file("site.lua",
+		"local x = 1\n\nreturn scenario {\n  name = 'site', " PARTIES ",\n  cell = {latency = 'soon'},\n}\n");
+	esc_scenario *s = load_ok(path);
+	char want[700];
+	snprintf(want, sizeof want, "%s:3: cell.latency: expected a distribution or a number of hours >= 0, got string 'soon'", path);
+	arm_fails(s, NULL, 0, want);
+	esc_scenario_free(s);
+
+	scenario_fails("cell = {latancy = 2}", ": unknown key 'latancy' in cell (did you mean 'latency'?)");
+	scenario_fails("horizn = 3", ": unknown key 'horizn' (did you mean 'horizon'?)");
+	scenario_fails("cell = {zzzzzzzz = 2}", ": unknown key 'zzzzzzzz' in cell");
+	scenario_fails("hawkes = {}", ": hawkes: not supported yet by this version of escsim");
+	scenario_fails("regime = {}", ": regime: not supported yet");
+	scenario_fails("horizon = 0", "horizon: expected a number of hours > 0");
+	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 (see days, weeks), got inf");
+	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
+	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
+	scenario_fails("cell = 3", "cell: expected a table");
+	scenario_fails("ladder = {spiral_size = 2.5}", "ladder.spiral_size: expected an integer >= 2, got 2.5");
+	scenario_fails("ladder = {crisis_level = 0}", "ladder.crisis_level: expected a ladder level in (0, 7], got 0");
+	scenario_fails("types = {r = {level = 8}}", "types.r.level: expected an integer ladder level 0..7, got 8");
+	scenario_fails("types = {r = {}}", "types.r.level: missing (expected an integer ladder level 0..7)");
+	scenario_fails("types = {r = {level = 1, goldstein = -11}}", "types.r.goldstein: expected a Goldstein score in [-10, 10], got -11");
+	scenario_fails("types = {r = {level = 1, acled = 3}}", "types.r.acled: expected a string, got 3");
+	scenario_fails("types = {['bad name'] = {level = 1}}", "types: 'bad name' is not a valid type name");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'C', type = 'r', zone = 'z', rate = 1}}",
+	               "incidents[1].target: unknown party 'C' (known: A, B)");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'A', type = 'r', zone = 'z', rate = 1}}",
+	               "incidents[1].target: must differ from actor ('A')");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'q', zone = 'z', rate = 1}}",
+	               "incidents[1].type: unknown type 'q' (known: r)");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'y', rate = 1}}",
+	               "incidents[1].zone: unknown zone 'y' (known: z)");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'z', rate = -1}}",
+	               "incidents[1].rate: expected a finite rate >= 0 per hour (see per_day, per_year), got -1");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'z', rate = 0/0}}",
+	               "incidents[1].rate: expected a finite rate >= 0 per hour (see per_day, per_year), got nan");
+	scenario_fails("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'z'}}",
+	               "incidents[1].rate: missing");
+	scenario_fails("incidents = {[1] = {}, [3] = {}}", "incidents: expected an array of incident generators (1..n, no holes)");
+	scenario_fails("attribution = {confusion = {A = {B = {B = 0.5, A = 0}}}}",
+	               "attribution.confusion.A.B: probabilities sum to 0.5, expected 1");
+	scenario_fails("attribution = {confusion = {A = {B = {B = 1.5}}}}",
+	               "attribution.confusion.A.B.B: expected a probability in [0, 1], got 1.5");
+	scenario_fails("attribution = {confusion = {Q = {}}}",
+	               "attribution.confusion: unknown observer party 'Q' (known: A, B)");
+	scenario_fails("attribution = {confusion = {A = {B = {A = 1}}}}",
+	               "attribution.confusion.A.B.A: an observer cannot blame itself");
+	scenario_fails("policies = {Q = {}}", "policies: unknown  party 'Q' (known: A, B)");
+	scenario_fails("policies = {A = function() end}", "policies.A: expected a policy table");
+	scenario_fails("policies = {A = {on_incident_observed = 3}}",
+	               "policies.A.on_incident_observed: expected a function (a hook), got 3");
+	scenario_fails("limits = {events = 0}", "limits.events: expected an integer >= 1");
+	/* the Lua limits are read when the file is loaded */
+	load_fails(scenario_file("bad.lua", "", "limits = {memory = 10}"), NULL,
+	           "bad.lua:2: limits.memory: expected a number of bytes, at least 1 MiB (1048576), got 10");
+
+	/* name and parties */
+	path = write_file("noname.lua", "return scenario{" PARTIES "}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "name: missing (expected a string of at most 63 characters)");
+	esc_scenario_free(s);
+	path = write_file("one.lua", "return scenario{name = 'x', parties = {{name = 'A'}}, zones = {'z'}}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "parties: need at least 2 parties, got 1");
+	esc_scenario_free(s);
+	path = write_file("dup.lua", "return scenario{name = 'x', parties = {{name = 'A'}, {name = 'A'}}, zones = {'z'}}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "parties[2].name: duplicate party 'A' (also parties[1])");
+	esc_scenario_free(s);
+	path = write_file("kind.lua", "return scenario{name = 'x', parties = {{name = 'A', kind = 'army'}, {name = 'B'}}, zones = {'z'}}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "parties[1].kind: expected \"state\", \"nonstate\" or \"supervisor\", got 'army'");
+	esc_scenario_free(s);
+	path = write_file("zones.lua", "return scenario{name = 'x', parties = {{name = 'A'}, {name = 'B'}}, zones = {'z', 'z'}}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "zones[2]: duplicate zone 'z'");
+	esc_scenario_free(s);
+
+	/* the file must return scenario{} */
+	path = write_file("plain.lua", "return {name = 'x'}\n");
+	load_fails(path, NULL, "plain.lua: the file must return scenario{...}");
+	path = write_file("nothing.lua", "local x = 1\n");
+	load_fails(path, NULL, "nothing.lua: the file must return scenario{...}, but it returned nil");
+	path = write_file("syntax.lua", "return scenario{name = 'x',,}\n");
+	load_fails(path, NULL, "syntax.lua:1:");
+	load_fails("/nonexistent/escsim.lua", NULL, "/nonexistent/escsim.lua: cannot read the scenario");
+}
+
+static void test_warnings(void **state)
+{
+	(void)state;
+	const char *path = scenario_file("warn.lua", "",
+		"policies = {A = {on_incident_obsrved = function() end, on_tick = function() end, on_zzzzzzzzzzzz = function() end}}");
+	esc_scenario *s = load_ok(path);
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	const char *const *w = esc_scenario_warnings(s);
+	assert_non_null(w[0]);
+	assert_non_null(w[1]);
+	assert_non_null(w[2]);
+	assert_null(w[3]);
+	assert_string_equal(w[0], "policies.A.on_incident_obsrved is not a hook (did you mean on_incident_observed?)");
+	assert_string_equal(w[1], "policies.A.on_tick: this version of escsim does not call on_tick yet");
+	expect_contains(w[2], "policies.A.on_zzzzzzzzzzzz is not a hook");
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+/* ---- overrides ------------------------------------------------------------- */
+
+static void test_overrides(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(fixture("basic.lua"));
+	esc_config c;
+	const char *dur[] = {"cell.latency=30m", "horizon=1.5h", "attribution.delay=2d", "ladder.half_life=1w"};
+	arm_ok(s, dur, 4, &c, NULL);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.cell.latency_h.a == 0.5);
+	assert_true(c.horizon_h == 1.5);
+	assert_true(c.attribution.delay_h.a == 48);
+	assert_true(c.ladder.half_life_h == 168);
+	esc_config_free(&c);
+
+	const char *lit[] = {"cell.enabled=false", "cell.latency=lognormal{median=2,sigma=1}",
+	                     "name=\"renamed\"", "incidents.2.rate=0.25", " ladder.spiral_size = 6 ",
+	                     "horizon=days(3)", "policies.ISR.deadline=12"};
+	arm_ok(s, lit, 7, &c, NULL);
+	assert_int_equal(c.cell.enabled, 0);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
+	assert_true(c.cell.latency_h.a == 2);
+	assert_string_equal(c.name, "renamed");
+	assert_true(c.generators[1].rate_per_h == 0.25);
+	assert_int_equal(c.ladder.spiral_size, 6);
+	assert_true(c.horizon_h == 72);
+	esc_config_free(&c);
+
+	/* an arm's overrides do not leak into the base or the next arm */
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.cell.enabled, 1);
+	assert_string_equal(c.name, "unit_basic");
+	assert_true(c.generators[1].rate_per_h == 12.0 / 8760.0);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_EXPONENTIAL);
+	esc_config_free(&c);
+
+	/* --set changes the base: every later arm sees it */
+	esc_error err = {0};
+	assert_int_equal(esc_scenario_set(s, "cell.accuracy=0.5", &err), 0);
+	assert_int_equal(esc_scenario_set(s, "name='set_name'", &err), 0);
+	assert_string_equal(esc_scenario_name(s), "set_name");
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_true(c.cell.accuracy == 0.5);
+	esc_config_free(&c);
+	const char *more[] = {"cell.accuracy=0.25"};
+	arm_ok(s, more, 1, &c, NULL);
+	assert_true(c.cell.accuracy == 0.25);
+	esc_config_free(&c);
+
+	/* errors name the override */
+	const char *bad1[] = {"cell.latency="};
+	arm_fails(s, bad1, 1, "override 'cell.latency=': expected KEY=VALUE");
+	const char *bad2[] = {"=3"};
+	arm_fails(s, bad2, 1, "expected KEY=VALUE");
+	const char *bad3[] = {"cell..latency=3"};
+	arm_fails(s, bad3, 1, "KEY 'cell..latency' is not a dotted path");
+	const char *bad4[] = {"cell.latency=lognormal{"};
+	arm_fails(s, bad4, 1, "override 'cell.latency=lognormal{': VALUE is neither a duration");
+	const char *bad5[] = {"cell.latency=\"x\""};
+	arm_fails(s, bad5, 1, "override 'cell.latency=\"x\"': cell.latency: expected a distribution or a number of hours >= 0, got string 'x'");
+	const char *bad6[] = {"cell.latency.x=1"};
+	arm_fails(s, bad6, 1, "override 'cell.latency.x=1': cell.latency is a distribution, not a table");
+	const char *bad7[] = {"cell.latency=lognormal{median=-1, sigma=1}"};
+	arm_fails(s, bad7, 1, "lognormal: median must be finite and > 0, got -1");
+	const char *bad8[] = {"cell.latancy=2h"};
+	arm_fails(s, bad8, 1, "override 'cell.latancy=2h': unknown key 'latancy' in cell (did you mean 'latency'?)");
+	assert_int_equal(esc_scenario_set(s, "cell.latency", &err), ESC_ERR_INPUT);
+	expect_contains(err.msg, "--set 'cell.latency': expected KEY=VALUE");
+	assert_int_equal(esc_scenario_set(s, "cell.latency=os.exit()", &err), ESC_ERR_INPUT);
+	expect_contains(err.msg, "--set 'cell.latency=os.exit()': VALUE:1: attempt to index a nil value (global 'os')");
+	esc_scenario_free(s);
+
+	/* missing tables along the path are created */
+	s = load_ok(fixture("minimal.lua"));
+	const char *nested[] = {"cell.accuracy=0.75", "attribution.confusion.A.B.B=1", "ladder.step=2"};
+	arm_ok(s, nested, 3, &c, NULL);
+	assert_true(c.cell.accuracy == 0.75);
+	assert_true(c.ladder.step == 2);
+	esc_config_free(&c);
+	const char *bad9[] = {"attribution.confusion.A.B.B=0.5"};
+	arm_fails(s, bad9, 1, "override 'attribution.confusion.A.B.B=0.5': attribution.confusion.A.B: probabilities sum to 0.5");
+	esc_scenario_free(s);
+}
+
+/* ---- policies ------------------------------------------------------------------ */
+
+typedef struct pcase {
+	esc_scenario *s;
+	esc_config cfg;
+	esc_policy pol;
+	gsl_rng *rng;
+	esc_hook_ctx ctx;
+	esc_observation obs;
+	esc_decision out;
+} pcase;
+
+/* Arm policy_cases.lua with policies.A.mode=MODE. */
+static void pcase_open(pcase *p, const char *mode)
+{
+	memset(p, 0, sizeof *p);
+	p->s = load_ok(fixture("policy_cases.lua"));
+	char ov[128];
+	snprintf(ov, sizeof ov, "policies.A.mode='%s'", mode);
+	const char *ovs[] = {ov};
+	arm_ok(p->s, ovs, 1, &p->cfg, &p->pol);
+	p->rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(p->rng, 42);
+	p->ctx = (esc_hook_ctx){.rep = 3, .t_h = 6, .rng = p->rng};
+	/* A sees a raid in z2, blamed on B */
+	p->obs = (esc_observation){.incident_id = 17, .t_incident_h = 5, .observer = 0, .perceived = 1,
+	                           .type = 0, .zone = 1, .level = 4, .fatalities_mil = 1,
+	                           .fatalities_civ = 2, .cause = ESC_CAUSE_POLICY,
+	                           .ladder_level = 2.5, .cell_available = 1};
+}
+
+static int pcase_call(pcase *p, esc_error *err)
+{
+	p->out = (esc_decision){.action = ESC_ACT_IGNORE, .target = p->obs.perceived, .type = -1,
+	                        .zone = p->obs.zone};
+	return p->pol.type->on_incident_observed(p->pol.self, &p->ctx, &p->obs, &p->out, err);
+}
+
+static void pcase_close(pcase *p)
+{
+	gsl_rng_free(p->rng);
+	esc_config_free(&p->cfg);
+	esc_scenario_free(p->s);
+}
+
+static esc_decision decide(const char *mode)
+{
+	pcase p;
+	pcase_open(&p, mode);
+	esc_error err = {0};
+	if (pcase_call(&p, &err))
+		fail_msg("mode %s: %s", mode, err.msg);
+	esc_decision d = p.out;
+	pcase_close(&p);
+	return d;
+}
+
+static void decide_fails(const char *mode, const char *fragment)
+{
+	pcase p;
+	pcase_open(&p, mode);
+	esc_error err = {0};
+	int rc = pcase_call(&p, &err);
+	if (rc == 0)
+		fail_msg("mode %s: expected an error with \"%s\"", mode, fragment);
+	assert_int_equal(rc, ESC_ERR_INPUT);
+	expect_contains(err.msg, fragment);
+	/* a failed call leaves the decision as it came */
+	assert_int_equal(p.out.action, ESC_ACT_IGNORE);
+	pcase_close(&p);
+}
+
+static void test_policy_decisions(void **state)
+{
+	(void)state;
+	assert_int_equal(decide("nil").action, ESC_ACT_IGNORE);
+	assert_int_equal(decide("ignore").action, ESC_ACT_IGNORE);
+	assert_int_equal(decide("protest").action, ESC_ACT_PROTEST);
+	assert_int_equal(decide("query").action, ESC_ACT_QUERY);
+	esc_decision d = decide("retaliate");
+	assert_int_equal(d.action, ESC_ACT_RETALIATE);
+	assert_int_equal(d.type, 1);          /* rocket: types sorted raid, rocket */
+	assert_int_equal(d.target, 2);        /* C */
+	assert_int_equal(d.zone, 0);          /* z1 */
+	assert_true(d.delay_h == 2.5);
+	assert_int_equal(d.query_cell, 1);
+	d = decide("retaliate_default");
+	assert_int_equal(d.action, ESC_ACT_RETALIATE);
+	assert_int_equal(d.type, 0);
+	assert_int_equal(d.target, 1);        /* the perceived perpetrator */
+	assert_int_equal(d.zone, 1);          /* the incident's zone */
+	assert_true(d.delay_h == 0);
+	assert_int_equal(d.query_cell, 0);
+	/* the incident table holds exactly the documented fields */
+	assert_int_equal(decide("incident").action, ESC_ACT_QUERY);
+	d = decide("now");
+	assert_true(d.delay_h == 6 + 3);
+
+	/* random numbers come from the hook's stream, as GSL draws them */
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 42);
+	double u = gsl_rng_uniform(r);
+	assert_true(decide("random").delay_h == u);
+	gsl_rng_set(r, 42);
+	double want = 3 + (double)gsl_rng_uniform_int(r, 5);
+	assert_true(decide("random_int").delay_h == want);
+	d = decide("sample");
+	gsl_rng_set(r, 42);
+	assert_true(d.delay_h == gsl_ran_exponential(r, 2));
+	gsl_rng_free(r);
+}
+
+static void test_policy_state_per_replication(void **state)
+{
+	(void)state;
+	pcase p;
+	pcase_open(&p, "count");
+	esc_error err = {0};
+	assert_int_equal(pcase_call(&p, &err), 0);
+	assert_true(p.out.delay_h == 1);
+	assert_int_equal(pcase_call(&p, &err), 0);
+	assert_true(p.out.delay_h == 2);      /* self keeps state within a replication */
+	p.ctx.rep = 4;
+	assert_int_equal(pcase_call(&p, &err), 0);
+	assert_true(p.out.delay_h == 1);      /* and starts afresh in the next */
+	/* no policy, or a party without the hook: ignore without calling Lua */
+	p.obs.observer = 1;
+	p.obs.perceived = 0;
+	p.out.action = ESC_ACT_PROTEST;
+	assert_int_equal(p.pol.type->on_incident_observed(p.pol.self, &p.ctx, &p.obs, &p.out, &err), 0);
+	assert_int_equal(p.out.action, ESC_ACT_IGNORE);
+	pcase_close(&p);
+
+	/* the basic scenario's restraint module, shared code, per-party tables */
+	esc_scenario *s = load_ok(fixture("basic.lua"));
+	esc_config c;
+	esc_policy pol;
+	const char *ov[] = {"policies.ISR.deadline=12"};
+	arm_ok(s, ov, 1, &c, &pol);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	esc_hook_ctx ctx = {.rep = 0, .t_h = 1, .rng = rng};
+	esc_observation o = {.incident_id = 1, .observer = 0, .perceived = 2, .type = 3, .zone = 1,
+	                     .level = 3, .cell_available = 1};
+	esc_decision out = {.action = ESC_ACT_IGNORE, .target = 2, .type = -1, .zone = 1};
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), 0);
+	assert_int_equal(out.action, ESC_ACT_RETALIATE);
+	assert_int_equal(out.type, 0);        /* airstrike */
+	assert_int_equal(out.target, 2);
+	assert_true(out.delay_h == 12);
+	assert_int_equal(out.query_cell, 1);
+	o.level = 2;
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), 0);
+	assert_int_equal(out.action, ESC_ACT_PROTEST);
+	o.observer = 1;                       /* SYR's hook returns nil */
+	o.perceived = 0;
+	out.action = ESC_ACT_PROTEST;
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), 0);
+	assert_int_equal(out.action, ESC_ACT_IGNORE);
+	gsl_rng_free(rng);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+static void test_policy_refusals(void **state)
+{
+	(void)state;
+	const char *hook = "policy_cases.lua:64: policies.A.on_incident_observed returned ";
+	char want[256];
+	snprintf(want, sizeof want, "%saction='nuke': expected one of ignore, protest, query, retaliate", hook);
+	decide_fails("bad_action", want);
+	decide_fails("no_action", "returned a table without action");
+	decide_fails("not_table", "returned 42: expected nil or a table {action = ...}");
+	decide_fails("unknown_field", "returned unknown field 'dealy' (did you mean 'delay'?)");
+	decide_fails("extra_field", "returned type with action='protest'");
+	decide_fails("missing_type", "returned action='retaliate' without type: expected type = an incident type (one of raid, rocket)");
+	decide_fails("bad_type", "returned type='nuke': expected a type name (one of raid, rocket)");
+	decide_fails("self_target", "returned target='A': a party cannot retaliate against itself");
+	decide_fails("bad_target", "returned target='Z': expected a party name (one of A, B, C)");
+	decide_fails("bad_zone", "returned zone='moon': expected a zone name (one of z1, z2)");
+	decide_fails("neg_delay", "returned delay=-1: expected a number of hours >= 0");
+	decide_fails("nan_delay", "returned delay=");
+	decide_fails("bad_query", "returned query=1: expected true or false");
+	decide_fails("error", "policy_cases.lua:27: boom");
+	decide_fails("loop", "policy_cases.lua:28: instruction budget of 200000 exceeded (endless loop?)");
+	decide_fails("memory", "memory cap of 32 MiB exceeded");
+
+	/* the state stays usable after a refused call */
+	pcase p;
+	pcase_open(&p, "bad_action");
+	esc_error err = {0};
+	assert_int_equal(pcase_call(&p, &err), ESC_ERR_INPUT);
+	esc_config c2;
+	esc_policy pol2;
+	const char *ov[] = {"policies.A.mode='protest'"};
+	arm_ok(p.s, ov, 1, &c2, &pol2);
+	esc_decision out = {0};
+	assert_int_equal(pol2.type->on_incident_observed(pol2.self, &p.ctx, &p.obs, &out, &err), 0);
+	assert_int_equal(out.action, ESC_ACT_PROTEST);
+	esc_config_free(&c2);
+	pcase_close(&p);
+}
+
+/* ---- the sandbox -------------------------------------------------------------------- */
+
+static void escape(const char *name, const char *code, const char *fragment)
+{
+	char file[64];
+	snprintf(file, sizeof file, "escape_%s", name);   /* not a module name require could find */
+	const char *path = scenario_file(file, code, "");
+	load_fails(path, NULL, fragment);
+}
+
+static void test_sandbox_escapes(void **state)
+{
+	(void)state;
+	escape("os.lua", "os.execute('true')", "attempt to index a nil value (global 'os')");
+	escape("io.lua", "io.open('/etc/passwd')", "attempt to index a nil value (global 'io')");
+	escape("debug.lua", "debug.sethook()", "attempt to index a nil value (global 'debug')");
+	escape("package.lua", "package.loadlib('libc.so.6', 'system')", "attempt to index a nil value (global 'package')");
+	escape("dump.lua", "string.dump(print)", "attempt to call a nil value (field 'dump')");
+	escape("dump2.lua", "('').dump(print)", "attempt to call a nil value (field 'dump')");
+	escape("dofile.lua", "dofile('/etc/passwd')", "attempt to call a nil value (global 'dofile')");
+	escape("loadfile.lua", "loadfile('/etc/passwd')", "attempt to call a nil value (global 'loadfile')");
+	escape("random.lua", "local x = math.random()", "attempt to call a nil value (field 'random')");
+	escape("seed.lua", "math.randomseed(1)", "attempt to call a nil value (field 'randomseed')");
+	escape("gc.lua", "collectgarbage()", "collectgarbage: only \"count\" is available");
+	escape("req_os.lua", "require 'os'", "require: module 'os' not found (that standard library is not available");
+	escape("req_debug.lua", "require 'debug'", "require: module 'debug' not found");
+	escape("req_up.lua", "require '../../etc/passwd'", "require: invalid module name '../../etc/passwd'");
+	escape("req_abs.lua", "require '/etc/passwd'", "require: invalid module name '/etc/passwd'");
+	escape("req_missing.lua", "require 'no_such_module'", "require: module 'no_such_module' not found; searched");
+	escape("simrand.lua", "local x = sim.random()", "sim.random is only available while a replication runs");
+	escape("loadfn.lua", "load(function() return nil end)", "load: only source text (a string) can be loaded");
+	escape("budget_pcall.lua", "while true do pcall(function() while true do end end) end",
+	       "instruction budget of 10000000 exceeded");
+	escape("budget_co.lua", "while true do coroutine.wrap(function() for i = 1, 1e6 do end end)() end",
+	       "instruction budget of 10000000 exceeded");
+
+	/* what is allowed works, and load() cannot reach outside either */
+	const char *path = scenario_file("allowed.lua",
+		"assert(load(string.char(27) .. 'LuaT\\0') == nil)\n"
+		"local f, msg = load(string.char(27) .. 'LuaT', 'x', 'b')\n"
+		"assert(f == nil and msg:find('binary chunks are not allowed'), msg)\n"
+		"f, msg = load(string.char(27) .. 'LuaT')\n"
+		"assert(f == nil and msg:find('binary chunk'), msg)\n"
+		"assert(load('return os')() == nil and load('return io')() == nil)\n"
+		"assert(load('return minutes(90)')() == 1.5)\n"
+		"assert(type(collectgarbage('count')) == 'number')\n"
+		"assert(require('string') == string and math.random == nil)\n"
+		"assert(getmetatable('').__index.dump == nil)\n"
+		"assert(_G.os == nil and _G.require ~= nil and _G._G == _G)\n"
+		"local keys = {}\n"
+		"for k, v in sim.sorted_pairs({b = 1, a = 2, [2] = 3, [1] = 4, c = 5}) do keys[#keys + 1] = tostring(k) end\n"
+		"assert(table.concat(keys, ',') == '1,2,a,b,c', table.concat(keys, ','))\n"
+		"print('hello from the sandbox')\n", "");
+	esc_scenario *s = load_ok(path);
+	esc_scenario_free(s);
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	esc_script_limits lim = {.instructions_per_call = 100000};
+	const char *path = scenario_file("loop.lua", "local x = 1\nwhile true do x = x + 1 end", "");
+	char want[600];
+	snprintf(want, sizeof want, "%s:2: instruction budget of 100000 exceeded (endless loop?)", path);
+	load_fails(path, &lim, want);
+
+	lim = (esc_script_limits){.memory_bytes = 8u << 20};
+	path = scenario_file("bomb.lua", "local t = {}\nwhile true do t[#t + 1] = string.rep('x', 1 << 16) .. #t end", "");
+	snprintf(want, sizeof want, "%s: memory cap of 8 MiB exceeded", path);
+	load_fails(path, &lim, want);
+	path = scenario_file("bomb2.lua", "local s = string.rep('x', 1 << 30)", "");
+	load_fails(path, &lim, "memory cap of 8 MiB exceeded");
+	/* a bomb caught with pcall does not break the state */
+	path = scenario_file("bomb3.lua", "assert(not pcall(string.rep, 'x', 1 << 30))", "");
+	esc_scenario *s = esc_scenario_load(path, NULL, &lim, &(esc_error){0});
+	assert_non_null(s);
+	esc_scenario_free(s);
+
+	/* limits in the scenario apply after the load; --set may change them */
+	path = scenario_file("lim.lua", "", "limits = {instructions = 5000}, types = {r = {level = 1}}, "
+	                     "policies = {A = {on_incident_observed = function() for i = 1, 1e6 do end end}}");
+	s = load_ok(path);
+	esc_config c;
+	esc_policy pol;
+	arm_ok(s, NULL, 0, &c, &pol);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	esc_hook_ctx ctx = {.rep = 0, .t_h = 1, .rng = rng};
+	esc_observation o = {.observer = 0, .perceived = 1};
+	esc_decision out = {0};
+	esc_error err = {0};
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), ESC_ERR_INPUT);
+	expect_contains(err.msg, "instruction budget of 5000 exceeded");
+	assert_int_equal(esc_scenario_set(s, "limits.instructions=1e8", &err), 0);
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), 0);
+	gsl_rng_free(rng);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+
+	path = scenario_file("badlim.lua", "", "limits = {memory = 'lots'}");
+	load_fails(path, NULL, "limits.memory: expected a number of bytes, at least 1 MiB (1048576), got string");
+}
+
+static void test_search_path(void **state)
+{
+	(void)state;
+	/* an explicit search path replaces the default */
+	char sp[1100];
+	snprintf(sp, sizeof sp, "%s/?.lua", fixtures);
+	esc_error err = {0};
+	esc_scenario *s = esc_scenario_load(fixture("basic.lua"), sp, NULL, &err);
+	assert_null(s);
+	expect_contains(err.msg, "require: module 'taxonomy' not found");
+	snprintf(sp, sizeof sp, "%s/lib/?.lua;%s/?.lua", fixtures, fixtures);
+	s = esc_scenario_load(fixture("basic.lua"), sp, NULL, &err);
+	if (!s)
+		fail_msg("%s", err.msg);
+	esc_scenario_free(s);
+
+	/* ESCSIM_PATH folders come after the scenario's own */
+	const char *mod = write_file("extra_mod.lua", "return {answer = 42}\n");
+	(void)mod;
+	const char *path = write_file("sub_scenario.lua",
+		"assert(require('extra_mod').answer == 42)\n"
+		"return scenario{name = 'x', " PARTIES "}\n");
+	setenv("ESCSIM_PATH", "/nonexistent:", 1);
+	s = load_ok(path);       /* found in the scenario's own folder */
+	esc_scenario_free(s);
+	char other[300];
+	snprintf(other, sizeof other, "%s/sub", tmpdir);
+	mkdir(other, 0700);
+	snprintf(other, sizeof other, "%s/sub/sub_scenario.lua", tmpdir);
+	FILE *f = fopen(other, "w");
+	assert_non_null(f);
+	fputs("assert(require('extra_mod').answer == 42)\nreturn scenario{name = 'x', " PARTIES "}\n", f);
+	fclose(f);
+	load_fails(other, NULL, "require: module 'extra_mod' not found");
+	setenv("ESCSIM_PATH", tmpdir, 1);
+	s = load_ok(other);      /* found through ESCSIM_PATH */
+	unlink(other);
+	snprintf(other, sizeof other, "%s/sub", tmpdir);
+	rmdir(other);
+	esc_scenario_free(s);
+	unsetenv("ESCSIM_PATH");
+
+	/* a module is loaded once and a loop of requires is reported */
+	write_file("loop_a.lua", "require 'loop_b'\nreturn {}\n");
+	write_file("loop_b.lua", "require 'loop_a'\nreturn {}\n");
+	path = scenario_file("loops.lua", "require 'loop_a'", "");
+	load_fails(path, NULL, "require: module 'loop_a' requires itself");
+	write_file("once.lua", "n_loads = (n_loads or 0) + 1\nreturn {}\n");
+	path = scenario_file("once_user.lua", "require 'once'\nrequire 'once'\nassert(n_loads == 1)", "");
+	s = load_ok(path);
+	const esc_script_source *src;
+	assert_int_equal(esc_scenario_sources(s, &src), 2);
+	esc_scenario_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic_config),
+		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_units_and_distributions),
+		cmocka_unit_test(test_validation_messages),
+		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_policy_decisions),
+		cmocka_unit_test(test_policy_state_per_replication),
+		cmocka_unit_test(test_policy_refusals),
+		cmocka_unit_test(test_sandbox_escapes),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_search_path),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
