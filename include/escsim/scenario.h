@@ -36,9 +36,14 @@ typedef struct esc_script_source {
 } esc_script_source;
 
 /* Load and run the file; check that it returned scenario{...}.  Modules are
- * found in search_path (';'-separated "DIR/?.lua" templates; NULL means the
- * scenario's folder, its lib/ and policies/ subfolders, and the installed
- * library).  limits may be NULL.  Errors name file:line. */
+ * found in search_path (';'-separated "DIR/?.lua" templates, '.' in a module
+ * name standing for '/'; NULL means DIR/?.lua and DIR/lib/?.lua for the
+ * scenario's folder, then for each folder of $ESCSIM_PATH (':'-separated),
+ * then for the installed library ESCSIM_DATADIR, so require
+ * "policies.restraint" finds policies/restraint.lua beside the scenario).
+ * limits may be NULL; the scenario's own limits.memory and
+ * limits.instructions replace them once the file has run.  Errors name
+ * file:line. */
 esc_scenario *esc_scenario_load(const char *path, const char *search_path,
                                 const esc_script_limits *limits, esc_error *err);
 void esc_scenario_free(esc_scenario *s);
@@ -55,6 +60,9 @@ int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
 
 const char *esc_scenario_name(const esc_scenario *s);
 size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out);
+
+/* The Lua the script layer is built with ("Lua 5.4.4"), for provenance. */
+const char *esc_scenario_lua_version(void);
 
 /* Warnings found while validating (for example a policy for a party that
  * never observes anything); NULL-terminated, valid until the next call. */

@@ -608,6 +608,11 @@ size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out
 	return s->n_sources;
 }
 
+const char *esc_scenario_lua_version(void)
+{
+	return LUA_RELEASE;
+}
+
 const char *const *esc_scenario_warnings(const esc_scenario *s)
 {
 	static const char *const none[] = {NULL};
