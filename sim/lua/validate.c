@@ -684,7 +684,8 @@ static int party_key(vctx *v, const char *name, const char *role)
 	int i = esc_config_party(v->cfg, name);
 	if (i < 0) {
 		char b[512];
-		verr(v, "unknown %s party '%s' (known: %s)", role, name, party_list(v, b, sizeof b));
+		verr(v, "unknown %s%sparty '%s' (known: %s)", role, *role ? " " : "", name,
+		     party_list(v, b, sizeof b));
 	}
 	return i;
 }

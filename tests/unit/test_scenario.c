@@ -384,7 +384,7 @@ static void test_validation_messages(void **state)
 	               "attribution.confusion: unknown observer party 'Q' (known: A, B)");
 	scenario_fails("attribution = {confusion = {A = {B = {A = 1}}}}",
 	               "attribution.confusion.A.B.A: an observer cannot blame itself");
-	scenario_fails("policies = {Q = {}}", "policies: unknown  party 'Q' (known: A, B)");
+	scenario_fails("policies = {Q = {}}", "policies: unknown party 'Q' (known: A, B)");
 	scenario_fails("policies = {A = function() end}", "policies.A: expected a policy table");
 	scenario_fails("policies = {A = {on_incident_observed = 3}}",
 	               "policies.A.on_incident_observed: expected a function (a hook), got 3");

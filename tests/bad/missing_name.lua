@@ -1,0 +1,5 @@
+-- name is required.
+return scenario {
+  parties = {{name = "ISR"}, {name = "SYR"}},
+  zones = {"Golan"},
+}
