@@ -58,6 +58,12 @@ int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err);
 int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
                      esc_config *cfg, esc_policy *policy, esc_error *err);
 
+/* Release an arm's policy before esc_scenario_free, for callers that build
+ * many arms from one scenario (sweeps): each arm's Lua tables otherwise stay
+ * in the state, under its memory cap, until the scenario is freed.  The
+ * policy is zeroed; releasing a zeroed policy does nothing. */
+void esc_scenario_release(esc_scenario *s, esc_policy *policy);
+
 const char *esc_scenario_name(const esc_scenario *s);
 size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out);
 

@@ -596,6 +596,20 @@ done:
 	return rc;
 }
 
+void esc_scenario_release(esc_scenario *s, esc_policy *policy)
+{
+	if (!s || !policy || !policy->self)
+		return;
+	for (size_t i = 0; i < s->n_policies; i++)
+		if (s->policies[i] == policy->self) {
+			esc_lua_policy_free(s->L, s->policies[i]);
+			s->policies[i] = s->policies[--s->n_policies];
+			break;
+		}
+	policy->type = NULL;
+	policy->self = NULL;
+}
+
 const char *esc_scenario_name(const esc_scenario *s)
 {
 	return s->name;

@@ -729,7 +729,23 @@ static void test_policy_refusals(void **state)
 	assert_int_equal(pol2.type->on_incident_observed(pol2.self, &p.ctx, &p.obs, &out, &err), 0);
 	assert_int_equal(out.action, ESC_ACT_PROTEST);
 	esc_config_free(&c2);
+	esc_scenario_release(p.s, &pol2);
+	assert_null(pol2.self);
+	esc_scenario_release(p.s, &pol2);     /* twice is harmless */
 	pcase_close(&p);
+
+	/* many arms released one by one stay within a small memory cap */
+	esc_script_limits lim = {.memory_bytes = 2u << 20};
+	esc_scenario *s = esc_scenario_load(fixture("basic.lua"), NULL, &lim, &err);
+	assert_non_null(s);
+	for (int i = 0; i < 2000; i++) {
+		esc_config c;
+		esc_policy pol;
+		arm_ok(s, NULL, 0, &c, &pol);
+		esc_config_free(&c);
+		esc_scenario_release(s, &pol);
+	}
+	esc_scenario_free(s);
 }
 
 /* ---- the sandbox -------------------------------------------------------------------- */
