@@ -800,9 +800,27 @@ static void test_sandbox_escapes(void **state)
 		"local keys = {}\n"
 		"for k, v in sim.sorted_pairs({b = 1, a = 2, [2] = 3, [1] = 4, c = 5}) do keys[#keys + 1] = tostring(k) end\n"
 		"assert(table.concat(keys, ',') == '1,2,a,b,c', table.concat(keys, ','))\n"
-		"print('hello from the sandbox')\n", "");
-	esc_scenario *s = load_ok(path);
+		"print('hello from the sandbox', 42, nil)\n", "");
+	/* print writes one prefixed line to stderr: capture it */
+	char errpath[300];
+	snprintf(errpath, sizeof errpath, "%s/stderr.txt", tmpdir);
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *cap = fopen(errpath, "w+");
+	assert_non_null(cap);
+	dup2(fileno(cap), 2);
+	esc_scenario *s = esc_scenario_load(path, NULL, NULL, &(esc_error){0});
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_non_null(s);
 	esc_scenario_free(s);
+	char line[200] = "";
+	rewind(cap);
+	assert_non_null(fgets(line, sizeof line, cap));
+	fclose(cap);
+	unlink(errpath);
+	assert_string_equal(line, "[lua] hello from the sandbox\t42\tnil\n");
 }
 
 static void test_limits(void **state)
