@@ -170,7 +170,10 @@ static const char *shown(lua_State *L, int idx)
 	return lua_pushfstring(L, "a %s", esc_lua_typename(L, idx));
 }
 
-/* Raise "SITE: HOOK returned FIELD=VALUE: expected ...". */
+/* Raise "FILE:LINE: HOOK returned FIELD=VALUE: expected ...", FILE:LINE
+ * being where the hook function (at stack index HOOK_IDX) is defined: found
+ * only when needed, as it costs a string per call. */
+#define HOOK_IDX 3
 static void bad(lua_State *L, const char *site, const call_job *j, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5), noreturn));
 static void bad(lua_State *L, const char *site, const call_job *j, const char *fmt, ...)
@@ -180,7 +183,15 @@ static void bad(lua_State *L, const char *site, const call_job *j, const char *f
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	lua_pushfstring(L, "%s%s%s returned %s", site, *site ? ": " : "", j->hook, msg);
+	(void)site;
+	lua_Debug ar;
+	lua_pushvalue(L, HOOK_IDX);
+	if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+		lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.linedefined);
+	else
+		lua_pushliteral(L, "");
+	lua_pushfstring(L, "%s returned %s", j->hook, msg);
+	lua_concat(L, 2);
 	lua_error(L);
 	abort();   /* not reached */
 }
@@ -210,28 +221,47 @@ static void read_decision(lua_State *L, int d, const char *site, const call_job 
 		return;                              /* ignore */
 	if (lua_type(L, d) != LUA_TTABLE)
 		bad(L, site, j, "%s: expected nil or a table {action = ...}", shown(L, d));
-	int nk = esc_lua_sorted_keys(L, d);
-	if (nk < 0)
-		bad(L, site, j, "a table with a key that is not a field name: expected fields action, type, target, zone, delay, query");
-	for (int i = 1; i <= nk; i++) {
-		lua_rawgeti(L, -1, i);
-		if (lua_type(L, -1) != LUA_TSTRING)
-			bad(L, site, j, "a table with [%s]: expected fields action, type, target, zone, delay, query",
-			    luaL_tolstring(L, -1, NULL));
-		const char *k = lua_tostring(L, -1);
-		size_t nf = sizeof decision_fields / sizeof decision_fields[0];
+	/* Most answers are fine: check the keys in table order, and sort them
+	 * only to name the first wrong one the same way in every run. */
+	size_t nf = sizeof decision_fields / sizeof decision_fields[0];
+	int all_known = 1;
+	lua_pushnil(L);
+	while (all_known && lua_next(L, d)) {
+		lua_pop(L, 1);
 		int known = 0;
-		for (size_t f = 0; f < nf; f++)
-			known |= strcmp(k, decision_fields[f]) == 0;
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			const char *k = lua_tostring(L, -1);
+			for (size_t f = 0; f < nf && !known; f++)
+				known = strcmp(k, decision_fields[f]) == 0;
+		}
 		if (!known) {
-			const char *sug = esc_lua_suggest(k, decision_fields, nf);
-			if (sug)
-				bad(L, site, j, "unknown field '%s' (did you mean '%s'?)", k, sug);
-			bad(L, site, j, "unknown field '%s': expected fields action, type, target, zone, delay, query", k);
+			all_known = 0;
+			lua_pop(L, 1);
+		}
+	}
+	if (!all_known) {
+		int nk = esc_lua_sorted_keys(L, d);
+		if (nk < 0)
+			bad(L, site, j, "a table with a key that is not a field name: expected fields action, type, target, zone, delay, query");
+		for (int i = 1; i <= nk; i++) {
+			lua_rawgeti(L, -1, i);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				bad(L, site, j, "a table with [%s]: expected fields action, type, target, zone, delay, query",
+				    luaL_tolstring(L, -1, NULL));
+			const char *k = lua_tostring(L, -1);
+			int known = 0;
+			for (size_t f = 0; f < nf; f++)
+				known |= strcmp(k, decision_fields[f]) == 0;
+			if (!known) {
+				const char *sug = esc_lua_suggest(k, decision_fields, nf);
+				if (sug)
+					bad(L, site, j, "unknown field '%s' (did you mean '%s'?)", k, sug);
+				bad(L, site, j, "unknown field '%s': expected fields action, type, target, zone, delay, query", k);
+			}
+			lua_pop(L, 1);
 		}
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 1);
 
 	lua_getfield(L, d, "action");
 	if (lua_isnil(L, -1))
@@ -305,14 +335,6 @@ static int call_cf(lua_State *L)
 		return 0;
 	if (ty != LUA_TFUNCTION)
 		return luaL_error(L, "%s: expected a function, got %s", j->hook, esc_lua_typename(L, 3));
-	lua_Debug ar;
-	lua_pushvalue(L, 3);
-	lua_getinfo(L, ">S", &ar);
-	if (ar.linedefined > 0)   /* where the hook is defined, for bad returns */
-		lua_pushfstring(L, "%s:%d", ar.short_src, ar.linedefined);
-	else
-		lua_pushliteral(L, "");
-	int site_idx = lua_gettop(L);
 
 	if (o->perceived < 0 || (size_t)o->perceived >= p->np || o->type < 0 ||
 	    (size_t)o->type >= p->nt || o->zone < 0 || (size_t)o->zone >= p->nz ||
@@ -344,7 +366,7 @@ static int call_cf(lua_State *L)
 	lua_pushboolean(L, o->cell_available);
 	lua_setfield(L, -2, "cell_available");
 	lua_call(L, 2, 1);     /* a Lua error keeps its own file:line */
-	read_decision(L, lua_gettop(L), lua_tostring(L, site_idx), j);
+	read_decision(L, lua_gettop(L), "", j);
 	return 0;
 }
 
