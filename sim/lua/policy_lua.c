@@ -174,16 +174,15 @@ static const char *shown(lua_State *L, int idx)
  * being where the hook function (at stack index HOOK_IDX) is defined: found
  * only when needed, as it costs a string per call. */
 #define HOOK_IDX 3
-static void bad(lua_State *L, const char *site, const call_job *j, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
-static void bad(lua_State *L, const char *site, const call_job *j, const char *fmt, ...)
+static void bad(lua_State *L, const call_job *j, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+static void bad(lua_State *L, const call_job *j, const char *fmt, ...)
 {
 	char msg[700];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	(void)site;
 	lua_Debug ar;
 	lua_pushvalue(L, HOOK_IDX);
 	if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
@@ -196,7 +195,7 @@ static void bad(lua_State *L, const char *site, const call_job *j, const char *f
 	abort();   /* not reached */
 }
 
-static int str_or_bad(lua_State *L, int d, const char *field, const char *site, const call_job *j,
+static int str_or_bad(lua_State *L, int d, const char *field, const call_job *j,
                       char (*names)[ESC_NAME_MAX], size_t n, const char *what)
 {
 	char b[400];
@@ -205,22 +204,22 @@ static int str_or_bad(lua_State *L, int d, const char *field, const char *site, 
 		return -2;
 	}
 	if (lua_type(L, -1) != LUA_TSTRING)
-		bad(L, site, j, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what, list(b, sizeof b, names, n));
+		bad(L, j, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what, list(b, sizeof b, names, n));
 	int i = name_index(names, n, lua_tostring(L, -1));
 	if (i < 0)
-		bad(L, site, j, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what, list(b, sizeof b, names, n));
+		bad(L, j, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what, list(b, sizeof b, names, n));
 	lua_pop(L, 1);
 	return i;
 }
 
-static void read_decision(lua_State *L, int d, const char *site, const call_job *j)
+static void read_decision(lua_State *L, int d, const call_job *j)
 {
 	esc_lua_policy *p = j->p;
 	esc_decision *out = j->out;
 	if (lua_isnil(L, d))
 		return;                              /* ignore */
 	if (lua_type(L, d) != LUA_TTABLE)
-		bad(L, site, j, "%s: expected nil or a table {action = ...}", shown(L, d));
+		bad(L, j, "%s: expected nil or a table {action = ...}", shown(L, d));
 	/* Most answers are fine: check the keys in table order, and sort them
 	 * only to name the first wrong one the same way in every run. */
 	size_t nf = sizeof decision_fields / sizeof decision_fields[0];
@@ -242,11 +241,11 @@ static void read_decision(lua_State *L, int d, const char *site, const call_job 
 	if (!all_known) {
 		int nk = esc_lua_sorted_keys(L, d);
 		if (nk < 0)
-			bad(L, site, j, "a table with a key that is not a field name: expected fields action, type, target, zone, delay, query");
+			bad(L, j, "a table with a key that is not a field name: expected fields action, type, target, zone, delay, query");
 		for (int i = 1; i <= nk; i++) {
 			lua_rawgeti(L, -1, i);
 			if (lua_type(L, -1) != LUA_TSTRING)
-				bad(L, site, j, "a table with [%s]: expected fields action, type, target, zone, delay, query",
+				bad(L, j, "a table with [%s]: expected fields action, type, target, zone, delay, query",
 				    luaL_tolstring(L, -1, NULL));
 			const char *k = lua_tostring(L, -1);
 			int known = 0;
@@ -255,8 +254,8 @@ static void read_decision(lua_State *L, int d, const char *site, const call_job 
 			if (!known) {
 				const char *sug = esc_lua_suggest(k, decision_fields, nf);
 				if (sug)
-					bad(L, site, j, "unknown field '%s' (did you mean '%s'?)", k, sug);
-				bad(L, site, j, "unknown field '%s': expected fields action, type, target, zone, delay, query", k);
+					bad(L, j, "unknown field '%s' (did you mean '%s'?)", k, sug);
+				bad(L, j, "unknown field '%s': expected fields action, type, target, zone, delay, query", k);
 			}
 			lua_pop(L, 1);
 		}
@@ -265,37 +264,37 @@ static void read_decision(lua_State *L, int d, const char *site, const call_job 
 
 	lua_getfield(L, d, "action");
 	if (lua_isnil(L, -1))
-		bad(L, site, j, "a table without action: expected action = one of ignore, protest, query, retaliate");
+		bad(L, j, "a table without action: expected action = one of ignore, protest, query, retaliate");
 	int action = -1;
 	if (lua_type(L, -1) == LUA_TSTRING)
 		for (int a = 0; a < 4; a++)
 			if (strcmp(lua_tostring(L, -1), action_names[a]) == 0)
 				action = a;
 	if (action < 0)
-		bad(L, site, j, "action=%s: expected one of ignore, protest, query, retaliate", shown(L, -1));
+		bad(L, j, "action=%s: expected one of ignore, protest, query, retaliate", shown(L, -1));
 	lua_pop(L, 1);
 	out->action = (esc_action)action;
 	if (action != ESC_ACT_RETALIATE) {
 		for (size_t f = 1; f < sizeof decision_fields / sizeof decision_fields[0]; f++) {
 			if (lua_getfield(L, d, decision_fields[f]) != LUA_TNIL)
-				bad(L, site, j, "%s with action='%s': type, target, zone, delay and query go only with action='retaliate'",
+				bad(L, j, "%s with action='%s': type, target, zone, delay and query go only with action='retaliate'",
 				    decision_fields[f], action_names[action]);
 			lua_pop(L, 1);
 		}
 		return;
 	}
 	char b[400];
-	int type = str_or_bad(L, d, "type", site, j, p->types, p->nt, "type");
+	int type = str_or_bad(L, d, "type", j, p->types, p->nt, "type");
 	if (type == -2)
-		bad(L, site, j, "action='retaliate' without type: expected type = an incident type (one of %s)",
+		bad(L, j, "action='retaliate' without type: expected type = an incident type (one of %s)",
 		    list(b, sizeof b, p->types, p->nt));
 	out->type = type;
-	int target = str_or_bad(L, d, "target", site, j, p->parties, p->np, "party");
+	int target = str_or_bad(L, d, "target", j, p->parties, p->np, "party");
 	if (target >= 0)
 		out->target = target;
 	if (out->target == j->obs->observer)
-		bad(L, site, j, "target='%s': a party cannot retaliate against itself", p->parties[out->target]);
-	int zone = str_or_bad(L, d, "zone", site, j, p->zones, p->nz, "zone");
+		bad(L, j, "target='%s': a party cannot retaliate against itself", p->parties[out->target]);
+	int zone = str_or_bad(L, d, "zone", j, p->zones, p->nz, "zone");
 	if (zone >= 0)
 		out->zone = zone;
 	out->delay_h = 0;
@@ -303,7 +302,7 @@ static void read_decision(lua_State *L, int d, const char *site, const call_job 
 	if (ty != LUA_TNIL) {
 		double x = lua_tonumber(L, -1);
 		if (ty != LUA_TNUMBER || !isfinite(x) || x < 0)
-			bad(L, site, j, "delay=%s: expected a number of hours >= 0", shown(L, -1));
+			bad(L, j, "delay=%s: expected a number of hours >= 0", shown(L, -1));
 		out->delay_h = x;
 	}
 	lua_pop(L, 1);
@@ -311,7 +310,7 @@ static void read_decision(lua_State *L, int d, const char *site, const call_job 
 	ty = lua_getfield(L, d, "query");
 	if (ty != LUA_TNIL) {
 		if (ty != LUA_TBOOLEAN)
-			bad(L, site, j, "query=%s: expected true or false", shown(L, -1));
+			bad(L, j, "query=%s: expected true or false", shown(L, -1));
 		out->query_cell = lua_toboolean(L, -1);
 	}
 	lua_pop(L, 1);
@@ -366,7 +365,7 @@ static int call_cf(lua_State *L)
 	lua_pushboolean(L, o->cell_available);
 	lua_setfield(L, -2, "cell_available");
 	lua_call(L, 2, 1);     /* a Lua error keeps its own file:line */
-	read_decision(L, lua_gettop(L), "", j);
+	read_decision(L, lua_gettop(L), j);
 	return 0;
 }
 
@@ -375,6 +374,8 @@ static int lua_on_incident_observed(void *self, const esc_hook_ctx *ctx,
                                     esc_error *err)
 {
 	esc_lua_policy *p = self;
+	if (!ctx)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: called without a hook context");
 	if (obs->observer < 0 || (size_t)obs->observer >= p->np)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: observer %d out of range", obs->observer);
 	out->action = ESC_ACT_IGNORE;
