@@ -598,6 +598,7 @@ typedef struct sort_key {
 	lua_Number d;
 	const char *s;
 	size_t len;
+	lua_Integer pos;        /* index in the anchoring table */
 } sort_key;
 
 static int cmp_keys(const void *pa, const void *pb)
@@ -617,49 +618,51 @@ static int cmp_keys(const void *pa, const void *pb)
 	return (x > y) - (x < y);
 }
 
+/* Any allocation may run a script's __gc finalizer, which may change t: so
+ * the keys are first copied into a table of our own that anchors them (the
+ * C array points into those strings), and nothing relies on t afterwards. */
 int esc_lua_sorted_keys(lua_State *L, int t)
 {
-	size_t n = 0;
+	t = lua_absindex(L, t);
+	lua_newtable(L);
+	int keys = lua_gettop(L);
+	lua_Integer n = 0;
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		lua_pop(L, 1);
 		int kt = lua_type(L, -1);
 		if (kt != LUA_TNUMBER && kt != LUA_TSTRING) {
-			lua_pop(L, 1);
+			lua_settop(L, keys - 1);
 			return -1;
 		}
-		n++;
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, keys, ++n);
 	}
-	/* A userdata, so the array is collected even if an error unwinds us. */
-	sort_key *k = lua_newuserdatauv(L, (n ? n : 1) * sizeof *k, 0);
-	size_t i = 0;
-	lua_pushnil(L);
-	while (lua_next(L, t)) {   /* no Lua code ran: the same keys, n of them */
-		lua_pop(L, 1);
-		sort_key *e = &k[i++];
+	sort_key *k = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof *k, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		sort_key *e = &k[i - 1];
 		memset(e, 0, sizeof *e);
+		e->pos = i;
+		lua_rawgeti(L, keys, i);
 		if (lua_type(L, -1) == LUA_TSTRING) {
 			e->is_str = 1;
-			e->s = lua_tolstring(L, -1, &e->len);   /* anchored by t */
+			e->s = lua_tolstring(L, -1, &e->len);   /* anchored by keys */
 		} else if (lua_isinteger(L, -1)) {
 			e->is_int = 1;
 			e->i = lua_tointeger(L, -1);
 		} else {
 			e->d = lua_tonumber(L, -1);
 		}
+		lua_pop(L, 1);
 	}
-	qsort(k, n, sizeof *k, cmp_keys);
+	qsort(k, (size_t)n, sizeof *k, cmp_keys);
 	lua_createtable(L, (int)n, 0);
-	for (i = 0; i < n; i++) {
-		if (k[i].is_str)
-			lua_pushlstring(L, k[i].s, k[i].len);
-		else if (k[i].is_int)
-			lua_pushinteger(L, k[i].i);
-		else
-			lua_pushnumber(L, k[i].d);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	for (lua_Integer i = 0; i < n; i++) {
+		lua_rawgeti(L, keys, k[i].pos);
+		lua_rawseti(L, -2, i + 1);
 	}
-	lua_remove(L, -2);   /* the array */
+	lua_replace(L, keys);
+	lua_settop(L, keys);
 	return (int)n;
 }
 
