@@ -2,8 +2,9 @@
  *
  * Owns the capped allocator, the instruction budget (a count hook shared by
  * every coroutine), the safe environment scripts see (no io, os, debug,
- * package, dofile, loadfile, string.dump, math.random; `load` for text only;
- * `print` to stderr), the restricted `require` and its provenance records,
+ * package, dofile, loadfile, string.dump, math.random, __gc finalizers;
+ * `load` for text only; `print` to stderr), the restricted `require` and its
+ * provenance records,
  * and the protected-call discipline: nothing that can raise a Lua error runs
  * outside lua_pcall, because an unprotected error would end the process.
  */
@@ -347,6 +348,25 @@ static int sandbox_collectgarbage(lua_State *L)
 	return 1;
 }
 
+/* setmetatable without __gc: a finalizer runs whenever the collector gets
+ * to it, so what it does (draw sim.random, change a table) would depend on
+ * the heap's history and break reproducibility.  Lua only registers an
+ * object for finalization if its metatable has __gc when set, so refusing
+ * it here is enough.  upvalue 1: the real setmetatable. */
+static int sandbox_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "setmetatable: __gc finalizers are not allowed in scenarios (they run at unpredictable times)");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
 /* ---- require -------------------------------------------------------- */
 
 static int loading_sentinel;   /* address only: marks a module being loaded */
@@ -510,7 +530,7 @@ static int open_sandbox(lua_State *L)
 	int env = lua_gettop(L);
 	static const char *const safe[] = {
 		"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
-		"rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable",
+		"rawequal", "rawget", "rawlen", "rawset", "select",
 		"tonumber", "tostring", "type", "xpcall", "_VERSION",
 		LUA_TABLIBNAME, LUA_STRLIBNAME, LUA_MATHLIBNAME, LUA_COLIBNAME, LUA_UTF8LIBNAME,
 	};
@@ -528,6 +548,9 @@ static int open_sandbox(lua_State *L)
 	lua_setfield(L, env, "collectgarbage");
 	lua_pushcfunction(L, sandbox_require);
 	lua_setfield(L, env, "require");
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, sandbox_setmetatable, 1);
+	lua_setfield(L, env, "setmetatable");
 	esc_lua_open_dist(L, env);
 	esc_lua_open_sim(L, env);
 	esc_lua_open_scenario(L, env);
