@@ -456,38 +456,13 @@ static int sim_random(lua_State *L)
 	return 1;
 }
 
-static int sorted_next(lua_State *L)
-{
-	lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)) + 1;
-	if (lua_rawgeti(L, lua_upvalueindex(2), i) == LUA_TNIL)
-		return 1;
-	lua_pushinteger(L, i);
-	lua_replace(L, lua_upvalueindex(3));
-	lua_pushvalue(L, -1);
-	lua_rawget(L, lua_upvalueindex(1));
-	return 2;
-}
-
-/* for k, v in sim.sorted_pairs(t): keys in a fixed order (numbers, then
- * strings), the same in every run. */
-static int sim_sorted_pairs(lua_State *L)
-{
-	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_settop(L, 1);
-	if (esc_lua_sorted_keys(L, 1) < 0)
-		return luaL_error(L, "sim.sorted_pairs: keys must be numbers or strings");
-	lua_pushinteger(L, 0);
-	lua_pushcclosure(L, sorted_next, 3);
-	return 1;
-}
-
 void esc_lua_open_sim(lua_State *L, int env)
 {
 	static const luaL_Reg fns[] = {
 		{"now", sim_now},
 		{"rep", sim_rep},
 		{"random", sim_random},
-		{"sorted_pairs", sim_sorted_pairs},
+		{"sorted_pairs", esc_lua_sorted_pairs},
 		{NULL, NULL},
 	};
 	luaL_newlib(L, fns);

@@ -3,7 +3,8 @@
  * Owns the capped allocator, the instruction budget (a count hook shared by
  * every coroutine), the safe environment scripts see (no io, os, debug,
  * package, dofile, loadfile, string.dump, math.random, __gc finalizers;
- * `load` for text only; `print` to stderr), the restricted `require` and its
+ * `load` for text only; `print` to stderr; `pairs` in sorted order), the
+ * restricted `require` and its
  * provenance records,
  * and the protected-call discipline: nothing that can raise a Lua error runs
  * outside lua_pcall, because an unprotected error would end the process.
@@ -529,7 +530,7 @@ static int open_sandbox(lua_State *L)
 	lua_newtable(L);                                    /* env */
 	int env = lua_gettop(L);
 	static const char *const safe[] = {
-		"assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
+		"assert", "error", "getmetatable", "ipairs", "next", "pcall",
 		"rawequal", "rawget", "rawlen", "rawset", "select",
 		"tonumber", "tostring", "type", "xpcall", "_VERSION",
 		LUA_TABLIBNAME, LUA_STRLIBNAME, LUA_MATHLIBNAME, LUA_COLIBNAME, LUA_UTF8LIBNAME,
@@ -548,6 +549,8 @@ static int open_sandbox(lua_State *L)
 	lua_setfield(L, env, "collectgarbage");
 	lua_pushcfunction(L, sandbox_require);
 	lua_setfield(L, env, "require");
+	lua_pushcfunction(L, esc_lua_sorted_pairs);
+	lua_setfield(L, env, "pairs");
 	lua_getglobal(L, "setmetatable");
 	lua_pushcclosure(L, sandbox_setmetatable, 1);
 	lua_setfield(L, env, "setmetatable");
@@ -687,6 +690,38 @@ int esc_lua_sorted_keys(lua_State *L, int t)
 	lua_replace(L, keys);
 	lua_settop(L, keys);
 	return (int)n;
+}
+
+static int sorted_next(lua_State *L)
+{
+	lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)) + 1;
+	if (lua_rawgeti(L, lua_upvalueindex(2), i) == LUA_TNIL)
+		return 1;
+	lua_pushinteger(L, i);
+	lua_replace(L, lua_upvalueindex(3));
+	lua_pushvalue(L, -1);
+	lua_rawget(L, lua_upvalueindex(1));
+	return 2;
+}
+
+/* Lua 5.4 seeds string hashes per state, so plain pairs() would visit keys
+ * in a different order in every run (and every worker): replications would
+ * not be reproducible.  The keys are sorted once, when the loop starts. */
+int esc_lua_sorted_pairs(lua_State *L)
+{
+	if (luaL_getmetafield(L, 1, "__pairs") != LUA_TNIL) {
+		lua_pushvalue(L, 1);
+		lua_call(L, 1, 3);
+		return 3;
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_settop(L, 1);
+	if (esc_lua_sorted_keys(L, 1) < 0)
+		return luaL_error(L, "pairs: a key is neither a number nor a string, so the keys have no fixed order "
+		                  "(use ipairs, or next if the order does not matter)");
+	lua_pushinteger(L, 0);
+	lua_pushcclosure(L, sorted_next, 3);
+	return 1;
 }
 
 const char *esc_lua_typename(lua_State *L, int idx)

@@ -110,6 +110,11 @@ int esc_lua_add_source(esc_scenario *s, const char *name, const char *path,
  * type.  t is an absolute index. */
 int esc_lua_sorted_keys(lua_State *L, int t);
 
+/* pairs(t) in a fixed order (numbers ascending, then strings by bytes),
+ * honouring __pairs: both the sandbox's pairs and sim.sorted_pairs.  Keys
+ * of other types raise an error: their order would change between runs. */
+int esc_lua_sorted_pairs(lua_State *L);
+
 /* Type name for messages: "distribution" for our userdata, "nan"/"inf" for
  * such numbers. */
 const char *esc_lua_typename(lua_State *L, int idx);

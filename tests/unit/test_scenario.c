@@ -800,6 +800,12 @@ static void test_sandbox_escapes(void **state)
 		"local keys = {}\n"
 		"for k, v in sim.sorted_pairs({b = 1, a = 2, [2] = 3, [1] = 4, c = 5}) do keys[#keys + 1] = tostring(k) end\n"
 		"assert(table.concat(keys, ',') == '1,2,a,b,c', table.concat(keys, ','))\n"
+		"keys = {}\n"
+		"for k in pairs({z = 1, y = 2, [10] = 3, [2.5] = 4}) do keys[#keys + 1] = tostring(k) end\n"
+		"assert(table.concat(keys, ',') == '2.5,10,y,z', table.concat(keys, ','))\n"
+		"local proxy = setmetatable({}, {__pairs = function(t) return next, {q = 1}, nil end})\n"
+		"for k, v in pairs(proxy) do assert(k == 'q' and v == 1) end\n"
+		"assert(not pcall(pairs, {[{}] = 1}))\n"
 		"print('hello from the sandbox', 42, nil)\n", "");
 	/* print writes one prefixed line to stderr: capture it */
 	char errpath[300];
