@@ -36,15 +36,19 @@ struct reason_ctx {
 	char *buf;
 	size_t size;
 	int found_errno_text;
+	int locked;
 };
 
 /* Walked innermost first.  HDF5 puts the OS's words in "error message =
- * '...'"; those say more to a user than the library's own phrase. */
+ * '...'"; those say more to a user than the library's own phrase, except for
+ * a lock, where EAGAIN's words would hide that another program has it. */
 static herr_t reason_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
 	struct reason_ctx *c = data;
 	const char *d = e->desc ? e->desc : "";
 	const char *m = strstr(d, "error message = '");
+	if (e->min_num == H5E_CANTLOCKFILE)
+		c->locked = 1;
 	if (m && !c->found_errno_text) {
 		m += strlen("error message = '");
 		const char *end = strchr(m, '\'');
@@ -60,15 +64,19 @@ static herr_t reason_cb(unsigned n, const H5E_error2_t *e, void *data)
 	return 0;
 }
 
-void esc_h5_reason(char *buf, size_t size)
+int esc_h5_reason(char *buf, size_t size)
 {
 	if (!size)
-		return;
+		return 0;
 	buf[0] = '\0';
-	struct reason_ctx c = { buf, size, 0 };
+	struct reason_ctx c = { buf, size, 0, 0 };
 	H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_cb, &c);
-	if (!buf[0])
+	if (c.locked)
+		snprintf(buf, size, "it is open in another program (HDF5 file "
+		         "lock; if no program has it, see HDF5_USE_FILE_LOCKING)");
+	else if (!buf[0])
 		snprintf(buf, size, "HDF5 library error");
+	return c.locked;
 }
 
 /* ------------------------------------------------------------- attributes */

@@ -88,7 +88,8 @@ int esc_h5_text_dataset(hid_t loc, const char *name, const char *text,
                         hid_t *out);
 
 /* The innermost message on the calling thread's HDF5 error stack, for the
- * tail of our own messages; "" if the stack is empty. */
-void esc_h5_reason(char *buf, size_t size);
+ * tail of our own messages.  Returns 1 if the failure was a file lock held
+ * by another program (the message then says so), else 0. */
+int esc_h5_reason(char *buf, size_t size);
 
 #endif

@@ -358,6 +358,23 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 	}
 	close(fd);
 
+	/* H5F_ACC_TRUNC truncates before it takes HDF5's lock, so a live
+	 * writer's (or a reader's) file would be emptied before the create
+	 * fails.  Opening it first takes the lock without touching it; a dead
+	 * run's file opens, or is not HDF5, and is overwritten. */
+	if (!created) {
+		hid_t old = H5Fopen(w->partial, H5F_ACC_RDWR, H5P_DEFAULT);
+		char reason[512];
+		if (old >= 0) {
+			H5Fclose(old);
+		} else if (esc_h5_reason(reason, sizeof reason)) {
+			esc_error_set(err, ESC_ERR_RUNTIME, "cannot create results "
+			              "file '%s': %s", w->partial, reason);
+			free_writer(w);
+			return NULL;
+		}
+	}
+
 	w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
 	if (w->file < 0) {
 		char reason[512];
