@@ -560,7 +560,7 @@ int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
 	arm_job job = {s, ov, n, rec, s->n_sets + n, cfg};
 	lua_pushcfunction(s->L, arm_cf);
 	lua_pushlightuserdata(s->L, &job);
-	if ((rc = esc_lua_pcall(s, 1, 1, NULL, err))) {
+	if ((rc = esc_lua_pcall(s, 1, 1, s->path, err))) {
 		esc_config_free(cfg);
 		goto done;
 	}
