@@ -131,6 +131,8 @@ static int setup(batch *b, esc_error *err)
 	for (size_t i = 0; i < o->n_arms; i++) {
 		arm_state *a = &b->arms[i];
 		const esc_arm_spec *s = &o->arms[i];
+		if (esc_h5_check_arm_name(s->name, err))
+			return err->status;
 		if (strcmp(s->name, "no_cell") == 0)
 			b->baseline = i;
 		if (esc_scenario_arm(b->scen, s->overrides, s->n_overrides, &a->cfg, &a->policy, err))
@@ -192,6 +194,8 @@ static int open_output(batch *b, esc_error *err)
 			.escsim_version = ESCSIM_VERSION, .command_line = o->command_line,
 			.scenario_name = esc_scenario_name(b->scen), .seed = o->seed,
 			.reps = o->reps, .sources = hs, .n_sources = n, .resolved_json = json,
+			.lua_version = esc_scenario_lua_version(),
+			.rng_type = esc_rng_xoshiro256pp->name,
 		};
 		b->out = esc_h5_create(o->out_path, &prov, err);
 		if (!b->out)
