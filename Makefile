@@ -45,7 +45,7 @@ DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	command -v h5dump >/dev/null && command -v prove >/dev/null && \
 	/usr/bin/python3 -c 'import h5py, pandas, tables' 2>/dev/null
 
-.PHONY: all deps demo test test-unit test-scripts asan bench install uninstall clean
+.PHONY: all deps demo test asan install uninstall clean FORCE
 
 all: $(BUILD)/escsim
 
@@ -65,6 +65,13 @@ $(DEPS_STAMP):
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The installed library folder is compiled in: rebuild what uses it when
+# PREFIX changes (make install PREFIX=... after a plain make).
+$(BUILD)/.datadir: FORCE | $(DEPS_STAMP)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(BUILD)/sim/lua/sandbox.o: $(BUILD)/.datadir
+FORCE:
 
 $(BUILD)/libescsim.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
