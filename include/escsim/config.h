@@ -34,14 +34,54 @@ typedef struct esc_incident_type {
 	double goldstein;           /* -10..10 */
 	esc_dist fatalities_mil;    /* counts; ESC_DIST_NONE means always 0 */
 	esc_dist fatalities_civ;
+	int escalate_to;            /* type this one may turn into (a raid into a
+	                               clash), or -1 */
+	double escalate_p;          /* probability it does */
 } esc_incident_type;
 
 /* A background source: incidents by actor against target, of one type in
- * one zone, as a homogeneous Poisson process. */
+ * one zone, as a Poisson process whose rate is rate_per_h times the current
+ * regime's multiplier. */
 typedef struct esc_generator {
 	int actor, target, type, zone;
 	double rate_per_h;
+	double *regime_multiplier;  /* n_states entries, or NULL: the regime's own */
 } esc_generator;
+
+/* Self-excitation: one rule of a multivariate Hawkes process with
+ * exponential kernels, simulated as a branching process.  Each incident that
+ * matches `from` has Poisson(n * (1 + per_fatality * deaths)) children that
+ * match `to`, each after a delay drawn from the fast kernel (an exponential
+ * with mean fast_mean_h) with probability fast_share, else from the slow one.
+ * In `from`, -1 means any; in `to`, -1 means the parent's own actor, target,
+ * type or zone. */
+typedef struct esc_excitation {
+	int from_actor, from_target, from_type;
+	int to_actor, to_target, to_type, to_zone;
+	double n;                   /* branching ratio of the rule */
+	double fast_share;          /* in [0, 1] */
+	double fast_mean_h, slow_mean_h;
+	double per_fatality;        /* >= 0 */
+} esc_excitation;
+
+/* The regime chain: a continuous-time Markov chain over named states (calm,
+ * tense, crisis) that scales background rates, with scheduled shocks that
+ * force a state at a given time.  n_states == 0: no chain, multiplier 1. */
+typedef struct esc_shock {
+	double t_h;
+	int state;
+} esc_shock;
+
+typedef struct esc_regime {
+	size_t n_states;
+	char (*names)[ESC_NAME_MAX];
+	double *rate_per_h;         /* [from * n_states + to]; diagonal 0 */
+	double *multiplier;         /* per state, default for every generator */
+	int initial;
+	int crisis;                 /* state that counts as crisis, or -1 */
+	size_t n_shocks;
+	esc_shock *shocks;          /* sorted by time */
+} esc_regime;
 
 typedef struct esc_attribution {
 	esc_dist delay_h;   /* time from incident to its observation by the target */
@@ -56,6 +96,8 @@ typedef struct esc_ladder {
 	double half_life_h;     /* exponential decay of every pair's level */
 	double crisis_level;    /* a pair at or above it is in crisis */
 	int spiral_size;        /* a cluster of this many incidents is a spiral */
+	int spiral_level;       /* ...or one holding a response or triggered
+	                           incident at this level against a state party */
 } esc_ladder;
 
 typedef struct esc_cell {
@@ -75,6 +117,9 @@ typedef struct esc_config {
 	esc_incident_type *types;
 	size_t n_generators;
 	esc_generator *generators;
+	size_t n_excitations;
+	esc_excitation *excitations;
+	esc_regime regime;
 	esc_attribution attribution;
 	esc_ladder ladder;
 	esc_cell cell;
@@ -82,9 +127,27 @@ typedef struct esc_config {
 } esc_config;
 
 /* Allocate the arrays for the given sizes, zeroed; the confusion matrix is
- * set to the identity (perfect attribution). */
+ * set to the identity (perfect attribution); no excitation, no regime. */
 int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
                      size_t n_types, size_t n_generators, esc_error *err);
+
+/* Allocate n excitation rules (zeroed, every field -1 / 0). */
+int esc_config_alloc_excitations(esc_config *cfg, size_t n, esc_error *err);
+
+/* Allocate a regime chain of n_states states (rates 0, multipliers 1,
+ * initial 0, crisis -1) and n_shocks shocks. */
+int esc_config_alloc_regime(esc_config *cfg, size_t n_states, size_t n_shocks,
+                            esc_error *err);
+
+/* Allocate a per-generator regime multiplier row (every entry 1); needs the
+ * regime allocated first. */
+int esc_config_alloc_generator_multiplier(esc_config *cfg, size_t generator,
+                                          esc_error *err);
+
+/* Spectral radius of the mean branching matrix over incident classes
+ * (actor, target, type), with each parent's expected deaths in the casualty
+ * scaling.  The process is stable only below 1. */
+double esc_config_branching_ratio(const esc_config *cfg);
 void esc_config_free(esc_config *cfg);
 
 /* Index of a name, or -1. */

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_complex_math.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+
 #include "escsim/config.h"
 
 int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
@@ -27,10 +31,83 @@ int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
 	cfg->n_zones = n_zones;
 	cfg->n_types = n_types;
 	cfg->n_generators = n_generators;
+	for (size_t i = 0; i < n_types; i++)
+		cfg->types[i].escalate_to = -1;
+	cfg->regime.initial = 0;
+	cfg->regime.crisis = -1;
 	for (size_t o = 0; o < np; o++)
 		for (size_t t = 0; t < np; t++)
 			cfg->attribution.confusion[(o * np + t) * np + t] = 1.0;
 	esc_config_defaults(cfg);
+	return ESC_OK;
+}
+
+int esc_config_alloc_excitations(esc_config *cfg, size_t n, esc_error *err)
+{
+	free(cfg->excitations);
+	cfg->n_excitations = 0;
+	cfg->excitations = calloc(n ? n : 1, sizeof *cfg->excitations);
+	if (!cfg->excitations)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory allocating hawkes rules");
+	for (size_t i = 0; i < n; i++) {
+		esc_excitation *e = &cfg->excitations[i];
+		e->from_actor = e->from_target = e->from_type = -1;
+		e->to_actor = e->to_target = e->to_type = e->to_zone = -1;
+		e->fast_share = 1.0;
+		e->fast_mean_h = 24.0;
+		e->slow_mean_h = 24.0 * 14;
+	}
+	cfg->n_excitations = n;
+	return ESC_OK;
+}
+
+static void free_regime(esc_config *cfg)
+{
+	esc_regime *r = &cfg->regime;
+	free(r->names);
+	free(r->rate_per_h);
+	free(r->multiplier);
+	free(r->shocks);
+	for (size_t g = 0; cfg->generators && g < cfg->n_generators; g++) {
+		free(cfg->generators[g].regime_multiplier);
+		cfg->generators[g].regime_multiplier = NULL;
+	}
+	memset(r, 0, sizeof *r);
+	r->crisis = -1;
+}
+
+int esc_config_alloc_regime(esc_config *cfg, size_t n_states, size_t n_shocks, esc_error *err)
+{
+	free_regime(cfg);
+	esc_regime *r = &cfg->regime;
+	size_t n = n_states ? n_states : 1;
+	r->names = calloc(n, sizeof *r->names);
+	r->rate_per_h = calloc(n * n, sizeof *r->rate_per_h);
+	r->multiplier = calloc(n, sizeof *r->multiplier);
+	r->shocks = calloc(n_shocks ? n_shocks : 1, sizeof *r->shocks);
+	if (!r->names || !r->rate_per_h || !r->multiplier || !r->shocks) {
+		free_regime(cfg);
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory allocating the regime chain");
+	}
+	for (size_t i = 0; i < n_states; i++)
+		r->multiplier[i] = 1.0;
+	r->n_states = n_states;
+	r->n_shocks = n_shocks;
+	return ESC_OK;
+}
+
+int esc_config_alloc_generator_multiplier(esc_config *cfg, size_t g, esc_error *err)
+{
+	size_t n = cfg->regime.n_states;
+	if (g >= cfg->n_generators || n == 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "incidents[%zu].regime: the scenario has no regime chain", g + 1);
+	free(cfg->generators[g].regime_multiplier);
+	double *m = malloc(n * sizeof *m);
+	if (!m)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		m[i] = 1.0;
+	cfg->generators[g].regime_multiplier = m;
 	return ESC_OK;
 }
 
@@ -42,6 +119,7 @@ void esc_config_defaults(esc_config *cfg)
 	cfg->ladder.half_life_h = 7.0 * 24.0;
 	cfg->ladder.crisis_level = 6.0;
 	cfg->ladder.spiral_size = 4;
+	cfg->ladder.spiral_level = 6;
 	cfg->cell.enabled = 1;
 	cfg->cell.accuracy = 0.9;
 	esc_dist_free(&cfg->cell.latency_h);
@@ -61,6 +139,8 @@ void esc_config_free(esc_config *cfg)
 	}
 	esc_dist_free(&cfg->attribution.delay_h);
 	esc_dist_free(&cfg->cell.latency_h);
+	free_regime(cfg);
+	free(cfg->excitations);
 	free(cfg->parties);
 	free(cfg->zones);
 	free(cfg->types);
@@ -95,6 +175,146 @@ int esc_config_type(const esc_config *cfg, const char *name)
 
 static int in_range(int i, size_t n) { return i >= 0 && (size_t)i < n; }
 
+static int finite_pos(double v) { return v > 0 && isfinite(v); }
+
+static int check_regime(const esc_config *cfg, esc_error *err)
+{
+	const esc_regime *r = &cfg->regime;
+	size_t n = r->n_states;
+	if (n == 0)
+		return ESC_OK;
+	if (!in_range(r->initial, n) || (r->crisis != -1 && !in_range(r->crisis, n)))
+		return esc_error_set(err, ESC_ERR_INPUT, "regime: initial or crisis state out of range");
+	for (size_t i = 0; i < n; i++) {
+		if (!(r->multiplier[i] >= 0) || !isfinite(r->multiplier[i]))
+			return esc_error_set(err, ESC_ERR_INPUT, "regime.multiplier.%s: expected a finite number >= 0", r->names[i]);
+		for (size_t j = 0; j < n; j++) {
+			double q = r->rate_per_h[i * n + j];
+			if (!(q >= 0) || !isfinite(q) || (i == j && q != 0))
+				return esc_error_set(err, ESC_ERR_INPUT, "regime.rates.%s.%s: expected a finite rate >= 0 between two different states",
+				                     r->names[i], r->names[j]);
+		}
+	}
+	for (size_t k = 0; k < r->n_shocks; k++)
+		if (!in_range(r->shocks[k].state, n) || !(r->shocks[k].t_h >= 0) || !isfinite(r->shocks[k].t_h) ||
+		    (k > 0 && r->shocks[k].t_h < r->shocks[k - 1].t_h))
+			return esc_error_set(err, ESC_ERR_INPUT, "regime.shocks[%zu]: expected a state and a time >= 0, in time order", k + 1);
+	for (size_t g = 0; g < cfg->n_generators; g++) {
+		const double *m = cfg->generators[g].regime_multiplier;
+		for (size_t i = 0; m && i < n; i++)
+			if (!(m[i] >= 0) || !isfinite(m[i]))
+				return esc_error_set(err, ESC_ERR_INPUT, "incidents[%zu].regime.%s: expected a finite number >= 0", g + 1, r->names[i]);
+	}
+	return ESC_OK;
+}
+
+static int check_excitations(const esc_config *cfg, esc_error *err)
+{
+	size_t np = cfg->n_parties, nt = cfg->n_types;
+	for (size_t i = 0; i < cfg->n_excitations; i++) {
+		const esc_excitation *e = &cfg->excitations[i];
+		if ((e->from_actor != -1 && !in_range(e->from_actor, np)) ||
+		    (e->from_target != -1 && !in_range(e->from_target, np)) ||
+		    (e->from_type != -1 && !in_range(e->from_type, nt)) ||
+		    (e->to_actor != -1 && !in_range(e->to_actor, np)) ||
+		    (e->to_target != -1 && !in_range(e->to_target, np)) ||
+		    (e->to_type != -1 && !in_range(e->to_type, nt)) ||
+		    (e->to_zone != -1 && !in_range(e->to_zone, cfg->n_zones)))
+			return esc_error_set(err, ESC_ERR_INPUT, "hawkes[%zu]: a party, type or zone out of range", i + 1);
+		if (!(e->n >= 0) || !isfinite(e->n))
+			return esc_error_set(err, ESC_ERR_INPUT, "hawkes[%zu].n: expected a finite branching ratio >= 0", i + 1);
+		if (!(e->fast_share >= 0 && e->fast_share <= 1))
+			return esc_error_set(err, ESC_ERR_INPUT, "hawkes[%zu].fast_share: expected a probability in [0, 1]", i + 1);
+		if (!finite_pos(e->fast_mean_h) || !finite_pos(e->slow_mean_h))
+			return esc_error_set(err, ESC_ERR_INPUT, "hawkes[%zu]: fast_mean and slow_mean must be finite numbers of hours > 0", i + 1);
+		if (!(e->per_fatality >= 0) || !isfinite(e->per_fatality))
+			return esc_error_set(err, ESC_ERR_INPUT, "hawkes[%zu].per_fatality: expected a finite number >= 0", i + 1);
+		/* Children must have an actor other than their target whatever
+		 * parent they come from. */
+		for (size_t a = 0; a < np; a++)
+			for (size_t t = 0; t < np; t++) {
+				if (a == t || (e->from_actor != -1 && (size_t)e->from_actor != a) ||
+				    (e->from_target != -1 && (size_t)e->from_target != t))
+					continue;
+				size_t ca = e->to_actor == -1 ? a : (size_t)e->to_actor;
+				size_t ct = e->to_target == -1 ? t : (size_t)e->to_target;
+				if (ca == ct)
+					return esc_error_set(err, ESC_ERR_INPUT, "hawkes[%zu]: a child of an incident by %s against %s would be by %s against itself",
+					                     i + 1, cfg->parties[a].name, cfg->parties[t].name, cfg->parties[ca].name);
+			}
+	}
+	if (cfg->n_excitations) {
+		double rho = esc_config_branching_ratio(cfg);
+		if (!(rho < 1))
+			return esc_error_set(err, ESC_ERR_INPUT, "hawkes: the branching ratio (spectral radius of the mean offspring matrix, "
+			                     "deaths included) is %.4g; it must be below 1, else incidents multiply without bound", rho);
+	}
+	return ESC_OK;
+}
+
+static double expected_deaths(const esc_incident_type *t)
+{
+	double d = 0;
+	if (t->fatalities_mil.kind != ESC_DIST_NONE)
+		d += esc_dist_mean(&t->fatalities_mil);
+	if (t->fatalities_civ.kind != ESC_DIST_NONE)
+		d += esc_dist_mean(&t->fatalities_civ);
+	return isfinite(d) ? d : 0;
+}
+
+double esc_config_branching_ratio(const esc_config *cfg)
+{
+	size_t np = cfg->n_parties, nt = cfg->n_types, K = np * np * nt;
+	if (cfg->n_excitations == 0 || K == 0)
+		return 0;
+	gsl_matrix *A = gsl_matrix_calloc(K, K);
+	gsl_vector_complex *eval = gsl_vector_complex_alloc(K);
+	gsl_eigen_nonsymm_workspace *w = gsl_eigen_nonsymm_alloc(K);
+	double rho = NAN;
+	if (!A || !eval || !w)
+		goto out;
+	for (size_t i = 0; i < cfg->n_excitations; i++) {
+		const esc_excitation *e = &cfg->excitations[i];
+		for (size_t a = 0; a < np; a++)
+			for (size_t t = 0; t < np; t++)
+				for (size_t y = 0; y < nt; y++) {
+					if (a == t || (e->from_actor != -1 && (size_t)e->from_actor != a) ||
+					    (e->from_target != -1 && (size_t)e->from_target != t) ||
+					    (e->from_type != -1 && (size_t)e->from_type != y))
+						continue;
+					size_t ca = e->to_actor == -1 ? a : (size_t)e->to_actor;
+					size_t ct = e->to_target == -1 ? t : (size_t)e->to_target;
+					size_t cy = e->to_type == -1 ? y : (size_t)e->to_type;
+					if (ca == ct)
+						continue;
+					double m = e->n * (1 + e->per_fatality * expected_deaths(&cfg->types[y]));
+					const esc_incident_type *ty = &cfg->types[cy];
+					size_t k = (a * np + t) * nt + y;
+					/* A child may turn into another type when created. */
+					double p = ty->escalate_to >= 0 ? ty->escalate_p : 0;
+					size_t j = (ca * np + ct) * nt + cy;
+					gsl_matrix_set(A, k, j, gsl_matrix_get(A, k, j) + m * (1 - p));
+					if (p > 0) {
+						j = (ca * np + ct) * nt + (size_t)ty->escalate_to;
+						gsl_matrix_set(A, k, j, gsl_matrix_get(A, k, j) + m * p);
+					}
+				}
+	}
+	if (gsl_eigen_nonsymm(A, eval, w) != GSL_SUCCESS)
+		goto out;
+	rho = 0;
+	for (size_t k = 0; k < K; k++) {
+		double r = gsl_complex_abs(gsl_vector_complex_get(eval, k));
+		if (r > rho)
+			rho = r;
+	}
+out:
+	if (w) gsl_eigen_nonsymm_free(w);
+	if (eval) gsl_vector_complex_free(eval);
+	if (A) gsl_matrix_free(A);
+	return rho;
+}
+
 int esc_config_check(const esc_config *cfg, esc_error *err)
 {
 	size_t np = cfg->n_parties;
@@ -110,9 +330,16 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 		if (!(g->rate_per_h >= 0) || !isfinite(g->rate_per_h))
 			return esc_error_set(err, ESC_ERR_INPUT, "incidents[%zu].rate: expected a finite rate >= 0", i + 1);
 	}
-	for (size_t i = 0; i < cfg->n_types; i++)
-		if (cfg->types[i].level < 0 || cfg->types[i].level > ESC_LADDER_TOP)
-			return esc_error_set(err, ESC_ERR_INPUT, "types.%s.level: expected 0..%d", cfg->types[i].name, ESC_LADDER_TOP);
+	for (size_t i = 0; i < cfg->n_types; i++) {
+		const esc_incident_type *t = &cfg->types[i];
+		if (t->level < 0 || t->level > ESC_LADDER_TOP)
+			return esc_error_set(err, ESC_ERR_INPUT, "types.%s.level: expected 0..%d", t->name, ESC_LADDER_TOP);
+		if (t->escalate_to >= 0 && (!in_range(t->escalate_to, cfg->n_types) ||
+		                            !(t->escalate_p >= 0 && t->escalate_p <= 1)))
+			return esc_error_set(err, ESC_ERR_INPUT, "types.%s.escalate: expected a type and a probability in [0, 1]", t->name);
+	}
+	if (check_regime(cfg, err) || check_excitations(cfg, err))
+		return err ? err->status : ESC_ERR_INPUT;
 	for (size_t o = 0; o < np; o++)
 		for (size_t t = 0; t < np; t++) {
 			double sum = 0;
@@ -131,6 +358,8 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 		return esc_error_set(err, ESC_ERR_INPUT, "ladder: step and half_life must be > 0");
 	if (cfg->ladder.spiral_size < 2)
 		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_size: expected an integer >= 2");
+	if (cfg->ladder.spiral_level < 0 || cfg->ladder.spiral_level > ESC_LADDER_TOP + 1)
+		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_level: expected 0..%d (8: never)", ESC_LADDER_TOP + 1);
 	if (!(cfg->cell.accuracy >= 0 && cfg->cell.accuracy <= 1))
 		return esc_error_set(err, ESC_ERR_INPUT, "cell.accuracy: expected a probability in [0, 1]");
 	if (cfg->cell.latency_h.kind == ESC_DIST_NONE || cfg->attribution.delay_h.kind == ESC_DIST_NONE)
@@ -206,6 +435,16 @@ static void jdist(jbuf *b, const esc_dist *d)
 	jput(b, "}");
 }
 
+/* "key":"name" for an index that may be -1 (omitted). */
+static void jopt(jbuf *b, const char *key, int idx, const esc_config *cfg, char what, int *first)
+{
+	if (idx < 0)
+		return;
+	jput(b, "%s\"%s\":", *first ? "" : ",", key);
+	*first = 0;
+	jstr(b, what == 'p' ? cfg->parties[idx].name : what == 't' ? cfg->types[idx].name : cfg->zones[idx]);
+}
+
 static const char *kind_name(esc_party_kind k)
 {
 	return k == ESC_PARTY_NONSTATE ? "nonstate" : k == ESC_PARTY_SUPERVISOR ? "supervisor" : "state";
@@ -241,6 +480,13 @@ char *esc_config_to_json(const esc_config *cfg)
 		jdist(&b, &t->fatalities_mil);
 		jput(&b, ",\"fatalities_civ\":");
 		jdist(&b, &t->fatalities_civ);
+		if (t->escalate_to >= 0) {
+			jput(&b, ",\"escalate\":{\"to\":");
+			jstr(&b, cfg->types[t->escalate_to].name);
+			jput(&b, ",\"p\":");
+			jnum(&b, t->escalate_p);
+			jput(&b, "}");
+		}
 		jput(&b, "}");
 	}
 	jput(&b, "},\"incidents\":[");
@@ -256,9 +502,92 @@ char *esc_config_to_json(const esc_config *cfg)
 		jstr(&b, cfg->zones[g->zone]);
 		jput(&b, ",\"rate_per_h\":");
 		jnum(&b, g->rate_per_h);
+		if (g->regime_multiplier) {
+			jput(&b, ",\"regime\":{");
+			for (size_t k = 0; k < cfg->regime.n_states; k++) {
+				if (k) jput(&b, ",");
+				jstr(&b, cfg->regime.names[k]);
+				jput(&b, ":");
+				jnum(&b, g->regime_multiplier[k]);
+			}
+			jput(&b, "}");
+		}
 		jput(&b, "}");
 	}
-	jput(&b, "],\"attribution\":{\"delay_h\":");
+	jput(&b, "],\"hawkes\":[");
+	for (size_t i = 0; i < cfg->n_excitations; i++) {
+		const esc_excitation *e = &cfg->excitations[i];
+		int first = 1;
+		jput(&b, "%s{\"from\":{", i ? "," : "");
+		jopt(&b, "actor", e->from_actor, cfg, 'p', &first);
+		jopt(&b, "target", e->from_target, cfg, 'p', &first);
+		jopt(&b, "type", e->from_type, cfg, 't', &first);
+		jput(&b, "},\"to\":{");
+		first = 1;
+		jopt(&b, "actor", e->to_actor, cfg, 'p', &first);
+		jopt(&b, "target", e->to_target, cfg, 'p', &first);
+		jopt(&b, "type", e->to_type, cfg, 't', &first);
+		jopt(&b, "zone", e->to_zone, cfg, 'z', &first);
+		jput(&b, "},\"n\":");
+		jnum(&b, e->n);
+		jput(&b, ",\"fast_share\":");
+		jnum(&b, e->fast_share);
+		jput(&b, ",\"fast_mean_h\":");
+		jnum(&b, e->fast_mean_h);
+		jput(&b, ",\"slow_mean_h\":");
+		jnum(&b, e->slow_mean_h);
+		jput(&b, ",\"per_fatality\":");
+		jnum(&b, e->per_fatality);
+		jput(&b, "}");
+	}
+	jput(&b, "],\"branching_ratio\":");
+	jnum(&b, esc_config_branching_ratio(cfg));
+	const esc_regime *r = &cfg->regime;
+	if (r->n_states) {
+		jput(&b, ",\"regime\":{\"states\":[");
+		for (size_t k = 0; k < r->n_states; k++) {
+			if (k) jput(&b, ",");
+			jstr(&b, r->names[k]);
+		}
+		jput(&b, "],\"initial\":");
+		jstr(&b, r->names[r->initial]);
+		jput(&b, ",\"crisis\":");
+		if (r->crisis >= 0) jstr(&b, r->names[r->crisis]);
+		else jput(&b, "null");
+		jput(&b, ",\"rates_per_h\":{");
+		for (size_t i = 0; i < r->n_states; i++) {
+			if (i) jput(&b, ",");
+			jstr(&b, r->names[i]);
+			jput(&b, ":{");
+			int first = 1;
+			for (size_t j = 0; j < r->n_states; j++) {
+				if (i == j) continue;
+				if (!first) jput(&b, ",");
+				first = 0;
+				jstr(&b, r->names[j]);
+				jput(&b, ":");
+				jnum(&b, r->rate_per_h[i * r->n_states + j]);
+			}
+			jput(&b, "}");
+		}
+		jput(&b, "},\"multiplier\":{");
+		for (size_t k = 0; k < r->n_states; k++) {
+			if (k) jput(&b, ",");
+			jstr(&b, r->names[k]);
+			jput(&b, ":");
+			jnum(&b, r->multiplier[k]);
+		}
+		jput(&b, "},\"shocks\":[");
+		for (size_t k = 0; k < r->n_shocks; k++) {
+			jput(&b, "%s{\"at_h\":", k ? "," : "");
+			jnum(&b, r->shocks[k].t_h);
+			jput(&b, ",\"state\":");
+			jstr(&b, r->names[r->shocks[k].state]);
+			jput(&b, "}");
+		}
+		jput(&b, "]}");
+	}
+	jput(&b, ",\"attribution\":{\"delay_h\":");
 	jdist(&b, &cfg->attribution.delay_h);
 	jput(&b, ",\"confusion\":{");
 	for (size_t o = 0; o < np; o++) {
@@ -285,8 +614,8 @@ char *esc_config_to_json(const esc_config *cfg)
 	jnum(&b, cfg->ladder.half_life_h);
 	jput(&b, ",\"crisis_level\":");
 	jnum(&b, cfg->ladder.crisis_level);
-	jput(&b, ",\"spiral_size\":%d},\"cell\":{\"enabled\":%s,\"latency_h\":",
-	     cfg->ladder.spiral_size, cfg->cell.enabled ? "true" : "false");
+	jput(&b, ",\"spiral_size\":%d,\"spiral_level\":%d},\"cell\":{\"enabled\":%s,\"latency_h\":",
+	     cfg->ladder.spiral_size, cfg->ladder.spiral_level, cfg->cell.enabled ? "true" : "false");
 	jdist(&b, &cfg->cell.latency_h);
 	jput(&b, ",\"accuracy\":");
 	jnum(&b, cfg->cell.accuracy);
