@@ -24,6 +24,16 @@
 #include "escsim/policy.h"
 #include "escsim/rng.h"
 
+/* Where the model sends rows besides the replication's summary: every event
+ * as it happens (incidents with their attribution, protests) and the daily
+ * series at the end of a replication.  Either function may be NULL.  A
+ * non-zero return stops the replication with that error. */
+typedef struct esc_model_sink {
+	void *self;
+	int (*event)(void *self, const esc_event_row *row, esc_error *err);
+	int (*daily)(void *self, const esc_daily_row *rows, size_t n, esc_error *err);
+} esc_model_sink;
+
 /* Per-worker state reused across replications.  cfg must outlive it. */
 typedef struct esc_model esc_model;
 
@@ -36,5 +46,8 @@ void esc_model_free(esc_model *m);
  * message that names the replication and simulated time. */
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
                   uint64_t seed, uint64_t rep, esc_run_row *row, esc_error *err);
+
+/* Send events and daily rows of later runs to sink (NULL: nowhere). */
+void esc_model_set_sink(esc_model *m, const esc_model_sink *sink);
 
 #endif
