@@ -1,90 +1,27 @@
-/* model.c: one replication of the escalation model (escsim/model.h).
+/* model.c: one replication of the escalation model (escsim/model.h):
+ * incidents and their clusters, observation and attribution, the parties'
+ * decisions, the cell, and the run itself.  Background generators, the
+ * regime chain, self-excitation and the ladder live in their own files
+ * (model_impl.h lists them).
  *
  * Incidents, pending retaliations and cell requests live in per-replication
  * arrays that are reset, not freed, between replications; kernel events carry
  * an index into them (never a pointer, since the arrays grow).
  *
- * Common random numbers: each background generator draws everything about
- * its own incidents (gap, casualties, detection delay, the attribution
- * uniform) from its own stream in a fixed order, so two arms that differ only
- * in the cell see identical background incidents and identical first
- * perceptions of them.
- *
- * Ladder: each directed pair (i, j) has a level on the L0..L7 scale.  An
- * incident by i against j of rung L lifts level(i, j) to at least L; a
- * retaliation first climbs `step` above where the pair stood, so a chain of
- * responses climbs past the rungs of its acts.  Levels decay exponentially
- * with the ladder's half-life.
- */
+ * Common random numbers: everything drawn about an incident (its possible
+ * escalation, casualties, detection delay, attribution, children) comes from
+ * its cluster's stream, at its birth, in a fixed order, so two arms that
+ * differ only in the cell see identical background clusters and identical
+ * first perceptions of them. */
 #include <math.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
 
-#include "escsim/event_queue.h"
-#include "escsim/model.h"
+#include "model_impl.h"
 
-#define ESC_CRISIS_REPORT_LEVEL 6.0   /* the runs column hours_at_or_above_6 */
-
-typedef struct incident {
-	int64_t id, parent_id, root;    /* root: the background incident of its cluster */
-	double t_h;
-	int actor, target, type, zone;
-	int fat_mil, fat_civ;
-	esc_cause cause;
-	double u_attr;                  /* uniform for the observer's attribution */
-} incident;
-
-typedef struct retaliation {
-	int trigger;                    /* incident index that provoked it */
-	int actor, target, type, zone;
-	double t_due_h;                 /* strike time, also the cell deadline */
-	esc_event_id strike;
-	int called_off;
-} retaliation;
-
-typedef struct request {
-	int retaliation;                /* -1 for a plain query */
-	int trigger;
-	double t_submit_h;
-} request;
-
-#define VEC(T) struct { T *v; size_t n, cap; }
-
-struct esc_model {
-	const esc_config *cfg;
-	esc_sim *sim;
-	VEC(incident) inc;
-	VEC(retaliation) ret;
-	VEC(request) req;
-	int64_t *cluster_size;          /* indexed by incident id (ids are dense) */
-	size_t cluster_cap;
-	double *level;                  /* np*np ladder levels as of t_acc */
-	double t_acc;
-	/* per run */
-	const esc_policy *policy;
-	esc_streams *streams;
-	gsl_rng **gen_rng, **policy_rng, *response_rng, *cell_rng;
-	uint64_t rep;
-	esc_run_row *row;
-	double latency_sum;
-	int64_t latency_n;
-	esc_error *err;
-	int failed;
-};
-
-#define VEC_PUSH(m, vec, out_idx) do { \
-	if ((vec).n == (vec).cap) { \
-		size_t cap_ = (vec).cap ? (vec).cap * 2 : 64; \
-		void *p_ = realloc((vec).v, cap_ * sizeof *(vec).v); \
-		if (!p_) { fail_oom(m); (out_idx) = -1; break; } \
-		(vec).v = p_; (vec).cap = cap_; \
-	} \
-	(out_idx) = (int)(vec).n++; \
-} while (0)
-
-static void fail(esc_model *m, int status, const char *what)
+void model_fail(esc_model *m, int status, const char *what)
 {
 	if (m->failed)
 		return;
@@ -96,22 +33,21 @@ static void fail(esc_model *m, int status, const char *what)
 	esc_sim_stop(m->sim);
 }
 
-static void fail_oom(esc_model *m) { fail(m, ESC_ERR_RUNTIME, "out of memory"); }
-
 esc_model *esc_model_new(const esc_config *cfg, esc_error *err)
 {
 	if (esc_config_check(cfg, err))
 		return NULL;
 	esc_model *m = calloc(1, sizeof *m);
-	size_t np = cfg->n_parties;
+	size_t np = cfg->n_parties, ng = cfg->n_generators;
 	if (m) {
 		m->cfg = cfg;
 		m->sim = esc_sim_new();
 		m->level = calloc(np * np, sizeof *m->level);
-		m->gen_rng = calloc(cfg->n_generators + 1, sizeof *m->gen_rng);
+		m->gen_rng = calloc(ng + 1, sizeof *m->gen_rng);
+		m->gen = calloc(ng + 1, sizeof *m->gen);
 		m->policy_rng = calloc(np, sizeof *m->policy_rng);
 	}
-	if (!m || !m->sim || !m->level || !m->gen_rng || !m->policy_rng) {
+	if (!m || !m->sim || !m->level || !m->gen_rng || !m->gen || !m->policy_rng) {
 		esc_model_free(m);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating the model");
 		return NULL;
@@ -127,60 +63,57 @@ void esc_model_free(esc_model *m)
 	free(m->inc.v);
 	free(m->ret.v);
 	free(m->req.v);
+	free(m->kids.v);
 	free(m->cluster_size);
 	free(m->level);
+	free(m->gen);
+	free(m->days);
+	free(m->daily_out);
 	free(m->gen_rng);
 	free(m->policy_rng);
 	free(m);
 }
 
-/* ---- ladder ---------------------------------------------------------- */
-
-/* Bring every pair's level from t_acc to now, adding the time any pair spent
- * at or above 6.  Between updates each level only decays, so the set of such
- * times is a prefix of [t_acc, now): the longest of the pairs' prefixes. */
-static void ladder_advance(esc_model *m, double now)
+void esc_model_set_sink(esc_model *m, const esc_model_sink *sink)
 {
-	const esc_config *cfg = m->cfg;
-	size_t npp = cfg->n_parties * cfg->n_parties;
-	double dt = now - m->t_acc;
-	if (dt <= 0)
-		return;
-	double hl = cfg->ladder.half_life_h, above = 0;
-	double decay = exp2(-dt / hl);
-	for (size_t k = 0; k < npp; k++) {
-		double l = m->level[k];
-		if (l >= ESC_CRISIS_REPORT_LEVEL) {
-			double tau = hl * log2(l / ESC_CRISIS_REPORT_LEVEL);
-			if (tau > above)
-				above = tau;
-		}
-		m->level[k] = l * decay;
-	}
-	m->row->hours_at_or_above_6 += above < dt ? above : dt;
-	m->t_acc = now;
+	if (sink)
+		m->sink = *sink;
+	else
+		memset(&m->sink, 0, sizeof m->sink);
 }
 
-static void ladder_raise(esc_model *m, const incident *in)
+gsl_rng *model_stream(esc_model *m, int src)
 {
-	const esc_config *cfg = m->cfg;
-	double now = in->t_h;
-	ladder_advance(m, now);
-	double *l = &m->level[in->actor * cfg->n_parties + in->target];
-	double rung = cfg->types[in->type].level;
-	double v = *l;
-	if (in->cause == ESC_CAUSE_POLICY)
-		v += cfg->ladder.step;
-	if (v < rung)
-		v = rung;
-	if (v > ESC_LADDER_TOP)
-		v = ESC_LADDER_TOP;
-	*l = v;
-	int whole = (int)floor(v + 1e-9);
-	if (whole > m->row->max_level)
-		m->row->max_level = whole;
-	if (v >= cfg->ladder.crisis_level && isnan(m->row->first_crisis_h))
-		m->row->first_crisis_h = now;
+	return src >= 0 ? m->gen_rng[src] : m->response_rng;
+}
+
+void model_note_crisis(esc_model *m, double t_h)
+{
+	if (isnan(m->row->first_crisis_h))
+		m->row->first_crisis_h = t_h;
+}
+
+static int emit(esc_model *m, const esc_event_row *ev)
+{
+	if (!m->sink.event)
+		return 0;
+	int st = m->sink.event(m->sink.self, ev, m->err);
+	if (st)
+		model_fail(m, st, NULL);
+	return st;
+}
+
+static int count_event(esc_model *m)
+{
+	if ((uint64_t)m->row->events_total >= m->cfg->max_events) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "more than %llu events in one replication (limits.events): runaway escalation?",
+		         (unsigned long long)m->cfg->max_events);
+		model_fail(m, ESC_ERR_INPUT, msg);
+		return -1;
+	}
+	m->row->events_total++;
+	return 0;
 }
 
 /* ---- incidents ------------------------------------------------------- */
@@ -195,77 +128,98 @@ static int draw_count(const esc_dist *d, gsl_rng *r)
 	return x > 0 ? (int)x : 0;
 }
 
-/* Record an incident and schedule its observation by the target.  r supplies
- * casualties, detection delay and the attribution uniform, in that order. */
-static int add_incident(esc_model *m, int actor, int target, int type, int zone,
-                        esc_cause cause, int64_t parent, int64_t root, gsl_rng *r)
+static int perceive(const esc_config *cfg, int observer, int actor, double u)
+{
+	size_t np = cfg->n_parties;
+	const double *row = &cfg->attribution.confusion[((size_t)observer * np + (size_t)actor) * np];
+	double acc = 0;
+	for (size_t p = 0; p < np; p++) {
+		acc += row[p];
+		if (u < acc)
+			return (int)p;
+	}
+	return actor;   /* u ~ 1 with rounding: the row sums to 1 */
+}
+
+/* A cluster is a spiral once it holds spiral_size incidents, or a response
+ * or triggered incident at spiral_level or above against a state party. */
+static void note_cluster(esc_model *m, const incident *in, int idx)
+{
+	const esc_config *cfg = m->cfg;
+	if (++m->cluster_size[in->root] >= cfg->ladder.spiral_size)
+		m->row->spiral = 1;
+	if (in->root != idx && cfg->types[in->type].level >= cfg->ladder.spiral_level &&
+	    cfg->parties[in->target].kind == ESC_PARTY_STATE)
+		m->row->spiral = 1;
+}
+
+/* Record an incident, draw everything about it from its cluster's stream,
+ * and schedule its observation by the target.  parent is an incident index
+ * or -1; src the cluster's stream (generator index, or -1 for "response"). */
+int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
+                       esc_cause cause, int parent, int src)
 {
 	const esc_config *cfg = m->cfg;
 	esc_run_row *row = m->row;
-	if ((uint64_t)row->events_total >= cfg->max_events) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "more than %llu events in one replication (limits.events): runaway escalation?",
-		         (unsigned long long)cfg->max_events);
-		fail(m, ESC_ERR_INPUT, msg);
+	if (count_event(m))
 		return -1;
-	}
 	int idx;
 	VEC_PUSH(m, m->inc, idx);
 	if (idx < 0)
 		return -1;
-	incident *in = &m->inc.v[idx];
-	in->id = idx;
-	in->parent_id = parent;
-	in->root = root < 0 ? idx : root;
-	in->t_h = esc_sim_now(m->sim);
-	in->actor = actor;
-	in->target = target;
-	in->type = type;
-	in->zone = zone;
-	in->cause = cause;
-	in->fat_mil = draw_count(&cfg->types[type].fatalities_mil, r);
-	in->fat_civ = draw_count(&cfg->types[type].fatalities_civ, r);
-	double delay = esc_dist_sample(&cfg->attribution.delay_h, r);
-	in->u_attr = gsl_rng_uniform(r);
-
-	row->incidents++;
-	row->events_total++;
-	row->fatalities_mil += in->fat_mil;
-	row->fatalities_civ += in->fat_civ;
-
 	if ((size_t)idx >= m->cluster_cap) {
 		size_t cap = m->cluster_cap ? m->cluster_cap * 2 : 64;
 		int64_t *p = realloc(m->cluster_size, cap * sizeof *p);
-		if (!p) { fail_oom(m); return -1; }
+		if (!p) {
+			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+			return -1;
+		}
 		m->cluster_size = p;
 		m->cluster_cap = cap;
 	}
-	m->cluster_size[idx] = 0;
-	if (++m->cluster_size[in->root] >= cfg->ladder.spiral_size)
-		row->spiral = 1;
+	gsl_rng *r = model_stream(m, src);
+	const esc_incident_type *ty = &cfg->types[type];
+	if (ty->escalate_to >= 0 && gsl_rng_uniform(r) < ty->escalate_p)
+		type = ty->escalate_to;        /* a raid that meets resistance */
+	ty = &cfg->types[type];
 
+	incident *in = &m->inc.v[idx];
+	*in = (incident){
+		.id = m->next_id++, .parent_id = parent >= 0 ? m->inc.v[parent].id : -1,
+		.root = parent >= 0 ? m->inc.v[parent].root : idx, .src = src,
+		.t_h = esc_sim_now(m->sim), .actor = actor, .target = target,
+		.type = type, .zone = zone, .cause = cause,
+	};
+	in->fat_mil = draw_count(&ty->fatalities_mil, r);
+	in->fat_civ = draw_count(&ty->fatalities_civ, r);
+	double delay = esc_dist_sample(&cfg->attribution.delay_h, r);
+	in->perceived = perceive(cfg, target, actor, gsl_rng_uniform(r));
+
+	row->incidents++;
+	row->fatalities_mil += in->fat_mil;
+	row->fatalities_civ += in->fat_civ;
+	m->cluster_size[idx] = 0;
+	note_cluster(m, in, idx);
 	ladder_raise(m, in);
+	ladder_count(m, in->t_h, 1, in->fat_mil, in->fat_civ, ty->goldstein);
+
+	esc_event_row ev = {
+		.rep = (int64_t)m->rep, .id = in->id, .parent_id = in->parent_id,
+		.root_id = m->inc.v[in->root].id, .t_h = in->t_h, .actor = actor,
+		.target = target, .zone = zone, .type = type, .level = ty->level,
+		.fatalities_mil = in->fat_mil, .fatalities_civ = in->fat_civ,
+		.true_perpetrator = actor, .perceived_perpetrator = in->perceived,
+		.cause = (int8_t)cause, .kind = ESC_EVENT_INCIDENT,
+	};
+	if (emit(m, &ev))
+		return -1;
 	if (esc_sim_schedule_in(m->sim, delay > 0 ? delay : 0, on_observe, m,
 	                        (void *)(intptr_t)idx) == ESC_EVENT_NONE) {
-		fail_oom(m);
+		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		return -1;
 	}
-	return idx;
-}
-
-static void on_background(esc_sim *sim, void *ctx, void *arg)
-{
-	esc_model *m = ctx;
-	size_t g = (size_t)(intptr_t)arg;
-	const esc_generator *gen = &m->cfg->generators[g];
-	gsl_rng *r = m->gen_rng[g];
-	if (add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
-	                 ESC_CAUSE_BACKGROUND, -1, -1, r) < 0)
-		return;
-	double t_next = esc_sim_now(sim) + gsl_ran_exponential(r, 1.0 / gen->rate_per_h);
-	if (t_next <= m->cfg->horizon_h &&
-	    esc_sim_schedule(sim, t_next, on_background, m, arg) == ESC_EVENT_NONE)
-		fail_oom(m);
+	hawkes_spawn(m, idx, r);
+	return m->failed ? -1 : idx;
 }
 
 /* ---- the cell -------------------------------------------------------- */
@@ -302,15 +256,12 @@ static int submit_request(esc_model *m, int retaliation, int trigger)
 	VEC_PUSH(m, m->req, q);
 	if (q < 0)
 		return -1;
-	request *rq = &m->req.v[q];
-	rq->retaliation = retaliation;
-	rq->trigger = trigger;
-	rq->t_submit_h = esc_sim_now(m->sim);
+	m->req.v[q] = (request){ retaliation, trigger, esc_sim_now(m->sim) };
 	m->row->cell_requests++;
 	double lat = esc_dist_sample(&m->cfg->cell.latency_h, m->cell_rng);
 	if (esc_sim_schedule_in(m->sim, lat > 0 ? lat : 0, on_answer, m,
 	                        (void *)(intptr_t)q) == ESC_EVENT_NONE) {
-		fail_oom(m);
+		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		return -1;
 	}
 	return q;
@@ -323,30 +274,32 @@ static void on_strike(esc_sim *sim, void *ctx, void *arg)
 	(void)sim;
 	esc_model *m = ctx;
 	const retaliation *rt = &m->ret.v[(intptr_t)arg];
-	/* Copy what we need: add_incident may move the incident array. */
-	int trigger = rt->trigger;
-	int64_t parent = m->inc.v[trigger].id, root = m->inc.v[trigger].root;
+	/* Copy what we need: adding an incident may move the arrays. */
+	int trigger = rt->trigger, target = rt->target;
 	int true_actor = m->inc.v[trigger].actor;
-	int target = rt->target;
-	if (add_incident(m, rt->actor, target, rt->type, rt->zone, ESC_CAUSE_POLICY,
-	                 parent, root, m->response_rng) < 0)
+	if (model_add_incident(m, rt->actor, target, rt->type, rt->zone, ESC_CAUSE_POLICY,
+	                       trigger, -1) < 0)
 		return;
 	m->row->retaliations++;
 	if (target != true_actor)
 		m->row->misattributed_retaliations++;
 }
 
-static int perceive(const esc_config *cfg, int observer, int actor, double u)
+static void protest(esc_model *m, int trigger)
 {
-	size_t np = cfg->n_parties;
-	const double *row = &cfg->attribution.confusion[((size_t)observer * np + (size_t)actor) * np];
-	double acc = 0;
-	for (size_t p = 0; p < np; p++) {
-		acc += row[p];
-		if (u < acc)
-			return (int)p;
-	}
-	return actor;   /* u ~ 1 with rounding: the row sums to 1 */
+	const incident *in = &m->inc.v[trigger];
+	if (count_event(m))
+		return;
+	double now = esc_sim_now(m->sim);
+	ladder_count(m, now, 0, 0, 0, ESC_GOLDSTEIN_PROTEST);
+	esc_event_row ev = {
+		.rep = (int64_t)m->rep, .id = m->next_id++, .parent_id = in->id,
+		.root_id = m->inc.v[in->root].id, .t_h = now, .actor = in->target,
+		.target = in->perceived, .zone = in->zone, .type = -1, .level = 1,
+		.true_perpetrator = -1, .perceived_perpetrator = -1,
+		.cause = ESC_CAUSE_POLICY, .kind = ESC_EVENT_PROTEST,
+	};
+	emit(m, &ev);
 }
 
 /* The engine checks what any policy returns, whatever its language. */
@@ -369,7 +322,7 @@ static int check_decision(esc_model *m, int observer, const esc_decision *d)
 		snprintf(msg, sizeof msg, "policy for %s: retaliation delay must be a finite number of hours >= 0", who);
 	else
 		return 0;
-	fail(m, ESC_ERR_INPUT, msg);
+	model_fail(m, ESC_ERR_INPUT, msg);
 	return -1;
 }
 
@@ -380,26 +333,25 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 	int idx = (int)(intptr_t)arg;
 	incident in = m->inc.v[idx];      /* a copy: the array may grow below */
 	int observer = in.target;
-	int perceived = perceive(cfg, observer, in.actor, in.u_attr);
 
 	esc_observation obs = {
 		.incident_id = in.id, .t_incident_h = in.t_h, .observer = observer,
-		.perceived = perceived, .type = in.type, .zone = in.zone,
+		.perceived = in.perceived, .type = in.type, .zone = in.zone,
 		.level = cfg->types[in.type].level, .fatalities_mil = in.fat_mil,
 		.fatalities_civ = in.fat_civ, .cause = in.cause,
 		.cell_available = cfg->cell.enabled,
 	};
 	ladder_advance(m, esc_sim_now(sim));
-	obs.ladder_level = m->level[observer * cfg->n_parties + perceived];
+	obs.ladder_level = m->level[observer * cfg->n_parties + in.perceived];
 	esc_decision d = {
-		.action = ESC_ACT_IGNORE, .target = perceived, .type = -1,
+		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
 		.zone = in.zone, .delay_h = 0, .query_cell = 0,
 	};
 	esc_hook_ctx hc = { .rep = m->rep, .t_h = esc_sim_now(sim), .rng = m->policy_rng[observer] };
 	if (m->policy && m->policy->type->on_incident_observed) {
 		int st = m->policy->type->on_incident_observed(m->policy->self, &hc, &obs, &d, m->err);
 		if (st) {
-			fail(m, st, NULL);
+			model_fail(m, st, NULL);
 			return;
 		}
 	}
@@ -410,7 +362,7 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 	case ESC_ACT_IGNORE:
 		break;
 	case ESC_ACT_PROTEST:
-		m->row->events_total++;
+		protest(m, idx);
 		break;
 	case ESC_ACT_QUERY:
 		if (cfg->cell.enabled)
@@ -422,16 +374,12 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		if (r < 0)
 			return;
 		retaliation *rt = &m->ret.v[r];
-		rt->trigger = idx;
-		rt->actor = observer;
-		rt->target = d.target;
-		rt->type = d.type;
-		rt->zone = d.zone;
-		rt->t_due_h = esc_sim_now(sim) + d.delay_h;
-		rt->called_off = 0;
-		rt->strike = esc_sim_schedule(sim, rt->t_due_h, on_strike, m, (void *)(intptr_t)r);
+		*rt = (retaliation){ .trigger = idx, .actor = observer, .target = d.target,
+		                     .type = d.type, .zone = d.zone };
+		rt->strike = esc_sim_schedule(sim, esc_sim_now(sim) + d.delay_h, on_strike, m,
+		                              (void *)(intptr_t)r);
 		if (rt->strike == ESC_EVENT_NONE) {
-			fail_oom(m);
+			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return;
 		}
 		if (d.query_cell && cfg->cell.enabled)
@@ -459,13 +407,13 @@ static int bind_streams(esc_model *m, esc_streams *s)
 	}
 	m->response_rng = esc_streams_get(s, "response");
 	m->cell_rng = esc_streams_get(s, "cell");
-	return m->response_rng && m->cell_rng ? 0 : -1;
+	m->regime_rng = esc_streams_get(s, "regime");
+	return m->response_rng && m->cell_rng && m->regime_rng ? 0 : -1;
 }
 
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
                   uint64_t seed, uint64_t rep, esc_run_row *row, esc_error *err)
 {
-	const esc_config *cfg = m->cfg;
 	memset(row, 0, sizeof *row);
 	row->rep = (int64_t)rep;
 	row->seed = seed;
@@ -473,35 +421,30 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	row->cell_mean_latency_h = NAN;
 
 	m->policy = policy;
-	m->streams = streams;
 	m->rep = rep;
 	m->row = row;
 	m->err = err;
 	m->failed = 0;
-	m->inc.n = m->ret.n = m->req.n = 0;
+	m->next_id = 0;
+	m->inc.n = m->ret.n = m->req.n = m->kids.n = 0;
 	m->latency_sum = 0;
 	m->latency_n = 0;
-	m->t_acc = 0;
-	memset(m->level, 0, cfg->n_parties * cfg->n_parties * sizeof *m->level);
+	m->regime = -1;
 	esc_sim_reset(m->sim);
 
 	esc_streams_begin(streams, seed, rep);
 	if (bind_streams(m, streams))
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating random streams");
-
-	for (size_t g = 0; g < cfg->n_generators; g++) {
-		double rate = cfg->generators[g].rate_per_h;
-		if (rate <= 0)
-			continue;
-		double t = gsl_ran_exponential(m->gen_rng[g], 1.0 / rate);
-		if (t <= cfg->horizon_h &&
-		    esc_sim_schedule(m->sim, t, on_background, m, (void *)(intptr_t)g) == ESC_EVENT_NONE)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory scheduling incidents");
+	if (ladder_start(m) || background_start(m) || regime_start(m)) {
+		if (!m->failed)
+			model_fail(m, ESC_ERR_RUNTIME, "out of memory starting the replication");
+		return err->status ? err->status : ESC_ERR_RUNTIME;
 	}
-	esc_sim_run_until(m->sim, cfg->horizon_h);
+	esc_sim_run_until(m->sim, m->cfg->horizon_h);
+	if (!m->failed && ladder_finish(m))
+		model_fail(m, err->status ? err->status : ESC_ERR_RUNTIME, NULL);
 	if (m->failed)
 		return err->status ? err->status : ESC_ERR_RUNTIME;
-	ladder_advance(m, cfg->horizon_h);
 	if (m->latency_n > 0)
 		row->cell_mean_latency_h = m->latency_sum / (double)m->latency_n;
 	return ESC_OK;

@@ -117,7 +117,7 @@ static void test_poisson_counts(void **state)
 	(void)state;
 	esc_config cfg;
 	base_config(&cfg, 1);
-	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.05 };
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = B, .type = T_STRIKE, .zone = 0, .rate_per_h = 0.05 };
 	cfg.horizon_h = 1000;
 	test_policy tp = { .retaliate_party = -1 };
 	esc_error err = {0};
@@ -140,7 +140,7 @@ static void test_poisson_counts(void **state)
 static void misattribution_config(esc_config *cfg)
 {
 	base_config(cfg, 1);
-	cfg->generators[0] = (esc_generator){ C, A, T_ROCKET, 0, 0.02 };
+	cfg->generators[0] = (esc_generator){ .actor = C, .target = A, .type = T_ROCKET, .zone = 0, .rate_per_h = 0.02 };
 	size_t np = 3;
 	double *row = &cfg->attribution.confusion[(A * np + C) * np];
 	row[C] = 0;
@@ -205,8 +205,8 @@ static void test_ladder_time_above_6(void **state)
 	(void)state;
 	esc_config cfg;
 	base_config(&cfg, 2);
-	cfg.generators[0] = (esc_generator){ A, B, T_TOP, 0, 0.01 };
-	cfg.generators[1] = (esc_generator){ A, B, T_STRIKE, 0, 0.2 };
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = B, .type = T_TOP, .zone = 0, .rate_per_h = 0.01 };
+	cfg.generators[1] = (esc_generator){ .actor = A, .target = B, .type = T_STRIKE, .zone = 0, .rate_per_h = 0.2 };
 	cfg.horizon_h = 3000;
 	cfg.ladder.half_life_h = 24;
 	test_policy tp = { .retaliate_party = -1 };
@@ -250,7 +250,7 @@ static void test_runaway_is_an_error(void **state)
 	(void)state;
 	esc_config cfg;
 	base_config(&cfg, 1);
-	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.1 };
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = B, .type = T_STRIKE, .zone = 0, .rate_per_h = 0.1 };
 	cfg.max_events = 50;
 	test_policy tp = { .all_retaliate = 1, .delay_h = 1.0 };
 	esc_run_row row;
@@ -266,7 +266,7 @@ static void test_spiral(void **state)
 	(void)state;
 	esc_config cfg;
 	base_config(&cfg, 1);
-	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.1 };
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = B, .type = T_STRIKE, .zone = 0, .rate_per_h = 0.1 };
 	cfg.horizon_h = 100;
 	test_policy tp = { .all_retaliate = 1, .delay_h = 1.0 };
 	esc_run_row row;
@@ -292,7 +292,7 @@ static void test_invalid_decisions(void **state)
 	(void)state;
 	esc_config cfg;
 	base_config(&cfg, 1);
-	cfg.generators[0] = (esc_generator){ A, B, T_STRIKE, 0, 0.1 };
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = B, .type = T_STRIKE, .zone = 0, .rate_per_h = 0.1 };
 	esc_run_row row;
 	esc_error err = {0};
 	test_policy self_target = { .retaliate_party = B, .bad = 1 };

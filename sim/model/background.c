@@ -1,0 +1,73 @@
+/* background.c: background incidents, one Poisson process per generator whose
+ * rate follows the regime.
+ *
+ * Each generator runs on a unit-rate clock: it waits for an Exp(1) amount of
+ * "operational time", which passes at the current rate.  When the regime
+ * changes, the time still to wait is rescaled without drawing anything, so a
+ * generator's stream ("incidents.<i>") is used only at its own arrivals and
+ * arms stay on common random numbers whatever the regimes do. */
+#include <math.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "model_impl.h"
+
+
+static void on_arrival(esc_sim *sim, void *ctx, void *arg);
+
+static void arm(esc_model *m, size_t g)
+{
+	generator_state *s = &m->gen[g];
+	double now = esc_sim_now(m->sim);
+	esc_sim_cancel(m->sim, s->next);
+	s->next = ESC_EVENT_NONE;
+	s->t_last = now;
+	if (!(s->rate > 0))
+		return;
+	double t = now + s->residual / s->rate;
+	if (t <= m->cfg->horizon_h) {
+		s->next = esc_sim_schedule(m->sim, t, on_arrival, m, (void *)(intptr_t)g);
+		if (s->next == ESC_EVENT_NONE)
+			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+	}
+}
+
+static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)sim;
+	esc_model *m = ctx;
+	size_t g = (size_t)(intptr_t)arg;
+	const esc_generator *gen = &m->cfg->generators[g];
+	m->gen[g].next = ESC_EVENT_NONE;
+	if (model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
+	                       ESC_CAUSE_BACKGROUND, -1, (int)g) < 0)
+		return;
+	m->gen[g].residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
+	arm(m, g);
+}
+
+void background_rates_changed(esc_model *m)
+{
+	double now = esc_sim_now(m->sim);
+	for (size_t g = 0; g < m->cfg->n_generators; g++) {
+		generator_state *s = &m->gen[g];
+		s->residual -= (now - s->t_last) * s->rate;
+		if (s->residual < 0)
+			s->residual = 0;
+		s->rate = m->cfg->generators[g].rate_per_h * regime_multiplier(m, g);
+		arm(m, g);
+	}
+}
+
+int background_start(esc_model *m)
+{
+	for (size_t g = 0; g < m->cfg->n_generators; g++) {
+		generator_state *s = &m->gen[g];
+		s->residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
+		s->t_last = 0;
+		s->next = ESC_EVENT_NONE;
+		s->rate = m->cfg->generators[g].rate_per_h * regime_multiplier(m, g);
+		arm(m, g);
+	}
+	return m->failed ? -1 : 0;
+}

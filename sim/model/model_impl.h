@@ -1,0 +1,130 @@
+/* model_impl.h: the state of one replication, shared by the model's files
+ * (model.c: incidents, observation, decisions, the cell, the run;
+ * background.c: Poisson generators under the regime; regime.c: the regime
+ * chain; hawkes.c: self-excitation; ladder.c: ladder levels and daily
+ * series).  Not a public header. */
+#ifndef ESCSIM_MODEL_IMPL_H
+#define ESCSIM_MODEL_IMPL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "escsim/event_queue.h"
+#include "escsim/model.h"
+
+#define ESC_REPORT_LEVEL 6.0   /* the runs column hours_at_or_above_6 */
+#define ESC_GOLDSTEIN_PROTEST (-2.0)  /* CAMEO 114, complain officially */
+
+typedef struct incident {
+	int64_t id, parent_id;
+	int root;                       /* index of its cluster's first incident */
+	int src;                        /* its cluster's stream: generator, or -1 = response */
+	double t_h;
+	int actor, target, type, zone;
+	int fat_mil, fat_civ;
+	int perceived;
+	esc_cause cause;
+} incident;
+
+typedef struct retaliation {
+	int trigger;                    /* incident index that provoked it */
+	int actor, target, type, zone;
+	esc_event_id strike;
+	int called_off;
+} retaliation;
+
+typedef struct request {
+	int retaliation;                /* -1 for a plain query */
+	int trigger;
+	double t_submit_h;
+} request;
+
+typedef struct child {              /* a triggered incident not yet born */
+	int parent;
+	int actor, target, type, zone;
+} child;
+
+typedef struct generator_state {
+	double residual;                /* unit-rate time left to the next arrival */
+	double t_last;                  /* when residual was last brought up to date */
+	double rate;                    /* current rate per hour */
+	esc_event_id next;
+} generator_state;
+
+typedef struct day_acc {
+	int max_level;
+	int regime;
+	int64_t incidents, fat_mil, fat_civ;
+	double goldstein;
+} day_acc;
+
+#define VEC(T) struct { T *v; size_t n, cap; }
+
+struct esc_model {
+	const esc_config *cfg;
+	esc_sim *sim;
+	VEC(incident) inc;
+	VEC(retaliation) ret;
+	VEC(request) req;
+	VEC(child) kids;
+	int64_t *cluster_size;          /* by incident index */
+	size_t cluster_cap;
+	double *level;                  /* np*np ladder levels as of t_acc */
+	double t_acc;
+	generator_state *gen;
+	day_acc *days;
+	esc_daily_row *daily_out;
+	size_t n_days;
+	int regime;                     /* current state, -1 without a chain */
+	esc_event_id regime_next;
+	esc_model_sink sink;
+	/* per run */
+	const esc_policy *policy;
+	gsl_rng **gen_rng, **policy_rng, *response_rng, *cell_rng, *regime_rng;
+	uint64_t rep;
+	int64_t next_id;
+	esc_run_row *row;
+	double latency_sum;
+	int64_t latency_n;
+	esc_error *err;
+	int failed;
+};
+
+/* Grow a VEC by one; sets idx to the new element's index or -1 (and fails the
+ * run) when out of memory. */
+#define VEC_PUSH(m, vec, idx) do { \
+	if ((vec).n == (vec).cap) { \
+		size_t cap_ = (vec).cap ? (vec).cap * 2 : 64; \
+		void *p_ = realloc((vec).v, cap_ * sizeof *(vec).v); \
+		if (!p_) { model_fail(m, ESC_ERR_RUNTIME, "out of memory"); (idx) = -1; break; } \
+		(vec).v = p_; (vec).cap = cap_; \
+	} \
+	(idx) = (int)(vec).n++; \
+} while (0)
+
+/* model.c */
+void model_fail(esc_model *m, int status, const char *what);
+int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
+                       esc_cause cause, int parent, int src);
+gsl_rng *model_stream(esc_model *m, int src);
+void model_note_crisis(esc_model *m, double t_h);
+
+/* background.c */
+int background_start(esc_model *m);
+void background_rates_changed(esc_model *m);
+
+/* regime.c */
+int regime_start(esc_model *m);
+double regime_multiplier(const esc_model *m, size_t generator);
+
+/* hawkes.c */
+void hawkes_spawn(esc_model *m, int idx, gsl_rng *r);
+
+/* ladder.c */
+int ladder_start(esc_model *m);
+void ladder_advance(esc_model *m, double now);
+void ladder_raise(esc_model *m, const incident *in);
+void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein);
+int ladder_finish(esc_model *m);
+
+#endif
