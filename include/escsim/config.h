@@ -37,6 +37,11 @@ typedef struct esc_incident_type {
 	int escalate_to;            /* type this one may turn into (a raid into a
 	                               clash), or -1 */
 	double escalate_p;          /* probability it does */
+	/* Codes to set an event log beside real event data (MR 3.1, 3.2); empty
+	 * when the type has none (an official complaint is not ACLED-coded). */
+	char acled_type[48];        /* "Explosions/Remote violence" */
+	char acled_subtype[48];     /* "Air/drone strike" */
+	char cameo[8];              /* CAMEO code, "195" */
 } esc_incident_type;
 
 /* A background source: incidents by actor against target, of one type in

@@ -476,6 +476,12 @@ char *esc_config_to_json(const esc_config *cfg)
 		jstr(&b, t->name);
 		jput(&b, ":{\"level\":%d,\"goldstein\":", t->level);
 		jnum(&b, t->goldstein);
+		jput(&b, ",\"acled_type\":");
+		jstr(&b, t->acled_type);
+		jput(&b, ",\"acled_subtype\":");
+		jstr(&b, t->acled_subtype);
+		jput(&b, ",\"cameo\":");
+		jstr(&b, t->cameo);
 		jput(&b, ",\"fatalities_mil\":");
 		jdist(&b, &t->fatalities_mil);
 		jput(&b, ",\"fatalities_civ\":");
