@@ -101,6 +101,6 @@ return scenario {
   policies = {
     ISR = query_before_retaliate.new { deadline = hours(6) },
     SYR = protest_mostly.new {},
-    NSA = local_reprisal.new {},
+    NSA = local_reprisal.new { zone = "Golan" },   -- fire lands on the Golan
   },
 }

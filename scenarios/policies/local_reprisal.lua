@@ -9,7 +9,7 @@
 --   p_other      probability after one without deaths                    (0.005)
 --   delay        hours before the reprisal                                (48)
 --   response     incident type of the reprisal                            ("rocket")
---   zone         where the reprisal lands                                 ("Golan")
+--   zone         where the reprisal lands (nil: the incident's zone)      (nil)
 
 local M = {}
 
@@ -25,7 +25,7 @@ end
 
 function M.new(params)
   local p = { p_lethal = 0.2, p_other = 0.005, delay = hours(48),
-              response = "rocket", zone = "Golan" }
+              response = "rocket" }
   for k, v in sim.sorted_pairs(params or {}) do p[k] = v end
   p.on_incident_observed = M.on_incident_observed
   return p

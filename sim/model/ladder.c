@@ -56,7 +56,7 @@ static size_t day_of(const esc_model *m, double t_h)
 	return d >= (double)m->n_days ? m->n_days - 1 : (size_t)d;
 }
 
-void ladder_raise(esc_model *m, const incident *in)
+double ladder_raise(esc_model *m, const incident *in)
 {
 	const esc_config *cfg = m->cfg;
 	ladder_advance(m, in->t_h);
@@ -78,6 +78,7 @@ void ladder_raise(esc_model *m, const incident *in)
 		d->max_level = whole;
 	if (v >= cfg->ladder.crisis_level)
 		model_note_crisis(m, in->t_h);
+	return v;
 }
 
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein)

@@ -141,14 +141,18 @@ static int perceive(const esc_config *cfg, int observer, int actor, double u)
 	return actor;   /* u ~ 1 with rounding: the row sums to 1 */
 }
 
-/* A cluster is a spiral once it holds spiral_size incidents, or a response
- * or triggered incident at spiral_level or above against a state party. */
-static void note_cluster(esc_model *m, const incident *in, int idx)
+/* A cluster is a spiral once it holds spiral_size incidents, or once one of
+ * its responses or triggered incidents, by a state against a state, lifts
+ * that pair to spiral_level (MR 6.6: "an L6 event against state forces";
+ * we read it as state against state, since a non-state group's rocket is
+ * L6 against a state every few months and would make every year a spiral). */
+static void note_cluster(esc_model *m, const incident *in, int idx, double level)
 {
 	const esc_config *cfg = m->cfg;
 	if (++m->cluster_size[in->root] >= cfg->ladder.spiral_size)
 		m->row->spiral = 1;
-	if (in->root != idx && cfg->types[in->type].level >= cfg->ladder.spiral_level &&
+	if (in->root != idx && level >= cfg->ladder.spiral_level &&
+	    cfg->parties[in->actor].kind == ESC_PARTY_STATE &&
 	    cfg->parties[in->target].kind == ESC_PARTY_STATE)
 		m->row->spiral = 1;
 }
@@ -199,8 +203,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	row->fatalities_mil += in->fat_mil;
 	row->fatalities_civ += in->fat_civ;
 	m->cluster_size[idx] = 0;
-	note_cluster(m, in, idx);
-	ladder_raise(m, in);
+	note_cluster(m, in, idx, ladder_raise(m, in));
 	ladder_count(m, in->t_h, 1, in->fat_mil, in->fat_civ, ty->goldstein);
 
 	esc_event_row ev = {

@@ -123,7 +123,7 @@ void hawkes_spawn(esc_model *m, int idx, gsl_rng *r);
 /* ladder.c */
 int ladder_start(esc_model *m);
 void ladder_advance(esc_model *m, double now);
-void ladder_raise(esc_model *m, const incident *in);
+double ladder_raise(esc_model *m, const incident *in);   /* the pair's new level */
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein);
 int ladder_finish(esc_model *m);
 

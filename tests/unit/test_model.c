@@ -276,9 +276,20 @@ static void test_spiral(void **state)
 	assert_int_equal(row.spiral, 1);
 	/* Ping-pong: every retaliation is one rung higher than the strike. */
 	assert_int_equal(row.max_level, 7);
+	/* By size alone: never, with the level criterion switched off. */
 	cfg.ladder.spiral_size = 1000000;
+	cfg.ladder.spiral_level = 8;
 	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
 	assert_int_equal(row.spiral, 0);
+	/* By level: state against state responses reach 6 in the ping-pong... */
+	cfg.ladder.spiral_level = 6;
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_int_equal(row.spiral, 1);
+	/* ...but not when one side is a non-state group. */
+	cfg.parties[B].kind = ESC_PARTY_NONSTATE;
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_int_equal(row.spiral, 0);
+	cfg.parties[B].kind = ESC_PARTY_STATE;
 	/* Without responses, no cluster grows past 1. */
 	cfg.ladder.spiral_size = 2;
 	test_policy quiet = { .retaliate_party = -1 };
