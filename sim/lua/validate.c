@@ -285,7 +285,8 @@ static int bool_field(vctx *v, int t, const char *key, int *out)
 	return 1;
 }
 
-/* A table field: pushed if present (returns 1); nil pushes nothing. */
+/* A table field: pushed if present (returns 1); nil pushes nothing.  The
+ * caller has put key on the path already. */
 static int table_field(vctx *v, int t, const char *key, const char *expect)
 {
 	lua_State *L = v->L;
@@ -297,7 +298,6 @@ static int table_field(vctx *v, int t, const char *key, const char *expect)
 		return 0;
 	}
 	char b[64];
-	path_key(v, key);
 	verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
 }
 
@@ -370,26 +370,99 @@ static const char *party_list(vctx *v, char *buf, size_t n)
 	return known_list(buf, n, v->cfg->parties[0].name, v->cfg->n_parties, sizeof(esc_party));
 }
 
-/* A name field resolved against a list of names; returns the index. */
-static int name_field(vctx *v, int t, const char *key, const char *kind,
-                      int (*lookup)(const esc_config *, const char *),
-                      const char *names, size_t count, size_t stride)
+/* Names to choose from (names + i * stride, count of them), with what to
+ * say when there are none. */
+typedef struct namelist {
+	const char *kind;           /* "party" */
+	const char *none;           /* "no incident types are defined (add them under types)" */
+	int (*lookup)(const esc_config *, const char *);
+	const char *names;
+	size_t count, stride;
+} namelist;
+
+/* "unknown type 'q' (known: raid, rocket)", at the current path. */
+static void unknown_name(vctx *v, const namelist *nl, const char *name)
+{
+	char b[512];
+	if (nl->count == 0)
+		verr(v, "unknown %s '%s': %s", nl->kind, name, nl->none);
+	verr(v, "unknown %s '%s' (known: %s)", nl->kind, name,
+	     known_list(b, sizeof b, nl->names, nl->count, nl->stride));
+}
+
+/* A name field resolved against a list of names; returns the index, or -1
+ * when the field is absent and not required. */
+static int list_field(vctx *v, int t, const char *key, int required, const namelist *nl)
 {
 	lua_State *L = v->L;
 	size_t old = path_key(v, key);
 	int ty = rawfield(L, t, key);
 	char b[512];
+	if (ty == LUA_TNIL && !required) {
+		lua_pop(L, 1);
+		path_pop(v, old);
+		return -1;
+	}
+	if (nl->count == 0 && ty != LUA_TSTRING)
+		verr(v, "%s", nl->none);
 	if (ty == LUA_TNIL)
-		verr(v, "missing (expected a %s name: %s)", kind, known_list(b, sizeof b, names, count, stride));
+		verr(v, "missing (expected a %s name: %s)", nl->kind, known_list(b, sizeof b, nl->names, nl->count, nl->stride));
 	if (ty != LUA_TSTRING)
-		verr(v, "expected a %s name (%s), got %s", kind, known_list(b, sizeof b, names, count, stride),
+		verr(v, "expected a %s name (%s), got %s", nl->kind, known_list(b, sizeof b, nl->names, nl->count, nl->stride),
 		     esc_lua_typename(L, -1));
 	const char *name = lua_tostring(L, -1);
-	int i = lookup(v->cfg, name);
+	int i = nl->lookup(v->cfg, name);
 	if (i < 0)
-		verr(v, "unknown %s '%s' (known: %s)", kind, name, known_list(b, sizeof b, names, count, stride));
+		unknown_name(v, nl, name);
 	lua_pop(L, 1);
 	path_pop(v, old);
+	return i;
+}
+
+static int lookup_type(const esc_config *c, const char *n) { return esc_config_type(c, n); }
+static int lookup_party(const esc_config *c, const char *n) { return esc_config_party(c, n); }
+static int lookup_zone(const esc_config *c, const char *n) { return esc_config_zone(c, n); }
+
+static int lookup_state(const esc_config *c, const char *n)
+{
+	for (size_t i = 0; i < c->regime.n_states; i++)
+		if (strcmp(c->regime.names[i], n) == 0)
+			return (int)i;
+	return -1;
+}
+
+static namelist parties_of(const esc_config *c)
+{
+	return (namelist){"party", "no parties are defined", lookup_party, c->parties[0].name,
+	                  c->n_parties, sizeof(esc_party)};
+}
+
+static namelist types_of(const esc_config *c)
+{
+	return (namelist){"type", "no incident types are defined (add them under types)", lookup_type,
+	                  c->types[0].name, c->n_types, sizeof(esc_incident_type)};
+}
+
+static namelist zones_of(const esc_config *c)
+{
+	return (namelist){"zone", "no zones are defined", lookup_zone, c->zones[0], c->n_zones,
+	                  sizeof c->zones[0]};
+}
+
+/* The regime's states; names is never NULL once a regime is read. */
+static namelist states_of(const esc_config *c)
+{
+	return (namelist){"state", "the scenario has no regime chain (add regime = {states = {...}})",
+	                  lookup_state, c->regime.names ? c->regime.names[0] : "",
+	                  c->regime.n_states, sizeof c->regime.names[0]};
+}
+
+/* A name used as a key of the table at the current path; returns its index. */
+static int name_key(vctx *v, const namelist *nl, const char *name)
+{
+	int i = nl->lookup(v->cfg, name);
+	if (i < 0)
+		unknown_name(v, nl, name);
 	return i;
 }
 
@@ -397,11 +470,11 @@ static int name_field(vctx *v, int t, const char *key, const char *kind,
 
 static const char *const top_known[] = {
 	"name", "description", "horizon", "parties", "zones", "types", "incidents",
-	"attribution", "ladder", "cell", "policies", "limits",
+	"hawkes", "regime", "attribution", "ladder", "cell", "policies", "limits",
 	/* reserved: named by the spec, refused until implemented */
-	"hawkes", "regime", "channels", "triggers", "outputs",
+	"channels", "triggers", "outputs",
 };
-static const size_t n_top_reserved = 5;
+static const size_t n_top_reserved = 3;
 
 static void check_top(vctx *v, int t)
 {
@@ -583,15 +656,91 @@ static void read_zones(vctx *v, int t)
 	path_pop(v, old);
 }
 
+/* A string field of at most size - 1 bytes into out (left as it is when
+ * absent). */
+static void code_field(vctx *v, int t, const char *key, const char *expect, char *out, size_t size)
+{
+	lua_State *L = v->L;
+	if (!str_field(v, t, key, 0, expect))
+		return;
+	size_t len;
+	const char *x = lua_tolstring(L, -1, &len);
+	if (len >= size || strlen(x) != len) {
+		path_key(v, key);
+		verr(v, "expected %s, got one of %zu bytes", expect, len);
+	}
+	memcpy(out, x, len + 1);
+	lua_pop(L, 1);
+}
+
+/* The codes that set a simulated event log beside real event data.  `acled`
+ * (type and sub-type in one string) is the older form: accepted, not
+ * recorded, since its '/' cannot be split reliably. */
+static void read_codes(vctx *v, int tt, esc_incident_type *ty)
+{
+	lua_State *L = v->L;
+	if (str_field(v, tt, "acled", 0, "a string"))
+		lua_pop(L, 1);
+	code_field(v, tt, "acled_subtype", "an ACLED sub-type of at most 47 bytes", ty->acled_subtype,
+	           sizeof ty->acled_subtype);
+	code_field(v, tt, "acled_type", "an ACLED event type of at most 47 bytes", ty->acled_type,
+	           sizeof ty->acled_type);
+	const char *cameo = "a CAMEO code, digits in a string such as \"195\"";
+	code_field(v, tt, "cameo", cameo, ty->cameo, sizeof ty->cameo);
+	for (const char *c = ty->cameo; *c; c++)
+		if (*c < '0' || *c > '9') {
+			path_key(v, "cameo");
+			verr(v, "expected %s, got '%s'", cameo, ty->cameo);
+		}
+	if (str_field(v, tt, "description", 0, "a string"))
+		lua_pop(L, 1);
+}
+
+/* types.NAME.escalate = {to = TYPE, p = probability}: when created, an
+ * incident of this type turns into one of type `to` with probability p. */
+static void read_escalate(vctx *v, int tt, size_t i)
+{
+	static const char *const keys[] = {"p", "to"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	size_t old = path_key(v, "escalate");
+	if (!table_field(v, tt, "escalate", "a table {to = TYPE, p = probability}")) {
+		path_pop(v, old);
+		return;
+	}
+	int et = lua_gettop(L);
+	check_keys(v, et, keys, COUNT(keys));
+	range prob = {0, 1, 0, 0, 0};
+	double p;
+	num_field(v, et, "p", 1, &prob, "a probability in [0, 1]", &p);
+	namelist types = types_of(cfg);
+	int to = list_field(v, et, "to", 1, &types);
+	if ((size_t)to == i) {
+		path_key(v, "to");
+		verr(v, "must differ from the type itself ('%s')", cfg->types[i].name);
+	}
+	cfg->types[i].escalate_to = to;
+	cfg->types[i].escalate_p = p;
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
 /* names: the sorted type names (table at index names) */
 static void read_types(vctx *v, int t, int names)
 {
 	static const char *const keys[] = {"level", "goldstein", "fatalities_mil", "fatalities_civ",
-	                                   "acled", "cameo", "description"};
+	                                   "escalate", "acled_type", "acled_subtype", "cameo", "acled",
+	                                   "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	if (cfg->n_types == 0)
 		return;
+	/* every name first: escalate.to may name a type sorted after its own */
+	for (size_t i = 0; i < cfg->n_types; i++) {
+		lua_rawgeti(L, names, (lua_Integer)i + 1);
+		snprintf(cfg->types[i].name, sizeof cfg->types[i].name, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
 	rawfield(L, t, "types");
 	int types = lua_gettop(L);
 	size_t old = path_key(v, "types");
@@ -617,10 +766,8 @@ static void read_types(vctx *v, int t, int names)
 			ty->goldstein = x;
 		dist_field(v, tt, "fatalities_mil", DIST_COUNT, &ty->fatalities_mil);
 		dist_field(v, tt, "fatalities_civ", DIST_COUNT, &ty->fatalities_civ);
-		static const char *const strs[] = {"acled", "cameo", "description"};
-		for (size_t k = 0; k < COUNT(strs); k++)
-			if (str_field(v, tt, strs[k], 0, "a string"))
-				lua_pop(L, 1);
+		read_escalate(v, tt, i);
+		read_codes(v, tt, ty);
 		lua_pop(L, 1);
 		path_pop(v, o2);
 	}
@@ -628,17 +775,46 @@ static void read_types(vctx *v, int t, int names)
 	path_pop(v, old);
 }
 
-static int lookup_type(const esc_config *c, const char *n) { return esc_config_type(c, n); }
-static int lookup_party(const esc_config *c, const char *n) { return esc_config_party(c, n); }
-static int lookup_zone(const esc_config *c, const char *n) { return esc_config_zone(c, n); }
+/* incidents[i].regime = {STATE = multiplier}: this generator's own
+ * multipliers, replacing the regime's; states left out keep 1. */
+static void read_generator_regime(vctx *v, int g, size_t i)
+{
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	size_t old = path_key(v, "regime");
+	if (!table_field(v, g, "regime", "a table STATE = multiplier >= 0")) {
+		path_pop(v, old);
+		return;
+	}
+	int rt = lua_gettop(L);
+	if (cfg->regime.n_states == 0)
+		verr(v, "the scenario has no regime chain");
+	esc_error e = {0};
+	if (esc_config_alloc_generator_multiplier(cfg, i, &e))
+		luaL_error(L, "%s", e.msg);
+	double *m = cfg->generators[i].regime_multiplier;
+	namelist states = states_of(cfg);
+	int n = string_keys(v, rt);
+	for (int k = 1; k <= n; k++) {
+		lua_rawgeti(L, -1, k);
+		const char *name = lua_tostring(L, -1);
+		int st = name_key(v, &states, name);
+		range r = {0, HUGE_VAL, 0, 1, 0};
+		num_field(v, rt, name, 1, &r, "a finite multiplier >= 0", &m[st]);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);                            /* keys, table */
+	path_pop(v, old);
+}
 
 static void read_incidents(vctx *v, int t)
 {
-	static const char *const keys[] = {"actor", "target", "type", "zone", "rate", "description"};
+	static const char *const keys[] = {"actor", "target", "type", "zone", "rate", "regime", "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	if (cfg->n_generators == 0)
 		return;
+	namelist parties = parties_of(cfg), zones = zones_of(cfg);
 	rawfield(L, t, "incidents");
 	int arr = lua_gettop(L);
 	size_t old = path_key(v, "incidents");
@@ -651,9 +827,8 @@ static void read_incidents(vctx *v, int t)
 		int g = lua_gettop(L);
 		check_keys(v, g, keys, COUNT(keys));
 		esc_generator *gen = &cfg->generators[i];
-		const char *pn = cfg->parties[0].name;
-		gen->actor = name_field(v, g, "actor", "party", lookup_party, pn, cfg->n_parties, sizeof(esc_party));
-		gen->target = name_field(v, g, "target", "party", lookup_party, pn, cfg->n_parties, sizeof(esc_party));
+		gen->actor = list_field(v, g, "actor", 1, &parties);
+		gen->target = list_field(v, g, "target", 1, &parties);
 		if (gen->target == gen->actor) {
 			path_key(v, "target");
 			verr(v, "must differ from actor ('%s')", cfg->parties[gen->actor].name);
@@ -662,12 +837,12 @@ static void read_incidents(vctx *v, int t)
 			path_key(v, "type");
 			verr(v, "no incident types are defined (add them under types)");
 		}
-		gen->type = name_field(v, g, "type", "type", lookup_type, cfg->types[0].name, cfg->n_types,
-		                       sizeof(esc_incident_type));
-		gen->zone = name_field(v, g, "zone", "zone", lookup_zone, cfg->zones[0], cfg->n_zones,
-		                       sizeof cfg->zones[0]);
+		namelist types = types_of(cfg);
+		gen->type = list_field(v, g, "type", 1, &types);
+		gen->zone = list_field(v, g, "zone", 1, &zones);
 		range r = {0, HUGE_VAL, 0, 1, 0};
 		num_field(v, g, "rate", 1, &r, "a finite rate >= 0 per hour (see per_day, per_year)", &gen->rate_per_h);
+		read_generator_regime(v, g, i);
 		if (str_field(v, g, "description", 0, "a string"))
 			lua_pop(L, 1);
 		lua_pop(L, 1);
@@ -675,6 +850,363 @@ static void read_incidents(vctx *v, int t)
 	}
 	lua_pop(L, 1);
 	path_pop(v, old);
+}
+
+/* regime.states: the state names, copied into the allocated chain. */
+static size_t count_states(vctx *v, int rt)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, "states");
+	int ty = rawfield(L, rt, "states");
+	char b[64];
+	if (ty == LUA_TNIL)
+		verr(v, "missing (expected an array of at least 1 state name, such as {\"calm\", \"tense\", \"crisis\"})");
+	if (ty != LUA_TTABLE)
+		verr(v, "expected an array of state names, got %s", got(v, -1, b, sizeof b));
+	size_t n = check_array(v, -1, "state names");
+	if (n < 1)
+		verr(v, "need at least 1 state, got 0");
+	lua_pop(L, 1);
+	path_pop(v, old);
+	return n;
+}
+
+static void read_states(vctx *v, int rt)
+{
+	lua_State *L = v->L;
+	esc_regime *r = &v->cfg->regime;
+	rawfield(L, rt, "states");
+	int arr = lua_gettop(L);
+	size_t old = path_key(v, "states");
+	for (size_t i = 0; i < r->n_states; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TSTRING)
+			verr(v, "expected a state name, got %s", got(v, -1, b, sizeof b));
+		size_t len;
+		const char *name = lua_tolstring(L, -1, &len);
+		if (!esc_lua_is_identifier(name, len, ESC_NAME_MAX - 1))
+			verr(v, "expected a state name (letters, digits and _, at most %d characters), got '%s'",
+			     ESC_NAME_MAX - 1, name);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->names[j], name) == 0)
+				verr(v, "duplicate state '%s' (also regime.states[%zu])", name, j + 1);
+		memcpy(r->names[i], name, len + 1);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* regime.rates = {FROM = {TO = rate per hour}}: the chain's generator;
+ * pairs left out never happen. */
+static void read_rates(vctx *v, int rt)
+{
+	lua_State *L = v->L;
+	esc_regime *r = &v->cfg->regime;
+	size_t n = r->n_states;
+	size_t old = path_key(v, "rates");
+	if (!table_field(v, rt, "rates", "a table FROM = {TO = rate per hour}")) {
+		path_pop(v, old);
+		return;
+	}
+	int rates = lua_gettop(L);
+	namelist states = states_of(v->cfg);
+	int nf = string_keys(v, rates);
+	int from_keys = lua_gettop(L);
+	for (int a = 1; a <= nf; a++) {
+		lua_rawgeti(L, from_keys, a);
+		const char *fname = lua_tostring(L, -1);
+		int from = name_key(v, &states, fname);
+		size_t o2 = path_key(v, fname);
+		char b[64];
+		if (lua_rawget(L, rates) != LUA_TTABLE)
+			verr(v, "expected a table TO = rate per hour, got %s", got(v, -1, b, sizeof b));
+		int row = lua_gettop(L);
+		int nt = string_keys(v, row);
+		for (int c = 1; c <= nt; c++) {
+			lua_rawgeti(L, -1, c);
+			const char *tname = lua_tostring(L, -1);
+			int to = name_key(v, &states, tname);
+			if (to == from) {
+				path_key(v, tname);
+				verr(v, "a state cannot move to itself (leave the pair out)");
+			}
+			range q = {0, HUGE_VAL, 0, 1, 0};
+			num_field(v, row, tname, 1, &q, "a finite rate >= 0 per hour (see per_day, per_year)",
+			          &r->rate_per_h[(size_t)from * n + (size_t)to]);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 2);                    /* keys, row */
+		path_pop(v, o2);
+	}
+	lua_pop(L, 2);                            /* keys, rates */
+	path_pop(v, old);
+}
+
+/* A table STATE = number >= 0 into m[state]. */
+static void read_multipliers(vctx *v, int rt, double *m)
+{
+	lua_State *L = v->L;
+	size_t old = path_key(v, "multiplier");
+	if (!table_field(v, rt, "multiplier", "a table STATE = multiplier >= 0")) {
+		path_pop(v, old);
+		return;
+	}
+	int mt = lua_gettop(L);
+	namelist states = states_of(v->cfg);
+	int n = string_keys(v, mt);
+	for (int k = 1; k <= n; k++) {
+		lua_rawgeti(L, -1, k);
+		const char *name = lua_tostring(L, -1);
+		int st = name_key(v, &states, name);
+		range r = {0, HUGE_VAL, 0, 1, 0};
+		num_field(v, mt, name, 1, &r, "a finite multiplier >= 0", &m[st]);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);                            /* keys, table */
+	path_pop(v, old);
+}
+
+/* regime.shocks = {{at = hours, state = STATE}, ...}, stably sorted by time. */
+static void read_shocks(vctx *v, int rt)
+{
+	static const char *const keys[] = {"at", "state", "description"};
+	lua_State *L = v->L;
+	esc_regime *r = &v->cfg->regime;
+	if (r->n_shocks == 0)
+		return;
+	rawfield(L, rt, "shocks");
+	int arr = lua_gettop(L);
+	size_t old = path_key(v, "shocks");
+	namelist states = states_of(v->cfg);
+	for (size_t i = 0; i < r->n_shocks; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TTABLE)
+			verr(v, "expected a shock {at = hours, state = STATE}, got %s", got(v, -1, b, sizeof b));
+		int sh = lua_gettop(L);
+		check_keys(v, sh, keys, COUNT(keys));
+		range at = {0, HUGE_VAL, 0, 1, 0};
+		num_field(v, sh, "at", 1, &at, "a number of hours >= 0 (see days, weeks)", &r->shocks[i].t_h);
+		if (str_field(v, sh, "description", 0, "a string"))
+			lua_pop(L, 1);
+		r->shocks[i].state = list_field(v, sh, "state", 1, &states);
+		if (r->shocks[i].t_h >= v->cfg->horizon_h)
+			esc_lua_add_warning(v->s, "%s: at %g h, at or after the horizon (%g h): it never happens",
+			                    v->path, r->shocks[i].t_h, v->cfg->horizon_h);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+	/* insertion sort: stable, so shocks written at the same time keep
+	 * their order (the later one wins) */
+	for (size_t i = 1; i < r->n_shocks; i++) {
+		esc_shock x = r->shocks[i];
+		size_t j = i;
+		for (; j > 0 && r->shocks[j - 1].t_h > x.t_h; j--)
+			r->shocks[j] = r->shocks[j - 1];
+		r->shocks[j] = x;
+	}
+}
+
+/* regime = {states, initial, rates, multiplier, crisis, shocks}: the states
+ * first (everything else names them), then the other keys in sorted order. */
+static void read_regime(vctx *v, int t)
+{
+	static const char *const keys[] = {"states", "initial", "rates", "multiplier", "crisis", "shocks",
+	                                   "description"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	size_t old = path_key(v, "regime");
+	if (!table_field(v, t, "regime", "a table {states = {...}, rates = {...}, multiplier = {...}, shocks = {...}}")) {
+		path_pop(v, old);
+		return;
+	}
+	int rt = lua_gettop(L);
+	check_keys(v, rt, keys, COUNT(keys));
+	size_t ns = count_states(v, rt);
+	size_t nshocks = 0;
+	size_t o2 = path_key(v, "shocks");
+	if (table_field(v, rt, "shocks", "an array of shocks {at = hours, state = STATE}")) {
+		nshocks = check_array(v, -1, "shocks {at = hours, state = STATE}");
+		lua_pop(L, 1);
+	}
+	path_pop(v, o2);
+	esc_error e = {0};
+	if (esc_config_alloc_regime(cfg, ns, nshocks, &e))
+		luaL_error(L, "%s", e.msg);
+	esc_regime *r = &cfg->regime;
+	read_states(v, rt);
+	namelist states = states_of(cfg);
+
+	/* crisis: a state, or false for none; by default the state named
+	 * "crisis" if there is one */
+	r->crisis = lookup_state(cfg, "crisis");
+	o2 = path_key(v, "crisis");
+	int ty = rawfield(L, rt, "crisis");
+	if (ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		r->crisis = -1;
+	else if (ty != LUA_TNIL && ty != LUA_TSTRING) {
+		char b[64];
+		verr(v, "expected a state name, or false for none, got %s", got(v, -1, b, sizeof b));
+	}
+	lua_pop(L, 1);
+	path_pop(v, o2);
+	if (ty == LUA_TSTRING)
+		r->crisis = list_field(v, rt, "crisis", 1, &states);
+	if (str_field(v, rt, "description", 0, "a string"))
+		lua_pop(L, 1);
+	int initial = list_field(v, rt, "initial", 0, &states);
+	r->initial = initial < 0 ? 0 : initial;
+	read_multipliers(v, rt, r->multiplier);
+	read_rates(v, rt);
+	read_shocks(v, rt);
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* hawkes[i].from / .to: a table of optional names (zone only in `to`).
+ * Fields left out stay -1. */
+static void read_match(vctx *v, int rule, const char *key, int with_zone,
+                       int *actor, int *target, int *type, int *zone)
+{
+	static const char *const keys[] = {"actor", "target", "type", "zone"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	size_t old = path_key(v, key);
+	const char *expect = with_zone
+		? "a table {actor = PARTY, target = PARTY, type = TYPE, zone = ZONE} (each optional: the parent's own)"
+		: "a table {actor = PARTY, target = PARTY, type = TYPE} (each optional: any)";
+	if (!table_field(v, rule, key, expect)) {
+		path_pop(v, old);
+		return;
+	}
+	int mt = lua_gettop(L);
+	check_keys(v, mt, keys, with_zone ? 4 : 3);
+	namelist parties = parties_of(cfg), types = types_of(cfg), zones = zones_of(cfg);
+	*actor = list_field(v, mt, "actor", 0, &parties);
+	*target = list_field(v, mt, "target", 0, &parties);
+	if (*actor >= 0 && *target == *actor) {
+		path_key(v, "target");
+		verr(v, "must differ from actor ('%s')", cfg->parties[*actor].name);
+	}
+	*type = list_field(v, mt, "type", 0, &types);
+	if (with_zone)
+		*zone = list_field(v, mt, "zone", 0, &zones);
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* hawkes = {{from = ..., to = ..., n = ..., ...}, ...}: self-excitation
+ * rules; each rule's keys in sorted order. */
+static void read_hawkes(vctx *v, int t)
+{
+	static const char *const keys[] = {"from", "to", "n", "fast_share", "fast_mean", "slow_mean",
+	                                   "per_fatality", "description"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	size_t old = path_key(v, "hawkes");
+	if (!table_field(v, t, "hawkes", "an array of rules {from = {...}, to = {...}, n = ...}")) {
+		path_pop(v, old);
+		return;
+	}
+	int arr = lua_gettop(L);
+	size_t n = check_array(v, arr, "rules {from = {...}, to = {...}, n = ...}");
+	esc_error e = {0};
+	if (esc_config_alloc_excitations(cfg, n, &e))
+		luaL_error(L, "%s", e.msg);
+	for (size_t i = 0; i < n; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TTABLE)
+			verr(v, "expected a rule {from = {...}, to = {...}, n = ...}, got %s", got(v, -1, b, sizeof b));
+		int rule = lua_gettop(L);
+		check_keys(v, rule, keys, COUNT(keys));
+		esc_excitation *x = &cfg->excitations[i];
+		if (str_field(v, rule, "description", 0, "a string"))
+			lua_pop(L, 1);
+		range pos = {0, HUGE_VAL, 1, 1, 0};
+		num_field(v, rule, "fast_mean", 0, &pos, "a number of hours > 0 (see days, weeks)", &x->fast_mean_h);
+		range prob = {0, 1, 0, 0, 0};
+		num_field(v, rule, "fast_share", 0, &prob, "a probability in [0, 1]", &x->fast_share);
+		read_match(v, rule, "from", 0, &x->from_actor, &x->from_target, &x->from_type, NULL);
+		range nonneg = {0, HUGE_VAL, 0, 1, 0};
+		num_field(v, rule, "n", 1, &nonneg, "a finite branching ratio >= 0 (mean children per incident)", &x->n);
+		num_field(v, rule, "per_fatality", 0, &nonneg, "a finite number >= 0 (share of n added per death)",
+		          &x->per_fatality);
+		num_field(v, rule, "slow_mean", 0, &pos, "a number of hours > 0 (see days, weeks)", &x->slow_mean_h);
+		read_match(v, rule, "to", 1, &x->to_actor, &x->to_target, &x->to_type, &x->to_zone);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* A rule whose `from` matches no incident the background generators can
+ * start, directly or through escalation and other rules, fires only on
+ * incidents that policies start: worth a warning, not an error (the policies
+ * may be the point).  Classes are (actor, target, type); a breadth-first
+ * search from the background ones. */
+static void warn_unreachable_rules(vctx *v)
+{
+	const esc_config *c = v->cfg;
+	size_t np = c->n_parties, nt = c->n_types, K = np * np * nt;
+	if (c->n_excitations == 0 || K == 0)
+		return;
+	unsigned char *seen = calloc(K, 1);
+	size_t *queue = malloc(K * sizeof *queue), head = 0, tail = 0;
+	if (!seen || !queue)
+		goto out;           /* a warning lost to out-of-memory */
+#define CLASS(a, t, y) (((size_t)(a) * np + (size_t)(t)) * nt + (size_t)(y))
+#define REACH(k) do { size_t k_ = (k); if (!seen[k_]) { seen[k_] = 1; queue[tail++] = k_; } } while (0)
+	for (size_t g = 0; g < c->n_generators; g++) {
+		const esc_generator *gen = &c->generators[g];
+		if (gen->rate_per_h > 0)
+			REACH(CLASS(gen->actor, gen->target, gen->type));
+	}
+	while (head < tail) {
+		size_t k = queue[head++];
+		size_t y = k % nt, a = k / nt / np, t = k / nt % np;
+		const esc_incident_type *ty = &c->types[y];
+		if (ty->escalate_to >= 0 && ty->escalate_p > 0)
+			REACH(CLASS(a, t, ty->escalate_to));
+		for (size_t i = 0; i < c->n_excitations; i++) {
+			const esc_excitation *e = &c->excitations[i];
+			if (!(e->n > 0) || (e->from_actor >= 0 && (size_t)e->from_actor != a) ||
+			    (e->from_target >= 0 && (size_t)e->from_target != t) ||
+			    (e->from_type >= 0 && (size_t)e->from_type != y))
+				continue;
+			size_t ca = e->to_actor >= 0 ? (size_t)e->to_actor : a;
+			size_t ct = e->to_target >= 0 ? (size_t)e->to_target : t;
+			size_t cy = e->to_type >= 0 ? (size_t)e->to_type : y;
+			if (ca != ct)
+				REACH(CLASS(ca, ct, cy));
+		}
+	}
+	for (size_t i = 0; i < c->n_excitations; i++) {
+		const esc_excitation *e = &c->excitations[i];
+		if (e->from_actor < 0 && e->from_target < 0 && e->from_type < 0)
+			continue;       /* any incident */
+		int hit = 0;
+		for (size_t a = 0; a < np && !hit; a++)
+			for (size_t t = 0; t < np && !hit; t++)
+				for (size_t y = 0; y < nt && !hit; y++)
+					hit = seen[CLASS(a, t, y)] && (e->from_actor < 0 || (size_t)e->from_actor == a) &&
+					      (e->from_target < 0 || (size_t)e->from_target == t) &&
+					      (e->from_type < 0 || (size_t)e->from_type == y);
+		if (!hit)
+			esc_lua_add_warning(v->s, "hawkes[%zu].from matches no background incident; it fires only on responses",
+			                    i + 1);
+	}
+#undef REACH
+#undef CLASS
+out:
+	free(seen);
+	free(queue);
 }
 
 /* A party name used as a key (the table of names is at t's key); returns
@@ -771,11 +1303,11 @@ static void read_attribution(vctx *v, int t)
 
 static void read_ladder(vctx *v, int t)
 {
-	static const char *const keys[] = {"step", "half_life", "crisis_level", "spiral_size"};
+	static const char *const keys[] = {"step", "half_life", "crisis_level", "spiral_size", "spiral_level"};
 	lua_State *L = v->L;
 	esc_ladder *ld = &v->cfg->ladder;
 	size_t old = path_key(v, "ladder");
-	if (!table_field(v, t, "ladder", "a table {step, half_life, crisis_level, spiral_size}")) {
+	if (!table_field(v, t, "ladder", "a table {step, half_life, crisis_level, spiral_size, spiral_level}")) {
 		path_pop(v, old);
 		return;
 	}
@@ -790,6 +1322,9 @@ static void read_ladder(vctx *v, int t)
 	range spiral = {2, 1e6, 0, 0, 1};
 	if (num_field(v, l, "spiral_size", 0, &spiral, "an integer >= 2", &x))
 		ld->spiral_size = (int)x;
+	range slevel = {0, ESC_LADDER_TOP + 1, 0, 0, 1};
+	if (num_field(v, l, "spiral_level", 0, &slevel, "an integer ladder level 0..8 (8: never)", &x))
+		ld->spiral_level = (int)x;
 	lua_pop(L, 1);
 	path_pop(v, old);
 }
@@ -894,6 +1429,25 @@ static void read_limits(vctx *v, int t)
 	path_pop(v, old);
 }
 
+/* Where the value behind a message of esc_config_check came from: the
+ * message starts with a key path ("hawkes: ...", "regime.rates.a.b: ..."),
+ * and an override of that path or within it is the likelier culprit. */
+static const char *check_origin(const vctx *v, const char *msg)
+{
+	char path[256];
+	size_t n = 0;
+	while (n + 1 < sizeof path && msg[n] && (msg[n] == '_' || msg[n] == '.' || msg[n] == '[' ||
+	                                        msg[n] == ']' || (msg[n] >= '0' && msg[n] <= '9') ||
+	                                        (msg[n] >= 'a' && msg[n] <= 'z') || (msg[n] >= 'A' && msg[n] <= 'Z'))) {
+		path[n] = msg[n];
+		n++;
+	}
+	path[n] = '\0';
+	if (n == 0 || msg[n] != ':')
+		return v->s->site;
+	return origin(v, path);
+}
+
 void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
                       const esc_lua_override *ov, size_t n_ov)
 {
@@ -937,15 +1491,20 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	read_parties(&v, t);
 	read_zones(&v, t);
 	read_types(&v, t, type_names);
+	read_regime(&v, t);           /* before incidents: their regime names its states */
 	read_incidents(&v, t);
+	read_hawkes(&v, t);
 	read_attribution(&v, t);
 	read_ladder(&v, t);
 	read_cell(&v, t);
 	read_policies(&v, t);
 	read_limits(&v, t);
 
+	/* The cross-field checks (a supercritical Hawkes process, among
+	 * others): each value passed, but not together. */
 	if (esc_config_check(cfg, &e))
-		luaL_error(L, "%s: %s", s->site, e.msg);
+		luaL_error(L, "%s: %s", check_origin(&v, e.msg), e.msg);
+	warn_unreachable_rules(&v);
 	lua_settop(L, top);
 }
 

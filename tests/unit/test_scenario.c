@@ -196,6 +196,11 @@ static void test_basic_config(void **state)
 	assert_int_equal(c.types[1].fatalities_mil.kind, ESC_DIST_NONE);
 	assert_true(c.types[2].goldstein == 0);
 	assert_int_equal(c.types[3].fatalities_civ.kind, ESC_DIST_ZINB);
+	for (size_t i = 0; i < c.n_types; i++)
+		assert_int_equal(c.types[i].escalate_to, -1);
+	assert_string_equal(c.types[1].cameo, "195");          /* artillery */
+	assert_string_equal(c.types[3].acled_type, "");        /* rocket: the older acled key is not recorded */
+	assert_null(c.generators[0].regime_multiplier);
 
 	assert_int_equal(c.n_generators, 3);
 	const esc_generator *g = &c.generators[0];
@@ -267,6 +272,10 @@ static void test_defaults(void **state)
 	assert_int_equal(c.parties[0].kind, ESC_PARTY_STATE);
 	assert_true(c.ladder.step == 1 && c.ladder.half_life_h == 168 && c.ladder.crisis_level == 6);
 	assert_int_equal(c.ladder.spiral_size, 4);
+	assert_int_equal(c.ladder.spiral_level, 6);
+	assert_int_equal(c.n_excitations, 0);
+	assert_int_equal(c.regime.n_states, 0);
+	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.cell.enabled, 1);
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
 	assert_true(c.cell.latency_h.a == 1 && c.cell.latency_h.b == 1);
@@ -347,13 +356,15 @@ static void test_validation_messages(void **state)
 	scenario_fails("cell = {latancy = 2}", ": unknown key 'latancy' in cell (did you mean 'latency'?)");
 	scenario_fails("horizn = 3", ": unknown key 'horizn' (did you mean 'horizon'?)");
 	scenario_fails("cell = {zzzzzzzz = 2}", ": unknown key 'zzzzzzzz' in cell");
-	scenario_fails("hawkes = {}", ": hawkes: not supported yet by this version of escsim");
-	scenario_fails("regime = {}", ": regime: not supported yet");
+	scenario_fails("channels = {}", ": channels: not supported yet by this version of escsim");
+	scenario_fails("triggers = {}", ": triggers: not supported yet");
+	scenario_fails("outputs = {}", ": outputs: not supported yet");
+	scenario_fails("hawks = {}", ": unknown key 'hawks' (did you mean 'hawkes'?)");
 	scenario_fails("horizon = 0", "horizon: expected a number of hours > 0");
 	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 (see days, weeks), got inf");
 	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
 	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
-	scenario_fails("cell = 3", "cell: expected a table");
+	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, latency, accuracy}, got 3");
 	scenario_fails("ladder = {spiral_size = 2.5}", "ladder.spiral_size: expected an integer >= 2, got 2.5");
 	scenario_fails("ladder = {crisis_level = 0}", "ladder.crisis_level: expected a ladder level in (0, 7], got 0");
 	scenario_fails("types = {r = {level = 8}}", "types.r.level: expected an integer ladder level 0..7, got 8");
@@ -441,6 +452,280 @@ static void test_warnings(void **state)
 	assert_string_equal(w[0], "policies.A.on_incident_obsrved is not a hook (did you mean on_incident_observed?)");
 	assert_string_equal(w[1], "policies.A.on_tick: this version of escsim does not call on_tick yet");
 	expect_contains(w[2], "policies.A.on_zzzzzzzzzzzz is not a hook");
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+/* ---- escalation, self-excitation, regimes ------------------------------------- */
+
+static void test_excitation_config(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(fixture("excitation.lua"));
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	/* types sorted: clash, raid, rocket; parties ISR, SYR, NSA; zones golan, quneitra */
+	assert_string_equal(c.types[1].name, "raid");
+	assert_int_equal(c.types[1].escalate_to, 0);
+	assert_true(c.types[1].escalate_p == 0.25);
+	assert_int_equal(c.types[0].escalate_to, -1);
+	assert_int_equal(c.types[2].escalate_to, -1);
+	assert_string_equal(c.types[1].cameo, "173");
+	assert_string_equal(c.types[1].acled_type, "Strategic developments");
+	assert_string_equal(c.types[1].acled_subtype, "Arrests");
+	assert_string_equal(c.types[0].cameo, "");
+
+	const esc_regime *r = &c.regime;
+	assert_int_equal(r->n_states, 3);
+	assert_string_equal(r->names[0], "calm");
+	assert_string_equal(r->names[2], "crisis");
+	assert_int_equal(r->initial, 1);
+	assert_int_equal(r->crisis, 2);            /* the state named crisis */
+	const double *q = r->rate_per_h;
+	assert_true(q[0 * 3 + 1] == 0.1 / 24);
+	assert_true(q[0 * 3 + 2] == 0);            /* left out: never */
+	assert_true(q[1 * 3 + 0] == 0.2 / 24 && q[1 * 3 + 2] == 0.05 / 24);
+	assert_true(q[2 * 3 + 1] == 0.5 / 24 && q[2 * 3 + 0] == 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_true(q[i * 3 + i] == 0);
+	assert_true(r->multiplier[0] == 1 && r->multiplier[1] == 2 && r->multiplier[2] == 4);
+	/* shocks sorted by time; the two at day 5 keep the order written */
+	assert_int_equal(r->n_shocks, 4);
+	assert_true(r->shocks[0].t_h == 0 && r->shocks[0].state == 2);
+	assert_true(r->shocks[1].t_h == 120 && r->shocks[1].state == 1);
+	assert_true(r->shocks[2].t_h == 120 && r->shocks[2].state == 0);
+	assert_true(r->shocks[3].t_h == 720 && r->shocks[3].state == 2);
+
+	/* a generator's own multipliers: states left out keep 1 */
+	const double *m = c.generators[0].regime_multiplier;
+	assert_non_null(m);
+	assert_true(m[0] == 0 && m[1] == 1 && m[2] == 3);
+	assert_null(c.generators[1].regime_multiplier);
+
+	assert_int_equal(c.n_excitations, 3);
+	const esc_excitation *e = &c.excitations[0];
+	assert_int_equal(e->from_actor, -1);
+	assert_int_equal(e->from_target, -1);
+	assert_int_equal(e->from_type, 1);
+	assert_int_equal(e->to_actor, 1);
+	assert_int_equal(e->to_target, 0);
+	assert_int_equal(e->to_type, 0);
+	assert_int_equal(e->to_zone, -1);
+	assert_true(e->n == 0.3 && e->per_fatality == 0.1 && e->fast_share == 0.7);
+	assert_true(e->fast_mean_h == 6 && e->slow_mean_h == 504);
+	e = &c.excitations[1];                     /* defaults */
+	assert_true(e->from_actor == -1 && e->from_target == -1 && e->from_type == -1);
+	assert_true(e->to_actor == -1 && e->to_target == -1 && e->to_type == -1);
+	assert_int_equal(e->to_zone, 0);
+	assert_true(e->n == 0.1 && e->fast_share == 1 && e->per_fatality == 0);
+	assert_true(e->fast_mean_h == 24 && e->slow_mean_h == 336);
+	e = &c.excitations[2];
+	assert_true(e->from_actor == 2 && e->from_target == 0 && e->from_type == 2);
+	assert_true(esc_config_branching_ratio(&c) < 1);
+
+	assert_int_equal(c.ladder.spiral_level, 8);
+	/* every rule can fire from the background; no shock after the horizon */
+	assert_null(esc_scenario_warnings(s)[0]);
+	esc_config_free(&c);
+
+	/* overrides reach the new keys; crisis = false means none; initial
+	 * defaults to the first state */
+	const char *ov[] = {"hawkes.2.n=0.05", "regime.crisis=false", "regime.initial=nil",
+	                    "regime.shocks.1.at=2d", "types.raid.escalate.p=1", "ladder.spiral_level=0"};
+	arm_ok(s, ov, 6, &c, NULL);
+	assert_true(c.excitations[1].n == 0.05);
+	assert_int_equal(c.regime.crisis, -1);
+	assert_int_equal(c.regime.initial, 0);
+	assert_true(c.regime.shocks[0].t_h == 0 && c.regime.shocks[1].t_h == 48);
+	assert_int_equal(c.regime.shocks[1].state, 2);
+	assert_true(c.types[1].escalate_p == 1);
+	assert_int_equal(c.ladder.spiral_level, 0);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+
+	/* no state named crisis: no crisis state unless one is named */
+	const char *path = scenario_file("nocrisis.lua", "", "regime = {states = {'low', 'high'}}");
+	s = load_ok(path);
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.regime.n_states, 2);
+	assert_int_equal(c.regime.crisis, -1);
+	assert_int_equal(c.regime.initial, 0);
+	assert_int_equal(c.regime.n_shocks, 0);
+	assert_true(c.regime.rate_per_h[1] == 0 && c.regime.multiplier[1] == 1);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+	path = scenario_file("crisis.lua", "", "regime = {states = {'low', 'high'}, crisis = 'high'}, hawkes = {}");
+	s = load_ok(path);
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.regime.crisis, 1);
+	assert_int_equal(c.n_excitations, 0);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+#define TYPES2 "types = {r = {level = 1}, q = {level = 2}}"
+#define GEN_AB "incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'z', rate = 1"
+#define STATES "regime = {states = {'calm', 'crisis'}"
+
+static void test_excitation_errors(void **state)
+{
+	(void)state;
+	/* types.NAME.escalate */
+	scenario_fails("types = {r = {level = 1, escalate = {to = 'q', p = 1.5}}, q = {level = 2}}",
+	               "bad.lua:2: types.r.escalate.p: expected a probability in [0, 1], got 1.5");
+	scenario_fails("types = {r = {level = 1, escalate = {to = 'q', p = 0/0}}, q = {level = 2}}",
+	               "types.r.escalate.p: expected a probability in [0, 1], got nan");
+	scenario_fails("types = {r = {level = 1, escalate = {to = 's', p = 0.5}}, q = {level = 2}}",
+	               "types.r.escalate.to: unknown type 's' (known: q, r)");
+	scenario_fails("types = {r = {level = 1, escalate = {to = 'r', p = 0.5}}}",
+	               "types.r.escalate.to: must differ from the type itself ('r')");
+	scenario_fails("types = {r = {level = 1, escalate = {p = 0.5}}, q = {level = 2}}",
+	               "types.r.escalate.to: missing (expected a type name: q, r)");
+	scenario_fails("types = {r = {level = 1, escalate = {to = 'q'}}, q = {level = 2}}",
+	               "types.r.escalate.p: missing (expected a probability in [0, 1])");
+	scenario_fails("types = {r = {level = 1, escalate = {to = 'q', p = 1, prob = 1}}, q = {level = 2}}",
+	               "unknown key 'prob' in types.r.escalate");
+	scenario_fails("types = {r = {level = 1, escalate = 'q'}}",
+	               "types.r.escalate: expected a table {to = TYPE, p = probability}, got string 'q'");
+	scenario_fails("types = {r = {level = 1, cameo = '19x'}}",
+	               "types.r.cameo: expected a CAMEO code, digits in a string such as \"195\", got '19x'");
+	scenario_fails("types = {r = {level = 1, acled_type = string.rep('x', 48)}}",
+	               "types.r.acled_type: expected an ACLED event type of at most 47 bytes, got one of 48 bytes");
+
+	/* hawkes */
+	scenario_fails(TYPES2 ", hawkes = {{n = 1.2}}",
+	               "bad.lua:2: hawkes: the branching ratio (spectral radius of the mean offspring matrix, deaths included) is 1.2; it must be below 1");
+	scenario_fails(TYPES2 ", hawkes = {{from = {type = 'r'}, n = 0.6}, {n = 0.5}}", "the branching ratio");
+	scenario_fails("types = {r = {level = 1, fatalities_civ = 4}}, hawkes = {{n = 0.5, per_fatality = 0.25}}",
+	               "hawkes: the branching ratio (spectral radius of the mean offspring matrix, deaths included) is 1;");
+	scenario_fails("types = {r = {level = 1, escalate = {to = 'q', p = 1}}, q = {level = 2, fatalities_mil = 3}}, "
+	               "hawkes = {{from = {type = 'q'}, to = {type = 'r'}, n = 0.5, per_fatality = 0.5}}",
+	               "is 1.25; it must be below 1");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.5, to = {zone = 'moon'}}}", "hawkes[1].to.zone: unknown zone 'moon' (known: z)");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1}, {n = 0.1, to = {actor = 'Q'}}}", "hawkes[2].to.actor: unknown party 'Q' (known: A, B)");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, from = {type = 'zz'}}}", "hawkes[1].from.type: unknown type 'zz' (known: q, r)");
+	scenario_fails("hawkes = {{n = 0.1, from = {type = 'r'}}}",
+	               "hawkes[1].from.type: unknown type 'r': no incident types are defined (add them under types)");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, from = {actor = 'A', target = 'A'}}}",
+	               "hawkes[1].from.target: must differ from actor ('A')");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, to = {actor = 'B', target = 'B'}}}",
+	               "hawkes[1].to.target: must differ from actor ('B')");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, to = {actor = 'A'}}}",
+	               "hawkes[1]: a child of an incident by B against A would be by A against itself");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, from = {zone = 'z'}}}",
+	               "bad.lua:2: unknown key 'zone' in hawkes[1].from");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, to = {actr = 'A'}}}", "unknown key 'actr' in hawkes[1].to (did you mean 'actor'?)");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, fast_men = 1}}", "unknown key 'fast_men' in hawkes[1] (did you mean 'fast_mean'?)");
+	scenario_fails(TYPES2 ", hawkes = {{}}", "hawkes[1].n: missing (expected a finite branching ratio >= 0 (mean children per incident))");
+	scenario_fails(TYPES2 ", hawkes = {{n = -1}}", "hawkes[1].n: expected a finite branching ratio >= 0 (mean children per incident), got -1");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0/0}}", "hawkes[1].n: expected a finite branching ratio >= 0 (mean children per incident), got nan");
+	scenario_fails(TYPES2 ", hawkes = {{n = 1/0}}", "hawkes[1].n: expected a finite branching ratio >= 0 (mean children per incident), got inf");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, fast_share = 1.1}}", "hawkes[1].fast_share: expected a probability in [0, 1], got 1.1");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, fast_mean = 0}}", "hawkes[1].fast_mean: expected a number of hours > 0 (see days, weeks), got 0");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, slow_mean = 1/0}}", "hawkes[1].slow_mean: expected a number of hours > 0 (see days, weeks), got inf");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, per_fatality = -1}}",
+	               "hawkes[1].per_fatality: expected a finite number >= 0 (share of n added per death), got -1");
+	scenario_fails(TYPES2 ", hawkes = {{n = 0.1, from = 3}}",
+	               "hawkes[1].from: expected a table {actor = PARTY, target = PARTY, type = TYPE} (each optional: any), got 3");
+	scenario_fails(TYPES2 ", hawkes = {n = 0.1}", "hawkes: expected an array of rules");
+	scenario_fails(TYPES2 ", hawkes = {3}", "hawkes[1]: expected a rule {from = {...}, to = {...}, n = ...}, got 3");
+	/* the sorted order: from is read before n */
+	scenario_fails(TYPES2 ", hawkes = {{from = {type = 'x'}}}", "hawkes[1].from.type: unknown type 'x'");
+
+	/* regime */
+	scenario_fails("regime = {}", "regime.states: missing (expected an array of at least 1 state name");
+	scenario_fails("regime = {states = {}}", "regime.states: need at least 1 state, got 0");
+	scenario_fails("regime = {states = {'a', 'a'}}", "regime.states[2]: duplicate state 'a' (also regime.states[1])");
+	scenario_fails("regime = {states = {'a', 'b c'}}",
+	               "regime.states[2]: expected a state name (letters, digits and _, at most 31 characters), got 'b c'");
+	scenario_fails("regime = {states = {'a', 3}}", "regime.states[2]: expected a state name, got 3");
+	scenario_fails("regime = {stats = {'a'}}", "unknown key 'stats' in regime (did you mean 'states'?)");
+	scenario_fails(STATES ", rates = {calm = {tense = 1}}}", "regime.rates.calm: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(STATES ", rates = {tense = {calm = 1}}}", "regime.rates: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(STATES ", rates = {calm = {crisis = -0.5}}}",
+	               "regime.rates.calm.crisis: expected a finite rate >= 0 per hour (see per_day, per_year), got -0.5");
+	scenario_fails(STATES ", rates = {calm = {crisis = 0/0}}}", "regime.rates.calm.crisis: expected a finite rate >= 0 per hour (see per_day, per_year), got nan");
+	scenario_fails(STATES ", rates = {calm = {calm = 1}}}", "regime.rates.calm.calm: a state cannot move to itself (leave the pair out)");
+	scenario_fails(STATES ", rates = {calm = 1}}", "regime.rates.calm: expected a table TO = rate per hour, got 1");
+	scenario_fails(STATES ", multiplier = {crisis = -1}}", "regime.multiplier.crisis: expected a finite multiplier >= 0, got -1");
+	scenario_fails(STATES ", multiplier = {crisis = 1/0}}", "regime.multiplier.crisis: expected a finite multiplier >= 0, got inf");
+	scenario_fails(STATES ", multiplier = {tense = 2}}", "regime.multiplier: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(STATES ", shocks = {{at = 1, state = 'tense'}}}", "regime.shocks[1].state: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(STATES ", shocks = {{at = 1, state = 'calm'}, {at = -1, state = 'calm'}}}",
+	               "regime.shocks[2].at: expected a number of hours >= 0 (see days, weeks), got -1");
+	scenario_fails(STATES ", shocks = {{state = 'calm'}}}", "regime.shocks[1].at: missing (expected a number of hours >= 0");
+	scenario_fails(STATES ", shocks = {{at = 1}}}", "regime.shocks[1].state: missing (expected a state name: calm, crisis)");
+	scenario_fails(STATES ", shocks = {{at = 1, stat = 'calm'}}}", "unknown key 'stat' in regime.shocks[1] (did you mean 'state'?)");
+	scenario_fails(STATES ", shocks = {[2] = {at = 1, state = 'calm'}}}", "regime.shocks: expected an array of shocks");
+	scenario_fails(STATES ", initial = 'tense'}", "regime.initial: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(STATES ", crisis = 'tense'}", "regime.crisis: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(STATES ", crisis = true}", "regime.crisis: expected a state name, or false for none, got boolean");
+	scenario_fails("regime = 3", "regime: expected a table {states = {...}");
+
+	/* incidents[i].regime */
+	scenario_fails(TYPES2 ", " GEN_AB "}, {actor = 'A', target = 'B', type = 'r', zone = 'z', rate = 1, regime = {crisis = 2}}}",
+	               "bad.lua:2: incidents[2].regime: the scenario has no regime chain");
+	scenario_fails(TYPES2 ", " STATES "}, " GEN_AB ", regime = {tense = 2}}}",
+	               "incidents[1].regime: unknown state 'tense' (known: calm, crisis)");
+	scenario_fails(TYPES2 ", " STATES "}, " GEN_AB ", regime = {crisis = -2}}}",
+	               "incidents[1].regime.crisis: expected a finite multiplier >= 0, got -2");
+	scenario_fails(TYPES2 ", " STATES "}, " GEN_AB ", regime = {crisis = 0/0}}}",
+	               "incidents[1].regime.crisis: expected a finite multiplier >= 0, got nan");
+	scenario_fails(TYPES2 ", " STATES "}, " GEN_AB ", regime = 2}}",
+	               "incidents[1].regime: expected a table STATE = multiplier >= 0, got 2");
+	scenario_fails(TYPES2 ", " GEN_AB ", regme = {}}}", "unknown key 'regme' in incidents[1] (did you mean 'regime'?)");
+
+	/* ladder.spiral_level */
+	scenario_fails("ladder = {spiral_level = 9}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got 9");
+	scenario_fails("ladder = {spiral_level = -1}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got -1");
+	scenario_fails("ladder = {spiral_level = 2.5}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got 2.5");
+	scenario_fails("ladder = {spiral_levl = 2}", "unknown key 'spiral_levl' in ladder (did you mean 'spiral_level'?)");
+
+	/* an error found by the cross-field check names the override behind it */
+	esc_scenario *s = load_ok(fixture("excitation.lua"));
+	const char *ov[] = {"hawkes.2.n=0.9"};      /* 0.9 + 0.2 on rockets by NSA at ISR */
+	arm_fails(s, ov, 1, "override 'hawkes.2.n=0.9': hawkes: the branching ratio (spectral radius of the mean offspring matrix, deaths included) is 1.1;");
+	const char *ov2[] = {"regime.shocks.2.state='panic'"};
+	arm_fails(s, ov2, 1, "override 'regime.shocks.2.state='panic'': regime.shocks[2].state: unknown state 'panic'");
+	esc_scenario_free(s);
+}
+
+static void test_excitation_warnings(void **state)
+{
+	(void)state;
+	/* rule 2 needs an incident by B against A: only responses make one;
+	 * rule 3's class is reached through rule 1's children, rule 4's
+	 * through escalation, rule 5 matches any incident */
+	const char *path = scenario_file("hwarn.lua", "",
+		"horizon = days(10), types = {r = {level = 1, escalate = {to = 'q', p = 0.1}}, q = {level = 2}, s = {level = 3}}, "
+		GEN_AB "}}, "
+		"hawkes = {{from = {type = 'r'}, to = {type = 's'}, n = 0.1}, {from = {actor = 'B'}, n = 0.1}, "
+		"{from = {type = 's'}, n = 0.1}, {from = {actor = 'A', target = 'B', type = 'q'}, n = 0.1}, {n = 0.1}}, "
+		STATES ", shocks = {{at = days(11), state = 'crisis'}, {at = days(10), state = 'calm'}, {at = days(9), state = 'calm'}}}");
+	esc_scenario *s = load_ok(path);
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	const char *const *w = esc_scenario_warnings(s);
+	assert_non_null(w[0]);
+	assert_non_null(w[1]);
+	assert_non_null(w[2]);
+	assert_null(w[3]);
+	assert_string_equal(w[0], "regime.shocks[1]: at 264 h, at or after the horizon (240 h): it never happens");
+	assert_string_equal(w[1], "regime.shocks[2]: at 240 h, at or after the horizon (240 h): it never happens");
+	assert_string_equal(w[2], "hawkes[2].from matches no background incident; it fires only on responses");
+	esc_config_free(&c);
+
+	/* a generator at rate 0 starts nothing; a rule with n = 0 has no children */
+	const char *ov[] = {"incidents.1.rate=0", "hawkes.1.n=0", "horizon=20d"};
+	arm_ok(s, ov, 3, &c, NULL);
+	w = esc_scenario_warnings(s);
+	for (int i = 0; i < 4; i++) {
+		assert_non_null(w[i]);
+		char want[100];
+		snprintf(want, sizeof want, "hawkes[%d].from matches no background incident; it fires only on responses", i + 1);
+		assert_string_equal(w[i], want);
+	}
+	assert_null(w[4]);
 	esc_config_free(&c);
 	esc_scenario_free(s);
 }
@@ -958,6 +1243,9 @@ int main(void)
 		cmocka_unit_test(test_units_and_distributions),
 		cmocka_unit_test(test_validation_messages),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_excitation_config),
+		cmocka_unit_test(test_excitation_errors),
+		cmocka_unit_test(test_excitation_warnings),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_policy_decisions),
 		cmocka_unit_test(test_policy_state_per_replication),
