@@ -31,6 +31,7 @@ typedef struct esc_batch_opts {
 	const char *out_path;           /* NULL: no file (benchmarks) */
 	const char *command_line;
 	int quiet;
+	int events;                     /* also write /arms/<ARM>/events */
 } esc_batch_opts;
 
 /* A mean with its 95% confidence interval (Student t over replications). */

@@ -48,16 +48,46 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
  * before anything is written. */
 int esc_h5_check_arm_name(const char *name, esc_error *err);
 
+/* The scenario's names for the codes of categorical columns: code i means
+ * names[i].  The writer adds -1 = "none" to each list (a protest has no
+ * incident type; without a regime chain the regime is -1).  A name must be
+ * non-empty, with no ',' and no control character (scenario names are
+ * identifiers, so they always are). */
+typedef struct esc_h5_names {
+	const char *const *names;
+	size_t n;
+} esc_h5_names;
+
+typedef struct esc_h5_labels {
+	esc_h5_names parties;    /* actor, target, true/perceived_perpetrator */
+	esc_h5_names zones;
+	esc_h5_names types;      /* incident types */
+	esc_h5_names regimes;    /* regime states; n = 0 without a chain */
+} esc_h5_labels;
+
 /* Add /arms/<name> with attributes `overrides` (text) and `resolved_json`
- * (JSON) and an empty runs table.  Returns the arm's index via *arm.  A bad
- * or repeated name is ESC_ERR_INPUT. */
+ * (JSON), an empty runs table, an empty daily table and, if EVENTS is
+ * non-zero, an empty events table.  LABELS names the codes of the daily and
+ * events columns (NULL: no names, only -1 = none).  Returns the arm's index
+ * via *arm.  A bad or repeated name, or a name list the label format cannot
+ * hold, is ESC_ERR_INPUT. */
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
-                   const char *resolved_json, int *arm, esc_error *err);
+                   const char *resolved_json, const esc_h5_labels *labels,
+                   int events, int *arm, esc_error *err);
 
 /* Append rows to /arms/<arm>/runs: one extent change and one write, so
  * batch rows (hundreds to thousands) rather than calling once per row. */
 int esc_h5_append_runs(esc_h5_writer *w, int arm, const esc_run_row *rows,
                        size_t n, esc_error *err);
+
+/* Append rows to /arms/<arm>/daily, the same way. */
+int esc_h5_append_daily(esc_h5_writer *w, int arm, const esc_daily_row *rows,
+                        size_t n, esc_error *err);
+
+/* Append rows to /arms/<arm>/events, the same way; ESC_ERR_RUNTIME if the
+ * arm was added without events. */
+int esc_h5_append_events(esc_h5_writer *w, int arm, const esc_event_row *rows,
+                         size_t n, esc_error *err);
 
 /* Set `complete` (1 or 0), close, fsync and rename to the final name,
  * replacing any file there.  W is freed whatever happens; if a step after

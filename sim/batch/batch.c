@@ -1,6 +1,16 @@
 /* batch.c: one experiment: arms x replications on common random numbers
  * (escsim/batch.h).  Owns the order of work, progress, signals, and the
- * promise that a finished replication is never lost. */
+ * promise that a finished replication is never lost.
+ *
+ * Rows reach the file in blocks.  runs rows are added once a replication
+ * has finished.  daily and events rows arrive through the model's sink while
+ * a replication runs, so each arm buffers them with a mark: rows before it
+ * belong to finished replications (committed), rows after it to the one
+ * running.  A replication that succeeds moves the mark to the end; one that
+ * fails drops what is after it.  Only committed rows are ever written, so a
+ * file never holds daily or events rows of a replication whose runs row is
+ * missing.  The buffer is written when it holds a block's worth of committed
+ * rows, and on every exit (done, error, interrupt). */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +28,8 @@
 #include "escsim/scenario.h"
 
 #define ROW_BLOCK 256
+#define DAILY_BLOCK 4096      /* rows: about 11 replications of a year */
+#define EVENT_BLOCK 4096      /* rows: about 320 KiB, a chunk and a bit */
 
 const char *const esc_batch_metric_names[ESC_BATCH_METRICS] = {
 	"incidents", "retaliations", "misattributed_retaliations",
@@ -66,6 +78,45 @@ static double wall_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Rows of one table waiting for the file: [0, done) are committed (their
+ * replications finished), [done, n) belong to the running replication. */
+typedef struct rowbuf {
+	unsigned char *v;
+	size_t n, done, cap;
+	size_t size;                    /* bytes per row */
+} rowbuf;
+
+static int rb_push(rowbuf *b, const void *rows, size_t k, esc_error *err)
+{
+	if (b->n + k > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->n + k)
+			cap *= 2;
+		unsigned char *v = realloc(b->v, cap * b->size);
+		if (!v)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory "
+			                     "buffering %zu rows for the results file",
+			                     b->n + k);
+		b->v = v;
+		b->cap = cap;
+	}
+	memcpy(b->v + b->n * b->size, rows, k * b->size);
+	b->n += k;
+	return ESC_OK;
+}
+
+static void rb_commit(rowbuf *b) { b->done = b->n; }
+static void rb_rollback(rowbuf *b) { b->n = b->done; }
+
+/* Forget the committed rows (they are in the file); keep the rest. */
+static void rb_drop_done(rowbuf *b)
+{
+	if (b->done && b->n > b->done)
+		memmove(b->v, b->v + b->done * b->size, (b->n - b->done) * b->size);
+	b->n -= b->done;
+	b->done = 0;
+}
+
 typedef struct arm_state {
 	esc_config cfg;
 	esc_policy policy;
@@ -73,6 +124,8 @@ typedef struct arm_state {
 	int h5_arm;
 	esc_run_row rows[ROW_BLOCK];
 	size_t n_rows;
+	rowbuf daily, events;
+	esc_model_sink sink;
 	gsl_rstat_workspace *stat[ESC_BATCH_METRICS], *diff[ESC_BATCH_METRICS];
 	char *json;
 } arm_state;
@@ -93,6 +146,80 @@ static int flush_rows(batch *b, arm_state *a, esc_error *err)
 	    esc_h5_append_runs(b->out, a->h5_arm, a->rows, a->n_rows, err))
 		return err->status;
 	a->n_rows = 0;
+	return ESC_OK;
+}
+
+/* Write the committed daily and events rows; what the running replication
+ * added stays.  On failure the rows stay too (the writer keeps its table
+ * as it was), so nothing is written twice. */
+static int flush_tables(batch *b, arm_state *a, esc_error *err)
+{
+	rowbuf *d = &a->daily, *e = &a->events;
+	if (b->out && d->done &&
+	    esc_h5_append_daily(b->out, a->h5_arm, (const esc_daily_row *)d->v,
+	                        d->done, err))
+		return err->status;
+	rb_drop_done(d);
+	if (b->out && e->done &&
+	    esc_h5_append_events(b->out, a->h5_arm, (const esc_event_row *)e->v,
+	                         e->done, err))
+		return err->status;
+	rb_drop_done(e);
+	return ESC_OK;
+}
+
+/* The model's sink: rows of the running replication, buffered until it
+ * finishes (see the top of the file). */
+static int sink_event(void *self, const esc_event_row *row, esc_error *err)
+{
+	arm_state *a = self;
+	return rb_push(&a->events, row, 1, err);
+}
+
+static int sink_daily(void *self, const esc_daily_row *rows, size_t n,
+                      esc_error *err)
+{
+	arm_state *a = self;
+	return rb_push(&a->daily, rows, n, err);
+}
+
+/* The replication that just ran in arm A finished (ok) or failed. */
+static int end_replication(batch *b, arm_state *a, int ok, esc_error *err)
+{
+	if (!ok) {
+		rb_rollback(&a->daily);
+		rb_rollback(&a->events);
+		return ESC_OK;
+	}
+	rb_commit(&a->daily);
+	rb_commit(&a->events);
+	if (a->daily.done >= DAILY_BLOCK || a->events.done >= EVENT_BLOCK)
+		return flush_tables(b, a, err);
+	return ESC_OK;
+}
+
+/* The scenario's names for the file's labels; *store (to free) holds the
+ * pointer arrays. */
+static int arm_labels(const esc_config *c, esc_h5_labels *l,
+                      const char ***store, esc_error *err)
+{
+	size_t n = c->n_parties + c->n_zones + c->n_types + c->regime.n_states;
+	const char **p = calloc(n ? n : 1, sizeof *p);
+	if (!p)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	*store = p;
+	l->parties = (esc_h5_names){ p, c->n_parties };
+	for (size_t i = 0; i < c->n_parties; i++)
+		*p++ = c->parties[i].name;
+	l->zones = (esc_h5_names){ p, c->n_zones };
+	for (size_t i = 0; i < c->n_zones; i++)
+		*p++ = c->zones[i];
+	l->types = (esc_h5_names){ p, c->n_types };
+	for (size_t i = 0; i < c->n_types; i++)
+		*p++ = c->types[i].name;
+	l->regimes = (esc_h5_names){ p, c->regime.n_states };
+	for (size_t i = 0; i < c->regime.n_states; i++)
+		*p++ = c->regime.names[i];
 	return ESC_OK;
 }
 
@@ -141,6 +268,18 @@ static int setup(batch *b, esc_error *err)
 			return esc_error_prefix(err, "arm '%s': ", s->name);
 		if (!(a->json = esc_config_to_json(&a->cfg)))
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		a->daily.size = sizeof(esc_daily_row);
+		a->events.size = sizeof(esc_event_row);
+		/* Without a file there is nowhere for the rows to go; without
+		 * --events the model is not asked for them at all. */
+		if (o->out_path) {
+			a->sink = (esc_model_sink){
+				.self = a,
+				.event = o->events ? sink_event : NULL,
+				.daily = sink_daily,
+			};
+			esc_model_set_sink(a->model, &a->sink);
+		}
 		for (int k = 0; k < ESC_BATCH_METRICS; k++) {
 			a->stat[k] = gsl_rstat_alloc();
 			a->diff[k] = gsl_rstat_alloc();
@@ -203,11 +342,14 @@ static int open_output(batch *b, esc_error *err)
 	}
 	for (size_t i = 0; st == ESC_OK && i < b->n_arms; i++) {
 		char *ov = join_overrides(&o->arms[i]);
+		esc_h5_labels labels;
+		const char **names = NULL;
 		if (!ov)
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		else
+		else if ((st = arm_labels(&b->arms[i].cfg, &labels, &names, err)) == ESC_OK)
 			st = esc_h5_add_arm(b->out, o->arms[i].name, ov, b->arms[i].json,
-			                    &b->arms[i].h5_arm, err);
+			                    &labels, o->events, &b->arms[i].h5_arm, err);
+		free(names);
 		free(ov);
 	}
 	free(json);
@@ -236,11 +378,13 @@ static int run_reps(batch *b, esc_error *err)
 			arm_state *a = &b->arms[k];
 			st = esc_model_run(a->model, &a->policy, b->streams, o->seed, rep, &cur[k], err);
 			if (st) {
+				end_replication(b, a, 0, NULL);   /* its rows are dropped */
 				esc_error_prefix(err, "arm '%s', ", o->arms[k].name);
 				break;
 			}
 			a->rows[a->n_rows++] = cur[k];
-			if (a->n_rows == ROW_BLOCK)
+			st = end_replication(b, a, 1, err);
+			if (st == ESC_OK && a->n_rows == ROW_BLOCK)
 				st = flush_rows(b, a, err);
 		}
 		if (st)
@@ -263,11 +407,16 @@ static int run_reps(batch *b, esc_error *err)
 	free(cur);
 	/* Whatever happened, keep every row that finished. */
 	esc_error ferr = {0};
-	for (size_t k = 0; k < b->n_arms; k++)
+	for (size_t k = 0; k < b->n_arms; k++) {
 		if (flush_rows(b, &b->arms[k], &ferr) && st == ESC_OK) {
 			*err = ferr;
 			st = ferr.status;
 		}
+		if (flush_tables(b, &b->arms[k], &ferr) && st == ESC_OK) {
+			*err = ferr;
+			st = ferr.status;
+		}
+	}
 	progress(b, t0, 1);
 	return st;
 }
@@ -302,6 +451,8 @@ static void teardown(batch *b)
 		esc_model_free(a->model);
 		esc_config_free(&a->cfg);
 		free(a->json);
+		free(a->daily.v);
+		free(a->events.v);
 		for (int j = 0; j < ESC_BATCH_METRICS; j++) {
 			if (a->stat[j]) gsl_rstat_free(a->stat[j]);
 			if (a->diff[j]) gsl_rstat_free(a->diff[j]);

@@ -20,6 +20,7 @@ typedef struct cli {
 	uint64_t seed;
 	const char *out;
 	int quiet;
+	int events;
 	const char **sets;
 	size_t n_sets;
 	esc_arm_spec *arms;
@@ -52,6 +53,8 @@ static const char *usage_common =
 	"      --set KEY=VALUE   override a scenario value (repeatable): KEY is a\n"
 	"                        dotted path (cell.latency), VALUE a Lua literal or\n"
 	"                        a duration (30m, 2h, 3d, 1w)\n"
+	"      --events          also write the full event log /arms/<ARM>/events\n"
+	"                        (every incident and protest, one row each)\n"
 	"  -q, --quiet           no progress display, only the final line\n"
 	"  -h, --help            this help\n";
 
@@ -62,7 +65,7 @@ static void help(const char *cmd)
 	} else if (strcmp(cmd, "run") == 0) {
 		printf("usage: escsim run [OPTIONS] SCENARIO\n\n"
 		       "Run N replications of the scenario as written (one arm, 'base') and\n"
-		       "write /arms/base/runs.\n\noptions:\n%s", usage_common);
+		       "write /arms/base/runs and /arms/base/daily.\n\noptions:\n%s", usage_common);
 	} else if (strcmp(cmd, "compare") == 0) {
 		printf("usage: escsim compare [OPTIONS] SCENARIO\n\n"
 		       "Run every arm on the same replications and seeds (common random\n"
@@ -177,7 +180,7 @@ static char *join_argv(int argc, char **argv)
 	return s;
 }
 
-enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET };
+enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS };
 
 static int parse(cli *c, int argc, char **argv)
 {
@@ -191,6 +194,7 @@ static int parse(cli *c, int argc, char **argv)
 		{ "arm", required_argument, NULL, OPT_ARM },
 		{ "horizon", required_argument, NULL, OPT_HORIZON },
 		{ "rep-offset", required_argument, NULL, OPT_REP_OFFSET },
+		{ "events", no_argument, NULL, OPT_EVENTS },
 		{ NULL, 0, NULL, 0 },
 	};
 	c->cmd = argv[1];
@@ -207,7 +211,7 @@ static int parse(cli *c, int argc, char **argv)
 	int64_t v;
 	while ((ch = getopt_long(argc, argv, ":n:s:o:qh", longopts, NULL)) != -1) {
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
-		                 ch == OPT_ARM || ch == OPT_REP_OFFSET))
+		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS))
 			return usage_error(cmdsp, "option '%s' does not apply to check", argv[optind - 1]);
 		switch (ch) {
 		case 'n':
@@ -225,6 +229,7 @@ static int parse(cli *c, int argc, char **argv)
 			break;
 		case 'o': c->out = optarg; break;
 		case 'q': c->quiet = 1; break;
+		case OPT_EVENTS: c->events = 1; break;
 		case 'h': help(c->cmd); exit(0);
 		case OPT_SET: c->sets[c->n_sets++] = optarg; break;
 		case OPT_HORIZON:
@@ -361,7 +366,7 @@ static int cmd_batch(cli *c, int argc, char **argv)
 	esc_batch_opts o = {
 		.scenario_path = c->scenario, .sets = c->sets, .n_sets = c->n_sets,
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
-		.quiet = c->quiet,
+		.quiet = c->quiet, .events = c->events,
 	};
 	if (compare && c->n_arms) {
 		o.arms = c->arms;

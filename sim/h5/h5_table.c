@@ -28,7 +28,6 @@
  * blocks smaller than a chunk do not re-read and re-compress it. */
 #define CHUNK_BYTES (256u * 1024u)
 #define DEFLATE_LEVEL 4
-#define MAX_LABELS 128
 
 /* ---------------------------------------------------------------- reasons */
 
@@ -233,35 +232,51 @@ static void sb_json(sbuf *b, const char *s, size_t len)
 /* ----------------------------------------------------------------- labels */
 
 typedef struct label {
-	int8_t code;
-	const char *name;     /* into the parse buffer */
+	long code;
+	const char *name;     /* into the spec string */
 	size_t len;
 } label;
 
-/* "0=no,1=yes" -> codes and names.  Descriptors are static program text, so
- * a malformed one is a programming error; it still fails cleanly. */
-static int parse_labels(const char *spec, label *out, size_t *n)
+/* "-1=none,0=no,1=yes" -> codes and names, in a malloc'd array (*out, *n).
+ * Static descriptors are program text and the writer checks the names it
+ * builds specs from, so a malformed spec is a programming error; it still
+ * fails cleanly.  Codes are int32; an enum's must also fit its int8. */
+static int parse_labels(const char *spec, int enum8, label **out, size_t *n)
 {
+	*out = NULL;
 	*n = 0;
+	size_t cap = 1;
+	for (const char *c = spec; *c; c++)
+		cap += *c == ',';
+	label *l = malloc(cap * sizeof *l);
+	if (!l)
+		return -1;
 	const char *p = spec;
 	while (*p) {
 		char *end;
 		long code = strtol(p, &end, 10);
-		if (end == p || *end != '=' || code < INT8_MIN || code > INT8_MAX ||
-		    *n == MAX_LABELS)
-			return -1;
+		long lo = enum8 ? INT8_MIN : INT32_MIN, hi = enum8 ? INT8_MAX : INT32_MAX;
+		if (end == p || *end != '=' || code < lo || code > hi || *n == cap)
+			goto bad;
 		const char *name = end + 1;
 		size_t len = strcspn(name, ",");
 		if (len == 0)
-			return -1;
-		out[*n].code = (int8_t)code;
-		out[*n].name = name;
-		out[(*n)++].len = len;
+			goto bad;
+		l[*n].code = code;
+		l[*n].name = name;
+		l[(*n)++].len = len;
 		p = name + len;
 		if (*p == ',')
 			p++;
 	}
-	return *n ? 0 : -1;
+	if (*n == 0)
+		goto bad;
+	*out = l;
+	return 0;
+bad:
+	free(l);
+	*n = 0;
+	return -1;
 }
 
 static hid_t enum_type(hid_t base, const label *l, size_t n)
@@ -272,7 +287,7 @@ static hid_t enum_type(hid_t base, const label *l, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char name[128];
 		snprintf(name, sizeof name, "%.*s", (int)l[i].len, l[i].name);
-		int8_t v = l[i].code;
+		int8_t v = (int8_t)l[i].code;
 		if (H5Tenum_insert(t, name, &v) < 0) {
 			H5Tclose(t);
 			return -1;
@@ -333,12 +348,13 @@ static int make_types(const esc_h5_table_desc *d, hid_t *mem, hid_t *file)
 		hid_t mt = mem_atom(f->kind), ft = file_atom(f->kind);
 		int own = 0;
 		if (f->kind == ESC_H5_ENUM8) {
-			label l[MAX_LABELS];
+			label *l;
 			size_t n;
-			if (!f->labels || parse_labels(f->labels, l, &n) < 0)
+			if (!f->labels || parse_labels(f->labels, 1, &l, &n) < 0)
 				goto fail;
 			mt = enum_type(H5T_NATIVE_INT8, l, n);
 			ft = enum_type(H5T_STD_I8LE, l, n);
+			free(l);
 			own = 1;
 		}
 		herr_t rm = mt < 0 ? -1 : H5Tinsert(*mem, f->name, f->offset, mt);
@@ -389,9 +405,9 @@ static int table_attrs(hid_t dset, const esc_h5_table_desc *d)
 			sb_json(&units, f->units, strlen(f->units));
 		}
 		if (f->labels) {
-			label l[MAX_LABELS];
+			label *l;
 			size_t n;
-			if (parse_labels(f->labels, l, &n) < 0) {
+			if (parse_labels(f->labels, f->kind == ESC_H5_ENUM8, &l, &n) < 0) {
 				rc = -1;
 				break;
 			}
@@ -401,14 +417,15 @@ static int table_attrs(hid_t dset, const esc_h5_table_desc *d)
 			sb_json(&labels, f->name, strlen(f->name));
 			sb_str(&labels, ": {");
 			for (size_t j = 0; j < n; j++) {
-				char code[8];
-				snprintf(code, sizeof code, "%d", l[j].code);
+				char code[16];
+				snprintf(code, sizeof code, "%ld", l[j].code);
 				sb_str(&labels, j ? ", " : "");
 				sb_json(&labels, code, strlen(code));
 				sb_str(&labels, ": ");
 				sb_json(&labels, l[j].name, l[j].len);
 			}
 			sb_str(&labels, "}");
+			free(l);
 		}
 		if (f->doc) {
 			snprintf(key, sizeof key, "FIELD_%zu_DESCRIPTION", i);
@@ -431,13 +448,33 @@ static int table_attrs(hid_t dset, const esc_h5_table_desc *d)
 /* ------------------------------------------------------------------ table */
 
 int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
-                        const esc_h5_table_desc *desc, const char *where,
+                        const esc_h5_table_desc *desc,
+                        const char *const *labels, const char *where,
                         esc_error *err)
 {
 	memset(t, 0, sizeof *t);
 	t->dset = t->mem_type = -1;
 	hid_t ftype = -1, space = -1, dcpl = -1;
-	const char *what = "cannot build its row type";
+	const esc_h5_table_desc *static_desc = desc;
+	/* Labels known only at run time (the scenario's names): a copy of the
+	 * field list with them in, used while the table is made. */
+	esc_h5_field *fields = NULL;
+	esc_h5_table_desc local;
+	const char *what = "out of memory";
+	if (labels) {
+		fields = malloc(desc->n_fields * sizeof *fields);
+		if (!fields)
+			goto fail;
+		for (size_t i = 0; i < desc->n_fields; i++) {
+			fields[i] = desc->fields[i];
+			if (labels[i])
+				fields[i].labels = labels[i];
+		}
+		local = *desc;
+		local.fields = fields;
+		desc = &local;
+	}
+	what = "cannot build its row type (bad labels?)";
 	if (make_types(desc, &t->mem_type, &ftype) < 0)
 		goto fail;
 
@@ -460,7 +497,8 @@ int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
 	H5Tclose(ftype);
 	H5Sclose(space);
 	H5Pclose(dcpl);
-	t->desc = desc;
+	free(fields);
+	t->desc = static_desc;
 	return ESC_OK;
 
 fail:;
@@ -473,6 +511,7 @@ fail:;
 		H5Sclose(space);
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
+	free(fields);
 	esc_h5_table_close(t);
 	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: table %s/%s: %s: %s",
 	                     where, strcmp(loc_name, "/") ? loc_name : "", name,

@@ -34,7 +34,8 @@ typedef struct esc_h5_field {
 	size_t offset;        /* offsetof(row struct, member) */
 	esc_h5_kind kind;
 	const char *units;    /* "h", "count", "1", ...; NULL for indices and codes */
-	const char *labels;   /* codes "0=no,1=yes"; NULL if none; required for ENUM8 */
+	const char *labels;   /* codes "0=no,1=yes" (int32; int8 for ENUM8); NULL
+	                         if none or given at creation; required for ENUM8 */
 	const char *doc;      /* one line for the analyst; NULL if the name says it */
 } esc_h5_field;
 
@@ -53,10 +54,13 @@ typedef struct esc_h5_table {
 } esc_h5_table;
 
 /* Create table NAME under LOC (empty, chunked, shuffle + deflate 4) with all
- * its attributes.  WHERE names the file and group for error messages.  On
- * failure *t is left closed. */
+ * its attributes.  LABELS, if not NULL, has one entry per field: a non-NULL
+ * entry replaces that field's labels (codes whose names come from the
+ * scenario, such as parties); it is only read during the call.  WHERE names
+ * the file and group for error messages.  On failure *t is left closed. */
 int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
-                        const esc_h5_table_desc *desc, const char *where,
+                        const esc_h5_table_desc *desc,
+                        const char *const *labels, const char *where,
                         esc_error *err);
 
 /* Append N rows (an array of the descriptor's row struct) in one extent

@@ -18,6 +18,14 @@
  *   /scenario/resolved_json   resolved parameters of the base scenario
  *   /arms/<ARM>               attributes overrides, resolved_json
  *   /arms/<ARM>/runs          one row per replication (esc_run_row)
+ *   /arms/<ARM>/daily         one row per replication and day (esc_daily_row)
+ *   /arms/<ARM>/events        when asked for: one row per incident and
+ *                             protest (esc_event_row)
+ *
+ * Party, zone, type and regime columns hold codes whose names are the
+ * scenario's; they come in with the arm (esc_h5_labels) and are written as
+ * FIELD_<i>_LABELS and in the `labels` attribute like any static labels,
+ * with -1 = none added to each list.
  *
  * Text attributes are variable-length UTF-8 (h5py returns str, and no 64 KiB
  * object-header limit for long JSON); the Table spec attributes are
@@ -89,10 +97,101 @@ static const esc_h5_table_desc runs_desc = {
 	sizeof run_fields / sizeof run_fields[0],
 };
 
+/* Labels that name scenario things are given per arm (LBL_*: which list);
+ * the descriptors leave them NULL.  "goldstein" is a point on the Goldstein
+ * conflict-cooperation scale, -10..+10 per event. */
+enum { LBL_NONE, LBL_PARTY, LBL_ZONE, LBL_TYPE, LBL_REGIME };
+
+#define DAILY_FIELD(m, k, u, l, d) { #m, offsetof(esc_daily_row, m), k, u, l, d }
+static const esc_h5_field daily_fields[] = {
+	DAILY_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
+	DAILY_FIELD(day, ESC_H5_I32, "d", NULL,
+	            "day of the horizon: day d is hours [24 d, 24 d + 24)"),
+	DAILY_FIELD(max_level, ESC_H5_I32, "level", NULL,
+	            "highest ladder level of any pair that day, 0..7"),
+	DAILY_FIELD(regime, ESC_H5_I32, NULL, NULL,
+	            "regime state at the end of the day; -1 without a regime chain"),
+	DAILY_FIELD(incidents, ESC_H5_I64, "count", NULL,
+	            "incidents that started that day"),
+	DAILY_FIELD(fatalities_mil, ESC_H5_I64, "count", NULL,
+	            "military fatalities of those incidents"),
+	DAILY_FIELD(fatalities_civ, ESC_H5_I64, "count", NULL,
+	            "civilian fatalities of those incidents"),
+	DAILY_FIELD(goldstein_sum, ESC_H5_F64, "goldstein", NULL,
+	            "sum of the Goldstein scores of that day's incidents (their "
+	            "type's score) and protests (-2 each)"),
+};
+static const int daily_label_list[] = {
+	LBL_NONE, LBL_NONE, LBL_NONE, LBL_REGIME, LBL_NONE, LBL_NONE, LBL_NONE,
+	LBL_NONE,
+};
+
+static const esc_h5_table_desc daily_desc = {
+	"daily: one row per replication and day",
+	sizeof(esc_daily_row),
+	daily_fields,
+	sizeof daily_fields / sizeof daily_fields[0],
+};
+
+#define EVENT_FIELD(m, k, u, l, d) { #m, offsetof(esc_event_row, m), k, u, l, d }
+static const esc_h5_field event_fields[] = {
+	EVENT_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
+	EVENT_FIELD(id, ESC_H5_I64, NULL, NULL,
+	            "event id, unique within the replication"),
+	EVENT_FIELD(parent_id, ESC_H5_I64, NULL, NULL,
+	            "id of the incident it answers or was triggered by; -1 for "
+	            "a background incident"),
+	EVENT_FIELD(root_id, ESC_H5_I64, NULL, NULL,
+	            "id of the background incident that began its cluster"),
+	EVENT_FIELD(t_h, ESC_H5_F64, "h", NULL,
+	            "time of the event from the start of the replication"),
+	EVENT_FIELD(actor, ESC_H5_I32, NULL, NULL,
+	            "party that acted (for a protest, the protester)"),
+	EVENT_FIELD(target, ESC_H5_I32, NULL, NULL,
+	            "party acted against (for a protest, the party blamed)"),
+	EVENT_FIELD(zone, ESC_H5_I32, NULL, NULL, "where it happened"),
+	EVENT_FIELD(type, ESC_H5_I32, NULL, NULL,
+	            "incident type; -1 for a protest"),
+	EVENT_FIELD(level, ESC_H5_I32, "level", NULL,
+	            "ladder rung of the act (its type's; 1 for a protest), 0..7"),
+	EVENT_FIELD(fatalities_mil, ESC_H5_I32, "count", NULL,
+	            "military fatalities"),
+	EVENT_FIELD(fatalities_civ, ESC_H5_I32, "count", NULL,
+	            "civilian fatalities"),
+	EVENT_FIELD(true_perpetrator, ESC_H5_I32, NULL, NULL,
+	            "who really did it (the actor); -1 for a protest"),
+	EVENT_FIELD(perceived_perpetrator, ESC_H5_I32, NULL, NULL,
+	            "whom the target blames; -1 for a protest"),
+	EVENT_FIELD(cause, ESC_H5_ENUM8, NULL, "0=background,1=triggered,2=policy",
+	            "background generator, self-excitation, or a party's policy"),
+	EVENT_FIELD(kind, ESC_H5_ENUM8, NULL, "0=incident,1=protest",
+	            "an incident (retaliations included) or a protest"),
+};
+static const int event_label_list[] = {
+	LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_PARTY, LBL_PARTY,
+	LBL_ZONE, LBL_TYPE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_PARTY, LBL_PARTY,
+	LBL_NONE, LBL_NONE,
+};
+
+static const esc_h5_table_desc events_desc = {
+	"events: every incident and protest",
+	sizeof(esc_event_row),
+	event_fields,
+	sizeof event_fields / sizeof event_fields[0],
+};
+
+_Static_assert(sizeof daily_label_list / sizeof daily_label_list[0] ==
+               sizeof daily_fields / sizeof daily_fields[0],
+               "one label list per daily column");
+_Static_assert(sizeof event_label_list / sizeof event_label_list[0] ==
+               sizeof event_fields / sizeof event_fields[0],
+               "one label list per events column");
+
 typedef struct arm {
 	char *name;
 	hid_t group;
-	esc_h5_table runs;
+	esc_h5_table runs, daily, events;
+	int has_events;
 } arm;
 
 struct esc_h5_writer {
@@ -150,7 +249,12 @@ static int close_objects(esc_h5_writer *w)
 {
 	int rc = 0;
 	for (size_t i = 0; i < w->n_arms; i++) {
+		/* Each closed whatever happened to the others. */
 		if (esc_h5_table_close(&w->arms[i].runs) < 0)
+			rc = -1;
+		if (esc_h5_table_close(&w->arms[i].daily) < 0)
+			rc = -1;
+		if (esc_h5_table_close(&w->arms[i].events) < 0)
 			rc = -1;
 		if (w->arms[i].group >= 0 && H5Gclose(w->arms[i].group) < 0)
 			rc = -1;
@@ -426,8 +530,54 @@ int esc_h5_check_arm_name(const char *name, esc_error *err)
 	                     "with '.'", name ? name : "", ARM_NAME_MAX);
 }
 
+/* "-1=none,0=A,1=B,..." for one name list (malloc'd), or NULL with an
+ * error when a name cannot be written in that form. */
+static char *label_spec(const esc_h5_names *l, const char *what,
+                        const char *arm_name, esc_error *err)
+{
+	size_t len = sizeof "-1=none";
+	for (size_t i = 0; l && i < l->n; i++) {
+		const char *nm = l->names[i] ? l->names[i] : "";
+		int ok = *nm != '\0';
+		for (const char *c = nm; ok && *c; c++)
+			ok = *c != ',' && (unsigned char)*c >= 0x20 && *c != 0x7f;
+		if (!ok) {
+			esc_error_set(err, ESC_ERR_INPUT, "arm '%s': %s name %zu ('%s') "
+			              "cannot be a label: it must be non-empty, with no "
+			              "',' or control character", arm_name, what, i, nm);
+			return NULL;
+		}
+		len += strlen(nm) + 24;
+	}
+	char *s = malloc(len), *p = s;
+	if (!s) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	p += sprintf(p, "-1=none");
+	for (size_t i = 0; l && i < l->n; i++)
+		p += sprintf(p, ",%zu=%s", i, l->names[i]);
+	return s;
+}
+
+/* Create one of an arm's labelled tables: LISTS says which name list each
+ * column takes (LBL_*), SPECS holds one spec per list. */
+static int labelled_table(esc_h5_writer *w, arm *a, esc_h5_table *t,
+                          const char *name, const esc_h5_table_desc *desc,
+                          const int *lists, char *const specs[5], esc_error *err)
+{
+	const char *labels[32] = {0};
+	if (desc->n_fields > sizeof labels / sizeof labels[0])
+		return esc_error_set(err, ESC_ERR_RUNTIME, "table %s: too many "
+		                     "columns (internal error)", name);
+	for (size_t i = 0; i < desc->n_fields; i++)
+		labels[i] = lists[i] == LBL_NONE ? NULL : specs[lists[i]];
+	return esc_h5_table_create(t, a->group, name, desc, labels, w->where, err);
+}
+
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
-                   const char *resolved_json, int *arm_index, esc_error *err)
+                   const char *resolved_json, const esc_h5_labels *labels,
+                   int events, int *arm_index, esc_error *err)
 {
 	quiet();
 	if (esc_h5_check_arm_name(name, err))
@@ -444,45 +594,115 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 		w->arms = a;
 		w->cap_arms = cap;
 	}
+
+	/* Labels first: a name they cannot hold is the caller's error, found
+	 * before anything is added to the file. */
+	char *specs[5] = {0};
+	specs[LBL_PARTY] = label_spec(labels ? &labels->parties : NULL, "party",
+	                              name, err);
+	specs[LBL_ZONE] = specs[LBL_PARTY] ?
+		label_spec(labels ? &labels->zones : NULL, "zone", name, err) : NULL;
+	specs[LBL_TYPE] = specs[LBL_ZONE] ?
+		label_spec(labels ? &labels->types : NULL, "type", name, err) : NULL;
+	specs[LBL_REGIME] = specs[LBL_TYPE] ?
+		label_spec(labels ? &labels->regimes : NULL, "regime state", name,
+		           err) : NULL;
+	if (!specs[LBL_REGIME]) {
+		for (int i = 0; i < 5; i++)
+			free(specs[i]);
+		return err ? err->status : ESC_ERR_INPUT;
+	}
+
 	arm *a = &w->arms[w->n_arms];
 	memset(a, 0, sizeof *a);
-	a->group = a->runs.dset = a->runs.mem_type = -1;
-	if (!(a->name = cat(name, "", "")))
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	a->group = -1;
+	a->runs.dset = a->runs.mem_type = -1;
+	a->daily.dset = a->daily.mem_type = -1;
+	a->events.dset = a->events.mem_type = -1;
+	int rc;
+	if (!(a->name = cat(name, "", ""))) {
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto out;
+	}
 
 	char what[128];
 	snprintf(what, sizeof what, "create /arms/%s", name);
 	a->group = H5Gcreate2(w->arms_group, name, H5P_DEFAULT, H5P_DEFAULT,
 	                      H5P_DEFAULT);
-	int rc;
 	if (a->group < 0 ||
 	    esc_h5_attr_text(a->group, "overrides", overrides) < 0 ||
 	    esc_h5_attr_text(a->group, "resolved_json", resolved_json) < 0)
 		rc = h5_fail(w, err, what);
 	else
 		rc = esc_h5_table_create(&a->runs, a->group, "runs", &runs_desc,
-		                         w->where, err);
+		                         NULL, w->where, err);
+	if (!rc)
+		rc = labelled_table(w, a, &a->daily, "daily", &daily_desc,
+		                    daily_label_list, specs, err);
+	if (!rc && events) {
+		rc = labelled_table(w, a, &a->events, "events", &events_desc,
+		                    event_label_list, specs, err);
+		a->has_events = 1;
+	}
 	if (rc) {
 		/* The half-made group stays in the file, which is discarded or
 		 * kept incomplete by the caller; we just forget the arm. */
 		esc_h5_table_close(&a->runs);
+		esc_h5_table_close(&a->daily);
+		esc_h5_table_close(&a->events);
 		if (a->group >= 0)
 			H5Gclose(a->group);
 		free(a->name);
-		return rc;
+		goto out;
 	}
 	*arm_index = (int)w->n_arms++;
-	return ESC_OK;
+out:
+	for (int i = 0; i < 5; i++)
+		free(specs[i]);
+	return rc;
+}
+
+static arm *arm_at(esc_h5_writer *w, int arm_index, esc_error *err)
+{
+	if (arm_index >= 0 && (size_t)arm_index < w->n_arms)
+		return &w->arms[arm_index];
+	esc_error_set(err, ESC_ERR_RUNTIME, "%s: no arm number %d (internal "
+	              "error)", w->where, arm_index);
+	return NULL;
 }
 
 int esc_h5_append_runs(esc_h5_writer *w, int arm_index, const esc_run_row *rows,
                        size_t n, esc_error *err)
 {
 	quiet();
-	if (arm_index < 0 || (size_t)arm_index >= w->n_arms)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: no arm number %d "
-		                     "(internal error)", w->where, arm_index);
-	return esc_h5_table_append(&w->arms[arm_index].runs, rows, n, w->where, err);
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	return esc_h5_table_append(&a->runs, rows, n, w->where, err);
+}
+
+int esc_h5_append_daily(esc_h5_writer *w, int arm_index,
+                        const esc_daily_row *rows, size_t n, esc_error *err)
+{
+	quiet();
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	return esc_h5_table_append(&a->daily, rows, n, w->where, err);
+}
+
+int esc_h5_append_events(esc_h5_writer *w, int arm_index,
+                         const esc_event_row *rows, size_t n, esc_error *err)
+{
+	quiet();
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	if (!a->has_events)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
+		                     "events table (internal error)", w->where,
+		                     a->name);
+	return esc_h5_table_append(&a->events, rows, n, w->where, err);
 }
 
 /* ------------------------------------------------------------------- close */

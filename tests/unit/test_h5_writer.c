@@ -2,7 +2,8 @@
  * plain HDF5 C API, independently of the writer's own type code.
  *
  * ESC_H5_TEST_OUT=FILE keeps the two-arm file of the round-trip test at FILE
- * so it can be checked with h5dump, h5py and pandas.
+ * so it can be checked with h5dump, h5py and pandas.  The daily and events
+ * tables are checked the same way, labels and all.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -338,10 +339,10 @@ static void test_round_trip(void **state)
 	assert_non_null(w);
 	int cell = -1, no_cell = -1;
 	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{\"cell\": {\"enabled\": true}}",
-	                                &cell, &err), ESC_OK);
+	                                NULL, 0, &cell, &err), ESC_OK);
 	assert_int_equal(esc_h5_add_arm(w, "no_cell", "cell.enabled=false",
 	                                "{\"cell\": {\"enabled\": false}}",
-	                                &no_cell, &err), ESC_OK);
+	                                NULL, 0, &no_cell, &err), ESC_OK);
 	assert_int_equal(cell, 0);
 	assert_int_equal(no_cell, 1);
 
@@ -436,7 +437,7 @@ static void test_incomplete_close(void **state)
 	esc_h5_writer *w = esc_h5_create(path, &p, &err);
 	assert_non_null(w);
 	int arm;
-	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, &arm, &err), ESC_OK);
 	size_t blocks[] = { 10 };
 	append_blocks(w, arm, blocks, 1);
 	assert_int_equal(esc_h5_close(w, 0, &err), ESC_OK);
@@ -460,7 +461,7 @@ static void test_discard(void **state)
 	esc_h5_writer *w = esc_h5_create(path, &p, &err);
 	assert_non_null(w);
 	int arm;
-	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", NULL, 0, &arm, &err), ESC_OK);
 	size_t blocks[] = { 5, 5 };
 	append_blocks(w, arm, blocks, 2);
 	assert_true(exists(partial));
@@ -605,14 +606,14 @@ static void test_arm_names(void **state)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		esc_error_clear(&err);
-		assert_int_equal(esc_h5_add_arm(w, bad[i], "", "{}", &arm, &err),
+		assert_int_equal(esc_h5_add_arm(w, bad[i], "", "{}", NULL, 0, &arm, &err),
 		                 ESC_ERR_INPUT);
 		assert_non_null(strstr(err.msg, "invalid arm name"));
 	}
-	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", &arm, &err),
+	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", NULL, 0, &arm, &err),
 	                 ESC_OK);
 	esc_error_clear(&err);
-	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", &arm, &err),
+	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", NULL, 0, &arm, &err),
 	                 ESC_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "given twice"));
 	esc_run_row r = make_row(0, 0);
@@ -680,8 +681,8 @@ static void test_enum_table(void **state)
 	assert_true(f >= 0);
 	esc_error err = {0};
 	esc_h5_table t;
-	assert_int_equal(esc_h5_table_create(&t, f, "events", &demo_desc, "test",
-	                                     &err), ESC_OK);
+	assert_int_equal(esc_h5_table_create(&t, f, "events", &demo_desc, NULL,
+	                                     "test", &err), ESC_OK);
 	demo_row rows[3] = { { 1, 0, 0.5 }, { 2, 2, 1.5 }, { 3, 1, 2.5 } };
 	assert_int_equal(esc_h5_table_append(&t, rows, 3, "test", &err), ESC_OK);
 	assert_int_equal(esc_h5_table_close(&t), 0);
@@ -704,6 +705,420 @@ static void test_enum_table(void **state)
 	H5Dclose(d);
 	H5Fclose(f);
 	unlink(path);
+}
+
+/* ------------------------------------------------------- daily and events */
+
+static const char *const party_names[] = { "ISR", "SYR", "NSA" };
+static const char *const zone_names[] = { "Quneitra", "Golan" };
+static const char *const type_names[] = { "raid", "rocket", "strike" };
+static const char *const regime_names[] = { "calm", "tense", "crisis" };
+
+static esc_h5_labels golan_labels(void)
+{
+	esc_h5_labels l = {
+		{ party_names, 3 }, { zone_names, 2 }, { type_names, 3 },
+		{ regime_names, 3 },
+	};
+	return l;
+}
+
+static esc_daily_row make_daily(int arm, int64_t i)
+{
+	esc_daily_row d;
+	memset(&d, 0, sizeof d);
+	d.rep = i / 365 + ((int64_t)1 << 33);
+	d.day = (int32_t)(i % 365);
+	d.max_level = (int32_t)(i % 8);
+	d.regime = (int32_t)(i % 4) - 1;          /* -1 (none) .. 2 */
+	d.incidents = i % 9 + arm;
+	d.fatalities_mil = INT64_MAX - i;
+	d.fatalities_civ = i % 3;
+	d.goldstein_sum = i % 7 == 0 ? -0.0 : -2.5 * (double)(i % 11) + 1e-9 * (double)i;
+	return d;
+}
+
+static esc_event_row make_event(int arm, int64_t i)
+{
+	esc_event_row e;
+	memset(&e, 0, sizeof e);
+	e.rep = i / 1000;
+	e.id = INT64_MAX - i;
+	e.parent_id = i % 5 == 0 ? -1 : INT64_MAX - i + 1;
+	e.root_id = INT64_MIN + i;
+	e.t_h = 8760.0 * (double)i / 7919.0 + arm;
+	e.kind = (int8_t)(i % 6 == 5 ? ESC_EVENT_PROTEST : ESC_EVENT_INCIDENT);
+	e.actor = (int32_t)(i % 3);
+	e.target = (int32_t)((i + 1) % 3);
+	e.zone = (int32_t)(i % 2);
+	e.type = e.kind == ESC_EVENT_PROTEST ? -1 : (int32_t)(i % 3);
+	e.level = (int32_t)(i % 8);
+	e.fatalities_mil = INT32_MAX - (int32_t)(i % 100);
+	e.fatalities_civ = (int32_t)(i % 13);
+	e.true_perpetrator = e.actor;
+	e.perceived_perpetrator = (int32_t)(i % 4) - 1;
+	e.cause = (int8_t)(i % 3);
+	return e;
+}
+
+/* The reader's own compounds over the rows, by the spec's column names. */
+static hid_t reader_daily_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_daily_row));
+#define M(f, ty) H5Tinsert(t, #f, HOFFSET(esc_daily_row, f), ty)
+	M(rep, H5T_NATIVE_INT64);
+	M(day, H5T_NATIVE_INT32);
+	M(max_level, H5T_NATIVE_INT32);
+	M(regime, H5T_NATIVE_INT32);
+	M(incidents, H5T_NATIVE_INT64);
+	M(fatalities_mil, H5T_NATIVE_INT64);
+	M(fatalities_civ, H5T_NATIVE_INT64);
+	M(goldstein_sum, H5T_NATIVE_DOUBLE);
+#undef M
+	return t;
+}
+
+/* cause and kind are enums in the file; HDF5 converts an enum to an
+ * integer only when asked for the same enum, so the reader reads them as
+ * the file's member types, over int8 storage. */
+static hid_t reader_event_type(hid_t file_type)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_event_row));
+#define M(f, ty) H5Tinsert(t, #f, HOFFSET(esc_event_row, f), ty)
+	M(rep, H5T_NATIVE_INT64);
+	M(id, H5T_NATIVE_INT64);
+	M(parent_id, H5T_NATIVE_INT64);
+	M(root_id, H5T_NATIVE_INT64);
+	M(t_h, H5T_NATIVE_DOUBLE);
+	M(actor, H5T_NATIVE_INT32);
+	M(target, H5T_NATIVE_INT32);
+	M(zone, H5T_NATIVE_INT32);
+	M(type, H5T_NATIVE_INT32);
+	M(level, H5T_NATIVE_INT32);
+	M(fatalities_mil, H5T_NATIVE_INT32);
+	M(fatalities_civ, H5T_NATIVE_INT32);
+	M(true_perpetrator, H5T_NATIVE_INT32);
+	M(perceived_perpetrator, H5T_NATIVE_INT32);
+#undef M
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "kind" : "cause";
+		int idx = H5Tget_member_index(file_type, name);
+		assert_true(idx >= 0);
+		hid_t ft = H5Tget_member_type(file_type, (unsigned)idx);
+		assert_int_equal(H5Tget_class(ft), H5T_ENUM);
+		hid_t mt = H5Tget_native_type(ft, H5T_DIR_DEFAULT);
+		H5Tinsert(t, name, k ? HOFFSET(esc_event_row, kind)
+		                     : HOFFSET(esc_event_row, cause), mt);
+		H5Tclose(mt);
+		H5Tclose(ft);
+	}
+	return t;
+}
+
+static hid_t open_table(hid_t file, const char *arm, const char *table,
+                        hsize_t n_want)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/arms/%s/%s", arm, table);
+	hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+	assert_true(d >= 0);
+	hid_t s = H5Dget_space(d);
+	hsize_t n = 0, max = 0;
+	H5Sget_simple_extent_dims(s, &n, &max);
+	assert_int_equal(n, n_want);
+	assert_true(max == H5S_UNLIMITED);
+	H5Sclose(s);
+	hid_t dcpl = H5Dget_create_plist(d);
+	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+	assert_int_equal(H5Pget_nfilters(dcpl), 2);
+	unsigned flags, cd[4];
+	size_t ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_SHUFFLE);
+	ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_DEFLATE);
+	H5Pclose(dcpl);
+	assert_attr_fixed(d, "CLASS", "TABLE");
+	assert_attr_fixed(d, "VERSION", "3.0");
+	return d;
+}
+
+/* Column names in order, and each column's stored class and width: 'i'
+ * signed little-endian integer, 'f' double, 'e' enum; the compound packed. */
+static void assert_fields(hid_t d, const char *const *names, const char *cls,
+                          const unsigned char *width, unsigned n)
+{
+	hid_t ft = H5Dget_type(d);
+	assert_int_equal(H5Tget_nmembers(ft), n);
+	size_t total = 0;
+	for (unsigned i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "FIELD_%u_NAME", i);
+		assert_attr_fixed(d, key, names[i]);
+		char *m = H5Tget_member_name(ft, i);
+		assert_string_equal(m, names[i]);
+		H5free_memory(m);
+		hid_t mt = H5Tget_member_type(ft, i);
+		H5T_class_t c = H5Tget_class(mt);
+		assert_int_equal(c, cls[i] == 'i' ? H5T_INTEGER
+		                    : cls[i] == 'f' ? H5T_FLOAT : H5T_ENUM);
+		assert_int_equal(H5Tget_size(mt), width[i]);
+		if (c == H5T_INTEGER) {
+			assert_int_equal(H5Tget_sign(mt), H5T_SGN_2);
+			assert_int_equal(H5Tget_order(mt), H5T_ORDER_LE);
+		}
+		assert_int_equal(H5Tget_member_offset(ft, i), total);
+		total += width[i];
+		H5Tclose(mt);
+	}
+	assert_int_equal(H5Tget_size(ft), total);
+	H5Tclose(ft);
+}
+
+static void check_daily(hid_t file, const char *arm_name, int arm,
+                        hsize_t n_want, const char *regime_labels)
+{
+	hid_t d = open_table(file, arm_name, "daily", n_want);
+	static const char *const names[] = {
+		"rep", "day", "max_level", "regime", "incidents", "fatalities_mil",
+		"fatalities_civ", "goldstein_sum",
+	};
+	static const unsigned char width[] = { 8, 4, 4, 4, 8, 8, 8, 8 };
+	assert_fields(d, names, "iiiiiiif", width, 8);
+	esc_daily_row *rows = calloc(n_want ? n_want : 1, sizeof *rows);
+	hid_t t = reader_daily_type();
+	assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+	for (hsize_t i = 0; i < n_want; i++) {
+		esc_daily_row w = make_daily(arm, (int64_t)i);
+		assert_int_equal(rows[i].rep, w.rep);
+		assert_int_equal(rows[i].day, w.day);
+		assert_int_equal(rows[i].max_level, w.max_level);
+		assert_int_equal(rows[i].regime, w.regime);
+		assert_int_equal(rows[i].incidents, w.incidents);
+		assert_true(rows[i].fatalities_mil == w.fatalities_mil);
+		assert_int_equal(rows[i].fatalities_civ, w.fatalities_civ);
+		assert_memory_equal(&rows[i].goldstein_sum, &w.goldstein_sum,
+		                    sizeof w.goldstein_sum);
+	}
+	H5Tclose(t);
+	free(rows);
+	assert_attr_fixed(d, "FIELD_1_UNITS", "d");
+	assert_attr_fixed(d, "FIELD_2_UNITS", "level");
+	assert_attr_fixed(d, "FIELD_3_LABELS", regime_labels);
+	assert_true(H5Aexists(d, "FIELD_3_UNITS") == 0);
+	assert_true(H5Aexists(d, "FIELD_3_DESCRIPTION") > 0);
+	assert_attr_fixed(d, "FIELD_7_UNITS", "goldstein");
+	char *units = read_text_attr(d, "units");
+	assert_non_null(strstr(units, "\"day\": \"d\""));
+	assert_non_null(strstr(units, "\"goldstein_sum\": \"goldstein\""));
+	assert_non_null(strstr(units, "\"fatalities_mil\": \"count\""));
+	free(units);
+	H5Dclose(d);
+}
+
+static void check_events(hid_t file, const char *arm_name, int arm,
+                         hsize_t n_want)
+{
+	hid_t d = open_table(file, arm_name, "events", n_want);
+	static const char *const names[] = {
+		"rep", "id", "parent_id", "root_id", "t_h", "actor", "target", "zone",
+		"type", "level", "fatalities_mil", "fatalities_civ",
+		"true_perpetrator", "perceived_perpetrator", "cause", "kind",
+	};
+	static const unsigned char width[] = {
+		8, 8, 8, 8, 8, 4, 4, 4, 4, 4, 4, 4, 4, 4, 1, 1,
+	};
+	assert_fields(d, names, "iiiifiiiiiiiiiee", width, 16);
+	esc_event_row *rows = calloc(n_want ? n_want : 1, sizeof *rows);
+	hid_t ft = H5Dget_type(d);
+	hid_t t = reader_event_type(ft);
+	assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+	for (hsize_t i = 0; i < n_want; i++) {
+		esc_event_row w = make_event(arm, (int64_t)i);
+		assert_int_equal(rows[i].rep, w.rep);
+		assert_true(rows[i].id == w.id);
+		assert_true(rows[i].parent_id == w.parent_id);
+		assert_true(rows[i].root_id == w.root_id);
+		assert_memory_equal(&rows[i].t_h, &w.t_h, sizeof w.t_h);
+		assert_int_equal(rows[i].actor, w.actor);
+		assert_int_equal(rows[i].target, w.target);
+		assert_int_equal(rows[i].zone, w.zone);
+		assert_int_equal(rows[i].type, w.type);
+		assert_int_equal(rows[i].level, w.level);
+		assert_int_equal(rows[i].fatalities_mil, w.fatalities_mil);
+		assert_int_equal(rows[i].fatalities_civ, w.fatalities_civ);
+		assert_int_equal(rows[i].true_perpetrator, w.true_perpetrator);
+		assert_int_equal(rows[i].perceived_perpetrator, w.perceived_perpetrator);
+		assert_int_equal(rows[i].cause, w.cause);
+		assert_int_equal(rows[i].kind, w.kind);
+	}
+	H5Tclose(t);
+	free(rows);
+
+	/* Labels: the scenario's names with -1 = none, in both forms. */
+	static const char *const party = "-1=none,0=ISR,1=SYR,2=NSA";
+	assert_attr_fixed(d, "FIELD_5_LABELS", party);
+	assert_attr_fixed(d, "FIELD_6_LABELS", party);
+	assert_attr_fixed(d, "FIELD_7_LABELS", "-1=none,0=Quneitra,1=Golan");
+	assert_attr_fixed(d, "FIELD_8_LABELS", "-1=none,0=raid,1=rocket,2=strike");
+	assert_attr_fixed(d, "FIELD_12_LABELS", party);
+	assert_attr_fixed(d, "FIELD_13_LABELS", party);
+	assert_attr_fixed(d, "FIELD_14_LABELS", "0=background,1=triggered,2=policy");
+	assert_attr_fixed(d, "FIELD_15_LABELS", "0=incident,1=protest");
+	assert_attr_fixed(d, "FIELD_4_UNITS", "h");
+	assert_attr_fixed(d, "FIELD_10_UNITS", "count");
+	assert_true(H5Aexists(d, "FIELD_1_LABELS") == 0);
+	assert_true(H5Aexists(d, "FIELD_5_UNITS") == 0);
+	for (unsigned i = 0; i < 16; i++) {
+		char key[40];
+		snprintf(key, sizeof key, "FIELD_%u_DESCRIPTION", i);
+		assert_true(H5Aexists(d, key) > 0);
+	}
+	static const char *const pj =
+		"{\"-1\": \"none\", \"0\": \"ISR\", \"1\": \"SYR\", \"2\": \"NSA\"}";
+	char want[1024];
+	snprintf(want, sizeof want, "{\"actor\": %s, \"target\": %s, "
+	         "\"zone\": {\"-1\": \"none\", \"0\": \"Quneitra\", \"1\": \"Golan\"}, "
+	         "\"type\": {\"-1\": \"none\", \"0\": \"raid\", \"1\": \"rocket\", "
+	         "\"2\": \"strike\"}, \"true_perpetrator\": %s, "
+	         "\"perceived_perpetrator\": %s, \"cause\": {\"0\": \"background\", "
+	         "\"1\": \"triggered\", \"2\": \"policy\"}, \"kind\": {\"0\": "
+	         "\"incident\", \"1\": \"protest\"}}", pj, pj, pj, pj);
+	assert_attr_text(d, "labels", want);
+	assert_attr_text(d, "units", "{\"t_h\": \"h\", \"level\": \"level\", "
+	                 "\"fatalities_mil\": \"count\", \"fatalities_civ\": \"count\"}");
+
+	/* cause and kind are HDF5 enums named by their labels. */
+	for (int k = 0; k < 2; k++) {
+		hid_t mt = H5Tget_member_type(ft, k ? 15 : 14);
+		char name[32];
+		int8_t v = k ? ESC_EVENT_PROTEST : 2 /* policy */;
+		assert_true(H5Tenum_nameof(mt, &v, name, sizeof name) >= 0);
+		assert_string_equal(name, k ? "protest" : "policy");
+		H5Tclose(mt);
+	}
+	H5Tclose(ft);
+	H5Dclose(d);
+}
+
+static void test_daily_events(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "tables.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	esc_h5_labels l = golan_labels();
+	int cell = -1, plain = -1;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &cell, &err),
+	                 ESC_OK);
+	/* No labels, no events: codes only, -1 = none. */
+	assert_int_equal(esc_h5_add_arm(w, "plain", "", "{}", NULL, 0, &plain, &err),
+	                 ESC_OK);
+
+	/* Blocks of odd sizes, one bigger than a chunk (3360 event rows). */
+	static const size_t dblocks[] = { 365, 1, 0, 4000, 364 };
+	static const size_t eblocks[] = { 1, 4999, 0, 7, 3000 };
+	int64_t nd = 0, ne = 0;
+	for (size_t b = 0; b < 5; b++) {
+		esc_daily_row *dr = calloc(dblocks[b] + 1, sizeof *dr);
+		esc_event_row *er = calloc(eblocks[b] + 1, sizeof *er);
+		for (size_t i = 0; i < dblocks[b]; i++)
+			dr[i] = make_daily(0, nd + (int64_t)i);
+		for (size_t i = 0; i < eblocks[b]; i++)
+			er[i] = make_event(0, ne + (int64_t)i);
+		assert_int_equal(esc_h5_append_daily(w, cell, dr, dblocks[b], &err), ESC_OK);
+		assert_int_equal(esc_h5_append_events(w, cell, er, eblocks[b], &err), ESC_OK);
+		nd += (int64_t)dblocks[b];
+		ne += (int64_t)eblocks[b];
+		free(dr);
+		free(er);
+	}
+	esc_daily_row pd[730];
+	for (int i = 0; i < 730; i++)
+		pd[i] = make_daily(1, i);
+	assert_int_equal(esc_h5_append_daily(w, plain, pd, 730, &err), ESC_OK);
+	esc_event_row e = make_event(1, 0);
+	esc_error_clear(&err);
+	assert_int_equal(esc_h5_append_events(w, plain, &e, 1, &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "no events table"));
+	esc_error_clear(&err);
+	assert_int_equal(esc_h5_append_daily(w, 9, pd, 1, &err), ESC_ERR_RUNTIME);
+	assert_int_equal(esc_h5_append_events(w, -1, &e, 1, &err), ESC_ERR_RUNTIME);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	check_daily(f, "cell", 0, (hsize_t)nd, "-1=none,0=calm,1=tense,2=crisis");
+	check_events(f, "cell", 0, (hsize_t)ne);
+	check_daily(f, "plain", 1, 730, "-1=none");
+	hid_t d = H5Dopen2(f, "/arms/cell/daily", H5P_DEFAULT);
+	assert_attr_text(d, "labels", "{\"regime\": {\"-1\": \"none\", \"0\": "
+	                 "\"calm\", \"1\": \"tense\", \"2\": \"crisis\"}}");
+	H5Dclose(d);
+	assert_int_equal(H5Lexists(f, "/arms/plain/events", H5P_DEFAULT), 0);
+	hid_t pe = H5Dopen2(f, "/arms/plain/daily", H5P_DEFAULT);
+	assert_attr_text(pe, "labels", "{\"regime\": {\"-1\": \"none\"}}");
+	H5Dclose(pe);
+	H5Fclose(f);
+	unlink(path);
+	free_provenance(&p);
+}
+
+/* Names the label form cannot hold are refused before anything is written,
+ * and more names than an int8 holds are fine (labels are int32 codes). */
+static void test_labels_checked(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "labels.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	int arm = -1;
+	static const char *const bad_sets[][2] = {
+		{ "ISR", "S,YR" }, { "ISR", "" }, { "ISR", "line\nbreak" },
+	};
+	for (size_t k = 0; k < 3; k++) {
+		esc_h5_labels l = golan_labels();
+		l.zones = (esc_h5_names){ bad_sets[k], 2 };
+		esc_error_clear(&err);
+		assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &arm, &err),
+		                 ESC_ERR_INPUT);
+		assert_non_null(strstr(err.msg, "zone name 1"));
+		assert_non_null(strstr(err.msg, "arm 'cell'"));
+	}
+	/* Nothing was created: the arm can be added now. */
+	enum { MANY = 300 };
+	static char names[MANY][16];
+	static const char *ptrs[MANY];
+	for (int i = 0; i < MANY; i++) {
+		snprintf(names[i], sizeof names[i], "t%03d", i);
+		ptrs[i] = names[i];
+	}
+	esc_h5_labels l = golan_labels();
+	l.types = (esc_h5_names){ ptrs, MANY };
+	esc_error_clear(&err);
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &arm, &err), ESC_OK);
+	assert_int_equal(arm, 0);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(f, "/arms/cell/events", H5P_DEFAULT);
+	char *spec = read_text_attr(d, "FIELD_8_LABELS");
+	assert_non_null(strstr(spec, ",299=t299"));
+	assert_true(strncmp(spec, "-1=none,0=t000,", 15) == 0);
+	free(spec);
+	char *json = read_text_attr(d, "labels");
+	assert_non_null(strstr(json, "\"299\": \"t299\"}"));
+	free(json);
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(path);
+	free_provenance(&p);
 }
 
 static int setup(void **state)
@@ -736,6 +1151,8 @@ int main(void)
 		cmocka_unit_test(test_arm_names),
 		cmocka_unit_test(test_rename_fails),
 		cmocka_unit_test(test_enum_table),
+		cmocka_unit_test(test_daily_events),
+		cmocka_unit_test(test_labels_checked),
 	};
 	return cmocka_run_group_tests_name("h5_writer", tests, setup, teardown);
 }
