@@ -10,7 +10,12 @@
 --   deadline     hours before a retaliation                       (24)
 --   response     incident type of a retaliation                   ("rocket")
 
+local policy = require "policy"
+
 local M = {}
+
+local DEFAULTS = { p_protest = 0.05, p_retaliate = 0.02, deadline = hours(24),
+                  response = "rocket" }
 
 function M.on_incident_observed(self, inc)
   local lethal = inc.fatalities_mil + inc.fatalities_civ > 0
@@ -23,10 +28,7 @@ function M.on_incident_observed(self, inc)
 end
 
 function M.new(params)
-  local p = { p_protest = 0.05, p_retaliate = 0.02, deadline = hours(24),
-              response = "rocket" }
-  for k, v in sim.sorted_pairs(params or {}) do p[k] = v end
-  p.on_incident_observed = M.on_incident_observed
+  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
   return p
 end
 

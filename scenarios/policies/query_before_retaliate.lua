@@ -12,7 +12,12 @@
 --   query_first  ask the cell before striking when it is up      (true)
 --   response     incident type of the retaliation                ("strike")
 
+local policy = require "policy"
+
 local M = {}
+
+local DEFAULTS = { min_level = 6, p_retaliate = 0.9, deadline = hours(6),
+                  query_first = true, response = "strike" }
 
 function M.on_incident_observed(self, inc)
   if inc.level < self.min_level then return nil end
@@ -26,10 +31,7 @@ function M.on_incident_observed(self, inc)
 end
 
 function M.new(params)
-  local p = { min_level = 6, p_retaliate = 0.9, deadline = hours(6),
-              query_first = true, response = "strike" }
-  for k, v in sim.sorted_pairs(params or {}) do p[k] = v end
-  p.on_incident_observed = M.on_incident_observed
+  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
   return p
 end
 

@@ -628,32 +628,40 @@ static void read_parties(vctx *v, int t)
 	path_pop(v, old);
 }
 
-static void read_zones(vctx *v, int t)
+/* An array of n unique identifier names at t[key] into names: zones and
+ * regime states.  `what` names one element in messages; `where` is the
+ * array's full path for the duplicate message. */
+static void read_names(vctx *v, int t, const char *key, const char *what,
+                       const char *where, char (*names)[ESC_NAME_MAX], size_t n)
 {
 	lua_State *L = v->L;
-	esc_config *cfg = v->cfg;
-	rawfield(L, t, "zones");
+	rawfield(L, t, key);
 	int arr = lua_gettop(L);
-	size_t old = path_key(v, "zones");
-	for (size_t i = 0; i < cfg->n_zones; i++) {
+	size_t old = path_key(v, key);
+	for (size_t i = 0; i < n; i++) {
 		size_t o2 = path_index(v, (lua_Integer)i + 1);
 		char b[64];
 		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TSTRING)
-			verr(v, "expected a zone name, got %s", got(v, -1, b, sizeof b));
+			verr(v, "expected a %s name, got %s", what, got(v, -1, b, sizeof b));
 		size_t len;
 		const char *name = lua_tolstring(L, -1, &len);
 		if (!esc_lua_is_identifier(name, len, ESC_NAME_MAX - 1))
-			verr(v, "expected a zone name (letters, digits and _, at most %d characters), got '%s'",
-			     ESC_NAME_MAX - 1, name);
+			verr(v, "expected a %s name (letters, digits and _, at most %d characters), got '%s'",
+			     what, ESC_NAME_MAX - 1, name);
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(cfg->zones[j], name) == 0)
-				verr(v, "duplicate zone '%s' (also zones[%zu])", name, j + 1);
-		memcpy(cfg->zones[i], name, len + 1);
+			if (strcmp(names[j], name) == 0)
+				verr(v, "duplicate %s '%s' (also %s[%zu])", what, name, where, j + 1);
+		memcpy(names[i], name, len + 1);
 		lua_pop(L, 1);
 		path_pop(v, o2);
 	}
 	lua_pop(L, 1);
 	path_pop(v, old);
+}
+
+static void read_zones(vctx *v, int t)
+{
+	read_names(v, t, "zones", "zone", "zones", v->cfg->zones, v->cfg->n_zones);
 }
 
 /* A string field of at most size - 1 bytes into out (left as it is when
@@ -873,30 +881,8 @@ static size_t count_states(vctx *v, int rt)
 
 static void read_states(vctx *v, int rt)
 {
-	lua_State *L = v->L;
 	esc_regime *r = &v->cfg->regime;
-	rawfield(L, rt, "states");
-	int arr = lua_gettop(L);
-	size_t old = path_key(v, "states");
-	for (size_t i = 0; i < r->n_states; i++) {
-		size_t o2 = path_index(v, (lua_Integer)i + 1);
-		char b[64];
-		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TSTRING)
-			verr(v, "expected a state name, got %s", got(v, -1, b, sizeof b));
-		size_t len;
-		const char *name = lua_tolstring(L, -1, &len);
-		if (!esc_lua_is_identifier(name, len, ESC_NAME_MAX - 1))
-			verr(v, "expected a state name (letters, digits and _, at most %d characters), got '%s'",
-			     ESC_NAME_MAX - 1, name);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(r->names[j], name) == 0)
-				verr(v, "duplicate state '%s' (also regime.states[%zu])", name, j + 1);
-		memcpy(r->names[i], name, len + 1);
-		lua_pop(L, 1);
-		path_pop(v, o2);
-	}
-	lua_pop(L, 1);
-	path_pop(v, old);
+	read_names(v, rt, "states", "state", "regime.states", r->names, r->n_states);
 }
 
 /* regime.rates = {FROM = {TO = rate per hour}}: the chain's generator;
