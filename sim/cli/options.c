@@ -1,0 +1,236 @@
+/* options.c: the options of the scenario commands (run, compare, check),
+ * their help, and usage errors. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *usage_common =
+	"  -n, --reps N          replications (default 100)\n"
+	"  -s, --seed S          base seed, an integer >= 0 (default 1)\n"
+	"  -o, --out FILE        result file (default SCENARIO-COMMAND.h5)\n"
+	"      --rep-offset K    index of the first replication (default 0)\n"
+	"      --horizon D       simulated time, e.g. 30d, 2w, 720 (hours)\n"
+	"      --set KEY=VALUE   override a scenario value (repeatable): KEY is a\n"
+	"                        dotted path (cell.latency), VALUE a Lua literal or\n"
+	"                        a duration (30m, 2h, 3d, 1w)\n"
+	"      --events          also write the full event log /arms/<ARM>/events\n"
+	"                        (every incident and protest, one row each)\n"
+	"  -q, --quiet           no progress display, only the final line\n"
+	"  -h, --help            this help\n";
+
+void cli_help(const char *cmd)
+{
+	if (strcmp(cmd, "run") == 0) {
+		printf("usage: escsim run [OPTIONS] SCENARIO\n\n"
+		       "Run N replications of the scenario as written (one arm, 'base') and\n"
+		       "write /arms/base/runs and /arms/base/daily.\n\noptions:\n%s", usage_common);
+	} else if (strcmp(cmd, "compare") == 0) {
+		printf("usage: escsim compare [OPTIONS] SCENARIO\n\n"
+		       "Run every arm on the same replications and seeds (common random\n"
+		       "numbers) and print each metric per arm with its 95%% confidence\n"
+		       "interval and the paired difference from the baseline arm.\n"
+		       "Default arms: cell (cell.enabled=true) and no_cell (cell.enabled=false,\n"
+		       "the baseline).\n\noptions:\n%s"
+		       "      --arm NAME:KEY=VALUE[,KEY=VALUE...]\n"
+		       "                        an arm with its overrides (repeatable); given\n"
+		       "                        arms replace the defaults; an arm named no_cell\n"
+		       "                        is the baseline, else the first\n", usage_common);
+	} else if (strcmp(cmd, "check") == 0) {
+		printf("usage: escsim check [OPTIONS] SCENARIO\n\n"
+		       "Load and validate the scenario and its policies without running it;\n"
+		       "print the resolved parameters as JSON and any warnings.\n\noptions:\n"
+		       "      --set KEY=VALUE   override a scenario value (repeatable)\n"
+		       "      --horizon D       simulated time\n"
+		       "  -h, --help            this help\n");
+	}
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "escsim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nsee 'escsim %s--help'\n", cmd ? cmd : "");
+	return ESC_ERR_INPUT;
+}
+
+static int parse_int(const char *s, int64_t lo, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < lo)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Split "NAME:K=V,K=V" at top-level commas (not inside {}, () or quotes), so
+ * a value may be a Lua table such as lognormal{median=2,sigma=1}. */
+static int parse_arm(char *spec, esc_arm_spec *arm)
+{
+	char *colon = strchr(spec, ':');
+	if (colon)
+		*colon = '\0';
+	if (!*spec)
+		return -1;
+	arm->name = spec;
+	arm->n_overrides = 0;
+	if (!colon)
+		return 0;
+	size_t cap = 1;
+	for (char *p = colon + 1; *p; p++)
+		cap += *p == ',';
+	const char **ov = calloc(cap, sizeof *ov);
+	if (!ov)
+		return -1;
+	char *p = colon + 1, *start = p, quote = 0;
+	int depth = 0;
+	for (;; p++) {
+		char c = *p;
+		if (quote) {
+			if (c == '\\' && p[1]) p++;
+			else if (c == quote) quote = 0;
+			else if (!c) break;
+			continue;
+		}
+		if (c == '"' || c == '\'') quote = c;
+		else if (c == '{' || c == '(' || c == '[') depth++;
+		else if (c == '}' || c == ')' || c == ']') depth--;
+		if ((c == ',' && depth == 0) || !c) {
+			*p = '\0';
+			if (*start)
+				ov[arm->n_overrides++] = start;
+			start = p + 1;
+			if (!c)
+				break;
+		}
+	}
+	arm->overrides = ov;
+	return 0;
+}
+
+char *cli_join_argv(int argc, char **argv)
+{
+	size_t len = 1;
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a);
+		if (i)
+			*p++ = ' ';
+		if (plain) {
+			p += sprintf(p, "%s", a);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *a; a++) {
+			if (*a == '\'')
+				p += sprintf(p, "'\\''");
+			else
+				*p++ = *a;
+		}
+		*p++ = '\'';
+	}
+	*p = '\0';
+	return s;
+}
+
+enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS };
+
+int cli_parse(cli *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reps", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "arm", required_argument, NULL, OPT_ARM },
+		{ "horizon", required_argument, NULL, OPT_HORIZON },
+		{ "rep-offset", required_argument, NULL, OPT_REP_OFFSET },
+		{ "events", no_argument, NULL, OPT_EVENTS },
+		{ NULL, 0, NULL, 0 },
+	};
+	c->cmd = argv[1];
+	c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
+	c->arms = calloc((size_t)argc, sizeof *c->arms);
+	if (!c->sets || !c->arms)
+		return cli_usage_error(NULL, "%s", "out of memory");
+	int is_check = strcmp(c->cmd, "check") == 0;
+	char cmdsp[32];
+	snprintf(cmdsp, sizeof cmdsp, "%s ", c->cmd);
+	optind = 2;
+	opterr = 0;
+	int ch;
+	int64_t v;
+	while ((ch = getopt_long(argc, argv, ":n:s:o:qh", longopts, NULL)) != -1) {
+		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
+		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS))
+			return cli_usage_error(cmdsp, "option '%s' does not apply to check", argv[optind - 1]);
+		switch (ch) {
+		case 'n':
+			if (parse_int(optarg, 0, &c->reps))
+				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 0, got '%s'", optarg);
+			break;
+		case 's':
+			if (parse_int(optarg, 0, &v))
+				return cli_usage_error(cmdsp, "-s/--seed: expected an integer >= 0, got '%s'", optarg);
+			c->seed = (uint64_t)v;
+			break;
+		case OPT_REP_OFFSET:
+			if (parse_int(optarg, 0, &c->rep_offset))
+				return cli_usage_error(cmdsp, "--rep-offset: expected an integer >= 0, got '%s'", optarg);
+			break;
+		case 'o': c->out = optarg; break;
+		case 'q': c->quiet = 1; break;
+		case OPT_EVENTS: c->events = 1; break;
+		case 'h': cli_help(c->cmd); exit(0);
+		case OPT_SET: c->sets[c->n_sets++] = optarg; break;
+		case OPT_HORIZON:
+			free(c->horizon_set);
+			c->horizon_set = malloc(strlen(optarg) + 9);
+			if (!c->horizon_set)
+				return cli_usage_error(cmdsp, "%s", "out of memory");
+			sprintf(c->horizon_set, "horizon=%s", optarg);
+			break;
+		case OPT_ARM:
+			if (strcmp(c->cmd, "compare") != 0)
+				return cli_usage_error(cmdsp, "--arm applies to compare only (got '%s')", optarg);
+			if (parse_arm(optarg, &c->arms[c->n_arms]))
+				return cli_usage_error(cmdsp, "--arm: expected NAME:KEY=VALUE[,KEY=VALUE...], got '%s'", optarg);
+			for (size_t i = 0; i < c->n_arms; i++)
+				if (strcmp(c->arms[i].name, c->arms[c->n_arms].name) == 0)
+					return cli_usage_error(cmdsp, "--arm: arm '%s' given twice", c->arms[i].name);
+			c->n_arms++;
+			break;
+		case ':':
+			return cli_usage_error(cmdsp, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error(cmdsp, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (c->horizon_set)
+		c->sets[c->n_sets++] = c->horizon_set;   /* last, so it wins */
+	if (optind != argc - 1)
+		return cli_usage_error(cmdsp, "%s", optind >= argc ? "expected a SCENARIO file"
+		                                             : "expected exactly one SCENARIO file");
+	c->scenario = argv[optind];
+	return 0;
+}
+
+void cli_free(cli *c)
+{
+	for (size_t i = 0; i < c->n_arms; i++)
+		free((void *)c->arms[i].overrides);
+	free(c->arms);
+	free(c->sets);
+	free(c->horizon_set);
+	free(c->command_line);
+}
