@@ -62,4 +62,41 @@ typedef struct esc_event_row {
 	int8_t kind;                        /* esc_event_kind */
 } esc_event_row;
 
+/* What a message asked for (model-research.md 6.4). */
+typedef enum esc_message_kind {
+	ESC_MSG_QUERY = 0,        /* who did it? (attribution) */
+	ESC_MSG_NOTIFY = 1,       /* notice of an operation (deconfliction) */
+	ESC_MSG_PROTEST = 2,
+	ESC_MSG_RESTRAINT = 3,    /* request restraint / enforcement */
+	ESC_MSG_INTEL = 4         /* share intelligence */
+} esc_message_kind;
+
+/* How a message ended. */
+typedef enum esc_message_outcome {
+	ESC_MSG_ANSWERED = 0,     /* answered before its deadline */
+	ESC_MSG_LATE = 1,         /* answered after the deadline: no effect */
+	ESC_MSG_REFUSED = 2,      /* the other side declined */
+	ESC_MSG_UNAVAILABLE = 3,  /* the channel was down or suspended */
+	ESC_MSG_PENDING = 4       /* no answer by the horizon */
+} esc_message_outcome;
+
+/* One row of /arms/<ARM>/messages: a request through the cell or a fallback
+ * channel, with its timings.  Times are hours; NaN where a step never
+ * happened (t_start_h of a refused request, t_answer_h of a pending one). */
+typedef struct esc_message_row {
+	int64_t rep;
+	int64_t id;                         /* unique within the replication */
+	int64_t event_id;                   /* the event it is about */
+	int32_t channel;                    /* 0 = the cell, then the fallback channels */
+	int32_t sender, receiver;           /* parties */
+	int8_t kind;                        /* esc_message_kind */
+	int8_t outcome;                     /* esc_message_outcome */
+	int8_t correct;                     /* the answer named the true perpetrator (0/1; -1 n/a) */
+	double t_submit_h;                  /* sent */
+	double t_start_h;                   /* an operator took it up */
+	double t_answer_h;                  /* the answer reached the sender */
+	double deadline_h;                  /* when the sender acts anyway (NaN: none) */
+	double slack_h;                     /* deadline minus answer time: > 0 in time */
+} esc_message_row;
+
 #endif
