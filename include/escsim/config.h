@@ -26,6 +26,9 @@ typedef enum esc_party_kind {
 typedef struct esc_party {
 	char name[ESC_NAME_MAX];
 	esc_party_kind kind;
+	int deniable;               /* its acts cannot be pinned on it through a
+	                               channel (Khasham, 2018): answers about them
+	                               clear no one */
 } esc_party;
 
 typedef struct esc_incident_type {
@@ -105,11 +108,47 @@ typedef struct esc_ladder {
 	                           incident at this level against a state party */
 } esc_ladder;
 
+/* The communication cell (MR 2, 6.4): a staffed, supervised service with a
+ * queue.  A request waits for one of `operators` (in priority order, within
+ * staffed hours, while the cell is up), holds the operator for `handling_h`,
+ * then goes through the supervisor's relay (`relay_h`) and political approval
+ * (`latency_h`, heavy-tailed) before the answer reaches the sender. */
 typedef struct esc_cell {
 	int enabled;
-	esc_dist latency_h;     /* submission to answer */
+	int members[2];         /* the two parties it connects */
+	int supervisor;         /* party relaying and supervising, or -1 */
+	int operators;          /* >= 1 */
+	esc_dist handling_h;    /* operator time per request */
+	esc_dist relay_h;       /* the supervisor's relay hop */
+	esc_dist latency_h;     /* approval: from handling to the answer */
 	double accuracy;        /* probability the answer names the true perpetrator */
+	double staffed_from_h;  /* staffed hours of the day [from, to); 0, 24 = always */
+	double staffed_to_h;
+	double mtbf_h;          /* mean time between outages (exponential); inf = never */
+	double mttr_h;          /* mean outage length */
+	int suspend_level;      /* an incident between the members at or above this */
+	double suspend_p;       /* level suspends the cell with this probability */
+	esc_dist suspend_h;     /* for this long */
+	double refuse_base;     /* P(refuse) = base + per_level * tension, in [0, 1], */
+	double refuse_per_level;/* tension: the members' higher ladder level */
+	double enforce_p;       /* receiver acts itself against a non-state culprit */
+	int enforce_type;       /* with this incident type (-1: no enforcement) */
+	int notify_party;       /* party that notifies its operations, or -1 */
+	int notify_type;        /* of this type (-1: every type) */
+	double notify_lead_h;   /* planned between notice and operation */
+	esc_dist notify_need_h; /* lead the third parties need to clear */
 } esc_cell;
+
+/* A fallback channel (UNDOF liaison, a US backchannel, public statements):
+ * no queue; each request finds it available with probability `availability`
+ * and is answered after `latency_h`.  Used in order when the cell is
+ * disabled, down, suspended or refuses. */
+typedef struct esc_channel {
+	char name[ESC_NAME_MAX];
+	esc_dist latency_h;
+	double availability;
+	double accuracy;
+} esc_channel;
 
 typedef struct esc_config {
 	char name[64];
@@ -128,6 +167,8 @@ typedef struct esc_config {
 	esc_attribution attribution;
 	esc_ladder ladder;
 	esc_cell cell;
+	size_t n_channels;
+	esc_channel *channels;
 	uint64_t max_events;    /* per replication; more is a runaway and an error */
 } esc_config;
 
@@ -148,6 +189,15 @@ int esc_config_alloc_regime(esc_config *cfg, size_t n_states, size_t n_shocks,
  * regime allocated first. */
 int esc_config_alloc_generator_multiplier(esc_config *cfg, size_t generator,
                                           esc_error *err);
+
+/* Default cell members (the first two state parties) and supervisor (the
+ * first supervisor party), for a scenario that does not name them: call
+ * after the parties are read. */
+void esc_config_cell_defaults(esc_config *cfg);
+
+/* Allocate n fallback channels (latency constant 0, availability 1,
+ * accuracy 1). */
+int esc_config_alloc_channels(esc_config *cfg, size_t n, esc_error *err);
 
 /* Spectral radius of the mean branching matrix over incident classes
  * (actor, target, type), with each parent's expected deaths in the casualty

@@ -48,6 +48,8 @@ typedef struct esc_decision {
 	                                deadline for a cell answer */
 	int query_cell;              /* retaliate: ask the cell first, and call the
 	                                strike off if the answer clears the target */
+	int priority;                /* of a query: 0 flash, 1 immediate (default),
+	                                2 routine; the cell serves lower first */
 } esc_decision;
 
 /* What a hook may use besides its arguments: the replication, the clock and

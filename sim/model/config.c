@@ -42,6 +42,37 @@ int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
 	return ESC_OK;
 }
 
+void esc_config_cell_defaults(esc_config *cfg)
+{
+	esc_cell *c = &cfg->cell;
+	c->members[0] = c->members[1] = -1;
+	c->supervisor = -1;
+	for (size_t i = 0; i < cfg->n_parties; i++) {
+		if (cfg->parties[i].kind == ESC_PARTY_STATE && c->members[1] < 0)
+			c->members[c->members[0] < 0 ? 0 : 1] = (int)i;
+		if (cfg->parties[i].kind == ESC_PARTY_SUPERVISOR && c->supervisor < 0)
+			c->supervisor = (int)i;
+	}
+}
+
+int esc_config_alloc_channels(esc_config *cfg, size_t n, esc_error *err)
+{
+	for (size_t i = 0; cfg->channels && i < cfg->n_channels; i++)
+		esc_dist_free(&cfg->channels[i].latency_h);
+	free(cfg->channels);
+	cfg->n_channels = 0;
+	cfg->channels = calloc(n ? n : 1, sizeof *cfg->channels);
+	if (!cfg->channels)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory allocating channels");
+	for (size_t i = 0; i < n; i++) {
+		esc_dist_init(&cfg->channels[i].latency_h, ESC_DIST_CONSTANT, 0, 0, 0, NULL);
+		cfg->channels[i].availability = 1;
+		cfg->channels[i].accuracy = 1;
+	}
+	cfg->n_channels = n;
+	return ESC_OK;
+}
+
 int esc_config_alloc_excitations(esc_config *cfg, size_t n, esc_error *err)
 {
 	free(cfg->excitations);
@@ -120,10 +151,34 @@ void esc_config_defaults(esc_config *cfg)
 	cfg->ladder.crisis_level = 6.0;
 	cfg->ladder.spiral_size = 4;
 	cfg->ladder.spiral_level = 6;
-	cfg->cell.enabled = 1;
-	cfg->cell.accuracy = 0.9;
-	esc_dist_free(&cfg->cell.latency_h);
-	esc_dist_init(&cfg->cell.latency_h, ESC_DIST_LOGNORMAL, 1.0, 1.0, 0, NULL);
+	esc_cell *c = &cfg->cell;
+	c->enabled = 1;
+	c->accuracy = 0.9;
+	esc_dist_free(&c->latency_h);
+	esc_dist_init(&c->latency_h, ESC_DIST_LOGNORMAL, 1.0, 1.0, 0, NULL);
+	esc_config_cell_defaults(cfg);
+	c->operators = 1;
+	esc_dist_free(&c->handling_h);
+	esc_dist_init(&c->handling_h, ESC_DIST_CONSTANT, 0, 0, 0, NULL);
+	esc_dist_free(&c->relay_h);
+	esc_dist_init(&c->relay_h, ESC_DIST_CONSTANT, 0, 0, 0, NULL);
+	c->staffed_from_h = 0;
+	c->staffed_to_h = 24;
+	c->mtbf_h = INFINITY;
+	c->mttr_h = 0;
+	c->suspend_level = ESC_LADDER_TOP + 1;
+	c->suspend_p = 0;
+	esc_dist_free(&c->suspend_h);
+	esc_dist_init(&c->suspend_h, ESC_DIST_CONSTANT, 24.0, 0, 0, NULL);
+	c->refuse_base = 0;
+	c->refuse_per_level = 0;
+	c->enforce_p = 0;
+	c->enforce_type = -1;
+	c->notify_party = -1;
+	c->notify_type = -1;
+	c->notify_lead_h = 0;
+	esc_dist_free(&c->notify_need_h);
+	esc_dist_init(&c->notify_need_h, ESC_DIST_CONSTANT, 0, 0, 0, NULL);
 	esc_dist_free(&cfg->attribution.delay_h);
 	esc_dist_init(&cfg->attribution.delay_h, ESC_DIST_CONSTANT, 0.0, 0, 0, NULL);
 	cfg->max_events = 1000000;
@@ -139,6 +194,13 @@ void esc_config_free(esc_config *cfg)
 	}
 	esc_dist_free(&cfg->attribution.delay_h);
 	esc_dist_free(&cfg->cell.latency_h);
+	esc_dist_free(&cfg->cell.handling_h);
+	esc_dist_free(&cfg->cell.relay_h);
+	esc_dist_free(&cfg->cell.suspend_h);
+	esc_dist_free(&cfg->cell.notify_need_h);
+	for (size_t i = 0; cfg->channels && i < cfg->n_channels; i++)
+		esc_dist_free(&cfg->channels[i].latency_h);
+	free(cfg->channels);
 	free_regime(cfg);
 	free(cfg->excitations);
 	free(cfg->parties);
@@ -252,6 +314,45 @@ static int check_excitations(const esc_config *cfg, esc_error *err)
 	return ESC_OK;
 }
 
+static int prob(double p) { return p >= 0 && p <= 1; }
+
+static int check_cell(const esc_config *cfg, esc_error *err)
+{
+	const esc_cell *c = &cfg->cell;
+	size_t np = cfg->n_parties;
+	if (c->enabled && (!in_range(c->members[0], np) || !in_range(c->members[1], np) ||
+	                   c->members[0] == c->members[1]))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.parties: expected two different parties (by default the first two state parties)");
+	if (c->supervisor != -1 && !in_range(c->supervisor, np))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.supervisor: unknown party");
+	if (c->operators < 1)
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.operators: expected an integer >= 1");
+	if (c->latency_h.kind == ESC_DIST_NONE || c->handling_h.kind == ESC_DIST_NONE ||
+	    c->relay_h.kind == ESC_DIST_NONE || c->suspend_h.kind == ESC_DIST_NONE ||
+	    c->notify_need_h.kind == ESC_DIST_NONE)
+		return esc_error_set(err, ESC_ERR_INPUT, "cell: latency, handling, relay, suspension and notice times must be distributions");
+	if (!prob(c->accuracy) || !prob(c->suspend_p) || !prob(c->refuse_base) || !prob(c->enforce_p))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell: accuracy, suspend.p, refuse.base and enforce.p are probabilities in [0, 1]");
+	if (!(c->refuse_per_level >= 0) || !isfinite(c->refuse_per_level))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.refuse.per_level: expected a finite number >= 0");
+	if (!(c->staffed_from_h >= 0 && c->staffed_from_h < c->staffed_to_h && c->staffed_to_h <= 24))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.staffed: expected hours of the day 0 <= from < to <= 24");
+	if (!(c->mtbf_h > 0) || !(c->mttr_h >= 0) || !isfinite(c->mttr_h))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.outages: expected mtbf > 0 (inf: never) and a finite mttr >= 0");
+	if (c->enforce_type != -1 && !in_range(c->enforce_type, cfg->n_types))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.enforce.type: unknown type");
+	if ((c->notify_party != -1 && !in_range(c->notify_party, np)) ||
+	    (c->notify_type != -1 && !in_range(c->notify_type, cfg->n_types)) ||
+	    !(c->notify_lead_h >= 0) || !isfinite(c->notify_lead_h))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell.notify: expected a member party, a type and a lead >= 0 hours");
+	for (size_t i = 0; i < cfg->n_channels; i++) {
+		const esc_channel *ch = &cfg->channels[i];
+		if (ch->latency_h.kind == ESC_DIST_NONE || !prob(ch->availability) || !prob(ch->accuracy))
+			return esc_error_set(err, ESC_ERR_INPUT, "channels[%zu]: expected a latency, and availability and accuracy in [0, 1]", i + 1);
+	}
+	return ESC_OK;
+}
+
 static double expected_deaths(const esc_incident_type *t)
 {
 	double d = 0;
@@ -360,10 +461,10 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_size: expected an integer >= 2");
 	if (cfg->ladder.spiral_level < 0 || cfg->ladder.spiral_level > ESC_LADDER_TOP + 1)
 		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_level: expected 0..%d (8: never)", ESC_LADDER_TOP + 1);
-	if (!(cfg->cell.accuracy >= 0 && cfg->cell.accuracy <= 1))
-		return esc_error_set(err, ESC_ERR_INPUT, "cell.accuracy: expected a probability in [0, 1]");
-	if (cfg->cell.latency_h.kind == ESC_DIST_NONE || cfg->attribution.delay_h.kind == ESC_DIST_NONE)
-		return esc_error_set(err, ESC_ERR_INPUT, "cell.latency and attribution.delay must be distributions");
+	if (check_cell(cfg, err))
+		return err ? err->status : ESC_ERR_INPUT;
+	if (cfg->attribution.delay_h.kind == ESC_DIST_NONE)
+		return esc_error_set(err, ESC_ERR_INPUT, "attribution.delay must be a distribution");
 	if (cfg->max_events < 1)
 		return esc_error_set(err, ESC_ERR_INPUT, "limits.events: expected an integer >= 1");
 	return ESC_OK;
@@ -435,6 +536,73 @@ static void jdist(jbuf *b, const esc_dist *d)
 	jput(b, "}");
 }
 
+static void jparty(jbuf *b, const esc_config *cfg, int p)
+{
+	if (p >= 0) jstr(b, cfg->parties[p].name);
+	else jput(b, "null");
+}
+
+/* The cell's queue, availability and effects, and the fallback channels;
+ * appended inside the "cell" object, then a sibling "channels" array. */
+static void jcell(jbuf *b, const esc_config *cfg)
+{
+	const esc_cell *c = &cfg->cell;
+	jput(b, ",\"parties\":[");
+	jparty(b, cfg, c->members[0]);
+	jput(b, ",");
+	jparty(b, cfg, c->members[1]);
+	jput(b, "],\"supervisor\":");
+	jparty(b, cfg, c->supervisor);
+	jput(b, ",\"operators\":%d,\"handling_h\":", c->operators);
+	jdist(b, &c->handling_h);
+	jput(b, ",\"relay_h\":");
+	jdist(b, &c->relay_h);
+	jput(b, ",\"staffed\":{\"from_h\":");
+	jnum(b, c->staffed_from_h);
+	jput(b, ",\"to_h\":");
+	jnum(b, c->staffed_to_h);
+	jput(b, "},\"outages\":{\"mtbf_h\":");
+	jnum(b, c->mtbf_h);
+	jput(b, ",\"mttr_h\":");
+	jnum(b, c->mttr_h);
+	jput(b, "},\"suspend\":{\"level\":%d,\"p\":", c->suspend_level);
+	jnum(b, c->suspend_p);
+	jput(b, ",\"duration_h\":");
+	jdist(b, &c->suspend_h);
+	jput(b, "},\"refuse\":{\"base\":");
+	jnum(b, c->refuse_base);
+	jput(b, ",\"per_level\":");
+	jnum(b, c->refuse_per_level);
+	jput(b, "},\"enforce\":{\"p\":");
+	jnum(b, c->enforce_p);
+	jput(b, ",\"type\":");
+	if (c->enforce_type >= 0) jstr(b, cfg->types[c->enforce_type].name);
+	else jput(b, "null");
+	jput(b, "},\"notify\":{\"party\":");
+	jparty(b, cfg, c->notify_party);
+	jput(b, ",\"type\":");
+	if (c->notify_type >= 0) jstr(b, cfg->types[c->notify_type].name);
+	else jput(b, "null");
+	jput(b, ",\"lead_h\":");
+	jnum(b, c->notify_lead_h);
+	jput(b, ",\"need_h\":");
+	jdist(b, &c->notify_need_h);
+	jput(b, "}},\"channels\":[");
+	for (size_t i = 0; i < cfg->n_channels; i++) {
+		const esc_channel *ch = &cfg->channels[i];
+		jput(b, "%s{\"name\":", i ? "," : "");
+		jstr(b, ch->name);
+		jput(b, ",\"latency_h\":");
+		jdist(b, &ch->latency_h);
+		jput(b, ",\"availability\":");
+		jnum(b, ch->availability);
+		jput(b, ",\"accuracy\":");
+		jnum(b, ch->accuracy);
+		jput(b, "}");
+	}
+	jput(b, "]");
+}
+
 /* "key":"name" for an index that may be -1 (omitted). */
 static void jopt(jbuf *b, const char *key, int idx, const esc_config *cfg, char what, int *first)
 {
@@ -462,7 +630,8 @@ char *esc_config_to_json(const esc_config *cfg)
 	for (size_t i = 0; i < np; i++) {
 		jput(&b, "%s{\"name\":", i ? "," : "");
 		jstr(&b, cfg->parties[i].name);
-		jput(&b, ",\"kind\":\"%s\"}", kind_name(cfg->parties[i].kind));
+		jput(&b, ",\"kind\":\"%s\",\"deniable\":%s}", kind_name(cfg->parties[i].kind),
+		     cfg->parties[i].deniable ? "true" : "false");
 	}
 	jput(&b, "],\"zones\":[");
 	for (size_t i = 0; i < cfg->n_zones; i++) {
@@ -625,7 +794,8 @@ char *esc_config_to_json(const esc_config *cfg)
 	jdist(&b, &cfg->cell.latency_h);
 	jput(&b, ",\"accuracy\":");
 	jnum(&b, cfg->cell.accuracy);
-	jput(&b, "},\"limits\":{\"events\":%llu}}", (unsigned long long)cfg->max_events);
+	jcell(&b, cfg);
+	jput(&b, ",\"limits\":{\"events\":%llu}}", (unsigned long long)cfg->max_events);
 	if (b.oom) {
 		free(b.s);
 		return NULL;
