@@ -63,12 +63,16 @@ typedef struct esc_h5_labels {
 	esc_h5_names zones;
 	esc_h5_names types;      /* incident types */
 	esc_h5_names regimes;    /* regime states; n = 0 without a chain */
+	esc_h5_names channels;   /* message channels: names[0] is the cell
+	                            ("cell"), then the fallback channels in the
+	                            scenario's order; n = 0 means just "cell" */
 } esc_h5_labels;
 
 /* Add /arms/<name> with attributes `overrides` (text) and `resolved_json`
  * (JSON), an empty runs table, an empty daily table and, if EVENTS is
- * non-zero, an empty events table.  LABELS names the codes of the daily and
- * events columns (NULL: no names, only -1 = none).  Returns the arm's index
+ * non-zero, empty events and messages tables.  LABELS names the codes of the
+ * daily, events and messages columns (NULL: no names, only -1 = none, and
+ * channel 0 = cell).  Returns the arm's index
  * via *arm.  A bad or repeated name, or a name list the label format cannot
  * hold, is ESC_ERR_INPUT. */
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
@@ -88,6 +92,12 @@ int esc_h5_append_daily(esc_h5_writer *w, int arm, const esc_daily_row *rows,
  * arm was added without events. */
 int esc_h5_append_events(esc_h5_writer *w, int arm, const esc_event_row *rows,
                          size_t n, esc_error *err);
+
+/* Append rows to /arms/<arm>/messages, the same way; ESC_ERR_RUNTIME if the
+ * arm was added without events (messages come with --events). */
+int esc_h5_append_messages(esc_h5_writer *w, int arm,
+                           const esc_message_row *rows, size_t n,
+                           esc_error *err);
 
 /* Set `complete` (1 or 0), close, fsync and rename to the final name,
  * replacing any file there.  W is freed whatever happens; if a step after

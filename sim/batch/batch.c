@@ -124,7 +124,7 @@ typedef struct arm_state {
 	int h5_arm;
 	esc_run_row rows[ROW_BLOCK];
 	size_t n_rows;
-	rowbuf daily, events;
+	rowbuf daily, events, messages;  /* messages: like events, with --events */
 	esc_model_sink sink;
 	gsl_rstat_workspace *stat[ESC_BATCH_METRICS], *diff[ESC_BATCH_METRICS];
 	char *json;
@@ -165,6 +165,12 @@ static int flush_tables(batch *b, arm_state *a, esc_error *err)
 	                         e->done, err))
 		return err->status;
 	rb_drop_done(e);
+	rowbuf *m = &a->messages;
+	if (b->out && m->done &&
+	    esc_h5_append_messages(b->out, a->h5_arm,
+	                           (const esc_message_row *)m->v, m->done, err))
+		return err->status;
+	rb_drop_done(m);
 	return ESC_OK;
 }
 
@@ -174,6 +180,12 @@ static int sink_event(void *self, const esc_event_row *row, esc_error *err)
 {
 	arm_state *a = self;
 	return rb_push(&a->events, row, 1, err);
+}
+
+static int sink_message(void *self, const esc_message_row *row, esc_error *err)
+{
+	arm_state *a = self;
+	return rb_push(&a->messages, row, 1, err);
 }
 
 static int sink_daily(void *self, const esc_daily_row *rows, size_t n,
@@ -189,11 +201,14 @@ static int end_replication(batch *b, arm_state *a, int ok, esc_error *err)
 	if (!ok) {
 		rb_rollback(&a->daily);
 		rb_rollback(&a->events);
+		rb_rollback(&a->messages);
 		return ESC_OK;
 	}
 	rb_commit(&a->daily);
 	rb_commit(&a->events);
-	if (a->daily.done >= DAILY_BLOCK || a->events.done >= EVENT_BLOCK)
+	rb_commit(&a->messages);
+	if (a->daily.done >= DAILY_BLOCK || a->events.done >= EVENT_BLOCK ||
+	    a->messages.done >= EVENT_BLOCK)
 		return flush_tables(b, a, err);
 	return ESC_OK;
 }
@@ -203,7 +218,8 @@ static int end_replication(batch *b, arm_state *a, int ok, esc_error *err)
 static int arm_labels(const esc_config *c, esc_h5_labels *l,
                       const char ***store, esc_error *err)
 {
-	size_t n = c->n_parties + c->n_zones + c->n_types + c->regime.n_states;
+	size_t n = c->n_parties + c->n_zones + c->n_types + c->regime.n_states +
+	           1 + c->n_channels;
 	const char **p = calloc(n ? n : 1, sizeof *p);
 	if (!p)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -220,6 +236,11 @@ static int arm_labels(const esc_config *c, esc_h5_labels *l,
 	l->regimes = (esc_h5_names){ p, c->regime.n_states };
 	for (size_t i = 0; i < c->regime.n_states; i++)
 		*p++ = c->regime.names[i];
+	/* Message channel 0 is the cell, then the fallback channels. */
+	l->channels = (esc_h5_names){ p, 1 + c->n_channels };
+	*p++ = "cell";
+	for (size_t i = 0; i < c->n_channels; i++)
+		*p++ = c->channels[i].name;
 	return ESC_OK;
 }
 
@@ -270,12 +291,14 @@ static int setup(batch *b, esc_error *err)
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		a->daily.size = sizeof(esc_daily_row);
 		a->events.size = sizeof(esc_event_row);
+		a->messages.size = sizeof(esc_message_row);
 		/* Without a file there is nowhere for the rows to go; without
 		 * --events the model is not asked for them at all. */
 		if (o->out_path) {
 			a->sink = (esc_model_sink){
 				.self = a,
 				.event = o->events ? sink_event : NULL,
+				.message = o->events ? sink_message : NULL,
 				.daily = sink_daily,
 			};
 			esc_model_set_sink(a->model, &a->sink);
@@ -453,6 +476,7 @@ static void teardown(batch *b)
 		free(a->json);
 		free(a->daily.v);
 		free(a->events.v);
+		free(a->messages.v);
 		for (int j = 0; j < ESC_BATCH_METRICS; j++) {
 			if (a->stat[j]) gsl_rstat_free(a->stat[j]);
 			if (a->diff[j]) gsl_rstat_free(a->diff[j]);

@@ -21,8 +21,10 @@
  *   /arms/<ARM>/daily         one row per replication and day (esc_daily_row)
  *   /arms/<ARM>/events        when asked for: one row per incident and
  *                             protest (esc_event_row)
+ *   /arms/<ARM>/messages      with events: one row per cell or channel
+ *                             message (esc_message_row)
  *
- * Party, zone, type and regime columns hold codes whose names are the
+ * Party, zone, type, regime and channel columns hold codes whose names are the
  * scenario's; they come in with the arm (esc_h5_labels) and are written as
  * FIELD_<i>_LABELS and in the `labels` attribute like any static labels,
  * with -1 = none added to each list.
@@ -88,6 +90,22 @@ static const esc_h5_field run_fields[] = {
 	          "mean time from request to answer; NaN if none answered"),
 	RUN_FIELD(events_total, ESC_H5_I64, "count", NULL,
 	          "incidents and policy actions"),
+	RUN_FIELD(cell_refused, ESC_H5_I64, "count", NULL,
+	          "queries the receiving side declined"),
+	RUN_FIELD(cell_unavailable, ESC_H5_I64, "count", NULL,
+	          "queries that found the cell down or suspended"),
+	RUN_FIELD(cell_enforcements, ESC_H5_I64, "count", NULL,
+	          "times the receiver acted against a non-state culprit instead of the requester"),
+	RUN_FIELD(channel_requests, ESC_H5_I64, "count", NULL,
+	          "queries sent through fallback channels"),
+	RUN_FIELD(channel_answered_before_deadline, ESC_H5_I64, "count", NULL,
+	          "fallback-channel queries answered before their deadline"),
+	RUN_FIELD(ops_notified, ESC_H5_I64, "count", NULL,
+	          "operations notified through the cell"),
+	RUN_FIELD(ops_deconflicted, ESC_H5_I64, "count", NULL,
+	          "notified operations whose notice came early enough for third parties"),
+	RUN_FIELD(near_misses, ESC_H5_I64, "count", NULL,
+	          "notified operations whose notice came too late"),
 };
 
 static const esc_h5_table_desc runs_desc = {
@@ -100,7 +118,8 @@ static const esc_h5_table_desc runs_desc = {
 /* Labels that name scenario things are given per arm (LBL_*: which list);
  * the descriptors leave them NULL.  "goldstein" is a point on the Goldstein
  * conflict-cooperation scale, -10..+10 per event. */
-enum { LBL_NONE, LBL_PARTY, LBL_ZONE, LBL_TYPE, LBL_REGIME };
+enum { LBL_NONE, LBL_PARTY, LBL_ZONE, LBL_TYPE, LBL_REGIME, LBL_CHANNEL,
+       N_LBL };
 
 #define DAILY_FIELD(m, k, u, l, d) { #m, offsetof(esc_daily_row, m), k, u, l, d }
 static const esc_h5_field daily_fields[] = {
@@ -180,17 +199,66 @@ static const esc_h5_table_desc events_desc = {
 	sizeof event_fields / sizeof event_fields[0],
 };
 
+#define MSG_FIELD(m, k, u, l, d) { #m, offsetof(esc_message_row, m), k, u, l, d }
+static const esc_h5_field message_fields[] = {
+	MSG_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
+	MSG_FIELD(id, ESC_H5_I64, NULL, NULL,
+	          "message id, unique within the replication"),
+	MSG_FIELD(event_id, ESC_H5_I64, NULL, NULL,
+	          "id of the event (in events) the message is about"),
+	MSG_FIELD(channel, ESC_H5_I32, NULL, NULL,
+	          "channel: 0 the cell, then the fallback channels"),
+	MSG_FIELD(sender, ESC_H5_I32, NULL, NULL, "party that sent it"),
+	MSG_FIELD(receiver, ESC_H5_I32, NULL, NULL,
+	          "party it was for (through the channel)"),
+	MSG_FIELD(kind, ESC_H5_ENUM8, NULL,
+	          "0=query,1=notify,2=protest,3=restraint,4=intel",
+	          "what it asked for: attribution query, notice of an operation, "
+	          "protest, request for restraint, shared intelligence"),
+	MSG_FIELD(outcome, ESC_H5_ENUM8, NULL,
+	          "0=answered,1=late,2=refused,3=unavailable,4=pending",
+	          "answered before its deadline, answered late, refused, channel "
+	          "unavailable, or no answer by the horizon"),
+	MSG_FIELD(correct, ESC_H5_I8, "1", "-1=n/a,0=no,1=yes",
+	          "the answer named the true perpetrator; -1 without an answer "
+	          "or for a message that names no one"),
+	MSG_FIELD(t_submit_h, ESC_H5_F64, "h", NULL, "time it was sent"),
+	MSG_FIELD(t_start_h, ESC_H5_F64, "h", NULL,
+	          "time an operator took it up; NaN if never"),
+	MSG_FIELD(t_answer_h, ESC_H5_F64, "h", NULL,
+	          "time the answer reached the sender; NaN if none"),
+	MSG_FIELD(deadline_h, ESC_H5_F64, "h", NULL,
+	          "time the sender acts anyway; NaN if no deadline"),
+	MSG_FIELD(slack_h, ESC_H5_F64, "h", NULL,
+	          "deadline minus answer time: > 0 in time; NaN if either is"),
+};
+static const int message_label_list[] = {
+	LBL_NONE, LBL_NONE, LBL_NONE, LBL_CHANNEL, LBL_PARTY, LBL_PARTY,
+	LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE,
+	LBL_NONE,
+};
+
+static const esc_h5_table_desc messages_desc = {
+	"messages: every cell and channel message",
+	sizeof(esc_message_row),
+	message_fields,
+	sizeof message_fields / sizeof message_fields[0],
+};
+
 _Static_assert(sizeof daily_label_list / sizeof daily_label_list[0] ==
                sizeof daily_fields / sizeof daily_fields[0],
                "one label list per daily column");
 _Static_assert(sizeof event_label_list / sizeof event_label_list[0] ==
                sizeof event_fields / sizeof event_fields[0],
                "one label list per events column");
+_Static_assert(sizeof message_label_list / sizeof message_label_list[0] ==
+               sizeof message_fields / sizeof message_fields[0],
+               "one label list per messages column");
 
 typedef struct arm {
 	char *name;
 	hid_t group;
-	esc_h5_table runs, daily, events;
+	esc_h5_table runs, daily, events, messages;
 	int has_events;
 } arm;
 
@@ -255,6 +323,8 @@ static int close_objects(esc_h5_writer *w)
 		if (esc_h5_table_close(&w->arms[i].daily) < 0)
 			rc = -1;
 		if (esc_h5_table_close(&w->arms[i].events) < 0)
+			rc = -1;
+		if (esc_h5_table_close(&w->arms[i].messages) < 0)
 			rc = -1;
 		if (w->arms[i].group >= 0 && H5Gclose(w->arms[i].group) < 0)
 			rc = -1;
@@ -419,6 +489,11 @@ static int scenario_group(esc_h5_writer *w, const esc_h5_provenance *p,
 esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
                              esc_error *err)
 {
+	/* HDF5 1.10 crashes at exit in its atexit handler once an H5Fclose has
+	 * failed (a full disk: HDFFV-11052, fixed in 1.14.1); our files are
+	 * always closed explicitly, so let process exit reclaim the library.
+	 * Only takes effect before the library's first call; harmless after. */
+	H5dont_atexit();
 	quiet();
 	if (!path || !*path) {
 		esc_error_set(err, ESC_ERR_RUNTIME, "no results file name given");
@@ -564,7 +639,8 @@ static char *label_spec(const esc_h5_names *l, const char *what,
  * column takes (LBL_*), SPECS holds one spec per list. */
 static int labelled_table(esc_h5_writer *w, arm *a, esc_h5_table *t,
                           const char *name, const esc_h5_table_desc *desc,
-                          const int *lists, char *const specs[5], esc_error *err)
+                          const int *lists, char *const specs[N_LBL],
+                          esc_error *err)
 {
 	const char *labels[32] = {0};
 	if (desc->n_fields > sizeof labels / sizeof labels[0])
@@ -597,7 +673,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 
 	/* Labels first: a name they cannot hold is the caller's error, found
 	 * before anything is added to the file. */
-	char *specs[5] = {0};
+	char *specs[N_LBL] = {0};
 	specs[LBL_PARTY] = label_spec(labels ? &labels->parties : NULL, "party",
 	                              name, err);
 	specs[LBL_ZONE] = specs[LBL_PARTY] ?
@@ -607,8 +683,15 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	specs[LBL_REGIME] = specs[LBL_TYPE] ?
 		label_spec(labels ? &labels->regimes : NULL, "regime state", name,
 		           err) : NULL;
-	if (!specs[LBL_REGIME]) {
-		for (int i = 0; i < 5; i++)
+	/* Channel 0 is the cell even when the caller names no channel. */
+	static const char *const cell_only[] = { "cell" };
+	esc_h5_names cell_names = { cell_only, 1 };
+	const esc_h5_names *channels = labels && labels->channels.n ?
+		&labels->channels : &cell_names;
+	specs[LBL_CHANNEL] = specs[LBL_REGIME] ?
+		label_spec(channels, "channel", name, err) : NULL;
+	if (!specs[LBL_CHANNEL]) {
+		for (int i = 0; i < N_LBL; i++)
 			free(specs[i]);
 		return err ? err->status : ESC_ERR_INPUT;
 	}
@@ -619,6 +702,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	a->runs.dset = a->runs.mem_type = -1;
 	a->daily.dset = a->daily.mem_type = -1;
 	a->events.dset = a->events.mem_type = -1;
+	a->messages.dset = a->messages.mem_type = -1;
 	int rc;
 	if (!(a->name = cat(name, "", ""))) {
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -642,6 +726,10 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	if (!rc && events) {
 		rc = labelled_table(w, a, &a->events, "events", &events_desc,
 		                    event_label_list, specs, err);
+		if (!rc)
+			rc = labelled_table(w, a, &a->messages, "messages",
+			                    &messages_desc, message_label_list, specs,
+			                    err);
 		a->has_events = 1;
 	}
 	if (rc) {
@@ -650,6 +738,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 		esc_h5_table_close(&a->runs);
 		esc_h5_table_close(&a->daily);
 		esc_h5_table_close(&a->events);
+		esc_h5_table_close(&a->messages);
 		if (a->group >= 0)
 			H5Gclose(a->group);
 		free(a->name);
@@ -657,7 +746,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	}
 	*arm_index = (int)w->n_arms++;
 out:
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < N_LBL; i++)
 		free(specs[i]);
 	return rc;
 }
@@ -703,6 +792,21 @@ int esc_h5_append_events(esc_h5_writer *w, int arm_index,
 		                     "events table (internal error)", w->where,
 		                     a->name);
 	return esc_h5_table_append(&a->events, rows, n, w->where, err);
+}
+
+int esc_h5_append_messages(esc_h5_writer *w, int arm_index,
+                           const esc_message_row *rows, size_t n,
+                           esc_error *err)
+{
+	quiet();
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	if (!a->has_events)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
+		                     "messages table (internal error)", w->where,
+		                     a->name);
+	return esc_h5_table_append(&a->messages, rows, n, w->where, err);
 }
 
 /* ------------------------------------------------------------------- close */

@@ -718,7 +718,7 @@ static esc_h5_labels golan_labels(void)
 {
 	esc_h5_labels l = {
 		{ party_names, 3 }, { zone_names, 2 }, { type_names, 3 },
-		{ regime_names, 3 },
+		{ regime_names, 3 }, { NULL, 0 },
 	};
 	return l;
 }
@@ -1068,6 +1068,164 @@ static void test_daily_events(void **state)
 	free_provenance(&p);
 }
 
+/* ---------------------------------------------------------------- messages */
+
+static const char *const channel_names[] = { "cell", "UNDOF", "US_backchannel" };
+
+static esc_message_row make_message(int64_t i)
+{
+	esc_message_row m;
+	memset(&m, 0, sizeof m);
+	m.rep = i / 50;
+	m.id = i % 50;
+	m.event_id = INT64_MAX - i;
+	m.channel = (int32_t)(i % 3);
+	m.sender = (int32_t)(i % 3);
+	m.receiver = (int32_t)((i + 1) % 3);
+	m.kind = (int8_t)(i % 5);
+	m.outcome = (int8_t)((i / 5) % 5);
+	m.correct = (int8_t)(i % 3) - 1;
+	m.t_submit_h = 0.25 * (double)i;
+	m.t_start_h = i % 7 == 0 ? NAN : m.t_submit_h + 0.1;
+	m.t_answer_h = m.outcome == ESC_MSG_PENDING ? NAN : m.t_submit_h + 1.5;
+	m.deadline_h = i % 4 == 0 ? NAN : m.t_submit_h + 2.0;
+	m.slack_h = m.deadline_h - m.t_answer_h;
+	return m;
+}
+
+static hid_t reader_message_type(hid_t file_type)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_message_row));
+#define M(f, ty) H5Tinsert(t, #f, HOFFSET(esc_message_row, f), ty)
+	M(rep, H5T_NATIVE_INT64);
+	M(id, H5T_NATIVE_INT64);
+	M(event_id, H5T_NATIVE_INT64);
+	M(channel, H5T_NATIVE_INT32);
+	M(sender, H5T_NATIVE_INT32);
+	M(receiver, H5T_NATIVE_INT32);
+	M(correct, H5T_NATIVE_INT8);
+	M(t_submit_h, H5T_NATIVE_DOUBLE);
+	M(t_start_h, H5T_NATIVE_DOUBLE);
+	M(t_answer_h, H5T_NATIVE_DOUBLE);
+	M(deadline_h, H5T_NATIVE_DOUBLE);
+	M(slack_h, H5T_NATIVE_DOUBLE);
+#undef M
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "outcome" : "kind";
+		int idx = H5Tget_member_index(file_type, name);
+		assert_true(idx >= 0);
+		hid_t ft = H5Tget_member_type(file_type, (unsigned)idx);
+		assert_int_equal(H5Tget_class(ft), H5T_ENUM);
+		hid_t mt = H5Tget_native_type(ft, H5T_DIR_DEFAULT);
+		H5Tinsert(t, name, k ? HOFFSET(esc_message_row, outcome)
+		                     : HOFFSET(esc_message_row, kind), mt);
+		H5Tclose(mt);
+		H5Tclose(ft);
+	}
+	return t;
+}
+
+/* The messages table comes with events, takes the channel names given with
+ * the arm (the cell alone when none are given), and keeps every value,
+ * NaN included. */
+static void test_messages(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "messages.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	esc_h5_labels l = golan_labels();
+	l.channels = (esc_h5_names){ channel_names, 3 };
+	int cell = -1, bare = -1, none = -1;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &cell, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "bare", "", "{}", NULL, 1, &bare, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "none", "", "{}", &l, 0, &none, &err), ESC_OK);
+	enum { N = 5000 };
+	esc_message_row *rows = calloc(N, sizeof *rows);
+	for (int i = 0; i < N; i++)
+		rows[i] = make_message(i);
+	assert_int_equal(esc_h5_append_messages(w, cell, rows, 1, &err), ESC_OK);
+	assert_int_equal(esc_h5_append_messages(w, cell, rows + 1, 0, &err), ESC_OK);
+	assert_int_equal(esc_h5_append_messages(w, cell, rows + 1, N - 1, &err), ESC_OK);
+	esc_error_clear(&err);
+	assert_int_equal(esc_h5_append_messages(w, none, rows, 1, &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "no messages table"));
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	hid_t d = open_table(f, "cell", "messages", N);
+	static const char *const names[] = {
+		"rep", "id", "event_id", "channel", "sender", "receiver", "kind",
+		"outcome", "correct", "t_submit_h", "t_start_h", "t_answer_h",
+		"deadline_h", "slack_h",
+	};
+	static const unsigned char width[] = { 8, 8, 8, 4, 4, 4, 1, 1, 1, 8, 8, 8, 8, 8 };
+	assert_fields(d, names, "iiiiiieeifffff", width, 14);
+	hid_t ft = H5Dget_type(d);
+	hid_t t = reader_message_type(ft);
+	esc_message_row *got = calloc(N, sizeof *got);
+	assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+	for (int i = 0; i < N; i++) {
+		const esc_message_row *g = &got[i], *x = &rows[i];
+		assert_int_equal(g->rep, x->rep);
+		assert_int_equal(g->id, x->id);
+		assert_true(g->event_id == x->event_id);
+		assert_int_equal(g->channel, x->channel);
+		assert_int_equal(g->sender, x->sender);
+		assert_int_equal(g->receiver, x->receiver);
+		assert_int_equal(g->kind, x->kind);
+		assert_int_equal(g->outcome, x->outcome);
+		assert_int_equal(g->correct, x->correct);
+		assert_memory_equal(&g->t_submit_h, &x->t_submit_h, sizeof(double));
+		assert_memory_equal(&g->t_start_h, &x->t_start_h, sizeof(double));
+		assert_memory_equal(&g->t_answer_h, &x->t_answer_h, sizeof(double));
+		assert_memory_equal(&g->deadline_h, &x->deadline_h, sizeof(double));
+		assert_memory_equal(&g->slack_h, &x->slack_h, sizeof(double));
+	}
+	static const char *const party = "-1=none,0=ISR,1=SYR,2=NSA";
+	assert_attr_fixed(d, "FIELD_3_LABELS", "-1=none,0=cell,1=UNDOF,2=US_backchannel");
+	assert_attr_fixed(d, "FIELD_4_LABELS", party);
+	assert_attr_fixed(d, "FIELD_5_LABELS", party);
+	assert_attr_fixed(d, "FIELD_6_LABELS", "0=query,1=notify,2=protest,3=restraint,4=intel");
+	assert_attr_fixed(d, "FIELD_7_LABELS", "0=answered,1=late,2=refused,3=unavailable,4=pending");
+	assert_attr_fixed(d, "FIELD_8_LABELS", "-1=n/a,0=no,1=yes");
+	for (unsigned i = 9; i < 14; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "FIELD_%u_UNITS", i);
+		assert_attr_fixed(d, key, "h");
+	}
+	char *lab = read_text_attr(d, "labels");
+	assert_non_null(strstr(lab, "\"channel\": {\"-1\": \"none\", \"0\": \"cell\", "
+	                       "\"1\": \"UNDOF\", \"2\": \"US_backchannel\"}"));
+	assert_non_null(strstr(lab, "\"outcome\": {\"0\": \"answered\", \"1\": \"late\""));
+	free(lab);
+	for (int k = 0; k < 2; k++) {
+		hid_t mt = H5Tget_member_type(ft, k ? 7 : 6);
+		char name[32];
+		int8_t v = k ? ESC_MSG_UNAVAILABLE : ESC_MSG_RESTRAINT;
+		assert_true(H5Tenum_nameof(mt, &v, name, sizeof name) >= 0);
+		assert_string_equal(name, k ? "unavailable" : "restraint");
+		H5Tclose(mt);
+	}
+	H5Tclose(t);
+	H5Tclose(ft);
+	H5Dclose(d);
+	/* Without channel names, channel 0 is still the cell. */
+	d = open_table(f, "bare", "messages", 0);
+	assert_attr_fixed(d, "FIELD_3_LABELS", "-1=none,0=cell");
+	H5Dclose(d);
+	assert_int_equal(H5Lexists(f, "/arms/none/messages", H5P_DEFAULT), 0);
+	H5Fclose(f);
+	unlink(path);
+	free(rows);
+	free(got);
+	free_provenance(&p);
+}
+
 /* Names the label form cannot hold are refused before anything is written,
  * and more names than an int8 holds are fine (labels are int32 codes). */
 static void test_labels_checked(void **state)
@@ -1153,6 +1311,7 @@ int main(void)
 		cmocka_unit_test(test_enum_table),
 		cmocka_unit_test(test_daily_events),
 		cmocka_unit_test(test_labels_checked),
+		cmocka_unit_test(test_messages),
 	};
 	return cmocka_run_group_tests_name("h5_writer", tests, setup, teardown);
 }
