@@ -858,9 +858,14 @@ int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err)
 	if (closed < 0 && rc == ESC_OK)
 		rc = h5_fail(w, err, "close it");
 	if (rc) {
+		/* A failed H5Fclose (a full disk) leaves no readable file: remove
+		 * it rather than keep a corrupt .partial filling the disk. */
+		if (closed < 0)
+			unlink(w->partial);
 		if (err) {
 			size_t len = strlen(err->msg);
-			snprintf(err->msg + len, sizeof err->msg - len,
+			snprintf(err->msg + len, sizeof err->msg - len, closed < 0 ?
+			         " (removed: it could not be completed)" :
 			         " (left as it is, not renamed)");
 		}
 		free_writer(w);
