@@ -24,6 +24,14 @@ typedef struct esc_run_row {
 	int64_t cell_answered_before_deadline;
 	double cell_mean_latency_h;         /* NaN if no answered request */
 	int64_t events_total;               /* incidents and policy actions */
+	int64_t cell_refused;               /* queries the receiving side declined */
+	int64_t cell_unavailable;           /* queries that found the cell down or suspended */
+	int64_t cell_enforcements;          /* receiver acted against a non-state culprit */
+	int64_t channel_requests;           /* queries sent through fallback channels */
+	int64_t channel_answered_before_deadline;
+	int64_t ops_notified;               /* operations notified through the cell */
+	int64_t ops_deconflicted;           /* notified early enough for third parties */
+	int64_t near_misses;                /* notified, but too late */
 } esc_run_row;
 
 /* One row of /arms/<ARM>/daily: replication and day of the horizon. */

@@ -32,16 +32,47 @@ static void arm(esc_model *m, size_t g)
 	}
 }
 
-static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+/* A notified operation is carried out `lead` hours after it is planned, in
+ * every arm alike; only whether third parties were warned differs. */
+static void on_operation(esc_sim *sim, void *ctx, void *arg)
 {
 	(void)sim;
+	esc_model *m = ctx;
+	planned_op op = m->ops.v[(intptr_t)arg];
+	const esc_generator *gen = &m->cfg->generators[op.generator];
+	m->shield_civilians = cell_notice_cleared(m, op.notice);
+	model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
+	                   ESC_CAUSE_BACKGROUND, -1, op.generator);
+}
+
+static int planned(const esc_model *m, const esc_generator *gen)
+{
+	const esc_cell *c = &m->cfg->cell;
+	return gen->actor == c->notify_party && (c->notify_type < 0 || gen->type == c->notify_type);
+}
+
+static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+{
 	esc_model *m = ctx;
 	size_t g = (size_t)(intptr_t)arg;
 	const esc_generator *gen = &m->cfg->generators[g];
 	m->gen[g].next = ESC_EVENT_NONE;
-	if (model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
-	                       ESC_CAUSE_BACKGROUND, -1, (int)g) < 0)
+	if (planned(m, gen)) {
+		double t_op = esc_sim_now(sim) + m->cfg->cell.notify_lead_h;
+		int k;
+		VEC_PUSH(m, m->ops, k);
+		if (k < 0)
+			return;
+		m->ops.v[k] = (planned_op){ (int)g, cell_notice(m, gen->actor, gen->type, t_op) };
+		if (t_op <= m->cfg->horizon_h &&
+		    esc_sim_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
+			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+			return;
+		}
+	} else if (model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
+	                              ESC_CAUSE_BACKGROUND, -1, (int)g) < 0) {
 		return;
+	}
 	m->gen[g].residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
 	arm(m, g);
 }

@@ -64,6 +64,8 @@ void esc_model_free(esc_model *m)
 	free(m->ret.v);
 	free(m->req.v);
 	free(m->kids.v);
+	free(m->queue.v);
+	free(m->ops.v);
 	free(m->cluster_size);
 	free(m->level);
 	free(m->gen);
@@ -196,6 +198,9 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	};
 	in->fat_mil = draw_count(&ty->fatalities_mil, r);
 	in->fat_civ = draw_count(&ty->fatalities_civ, r);
+	if (m->shield_civilians)
+		in->fat_civ = 0;    /* warned in time: drawn anyway, to keep the stream aligned */
+	m->shield_civilians = 0;
 	double delay = esc_dist_sample(&cfg->attribution.delay_h, r);
 	in->perceived = perceive(cfg, target, actor, gsl_rng_uniform(r));
 
@@ -204,6 +209,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	row->fatalities_civ += in->fat_civ;
 	m->cluster_size[idx] = 0;
 	note_cluster(m, in, idx, ladder_raise(m, in));
+	cell_on_incident(m, in);
 	ladder_count(m, in->t_h, 1, in->fat_mil, in->fat_civ, ty->goldstein);
 
 	esc_event_row ev = {
@@ -223,51 +229,6 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	}
 	hawkes_spawn(m, idx, r);
 	return m->failed ? -1 : idx;
-}
-
-/* ---- the cell -------------------------------------------------------- */
-
-static void on_answer(esc_sim *sim, void *ctx, void *arg)
-{
-	esc_model *m = ctx;
-	const request *rq = &m->req.v[(intptr_t)arg];
-	const incident *trig = &m->inc.v[rq->trigger];
-	double now = esc_sim_now(sim);
-	m->latency_sum += now - rq->t_submit_h;
-	m->latency_n++;
-	/* Drawn even for plain queries, so the cell stream stays aligned. */
-	int truthful = gsl_rng_uniform(m->cell_rng) < m->cfg->cell.accuracy;
-	if (rq->retaliation < 0) {
-		m->row->cell_answered_before_deadline++;
-		return;
-	}
-	retaliation *rt = &m->ret.v[rq->retaliation];
-	if (rt->called_off || !esc_sim_is_pending(sim, rt->strike))
-		return;                 /* too late: the strike already happened */
-	m->row->cell_answered_before_deadline++;
-	/* A wrong answer repeats the requester's own suspicion. */
-	int named = truthful ? trig->actor : rt->target;
-	if (named != rt->target) {
-		esc_sim_cancel(sim, rt->strike);
-		rt->called_off = 1;
-	}
-}
-
-static int submit_request(esc_model *m, int retaliation, int trigger)
-{
-	int q;
-	VEC_PUSH(m, m->req, q);
-	if (q < 0)
-		return -1;
-	m->req.v[q] = (request){ retaliation, trigger, esc_sim_now(m->sim) };
-	m->row->cell_requests++;
-	double lat = esc_dist_sample(&m->cfg->cell.latency_h, m->cell_rng);
-	if (esc_sim_schedule_in(m->sim, lat > 0 ? lat : 0, on_answer, m,
-	                        (void *)(intptr_t)q) == ESC_EVENT_NONE) {
-		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
-		return -1;
-	}
-	return q;
 }
 
 /* ---- responses ------------------------------------------------------- */
@@ -342,13 +303,13 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		.perceived = in.perceived, .type = in.type, .zone = in.zone,
 		.level = cfg->types[in.type].level, .fatalities_mil = in.fat_mil,
 		.fatalities_civ = in.fat_civ, .cause = in.cause,
-		.cell_available = cfg->cell.enabled,
+		.cell_available = cell_available(m, observer),
 	};
 	ladder_advance(m, esc_sim_now(sim));
 	obs.ladder_level = m->level[observer * cfg->n_parties + in.perceived];
 	esc_decision d = {
 		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
-		.zone = in.zone, .delay_h = 0, .query_cell = 0,
+		.zone = in.zone, .delay_h = 0, .query_cell = 0, .priority = 1,
 	};
 	esc_hook_ctx hc = { .rep = m->rep, .t_h = esc_sim_now(sim), .rng = m->policy_rng[observer] };
 	if (m->policy && m->policy->type->on_incident_observed) {
@@ -368,8 +329,7 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		protest(m, idx);
 		break;
 	case ESC_ACT_QUERY:
-		if (cfg->cell.enabled)
-			submit_request(m, -1, idx);
+		cell_submit(m, ESC_MSG_QUERY, observer, idx, -1, d.priority, NAN);
 		break;
 	case ESC_ACT_RETALIATE: {
 		int r;
@@ -385,8 +345,8 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return;
 		}
-		if (d.query_cell && cfg->cell.enabled)
-			submit_request(m, r, idx);
+		if (d.query_cell)
+			cell_submit(m, ESC_MSG_QUERY, observer, idx, r, d.priority, esc_sim_now(sim) + d.delay_h);
 		break;
 	}
 	}
@@ -411,7 +371,10 @@ static int bind_streams(esc_model *m, esc_streams *s)
 	m->response_rng = esc_streams_get(s, "response");
 	m->cell_rng = esc_streams_get(s, "cell");
 	m->regime_rng = esc_streams_get(s, "regime");
-	return m->response_rng && m->cell_rng && m->regime_rng ? 0 : -1;
+	m->outage_rng = esc_streams_get(s, "cell.outage");
+	m->channel_rng = esc_streams_get(s, "channels");
+	return m->response_rng && m->cell_rng && m->regime_rng && m->outage_rng &&
+	       m->channel_rng ? 0 : -1;
 }
 
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
@@ -429,7 +392,8 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	m->err = err;
 	m->failed = 0;
 	m->next_id = 0;
-	m->inc.n = m->ret.n = m->req.n = m->kids.n = 0;
+	m->inc.n = m->ret.n = m->req.n = m->kids.n = m->ops.n = 0;
+	m->shield_civilians = 0;
 	m->latency_sum = 0;
 	m->latency_n = 0;
 	m->regime = -1;
@@ -438,12 +402,14 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	esc_streams_begin(streams, seed, rep);
 	if (bind_streams(m, streams))
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating random streams");
-	if (ladder_start(m) || background_start(m) || regime_start(m)) {
+	if (ladder_start(m) || cell_start(m) || background_start(m) || regime_start(m)) {
 		if (!m->failed)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory starting the replication");
 		return err->status ? err->status : ESC_ERR_RUNTIME;
 	}
 	esc_sim_run_until(m->sim, m->cfg->horizon_h);
+	if (!m->failed)
+		cell_finish(m);
 	if (!m->failed && ladder_finish(m))
 		model_fail(m, err->status ? err->status : ESC_ERR_RUNTIME, NULL);
 	if (m->failed)

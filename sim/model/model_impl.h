@@ -33,11 +33,23 @@ typedef struct retaliation {
 	int called_off;
 } retaliation;
 
-typedef struct request {
-	int retaliation;                /* -1 for a plain query */
-	int trigger;
-	double t_submit_h;
+typedef struct request {            /* a message through the cell or a channel */
+	int64_t id;
+	int trigger;                    /* incident index it is about, or -1 */
+	int retaliation;                /* the strike waiting for it, or -1 */
+	int sender, receiver;
+	int channel;                    /* 0 the cell, i > 0 channels[i - 1] */
+	int kind, priority;
+	double t_submit, t_start, t_answer, deadline;
+	int outcome;                    /* esc_message_outcome, -1 while open */
+	int correct;
+	int notice;
 } request;
+
+typedef struct planned_op {         /* a notified operation not yet carried out */
+	int generator;
+	int notice;                     /* request index, or -1 */
+} planned_op;
 
 typedef struct child {              /* a triggered incident not yet born */
 	int parent;
@@ -67,6 +79,8 @@ struct esc_model {
 	VEC(retaliation) ret;
 	VEC(request) req;
 	VEC(child) kids;
+	VEC(int) queue;                 /* requests waiting for an operator */
+	VEC(planned_op) ops;
 	int64_t *cluster_size;          /* by incident index */
 	size_t cluster_cap;
 	double *level;                  /* np*np ladder levels as of t_acc */
@@ -78,9 +92,15 @@ struct esc_model {
 	int regime;                     /* current state, -1 without a chain */
 	esc_event_id regime_next;
 	esc_model_sink sink;
+	int cell_busy, cell_down;
+	double cell_suspended_until;
+	esc_event_id cell_wake;
+	int64_t next_msg_id;
+	int shield_civilians;           /* the next incident's third parties were warned */
 	/* per run */
 	const esc_policy *policy;
-	gsl_rng **gen_rng, **policy_rng, *response_rng, *cell_rng, *regime_rng;
+	gsl_rng **gen_rng, **policy_rng, *response_rng, *cell_rng, *regime_rng,
+	        *outage_rng, *channel_rng;
 	uint64_t rep;
 	int64_t next_id;
 	esc_run_row *row;
@@ -119,6 +139,16 @@ double regime_multiplier(const esc_model *m, size_t generator);
 
 /* hawkes.c */
 void hawkes_spawn(esc_model *m, int idx, gsl_rng *r);
+
+/* cell.c */
+int cell_start(esc_model *m);
+int cell_available(const esc_model *m, int sender);
+void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
+                 int retaliation, int priority, double deadline_h);
+void cell_on_incident(esc_model *m, const incident *in);
+int cell_notice(esc_model *m, int actor, int type, double t_op_h);  /* request or -1 */
+int cell_notice_cleared(esc_model *m, int request);
+void cell_finish(esc_model *m);
 
 /* ladder.c */
 int ladder_start(esc_model *m);

@@ -92,6 +92,14 @@ static esc_run_row make_row(int arm, int64_t i)
 	r.cell_answered_before_deadline = arm == 0 ? i % 7 : 0;
 	r.cell_mean_latency_h = i % 5 == 0 ? NAN : 0.1 * (double)i;
 	r.events_total = INT64_MAX - i;
+	r.cell_refused = i % 3;
+	r.cell_unavailable = i % 4;
+	r.cell_enforcements = i % 2;
+	r.channel_requests = 2 * i;
+	r.channel_answered_before_deadline = i;
+	r.ops_notified = 5 * i;
+	r.ops_deconflicted = 4 * i;
+	r.near_misses = i + 1;
 	return r;
 }
 
@@ -195,6 +203,14 @@ static hid_t reader_row_type(void)
 	M(cell_answered_before_deadline, H5T_NATIVE_INT64);
 	M(cell_mean_latency_h, H5T_NATIVE_DOUBLE);
 	M(events_total, H5T_NATIVE_INT64);
+	M(cell_refused, H5T_NATIVE_INT64);
+	M(cell_unavailable, H5T_NATIVE_INT64);
+	M(cell_enforcements, H5T_NATIVE_INT64);
+	M(channel_requests, H5T_NATIVE_INT64);
+	M(channel_answered_before_deadline, H5T_NATIVE_INT64);
+	M(ops_notified, H5T_NATIVE_INT64);
+	M(ops_deconflicted, H5T_NATIVE_INT64);
+	M(near_misses, H5T_NATIVE_INT64);
 #undef M
 	return t;
 }
@@ -226,6 +242,15 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	                 want->cell_answered_before_deadline);
 	assert_same_double(got->cell_mean_latency_h, want->cell_mean_latency_h);
 	assert_true(got->events_total == want->events_total);
+	assert_int_equal(got->cell_refused, want->cell_refused);
+	assert_int_equal(got->cell_unavailable, want->cell_unavailable);
+	assert_int_equal(got->cell_enforcements, want->cell_enforcements);
+	assert_int_equal(got->channel_requests, want->channel_requests);
+	assert_int_equal(got->channel_answered_before_deadline,
+	                 want->channel_answered_before_deadline);
+	assert_int_equal(got->ops_notified, want->ops_notified);
+	assert_int_equal(got->ops_deconflicted, want->ops_deconflicted);
+	assert_int_equal(got->near_misses, want->near_misses);
 }
 
 static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want)
@@ -272,14 +297,18 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 		"misattributed_retaliations", "fatalities_mil", "fatalities_civ",
 		"max_level", "hours_at_or_above_6", "spiral", "first_crisis_h",
 		"cell_requests", "cell_answered_before_deadline",
-		"cell_mean_latency_h", "events_total",
+		"cell_mean_latency_h", "events_total", "cell_refused",
+		"cell_unavailable", "cell_enforcements", "channel_requests",
+		"channel_answered_before_deadline", "ops_notified",
+		"ops_deconflicted", "near_misses",
 	};
+	const unsigned n_names = sizeof names / sizeof names[0];
 	assert_attr_fixed(d, "CLASS", "TABLE");
 	assert_attr_fixed(d, "VERSION", "3.0");
 	assert_true(H5Aexists(d, "TITLE") > 0);
 	hid_t ft = H5Dget_type(d);
-	assert_int_equal(H5Tget_nmembers(ft), 15);
-	for (unsigned i = 0; i < 15; i++) {
+	assert_int_equal(H5Tget_nmembers(ft), (int)n_names);
+	for (unsigned i = 0; i < n_names; i++) {
 		char key[32];
 		snprintf(key, sizeof key, "FIELD_%u_NAME", i);
 		assert_attr_fixed(d, key, names[i]);
