@@ -24,6 +24,10 @@
 typedef struct esc_script_limits {
 	size_t memory_bytes;             /* cap for the Lua state; 0 = default 256 MiB */
 	uint64_t instructions_per_call;  /* hook and load budget; 0 = default 10^7 */
+	int ceiling;                     /* non-zero: these are also the most a
+	                                    scenario's own limits may ask for (a
+	                                    host running untrusted scenarios, the
+	                                    fuzzers); 0: the scenario's replace them */
 } esc_script_limits;
 
 typedef struct esc_scenario esc_scenario;
@@ -46,6 +50,14 @@ typedef struct esc_script_source {
  * file:line. */
 esc_scenario *esc_scenario_load(const char *path, const char *search_path,
                                 const esc_script_limits *limits, esc_error *err);
+
+/* The same for a scenario held in memory: text[0..len) is its source (NUL
+ * bytes included, which are refused as in a file), and name stands for the
+ * file in messages and provenance; its folder is searched for modules when
+ * search_path is NULL. */
+esc_scenario *esc_scenario_load_buffer(const char *name, const char *text, size_t len,
+                                       const char *search_path,
+                                       const esc_script_limits *limits, esc_error *err);
 void esc_scenario_free(esc_scenario *s);
 
 /* Apply KEY=VALUE to the base scenario table (the CLI's --set); later arms

@@ -470,6 +470,13 @@ static int sandbox_require(lua_State *L)
 	char *text = esc_lua_read_file(found, &len);
 	if (!text)
 		return luaL_error(L, "require: cannot read '%s': %s", found, strerror(errno));
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		size_t at = (size_t)(nul - text);
+		free(text);
+		return luaL_error(L, "require: '%s' is not a text file (a NUL byte at offset %I)",
+		                  found, (lua_Integer)at);
+	}
 	lua_pushlstring(L, text, len);
 	int rc = esc_lua_add_source(s, name, found, text);
 	free(text);

@@ -325,6 +325,12 @@ static int read_base_cf(lua_State *L)
 			                  s->site, t == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : esc_lua_typename(L, -1));
 		instr = (uint64_t)x;
 	}
+	if (s->mem_ceiling && memory > s->mem_ceiling)
+		return luaL_error(L, "%s: limits.memory: at most %I bytes here, got %I",
+		                  s->site, (lua_Integer)s->mem_ceiling, (lua_Integer)memory);
+	if (s->budget_ceiling && instr > s->budget_ceiling)
+		return luaL_error(L, "%s: limits.instructions: at most %I here, got %I",
+		                  s->site, (lua_Integer)s->budget_ceiling, (lua_Integer)instr);
 	esc_error e = {0};
 	if (esc_lua_set_limits(s, memory, instr, &e))
 		return luaL_error(L, "%s: %s", s->site, e.msg);
@@ -347,8 +353,11 @@ static char *dir_of(const char *path)
 	return d;
 }
 
-esc_scenario *esc_scenario_load(const char *path, const char *search_path,
-                                const esc_script_limits *limits, esc_error *err)
+/* The part of loading shared by files and buffers: path names the source
+ * in messages; text[0..len) is it. */
+static esc_scenario *load(const char *path, const char *text, size_t len,
+                          const char *search_path, const esc_script_limits *limits,
+                          esc_error *err)
 {
 	esc_scenario *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -359,6 +368,10 @@ esc_scenario *esc_scenario_load(const char *path, const char *search_path,
 	s->mem_limit = limits && limits->memory_bytes ? limits->memory_bytes : ESC_LUA_DEFAULT_MEMORY;
 	s->budget = limits && limits->instructions_per_call ? limits->instructions_per_call
 	                                                   : ESC_LUA_DEFAULT_INSTRUCTIONS;
+	if (limits && limits->ceiling) {
+		s->mem_ceiling = s->mem_limit;
+		s->budget_ceiling = s->budget;
+	}
 	snprintf(s->name, sizeof s->name, "unnamed");
 	s->path = strdup(path);
 	s->dir = dir_of(path);
@@ -369,21 +382,20 @@ esc_scenario *esc_scenario_load(const char *path, const char *search_path,
 		esc_scenario_free(s);
 		return NULL;
 	}
-	size_t len;
-	char *text = esc_lua_read_file(path, &len);
-	if (!text) {
-		esc_error_set(err, errno == ENOMEM ? ESC_ERR_RUNTIME : ESC_ERR_INPUT,
-		              "%s: cannot read the scenario: %s", path, strerror(errno));
+	/* Sources are kept as C strings (provenance, SHA-256): a NUL byte
+	 * would cut them short of what Lua reads. */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		esc_error_set(err, ESC_ERR_INPUT, "%s: not a text file (a NUL byte at offset %zu)",
+		              path, (size_t)(nul - text));
 		esc_scenario_free(s);
 		return NULL;
 	}
 	if (esc_lua_add_source(s, "scenario", path, text)) {
-		free(text);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		esc_scenario_free(s);
 		return NULL;
 	}
-	free(text);
 	if (esc_lua_open(s, err)) {
 		esc_scenario_free(s);
 		return NULL;
@@ -401,6 +413,39 @@ esc_scenario *esc_scenario_load(const char *path, const char *search_path,
 		esc_scenario_free(s);
 		return NULL;
 	}
+	return s;
+}
+
+esc_scenario *esc_scenario_load(const char *path, const char *search_path,
+                                const esc_script_limits *limits, esc_error *err)
+{
+	size_t len;
+	char *text = esc_lua_read_file(path, &len);
+	if (!text) {
+		esc_error_set(err, errno == ENOMEM ? ESC_ERR_RUNTIME : ESC_ERR_INPUT,
+		              "%s: cannot read the scenario: %s", path, strerror(errno));
+		return NULL;
+	}
+	esc_scenario *s = load(path, text, len, search_path, limits, err);
+	free(text);
+	return s;
+}
+
+esc_scenario *esc_scenario_load_buffer(const char *name, const char *text, size_t len,
+                                       const char *search_path,
+                                       const esc_script_limits *limits, esc_error *err)
+{
+	/* NUL-terminated for the source record; the bytes as given. */
+	char *copy = malloc(len + 1);
+	if (!copy) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	if (len)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	esc_scenario *s = load(name, copy, len, search_path, limits, err);
+	free(copy);
 	return s;
 }
 

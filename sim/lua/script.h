@@ -47,6 +47,10 @@ struct esc_scenario {
 	uint64_t spent;
 	int exhausted;
 
+	/* The host's ceilings for the scenario's own limits; 0: none. */
+	size_t mem_ceiling;
+	uint64_t budget_ceiling;
+
 	char *path;                 /* the scenario file as given */
 	char *dir;                  /* its folder */
 	char *search_path;          /* ';'-separated templates */
