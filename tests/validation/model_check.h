@@ -92,7 +92,7 @@ static inline void runner_init(runner *r, const esc_config *cfg)
 	assert_non_null(r->m);
 	r->s = esc_streams_new(NULL);
 	assert_non_null(r->s);
-	esc_model_sink sink = { &r->c, collect_event, collect_daily };
+	esc_model_sink sink = { .self = &r->c, .event = collect_event, .daily = collect_daily };
 	esc_model_set_sink(r->m, &sink);
 }
 
