@@ -482,7 +482,7 @@ static void jput(jbuf *b, const char *fmt, ...)
 	for (;;) {
 		va_list ap;
 		va_start(ap, fmt);
-		int k = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+		int k = vsnprintf(b->s ? b->s + b->n : NULL, b->cap - b->n, fmt, ap);
 		va_end(ap);
 		if (k < 0) { b->oom = 1; return; }
 		if ((size_t)k < b->cap - b->n) { b->n += (size_t)k; return; }
