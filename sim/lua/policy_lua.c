@@ -118,7 +118,12 @@ typedef struct call_job {
 
 static const char *const cause_names[] = {"background", "triggered", "policy"};
 static const char *const action_names[] = {"ignore", "protest", "query", "retaliate"};
-static const char *const decision_fields[] = {"action", "type", "target", "zone", "delay", "query"};
+static const char *const decision_fields[] = {"action", "type", "target", "zone", "delay", "query",
+                                               "priority"};
+#define FIELDS "action, type, target, zone, delay, query, priority"
+/* A query's priority (esc_decision.priority is the index). */
+static const char *const priority_names[] = {"flash", "immediate", "routine"};
+#define PRIORITY_DEFAULT 1
 
 /* A fresh copy of each party's table when a new replication starts. */
 static void refresh(lua_State *L, esc_lua_policy *p, uint64_t rep)
@@ -241,11 +246,11 @@ static void read_decision(lua_State *L, int d, const call_job *j)
 	if (!all_known) {
 		int nk = esc_lua_sorted_keys(L, d);
 		if (nk < 0)
-			bad(L, j, "a table with a key that is not a field name: expected fields action, type, target, zone, delay, query");
+			bad(L, j, "a table with a key that is not a field name: expected fields " FIELDS);
 		for (int i = 1; i <= nk; i++) {
 			lua_rawgeti(L, -1, i);
 			if (lua_type(L, -1) != LUA_TSTRING)
-				bad(L, j, "a table with [%s]: expected fields action, type, target, zone, delay, query",
+				bad(L, j, "a table with [%s]: expected fields " FIELDS,
 				    luaL_tolstring(L, -1, NULL));
 			const char *k = lua_tostring(L, -1);
 			int known = 0;
@@ -255,7 +260,7 @@ static void read_decision(lua_State *L, int d, const call_job *j)
 				const char *sug = esc_lua_suggest(k, decision_fields, nf);
 				if (sug)
 					bad(L, j, "unknown field '%s' (did you mean '%s'?)", k, sug);
-				bad(L, j, "unknown field '%s': expected fields action, type, target, zone, delay, query", k);
+				bad(L, j, "unknown field '%s': expected fields " FIELDS, k);
 			}
 			lua_pop(L, 1);
 		}
@@ -274,11 +279,32 @@ static void read_decision(lua_State *L, int d, const call_job *j)
 		bad(L, j, "action=%s: expected one of ignore, protest, query, retaliate", shown(L, -1));
 	lua_pop(L, 1);
 	out->action = (esc_action)action;
+	if (action == ESC_ACT_QUERY || action == ESC_ACT_RETALIATE) {
+		out->priority = PRIORITY_DEFAULT;
+		if (lua_getfield(L, d, "priority") != LUA_TNIL) {
+			int pr = -1;
+			if (lua_type(L, -1) == LUA_TSTRING)
+				for (int k = 0; k < 3; k++)
+					if (strcmp(lua_tostring(L, -1), priority_names[k]) == 0)
+						pr = k;
+			if (pr < 0)
+				bad(L, j, "priority=%s: expected one of flash, immediate, routine (default immediate)",
+				    shown(L, -1));
+			out->priority = pr;
+		}
+		lua_pop(L, 1);
+	}
 	if (action != ESC_ACT_RETALIATE) {
-		for (size_t f = 1; f < sizeof decision_fields / sizeof decision_fields[0]; f++) {
-			if (lua_getfield(L, d, decision_fields[f]) != LUA_TNIL)
+		for (size_t f = 1; f < nf; f++) {
+			if (action == ESC_ACT_QUERY && strcmp(decision_fields[f], "priority") == 0)
+				continue;
+			if (lua_getfield(L, d, decision_fields[f]) != LUA_TNIL) {
+				if (strcmp(decision_fields[f], "priority") == 0)
+					bad(L, j, "priority with action='%s': priority goes only with action='query' or 'retaliate'",
+					    action_names[action]);
 				bad(L, j, "%s with action='%s': type, target, zone, delay and query go only with action='retaliate'",
 				    decision_fields[f], action_names[action]);
+			}
 			lua_pop(L, 1);
 		}
 		return;
@@ -379,6 +405,7 @@ static int lua_on_incident_observed(void *self, const esc_hook_ctx *ctx,
 	if (obs->observer < 0 || (size_t)obs->observer >= p->np)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: observer %d out of range", obs->observer);
 	out->action = ESC_ACT_IGNORE;
+	out->priority = PRIORITY_DEFAULT;    /* every answer has one; queries may change it */
 	if (p->policy_ref[obs->observer] == LUA_NOREF)
 		return ESC_OK;                      /* no policy: ignore */
 	esc_scenario *s = p->s;

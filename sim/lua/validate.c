@@ -470,11 +470,11 @@ static int name_key(vctx *v, const namelist *nl, const char *name)
 
 static const char *const top_known[] = {
 	"name", "description", "horizon", "parties", "zones", "types", "incidents",
-	"hawkes", "regime", "attribution", "ladder", "cell", "policies", "limits",
+	"hawkes", "regime", "attribution", "ladder", "cell", "channels", "policies", "limits",
 	/* reserved: named by the spec, refused until implemented */
-	"channels", "triggers", "outputs",
+	"triggers", "outputs",
 };
-static const size_t n_top_reserved = 3;
+static const size_t n_top_reserved = 2;
 
 static void check_top(vctx *v, int t)
 {
@@ -576,7 +576,7 @@ static size_t count_incidents(vctx *v, int t)
 
 static void read_parties(vctx *v, int t)
 {
-	static const char *const keys[] = {"name", "kind", "description"};
+	static const char *const keys[] = {"name", "kind", "deniable", "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	rawfield(L, t, "parties");
@@ -619,6 +619,8 @@ static void read_parties(vctx *v, int t)
 			}
 			lua_pop(L, 1);
 		}
+		cfg->parties[i].deniable = 0;
+		bool_field(v, p, "deniable", &cfg->parties[i].deniable);
 		if (str_field(v, p, "description", 0, "a string"))
 			lua_pop(L, 1);
 		lua_pop(L, 1);
@@ -1315,22 +1317,345 @@ static void read_ladder(vctx *v, int t)
 	path_pop(v, old);
 }
 
-static void read_cell(vctx *v, int t)
+/* A sub-table t[key] with the given keys: pushed, with key on the path
+ * (*old to pop it), and 1 returned; absent: 0, nothing pushed, path as it
+ * was. */
+static int sub_table(vctx *v, int t, const char *key, const char *expect,
+                     const char *const *keys, size_t nk, size_t *old)
 {
-	static const char *const keys[] = {"enabled", "latency", "accuracy"};
+	*old = path_key(v, key);
+	if (!table_field(v, t, key, expect)) {
+		path_pop(v, *old);
+		return 0;
+	}
+	check_keys(v, lua_gettop(v->L), keys, nk);
+	return 1;
+}
+
+static void sub_table_close(vctx *v, size_t old)
+{
+	lua_pop(v->L, 1);
+	path_pop(v, old);
+}
+
+/* "ISR or SYR" */
+static const char *members_list(vctx *v, char *buf, size_t n)
+{
+	const esc_cell *c = &v->cfg->cell;
+	snprintf(buf, n, "%s or %s", v->cfg->parties[c->members[0]].name, v->cfg->parties[c->members[1]].name);
+	return buf;
+}
+
+/* cell.parties = {PARTY, PARTY}: two different parties. */
+static void read_cell_parties(vctx *v, int ct)
+{
 	lua_State *L = v->L;
 	esc_cell *c = &v->cfg->cell;
-	size_t old = path_key(v, "cell");
-	if (!table_field(v, t, "cell", "a table {enabled, latency, accuracy}")) {
+	const char *expect = "an array of two different parties {PARTY, PARTY}";
+	size_t old = path_key(v, "parties");
+	if (!table_field(v, ct, "parties", expect)) {
 		path_pop(v, old);
 		return;
 	}
-	int ct = lua_gettop(L);
-	check_keys(v, ct, keys, COUNT(keys));
-	bool_field(v, ct, "enabled", &c->enabled);
-	dist_field(v, ct, "latency", DIST_HOURS, &c->latency_h);
+	int arr = lua_gettop(L);
+	size_t n = check_array(v, arr, "two party names");
+	if (n != 2)
+		verr(v, "expected %s, got %zu part%s", expect, n, n == 1 ? "y" : "ies");
+	namelist parties = parties_of(v->cfg);
+	for (int i = 0; i < 2; i++) {
+		size_t o2 = path_index(v, i + 1);
+		char b[512];
+		if (lua_rawgeti(L, arr, i + 1) != LUA_TSTRING)
+			verr(v, "expected a party name (%s), got %s", party_list(v, b, sizeof b),
+			     esc_lua_typename(L, -1));
+		int p = name_key(v, &parties, lua_tostring(L, -1));
+		if (i == 1 && p == c->members[0])
+			verr(v, "must differ from cell.parties[1] ('%s'): the cell connects two parties",
+			     v->cfg->parties[p].name);
+		c->members[i] = p;
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* cell.enforce = {p = probability, type = TYPE}: the receiver of an answer
+ * naming a non-state culprit acts against it itself with probability p,
+ * with an incident of this type. */
+static void read_enforce(vctx *v, int ct)
+{
+	static const char *const keys[] = {"p", "type"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "enforce", "a table {p = probability, type = TYPE}", keys, COUNT(keys), &old))
+		return;
+	int et = lua_gettop(v->L);
 	range prob = {0, 1, 0, 0, 0};
-	num_field(v, ct, "accuracy", 0, &prob, "a probability in [0, 1]", &c->accuracy);
+	num_field(v, et, "p", 0, &prob, "a probability in [0, 1]", &c->enforce_p);
+	namelist types = types_of(v->cfg);
+	int ty = list_field(v, et, "type", 0, &types);
+	if (ty >= 0)
+		c->enforce_type = ty;
+	if (c->enforce_p > 0 && c->enforce_type < 0) {
+		path_key(v, "type");
+		if (v->cfg->n_types == 0)
+			verr(v, "missing (p > 0 needs the incident type of the enforcement action, and no incident types are defined)");
+		char b[512];
+		verr(v, "missing (p > 0 needs the incident type of the enforcement action: one of %s)",
+		     known_list(b, sizeof b, v->cfg->types[0].name, v->cfg->n_types, sizeof(esc_incident_type)));
+	}
+	sub_table_close(v, old);
+}
+
+/* cell.notify = {party = PARTY, type = TYPE, lead = hours, need = hours}:
+ * one of the cell's parties notifies its operations (of one type, or every
+ * type) `lead` hours ahead; third parties need `need` hours to clear.  The
+ * party is required, and checked against the cell's members once those are
+ * read (read_cell); returns 1 when the table is there. */
+static int read_notify(vctx *v, int ct)
+{
+	static const char *const keys[] = {"lead", "need", "party", "type"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "notify", "a table {party = PARTY, type = TYPE, lead = hours, need = hours}",
+	               keys, COUNT(keys), &old))
+		return 0;
+	int nt = lua_gettop(v->L);
+	range nonneg = {0, HUGE_VAL, 0, 1, 0};
+	num_field(v, nt, "lead", 0, &nonneg, "a number of hours >= 0", &c->notify_lead_h);
+	dist_field(v, nt, "need", DIST_HOURS, &c->notify_need_h);
+	namelist parties = parties_of(v->cfg), types = types_of(v->cfg);
+	c->notify_party = list_field(v, nt, "party", 0, &parties);
+	c->notify_type = list_field(v, nt, "type", 0, &types);
+	sub_table_close(v, old);
+	return 1;
+}
+
+/* cell.outages = {mtbf = hours > 0 or math.huge, mttr = hours >= 0}. */
+static void read_outages(vctx *v, int ct)
+{
+	static const char *const keys[] = {"mtbf", "mttr"};
+	lua_State *L = v->L;
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "outages", "a table {mtbf = hours, mttr = hours}", keys, COUNT(keys), &old))
+		return;
+	int ot = lua_gettop(L);
+	/* math.huge is the documented "never": the one infinity taken */
+	int ty = rawfield(L, ot, "mtbf");
+	double x = lua_tonumber(L, -1);
+	lua_pop(L, 1);
+	if (ty == LUA_TNUMBER && isinf(x) && x > 0)
+		c->mtbf_h = x;
+	else {
+		range pos = {0, HUGE_VAL, 1, 1, 0};
+		num_field(v, ot, "mtbf", 0, &pos, "a number of hours > 0 (mean time between outages; math.huge: never)",
+		          &c->mtbf_h);
+	}
+	range nonneg = {0, HUGE_VAL, 0, 1, 0};
+	num_field(v, ot, "mttr", 0, &nonneg, "a finite number of hours >= 0 (mean outage length)", &c->mttr_h);
+	sub_table_close(v, old);
+}
+
+/* cell.refuse = {base = probability, per_level = number >= 0}. */
+static void read_refuse(vctx *v, int ct)
+{
+	static const char *const keys[] = {"base", "per_level"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "refuse", "a table {base = probability, per_level = number}", keys, COUNT(keys), &old))
+		return;
+	int rt = lua_gettop(v->L);
+	range prob = {0, 1, 0, 0, 0};
+	num_field(v, rt, "base", 0, &prob, "a probability in [0, 1]", &c->refuse_base);
+	range nonneg = {0, HUGE_VAL, 0, 1, 0};
+	num_field(v, rt, "per_level", 0, &nonneg, "a finite number >= 0 (added per ladder level)",
+	          &c->refuse_per_level);
+	sub_table_close(v, old);
+}
+
+/* cell.staffed = {from = hour, to = hour}: 0 <= from < to <= 24. */
+static void read_staffed(vctx *v, int ct)
+{
+	static const char *const keys[] = {"from", "to"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "staffed", "a table {from = hour of day, to = hour of day}", keys, COUNT(keys), &old))
+		return;
+	int st = lua_gettop(v->L);
+	range from = {0, 24, 0, 1, 0}, to = {0, 24, 1, 0, 0};
+	num_field(v, st, "from", 0, &from, "an hour of the day in [0, 24)", &c->staffed_from_h);
+	num_field(v, st, "to", 0, &to, "an hour of the day in (0, 24]", &c->staffed_to_h);
+	if (!(c->staffed_from_h < c->staffed_to_h)) {
+		char a[32], b[32];
+		verr(v, "expected from < to (hours of the day, 0 <= from < to <= 24; a shift across midnight is not supported), got from = %s, to = %s",
+		     fmtnum(a, sizeof a, c->staffed_from_h), fmtnum(b, sizeof b, c->staffed_to_h));
+	}
+	sub_table_close(v, old);
+}
+
+/* cell.suspend = {level = 0..8, p = probability, duration = hours}. */
+static void read_suspend(vctx *v, int ct)
+{
+	static const char *const keys[] = {"duration", "level", "p"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "suspend", "a table {level = 0..8, p = probability, duration = hours}",
+	               keys, COUNT(keys), &old))
+		return;
+	int st = lua_gettop(v->L);
+	dist_field(v, st, "duration", DIST_HOURS, &c->suspend_h);
+	double x;
+	range lvl = {0, ESC_LADDER_TOP + 1, 0, 0, 1};
+	if (num_field(v, st, "level", 0, &lvl, "an integer ladder level 0..8 (8: never)", &x))
+		c->suspend_level = (int)x;
+	range prob = {0, 1, 0, 0, 0};
+	num_field(v, st, "p", 0, &prob, "a probability in [0, 1]", &c->suspend_p);
+	sub_table_close(v, old);
+}
+
+/* cell = {...}: keys read in sorted order; the checks between them (the
+ * notifying party a member, the supervisor not one) once all are read. */
+static void read_cell(vctx *v, int t)
+{
+	static const char *const keys[] = {"accuracy", "enabled", "enforce", "handling", "latency", "notify",
+	                                   "operators", "outages", "parties", "refuse", "relay", "staffed",
+	                                   "supervisor", "suspend"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	esc_cell *c = &cfg->cell;
+	size_t old = path_key(v, "cell");
+	int ct = 0, notify = 0, supervisor_named = 0;
+	if (table_field(v, t, "cell", "a table {enabled, parties, supervisor, operators, latency, accuracy, ...}")) {
+		ct = lua_gettop(L);
+		check_keys(v, ct, keys, COUNT(keys));
+		range prob = {0, 1, 0, 0, 0};
+		num_field(v, ct, "accuracy", 0, &prob, "a probability in [0, 1]", &c->accuracy);
+		bool_field(v, ct, "enabled", &c->enabled);
+		read_enforce(v, ct);
+		dist_field(v, ct, "handling", DIST_HOURS, &c->handling_h);
+		dist_field(v, ct, "latency", DIST_HOURS, &c->latency_h);
+		notify = read_notify(v, ct);
+		double x;
+		range ops = {1, 1e6, 0, 0, 1};
+		if (num_field(v, ct, "operators", 0, &ops, "an integer >= 1 (operators on shift, at most 10^6)", &x))
+			c->operators = (int)x;
+		read_outages(v, ct);
+		read_cell_parties(v, ct);
+		read_refuse(v, ct);
+		dist_field(v, ct, "relay", DIST_HOURS, &c->relay_h);
+		read_staffed(v, ct);
+		/* supervisor: a party, or false for none */
+		size_t o2 = path_key(v, "supervisor");
+		int ty = rawfield(L, ct, "supervisor");
+		if (ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+			c->supervisor = -1;
+		else if (ty != LUA_TNIL && ty != LUA_TSTRING) {
+			char b[64];
+			verr(v, "expected a party name, or false for none, got %s", got(v, -1, b, sizeof b));
+		}
+		lua_pop(L, 1);
+		path_pop(v, o2);
+		supervisor_named = ty != LUA_TNIL;
+		if (ty == LUA_TSTRING) {
+			namelist parties = parties_of(cfg);
+			c->supervisor = list_field(v, ct, "supervisor", 1, &parties);
+		}
+		read_suspend(v, ct);
+	}
+
+	/* between keys, and the defaults */
+	char b[512];
+	int have_members = c->members[0] >= 0 && c->members[1] >= 0;
+	if (!have_members && c->enabled) {
+		int ns = 0;
+		for (size_t i = 0; i < cfg->n_parties; i++)
+			ns += cfg->parties[i].kind == ESC_PARTY_STATE;
+		path_key(v, "parties");
+		verr(v, "missing (expected two different parties {PARTY, PARTY}; by default the first two state parties, but the scenario has %s)",
+		     ns ? "only one" : "none");
+	}
+	if (notify) {
+		size_t o2 = path_key(v, "notify");
+		path_key(v, "party");
+		if (c->notify_party < 0 && have_members)
+			verr(v, "missing (expected the cell party that gives notice of its operations: %s)",
+			     members_list(v, b, sizeof b));
+		if (c->notify_party < 0)
+			verr(v, "missing (expected the cell party that gives notice of its operations)");
+		if (have_members && c->notify_party != c->members[0] && c->notify_party != c->members[1])
+			verr(v, "expected one of the cell's parties (%s), got '%s'", members_list(v, b, sizeof b),
+			     cfg->parties[c->notify_party].name);
+		path_pop(v, o2);
+	}
+	if (have_members && c->supervisor >= 0 &&
+	    (c->supervisor == c->members[0] || c->supervisor == c->members[1])) {
+		path_key(v, "supervisor");
+		verr(v, "'%s'%s is one of the cell's parties (%s); the supervisor must be another party, or false for none",
+		     cfg->parties[c->supervisor].name, supervisor_named ? "" : " (the default: the first supervisor party)",
+		     members_list(v, b, sizeof b));
+	}
+	if (ct)
+		lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* channels = {{name = ..., latency = ..., availability = ..., accuracy =
+ * ...}, ...}: the fallback channels, in the order they are tried. */
+static void read_channels(vctx *v, int t)
+{
+	static const char *const keys[] = {"accuracy", "availability", "description", "latency", "name"};
+	lua_State *L = v->L;
+	esc_config *cfg = v->cfg;
+	const char *expect = "an array of channels {name = ..., latency = ..., availability = ..., accuracy = ...}";
+	size_t old = path_key(v, "channels");
+	if (!table_field(v, t, "channels", expect)) {
+		path_pop(v, old);
+		return;
+	}
+	int arr = lua_gettop(L);
+	size_t n = check_array(v, arr, "channels {name = ..., latency = ...}");
+	esc_error e = {0};
+	if (esc_config_alloc_channels(cfg, n, &e))
+		luaL_error(L, "%s", e.msg);
+	const char *expect_name = "a channel name (letters, digits and _, at most 31 characters)";
+	for (size_t i = 0; i < n; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i + 1);
+		char b[64];
+		if (lua_rawgeti(L, arr, (lua_Integer)i + 1) != LUA_TTABLE)
+			verr(v, "expected a channel {name = ..., latency = ..., availability = ..., accuracy = ...}, got %s",
+			     got(v, -1, b, sizeof b));
+		int ch = lua_gettop(L);
+		check_keys(v, ch, keys, COUNT(keys));
+		esc_channel *c = &cfg->channels[i];
+		range prob = {0, 1, 0, 0, 0};
+		num_field(v, ch, "accuracy", 0, &prob, "a probability in [0, 1]", &c->accuracy);
+		num_field(v, ch, "availability", 0, &prob, "a probability in [0, 1]", &c->availability);
+		if (str_field(v, ch, "description", 0, "a string"))
+			lua_pop(L, 1);
+		if (rawfield(L, ch, "latency") == LUA_TNIL) {
+			path_key(v, "latency");
+			verr(v, "missing (expected a distribution or a number of hours >= 0)");
+		}
+		lua_pop(L, 1);
+		dist_field(v, ch, "latency", DIST_HOURS, &c->latency_h);
+		str_field(v, ch, "name", 1, expect_name);
+		size_t len;
+		const char *name = lua_tolstring(L, -1, &len);
+		path_key(v, "name");
+		if (!esc_lua_is_identifier(name, len, ESC_NAME_MAX - 1))
+			verr(v, "expected %s, got '%s'", expect_name, name);
+		if (strcmp(name, "cell") == 0)
+			verr(v, "'cell' is the communication cell's name: choose another");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(cfg->channels[j].name, name) == 0)
+				verr(v, "duplicate channel '%s' (also channels[%zu])", name, j + 1);
+		memcpy(c->name, name, len + 1);
+		lua_pop(L, 1);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
 	lua_pop(L, 1);
 	path_pop(v, old);
 }
@@ -1475,6 +1800,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	num_field(&v, t, "horizon", 0, &hz, "a number of hours > 0 (see days, weeks)", &cfg->horizon_h);
 
 	read_parties(&v, t);
+	esc_config_cell_defaults(cfg);   /* members and supervisor by party kind */
 	read_zones(&v, t);
 	read_types(&v, t, type_names);
 	read_regime(&v, t);           /* before incidents: their regime names its states */
@@ -1483,6 +1809,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	read_attribution(&v, t);
 	read_ladder(&v, t);
 	read_cell(&v, t);
+	read_channels(&v, t);
 	read_policies(&v, t);
 	read_limits(&v, t);
 

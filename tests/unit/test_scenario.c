@@ -234,6 +234,13 @@ static void test_basic_config(void **state)
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_EXPONENTIAL);
 	assert_true(c.cell.latency_h.a == 2);
 	assert_true(c.cell.accuracy == 0.95);
+	/* the cell's parties and supervisor by default, from the party kinds */
+	assert_int_equal(c.cell.members[0], 0);     /* ISR */
+	assert_int_equal(c.cell.members[1], 1);     /* SYR */
+	assert_int_equal(c.cell.supervisor, 3);     /* USA */
+	for (size_t i = 0; i < c.n_parties; i++)
+		assert_int_equal(c.parties[i].deniable, 0);
+	assert_int_equal(c.n_channels, 0);
 	assert_int_equal(c.max_events, 50000);
 	assert_non_null(pol.type);
 	assert_string_equal(pol.type->name, "lua");
@@ -280,6 +287,32 @@ static void test_defaults(void **state)
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
 	assert_true(c.cell.latency_h.a == 1 && c.cell.latency_h.b == 1);
 	assert_true(c.cell.accuracy == 0.9);
+	assert_int_equal(c.cell.members[0], 0);
+	assert_int_equal(c.cell.members[1], 1);
+	assert_int_equal(c.cell.supervisor, -1);    /* no supervisor party */
+	assert_int_equal(c.cell.operators, 1);
+	assert_int_equal(c.cell.handling_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.cell.handling_h.a == 0);
+	assert_int_equal(c.cell.relay_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.cell.relay_h.a == 0);
+	assert_true(c.cell.staffed_from_h == 0 && c.cell.staffed_to_h == 24);
+	assert_true(isinf(c.cell.mtbf_h) && c.cell.mtbf_h > 0);
+	assert_true(c.cell.mttr_h == 0);
+	assert_int_equal(c.cell.suspend_level, 8);
+	assert_true(c.cell.suspend_p == 0);
+	assert_int_equal(c.cell.suspend_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.cell.suspend_h.a == 24);
+	assert_true(c.cell.refuse_base == 0 && c.cell.refuse_per_level == 0);
+	assert_true(c.cell.enforce_p == 0);
+	assert_int_equal(c.cell.enforce_type, -1);
+	assert_int_equal(c.cell.notify_party, -1);
+	assert_int_equal(c.cell.notify_type, -1);
+	assert_true(c.cell.notify_lead_h == 0);
+	assert_int_equal(c.cell.notify_need_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.cell.notify_need_h.a == 0);
+	assert_int_equal(c.n_channels, 0);
+	assert_int_equal(c.parties[0].deniable, 0);
+	assert_int_equal(c.parties[1].deniable, 0);
 	assert_int_equal(c.attribution.delay_h.kind, ESC_DIST_CONSTANT);
 	assert_true(c.attribution.delay_h.a == 0);
 	assert_true(c.attribution.confusion[0] == 1 && c.attribution.confusion[1] == 0);
@@ -356,7 +389,6 @@ static void test_validation_messages(void **state)
 	scenario_fails("cell = {latancy = 2}", ": unknown key 'latancy' in cell (did you mean 'latency'?)");
 	scenario_fails("horizn = 3", ": unknown key 'horizn' (did you mean 'horizon'?)");
 	scenario_fails("cell = {zzzzzzzz = 2}", ": unknown key 'zzzzzzzz' in cell");
-	scenario_fails("channels = {}", ": channels: not supported yet by this version of escsim");
 	scenario_fails("triggers = {}", ": triggers: not supported yet");
 	scenario_fails("outputs = {}", ": outputs: not supported yet");
 	scenario_fails("hawks = {}", ": unknown key 'hawks' (did you mean 'hawkes'?)");
@@ -364,7 +396,7 @@ static void test_validation_messages(void **state)
 	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 (see days, weeks), got inf");
 	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
 	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
-	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, latency, accuracy}, got 3");
+	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, parties, supervisor, operators, latency, accuracy, ...}, got 3");
 	scenario_fails("ladder = {spiral_size = 2.5}", "ladder.spiral_size: expected an integer >= 2, got 2.5");
 	scenario_fails("ladder = {crisis_level = 0}", "ladder.crisis_level: expected a ladder level in (0, 7], got 0");
 	scenario_fails("types = {r = {level = 8}}", "types.r.level: expected an integer ladder level 0..7, got 8");
@@ -454,6 +486,302 @@ static void test_warnings(void **state)
 	expect_contains(w[2], "policies.A.on_zzzzzzzzzzzz is not a hook");
 	esc_config_free(&c);
 	esc_scenario_free(s);
+}
+
+/* ---- the cell, fallback channels, deniable parties ------------------------------- */
+
+#define CELL_PARTIES "parties = {{name = 'ISR'}, {name = 'SYR'}, {name = 'NSA', kind = 'nonstate', deniable = true}, " \
+	"{name = 'US', kind = 'supervisor'}, {name = 'RUS', kind = 'supervisor', deniable = false}}, " \
+	"zones = {'z'}, types = {strike = {level = 5}, raid = {level = 4}}"
+
+/* A scenario with the cell parties above and `fields`. */
+static const char *cell_file(const char *name, const char *fields)
+{
+	char text[4096];
+	snprintf(text, sizeof text, "return scenario{name = 'cell', " CELL_PARTIES "%s%s}\n",
+	         *fields ? ", " : "", fields);
+	return write_file(name, text);
+}
+
+static void cell_fails(const char *fields, const char *fragment)
+{
+	esc_scenario *s = load_ok(cell_file("bad_cell.lua", fields));
+	arm_fails(s, NULL, 0, fragment);
+	esc_scenario_free(s);
+}
+
+static void test_cell_config(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(cell_file("cell_full.lua",
+		"cell = {enabled = false, parties = {'SYR', 'ISR'}, supervisor = 'RUS', operators = 3,\n"
+		"  handling = minutes(20), relay = exponential{mean = 0.5}, latency = 2, accuracy = 0.8,\n"
+		"  staffed = {from = 8, to = 20}, outages = {mtbf = days(30), mttr = hours(6)},\n"
+		"  suspend = {level = 6, p = 0.5, duration = days(3)}, refuse = {base = 0.1, per_level = 0.05},\n"
+		"  enforce = {p = 0.3, type = 'raid'},\n"
+		"  notify = {party = 'ISR', type = 'strike', lead = 2, need = lognormal{median = 1, sigma = 0.5}}}"));
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.parties[0].deniable, 0);
+	assert_int_equal(c.parties[2].deniable, 1);
+	assert_int_equal(c.parties[4].deniable, 0);
+	const esc_cell *k = &c.cell;
+	assert_int_equal(k->enabled, 0);
+	assert_int_equal(k->members[0], 1);
+	assert_int_equal(k->members[1], 0);
+	assert_int_equal(k->supervisor, 4);
+	assert_int_equal(k->operators, 3);
+	assert_int_equal(k->handling_h.kind, ESC_DIST_CONSTANT);
+	assert_true(fabs(k->handling_h.a - 1.0 / 3) < 1e-15);
+	assert_int_equal(k->relay_h.kind, ESC_DIST_EXPONENTIAL);
+	assert_true(k->relay_h.a == 0.5);
+	assert_int_equal(k->latency_h.kind, ESC_DIST_CONSTANT);
+	assert_true(k->latency_h.a == 2);
+	assert_true(k->accuracy == 0.8);
+	assert_true(k->staffed_from_h == 8 && k->staffed_to_h == 20);
+	assert_true(k->mtbf_h == 720 && k->mttr_h == 6);
+	assert_int_equal(k->suspend_level, 6);
+	assert_true(k->suspend_p == 0.5);
+	assert_int_equal(k->suspend_h.kind, ESC_DIST_CONSTANT);
+	assert_true(k->suspend_h.a == 72);
+	assert_true(k->refuse_base == 0.1 && k->refuse_per_level == 0.05);
+	assert_true(k->enforce_p == 0.3);
+	assert_int_equal(k->enforce_type, 0);       /* types sorted: raid, strike */
+	assert_int_equal(k->notify_party, 0);
+	assert_int_equal(k->notify_type, 1);
+	assert_true(k->notify_lead_h == 2);
+	assert_int_equal(k->notify_need_h.kind, ESC_DIST_LOGNORMAL);
+	assert_true(k->notify_need_h.a == 1 && k->notify_need_h.b == 0.5);
+	esc_config_free(&c);
+
+	/* overrides reach every new key; math.huge is "never" for outages */
+	const char *ov[] = {"cell.enabled=true", "cell.outages.mtbf=math.huge", "cell.staffed.from=0",
+	                    "cell.operators=2", "cell.supervisor=false", "cell.notify.type=nil",
+	                    "cell.enforce.p=0"};
+	arm_ok(s, ov, 7, &c, NULL);
+	assert_int_equal(c.cell.enabled, 1);
+	assert_true(isinf(c.cell.mtbf_h) && c.cell.mtbf_h > 0);
+	assert_true(c.cell.mttr_h == 6);
+	assert_true(c.cell.staffed_from_h == 0 && c.cell.staffed_to_h == 20);
+	assert_int_equal(c.cell.operators, 2);
+	assert_int_equal(c.cell.supervisor, -1);
+	assert_int_equal(c.cell.notify_party, 0);
+	assert_int_equal(c.cell.notify_type, -1);   /* every type */
+	assert_true(c.cell.enforce_p == 0);
+	assert_int_equal(c.cell.enforce_type, 0);   /* kept, unused */
+	esc_config_free(&c);
+	const char *ov2[] = {"cell.staffed.to=8"};
+	arm_fails(s, ov2, 1, "override 'cell.staffed.to=8': cell.staffed: expected from < to");
+	esc_scenario_free(s);
+
+	/* defaults: the first two state parties, the first supervisor party;
+	 * only what is written changes */
+	s = load_ok(cell_file("cell_defaults.lua",
+		"cell = {outages = {mtbf = math.huge}, staffed = {to = 18}, suspend = {p = 0.25}, "
+		"notify = {party = 'SYR'}, enforce = {type = 'strike'}}"));
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.cell.members[0], 0);
+	assert_int_equal(c.cell.members[1], 1);
+	assert_int_equal(c.cell.supervisor, 3);     /* US, the first supervisor */
+	assert_true(isinf(c.cell.mtbf_h));
+	assert_true(c.cell.mttr_h == 0);
+	assert_true(c.cell.staffed_from_h == 0 && c.cell.staffed_to_h == 18);
+	assert_int_equal(c.cell.suspend_level, 8);
+	assert_true(c.cell.suspend_p == 0.25);
+	assert_true(c.cell.suspend_h.a == 24);
+	assert_true(c.cell.enforce_p == 0);
+	assert_int_equal(c.cell.enforce_type, 1);
+	assert_int_equal(c.cell.notify_party, 1);
+	assert_int_equal(c.cell.notify_type, -1);
+	assert_true(c.cell.notify_lead_h == 0);
+	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
+	assert_true(c.cell.latency_h.a == 1 && c.cell.latency_h.b == 1);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+
+	/* the default parties skip non-state ones; a disabled cell needs none */
+	const char *path = write_file("cell_kinds.lua",
+		"return scenario{name = 'k', parties = {{name = 'N', kind = 'nonstate'}, {name = 'A'}, "
+		"{name = 'U', kind = 'supervisor'}, {name = 'B'}}, zones = {'z'}}\n");
+	s = load_ok(path);
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.cell.members[0], 1);
+	assert_int_equal(c.cell.members[1], 3);
+	assert_int_equal(c.cell.supervisor, 2);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+	path = write_file("cell_off.lua",
+		"return scenario{name = 'k', parties = {{name = 'A'}, {name = 'N', kind = 'nonstate'}}, zones = {'z'}, "
+		"cell = {enabled = false}}\n");
+	s = load_ok(path);
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.cell.members[1], -1);
+	esc_config_free(&c);
+	const char *on[] = {"cell.enabled=true"};
+	arm_fails(s, on, 1, "cell.parties: missing (expected two different parties {PARTY, PARTY}; "
+	                    "by default the first two state parties, but the scenario has only one)");
+	const char *named[] = {"cell.enabled=true", "cell.parties={'A', 'N'}"};
+	arm_ok(s, named, 2, &c, NULL);
+	assert_int_equal(c.cell.members[0], 0);
+	assert_int_equal(c.cell.members[1], 1);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+static void test_cell_errors(void **state)
+{
+	(void)state;
+	const char *path = write_file("deniable.lua",
+		"return scenario{name = 'd', parties = {{name = 'A'}, {name = 'B', deniable = 'yes'}}, zones = {'z'}}\n");
+	esc_scenario *s = load_ok(path);
+	arm_fails(s, NULL, 0, "deniable.lua:1: parties[2].deniable: expected true or false, got string 'yes'");
+	esc_scenario_free(s);
+	path = write_file("deniable2.lua",
+		"return scenario{name = 'd', parties = {{name = 'A', deniabel = true}, {name = 'B'}}, zones = {'z'}}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "unknown key 'deniabel' in parties[1] (did you mean 'deniable'?)");
+	esc_scenario_free(s);
+
+	/* unknown keys, at every level */
+	cell_fails("cell = {oprators = 2}", "unknown key 'oprators' in cell (did you mean 'operators'?)");
+	cell_fails("cell = {staffed = {form = 8}}", "unknown key 'form' in cell.staffed (did you mean 'from'?)");
+	cell_fails("cell = {outages = {mtrr = 8}}", "unknown key 'mtrr' in cell.outages (did you mean 'mttr'?)");
+	cell_fails("cell = {suspend = {levl = 8}}", "unknown key 'levl' in cell.suspend (did you mean 'level'?)");
+	cell_fails("cell = {refuse = {per_lvl = 1}}", "unknown key 'per_lvl' in cell.refuse (did you mean 'per_level'?)");
+	cell_fails("cell = {enforce = {typ = 'raid'}}", "unknown key 'typ' in cell.enforce (did you mean 'type'?)");
+	cell_fails("cell = {notify = {party = 'ISR', leed = 2}}", "unknown key 'leed' in cell.notify (did you mean 'lead'?)");
+
+	/* parties and supervisor */
+	cell_fails("cell = {parties = {'ISR'}}",
+	           "cell.parties: expected an array of two different parties {PARTY, PARTY}, got 1 party");
+	cell_fails("cell = {parties = {'ISR', 'SYR', 'NSA'}}", "cell.parties: expected an array of two different parties {PARTY, PARTY}, got 3 parties");
+	cell_fails("cell = {parties = 'ISR'}", "cell.parties: expected an array of two different parties {PARTY, PARTY}, got string 'ISR'");
+	cell_fails("cell = {parties = {'ISR', 'ISR'}}", "cell.parties[2]: must differ from cell.parties[1] ('ISR')");
+	cell_fails("cell = {parties = {'ISR', 'IRN'}}", "cell.parties[2]: unknown party 'IRN' (known: ISR, SYR, NSA, US, RUS)");
+	cell_fails("cell = {parties = {'ISR', 3}}", "cell.parties[2]: expected a party name (ISR, SYR, NSA, US, RUS), got number");
+	cell_fails("cell = {supervisor = 'XX'}", "cell.supervisor: unknown party 'XX' (known: ISR, SYR, NSA, US, RUS)");
+	cell_fails("cell = {supervisor = true}", "cell.supervisor: expected a party name, or false for none, got boolean");
+	cell_fails("cell = {supervisor = 'SYR'}",
+	           "cell.supervisor: 'SYR' is one of the cell's parties (ISR or SYR); the supervisor must be another party, or false for none");
+	cell_fails("cell = {parties = {'ISR', 'US'}}",
+	           "cell.supervisor: 'US' (the default: the first supervisor party) is one of the cell's parties (ISR or US)");
+
+	/* numbers, probabilities, times; NaN never passes */
+	cell_fails("cell = {operators = 0}", "cell.operators: expected an integer >= 1 (operators on shift, at most 10^6), got 0");
+	cell_fails("cell = {operators = 1.5}", "cell.operators: expected an integer >= 1");
+	cell_fails("cell = {operators = 0/0}", "cell.operators: expected an integer >= 1 (operators on shift, at most 10^6), got nan");
+	cell_fails("cell = {handling = 'slow'}", "cell.handling: expected a distribution or a number of hours >= 0, got string 'slow'");
+	cell_fails("cell = {relay = -1}", "cell.relay: expected a distribution or a number of hours >= 0, got -1");
+	cell_fails("cell = {accuracy = 0/0}", "cell.accuracy: expected a probability in [0, 1], got nan");
+	cell_fails("cell = {staffed = 8}", "cell.staffed: expected a table {from = hour of day, to = hour of day}, got 8");
+	cell_fails("cell = {staffed = {from = 20, to = 8}}",
+	           "cell.staffed: expected from < to (hours of the day, 0 <= from < to <= 24; a shift across midnight is not supported), got from = 20, to = 8");
+	cell_fails("cell = {staffed = {from = 8, to = 8}}", "cell.staffed: expected from < to");
+	cell_fails("cell = {staffed = {from = 24}}", "cell.staffed.from: expected an hour of the day in [0, 24), got 24");
+	cell_fails("cell = {staffed = {from = -1}}", "cell.staffed.from: expected an hour of the day in [0, 24), got -1");
+	cell_fails("cell = {staffed = {to = 25}}", "cell.staffed.to: expected an hour of the day in (0, 24], got 25");
+	cell_fails("cell = {staffed = {to = 0/0}}", "cell.staffed.to: expected an hour of the day in (0, 24], got nan");
+	cell_fails("cell = {outages = {mtbf = 0}}",
+	           "cell.outages.mtbf: expected a number of hours > 0 (mean time between outages; math.huge: never), got 0");
+	cell_fails("cell = {outages = {mtbf = -math.huge}}", "cell.outages.mtbf: expected a number of hours > 0 (mean time between outages; math.huge: never), got -inf");
+	cell_fails("cell = {outages = {mtbf = 0/0}}", "cell.outages.mtbf: expected a number of hours > 0 (mean time between outages; math.huge: never), got nan");
+	cell_fails("cell = {outages = {mtbf = 'never'}}", "cell.outages.mtbf: expected a number of hours > 0 (mean time between outages; math.huge: never), got string 'never'");
+	cell_fails("cell = {outages = {mttr = math.huge}}", "cell.outages.mttr: expected a finite number of hours >= 0 (mean outage length), got inf");
+	cell_fails("cell = {outages = {mttr = -1}}", "cell.outages.mttr: expected a finite number of hours >= 0 (mean outage length), got -1");
+	cell_fails("cell = {suspend = {level = 9}}", "cell.suspend.level: expected an integer ladder level 0..8 (8: never), got 9");
+	cell_fails("cell = {suspend = {level = 2.5}}", "cell.suspend.level: expected an integer ladder level 0..8 (8: never), got 2.5");
+	cell_fails("cell = {suspend = {p = 1.5}}", "cell.suspend.p: expected a probability in [0, 1], got 1.5");
+	cell_fails("cell = {suspend = {duration = constant(-3)}}", "cell.suspend.duration: expected a distribution or a number of hours >= 0, got constant(-3)");
+	cell_fails("cell = {refuse = {base = -0.1}}", "cell.refuse.base: expected a probability in [0, 1], got -0.1");
+	cell_fails("cell = {refuse = {per_level = -1}}", "cell.refuse.per_level: expected a finite number >= 0 (added per ladder level), got -1");
+	cell_fails("cell = {refuse = {per_level = 0/0}}", "cell.refuse.per_level: expected a finite number >= 0 (added per ladder level), got nan");
+	cell_fails("cell = {refuse = true}", "cell.refuse: expected a table {base = probability, per_level = number}, got boolean");
+
+	/* enforcement needs a type */
+	cell_fails("cell = {enforce = {p = 0.2}}",
+	           "cell.enforce.type: missing (p > 0 needs the incident type of the enforcement action: one of raid, strike)");
+	cell_fails("cell = {enforce = {p = 0.2, type = 'nuke'}}", "cell.enforce.type: unknown type 'nuke' (known: raid, strike)");
+	cell_fails("cell = {enforce = {p = 2, type = 'raid'}}", "cell.enforce.p: expected a probability in [0, 1], got 2");
+	path = write_file("enforce_notypes.lua",
+		"return scenario{name = 'e', parties = {{name = 'A'}, {name = 'B'}}, zones = {'z'}, cell = {enforce = {p = 1}}}\n");
+	s = load_ok(path);
+	arm_fails(s, NULL, 0, "cell.enforce.type: missing (p > 0 needs the incident type of the enforcement action, and no incident types are defined)");
+	esc_scenario_free(s);
+
+	/* notification: a cell party, required */
+	cell_fails("cell = {notify = {party = 'NSA'}}", "cell.notify.party: expected one of the cell's parties (ISR or SYR), got 'NSA'");
+	cell_fails("cell = {parties = {'ISR', 'NSA'}, notify = {party = 'SYR'}}",
+	           "cell.notify.party: expected one of the cell's parties (ISR or NSA), got 'SYR'");
+	cell_fails("cell = {notify = {type = 'raid'}}",
+	           "cell.notify.party: missing (expected the cell party that gives notice of its operations: ISR or SYR)");
+	cell_fails("cell = {notify = {party = 'XX'}}", "cell.notify.party: unknown party 'XX' (known: ISR, SYR, NSA, US, RUS)");
+	cell_fails("cell = {notify = {party = 'ISR', type = 'nuke'}}", "cell.notify.type: unknown type 'nuke' (known: raid, strike)");
+	cell_fails("cell = {notify = {party = 'ISR', lead = -2}}", "cell.notify.lead: expected a number of hours >= 0, got -2");
+	cell_fails("cell = {notify = {party = 'ISR', lead = math.huge}}", "cell.notify.lead: expected a number of hours >= 0, got inf");
+	cell_fails("cell = {notify = {party = 'ISR', need = 'x'}}", "cell.notify.need: expected a distribution or a number of hours >= 0, got string 'x'");
+
+	/* the first error in sorted key order, every run */
+	cell_fails("cell = {suspend = {p = 2}, accuracy = 2, operators = 0}", "cell.accuracy:");
+	cell_fails("cell = {suspend = {p = 2}, operators = 0}", "cell.operators:");
+
+	/* an override is named as the source */
+	s = load_ok(cell_file("cell_ov.lua", ""));
+	const char *ov[] = {"cell.operators=0"};
+	arm_fails(s, ov, 1, "override 'cell.operators=0': cell.operators: expected an integer >= 1");
+	esc_scenario_free(s);
+}
+
+static void test_channels(void **state)
+{
+	(void)state;
+	esc_scenario *s = load_ok(cell_file("channels.lua",
+		"channels = {{name = 'undof', latency = hours(12), availability = 0.7, accuracy = 0.6},\n"
+		"  {name = 'backchannel', latency = lognormal{median = days(1), sigma = 1}, description = 'US'}}"));
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.n_channels, 2);
+	assert_string_equal(c.channels[0].name, "undof");
+	assert_int_equal(c.channels[0].latency_h.kind, ESC_DIST_CONSTANT);
+	assert_true(c.channels[0].latency_h.a == 12);
+	assert_true(c.channels[0].availability == 0.7);
+	assert_true(c.channels[0].accuracy == 0.6);
+	assert_string_equal(c.channels[1].name, "backchannel");
+	assert_int_equal(c.channels[1].latency_h.kind, ESC_DIST_LOGNORMAL);
+	assert_true(c.channels[1].latency_h.a == 24 && c.channels[1].latency_h.b == 1);
+	assert_true(c.channels[1].availability == 1);     /* defaults */
+	assert_true(c.channels[1].accuracy == 1);
+	esc_config_free(&c);
+	/* a sweep over a channel's availability */
+	const char *ov[] = {"channels.1.availability=0.25", "channels.2.latency=2h"};
+	arm_ok(s, ov, 2, &c, NULL);
+	assert_true(c.channels[0].availability == 0.25);
+	assert_true(c.channels[1].latency_h.kind == ESC_DIST_CONSTANT && c.channels[1].latency_h.a == 2);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+
+	s = load_ok(cell_file("channels0.lua", "channels = {}"));
+	arm_ok(s, NULL, 0, &c, NULL);
+	assert_int_equal(c.n_channels, 0);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+
+	cell_fails("channels = {{name = 'a', latency = 1}, {name = 'b'}}",
+	           "channels[2].latency: missing (expected a distribution or a number of hours >= 0)");
+	cell_fails("channels = {{name = 'a', latency = 1}, {name = 'a', latency = 2}}",
+	           "channels[2].name: duplicate channel 'a' (also channels[1])");
+	cell_fails("channels = {{name = 'cell', latency = 1}}", "channels[1].name: 'cell' is the communication cell's name");
+	cell_fails("channels = {{name = 'a b', latency = 1}}",
+	           "channels[1].name: expected a channel name (letters, digits and _, at most 31 characters), got 'a b'");
+	cell_fails("channels = {{latency = 1}}", "channels[1].name: missing (expected a channel name");
+	cell_fails("channels = {{name = 3, latency = 1}}", "channels[1].name: expected a channel name (letters, digits and _, at most 31 characters), got 3");
+	cell_fails("channels = {{name = 'a', latency = -1}}", "channels[1].latency: expected a distribution or a number of hours >= 0, got -1");
+	cell_fails("channels = {{name = 'a', latency = 1, availability = 0/0}}", "channels[1].availability: expected a probability in [0, 1], got nan");
+	cell_fails("channels = {{name = 'a', latency = 1, accuracy = 1.5}}", "channels[1].accuracy: expected a probability in [0, 1], got 1.5");
+	cell_fails("channels = {{name = 'a', latency = 1, latnecy = 2}}", "unknown key 'latnecy' in channels[1] (did you mean 'latency'?)");
+	cell_fails("channels = {name = 'a'}", "channels: expected an array of channels");
+	cell_fails("channels = 3", "channels: expected an array of channels {name = ..., latency = ..., availability = ..., accuracy = ...}, got 3");
+	cell_fails("channels = {'undof'}", "channels[1]: expected a channel {name = ..., latency = ..., availability = ..., accuracy = ...}, got string 'undof'");
+	cell_fails("chanels = {}", "unknown key 'chanels' (did you mean 'channels'?)");
 }
 
 /* ---- escalation, self-excitation, regimes ------------------------------------- */
@@ -913,6 +1241,21 @@ static void test_policy_decisions(void **state)
 	d = decide("now");
 	assert_true(d.delay_h == 6 + 3);
 
+	/* a query's priority: flash 0, immediate 1 (the default for every
+	 * answer), routine 2 */
+	assert_int_equal(decide("query").priority, 1);
+	assert_int_equal(decide("nil").priority, 1);
+	assert_int_equal(decide("protest").priority, 1);
+	assert_int_equal(decide("retaliate").priority, 1);
+	d = decide("query_flash");
+	assert_int_equal(d.action, ESC_ACT_QUERY);
+	assert_int_equal(d.priority, 0);
+	assert_int_equal(decide("query_routine").priority, 2);
+	d = decide("retaliate_flash");
+	assert_int_equal(d.action, ESC_ACT_RETALIATE);
+	assert_int_equal(d.query_cell, 1);
+	assert_int_equal(d.priority, 0);
+
 	/* random numbers come from the hook's stream, as GSL draws them */
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(r, 42);
@@ -981,7 +1324,7 @@ static void test_policy_state_per_replication(void **state)
 static void test_policy_refusals(void **state)
 {
 	(void)state;
-	const char *hook = "policy_cases.lua:64: policies.A.on_incident_observed returned ";
+	const char *hook = "policy_cases.lua:69: policies.A.on_incident_observed returned ";
 	char want[256];
 	snprintf(want, sizeof want, "%saction='nuke': expected one of ignore, protest, query, retaliate", hook);
 	decide_fails("bad_action", want);
@@ -995,6 +1338,10 @@ static void test_policy_refusals(void **state)
 	decide_fails("bad_target", "returned target='Z': expected a party name (one of A, B, C)");
 	decide_fails("bad_zone", "returned zone='moon': expected a zone name (one of z1, z2)");
 	decide_fails("neg_delay", "returned delay=-1: expected a number of hours >= 0");
+	snprintf(want, sizeof want, "%spriority='urgent': expected one of flash, immediate, routine", hook);
+	decide_fails("bad_priority", want);
+	decide_fails("protest_priority",
+	             "returned priority with action='protest': priority goes only with action='query' or 'retaliate'");
 	decide_fails("nan_delay", "returned delay=");
 	decide_fails("bad_query", "returned query=1: expected true or false");
 	decide_fails("error", "policy_cases.lua:27: boom");
@@ -1243,6 +1590,9 @@ int main(void)
 		cmocka_unit_test(test_units_and_distributions),
 		cmocka_unit_test(test_validation_messages),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_cell_config),
+		cmocka_unit_test(test_cell_errors),
+		cmocka_unit_test(test_channels),
 		cmocka_unit_test(test_excitation_config),
 		cmocka_unit_test(test_excitation_errors),
 		cmocka_unit_test(test_excitation_warnings),
