@@ -38,13 +38,14 @@ struct reason_ctx {
 	int locked;
 };
 
-/* Walked innermost first.  HDF5 puts the OS's words in "error message =
- * '...'"; those say more to a user than the library's own phrase, except for
+/* Walked innermost first; the first line with words is kept.  HDF5 puts
+ * the OS's words in "error message = '...'"; those say more to a user than the library's own phrase, except for
  * a lock, where EAGAIN's words would hide that another program has it. */
 static herr_t reason_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
 	struct reason_ctx *c = data;
 	const char *d = e->desc ? e->desc : "";
+	(void)n;
 	const char *m = strstr(d, "error message = '");
 	if (e->min_num == H5E_CANTLOCKFILE)
 		c->locked = 1;
@@ -57,7 +58,7 @@ static herr_t reason_cb(unsigned n, const H5E_error2_t *e, void *data)
 		memcpy(c->buf, m, len);
 		c->buf[len] = '\0';
 		c->found_errno_text = 1;
-	} else if (n == 0 && !c->found_errno_text) {
+	} else if (!c->buf[0] && !c->found_errno_text && *d) {
 		snprintf(c->buf, c->size, "%s", d);
 	}
 	return 0;

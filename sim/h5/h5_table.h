@@ -17,34 +17,10 @@
 #include <hdf5.h>
 
 #include "escsim/error.h"
+#include "escsim/h5in.h"
 
-/* Column storage.  The file always gets the little-endian standard type of
- * the same width, so files do not depend on the machine that wrote them. */
-typedef enum esc_h5_kind {
-	ESC_H5_I8,
-	ESC_H5_I32,
-	ESC_H5_I64,
-	ESC_H5_U64,
-	ESC_H5_F64,
-	ESC_H5_ENUM8    /* int8_t in the row; an HDF5 enum built from `labels` */
-} esc_h5_kind;
-
-typedef struct esc_h5_field {
-	const char *name;     /* column name, also the compound member name */
-	size_t offset;        /* offsetof(row struct, member) */
-	esc_h5_kind kind;
-	const char *units;    /* "h", "count", "1", ...; NULL for indices and codes */
-	const char *labels;   /* codes "0=no,1=yes" (int32; int8 for ENUM8); NULL
-	                         if none or given at creation; required for ENUM8 */
-	const char *doc;      /* one line for the analyst; NULL if the name says it */
-} esc_h5_field;
-
-typedef struct esc_h5_table_desc {
-	const char *title;    /* TABLE attribute TITLE */
-	size_t row_size;      /* sizeof the C row struct */
-	const esc_h5_field *fields;
-	size_t n_fields;
-} esc_h5_table_desc;
+/* esc_h5_kind, esc_h5_field and esc_h5_table_desc are public, in
+ * escsim/h5in.h, so the analysis layer can describe its summary tables. */
 
 typedef struct esc_h5_table {
 	const esc_h5_table_desc *desc;

@@ -1,0 +1,159 @@
+/* h5in.h: reading a result file, and adding a summary to it.
+ *
+ * The analysis layer (inspect, report) sees result files through this header
+ * only: open with checks, list arms, read attributes and text, read a table's
+ * columns in blocks, and rewrite a group of summary tables.  Tables read here
+ * are any 1-D compound datasets (runs, daily, events, messages, the summary tables,
+ * /sweep/points); a column is read by name and converted to double or int64,
+ * enum columns included.
+ *
+ * Updating never touches the original in place: esc_h5_update_begin copies
+ * the file to a temporary name beside it and opens the copy; commit closes,
+ * fsyncs and renames it over the original, abort deletes it.  A reader, or a
+ * crash at any moment, sees either the old file or the new one, whole.
+ *
+ * Not thread-safe: one handle, one thread.
+ */
+#ifndef ESCSIM_H5IN_H
+#define ESCSIM_H5IN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "escsim/error.h"
+
+/* ------------------------------------------------------ table descriptors */
+
+/* Column storage.  The file always gets the little-endian standard type of
+ * the same width, so files do not depend on the machine that wrote them. */
+typedef enum esc_h5_kind {
+	ESC_H5_I8,
+	ESC_H5_I32,
+	ESC_H5_I64,
+	ESC_H5_U64,
+	ESC_H5_F64,
+	ESC_H5_ENUM8    /* int8_t in the row; an HDF5 enum built from `labels` */
+} esc_h5_kind;
+
+/* One column of a table whose rows are a C struct. */
+typedef struct esc_h5_field {
+	const char *name;     /* column name, also the compound member name */
+	size_t offset;        /* offsetof(row struct, member) */
+	esc_h5_kind kind;
+	const char *units;    /* "h", "count", "1", ...; NULL for indices and codes */
+	const char *labels;   /* codes "0=no,1=yes" (int32; int8 for ENUM8); NULL
+	                         if none or given at creation; required for ENUM8 */
+	const char *doc;      /* one line for the analyst; NULL if the name says it */
+} esc_h5_field;
+
+typedef struct esc_h5_table_desc {
+	const char *title;    /* TABLE attribute TITLE */
+	size_t row_size;      /* sizeof the C row struct */
+	const esc_h5_field *fields;
+	size_t n_fields;
+} esc_h5_table_desc;
+
+/* ---------------------------------------------------------------- reading */
+
+typedef struct esc_h5_file esc_h5_file;
+
+/* Open a result file for reading.  Fails with ESC_ERR_INPUT and a message
+ * that starts "cannot open 'PATH'" when the file cannot be read (missing,
+ * unreadable, not HDF5, damaged, locked by a writer), or "'PATH' is not an
+ * escsim result file" when it is HDF5 without the root attribute
+ * schema_version and the group /arms, or with a schema major version this
+ * build does not know. */
+esc_h5_file *esc_h5_open(const char *path, esc_error *err);
+void esc_h5_file_close(esc_h5_file *f);
+const char *esc_h5_file_path(const esc_h5_file *f);
+
+/* Arms under /arms, in name order (the order HDF5 lists them). */
+size_t esc_h5_n_arms(const esc_h5_file *f);
+const char *esc_h5_arm_name(const esc_h5_file *f, size_t i);
+
+/* Names of the objects (groups and datasets) in group PATH, in name order
+ * (free with esc_h5_free_names). */
+int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
+                size_t *n, esc_error *err);
+
+/* 1 if the object PATH (group or dataset, absolute) exists, else 0. */
+int esc_h5_exists(const esc_h5_file *f, const char *path);
+
+/* Names of the attributes of object OBJ in name order: a malloc'd array of
+ * malloc'd strings (free with esc_h5_free_names). */
+int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
+                      size_t *n, esc_error *err);
+void esc_h5_free_names(char **names, size_t n);
+
+/* Attribute NAME of OBJ as text (malloc'd): strings as they are, numbers
+ * formatted ("%.17g" for floats, exact for integers), anything else
+ * described.  ESC_ERR_INPUT if it does not exist. */
+int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name,
+                     char **out, esc_error *err);
+/* A numeric scalar attribute, or a string attribute holding a number, as a
+ * double.  ESC_ERR_INPUT if missing or not a number. */
+int esc_h5_get_attr_double(const esc_h5_file *f, const char *obj,
+                       const char *name, double *out, esc_error *err);
+
+/* A scalar string dataset (/scenario/source, /scenario/resolved_json) as a
+ * malloc'd string. */
+int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
+                     esc_error *err);
+
+/* Rows of the 1-D table at PATH.  ESC_ERR_INPUT if it is not a table. */
+int esc_h5_table_rows(const esc_h5_file *f, const char *path, int64_t *nrows,
+                      esc_error *err);
+/* Column names of the table at PATH, in order (free with
+ * esc_h5_free_names). */
+int esc_h5_table_columns(const esc_h5_file *f, const char *path,
+                         char ***names, size_t *n, esc_error *err);
+/* 1 if the table at PATH has column COLUMN, else 0. */
+int esc_h5_has_column(const esc_h5_file *f, const char *path,
+                      const char *column);
+
+/* Rows [start, start + n) of column COLUMN, converted (integers, floats and
+ * enum codes alike).  Read a long table in blocks of a few thousand rows.
+ * ESC_ERR_INPUT if the column is missing or the rows out of range. */
+int esc_h5_read_f64(const esc_h5_file *f, const char *path,
+                    const char *column, int64_t start, size_t n, double *out,
+                    esc_error *err);
+int esc_h5_read_i64(const esc_h5_file *f, const char *path,
+                    const char *column, int64_t start, size_t n,
+                    int64_t *out, esc_error *err);
+
+/* Read every row of the table at PATH (in blocks, discarding them): a
+ * damaged chunk fails here with ESC_ERR_INPUT and the library's reason. */
+int esc_h5_table_verify(const esc_h5_file *f, const char *path,
+                        esc_error *err);
+
+/* --------------------------------------------------------------- updating */
+
+/* Copy PATH to a temporary file in the same directory
+ * (PATH.update-XXXXXX) and open the copy for writing.  The handle also
+ * reads, like one from esc_h5_open. */
+esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err);
+/* Close, fsync and rename the copy over the original; F is freed whatever
+ * happens, and on failure the copy is removed. */
+int esc_h5_update_commit(esc_h5_file *f, esc_error *err);
+/* Close and delete the copy; the original is untouched. */
+void esc_h5_update_abort(esc_h5_file *f);
+
+/* Delete the group at PATH if it exists and create it anew, empty (parents
+ * must exist).  HDF5 does not give the space of deleted objects back; the
+ * file grows by what was deleted until `h5repack`. */
+int esc_h5_group_replace(esc_h5_file *f, const char *path, esc_error *err);
+/* Create table PATH from N rows laid out as DESC (the same layout, chunking
+ * and attributes as the simulator's tables).  LABELS, if not NULL, holds
+ * one entry per field: a non-NULL entry gives that field's codes (for names
+ * known only at run time, such as arms). */
+int esc_h5_write_table(esc_h5_file *f, const char *path,
+                       const esc_h5_table_desc *desc,
+                       const char *const *labels, const void *rows, size_t n,
+                       esc_error *err);
+/* Text (variable-length UTF-8) and double attributes on object OBJ,
+ * replacing any of that name. */
+int esc_h5_set_attr_text(esc_h5_file *f, const char *obj, const char *name,
+                         const char *value, esc_error *err);
+int esc_h5_set_attr_double(esc_h5_file *f, const char *obj, const char *name,
+                           double value, esc_error *err);
+
+#endif
