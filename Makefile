@@ -4,6 +4,10 @@
 #   make demo       build, then compare the default scenario with and without the cell
 #   make test       build and run the whole test suite (unit, validation, cli, bad input)
 #   make asan       the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make ubsan      the suite under UndefinedBehaviorSanitizer alone
+#   make valgrind   the end-to-end tests with escsim under valgrind memcheck
+#   make fuzz       build the libFuzzer harnesses (clang) and run each for
+#                   FUZZ_SECONDS (default 30); see docs/testing.md
 #   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
@@ -45,7 +49,7 @@ DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	command -v h5dump >/dev/null && command -v prove >/dev/null && \
 	/usr/bin/python3 -c 'import h5py, pandas, tables' 2>/dev/null
 
-.PHONY: all deps demo test asan install uninstall clean FORCE
+.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE
 
 all: $(BUILD)/escsim
 
@@ -91,10 +95,61 @@ test: $(BUILD)/escsim $(TEST_BIN)
 	ESCSIM=$(abspath $(BUILD)/escsim) BUILD=$(abspath $(BUILD)) \
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -j2 -e '' $(TEST_BIN) $(SCRIPT_TESTS)
 
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
+
 asan:
-	$(MAKE) BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	$(SAN_ENV) $(MAKE) BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
 		LDFLAGS='-fsanitize=address,undefined' test
+
+ubsan:
+	$(SAN_ENV) $(MAKE) BUILD=build/ubsan OPT='-O1 -g -fno-omit-frame-pointer' \
+		CFLAGS='-fsanitize=undefined -fno-sanitize-recover=undefined' \
+		LDFLAGS='-fsanitize=undefined' test
+
+# $(call need,TEST,PACKAGES): for an optional target, install the Debian
+# packages when the shell test fails (as root with apt-get), else say how.
+need = $(1) || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "escsim: installing $(2)"; apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2); \
+	else echo "escsim: missing; install with: sudo apt-get install $(2)"; exit 1; fi
+
+# escsim runs under memcheck through tests/valgrind/escsim (which runs big
+# batches natively: ESCSIM_VG_MAX_REPS); any error in any process fails.
+VG_LOGS = $(BUILD)/valgrind
+valgrind: $(BUILD)/escsim
+	@$(call need,command -v valgrind >/dev/null,valgrind)
+	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	@ESCSIM=$(abspath tests/valgrind/escsim) ESCSIM_REAL=$(abspath $(BUILD)/escsim) \
+	ESCSIM_VG_LOGS=$(abspath $(VG_LOGS)) BUILD=$(abspath $(BUILD)) \
+	prove -j2 -e '' $(SCRIPT_TESTS); st=$$?; \
+	bad=$$(find $(VG_LOGS) -name 'vg.*.log' -size +0c); \
+	if [ -n "$$bad" ]; then cat $$bad; \
+		echo "valgrind: errors in $$(echo $$bad | wc -w) processes (logs in $(VG_LOGS))"; exit 1; fi; \
+	echo "valgrind: no memcheck error in $$(ls $(VG_LOGS) | wc -l) processes"; exit $$st
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c): the library rebuilt with clang
+# and coverage instrumentation in build/fuzz, each harness run for
+# FUZZ_SECONDS on its seed corpus (tests/fuzz/corpus/NAME) after replaying
+# it.  New inputs go to build/fuzz/tests/fuzz/corpus/NAME, crashes to
+# build/fuzz/tests/fuzz/crash/ (tests/fuzz/run).
+FUZZ_SECONDS ?= 30
+FUZZERS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+fuzz:
+	@$(call need,test -e "$$(clang -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-$$(uname -m).a",clang libclang-rt-14-dev)
+	$(SAN_ENV) $(MAKE) BUILD=build/fuzz CC=clang OPT='-O1 -g -fno-omit-frame-pointer' \
+		CFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SAN)' LDFLAGS='$(FUZZ_SAN)' fuzz-run
+
+fuzz-run: $(FUZZERS:%=$(BUILD)/tests/fuzz/%)
+	tests/fuzz/run $(BUILD)/tests/fuzz $(FUZZ_SECONDS) $(FUZZERS)
+
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libescsim.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libescsim.a $(ALL_LDLIBS)
 
 install: $(BUILD)/escsim
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
