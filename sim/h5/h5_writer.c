@@ -48,6 +48,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
@@ -516,6 +517,16 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 	if (!w->path || !w->partial || !w->where) {
 		free_writer(w);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+
+	/* A folder under the final name would only show at the rename, after
+	 * the whole run. */
+	struct stat st;
+	if (stat(w->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "cannot write results file '%s': "
+		              "it is a folder", w->path);
+		free_writer(w);
 		return NULL;
 	}
 
