@@ -1,5 +1,6 @@
 /* options.c: the options of the scenario commands (run, compare, check),
  * their help, and usage errors. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,9 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 static int parse_int(const char *s, int64_t lo, int64_t *out)
 {
 	char *end;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < lo)
+	if (!*s || *end || v < lo || errno == ERANGE)
 		return -1;
 	*out = v;
 	return 0;
@@ -188,7 +190,11 @@ int cli_parse(cli *c, int argc, char **argv)
 			if (parse_int(optarg, 0, &c->rep_offset))
 				return cli_usage_error(cmdsp, "--rep-offset: expected an integer >= 0, got '%s'", optarg);
 			break;
-		case 'o': c->out = optarg; break;
+		case 'o':
+			if (!*optarg)
+				return cli_usage_error(cmdsp, "%s", "-o/--out: expected a file name, got ''");
+			c->out = optarg;
+			break;
 		case 'q': c->quiet = 1; break;
 		case OPT_EVENTS: c->events = 1; break;
 		case 'h': cli_help(c->cmd); exit(0);
@@ -216,6 +222,8 @@ int cli_parse(cli *c, int argc, char **argv)
 			return cli_usage_error(cmdsp, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (c->rep_offset > INT64_MAX - c->reps)
+		return cli_usage_error(cmdsp, "%s", "--rep-offset plus -n/--reps is past the last replication index (2^63 - 1)");
 	if (c->horizon_set)
 		c->sets[c->n_sets++] = c->horizon_set;   /* last, so it wins */
 	if (optind != argc - 1)
