@@ -136,6 +136,23 @@ int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
 
 /* ---- protected calls ------------------------------------------------ */
 
+/* Does msg start with "chunk:line: " (as Lua's own and error()'s do)? */
+static int has_location(const char *msg)
+{
+	const char *colon = strchr(msg, ':');
+	while (colon && colon > msg) {
+		const char *d = colon + 1;
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (d > colon + 1 && d[0] == ':' && d[1] == ' ')
+			return 1;
+		if (memchr(msg, '\n', (size_t)(colon - msg)))
+			return 0;
+		colon = strchr(colon + 1, ':');
+	}
+	return 0;
+}
+
 /* Message handler: make the error a string and append a traceback, which
  * esc_lua_pcall splits off again (kept for whoever wants it). */
 static int traceback_handler(lua_State *L)
@@ -146,6 +163,18 @@ static int traceback_handler(lua_State *L)
 			msg = lua_tostring(L, -1);
 		else
 			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	/* Errors raised by the VM from inside a C function (a yield outside a
+	 * coroutine) and error objects that are not strings carry no place:
+	 * name the innermost line of script running. */
+	if (!has_location(msg)) {
+		lua_Debug ar;
+		for (int level = 1; lua_getstack(L, level, &ar); level++) {
+			if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+				msg = lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, msg);
+				break;
+			}
+		}
 	}
 	luaL_traceback(L, L, msg, 1);
 	return 1;
