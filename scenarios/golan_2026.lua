@@ -88,14 +88,49 @@ return scenario {
     spiral_size = 4,          -- an incident and three responses in a chain (MR 6.6; K assumed)
   },
 
+  -- The cell as a service (MR 2 and 6.4; every value an assumption to sweep).
   cell = {
     enabled = true,
-    -- Technical connect in minutes, political gating median 1-2 h with a
-    -- 90th percentile near 8 h (MR 2, 6.4: DGMO 85 min, follow-up delayed
-    -- ~8 h).  Median 1.5 h, sigma 1.2 gives a 90th percentile of 7 h.
-    latency = lognormal { median = hours(1.5), sigma = 1.2 },
-    -- Attribution error 0.3 -> 0.1 with a timely answer (MR 6.4; sweep it).
+    parties = { "ISR", "SYR" },
+    supervisor = "US",
+    -- A staffed desk: 2 duty officers around the clock; technical connect
+    -- and handling take minutes (DGMO: "the moment he picks up").
+    operators = 2,
+    handling = lognormal { median = minutes(10), sigma = 0.5 },
+    -- The US relay hop: median 15-60 min.
+    relay = lognormal { median = minutes(30), sigma = 0.6 },
+    -- Political approval: median 1-2 h, a 90th percentile near 8 h
+    -- (DGMO 85 min to a ceasefire; a follow-up delayed ~8 h).  With the
+    -- relay and handling the median answer takes about 1.7 h.
+    latency = lognormal { median = hours(1), sigma = 1.2 },
+    -- Attribution error 0.3 -> 0.1 with a timely answer.
     accuracy = 0.9,
+    -- Availability A = MTBF / (MTBF + MTTR) = 0.968 (sweep 0.90-0.999);
+    -- the Israel-Russia line was reported unreachable for weeks in 2023.
+    outages = { mtbf = days(60), mttr = days(2) },
+    -- "Suspended" after a severe incident (Russia, April 2017).
+    suspend = { level = 6, p = 0.2, duration = days(3) },
+    -- Refusals rise with tension (US-China 2023): 2 % at calm, ~20 % at L6.
+    refuse = { base = 0.02, per_level = 0.03 },
+    -- Syria may act against the group itself instead of Israel striking
+    -- (the Israel-Lebanon mechanism's logic); P(enforce) 0-0.5.
+    enforce = { p = 0.3, type = "raid" },
+    -- Israel pre-notifies strikes two hours ahead (US-Russia 2017: ~2 h;
+    -- IL-20 2018: under a minute); third parties need ~45 min to clear.
+    notify = { party = "ISR", type = "strike", lead = hours(2),
+               need = lognormal { median = minutes(45), sigma = 0.8 } },
+  },
+
+  -- Fallback channels when the cell is disabled, down, suspended or refuses
+  -- (MR 2: UNDOF is an existing slow liaison; a US backchannel; public
+  -- statements).  Latencies and availabilities are assumptions.
+  channels = {
+    { name = "UNDOF", latency = lognormal { median = hours(12), sigma = 1.0 },
+      availability = 0.8, accuracy = 0.7 },
+    { name = "US_backchannel", latency = lognormal { median = hours(4), sigma = 1.0 },
+      availability = 0.5, accuracy = 0.8 },
+    { name = "public", latency = lognormal { median = hours(24), sigma = 0.8 },
+      availability = 1.0, accuracy = 0.6 },
   },
 
   policies = {

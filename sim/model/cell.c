@@ -232,8 +232,7 @@ static void try_start(esc_model *m)
 
 static double tension(const esc_model *m, int a, int b)
 {
-	size_t np = m->cfg->n_parties;
-	double x = m->level[(size_t)a * np + (size_t)b], y = m->level[(size_t)b * np + (size_t)a];
+	double x = ladder_level(m, a, b), y = ladder_level(m, b, a);
 	return x > y ? x : y;
 }
 
@@ -271,7 +270,6 @@ void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
 			fallback(m, &t);
 		return;
 	}
-	ladder_advance(m, esc_sim_now(m->sim));
 	double p = c->refuse_base + c->refuse_per_level * tension(m, sender, receiver);
 	if (p > 0 && gsl_rng_uniform(m->cell_rng) < p) {
 		if (kind == ESC_MSG_QUERY)

@@ -48,6 +48,16 @@ void ladder_advance(esc_model *m, double now)
 	m->t_acc = now;
 }
 
+/* A pair's level now, without bringing the ladder up to date: reading must
+ * not change when (and so how) the levels are rounded, or arms that differ
+ * only in who reads would drift apart in the last bits. */
+double ladder_level(const esc_model *m, int a, int b)
+{
+	double l = m->level[(size_t)a * m->cfg->n_parties + (size_t)b];
+	double dt = esc_sim_now(m->sim) - m->t_acc;
+	return dt > 0 ? l * exp2(-dt / m->cfg->ladder.half_life_h) : l;
+}
+
 static size_t day_of(const esc_model *m, double t_h)
 {
 	double d = floor(t_h / 24.0);

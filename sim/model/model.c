@@ -305,8 +305,7 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		.fatalities_civ = in.fat_civ, .cause = in.cause,
 		.cell_available = cell_available(m, observer),
 	};
-	ladder_advance(m, esc_sim_now(sim));
-	obs.ladder_level = m->level[observer * cfg->n_parties + in.perceived];
+	obs.ladder_level = ladder_level(m, observer, in.perceived);
 	esc_decision d = {
 		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
 		.zone = in.zone, .delay_h = 0, .query_cell = 0, .priority = 1,

@@ -153,6 +153,7 @@ void cell_finish(esc_model *m);
 /* ladder.c */
 int ladder_start(esc_model *m);
 void ladder_advance(esc_model *m, double now);
+double ladder_level(const esc_model *m, int a, int b);      /* read only */
 double ladder_raise(esc_model *m, const incident *in);   /* the pair's new level */
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein);
 int ladder_finish(esc_model *m);

@@ -8,8 +8,9 @@ plan 3
 G="$ROOT/scenarios/golan_2026.lua"
 
 "$ESCSIM" compare "$G" -n 1000 -s 1 -o cmp.h5 --quiet \
-	--arm cell:cell.enabled=true --arm slow:cell.latency=100 \
-	--arm no_cell:cell.enabled=false > /dev/null 2> err
+	--arm cell:cell.enabled=true --arm slow:cell.latency=100,'channels={}' \
+	--arm no_cell:cell.enabled=false --arm bare:cell.enabled=false,'channels={}' \
+	> /dev/null 2> err
 ok $? "compare with a fast, a too-slow and no cell"
 
 $PY - cmp.h5 <<'PYEOF' > py.txt 2>&1
@@ -26,11 +27,13 @@ ok $? "fast cell: paired 95% CI of misattributed retaliations below zero"
 sed 's/^/# /' py.txt
 
 # Latency 100 h > every deadline: answers never arrive in time, so on common
-# random numbers every replication's retaliations are those without the cell.
+# random numbers every replication's retaliations are those without the cell
+# (both without fallback channels, which the cell arm uses only when the
+# cell cannot take a request).
 $PY - cmp.h5 > py2.txt 2>&1 <<'PYEOF'
 import sys, pandas as pd
 f = sys.argv[1]
-s, n = (pd.read_hdf(f, "/arms/%s/runs" % a) for a in ("slow", "no_cell"))
+s, n = (pd.read_hdf(f, "/arms/%s/runs" % a) for a in ("slow", "bare"))
 for col in ("incidents", "retaliations", "misattributed_retaliations", "fatalities_mil",
             "fatalities_civ", "max_level", "hours_at_or_above_6", "spiral"):
     assert (s[col] == n[col]).all(), col
