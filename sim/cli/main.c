@@ -36,9 +36,11 @@ static void help(void)
 int main(int argc, char **argv)
 {
 	gsl_set_error_handler_off();    /* errors are values, never abort() */
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+	if (argc < 2)    /* a usage error: on stderr, as every other one */
+		return cli_usage_error(NULL, "%s", "no command given (run, compare, check, ...)");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		help();
-		return argc < 2 ? ESC_ERR_INPUT : 0;
+		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("escsim %s\n", ESCSIM_VERSION);
