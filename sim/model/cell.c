@@ -110,8 +110,10 @@ static void apply_answer(esc_model *m, request *rq, int truthful)
 		esc_sim_cancel(m->sim, rt->strike);
 		rt->called_off = 1;
 		m->row->cell_enforcements++;
-		model_add_incident(m, rq->receiver, culprit, c->enforce_type, trig->zone,
-		                   ESC_CAUSE_POLICY, rq->trigger, -1);
+		/* A policy incident like a retaliation, against the real culprit. */
+		if (model_add_incident(m, rq->receiver, culprit, c->enforce_type, trig->zone,
+		                       ESC_CAUSE_POLICY, rq->trigger, -1) >= 0)
+			m->row->retaliations++;
 	}
 }
 
