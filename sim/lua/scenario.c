@@ -221,6 +221,13 @@ static void apply_override(lua_State *L, int t, const override *o)
 			           o->label, lua_tostring(L, -1));
 		if (lua_pcall(L, 0, 1, 0) != LUA_OK)
 			luaL_error(L, "%s: %s", o->label, lua_tostring(L, -1));
+		/* A bare word is a global, nil unless the sandbox defines it:
+		 * --horizon abc or --set cell.kind=fast would otherwise remove the
+		 * key and run with its default.  Only `nil` itself removes it. */
+		if (lua_isnil(L, -1) && !(o->value_len == 3 && memcmp(o->value, "nil", 3) == 0))
+			luaL_error(L, "%s: VALUE '%s' is nil (an unknown name? a string needs quotes: "
+			           "KEY='\"text\"'; nil itself removes the key)", o->label,
+			           lua_tostring(L, -2) + 7);
 		lua_remove(L, -2);
 	}
 	int v = lua_gettop(L);
