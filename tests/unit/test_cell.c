@@ -1,0 +1,275 @@
+/* test_cell.c: the cell's effects and failure modes on hand-built
+ * configurations with C policies, each checked exactly where the mechanism
+ * is deterministic: deniable culprits, enforcement by the receiver,
+ * refusals and outages sending requests to the fallback channels, channels
+ * calling strikes off, suspension after a severe incident, and notified
+ * operations sparing civilians only when the notice is early enough. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "escsim/model.h"
+
+enum { A, B, C };               /* A and B are the cell's members; C a group */
+enum { T_STRIKE, T_ROCKET, T_RAID };
+
+/* C fires rockets at A; A always blames B and plans a strike on B in 2 h,
+ * asking the cell first. */
+static void config(esc_config *cfg)
+{
+	assert_int_equal(esc_config_alloc(cfg, 3, 1, 3, 1, NULL), 0);
+	strcpy(cfg->parties[A].name, "A");
+	strcpy(cfg->parties[B].name, "B");
+	strcpy(cfg->parties[C].name, "C");
+	cfg->parties[C].kind = ESC_PARTY_NONSTATE;
+	esc_config_cell_defaults(cfg);
+	strcpy(cfg->zones[0], "Z");
+	const char *names[] = { "strike", "rocket", "raid" };
+	int levels[] = { 5, 6, 4 };
+	for (int i = 0; i < 3; i++) {
+		strcpy(cfg->types[i].name, names[i]);
+		cfg->types[i].level = levels[i];
+	}
+	cfg->generators[0] = (esc_generator){ .actor = C, .target = A, .type = T_ROCKET, .rate_per_h = 0.02 };
+	double *row = &cfg->attribution.confusion[(A * 3 + C) * 3];
+	row[C] = 0;
+	row[B] = 1;
+	cfg->horizon_h = 3000;
+	esc_dist_free(&cfg->cell.latency_h);
+	esc_dist_init(&cfg->cell.latency_h, ESC_DIST_CONSTANT, 1.0, 0, 0, NULL);
+	cfg->cell.accuracy = 1.0;
+}
+
+static int strike_after_query(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
+                              esc_decision *out, esc_error *err)
+{
+	(void)self; (void)ctx; (void)err;
+	if (obs->observer == A) {
+		out->action = ESC_ACT_RETALIATE;
+		out->type = T_STRIKE;
+		out->delay_h = 2.0;
+		out->query_cell = 1;
+	}
+	return 0;
+}
+
+static const esc_policy_type ptype = { "test", strike_after_query };
+
+typedef struct sinks {
+	int64_t msgs[4][5];         /* [channel][outcome] */
+	int64_t enforcement_raids;  /* B -> C raids */
+	int64_t civ_deaths;
+} sinks;
+
+static int on_msg(void *self, const esc_message_row *r, esc_error *err)
+{
+	(void)err;
+	sinks *k = self;
+	k->msgs[r->channel][r->outcome]++;
+	return 0;
+}
+
+static int on_ev(void *self, const esc_event_row *e, esc_error *err)
+{
+	(void)err;
+	sinks *k = self;
+	if (e->kind == ESC_EVENT_INCIDENT && e->actor == B && e->target == C && e->type == T_RAID)
+		k->enforcement_raids++;
+	k->civ_deaths += e->fatalities_civ;
+	return 0;
+}
+
+static esc_run_row run(const esc_config *cfg, uint64_t rep, sinks *k)
+{
+	esc_error err = {0};
+	esc_model *m = esc_model_new(cfg, &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	esc_streams *s = esc_streams_new(NULL);
+	memset(k, 0, sizeof *k);
+	esc_model_sink sink = { .self = k, .event = on_ev, .message = on_msg };
+	esc_model_set_sink(m, &sink);
+	esc_policy p = { &ptype, NULL };
+	esc_run_row row;
+	if (esc_model_run(m, &p, s, 3, rep, &row, &err))
+		fail_msg("%s", err.msg);
+	esc_streams_free(s);
+	esc_model_free(m);
+	return row;
+}
+
+static void test_deniable_culprit_clears_no_one(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	sinks k;
+	esc_run_row r = run(&cfg, 0, &k);
+	assert_true(r.incidents > 20);
+	assert_int_equal(r.misattributed_retaliations, 0);    /* a fast true answer */
+	cfg.parties[C].deniable = 1;
+	esc_run_row d = run(&cfg, 0, &k);
+	/* Every rocket brings its strike (bar those whose strike would fall
+	 * after the horizon), all of them on the wrong party. */
+	int64_t rockets = d.incidents - d.retaliations;
+	assert_true(d.retaliations >= rockets - 3 && d.retaliations <= rockets);
+	assert_int_equal(d.misattributed_retaliations, d.retaliations);
+	assert_true(d.retaliations > 0);
+	assert_int_equal(d.cell_answered_before_deadline, d.cell_requests);
+	esc_config_free(&cfg);
+}
+
+/* A correctly blamed group: the receiver acts against it instead. */
+static void test_enforcement(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	double *row = &cfg.attribution.confusion[(A * 3 + C) * 3];
+	row[B] = 0;
+	row[C] = 1;                         /* A blames C, rightly */
+	esc_run_row plain;
+	sinks k;
+	/* Without enforcement every strike on C goes ahead. */
+	plain = run(&cfg, 1, &k);
+	int64_t rockets = plain.incidents - plain.retaliations;
+	assert_true(plain.retaliations >= rockets - 3 && plain.retaliations <= rockets);
+	assert_int_equal(plain.misattributed_retaliations, 0);
+	cfg.cell.enforce_p = 1.0;
+	cfg.cell.enforce_type = T_RAID;
+	esc_run_row e = run(&cfg, 1, &k);
+	assert_int_equal(e.incidents - e.retaliations, rockets);   /* same rockets */
+	assert_int_equal(e.cell_enforcements, k.enforcement_raids);
+	assert_true(e.cell_enforcements > 0);
+	/* Every strike was replaced by the receiver's raid. */
+	assert_int_equal(e.retaliations, e.cell_enforcements);
+	esc_config_free(&cfg);
+}
+
+/* The receiver refuses everything: queries go to the channels; a fast
+ * accurate channel still calls the strikes off, an unavailable one does not. */
+static void test_refusal_and_channels(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.cell.refuse_base = 1.0;
+	sinks k;
+	esc_run_row r = run(&cfg, 2, &k);
+	assert_int_equal(r.cell_refused, r.cell_requests);
+	assert_int_equal(r.misattributed_retaliations, r.retaliations);
+	assert_true(r.retaliations > 0);
+	assert_int_equal(k.msgs[0][ESC_MSG_REFUSED], r.cell_requests);
+	assert_int_equal(esc_config_alloc_channels(&cfg, 2, NULL), 0);
+	strcpy(cfg.channels[0].name, "down");
+	cfg.channels[0].availability = 0;
+	strcpy(cfg.channels[1].name, "fast");
+	esc_dist_init(&cfg.channels[1].latency_h, ESC_DIST_CONSTANT, 0.5, 0, 0, NULL);
+	esc_run_row c = run(&cfg, 2, &k);
+	assert_int_equal(c.retaliations, 0);
+	assert_int_equal(c.channel_requests, 2 * c.cell_requests);
+	assert_int_equal(c.channel_answered_before_deadline, c.cell_requests);
+	assert_int_equal(k.msgs[1][ESC_MSG_UNAVAILABLE], c.cell_requests);
+	assert_int_equal(k.msgs[2][ESC_MSG_ANSWERED], c.cell_requests);
+	/* With the cell disabled the channels are used at once. */
+	cfg.cell.enabled = 0;
+	esc_run_row off = run(&cfg, 2, &k);
+	assert_int_equal(off.cell_requests, 0);
+	assert_int_equal(off.retaliations, 0);
+	assert_int_equal(off.channel_answered_before_deadline, off.incidents);
+	esc_config_free(&cfg);
+}
+
+/* A cell that is always down: every query finds it unavailable. */
+static void test_outage(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.cell.mtbf_h = 1e-9;
+	cfg.cell.mttr_h = 1e9;
+	sinks k;
+	esc_run_row r = run(&cfg, 3, &k);
+	assert_int_equal(r.cell_unavailable, r.cell_requests);
+	assert_int_equal(r.misattributed_retaliations, r.retaliations);
+	esc_config_free(&cfg);
+}
+
+/* A's strikes on B are severe enough to suspend the cell for good: the
+ * first strike suspends it, so later queries find it unavailable. */
+static void test_suspension(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.cell.accuracy = 0;            /* answers confirm: strikes go ahead */
+	cfg.cell.suspend_level = 5;
+	cfg.cell.suspend_p = 1;
+	esc_dist_free(&cfg.cell.suspend_h);
+	esc_dist_init(&cfg.cell.suspend_h, ESC_DIST_CONSTANT, 1e9, 0, 0, NULL);
+	sinks k;
+	esc_run_row r = run(&cfg, 4, &k);
+	assert_true(r.retaliations > 1);
+	/* Queries before the first strike went through; none after. */
+	assert_true(r.cell_unavailable > 0);
+	assert_int_equal(r.cell_unavailable + k.msgs[0][ESC_MSG_ANSWERED], r.cell_requests);
+	assert_true(k.msgs[0][ESC_MSG_ANSWERED] >= 1);
+	esc_config_free(&cfg);
+}
+
+/* A's planned raids on C kill civilians (constant 1) unless notified early
+ * enough: lead 2 h, need 1 h; a notice answered in 0.5 h clears them, one
+ * answered in 1.5 h does not. */
+static void test_notified_operations(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = C, .type = T_RAID, .rate_per_h = 0.02 };
+	esc_dist_init(&cfg.types[T_RAID].fatalities_civ, ESC_DIST_CONSTANT, 1, 0, 0, NULL);
+	cfg.cell.notify_party = A;
+	cfg.cell.notify_type = T_RAID;
+	cfg.cell.notify_lead_h = 2;
+	esc_dist_free(&cfg.cell.notify_need_h);
+	esc_dist_init(&cfg.cell.notify_need_h, ESC_DIST_CONSTANT, 1.0, 0, 0, NULL);
+	esc_dist_free(&cfg.cell.latency_h);
+	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 0.5, 0, 0, NULL);
+	sinks k;
+	esc_run_row fast = run(&cfg, 5, &k);
+	assert_true(fast.incidents > 20);
+	assert_int_equal(fast.ops_deconflicted, fast.incidents);
+	assert_int_equal(fast.fatalities_civ, 0);
+	esc_dist_free(&cfg.cell.latency_h);
+	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 1.5, 0, 0, NULL);
+	esc_run_row late = run(&cfg, 5, &k);
+	assert_int_equal(late.incidents, fast.incidents);      /* same operations */
+	assert_int_equal(late.near_misses, late.incidents);
+	assert_int_equal(late.fatalities_civ, late.incidents);
+	cfg.cell.enabled = 0;
+	esc_run_row none = run(&cfg, 5, &k);
+	assert_int_equal(none.incidents, fast.incidents);
+	assert_int_equal(none.ops_notified, 0);
+	assert_int_equal(none.fatalities_civ, none.incidents);
+	esc_config_free(&cfg);
+}
+
+int main(void)
+{
+	gsl_set_error_handler_off();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deniable_culprit_clears_no_one),
+		cmocka_unit_test(test_enforcement),
+		cmocka_unit_test(test_refusal_and_channels),
+		cmocka_unit_test(test_outage),
+		cmocka_unit_test(test_suspension),
+		cmocka_unit_test(test_notified_operations),
+	};
+	return cmocka_run_group_tests_name("cell", tests, NULL, NULL);
+}
