@@ -424,8 +424,8 @@ static int lua_on_incident_observed(void *self, const esc_hook_ctx *ctx,
 }
 
 const esc_policy_type esc_lua_policy_type = {
-	"lua",
-	lua_on_incident_observed,
+	.name = "lua",
+	.on_incident_observed = lua_on_incident_observed,
 };
 
 /* ---- the sim table ----------------------------------------------------------- */

@@ -60,7 +60,7 @@ static int strike_after_query(void *self, const esc_hook_ctx *ctx, const esc_obs
 	return 0;
 }
 
-static const esc_policy_type ptype = { "test", strike_after_query };
+static const esc_policy_type ptype = { .name = "test", .on_incident_observed = strike_after_query };
 
 typedef struct sinks {
 	int64_t msgs[4][5];         /* [channel][outcome] */

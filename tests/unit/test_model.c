@@ -74,7 +74,7 @@ static int tp_observe(void *self, const esc_hook_ctx *ctx, const esc_observation
 	return 0;
 }
 
-static const esc_policy_type tp_type = { "test", tp_observe };
+static const esc_policy_type tp_type = { .name = "test", .on_incident_observed = tp_observe };
 
 static int run(const esc_config *cfg, test_policy *tp, uint64_t seed, uint64_t rep,
                esc_run_row *row, esc_error *err)

@@ -57,7 +57,7 @@ static int ask(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
 	return 0;
 }
 
-static const esc_policy_type asker = { "asker", ask };
+static const esc_policy_type asker = { .name = "asker", .on_incident_observed = ask };
 
 /* Members 0 and 1; party 2 attacks 0 at `rate` per hour (split between the
  * two types in proportion share_flash); handling Exp(mean_h). */

@@ -300,7 +300,7 @@ static int retaliate(void *self, const esc_hook_ctx *ctx, const esc_observation 
 	return 0;
 }
 
-static const esc_policy_type retaliate_type = { "retaliate", retaliate };
+static const esc_policy_type retaliate_type = { .name = "retaliate", .on_incident_observed = retaliate };
 
 static int same_incident(const esc_event_row *x, const esc_event_row *y)
 {
