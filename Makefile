@@ -37,7 +37,7 @@ ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lhdf5_hl -lpthread -lm $(LDL
 TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 LIB_SRC = $(wildcard sim/kernel/*.c sim/model/*.c sim/lua/*.c sim/h5/*.c sim/batch/*.c)
-CLI_SRC = $(wildcard sim/cli/*.c)
+CLI_SRC = $(wildcard sim/cli/*.c analysis/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c tests/validation/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -43,5 +43,6 @@ void cli_help(const char *cmd);
 int cmd_run(int argc, char **argv);       /* run and compare */
 int cmd_check(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

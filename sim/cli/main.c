@@ -17,6 +17,7 @@ static const struct command {
 	{ "run", cmd_run, "run SCENARIO       N replications of one arm (the scenario as written)" },
 	{ "compare", cmd_run, "compare SCENARIO   paired arms on common random numbers: cell, no_cell" },
 	{ "check", cmd_check, "check SCENARIO     load and validate; print the resolved parameters" },
+	{ "report", cmd_report, "report FILE        the comparison: per-arm means, paired differences, tails, survival" },
 	{ "inspect", cmd_inspect, "inspect FILE       provenance, arms, table sizes, replications, completeness" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

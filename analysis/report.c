@@ -1,0 +1,1487 @@
+/* report.c: the comparison report (report.h): read the runs tables, compute
+ * the statistics of stats.h, print them as text, CSV or JSON, store them
+ * under /summary, and run analysis/plots.py.
+ *
+ * Metrics are the runs table's numeric columns (all but rep and seed, in
+ * file order, so columns a later model adds are reported without a change
+ * here), plus two derived ones: fatalities_total = fatalities_mil +
+ * fatalities_civ, and crisis = 1 if first_crisis_h is not NaN.  A NaN value
+ * (cell_mean_latency_h without an answered request, first_crisis_h without
+ * a crisis) leaves that replication out of that metric's mean, so the mean
+ * of first_crisis_h is over the replications that had a crisis; the
+ * survival curve is the unconditional view.
+ *
+ * Pairing: arm and baseline rows are matched on rep (both sorted by rep), so
+ * files with missing replications (interrupted runs, merged shards) compare
+ * only what both arms have.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "escsim/h5in.h"
+#include "report.h"
+#include "stats.h"
+
+#ifndef ESCSIM_VERSION
+#define ESCSIM_VERSION "unknown"
+#endif
+#ifndef ESCSIM_DATADIR
+#define ESCSIM_DATADIR "/usr/local/share/escsim"
+#endif
+
+#define LEVEL 0.95
+#define BLOCK 65536
+
+enum { DERIVED_NONE, DERIVED_TOTAL, DERIVED_CRISIS };
+
+typedef struct metric {
+	char name[64];
+	char units[32];
+	int derived;
+} metric;
+
+typedef struct arm {
+	char *name;
+	char *overrides;
+	size_t n;                  /* replications (rows of runs) */
+	int64_t *rep;              /* sorted */
+	double **v;                /* v[metric][row], rows in rep order */
+	double horizon_h;          /* NaN if unknown */
+} arm;
+
+/* Rows of two arms with the same rep. */
+typedef struct pairing {
+	size_t n;
+	size_t *ia, *ib;
+} pairing;
+
+typedef struct binary_res {
+	esc_interval share;
+	int64_t yes;               /* replications with the outcome */
+	int64_t pairs;             /* pairs with both values, vs the baseline */
+	double diff;               /* share difference over those pairs */
+	esc_mcnemar mc;
+} binary_res;
+
+static const char *const tail_names[] = {
+	"fatalities_mil", "fatalities_civ", "fatalities_total",
+};
+#define N_TAILS 3
+static const double tail_q[] = { 0.90, 0.99 };
+#define N_Q 2
+
+typedef struct report {
+	const esc_report_opts *o;
+	FILE *out;
+	esc_h5_file *f;
+	metric *m;
+	size_t nm;
+	arm *a;
+	size_t na;
+	size_t base;
+	pairing *pair;             /* per arm, with the baseline */
+	int64_t paired_all;        /* replications present in every arm */
+	esc_interval *mean;        /* [arm * nm + metric] */
+	esc_interval *diff;        /* [arm * nm + metric]; n = 0 for the baseline */
+	double *diff_p;
+	int bin_metric[2];         /* metric indices of spiral and crisis, or -1 */
+	binary_res *bin;           /* [arm * 2 + k] */
+	int tail_metric[N_TAILS];
+	esc_interval *tail;        /* [(arm * N_TAILS + t) * N_Q + q] */
+	int crisis_time;           /* metric index of first_crisis_h, or -1 */
+	esc_km_point **km;         /* per arm */
+	size_t *n_km;
+	esc_interval *median;      /* per arm */
+	char *provenance_name, *provenance_created, *provenance_complete;
+	char *provenance_seed, *provenance_reps;
+} report;
+
+/* ------------------------------------------------------------- utilities */
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static int oom(esc_error *err)
+{
+	return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+}
+
+/* The number under top-level KEY of a JSON object, or NaN.  Enough JSON for
+ * resolved_json, which the simulator writes: strings with escapes, nesting. */
+static double json_top_number(const char *s, const char *key)
+{
+	int depth = 0;
+	size_t klen = strlen(key);
+	for (const char *p = s; p && *p; p++) {
+		if (*p == '"') {
+			const char *start = ++p;
+			while (*p && *p != '"') {
+				if (*p == '\\' && p[1])
+					p++;
+				p++;
+			}
+			if (!*p)
+				return NAN;
+			if (depth == 1 && (size_t)(p - start) == klen &&
+			    !strncmp(start, key, klen)) {
+				const char *q = p + 1;
+				while (*q == ' ')
+					q++;
+				if (*q != ':')
+					continue;
+				char *end;
+				double v = strtod(q + 1, &end);
+				return end == q + 1 ? NAN : v;
+			}
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		}
+	}
+	return NAN;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* --------------------------------------------------------------- reading */
+
+/* The metric list from the first arm's runs columns. */
+static int find_metrics(report *r, esc_error *err)
+{
+	char path[256], **cols;
+	size_t nc;
+	snprintf(path, sizeof path, "/arms/%s/runs", r->a[0].name);
+	if (esc_h5_table_columns(r->f, path, &cols, &nc, err))
+		return err->status;
+	r->m = calloc(nc + 2, sizeof *r->m);
+	if (!r->m) {
+		esc_h5_free_names(cols, nc);
+		return oom(err);
+	}
+	int has_mil = 0, has_civ = 0;
+	for (size_t i = 0; i < nc; i++) {
+		if (!strcmp(cols[i], "rep") || !strcmp(cols[i], "seed"))
+			continue;
+		metric *m = &r->m[r->nm++];
+		snprintf(m->name, sizeof m->name, "%s", cols[i]);
+		char key[48], *u = NULL;
+		esc_error ignore = {0};
+		snprintf(key, sizeof key, "FIELD_%zu_UNITS", i);
+		if (esc_h5_get_attr_text(r->f, path, key, &u, &ignore) == ESC_OK)
+			snprintf(m->units, sizeof m->units, "%s", u);
+		free(u);
+		has_mil |= !strcmp(cols[i], "fatalities_mil");
+		has_civ |= !strcmp(cols[i], "fatalities_civ");
+		if (!strcmp(cols[i], "fatalities_civ") && has_mil) {
+			metric *t = &r->m[r->nm++];
+			snprintf(t->name, sizeof t->name, "fatalities_total");
+			snprintf(t->units, sizeof t->units, "count");
+			t->derived = DERIVED_TOTAL;
+		} else if (!strcmp(cols[i], "first_crisis_h")) {
+			metric *c = &r->m[r->nm++];
+			snprintf(c->name, sizeof c->name, "crisis");
+			snprintf(c->units, sizeof c->units, "1");
+			c->derived = DERIVED_CRISIS;
+		}
+	}
+	(void)has_civ;
+	esc_h5_free_names(cols, nc);
+	if (r->nm == 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s has no metric "
+		                     "columns", r->o->path, path);
+	return ESC_OK;
+}
+
+static int metric_index(const report *r, const char *name)
+{
+	for (size_t j = 0; j < r->nm; j++)
+		if (!strcmp(r->m[j].name, name))
+			return (int)j;
+	return -1;
+}
+
+typedef struct keyed {
+	int64_t rep;
+	size_t row;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+	if (x->rep != y->rep)
+		return (x->rep > y->rep) - (x->rep < y->rep);
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+static int read_column_all(report *r, const char *path, const char *col,
+                           size_t n, double *out, esc_error *err)
+{
+	for (size_t s = 0; s < n; s += BLOCK) {
+		size_t k = n - s < BLOCK ? n - s : BLOCK;
+		if (esc_h5_read_f64(r->f, path, col, (int64_t)s, k, out + s, err))
+			return err->status;
+	}
+	return ESC_OK;
+}
+
+static int read_arm(report *r, arm *a, esc_error *err)
+{
+	char path[256], obj[256];
+	snprintf(obj, sizeof obj, "/arms/%s", a->name);
+	snprintf(path, sizeof path, "/arms/%s/runs", a->name);
+	esc_error ignore = {0};
+	if (esc_h5_get_attr_text(r->f, obj, "overrides", &a->overrides, &ignore))
+		a->overrides = dup_str("");
+	char *json = NULL;
+	a->horizon_h = NAN;
+	if (esc_h5_get_attr_text(r->f, obj, "resolved_json", &json, &ignore) == ESC_OK)
+		a->horizon_h = json_top_number(json, "horizon_h");
+	free(json);
+
+	int64_t rows;
+	if (esc_h5_table_rows(r->f, path, &rows, err))
+		return err->status;
+	a->n = (size_t)rows;
+	size_t n1 = a->n ? a->n : 1;
+	int64_t *rep = malloc(n1 * sizeof *rep);
+	keyed *k = malloc(n1 * sizeof *k);
+	double *tmp = malloc(n1 * sizeof *tmp);
+	a->rep = malloc(n1 * sizeof *a->rep);
+	a->v = calloc(r->nm, sizeof *a->v);
+	int st = (rep && k && tmp && a->rep && a->v) ? ESC_OK : oom(err);
+	for (size_t s = 0; st == ESC_OK && s < a->n; s += BLOCK) {
+		size_t c = a->n - s < BLOCK ? a->n - s : BLOCK;
+		st = esc_h5_read_i64(r->f, path, "rep", (int64_t)s, c, rep + s, err);
+	}
+	if (st == ESC_OK) {
+		for (size_t i = 0; i < a->n; i++)
+			k[i] = (keyed){ rep[i], i };
+		qsort(k, a->n, sizeof *k, cmp_keyed);
+		for (size_t i = 0; i < a->n; i++)
+			a->rep[i] = k[i].rep;
+	}
+	int imil = metric_index(r, "fatalities_mil");
+	int iciv = metric_index(r, "fatalities_civ");
+	int icrisis = metric_index(r, "first_crisis_h");
+	for (size_t j = 0; st == ESC_OK && j < r->nm; j++) {
+		if (!(a->v[j] = malloc(n1 * sizeof(double)))) {
+			st = oom(err);
+			break;
+		}
+		if (r->m[j].derived)
+			continue;
+		if (!esc_h5_has_column(r->f, path, r->m[j].name)) {
+			/* An arm without this column (a merged older file): NaN. */
+			for (size_t i = 0; i < a->n; i++)
+				a->v[j][i] = NAN;
+			continue;
+		}
+		st = read_column_all(r, path, r->m[j].name, a->n, tmp, err);
+		for (size_t i = 0; st == ESC_OK && i < a->n; i++)
+			a->v[j][i] = tmp[k[i].row];
+	}
+	for (size_t j = 0; st == ESC_OK && j < r->nm; j++) {
+		for (size_t i = 0; r->m[j].derived && i < a->n; i++) {
+			if (r->m[j].derived == DERIVED_TOTAL)
+				a->v[j][i] = a->v[imil][i] + a->v[iciv][i];
+			else
+				a->v[j][i] = isnan(a->v[icrisis][i]) ? 0.0 : 1.0;
+		}
+	}
+	free(rep);
+	free(k);
+	free(tmp);
+	return st;
+}
+
+static int pair_arms(const arm *x, const arm *y, pairing *p)
+{
+	size_t cap = x->n < y->n ? x->n : y->n;
+	p->n = 0;
+	p->ia = malloc((cap ? cap : 1) * sizeof *p->ia);
+	p->ib = malloc((cap ? cap : 1) * sizeof *p->ib);
+	if (!p->ia || !p->ib)
+		return -1;
+	size_t i = 0, j = 0;
+	while (i < x->n && j < y->n) {
+		if (x->rep[i] < y->rep[j]) {
+			i++;
+		} else if (x->rep[i] > y->rep[j]) {
+			j++;
+		} else {
+			p->ia[p->n] = i;
+			p->ib[p->n++] = j;
+			/* A repeated rep pairs once. */
+			int64_t r = x->rep[i];
+			while (i < x->n && x->rep[i] == r)
+				i++;
+			while (j < y->n && y->rep[j] == r)
+				j++;
+		}
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------- statistics */
+
+static int compute(report *r, esc_error *err)
+{
+	size_t na = r->na, nm = r->nm;
+	size_t maxn = 1;
+	for (size_t k = 0; k < na; k++)
+		if (r->a[k].n > maxn)
+			maxn = r->a[k].n;
+	double *buf = malloc(maxn * sizeof *buf);
+	int *ev = malloc(maxn * sizeof *ev);
+	r->mean = calloc(na * nm, sizeof *r->mean);
+	r->diff = calloc(na * nm, sizeof *r->diff);
+	r->diff_p = calloc(na * nm, sizeof *r->diff_p);
+	r->pair = calloc(na, sizeof *r->pair);
+	r->bin = calloc(na * 2, sizeof *r->bin);
+	r->tail = calloc(na * N_TAILS * N_Q, sizeof *r->tail);
+	r->km = calloc(na, sizeof *r->km);
+	r->n_km = calloc(na, sizeof *r->n_km);
+	r->median = calloc(na, sizeof *r->median);
+	if (!buf || !ev || !r->mean || !r->diff || !r->diff_p || !r->pair ||
+	    !r->bin || !r->tail || !r->km || !r->n_km || !r->median) {
+		free(buf);
+		free(ev);
+		return oom(err);
+	}
+	const arm *b = &r->a[r->base];
+	for (size_t k = 0; k < na; k++) {
+		const arm *a = &r->a[k];
+		if (pair_arms(a, b, &r->pair[k]) < 0)
+			goto nomem;
+		const pairing *p = &r->pair[k];
+		for (size_t j = 0; j < nm; j++) {
+			size_t n = 0;
+			for (size_t i = 0; i < a->n; i++)
+				if (!isnan(a->v[j][i]))
+					buf[n++] = a->v[j][i];
+			r->mean[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
+			r->diff_p[k * nm + j] = NAN;
+			if (k == r->base) {
+				r->diff[k * nm + j] = esc_stat_mean_t(NULL, 0, LEVEL);
+				continue;
+			}
+			n = 0;
+			for (size_t i = 0; i < p->n; i++) {
+				double x = a->v[j][p->ia[i]], y = b->v[j][p->ib[i]];
+				if (!isnan(x) && !isnan(y))
+					buf[n++] = x - y;
+			}
+			r->diff[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
+			r->diff_p[k * nm + j] = esc_stat_t_pvalue(buf, n);
+		}
+		/* 0/1 outcomes. */
+		for (int q = 0; q < 2; q++) {
+			int j = r->bin_metric[q];
+			binary_res *br = &r->bin[k * 2 + q];
+			memset(br, 0, sizeof *br);
+			br->diff = NAN;
+			br->mc = esc_stat_mcnemar(0, 0);
+			if (j < 0)
+				continue;
+			int64_t n = 0, yes = 0;
+			for (size_t i = 0; i < a->n; i++) {
+				if (isnan(a->v[j][i]))
+					continue;
+				n++;
+				yes += a->v[j][i] != 0;
+			}
+			br->share = esc_stat_wilson(yes, n, LEVEL);
+			br->yes = yes;
+			if (k == r->base)
+				continue;
+			int64_t bb = 0, cc = 0, ya = 0, yb = 0, np = 0;
+			for (size_t i = 0; i < p->n; i++) {
+				double x = a->v[j][p->ia[i]], y = b->v[j][p->ib[i]];
+				if (isnan(x) || isnan(y))
+					continue;
+				np++;
+				ya += x != 0;
+				yb += y != 0;
+				bb += x != 0 && y == 0;
+				cc += x == 0 && y != 0;
+			}
+			br->pairs = np;
+			br->diff = np ? (double)(ya - yb) / (double)np : NAN;
+			br->mc = esc_stat_mcnemar(bb, cc);
+		}
+		/* Tails. */
+		for (int t = 0; t < N_TAILS; t++) {
+			int j = r->tail_metric[t];
+			size_t n = 0;
+			for (size_t i = 0; j >= 0 && i < a->n; i++)
+				if (!isnan(a->v[j][i]))
+					buf[n++] = a->v[j][i];
+			qsort(buf, n, sizeof *buf, cmp_double);
+			for (int q = 0; q < N_Q; q++)
+				r->tail[(k * N_TAILS + (size_t)t) * N_Q + (size_t)q] =
+					j >= 0 ? esc_stat_quantile(buf, n, tail_q[q], LEVEL)
+					       : esc_stat_quantile(buf, 0, tail_q[q], LEVEL);
+		}
+		/* Time to first crisis, censored at the horizon. */
+		r->median[k] = esc_stat_km_median(NULL, 0);
+		if (r->crisis_time >= 0 && !isnan(a->horizon_h)) {
+			int j = r->crisis_time;
+			for (size_t i = 0; i < a->n; i++) {
+				ev[i] = !isnan(a->v[j][i]);
+				buf[i] = ev[i] ? a->v[j][i] : a->horizon_h;
+			}
+			r->km[k] = malloc((a->n + 1) * sizeof **r->km);
+			if (!r->km[k])
+				goto nomem;
+			r->n_km[k] = esc_stat_km(buf, ev, a->n, LEVEL, r->km[k]);
+			if (r->n_km[k] == 0)
+				goto nomem;
+			r->median[k] = esc_stat_km_median(r->km[k], r->n_km[k]);
+		}
+	}
+	/* Replications every arm has. */
+	r->paired_all = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		int all = 1;
+		if (i > 0 && b->rep[i] == b->rep[i - 1])
+			continue;
+		for (size_t k = 0; all && k < na; k++) {
+			const int64_t *v = r->a[k].rep;
+			size_t lo = 0, hi = r->a[k].n;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (v[mid] < b->rep[i])
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			all = lo < r->a[k].n && v[lo] == b->rep[i];
+		}
+		r->paired_all += all;
+	}
+	free(buf);
+	free(ev);
+	return ESC_OK;
+nomem:
+	free(buf);
+	free(ev);
+	return oom(err);
+}
+
+/* ------------------------------------------------------------- printing */
+
+/* Fits in 24 bytes: at most "-1.234e+308". */
+static void num(char *s, size_t size, double v)
+{
+	if (isnan(v))
+		snprintf(s, size, "-");
+	else if (v == floor(v) && fabs(v) < 1e9)
+		snprintf(s, size, "%.0f", v);
+	else if (fabs(v) >= 1e5 || (fabs(v) < 1e-3 && v != 0))
+		snprintf(s, size, "%.3e", v);
+	else
+		snprintf(s, size, "%.4g", v);
+}
+
+static void ci(char *s, size_t size, double lo, double hi)
+{
+	char a[24], b[24];
+	if (isnan(lo) && isnan(hi)) {
+		snprintf(s, size, "-");
+		return;
+	}
+	num(a, sizeof a, lo);
+	num(b, sizeof b, hi);
+	snprintf(s, size, "[%s, %s]", a, b);
+}
+
+static void pval(char *s, size_t size, double p)
+{
+	if (isnan(p))
+		snprintf(s, size, "-");
+	else if (p < 1e-4)
+		snprintf(s, size, "<0.0001");
+	else
+		snprintf(s, size, "%.2g", p);
+}
+
+/* S(t): the curve's value at time t (right-continuous step). */
+static double km_at(const esc_km_point *km, size_t n, double t)
+{
+	double s = NAN;
+	for (size_t i = 0; i < n && km[i].t <= t; i++)
+		s = km[i].s;
+	return s;
+}
+
+static int arm_width(const report *r)
+{
+	int w = 7;
+	for (size_t k = 0; k < r->na; k++)
+		if ((int)strlen(r->a[k].name) > w)
+			w = (int)strlen(r->a[k].name);
+	return w;
+}
+
+static void print_text(const report *r)
+{
+	FILE *o = r->out;
+	const arm *b = &r->a[r->base];
+	int aw = arm_width(r), mw = 18;
+	for (size_t j = 0; j < r->nm; j++)
+		if ((int)strlen(r->m[j].name) > mw)
+			mw = (int)strlen(r->m[j].name);
+	char s1[64], s2[64], s3[64], s4[64], s5[64];
+	fprintf(o, "escsim report: %s\n", r->o->path);
+	fprintf(o, "scenario %s, seed %s, %s replications requested, %s\n",
+	        r->provenance_name ? r->provenance_name : "?",
+	        r->provenance_seed ? r->provenance_seed : "?",
+	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
+	        "complete" : "INCOMPLETE (interrupted or failed run)");
+	fprintf(o, "arms:");
+	for (size_t k = 0; k < r->na; k++)
+		fprintf(o, "%s %s (%zu replications%s%s)", k ? ";" : "",
+		        r->a[k].name, r->a[k].n, *r->a[k].overrides ? ", " : "",
+		        r->a[k].overrides);
+	fprintf(o, "\n");
+	if (r->na > 1)
+		fprintf(o, "baseline %s; %lld replications present in every arm "
+		        "(differences pair arm and baseline by rep)\n", b->name,
+		        (long long)r->paired_all);
+
+	fprintf(o, "\nMeans with 95%% t intervals");
+	if (r->na > 1)
+		fprintf(o, "; paired differences from %s with 95%% t intervals and "
+		        "paired t test p", b->name);
+	fprintf(o, "\n%-*s %-6s %-*s %7s %10s %-24s", mw, "metric", "units", aw,
+	        "arm", "n", "mean", "95% CI");
+	if (r->na > 1)
+		fprintf(o, " %10s %-24s %8s", "difference", "95% CI", "p");
+	fprintf(o, "\n");
+	for (size_t j = 0; j < r->nm; j++) {
+		for (size_t k = 0; k < r->na; k++) {
+			const esc_interval *e = &r->mean[k * r->nm + j];
+			num(s1, sizeof s1, e->est);
+			ci(s2, sizeof s2, e->lo, e->hi);
+			fprintf(o, "%-*s %-6s %-*s %7lld %10s %-24s", mw,
+			        k ? "" : r->m[j].name, k ? "" : r->m[j].units, aw,
+			        r->a[k].name, (long long)e->n, s1, s2);
+			if (r->na > 1 && k != r->base) {
+				const esc_interval *d = &r->diff[k * r->nm + j];
+				num(s3, sizeof s3, d->est);
+				ci(s4, sizeof s4, d->lo, d->hi);
+				pval(s5, sizeof s5, r->diff_p[k * r->nm + j]);
+				fprintf(o, " %10s %-24s %8s", s3, s4, s5);
+			}
+			fprintf(o, "\n");
+		}
+	}
+	if (metric_index(r, "first_crisis_h") >= 0)
+		fprintf(o, "(first_crisis_h: mean over the replications with a "
+		        "crisis; see the survival table)\n");
+
+	if (r->bin_metric[0] >= 0 || r->bin_metric[1] >= 0) {
+		fprintf(o, "\nProbabilities with 95%% Wilson intervals");
+		if (r->na > 1)
+			fprintf(o, "; paired test on discordant pairs (McNemar "
+			        "chi-square with continuity correction; exact binomial "
+			        "when fewer than 25)");
+		fprintf(o, "\n%-10s %-*s %7s %7s %-18s", "outcome", aw, "arm", "n",
+		        "share", "95% CI");
+		if (r->na > 1)
+			fprintf(o, " %10s %8s %9s %-12s %8s", "difference", "arm only",
+			        "base only", "test", "p");
+		fprintf(o, "\n");
+		for (int q = 0; q < 2; q++) {
+			int j = r->bin_metric[q];
+			if (j < 0)
+				continue;
+			for (size_t k = 0; k < r->na; k++) {
+				const binary_res *br = &r->bin[k * 2 + (size_t)q];
+				snprintf(s1, sizeof s1, "%.3f", br->share.est);
+				if (isnan(br->share.lo))
+					snprintf(s2, sizeof s2, "-");
+				else
+					snprintf(s2, sizeof s2, "[%.3f, %.3f]", br->share.lo,
+					         br->share.hi);
+				fprintf(o, "%-10s %-*s %7lld %7s %-18s", k ? "" : r->m[j].name,
+				        aw, r->a[k].name, (long long)br->share.n, s1, s2);
+				if (r->na > 1 && k != r->base) {
+					snprintf(s3, sizeof s3, "%+.3f", br->diff);
+					if (br->mc.b + br->mc.c == 0)
+						snprintf(s4, sizeof s4, "none");
+					else if (br->mc.exact)
+						snprintf(s4, sizeof s4, "exact");
+					else
+						snprintf(s4, sizeof s4, "chi2 %.3g", br->mc.chi2);
+					pval(s5, sizeof s5, br->mc.p);
+					fprintf(o, " %10s %8lld %9lld %-12s %8s", s3,
+					        (long long)br->mc.b, (long long)br->mc.c, s4, s5);
+				}
+				fprintf(o, "\n");
+			}
+		}
+	}
+
+	int any_tail = 0;
+	for (int t = 0; t < N_TAILS; t++)
+		any_tail |= r->tail_metric[t] >= 0;
+	if (any_tail) {
+		fprintf(o, "\nFatality tails: P90 and P99 per replication with 95%% "
+		        "distribution-free intervals (- : too few replications)\n");
+		fprintf(o, "%-18s %-*s %7s %8s %-20s %8s %-20s\n", "metric", aw, "arm",
+		        "n", "P90", "95% CI", "P99", "95% CI");
+		for (int t = 0; t < N_TAILS; t++) {
+			if (r->tail_metric[t] < 0)
+				continue;
+			for (size_t k = 0; k < r->na; k++) {
+				const esc_interval *p90 = &r->tail[(k * N_TAILS + (size_t)t) * N_Q];
+				const esc_interval *p99 = p90 + 1;
+				num(s1, sizeof s1, p90->est);
+				ci(s2, sizeof s2, p90->lo, p90->hi);
+				num(s3, sizeof s3, p99->est);
+				ci(s4, sizeof s4, p99->lo, p99->hi);
+				fprintf(o, "%-18s %-*s %7lld %8s %-20s %8s %-20s\n",
+				        k ? "" : tail_names[t], aw, r->a[k].name,
+				        (long long)p90->n, s1, s2, s3, s4);
+			}
+		}
+	}
+
+	if (r->crisis_time >= 0) {
+		fprintf(o, "\nTime to first crisis: Kaplan-Meier, censored at the "
+		        "horizon; median with 95%% interval from the Greenwood "
+		        "band (log-log)\n");
+		fprintf(o, "%-*s %7s %7s %10s %-22s %7s %7s %7s %7s %10s\n", aw, "arm",
+		        "n", "crises", "median (h)", "95% CI", "S(7d)", "S(30d)",
+		        "S(90d)", "S(180d)", "S(horizon)");
+		for (size_t k = 0; k < r->na; k++) {
+			const arm *a = &r->a[k];
+			if (!r->km[k]) {
+				fprintf(o, "%-*s (horizon unknown: no curve)\n", aw, a->name);
+				continue;
+			}
+			int64_t crises = 0;
+			for (size_t i = 0; i < r->n_km[k]; i++)
+				crises += r->km[k][i].events;
+			const esc_interval *md = &r->median[k];
+			if (isnan(md->est))
+				snprintf(s1, sizeof s1, "not reached");
+			else
+				num(s1, sizeof s1, md->est);
+			ci(s2, sizeof s2, md->lo, md->hi);
+			fprintf(o, "%-*s %7zu %7lld %10s %-22s", aw, a->name, a->n,
+			        (long long)crises, s1, s2);
+			const double days[] = { 7, 30, 90, 180 };
+			for (int d = 0; d < 4; d++) {
+				double t = 24 * days[d];
+				if (t > a->horizon_h)
+					fprintf(o, " %7s", "-");
+				else
+					fprintf(o, " %7.3f", km_at(r->km[k], r->n_km[k], t));
+			}
+			fprintf(o, " %10.3f\n", km_at(r->km[k], r->n_km[k], a->horizon_h));
+		}
+	}
+}
+
+static void csv_row(FILE *o, const char *table, const char *arm,
+                    const char *base, const char *metric, const char *stat,
+                    int64_t n, double est, double lo, double hi, double p)
+{
+	fprintf(o, "%s,%s,%s,%s,%s,%lld", table, arm, base, metric, stat,
+	        (long long)n);
+	const double v[] = { est, lo, hi, p };
+	for (int i = 0; i < 4; i++) {
+		if (isnan(v[i]))
+			fprintf(o, ",");
+		else
+			fprintf(o, ",%.17g", v[i]);
+	}
+	fprintf(o, "\n");
+}
+
+static void print_csv(const report *r)
+{
+	FILE *o = r->out;
+	const char *bn = r->a[r->base].name;
+	fprintf(o, "table,arm,baseline,metric,statistic,n,estimate,lo,hi,p_value\n");
+	for (size_t j = 0; j < r->nm; j++)
+		for (size_t k = 0; k < r->na; k++) {
+			const esc_interval *e = &r->mean[k * r->nm + j];
+			csv_row(o, "metrics", r->a[k].name, "", r->m[j].name, "mean",
+			        e->n, e->est, e->lo, e->hi, NAN);
+		}
+	for (size_t j = 0; r->na > 1 && j < r->nm; j++)
+		for (size_t k = 0; k < r->na; k++) {
+			if (k == r->base)
+				continue;
+			const esc_interval *e = &r->diff[k * r->nm + j];
+			csv_row(o, "differences", r->a[k].name, bn, r->m[j].name,
+			        "mean_difference", e->n, e->est, e->lo, e->hi,
+			        r->diff_p[k * r->nm + j]);
+		}
+	for (int q = 0; q < 2; q++) {
+		int j = r->bin_metric[q];
+		for (size_t k = 0; j >= 0 && k < r->na; k++) {
+			const binary_res *br = &r->bin[k * 2 + (size_t)q];
+			csv_row(o, "binary", r->a[k].name, "", r->m[j].name,
+			        "probability", br->share.n, br->share.est, br->share.lo,
+			        br->share.hi, NAN);
+			if (r->na > 1 && k != r->base)
+				csv_row(o, "binary", r->a[k].name, bn, r->m[j].name,
+				        br->mc.exact ? "difference_exact_binomial"
+				                     : "difference_mcnemar",
+				        br->pairs, br->diff, NAN, NAN, br->mc.p);
+		}
+	}
+	for (int t = 0; t < N_TAILS; t++) {
+		for (size_t k = 0; r->tail_metric[t] >= 0 && k < r->na; k++)
+			for (int q = 0; q < N_Q; q++) {
+				const esc_interval *e = &r->tail[(k * N_TAILS + (size_t)t) * N_Q + (size_t)q];
+				csv_row(o, "tails", r->a[k].name, "", tail_names[t],
+				        q ? "P99" : "P90", e->n, e->est, e->lo, e->hi, NAN);
+			}
+	}
+	for (size_t k = 0; r->crisis_time >= 0 && k < r->na; k++) {
+		if (!r->km[k])
+			continue;
+		const esc_interval *e = &r->median[k];
+		csv_row(o, "survival_median", r->a[k].name, "", "first_crisis_h",
+		        "median", e->n, e->est, e->lo, e->hi, NAN);
+	}
+}
+
+static void json_str(FILE *o, const char *s)
+{
+	fputc('"', o);
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(o, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(o, "\\u%04x", *p);
+		else
+			fputc(*p, o);
+	}
+	fputc('"', o);
+}
+
+static void json_num(FILE *o, double v)
+{
+	if (isnan(v) || isinf(v))
+		fprintf(o, "null");
+	else
+		fprintf(o, "%.17g", v);
+}
+
+static void json_interval(FILE *o, const esc_interval *e, const char *est)
+{
+	fprintf(o, "\"n\": %lld, \"%s\": ", (long long)e->n, est);
+	json_num(o, e->est);
+	fprintf(o, ", \"lo\": ");
+	json_num(o, e->lo);
+	fprintf(o, ", \"hi\": ");
+	json_num(o, e->hi);
+}
+
+static void print_json(const report *r)
+{
+	FILE *o = r->out;
+	const char *bn = r->a[r->base].name;
+	fprintf(o, "{\n  \"file\": ");
+	json_str(o, r->o->path);
+	fprintf(o, ",\n  \"scenario_name\": ");
+	json_str(o, r->provenance_name);
+	fprintf(o, ",\n  \"seed\": %s", r->provenance_seed ? r->provenance_seed : "null");
+	fprintf(o, ",\n  \"reps\": %s", r->provenance_reps ? r->provenance_reps : "null");
+	fprintf(o, ",\n  \"complete\": %s", r->provenance_complete &&
+	        !strcmp(r->provenance_complete, "1") ? "true" : "false");
+	fprintf(o, ",\n  \"confidence_level\": %g", LEVEL);
+	fprintf(o, ",\n  \"baseline\": ");
+	json_str(o, bn);
+	fprintf(o, ",\n  \"paired_replications\": %lld", (long long)r->paired_all);
+	fprintf(o, ",\n  \"arms\": [");
+	for (size_t k = 0; k < r->na; k++) {
+		fprintf(o, "%s\n    {\"name\": ", k ? "," : "");
+		json_str(o, r->a[k].name);
+		fprintf(o, ", \"overrides\": ");
+		json_str(o, r->a[k].overrides);
+		fprintf(o, ", \"replications\": %zu, \"horizon_h\": ", r->a[k].n);
+		json_num(o, r->a[k].horizon_h);
+		fprintf(o, "}");
+	}
+	fprintf(o, "\n  ],\n  \"metrics\": [");
+	int first = 1;
+	for (size_t j = 0; j < r->nm; j++)
+		for (size_t k = 0; k < r->na; k++) {
+			const esc_interval *e = &r->mean[k * r->nm + j];
+			fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
+			first = 0;
+			json_str(o, r->a[k].name);
+			fprintf(o, ", \"metric\": ");
+			json_str(o, r->m[j].name);
+			fprintf(o, ", \"units\": ");
+			json_str(o, r->m[j].units);
+			fprintf(o, ", ");
+			json_interval(o, e, "mean");
+			fprintf(o, ", \"sd\": ");
+			json_num(o, e->sd);
+			fprintf(o, "}");
+		}
+	fprintf(o, "\n  ],\n  \"differences\": [");
+	first = 1;
+	for (size_t j = 0; r->na > 1 && j < r->nm; j++)
+		for (size_t k = 0; k < r->na; k++) {
+			if (k == r->base)
+				continue;
+			const esc_interval *e = &r->diff[k * r->nm + j];
+			fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
+			first = 0;
+			json_str(o, r->a[k].name);
+			fprintf(o, ", \"baseline\": ");
+			json_str(o, bn);
+			fprintf(o, ", \"metric\": ");
+			json_str(o, r->m[j].name);
+			fprintf(o, ", ");
+			json_interval(o, e, "mean");
+			fprintf(o, ", \"sd\": ");
+			json_num(o, e->sd);
+			fprintf(o, ", \"p\": ");
+			json_num(o, r->diff_p[k * r->nm + j]);
+			fprintf(o, "}");
+		}
+	fprintf(o, "\n  ],\n  \"binary\": [");
+	first = 1;
+	for (int q = 0; q < 2; q++) {
+		int j = r->bin_metric[q];
+		for (size_t k = 0; j >= 0 && k < r->na; k++) {
+			const binary_res *br = &r->bin[k * 2 + (size_t)q];
+			fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
+			first = 0;
+			json_str(o, r->a[k].name);
+			fprintf(o, ", \"outcome\": ");
+			json_str(o, r->m[j].name);
+			fprintf(o, ", ");
+			json_interval(o, &br->share, "share");
+			if (r->na > 1 && k != r->base) {
+				fprintf(o, ", \"baseline\": ");
+				json_str(o, bn);
+				fprintf(o, ", \"pairs\": %lld, \"difference\": ", (long long)br->pairs);
+				json_num(o, br->diff);
+				fprintf(o, ", \"arm_only\": %lld, \"baseline_only\": %lld, "
+				        "\"test\": \"%s\", \"chi2\": ", (long long)br->mc.b,
+				        (long long)br->mc.c,
+				        br->mc.exact ? "exact binomial" : "mcnemar");
+				json_num(o, br->mc.chi2);
+				fprintf(o, ", \"p\": ");
+				json_num(o, br->mc.p);
+			}
+			fprintf(o, "}");
+		}
+	}
+	fprintf(o, "\n  ],\n  \"tails\": [");
+	first = 1;
+	for (int t = 0; t < N_TAILS; t++)
+		for (size_t k = 0; r->tail_metric[t] >= 0 && k < r->na; k++)
+			for (int q = 0; q < N_Q; q++) {
+				const esc_interval *e = &r->tail[(k * N_TAILS + (size_t)t) * N_Q + (size_t)q];
+				fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
+				first = 0;
+				json_str(o, r->a[k].name);
+				fprintf(o, ", \"metric\": ");
+				json_str(o, tail_names[t]);
+				fprintf(o, ", \"quantile\": %g, ", tail_q[q]);
+				json_interval(o, e, "value");
+				fprintf(o, "}");
+			}
+	fprintf(o, "\n  ],\n  \"survival\": [");
+	first = 1;
+	for (size_t k = 0; r->crisis_time >= 0 && k < r->na; k++) {
+		if (!r->km[k])
+			continue;
+		fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
+		first = 0;
+		json_str(o, r->a[k].name);
+		fprintf(o, ", \"horizon_h\": ");
+		json_num(o, r->a[k].horizon_h);
+		fprintf(o, ", \"median_h\": {");
+		json_interval(o, &r->median[k], "estimate");
+		fprintf(o, "},\n     \"curve\": [");
+		for (size_t i = 0; i < r->n_km[k]; i++) {
+			const esc_km_point *p = &r->km[k][i];
+			fprintf(o, "%s{\"t_h\": ", i ? ", " : "");
+			json_num(o, p->t);
+			fprintf(o, ", \"at_risk\": %lld, \"events\": %lld, \"censored\": "
+			        "%lld, \"survival\": ", (long long)p->at_risk,
+			        (long long)p->events, (long long)p->censored);
+			json_num(o, p->s);
+			fprintf(o, ", \"lo\": ");
+			json_num(o, p->lo);
+			fprintf(o, ", \"hi\": ");
+			json_num(o, p->hi);
+			fprintf(o, "}");
+		}
+		fprintf(o, "]}");
+	}
+	fprintf(o, "\n  ]\n}\n");
+}
+
+/* --------------------------------------------------------------- storing */
+
+typedef struct row_metric {
+	int32_t arm, metric;
+	int64_t n;
+	double mean, sd, lo, hi;
+} row_metric;
+
+typedef struct row_diff {
+	int32_t arm, baseline, metric;
+	int64_t n;
+	double mean, sd, lo, hi, p;
+} row_diff;
+
+typedef struct row_binary {
+	int32_t arm, outcome;
+	int64_t n, k;
+	double share, lo, hi;
+	int32_t baseline;
+	int64_t pairs, arm_only, baseline_only;
+	double difference, chi2, p;
+	int8_t exact;
+} row_binary;
+
+typedef struct row_tail {
+	int32_t arm, metric;
+	double quantile;
+	int64_t n;
+	double value, lo, hi;
+} row_tail;
+
+typedef struct row_surv {
+	int32_t arm;
+	double t_h;
+	int64_t at_risk, events, censored;
+	double survival, lo, hi;
+} row_surv;
+
+typedef struct row_median {
+	int32_t arm;
+	int64_t n, events;
+	double horizon_h, median_h, lo, hi;
+} row_median;
+
+#define F(T, m, k, u, d) { #m, offsetof(T, m), k, u, NULL, d }
+static const esc_h5_field metric_fields[] = {
+	F(row_metric, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_metric, metric, ESC_H5_I32, NULL, "metric: a runs column, or "
+	  "fatalities_total or crisis"),
+	F(row_metric, n, ESC_H5_I64, "count", "replications with a value"),
+	F(row_metric, mean, ESC_H5_F64, NULL, "mean over replications (the "
+	  "metric's units, in metric_units)"),
+	F(row_metric, sd, ESC_H5_F64, NULL, "standard deviation over replications"),
+	F(row_metric, lo, ESC_H5_F64, NULL, "95% Student t interval, lower"),
+	F(row_metric, hi, ESC_H5_F64, NULL, "95% Student t interval, upper"),
+};
+static const esc_h5_field diff_fields[] = {
+	F(row_diff, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_diff, baseline, ESC_H5_I32, NULL, "the arm subtracted"),
+	F(row_diff, metric, ESC_H5_I32, NULL, "metric"),
+	F(row_diff, n, ESC_H5_I64, "count", "pairs (replications in both arms "
+	  "with a value)"),
+	F(row_diff, mean, ESC_H5_F64, NULL, "mean paired difference, arm minus "
+	  "baseline"),
+	F(row_diff, sd, ESC_H5_F64, NULL, "standard deviation of the differences"),
+	F(row_diff, lo, ESC_H5_F64, NULL, "95% Student t interval, lower"),
+	F(row_diff, hi, ESC_H5_F64, NULL, "95% Student t interval, upper"),
+	F(row_diff, p, ESC_H5_F64, "1", "two-sided paired t test p-value"),
+};
+static const esc_h5_field binary_fields[] = {
+	F(row_binary, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_binary, outcome, ESC_H5_I32, NULL, "0/1 outcome (metric codes)"),
+	F(row_binary, n, ESC_H5_I64, "count", "replications"),
+	F(row_binary, k, ESC_H5_I64, "count", "replications with the outcome"),
+	F(row_binary, share, ESC_H5_F64, "1", "k / n"),
+	F(row_binary, lo, ESC_H5_F64, "1", "95% Wilson interval, lower"),
+	F(row_binary, hi, ESC_H5_F64, "1", "95% Wilson interval, upper"),
+	F(row_binary, baseline, ESC_H5_I32, NULL, "arm compared with; -1 for the "
+	  "baseline itself"),
+	F(row_binary, pairs, ESC_H5_I64, "count", "pairs in both arms"),
+	F(row_binary, arm_only, ESC_H5_I64, "count", "discordant pairs with the "
+	  "outcome in the arm only"),
+	F(row_binary, baseline_only, ESC_H5_I64, "count", "discordant pairs "
+	  "with the outcome in the baseline only"),
+	F(row_binary, difference, ESC_H5_F64, "1", "share difference over the "
+	  "pairs, arm minus baseline"),
+	F(row_binary, chi2, ESC_H5_F64, NULL, "McNemar chi-square with "
+	  "continuity correction"),
+	F(row_binary, p, ESC_H5_F64, "1", "two-sided p-value: McNemar, or exact "
+	  "binomial when exact = 1"),
+	{ "exact", offsetof(row_binary, exact), ESC_H5_I8, "1", "0=no,1=yes",
+	  "1 if p is the exact binomial p-value (fewer than 25 discordant pairs)" },
+};
+static const esc_h5_field tail_fields[] = {
+	F(row_tail, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_tail, metric, ESC_H5_I32, NULL, "metric"),
+	F(row_tail, quantile, ESC_H5_F64, "1", "probability of the quantile "
+	  "(0.9, 0.99)"),
+	F(row_tail, n, ESC_H5_I64, "count", "replications"),
+	F(row_tail, value, ESC_H5_F64, "count", "quantile (linear "
+	  "interpolation, type 7)"),
+	F(row_tail, lo, ESC_H5_F64, "count", "95% distribution-free interval, "
+	  "lower; NaN with too few replications"),
+	F(row_tail, hi, ESC_H5_F64, "count", "95% distribution-free interval, "
+	  "upper; NaN with too few replications"),
+};
+static const esc_h5_field surv_fields[] = {
+	F(row_surv, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_surv, t_h, ESC_H5_F64, "h", "time"),
+	F(row_surv, at_risk, ESC_H5_I64, "count", "replications without a "
+	  "crisis just before t_h"),
+	F(row_surv, events, ESC_H5_I64, "count", "first crises at t_h"),
+	F(row_surv, censored, ESC_H5_I64, "count", "censored at t_h (the "
+	  "horizon)"),
+	F(row_surv, survival, ESC_H5_F64, "1", "Kaplan-Meier probability of no "
+	  "crisis by t_h"),
+	F(row_surv, lo, ESC_H5_F64, "1", "95% band (Greenwood, log-log), lower"),
+	F(row_surv, hi, ESC_H5_F64, "1", "95% band (Greenwood, log-log), upper"),
+};
+static const esc_h5_field median_fields[] = {
+	F(row_median, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_median, n, ESC_H5_I64, "count", "replications"),
+	F(row_median, events, ESC_H5_I64, "count", "replications with a crisis"),
+	F(row_median, horizon_h, ESC_H5_F64, "h", "censoring time"),
+	F(row_median, median_h, ESC_H5_F64, "h", "median time to first crisis; "
+	  "NaN if not reached by the horizon"),
+	F(row_median, lo, ESC_H5_F64, "h", "95% interval, lower; NaN if not "
+	  "reached"),
+	F(row_median, hi, ESC_H5_F64, "h", "95% interval, upper; NaN if not "
+	  "reached"),
+};
+#undef F
+
+#define DESC(T, title, f) { title, sizeof(T), f, sizeof f / sizeof f[0] }
+static const esc_h5_table_desc metrics_desc =
+	DESC(row_metric, "summary: each metric per arm, mean with 95% CI", metric_fields);
+static const esc_h5_table_desc diff_desc =
+	DESC(row_diff, "summary: paired differences from the baseline arm", diff_fields);
+static const esc_h5_table_desc binary_desc =
+	DESC(row_binary, "summary: 0/1 outcomes, Wilson intervals, McNemar", binary_fields);
+static const esc_h5_table_desc tail_desc =
+	DESC(row_tail, "summary: fatality tails P90 and P99", tail_fields);
+static const esc_h5_table_desc surv_desc =
+	DESC(row_surv, "summary: Kaplan-Meier time to first crisis", surv_fields);
+static const esc_h5_table_desc median_desc =
+	DESC(row_median, "summary: median time to first crisis", median_fields);
+#undef DESC
+
+/* "0=a,1=b,..." (malloc'd) from names. */
+static char *label_spec(const char *const *names, size_t n, int with_none)
+{
+	size_t len = 16;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(names[i]) + 24;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		return NULL;
+	*p = '\0';
+	if (with_none)
+		p += sprintf(p, "-1=none");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s%zu=%s", p == s ? "" : ",", i, names[i]);
+	return s;
+}
+
+/* Label list for a descriptor: ARM for columns named arm/baseline, METRIC
+ * for metric/outcome. */
+static void labels_for(const esc_h5_table_desc *d, const char **out,
+                       const char *arm, const char *arm_none,
+                       const char *metric)
+{
+	for (size_t i = 0; i < d->n_fields; i++) {
+		const char *n = d->fields[i].name;
+		out[i] = !strcmp(n, "arm") ? arm :
+		         !strcmp(n, "baseline") ? arm_none :
+		         (!strcmp(n, "metric") || !strcmp(n, "outcome")) ? metric :
+		         NULL;
+	}
+}
+
+static int store(const report *r, esc_error *err)
+{
+	const char **an = malloc((r->na ? r->na : 1) * sizeof *an);
+	const char **mn = malloc((r->nm + N_TAILS) * sizeof *mn);
+	if (!an || !mn) {
+		free(an);
+		free(mn);
+		return oom(err);
+	}
+	for (size_t k = 0; k < r->na; k++)
+		an[k] = r->a[k].name;
+	for (size_t j = 0; j < r->nm; j++)
+		mn[j] = r->m[j].name;
+	char *arm_spec = label_spec(an, r->na, 0);
+	char *arm_none = label_spec(an, r->na, 1);
+	char *metric_spec = label_spec(mn, r->nm, 0);
+	free(an);
+	free(mn);
+	size_t na = r->na, nm = r->nm;
+	row_metric *rm = calloc(na * nm + 1, sizeof *rm);
+	row_diff *rd = calloc(na * nm + 1, sizeof *rd);
+	row_binary *rb = calloc(na * 2 + 1, sizeof *rb);
+	row_tail *rt = calloc(na * N_TAILS * N_Q + 1, sizeof *rt);
+	row_median *rmed = calloc(na + 1, sizeof *rmed);
+	size_t n_surv = 0;
+	for (size_t k = 0; k < na; k++)
+		n_surv += r->n_km[k];
+	row_surv *rs = calloc(n_surv + 1, sizeof *rs);
+	int st = ESC_OK;
+	esc_h5_file *f = NULL;
+	if (!arm_spec || !arm_none || !metric_spec || !rm || !rd || !rb ||
+	    !rt || !rmed || !rs) {
+		st = oom(err);
+		goto out;
+	}
+	size_t nrm = 0, nrd = 0, nrb = 0, nrt = 0, nrs = 0, nrmed = 0;
+	for (size_t j = 0; j < nm; j++)
+		for (size_t k = 0; k < na; k++) {
+			const esc_interval *e = &r->mean[k * nm + j];
+			rm[nrm++] = (row_metric){ (int32_t)k, (int32_t)j, e->n, e->est,
+			                          e->sd, e->lo, e->hi };
+			if (k == r->base || na < 2)
+				continue;
+			const esc_interval *d = &r->diff[k * nm + j];
+			rd[nrd++] = (row_diff){ (int32_t)k, (int32_t)r->base, (int32_t)j,
+			                        d->n, d->est, d->sd, d->lo, d->hi,
+			                        r->diff_p[k * nm + j] };
+		}
+	for (int q = 0; q < 2; q++) {
+		int j = r->bin_metric[q];
+		for (size_t k = 0; j >= 0 && k < na; k++) {
+			const binary_res *br = &r->bin[k * 2 + (size_t)q];
+			int is_base = k == r->base || na < 2;
+			rb[nrb++] = (row_binary){
+				(int32_t)k, (int32_t)j, br->share.n,
+				br->yes,
+				br->share.est, br->share.lo, br->share.hi,
+				is_base ? -1 : (int32_t)r->base, is_base ? 0 : br->pairs,
+				is_base ? 0 : br->mc.b, is_base ? 0 : br->mc.c,
+				is_base ? NAN : br->diff, is_base ? NAN : br->mc.chi2,
+				is_base ? NAN : br->mc.p, (int8_t)(is_base ? 0 : br->mc.exact),
+			};
+		}
+	}
+	for (int t = 0; t < N_TAILS; t++)
+		for (size_t k = 0; r->tail_metric[t] >= 0 && k < na; k++)
+			for (int q = 0; q < N_Q; q++) {
+				const esc_interval *e = &r->tail[(k * N_TAILS + (size_t)t) * N_Q + (size_t)q];
+				rt[nrt++] = (row_tail){ (int32_t)k, (int32_t)r->tail_metric[t],
+				                        tail_q[q], e->n, e->est, e->lo, e->hi };
+			}
+	for (size_t k = 0; k < na; k++) {
+		if (!r->km[k])
+			continue;
+		int64_t events = 0;
+		for (size_t i = 0; i < r->n_km[k]; i++) {
+			const esc_km_point *p = &r->km[k][i];
+			events += p->events;
+			rs[nrs++] = (row_surv){ (int32_t)k, p->t, p->at_risk, p->events,
+			                        p->censored, p->s, p->lo, p->hi };
+		}
+		const esc_interval *md = &r->median[k];
+		rmed[nrmed++] = (row_median){ (int32_t)k, (int64_t)r->a[k].n, events,
+		                              r->a[k].horizon_h, md->est, md->lo,
+		                              md->hi };
+	}
+
+	f = esc_h5_update_begin(r->o->path, err);
+	if (!f) {
+		st = err->status;
+		goto out;
+	}
+	const char *labels[32];
+	st = esc_h5_group_replace(f, "/summary", err);
+	char created[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(created, sizeof created, "unknown");
+	if (!st)
+		st = esc_h5_set_attr_text(f, "/summary", "created", created, err);
+	if (!st)
+		st = esc_h5_set_attr_text(f, "/summary", "escsim_version",
+		                          ESCSIM_VERSION, err);
+	if (!st)
+		st = esc_h5_set_attr_text(f, "/summary", "command_line",
+		                          r->o->command_line ? r->o->command_line : "",
+		                          err);
+	if (!st)
+		st = esc_h5_set_attr_text(f, "/summary", "baseline",
+		                          r->a[r->base].name, err);
+	if (!st)
+		st = esc_h5_set_attr_double(f, "/summary", "confidence_level", LEVEL,
+		                            err);
+#define TABLE(path, desc, rows, n) \
+	if (!st) { \
+		labels_for(&desc, labels, arm_spec, arm_none, metric_spec); \
+		st = esc_h5_write_table(f, path, &desc, labels, rows, n, err); \
+	}
+	TABLE("/summary/metrics", metrics_desc, rm, nrm)
+	TABLE("/summary/differences", diff_desc, rd, nrd)
+	TABLE("/summary/binary", binary_desc, rb, nrb)
+	TABLE("/summary/tails", tail_desc, rt, nrt)
+	TABLE("/summary/survival", surv_desc, rs, nrs)
+	TABLE("/summary/survival_median", median_desc, rmed, nrmed)
+#undef TABLE
+	/* Each metric's units, as one JSON object. */
+	if (!st) {
+		size_t len = 16;
+		for (size_t j = 0; j < nm; j++)
+			len += strlen(r->m[j].name) + strlen(r->m[j].units) + 8;
+		char *u = malloc(len), *p = u;
+		if (!u) {
+			st = oom(err);
+		} else {
+			p += sprintf(p, "{");
+			for (size_t j = 0; j < nm; j++)
+				p += sprintf(p, "%s\"%s\": \"%s\"", j ? ", " : "",
+				             r->m[j].name, r->m[j].units);
+			sprintf(p, "}");
+			st = esc_h5_set_attr_text(f, "/summary/metrics", "metric_units",
+			                          u, err);
+			free(u);
+		}
+	}
+	if (st) {
+		esc_h5_update_abort(f);
+		esc_error_prefix(err, "cannot store the summary (the file is "
+		                 "unchanged): ");
+	} else {
+		st = esc_h5_update_commit(f, err);
+	}
+out:
+	free(arm_spec);
+	free(arm_none);
+	free(metric_spec);
+	free(rm);
+	free(rd);
+	free(rb);
+	free(rt);
+	free(rs);
+	free(rmed);
+	return st;
+}
+
+/* ----------------------------------------------------------------- plots */
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* analysis/plots.py: $ESCSIM_ANALYSIS, then beside the binary's source tree
+ * (build/escsim -> analysis/, build/asan/escsim -> ../../analysis/), then the
+ * installed DATADIR/analysis. */
+static int find_plots(const report *r, char *out, size_t size)
+{
+	const char *env = getenv("ESCSIM_ANALYSIS");
+	if (env && *env) {
+		snprintf(out, size, "%s/plots.py", env);
+		if (is_file(out))
+			return 0;
+	}
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0 && r->o->argv0) {
+		snprintf(exe, sizeof exe, "%s", r->o->argv0);
+		n = (ssize_t)strlen(exe);
+	}
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			const char *up[] = { "/../analysis", "/../../analysis",
+			                     "/../../../analysis" };
+			for (int i = 0; i < 3; i++) {
+				snprintf(out, size, "%s%s/plots.py", exe, up[i]);
+				if (is_file(out))
+					return 0;
+			}
+		}
+	}
+	snprintf(out, size, "%s/analysis/plots.py", ESCSIM_DATADIR);
+	return is_file(out) ? 0 : -1;
+}
+
+static int plots(const report *r, esc_error *err)
+{
+	char script[4200];
+	if (find_plots(r, script, sizeof script) < 0)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: cannot find "
+		                     "analysis/plots.py (set ESCSIM_ANALYSIS to its "
+		                     "folder, or run 'make install')");
+	const char *py = getenv("ESCSIM_PYTHON");
+	if (!py || !*py)
+		py = "/usr/bin/python3";
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: cannot start "
+		                     "%s: %s", py, strerror(errno));
+	if (pid == 0) {
+		setenv("MPLBACKEND", "Agg", 1);
+		/* The plots script's messages go to stderr, as ours do. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execl(py, py, script, r->o->path, r->o->plots_dir, "--baseline",
+		      r->a[r->base].name, (char *)NULL);
+		fprintf(stderr, "escsim: --plots: cannot run %s: %s\n", py,
+		        strerror(errno));
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: %s",
+			                     strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: %s %s failed "
+		                     "(exit %d); it needs python3-matplotlib, "
+		                     "python3-h5py and python3-pandas", py, script,
+		                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return ESC_OK;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static void free_report(report *r)
+{
+	for (size_t k = 0; r->a && k < r->na; k++) {
+		arm *a = &r->a[k];
+		free(a->name);
+		free(a->overrides);
+		free(a->rep);
+		for (size_t j = 0; a->v && j < r->nm; j++)
+			free(a->v[j]);
+		free(a->v);
+		if (r->pair) {
+			free(r->pair[k].ia);
+			free(r->pair[k].ib);
+		}
+		if (r->km)
+			free(r->km[k]);
+	}
+	free(r->a);
+	free(r->m);
+	free(r->pair);
+	free(r->mean);
+	free(r->diff);
+	free(r->diff_p);
+	free(r->bin);
+	free(r->tail);
+	free(r->km);
+	free(r->n_km);
+	free(r->median);
+	free(r->provenance_name);
+	free(r->provenance_created);
+	free(r->provenance_complete);
+	free(r->provenance_seed);
+	free(r->provenance_reps);
+	if (r->f)
+		esc_h5_file_close(r->f);
+}
+
+int esc_report(const esc_report_opts *o, esc_error *err)
+{
+	report r = { .o = o, .out = o->out ? o->out : stdout, .crisis_time = -1 };
+	int st = ESC_OK;
+	r.f = esc_h5_open(o->path, err);
+	if (!r.f)
+		return err->status;
+	esc_error ignore = {0};
+	esc_h5_get_attr_text(r.f, "/", "scenario_name", &r.provenance_name, &ignore);
+	esc_h5_get_attr_text(r.f, "/", "created", &r.provenance_created, &ignore);
+	esc_h5_get_attr_text(r.f, "/", "complete", &r.provenance_complete, &ignore);
+	esc_h5_get_attr_text(r.f, "/", "seed", &r.provenance_seed, &ignore);
+	esc_h5_get_attr_text(r.f, "/", "reps", &r.provenance_reps, &ignore);
+
+	r.na = esc_h5_n_arms(r.f);
+	if (r.na == 0) {
+		st = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no arms", o->path);
+		goto out;
+	}
+	r.a = calloc(r.na, sizeof *r.a);
+	if (!r.a) {
+		st = oom(err);
+		goto out;
+	}
+	for (size_t k = 0; k < r.na; k++)
+		if (!(r.a[k].name = dup_str(esc_h5_arm_name(r.f, k)))) {
+			st = oom(err);
+			goto out;
+		}
+	r.base = 0;
+	for (size_t k = 0; k < r.na; k++) {
+		if (o->baseline ? !strcmp(r.a[k].name, o->baseline)
+		                : !strcmp(r.a[k].name, "no_cell")) {
+			r.base = k;
+			break;
+		}
+		if (o->baseline && k + 1 == r.na) {
+			st = esc_error_set(err, ESC_ERR_INPUT, "--baseline: '%s' has no "
+			                   "arm '%s'", o->path, o->baseline);
+			goto out;
+		}
+	}
+	if ((st = find_metrics(&r, err)))
+		goto out;
+	r.bin_metric[0] = metric_index(&r, "spiral");
+	r.bin_metric[1] = metric_index(&r, "crisis");
+	for (int t = 0; t < N_TAILS; t++)
+		r.tail_metric[t] = metric_index(&r, tail_names[t]);
+	r.crisis_time = metric_index(&r, "first_crisis_h");
+	for (size_t k = 0; k < r.na; k++)
+		if ((st = read_arm(&r, &r.a[k], err)))
+			goto out;
+	if ((st = compute(&r, err)))
+		goto out;
+	esc_h5_file_close(r.f);
+	r.f = NULL;
+	/* Stored first, so a reader that stops early (| head) still leaves the
+	 * summary; printed even when storing failed. */
+	if (o->store)
+		st = store(&r, err);
+	switch (o->format) {
+	case ESC_REPORT_TEXT: print_text(&r); break;
+	case ESC_REPORT_CSV: print_csv(&r); break;
+	case ESC_REPORT_JSON: print_json(&r); break;
+	case ESC_REPORT_NONE: break;
+	}
+	fflush(r.out);
+	if (st == ESC_OK && o->plots_dir)
+		st = plots(&r, err);
+out:
+	free_report(&r);
+	return st;
+}
