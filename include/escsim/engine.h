@@ -31,6 +31,10 @@ int esc_engine_cell_up(const esc_engine *e, int party);
  * to max rows into out and returns how many there were in all. */
 size_t esc_engine_recent(const esc_engine *e, double window_h, esc_event_row *out, size_t max);
 
+/* The party's own random stream (for hooks run on no party's behalf, such
+ * as triggers in on_event). */
+gsl_rng *esc_engine_stream(esc_engine *e, int party);
+
 /* Call the policy's on_timer(token) for `party` dt_h hours from now. */
 int esc_engine_schedule(esc_engine *e, int party, double dt_h, int64_t token, esc_error *err);
 
@@ -39,9 +43,8 @@ int esc_engine_schedule(esc_engine *e, int party, double dt_h, int64_t token, es
  * target and a zone, and a query is refused). */
 int esc_engine_act(esc_engine *e, int party, const esc_decision *d, int64_t about, esc_error *err);
 
-/* Add value to the replication's user column `key` (an identifier of at
- * most 31 characters; at most 16 columns).  The columns appear in the runs
- * table's companion /arms/<ARM>/user. */
-int esc_engine_log(esc_engine *e, const char *key, double value, esc_error *err);
+/* Record value under `key` (1 to 31 characters) at the current time: a row
+ * of /arms/<ARM>/log (rep, t_h, party, key, value). */
+int esc_engine_log(esc_engine *e, int party, const char *key, double value, esc_error *err);
 
 #endif

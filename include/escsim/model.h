@@ -33,6 +33,7 @@ typedef struct esc_model_sink {
 	int (*event)(void *self, const esc_event_row *row, esc_error *err);
 	int (*daily)(void *self, const esc_daily_row *rows, size_t n, esc_error *err);
 	int (*message)(void *self, const esc_message_row *row, esc_error *err);
+	int (*log)(void *self, const esc_log_row *row, esc_error *err);
 } esc_model_sink;
 
 /* Per-worker state reused across replications.  cfg must outlive it. */

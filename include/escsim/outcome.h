@@ -107,4 +107,13 @@ typedef struct esc_message_row {
 	double slack_h;                     /* deadline minus answer time: > 0 in time */
 } esc_message_row;
 
+/* One row of /arms/<ARM>/log: a value a script logged with sim.log. */
+typedef struct esc_log_row {
+	int64_t rep;
+	double t_h;
+	int32_t party;                      /* whose hook logged it, -1 for none */
+	char key[32];                       /* the script's name for the value */
+	double value;
+} esc_log_row;
+
 #endif

@@ -33,6 +33,38 @@ void model_fail(esc_model *m, int status, const char *what)
 	esc_sim_stop(m->sim);
 }
 
+esc_hook_ctx model_hook_ctx(esc_model *m, int party)
+{
+	return (esc_hook_ctx){
+		.rep = m->rep, .t_h = esc_sim_now(m->sim),
+		.rng = party >= 0 ? m->policy_rng[party] : NULL,
+		.party = party, .engine = (esc_engine *)m,
+	};
+}
+
+int model_hook_failed(esc_model *m, int status)
+{
+	if (status)
+		model_fail(m, status, NULL);
+	return status || m->failed;
+}
+
+int model_incident_of(const esc_model *m, int64_t id)
+{
+	return id >= 0 && (size_t)id < m->id_inc.n ? m->id_inc.v[id] : -1;
+}
+
+static int record_id(esc_model *m, int64_t id, int idx)
+{
+	int k;
+	VEC_PUSH(m, m->id_inc, k);
+	if (k < 0)
+		return -1;
+	(void)id;            /* ids are dense and handed out in order */
+	m->id_inc.v[k] = idx;
+	return 0;
+}
+
 esc_model *esc_model_new(const esc_config *cfg, esc_error *err)
 {
 	if (esc_config_check(cfg, err))
@@ -66,6 +98,8 @@ void esc_model_free(esc_model *m)
 	free(m->kids.v);
 	free(m->queue.v);
 	free(m->ops.v);
+	free(m->id_inc.v);
+	free(m->timers.v);
 	free(m->cluster_size);
 	free(m->level);
 	free(m->gen);
@@ -103,6 +137,29 @@ static int emit(esc_model *m, const esc_event_row *ev)
 	if (st)
 		model_fail(m, st, NULL);
 	return st;
+}
+
+/* After an event is complete: user triggers and on_event hooks. */
+static void after_event(esc_model *m, const esc_event_row *ev)
+{
+	if (m->failed || !m->policy || !m->policy->type->on_event)
+		return;
+	esc_hook_ctx hc = model_hook_ctx(m, -1);
+	model_hook_failed(m, m->policy->type->on_event(m->policy->self, &hc, ev, m->err));
+}
+
+void model_event_row(const esc_model *m, int idx, esc_event_row *ev)
+{
+	const incident *in = &m->inc.v[idx];
+	*ev = (esc_event_row){
+		.rep = (int64_t)m->rep, .id = in->id, .parent_id = in->parent_id,
+		.root_id = m->inc.v[in->root].id, .t_h = in->t_h, .actor = in->actor,
+		.target = in->target, .zone = in->zone, .type = in->type,
+		.level = m->cfg->types[in->type].level,
+		.fatalities_mil = in->fat_mil, .fatalities_civ = in->fat_civ,
+		.true_perpetrator = in->actor, .perceived_perpetrator = in->perceived,
+		.cause = (int8_t)in->cause, .kind = ESC_EVENT_INCIDENT,
+	};
 }
 
 static int count_event(esc_model *m)
@@ -202,7 +259,10 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 		in->fat_civ = 0;    /* warned in time: drawn anyway, to keep the stream aligned */
 	m->shield_civilians = 0;
 	double delay = esc_dist_sample(&cfg->attribution.delay_h, r);
-	in->perceived = perceive(cfg, target, actor, gsl_rng_uniform(r));
+	in->u_attr = gsl_rng_uniform(r);
+	in->perceived = perceive(cfg, target, actor, in->u_attr);
+	if (record_id(m, in->id, idx))
+		return -1;
 
 	row->incidents++;
 	row->fatalities_mil += in->fat_mil;
@@ -212,14 +272,8 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	cell_on_incident(m, in);
 	ladder_count(m, in->t_h, 1, in->fat_mil, in->fat_civ, ty->goldstein);
 
-	esc_event_row ev = {
-		.rep = (int64_t)m->rep, .id = in->id, .parent_id = in->parent_id,
-		.root_id = m->inc.v[in->root].id, .t_h = in->t_h, .actor = actor,
-		.target = target, .zone = zone, .type = type, .level = ty->level,
-		.fatalities_mil = in->fat_mil, .fatalities_civ = in->fat_civ,
-		.true_perpetrator = actor, .perceived_perpetrator = in->perceived,
-		.cause = (int8_t)cause, .kind = ESC_EVENT_INCIDENT,
-	};
+	esc_event_row ev;
+	model_event_row(m, idx, &ev);
 	if (emit(m, &ev))
 		return -1;
 	if (esc_sim_schedule_in(m->sim, delay > 0 ? delay : 0, on_observe, m,
@@ -228,6 +282,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 		return -1;
 	}
 	hawkes_spawn(m, idx, r);
+	after_event(m, &ev);
 	return m->failed ? -1 : idx;
 }
 
@@ -240,7 +295,7 @@ static void on_strike(esc_sim *sim, void *ctx, void *arg)
 	const retaliation *rt = &m->ret.v[(intptr_t)arg];
 	/* Copy what we need: adding an incident may move the arrays. */
 	int trigger = rt->trigger, target = rt->target;
-	int true_actor = m->inc.v[trigger].actor;
+	int true_actor = trigger >= 0 ? m->inc.v[trigger].actor : target;
 	if (model_add_incident(m, rt->actor, target, rt->type, rt->zone, ESC_CAUSE_POLICY,
 	                       trigger, -1) < 0)
 		return;
@@ -249,31 +304,40 @@ static void on_strike(esc_sim *sim, void *ctx, void *arg)
 		m->row->misattributed_retaliations++;
 }
 
-static void protest(esc_model *m, int trigger)
+static void protest(esc_model *m, int party, int against, int zone, int trigger)
 {
-	const incident *in = &m->inc.v[trigger];
 	if (count_event(m))
 		return;
+	const incident *in = trigger >= 0 ? &m->inc.v[trigger] : NULL;
 	double now = esc_sim_now(m->sim);
 	ladder_count(m, now, 0, 0, 0, ESC_GOLDSTEIN_PROTEST);
 	esc_event_row ev = {
-		.rep = (int64_t)m->rep, .id = m->next_id++, .parent_id = in->id,
-		.root_id = m->inc.v[in->root].id, .t_h = now, .actor = in->target,
-		.target = in->perceived, .zone = in->zone, .type = -1, .level = 1,
+		.rep = (int64_t)m->rep, .id = m->next_id++, .parent_id = in ? in->id : -1,
+		.root_id = in ? m->inc.v[in->root].id : -1, .t_h = now, .actor = party,
+		.target = against, .zone = zone, .type = -1, .level = 1,
 		.true_perpetrator = -1, .perceived_perpetrator = -1,
 		.cause = ESC_CAUSE_POLICY, .kind = ESC_EVENT_PROTEST,
 	};
-	emit(m, &ev);
+	if (record_id(m, ev.id, -1) || emit(m, &ev))
+		return;
+	after_event(m, &ev);
 }
 
 /* The engine checks what any policy returns, whatever its language. */
-static int check_decision(esc_model *m, int observer, const esc_decision *d)
+int model_check_decision(esc_model *m, int observer, const esc_decision *d, int trigger)
 {
 	const esc_config *cfg = m->cfg;
 	char msg[256];
 	const char *who = cfg->parties[observer].name;
 	if (d->action < ESC_ACT_IGNORE || d->action > ESC_ACT_RETALIATE)
 		snprintf(msg, sizeof msg, "policy for %s returned action code %d: expected ignore, protest, query or retaliate", who, (int)d->action);
+	else if (d->priority < 0 || d->priority > 2)
+		snprintf(msg, sizeof msg, "policy for %s: priority %d: expected 0 (flash), 1 (immediate) or 2 (routine)", who, d->priority);
+	else if (d->action == ESC_ACT_QUERY && trigger < 0)
+		snprintf(msg, sizeof msg, "policy for %s: a query must be about an incident", who);
+	else if (d->action == ESC_ACT_PROTEST && (d->zone < 0 || (size_t)d->zone >= cfg->n_zones ||
+	                                          d->target < 0 || (size_t)d->target >= cfg->n_parties))
+		snprintf(msg, sizeof msg, "policy for %s: a protest needs a party it is against and a zone", who);
 	else if (d->action != ESC_ACT_RETALIATE)
 		return 0;
 	else if (d->target < 0 || (size_t)d->target >= cfg->n_parties || d->target == observer)
@@ -290,11 +354,105 @@ static int check_decision(esc_model *m, int observer, const esc_decision *d)
 	return -1;
 }
 
+/* Carry out a checked decision of `party`, about incident `trigger` (an
+ * index, or -1 for an action a script takes on its own). */
+int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
+{
+	esc_sim *sim = m->sim;
+	if (model_check_decision(m, party, d, trigger))
+		return -1;
+	switch (d->action) {
+	case ESC_ACT_IGNORE:
+		break;
+	case ESC_ACT_PROTEST:
+		protest(m, party, d->target, d->zone, trigger);
+		break;
+	case ESC_ACT_QUERY:
+		cell_submit(m, ESC_MSG_QUERY, party, trigger, -1, d->priority, NAN);
+		break;
+	case ESC_ACT_RETALIATE: {
+		int r;
+		VEC_PUSH(m, m->ret, r);
+		if (r < 0)
+			return -1;
+		retaliation *rt = &m->ret.v[r];
+		*rt = (retaliation){ .trigger = trigger, .actor = party, .target = d->target,
+		                     .type = d->type, .zone = d->zone };
+		rt->strike = esc_sim_schedule(sim, esc_sim_now(sim) + d->delay_h, on_strike, m,
+		                              (void *)(intptr_t)r);
+		if (rt->strike == ESC_EVENT_NONE) {
+			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+			return -1;
+		}
+		if (d->query_cell && trigger >= 0)
+			cell_submit(m, ESC_MSG_QUERY, party, trigger, r, d->priority, esc_sim_now(sim) + d->delay_h);
+		break;
+	}
+	}
+	return m->failed ? -1 : 0;
+}
+
+/* A policy's own attribution replaces the confusion matrix's: drawn with the
+ * same uniform, so a policy that returns the matrix's row changes nothing. */
+static int attribute(esc_model *m, incident *in)
+{
+	const esc_config *cfg = m->cfg;
+	size_t np = cfg->n_parties;
+	if (!m->policy || !m->policy->type->attribute)
+		return 0;
+	double p[64];
+	if (np > 64)
+		return 0;
+	memcpy(p, &cfg->attribution.confusion[((size_t)in->target * np + (size_t)in->actor) * np], np * sizeof *p);
+	esc_observation obs = {
+		.incident_id = in->id, .t_incident_h = in->t_h, .observer = in->target,
+		.perceived = in->perceived, .type = in->type, .zone = in->zone,
+		.level = cfg->types[in->type].level, .fatalities_mil = in->fat_mil,
+		.fatalities_civ = in->fat_civ, .cause = in->cause,
+	};
+	int changed = 0;
+	esc_hook_ctx hc = model_hook_ctx(m, in->target);
+	if (model_hook_failed(m, m->policy->type->attribute(m->policy->self, &hc, &obs, p, &changed, m->err)))
+		return -1;
+	if (!changed)
+		return 0;
+	double sum = 0;
+	for (size_t k = 0; k < np; k++) {
+		if (!(p[k] >= 0) || ((int)k == in->target && p[k] > 0)) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "attribute hook of %s: probability for %s must be >= 0 (and 0 for itself)",
+			         cfg->parties[in->target].name, cfg->parties[k].name);
+			model_fail(m, ESC_ERR_INPUT, msg);
+			return -1;
+		}
+		sum += p[k];
+	}
+	if (fabs(sum - 1) > 1e-9) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "attribute hook of %s: probabilities sum to %g, expected 1",
+		         cfg->parties[in->target].name, sum);
+		model_fail(m, ESC_ERR_INPUT, msg);
+		return -1;
+	}
+	double acc = 0;
+	for (size_t k = 0; k < np; k++) {
+		acc += p[k];
+		if (in->u_attr < acc && p[k] > 0) {
+			in->perceived = (int)k;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static void on_observe(esc_sim *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	const esc_config *cfg = m->cfg;
 	int idx = (int)(intptr_t)arg;
+	(void)sim;
+	if (attribute(m, &m->inc.v[idx]))
+		return;
 	incident in = m->inc.v[idx];      /* a copy: the array may grow below */
 	int observer = in.target;
 
@@ -310,45 +468,11 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
 		.zone = in.zone, .delay_h = 0, .query_cell = 0, .priority = 1,
 	};
-	esc_hook_ctx hc = { .rep = m->rep, .t_h = esc_sim_now(sim), .rng = m->policy_rng[observer] };
-	if (m->policy && m->policy->type->on_incident_observed) {
-		int st = m->policy->type->on_incident_observed(m->policy->self, &hc, &obs, &d, m->err);
-		if (st) {
-			model_fail(m, st, NULL);
-			return;
-		}
-	}
-	if (check_decision(m, observer, &d))
+	esc_hook_ctx hc = model_hook_ctx(m, observer);
+	if (m->policy && m->policy->type->on_incident_observed &&
+	    model_hook_failed(m, m->policy->type->on_incident_observed(m->policy->self, &hc, &obs, &d, m->err)))
 		return;
-
-	switch (d.action) {
-	case ESC_ACT_IGNORE:
-		break;
-	case ESC_ACT_PROTEST:
-		protest(m, idx);
-		break;
-	case ESC_ACT_QUERY:
-		cell_submit(m, ESC_MSG_QUERY, observer, idx, -1, d.priority, NAN);
-		break;
-	case ESC_ACT_RETALIATE: {
-		int r;
-		VEC_PUSH(m, m->ret, r);
-		if (r < 0)
-			return;
-		retaliation *rt = &m->ret.v[r];
-		*rt = (retaliation){ .trigger = idx, .actor = observer, .target = d.target,
-		                     .type = d.type, .zone = d.zone };
-		rt->strike = esc_sim_schedule(sim, esc_sim_now(sim) + d.delay_h, on_strike, m,
-		                              (void *)(intptr_t)r);
-		if (rt->strike == ESC_EVENT_NONE) {
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
-			return;
-		}
-		if (d.query_cell)
-			cell_submit(m, ESC_MSG_QUERY, observer, idx, r, d.priority, esc_sim_now(sim) + d.delay_h);
-		break;
-	}
-	}
+	model_execute(m, observer, &d, idx);
 }
 
 /* ---- a replication --------------------------------------------------- */
@@ -392,6 +516,7 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	m->failed = 0;
 	m->next_id = 0;
 	m->inc.n = m->ret.n = m->req.n = m->kids.n = m->ops.n = 0;
+	m->id_inc.n = m->timers.n = 0;
 	m->shield_civilians = 0;
 	m->latency_sum = 0;
 	m->latency_n = 0;
@@ -401,7 +526,12 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	esc_streams_begin(streams, seed, rep);
 	if (bind_streams(m, streams))
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating random streams");
-	if (ladder_start(m) || cell_start(m) || background_start(m) || regime_start(m)) {
+	if (policy && policy->type->begin && policy->type->begin(policy->self, rep, err)) {
+		model_fail(m, err->status ? err->status : ESC_ERR_RUNTIME, NULL);
+		return err->status;
+	}
+	if (ladder_start(m) || cell_start(m) || background_start(m) || regime_start(m) ||
+	    engine_start_ticks(m)) {
 		if (!m->failed)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory starting the replication");
 		return err->status ? err->status : ESC_ERR_RUNTIME;

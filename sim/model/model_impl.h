@@ -23,6 +23,7 @@ typedef struct incident {
 	int actor, target, type, zone;
 	int fat_mil, fat_civ;
 	int perceived;
+	double u_attr;                  /* the uniform behind the perception */
 	esc_cause cause;
 } incident;
 
@@ -40,11 +41,18 @@ typedef struct request {            /* a message through the cell or a channel *
 	int sender, receiver;
 	int channel;                    /* 0 the cell, i > 0 channels[i - 1] */
 	int kind, priority;
+	int reply;                      /* esc_reply_kind the receiver chose */
+	double extra_h;                 /* the receiver's added delay */
 	double t_submit, t_start, t_answer, deadline;
 	int outcome;                    /* esc_message_outcome, -1 while open */
 	int correct;
 	int notice;
 } request;
+
+typedef struct timer {              /* a hook's esc_engine_schedule */
+	int party;
+	int64_t token;
+} timer;
 
 typedef struct planned_op {         /* a notified operation not yet carried out */
 	int generator;
@@ -81,6 +89,8 @@ struct esc_model {
 	VEC(child) kids;
 	VEC(int) queue;                 /* requests waiting for an operator */
 	VEC(planned_op) ops;
+	VEC(int) id_inc;                /* event id -> incident index, -1 for a protest */
+	VEC(timer) timers;
 	int64_t *cluster_size;          /* by incident index */
 	size_t cluster_cap;
 	double *level;                  /* np*np ladder levels as of t_acc */
@@ -124,6 +134,12 @@ struct esc_model {
 
 /* model.c */
 void model_fail(esc_model *m, int status, const char *what);
+esc_hook_ctx model_hook_ctx(esc_model *m, int party);
+int model_hook_failed(esc_model *m, int status);    /* status != 0: fail the run */
+int model_execute(esc_model *m, int party, const esc_decision *d, int trigger);
+int model_check_decision(esc_model *m, int party, const esc_decision *d, int trigger);
+void model_event_row(const esc_model *m, int idx, esc_event_row *ev);
+int model_incident_of(const esc_model *m, int64_t event_id);   /* -1: none */
 int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
                        esc_cause cause, int parent, int src);
 gsl_rng *model_stream(esc_model *m, int src);
@@ -139,6 +155,10 @@ double regime_multiplier(const esc_model *m, size_t generator);
 
 /* hawkes.c */
 void hawkes_spawn(esc_model *m, int idx, gsl_rng *r);
+
+/* engine.c */
+void engine_on_timer(esc_sim *sim, void *ctx, void *arg);
+int engine_start_ticks(esc_model *m);
 
 /* cell.c */
 int cell_start(esc_model *m);
