@@ -1,59 +1,128 @@
 /* event_queue.c: the simulation clock and the future event list.
  *
- * Owns esc_sim: a 4-ary min-heap of small entries {t, seq, slot} ordered by
- * (t, seq), and a pool of slots holding each pending event's callback.  The
- * heap moves only 24-byte entries; callbacks stay put in their slot, and each
- * slot records where its entry sits in the heap so cancel is O(log n).
+ * Owns esc_sim: a 4-ary min-heap of 16-byte entries {time, key} and a pool of
+ * slots holding each event's callback.  The heap moves only entries;
+ * callbacks stay put in their slot.  Four siblings fill one 64-byte cache
+ * line (the array is offset so that every sibling group is aligned), the
+ * smallest of four is picked without branches, and a pop walks the hole
+ * down to a leaf before placing the last entry (bottom-up), which saves the
+ * comparison with it at every level.  This is what the benchmarks
+ * (tests/bench/bench_kernel.c, docs/performance.md) measure.
+ *
+ * Cancel is lazy: a cancelled event's entry stays in the heap as a "zombie"
+ * and is dropped when it reaches the top, so the heap needs no back pointers
+ * and sifting touches nothing but the heap.  When zombies outnumber live
+ * entries the heap is rebuilt without them, so memory stays proportional to
+ * the pending events.
  *
  * Invariants:
- *   - heap[0..n) is a 4-ary heap on (t, seq); every pending event has exactly
- *     one entry, and slots[e.slot].heap_pos is that entry's index.
- *   - a slot's generation is odd while it holds a pending event and even
- *     while it is free; an id is (generation << 32 | slot), so a live id
- *     always has an odd (hence non-zero) generation and is never 0.
- *   - generations only grow, so an id is never handed out twice; a slot whose
- *     generation would wrap is retired instead of being reused.
+ *   - heap[0..n) is a 4-ary heap on (time, key), compared as one 128-bit
+ *     unsigned number: time >= +0 is stored as its IEEE bits (monotonic for
+ *     non-negative doubles; -0 is stored as +0), key = seq << 32 | slot.
+ *     seq counts schedules and breaks ties in time, so events at one time
+ *     fire in the order they were scheduled.  seq fits in 32 bits: when it
+ *     would not, the pending entries are renumbered in their order
+ *     (rebuild), which keeps that order.
+ *   - every index >= n of the heap's allocation (cap + 4 entries) holds the
+ *     sentinel (all ones), greater than any entry, so a sibling group is
+ *     always read whole.
+ *   - each entry's slot is pending (odd generation) or a zombie (even
+ *     generation, off the free list); zombies counts the latter.  A slot
+ *     is on the free list only if no entry names it.
+ *   - an id is (generation << 32 | slot) with an odd generation, so it is
+ *     never 0; generations only grow, so an id is never handed out twice;
+ *     a slot whose generation would wrap is retired (generation 0, never
+ *     freed) instead of being reused.
  *   - every pending event's time is >= now.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "escsim/event_queue.h"
 
 #define FREE_END UINT32_MAX      /* end of the free list */
 #define INITIAL_CAP 64u
-#define ARITY 4u                  /* 4 children share a cache line or two */
+#define PAD 4u                   /* sentinel entries past cap */
+#define LINE 64u
+
+/* Largest seq before a renumbering; a test build lowers it to exercise
+ * rebuild. */
+#ifndef ESC_SEQ_MAX
+#define ESC_SEQ_MAX UINT32_MAX
+#endif
+
+__extension__ typedef unsigned __int128 u128;
+typedef uint64_t v2u64 __attribute__((vector_size(16)));
 
 typedef struct heap_entry {
-	double t;
-	uint64_t seq;                 /* insertion order breaks ties in t */
-	uint32_t slot;
+	uint64_t tb;                  /* bits of the time (a double >= +0) */
+	uint64_t key;                 /* seq << 32 | slot */
 } heap_entry;
 
 typedef struct slot {
 	esc_event_fn fn;
 	void *ctx;
 	void *arg;
-	uint32_t heap_pos;            /* pending: index in heap; free: next free slot */
-	uint32_t gen;                 /* odd: pending, even: free */
+	uint32_t next;                /* free: next free slot */
+	uint32_t gen;                 /* odd: pending; even: free, fired or zombie */
 } slot;
 
 struct esc_sim {
-	double now;
-	heap_entry *heap;
+	heap_entry *heap;             /* heap[0] sits 16 bytes before a line */
 	slot *slots;
-	uint32_t n;                   /* pending events (heap size) */
-	uint32_t nslots;              /* slots ever handed out (pending, free or retired) */
-	uint32_t cap;                 /* capacity of both arrays: heap size <= nslots <= cap */
+	double now;
+	uint32_t n;                   /* heap entries, zombies included */
+	uint32_t zombies;
 	uint32_t free_head;
+	uint32_t nslots;              /* slots ever handed out (pending, free or retired) */
+	uint32_t cap;                 /* capacity of both arrays */
+	int stopped;
 	uint64_t seq;
 	uint64_t fired;
-	int stopped;
+	void *heap_mem;               /* the allocation behind heap */
 };
+
+static const heap_entry SENTINEL = { UINT64_MAX, UINT64_MAX };
+
+static inline u128 key_of(const heap_entry *e)
+{
+	return (u128)e->tb << 64 | e->key;
+}
 
 static inline int before(const heap_entry *a, const heap_entry *b)
 {
-	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+	return key_of(a) < key_of(b);
+}
+
+static inline uint64_t bits_of(double t)
+{
+	uint64_t b;
+	memcpy(&b, &t, sizeof b);
+	return b;
+}
+
+static inline double time_of(uint64_t b)
+{
+	double t;
+	memcpy(&t, &b, sizeof t);
+	return t;
+}
+
+/* A heap array for cap entries plus the sentinel pad, offset so heap[1] is
+ * at a line boundary; filled with sentinels from `from` on. */
+static heap_entry *heap_alloc(uint32_t cap, void **mem)
+{
+	size_t bytes = ((size_t)cap + PAD) * sizeof(heap_entry) + LINE;
+	bytes = (bytes + LINE - 1) / LINE * LINE;     /* aligned_alloc wants a multiple */
+	unsigned char *p = aligned_alloc(LINE, bytes);
+	if (!p)
+		return NULL;
+	*mem = p;
+	heap_entry *h = (heap_entry *)(p + LINE - sizeof(heap_entry));
+	for (uint32_t i = 0; i < cap + PAD; i++)
+		h[i] = SENTINEL;
+	return h;
 }
 
 esc_sim *esc_sim_new(void)
@@ -61,7 +130,7 @@ esc_sim *esc_sim_new(void)
 	esc_sim *sim = calloc(1, sizeof *sim);
 	if (!sim)
 		return NULL;
-	sim->heap = malloc(INITIAL_CAP * sizeof *sim->heap);
+	sim->heap = heap_alloc(INITIAL_CAP, &sim->heap_mem);
 	sim->slots = malloc(INITIAL_CAP * sizeof *sim->slots);
 	if (!sim->heap || !sim->slots) {
 		esc_sim_free(sim);
@@ -76,7 +145,7 @@ void esc_sim_free(esc_sim *sim)
 {
 	if (!sim)
 		return;
-	free(sim->heap);
+	free(sim->heap_mem);
 	free(sim->slots);
 	free(sim);
 }
@@ -88,17 +157,25 @@ static int grow(esc_sim *sim)
 	if (sim->cap >= FREE_END / 2)
 		return -1;             /* slot indices must stay below FREE_END */
 	uint32_t cap = sim->cap * 2;
-	heap_entry *h = realloc(sim->heap, (size_t)cap * sizeof *h);
+	void *mem;
+	heap_entry *h = heap_alloc(cap, &mem);
 	if (!h)
 		return -1;
-	sim->heap = h;
 	slot *s = realloc(sim->slots, (size_t)cap * sizeof *s);
-	if (!s)
-		return -1;             /* the larger heap array is harmless */
+	if (!s) {
+		free(mem);
+		return -1;
+	}
+	memcpy(h, sim->heap, (size_t)sim->n * sizeof *h);
+	free(sim->heap_mem);
+	sim->heap = h;
+	sim->heap_mem = mem;
 	sim->slots = s;
 	sim->cap = cap;
 	return 0;
 }
+
+/* ---- slots ------------------------------------------------------------ */
 
 /* A slot never used before; out of line, since the free list serves almost
  * every request once a run has warmed up. */
@@ -115,7 +192,7 @@ static inline uint32_t slot_take(esc_sim *sim)
 {
 	uint32_t i = sim->free_head;
 	if (__builtin_expect(i != FREE_END, 1)) {
-		sim->free_head = sim->slots[i].heap_pos;
+		sim->free_head = sim->slots[i].next;
 	} else {
 		i = slot_fresh(sim);
 		if (i == FREE_END)
@@ -125,78 +202,142 @@ static inline uint32_t slot_take(esc_sim *sim)
 	return i;
 }
 
-static inline void slot_release(esc_sim *sim, uint32_t i)
+/* Pending -> not pending: its id dies.  Returns 0 if the slot can be reused,
+ * -1 if it is retired (the generation would wrap to 0 and later re-issue old
+ * ids; after 2^31 events through one slot, 32 bytes are lost). */
+static inline int slot_kill(slot *s)
 {
-	slot *s = &sim->slots[i];
-	if (s->gen == UINT32_MAX) {
-		/* Bumping would wrap to 0 and later re-issue old ids: retire the
-		 * slot for good (after 2^31 events through it, 32 bytes lost). */
+	if (__builtin_expect(s->gen == UINT32_MAX, 0)) {
 		s->gen = 0;
-		return;
+		return -1;
 	}
-	s->gen++;                  /* odd -> even: free */
-	s->heap_pos = sim->free_head;
+	s->gen++;                  /* odd -> even */
+	return 0;
+}
+
+static inline void slot_free(esc_sim *sim, uint32_t i)
+{
+	sim->slots[i].next = sim->free_head;
 	sim->free_head = i;
 }
 
-/* Move e up from the hole at pos; holes avoid swapping at every level. */
-static inline void sift_up(esc_sim *sim, uint32_t pos, heap_entry e)
+/* A zombie's entry has left the heap: its slot becomes free, unless it was
+ * retired (generation 0). */
+static inline void zombie_gone(esc_sim *sim, uint32_t i)
 {
-	heap_entry *h = sim->heap;
+	sim->zombies--;
+	if (sim->slots[i].gen != 0)
+		slot_free(sim, i);
+}
+
+/* ---- the heap ------------------------------------------------------------ */
+
+/* Index of the smallest of heap[c..c+3], without branches. */
+static inline uint32_t min4(const heap_entry *h, uint32_t c)
+{
+	uint32_t a = c + (uint32_t)before(&h[c + 1], &h[c]);
+	uint32_t b = c + 2 + (uint32_t)before(&h[c + 3], &h[c + 2]);
+	return before(&h[b], &h[a]) ? b : a;
+}
+
+/* Entries are written whole, as one 16-byte store: an entry written as two
+ * 8-byte halves and soon read back whole (the next pop, in a small heap)
+ * cannot be forwarded from the store buffer and stalls the load. */
+static inline void put(heap_entry *dst, heap_entry e)
+{
+	v2u64 v = { e.tb, e.key };
+	memcpy(dst, &v, sizeof v);
+}
+
+static inline heap_entry get(const heap_entry *src)
+{
+	v2u64 v;
+	memcpy(&v, src, sizeof v);
+	return (heap_entry){ v[0], v[1] };
+}
+
+static inline void sift_up(heap_entry *h, uint32_t pos, heap_entry e)
+{
 	while (pos > 0) {
-		uint32_t parent = (pos - 1) / ARITY;
+		uint32_t parent = (pos - 1) / 4;
 		if (!before(&e, &h[parent]))
 			break;
 		h[pos] = h[parent];
-		sim->slots[h[pos].slot].heap_pos = pos;
 		pos = parent;
 	}
-	h[pos] = e;
-	sim->slots[e.slot].heap_pos = pos;
+	put(&h[pos], e);
 }
 
-static inline void sift_down(esc_sim *sim, uint32_t pos, heap_entry e)
+/* Remove heap[0]; n > 0. */
+static inline void pop_top(esc_sim *sim)
 {
 	heap_entry *h = sim->heap;
-	uint32_t n = sim->n;
-	for (;;) {
-		uint32_t c = pos * ARITY + 1;
-		if (c >= n)
-			break;
-		uint32_t end = c + ARITY < n ? c + ARITY : n, m = c;
-		for (uint32_t k = c + 1; k < end; k++)
-			if (before(&h[k], &h[m]))
-				m = k;
-		if (!before(&h[m], &e))
-			break;
+	uint32_t n = --sim->n;
+	heap_entry e = get(&h[n]);
+	h[n] = SENTINEL;
+	if (n == 0)
+		return;
+	/* Bottom-up: move the hole to a leaf along the smallest children, then
+	 * let the last entry (usually a large one) rise from there. */
+	uint32_t pos = 0, c;
+	while ((c = 4 * pos + 1) < n) {
+		uint32_t m = min4(h, c);
 		h[pos] = h[m];
-		sim->slots[h[pos].slot].heap_pos = pos;
 		pos = m;
 	}
-	h[pos] = e;
-	sim->slots[e.slot].heap_pos = pos;
+	sift_up(h, pos, e);
 }
 
-/* Remove the entry at pos, filling its place with the last entry. */
-static inline void heap_remove(esc_sim *sim, uint32_t pos)
+static int cmp_entry(const void *a, const void *b)
 {
-	uint32_t last = --sim->n;
-	if (pos == last)
-		return;
-	heap_entry e = sim->heap[last];
-	if (pos > 0 && before(&e, &sim->heap[(pos - 1) / ARITY]))
-		sift_up(sim, pos, e);
-	else
-		sift_down(sim, pos, e);
+	u128 x = key_of(a), y = key_of(b);
+	return (x > y) - (x < y);
 }
+
+/* Drop the zombies and renumber the pending entries 0, 1, ... in their
+ * order: a sorted array is a heap, and (time, new seq) orders the entries
+ * exactly as (time, old seq) did.  O(n log n), run when zombies outnumber
+ * live entries or seq runs out, so O(log n) per cancel or schedule at most,
+ * amortized. */
+static void rebuild(esc_sim *sim)
+{
+	heap_entry *h = sim->heap;
+	uint32_t n = sim->n, k = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = (uint32_t)h[i].key;
+		if (sim->slots[s].gen & 1u)
+			h[k++] = h[i];
+		else
+			zombie_gone(sim, s);
+	}
+	for (uint32_t i = k; i < n; i++)
+		h[i] = SENTINEL;
+	qsort(h, k, sizeof *h, cmp_entry);
+	for (uint32_t i = 0; i < k; i++)
+		h[i].key = (uint64_t)i << 32 | (uint32_t)h[i].key;
+	sim->n = k;
+	sim->seq = k;
+}
+
+/* ---- the API ------------------------------------------------------------- */
 
 void esc_sim_reset(esc_sim *sim)
 {
-	/* Release pending slots rather than forgetting all slots, so their
+	/* Kill pending slots rather than forgetting all slots, so their
 	 * generations move on and ids from before the reset stay dead. */
-	for (uint32_t k = 0; k < sim->n; k++)
-		slot_release(sim, sim->heap[k].slot);
+	for (uint32_t k = 0; k < sim->n; k++) {
+		uint32_t i = (uint32_t)sim->heap[k].key;
+		slot *s = &sim->slots[i];
+		if (s->gen & 1u) {
+			if (slot_kill(s) == 0)
+				slot_free(sim, i);
+		} else {
+			zombie_gone(sim, i);
+		}
+		sim->heap[k] = SENTINEL;
+	}
 	sim->n = 0;
+	sim->zombies = 0;
 	sim->now = 0.0;
 	sim->seq = 0;
 	sim->fired = 0;
@@ -204,7 +345,7 @@ void esc_sim_reset(esc_sim *sim)
 }
 
 double esc_sim_now(const esc_sim *sim) { return sim->now; }
-size_t esc_sim_pending(const esc_sim *sim) { return sim->n; }
+size_t esc_sim_pending(const esc_sim *sim) { return sim->n - sim->zombies; }
 uint64_t esc_sim_fired(const esc_sim *sim) { return sim->fired; }
 
 esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
@@ -214,6 +355,9 @@ esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
 		return ESC_EVENT_NONE;
 	if (t_h < sim->now)
 		t_h = sim->now;    /* the past is not reachable; keeps the heap causal */
+	t_h += 0.0;            /* -0 -> +0: the heap orders the bits of times >= +0 */
+	if (__builtin_expect(sim->seq > ESC_SEQ_MAX, 0))
+		rebuild(sim);
 	uint32_t i = slot_take(sim);
 	if (i == FREE_END)
 		return ESC_EVENT_NONE;
@@ -221,8 +365,8 @@ esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
 	s->fn = fn;
 	s->ctx = ctx;
 	s->arg = arg;
-	heap_entry e = { t_h, sim->seq++, i };
-	sift_up(sim, sim->n++, e);
+	heap_entry e = { bits_of(t_h), sim->seq++ << 32 | i };
+	sift_up(sim->heap, sim->n++, e);
 	return (uint64_t)s->gen << 32 | i;
 }
 
@@ -246,8 +390,12 @@ int esc_sim_cancel(esc_sim *sim, esc_event_id id)
 	uint32_t i = live_slot(sim, id);
 	if (i == FREE_END)
 		return 0;
-	heap_remove(sim, sim->slots[i].heap_pos);
-	slot_release(sim, i);
+	/* Its entry stays until it reaches the top (or a rebuild); the slot is
+	 * not freed before, since the entry still names it. */
+	slot_kill(&sim->slots[i]);
+	sim->zombies++;
+	if (sim->zombies > 32 && sim->zombies > sim->n / 2)
+		rebuild(sim);
 	return 1;
 }
 
@@ -256,24 +404,30 @@ int esc_sim_is_pending(const esc_sim *sim, esc_event_id id)
 	return live_slot(sim, id) != FREE_END;
 }
 
-/* The loop behind run and run_until.  The slot is released before the
- * callback runs, so inside it the event is no longer pending (cancelling it
- * returns 0) and its slot can carry the next event at once. */
+/* The loop behind run and run_until.  The slot is freed before the callback
+ * runs, so inside it the event is no longer pending (cancelling it returns
+ * 0) and its slot can carry the next event at once. */
 static uint64_t fire_through(esc_sim *sim, double t_end_h)
 {
 	uint64_t count = 0;
 	sim->stopped = 0;
 	while (sim->n > 0 && !sim->stopped) {
-		heap_entry top = sim->heap[0];
-		if (!(top.t <= t_end_h))
+		heap_entry top = get(&sim->heap[0]);
+		double t = time_of(top.tb);
+		if (!(t <= t_end_h))
 			break;
-		if (--sim->n > 0)
-			sift_down(sim, 0, sim->heap[sim->n]);
-		slot *s = &sim->slots[top.slot];
+		pop_top(sim);
+		uint32_t i = (uint32_t)top.key;
+		slot *s = &sim->slots[i];
+		if (__builtin_expect(!(s->gen & 1u), 0)) {
+			zombie_gone(sim, i);         /* cancelled: nothing fires */
+			continue;
+		}
 		esc_event_fn fn = s->fn;
 		void *ctx = s->ctx, *arg = s->arg;
-		slot_release(sim, top.slot);
-		sim->now = top.t;
+		if (slot_kill(s) == 0)
+			slot_free(sim, i);
+		sim->now = t;
 		sim->fired++;
 		count++;
 		fn(sim, ctx, arg);
