@@ -6,10 +6,12 @@
  * error: GSL's error handler is off in the program and nothing here may abort.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escsim/dist.h"
+#include "exp_ziggurat.h"
 
 static const char *const kind_names[] = {
 	[ESC_DIST_NONE] = "none",
@@ -196,6 +198,28 @@ void esc_dist_free(esc_dist *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* The ziggurat (exp_ziggurat.h): one uniform decides the layer (its top 8
+ * of 53 bits) and the position in it (the other 45); about 98.9% of draws
+ * end at the first comparison, the rest in the wedge test or the tail.
+ * That needs at least 32 random bits per draw: generators with fewer
+ * (ranlux, minstd, ...) get GSL's inversion instead. */
+double esc_ran_exponential(const gsl_rng *r, double mean)
+{
+	if (r->type->max - r->type->min < 0xffffffffUL)
+		return gsl_ran_exponential(r, mean);
+	for (;;) {
+		uint64_t j = (uint64_t)(gsl_rng_uniform(r) * 0x1p53);
+		unsigned i = (unsigned)(j >> 45);
+		double x = (double)(j & ((UINT64_C(1) << 45) - 1)) * 0x1p-45 * zig_x[i];
+		if (x < zig_x[i + 1])
+			return mean * x;          /* under the next layer: under the curve */
+		if (i == 0)                    /* the tail beyond R: R + Exp(1) */
+			return mean * (ZIG_EXP_R - log(gsl_rng_uniform_pos(r)));
+		if (zig_f[i + 1] + (zig_f[i] - zig_f[i + 1]) * gsl_rng_uniform(r) < exp(-x))
+			return mean * x;          /* in the wedge, under the curve */
+	}
+}
+
 /* gsl_ran_poisson computes in unsigned int: past about 4.9e9 its internal
  * conversion overflows (undefined behaviour) and its result wraps at 2^32.
  * Beyond 1e9 (sd 3.2e4, so a draw above 2^32 is a 10^5-sigma event anyway)
@@ -227,7 +251,7 @@ double esc_dist_sample(const esc_dist *d, gsl_rng *r)
 	case ESC_DIST_CONSTANT:
 		return d->a;
 	case ESC_DIST_EXPONENTIAL:
-		return gsl_ran_exponential(r, d->a);        /* takes the mean */
+		return esc_ran_exponential(r, d->a);        /* takes the mean */
 	case ESC_DIST_LOGNORMAL:
 		return gsl_ran_lognormal(r, log(d->a), d->b);
 	case ESC_DIST_GAMMA:
