@@ -1,18 +1,39 @@
-/* batch.c: one experiment: arms x replications on common random numbers
- * (escsim/batch.h).  Owns the order of work, progress, signals, and the
- * promise that a finished replication is never lost.
+/* batch.c: one experiment: arms x replications (x sweep points) on common
+ * random numbers, across threads and MPI ranks (escsim/batch.h).  Owns the
+ * order of work, progress, signals, and the promise that a finished
+ * replication is never lost.
  *
- * Rows reach the file in blocks.  runs rows are added once a replication
- * has finished.  daily and events rows arrive through the model's sink while
- * a replication runs, so each arm buffers them with a mark: rows before it
- * belong to finished replications (committed), rows after it to the one
- * running.  A replication that succeeds moves the mark to the end; one that
- * fails drops what is after it.  Only committed rows are ever written, so a
- * file never holds daily or events rows of a replication whose runs row is
- * missing.  The buffer is written when it holds a block's worth of committed
- * rows, and on every exit (done, error, interrupt). */
+ * Work.  A job is one replication of every arm at one point (a sweep's, or
+ * the only one); jobs are numbered point by point, replications in order.
+ * Worker threads each load their own scenario (one Lua state per thread),
+ * build every arm of the point at hand with its own models and random
+ * streams, and take job numbers from a shared counter.  A job's rows (runs,
+ * and daily, events and messages from the model's sink) go into a slot of
+ * a reorder window of W slots: job j uses slot j mod W, and a worker may
+ * take job j only once job j - W has been written, so memory is bounded by
+ * W jobs whatever the number of replications.
+ *
+ * Writing.  The calling thread is the only one that touches HDF5.  It takes
+ * the slots in job order, stages the rows per arm and appends them in
+ * blocks, so the file is the same whatever the thread count: every row
+ * depends only on (seed, replication, arm), never on which worker ran it.
+ * A job is written whole or not at all; one that failed leaves no row in
+ * any table, and the first failure in job order is the error reported.
+ *
+ * Signals.  SIGINT and SIGTERM only set a flag: workers finish the job in
+ * hand and take no more, the writer writes everything that finished, and
+ * the file is closed marked incomplete.  A second signal kills at once.
+ *
+ * Resume and MPI write a shard (the missing replications, or this rank's
+ * block of them) and join it with the rest (the old file, the other ranks'
+ * shards) through esc_h5_merge, which interleaves rows by replication, so
+ * the joined file is the one an uninterrupted single process writes.
+ */
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +41,17 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_rstat.h>
 
 #include "escsim/batch.h"
+#include "escsim/h5merge.h"
 #include "escsim/h5out.h"
 #include "escsim/model.h"
 #include "escsim/scenario.h"
+#include "parallel.h"
 
-#define ROW_BLOCK 256
-#define DAILY_BLOCK 4096      /* rows: about 11 replications of a year */
-#define EVENT_BLOCK 4096      /* rows: about 320 KiB, a chunk and a bit */
+#define RUNS_BLOCK 256        /* runs rows staged per arm before a write */
+#define ROWS_BLOCK 4096       /* daily/events/messages rows: ~11 years of days */
+#define STATS_BLOCK 1024
 
 const char *const esc_batch_metric_names[ESC_BATCH_METRICS] = {
 	"incidents", "retaliations", "misattributed_retaliations",
@@ -54,22 +76,47 @@ static void metrics(const esc_run_row *r, double out[ESC_BATCH_METRICS])
 	out[11] = (double)r->events_total;
 }
 
-static esc_estimate estimate(gsl_rstat_workspace *w)
+/* Running sum and variance (Welford), O(1) memory per metric.  Fed in job
+ * order by the writer, so the same whatever the thread count. */
+typedef struct acc {
+	double n, sum, mean, m2;
+} acc;
+
+static void acc_add(acc *a, double x)
 {
-	esc_estimate e = { NAN, NAN, NAN, (int64_t)gsl_rstat_n(w) };
+	a->n += 1;
+	a->sum += x;                    /* exact for counts: the mean is sum / n */
+	double d = x - a->mean;
+	a->mean += d / a->n;
+	a->m2 += d * (x - a->mean);
+}
+
+static esc_estimate estimate(const acc *a)
+{
+	esc_estimate e = { NAN, NAN, NAN, (int64_t)a->n };
 	if (e.n == 0)
 		return e;
-	e.mean = gsl_rstat_mean(w);
+	e.mean = a->sum / a->n;
 	if (e.n < 2)
 		return e;
-	double h = gsl_cdf_tdist_Pinv(0.975, (double)(e.n - 1)) * gsl_rstat_sd_mean(w);
+	double sd_mean = sqrt(a->m2 / (a->n - 1) / a->n);
+	double h = gsl_cdf_tdist_Pinv(0.975, a->n - 1) * sd_mean;
 	e.lo = e.mean - h;
 	e.hi = e.mean + h;
 	return e;
 }
 
 static volatile sig_atomic_t interrupted;
-static void on_signal(int sig) { interrupted = sig; }
+
+static void on_signal(int sig)
+{
+	if (interrupted) {              /* the second one: stop now */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	interrupted = sig;
+}
 
 static double wall_s(void)
 {
@@ -78,18 +125,18 @@ static double wall_s(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Rows of one table waiting for the file: [0, done) are committed (their
- * replications finished), [done, n) belong to the running replication. */
+/* ------------------------------------------------------------------ rows */
+
 typedef struct rowbuf {
 	unsigned char *v;
-	size_t n, done, cap;
+	size_t n, cap;
 	size_t size;                    /* bytes per row */
 } rowbuf;
 
 static int rb_push(rowbuf *b, const void *rows, size_t k, esc_error *err)
 {
 	if (b->n + k > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
+		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->n + k)
 			cap *= 2;
 		unsigned char *v = realloc(b->v, cap * b->size);
@@ -105,111 +152,673 @@ static int rb_push(rowbuf *b, const void *rows, size_t k, esc_error *err)
 	return ESC_OK;
 }
 
-static void rb_commit(rowbuf *b) { b->done = b->n; }
-static void rb_rollback(rowbuf *b) { b->n = b->done; }
+/* The rows of one arm in one job, or staged for the file. */
+typedef struct tables {
+	rowbuf runs, daily, events, messages;
+} tables;
 
-/* Forget the committed rows (they are in the file); keep the rest. */
-static void rb_drop_done(rowbuf *b)
+static void tables_init(tables *t)
 {
-	if (b->done && b->n > b->done)
-		memmove(b->v, b->v + b->done * b->size, (b->n - b->done) * b->size);
-	b->n -= b->done;
-	b->done = 0;
+	memset(t, 0, sizeof *t);
+	t->runs.size = sizeof(esc_run_row);
+	t->daily.size = sizeof(esc_daily_row);
+	t->events.size = sizeof(esc_event_row);
+	t->messages.size = sizeof(esc_message_row);
 }
 
-typedef struct arm_state {
+static void tables_clear(tables *t)
+{
+	t->runs.n = t->daily.n = t->events.n = t->messages.n = 0;
+}
+
+static void tables_free(tables *t)
+{
+	free(t->runs.v);
+	free(t->daily.v);
+	free(t->events.v);
+	free(t->messages.v);
+	tables_init(t);
+}
+
+/* ----------------------------------------------------------------- state */
+
+enum { S_FREE, S_RUNNING, S_DONE, S_FAILED };
+
+typedef struct slot {
+	int state;
+	int64_t job;
+	size_t point;
+	int64_t rep;
+	tables *arm;                    /* n_arms */
+	esc_error err;
+} slot;
+
+/* Replications rep .. rep+n-1 at one point are jobs first_job .. +n-1. */
+typedef struct span {
+	size_t point;
+	int64_t rep, n, first_job;
+} span;
+
+typedef struct batch {
+	const esc_batch_opts *o;
+	size_t n_arms, n_points, n_groups, n_keys, baseline;
+	char **point_sets;              /* n_points x n_keys: KEY=VALUE */
+	char **group_names;             /* n_groups: ARM or ARM.p<k> */
+	char *options;                  /* canonical text, see options_text */
+	char *digest;                   /* the sources, as esc_h5_sources_digest */
+	size_t max_ov;                  /* longest override list of any arm */
+
+	span *spans;
+	size_t n_spans;
+	int64_t n_jobs;
+	int64_t block_lo, block_n;      /* replications this process covers */
+	int64_t already_done;           /* resume: replications in the old file */
+
+	/* Shared between the writer and the workers, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t space, ready;
+	int64_t next_job, written;
+	int stop, alive;
+	slot *slots;
+	size_t window;
+	int worker_failed;
+	esc_error worker_err;
+
+	/* The writer's own. */
+	const char *file;               /* what this process writes */
+	esc_h5_writer *out;
+	int *h5_group;
+	tables *stage;                  /* n_arms: rows of stage_point */
+	size_t stage_point;
+	acc (*stat)[ESC_BATCH_METRICS], (*dstat)[ESC_BATCH_METRICS];
+	int64_t *group_done;
+	int64_t jobs_done;
+	int show;
+	double t0, last_shown;
+	int threads;
+} batch;
+
+typedef struct warm {
 	esc_config cfg;
 	esc_policy policy;
 	esc_model *model;
-	int h5_arm;
-	esc_run_row rows[ROW_BLOCK];
-	size_t n_rows;
-	rowbuf daily, events, messages;  /* messages: like events, with --events */
-	esc_model_sink sink;
-	gsl_rstat_workspace *stat[ESC_BATCH_METRICS], *diff[ESC_BATCH_METRICS];
-	char *json;
-} arm_state;
+	int built;
+} warm;
 
-typedef struct batch {
-	const esc_batch_opts *opts;
+typedef struct worker {
+	batch *b;
+	pthread_t th;
 	esc_scenario *scen;
-	arm_state *arms;
-	size_t n_arms, baseline;
-	esc_h5_writer *out;
 	esc_streams *streams;
-	int64_t reps_done;
-} batch;
+	warm *arms;
+	size_t point;                   /* whose arms are built; SIZE_MAX: none */
+	const char **ov;
+	esc_model_sink sink;
+	tables *cur;                    /* where the sink puts rows */
+} worker;
 
-static int flush_rows(batch *b, arm_state *a, esc_error *err)
+int esc_batch_group_name(char *buf, size_t size, const char *arm, size_t point)
 {
-	if (b->out && a->n_rows &&
-	    esc_h5_append_runs(b->out, a->h5_arm, a->rows, a->n_rows, err))
-		return err->status;
-	a->n_rows = 0;
+	return snprintf(buf, size, "%s.p%zu", arm, point);
+}
+
+/* ------------------------------------------------------------- arms */
+
+/* Overrides of arm A at point P: the point's assignments, then the arm's
+ * own (which win). */
+static size_t arm_overrides(const batch *b, size_t p, size_t a, const char **ov)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < b->n_keys; k++)
+		ov[n++] = b->point_sets[p * b->n_keys + k];
+	const esc_arm_spec *s = &b->o->arms[a];
+	for (size_t i = 0; i < s->n_overrides; i++)
+		ov[n++] = s->overrides[i];
+	return n;
+}
+
+static int build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
+                     const char **ov, esc_config *cfg, esc_policy *pol,
+                     esc_error *err)
+{
+	size_t n = arm_overrides(b, p, a, ov);
+	if (esc_scenario_arm(s, ov, n, cfg, pol, err))
+		return esc_error_prefix(err, "arm '%s': ", b->group_names[p * b->n_arms + a]);
 	return ESC_OK;
 }
 
-/* Write the committed daily and events rows; what the running replication
- * added stays.  On failure the rows stay too (the writer keeps its table
- * as it was), so nothing is written twice. */
-static int flush_tables(batch *b, arm_state *a, esc_error *err)
-{
-	rowbuf *d = &a->daily, *e = &a->events;
-	if (b->out && d->done &&
-	    esc_h5_append_daily(b->out, a->h5_arm, (const esc_daily_row *)d->v,
-	                        d->done, err))
-		return err->status;
-	rb_drop_done(d);
-	if (b->out && e->done &&
-	    esc_h5_append_events(b->out, a->h5_arm, (const esc_event_row *)e->v,
-	                         e->done, err))
-		return err->status;
-	rb_drop_done(e);
-	rowbuf *m = &a->messages;
-	if (b->out && m->done &&
-	    esc_h5_append_messages(b->out, a->h5_arm,
-	                           (const esc_message_row *)m->v, m->done, err))
-		return err->status;
-	rb_drop_done(m);
-	return ESC_OK;
-}
-
-/* The model's sink: rows of the running replication, buffered until it
- * finishes (see the top of the file). */
+/* The model's sink: rows of the running job, into its slot. */
 static int sink_event(void *self, const esc_event_row *row, esc_error *err)
 {
-	arm_state *a = self;
-	return rb_push(&a->events, row, 1, err);
+	worker *w = self;
+	return rb_push(&w->cur->events, row, 1, err);
 }
 
 static int sink_message(void *self, const esc_message_row *row, esc_error *err)
 {
-	arm_state *a = self;
-	return rb_push(&a->messages, row, 1, err);
+	worker *w = self;
+	return rb_push(&w->cur->messages, row, 1, err);
 }
 
 static int sink_daily(void *self, const esc_daily_row *rows, size_t n,
                       esc_error *err)
 {
-	arm_state *a = self;
-	return rb_push(&a->daily, rows, n, err);
+	worker *w = self;
+	return rb_push(&w->cur->daily, rows, n, err);
 }
 
-/* The replication that just ran in arm A finished (ok) or failed. */
-static int end_replication(batch *b, arm_state *a, int ok, esc_error *err)
+static void worker_drop_arms(worker *w)
 {
-	if (!ok) {
-		rb_rollback(&a->daily);
-		rb_rollback(&a->events);
-		rb_rollback(&a->messages);
-		return ESC_OK;
+	for (size_t a = 0; w->arms && a < w->b->n_arms; a++) {
+		warm *x = &w->arms[a];
+		if (!x->built)
+			continue;
+		esc_model_free(x->model);
+		esc_scenario_release(w->scen, &x->policy);
+		esc_config_free(&x->cfg);
+		memset(x, 0, sizeof *x);
 	}
-	rb_commit(&a->daily);
-	rb_commit(&a->events);
-	rb_commit(&a->messages);
-	if (a->daily.done >= DAILY_BLOCK || a->events.done >= EVENT_BLOCK ||
-	    a->messages.done >= EVENT_BLOCK)
-		return flush_tables(b, a, err);
+	w->point = SIZE_MAX;
+}
+
+static int worker_point(worker *w, size_t p, esc_error *err)
+{
+	if (w->point == p)
+		return ESC_OK;
+	batch *b = w->b;
+	worker_drop_arms(w);
+	for (size_t a = 0; a < b->n_arms; a++) {
+		warm *x = &w->arms[a];
+		if (build_arm(b, w->scen, p, a, w->ov, &x->cfg, &x->policy, err))
+			return err->status;
+		x->built = 1;
+		if (!(x->model = esc_model_new(&x->cfg, err)))
+			return esc_error_prefix(err, "arm '%s': ",
+			                        b->group_names[p * b->n_arms + a]);
+		/* Without a file the rows have nowhere to go; without --events
+		 * the model is not asked for events and messages at all. */
+		if (b->o->out_path)
+			esc_model_set_sink(x->model, &w->sink);
+	}
+	w->point = p;
+	return ESC_OK;
+}
+
+static int worker_setup(worker *w, esc_error *err)
+{
+	batch *b = w->b;
+	const esc_batch_opts *o = b->o;
+	w->point = SIZE_MAX;
+	w->arms = calloc(b->n_arms, sizeof *w->arms);
+	w->ov = calloc(b->max_ov + 1, sizeof *w->ov);
+	w->streams = esc_streams_new(NULL);
+	if (!w->arms || !w->ov || !w->streams)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	w->sink = (esc_model_sink){
+		.self = w,
+		.event = o->events ? sink_event : NULL,
+		.message = o->events ? sink_message : NULL,
+		.daily = sink_daily,
+	};
+	if (!(w->scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
+		return err->status;
+	for (size_t i = 0; i < o->n_sets; i++)
+		if (esc_scenario_set(w->scen, o->sets[i], err))
+			return err->status;
+	return ESC_OK;
+}
+
+static void worker_teardown(worker *w)
+{
+	if (w->scen)
+		worker_drop_arms(w);
+	free(w->arms);
+	free(w->ov);
+	esc_streams_free(w->streams);
+	esc_scenario_free(w->scen);
+	w->arms = NULL;
+	w->ov = NULL;
+	w->streams = NULL;
+	w->scen = NULL;
+}
+
+/* Run every arm of the slot's job. */
+static int run_job(worker *w, slot *s)
+{
+	batch *b = w->b;
+	esc_error *err = &s->err;
+	for (size_t a = 0; a < b->n_arms; a++)
+		tables_clear(&s->arm[a]);
+	if (worker_point(w, s->point, err))
+		return err->status;
+	for (size_t a = 0; a < b->n_arms; a++) {
+		warm *x = &w->arms[a];
+		esc_run_row row;
+		w->cur = &s->arm[a];
+		if (esc_model_run(x->model, &x->policy, w->streams, b->o->seed,
+		                  (uint64_t)s->rep, &row, err))
+			return esc_error_prefix(err, "arm '%s', ",
+			                        b->group_names[s->point * b->n_arms + a]);
+		if (rb_push(&s->arm[a].runs, &row, 1, err))
+			return err->status;
+	}
+	return ESC_OK;
+}
+
+static const span *span_of(const batch *b, int64_t job)
+{
+	size_t lo = 0, hi = b->n_spans;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (b->spans[mid].first_job <= job)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &b->spans[lo];
+}
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	batch *b = w->b;
+	esc_error err = {0};
+	if (worker_setup(w, &err)) {
+		pthread_mutex_lock(&b->mu);
+		if (!b->worker_failed) {
+			b->worker_failed = 1;
+			b->worker_err = err;
+		}
+		b->stop = 1;
+		pthread_mutex_unlock(&b->mu);
+	}
+	for (;;) {
+		pthread_mutex_lock(&b->mu);
+		while (!b->stop && !interrupted && b->next_job < b->n_jobs &&
+		       b->next_job >= b->written + (int64_t)b->window)
+			pthread_cond_wait(&b->space, &b->mu);
+		if (b->stop || interrupted || b->next_job >= b->n_jobs) {
+			pthread_mutex_unlock(&b->mu);
+			break;
+		}
+		int64_t j = b->next_job++;
+		slot *s = &b->slots[j % (int64_t)b->window];
+		const span *sp = span_of(b, j);
+		s->state = S_RUNNING;
+		s->job = j;
+		s->point = sp->point;
+		s->rep = sp->rep + (j - sp->first_job);
+		pthread_mutex_unlock(&b->mu);
+
+		esc_error_clear(&s->err);
+		int st = run_job(w, s);
+
+		pthread_mutex_lock(&b->mu);
+		s->state = st ? S_FAILED : S_DONE;
+		if (st)
+			b->stop = 1;            /* the writer reports the first failure */
+		pthread_cond_broadcast(&b->ready);
+		pthread_mutex_unlock(&b->mu);
+	}
+	worker_teardown(w);
+	pthread_mutex_lock(&b->mu);
+	b->alive--;
+	pthread_cond_broadcast(&b->ready);
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+static int flush_arm(batch *b, size_t a, esc_error *err)
+{
+	tables *t = &b->stage[a];
+	int g = b->out ? b->h5_group[b->stage_point * b->n_arms + a] : -1;
+	if (b->out) {
+		if ((t->runs.n && esc_h5_append_runs(b->out, g, (const esc_run_row *)t->runs.v,
+		                                     t->runs.n, err)) ||
+		    (t->daily.n && esc_h5_append_daily(b->out, g, (const esc_daily_row *)t->daily.v,
+		                                       t->daily.n, err)) ||
+		    (t->events.n && esc_h5_append_events(b->out, g, (const esc_event_row *)t->events.v,
+		                                         t->events.n, err)) ||
+		    (t->messages.n && esc_h5_append_messages(b->out, g,
+		                                             (const esc_message_row *)t->messages.v,
+		                                             t->messages.n, err)))
+			return err->status;
+	}
+	tables_clear(t);
+	return ESC_OK;
+}
+
+static int flush_stage(batch *b, esc_error *err)
+{
+	for (size_t a = 0; a < b->n_arms; a++)
+		if (flush_arm(b, a, err))
+			return err->status;
+	return ESC_OK;
+}
+
+static void add_stats(batch *b, size_t p, const esc_run_row *rows)
+{
+	double m[ESC_BATCH_METRICS], base[ESC_BATCH_METRICS];
+	metrics(&rows[b->baseline], base);
+	for (size_t a = 0; a < b->n_arms; a++) {
+		size_t g = p * b->n_arms + a;
+		metrics(&rows[a], m);
+		for (int j = 0; j < ESC_BATCH_METRICS; j++) {
+			acc_add(&b->stat[g][j], m[j]);
+			acc_add(&b->dstat[g][j], m[j] - base[j]);
+		}
+		b->group_done[g]++;
+	}
+}
+
+static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
+{
+	if (s->point != b->stage_point) {
+		/* Point by point: the previous point's rows are all in. */
+		if (flush_stage(b, err))
+			return err->status;
+		b->stage_point = s->point;
+	}
+	for (size_t a = 0; a < b->n_arms; a++) {
+		tables *src = &s->arm[a], *dst = &b->stage[a];
+		rows[a] = *(const esc_run_row *)src->runs.v;
+		if (rb_push(&dst->runs, src->runs.v, src->runs.n, err) ||
+		    rb_push(&dst->daily, src->daily.v, src->daily.n, err) ||
+		    rb_push(&dst->events, src->events.v, src->events.n, err) ||
+		    rb_push(&dst->messages, src->messages.v, src->messages.n, err))
+			return err->status;
+		if ((dst->runs.n >= RUNS_BLOCK || dst->daily.n >= ROWS_BLOCK ||
+		     dst->events.n >= ROWS_BLOCK || dst->messages.n >= ROWS_BLOCK) &&
+		    flush_arm(b, a, err))
+			return err->status;
+	}
+	add_stats(b, s->point, rows);
+	b->jobs_done++;
+	return ESC_OK;
+}
+
+static void fmt_duration(double s, char *buf, size_t size)
+{
+	if (!(s < 1e9))
+		snprintf(buf, size, "?");
+	else if (s < 100)
+		snprintf(buf, size, "%.0f s", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
+	else
+		snprintf(buf, size, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+static void show_progress(batch *b)
+{
+	double now = wall_s();
+	if (!b->show || now - b->last_shown < 0.1)
+		return;
+	b->last_shown = now;
+	double dt = now - b->t0;
+	double rate = dt > 0 ? (double)b->jobs_done / dt : 0;
+	char eta[32];
+	fmt_duration(rate > 0 ? (double)(b->n_jobs - b->jobs_done) / rate : NAN, eta, sizeof eta);
+	fprintf(stderr, "\r\033[K%lld/%lld replications  %.1f/s  %s left",
+	        (long long)b->jobs_done, (long long)b->n_jobs, rate, eta);
+	if (interrupted)
+		fprintf(stderr, "  (interrupted: finishing the replications in hand)");
+	fflush(stderr);
+}
+
+static int run_all(batch *b, esc_error *err)
+{
+	int64_t want = b->n_jobs;
+	int t = b->threads < 1 ? 1 : b->threads;
+	if (t > want)
+		t = want > 0 ? (int)want : 0;
+	b->window = (size_t)(t > 0 ? 8 * t : 1);
+	if (b->window < 8)
+		b->window = 8;
+	b->slots = calloc(b->window, sizeof *b->slots);
+	worker *ws = calloc(t ? (size_t)t : 1, sizeof *ws);
+	esc_run_row *rows = calloc(b->n_arms, sizeof *rows);
+	if (!b->slots || !ws || !rows) {
+		free(ws);
+		free(rows);
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	}
+	for (size_t i = 0; i < b->window; i++) {
+		b->slots[i].job = -1;
+		if (!(b->slots[i].arm = calloc(b->n_arms, sizeof(tables)))) {
+			free(ws);
+			free(rows);
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		}
+		for (size_t a = 0; a < b->n_arms; a++)
+			tables_init(&b->slots[i].arm[a]);
+	}
+	b->t0 = b->last_shown = wall_s();
+	b->last_shown -= 1;
+	int started = 0;
+	for (int i = 0; i < t; i++) {
+		ws[i].b = b;
+		pthread_mutex_lock(&b->mu);
+		b->alive++;
+		pthread_mutex_unlock(&b->mu);
+		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) {
+			pthread_mutex_lock(&b->mu);
+			b->alive--;
+			pthread_mutex_unlock(&b->mu);
+			break;
+		}
+		started++;
+	}
+	if (t > 0 && started == 0) {
+		free(ws);
+		free(rows);
+		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot start a worker thread: %s",
+		                     strerror(errno));
+	}
+
+	int wst = ESC_OK;
+	esc_error werr = {0}, ferr = {0};
+	int64_t failed_job = -1;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		slot *s = &b->slots[b->written % (int64_t)b->window];
+		if (b->written < b->next_job && s->job == b->written &&
+		    (s->state == S_DONE || s->state == S_FAILED)) {
+			pthread_mutex_unlock(&b->mu);
+			if (s->state == S_DONE && wst == ESC_OK)
+				wst = write_job(b, s, rows, &werr);
+			else if (s->state == S_FAILED && failed_job < 0) {
+				failed_job = s->job;
+				ferr = s->err;
+			}
+			show_progress(b);
+			pthread_mutex_lock(&b->mu);
+			s->state = S_FREE;
+			b->written++;
+			if (wst)
+				b->stop = 1;
+			pthread_cond_broadcast(&b->space);
+			continue;
+		}
+		if (b->alive == 0 && b->written >= b->next_job)
+			break;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&b->ready, &b->mu, &until);
+		if (interrupted)
+			pthread_cond_broadcast(&b->space);   /* waiting workers: stop */
+		pthread_mutex_unlock(&b->mu);
+		show_progress(b);
+		pthread_mutex_lock(&b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(ws[i].th, NULL);
+	free(ws);
+	free(rows);
+
+	/* Whatever happened, keep every row that finished. */
+	if (wst == ESC_OK)
+		wst = flush_stage(b, &werr);
+	if (b->show)
+		fprintf(stderr, "\r\033[K");
+	if (wst) {
+		*err = werr;
+		return wst;
+	}
+	if (failed_job >= 0) {
+		*err = ferr;
+		return ferr.status ? ferr.status : ESC_ERR_RUNTIME;
+	}
+	if (b->worker_failed) {
+		*err = b->worker_err;
+		return err->status ? err->status : ESC_ERR_RUNTIME;
+	}
+	if (b->jobs_done < want)
+		return esc_error_set(err, ESC_ERR_INTERRUPTED, "interrupted by signal %d "
+		                     "after %lld of %lld replications",
+		                     (int)interrupted, (long long)b->jobs_done,
+		                     (long long)want);
+	return ESC_OK;
+}
+
+/* --------------------------------------------------------------- setup */
+
+static int append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if (*len + (size_t)n + 1 > *cap) {
+		size_t c = *cap ? *cap : 256;
+		while (c < *len + (size_t)n + 1)
+			c *= 2;
+		char *p = realloc(*s, c);
+		if (!p)
+			return -1;
+		*s = p;
+		*cap = c;
+	}
+	va_start(ap, fmt);
+	vsnprintf(*s + *len, *cap - *len, fmt, ap);
+	va_end(ap);
+	*len += (size_t)n;
+	return 0;
+}
+
+/* Everything that decides the rows except reps and rep_offset, one item a
+ * line, so that two files agree on it exactly when they are two parts of
+ * one experiment (merge) or one run and its resumption. */
+static char *options_text(const esc_batch_opts *o)
+{
+	char *s = NULL;
+	size_t len = 0, cap = 0;
+	int bad = append(&s, &len, &cap, "escsim %s\ncommand %s\nseed %llu\nevents %d\n",
+	                 ESCSIM_VERSION, o->command ? o->command : "run",
+	                 (unsigned long long)o->seed, o->events ? 1 : 0);
+	for (size_t i = 0; !bad && i < o->n_sets; i++)
+		bad = append(&s, &len, &cap, "set %s\n", o->sets[i]);
+	for (size_t a = 0; !bad && a < o->n_arms; a++) {
+		bad = append(&s, &len, &cap, "arm %s", o->arms[a].name);
+		for (size_t i = 0; !bad && i < o->arms[a].n_overrides; i++)
+			bad = append(&s, &len, &cap, "%s%s", i ? "," : " ",
+			             o->arms[a].overrides[i]);
+		if (!bad)
+			bad = append(&s, &len, &cap, "\n");
+	}
+	if (!bad && o->sweep) {
+		const esc_sweep *w = o->sweep;
+		bad = append(&s, &len, &cap, "design %s\npoints %zu\n",
+		             w->design == ESC_SWEEP_SOBOL ? "sobol" : "grid", w->n_points);
+		for (size_t k = 0; !bad && k < w->n_keys; k++)
+			bad = append(&s, &len, &cap, "vary %s=%s\n", w->keys[k], w->specs[k]);
+	}
+	if (bad) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Names, point assignments, options; the scenario loaded once here to
+ * check every arm at every point before anything is written. */
+static int prepare(batch *b, esc_error *err)
+{
+	const esc_batch_opts *o = b->o;
+	const esc_sweep *sw = o->sweep;
+	b->n_arms = o->n_arms;
+	b->n_points = sw ? sw->n_points : 1;
+	b->n_keys = sw ? sw->n_keys : 0;
+	if (sw && b->n_points == 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "the sweep has no points");
+	if (b->n_points > SIZE_MAX / b->n_arms)
+		return esc_error_set(err, ESC_ERR_INPUT, "too many points");
+	b->n_groups = b->n_points * b->n_arms;
+	b->stage_point = 0;
+	b->point_sets = calloc(b->n_points * (b->n_keys ? b->n_keys : 1), sizeof *b->point_sets);
+	b->group_names = calloc(b->n_groups, sizeof *b->group_names);
+	b->h5_group = calloc(b->n_groups, sizeof *b->h5_group);
+	b->stat = calloc(b->n_groups, sizeof *b->stat);
+	b->dstat = calloc(b->n_groups, sizeof *b->dstat);
+	b->group_done = calloc(b->n_groups, sizeof *b->group_done);
+	b->stage = calloc(b->n_arms, sizeof *b->stage);
+	b->options = options_text(o);
+	if (!b->point_sets || !b->group_names || !b->h5_group || !b->stat ||
+	    !b->dstat || !b->group_done || !b->stage || !b->options)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	for (size_t a = 0; a < b->n_arms; a++)
+		tables_init(&b->stage[a]);
+	b->baseline = 0;
+	for (size_t a = 0; a < b->n_arms; a++) {
+		const esc_arm_spec *s = &o->arms[a];
+		if (esc_h5_check_arm_name(s->name, err))
+			return err->status;
+		for (size_t i = 0; i < a; i++)
+			if (strcmp(o->arms[i].name, s->name) == 0)
+				return esc_error_set(err, ESC_ERR_INPUT, "arm '%s' given twice", s->name);
+		if (strcmp(s->name, "no_cell") == 0)
+			b->baseline = a;
+		if (s->n_overrides > b->max_ov)
+			b->max_ov = s->n_overrides;
+	}
+	b->max_ov += b->n_keys;
+	for (size_t p = 0; p < b->n_points; p++) {
+		for (size_t k = 0; k < b->n_keys; k++) {
+			int n = esc_sweep_assignment(sw, p, k, NULL, 0);
+			char *v = n < 0 ? NULL : malloc((size_t)n + 1);
+			if (!v)
+				return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+			esc_sweep_assignment(sw, p, k, v, (size_t)n + 1);
+			b->point_sets[p * b->n_keys + k] = v;
+		}
+		for (size_t a = 0; a < b->n_arms; a++) {
+			char name[128];
+			if (sw)
+				esc_batch_group_name(name, sizeof name, o->arms[a].name, p);
+			else
+				snprintf(name, sizeof name, "%s", o->arms[a].name);
+			if (sw && esc_h5_check_arm_name(name, NULL))
+				return esc_error_set(err, ESC_ERR_INPUT, "arm name '%s' is too long "
+				                     "for a sweep (its groups are named "
+				                     "ARM.p<point>, at most 64 characters)",
+				                     o->arms[a].name);
+			if (!(b->group_names[p * b->n_arms + a] = strdup(name)))
+				return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		}
+	}
 	return ESC_OK;
 }
 
@@ -244,97 +853,71 @@ static int arm_labels(const esc_config *c, esc_h5_labels *l,
 	return ESC_OK;
 }
 
-static void progress(const batch *b, double t0, int final)
-{
-	const esc_batch_opts *o = b->opts;
-	double dt = wall_s() - t0;
-	double rate = dt > 0 ? (double)b->reps_done / dt : 0;
-	if (final) {
-		fprintf(stderr, "%sescsim: %lld of %lld replications x %zu arms in %.2f s (%.1f replications/s)%s%s\n",
-		        isatty(STDERR_FILENO) && !o->quiet ? "\r\033[K" : "",
-		        (long long)b->reps_done, (long long)o->reps, b->n_arms, dt, rate,
-		        o->out_path ? " -> " : "", o->out_path ? o->out_path : "");
-		return;
-	}
-	double eta = rate > 0 ? (double)(o->reps - b->reps_done) / rate : 0;
-	fprintf(stderr, "\r\033[K%lld/%lld replications  %.1f/s  ETA %.0f s",
-	        (long long)b->reps_done, (long long)o->reps, rate, eta);
-}
-
-static int setup(batch *b, esc_error *err)
-{
-	const esc_batch_opts *o = b->opts;
-	b->scen = esc_scenario_load(o->scenario_path, NULL, NULL, err);
-	if (!b->scen)
-		return err->status;
-	for (size_t i = 0; i < o->n_sets; i++)
-		if (esc_scenario_set(b->scen, o->sets[i], err))
-			return err->status;
-	b->n_arms = o->n_arms;
-	b->arms = calloc(o->n_arms, sizeof *b->arms);
-	b->streams = esc_streams_new(NULL);
-	if (!b->arms || !b->streams)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	b->baseline = 0;
-	for (size_t i = 0; i < o->n_arms; i++) {
-		arm_state *a = &b->arms[i];
-		const esc_arm_spec *s = &o->arms[i];
-		if (esc_h5_check_arm_name(s->name, err))
-			return err->status;
-		if (strcmp(s->name, "no_cell") == 0)
-			b->baseline = i;
-		if (esc_scenario_arm(b->scen, s->overrides, s->n_overrides, &a->cfg, &a->policy, err))
-			return esc_error_prefix(err, "arm '%s': ", s->name);
-		if (!(a->model = esc_model_new(&a->cfg, err)))
-			return esc_error_prefix(err, "arm '%s': ", s->name);
-		if (!(a->json = esc_config_to_json(&a->cfg)))
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		a->daily.size = sizeof(esc_daily_row);
-		a->events.size = sizeof(esc_event_row);
-		a->messages.size = sizeof(esc_message_row);
-		/* Without a file there is nowhere for the rows to go; without
-		 * --events the model is not asked for them at all. */
-		if (o->out_path) {
-			a->sink = (esc_model_sink){
-				.self = a,
-				.event = o->events ? sink_event : NULL,
-				.message = o->events ? sink_message : NULL,
-				.daily = sink_daily,
-			};
-			esc_model_set_sink(a->model, &a->sink);
-		}
-		for (int k = 0; k < ESC_BATCH_METRICS; k++) {
-			a->stat[k] = gsl_rstat_alloc();
-			a->diff[k] = gsl_rstat_alloc();
-			if (!a->stat[k] || !a->diff[k])
-				return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		}
-	}
-	return ESC_OK;
-}
-
-static char *join_overrides(const esc_arm_spec *s)
+static char *join_overrides(const char *const *ov, size_t n)
 {
 	size_t len = 1;
-	for (size_t i = 0; i < s->n_overrides; i++)
-		len += strlen(s->overrides[i]) + 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(ov[i]) + 1;
 	char *t = malloc(len);
 	if (!t)
 		return NULL;
 	t[0] = '\0';
-	for (size_t i = 0; i < s->n_overrides; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strcat(t, ",");
-		strcat(t, s->overrides[i]);
+		strcat(t, ov[i]);
 	}
 	return t;
 }
 
-static int open_output(batch *b, esc_error *err)
+/* Build every arm at every point (so a bad point is found before any work)
+ * and, when there is a file, add its group.  With no file (out NULL) this
+ * only checks. */
+static int check_arms(batch *b, esc_scenario *scen, esc_error *err)
 {
-	const esc_batch_opts *o = b->opts;
+	const char **ov = calloc(b->max_ov + 1, sizeof *ov);
+	if (!ov)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	int st = ESC_OK;
+	for (size_t p = 0; st == ESC_OK && p < b->n_points; p++) {
+		for (size_t a = 0; st == ESC_OK && a < b->n_arms; a++) {
+			size_t g = p * b->n_arms + a;
+			esc_config cfg;
+			esc_policy pol;
+			if ((st = build_arm(b, scen, p, a, ov, &cfg, &pol, err)))
+				break;
+			esc_model *m = esc_model_new(&cfg, err);
+			if (!m)
+				st = esc_error_prefix(err, "arm '%s': ", b->group_names[g]);
+			esc_model_free(m);
+			if (st == ESC_OK && b->out) {
+				size_t n = arm_overrides(b, p, a, ov);
+				char *text = join_overrides(ov, n);
+				char *json = esc_config_to_json(&cfg);
+				const char **names = NULL;
+				esc_h5_labels labels;
+				if (!text || !json)
+					st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+				else if ((st = arm_labels(&cfg, &labels, &names, err)) == ESC_OK)
+					st = esc_h5_add_arm(b->out, b->group_names[g], text, json,
+					                    &labels, b->o->events, &b->h5_group[g], err);
+				free(names);
+				free(text);
+				free(json);
+			}
+			esc_scenario_release(scen, &pol);
+			esc_config_free(&cfg);
+		}
+	}
+	free(ov);
+	return st;
+}
+
+static int open_output(batch *b, esc_scenario *scen, esc_error *err)
+{
+	const esc_batch_opts *o = b->o;
 	const esc_script_source *src;
-	size_t n = esc_scenario_sources(b->scen, &src);
+	size_t n = esc_scenario_sources(scen, &src);
 	esc_h5_source *hs = calloc(n ? n : 1, sizeof *hs);
 	if (!hs)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -344,9 +927,10 @@ static int open_output(batch *b, esc_error *err)
 	esc_config base;
 	esc_policy unused;
 	char *json = NULL;
-	int st = esc_scenario_arm(b->scen, NULL, 0, &base, &unused, err);
+	int st = esc_scenario_arm(scen, NULL, 0, &base, &unused, err);
 	if (st == ESC_OK) {
 		json = esc_config_to_json(&base);
+		esc_scenario_release(scen, &unused);
 		esc_config_free(&base);
 	}
 	if (st == ESC_OK && !json)
@@ -354,146 +938,374 @@ static int open_output(batch *b, esc_error *err)
 	if (st == ESC_OK) {
 		esc_h5_provenance prov = {
 			.escsim_version = ESCSIM_VERSION, .command_line = o->command_line,
-			.scenario_name = esc_scenario_name(b->scen), .seed = o->seed,
-			.reps = o->reps, .sources = hs, .n_sources = n, .resolved_json = json,
+			.scenario_name = esc_scenario_name(scen), .seed = o->seed,
+			.reps = b->block_n, .sources = hs, .n_sources = n, .resolved_json = json,
 			.lua_version = esc_scenario_lua_version(),
 			.rng_type = esc_rng_xoshiro256pp->name,
 		};
-		b->out = esc_h5_create(o->out_path, &prov, err);
+		b->out = esc_h5_create(b->file, &prov, err);
 		if (!b->out)
 			st = err->status;
 	}
-	for (size_t i = 0; st == ESC_OK && i < b->n_arms; i++) {
-		char *ov = join_overrides(&o->arms[i]);
-		esc_h5_labels labels;
-		const char **names = NULL;
-		if (!ov)
+	if (st == ESC_OK)
+		st = check_arms(b, scen, err);
+	if (st == ESC_OK) {
+		const esc_sweep *sw = o->sweep;
+		const char **arms = calloc(b->n_arms, sizeof *arms);
+		esc_h5_sweep_desc sd;
+		esc_h5_extra x = { b->options, b->block_lo, NULL };
+		if (!arms) {
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		else if ((st = arm_labels(&b->arms[i].cfg, &labels, &names, err)) == ESC_OK)
-			st = esc_h5_add_arm(b->out, o->arms[i].name, ov, b->arms[i].json,
-			                    &labels, o->events, &b->arms[i].h5_arm, err);
-		free(names);
-		free(ov);
+		} else {
+			for (size_t a = 0; a < b->n_arms; a++)
+				arms[a] = o->arms[a].name;
+			if (sw) {
+				sd = (esc_h5_sweep_desc){
+					sw->design == ESC_SWEEP_SOBOL ? "sobol" : "grid",
+					sw->n_keys, (const char *const *)sw->keys,
+					(const char *const *)sw->specs, sw->units, sw->n_points,
+					sw->values, b->n_arms, arms,
+					(const char *const *)b->group_names,
+				};
+				x.sweep = &sd;
+			}
+			st = esc_h5_write_extra(b->file, &x, err);
+		}
+		free(arms);
 	}
 	free(json);
 	free(hs);
 	return st;
 }
 
-static int run_reps(batch *b, esc_error *err)
+/* ---------------------------------------------------------------- spans */
+
+static int add_span(batch *b, size_t *cap, size_t p, int64_t lo, int64_t hi,
+                    esc_error *err)
 {
-	const esc_batch_opts *o = b->opts;
-	int show = !o->quiet && isatty(STDERR_FILENO);
-	double t0 = wall_s(), last = t0;
-	double m[ESC_BATCH_METRICS], base[ESC_BATCH_METRICS];
-	esc_run_row *cur = calloc(b->n_arms, sizeof *cur);
-	if (!cur)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	int st = ESC_OK;
-	for (int64_t i = 0; i < o->reps && st == ESC_OK; i++) {
-		if (interrupted) {
-			st = esc_error_set(err, ESC_ERR_INTERRUPTED, "interrupted by signal %d after %lld replications",
-			                   (int)interrupted, (long long)b->reps_done);
-			break;
-		}
-		uint64_t rep = (uint64_t)(o->rep_offset + i);
-		for (size_t k = 0; k < b->n_arms && st == ESC_OK; k++) {
-			arm_state *a = &b->arms[k];
-			st = esc_model_run(a->model, &a->policy, b->streams, o->seed, rep, &cur[k], err);
-			if (st) {
-				end_replication(b, a, 0, NULL);   /* its rows are dropped */
-				esc_error_prefix(err, "arm '%s', ", o->arms[k].name);
-				break;
-			}
-			a->rows[a->n_rows++] = cur[k];
-			st = end_replication(b, a, 1, err);
-			if (st == ESC_OK && a->n_rows == ROW_BLOCK)
-				st = flush_rows(b, a, err);
-		}
-		if (st)
-			break;
-		metrics(&cur[b->baseline], base);
-		for (size_t k = 0; k < b->n_arms; k++) {
-			metrics(&cur[k], m);
-			for (int j = 0; j < ESC_BATCH_METRICS; j++) {
-				gsl_rstat_add(m[j], b->arms[k].stat[j]);
-				gsl_rstat_add(m[j] - base[j], b->arms[k].diff[j]);
-			}
-		}
-		b->reps_done++;
-		double now = wall_s();
-		if (show && now - last > 0.1) {
-			progress(b, t0, 0);
-			last = now;
-		}
+	if (hi <= lo)
+		return ESC_OK;
+	if (b->n_spans == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		span *v = realloc(b->spans, c * sizeof *v);
+		if (!v)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		b->spans = v;
+		*cap = c;
 	}
-	free(cur);
-	/* Whatever happened, keep every row that finished. */
-	esc_error ferr = {0};
-	for (size_t k = 0; k < b->n_arms; k++) {
-		if (flush_rows(b, &b->arms[k], &ferr) && st == ESC_OK) {
-			*err = ferr;
-			st = ferr.status;
-		}
-		if (flush_tables(b, &b->arms[k], &ferr) && st == ESC_OK) {
-			*err = ferr;
-			st = ferr.status;
-		}
+	b->spans[b->n_spans++] = (span){ p, lo, hi - lo, b->n_jobs };
+	b->n_jobs += hi - lo;
+	return ESC_OK;
+}
+
+/* Jobs: per point, [lo, hi) less DONE (sorted ranges; NULL: none). */
+static int plan_point(batch *b, size_t *cap, size_t p, int64_t lo, int64_t hi,
+                      const esc_h5_range *done, size_t n_done, esc_error *err)
+{
+	int64_t at = lo;
+	for (size_t i = 0; i < n_done && at < hi; i++) {
+		int64_t dlo = done[i].lo, dhi = done[i].hi;
+		if (dhi <= at)
+			continue;
+		if (dlo >= hi)
+			break;
+		if (dlo > at && add_span(b, cap, p, at, dlo, err))
+			return err->status;
+		at = dhi > at ? dhi : at;
 	}
-	progress(b, t0, 1);
+	return add_span(b, cap, p, at, hi, err);
+}
+
+static void first_line_difference(const char *a, const char *b, char *out, size_t size)
+{
+	while (*a || *b) {
+		size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
+		if (na != nb || strncmp(a, b, na) != 0) {
+			snprintf(out, size, "'%.*s' in the file, '%.*s' now",
+			         (int)(na > 160 ? 160 : na), a, (int)(nb > 160 ? 160 : nb), b);
+			return;
+		}
+		a += na + (a[na] == '\n');
+		b += nb + (b[nb] == '\n');
+	}
+	snprintf(out, size, "(none)");
+}
+
+/* Check that the resume file is this experiment's, unfinished; plan the
+ * jobs it lacks.  *complete is set when it lacks none. */
+static int plan_resume(batch *b, size_t *cap, int *complete, esc_error *err)
+{
+	const esc_batch_opts *o = b->o;
+	const char *f = o->resume;
+	esc_h5_info info;
+	char diff[400];
+	int st = esc_h5_info_read(f, &info, err);
+	if (st)
+		return esc_error_prefix(err, "--resume: ");
+	if (!info.options)
+		st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was written "
+		                   "without the options it was run with (an older "
+		                   "escsim): it cannot be resumed", f);
+	else if (strcmp(info.sources_digest, b->digest) != 0) {
+		first_line_difference(info.sources_digest, b->digest, diff, sizeof diff);
+		st = esc_error_set(err, ESC_ERR_INPUT, "--resume: the scenario or a module "
+		                   "it loads is not the one '%s' was run with (sha256: %s)",
+		                   f, diff);
+	} else if (strcmp(info.options, b->options) != 0) {
+		first_line_difference(info.options, b->options, diff, sizeof diff);
+		st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was run with other "
+		                   "options: %s; repeat the original command (see its "
+		                   "command_line attribute) with --resume", f, diff);
+	} else if (info.reps != o->reps || info.rep_offset != o->rep_offset) {
+		st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was run with -n %lld "
+		                   "--rep-offset %lld, not -n %lld --rep-offset %lld", f,
+		                   (long long)info.reps, (long long)info.rep_offset,
+		                   (long long)o->reps, (long long)o->rep_offset);
+	}
+	for (size_t g = 0; st == ESC_OK && g < b->n_groups; g++) {
+		int found = 0;
+		for (size_t i = 0; !found && i < info.n_groups; i++)
+			found = strcmp(info.groups[i], b->group_names[g]) == 0;
+		if (!found)
+			st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' has no arm "
+			                   "'%s'", f, b->group_names[g]);
+	}
+	*complete = st == ESC_OK && info.complete;
+	esc_h5_info_free(&info);
+	if (st || *complete)
+		return st;
+
+	/* Per point, what the first arm holds; the others must hold the same
+	 * (a job is written whole or not at all). */
+	for (size_t p = 0; st == ESC_OK && p < b->n_points; p++) {
+		esc_h5_range *r0 = NULL;
+		size_t n0 = 0;
+		st = esc_h5_rep_ranges(f, b->group_names[p * b->n_arms], &r0, &n0, err);
+		for (size_t a = 1; st == ESC_OK && a < b->n_arms; a++) {
+			esc_h5_range *r = NULL;
+			size_t n = 0;
+			st = esc_h5_rep_ranges(f, b->group_names[p * b->n_arms + a], &r, &n, err);
+			if (st == ESC_OK && (n != n0 || (n && memcmp(r, r0, n * sizeof *r))))
+				st = esc_error_set(err, ESC_ERR_INPUT, "--resume: in '%s' arms "
+				                   "'%s' and '%s' hold different replications "
+				                   "(the file was not written by one escsim run)",
+				                   f, b->group_names[p * b->n_arms],
+				                   b->group_names[p * b->n_arms + a]);
+			free(r);
+		}
+		for (size_t i = 0; st == ESC_OK && i < n0; i++)
+			b->already_done += r0[i].hi - r0[i].lo;
+		if (st == ESC_OK)
+			st = plan_point(b, cap, p, b->block_lo, b->block_lo + b->block_n, r0, n0, err);
+		free(r0);
+	}
 	return st;
 }
 
+/* ------------------------------------------------------------- results */
+
 static void fill_result(const batch *b, esc_batch_result *res)
 {
-	res->n_arms = b->n_arms;
+	size_t n = b->n_groups;
+	res->n_arms = n;
 	res->baseline = b->baseline;
-	res->reps_done = b->reps_done;
-	res->arm_names = calloc(b->n_arms ? b->n_arms : 1, sizeof *res->arm_names);
-	res->arm = calloc(b->n_arms ? b->n_arms : 1, sizeof *res->arm);
-	res->diff = calloc(b->n_arms ? b->n_arms : 1, sizeof *res->diff);
-	if (!res->arm_names || !res->arm || !res->diff || !b->arms) {
+	res->n_points = b->n_points;
+	res->arms_per_point = b->n_arms;
+	res->arm_names = calloc(n ? n : 1, sizeof *res->arm_names);
+	res->arm = calloc(n ? n : 1, sizeof *res->arm);
+	res->diff = calloc(n ? n : 1, sizeof *res->diff);
+	if (!res->arm_names || !res->arm || !res->diff || !b->stat || !b->group_names) {
 		res->n_arms = 0;
 		return;
 	}
-	for (size_t k = 0; k < b->n_arms; k++) {
-		snprintf(res->arm_names[k], sizeof res->arm_names[k], "%s", b->opts->arms[k].name);
+	int64_t done = n ? b->group_done[0] : 0;
+	for (size_t g = 0; g < n; g++) {
+		if (b->group_done[g] < done)
+			done = b->group_done[g];
+		snprintf(res->arm_names[g], sizeof res->arm_names[g], "%s",
+		         b->group_names[g] ? b->group_names[g] : "?");
 		for (int j = 0; j < ESC_BATCH_METRICS; j++) {
-			if (!b->arms[k].stat[j])
-				continue;
-			res->arm[k][j] = estimate(b->arms[k].stat[j]);
-			res->diff[k][j] = estimate(b->arms[k].diff[j]);
+			res->arm[g][j] = estimate(&b->stat[g][j]);
+			res->diff[g][j] = estimate(&b->dstat[g][j]);
 		}
 	}
+	res->reps_done = done;
 }
+
+/* The statistics of a joined file: every group's runs rows, point by point,
+ * the arms of a point read side by side (they hold the same
+ * replications). */
+static int stats_from_file(batch *b, const char *path, esc_error *err)
+{
+	memset(b->stat, 0, b->n_groups * sizeof *b->stat);
+	memset(b->dstat, 0, b->n_groups * sizeof *b->dstat);
+	memset(b->group_done, 0, b->n_groups * sizeof *b->group_done);
+	esc_h5_runs_reader **r = calloc(b->n_arms, sizeof *r);
+	esc_run_row *blk = calloc(b->n_arms * STATS_BLOCK, sizeof *blk);
+	esc_run_row *rows = calloc(b->n_arms, sizeof *rows);
+	int st = ESC_OK;
+	if (!r || !blk || !rows)
+		st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	for (size_t p = 0; st == ESC_OK && p < b->n_points; p++) {
+		for (size_t a = 0; st == ESC_OK && a < b->n_arms; a++)
+			if (!(r[a] = esc_h5_runs_open(path, b->group_names[p * b->n_arms + a], err)))
+				st = err->status;
+		for (;;) {
+			long n = STATS_BLOCK;
+			for (size_t a = 0; st == ESC_OK && a < b->n_arms; a++) {
+				long k = esc_h5_runs_read(r[a], blk + a * STATS_BLOCK, STATS_BLOCK, err);
+				if (k < 0)
+					st = err->status;
+				else if (k < n)
+					n = k;
+			}
+			if (st || n <= 0)
+				break;
+			for (long i = 0; i < n; i++) {
+				for (size_t a = 0; a < b->n_arms; a++)
+					rows[a] = blk[a * STATS_BLOCK + i];
+				add_stats(b, p, rows);
+			}
+		}
+		for (size_t a = 0; a < b->n_arms; a++) {
+			esc_h5_runs_close(r[a]);
+			r[a] = NULL;
+		}
+	}
+	free(r);
+	free(blk);
+	free(rows);
+	return st;
+}
+
+/* --------------------------------------------------------------- run */
 
 static void teardown(batch *b)
 {
-	for (size_t k = 0; b->arms && k < b->n_arms; k++) {
-		arm_state *a = &b->arms[k];
-		esc_model_free(a->model);
-		esc_config_free(&a->cfg);
-		free(a->json);
-		free(a->daily.v);
-		free(a->events.v);
-		free(a->messages.v);
-		for (int j = 0; j < ESC_BATCH_METRICS; j++) {
-			if (a->stat[j]) gsl_rstat_free(a->stat[j]);
-			if (a->diff[j]) gsl_rstat_free(a->diff[j]);
-		}
+	for (size_t i = 0; b->slots && i < b->window; i++) {
+		for (size_t a = 0; b->slots[i].arm && a < b->n_arms; a++)
+			tables_free(&b->slots[i].arm[a]);
+		free(b->slots[i].arm);
 	}
-	free(b->arms);
-	esc_streams_free(b->streams);
-	esc_scenario_free(b->scen);
+	free(b->slots);
+	for (size_t a = 0; b->stage && a < b->n_arms; a++)
+		tables_free(&b->stage[a]);
+	free(b->stage);
+	for (size_t i = 0; b->point_sets && i < b->n_points * b->n_keys; i++)
+		free(b->point_sets[i]);
+	free(b->point_sets);
+	for (size_t g = 0; b->group_names && g < b->n_groups; g++)
+		free(b->group_names[g]);
+	free(b->group_names);
+	free(b->h5_group);
+	free(b->stat);
+	free(b->dstat);
+	free(b->group_done);
+	free(b->options);
+	free(b->digest);
+	free(b->spans);
 }
 
-int esc_batch_run(const esc_batch_opts *opts, esc_batch_result *res, esc_error *err)
+/* Errors outrank an interrupt when ranks disagree. */
+static int64_t severity(int st)
 {
-	batch b = { .opts = opts };
+	return st == ESC_OK ? 0 : st == ESC_ERR_INTERRUPTED ? 1 :
+	       st == ESC_ERR_RUNTIME ? 2 : 3;
+}
+
+static int from_severity(int64_t s)
+{
+	return s == 0 ? ESC_OK : s == 1 ? ESC_ERR_INTERRUPTED :
+	       s == 2 ? ESC_ERR_RUNTIME : ESC_ERR_INPUT;
+}
+
+static char *shard_name(const char *out, int rank, int ranks)
+{
+	size_t n = strlen(out) + 32;
+	char *s = malloc(n);
+	if (s) {
+		if (ranks > 1)
+			snprintf(s, n, "%s.rank%d", out, rank);
+		else
+			snprintf(s, n, "%s.resume", out);
+	}
+	return s;
+}
+
+/* Rank 0: join the old file (resume) and the shards into the final file;
+ * the shards are removed once joined. */
+static int join(batch *b, const char *final, int ranks, esc_error *err)
+{
+	const esc_batch_opts *o = b->o;
+	const char **in = calloc((size_t)ranks + 1, sizeof *in);
+	char **names = calloc((size_t)ranks, sizeof *names);
+	size_t n_in = 0;
+	int st = ESC_OK;
+	if (!in || !names)
+		st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	if (st == ESC_OK && o->resume)
+		in[n_in++] = o->resume;
+	for (int r = 0; st == ESC_OK && r < ranks; r++) {
+		if (!(names[r] = shard_name(final, r, ranks)))
+			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		else if (access(names[r], F_OK) == 0)
+			in[n_in++] = names[r];
+	}
+	if (st == ESC_OK && n_in == 0)
+		st = esc_error_set(err, ESC_ERR_RUNTIME, "no rank wrote its shard: "
+		                   "nothing to join");
+	if (st == ESC_OK) {
+		esc_h5_merge_opts mo = {
+			.inputs = in, .n_inputs = n_in, .out_path = final,
+			.rep_offset = o->rep_offset, .reps = o->reps,
+			.allow_gaps = 1,
+			.command_line = o->resume ? NULL : o->command_line,
+			.note_name = o->resume ? "resumed_by" : NULL,
+			.note = o->resume ? o->command_line : NULL,
+		};
+		st = esc_h5_merge(&mo, NULL, err);
+	}
+	if (st == ESC_OK)
+		for (int r = 0; r < ranks; r++)
+			if (names[r])
+				unlink(names[r]);
+	for (int r = 0; names && r < ranks; r++)
+		free(names[r]);
+	free(names);
+	free(in);
+	if (st)
+		esc_error_prefix(err, "joining the parts into '%s' (they are kept): ", final);
+	return st;
+}
+
+/* Replications (jobs) in the joined file, from the statistics. */
+static int64_t jobs_in_file(const batch *b)
+{
+	int64_t n = 0;
+	for (size_t p = 0; p < b->n_points; p++)
+		n += b->group_done[p * b->n_arms];
+	return n;
+}
+
+int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err)
+{
+	batch b = { .o = o };
 	if (res)
 		memset(res, 0, sizeof *res);
-	if (opts->n_arms == 0 || opts->reps < 0 || opts->rep_offset < 0)
+	if (o->n_arms == 0 || o->reps < 0 || o->rep_offset < 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "need at least one arm and reps, rep offset >= 0");
+	if (o->resume && o->out_path && strcmp(o->resume, o->out_path) != 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "--resume writes back to '%s': "
+		                     "leave out -o, or give the same file", o->resume);
+	const char *final = o->resume ? o->resume : o->out_path;
+	int rank = esc_par_rank(), ranks = esc_par_size();
+	int mpi = ranks > 1 && final;   /* ranks agree through collectives */
+	b.threads = o->threads < 1 ? 1 : o->threads;
+	b.show = !o->quiet && rank == 0 && isatty(STDERR_FILENO) &&
+	         !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+	if (pthread_mutex_init(&b.mu, NULL) || pthread_cond_init(&b.space, NULL) ||
+	    pthread_cond_init(&b.ready, NULL))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot set up thread locks");
 
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
@@ -501,32 +1313,149 @@ int esc_batch_run(const esc_batch_opts *opts, esc_batch_result *res, esc_error *
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	int st = setup(&b, err);
-	if (st == ESC_OK && opts->out_path)
-		st = open_output(&b, err);
+	double t0 = wall_s();
+	int joined = o->resume || mpi;
+	char *shard = NULL;
+	esc_scenario *scen = NULL;
+	int complete_already = 0;
+	int st = prepare(&b, err);
+
+	/* This process's block of replications: all, or this rank's share. */
+	int64_t base = o->reps / ranks, extra = o->reps % ranks;
+	b.block_lo = o->rep_offset + rank * base + (rank < extra ? rank : extra);
+	b.block_n = base + (rank < extra);
+	if (st == ESC_OK && !(scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
+		st = err->status;
+	for (size_t i = 0; st == ESC_OK && i < o->n_sets; i++)
+		st = esc_scenario_set(scen, o->sets[i], err);
 	if (st == ESC_OK) {
-		st = run_reps(&b, err);
+		const esc_script_source *src;
+		size_t n = esc_scenario_sources(scen, &src);
+		esc_h5_source *hs = calloc(n ? n : 1, sizeof *hs);
+		for (size_t i = 0; hs && i < n; i++)
+			hs[i] = (esc_h5_source){ src[i].name, src[i].path, src[i].text };
+		if (!hs || !(b.digest = esc_h5_sources_digest(hs, n)))
+			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		free(hs);
+	}
+	size_t cap = 0;
+	if (st == ESC_OK && o->resume)
+		st = plan_resume(&b, &cap, &complete_already, err);
+	else
+		for (size_t p = 0; st == ESC_OK && p < b.n_points; p++)
+			st = plan_point(&b, &cap, p, b.block_lo, b.block_lo + b.block_n, NULL, 0, err);
+
+	if (st == ESC_OK && !complete_already) {
+		if (joined && !(shard = shard_name(final, rank, ranks)))
+			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		b.file = joined ? shard : final;
+		if (st == ESC_OK && final)
+			st = open_output(&b, scen, err);
+		else if (st == ESC_OK)
+			st = check_arms(&b, scen, err);
+	}
+	esc_scenario_free(scen);        /* the workers load their own */
+	/* Every rank starts, or none does. */
+	int started = st == ESC_OK;
+	if (mpi) {
+		int64_t worst = esc_par_max(severity(st));
+		if (worst && st == ESC_OK)
+			st = esc_error_set(err, from_severity(worst), "another rank could not "
+			                   "start (see its message)");
+		started = worst == 0;
+	}
+	if (st != ESC_OK && b.out) {
+		esc_h5_discard(b.out);
+		b.out = NULL;
+	}
+
+	if (started && !complete_already) {
+		st = run_all(&b, err);
 		if (b.out) {
 			esc_error cerr = {0};
-			if (st != ESC_OK && b.reps_done == 0 && st != ESC_ERR_INTERRUPTED) {
+			if (st != ESC_OK && b.jobs_done == 0 && st != ESC_ERR_INTERRUPTED &&
+			    !joined) {
 				esc_h5_discard(b.out);     /* nothing finished: write nothing */
 			} else if (esc_h5_close(b.out, st == ESC_OK, &cerr)) {
-				if (st == ESC_OK) {
+				if (st == ESC_OK || joined) {
 					*err = cerr;
 					st = cerr.status;
 				}
-			} else if (st != ESC_OK) {
-				esc_error_prefix(err, "%lld finished replications kept in '%s' (marked incomplete); ",
-				                 (long long)b.reps_done, opts->out_path);
+			} else if (st != ESC_OK && !joined) {
+				esc_error_prefix(err, "%lld finished replications kept in '%s' "
+				                 "(marked incomplete); ", (long long)b.jobs_done,
+				                 final);
 			}
 			b.out = NULL;
 		}
-	} else if (b.out) {
-		esc_h5_discard(b.out);
 	}
-	if (res)
+
+	int64_t done_all = b.jobs_done, want_all = b.n_jobs;
+	int have_stats = !joined;
+	if (started && joined && !complete_already) {
+		int64_t worst = severity(st);
+		if (mpi) {
+			worst = esc_par_max(worst);
+			done_all = esc_par_sum(b.jobs_done);
+			want_all = esc_par_sum(b.n_jobs);
+		}
+		if (rank == 0) {
+			esc_error jerr = {0};
+			if (join(&b, final, mpi ? ranks : 1, &jerr)) {
+				*err = jerr;
+				st = jerr.status;
+			} else {
+				esc_error serr = {0};
+				have_stats = stats_from_file(&b, final, &serr) == ESC_OK;
+				long long kept = (long long)jobs_in_file(&b);
+				if (st == ESC_OK && worst) {
+					st = from_severity(worst);
+					esc_error_set(err, st, "another rank stopped early (see its "
+					              "message); %lld of %lld replications kept in "
+					              "'%s' (marked incomplete)", kept,
+					              (long long)(o->reps * (int64_t)b.n_points), final);
+				} else if (st != ESC_OK) {
+					esc_error_prefix(err, "%lld of %lld replications kept in '%s' "
+					                 "(marked incomplete); ", kept,
+					                 (long long)(o->reps * (int64_t)b.n_points), final);
+				}
+			}
+		}
+	} else if (complete_already) {
+		have_stats = stats_from_file(&b, final, err) == ESC_OK;
+		if (!o->quiet)
+			fprintf(stderr, "escsim: '%s' is complete: nothing to resume\n", final);
+	}
+
+	if (rank == 0 && started && !complete_already) {
+		double dt = wall_s() - t0;
+		char extra[160] = "", how[64];
+		size_t len = 0;
+		if (o->sweep)
+			len += (size_t)snprintf(extra + len, sizeof extra - len,
+			                        " at %zu points (a replication: every arm "
+			                        "at one point)", b.n_points);
+		if (o->resume)
+			snprintf(extra + len, sizeof extra - len, " (resumed: %lld were done)",
+			         (long long)b.already_done);
+		if (mpi)
+			snprintf(how, sizeof how, "%d ranks x %d thread%s", ranks, b.threads,
+			         b.threads > 1 ? "s" : "");
+		else
+			snprintf(how, sizeof how, "%d thread%s", b.threads, b.threads > 1 ? "s" : "");
+		fprintf(stderr, "%sescsim: %lld of %lld replications x %zu arms%s in %.2f s "
+		        "(%.1f replications/s, %s)%s%s\n", b.show ? "\r\033[K" : "",
+		        (long long)done_all, (long long)want_all, b.n_arms, extra, dt,
+		        dt > 0 ? (double)done_all / dt : 0.0, how,
+		        final ? " -> " : "", final ? final : "");
+	}
+	if (res && have_stats && (rank == 0 || !joined))
 		fill_result(&b, res);
+	free(shard);
 	teardown(&b);
+	pthread_mutex_destroy(&b.mu);
+	pthread_cond_destroy(&b.space);
+	pthread_cond_destroy(&b.ready);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return st;

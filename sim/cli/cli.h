@@ -23,6 +23,12 @@ typedef struct cli {
 	size_t n_arms;
 	char *horizon_set;
 	char *command_line;
+	int threads;                /* -j: worker threads (0 on the command line: every core) */
+	const char *resume;         /* --resume FILE */
+	const char **varies;        /* sweep: --vary KEY=SPEC */
+	size_t n_varies;
+	const char *design;         /* sweep: --design grid|sobol */
+	int64_t points;             /* sweep: --points N (Sobol) */
 } cli;
 
 /* Parse the options of a scenario command (argv[1] is the command) into c;
@@ -42,6 +48,8 @@ void cli_help(const char *cmd);
 
 int cmd_run(int argc, char **argv);       /* run and compare */
 int cmd_check(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

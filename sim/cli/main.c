@@ -16,6 +16,8 @@ static const struct command {
 } commands[] = {
 	{ "run", cmd_run, "run SCENARIO       N replications of one arm (the scenario as written)" },
 	{ "compare", cmd_run, "compare SCENARIO   paired arms on common random numbers: cell, no_cell" },
+	{ "sweep", cmd_sweep, "sweep SCENARIO     the compare arms at every point of a design (--vary KEY=SPEC)" },
+	{ "merge", cmd_merge, "merge SHARD...     join shard files (job arrays, MPI) into one: -o OUT.h5" },
 	{ "check", cmd_check, "check SCENARIO     load and validate; print the resolved parameters" },
 	{ "report", cmd_report, "report FILE        the comparison: per-arm means, paired differences, tails, survival" },
 	{ "inspect", cmd_inspect, "inspect FILE       provenance, arms, table sizes, replications, completeness" },
@@ -47,8 +49,17 @@ int main(int argc, char **argv)
 		printf("escsim %s\n", ESCSIM_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc, argv);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* MPI builds (make MPI=1): ranks split the batch; else nothing. */
+		if (esc_batch_parallel_init(&argc, &argv) != 0) {
+			fprintf(stderr, "escsim: cannot initialise MPI\n");
+			return ESC_ERR_RUNTIME;
+		}
+		int st = commands[i].fn(argc, argv);
+		esc_batch_parallel_finalize();
+		return st;
+	}
 	return cli_usage_error(NULL, "unknown command '%s' (see 'escsim --help' for the commands)", argv[1]);
 }

@@ -1,10 +1,11 @@
-/* options.c: the options of the scenario commands (run, compare, check),
- * their help, and usage errors. */
+/* options.c: the options of the scenario commands (run, compare, sweep,
+ * check), their help, and usage errors. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -19,8 +20,21 @@ static const char *usage_common =
 	"                        a duration (30m, 2h, 3d, 1w)\n"
 	"      --events          also write the full event log /arms/<ARM>/events\n"
 	"                        (every incident and protest, one row each)\n"
+	"                        and the message log /arms/<ARM>/messages\n"
+	"  -j, --threads T       worker threads (default 1; 0: one per core); the\n"
+	"                        results are the same whatever T\n"
+	"      --resume FILE     complete FILE, left incomplete by an interrupted\n"
+	"                        run of this same command (same scenario, seed and\n"
+	"                        options): run the replications it lacks and write\n"
+	"                        the whole back to FILE\n"
 	"  -q, --quiet           no progress display, only the final line\n"
 	"  -h, --help            this help\n";
+
+static const char *usage_arm =
+	"      --arm NAME:KEY=VALUE[,KEY=VALUE...]\n"
+	"                        an arm with its overrides (repeatable); given\n"
+	"                        arms replace the defaults; an arm named no_cell\n"
+	"                        is the baseline, else the first\n";
 
 void cli_help(const char *cmd)
 {
@@ -34,11 +48,23 @@ void cli_help(const char *cmd)
 		       "numbers) and print each metric per arm with its 95%% confidence\n"
 		       "interval and the paired difference from the baseline arm.\n"
 		       "Default arms: cell (cell.enabled=true) and no_cell (cell.enabled=false,\n"
-		       "the baseline).\n\noptions:\n%s"
-		       "      --arm NAME:KEY=VALUE[,KEY=VALUE...]\n"
-		       "                        an arm with its overrides (repeatable); given\n"
-		       "                        arms replace the defaults; an arm named no_cell\n"
-		       "                        is the baseline, else the first\n", usage_common);
+		       "the baseline).\n\noptions:\n%s%s", usage_common, usage_arm);
+	} else if (strcmp(cmd, "sweep") == 0) {
+		printf("usage: escsim sweep [OPTIONS] --vary KEY=SPEC [--vary ...] SCENARIO\n\n"
+		       "Run the arms of compare (cell and no_cell, or --arm) at every point of\n"
+		       "a design over scenario keys, every point on the same replications and\n"
+		       "seeds.  Arm ARM at point k is written to /arms/ARM.p<k>; the points'\n"
+		       "values to /sweep/points.\n\n"
+		       "SPEC: 1,2,4 (a list), lin:LO:HI:N (N values, LO and HI included),\n"
+		       "log:LO:HI:N (geometric); values may be durations (30m, 2h, 3d, 1w:\n"
+		       "hours).  Example: --vary cell.accuracy=lin:0.5:1:6\n\noptions:\n"
+		       "      --vary KEY=SPEC   a key and its values (repeatable)\n"
+		       "      --design D        grid (default: every combination, the first\n"
+		       "                        key slowest) or sobol (--points N quasi-random\n"
+		       "                        points over the ranges, at most 40 keys; a\n"
+		       "                        list is sampled by index, N of lin/log unused)\n"
+		       "      --points N        points of a Sobol design\n%s%s",
+		       usage_common, usage_arm);
 	} else if (strcmp(cmd, "check") == 0) {
 		printf("usage: escsim check [OPTIONS] SCENARIO\n\n"
 		       "Load and validate the scenario and its policies without running it;\n"
@@ -143,7 +169,8 @@ char *cli_join_argv(int argc, char **argv)
 	return s;
 }
 
-enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS };
+enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -158,23 +185,32 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "horizon", required_argument, NULL, OPT_HORIZON },
 		{ "rep-offset", required_argument, NULL, OPT_REP_OFFSET },
 		{ "events", no_argument, NULL, OPT_EVENTS },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		{ "vary", required_argument, NULL, OPT_VARY },
+		{ "design", required_argument, NULL, OPT_DESIGN },
+		{ "points", required_argument, NULL, OPT_POINTS },
 		{ NULL, 0, NULL, 0 },
 	};
 	c->cmd = argv[1];
 	c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
 	c->arms = calloc((size_t)argc, sizeof *c->arms);
-	if (!c->sets || !c->arms)
+	c->varies = calloc((size_t)argc, sizeof *c->varies);
+	if (!c->sets || !c->arms || !c->varies)
 		return cli_usage_error(NULL, "%s", "out of memory");
 	int is_check = strcmp(c->cmd, "check") == 0;
+	int is_sweep = strcmp(c->cmd, "sweep") == 0;
+	int threads_given = 0;
 	char cmdsp[32];
 	snprintf(cmdsp, sizeof cmdsp, "%s ", c->cmd);
 	optind = 2;
 	opterr = 0;
 	int ch;
 	int64_t v;
-	while ((ch = getopt_long(argc, argv, ":n:s:o:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":n:s:o:qhj:", longopts, NULL)) != -1) {
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
-		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS))
+		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
+		                 ch == 'j' || ch == OPT_RESUME))
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", argv[optind - 1]);
 		switch (ch) {
 		case 'n':
@@ -206,9 +242,35 @@ int cli_parse(cli *c, int argc, char **argv)
 				return cli_usage_error(cmdsp, "%s", "out of memory");
 			sprintf(c->horizon_set, "horizon=%s", optarg);
 			break;
+		case 'j':
+			if (parse_int(optarg, 0, &v) || v > 4096)
+				return cli_usage_error(cmdsp, "-j/--threads: expected an integer from 0 to 4096, got '%s'", optarg);
+			c->threads = (int)v;
+			threads_given = 1;
+			break;
+		case OPT_RESUME:
+			if (!*optarg)
+				return cli_usage_error(cmdsp, "%s", "--resume: expected a file name, got ''");
+			c->resume = optarg;
+			break;
+		case OPT_VARY:
+		case OPT_DESIGN:
+		case OPT_POINTS:
+			if (!is_sweep)
+				return cli_usage_error(cmdsp, "option '%s' applies to sweep only", argv[optind - 1]);
+			if (ch == OPT_VARY) {
+				c->varies[c->n_varies++] = optarg;
+			} else if (ch == OPT_DESIGN) {
+				if (strcmp(optarg, "grid") != 0 && strcmp(optarg, "sobol") != 0)
+					return cli_usage_error(cmdsp, "--design: expected grid or sobol, got '%s'", optarg);
+				c->design = optarg;
+			} else if (parse_int(optarg, 1, &c->points)) {
+				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
+			}
+			break;
 		case OPT_ARM:
-			if (strcmp(c->cmd, "compare") != 0)
-				return cli_usage_error(cmdsp, "--arm applies to compare only (got '%s')", optarg);
+			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)
+				return cli_usage_error(cmdsp, "--arm applies to compare and sweep only (got '%s')", optarg);
 			if (parse_arm(optarg, &c->arms[c->n_arms]))
 				return cli_usage_error(cmdsp, "--arm: expected NAME:KEY=VALUE[,KEY=VALUE...], got '%s'", optarg);
 			for (size_t i = 0; i < c->n_arms; i++)
@@ -226,6 +288,20 @@ int cli_parse(cli *c, int argc, char **argv)
 		return cli_usage_error(cmdsp, "%s", "--rep-offset plus -n/--reps is past the last replication index (2^63 - 1)");
 	if (c->horizon_set)
 		c->sets[c->n_sets++] = c->horizon_set;   /* last, so it wins */
+	if (threads_given && c->threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->threads = n > 0 ? (int)(n > 4096 ? 4096 : n) : 1;
+	}
+	if (c->resume && c->out && strcmp(c->resume, c->out) != 0)
+		return cli_usage_error(cmdsp, "--resume writes back to its file: leave out -o, or give the same file (got '%s')", c->out);
+	if (c->resume)
+		c->out = c->resume;
+	if (is_sweep && c->n_varies == 0)
+		return cli_usage_error(cmdsp, "%s", "a sweep needs at least one --vary KEY=SPEC");
+	if (is_sweep && c->points && (!c->design || strcmp(c->design, "sobol") != 0))
+		return cli_usage_error(cmdsp, "%s", "--points applies to --design sobol (a grid has every combination)");
+	if (is_sweep && c->design && strcmp(c->design, "sobol") == 0 && !c->points)
+		return cli_usage_error(cmdsp, "%s", "--design sobol needs --points N");
 	if (optind != argc - 1)
 		return cli_usage_error(cmdsp, "%s", optind >= argc ? "expected a SCENARIO file"
 		                                             : "expected exactly one SCENARIO file");
@@ -239,6 +315,7 @@ void cli_free(cli *c)
 		free((void *)c->arms[i].overrides);
 	free(c->arms);
 	free(c->sets);
+	free(c->varies);
 	free(c->horizon_set);
 	free(c->command_line);
 }
