@@ -45,10 +45,26 @@ static void on_operation(esc_sim *sim, void *ctx, void *arg)
 	                   ESC_CAUSE_BACKGROUND, -1, op.generator);
 }
 
-static int planned(const esc_model *m, const esc_generator *gen)
+/* Whether the actor plans this operation ahead and notifies it: the
+ * scenario's cell.notify, unless the actor's pre_operation hook says
+ * otherwise.  -1 when the hook failed. */
+static int plan(esc_model *m, const esc_generator *gen, esc_notice *out)
 {
 	const esc_cell *c = &m->cfg->cell;
-	return gen->actor == c->notify_party && (c->notify_type < 0 || gen->type == c->notify_type);
+	int configured = gen->actor == c->notify_party &&
+	                 (c->notify_type < 0 || gen->type == c->notify_type);
+	*out = (esc_notice){ configured, configured ? c->notify_lead_h : 0 };
+	if (m->policy && m->policy->type->pre_operation) {
+		esc_operation op = { gen->actor, gen->target, gen->type, gen->zone };
+		esc_hook_ctx hc = model_hook_ctx(m, gen->actor);
+		if (model_hook_failed(m, m->policy->type->pre_operation(m->policy->self, &hc, &op, out, m->err)))
+			return -1;
+		if (!(out->lead_h >= 0) || !isfinite(out->lead_h)) {
+			model_fail(m, ESC_ERR_INPUT, "pre_operation: lead must be a finite number of hours >= 0");
+			return -1;
+		}
+	}
+	return out->notify || out->lead_h > 0;
 }
 
 static void on_arrival(esc_sim *sim, void *ctx, void *arg)
@@ -57,13 +73,17 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 	size_t g = (size_t)(intptr_t)arg;
 	const esc_generator *gen = &m->cfg->generators[g];
 	m->gen[g].next = ESC_EVENT_NONE;
-	if (planned(m, gen)) {
-		double t_op = esc_sim_now(sim) + m->cfg->cell.notify_lead_h;
+	esc_notice notice;
+	int planned = plan(m, gen, &notice);
+	if (planned < 0)
+		return;
+	if (planned) {
+		double t_op = esc_sim_now(sim) + notice.lead_h;
 		int k;
 		VEC_PUSH(m, m->ops, k);
 		if (k < 0)
 			return;
-		m->ops.v[k] = (planned_op){ (int)g, cell_notice(m, gen->actor, gen->type, t_op) };
+		m->ops.v[k] = (planned_op){ (int)g, notice.notify ? cell_notice(m, gen->actor, t_op) : -1 };
 		if (t_op <= m->cfg->horizon_h &&
 		    esc_sim_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");

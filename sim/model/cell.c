@@ -80,21 +80,52 @@ static int new_request(esc_model *m, const request *tmpl)
 
 static void on_answered(esc_sim *sim, void *ctx, void *arg);
 
-/* The answer about rq's incident names `named`; act on it if it is in time. */
+/* Whom an answer names: the culprit if truthful, else the requester's own
+ * suspicion; a denial names no one; about a deniable actor an answer clears
+ * no one (the suspicion stands). */
+static int named_by(const esc_model *m, const request *rq, int truthful, int suspicion)
+{
+	const esc_config *cfg = m->cfg;
+	int culprit = m->inc.v[rq->trigger].actor;
+	if (rq->reply == ESC_REPLY_DENY)
+		return -1;
+	if (cfg->parties[culprit].deniable)
+		return suspicion;
+	if (rq->reply == ESC_REPLY_SHARE_INTEL || rq->reply == ESC_REPLY_COMMIT_ENFORCE)
+		return culprit;
+	return truthful ? culprit : suspicion;
+}
+
+/* The answer to rq arrived in time: the sender reads it, and a pending
+ * strike is called off when it names someone else (or the sender's
+ * on_cell_reply hook says so). */
 static void apply_answer(esc_model *m, request *rq, int truthful)
 {
 	const esc_config *cfg = m->cfg;
 	const incident *trig = &m->inc.v[rq->trigger];
-	if (rq->retaliation < 0)
-		return;
-	retaliation *rt = &m->ret.v[rq->retaliation];
-	if (rt->called_off || !esc_sim_is_pending(m->sim, rt->strike))
-		return;
+	retaliation *rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
+	int pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
+	int suspicion = rt ? rt->target : trig->perceived;
 	int culprit = trig->actor;
-	/* About a deniable actor an answer clears no one: the suspicion stands. */
-	int named = cfg->parties[culprit].deniable ? rt->target : truthful ? culprit : rt->target;
-	rq->correct = named == culprit;
-	if (named != rt->target) {
+	int named = named_by(m, rq, truthful, suspicion);
+	rq->correct = named < 0 ? -1 : named == culprit;
+	int cancel = pending && named >= 0 && named != rt->target;
+	if (m->policy && m->policy->type->on_cell_reply) {
+		esc_cell_answer ans = {
+			.message_id = rq->id, .event_id = trig->id, .channel = rq->channel,
+			.reply = (esc_reply_kind)rq->reply, .named = named,
+			.pending_target = pending ? rt->target : -1,
+			.strike_h = pending ? rt->t_strike : NAN,
+		};
+		esc_hook_ctx hc = model_hook_ctx(m, rq->sender);
+		if (model_hook_failed(m, m->policy->type->on_cell_reply(m->policy->self, &hc, &ans, &cancel, m->err)))
+			return;
+		rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
+		pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
+	}
+	if (!pending)
+		return;
+	if (cancel) {
 		esc_sim_cancel(m->sim, rt->strike);
 		rt->called_off = 1;
 		return;
@@ -103,15 +134,19 @@ static void apply_answer(esc_model *m, request *rq, int truthful)
 	 * against it itself, and the requester stands down (the Israel-Lebanon
 	 * mechanism's logic). */
 	const esc_cell *c = &cfg->cell;
-	if (rq->channel == 0 && c->enforce_type >= 0 && named == culprit &&
+	int enforce_type = c->enforce_type;
+	int commits = rq->reply == ESC_REPLY_COMMIT_ENFORCE;
+	if (commits && enforce_type < 0)
+		enforce_type = rt->type;        /* no type configured: answer in kind */
+	if (rq->channel == 0 && enforce_type >= 0 && named == culprit &&
 	    cfg->parties[culprit].kind != ESC_PARTY_STATE &&
 	    cfg->parties[rq->receiver].kind == ESC_PARTY_STATE && rq->receiver != culprit &&
-	    gsl_rng_uniform(m->cell_rng) < c->enforce_p) {
+	    (commits || gsl_rng_uniform(m->cell_rng) < c->enforce_p)) {
 		esc_sim_cancel(m->sim, rt->strike);
 		rt->called_off = 1;
 		m->row->cell_enforcements++;
 		/* A policy incident like a retaliation, against the real culprit. */
-		if (model_add_incident(m, rq->receiver, culprit, c->enforce_type, trig->zone,
+		if (model_add_incident(m, rq->receiver, culprit, enforce_type, trig->zone,
 		                       ESC_CAUSE_POLICY, rq->trigger, -1) >= 0)
 			m->row->retaliations++;
 	}
@@ -131,9 +166,10 @@ static void on_answered(esc_sim *sim, void *ctx, void *arg)
 		m->latency_n++;
 	}
 	int in_time = !(rq->t_answer > rq->deadline);      /* NaN deadline: in time */
-	if (in_time && rq->kind == ESC_MSG_QUERY)
+	if (in_time && rq->kind == ESC_MSG_QUERY && rq->trigger >= 0)
 		apply_answer(m, rq, truthful);
-	finish(m, &m->req.v[(intptr_t)arg], in_time ? ESC_MSG_ANSWERED : ESC_MSG_LATE);
+	if (!m->failed)
+		finish(m, &m->req.v[(intptr_t)arg], in_time ? ESC_MSG_ANSWERED : ESC_MSG_LATE);
 }
 
 /* ---- fallback channels ----------------------------------------------- */
@@ -172,7 +208,8 @@ static void on_handled(esc_sim *sim, void *ctx, void *arg)
 	esc_model *m = ctx;
 	const esc_cell *c = &m->cfg->cell;
 	m->cell_busy--;
-	double d = esc_dist_sample(&c->relay_h, m->cell_rng) + esc_dist_sample(&c->latency_h, m->cell_rng);
+	double d = esc_dist_sample(&c->relay_h, m->cell_rng) + esc_dist_sample(&c->latency_h, m->cell_rng)
+	         + m->req.v[(intptr_t)arg].extra_h;
 	if (esc_sim_schedule_in(m->sim, d > 0 ? d : 0, on_answered, m, arg) == ESC_EVENT_NONE)
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	try_start(m);
@@ -252,7 +289,8 @@ void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
 	request t = {
 		.trigger = trigger, .retaliation = retaliation, .sender = sender,
 		.receiver = receiver, .channel = 0, .kind = kind, .priority = priority,
-		.t_submit = esc_sim_now(m->sim), .deadline = deadline_h, .notice = -1,
+		.reply = ESC_REPLY_ANSWER, .t_submit = esc_sim_now(m->sim),
+		.deadline = deadline_h, .notice = -1,
 	};
 	if (!c->enabled || !is_member(c, sender)) {
 		if (kind == ESC_MSG_QUERY)
@@ -272,8 +310,29 @@ void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
 			fallback(m, &t);
 		return;
 	}
+	/* The receiver's policy may choose how to answer, or refuse. */
+	if (m->policy && m->policy->type->on_cell_request) {
+		const incident *trig = trigger >= 0 ? &m->inc.v[trigger] : NULL;
+		esc_cell_request view = {
+			.message_id = m->req.v[q].id, .event_id = trig ? trig->id : -1,
+			.sender = sender, .receiver = receiver, .kind = kind,
+			.suspected = retaliation >= 0 ? m->ret.v[retaliation].target : trig ? trig->perceived : -1,
+			.culprit = trig ? trig->actor : -1, .deadline_h = deadline_h,
+		};
+		esc_cell_reply reply = { ESC_REPLY_ANSWER, 0 };
+		esc_hook_ctx hc = model_hook_ctx(m, receiver);
+		if (model_hook_failed(m, m->policy->type->on_cell_request(m->policy->self, &hc, &view, &reply, m->err)))
+			return;
+		if (reply.reply < ESC_REPLY_ANSWER || reply.reply > ESC_REPLY_REFUSE ||
+		    !(reply.delay_h >= 0) || !isfinite(reply.delay_h)) {
+			model_fail(m, ESC_ERR_INPUT, "on_cell_request: expected a reply kind and a delay >= 0 hours");
+			return;
+		}
+		m->req.v[q].reply = reply.reply;
+		m->req.v[q].extra_h = reply.delay_h;
+	}
 	double p = c->refuse_base + c->refuse_per_level * tension(m, sender, receiver);
-	if (p > 0 && gsl_rng_uniform(m->cell_rng) < p) {
+	if (m->req.v[q].reply == ESC_REPLY_REFUSE || (p > 0 && gsl_rng_uniform(m->cell_rng) < p)) {
 		if (kind == ESC_MSG_QUERY)
 			m->row->cell_refused++;
 		finish(m, &m->req.v[q], ESC_MSG_REFUSED);
@@ -291,10 +350,9 @@ void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
 
 /* ---- operations notified in advance ---------------------------------- */
 
-int cell_notice(esc_model *m, int actor, int type, double t_op_h)
+int cell_notice(esc_model *m, int actor, double t_op_h)
 {
-	const esc_cell *c = &m->cfg->cell;
-	if (!c->enabled || actor != c->notify_party || (c->notify_type >= 0 && type != c->notify_type))
+	if (!m->cfg->cell.enabled)
 		return -1;
 	int before = (int)m->req.n;
 	cell_submit(m, ESC_MSG_NOTIFY, actor, -1, -1, 0, t_op_h);

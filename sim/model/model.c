@@ -377,9 +377,9 @@ int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 			return -1;
 		retaliation *rt = &m->ret.v[r];
 		*rt = (retaliation){ .trigger = trigger, .actor = party, .target = d->target,
-		                     .type = d->type, .zone = d->zone };
-		rt->strike = esc_sim_schedule(sim, esc_sim_now(sim) + d->delay_h, on_strike, m,
-		                              (void *)(intptr_t)r);
+		                     .type = d->type, .zone = d->zone,
+		                     .t_strike = esc_sim_now(sim) + d->delay_h };
+		rt->strike = esc_sim_schedule(sim, rt->t_strike, on_strike, m, (void *)(intptr_t)r);
 		if (rt->strike == ESC_EVENT_NONE) {
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return -1;

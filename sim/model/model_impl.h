@@ -30,6 +30,7 @@ typedef struct incident {
 typedef struct retaliation {
 	int trigger;                    /* incident index that provoked it */
 	int actor, target, type, zone;
+	double t_strike;
 	esc_event_id strike;
 	int called_off;
 } retaliation;
@@ -166,7 +167,7 @@ int cell_available(const esc_model *m, int sender);
 void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
                  int retaliation, int priority, double deadline_h);
 void cell_on_incident(esc_model *m, const incident *in);
-int cell_notice(esc_model *m, int actor, int type, double t_op_h);  /* request or -1 */
+int cell_notice(esc_model *m, int actor, double t_op_h);  /* request or -1 */
 int cell_notice_cleared(esc_model *m, int request);
 void cell_finish(esc_model *m);
 
