@@ -20,6 +20,15 @@ DEB_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools \
 	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev perl \
 	python3-h5py python3-pandas python3-tables
 
+# make MPI=1: the MPI build, build-mpi/escsim, compiled with mpicc (Debian's
+# Open MPI; HDF5 stays serial: each rank writes its own shard and rank 0
+# joins them).  Its packages are installed only when MPI=1 is asked for.
+ifeq ($(MPI),1)
+BUILD ?= build-mpi
+CC = mpicc
+DEB_PACKAGES += openmpi-bin libopenmpi-dev
+endif
+
 BUILD ?= build
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
@@ -48,6 +57,10 @@ DEPS_STAMP = $(BUILD)/.deps-ok
 DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	command -v h5dump >/dev/null && command -v prove >/dev/null && \
 	/usr/bin/python3 -c 'import h5py, pandas, tables' 2>/dev/null
+ifeq ($(MPI),1)
+ALL_CFLAGS += -DESCSIM_MPI
+DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
+endif
 
 .PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE
 
@@ -91,8 +104,15 @@ demo: $(BUILD)/escsim
 	$(BUILD)/escsim compare scenarios/golan_2026.lua -n 1000 -s 1 -o $(BUILD)/demo.h5
 
 # Every test is an executable that prints TAP; prove runs them all.
+# The MPI test (tests/cli/mpi.t) runs where mpicc and mpirun are installed
+# (make MPI=1 installs them), on an MPI build beside this one; elsewhere it
+# is skipped.
+MPI_ESCSIM = $(abspath $(BUILD)-mpi/escsim)
 test: $(BUILD)/escsim $(TEST_BIN)
+	@if [ "$(MPI)" != 1 ] && command -v mpicc >/dev/null && command -v mpirun >/dev/null; then \
+		$(MAKE) --no-print-directory MPI=1 BUILD=$(BUILD)-mpi $(BUILD)-mpi/escsim; fi
 	ESCSIM=$(abspath $(BUILD)/escsim) BUILD=$(abspath $(BUILD)) \
+	ESCSIM_MPI=$(if $(filter 1,$(MPI)),$(abspath $(BUILD)/escsim),$(MPI_ESCSIM)) \
 	CMOCKA_MESSAGE_OUTPUT=TAP prove -j2 -e '' $(TEST_BIN) $(SCRIPT_TESTS)
 
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
