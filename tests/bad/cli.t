@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# cli.t: the catalogue of bad command lines (tests/bad/cli.txt) as TAP.
+#
+# For each line EXIT|FRAGMENT|ARGUMENTS: runs `$ESCSIM ARGUMENTS` in an empty
+# folder and checks the exit status, that standard error holds the fragment
+# (its " ... "-separated parts in order), that the folder is still empty
+# afterwards and that the result files in $FX are unchanged: a failed
+# command leaves no result and no NAME.partial behind.  ESCSIM is set by
+# make test; by default build/escsim.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+ESCSIM=${ESCSIM:-$root/build/escsim}
+PY=/usr/bin/python3
+export ESCSIM_PATH="$root/scenarios"
+
+if [ ! -x "$ESCSIM" ]; then
+	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
+	exit 1
+fi
+
+lines=()
+while IFS= read -r line || [ -n "$line" ]; do
+	case "$line" in ''|'#'*) continue ;; esac
+	lines+=("$line")
+done < "$here/cli.txt"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+G=$root/scenarios/golan_2026.lua
+RUN=$here/run
+FX=$TMP/fx
+mkdir -p "$FX"
+
+# Result files for inspect (and later report and merge): one good, and
+# damaged or foreign ones made from it.
+if ! "$ESCSIM" run "$G" -n 2 --horizon 5d -o "$FX/good.h5" --quiet > /dev/null 2> "$TMP/fx.err"; then
+	echo "Bail out! cannot make a result file to damage: $(cat "$TMP/fx.err")"
+	exit 1
+fi
+: > "$FX/empty.h5"
+echo "a text file, not HDF5" > "$FX/text.h5"
+if ! $PY - "$FX" > "$TMP/fx.err" 2>&1 <<'PYEOF'
+import os, shutil, sys
+import h5py, numpy as np
+fx = sys.argv[1]
+good = os.path.join(fx, "good.h5")
+size = os.path.getsize(good)
+def damaged(name, at, data):
+    path = os.path.join(fx, name)
+    shutil.copy(good, path)
+    with open(path, "r+b") as f:
+        f.seek(at)
+        f.write(data)
+# HDF5's signature gone.
+damaged("signature.h5", 0, b"\0" * 8)
+# Cut in half, as a copy that did not finish.
+with open(good, "rb") as f, open(os.path.join(fx, "truncated.h5"), "wb") as g:
+    g.write(f.read(size // 2))
+# The first chunk of a table overwritten: gzip cannot inflate it.
+with h5py.File(good, "r") as h:
+    info = h["/arms/base/daily"].id.get_chunk_info(0)
+damaged("chunk.h5", info.byte_offset, b"\xff" * min(info.size, 64))
+# A valid HDF5 file that is not an escsim result.
+with h5py.File(os.path.join(fx, "foreign.h5"), "w") as h:
+    h["x"] = np.arange(10)
+    h.attrs["title"] = "someone else's data"
+PYEOF
+then
+	echo "Bail out! cannot make the damaged result files: $(cat "$TMP/fx.err")"
+	exit 1
+fi
+fx_sum() { (cd "$FX" && stat -c "%n %s %Y" ./* && cksum ./*); }
+fx_before=$(fx_sum)
+
+echo "1..${#lines[@]}"
+n=0 failed=0
+for line in "${lines[@]}"; do
+	n=$((n + 1))
+	want=${line%%|*}
+	rest=${line#*|}
+	frag=${rest%%|*}
+	args=${rest#*|}
+	frag=${frag//\$FX/$FX}
+	eval "set -- $args"
+	work=$TMP/case$n
+	mkdir -p "$work"
+	(cd "$work" && exec "$ESCSIM" "$@") > "$TMP/out" 2> "$TMP/err" < /dev/null
+	status=$?
+	problems=()
+	[ "$status" = "$want" ] || problems+=("exit status $status, expected $want")
+	msg=$(cat "$TMP/err")
+	rest=$msg
+	parts=()
+	while :; do
+		case $frag in
+		*" ... "*) parts+=("${frag%% ... *}"); frag=${frag#* ... } ;;
+		*) parts+=("$frag"); break ;;
+		esac
+	done
+	for p in "${parts[@]}"; do
+		case $rest in
+		*"$p"*) rest=${rest#*"$p"} ;;
+		*) problems+=("message fragment not found (in order): $p") ;;
+		esac
+	done
+	left=$(ls -A "$work")
+	[ -z "$left" ] || problems+=("files left behind: $(echo $left)")
+	now=$(fx_sum)
+	[ "$now" = "$fx_before" ] || { problems+=("the result files in \$FX changed"); fx_before=$now; }
+	name="escsim $args"
+	if [ ${#problems[@]} -eq 0 ]; then
+		echo "ok $n - $want: $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $want: $name"
+		for p in "${problems[@]}"; do echo "#   $p"; done
+		sed 's/^/#   stderr: /' "$TMP/err" | head -20
+	fi
+	rm -rf "$work"
+done
+[ "$failed" -eq 0 ]

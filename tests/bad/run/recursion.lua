@@ -1,0 +1,19 @@
+-- A policy hook that recurses without end.
+return scenario {
+  name = "recursion",
+  horizon = days(10),
+  parties = { { name = "ISR" }, { name = "SYR" }, { name = "NSA", kind = "nonstate" } },
+  zones = { "Golan" },
+  types = { rocket = { level = 3 }, strike = { level = 4 } },
+  incidents = {
+    { actor = "NSA", target = "ISR", type = "rocket", zone = "Golan", rate = per_day(3) },
+  },
+  policies = {
+    ISR = {
+      on_incident_observed = function(self, inc)
+        local function f(n) return 1 + f(n + 1) end
+        return f(1)
+      end,
+    },
+  },
+}
