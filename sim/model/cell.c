@@ -125,19 +125,14 @@ static void apply_answer(esc_model *m, request *rq, int truthful)
 	}
 	if (!pending)
 		return;
-	if (cancel) {
-		esc_sim_cancel(m->sim, rt->strike);
-		rt->called_off = 1;
-		return;
-	}
-	/* The culprit is confirmed and is not a state: the receiver may act
+	/* The answer names a non-state culprit: the receiving state may act
 	 * against it itself, and the requester stands down (the Israel-Lebanon
 	 * mechanism's logic). */
 	const esc_cell *c = &cfg->cell;
 	int enforce_type = c->enforce_type;
 	int commits = rq->reply == ESC_REPLY_COMMIT_ENFORCE;
 	if (commits && enforce_type < 0)
-		enforce_type = rt->type;        /* no type configured: answer in kind */
+		enforce_type = rt->type;        /* no type configured: act in kind */
 	if (rq->channel == 0 && enforce_type >= 0 && named == culprit &&
 	    cfg->parties[culprit].kind != ESC_PARTY_STATE &&
 	    cfg->parties[rq->receiver].kind == ESC_PARTY_STATE && rq->receiver != culprit &&
@@ -149,6 +144,11 @@ static void apply_answer(esc_model *m, request *rq, int truthful)
 		if (model_add_incident(m, rq->receiver, culprit, enforce_type, trig->zone,
 		                       ESC_CAUSE_POLICY, rq->trigger, -1) >= 0)
 			m->row->retaliations++;
+		return;
+	}
+	if (cancel) {
+		esc_sim_cancel(m->sim, rt->strike);
+		rt->called_off = 1;
 	}
 }
 

@@ -1,0 +1,312 @@
+/* test_engine.c: the full hook set and the engine API from C: each hook is
+ * called where the model says, its output is obeyed and checked, and the
+ * engine's queries and actions do what engine.h promises. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "escsim/engine.h"
+#include "escsim/model.h"
+
+enum { A, B, C };
+enum { T_STRIKE, T_ROCKET, T_RAID };
+
+/* C fires rockets at A; A blames B and plans a strike on B in 2 h, asking
+ * the cell (latency 1 h, accuracy 0: answers repeat the suspicion). */
+static void config(esc_config *cfg)
+{
+	assert_int_equal(esc_config_alloc(cfg, 3, 1, 3, 1, NULL), 0);
+	strcpy(cfg->parties[A].name, "A");
+	strcpy(cfg->parties[B].name, "B");
+	strcpy(cfg->parties[C].name, "C");
+	cfg->parties[C].kind = ESC_PARTY_NONSTATE;
+	esc_config_cell_defaults(cfg);
+	strcpy(cfg->zones[0], "Z");
+	const char *names[] = { "strike", "rocket", "raid" };
+	int levels[] = { 5, 6, 4 };
+	for (int i = 0; i < 3; i++) {
+		strcpy(cfg->types[i].name, names[i]);
+		cfg->types[i].level = levels[i];
+	}
+	cfg->generators[0] = (esc_generator){ .actor = C, .target = A, .type = T_ROCKET, .rate_per_h = 0.02 };
+	double *row = &cfg->attribution.confusion[(A * 3 + C) * 3];
+	row[C] = 0;
+	row[B] = 1;
+	cfg->horizon_h = 2000;
+	esc_dist_free(&cfg->cell.latency_h);
+	esc_dist_init(&cfg->cell.latency_h, ESC_DIST_CONSTANT, 1.0, 0, 0, NULL);
+	cfg->cell.accuracy = 0;
+}
+
+typedef struct tp {
+	esc_reply_kind reply;          /* B's answer to requests */
+	int reply_cancel;              /* A's on_cell_reply: -1 keep the engine's rule */
+	int attribute_to_c;            /* A's attribute hook blames C */
+	int notify;                    /* C's pre_operation */
+	double tick_h;                 /* A's tick */
+	int n_ticks, n_timers, n_events, n_begin, n_replies;
+	int act_on_tick;               /* A strikes B on its own at every tick */
+	double ladder_seen;
+	double first_rocket_h;
+} tp;
+
+static int begin(void *self, uint64_t rep, esc_error *err) { (void)rep; (void)err; ((tp *)self)->n_begin++; return 0; }
+static double tick_h(void *self, int party) { return party == A ? ((tp *)self)->tick_h : 0; }
+
+static int attribute(void *self, const esc_hook_ctx *ctx, const esc_observation *obs, double *p,
+                     int *changed, esc_error *err)
+{
+	(void)ctx; (void)err;
+	tp *t = self;
+	if (obs->observer == A && t->attribute_to_c) {
+		p[A] = p[B] = 0;
+		p[C] = 1;
+		*changed = 1;
+	}
+	return 0;
+}
+
+static int observe(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
+                   esc_decision *out, esc_error *err)
+{
+	(void)self; (void)err;
+	assert_int_equal(ctx->party, obs->observer);
+	assert_non_null(ctx->engine);
+	if (obs->observer == A) {
+		out->action = ESC_ACT_RETALIATE;
+		out->type = T_STRIKE;
+		out->delay_h = 2.0;
+		out->query_cell = 1;
+	}
+	return 0;
+}
+
+static int on_request(void *self, const esc_hook_ctx *ctx, const esc_cell_request *req,
+                      esc_cell_reply *out, esc_error *err)
+{
+	(void)err;
+	tp *t = self;
+	assert_int_equal(ctx->party, B);
+	assert_int_equal(req->receiver, B);
+	assert_int_equal(req->sender, A);
+	assert_int_equal(req->culprit, C);
+	assert_int_equal(req->suspected, t->attribute_to_c ? C : B);
+	out->reply = t->reply;
+	return 0;
+}
+
+static int on_reply(void *self, const esc_hook_ctx *ctx, const esc_cell_answer *ans, int *cancel,
+                    esc_error *err)
+{
+	(void)err;
+	tp *t = self;
+	assert_int_equal(ctx->party, A);
+	t->n_replies++;
+	assert_true(ans->pending_target == (t->attribute_to_c ? C : B) || ans->pending_target == -1);
+	if (t->reply_cancel >= 0)
+		*cancel = t->reply_cancel;
+	return 0;
+}
+
+static int pre_op(void *self, const esc_hook_ctx *ctx, const esc_operation *op, esc_notice *out,
+                  esc_error *err)
+{
+	(void)ctx; (void)err;
+	tp *t = self;
+	if (op->actor == C && t->notify) {
+		out->notify = 0;
+		out->lead_h = 5;
+	}
+	return 0;
+}
+
+static int on_tick(void *self, const esc_hook_ctx *ctx, double dt, esc_error *err)
+{
+	tp *t = self;
+	t->n_ticks++;
+	assert_true(dt == t->tick_h);
+	t->ladder_seen = esc_engine_ladder(ctx->engine, A, B);
+	if (esc_engine_schedule(ctx->engine, ctx->party, 1.0, 42, err))
+		return err->status;
+	if (t->act_on_tick) {
+		esc_decision d = { .action = ESC_ACT_RETALIATE, .target = B, .type = T_STRIKE,
+		                   .zone = 0, .delay_h = 0, .priority = 1 };
+		return esc_engine_act(ctx->engine, ctx->party, &d, -1, err);
+	}
+	return 0;
+}
+
+static int on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_error *err)
+{
+	(void)err;
+	tp *t = self;
+	assert_int_equal(token, 42);
+	assert_int_equal(ctx->party, A);
+	t->n_timers++;
+	return 0;
+}
+
+static int on_event(void *self, const esc_hook_ctx *ctx, const esc_event_row *ev, esc_error *err)
+{
+	(void)err;
+	tp *t = self;
+	assert_int_equal(ctx->party, -1);
+	t->n_events++;
+	if (ev->type == T_ROCKET && !(t->first_rocket_h <= ev->t_h))
+		t->first_rocket_h = ev->t_h;
+	return 0;
+}
+
+static const esc_policy_type full = {
+	.name = "full", .begin = begin, .tick_h = tick_h, .attribute = attribute,
+	.on_incident_observed = observe, .on_cell_request = on_request,
+	.on_cell_reply = on_reply, .pre_operation = pre_op, .on_tick = on_tick,
+	.on_event = on_event, .on_timer = on_timer,
+};
+
+static esc_run_row run(const esc_config *cfg, tp *t, int expect_status, esc_error *err)
+{
+	esc_model *m = esc_model_new(cfg, err);
+	assert_non_null(m);
+	esc_streams *s = esc_streams_new(NULL);
+	esc_policy p = { &full, t };
+	esc_run_row row;
+	int st = esc_model_run(m, &p, s, 1, 0, &row, err);
+	if (st != expect_status)
+		fail_msg("status %d: %s", st, err->msg);
+	esc_streams_free(s);
+	esc_model_free(m);
+	return row;
+}
+
+static void test_replies(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	esc_error err = {0};
+	tp t = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1 };
+	esc_run_row answer = run(&cfg, &t, 0, &err);
+	int64_t rockets = answer.incidents - answer.retaliations;
+	assert_true(rockets > 10);
+	assert_int_equal(t.n_begin, 1);
+	assert_int_equal(t.n_events, answer.events_total);
+	assert_int_equal(t.n_replies, answer.cell_answered_before_deadline);
+	/* Accuracy 0: the answers confirm the suspicion; every strike goes. */
+	assert_int_equal(answer.misattributed_retaliations, answer.retaliations);
+	assert_true(answer.retaliations >= rockets - 2);
+	/* Shared intelligence names the culprit whatever the accuracy. */
+	t = (tp){ .reply = ESC_REPLY_SHARE_INTEL, .reply_cancel = -1 };
+	esc_run_row intel = run(&cfg, &t, 0, &err);
+	assert_int_equal(intel.retaliations, 0);
+	/* ...unless the sender decides to strike anyway. */
+	t = (tp){ .reply = ESC_REPLY_SHARE_INTEL, .reply_cancel = 0 };
+	esc_run_row stubborn = run(&cfg, &t, 0, &err);
+	assert_int_equal(stubborn.retaliations, answer.retaliations);
+	/* A denial names no one: the strike goes ahead. */
+	t = (tp){ .reply = ESC_REPLY_DENY, .reply_cancel = -1 };
+	esc_run_row deny = run(&cfg, &t, 0, &err);
+	assert_int_equal(deny.retaliations, answer.retaliations);
+	/* A commitment to enforce: B raids C instead of A striking B. */
+	t = (tp){ .reply = ESC_REPLY_COMMIT_ENFORCE, .reply_cancel = -1 };
+	cfg.cell.enforce_type = T_RAID;
+	esc_run_row enforce = run(&cfg, &t, 0, &err);
+	assert_int_equal(enforce.misattributed_retaliations, 0);
+	assert_int_equal(enforce.cell_enforcements, enforce.retaliations);
+	assert_true(enforce.cell_enforcements > 0);
+	/* A refusal: no answer at all. */
+	t = (tp){ .reply = ESC_REPLY_REFUSE, .reply_cancel = -1 };
+	esc_run_row refuse = run(&cfg, &t, 0, &err);
+	assert_int_equal(refuse.cell_refused, refuse.cell_requests);
+	assert_int_equal(t.n_replies, 0);
+	esc_config_free(&cfg);
+}
+
+static void test_attribute_and_pre_operation(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	esc_error err = {0};
+	/* Blaming C (rightly): strikes on C, none misattributed. */
+	tp t = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .attribute_to_c = 1 };
+	esc_run_row r = run(&cfg, &t, 0, &err);
+	assert_true(r.retaliations > 0);
+	assert_int_equal(r.misattributed_retaliations, 0);
+	/* C's operations are planned 5 h ahead (not notified): none can happen
+	 * in the first 5 hours, and the first one comes 5 h after its arrival. */
+	tp u = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .notify = 1, .first_rocket_h = NAN };
+	esc_run_row late = run(&cfg, &u, 0, &err);
+	tp v = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .first_rocket_h = NAN };
+	run(&cfg, &v, 0, &err);
+	assert_true(late.incidents > late.retaliations);
+	assert_int_equal(late.ops_notified, 0);
+	assert_true(fabs(u.first_rocket_h - (v.first_rocket_h + 5)) < 1e-9);
+	esc_config_free(&cfg);
+}
+
+static void test_ticks_timers_and_acts(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.generators[0].rate_per_h = 0;
+	cfg.horizon_h = 100;
+	esc_error err = {0};
+	tp t = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .tick_h = 10 };
+	esc_run_row r = run(&cfg, &t, 0, &err);
+	assert_int_equal(t.n_ticks, 10);             /* at 10, 20, ..., 100 */
+	assert_int_equal(t.n_timers, 9);             /* 1 h later, before 100 */
+	assert_int_equal(r.incidents, 0);
+	/* A strikes B on its own at every tick; B (blamed for nothing)
+	 * observes, and A's ladder towards B climbs. */
+	tp u = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .tick_h = 10, .act_on_tick = 1 };
+	r = run(&cfg, &u, 0, &err);
+	assert_int_equal(r.retaliations, 10);
+	assert_int_equal(r.misattributed_retaliations, 0);
+	assert_true(u.ladder_seen >= 5);
+	esc_config_free(&cfg);
+}
+
+static void test_bad_acts(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.generators[0].rate_per_h = 0;
+	cfg.horizon_h = 100;
+	esc_error err = {0};
+	esc_model *m = esc_model_new(&cfg, &err);
+	esc_streams *s = esc_streams_new(NULL);
+	esc_run_row row;
+	assert_int_equal(esc_model_run(m, NULL, s, 1, 0, &row, &err), 0);
+	/* Outside a run the engine is not to be used; within one, a query
+	 * about nothing is refused with a message. */
+	esc_decision q = { .action = ESC_ACT_QUERY, .priority = 1, .target = B, .zone = 0 };
+	assert_int_equal(esc_engine_act((esc_engine *)m, A, &q, -1, &err), ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "a query must be about an incident"));
+	assert_int_equal(esc_engine_schedule((esc_engine *)m, A, NAN, 1, &err), ESC_ERR_INPUT);
+	assert_int_equal(esc_engine_log((esc_engine *)m, A, "", 1, &err), ESC_ERR_INPUT);
+	esc_streams_free(s);
+	esc_model_free(m);
+	esc_config_free(&cfg);
+}
+
+int main(void)
+{
+	gsl_set_error_handler_off();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_attribute_and_pre_operation),
+		cmocka_unit_test(test_ticks_timers_and_acts),
+		cmocka_unit_test(test_bad_acts),
+	};
+	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}
