@@ -8,6 +8,8 @@
 #   make valgrind   the end-to-end tests with escsim under valgrind memcheck
 #   make fuzz       build the libFuzzer harnesses (clang) and run each for
 #                   FUZZ_SECONDS (default 30); see docs/testing.md
+#   make bench      the benchmarks of tests/bench as one table (docs/performance.md)
+#   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
 #   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
@@ -39,8 +41,10 @@ CC ?= cc
 OPT ?= -O2 -g
 CFLAGS ?=
 # Recursive (=) so pkg-config runs when a recipe runs, after the deps step.
+# HAVE_INLINE: GSL's header versions of gsl_rng_uniform and friends, so a
+# uniform draw is one indirect call instead of two (docs/performance.md).
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
-	$(OPT) -MMD -MP -Iinclude -DESCSIM_VERSION='"$(VERSION)"' \
+	$(OPT) -MMD -MP -Iinclude -DHAVE_INLINE -DESCSIM_VERSION='"$(VERSION)"' \
 	-DESCSIM_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lhdf5_hl -lpthread -lm $(LDLIBS)
 TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
@@ -62,7 +66,8 @@ ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE
+.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE \
+	bench bench-run bench-callgrind bench-callgrind-run
 
 all: $(BUILD)/escsim
 
@@ -170,6 +175,29 @@ fuzz-run: $(FUZZERS:%=$(BUILD)/tests/fuzz/%)
 $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libescsim.a | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libescsim.a $(ALL_LDLIBS)
+
+# Benchmarks (tests/bench, docs/performance.md): everything rebuilt with
+# NDEBUG in $(BUILD)/bench, then one table.  Benchmarks, not tests: a slow
+# number fails nothing.  bench-callgrind counts instructions per event, which
+# hold steady on a busy machine where times do not.
+BENCH_BIN = $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(wildcard tests/bench/bench_*.c))
+BENCH_OBJ = $(BUILD)/tests/bench/policies_c.o
+BENCH_MAKE = $(MAKE) --no-print-directory BUILD=$(BUILD)/bench OPT='-O2 -g -DNDEBUG'
+
+bench:
+	@$(BENCH_MAKE) bench-run
+bench-run: $(BUILD)/escsim $(BENCH_OBJ) $(BENCH_BIN)
+	@BUILD=$(BUILD) ESCSIM=$(BUILD)/escsim tests/bench/run.sh
+bench-callgrind:
+	@$(call need,command -v valgrind >/dev/null,valgrind)
+	@$(BENCH_MAKE) bench-callgrind-run
+bench-callgrind-run: $(BENCH_OBJ) $(BENCH_BIN)
+	@BUILD=$(BUILD) tests/bench/callgrind.sh
+
+$(BUILD)/tests/bench/%: tests/bench/%.c $(BENCH_OBJ) $(BUILD)/libescsim.a | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_OBJ) $(BUILD)/libescsim.a $(ALL_LDLIBS)
+-include $(BENCH_BIN:=.d) $(BENCH_OBJ:.o=.d)
 
 install: $(BUILD)/escsim
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim

@@ -1,0 +1,421 @@
+/* bench_kernel.c: the discrete-event kernel alone (issue #10, target 1).
+ *
+ *   mm1      an M/M/1 queue written against the kernel's API, as
+ *            tests/validation/test_mm1.c is: arrivals and departures are
+ *            esc_sim events, the queue a FIFO of arrival times, draws from
+ *            gsl_ran_exponential on a gsl_rng (lambda 0.9, mu 1, 10^6
+ *            customers per run).  Variants: our default generator
+ *            (xoshiro256++, a gsl_rng_type), GSL's taus2, and the kernel's
+ *            own exponential (esc_dist_sample).
+ *   ref      the field's yardstick: a minimal hand-written binary-heap
+ *            M/M/1 loop with gsl_ran_exponential on GSL's taus2, no kernel
+ *            at all, run here so the comparison is on this machine.
+ *   hold     the classic hold model: K pending timed callbacks, each of
+ *            which reschedules itself Exp(1) hours later (the draw is
+ *            esc_dist_sample, the kernel's exponential; a _gsl variant
+ *            draws with gsl_ran_exponential).  K = 1, 1000, 100000.
+ *
+ * Time: the median of RUNS runs of each measured loop (each run after a
+ * warm-up), in ns per customer or per event.  With --callgrind the program
+ * runs each measured loop once with fewer events and prints the event
+ * count, for tests/bench/callgrind.sh, which counts instructions with
+ * valgrind --tool=callgrind --toggle-collect='measure_*'.
+ *
+ * Usage: bench_kernel [--callgrind] [--only NAME]
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "escsim/dist.h"
+#include "escsim/event_queue.h"
+#include "escsim/rng.h"
+#include "bench.h"
+
+#define RUNS 5
+
+static int callgrind_mode;
+
+/* ---- M/M/1 on the kernel ------------------------------------------------ */
+
+enum draw_mode { DRAW_GSL, DRAW_DIST };
+
+typedef struct mm1 {
+	esc_sim *sim;
+	gsl_rng *arrivals, *services;
+	enum draw_mode mode;
+	esc_dist gap, service;          /* DRAW_DIST */
+	double mean_gap_h, mean_service_h;
+	double *fifo;                   /* arrival times; ring, cap a power of two */
+	size_t cap, head, n;
+	uint64_t arrived, limit;
+	double sojourn_sum;
+	uint64_t departed;
+	int oom;
+} mm1;
+
+static inline double mm1_draw(const mm1 *q, gsl_rng *r, const esc_dist *d, double mean)
+{
+	if (q->mode == DRAW_GSL)
+		return gsl_ran_exponential(r, mean);
+	return esc_dist_sample(d, r);
+}
+
+static void on_departure(esc_sim *sim, void *ctx, void *arg);
+
+static void push(mm1 *q, double t)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 1024;
+		double *f = malloc(cap * sizeof *f);
+		if (!f) {
+			q->oom = 1;
+			return;
+		}
+		for (size_t i = 0; i < q->n; i++)
+			f[i] = q->fifo[(q->head + i) & (q->cap - 1)];
+		free(q->fifo);
+		q->fifo = f;
+		q->cap = cap;
+		q->head = 0;
+	}
+	q->fifo[(q->head + q->n++) & (q->cap - 1)] = t;
+}
+
+static inline void schedule_departure(mm1 *q)
+{
+	double s = mm1_draw(q, q->services, &q->service, q->mean_service_h);
+	if (esc_sim_schedule_in(q->sim, s, on_departure, q, NULL) == ESC_EVENT_NONE)
+		q->oom = 1;
+}
+
+static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	mm1 *q = ctx;
+	push(q, esc_sim_now(sim));
+	if (q->n == 1)
+		schedule_departure(q);
+	if (++q->arrived < q->limit) {
+		double gap = mm1_draw(q, q->arrivals, &q->gap, q->mean_gap_h);
+		if (esc_sim_schedule_in(sim, gap, on_arrival, q, NULL) == ESC_EVENT_NONE)
+			q->oom = 1;
+	}
+}
+
+static void on_departure(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	mm1 *q = ctx;
+	double t = q->fifo[q->head];
+	q->head = (q->head + 1) & (q->cap - 1);
+	q->n--;
+	q->sojourn_sum += esc_sim_now(sim) - t;
+	q->departed++;
+	if (q->n > 0)
+		schedule_departure(q);
+}
+
+/* The measured part: one replication of `customers` customers, run until
+ * the queue drains. */
+__attribute__((noinline)) static void measure_mm1(mm1 *q)
+{
+	esc_sim_run(q->sim);
+}
+
+/* Returns ns per customer (median of RUNS), or 0 on failure. */
+static double bench_mm1(const gsl_rng_type *type, enum draw_mode mode, uint64_t customers,
+                        double *mean_sojourn)
+{
+	const double lambda = 0.9, mu = 1.0;
+	mm1 q;
+	memset(&q, 0, sizeof q);
+	q.sim = esc_sim_new();
+	esc_streams *st = esc_streams_new(type);
+	if (!q.sim || !st)
+		return 0;
+	q.mode = mode;
+	q.mean_gap_h = 1.0 / lambda;
+	q.mean_service_h = 1.0 / mu;
+	esc_dist_init(&q.gap, ESC_DIST_EXPONENTIAL, q.mean_gap_h, 0, 0, NULL);
+	esc_dist_init(&q.service, ESC_DIST_EXPONENTIAL, q.mean_service_h, 0, 0, NULL);
+	int runs = callgrind_mode ? 1 : RUNS + 1;     /* the first run warms up */
+	double ns[RUNS + 1];
+	for (int r = 0; r < runs; r++) {
+		esc_sim_reset(q.sim);
+		esc_streams_begin(st, 20261010, (uint64_t)r);
+		q.arrivals = esc_streams_get(st, "arrival");
+		q.services = esc_streams_get(st, "service");
+		q.head = q.n = 0;
+		q.arrived = q.departed = 0;
+		q.limit = customers;
+		q.sojourn_sum = 0;
+		esc_sim_schedule(q.sim, mm1_draw(&q, q.arrivals, &q.gap, q.mean_gap_h),
+		                 on_arrival, &q, NULL);
+		double t0 = bench_now_s();
+		measure_mm1(&q);
+		ns[r] = (bench_now_s() - t0) * 1e9 / (double)customers;
+		if (q.oom || q.departed != customers)
+			return 0;
+	}
+	*mean_sojourn = q.sojourn_sum / (double)q.departed;
+	free(q.fifo);
+	esc_streams_free(st);
+	esc_sim_free(q.sim);
+	return callgrind_mode ? ns[0] : bench_median(ns + 1, RUNS);
+}
+
+/* ---- the yardstick: a hand-written binary-heap M/M/1 -------------------- */
+
+typedef struct ref_ev {
+	double t;
+	int kind;                     /* 0 arrival, 1 departure */
+} ref_ev;
+
+typedef struct ref_heap {
+	ref_ev *v;
+	size_t n, cap;
+} ref_heap;
+
+static void ref_push(ref_heap *h, ref_ev e)
+{
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->v = realloc(h->v, h->cap * sizeof *h->v);
+	}
+	size_t i = h->n++;
+	while (i > 0 && e.t < h->v[(i - 1) / 2].t) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = e;
+}
+
+static ref_ev ref_pop(ref_heap *h)
+{
+	ref_ev top = h->v[0], e = h->v[--h->n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->v[c + 1].t < h->v[c].t)
+			c++;
+		if (!(h->v[c].t < e.t))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = e;
+	return top;
+}
+
+typedef struct ref_mm1 {
+	ref_heap h;
+	gsl_rng *ra, *rs;
+	double *fifo;
+	size_t cap, head, n;
+	uint64_t customers, arrived, departed;
+	double sojourn_sum;
+} ref_mm1;
+
+__attribute__((noinline)) static void measure_ref(ref_mm1 *q)
+{
+	const double mean_gap = 1.0 / 0.9, mean_service = 1.0;
+	ref_push(&q->h, (ref_ev){ gsl_ran_exponential(q->ra, mean_gap), 0 });
+	while (q->h.n) {
+		ref_ev e = ref_pop(&q->h);
+		if (e.kind == 0) {
+			if (q->n == q->cap) {        /* grow the ring */
+				size_t cap = q->cap ? 2 * q->cap : 1024;
+				double *f = malloc(cap * sizeof *f);
+				for (size_t i = 0; i < q->n; i++)
+					f[i] = q->fifo[(q->head + i) & (q->cap - 1)];
+				free(q->fifo);
+				q->fifo = f;
+				q->cap = cap;
+				q->head = 0;
+			}
+			q->fifo[(q->head + q->n++) & (q->cap - 1)] = e.t;
+			if (q->n == 1)
+				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->rs, mean_service), 1 });
+			if (++q->arrived < q->customers)
+				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->ra, mean_gap), 0 });
+		} else {
+			q->sojourn_sum += e.t - q->fifo[q->head];
+			q->head = (q->head + 1) & (q->cap - 1);
+			q->n--;
+			q->departed++;
+			if (q->n)
+				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->rs, mean_service), 1 });
+		}
+	}
+}
+
+static double bench_ref(uint64_t customers, double *mean_sojourn)
+{
+	ref_mm1 q;
+	memset(&q, 0, sizeof q);
+	q.ra = gsl_rng_alloc(gsl_rng_taus2);
+	q.rs = gsl_rng_alloc(gsl_rng_taus2);
+	int runs = callgrind_mode ? 1 : RUNS + 1;
+	double ns[RUNS + 1];
+	for (int r = 0; r < runs; r++) {
+		gsl_rng_set(q.ra, 1000u + (unsigned)r);
+		gsl_rng_set(q.rs, 2000u + (unsigned)r);
+		q.h.n = 0;
+		q.head = q.n = 0;
+		q.customers = customers;
+		q.arrived = q.departed = 0;
+		q.sojourn_sum = 0;
+		double t0 = bench_now_s();
+		measure_ref(&q);
+		ns[r] = (bench_now_s() - t0) * 1e9 / (double)customers;
+	}
+	*mean_sojourn = q.sojourn_sum / (double)q.departed;
+	free(q.h.v);
+	free(q.fifo);
+	gsl_rng_free(q.ra);
+	gsl_rng_free(q.rs);
+	return callgrind_mode ? ns[0] : bench_median(ns + 1, RUNS);
+}
+
+/* ---- the hold model ----------------------------------------------------- */
+
+typedef struct hold {
+	esc_sim *sim;
+	gsl_rng *r;
+	esc_dist exp1;
+	int gsl;                        /* draw with gsl_ran_exponential */
+	uint64_t left;
+	int oom;
+} hold;
+
+static void on_hold(esc_sim *sim, void *ctx, void *arg)
+{
+	hold *h = ctx;
+	double dt = h->gsl ? gsl_ran_exponential(h->r, 1.0) : esc_dist_sample(&h->exp1, h->r);
+	if (esc_sim_schedule_in(sim, dt, on_hold, h, arg) == ESC_EVENT_NONE)
+		h->oom = 1;
+	if (--h->left == 0)
+		esc_sim_stop(sim);
+}
+
+__attribute__((noinline)) static void measure_hold(hold *h)
+{
+	esc_sim_run(h->sim);
+}
+
+static double bench_hold(uint64_t k, int gsl, uint64_t events)
+{
+	hold h;
+	memset(&h, 0, sizeof h);
+	h.sim = esc_sim_new();
+	h.r = gsl_rng_alloc(esc_rng_xoshiro256pp);
+	gsl_rng_set(h.r, 20261010);
+	h.gsl = gsl;
+	esc_dist_init(&h.exp1, ESC_DIST_EXPONENTIAL, 1.0, 0, 0, NULL);
+	for (uint64_t i = 0; i < k; i++)
+		esc_sim_schedule(h.sim, esc_dist_sample(&h.exp1, h.r), on_hold, &h, NULL);
+	/* Warm-up: every event fires a few times, so the heap holds the
+	 * stationary mix of times, not the initial one. */
+	h.left = 5 * k + 100000;
+	esc_sim_run(h.sim);
+	int runs = callgrind_mode ? 1 : RUNS;
+	double ns[RUNS];
+	for (int r = 0; r < runs; r++) {
+		h.left = events;
+		double t0 = bench_now_s();
+		measure_hold(&h);
+		ns[r] = (bench_now_s() - t0) * 1e9 / (double)events;
+	}
+	int ok = !h.oom && esc_sim_pending(h.sim) == k;
+	gsl_rng_free(h.r);
+	esc_sim_free(h.sim);
+	if (!ok)
+		return 0;
+	return callgrind_mode ? ns[0] : bench_median(ns, RUNS);
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static const char *only;
+
+static int want(const char *name)
+{
+	return !only || strcmp(only, name) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--callgrind") == 0)
+			callgrind_mode = 1;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else {
+			fprintf(stderr, "usage: bench_kernel [--callgrind] [--only NAME]\n");
+			return 2;
+		}
+	}
+	gsl_set_error_handler_off();
+	const uint64_t customers = callgrind_mode ? 100000 : 1000000;
+	const uint64_t events = callgrind_mode ? 200000 : 4000000;
+	double w, ns;
+	char note[96];
+
+	/* In callgrind mode each line is "NAME EVENTS" (events: customers for
+	 * mm1 and ref); callgrind.sh divides the instruction count by it. */
+#define REPORT(NAME, DESC, UNITS, OP, TARGET, COUNT)                              \
+	do {                                                                     \
+		if (callgrind_mode)                                              \
+			printf("%s %llu\n", NAME, (unsigned long long)(COUNT));  \
+		else                                                             \
+			bench_row("kernel", DESC, ns, UNITS, OP, TARGET, note);  \
+	} while (0)
+
+	if (want("mm1")) {
+		ns = bench_mm1(NULL, DRAW_GSL, customers, &w);
+		snprintf(note, sizeof note, "xoshiro256++, gsl_ran_exponential; W %.3f (theory 10)", w);
+		REPORT("mm1", "M/M/1 rho 0.9, 1e6 customers", "ns/customer", "<=", 60, customers);
+	}
+	if (want("mm1_taus2")) {
+		ns = bench_mm1(gsl_rng_taus2, DRAW_GSL, customers, &w);
+		snprintf(note, sizeof note, "taus2, gsl_ran_exponential; W %.3f", w);
+		REPORT("mm1_taus2", "M/M/1 rho 0.9 (taus2)", "ns/customer", "", 0, customers);
+	}
+	if (want("mm1_dist")) {
+		ns = bench_mm1(NULL, DRAW_DIST, customers, &w);
+		snprintf(note, sizeof note, "xoshiro256++, esc_dist_sample exponential; W %.3f", w);
+		REPORT("mm1_dist", "M/M/1 rho 0.9 (kernel exponential)", "ns/customer", "", 0, customers);
+	}
+	if (want("ref")) {
+		ns = bench_ref(customers, &w);
+		snprintf(note, sizeof note, "hand-written binary heap, taus2; W %.3f", w);
+		REPORT("ref", "reference loop, no kernel", "ns/customer", "", 0, customers);
+	}
+	static const struct { const char *name, *desc; uint64_t k; int gsl; double target; } holds[] = {
+		{ "hold1", "hold K=1", 1, 0, 15 },
+		{ "hold1000", "hold K=1000", 1000, 0, 80 },
+		{ "hold100000", "hold K=100000", 100000, 0, 160 },
+		{ "hold1_gsl", "hold K=1 (gsl_ran_exponential)", 1, 1, 0 },
+		{ "hold1000_gsl", "hold K=1000 (gsl_ran_exponential)", 1000, 1, 0 },
+		{ "hold100000_gsl", "hold K=100000 (gsl_ran_exponential)", 100000, 1, 0 },
+	};
+	for (size_t i = 0; i < sizeof holds / sizeof holds[0]; i++) {
+		if (!want(holds[i].name))
+			continue;
+		ns = bench_hold(holds[i].k, holds[i].gsl, events);
+		snprintf(note, sizeof note, "%s draw per event",
+		         holds[i].gsl ? "gsl_ran_exponential" : "esc_dist_sample");
+		REPORT(holds[i].name, holds[i].desc, "ns/event", holds[i].target > 0 ? "<=" : "",
+		       holds[i].target, events);
+	}
+	return 0;
+}

@@ -1,0 +1,87 @@
+#!/bin/sh
+# run.sh: every benchmark, as one table (`make bench`).
+#
+# Runs the benchmark programs of tests/bench, then times the escsim binary
+# itself for scaling (-j 1 against -j 2; MPI ranks when the binary is an MPI
+# build and mpirun exists) and for peak memory (/usr/bin/time, 100 against
+# 100,000 replications on a 30-day horizon: a whole year of 100,000
+# replications takes minutes).  docs/performance.md explains every row.
+#
+# Environment: BUILD (the bench build folder), ESCSIM (the binary),
+# SCENARIO (default scenarios/golan_2026.lua), QUICK=1 skips the 100,000
+# replications.
+set -u
+B=${BUILD:-build/bench}
+ESCSIM=${ESCSIM:-$B/escsim}
+SCEN=${SCENARIO:-scenarios/golan_2026.lua}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/escsim-bench.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+row() {  # area name value unit target verdict note
+	printf '%-9s %-46s %12s %-12s %-12s %-7s %s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+}
+now() { date +%s.%N; }
+calc() { awk "BEGIN { print ($*) }"; }
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+echo "escsim benchmarks $(date -u +%Y-%m-%dT%H:%MZ): $(nproc) cores, $cpu," \
+     "$(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "median of runs unless noted; ns = wall-clock nanoseconds; see docs/performance.md"
+row area benchmark value unit target verdict note
+
+"$B/tests/bench/bench_kernel" || echo "bench_kernel failed"
+"$B/tests/bench/bench_scenario" --growth "$SCEN" || echo "bench_scenario failed"
+"$B/tests/bench/bench_output" "$SCEN" || echo "bench_output failed"
+
+# Scaling: replications per second with 2 threads over 1 thread, best of 3.
+if "$ESCSIM" run --help 2>&1 | grep -q -- '--threads'; then
+	n=1200
+	best() {  # threads -> best seconds of 3 runs, or "fail"
+		for i in 1 2 3; do
+			t0=$(now)
+			"$ESCSIM" run "$SCEN" -n $n -j "$1" -q -o "$TMP/j.h5" >/dev/null 2>&1 || { echo fail; return; }
+			calc "$(now) - $t0"
+		done | sort -g | head -n 1
+	}
+	t1=$(best 1); t2=$(best 2)
+	if [ "$t1" = fail ] || [ "$t2" = fail ]; then
+		row scaling "two threads / one thread" failed "" ">= 1.85" - "escsim run -j failed"
+	else
+		s=$(calc "$t1 / $t2")
+		v=$(calc "$s >= 1.85")
+		row scaling "two threads / one thread, replications/s" "$(printf %.3f "$s")" x ">= 1.85" \
+			"$([ "$v" = 1 ] && echo ok || echo MISSED)" \
+			"escsim run -n $n to a file: $(printf %.2f "$t1") s with -j 1, $(printf %.2f "$t2") s with -j 2 (best of 3)"
+	fi
+else
+	row scaling "two threads / one thread" "pending -j" "" ">= 1.85" - "escsim run has no -j yet"
+fi
+if command -v mpirun >/dev/null 2>&1 && ldd "$ESCSIM" 2>/dev/null | grep -q libmpi; then
+	n=1200
+	t0=$(now); "$ESCSIM" run "$SCEN" -n $n -q -o "$TMP/m1.h5" >/dev/null 2>&1; t1=$(calc "$(now) - $t0")
+	t0=$(now); mpirun --allow-run-as-root -n 2 "$ESCSIM" run "$SCEN" -n $n -q -o "$TMP/m2.h5" >/dev/null 2>&1; t2=$(calc "$(now) - $t0")
+	s=$(calc "$t1 / $t2")
+	row scaling "two MPI ranks / one process, replications/s" "$(printf %.3f "$s")" x ">= 1.85" \
+		"$([ "$(calc "$s >= 1.85")" = 1 ] && echo ok || echo MISSED)" \
+		"$(printf %.2f "$t1") s alone, $(printf %.2f "$t2") s under mpirun -n 2"
+else
+	row scaling "two MPI ranks / one process" "pending MPI" "" ">= 1.85" - \
+		"needs an MPI build of escsim and mpirun (Open MPI)"
+fi
+
+# Peak resident memory, one thread, 30-day horizon.
+rss() {  # reps -> kB
+	/usr/bin/time -f %M -o "$TMP/rss" "$ESCSIM" run "$SCEN" -n "$1" --horizon 30d -q \
+		-o "$TMP/mem.h5" >/dev/null 2>&1 && cat "$TMP/rss"
+}
+small=$(rss 100)
+if [ "${QUICK:-0}" = 1 ]; then
+	row memory "peak RSS, 100 reps (30-day horizon)" "$small" kB - - "QUICK=1: 100,000 reps skipped"
+else
+	t0=$(now); big=$(rss 100000); t=$(calc "$(now) - $t0")
+	d=$(calc "100 * ($big - $small) / $small")
+	ok=$(calc "$d <= 10 && $d >= -10")
+	row memory "peak RSS 100,000 reps vs 100 (30-day horizon)" "$(printf %+.1f "$d")" "%" "within 10" \
+		"$([ "$ok" = 1 ] && echo ok || echo MISSED)" \
+		"$small kB for 100 reps, $big kB for 100,000 ($(printf %.0f "$t") s)"
+fi
