@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 PKGS = gsl hdf5-serial lua5.4 libcrypto
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools \
 	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev perl \
-	python3-h5py python3-pandas python3-tables
+	python3-h5py python3-pandas python3-tables python3-matplotlib python3-scipy
 
 # make MPI=1: the MPI build, build-mpi/escsim, compiled with mpicc (Debian's
 # Open MPI; HDF5 stays serial: each rank writes its own shard and rank 0
@@ -60,7 +60,7 @@ SCRIPT_TESTS = $(wildcard tests/cli/*.t tests/bad/*.t)
 DEPS_STAMP = $(BUILD)/.deps-ok
 DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	command -v h5dump >/dev/null && command -v prove >/dev/null && \
-	/usr/bin/python3 -c 'import h5py, pandas, tables' 2>/dev/null
+	/usr/bin/python3 -c 'import h5py, pandas, tables, matplotlib, scipy' 2>/dev/null
 ifeq ($(MPI),1)
 ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
@@ -92,7 +92,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 # PREFIX changes (make install PREFIX=... after a plain make).
 $(BUILD)/.datadir: FORCE | $(DEPS_STAMP)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/sim/lua/sandbox.o: $(BUILD)/.datadir
+$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/report.o: $(BUILD)/.datadir
 FORCE:
 
 $(BUILD)/libescsim.a: $(LIB_OBJ)
@@ -203,6 +203,7 @@ install: $(BUILD)/escsim
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -R scenarios/. $(DESTDIR)$(DATADIR)/
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/analysis analysis/*.py
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/escsim

@@ -1,0 +1,276 @@
+/* test_stats.c: the report's statistics (analysis/stats.h) against values
+ * computed elsewhere (scipy 1.10, R's survival package as printed in the
+ * textbooks), and the coverage of its intervals on synthetic data with a
+ * known answer: 2000 experiments each, fixed seeds, the observed coverage
+ * within 3 standard errors of 95% (or at least 95% for the conservative
+ * order-statistic interval).
+ *
+ * analysis/ is compiled into the escsim binary, not the library, so this
+ * test compiles stats.c in. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "../../analysis/stats.c"
+
+#define EXPERIMENTS 2000
+
+static void near(double got, double want, double tol, const char *what)
+{
+	if (!(fabs(got - want) <= tol)) {
+		print_error("%s: got %.10g, want %.10g (tolerance %g)\n", what, got,
+		            want, tol);
+		fail();
+	}
+}
+
+/* Observed coverage within 3 standard errors of the nominal 95%. */
+static void coverage_ok(int covered, const char *what)
+{
+	double c = (double)covered / EXPERIMENTS;
+	double se = sqrt(0.95 * 0.05 / EXPERIMENTS);
+	print_message("# %s: coverage %.4f (95%% +- %.4f)\n", what, c, 3 * se);
+	if (fabs(c - 0.95) > 3 * se) {
+		print_error("%s: coverage %.4f outside 0.95 +- %.4f\n", what, c, 3 * se);
+		fail();
+	}
+}
+
+static void test_mean_t(void **state)
+{
+	(void)state;
+	const double x[] = { 1, 2, 3, 4, 5 };
+	esc_interval e = esc_stat_mean_t(x, 5, 0.95);
+	near(e.est, 3, 1e-12, "mean");
+	near(e.sd, sqrt(2.5), 1e-12, "sd");
+	near(e.hi - e.est, 1.9632431614775607, 1e-9, "t half-width (scipy)");
+	near(e.est - e.lo, 1.9632431614775607, 1e-9, "symmetric");
+	near(esc_stat_t_pvalue(x, 5), 0.013235599563682695, 1e-9, "t test p (scipy)");
+	e = esc_stat_mean_t(x, 1, 0.95);
+	assert_true(e.est == 1 && isnan(e.lo) && isnan(e.hi));
+	e = esc_stat_mean_t(NULL, 0, 0.95);
+	assert_true(isnan(e.est) && e.n == 0);
+	const double z[] = { 0, 0, 0 };
+	assert_true(esc_stat_t_pvalue(z, 3) == 1.0);
+	e = esc_stat_mean_t(z, 3, 0.95);
+	assert_true(e.lo == 0 && e.hi == 0);
+}
+
+/* The paired interval: each experiment draws 50 pairs (x, y) that share a
+ * common component (as arms share their random numbers), with E[x - y] =
+ * 0.7; the t interval on x - y covers 0.7 in 95% of experiments.  Also for
+ * Poisson counts (the runs metrics are counts), difference 1.5. */
+static void test_paired_coverage(void **state)
+{
+	(void)state;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 20260106);
+	double d[50];
+	int covered = 0;
+	for (int k = 0; k < EXPERIMENTS; k++) {
+		for (int i = 0; i < 50; i++) {
+			double common = gsl_ran_gaussian(r, 3.0);
+			double x = 10.7 + common + gsl_ran_gaussian(r, 1.0);
+			double y = 10.0 + common + gsl_ran_gaussian(r, 1.5);
+			d[i] = x - y;
+		}
+		esc_interval e = esc_stat_mean_t(d, 50, 0.95);
+		covered += e.lo <= 0.7 && 0.7 <= e.hi;
+	}
+	coverage_ok(covered, "paired t interval, normal, n = 50");
+
+	covered = 0;
+	double dd[100];
+	for (int k = 0; k < EXPERIMENTS; k++) {
+		for (int i = 0; i < 100; i++) {
+			double mu = gsl_ran_gamma(r, 2.0, 2.0);   /* shared rate */
+			dd[i] = (double)gsl_ran_poisson(r, mu + 1.5) -
+			        (double)gsl_ran_poisson(r, mu);
+		}
+		esc_interval e = esc_stat_mean_t(dd, 100, 0.95);
+		covered += e.lo <= 1.5 && 1.5 <= e.hi;
+	}
+	coverage_ok(covered, "paired t interval, Poisson counts, n = 100");
+	gsl_rng_free(r);
+}
+
+static void test_wilson(void **state)
+{
+	(void)state;
+	esc_interval e = esc_stat_wilson(30, 100, 0.95);
+	near(e.est, 0.3, 1e-15, "share");
+	near(e.lo, 0.2189488529493276, 1e-9, "Wilson lower (by formula, scipy z)");
+	near(e.hi, 0.3958485463334666, 1e-9, "Wilson upper");
+	e = esc_stat_wilson(0, 50, 0.95);
+	assert_true(e.lo == 0 && e.hi > 0 && e.hi < 0.1);
+	e = esc_stat_wilson(50, 50, 0.95);
+	assert_true(e.hi == 1 && e.lo < 1 && e.lo > 0.9);
+	assert_true(isnan(esc_stat_wilson(0, 0, 0.95).est));
+
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 6);
+	int covered = 0;
+	for (int k = 0; k < EXPERIMENTS; k++) {
+		unsigned yes = gsl_ran_binomial(r, 0.3, 400);
+		e = esc_stat_wilson(yes, 400, 0.95);
+		covered += e.lo <= 0.3 && 0.3 <= e.hi;
+	}
+	coverage_ok(covered, "Wilson interval, p = 0.3, n = 400");
+	gsl_rng_free(r);
+}
+
+static void test_mcnemar(void **state)
+{
+	(void)state;
+	esc_mcnemar m = esc_stat_mcnemar(30, 12);
+	assert_false(m.exact);
+	near(m.chi2, 6.880952380952381, 1e-12, "chi-square, corrected");
+	near(m.p, 0.008711912962379598, 1e-9, "chi-square p (scipy)");
+	m = esc_stat_mcnemar(3, 10);
+	assert_true(m.exact);
+	near(m.p, 0.09228515625, 1e-12, "exact binomial p (scipy binomtest)");
+	m = esc_stat_mcnemar(10, 3);
+	near(m.p, 0.09228515625, 1e-12, "exact, symmetric");
+	m = esc_stat_mcnemar(6, 6);
+	near(m.p, 1.0, 1e-12, "exact, b = c");
+	m = esc_stat_mcnemar(20, 20);
+	assert_false(m.exact);
+	near(m.chi2, 0, 0, "no correction when b = c");
+	near(m.p, 1, 1e-12, "b = c: p = 1");
+	m = esc_stat_mcnemar(0, 0);
+	assert_true(isnan(m.chi2) && m.p == 1);
+	m = esc_stat_mcnemar(12, 12 + 1);     /* 25 discordant: chi-square */
+	assert_false(m.exact);
+
+	/* Under the null the test holds its level: P(p < 0.05) <= 0.05 (it is
+	 * conservative: the exact test and the continuity correction). */
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 2018);
+	int rejected = 0;
+	for (int k = 0; k < EXPERIMENTS; k++) {
+		unsigned n = gsl_ran_poisson(r, 40);
+		unsigned b = gsl_ran_binomial(r, 0.5, n);
+		rejected += esc_stat_mcnemar(b, n - b).p < 0.05;
+	}
+	double rate = (double)rejected / EXPERIMENTS;
+	print_message("# McNemar under the null: rejection rate %.4f\n", rate);
+	assert_true(rate <= 0.05 + 3 * sqrt(0.05 * 0.95 / EXPERIMENTS));
+	gsl_rng_free(r);
+}
+
+static void test_quantile(void **state)
+{
+	(void)state;
+	double x[100];
+	for (int i = 0; i < 100; i++)
+		x[i] = i + 1;
+	esc_interval q = esc_stat_quantile(x, 100, 0.9, 0.95);
+	near(q.est, 90.1, 1e-12, "P90 type 7 (numpy)");
+	near(q.lo, 84, 0, "P90 lower: x_(qbinom(0.025, 100, 0.9) = 84)");
+	near(q.hi, 96, 0, "P90 upper: x_(qbinom(0.975, 100, 0.9) + 1 = 96)");
+	q = esc_stat_quantile(x, 100, 0.99, 0.95);
+	near(q.est, 99.01, 1e-12, "P99");
+	near(q.lo, 97, 0, "P99 lower");
+	assert_true(isnan(q.hi));           /* needs x_(101) */
+	q = esc_stat_quantile(x, 1, 0.9, 0.95);
+	assert_true(q.est == 1 && isnan(q.lo) && isnan(q.hi));
+
+	/* The order-statistic interval covers the true P90 at least 95% of
+	 * the time: exponential(1), P90 = ln 10, n = 200. */
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 90);
+	double v[200], truth = log(10.0);
+	int covered = 0;
+	for (int k = 0; k < EXPERIMENTS; k++) {
+		for (int i = 0; i < 200; i++)
+			v[i] = gsl_ran_exponential(r, 1.0);
+		qsort(v, 200, sizeof v[0], cmp_time);
+		q = esc_stat_quantile(v, 200, 0.9, 0.95);
+		covered += q.lo <= truth && truth <= q.hi;
+	}
+	double c = (double)covered / EXPERIMENTS;
+	print_message("# P90 interval coverage %.4f (>= 0.95 - 3 se)\n", c);
+	assert_true(c >= 0.95 - 3 * sqrt(0.95 * 0.05 / EXPERIMENTS));
+	gsl_rng_free(r);
+}
+
+/* The 6-MP arm of Freireich et al. (1963), the textbook Kaplan-Meier
+ * example; R: survfit(Surv(time, status) ~ 1, conf.type = "log-log")
+ * prints, per event time, n.risk, n.event, survival, lower, upper. */
+static void test_km(void **state)
+{
+	(void)state;
+	const double t[] = { 6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20,
+	                     22, 23, 25, 32, 32, 34, 35 };
+	const int ev[] = { 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0,
+	                   0, 0, 0 };
+	esc_km_point km[22];
+	size_t n = esc_stat_km(t, ev, 21, 0.95, km);
+	static const struct { double t; int risk, d; double s, lo, hi; } want[] = {
+		{ 6, 21, 3, 0.857, 0.620, 0.952 },
+		{ 7, 17, 1, 0.807, 0.563, 0.923 },
+		{ 10, 15, 1, 0.753, 0.503, 0.889 },
+		{ 13, 12, 1, 0.690, 0.432, 0.849 },
+		{ 16, 11, 1, 0.627, 0.368, 0.805 },
+		{ 22, 7, 1, 0.538, 0.268, 0.747 },
+		{ 23, 6, 1, 0.448, 0.188, 0.680 },
+	};
+	assert_true(km[0].t == 0 && km[0].s == 1 && km[0].at_risk == 21);
+	size_t found = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (km[i].events == 0)
+			continue;
+		assert_true(found < 7);
+		char what[64];
+		snprintf(what, sizeof what, "S(%g)", want[found].t);
+		assert_true(km[i].t == want[found].t);
+		assert_int_equal(km[i].at_risk, want[found].risk);
+		assert_int_equal(km[i].events, want[found].d);
+		near(km[i].s, want[found].s, 0.0005, what);
+		near(km[i].lo, want[found].lo, 0.0005, "lower (R log-log)");
+		near(km[i].hi, want[found].hi, 0.0005, "upper (R log-log)");
+		found++;
+	}
+	assert_int_equal(found, 7);
+	near(km[n - 1].t, 35, 0, "last point: the last censoring");
+	esc_interval md = esc_stat_km_median(km, n);
+	near(md.est, 23, 0, "median (R: 23)");
+	near(md.lo, 13, 0, "median lower (R: 13)");
+	assert_true(isnan(md.hi));          /* R: NA */
+
+	/* Every replication without a crisis: S = 1 up to the horizon. */
+	const double h[] = { 100, 100, 100 };
+	const int none[] = { 0, 0, 0 };
+	n = esc_stat_km(h, none, 3, 0.95, km);
+	assert_int_equal(n, 2);
+	assert_true(km[1].s == 1 && km[1].censored == 3 && km[1].lo == 1);
+	assert_true(isnan(esc_stat_km_median(km, n).est));
+	/* Every one with a crisis at the same time: S drops to 0. */
+	const int all[] = { 1, 1, 1 };
+	n = esc_stat_km(h, all, 3, 0.95, km);
+	assert_true(km[1].s == 0 && km[1].lo == 0 && km[1].hi == 0);
+	near(esc_stat_km_median(km, n).est, 100, 0, "median when all fail");
+}
+
+int main(void)
+{
+	gsl_set_error_handler_off();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mean_t),
+		cmocka_unit_test(test_paired_coverage),
+		cmocka_unit_test(test_wilson),
+		cmocka_unit_test(test_mcnemar),
+		cmocka_unit_test(test_quantile),
+		cmocka_unit_test(test_km),
+	};
+	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
+}
