@@ -1423,7 +1423,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		}
 	} else if (complete_already) {
 		have_stats = stats_from_file(&b, final, err) == ESC_OK;
-		if (!o->quiet)
+		if (rank == 0)           /* the final line, also with --quiet */
 			fprintf(stderr, "escsim: '%s' is complete: nothing to resume\n", final);
 	}
 

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Job arrays: shards run with --rep-offset and -n, joined by escsim merge,
+# equal one run of all the replications; a missing, duplicated or foreign
+# shard is refused with exit 2 and a message, and nothing is written.
+. "$(dirname "$0")/tap.sh"
+cd "$TMP"
+plan 20
+G="$ROOT/scenarios/golan_2026.lua"
+OPTS=(-s 7 --events --horizon 90d -q)
+
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 100 -o all.h5 > /dev/null 2>&1
+ok $? "one run of 100 replications"
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 50 --rep-offset 0 -o a.h5 > /dev/null 2>&1
+ok $? "shard 0: --rep-offset 0 -n 50"
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 50 --rep-offset 50 -j 2 -o b.h5 > /dev/null 2>&1
+ok $? "shard 1: --rep-offset 50 -n 50 (2 threads)"
+"$ESCSIM" merge b.h5 a.h5 -n 100 -o m.h5 2> err
+ok $? "merge (shards in any order) exits 0"; sed 's/^/# /' err
+diff=0
+for arm in cell no_cell; do
+	for t in runs daily events messages; do
+		h5diff -q all.h5 m.h5 /arms/$arm/$t /arms/$arm/$t > /dev/null 2>&1 ||
+			{ diff=1; echo "# /arms/$arm/$t differs"; }
+	done
+done
+ok $diff "merged == single run (runs, daily, events, messages of both arms)"
+$PY - m.h5 > py.txt 2>&1 <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as h:
+    a = h.attrs
+    assert int(a["complete"]) == 1 and int(a["reps"]) == 100 and int(a["rep_offset"]) == 0, dict(a)
+    assert "merge" in a["command_line"] and "a.h5" in a["merged_from"]
+    assert h["/scenario/source"][()]
+PYEOF
+ok $? "merged file: complete, reps 100, provenance of the join"; sed 's/^/# /' py.txt
+
+# Three shards, then one of them missing.
+for k in 0 1 2; do
+	"$ESCSIM" compare "$G" "${OPTS[@]}" -n 20 --rep-offset $((k * 20)) -o t$k.h5 > /dev/null 2>&1
+done
+"$ESCSIM" merge t0.h5 t2.h5 -o x.h5 2> err
+is $? 2 "a missing middle shard: exit 2"
+contains err "replications 20..39" "the message names the missing replications"
+test ! -e x.h5 -a ! -e x.h5.partial; ok $? "nothing written"
+"$ESCSIM" merge t0.h5 t1.h5 -n 60 -o x.h5 2> err
+is $? 2 "a missing last shard (with -n): exit 2"
+contains err "40..59" "the message names them"
+"$ESCSIM" merge t1.h5 t2.h5 -o x.h5 2> err
+is $? 2 "a missing first shard: exit 2"
+cp t1.h5 t1copy.h5
+"$ESCSIM" merge t0.h5 t1.h5 t1copy.h5 t2.h5 -o x.h5 2> err
+is $? 2 "a duplicated shard: exit 2"
+contains err "in both" "the message names the duplicated replications and files"
+"$ESCSIM" compare "$G" -s 8 --events --horizon 90d -q -n 20 --rep-offset 20 -o seed8.h5 > /dev/null 2>&1
+"$ESCSIM" merge t0.h5 seed8.h5 t2.h5 -o x.h5 2> err
+is $? 2 "a shard of another seed: exit 2"
+contains err "different seeds" "the message says so"
+"$ESCSIM" compare "$G" -s 7 --horizon 90d -q -n 20 --rep-offset 20 -o noev.h5 > /dev/null 2>&1
+"$ESCSIM" merge t0.h5 noev.h5 t2.h5 -o x.h5 2> err
+is $? 2 "a shard with other options (no --events): exit 2"
+
+# A job-array task that failed: join what there is, then --resume fills it.
+"$ESCSIM" merge t0.h5 t2.h5 --allow-incomplete -n 60 -o inc.h5 2> err
+ok $? "--allow-incomplete joins with a hole (complete=0)"
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 60 --resume inc.h5 > /dev/null 2> err
+ok $? "--resume fills the hole"
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 60 -o all60.h5 > /dev/null 2>&1
+diff=0
+for arm in cell no_cell; do
+	for t in runs daily events messages; do
+		h5diff -q all60.h5 inc.h5 /arms/$arm/$t /arms/$arm/$t > /dev/null 2>&1 || diff=1
+	done
+done
+ok $diff "incomplete join + resume == single run"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# MPI (make MPI=1): ranks split the replications and rank 0 joins their
+# shards into one file identical to a serial run.  Runs when make test
+# found mpicc and mpirun and built the MPI variant (ESCSIM_MPI); skipped
+# otherwise.
+. "$(dirname "$0")/tap.sh"
+cd "$TMP"
+M=${ESCSIM_MPI:-}
+if [ -z "$M" ] || [ ! -x "$M" ] || ! command -v mpirun > /dev/null; then
+	echo "1..0 # SKIP no MPI build or no mpirun (make MPI=1 installs Open MPI and builds build-mpi/escsim)"
+	exit 0
+fi
+plan 7
+G="$ROOT/scenarios/golan_2026.lua"
+export OMPI_MCA_btl_vader_single_copy_mechanism=none   # containers without ptrace
+export OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe)
+OPTS=(-n 60 -s 5 --events --horizon 120d -q)
+
+"$M" compare "$G" "${OPTS[@]}" -o serial.h5 > /dev/null 2>&1
+ok $? "the MPI build without mpirun runs as one rank"
+timeout 300 "${MPIRUN[@]}" -np 2 "$M" compare "$G" "${OPTS[@]}" -o np2.h5 > out.txt 2> err
+ok $? "mpirun -np 2 exits 0"; sed 's/^/# /' err | grep -v '^# $' | head -5
+diff=0
+for arm in cell no_cell; do
+	for t in runs daily events messages; do
+		h5diff -q serial.h5 np2.h5 /arms/$arm/$t /arms/$arm/$t > /dev/null 2>&1 ||
+			{ diff=1; echo "# /arms/$arm/$t differs"; }
+	done
+done
+ok $diff "-np 2: runs, daily, events, messages identical to the serial run"
+test -z "$(ls np2.h5.* 2> /dev/null)"; ok $? "the shards are joined and removed"
+timeout 300 "${MPIRUN[@]}" -np 3 "$M" compare "$G" "${OPTS[@]}" -j 2 -o np3.h5 > /dev/null 2>&1
+h5diff -q serial.h5 np3.h5 /arms /arms > /dev/null 2>&1
+ok $? "-np 3 with 2 threads per rank: identical"
+"$M" sweep "$G" -n 12 --horizon 60d --vary cell.accuracy=0.5,1 -o sw1.h5 -q > /dev/null 2>&1
+timeout 300 "${MPIRUN[@]}" -np 2 "$M" sweep "$G" -n 12 --horizon 60d --vary cell.accuracy=0.5,1 -o sw2.h5 -q > /dev/null 2>&1
+ok $? "an MPI sweep exits 0"
+h5diff -q sw1.h5 sw2.h5 /arms /arms > /dev/null 2>&1 && h5diff -q sw1.h5 sw2.h5 /sweep /sweep > /dev/null 2>&1
+ok $? "MPI sweep identical to the serial sweep"

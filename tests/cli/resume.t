@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SIGINT and SIGTERM stop a run cleanly (exit 3, every finished replication
+# kept, complete=0); --resume FILE completes it to tables identical to an
+# uninterrupted run; a file from another scenario, seed or options is
+# refused.
+. "$(dirname "$0")/tap.sh"
+cd "$TMP"
+plan 18
+G="$ROOT/scenarios/golan_2026.lua"
+OPTS=(-n 300 -s 3 --events --horizon 180d)
+
+t0=$(date +%s.%N)
+"$ESCSIM" compare "$G" "${OPTS[@]}" -j 2 -o full.h5 -q > /dev/null 2>&1
+ok $? "uninterrupted run"
+t1=$(date +%s.%N)
+# Interrupt a third of the way through (timed on the uninterrupted run).
+wait_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { w = (b - a) / 3; print (w < 0.2 ? 0.2 : w) }')
+
+"$ESCSIM" compare "$G" "${OPTS[@]}" -j 2 -o int.h5 -q > /dev/null 2> err &
+pid=$!
+sleep "$wait_s"
+kill -INT $pid
+wait $pid
+is $? 3 "SIGINT: exit 3"
+contains err "interrupted by signal 2" "the message says so"
+$PY - int.h5 > py.txt 2>&1 <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as h:
+    assert int(h.attrs["complete"]) == 0
+    n = [len(h["/arms/%s/runs" % a]) for a in ("cell", "no_cell")]
+    assert n[0] == n[1] and 0 < n[0] < 300, n
+    print("kept", n[0])
+PYEOF
+ok $? "complete=0, both arms keep the same finished replications"; sed 's/^/# /' py.txt
+
+"$ESCSIM" compare "$G" "${OPTS[@]}" -s 4 --resume int.h5 -q > /dev/null 2> err
+is $? 2 "--resume with another seed: refused (exit 2)"
+contains err "other options" "the message says the options differ"
+cp "$G" changed.lua && echo "-- changed" >> changed.lua
+"$ESCSIM" compare changed.lua "${OPTS[@]}" --resume int.h5 -q > /dev/null 2> err
+is $? 2 "--resume with a changed scenario: refused"
+contains err "not the one" "the message says the scenario is not the one"
+"$ESCSIM" compare "$G" "${OPTS[@]}" --resume int.h5 -o other.h5 -q > /dev/null 2> err
+is $? 2 "--resume with another -o: usage error"
+
+"$ESCSIM" compare "$G" "${OPTS[@]}" -j 1 --resume int.h5 > resumed.txt 2> err
+ok $? "--resume completes the file"; sed 's/^/# /' err
+diff=0
+for arm in cell no_cell; do
+	for t in runs daily events messages; do
+		h5diff -q full.h5 int.h5 /arms/$arm/$t /arms/$arm/$t > /dev/null 2>&1 ||
+			{ diff=1; echo "# /arms/$arm/$t differs"; }
+	done
+done
+ok $diff "interrupted + resumed == uninterrupted (runs, daily, events, messages of both arms)"
+$PY -c 'import h5py; h = h5py.File("int.h5", "r"); assert int(h.attrs["complete"]) == 1; assert "--resume" in h.attrs["resumed_by"]'
+ok $? "complete=1 and resumed_by recorded"
+test -z "$(ls int.h5.* 2> /dev/null)"; ok $? "no partial or shard left beside it"
+"$ESCSIM" compare "$G" "${OPTS[@]}" --resume int.h5 -q > /dev/null 2> err
+ok $? "--resume of a complete file: nothing to do, exit 0"
+contains err "nothing to resume" "and it says so"
+
+# SIGTERM (what Slurm sends at the time limit) behaves the same.
+"$ESCSIM" run "$G" -n 1000000 -j 2 -o term.h5 -q > /dev/null 2> err &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+is $? 3 "SIGTERM: exit 3"
+$PY -c 'import h5py; h = h5py.File("term.h5", "r"); assert int(h.attrs["complete"]) == 0'
+ok $? "SIGTERM: file kept, complete=0"
+"$ESCSIM" compare "$G" "${OPTS[@]}" -j 2 -o full.h5 -q --resume full.h5 > /dev/null 2>&1
+ok $? "--resume names the same file as -o: accepted"

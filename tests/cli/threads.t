@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Worker threads: -j 1, -j 2 and -j 3 write identical runs, daily, events and
+# messages tables (every row depends only on seed, replication and arm);
+# memory stays flat as replications grow; progress on a terminal, one final
+# line otherwise.
+. "$(dirname "$0")/tap.sh"
+cd "$TMP"
+plan 14
+G="$ROOT/scenarios/golan_2026.lua"
+OPTS=(-n 60 -s 11 --events --horizon 120d)
+
+for j in 1 2 3; do
+	mkdir -p j$j
+	"$ESCSIM" compare "$G" "${OPTS[@]}" -j $j -o j$j/r.h5 > j$j/out 2> j$j/err
+	ok $? "compare -j $j exits 0"
+done
+same=0
+for j in 2 3; do
+	for arm in cell no_cell; do
+		for t in runs daily events messages; do
+			h5diff -q j1/r.h5 j$j/r.h5 /arms/$arm/$t /arms/$arm/$t > /dev/null 2>&1 ||
+				{ same=1; echo "# -j $j differs in /arms/$arm/$t"; }
+		done
+	done
+done
+ok $same "-j 2 and -j 3 tables identical to -j 1 (runs, daily, events, messages of both arms)"
+$PY - j1/r.h5 > py.txt 2>&1 <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as h:
+    for arm in ("cell", "no_cell"):
+        assert list(h["/arms/%s/runs" % arm]["rep"]) == list(range(60)), arm
+        d = h["/arms/%s/daily" % arm]["rep"]
+        assert (d[1:] >= d[:-1]).all(), "daily rows in replication order"
+        assert len(h["/arms/%s/events" % arm]) > 0 and len(h["/arms/%s/messages" % arm]) >= 0
+PYEOF
+ok $? "rows in replication order"; sed 's/^/# /' py.txt
+grep -c 'replications' j2/err > n.txt; is "$(cat n.txt)" 1 "stderr not a terminal: one final line"
+contains j2/err "60 of 60 replications x 2 arms" "the final line counts replications and arms"
+contains j3/err "3 threads" "the final line names the threads"
+grep -q $'\r' j2/err; is $? 1 "no carriage-return progress when stderr is not a terminal"
+
+"$ESCSIM" compare "$G" -n 10 -j 0 --horizon 30d -o j0.h5 -q > /dev/null 2>&1
+ok $? "-j 0 (every core) runs"
+"$ESCSIM" compare "$G" -n 10 -j x -o bad.h5 > /dev/null 2> err
+is $? 2 "-j x is a usage error"
+
+# A terminal: progress with done/total, rate and time left, redrawn in place.
+if command -v script > /dev/null; then
+	script -qec "'$ESCSIM' compare '$G' -n 150 --horizon 120d -j 2 -o tty.h5 > /dev/null" /dev/null > tty.txt 2>&1
+	grep -q $'\r' tty.txt && grep -q '/150 replications' tty.txt && grep -q 'left' tty.txt
+	ok $? "on a terminal: progress line (done/total, rate, time left)"
+else
+	echo "ok $((_n += 1)) # skip script(1) not installed"
+fi
+
+# Memory stays flat: peak RSS of 4000 replications within a few MB of 200.
+$PY - "$ESCSIM" "$G" > rss.txt 2>&1 <<'PYEOF'
+import resource, subprocess, sys
+esc, g = sys.argv[1:3]
+def peak(n):
+    r = subprocess.run([esc, "compare", g, "-n", str(n), "--horizon", "20d", "--events",
+                        "-j", "2", "-o", "rss%d.h5" % n, "-q"], capture_output=True)
+    assert r.returncode == 0, r.stderr
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss   # KiB, max so far
+small = peak(200)
+big = peak(4000)
+print("peak RSS KiB: 200 reps %d, 4000 reps %d" % (small, big))
+assert big <= small * 1.15 + 8192, (small, big)
+PYEOF
+ok $? "peak RSS flat from 200 to 4000 replications"; sed 's/^/# /' rss.txt
+test -z "$(ls *.partial j*/*.partial 2> /dev/null)"; ok $? "no partial file left"
