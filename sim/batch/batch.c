@@ -135,6 +135,8 @@ typedef struct rowbuf {
 
 static int rb_push(rowbuf *b, const void *rows, size_t k, esc_error *err)
 {
+	if (k == 0)
+		return ESC_OK;          /* rows may be NULL: memcpy must not see it */
 	if (b->n + k > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->n + k)
