@@ -273,10 +273,10 @@ int cli_parse(cli *c, int argc, char **argv)
 				return cli_usage_error(cmdsp, "--arm applies to compare and sweep only (got '%s')", optarg);
 			if (parse_arm(optarg, &c->arms[c->n_arms]))
 				return cli_usage_error(cmdsp, "--arm: expected NAME:KEY=VALUE[,KEY=VALUE...], got '%s'", optarg);
-			for (size_t i = 0; i < c->n_arms; i++)
-				if (strcmp(c->arms[i].name, c->arms[c->n_arms].name) == 0)
+			c->n_arms++;            /* counted before any return, so cli_free frees it */
+			for (size_t i = 0; i + 1 < c->n_arms; i++)
+				if (strcmp(c->arms[i].name, c->arms[c->n_arms - 1].name) == 0)
 					return cli_usage_error(cmdsp, "--arm: arm '%s' given twice", c->arms[i].name);
-			c->n_arms++;
 			break;
 		case ':':
 			return cli_usage_error(cmdsp, "option '%s' needs a value", argv[optind - 1]);
