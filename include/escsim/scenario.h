@@ -82,6 +82,13 @@ size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out
 /* The Lua the script layer is built with ("Lua 5.4.4"), for provenance. */
 const char *esc_scenario_lua_version(void);
 
+/* The policies and triggers of an arm's policy (from esc_scenario_arm on
+ * s), as two JSON object members for escsim check:
+ *   "policies": {"PARTY": {"hooks": [...], "parameters": {...}, "tick_h": h}},
+ *   "triggers": [{"name", "party", "event": {...}, "probability", "repeatable"}]
+ * malloc'd; NULL with err set on error. */
+char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, esc_error *err);
+
 /* Warnings found while validating (for example a policy for a party that
  * never observes anything); NULL-terminated, valid until the next call. */
 const char *const *esc_scenario_warnings(const esc_scenario *s);

@@ -1,7 +1,10 @@
 /* cmd_check.c: escsim check: load and validate a scenario, print the
- * resolved parameters as JSON, and the warnings. */
+ * resolved parameters as JSON (the configuration, then each party's policy:
+ * its hooks and parameters, and the triggers), and the warnings (policy
+ * mistakes among them: unknown hook names, hooks that can never fire). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "escsim/scenario.h"
 #include "cli.h"
@@ -49,11 +52,26 @@ static int check(const cli *c)
 	if (st == ESC_OK) {
 		st = esc_config_check(&cfg, &err);
 		char *json = st ? NULL : esc_config_to_json(&cfg);
-		if (json)
-			print_json(json);
-		else if (st == ESC_OK)
+		char *pol_json = json ? esc_scenario_describe_policies(s, &pol, &err) : NULL;
+		size_t n = json ? strlen(json) : 0;
+		if (json && pol_json && n >= 2 && json[n - 1] == '}') {
+			/* {...config...} -> {...config..., "policies": ..., "triggers": ...} */
+			json[n - 1] = '\0';
+			char *all = malloc(n + strlen(pol_json) + 4);
+			if (all) {
+				snprintf(all, n + strlen(pol_json) + 4, "%s%s%s}", json, n > 2 ? "," : "", pol_json);
+				print_json(all);
+				free(all);
+			} else {
+				st = esc_error_set(&err, ESC_ERR_RUNTIME, "out of memory");
+			}
+		} else if (st == ESC_OK && !err.status) {
 			st = esc_error_set(&err, ESC_ERR_RUNTIME, "out of memory");
+		} else if (st == ESC_OK) {
+			st = err.status;
+		}
 		free(json);
+		free(pol_json);
 		esc_config_free(&cfg);
 		for (const char *const *w = esc_scenario_warnings(s); st == ESC_OK && w && *w; w++)
 			fprintf(stderr, "escsim: warning: %s\n", *w);

@@ -1,15 +1,23 @@
 /* policy_lua.c: Lua policies behind the model's policy interface.
  *
- * The "lua" esc_policy_type: for each decision it calls the observing
- * party's hook from the arm's policies table, as policy:hook(incident), and
- * checks what comes back field by field, so the model only ever sees a valid
- * esc_decision.  Also the `sim` table scripts use while a replication runs:
- * the clock, the replication, random numbers from the hook's own stream, and
- * sorted iteration (pairs() order changes from run to run in Lua 5.4).
+ * The "lua" esc_policy_type.  For each hook the model calls, it calls the
+ * party's function of the same name from the arm's policies table, as
+ * policy:hook(table), and checks what comes back field by field, so the
+ * model only ever sees valid answers; an error names the hook, the field and
+ * what was expected.  on_event also runs the scenario's triggers (event,
+ * condition, action, probability, repeatable, in the style of Command:
+ * Modern Operations), and on_timer the functions and processes scripts set
+ * going with sim.schedule, sim.spawn and sim.wait (sim_lua.c).
  *
- * Each replication starts from a fresh copy of every party's policy table,
- * so state a hook keeps in `self` cannot leak from one replication into the
+ * Each replication starts (begin) from a fresh copy of every party's policy
+ * table and of the triggers, with no timers, no processes and no trigger
+ * fired, so nothing a script keeps can leak from one replication into the
  * next, whatever order a worker runs them in.
+ *
+ * Hooks nest: an action a hook takes through sim.act may run another
+ * party's hook at once (a query reaches the receiver's on_cell_request).
+ * Every call saves and restores the scenario's current call, and nested
+ * calls share the instruction budget of the outermost one.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -17,26 +25,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escsim/engine.h"
 #include "script.h"
 
-const char *const esc_lua_hook_names[] = {
-	"on_incident_observed",       /* the only one called so far */
-	"attribute", "on_cell_request", "on_cell_reply", "pre_operation", "on_tick", "on_event",
+const char *const esc_lua_hook_names[ESC_N_HOOKS] = {
+	[ESC_HOOK_ATTRIBUTE] = "attribute",
+	[ESC_HOOK_OBSERVED] = "on_incident_observed",
+	[ESC_HOOK_CELL_REQUEST] = "on_cell_request",
+	[ESC_HOOK_CELL_REPLY] = "on_cell_reply",
+	[ESC_HOOK_PRE_OPERATION] = "pre_operation",
+	[ESC_HOOK_TICK] = "on_tick",
+	[ESC_HOOK_EVENT] = "on_event",
 };
-const size_t esc_lua_n_hook_names = sizeof esc_lua_hook_names / sizeof esc_lua_hook_names[0];
+const size_t esc_lua_n_hook_names = ESC_N_HOOKS;
 
-struct esc_lua_policy {
-	esc_scenario *s;
-	int arm_ref;                 /* the arm table, kept alive */
-	size_t np, nt, nz;
-	char (*parties)[ESC_NAME_MAX];
-	char (*types)[ESC_NAME_MAX];
-	char (*zones)[ESC_NAME_MAX];
-	int *policy_ref;             /* per party: its table in the arm, or LUA_NOREF */
-	int *live_ref;               /* per party: the copy for the current replication */
-	uint64_t rep;
-	int have_rep;
-};
+const char *const esc_lua_cause_names[3] = {"background", "triggered", "policy"};
+const char *const esc_lua_kind_names[2] = {"incident", "protest"};
+static const char *const action_names[] = {"ignore", "protest", "query", "retaliate"};
+/* esc_message_kind */
+static const char *const message_kinds[] = {"query", "notify", "protest", "restraint", "intel"};
+/* esc_reply_kind */
+static const char *const reply_names[] = {"answer", "deny", "share_intel", "commit_enforce", "refuse"};
+#define REPLIES "answer, deny, share_intel, commit_enforce, refuse"
+/* A query's priority (esc_decision.priority is the index). */
+static const char *const priority_names[] = {"flash", "immediate", "routine"};
+#define PRIORITY_DEFAULT 1
+
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+/* ---- the policy object -------------------------------------------------------- */
+
+typedef char name_t[ESC_NAME_MAX];
+
+static name_t *names_alloc(size_t n)
+{
+	return calloc(n + 1, sizeof(name_t));
+}
 
 esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 {
@@ -44,16 +68,23 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 	if (!p)
 		return NULL;
 	p->s = s;
-	p->arm_ref = LUA_NOREF;
+	p->arm_ref = p->triggers_ref = p->run_ref = LUA_NOREF;
 	p->np = cfg->n_parties;
 	p->nt = cfg->n_types;
 	p->nz = cfg->n_zones;
-	p->parties = calloc(p->np + 1, sizeof *p->parties);
-	p->types = calloc(p->nt + 1, sizeof *p->types);
-	p->zones = calloc(p->nz + 1, sizeof *p->zones);
+	p->ns = cfg->regime.n_states;
+	p->nch = cfg->n_channels;
+	p->parties = names_alloc(p->np);
+	p->types = names_alloc(p->nt);
+	p->zones = names_alloc(p->nz);
+	p->states = names_alloc(p->ns);
+	p->channels = names_alloc(p->nch);
 	p->policy_ref = malloc((p->np + 1) * sizeof *p->policy_ref);
 	p->live_ref = malloc((p->np + 1) * sizeof *p->live_ref);
-	if (!p->parties || !p->types || !p->zones || !p->policy_ref || !p->live_ref) {
+	p->hooks = calloc(p->np + 1, sizeof *p->hooks);
+	p->tick = calloc(p->np + 1, sizeof *p->tick);
+	if (!p->parties || !p->types || !p->zones || !p->states || !p->channels ||
+	    !p->policy_ref || !p->live_ref || !p->hooks || !p->tick) {
 		esc_lua_policy_free(NULL, p);
 		return NULL;
 	}
@@ -65,86 +96,14 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 		memcpy(p->types[i], cfg->types[i].name, ESC_NAME_MAX);
 	for (size_t i = 0; i < p->nz; i++)
 		memcpy(p->zones[i], cfg->zones[i], ESC_NAME_MAX);
+	for (size_t i = 0; i < p->ns; i++)
+		memcpy(p->states[i], cfg->regime.names[i], ESC_NAME_MAX);
+	for (size_t i = 0; i < p->nch; i++)
+		memcpy(p->channels[i], cfg->channels[i].name, ESC_NAME_MAX);
 	return p;
 }
 
-void esc_lua_policy_bind(lua_State *L, esc_lua_policy *p)
-{
-	int arm = lua_gettop(L);
-	lua_pushvalue(L, arm);
-	p->arm_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	lua_pushliteral(L, "policies");
-	if (lua_rawget(L, arm) == LUA_TTABLE) {
-		int pol = lua_gettop(L);
-		for (size_t i = 0; i < p->np; i++) {
-			lua_pushstring(L, p->parties[i]);
-			if (lua_rawget(L, pol) == LUA_TTABLE)
-				p->policy_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
-			else
-				lua_pop(L, 1);
-		}
-	}
-	lua_settop(L, arm - 1);
-}
-
-void esc_lua_policy_free(lua_State *L, esc_lua_policy *p)
-{
-	if (!p)
-		return;
-	if (L) {
-		luaL_unref(L, LUA_REGISTRYINDEX, p->arm_ref);
-		for (size_t i = 0; p->policy_ref && p->live_ref && i < p->np; i++) {
-			luaL_unref(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
-			luaL_unref(L, LUA_REGISTRYINDEX, p->live_ref[i]);
-		}
-	}
-	free(p->parties);
-	free(p->types);
-	free(p->zones);
-	free(p->policy_ref);
-	free(p->live_ref);
-	free(p);
-}
-
-/* ---- one call ------------------------------------------------------------ */
-
-typedef struct call_job {
-	esc_lua_policy *p;
-	const esc_hook_ctx *ctx;
-	const esc_observation *obs;
-	esc_decision *out;
-	const char *hook;
-} call_job;
-
-static const char *const cause_names[] = {"background", "triggered", "policy"};
-static const char *const action_names[] = {"ignore", "protest", "query", "retaliate"};
-static const char *const decision_fields[] = {"action", "type", "target", "zone", "delay", "query",
-                                               "priority"};
-#define FIELDS "action, type, target, zone, delay, query, priority"
-/* A query's priority (esc_decision.priority is the index). */
-static const char *const priority_names[] = {"flash", "immediate", "routine"};
-#define PRIORITY_DEFAULT 1
-
-/* A fresh copy of each party's table when a new replication starts. */
-static void refresh(lua_State *L, esc_lua_policy *p, uint64_t rep)
-{
-	if (p->have_rep && p->rep == rep)
-		return;
-	for (size_t i = 0; i < p->np; i++) {
-		if (p->policy_ref[i] == LUA_NOREF)
-			continue;
-		lua_rawgeti(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
-		esc_lua_deep_copy(L, -1);
-		int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-		lua_pop(L, 1);
-		luaL_unref(L, LUA_REGISTRYINDEX, p->live_ref[i]);
-		p->live_ref[i] = ref;
-	}
-	p->rep = rep;
-	p->have_rep = 1;
-}
-
-static int name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name)
+int esc_lua_name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(names[i], name) == 0)
@@ -152,7 +111,7 @@ static int name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name)
 	return -1;
 }
 
-static const char *list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size_t n)
+const char *esc_lua_name_list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size_t n)
 {
 	size_t k = 0;
 	buf[0] = '\0';
@@ -165,7 +124,227 @@ static const char *list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size
 	return buf;
 }
 
-/* The returned value of a field, for messages: 'x', 3, or a type name. */
+static int list_index(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A name field of a validated trigger's event table (on the top of the
+ * stack): its index, -1 when absent, -2 when unknown (never matches). */
+static int match_field(lua_State *L, const char *key, char (*names)[ESC_NAME_MAX], size_t n,
+                       const char *const *list, size_t nl)
+{
+	int r = -1;
+	lua_pushstring(L, key);
+	if (lua_rawget(L, -2) == LUA_TSTRING) {
+		const char *v = lua_tostring(L, -1);
+		r = names ? esc_lua_name_index(names, n, v) : list_index(list, nl, v);
+		if (r < 0)
+			r = -2;
+	}
+	lua_pop(L, 1);
+	return r;
+}
+
+static void bind_triggers(lua_State *L, esc_lua_policy *p, int arm)
+{
+	lua_pushliteral(L, "triggers");
+	if (lua_rawget(L, arm) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	int tt = lua_gettop(L);
+	size_t n = (size_t)lua_rawlen(L, tt);
+	p->triggers = calloc(n ? n : 1, sizeof *p->triggers);
+	p->fired = calloc(n ? n : 1, 1);
+	if (!p->triggers || !p->fired)
+		luaL_error(L, "out of memory binding the triggers");
+	for (size_t i = 0; i < n; i++) {
+		esc_lua_trigger *t = &p->triggers[i];
+		lua_rawgeti(L, tt, (lua_Integer)i + 1);
+		int e = lua_gettop(L);
+		lua_pushliteral(L, "name");
+		if (lua_rawget(L, e) == LUA_TSTRING)
+			snprintf(t->name, sizeof t->name, "%s", lua_tostring(L, -1));
+		else
+			snprintf(t->name, sizeof t->name, "triggers[%zu]", i + 1);
+		lua_pop(L, 1);
+		lua_pushliteral(L, "party");
+		lua_rawget(L, e);
+		t->party = lua_type(L, -1) == LUA_TSTRING ? esc_lua_name_index(p->parties, p->np, lua_tostring(L, -1)) : -1;
+		lua_pop(L, 1);
+		t->probability = 1;
+		lua_pushliteral(L, "probability");
+		if (lua_rawget(L, e) == LUA_TNUMBER)
+			t->probability = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+		t->repeatable = 1;
+		lua_pushliteral(L, "repeatable");
+		if (lua_rawget(L, e) == LUA_TBOOLEAN)
+			t->repeatable = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+		t->type = t->actor = t->target = t->zone = t->cause = t->kind = -1;
+		lua_pushliteral(L, "event");
+		if (lua_rawget(L, e) == LUA_TTABLE) {
+			t->type = match_field(L, "type", p->types, p->nt, NULL, 0);
+			t->actor = match_field(L, "actor", p->parties, p->np, NULL, 0);
+			t->target = match_field(L, "target", p->parties, p->np, NULL, 0);
+			t->zone = match_field(L, "zone", p->zones, p->nz, NULL, 0);
+			t->cause = match_field(L, "cause", NULL, 0, esc_lua_cause_names, 3);
+			t->kind = match_field(L, "kind", NULL, 0, esc_lua_kind_names, 2);
+		}
+		lua_pop(L, 2);
+		if (t->party < 0)   /* validated: not reached */
+			luaL_error(L, "triggers[%d]: no party (a bug in the validator)", (int)i + 1);
+		p->n_triggers++;
+	}
+	p->triggers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void esc_lua_policy_bind(lua_State *L, esc_lua_policy *p)
+{
+	int arm = lua_gettop(L);
+	lua_pushvalue(L, arm);
+	p->arm_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pushliteral(L, "policies");
+	if (lua_rawget(L, arm) == LUA_TTABLE) {
+		int pol = lua_gettop(L);
+		for (size_t i = 0; i < p->np; i++) {
+			lua_pushstring(L, p->parties[i]);
+			if (lua_rawget(L, pol) != LUA_TTABLE) {
+				lua_pop(L, 1);
+				continue;
+			}
+			int t = lua_gettop(L);
+			for (int h = 0; h < ESC_N_HOOKS; h++) {
+				if (lua_getfield(L, t, esc_lua_hook_names[h]) == LUA_TFUNCTION)
+					p->hooks[i] |= 1u << h;
+				lua_pop(L, 1);
+			}
+			if (p->hooks[i] & (1u << ESC_HOOK_EVENT))
+				p->any_event = 1;
+			lua_pushliteral(L, "tick");
+			if (lua_rawget(L, t) == LUA_TNUMBER)
+				p->tick[i] = lua_tonumber(L, -1);
+			lua_pop(L, 1);
+			p->policy_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+		}
+	}
+	lua_settop(L, arm);
+	bind_triggers(L, p, arm);
+	lua_settop(L, arm - 1);
+}
+
+void esc_lua_policy_free(lua_State *L, esc_lua_policy *p)
+{
+	if (!p)
+		return;
+	if (L) {
+		luaL_unref(L, LUA_REGISTRYINDEX, p->arm_ref);
+		luaL_unref(L, LUA_REGISTRYINDEX, p->triggers_ref);
+		luaL_unref(L, LUA_REGISTRYINDEX, p->run_ref);
+		for (size_t i = 0; p->policy_ref && p->live_ref && i < p->np; i++) {
+			luaL_unref(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
+			luaL_unref(L, LUA_REGISTRYINDEX, p->live_ref[i]);
+		}
+	}
+	free(p->parties);
+	free(p->types);
+	free(p->zones);
+	free(p->states);
+	free(p->channels);
+	free(p->policy_ref);
+	free(p->live_ref);
+	free(p->hooks);
+	free(p->tick);
+	free(p->triggers);
+	free(p->fired);
+	free(p);
+}
+
+/* ---- a new replication ------------------------------------------------------ */
+
+static int begin_cf(lua_State *L)
+{
+	esc_lua_policy *p = lua_touserdata(L, 1);
+	for (size_t i = 0; i < p->np; i++) {
+		if (p->policy_ref[i] == LUA_NOREF)
+			continue;
+		lua_rawgeti(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
+		esc_lua_deep_copy(L, -1);
+		int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+		lua_pop(L, 1);
+		luaL_unref(L, LUA_REGISTRYINDEX, p->live_ref[i]);
+		p->live_ref[i] = ref;
+	}
+	lua_createtable(L, 0, 3);
+	lua_newtable(L);
+	lua_setfield(L, -2, "timers");
+	lua_newtable(L);                          /* processes, weak keys */
+	lua_createtable(L, 0, 1);
+	lua_pushliteral(L, "k");
+	lua_setfield(L, -2, "__mode");
+	lua_setmetatable(L, -2);
+	lua_setfield(L, -2, "procs");
+	if (p->triggers_ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, p->triggers_ref);
+		esc_lua_deep_copy(L, -1);
+		lua_remove(L, -2);
+		lua_setfield(L, -2, "triggers");
+	}
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	luaL_unref(L, LUA_REGISTRYINDEX, p->run_ref);
+	p->run_ref = ref;
+	return 0;
+}
+
+static int policy_begin(esc_lua_policy *p, uint64_t rep, esc_error *err)
+{
+	esc_scenario *s = p->s;
+	lua_pushcfunction(s->L, begin_cf);
+	lua_pushlightuserdata(s->L, p);
+	int rc = esc_lua_pcall(s, 1, 0, "starting the replication's policies", err);
+	p->rep = rep;
+	p->begun = rc == ESC_OK;
+	p->next_token = 1;
+	if (p->fired)
+		memset(p->fired, 0, p->n_triggers);
+	return rc;
+}
+
+static int lua_begin(void *self, uint64_t rep, esc_error *err)
+{
+	return policy_begin(self, rep, err);
+}
+
+/* Hooks called without begin (a caller of the policy type that predates
+ * it) still get fresh state for each replication. */
+static int ensure_begun(esc_lua_policy *p, const esc_hook_ctx *ctx, esc_error *err)
+{
+	if (p->begun && p->rep == ctx->rep)
+		return ESC_OK;
+	return policy_begin(p, ctx->rep, err);
+}
+
+void esc_lua_push_run(lua_State *L, const esc_lua_policy *p)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, p->run_ref);
+}
+
+static double lua_tick_h(void *self, int party)
+{
+	esc_lua_policy *p = self;
+	if (party < 0 || (size_t)party >= p->np || !(p->hooks[party] & (1u << ESC_HOOK_TICK)))
+		return 0;
+	return p->tick[party];
+}
+
+/* ---- answers and their checks ------------------------------------------------- */
+
+/* The value at idx, for messages: 'x', 3, or a type name. */
 static const char *shown(lua_State *L, int idx)
 {
 	if (lua_type(L, idx) == LUA_TSTRING)
@@ -175,13 +354,7 @@ static const char *shown(lua_State *L, int idx)
 	return lua_pushfstring(L, "a %s", esc_lua_typename(L, idx));
 }
 
-/* Raise "FILE:LINE: HOOK returned FIELD=VALUE: expected ...", FILE:LINE
- * being where the hook function (at stack index HOOK_IDX) is defined: found
- * only when needed, as it costs a string per call. */
-#define HOOK_IDX 3
-static void bad(lua_State *L, const call_job *j, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
-static void bad(lua_State *L, const call_job *j, const char *fmt, ...)
+void esc_lua_bad(lua_State *L, const esc_lua_call *c, const char *head, const char *fmt, ...)
 {
 	char msg[700];
 	va_list ap;
@@ -189,18 +362,67 @@ static void bad(lua_State *L, const call_job *j, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	lua_Debug ar;
-	lua_pushvalue(L, HOOK_IDX);
-	if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
-		lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.linedefined);
-	else
-		lua_pushliteral(L, "");
-	lua_pushfstring(L, "%s returned %s", j->hook, msg);
+	if (c && c->fn_idx > 0) {
+		lua_pushvalue(L, c->fn_idx);
+		if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+			lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.linedefined);
+		else
+			lua_pushliteral(L, "");
+	} else {
+		luaL_where(L, 1);
+	}
+	lua_pushfstring(L, "%s%s", head, msg);
 	lua_concat(L, 2);
 	lua_error(L);
 	abort();   /* not reached */
 }
 
-static int str_or_bad(lua_State *L, int d, const char *field, const call_job *j,
+static int known_field(const char *k, const char *const *fields, size_t n)
+{
+	for (size_t f = 0; f < n; f++)
+		if (strcmp(k, fields[f]) == 0)
+			return 1;
+	return 0;
+}
+
+void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char *head,
+                          const char *const *fields, size_t n, const char *expected)
+{
+	/* Most answers are fine: check the keys in table order, and sort them
+	 * only to name the first wrong one the same way in every run. */
+	int all_known = 1;
+	lua_pushnil(L);
+	while (all_known && lua_next(L, d)) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING || !known_field(lua_tostring(L, -1), fields, n)) {
+			all_known = 0;
+			lua_pop(L, 1);
+		}
+	}
+	if (all_known)
+		return;
+	int nk = esc_lua_sorted_keys(L, d);
+	if (nk < 0)
+		esc_lua_bad(L, c, head, "a table with a key that is not a field name: expected fields %s", expected);
+	for (int i = 1; i <= nk; i++) {
+		lua_rawgeti(L, -1, i);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			esc_lua_bad(L, c, head, "a table with [%s]: expected fields %s",
+			            luaL_tolstring(L, -1, NULL), expected);
+		const char *k = lua_tostring(L, -1);
+		if (!known_field(k, fields, n)) {
+			const char *sug = esc_lua_suggest(k, fields, n);
+			if (sug)
+				esc_lua_bad(L, c, head, "unknown field '%s' (did you mean '%s'?)", k, sug);
+			esc_lua_bad(L, c, head, "unknown field '%s': expected fields %s", k, expected);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* A name field of table d: its index in names, -2 when absent. */
+static int name_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
                       char (*names)[ESC_NAME_MAX], size_t n, const char *what)
 {
 	char b[400];
@@ -208,139 +430,134 @@ static int str_or_bad(lua_State *L, int d, const char *field, const call_job *j,
 		lua_pop(L, 1);
 		return -2;
 	}
-	if (lua_type(L, -1) != LUA_TSTRING)
-		bad(L, j, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what, list(b, sizeof b, names, n));
-	int i = name_index(names, n, lua_tostring(L, -1));
+	int i = lua_type(L, -1) == LUA_TSTRING ? esc_lua_name_index(names, n, lua_tostring(L, -1)) : -1;
 	if (i < 0)
-		bad(L, j, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what, list(b, sizeof b, names, n));
+		esc_lua_bad(L, c, head, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what,
+		            esc_lua_name_list(b, sizeof b, names, n));
 	lua_pop(L, 1);
 	return i;
 }
 
-static void read_decision(lua_State *L, int d, const call_job *j)
+/* A number of hours >= 0: returns 1 and sets *x when present. */
+static int hours_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
+                       double *x)
 {
-	esc_lua_policy *p = j->p;
-	esc_decision *out = j->out;
+	int ty = lua_getfield(L, d, field);
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	double v = lua_tonumber(L, -1);
+	if (ty != LUA_TNUMBER || !isfinite(v) || v < 0)
+		esc_lua_bad(L, c, head, "%s=%s: expected a number of hours >= 0", field, shown(L, -1));
+	*x = v;
+	lua_pop(L, 1);
+	return 1;
+}
+
+static int bool_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
+                      int *x)
+{
+	int ty = lua_getfield(L, d, field);
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (ty != LUA_TBOOLEAN)
+		esc_lua_bad(L, c, head, "%s=%s: expected true or false", field, shown(L, -1));
+	*x = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return 1;
+}
+
+static const char *const decision_fields[] = {"action", "type", "target", "zone", "delay", "query",
+                                               "priority"};
+static const char *const act_fields[] = {"action", "type", "target", "zone", "delay", "query",
+                                          "priority", "about"};
+#define FIELDS "action, type, target, zone, delay, query, priority"
+
+void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
+                           int party, esc_decision *out, int act)
+{
+	esc_lua_policy *p = c->p;
 	if (lua_isnil(L, d))
 		return;                              /* ignore */
 	if (lua_type(L, d) != LUA_TTABLE)
-		bad(L, j, "%s: expected nil or a table {action = ...}", shown(L, d));
-	/* Most answers are fine: check the keys in table order, and sort them
-	 * only to name the first wrong one the same way in every run. */
-	size_t nf = sizeof decision_fields / sizeof decision_fields[0];
-	int all_known = 1;
-	lua_pushnil(L);
-	while (all_known && lua_next(L, d)) {
-		lua_pop(L, 1);
-		int known = 0;
-		if (lua_type(L, -1) == LUA_TSTRING) {
-			const char *k = lua_tostring(L, -1);
-			for (size_t f = 0; f < nf && !known; f++)
-				known = strcmp(k, decision_fields[f]) == 0;
-		}
-		if (!known) {
-			all_known = 0;
-			lua_pop(L, 1);
-		}
-	}
-	if (!all_known) {
-		int nk = esc_lua_sorted_keys(L, d);
-		if (nk < 0)
-			bad(L, j, "a table with a key that is not a field name: expected fields " FIELDS);
-		for (int i = 1; i <= nk; i++) {
-			lua_rawgeti(L, -1, i);
-			if (lua_type(L, -1) != LUA_TSTRING)
-				bad(L, j, "a table with [%s]: expected fields " FIELDS,
-				    luaL_tolstring(L, -1, NULL));
-			const char *k = lua_tostring(L, -1);
-			int known = 0;
-			for (size_t f = 0; f < nf; f++)
-				known |= strcmp(k, decision_fields[f]) == 0;
-			if (!known) {
-				const char *sug = esc_lua_suggest(k, decision_fields, nf);
-				if (sug)
-					bad(L, j, "unknown field '%s' (did you mean '%s'?)", k, sug);
-				bad(L, j, "unknown field '%s': expected fields " FIELDS, k);
-			}
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-	}
+		esc_lua_bad(L, c, head, "%s: expected nil or a table {action = ...}", shown(L, d));
+	if (act)
+		esc_lua_check_fields(L, d, c, head, act_fields, COUNT(act_fields), FIELDS ", about");
+	else
+		esc_lua_check_fields(L, d, c, head, decision_fields, COUNT(decision_fields), FIELDS);
 
 	lua_getfield(L, d, "action");
 	if (lua_isnil(L, -1))
-		bad(L, j, "a table without action: expected action = one of ignore, protest, query, retaliate");
-	int action = -1;
-	if (lua_type(L, -1) == LUA_TSTRING)
-		for (int a = 0; a < 4; a++)
-			if (strcmp(lua_tostring(L, -1), action_names[a]) == 0)
-				action = a;
+		esc_lua_bad(L, c, head, "a table without action: expected action = one of ignore, protest, query, retaliate");
+	int action = lua_type(L, -1) == LUA_TSTRING ? list_index(action_names, 4, lua_tostring(L, -1)) : -1;
 	if (action < 0)
-		bad(L, j, "action=%s: expected one of ignore, protest, query, retaliate", shown(L, -1));
+		esc_lua_bad(L, c, head, "action=%s: expected one of ignore, protest, query, retaliate", shown(L, -1));
 	lua_pop(L, 1);
 	out->action = (esc_action)action;
 	if (action == ESC_ACT_QUERY || action == ESC_ACT_RETALIATE) {
 		out->priority = PRIORITY_DEFAULT;
 		if (lua_getfield(L, d, "priority") != LUA_TNIL) {
-			int pr = -1;
-			if (lua_type(L, -1) == LUA_TSTRING)
-				for (int k = 0; k < 3; k++)
-					if (strcmp(lua_tostring(L, -1), priority_names[k]) == 0)
-						pr = k;
+			int pr = lua_type(L, -1) == LUA_TSTRING ? list_index(priority_names, 3, lua_tostring(L, -1)) : -1;
 			if (pr < 0)
-				bad(L, j, "priority=%s: expected one of flash, immediate, routine (default immediate)",
-				    shown(L, -1));
+				esc_lua_bad(L, c, head, "priority=%s: expected one of flash, immediate, routine (default immediate)",
+				            shown(L, -1));
 			out->priority = pr;
 		}
 		lua_pop(L, 1);
 	}
+	/* What goes with which action: sim.act may also aim a protest. */
+	int protest_aims = act && action == ESC_ACT_PROTEST;
 	if (action != ESC_ACT_RETALIATE) {
-		for (size_t f = 1; f < nf; f++) {
-			if (action == ESC_ACT_QUERY && strcmp(decision_fields[f], "priority") == 0)
+		for (size_t f = 1; f < COUNT(decision_fields); f++) {
+			const char *k = decision_fields[f];
+			if (strcmp(k, "priority") == 0 && action == ESC_ACT_QUERY)
 				continue;
-			if (lua_getfield(L, d, decision_fields[f]) != LUA_TNIL) {
-				if (strcmp(decision_fields[f], "priority") == 0)
-					bad(L, j, "priority with action='%s': priority goes only with action='query' or 'retaliate'",
-					    action_names[action]);
-				bad(L, j, "%s with action='%s': type, target, zone, delay and query go only with action='retaliate'",
-				    decision_fields[f], action_names[action]);
+			if (protest_aims && (strcmp(k, "target") == 0 || strcmp(k, "zone") == 0))
+				continue;
+			if (lua_getfield(L, d, k) != LUA_TNIL) {
+				if (strcmp(k, "priority") == 0)
+					esc_lua_bad(L, c, head, "priority with action='%s': priority goes only with action='query' or 'retaliate'",
+					            action_names[action]);
+				if (act)
+					esc_lua_bad(L, c, head, "%s with action='%s': type, delay and query go only with action='retaliate' (target and zone with 'retaliate' or 'protest')",
+					            k, action_names[action]);
+				esc_lua_bad(L, c, head, "%s with action='%s': type, target, zone, delay and query go only with action='retaliate'",
+				            k, action_names[action]);
 			}
 			lua_pop(L, 1);
 		}
-		return;
+		if (!protest_aims)
+			return;
 	}
 	char b[400];
-	int type = str_or_bad(L, d, "type", j, p->types, p->nt, "type");
-	if (type == -2)
-		bad(L, j, "action='retaliate' without type: expected type = an incident type (one of %s)",
-		    list(b, sizeof b, p->types, p->nt));
-	out->type = type;
-	int target = str_or_bad(L, d, "target", j, p->parties, p->np, "party");
+	if (action == ESC_ACT_RETALIATE) {
+		int type = name_field(L, d, "type", c, head, p->types, p->nt, "type");
+		if (type == -2)
+			esc_lua_bad(L, c, head, "action='retaliate' without type: expected type = an incident type (one of %s)",
+			            esc_lua_name_list(b, sizeof b, p->types, p->nt));
+		out->type = type;
+	}
+	int target = name_field(L, d, "target", c, head, p->parties, p->np, "party");
 	if (target >= 0)
 		out->target = target;
-	if (out->target == j->obs->observer)
-		bad(L, j, "target='%s': a party cannot retaliate against itself", p->parties[out->target]);
-	int zone = str_or_bad(L, d, "zone", j, p->zones, p->nz, "zone");
+	if (out->target == party)
+		esc_lua_bad(L, c, head, "target='%s': a party cannot %s against itself", p->parties[party],
+		            action == ESC_ACT_RETALIATE ? "retaliate" : "protest");
+	int zone = name_field(L, d, "zone", c, head, p->zones, p->nz, "zone");
 	if (zone >= 0)
 		out->zone = zone;
+	if (action == ESC_ACT_PROTEST)
+		return;
 	out->delay_h = 0;
-	int ty = lua_getfield(L, d, "delay");
-	if (ty != LUA_TNIL) {
-		double x = lua_tonumber(L, -1);
-		if (ty != LUA_TNUMBER || !isfinite(x) || x < 0)
-			bad(L, j, "delay=%s: expected a number of hours >= 0", shown(L, -1));
-		out->delay_h = x;
-	}
-	lua_pop(L, 1);
+	hours_field(L, d, "delay", c, head, &out->delay_h);
 	out->query_cell = 0;
-	ty = lua_getfield(L, d, "query");
-	if (ty != LUA_TNIL) {
-		if (ty != LUA_TBOOLEAN)
-			bad(L, j, "query=%s: expected true or false", shown(L, -1));
-		out->query_cell = lua_toboolean(L, -1);
-	}
-	lua_pop(L, 1);
+	bool_field(L, d, "query", c, head, &out->query_cell);
 }
+
+/* ---- tables scripts see ------------------------------------------------------------ */
 
 static void set_str(lua_State *L, const char *k, const char *v)
 {
@@ -348,50 +565,265 @@ static void set_str(lua_State *L, const char *k, const char *v)
 	lua_setfield(L, -2, k);
 }
 
-static int call_cf(lua_State *L)
+static void set_num(lua_State *L, const char *k, double v)
 {
-	call_job *j = lua_touserdata(L, 1);
-	esc_lua_policy *p = j->p;
-	const esc_observation *o = j->obs;
-	refresh(L, p, j->ctx->rep);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, p->live_ref[o->observer]);   /* 2: self */
-	int ty = lua_getfield(L, 2, "on_incident_observed");          /* 3: may be inherited */
-	if (ty == LUA_TNIL)
-		return 0;
-	if (ty != LUA_TFUNCTION)
-		return luaL_error(L, "%s: expected a function, got %s", j->hook, esc_lua_typename(L, 3));
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, k);
+}
 
-	if (o->perceived < 0 || (size_t)o->perceived >= p->np || o->type < 0 ||
-	    (size_t)o->type >= p->nt || o->zone < 0 || (size_t)o->zone >= p->nz ||
-	    (unsigned)o->cause > ESC_CAUSE_POLICY)
-		return luaL_error(L, "%s: called with an observation out of range (a bug in the model)", j->hook);
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
 
-	lua_pushvalue(L, 3);
-	lua_pushvalue(L, 2);
+/* A party name, or nothing for -1. */
+static void set_party(lua_State *L, const esc_lua_policy *p, const char *k, int i)
+{
+	if (i >= 0 && (size_t)i < p->np)
+		set_str(L, k, p->parties[i]);
+}
+
+static int party_ok(const esc_lua_policy *p, int i) { return i >= 0 && (size_t)i < p->np; }
+
+static int observation_ok(const esc_lua_policy *p, const esc_observation *o, int with_perceived)
+{
+	return party_ok(p, o->observer) && (!with_perceived || party_ok(p, o->perceived)) &&
+	       o->type >= 0 && (size_t)o->type < p->nt && o->zone >= 0 && (size_t)o->zone < p->nz &&
+	       (unsigned)o->cause <= ESC_CAUSE_POLICY;
+}
+
+static void push_observation(lua_State *L, const esc_lua_call *c, const esc_observation *o, int full)
+{
+	const esc_lua_policy *p = c->p;
 	lua_createtable(L, 0, 13);
-	lua_pushinteger(L, (lua_Integer)o->incident_id);
-	lua_setfield(L, -2, "id");
-	lua_pushnumber(L, o->t_incident_h);
-	lua_setfield(L, -2, "t");
-	lua_pushnumber(L, j->ctx->t_h);
-	lua_setfield(L, -2, "now");
+	set_int(L, "id", (lua_Integer)o->incident_id);
+	set_num(L, "t", o->t_incident_h);
+	set_num(L, "now", c->ctx.t_h);
 	set_str(L, "observer", p->parties[o->observer]);
-	set_str(L, "perpetrator", p->parties[o->perceived]);
+	if (full)
+		set_str(L, "perpetrator", p->parties[o->perceived]);
 	set_str(L, "type", p->types[o->type]);
 	set_str(L, "zone", p->zones[o->zone]);
-	lua_pushinteger(L, o->level);
-	lua_setfield(L, -2, "level");
-	lua_pushinteger(L, o->fatalities_mil);
-	lua_setfield(L, -2, "fatalities_mil");
-	lua_pushinteger(L, o->fatalities_civ);
-	lua_setfield(L, -2, "fatalities_civ");
-	set_str(L, "cause", cause_names[o->cause]);
-	lua_pushnumber(L, o->ladder_level);
-	lua_setfield(L, -2, "ladder");
-	lua_pushboolean(L, o->cell_available);
-	lua_setfield(L, -2, "cell_available");
-	lua_call(L, 2, 1);     /* a Lua error keeps its own file:line */
-	read_decision(L, lua_gettop(L), j);
+	set_int(L, "level", o->level);
+	set_int(L, "fatalities_mil", o->fatalities_mil);
+	set_int(L, "fatalities_civ", o->fatalities_civ);
+	set_str(L, "cause", esc_lua_cause_names[o->cause]);
+	if (full) {
+		set_num(L, "ladder", o->ladder_level);
+		lua_pushboolean(L, o->cell_available);
+		lua_setfield(L, -2, "cell_available");
+	}
+}
+
+void esc_lua_push_event(lua_State *L, const esc_lua_policy *p, const esc_event_row *ev)
+{
+	lua_createtable(L, 0, 16);
+	set_int(L, "id", ev->id);
+	if (ev->parent_id >= 0)
+		set_int(L, "parent", ev->parent_id);
+	set_int(L, "root", ev->root_id);
+	set_num(L, "t", ev->t_h);
+	set_party(L, p, "actor", ev->actor);
+	set_party(L, p, "target", ev->target);
+	if (ev->zone >= 0 && (size_t)ev->zone < p->nz)
+		set_str(L, "zone", p->zones[ev->zone]);
+	if (ev->type >= 0 && (size_t)ev->type < p->nt)
+		set_str(L, "type", p->types[ev->type]);
+	set_int(L, "level", ev->level);
+	set_int(L, "fatalities_mil", ev->fatalities_mil);
+	set_int(L, "fatalities_civ", ev->fatalities_civ);
+	set_party(L, p, "perpetrator", ev->true_perpetrator);
+	set_party(L, p, "perceived", ev->perceived_perpetrator);
+	if (ev->cause >= 0 && ev->cause <= ESC_CAUSE_POLICY)
+		set_str(L, "cause", esc_lua_cause_names[ev->cause]);
+	if (ev->kind >= 0 && ev->kind <= ESC_EVENT_PROTEST)
+		set_str(L, "kind", esc_lua_kind_names[ev->kind]);
+}
+
+/* ---- calling hooks --------------------------------------------------------------- */
+
+/* Push self (the party's table for this replication) and its hook; returns
+ * 0 (nothing pushed) if the party has no such hook.  Afterwards the stack
+ * holds 1 the call, 2 self, 3 the hook. */
+static int push_hook(lua_State *L, esc_lua_call *c, int party, int hook)
+{
+	esc_lua_policy *p = c->p;
+	lua_settop(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, p->live_ref[party]);
+	int ty = lua_getfield(L, 2, esc_lua_hook_names[hook]);   /* may be inherited */
+	if (ty == LUA_TNIL) {
+		lua_settop(L, 1);
+		return 0;
+	}
+	if (ty != LUA_TFUNCTION)
+		luaL_error(L, "%s: expected a function, got %s", c->name, esc_lua_typename(L, 3));
+	c->fn_idx = 3;
+	lua_pushvalue(L, 3);
+	lua_pushvalue(L, 2);
+	return 1;
+}
+
+static const char *returned(lua_State *L, const esc_lua_call *c)
+{
+	return lua_pushfstring(L, "%s returned ", c->name);
+}
+
+/* Run cf(call) in protected mode as the scenario's current call.  An error
+ * goes to err, unless the engine failed the run itself during the call and
+ * has reported it already (err is the engine's). */
+static int run_call(esc_lua_policy *p, esc_lua_call *c, lua_CFunction cf, esc_error *err)
+{
+	esc_scenario *s = p->s;
+	lua_State *L = s->L;
+	const esc_hook_ctx *old_ctx = s->ctx;
+	esc_lua_call *old_call = s->call;
+	if (s->depth == 0)
+		s->engine_failed = 0;
+	s->ctx = &c->ctx;
+	s->call = c;
+	esc_error local = {0};
+	lua_pushcfunction(L, cf);
+	lua_pushlightuserdata(L, c);
+	int rc = esc_lua_pcall(s, 1, 0, c->name, &local);
+	s->ctx = old_ctx;
+	s->call = old_call;
+	if (rc == ESC_OK)
+		return ESC_OK;
+	if (s->engine_failed)
+		return err && err->status ? err->status : rc;
+	if (err)
+		*err = local;
+	return rc;
+}
+
+/* Set up a call of party's hook; returns 0 when there is nothing to call. */
+static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, int party, int hook,
+                   esc_error *err, int *rc)
+{
+	*rc = ESC_OK;
+	memset(c, 0, sizeof *c);
+	if (!ctx) {
+		*rc = esc_error_set(err, ESC_ERR_RUNTIME, "policy: %s called without a hook context",
+		                    esc_lua_hook_names[hook]);
+		return 0;
+	}
+	if (!party_ok(p, party)) {
+		*rc = esc_error_set(err, ESC_ERR_RUNTIME, "policy: %s called for party %d, out of range (a bug in the model)",
+		                    esc_lua_hook_names[hook], party);
+		return 0;
+	}
+	if (p->policy_ref[party] == LUA_NOREF || !(p->hooks[party] & (1u << hook)))
+		return 0;
+	if ((*rc = ensure_begun(p, ctx, err)))
+		return 0;
+	c->p = p;
+	c->ctx = *ctx;
+	c->ctx.party = party;
+	if (!c->ctx.rng && c->ctx.engine)
+		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
+	c->about = -1;
+	c->target = c->zone = -1;
+	snprintf(c->name, sizeof c->name, "policies.%s.%s", p->parties[party], esc_lua_hook_names[hook]);
+	return 1;
+}
+
+/* ---- attribute ---------------------------------------------------------------------- */
+
+typedef struct attribute_io {
+	const esc_observation *obs;
+	double *p;
+	int *changed;
+} attribute_io;
+
+static int attribute_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	const attribute_io *io = c->in;
+	esc_lua_policy *p = c->p;
+	const esc_observation *o = io->obs;
+	if (!push_hook(L, c, o->observer, ESC_HOOK_ATTRIBUTE))
+		return 0;
+	push_observation(L, c, o, 0);
+	lua_createtable(L, 0, (int)p->np);        /* the confusion matrix's row */
+	for (size_t i = 0; i < p->np; i++)
+		if (io->p[i] > 0)
+			set_num(L, p->parties[i], io->p[i]);
+	lua_call(L, 3, 1);     /* a Lua error keeps its own file:line */
+	int d = lua_gettop(L);
+	if (lua_isnil(L, d))
+		return 0;
+	const char *head = returned(L, c);
+	if (lua_type(L, d) != LUA_TTABLE)
+		esc_lua_bad(L, c, head, "%s: expected nil (keep the confusion matrix) or a table {PARTY = probability, ...}",
+		            shown(L, d));
+	char b[400];
+	int nk = esc_lua_sorted_keys(L, d);
+	int keys = lua_gettop(L);
+	if (nk < 0)
+		esc_lua_bad(L, c, head, "a table with a key that is not a party name: expected {PARTY = probability, ...}");
+	double *q = lua_newuserdatauv(L, p->np * sizeof *q, 0);
+	for (size_t i = 0; i < p->np; i++)
+		q[i] = 0;
+	double sum = 0;
+	for (int k = 1; k <= nk; k++) {
+		lua_rawgeti(L, keys, k);
+		int who = lua_type(L, -1) == LUA_TSTRING ? esc_lua_name_index(p->parties, p->np, lua_tostring(L, -1)) : -1;
+		if (who < 0)
+			esc_lua_bad(L, c, head, "[%s]: expected party names as keys (one of %s)", shown(L, -1),
+			            esc_lua_name_list(b, sizeof b, p->parties, p->np));
+		if (who == o->observer)
+			esc_lua_bad(L, c, head, "%s: the observer itself; a party does not blame itself for what it suffers",
+			            p->parties[who]);
+		lua_rawget(L, d);
+		double x = lua_tonumber(L, -1);
+		if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(x) || x < 0 || x > 1)
+			esc_lua_bad(L, c, head, "%s=%s: expected a probability in [0, 1]", p->parties[who], shown(L, -1));
+		q[who] = x;
+		sum += x;
+		lua_pop(L, 1);
+	}
+	if (!(fabs(sum - 1) <= 1e-9))
+		esc_lua_bad(L, c, head, "probabilities summing to %.12g: expected a sum of 1", sum);
+	for (size_t i = 0; i < p->np; i++)
+		io->p[i] = q[i];
+	*io->changed = 1;
+	return 0;
+}
+
+static int lua_attribute(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
+                         double *prob, int *changed, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	esc_lua_call c;
+	int rc;
+	*changed = 0;
+	if (!prepare(p, &c, ctx, obs->observer, ESC_HOOK_ATTRIBUTE, err, &rc))
+		return rc;
+	if (!observation_ok(p, obs, 0))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: called with an observation out of range (a bug in the model)", c.name);
+	c.about = obs->incident_id;
+	c.zone = obs->zone;
+	/* p is written only when the whole answer passed */
+	attribute_io io = {obs, prob, changed};
+	c.in = &io;
+	return run_call(p, &c, attribute_cf, err);
+}
+
+/* ---- on_incident_observed --------------------------------------------------------------- */
+
+static int observed_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	const esc_observation *o = c->in;
+	if (!push_hook(L, c, o->observer, ESC_HOOK_OBSERVED))
+		return 0;
+	push_observation(L, c, o, 1);
+	lua_call(L, 2, 1);
+	int d = lua_gettop(L);
+	esc_decision out = *(esc_decision *)c->out;
+	esc_lua_read_decision(L, d, c, returned(L, c), o->observer, &out, 0);
+	*(esc_decision *)c->out = out;   /* only a valid answer is written */
 	return 0;
 }
 
@@ -400,98 +832,667 @@ static int lua_on_incident_observed(void *self, const esc_hook_ctx *ctx,
                                     esc_error *err)
 {
 	esc_lua_policy *p = self;
-	if (!ctx)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: called without a hook context");
-	if (obs->observer < 0 || (size_t)obs->observer >= p->np)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: observer %d out of range", obs->observer);
+	esc_lua_call c;
+	int rc;
 	out->action = ESC_ACT_IGNORE;
 	out->priority = PRIORITY_DEFAULT;    /* every answer has one; queries may change it */
-	if (p->policy_ref[obs->observer] == LUA_NOREF)
-		return ESC_OK;                      /* no policy: ignore */
-	esc_scenario *s = p->s;
-	char hook[96];
-	snprintf(hook, sizeof hook, "policies.%s.on_incident_observed", p->parties[obs->observer]);
-	call_job j = {p, ctx, obs, out, hook};
-	esc_decision saved = *out;
-	s->ctx = ctx;
-	lua_pushcfunction(s->L, call_cf);
-	lua_pushlightuserdata(s->L, &j);
-	int rc = esc_lua_pcall(s, 1, 0, hook, err);
-	s->ctx = NULL;
-	if (rc)
-		*out = saved;
+	if (!prepare(p, &c, ctx, obs->observer, ESC_HOOK_OBSERVED, err, &rc))
+		return rc;
+	if (!observation_ok(p, obs, 1))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: called with an observation out of range (a bug in the model)", c.name);
+	c.about = obs->incident_id;
+	c.target = obs->perceived;
+	c.zone = obs->zone;
+	c.in = obs;
+	c.out = out;
+	return run_call(p, &c, observed_cf, err);
+}
+
+/* ---- on_cell_request ---------------------------------------------------------------- */
+
+static const char *const request_fields[] = {"reply", "delay"};
+
+static int cell_request_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	esc_lua_policy *p = c->p;
+	const esc_cell_request *r = c->in;
+	if (!push_hook(L, c, r->receiver, ESC_HOOK_CELL_REQUEST))
+		return 0;
+	lua_createtable(L, 0, 8);
+	set_int(L, "message_id", r->message_id);
+	if (r->event_id >= 0)
+		set_int(L, "event_id", r->event_id);
+	set_party(L, p, "sender", r->sender);
+	set_party(L, p, "receiver", r->receiver);
+	if (r->kind >= 0 && (size_t)r->kind < COUNT(message_kinds))
+		set_str(L, "kind", message_kinds[r->kind]);
+	set_party(L, p, "suspected", r->suspected);
+	set_party(L, p, "culprit", r->culprit);
+	if (!isnan(r->deadline_h))
+		set_num(L, "deadline", r->deadline_h);
+	set_num(L, "now", c->ctx.t_h);
+	lua_call(L, 2, 1);
+	int d = lua_gettop(L);
+	if (lua_isnil(L, d))
+		return 0;
+	const char *head = returned(L, c);
+	if (lua_type(L, d) != LUA_TTABLE)
+		esc_lua_bad(L, c, head, "%s: expected nil (answer as the cell does) or a table {reply = ..., delay = ...}",
+		            shown(L, d));
+	esc_lua_check_fields(L, d, c, head, request_fields, COUNT(request_fields), "reply, delay");
+	esc_cell_reply out = *(esc_cell_reply *)c->out;
+	if (lua_getfield(L, d, "reply") != LUA_TNIL) {
+		int k = lua_type(L, -1) == LUA_TSTRING ? list_index(reply_names, COUNT(reply_names), lua_tostring(L, -1)) : -1;
+		if (k < 0)
+			esc_lua_bad(L, c, head, "reply=%s: expected one of " REPLIES, shown(L, -1));
+		out.reply = (esc_reply_kind)k;
+	}
+	lua_pop(L, 1);
+	hours_field(L, d, "delay", c, head, &out.delay_h);
+	*(esc_cell_reply *)c->out = out;
+	return 0;
+}
+
+static int lua_on_cell_request(void *self, const esc_hook_ctx *ctx, const esc_cell_request *req,
+                               esc_cell_reply *out, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	esc_lua_call c;
+	int rc;
+	if (!prepare(p, &c, ctx, req->receiver, ESC_HOOK_CELL_REQUEST, err, &rc))
+		return rc;
+	c.about = req->event_id;
+	c.target = req->sender;
+	c.in = req;
+	c.out = out;
+	return run_call(p, &c, cell_request_cf, err);
+}
+
+/* ---- on_cell_reply ------------------------------------------------------------------- */
+
+static const char *const reply_fields[] = {"cancel"};
+
+static int cell_reply_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	esc_lua_policy *p = c->p;
+	const esc_cell_answer *a = c->in;
+	int *cancel = c->out;
+	if (!push_hook(L, c, c->ctx.party, ESC_HOOK_CELL_REPLY))
+		return 0;
+	lua_createtable(L, 0, 9);
+	set_int(L, "message_id", a->message_id);
+	if (a->event_id >= 0)
+		set_int(L, "event_id", a->event_id);
+	if (a->channel == 0)
+		set_str(L, "channel", "cell");
+	else if (a->channel > 0 && (size_t)a->channel <= p->nch)
+		set_str(L, "channel", p->channels[a->channel - 1]);
+	if ((unsigned)a->reply < COUNT(reply_names))
+		set_str(L, "reply", reply_names[a->reply]);
+	set_party(L, p, "named", a->named);
+	set_party(L, p, "pending_target", a->pending_target);
+	if (!isnan(a->strike_h))
+		set_num(L, "strike_time", a->strike_h);
+	lua_pushboolean(L, *cancel);
+	lua_setfield(L, -2, "cancel");
+	set_num(L, "now", c->ctx.t_h);
+	lua_call(L, 2, 1);
+	int d = lua_gettop(L);
+	if (lua_isnil(L, d))
+		return 0;
+	const char *head = returned(L, c);
+	if (lua_type(L, d) == LUA_TSTRING) {
+		const char *v = lua_tostring(L, d);
+		if (strcmp(v, "cancel") == 0)
+			*cancel = 1;
+		else if (strcmp(v, "proceed") == 0)
+			*cancel = 0;
+		else
+			esc_lua_bad(L, c, head, "%s: expected nil (the engine's rule), 'cancel', 'proceed' or {cancel = true/false}",
+			            shown(L, d));
+		return 0;
+	}
+	if (lua_type(L, d) != LUA_TTABLE)
+		esc_lua_bad(L, c, head, "%s: expected nil (the engine's rule), 'cancel', 'proceed' or {cancel = true/false}",
+		            shown(L, d));
+	esc_lua_check_fields(L, d, c, head, reply_fields, COUNT(reply_fields), "cancel");
+	int x = *cancel;
+	bool_field(L, d, "cancel", c, head, &x);
+	*cancel = x;
+	return 0;
+}
+
+static int lua_on_cell_reply(void *self, const esc_hook_ctx *ctx, const esc_cell_answer *ans,
+                             int *cancel, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	esc_lua_call c;
+	int rc;
+	if (!ctx)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_cell_reply called without a hook context");
+	if (!prepare(p, &c, ctx, ctx->party, ESC_HOOK_CELL_REPLY, err, &rc))
+		return rc;
+	c.about = ans->event_id;
+	c.target = ans->named >= 0 ? ans->named : ans->pending_target;
+	c.in = ans;
+	int x = *cancel;
+	c.out = &x;
+	rc = run_call(p, &c, cell_reply_cf, err);
+	if (rc == ESC_OK)
+		*cancel = x;
 	return rc;
+}
+
+/* ---- pre_operation -------------------------------------------------------------------- */
+
+static const char *const notice_fields[] = {"notify", "lead"};
+
+static int pre_operation_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	esc_lua_policy *p = c->p;
+	const esc_operation *op = c->in;
+	if (!push_hook(L, c, op->actor, ESC_HOOK_PRE_OPERATION))
+		return 0;
+	esc_notice out = *(esc_notice *)c->out;
+	lua_createtable(L, 0, 7);
+	set_party(L, p, "actor", op->actor);
+	set_party(L, p, "target", op->target);
+	if (op->type >= 0 && (size_t)op->type < p->nt)
+		set_str(L, "type", p->types[op->type]);
+	if (op->zone >= 0 && (size_t)op->zone < p->nz)
+		set_str(L, "zone", p->zones[op->zone]);
+	lua_pushboolean(L, out.notify);
+	lua_setfield(L, -2, "notify");
+	set_num(L, "lead", out.lead_h);
+	set_num(L, "now", c->ctx.t_h);
+	lua_call(L, 2, 1);
+	int d = lua_gettop(L);
+	if (lua_isnil(L, d))
+		return 0;
+	const char *head = returned(L, c);
+	if (lua_type(L, d) != LUA_TTABLE)
+		esc_lua_bad(L, c, head, "%s: expected nil (the scenario's cell.notify) or a table {notify = true/false, lead = hours}",
+		            shown(L, d));
+	esc_lua_check_fields(L, d, c, head, notice_fields, COUNT(notice_fields), "notify, lead");
+	bool_field(L, d, "notify", c, head, &out.notify);
+	hours_field(L, d, "lead", c, head, &out.lead_h);
+	*(esc_notice *)c->out = out;
+	return 0;
+}
+
+static int lua_pre_operation(void *self, const esc_hook_ctx *ctx, const esc_operation *op,
+                             esc_notice *out, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	esc_lua_call c;
+	int rc;
+	if (!prepare(p, &c, ctx, op->actor, ESC_HOOK_PRE_OPERATION, err, &rc))
+		return rc;
+	c.target = party_ok(p, op->target) ? op->target : -1;
+	c.zone = op->zone >= 0 && (size_t)op->zone < p->nz ? op->zone : -1;
+	c.in = op;
+	c.out = out;
+	return run_call(p, &c, pre_operation_cf, err);
+}
+
+/* ---- on_tick ------------------------------------------------------------------------------- */
+
+/* Hooks that act through sim.act return nothing: a table returned from one
+ * is a mistake (it would be silently ignored). */
+static void expect_nothing(lua_State *L, const esc_lua_call *c, int d, const char *how)
+{
+	if (!lua_isnil(L, d))
+		esc_lua_bad(L, c, returned(L, c), "%s: expected nothing (%s)", shown(L, d), how);
+}
+
+static int tick_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	const double *dt = c->in;
+	if (!push_hook(L, c, c->ctx.party, ESC_HOOK_TICK))
+		return 0;
+	lua_pushnumber(L, *dt);
+	lua_call(L, 2, 1);
+	expect_nothing(L, c, lua_gettop(L), "on_tick acts through sim.act and keeps state in self");
+	return 0;
+}
+
+static int lua_on_tick(void *self, const esc_hook_ctx *ctx, double dt_h, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	esc_lua_call c;
+	int rc;
+	if (!ctx)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_tick called without a hook context");
+	if (!prepare(p, &c, ctx, ctx->party, ESC_HOOK_TICK, err, &rc))
+		return rc;
+	c.in = &dt_h;
+	return run_call(p, &c, tick_cf, err);
+}
+
+/* ---- on_event and triggers --------------------------------------------------------- */
+
+static int trigger_matches(const esc_lua_trigger *t, const esc_event_row *ev)
+{
+	return (t->type == -1 || t->type == ev->type) && (t->actor == -1 || t->actor == ev->actor) &&
+	       (t->target == -1 || t->target == ev->target) && (t->zone == -1 || t->zone == ev->zone) &&
+	       (t->cause == -1 || t->cause == ev->cause) && (t->kind == -1 || t->kind == ev->kind);
+}
+
+/* Make the call party's, for one of several functions run in one on_event. */
+static void as_party(lua_State *L, esc_lua_call *c, const esc_hook_ctx *base, int party,
+                     const esc_event_row *ev)
+{
+	esc_scenario *s = esc_lua_scenario(L);
+	c->ctx = *base;
+	c->ctx.party = party;
+	if (c->ctx.engine)
+		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
+	c->about = ev->kind == ESC_EVENT_INCIDENT ? ev->id : -1;
+	c->target = ev->kind == ESC_EVENT_INCIDENT && ev->actor != party ? ev->actor : -1;
+	c->zone = ev->zone;
+	if (s->depth == 1) {       /* each function its own budget */
+		s->spent = 0;
+		s->exhausted = 0;
+	}
+}
+
+static int event_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	esc_lua_policy *p = c->p;
+	const esc_event_row *ev = c->in;
+	const esc_hook_ctx base = c->ctx;
+	esc_lua_push_event(L, p, ev);
+	lua_replace(L, 1);          /* 1: the event; c stays valid (it lives in C) */
+	lua_pushlightuserdata(L, c);
+	lua_insert(L, 1);           /* 1: the call, 2: the event */
+	int evt = 2;
+	for (size_t i = 0; i < p->np; i++) {
+		if (p->policy_ref[i] == LUA_NOREF || !(p->hooks[i] & (1u << ESC_HOOK_EVENT)))
+			continue;
+		as_party(L, c, &base, (int)i, ev);
+		snprintf(c->name, sizeof c->name, "policies.%s.on_event", p->parties[i]);
+		lua_settop(L, evt);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, p->live_ref[i]);            /* 3: self */
+		if (lua_getfield(L, 3, "on_event") != LUA_TFUNCTION)          /* 4 */
+			continue;
+		c->fn_idx = 4;
+		lua_pushvalue(L, 4);
+		lua_pushvalue(L, 3);
+		lua_pushvalue(L, evt);
+		lua_call(L, 2, 1);
+		expect_nothing(L, c, lua_gettop(L), "on_event acts through sim.act");
+	}
+	if (p->n_triggers == 0)
+		return 0;
+	lua_settop(L, evt);
+	esc_lua_push_run(L, p);
+	lua_getfield(L, -1, "triggers");
+	int trig = lua_gettop(L);                                       /* 4 */
+	for (size_t i = 0; i < p->n_triggers; i++) {
+		const esc_lua_trigger *t = &p->triggers[i];
+		if (!trigger_matches(t, ev) || (!t->repeatable && p->fired[i]))
+			continue;
+		lua_settop(L, trig);
+		as_party(L, c, &base, t->party, ev);
+		lua_rawgeti(L, trig, (lua_Integer)i + 1);                   /* 5: the trigger */
+		int tt = trig + 1;
+		if (lua_getfield(L, tt, "condition") == LUA_TFUNCTION) {   /* 6 */
+			snprintf(c->name, sizeof c->name, "triggers[%zu] '%s' condition", i + 1, t->name);
+			c->fn_idx = tt + 1;
+			lua_pushvalue(L, tt + 1);
+			lua_pushvalue(L, evt);
+			lua_pushvalue(L, tt);
+			lua_call(L, 2, 1);
+			int r = lua_gettop(L);
+			if (lua_type(L, r) != LUA_TBOOLEAN)
+				esc_lua_bad(L, c, returned(L, c), "%s: expected true or false", shown(L, r));
+			if (!lua_toboolean(L, r))
+				continue;
+		}
+		if (t->probability < 1) {
+			if (!c->ctx.rng)
+				luaL_error(L, "triggers[%d] '%s': no random stream for party %s", (int)i + 1, t->name,
+				           p->parties[t->party]);
+			if (!(gsl_rng_uniform(c->ctx.rng) < t->probability))
+				continue;
+		}
+		p->fired[i] = 1;
+		lua_settop(L, tt);
+		snprintf(c->name, sizeof c->name, "triggers[%zu] '%s' action", i + 1, t->name);
+		lua_getfield(L, tt, "action");                              /* 6 */
+		c->fn_idx = tt + 1;
+		lua_pushvalue(L, tt + 1);
+		lua_pushvalue(L, evt);
+		lua_pushvalue(L, tt);
+		lua_call(L, 2, 1);
+		expect_nothing(L, c, lua_gettop(L), "an action acts through sim.act");
+	}
+	return 0;
+}
+
+static int lua_on_event(void *self, const esc_hook_ctx *ctx, const esc_event_row *ev, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	if (!ctx)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_event called without a hook context");
+	/* Most events concern no one: decide in C before entering Lua. */
+	int any = p->any_event;
+	for (size_t i = 0; !any && i < p->n_triggers; i++)
+		any = trigger_matches(&p->triggers[i], ev) && (p->triggers[i].repeatable || !p->fired[i]);
+	if (!any)
+		return ESC_OK;
+	int rc = ensure_begun(p, ctx, err);
+	if (rc)
+		return rc;
+	esc_lua_call c;
+	memset(&c, 0, sizeof c);
+	c.p = p;
+	c.ctx = *ctx;
+	c.about = -1;
+	c.target = c.zone = -1;
+	c.in = ev;
+	snprintf(c.name, sizeof c.name, "on_event");
+	return run_call(p, &c, event_cf, err);
+}
+
+/* ---- timers and processes ------------------------------------------------------------------ */
+
+static int timer_cf(lua_State *L)
+{
+	esc_lua_call *c = lua_touserdata(L, 1);
+	esc_lua_policy *p = c->p;
+	esc_lua_push_run(L, p);
+	lua_getfield(L, -1, "timers");
+	int timers = lua_gettop(L);
+	int ty = lua_rawgeti(L, timers, c->token);
+	lua_pushnil(L);
+	lua_rawseti(L, timers, c->token);
+	switch (ty) {
+	case LUA_TFUNCTION:
+		c->fn_idx = lua_gettop(L);
+		lua_pushvalue(L, -1);
+		lua_call(L, 0, 0);
+		return 0;
+	case LUA_TTHREAD:
+		snprintf(c->name, sizeof c->name, "a process of %s (sim.spawn)", p->parties[c->ctx.party]);
+		esc_lua_resume(L, lua_tothread(L, -1), 0);
+		return 0;
+	case LUA_TBOOLEAN:
+		return 0;            /* cancelled */
+	default:
+		return luaL_error(L, "timer %I: no such timer in this replication (a bug in the engine)",
+		                  (lua_Integer)c->token);
+	}
+}
+
+static int lua_on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_error *err)
+{
+	esc_lua_policy *p = self;
+	if (!ctx)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_timer called without a hook context");
+	if (!party_ok(p, ctx->party))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_timer for party %d, out of range (a bug in the model)",
+		                     ctx->party);
+	if (!p->begun || p->rep != ctx->rep || p->run_ref == LUA_NOREF)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: timer %lld fired in a replication that set none (a bug in the model)",
+		                     (long long)token);
+	esc_lua_call c;
+	memset(&c, 0, sizeof c);
+	c.p = p;
+	c.ctx = *ctx;
+	if (!c.ctx.rng && c.ctx.engine)
+		c.ctx.rng = esc_engine_stream(c.ctx.engine, ctx->party);
+	c.about = -1;
+	c.target = c.zone = -1;
+	c.token = token;
+	snprintf(c.name, sizeof c.name, "a function %s scheduled (sim.schedule)", p->parties[ctx->party]);
+	return run_call(p, &c, timer_cf, err);
 }
 
 const esc_policy_type esc_lua_policy_type = {
 	.name = "lua",
+	.begin = lua_begin,
+	.tick_h = lua_tick_h,
+	.attribute = lua_attribute,
 	.on_incident_observed = lua_on_incident_observed,
+	.on_cell_request = lua_on_cell_request,
+	.on_cell_reply = lua_on_cell_reply,
+	.pre_operation = lua_pre_operation,
+	.on_tick = lua_on_tick,
+	.on_event = lua_on_event,
+	.on_timer = lua_on_timer,
 };
 
-/* ---- the sim table ----------------------------------------------------------- */
+/* ---- escsim check --------------------------------------------------------------------- */
 
-static const esc_hook_ctx *need_run(lua_State *L, const char *what)
+/* The description is built as pieces appended to a Lua table (at index
+ * acc), concatenated at the end, so values can be pushed freely meanwhile. */
+static void add(lua_State *L, int acc, const char *s)
 {
-	esc_scenario *s = esc_lua_scenario(L);
-	if (!s->ctx)
-		luaL_error(L, "%s is only available while a replication runs", what);
-	return s->ctx;
+	lua_pushstring(L, s);
+	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
 }
 
-static int sim_now(lua_State *L)
+static void add_json_string(lua_State *L, int acc, const char *s, size_t n)
 {
-	lua_pushnumber(L, need_run(L, "sim.now")->t_h);
-	return 1;
-}
-
-static int sim_rep(lua_State *L)
-{
-	lua_pushinteger(L, (lua_Integer)need_run(L, "sim.rep")->rep);
-	return 1;
-}
-
-/* Like math.random: () -> [0, 1); (m) -> 1..m; (m, n) -> m..n. */
-static int sim_random(lua_State *L)
-{
-	const esc_hook_ctx *ctx = need_run(L, "sim.random");
-	if (!ctx->rng)
-		return luaL_error(L, "sim.random: no random stream for this hook");
-	lua_Integer lo, hi;
-	switch (lua_gettop(L)) {
-	case 0:
-		lua_pushnumber(L, gsl_rng_uniform(ctx->rng));
-		return 1;
-	case 1:
-		lo = 1;
-		hi = luaL_checkinteger(L, 1);
-		break;
-	case 2:
-		lo = luaL_checkinteger(L, 1);
-		hi = luaL_checkinteger(L, 2);
-		break;
-	default:
-		return luaL_error(L, "sim.random: expected 0, 1 or 2 arguments");
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	luaL_addchar(&b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char esc[8];
+		if (ch == '"' || ch == '\\') {
+			luaL_addchar(&b, '\\');
+			luaL_addchar(&b, (char)ch);
+		} else if (ch < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", ch);
+			luaL_addstring(&b, esc);
+		} else {
+			luaL_addchar(&b, (char)ch);
+		}
 	}
-	if (lo > hi)
-		return luaL_error(L, "sim.random: interval is empty (%I > %I)", lo, hi);
-	unsigned long width = (unsigned long)((lua_Unsigned)hi - (lua_Unsigned)lo);
-	unsigned long range = gsl_rng_max(ctx->rng) - gsl_rng_min(ctx->rng);
-	if ((lua_Unsigned)hi - (lua_Unsigned)lo >= (lua_Unsigned)range)
-		return luaL_error(L, "sim.random: interval too large for the generator (at most %I values)",
-		                  (lua_Integer)range);
-	lua_pushinteger(L, (lua_Integer)((lua_Unsigned)lo + gsl_rng_uniform_int(ctx->rng, width + 1)));
+	luaL_addchar(&b, '"');
+	luaL_pushresult(&b);
+	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
+}
+
+static void add_name(lua_State *L, int acc, const char *s)
+{
+	add_json_string(L, acc, s, strlen(s));
+}
+
+/* A parameter's value (idx absolute) as JSON: numbers, strings, booleans,
+ * tables of them (arrays when their keys are 1..n); anything else as a
+ * string naming its type ("a distribution"). */
+static void add_json_value(lua_State *L, int acc, int idx, int depth)
+{
+	char num[64];
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER: {
+		double x = lua_tonumber(L, idx);
+		if (lua_isinteger(L, idx))
+			snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
+		else if (isfinite(x))
+			snprintf(num, sizeof num, "%.17g", x);
+		else
+			snprintf(num, sizeof num, "\"%s\"", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+		add(L, acc, num);
+		return;
+	}
+	case LUA_TBOOLEAN:
+		add(L, acc, lua_toboolean(L, idx) ? "true" : "false");
+		return;
+	case LUA_TSTRING: {
+		size_t n;
+		const char *s = lua_tolstring(L, idx, &n);
+		add_json_string(L, acc, s, n);
+		return;
+	}
+	case LUA_TTABLE:
+		if (depth < 8) {
+			luaL_checkstack(L, 6, "describing a parameter");
+			int nk = esc_lua_sorted_keys(L, idx);
+			if (nk >= 0) {
+				int keys = lua_gettop(L);
+				int array = 1;
+				for (int k = 1; k <= nk && array; k++) {
+					lua_rawgeti(L, keys, k);
+					array = lua_isinteger(L, -1) && lua_tointeger(L, -1) == k;
+					lua_pop(L, 1);
+				}
+				add(L, acc, array && nk > 0 ? "[" : "{");
+				for (int k = 1; k <= nk; k++) {
+					if (k > 1)
+						add(L, acc, ",");
+					lua_rawgeti(L, keys, k);
+					if (!array) {
+						if (lua_type(L, -1) == LUA_TSTRING) {
+							size_t n;
+							const char *ks = lua_tolstring(L, -1, &n);
+							add_json_string(L, acc, ks, n);
+						} else {
+							lua_pushvalue(L, -1);
+							add_json_string(L, acc, lua_tostring(L, -1), lua_rawlen(L, -1));
+							lua_pop(L, 1);
+						}
+						add(L, acc, ":");
+					}
+					lua_rawget(L, idx);
+					add_json_value(L, acc, lua_gettop(L), depth + 1);
+					lua_pop(L, 1);
+				}
+				add(L, acc, array && nk > 0 ? "]" : "}");
+				lua_pop(L, 1);
+				return;
+			}
+		}
+		/* fall through */
+	default:
+		snprintf(num, sizeof num, "\"a %s\"", esc_lua_typename(L, idx));
+		add(L, acc, num);
+		return;
+	}
+}
+
+/* Protected: the description as a Lua string (pushed). */
+static int describe_cf(lua_State *L)
+{
+	esc_lua_policy *p = lua_touserdata(L, 1);
+	lua_settop(L, 1);
+	lua_newtable(L);
+	int acc = 2;
+	add(L, acc, "\"policies\":{");
+	int first = 1;
+	for (size_t i = 0; i < p->np; i++) {
+		if (p->policy_ref[i] == LUA_NOREF)
+			continue;
+		if (!first)
+			add(L, acc, ",");
+		first = 0;
+		add_name(L, acc, p->parties[i]);
+		add(L, acc, ":{\"hooks\":[");
+		int fh = 1;
+		for (int h = 0; h < ESC_N_HOOKS; h++)
+			if (p->hooks[i] & (1u << h)) {
+				if (!fh)
+					add(L, acc, ",");
+				fh = 0;
+				add_name(L, acc, esc_lua_hook_names[h]);
+			}
+		add(L, acc, "],\"parameters\":{");
+		/* every field that is not a function, in sorted order */
+		lua_rawgeti(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
+		int t = lua_gettop(L);
+		int nk = esc_lua_sorted_keys(L, t);
+		int keys = lua_gettop(L);
+		int fp = 1;
+		for (int k = 1; k <= nk; k++) {
+			lua_rawgeti(L, keys, k);
+			lua_pushvalue(L, -1);
+			lua_rawget(L, t);
+			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) != LUA_TFUNCTION) {
+				if (!fp)
+					add(L, acc, ",");
+				fp = 0;
+				size_t n;
+				const char *ks = lua_tolstring(L, -2, &n);
+				add_json_string(L, acc, ks, n);
+				add(L, acc, ":");
+				add_json_value(L, acc, lua_gettop(L), 0);
+			}
+			lua_pop(L, 2);
+		}
+		lua_settop(L, acc);
+		char tick[64];
+		snprintf(tick, sizeof tick, "},\"tick_h\":%.17g}",
+		         (p->hooks[i] & (1u << ESC_HOOK_TICK)) ? p->tick[i] : 0.0);
+		add(L, acc, tick);
+	}
+	add(L, acc, "},\"triggers\":[");
+	for (size_t i = 0; i < p->n_triggers; i++) {
+		const esc_lua_trigger *t = &p->triggers[i];
+		if (i)
+			add(L, acc, ",");
+		add(L, acc, "{\"name\":");
+		add_name(L, acc, t->name);
+		add(L, acc, ",\"party\":");
+		add_name(L, acc, p->parties[t->party]);
+		add(L, acc, ",\"event\":{");
+		struct { const char *k; int v; char (*names)[ESC_NAME_MAX]; const char *const *list; } m[] = {
+			{"type", t->type, p->types, NULL}, {"actor", t->actor, p->parties, NULL},
+			{"target", t->target, p->parties, NULL}, {"zone", t->zone, p->zones, NULL},
+			{"cause", t->cause, NULL, esc_lua_cause_names}, {"kind", t->kind, NULL, esc_lua_kind_names},
+		};
+		int fm = 1;
+		for (size_t k = 0; k < COUNT(m); k++) {
+			if (m[k].v == -1)
+				continue;
+			if (!fm)
+				add(L, acc, ",");
+			fm = 0;
+			add_name(L, acc, m[k].k);
+			add(L, acc, ":");
+			if (m[k].v == -2)
+				add(L, acc, "null");   /* an unknown name: never matches */
+			else
+				add_name(L, acc, m[k].names ? m[k].names[m[k].v] : m[k].list[m[k].v]);
+		}
+		char tail[128];
+		snprintf(tail, sizeof tail, "},\"probability\":%.17g,\"repeatable\":%s}", t->probability,
+		         t->repeatable ? "true" : "false");
+		add(L, acc, tail);
+	}
+	add(L, acc, "]");
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, acc);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, acc, i);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
 	return 1;
 }
 
-void esc_lua_open_sim(lua_State *L, int env)
+char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err)
 {
-	static const luaL_Reg fns[] = {
-		{"now", sim_now},
-		{"rep", sim_rep},
-		{"random", sim_random},
-		{"sorted_pairs", esc_lua_sorted_pairs},
-		{NULL, NULL},
-	};
-	luaL_newlib(L, fns);
-	lua_setfield(L, env, "sim");
+	esc_scenario *s = p->s;
+	lua_pushcfunction(s->L, describe_cf);
+	lua_pushlightuserdata(s->L, p);
+	if (esc_lua_pcall(s, 1, 1, "describing the policies", err))
+		return NULL;
+	size_t n;
+	const char *str = lua_tolstring(s->L, -1, &n);
+	char *out = malloc(n + 1);
+	if (out)
+		memcpy(out, str, n + 1);
+	else
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	lua_pop(s->L, 1);
+	return out;
 }

@@ -137,7 +137,7 @@ int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
 /* ---- protected calls ------------------------------------------------ */
 
 /* Does msg start with "chunk:line: " (as Lua's own and error()'s do)? */
-static int has_location(const char *msg)
+int esc_lua_has_location(const char *msg)
 {
 	const char *colon = strchr(msg, ':');
 	while (colon && colon > msg) {
@@ -167,7 +167,7 @@ static int traceback_handler(lua_State *L)
 	/* Errors raised by the VM from inside a C function (a yield outside a
 	 * coroutine) and error objects that are not strings carry no place:
 	 * name the innermost line of script running. */
-	if (!has_location(msg)) {
+	if (!esc_lua_has_location(msg)) {
 		lua_Debug ar;
 		for (int level = 1; lua_getstack(L, level, &ar); level++) {
 			if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
@@ -187,8 +187,10 @@ int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, traceback_handler);
 	lua_insert(L, base);
-	esc_lua_enter(s);
+	if (s->depth++ == 0)
+		esc_lua_enter(s);
 	int rc = lua_pcall(L, nargs, nresults, base);
+	s->depth--;
 	if (rc == LUA_OK) {
 		lua_remove(L, base);
 		return ESC_OK;

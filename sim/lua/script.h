@@ -6,7 +6,10 @@
  *   dist_lua.c   distribution constructors (userdata) and time/rate helpers
  *   scenario.c   loading, provenance, overrides, arms (scenario.h)
  *   validate.c   a scenario table -> esc_config, with key paths in errors
- *   policy_lua.c the "lua" esc_policy_type and the `sim` API
+ *   policy_lua.c the "lua" esc_policy_type: every hook, its answers checked
+ *                field by field, triggers, per-replication state
+ *   sim_lua.c    the `sim` table scripts use: clock, random numbers, queries
+ *                of the running replication, timers, processes, actions, log
  */
 #ifndef ESCSIM_LUA_SCRIPT_H
 #define ESCSIM_LUA_SCRIPT_H
@@ -19,6 +22,7 @@
 
 #include "escsim/config.h"
 #include "escsim/error.h"
+#include "escsim/outcome.h"
 #include "escsim/policy.h"
 #include "escsim/scenario.h"
 
@@ -33,6 +37,7 @@
 #define ESC_REG_DIST "escsim.distribution"  /* metatable of distributions */
 
 typedef struct esc_lua_policy esc_lua_policy;
+typedef struct esc_lua_call esc_lua_call;
 struct esc_lua_override;
 
 struct esc_scenario {
@@ -71,8 +76,106 @@ struct esc_scenario {
 	size_t n_policies;
 
 	const esc_hook_ctx *ctx;    /* set while a hook runs, else NULL */
+	esc_lua_call *call;         /* the hook call running, else NULL */
+	int depth;                  /* protected calls in progress (hooks nest:
+	                               sim.act may run another party's hook) */
+	int waiting;                /* a process yielded through sim.wait */
+	int engine_failed;          /* the engine failed the run and reported it */
 	char *traceback;            /* of the last error, or NULL */
 };
+
+/* ---- hooks (policy_lua.c) ---- */
+
+enum {
+	ESC_HOOK_ATTRIBUTE, ESC_HOOK_OBSERVED, ESC_HOOK_CELL_REQUEST, ESC_HOOK_CELL_REPLY,
+	ESC_HOOK_PRE_OPERATION, ESC_HOOK_TICK, ESC_HOOK_EVENT, ESC_N_HOOKS
+};
+
+/* A user trigger (top-level `triggers`), bound to an arm: what it matches,
+ * with -1 for any and -2 for a name the scenario does not have (an unknown
+ * incident type: it never fires). */
+typedef struct esc_lua_trigger {
+	char name[64];
+	int party;
+	int type, actor, target, zone, cause, kind;
+	double probability;
+	int repeatable;
+} esc_lua_trigger;
+
+struct esc_lua_policy {
+	esc_scenario *s;
+	int arm_ref;                 /* the arm table, kept alive */
+	size_t np, nt, nz, ns, nch;  /* parties, types, zones, regime states, channels */
+	char (*parties)[ESC_NAME_MAX];
+	char (*types)[ESC_NAME_MAX];
+	char (*zones)[ESC_NAME_MAX];
+	char (*states)[ESC_NAME_MAX];
+	char (*channels)[ESC_NAME_MAX];
+	int *policy_ref;             /* per party: its table in the arm, or LUA_NOREF */
+	int *live_ref;               /* per party: the copy for the current replication */
+	unsigned *hooks;             /* per party: bit h set if it has hook h */
+	double *tick;                /* per party: hours between on_tick calls, 0 never */
+	esc_lua_trigger *triggers;
+	size_t n_triggers;
+	int triggers_ref;            /* the arm's triggers array, or LUA_NOREF */
+	int run_ref;                 /* this replication's {timers, procs, triggers} */
+	unsigned char *fired;        /* per trigger, this replication */
+	int64_t next_token;          /* timers of this replication */
+	uint64_t rep;
+	int begun;
+	int any_event;               /* some party has on_event */
+};
+
+/* One hook call in progress: what the `sim` functions work with.  Hooks
+ * nest (an action may run another party's hook at once), so each call saves
+ * and restores the scenario's current call. */
+struct esc_lua_call {
+	esc_lua_policy *p;
+	esc_hook_ctx ctx;            /* the engine's, with party and stream set */
+	int64_t about;               /* sim.act's default event, or -1 */
+	int target, zone;            /* sim.act's defaults, or -1 */
+	int fn_idx;                  /* stack index of the function called, 0 none */
+	char name[160];              /* "policies.ISR.attribute", for messages */
+	const void *in;              /* the hook's input */
+	void *out;                   /* and output */
+	int64_t token;               /* on_timer */
+	const char *const *field_list; /* set by the answer readers */
+};
+
+/* Raise "FILE:LINE: HEAD MSG": FILE:LINE is where the function at
+ * call->fn_idx is defined, or with fn_idx 0 the Lua line calling the C
+ * function that raises; HEAD names the hook ("policies.ISR.on_tick
+ * returned"). */
+void esc_lua_bad(lua_State *L, const esc_lua_call *c, const char *head, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+
+/* Check that every key of the table at d is one of fields[0..n); else raise
+ * naming the first unknown key in sorted order (with a suggestion). */
+void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char *head,
+                          const char *const *fields, size_t n, const char *expected);
+
+/* Read the decision table at d ({action, target, type, zone, delay, query,
+ * priority}) into *out, whose target and zone arrive as defaults (-1: none).
+ * act: sim.act's form (target and zone allowed with protest too). */
+void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
+                           int party, esc_decision *out, int act);
+
+/* Push an event row as the table on_event, triggers and sim.recent see. */
+void esc_lua_push_event(lua_State *L, const esc_lua_policy *p, const esc_event_row *ev);
+
+/* Index of name in names[0..n), or -1. */
+int esc_lua_name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name);
+/* "a, b, c" into buf. */
+const char *esc_lua_name_list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size_t n);
+
+/* The run table of the current replication pushed ({timers, procs,
+ * triggers}). */
+void esc_lua_push_run(lua_State *L, const esc_lua_policy *p);
+
+/* Resume process co with nargs arguments on its stack (from L): returns when
+ * it waits (sim.wait) or ends; raises its error in L otherwise, with the
+ * process's file:line. */
+void esc_lua_resume(lua_State *L, lua_State *co, int nargs);
 
 /* ---- sandbox.c ---- */
 
@@ -85,8 +188,13 @@ esc_scenario *esc_lua_scenario(lua_State *L);
 int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
                        esc_error *err);
 
-/* Reset the per-entry counters; every entry into Lua starts with this. */
+/* Reset the per-entry counters; every entry into Lua starts with this
+ * (esc_lua_pcall calls it for the outermost call only: nested calls share
+ * the budget of the call they run in). */
 void esc_lua_enter(esc_scenario *s);
+
+/* Does msg start with "chunk:line: "? */
+int esc_lua_has_location(const char *msg);
 
 /* lua_pcall with the traceback handler and a fresh budget.  The function and
  * its nargs arguments are on the stack.  On error the message (first part,
@@ -144,7 +252,7 @@ int esc_lua_dist_numeric(lua_State *L, int idx);
 
 void esc_lua_open_scenario(lua_State *L, int env);  /* scenario{} into env */
 
-/* ---- policy_lua.c ---- */
+/* ---- policy_lua.c and sim_lua.c ---- */
 
 void esc_lua_open_sim(lua_State *L, int env);       /* the `sim` table into env */
 /* A policy for an arm validated into cfg: allocated in C (NULL when out of
@@ -156,8 +264,16 @@ void esc_lua_policy_bind(lua_State *L, esc_lua_policy *p);
 void esc_lua_policy_free(lua_State *L, esc_lua_policy *p);
 extern const esc_policy_type esc_lua_policy_type;
 
-extern const char *const esc_lua_hook_names[];
+extern const char *const esc_lua_hook_names[ESC_N_HOOKS];
 extern const size_t esc_lua_n_hook_names;
+
+/* The arm's policies and triggers as JSON members ("policies": {...},
+ * "triggers": [...]) for escsim check; malloc'd, NULL out of memory. */
+char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err);
+
+/* Names shared with validate.c. */
+extern const char *const esc_lua_cause_names[3];
+extern const char *const esc_lua_kind_names[2];
 
 /* ---- validate.c ---- */
 

@@ -470,11 +470,12 @@ static int name_key(vctx *v, const namelist *nl, const char *name)
 
 static const char *const top_known[] = {
 	"name", "description", "horizon", "parties", "zones", "types", "incidents",
-	"hawkes", "regime", "attribution", "ladder", "cell", "channels", "policies", "limits",
+	"hawkes", "regime", "attribution", "ladder", "cell", "channels", "policies", "triggers",
+	"limits",
 	/* reserved: named by the spec, refused until implemented */
-	"triggers", "outputs",
+	"outputs",
 };
-static const size_t n_top_reserved = 2;
+static const size_t n_top_reserved = 1;
 
 static void check_top(vctx *v, int t)
 {
@@ -1660,6 +1661,16 @@ static void read_channels(vctx *v, int t)
 	path_pop(v, old);
 }
 
+static int hook_index(const char *key)
+{
+	for (size_t h = 0; h < esc_lua_n_hook_names; h++)
+		if (strcmp(key, esc_lua_hook_names[h]) == 0)
+			return (int)h;
+	return -1;
+}
+
+#define HOOK_LIST "attribute, on_incident_observed, on_cell_request, on_cell_reply, pre_operation, on_tick, on_event"
+
 static void read_policies(vctx *v, int t)
 {
 	lua_State *L = v->L;
@@ -1690,22 +1701,27 @@ static void read_policies(vctx *v, int t)
 				const char *key = lua_tostring(L, -1);
 				lua_pushvalue(L, -1);
 				int vt = lua_rawget(L, pol);
-				int hook = in_list(key, esc_lua_hook_names, esc_lua_n_hook_names);
+				int hook = hook_index(key) >= 0;
 				if (hook && vt != LUA_TFUNCTION) {
 					path_key(v, key);
 					verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
 				}
-				if (!hook && vt == LUA_TFUNCTION && strncmp(key, "on_", 3) == 0) {
+				if (!hook && vt == LUA_TFUNCTION) {
 					const char *sug = esc_lua_suggest(key, esc_lua_hook_names, esc_lua_n_hook_names);
 					if (sug)
 						esc_lua_add_warning(v->s, "%s.%s is not a hook (did you mean %s?)", v->path, key, sug);
-					else
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (hooks: on_incident_observed)",
+					else if (strncmp(key, "on_", 3) == 0)
+						esc_lua_add_warning(v->s, "%s.%s is not a hook (hooks: " HOOK_LIST ")",
 						                    v->path, key);
 				}
-				if (hook && strcmp(key, esc_lua_hook_names[0]) != 0)
-					esc_lua_add_warning(v->s, "%s.%s: this version of escsim does not call %s yet",
-					                    v->path, key, key);
+				if (strcmp(key, "tick") == 0) {
+					range r = {0, HUGE_VAL, 0, 1, 0};
+					if (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1))) {
+						path_key(v, key);
+						verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
+						     got(v, -1, b, sizeof b));
+					}
+				}
 				lua_pop(L, 1);
 			}
 			lua_pop(L, 1);
@@ -1715,6 +1731,191 @@ static void read_policies(vctx *v, int t)
 	}
 	lua_pop(L, 2);                            /* names, policies */
 	path_pop(v, old);
+}
+
+/* triggers = { {name, party, event = {type, actor, target, zone, cause,
+ * kind}, condition, action, probability, repeatable}, ... }: checked here,
+ * bound by the policy (policy_lua.c). */
+static void read_triggers(vctx *v, int t)
+{
+	static const char *const keys[] = {"name", "party", "event", "condition", "action", "probability",
+	                                   "repeatable"};
+	static const char *const event_keys[] = {"type", "actor", "target", "zone", "cause", "kind"};
+	lua_State *L = v->L;
+	size_t old = path_key(v, "triggers");
+	if (!table_field(v, t, "triggers", "an array of triggers {party = ..., event = {...}, action = function(ev) ... end}")) {
+		path_pop(v, old);
+		return;
+	}
+	int tt = lua_gettop(L);
+	size_t n = check_array(v, tt, "triggers {party = ..., event = {...}, action = function(ev) ... end}");
+	namelist parties = parties_of(v->cfg), zones = zones_of(v->cfg);
+	char b[512];
+	for (size_t i = 1; i <= n; i++) {
+		size_t o2 = path_index(v, (lua_Integer)i);
+		lua_rawgeti(L, tt, (lua_Integer)i);
+		int e = lua_gettop(L);
+		if (!lua_istable(L, e))
+			verr(v, "expected a trigger {party = ..., event = {...}, action = function(ev) ... end}, got %s",
+			     got(v, e, b, sizeof b));
+		check_keys(v, e, keys, COUNT(keys));
+		if (str_field(v, e, "name", 0, "a string")) {
+			size_t len;
+			const char *name = lua_tolstring(L, -1, &len);
+			if (len == 0 || len > 63 || strlen(name) != len) {
+				path_key(v, "name");
+				verr(v, "expected a name of 1 to 63 characters, got one of %zu bytes", len);
+			}
+			for (size_t j = 1; j < i; j++) {
+				lua_rawgeti(L, tt, (lua_Integer)j);
+				lua_pushliteral(L, "name");
+				if (lua_rawget(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -1), name) == 0) {
+					path_key(v, "name");
+					verr(v, "duplicate trigger name '%s' (also triggers[%zu])", name, j);
+				}
+				lua_pop(L, 2);
+			}
+			lua_pop(L, 1);
+		}
+		list_field(v, e, "party", 1, &parties);
+		int ty = rawfield(L, e, "action");
+		if (ty != LUA_TFUNCTION) {
+			path_key(v, "action");
+			if (ty == LUA_TNIL)
+				verr(v, "missing (expected a function(ev) that acts, through sim.act)");
+			verr(v, "expected a function(ev) that acts through sim.act, got %s", got(v, -1, b, sizeof b));
+		}
+		lua_pop(L, 1);
+		ty = rawfield(L, e, "condition");
+		if (ty != LUA_TNIL && ty != LUA_TFUNCTION) {
+			path_key(v, "condition");
+			verr(v, "expected a function(ev) returning true or false, got %s", got(v, -1, b, sizeof b));
+		}
+		lua_pop(L, 1);
+		double x;
+		range prob = {0, 1, 0, 0, 0};
+		num_field(v, e, "probability", 0, &prob, "a probability in [0, 1]", &x);
+		int rep;
+		bool_field(v, e, "repeatable", &rep);
+		size_t o3 = path_key(v, "event");
+		if (table_field(v, e, "event", "a table {type, actor, target, zone, cause, kind} to match (omitted fields match anything)")) {
+			int ev = lua_gettop(L);
+			check_keys(v, ev, event_keys, COUNT(event_keys));
+			size_t o4 = path_key(v, "type");
+			ty = rawfield(L, ev, "type");
+			if (ty == LUA_TSTRING) {
+				if (esc_config_type(v->cfg, lua_tostring(L, -1)) < 0)
+					esc_lua_add_warning(v->s, "%s: unknown type '%s' (known: %s): the trigger never fires",
+					                    v->path, lua_tostring(L, -1),
+					                    v->cfg->n_types ? known_list(b, sizeof b, v->cfg->types[0].name, v->cfg->n_types,
+					                                                 sizeof(esc_incident_type)) : "none");
+			} else if (ty != LUA_TNIL) {
+				verr(v, "expected an incident type name, got %s", got(v, -1, b, sizeof b));
+			}
+			lua_pop(L, 1);
+			path_pop(v, o4);
+			list_field(v, ev, "actor", 0, &parties);
+			list_field(v, ev, "target", 0, &parties);
+			list_field(v, ev, "zone", 0, &zones);
+			static const char *const *lists[] = {esc_lua_cause_names, esc_lua_kind_names};
+			static const char *const lkeys[] = {"cause", "kind"};
+			static const size_t ln[] = {3, 2};
+			static const char *const lexp[] = {"one of background, triggered, policy", "one of incident, protest"};
+			for (size_t k = 0; k < 2; k++) {
+				ty = rawfield(L, ev, lkeys[k]);
+				if (ty != LUA_TNIL && (ty != LUA_TSTRING || !in_list(lua_tostring(L, -1), lists[k], ln[k]))) {
+					path_key(v, lkeys[k]);
+					verr(v, "expected %s, got %s", lexp[k], got(v, -1, b, sizeof b));
+				}
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+		path_pop(v, o3);
+		lua_pop(L, 1);
+		path_pop(v, o2);
+	}
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
+/* Hooks that can never fire: worth a warning (escsim check prints them). */
+static void warn_hooks(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	const esc_config *c = v->cfg;
+	if (rawfield(L, t, "policies") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		return;
+	}
+	int pt = lua_gettop(L);
+	int has_triggers = rawfield(L, t, "triggers") == LUA_TTABLE && lua_rawlen(L, -1) > 0;
+	lua_pop(L, 1);
+	size_t n_policies = 0;
+	lua_pushnil(L);
+	while (lua_next(L, pt)) {
+		lua_pop(L, 1);
+		n_policies++;
+	}
+	char b[512];
+	for (size_t p = 0; p < c->n_parties; p++) {
+		const char *name = c->parties[p].name;
+		lua_pushstring(L, name);
+		if (lua_rawget(L, pt) != LUA_TTABLE) {
+			lua_pop(L, 1);
+			continue;
+		}
+		int pol = lua_gettop(L);
+		unsigned hooks = 0;
+		for (size_t h = 0; h < esc_lua_n_hook_names; h++) {
+			lua_pushstring(L, esc_lua_hook_names[h]);
+			if (lua_rawget(L, pol) == LUA_TFUNCTION)
+				hooks |= 1u << h;
+			lua_pop(L, 1);
+		}
+		int member = c->cell.members[0] == (int)p || c->cell.members[1] == (int)p;
+		if ((hooks & (1u << ESC_HOOK_CELL_REQUEST)) && !member)
+			esc_lua_add_warning(v->s, "policies.%s.on_cell_request never fires: %s is not a member of the cell (cell.parties = %s, %s)",
+			                    name, name, c->parties[c->cell.members[0]].name, c->parties[c->cell.members[1]].name);
+		if ((hooks & (1u << ESC_HOOK_CELL_REPLY)) && !member && c->n_channels == 0)
+			esc_lua_add_warning(v->s, "policies.%s.on_cell_reply never fires: %s is not a member of the cell (cell.parties = %s, %s) and there are no fallback channels",
+			                    name, name, c->parties[c->cell.members[0]].name, c->parties[c->cell.members[1]].name);
+		if (hooks & (1u << ESC_HOOK_PRE_OPERATION)) {
+			int acts = 0;
+			for (size_t g = 0; g < c->n_generators && !acts; g++)
+				acts = c->generators[g].actor == (int)p;
+			if (!acts)
+				esc_lua_add_warning(v->s, "policies.%s.pre_operation never fires: %s starts no background incidents (no incidents entry has actor = '%s')",
+				                    name, name, name);
+		}
+		if (hooks & (1u << ESC_HOOK_TICK)) {
+			lua_pushliteral(L, "tick");
+			int ty = lua_rawget(L, pol);
+			if (ty == LUA_TNIL || !(lua_tonumber(L, -1) > 0))
+				esc_lua_add_warning(v->s, "policies.%s.on_tick never fires: %s (set tick = hours(...) in the policy)",
+				                    name, ty == LUA_TNIL ? "no tick parameter" : "tick is 0");
+			lua_pop(L, 1);
+		}
+		if (hooks & ((1u << ESC_HOOK_OBSERVED) | (1u << ESC_HOOK_ATTRIBUTE))) {
+			int target = n_policies > 1 || has_triggers;
+			for (size_t g = 0; g < c->n_generators && !target; g++)
+				target = c->generators[g].target == (int)p;
+			for (size_t x = 0; x < c->n_excitations && !target; x++)
+				target = c->excitations[x].to_target == (int)p;
+			if (!target && c->parties[p].kind == ESC_PARTY_NONSTATE && c->cell.enabled &&
+			    c->cell.enforce_type >= 0 && c->cell.enforce_p > 0)
+				target = 1;
+			for (size_t h = 0; h < 2 && !target; h++) {
+				int hk = h ? ESC_HOOK_ATTRIBUTE : ESC_HOOK_OBSERVED;
+				if (hooks & (1u << hk))
+					esc_lua_add_warning(v->s, "policies.%s.%s never fires: nothing ever targets %s (no incidents entry or hawkes rule has target = '%s', and no other party has a policy)",
+					                    name, esc_lua_hook_names[hk], name, name);
+			}
+		}
+		lua_pop(L, 1);
+	}
+	(void)b;
+	lua_pop(L, 1);
 }
 
 static void read_limits(vctx *v, int t)
@@ -1811,6 +2012,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	read_cell(&v, t);
 	read_channels(&v, t);
 	read_policies(&v, t);
+	read_triggers(&v, t);
 	read_limits(&v, t);
 
 	/* The cross-field checks (a supercritical Hawkes process, among
@@ -1818,6 +2020,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	if (esc_config_check(cfg, &e))
 		luaL_error(L, "%s: %s", check_origin(&v, e.msg), e.msg);
 	warn_unreachable_rules(&v);
+	warn_hooks(&v, t);
 	lua_settop(L, top);
 }
 

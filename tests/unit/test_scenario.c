@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 
 #include "escsim/dist.h"
+#include "escsim/outcome.h"
 #include "escsim/scenario.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -390,7 +391,39 @@ static void test_validation_messages(void **state)
 	scenario_fails("cell = {latancy = 2}", ": unknown key 'latancy' in cell (did you mean 'latency'?)");
 	scenario_fails("horizn = 3", ": unknown key 'horizn' (did you mean 'horizon'?)");
 	scenario_fails("cell = {zzzzzzzz = 2}", ": unknown key 'zzzzzzzz' in cell");
-	scenario_fails("triggers = {}", ": triggers: not supported yet");
+	/* triggers */
+	scenario_fails("triggers = 3", ": triggers: expected an array of triggers {party = ..., event = {...}, action = function(ev) ... end}, got 3");
+	scenario_fails("triggers = {{party = 'A'}}", ": triggers[1].action: missing (expected a function(ev) that acts, through sim.act)");
+	scenario_fails("triggers = {{party = 'A', action = 'strike'}}", ": triggers[1].action: expected a function(ev) that acts through sim.act, got string 'strike'");
+	scenario_fails("triggers = {{action = function() end}}", ": triggers[1].party: missing (expected a party name: A, B)");
+	scenario_fails("triggers = {{party = 'Q', action = function() end}}", ": triggers[1].party: unknown party 'Q' (known: A, B)");
+	scenario_fails("triggers = {{party = 'A', action = function() end, probabilty = 1}}",
+	               ": unknown key 'probabilty' in triggers[1] (did you mean 'probability'?)");
+	scenario_fails("triggers = {{party = 'A', action = function() end, probability = 2}}",
+	               ": triggers[1].probability: expected a probability in [0, 1], got 2");
+	scenario_fails("triggers = {{party = 'A', action = function() end, repeatable = 1}}",
+	               ": triggers[1].repeatable: expected true or false, got 1");
+	scenario_fails("triggers = {{party = 'A', action = function() end, condition = true}}",
+	               ": triggers[1].condition: expected a function(ev) returning true or false, got boolean");
+	scenario_fails("triggers = {{party = 'A', action = function() end, event = {zone = 'q'}}}",
+	               ": triggers[1].event.zone: unknown zone 'q' (known: z)");
+	scenario_fails("triggers = {{party = 'A', action = function() end, event = {actor = 'Q'}}}",
+	               ": triggers[1].event.actor: unknown party 'Q' (known: A, B)");
+	scenario_fails("triggers = {{party = 'A', action = function() end, event = {cause = 'x'}}}",
+	               ": triggers[1].event.cause: expected one of background, triggered, policy, got string 'x'");
+	scenario_fails("triggers = {{party = 'A', action = function() end, event = {kind = 1}}}",
+	               ": triggers[1].event.kind: expected one of incident, protest, got 1");
+	scenario_fails("triggers = {{party = 'A', action = function() end, event = {tpye = 'x'}}}",
+	               ": unknown key 'tpye' in triggers[1].event (did you mean 'type'?)");
+	scenario_fails("triggers = {{party = 'A', action = function() end, event = 'rocket'}}",
+	               ": triggers[1].event: expected a table {type, actor, target, zone, cause, kind} to match (omitted fields match anything), got string 'rocket'");
+	scenario_fails("triggers = {{name = 'x', party = 'A', action = function() end}, {name = 'x', party = 'B', action = function() end}}",
+	               ": triggers[2].name: duplicate trigger name 'x' (also triggers[1])");
+	scenario_fails("triggers = {[2] = {party = 'A', action = function() end}}", ": triggers: expected an array of triggers");
+	scenario_fails("policies = {A = {tick = -1, on_tick = function() end}}",
+	               ": policies.A.tick: expected a number of hours >= 0 between calls of on_tick (0: never), got -1");
+	scenario_fails("policies = {A = {tick = 'daily'}}",
+	               ": policies.A.tick: expected a number of hours >= 0 between calls of on_tick (0: never), got string 'daily'");
 	scenario_fails("outputs = {}", ": outputs: not supported yet");
 	scenario_fails("hawks = {}", ": unknown key 'hawks' (did you mean 'hawkes'?)");
 	scenario_fails("horizon = 0", "horizon: expected a number of hours > 0");
@@ -469,24 +502,65 @@ static void test_validation_messages(void **state)
 	load_fails("/nonexistent/escsim.lua", NULL, "/nonexistent/escsim.lua: cannot read the scenario");
 }
 
-static void test_warnings(void **state)
+static void expect_warnings(const char *fields, const char *const *want, size_t n)
 {
-	(void)state;
-	const char *path = scenario_file("warn.lua", "",
-		"policies = {A = {on_incident_obsrved = function() end, on_tick = function() end, on_zzzzzzzzzzzz = function() end}}");
+	const char *path = scenario_file("warn.lua", "", fields);
 	esc_scenario *s = load_ok(path);
 	esc_config c;
 	arm_ok(s, NULL, 0, &c, NULL);
 	const char *const *w = esc_scenario_warnings(s);
-	assert_non_null(w[0]);
-	assert_non_null(w[1]);
-	assert_non_null(w[2]);
-	assert_null(w[3]);
-	assert_string_equal(w[0], "policies.A.on_incident_obsrved is not a hook (did you mean on_incident_observed?)");
-	assert_string_equal(w[1], "policies.A.on_tick: this version of escsim does not call on_tick yet");
-	expect_contains(w[2], "policies.A.on_zzzzzzzzzzzz is not a hook");
+	for (size_t i = 0; i < n; i++) {
+		if (!w[i])
+			fail_msg("warning %zu missing, expected \"%s\"", i, want[i]);
+		expect_contains(w[i], want[i]);
+	}
+	if (w[n])
+		fail_msg("unexpected warning: %s", w[n]);
 	esc_config_free(&c);
 	esc_scenario_free(s);
+}
+
+static void test_warnings(void **state)
+{
+	(void)state;
+	/* unknown hook names */
+	expect_warnings("policies = {A = {on_incident_obsrved = function() end, atribute = function() end, "
+	                "on_zzzzzzzzzzzz = function() end, helper = function() end}}",
+	                (const char *[]){
+	                	"policies.A.atribute is not a hook (did you mean attribute?)",
+	                	"policies.A.on_incident_obsrved is not a hook (did you mean on_incident_observed?)",
+	                	"policies.A.on_zzzzzzzzzzzz is not a hook (hooks: attribute, on_incident_observed, on_cell_request, on_cell_reply, pre_operation, on_tick, on_event)",
+	                }, 3);
+	/* hooks that can never fire: B is no cell member (the cell joins the
+	 * first two state parties: A and B here, so add C), A starts nothing,
+	 * on_tick has no tick, nothing targets anyone */
+	expect_warnings("parties = {{name = 'A'}, {name = 'B'}, {name = 'C', kind = 'nonstate'}}, "
+	                "policies = {C = {on_cell_request = function() end, on_cell_reply = function() end, "
+	                "pre_operation = function() end, on_tick = function() end, on_incident_observed = function() end, "
+	                "attribute = function() end}}",
+	                (const char *[]){
+	                	"policies.C.on_cell_request never fires: C is not a member of the cell (cell.parties = A, B)",
+	                	"policies.C.on_cell_reply never fires: C is not a member of the cell (cell.parties = A, B) and there are no fallback channels",
+	                	"policies.C.pre_operation never fires: C starts no background incidents (no incidents entry has actor = 'C')",
+	                	"policies.C.on_tick never fires: no tick parameter (set tick = hours(...) in the policy)",
+	                	"policies.C.on_incident_observed never fires: nothing ever targets C (no incidents entry or hawkes rule has target = 'C', and no other party has a policy)",
+	                	"policies.C.attribute never fires: nothing ever targets C",
+	                }, 6);
+	/* ...and when they can */
+	expect_warnings("types = {rocket = {level = 3}}, incidents = {{actor = 'A', target = 'B', type = 'rocket', zone = 'z', rate = 1}}, "
+	                "channels = {{name = 'UNDOF', latency = 1}}, "
+	                "policies = {A = {pre_operation = function() end, on_cell_request = function() end, tick = 1, "
+	                "on_tick = function() end}, B = {on_incident_observed = function() end, on_cell_reply = function() end}}",
+	                NULL, 0);
+	expect_warnings("policies = {A = {tick = 0, on_tick = function() end}}",
+	                (const char *[]){"policies.A.on_tick never fires: tick is 0"}, 1);
+	/* another party's policy or a trigger could target A */
+	expect_warnings("policies = {A = {on_incident_observed = function() end}, B = {}}", NULL, 0);
+	expect_warnings("policies = {A = {on_incident_observed = function() end}}, "
+	                "triggers = {{party = 'B', action = function() end}}", NULL, 0);
+	/* a trigger on a type the scenario does not have */
+	expect_warnings("types = {rocket = {level = 3}}, triggers = {{party = 'B', event = {type = 'rokcet'}, action = function() end}}",
+	                (const char *[]){"triggers[1].event.type: unknown type 'rokcet' (known: rocket): the trigger never fires"}, 1);
 }
 
 /* ---- the cell, fallback channels, deniable parties ------------------------------- */
@@ -1381,6 +1455,286 @@ static void test_policy_refusals(void **state)
 	esc_scenario_free(s);
 }
 
+/* ---- every hook, called directly (no engine) ------------------------------------ */
+
+typedef struct hcase {
+	esc_scenario *s;
+	esc_config cfg;
+	esc_policy pol;
+	gsl_rng *rng;
+	esc_hook_ctx ctx;
+	esc_error err;
+} hcase;
+
+/* Arm hook_cases.lua with policies.A.mode=MODE and begin replication 3. */
+static void hcase_open(hcase *h, const char *mode)
+{
+	memset(h, 0, sizeof *h);
+	h->s = load_ok(fixture("hook_cases.lua"));
+	char ov[128];
+	snprintf(ov, sizeof ov, "policies.A.mode='%s'", mode);
+	const char *ovs[] = {ov};
+	arm_ok(h->s, ovs, 1, &h->cfg, &h->pol);
+	h->rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(h->rng, 42);
+	h->ctx = (esc_hook_ctx){.rep = 3, .t_h = 6, .rng = h->rng, .party = 0, .engine = NULL};
+	assert_int_equal(h->pol.type->begin(h->pol.self, 3, &h->err), 0);
+}
+
+static void hcase_close(hcase *h)
+{
+	gsl_rng_free(h->rng);
+	esc_config_free(&h->cfg);
+	esc_scenario_free(h->s);
+}
+
+/* The call's status must be st; with an error, its message holds fragment. */
+static void hcase_expect(hcase *h, int rc, const char *mode, const char *fragment)
+{
+	if (!fragment) {
+		if (rc)
+			fail_msg("mode %s: %s", mode, h->err.msg);
+		return;
+	}
+	if (rc == 0)
+		fail_msg("mode %s: expected an error with \"%s\"", mode, fragment);
+	assert_int_equal(rc, ESC_ERR_INPUT);
+	expect_contains(h->err.msg, fragment);
+}
+
+/* A sees a raid by C in z2 (types sorted: raid 0, rocket 1). */
+static const esc_observation RAID = {.incident_id = 9, .t_incident_h = 5.5, .observer = 0, .perceived = 1,
+                                     .type = 0, .zone = 1, .level = 4, .fatalities_mil = 1,
+                                     .cause = ESC_CAUSE_TRIGGERED, .ladder_level = 1, .cell_available = 1};
+
+static void attribute_case(const char *mode, const double *want, const char *fragment)
+{
+	hcase h;
+	hcase_open(&h, mode);
+	double p[3] = {0, 0.5, 0.5};
+	int changed = -1;
+	int rc = h.pol.type->attribute(h.pol.self, &h.ctx, &RAID, p, &changed, &h.err);
+	hcase_expect(&h, rc, mode, fragment);
+	if (want) {
+		assert_int_equal(changed, 1);
+		for (int i = 0; i < 3; i++)
+			assert_true(p[i] == want[i]);
+	} else {
+		assert_int_equal(changed, 0);       /* also after a refused answer */
+		assert_true(p[0] == 0 && p[1] == 0.5 && p[2] == 0.5);
+	}
+	hcase_close(&h);
+}
+
+static void test_hook_attribute(void **state)
+{
+	(void)state;
+	attribute_case("nil", NULL, NULL);
+	attribute_case("blame_c", (double[]){0, 0, 1}, NULL);
+	attribute_case("split", (double[]){0, 0.25, 0.75}, NULL);
+	attribute_case("prior", (double[]){0, 0, 1}, NULL);
+	attribute_case("sum", NULL, "hook_cases.lua:140: policies.A.attribute returned probabilities summing to 0.9: expected a sum of 1");
+	attribute_case("self", NULL, "policies.A.attribute returned A: the observer itself; a party does not blame itself");
+	attribute_case("unknown", NULL, "policies.A.attribute returned ['Z']: expected party names as keys (one of A, B, C)");
+	attribute_case("negative", NULL, "policies.A.attribute returned B=-1: expected a probability in [0, 1]");
+	attribute_case("string", NULL, "policies.A.attribute returned B='all': expected a probability in [0, 1]");
+	attribute_case("not_table", NULL, "policies.A.attribute returned 'C': expected nil (keep the confusion matrix) or a table {PARTY = probability, ...}");
+}
+
+static void request_case(const char *mode, esc_reply_kind kind, double delay, const char *fragment)
+{
+	hcase h;
+	hcase_open(&h, mode);
+	esc_cell_request req = {.message_id = 5, .event_id = 9, .sender = 1, .receiver = 0, .kind = ESC_MSG_QUERY,
+	                        .suspected = 0, .culprit = 2, .deadline_h = 12};
+	esc_cell_reply out = {ESC_REPLY_ANSWER, 0};
+	int rc = h.pol.type->on_cell_request(h.pol.self, &h.ctx, &req, &out, &h.err);
+	hcase_expect(&h, rc, mode, fragment);
+	assert_int_equal(out.reply, kind);
+	assert_true(out.delay_h == delay);
+	hcase_close(&h);
+}
+
+static void test_hook_cell_request(void **state)
+{
+	(void)state;
+	request_case("nil", ESC_REPLY_ANSWER, 0, NULL);
+	request_case("fields", ESC_REPLY_ANSWER, 0, NULL);
+	request_case("deny", ESC_REPLY_DENY, 0, NULL);
+	request_case("slow", ESC_REPLY_SHARE_INTEL, 2.5, NULL);
+	request_case("delay_only", ESC_REPLY_ANSWER, 1, NULL);
+	request_case("refuse", ESC_REPLY_REFUSE, 0, NULL);
+	request_case("enforce", ESC_REPLY_COMMIT_ENFORCE, 0, NULL);
+	request_case("bad_reply", ESC_REPLY_ANSWER, 0,
+	             "hook_cases.lua:140: policies.A.on_cell_request returned reply='ack': expected one of answer, deny, share_intel, commit_enforce, refuse");
+	request_case("bad_delay", ESC_REPLY_ANSWER, 0, "policies.A.on_cell_request returned delay=-2: expected a number of hours >= 0");
+	request_case("typo", ESC_REPLY_ANSWER, 0, "policies.A.on_cell_request returned unknown field 'repyl' (did you mean 'reply'?)");
+	request_case("not_table", ESC_REPLY_ANSWER, 0,
+	             "policies.A.on_cell_request returned 'deny': expected nil (answer as the cell does) or a table {reply = ..., delay = ...}");
+}
+
+static void reply_case(const char *mode, int in, int want, const char *fragment)
+{
+	hcase h;
+	hcase_open(&h, mode);
+	esc_cell_answer ans = {.message_id = 5, .event_id = 9, .channel = 1, .reply = ESC_REPLY_SHARE_INTEL,
+	                       .named = 2, .pending_target = 1, .strike_h = 12};
+	int cancel = in;
+	int rc = h.pol.type->on_cell_reply(h.pol.self, &h.ctx, &ans, &cancel, &h.err);
+	hcase_expect(&h, rc, mode, fragment);
+	assert_int_equal(cancel, want);
+	hcase_close(&h);
+}
+
+static void test_hook_cell_reply(void **state)
+{
+	(void)state;
+	reply_case("nil", 1, 1, NULL);
+	reply_case("nil", 0, 0, NULL);
+	reply_case("fields", 1, 1, NULL);
+	reply_case("cancel", 0, 1, NULL);
+	reply_case("proceed", 1, 0, NULL);
+	reply_case("table_cancel", 0, 1, NULL);
+	reply_case("table_proceed", 1, 0, NULL);
+	reply_case("bad_string", 1, 1,
+	           "hook_cases.lua:140: policies.A.on_cell_reply returned 'abort': expected nil (the engine's rule), 'cancel', 'proceed' or {cancel = true/false}");
+	reply_case("bad_cancel", 1, 1, "policies.A.on_cell_reply returned cancel='yes': expected true or false");
+	reply_case("typo", 1, 1, "policies.A.on_cell_reply returned unknown field 'cancle' (did you mean 'cancel'?)");
+	reply_case("number", 0, 0, "policies.A.on_cell_reply returned 1: expected nil");
+}
+
+static void notice_case(const char *mode, int notify, double lead, const char *fragment)
+{
+	hcase h;
+	hcase_open(&h, mode);
+	esc_operation op = {.actor = 0, .target = 1, .type = 1, .zone = 1};
+	esc_notice out = {1, 3};
+	int rc = h.pol.type->pre_operation(h.pol.self, &h.ctx, &op, &out, &h.err);
+	hcase_expect(&h, rc, mode, fragment);
+	assert_int_equal(out.notify, notify);
+	assert_true(out.lead_h == lead);
+	hcase_close(&h);
+}
+
+static void test_hook_pre_operation(void **state)
+{
+	(void)state;
+	notice_case("nil", 1, 3, NULL);
+	notice_case("fields", 1, 3, NULL);
+	notice_case("notify", 1, 0.5, NULL);
+	notice_case("quiet", 0, 3, NULL);
+	notice_case("lead_only", 1, 2, NULL);
+	notice_case("bad_lead", 1, 3, "hook_cases.lua:140: policies.A.pre_operation returned lead=");
+	notice_case("bad_notify", 1, 3, "policies.A.pre_operation returned notify=1: expected true or false");
+	notice_case("typo", 1, 3, "policies.A.pre_operation returned unknown field 'leed' (did you mean 'lead'?)");
+	notice_case("not_table", 1, 3,
+	            "policies.A.pre_operation returned false: expected nil (the scenario's cell.notify) or a table {notify = true/false, lead = hours}");
+}
+
+static void tick_case(const char *mode, const char *fragment)
+{
+	hcase h;
+	hcase_open(&h, mode);
+	int rc = h.pol.type->on_tick(h.pol.self, &h.ctx, 6, &h.err);
+	hcase_expect(&h, rc, mode, fragment);
+	hcase_close(&h);
+}
+
+static void test_hook_tick_and_sim(void **state)
+{
+	(void)state;
+	hcase h;
+	hcase_open(&h, "count");
+	assert_true(h.pol.type->tick_h(h.pol.self, 0) == 6);   /* policies.A.tick */
+	assert_true(h.pol.type->tick_h(h.pol.self, 1) == 0);   /* no policy */
+	assert_true(h.pol.type->tick_h(h.pol.self, 9) == 0);
+	hcase_close(&h);
+	tick_case("nil", NULL);
+	tick_case("count", NULL);
+	tick_case("returns", "hook_cases.lua:140: policies.A.on_tick returned a table: expected nothing (on_tick acts through sim.act and keeps state in self)");
+	tick_case("error", "hook_cases.lua:94: tick failed");
+	/* the sim functions that need the engine say so, at the script's line */
+	const char *needs[] = {"ladder", "tension", "regime", "cell_up", "recent", "schedule", "cancel", "wait",
+	                       "act", "log"};
+	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++) {
+		char want[128];
+		snprintf(want, sizeof want, ": sim.%s is only available while a replication runs", needs[i]);
+		tick_case(needs[i], want);
+	}
+	tick_case("ladder", "hook_cases.lua:101: sim.ladder is only available");
+	tick_case("spawn_wait", "hook_cases.lua:111: sim.wait is only available while a replication runs");
+	tick_case("spawn_runs", "hook_cases.lua:115: spawned 5");
+	/* the clock, the replication, the party and its stream work anywhere */
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 42);
+	char want[128];
+	snprintf(want, sizeof want, "now=6 rep=3 party=A u=%.6f", gsl_rng_uniform(r));
+	gsl_rng_free(r);
+	tick_case("clock", want);
+}
+
+static const esc_event_row EVENT = {.rep = 3, .id = 9, .parent_id = 4, .root_id = 1, .t_h = 5.5, .actor = 2,
+                                    .target = 0, .zone = 1, .type = 0, .level = 4, .fatalities_mil = 1,
+                                    .true_perpetrator = 2, .perceived_perpetrator = 1,
+                                    .cause = ESC_CAUSE_TRIGGERED, .kind = ESC_EVENT_INCIDENT};
+
+/* Send n raid events to on_event, then read what the triggers counted. */
+static void seen_after(hcase *h, int n, int *every, int *once, int *half, int *cond)
+{
+	for (int i = 0; i < n; i++) {
+		esc_event_row ev = EVENT;
+		ev.id = i;
+		if (h->pol.type->on_event(h->pol.self, &h->ctx, &ev, &h->err))
+			fail_msg("on_event: %s", h->err.msg);
+	}
+	/* A's on_tick (mode 'seen') reports the counts through its error */
+	esc_error err = {0};
+	esc_hook_ctx tick = h->ctx;
+	tick.party = 0;
+	assert_int_not_equal(h->pol.type->on_tick(h->pol.self, &tick, 6, &err), 0);
+	const char *m = strstr(err.msg, "seen every=");
+	if (!m)
+		fail_msg("on_tick: %s", err.msg);
+	assert_int_equal(sscanf(m, "seen every=%d once=%d half=%d cond=%d", every, once, half, cond), 4);
+}
+
+static void test_hook_event_and_triggers(void **state)
+{
+	(void)state;
+	hcase h;
+	hcase_open(&h, "fields");
+	h.ctx.party = -1;                      /* as the model calls on_event */
+	assert_int_equal(h.pol.type->on_event(h.pol.self, &h.ctx, &EVENT, &h.err), 0);
+	hcase_close(&h);
+	hcase_open(&h, "returns");
+	h.ctx.party = -1;
+	hcase_expect(&h, h.pol.type->on_event(h.pol.self, &h.ctx, &EVENT, &h.err), "returns",
+	             "hook_cases.lua:140: policies.A.on_event returned true: expected nothing (on_event acts through sim.act)");
+	hcase_close(&h);
+
+	/* triggers: every one fires each time, `once` once per replication,
+	 * `half` with probability 0.5 from the stream, `cond` when its
+	 * condition holds (every third event), `never` matches nothing */
+	hcase_open(&h, "seen");
+	h.ctx.party = -1;
+	int every, once, half, cond;
+	seen_after(&h, 300, &every, &once, &half, &cond);
+	assert_int_equal(every, 300);
+	assert_int_equal(once, 1);
+	assert_int_equal(cond, 100);
+	assert_true(half > 120 && half < 180);   /* Binomial(300, 0.5): 6.9 sd */
+	/* the same draws again from the same stream */
+	gsl_rng_set(h.rng, 42);
+	assert_int_equal(h.pol.type->begin(h.pol.self, 3, &h.err), 0);
+	int half1 = half;
+	seen_after(&h, 300, &every, &once, &half, &cond);
+	assert_int_equal(every, 600);
+	assert_int_equal(once, 2);              /* fired again in the new replication */
+	assert_int_equal(cond, 200);            /* the condition's count restarted */
+	assert_int_equal(half - half1, half1);
+	hcase_close(&h);
+}
+
 /* ---- the sandbox -------------------------------------------------------------------- */
 
 static void escape(const char *name, const char *code, const char *fragment)
@@ -1601,6 +1955,12 @@ int main(void)
 		cmocka_unit_test(test_policy_decisions),
 		cmocka_unit_test(test_policy_state_per_replication),
 		cmocka_unit_test(test_policy_refusals),
+		cmocka_unit_test(test_hook_attribute),
+		cmocka_unit_test(test_hook_cell_request),
+		cmocka_unit_test(test_hook_cell_reply),
+		cmocka_unit_test(test_hook_pre_operation),
+		cmocka_unit_test(test_hook_tick_and_sim),
+		cmocka_unit_test(test_hook_event_and_triggers),
 		cmocka_unit_test(test_sandbox_escapes),
 		cmocka_unit_test(test_finalizers),
 		cmocka_unit_test(test_limits),
