@@ -1423,6 +1423,14 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 				}
 			}
 		}
+		/* Every rank returns once the file is there (the caller may read
+		 * it), with the outcome rank 0 saw. */
+		if (mpi) {
+			int64_t fin = esc_par_max(severity(st));
+			if (rank != 0 && st == ESC_OK && fin)
+				st = esc_error_set(err, from_severity(fin), "rank 0 could not "
+				                   "complete '%s' (see its message)", final);
+		}
 	} else if (complete_already) {
 		have_stats = stats_from_file(&b, final, err) == ESC_OK;
 		if (rank == 0)           /* the final line, also with --quiet */

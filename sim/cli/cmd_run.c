@@ -72,8 +72,8 @@ static int run(cli *c, int argc, char **argv)
 	if (st)
 		fprintf(stderr, "escsim: %s\n", err.msg);
 	/* The report reads what the file holds, so an interrupted run reports
-	 * the replications it kept. */
-	if (!same_file(&before, had, o.out_path)) {
+	 * the replications it kept.  Under MPI only rank 0, which wrote it. */
+	if (esc_batch_rank() == 0 && !same_file(&before, had, o.out_path)) {
 		esc_report_opts ro = {
 			.path = o.out_path, .format = ESC_REPORT_TEXT, .store = compare,
 			.command_line = o.command_line, .argv0 = argv[0],

@@ -10,7 +10,7 @@ if [ -z "$M" ] || [ ! -x "$M" ] || ! command -v mpirun > /dev/null; then
 	echo "1..0 # SKIP no MPI build or no mpirun (make MPI=1 installs Open MPI and builds build-mpi/escsim)"
 	exit 0
 fi
-plan 7
+plan 8
 G="$ROOT/scenarios/golan_2026.lua"
 export OMPI_MCA_btl_vader_single_copy_mechanism=none   # containers without ptrace
 # Under AddressSanitizer (make asan): Open MPI leaves allocations behind at
@@ -35,6 +35,7 @@ for arm in cell no_cell; do
 done
 ok $diff "-np 2: runs, daily, events, messages identical to the serial run"
 test -z "$(ls np2.h5.* 2> /dev/null)"; ok $? "the shards are joined and removed"
+n=$(grep -c 'escsim report' out.txt); is "$n" 1 "only rank 0 reports"
 timeout 300 "${MPIRUN[@]}" -np 3 "$M" compare "$G" "${OPTS[@]}" -j 2 -o np3.h5 > /dev/null 2>&1
 h5diff -q serial.h5 np3.h5 /arms /arms > /dev/null 2>&1
 ok $? "-np 3 with 2 threads per rank: identical"
