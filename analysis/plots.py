@@ -96,8 +96,8 @@ def plot_distributions(r, outdir, written, col):
 
 def plot_differences(r, outdir, written, baseline, col):
     d = r.summary.get("differences")
-    if d is None or d.empty:
-        return
+    if d is None or d.empty or r.sweep_points is not None:
+        return   # a sweep's differences are the sweep_<key> plots
     d = d[np.isfinite(d["mean"])]
     # Standardise by the baseline's sd so metrics of different units share an axis.
     m = r.summary["metrics"]
@@ -290,25 +290,48 @@ def plot_survival(r, outdir, written, col):
 
 
 def plot_sweep(r, outdir, written):
+    """Per varied key: each headline metric's paired difference at every
+    point (dots, 95% CI) against the key's value, and the marginal mean over
+    the other keys (line)."""
     sw = r.summary.get("sweep")
+    mg = r.summary.get("sweep_marginal")
     if sw is None or sw.empty or r.sweep_points is None:
         return
-    params = [c for c in sw.columns if c.startswith("param_")]
-    metrics = [m for m in KEY_METRICS + ["spiral", "crisis"]
-               if m in set(sw.metric.astype(str))]
-    for p in params:
-        fig, axes = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.3),
+    keys = [c for c in r.sweep_points.columns if c != "point"]
+    present = set(sw.metric.astype(str))
+    metrics = [m for m in ("misattributed_retaliations", "retaliations",
+                           "fatalities_total", "spiral", "crisis",
+                           "hours_at_or_above_6") if m in present]
+    arms = list(dict.fromkeys(sw.arm.astype(str)))
+    cyc = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for key in keys:
+        ncol = min(3, len(metrics))
+        nrow = (len(metrics) + ncol - 1) // ncol
+        fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.3 * nrow),
                                  squeeze=False)
+        for ax in list(axes.flat)[len(metrics):]:
+            ax.set_visible(False)
         for ax, m in zip(axes.flat, metrics):
-            s = sw[sw.metric.astype(str) == m].sort_values(p)
-            ax.errorbar(s[p], s["mean"], yerr=[s["mean"] - s["lo"], s["hi"] - s["mean"]],
-                        fmt="o-", ms=3, capsize=2)
+            for i, a in enumerate(arms):
+                s = sw[(sw.metric.astype(str) == m) & (sw.arm.astype(str) == a)]
+                ax.errorbar(s[key], s["mean"], yerr=[s["mean"] - s["lo"], s["hi"] - s["mean"]],
+                            fmt="o", ms=3, capsize=2, alpha=0.5, color=cyc[i % len(cyc)],
+                            label="%s, each point" % a)
+                if mg is not None and len(mg):
+                    g = mg[(mg.metric.astype(str) == m) & (mg.arm.astype(str) == a) &
+                           (mg.key.astype(str) == key)].sort_values("value")
+                    ax.plot(g.value, g["mean"], "-", color=cyc[i % len(cyc)],
+                            label="%s, mean over the other keys" % a)
+                    ax.fill_between(g.value, g.lo, g.hi, color=cyc[i % len(cyc)], alpha=0.15)
             ax.axhline(0, color="grey", lw=0.8)
             ax.set_title(m, fontsize=9)
-            ax.set_xlabel(p[len("param_"):])
-        axes.flat[0].set_ylabel("paired difference (95% CI)")
+            ax.set_xlabel(key)
+        for row in axes:
+            row[0].set_ylabel("difference from %s (95%% CI)"
+                              % sw.baseline.astype(str).iloc[0])
+        axes.flat[0].legend(fontsize=7)
         fig.tight_layout()
-        save(fig, outdir, "sweep_%s" % p[len("param_"):].replace(".", "_"), written)
+        save(fig, outdir, "sweep_%s" % key.replace(".", "_"), written)
 
 
 def main(argv):

@@ -55,6 +55,9 @@ typedef struct arm {
 	int64_t *rep;              /* sorted */
 	double **v;                /* v[metric][row], rows in rep order */
 	double horizon_h;          /* NaN if unknown */
+	int64_t point;             /* sweep point (attribute sweep_point), or -1 */
+	char *sweep_arm;           /* attribute sweep_arm, or the group name */
+	int base_of;               /* the arm it is compared with, or -1 */
 } arm;
 
 /* Rows of two arms with the same rep. */
@@ -102,7 +105,32 @@ typedef struct report {
 	esc_interval *median;      /* per arm */
 	char *provenance_name, *provenance_created, *provenance_complete;
 	char *provenance_seed, *provenance_reps;
+	/* Sweeps (/sweep/points): arm groups are ARM.p<k>, compared with the
+	 * baseline arm at the same point, and summarised along each key. */
+	int sweep;
+	size_t n_keys, n_points;
+	char **keys;               /* the varied keys (columns of /sweep/points) */
+	int64_t *point_id;         /* per row of /sweep/points */
+	double *pval;              /* [row * n_keys + key] */
+	char **sarm;               /* distinct sweep arm names, in arm order */
+	size_t n_sarm;
+	size_t sbase;              /* index in sarm of the baseline */
+	struct marginal *marg;
+	size_t n_marg;
 } report;
+
+/* A metric's paired difference (arm minus baseline, each at the same point)
+ * averaged over the points where key `key` has value `value`: per
+ * replication the mean over those points, then a t interval over
+ * replications. */
+typedef struct marginal {
+	size_t sarm, key;
+	double value;
+	size_t metric;
+	int64_t points;
+	esc_interval d;
+	double p;
+} marginal;
 
 /* ------------------------------------------------------------- utilities */
 
@@ -367,10 +395,11 @@ static int compute(report *r, esc_error *err)
 		free(ev);
 		return oom(err);
 	}
-	const arm *b = &r->a[r->base];
 	for (size_t k = 0; k < na; k++) {
 		const arm *a = &r->a[k];
-		if (pair_arms(a, b, &r->pair[k]) < 0)
+		int has_base = a->base_of >= 0;
+		const arm *b = &r->a[has_base ? (size_t)a->base_of : k];
+		if (has_base && pair_arms(a, b, &r->pair[k]) < 0)
 			goto nomem;
 		const pairing *p = &r->pair[k];
 		for (size_t j = 0; j < nm; j++) {
@@ -380,7 +409,7 @@ static int compute(report *r, esc_error *err)
 					buf[n++] = a->v[j][i];
 			r->mean[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
 			r->diff_p[k * nm + j] = NAN;
-			if (k == r->base) {
+			if (!has_base) {
 				r->diff[k * nm + j] = esc_stat_mean_t(NULL, 0, LEVEL);
 				continue;
 			}
@@ -411,7 +440,7 @@ static int compute(report *r, esc_error *err)
 			}
 			br->share = esc_stat_wilson(yes, n, LEVEL);
 			br->yes = yes;
-			if (k == r->base)
+			if (!has_base)
 				continue;
 			int64_t bb = 0, cc = 0, ya = 0, yb = 0, np = 0;
 			for (size_t i = 0; i < p->n; i++) {
@@ -459,6 +488,7 @@ static int compute(report *r, esc_error *err)
 		}
 	}
 	/* Replications every arm has. */
+	const arm *b = &r->a[r->base];
 	r->paired_all = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		int all = 1;
@@ -485,6 +515,257 @@ nomem:
 	free(buf);
 	free(ev);
 	return oom(err);
+}
+
+/* ----------------------------------------------------------------- sweeps */
+
+static int sarm_index(const report *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_sarm; i++)
+		if (!strcmp(r->sarm[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int cmp_arm(const void *x, const void *y)
+{
+	const arm *a = x, *b = y;
+	if (a->point != b->point)
+		return (a->point > b->point) - (a->point < b->point);
+	return a->base_of - b->base_of;     /* here: the sweep arm's index */
+}
+
+/* With /sweep/points: the keys and point values, each group's point and
+ * arm (attributes sweep_point, sweep_arm), groups ordered by point then arm.
+ * Without: every arm is its own sweep arm, point -1. */
+static int read_sweep(report *r, esc_error *err)
+{
+	esc_error ignore = {0};
+	for (size_t k = 0; k < r->na; k++) {
+		arm *a = &r->a[k];
+		char obj[256];
+		double pt;
+		snprintf(obj, sizeof obj, "/arms/%s", a->name);
+		a->point = -1;
+		if (esc_h5_exists(r->f, "/sweep/points") &&
+		    esc_h5_get_attr_double(r->f, obj, "sweep_point", &pt, &ignore) == ESC_OK &&
+		    esc_h5_get_attr_text(r->f, obj, "sweep_arm", &a->sweep_arm, &ignore) == ESC_OK)
+			a->point = (int64_t)pt;
+		else if (!(a->sweep_arm = dup_str(a->name)))
+			return oom(err);
+		if (a->point >= 0)
+			r->sweep = 1;
+	}
+	/* Distinct sweep arm names, in the order /sweep's `arms` lists them. */
+	r->sarm = calloc(r->na, sizeof *r->sarm);
+	if (!r->sarm)
+		return oom(err);
+	char *listed = NULL;
+	if (r->sweep && esc_h5_get_attr_text(r->f, "/sweep", "arms", &listed,
+	                                     &ignore) == ESC_OK) {
+		for (char *t = strtok(listed, ","); t; t = strtok(NULL, ","))
+			if (sarm_index(r, t) < 0 && !(r->sarm[r->n_sarm++] = dup_str(t))) {
+				free(listed);
+				return oom(err);
+			}
+	}
+	free(listed);
+	for (size_t k = 0; k < r->na; k++)
+		if (sarm_index(r, r->a[k].sweep_arm) < 0) {
+			if (r->n_sarm == r->na) {
+				/* /sweep lists an arm no group has: make room. */
+				char **v = realloc(r->sarm, (r->n_sarm + r->na) * sizeof *v);
+				if (!v)
+					return oom(err);
+				r->sarm = v;
+			}
+			if (!(r->sarm[r->n_sarm++] = dup_str(r->a[k].sweep_arm)))
+				return oom(err);
+		}
+	if (!r->sweep)
+		return ESC_OK;
+
+	for (size_t k = 0; k < r->na; k++)
+		r->a[k].base_of = sarm_index(r, r->a[k].sweep_arm);
+	qsort(r->a, r->na, sizeof *r->a, cmp_arm);
+
+	char **cols;
+	size_t nc;
+	int64_t rows;
+	if (esc_h5_table_columns(r->f, "/sweep/points", &cols, &nc, err) ||
+	    esc_h5_table_rows(r->f, "/sweep/points", &rows, err))
+		return err->status;
+	r->keys = calloc(nc ? nc : 1, sizeof *r->keys);
+	r->n_points = (size_t)rows;
+	r->point_id = calloc(r->n_points + 1, sizeof *r->point_id);
+	r->pval = calloc((r->n_points + 1) * (nc ? nc : 1), sizeof *r->pval);
+	double *col = calloc(r->n_points + 1, sizeof *col);
+	int st = (r->keys && r->point_id && r->pval && col) ? ESC_OK : oom(err);
+	for (size_t c = 0; st == ESC_OK && c < nc; c++) {
+		if (!strcmp(cols[c], "point")) {
+			st = esc_h5_read_i64(r->f, "/sweep/points", "point", 0,
+			                     r->n_points, r->point_id, err);
+			continue;
+		}
+		size_t j = r->n_keys++;
+		if (!(r->keys[j] = dup_str(cols[c]))) {
+			st = oom(err);
+			break;
+		}
+		st = esc_h5_read_f64(r->f, "/sweep/points", cols[c], 0, r->n_points,
+		                     col, err);
+		for (size_t i = 0; st == ESC_OK && i < r->n_points; i++)
+			r->pval[i * nc + j] = col[i];
+	}
+	/* pval was laid out with nc columns; pack it to n_keys. */
+	for (size_t i = 0; st == ESC_OK && i < r->n_points; i++)
+		for (size_t j = 0; j < r->n_keys; j++)
+			r->pval[i * r->n_keys + j] = r->pval[i * nc + j];
+	free(col);
+	esc_h5_free_names(cols, nc);
+	return st;
+}
+
+/* The row of /sweep/points for point id P, or -1. */
+static long point_row(const report *r, int64_t p)
+{
+	for (size_t i = 0; i < r->n_points; i++)
+		if (r->point_id[i] == p)
+			return (long)i;
+	return -1;
+}
+
+/* Which arm each arm is compared with: the baseline arm (--baseline, else
+ * no_cell, else the first); in a sweep, the baseline arm at the same point. */
+static int pick_baselines(report *r, esc_error *err)
+{
+	const char *want = r->o->baseline;
+	int b = want ? sarm_index(r, want) : sarm_index(r, "no_cell");
+	if (want && b < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "--baseline: '%s' has no "
+		                     "arm '%s'", r->o->path, want);
+	r->sbase = b < 0 ? 0 : (size_t)b;
+	const char *bn = r->sarm[r->sbase];
+	r->base = 0;
+	for (size_t k = 0; k < r->na; k++)
+		if (!strcmp(r->a[k].sweep_arm, bn)) {
+			r->base = k;
+			break;
+		}
+	for (size_t k = 0; k < r->na; k++) {
+		arm *a = &r->a[k];
+		a->base_of = -1;
+		if (!strcmp(a->sweep_arm, bn))
+			continue;
+		for (size_t j = 0; j < r->na; j++)
+			if (!strcmp(r->a[j].sweep_arm, bn) && r->a[j].point == a->point) {
+				a->base_of = (int)j;
+				break;
+			}
+	}
+	return ESC_OK;
+}
+
+typedef struct rep_diff {
+	int64_t rep;
+	double d;
+} rep_diff;
+
+static int cmp_rep_diff(const void *x, const void *y)
+{
+	const rep_diff *a = x, *b = y;
+	return (a->rep > b->rep) - (a->rep < b->rep);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int marginals(report *r, esc_error *err)
+{
+	if (!r->sweep || r->n_keys == 0)
+		return ESC_OK;
+	size_t total = 0, nm = r->nm;
+	for (size_t k = 0; k < r->na; k++)
+		if (r->a[k].base_of >= 0)
+			total += r->pair[k].n;
+	double *vals = malloc((r->n_points + 1) * sizeof *vals);
+	rep_diff *rd = malloc((total + 1) * sizeof *rd);
+	double *x = malloc((total + 1) * sizeof *x);
+	size_t cap = r->n_sarm * r->n_keys * (r->n_points + 1) * nm + 1;
+	r->marg = calloc(cap, sizeof *r->marg);
+	if (!vals || !rd || !x || !r->marg) {
+		free(vals);
+		free(rd);
+		free(x);
+		return oom(err);
+	}
+	for (size_t sa = 0; sa < r->n_sarm; sa++) {
+		if (sa == r->sbase)
+			continue;
+		for (size_t key = 0; key < r->n_keys; key++) {
+			/* Distinct values of this key. */
+			size_t nv = 0;
+			for (size_t i = 0; i < r->n_points; i++)
+				vals[nv++] = r->pval[i * r->n_keys + key];
+			qsort(vals, nv, sizeof *vals, cmp_dbl);
+			size_t u = 0;
+			for (size_t i = 0; i < nv; i++)
+				if (u == 0 || vals[i] != vals[u - 1])
+					vals[u++] = vals[i];
+			for (size_t vi = 0; vi < u; vi++) {
+				for (size_t j = 0; j < nm; j++) {
+					size_t n = 0;
+					int64_t groups = 0;
+					for (size_t k = 0; k < r->na; k++) {
+						const arm *a = &r->a[k];
+						long row = point_row(r, a->point);
+						if (a->base_of < 0 || row < 0 ||
+						    strcmp(a->sweep_arm, r->sarm[sa]) ||
+						    r->pval[(size_t)row * r->n_keys + key] != vals[vi])
+							continue;
+						groups++;
+						const arm *b = &r->a[a->base_of];
+						const pairing *p = &r->pair[k];
+						for (size_t i = 0; i < p->n; i++) {
+							double d = a->v[j][p->ia[i]] - b->v[j][p->ib[i]];
+							if (!isnan(d))
+								rd[n++] = (rep_diff){ a->rep[p->ia[i]], d };
+						}
+					}
+					if (groups == 0)
+						continue;
+					/* Per replication, the mean over the points it has
+					 * at every one of them. */
+					qsort(rd, n, sizeof *rd, cmp_rep_diff);
+					size_t nx = 0;
+					for (size_t i = 0; i < n; ) {
+						size_t e = i;
+						double sum = 0;
+						while (e < n && rd[e].rep == rd[i].rep)
+							sum += rd[e++].d;
+						if ((int64_t)(e - i) == groups)
+							x[nx++] = sum / (double)groups;
+						i = e;
+					}
+					marginal *mg = &r->marg[r->n_marg++];
+					mg->sarm = sa;
+					mg->key = key;
+					mg->value = vals[vi];
+					mg->metric = j;
+					mg->points = groups;
+					mg->d = esc_stat_mean_t(x, nx, LEVEL);
+					mg->p = esc_stat_t_pvalue(x, nx);
+				}
+			}
+		}
+	}
+	free(vals);
+	free(rd);
+	free(x);
+	return ESC_OK;
 }
 
 /* ------------------------------------------------------------- printing */
@@ -586,7 +867,7 @@ static void print_text(const report *r)
 			fprintf(o, "%-*s %-6s %-*s %7lld %10s %-24s", mw,
 			        k ? "" : r->m[j].name, k ? "" : r->m[j].units, aw,
 			        r->a[k].name, (long long)e->n, s1, s2);
-			if (r->na > 1 && k != r->base) {
+			if (r->na > 1 && r->a[k].base_of >= 0) {
 				const esc_interval *d = &r->diff[k * r->nm + j];
 				num(s3, sizeof s3, d->est);
 				ci(s4, sizeof s4, d->lo, d->hi);
@@ -626,7 +907,7 @@ static void print_text(const report *r)
 					         br->share.hi);
 				fprintf(o, "%-10s %-*s %7lld %7s %-18s", k ? "" : r->m[j].name,
 				        aw, r->a[k].name, (long long)br->share.n, s1, s2);
-				if (r->na > 1 && k != r->base) {
+				if (r->na > 1 && r->a[k].base_of >= 0) {
 					snprintf(s3, sizeof s3, "%+.3f", br->diff);
 					if (br->mc.b + br->mc.c == 0)
 						snprintf(s4, sizeof s4, "none");
@@ -705,6 +986,88 @@ static void print_text(const report *r)
 	}
 }
 
+/* Sweeps: per headline metric, the paired difference at each point and
+ * along each key; everything else is in --csv, --json and /summary. */
+static void print_sweep_text(const report *r)
+{
+	static const char *const headline[] = {
+		"misattributed_retaliations", "retaliations", "fatalities_total",
+		"spiral", "crisis", "hours_at_or_above_6",
+	};
+	FILE *o = r->out;
+	char s1[64], s2[64], s3[64];
+	fprintf(o, "escsim report: %s\n", r->o->path);
+	fprintf(o, "sweep of %zu points over", r->n_points);
+	for (size_t j = 0; j < r->n_keys; j++)
+		fprintf(o, "%s %s", j ? "," : "", r->keys[j]);
+	fprintf(o, "; arms");
+	for (size_t i = 0; i < r->n_sarm; i++)
+		fprintf(o, "%s %s", i ? "," : "", r->sarm[i]);
+	fprintf(o, "\nscenario %s, seed %s, %s replications requested, %s\n",
+	        r->provenance_name ? r->provenance_name : "?",
+	        r->provenance_seed ? r->provenance_seed : "?",
+	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
+	        "complete" : "INCOMPLETE (interrupted or failed run)");
+	fprintf(o, "baseline %s at each point; %lld replications present in "
+	        "every arm and point\n", r->sarm[r->sbase],
+	        (long long)r->paired_all);
+	int kw = 12;
+	for (size_t j = 0; j < r->n_keys; j++)
+		if ((int)strlen(r->keys[j]) > kw)
+			kw = (int)strlen(r->keys[j]);
+	for (size_t h = 0; h < sizeof headline / sizeof headline[0]; h++) {
+		int j = metric_index(r, headline[h]);
+		if (j < 0)
+			continue;
+		for (size_t sa = 0; sa < r->n_sarm; sa++) {
+			if (sa == r->sbase)
+				continue;
+			fprintf(o, "\n%s: %s - %s, paired by rep (mean, 95%% t interval, "
+			        "paired t test p)\n", headline[h], r->sarm[sa],
+			        r->sarm[r->sbase]);
+			fprintf(o, "%-7s", "point");
+			for (size_t q = 0; q < r->n_keys; q++)
+				fprintf(o, " %*s", kw, r->keys[q]);
+			fprintf(o, " %6s %10s %-24s %8s\n", "n", "difference", "95% CI", "p");
+			for (size_t k = 0; k < r->na; k++) {
+				const arm *a = &r->a[k];
+				if (a->base_of < 0 || strcmp(a->sweep_arm, r->sarm[sa]))
+					continue;
+				long row = point_row(r, a->point);
+				fprintf(o, "p%-6lld", (long long)a->point);
+				for (size_t q = 0; q < r->n_keys; q++) {
+					num(s1, sizeof s1, row < 0 ? NAN :
+					    r->pval[(size_t)row * r->n_keys + q]);
+					fprintf(o, " %*s", kw, s1);
+				}
+				const esc_interval *d = &r->diff[k * r->nm + (size_t)j];
+				num(s1, sizeof s1, d->est);
+				ci(s2, sizeof s2, d->lo, d->hi);
+				pval(s3, sizeof s3, r->diff_p[k * r->nm + (size_t)j]);
+				fprintf(o, " %6lld %10s %-24s %8s\n", (long long)d->n, s1, s2, s3);
+			}
+			for (size_t i = 0; i < r->n_marg; i++) {
+				const marginal *mg = &r->marg[i];
+				if (mg->sarm != sa || mg->metric != (size_t)j)
+					continue;
+				char lab[300];
+				num(s1, sizeof s1, mg->value);
+				snprintf(lab, sizeof lab, "%s = %s (%lld points)",
+				         r->keys[mg->key], s1, (long long)mg->points);
+				num(s1, sizeof s1, mg->d.est);
+				ci(s2, sizeof s2, mg->d.lo, mg->d.hi);
+				pval(s3, sizeof s3, mg->p);
+				fprintf(o, "  along %-*s %6lld %10s %-24s %8s\n",
+				        (int)(r->n_keys * (size_t)(kw + 1) - 1), lab,
+				        (long long)mg->d.n, s1, s2, s3);
+			}
+		}
+	}
+	fprintf(o, "\n(every metric, arm and point, with tails and survival: "
+	        "--csv, --json, or /summary in the file)\n");
+}
+
 static void csv_row(FILE *o, const char *table, const char *arm,
                     const char *base, const char *metric, const char *stat,
                     int64_t n, double est, double lo, double hi, double p)
@@ -724,7 +1087,6 @@ static void csv_row(FILE *o, const char *table, const char *arm,
 static void print_csv(const report *r)
 {
 	FILE *o = r->out;
-	const char *bn = r->a[r->base].name;
 	fprintf(o, "table,arm,baseline,metric,statistic,n,estimate,lo,hi,p_value\n");
 	for (size_t j = 0; j < r->nm; j++)
 		for (size_t k = 0; k < r->na; k++) {
@@ -734,10 +1096,11 @@ static void print_csv(const report *r)
 		}
 	for (size_t j = 0; r->na > 1 && j < r->nm; j++)
 		for (size_t k = 0; k < r->na; k++) {
-			if (k == r->base)
+			if (r->a[k].base_of < 0)
 				continue;
 			const esc_interval *e = &r->diff[k * r->nm + j];
-			csv_row(o, "differences", r->a[k].name, bn, r->m[j].name,
+			csv_row(o, "differences", r->a[k].name,
+			        r->a[r->a[k].base_of].name, r->m[j].name,
 			        "mean_difference", e->n, e->est, e->lo, e->hi,
 			        r->diff_p[k * r->nm + j]);
 		}
@@ -748,8 +1111,9 @@ static void print_csv(const report *r)
 			csv_row(o, "binary", r->a[k].name, "", r->m[j].name,
 			        "probability", br->share.n, br->share.est, br->share.lo,
 			        br->share.hi, NAN);
-			if (r->na > 1 && k != r->base)
-				csv_row(o, "binary", r->a[k].name, bn, r->m[j].name,
+			if (r->na > 1 && r->a[k].base_of >= 0)
+				csv_row(o, "binary", r->a[k].name,
+				        r->a[r->a[k].base_of].name, r->m[j].name,
 				        br->mc.exact ? "difference_exact_binomial"
 				                     : "difference_mcnemar",
 				        br->pairs, br->diff, NAN, NAN, br->mc.p);
@@ -769,6 +1133,15 @@ static void print_csv(const report *r)
 		const esc_interval *e = &r->median[k];
 		csv_row(o, "survival_median", r->a[k].name, "", "first_crisis_h",
 		        "median", e->n, e->est, e->lo, e->hi, NAN);
+	}
+	for (size_t i = 0; i < r->n_marg; i++) {
+		const marginal *mg = &r->marg[i];
+		char stat[320], v[24];
+		num(v, sizeof v, mg->value);
+		snprintf(stat, sizeof stat, "%s=%s", r->keys[mg->key], v);
+		csv_row(o, "sweep_marginal", r->sarm[mg->sarm], r->sarm[r->sbase],
+		        r->m[mg->metric].name, stat, mg->d.n, mg->d.est, mg->d.lo,
+		        mg->d.hi, mg->p);
 	}
 }
 
@@ -807,7 +1180,7 @@ static void json_interval(FILE *o, const esc_interval *e, const char *est)
 static void print_json(const report *r)
 {
 	FILE *o = r->out;
-	const char *bn = r->a[r->base].name;
+	const char *bn = r->sweep ? r->sarm[r->sbase] : r->a[r->base].name;
 	fprintf(o, "{\n  \"file\": ");
 	json_str(o, r->o->path);
 	fprintf(o, ",\n  \"scenario_name\": ");
@@ -828,6 +1201,11 @@ static void print_json(const report *r)
 		json_str(o, r->a[k].overrides);
 		fprintf(o, ", \"replications\": %zu, \"horizon_h\": ", r->a[k].n);
 		json_num(o, r->a[k].horizon_h);
+		if (r->sweep) {
+			fprintf(o, ", \"point\": %lld, \"sweep_arm\": ",
+			        (long long)r->a[k].point);
+			json_str(o, r->a[k].sweep_arm);
+		}
 		fprintf(o, "}");
 	}
 	fprintf(o, "\n  ],\n  \"metrics\": [");
@@ -852,14 +1230,14 @@ static void print_json(const report *r)
 	first = 1;
 	for (size_t j = 0; r->na > 1 && j < r->nm; j++)
 		for (size_t k = 0; k < r->na; k++) {
-			if (k == r->base)
+			if (r->a[k].base_of < 0)
 				continue;
 			const esc_interval *e = &r->diff[k * r->nm + j];
 			fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
 			first = 0;
 			json_str(o, r->a[k].name);
 			fprintf(o, ", \"baseline\": ");
-			json_str(o, bn);
+			json_str(o, r->a[r->a[k].base_of].name);
 			fprintf(o, ", \"metric\": ");
 			json_str(o, r->m[j].name);
 			fprintf(o, ", ");
@@ -883,9 +1261,9 @@ static void print_json(const report *r)
 			json_str(o, r->m[j].name);
 			fprintf(o, ", ");
 			json_interval(o, &br->share, "share");
-			if (r->na > 1 && k != r->base) {
+			if (r->na > 1 && r->a[k].base_of >= 0) {
 				fprintf(o, ", \"baseline\": ");
-				json_str(o, bn);
+				json_str(o, r->a[r->a[k].base_of].name);
 				fprintf(o, ", \"pairs\": %lld, \"difference\": ", (long long)br->pairs);
 				json_num(o, br->diff);
 				fprintf(o, ", \"arm_only\": %lld, \"baseline_only\": %lld, "
@@ -943,7 +1321,47 @@ static void print_json(const report *r)
 		}
 		fprintf(o, "]}");
 	}
-	fprintf(o, "\n  ]\n}\n");
+	fprintf(o, "\n  ]");
+	if (r->sweep) {
+		fprintf(o, ",\n  \"sweep\": {\"keys\": [");
+		for (size_t j = 0; j < r->n_keys; j++) {
+			fprintf(o, "%s", j ? ", " : "");
+			json_str(o, r->keys[j]);
+		}
+		fprintf(o, "],\n    \"points\": [");
+		for (size_t i = 0; i < r->n_points; i++) {
+			fprintf(o, "%s{\"point\": %lld, \"values\": [", i ? ", " : "",
+			        (long long)r->point_id[i]);
+			for (size_t j = 0; j < r->n_keys; j++) {
+				fprintf(o, "%s", j ? ", " : "");
+				json_num(o, r->pval[i * r->n_keys + j]);
+			}
+			fprintf(o, "]}");
+		}
+		fprintf(o, "],\n    \"marginal\": [");
+		for (size_t i = 0; i < r->n_marg; i++) {
+			const marginal *mg = &r->marg[i];
+			fprintf(o, "%s\n      {\"arm\": ", i ? "," : "");
+			json_str(o, r->sarm[mg->sarm]);
+			fprintf(o, ", \"baseline\": ");
+			json_str(o, r->sarm[r->sbase]);
+			fprintf(o, ", \"key\": ");
+			json_str(o, r->keys[mg->key]);
+			fprintf(o, ", \"value\": ");
+			json_num(o, mg->value);
+			fprintf(o, ", \"metric\": ");
+			json_str(o, r->m[mg->metric].name);
+			fprintf(o, ", \"points\": %lld, ", (long long)mg->points);
+			json_interval(o, &mg->d, "mean");
+			fprintf(o, ", \"sd\": ");
+			json_num(o, mg->d.sd);
+			fprintf(o, ", \"p\": ");
+			json_num(o, mg->p);
+			fprintf(o, "}");
+		}
+		fprintf(o, "\n    ]}");
+	}
+	fprintf(o, "\n}\n");
 }
 
 /* --------------------------------------------------------------- storing */
@@ -1094,6 +1512,51 @@ static const esc_h5_table_desc median_desc =
 	DESC(row_median, "summary: median time to first crisis", median_fields);
 #undef DESC
 
+typedef struct row_sweep {
+	int64_t point;
+	int32_t arm, baseline, metric;
+	int64_t n;
+	double mean, sd, lo, hi, p;
+	/* then one double per varied key */
+} row_sweep;
+
+typedef struct row_marginal {
+	int32_t arm, baseline, key, metric;
+	double value;
+	int64_t points, n;
+	double mean, sd, lo, hi, p;
+} row_marginal;
+
+#define F(T, m, k, u, d) { #m, offsetof(T, m), k, u, NULL, d }
+static const esc_h5_field sweep_fixed_fields[] = {
+	F(row_sweep, point, ESC_H5_I64, NULL, "design point (row of /sweep/points)"),
+	F(row_sweep, arm, ESC_H5_I32, NULL, "arm (without the .p<k> of its group)"),
+	F(row_sweep, baseline, ESC_H5_I32, NULL, "the arm subtracted, at the same point"),
+	F(row_sweep, metric, ESC_H5_I32, NULL, "metric"),
+	F(row_sweep, n, ESC_H5_I64, "count", "pairs"),
+	F(row_sweep, mean, ESC_H5_F64, NULL, "mean paired difference at the point"),
+	F(row_sweep, sd, ESC_H5_F64, NULL, "standard deviation of the differences"),
+	F(row_sweep, lo, ESC_H5_F64, NULL, "95% Student t interval, lower"),
+	F(row_sweep, hi, ESC_H5_F64, NULL, "95% Student t interval, upper"),
+	F(row_sweep, p, ESC_H5_F64, "1", "two-sided paired t test p-value"),
+};
+static const esc_h5_field marginal_fields[] = {
+	F(row_marginal, arm, ESC_H5_I32, NULL, "arm"),
+	F(row_marginal, baseline, ESC_H5_I32, NULL, "the arm subtracted"),
+	F(row_marginal, key, ESC_H5_I32, NULL, "the varied key"),
+	F(row_marginal, metric, ESC_H5_I32, NULL, "metric"),
+	F(row_marginal, value, ESC_H5_F64, NULL, "the key's value"),
+	F(row_marginal, points, ESC_H5_I64, "count", "design points with that value"),
+	F(row_marginal, n, ESC_H5_I64, "count", "replications present at all of them"),
+	F(row_marginal, mean, ESC_H5_F64, NULL, "mean over replications of the "
+	  "per-replication mean difference over those points"),
+	F(row_marginal, sd, ESC_H5_F64, NULL, "standard deviation over replications"),
+	F(row_marginal, lo, ESC_H5_F64, NULL, "95% Student t interval, lower"),
+	F(row_marginal, hi, ESC_H5_F64, NULL, "95% Student t interval, upper"),
+	F(row_marginal, p, ESC_H5_F64, "1", "two-sided t test p-value"),
+};
+#undef F
+
 /* "0=a,1=b,..." (malloc'd) from names. */
 static char *label_spec(const char *const *names, size_t n, int with_none)
 {
@@ -1124,6 +1587,94 @@ static void labels_for(const esc_h5_table_desc *d, const char **out,
 		         (!strcmp(n, "metric") || !strcmp(n, "outcome")) ? metric :
 		         NULL;
 	}
+}
+
+/* /summary/sweep (each point's differences, with the point's values as
+ * columns named by the keys) and /summary/sweep_marginal. */
+static int store_sweep(const report *r, esc_h5_file *f, const char *metric_spec,
+                       esc_error *err)
+{
+	size_t nk = r->n_keys;
+	size_t nf = sizeof sweep_fixed_fields / sizeof sweep_fixed_fields[0];
+	size_t row_size = sizeof(row_sweep) + nk * sizeof(double);
+	esc_h5_field *fields = calloc(nf + nk, sizeof *fields);
+	const char **labels = calloc(nf + nk, sizeof *labels);
+	char *sarm_spec = label_spec((const char *const *)r->sarm, r->n_sarm, 0);
+	char *key_spec = label_spec((const char *const *)r->keys, nk, 0);
+	size_t nrows = 0;
+	for (size_t k = 0; k < r->na; k++)
+		nrows += r->a[k].base_of >= 0 ? r->nm : 0;
+	unsigned char *rows = calloc(nrows + 1, row_size);
+	row_marginal *rm = calloc(r->n_marg + 1, sizeof *rm);
+	int st = ESC_OK;
+	if (!fields || !labels || !sarm_spec || !key_spec || !rows || !rm) {
+		st = oom(err);
+		goto out;
+	}
+	memcpy(fields, sweep_fixed_fields, sizeof sweep_fixed_fields);
+	for (size_t q = 0; q < nk; q++)
+		fields[nf + q] = (esc_h5_field){ r->keys[q], sizeof(row_sweep) +
+		                                 q * sizeof(double), ESC_H5_F64, NULL,
+		                                 NULL, "the point's value of this key" };
+	for (size_t i = 0; i < nf; i++) {
+		const char *n = fields[i].name;
+		labels[i] = (!strcmp(n, "arm") || !strcmp(n, "baseline")) ? sarm_spec :
+		            !strcmp(n, "metric") ? metric_spec : NULL;
+	}
+	size_t n = 0;
+	for (size_t k = 0; k < r->na; k++) {
+		const arm *a = &r->a[k];
+		if (a->base_of < 0)
+			continue;
+		long prow = point_row(r, a->point);
+		for (size_t j = 0; j < r->nm; j++) {
+			const esc_interval *d = &r->diff[k * r->nm + j];
+			row_sweep x = {
+				a->point, sarm_index(r, a->sweep_arm), (int32_t)r->sbase,
+				(int32_t)j, d->n, d->est, d->sd, d->lo, d->hi,
+				r->diff_p[k * r->nm + j],
+			};
+			unsigned char *dst = rows + n++ * row_size;
+			memcpy(dst, &x, sizeof x);
+			for (size_t q = 0; q < nk; q++) {
+				double v = prow < 0 ? NAN : r->pval[(size_t)prow * nk + q];
+				memcpy(dst + sizeof x + q * sizeof v, &v, sizeof v);
+			}
+		}
+	}
+	esc_h5_table_desc desc = { "summary: paired differences at each sweep point",
+	                           row_size, fields, nf + nk };
+	st = esc_h5_write_table(f, "/summary/sweep", &desc, labels, rows, n, err);
+	for (size_t i = 0; i < r->n_marg; i++) {
+		const marginal *mg = &r->marg[i];
+		rm[i] = (row_marginal){ (int32_t)mg->sarm, (int32_t)r->sbase,
+		                        (int32_t)mg->key, (int32_t)mg->metric,
+		                        mg->value, mg->points, mg->d.n, mg->d.est,
+		                        mg->d.sd, mg->d.lo, mg->d.hi, mg->p };
+	}
+	size_t nmf = sizeof marginal_fields / sizeof marginal_fields[0];
+	const char *ml[sizeof marginal_fields / sizeof marginal_fields[0]];
+	for (size_t i = 0; i < nmf; i++) {
+		const char *fn = marginal_fields[i].name;
+		ml[i] = (!strcmp(fn, "arm") || !strcmp(fn, "baseline")) ? sarm_spec :
+		        !strcmp(fn, "key") ? key_spec :
+		        !strcmp(fn, "metric") ? metric_spec : NULL;
+	}
+	esc_h5_table_desc mdesc = {
+		"summary: paired differences along each varied key",
+		sizeof(row_marginal), marginal_fields, nmf,
+	};
+	if (!st)
+		st = esc_h5_write_table(f, "/summary/sweep_marginal", &mdesc, ml, rm,
+		                        r->n_marg, err);
+out:
+	free(fields);
+	free(labels);
+	free(sarm_spec);
+	free(key_spec);
+	free(rows);
+	free(rm);
+	return st;
 }
 
 static int store(const report *r, esc_error *err)
@@ -1167,10 +1718,10 @@ static int store(const report *r, esc_error *err)
 			const esc_interval *e = &r->mean[k * nm + j];
 			rm[nrm++] = (row_metric){ (int32_t)k, (int32_t)j, e->n, e->est,
 			                          e->sd, e->lo, e->hi };
-			if (k == r->base || na < 2)
+			if (r->a[k].base_of < 0)
 				continue;
 			const esc_interval *d = &r->diff[k * nm + j];
-			rd[nrd++] = (row_diff){ (int32_t)k, (int32_t)r->base, (int32_t)j,
+			rd[nrd++] = (row_diff){ (int32_t)k, (int32_t)r->a[k].base_of, (int32_t)j,
 			                        d->n, d->est, d->sd, d->lo, d->hi,
 			                        r->diff_p[k * nm + j] };
 		}
@@ -1178,12 +1729,12 @@ static int store(const report *r, esc_error *err)
 		int j = r->bin_metric[q];
 		for (size_t k = 0; j >= 0 && k < na; k++) {
 			const binary_res *br = &r->bin[k * 2 + (size_t)q];
-			int is_base = k == r->base || na < 2;
+			int is_base = r->a[k].base_of < 0;
 			rb[nrb++] = (row_binary){
 				(int32_t)k, (int32_t)j, br->share.n,
 				br->yes,
 				br->share.est, br->share.lo, br->share.hi,
-				is_base ? -1 : (int32_t)r->base, is_base ? 0 : br->pairs,
+				is_base ? -1 : (int32_t)r->a[k].base_of, is_base ? 0 : br->pairs,
 				is_base ? 0 : br->mc.b, is_base ? 0 : br->mc.c,
 				is_base ? NAN : br->diff, is_base ? NAN : br->mc.chi2,
 				is_base ? NAN : br->mc.p, (int8_t)(is_base ? 0 : br->mc.exact),
@@ -1236,8 +1787,8 @@ static int store(const report *r, esc_error *err)
 		                          r->o->command_line ? r->o->command_line : "",
 		                          err);
 	if (!st)
-		st = esc_h5_set_attr_text(f, "/summary", "baseline",
-		                          r->a[r->base].name, err);
+		st = esc_h5_set_attr_text(f, "/summary", "baseline", r->sweep ?
+		                          r->sarm[r->sbase] : r->a[r->base].name, err);
 	if (!st)
 		st = esc_h5_set_attr_double(f, "/summary", "confidence_level", LEVEL,
 		                            err);
@@ -1272,6 +1823,8 @@ static int store(const report *r, esc_error *err)
 			free(u);
 		}
 	}
+	if (!st && r->sweep)
+		st = store_sweep(r, f, metric_spec, err);
 	if (st) {
 		esc_h5_update_abort(f);
 		esc_error_prefix(err, "cannot store the summary (the file is "
@@ -1381,6 +1934,7 @@ static void free_report(report *r)
 		arm *a = &r->a[k];
 		free(a->name);
 		free(a->overrides);
+		free(a->sweep_arm);
 		free(a->rep);
 		for (size_t j = 0; a->v && j < r->nm; j++)
 			free(a->v[j]);
@@ -1408,6 +1962,11 @@ static void free_report(report *r)
 	free(r->provenance_complete);
 	free(r->provenance_seed);
 	free(r->provenance_reps);
+	esc_h5_free_names(r->keys, r->n_keys);
+	esc_h5_free_names(r->sarm, r->n_sarm);
+	free(r->point_id);
+	free(r->pval);
+	free(r->marg);
 	if (r->f)
 		esc_h5_file_close(r->f);
 }
@@ -1441,19 +2000,8 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 			st = oom(err);
 			goto out;
 		}
-	r.base = 0;
-	for (size_t k = 0; k < r.na; k++) {
-		if (o->baseline ? !strcmp(r.a[k].name, o->baseline)
-		                : !strcmp(r.a[k].name, "no_cell")) {
-			r.base = k;
-			break;
-		}
-		if (o->baseline && k + 1 == r.na) {
-			st = esc_error_set(err, ESC_ERR_INPUT, "--baseline: '%s' has no "
-			                   "arm '%s'", o->path, o->baseline);
-			goto out;
-		}
-	}
+	if ((st = read_sweep(&r, err)) || (st = pick_baselines(&r, err)))
+		goto out;
 	if ((st = find_metrics(&r, err)))
 		goto out;
 	r.bin_metric[0] = metric_index(&r, "spiral");
@@ -1464,7 +2012,7 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 	for (size_t k = 0; k < r.na; k++)
 		if ((st = read_arm(&r, &r.a[k], err)))
 			goto out;
-	if ((st = compute(&r, err)))
+	if ((st = compute(&r, err)) || (st = marginals(&r, err)))
 		goto out;
 	esc_h5_file_close(r.f);
 	r.f = NULL;
@@ -1473,7 +2021,12 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 	if (o->store)
 		st = store(&r, err);
 	switch (o->format) {
-	case ESC_REPORT_TEXT: print_text(&r); break;
+	case ESC_REPORT_TEXT:
+		if (r.sweep)
+			print_sweep_text(&r);
+		else
+			print_text(&r);
+		break;
 	case ESC_REPORT_CSV: print_csv(&r); break;
 	case ESC_REPORT_JSON: print_json(&r); break;
 	case ESC_REPORT_NONE: break;

@@ -248,7 +248,7 @@ static int inspect(const char *file, int quick)
 		free(when);
 		static const char *const tabs[] = {
 			"metrics", "differences", "binary", "tails", "survival",
-			"survival_median", "sweep",
+			"survival_median", "sweep", "sweep_marginal",
 		};
 		for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++) {
 			char path[64];
