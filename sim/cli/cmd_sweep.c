@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include "../../analysis/report.h"
 #include "cli.h"
 
 /* Headline metrics of the per-point table, by index in
@@ -100,11 +103,31 @@ int cmd_sweep(int argc, char **argv)
 			st = ESC_ERR_RUNTIME;
 			fprintf(stderr, "escsim: out of memory\n");
 		} else {
+			struct stat before, after;
+			int had = stat(o.out_path, &before) == 0;
 			st = esc_batch_run(&o, &res, &err);
 			print_points(&sw, &res);
 			esc_batch_result_free(&res);
 			if (st)
 				fprintf(stderr, "escsim: %s\n", err.msg);
+			/* /summary, as compare stores it (spec section 4): only for a
+			 * file this run wrote, and under MPI only on rank 0. */
+			if (esc_batch_rank() == 0 && stat(o.out_path, &after) == 0 &&
+			    (!had || before.st_ino != after.st_ino ||
+			     before.st_mtim.tv_sec != after.st_mtim.tv_sec ||
+			     before.st_mtim.tv_nsec != after.st_mtim.tv_nsec)) {
+				esc_report_opts ro = {
+					.path = o.out_path, .format = ESC_REPORT_NONE, .store = 1,
+					.command_line = o.command_line, .argv0 = argv[0],
+				};
+				esc_error rerr = {0};
+				int rst = esc_report(&ro, &rerr);
+				if (rst) {
+					fprintf(stderr, "escsim: report: %s\n", rerr.msg);
+					if (st == ESC_OK)
+						st = ESC_ERR_RUNTIME;
+				}
+			}
 		}
 	}
 	free(default_out);
