@@ -99,6 +99,11 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm,
                            const esc_message_row *rows, size_t n,
                            esc_error *err);
 
+/* Every row of the arm is written: close its tables now (their chunk
+ * caches are freed; a sweep ends its points one by one).  Appending to the
+ * arm afterwards is an error. */
+int esc_h5_arm_done(esc_h5_writer *w, int arm, esc_error *err);
+
 /* Set `complete` (1 or 0), close, fsync and rename to the final name,
  * replacing any file there.  W is freed whatever happens; if a step after
  * the data was written fails, the message says so and NAME.partial is kept

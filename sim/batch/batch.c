@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -518,9 +519,13 @@ static void add_stats(batch *b, size_t p, const esc_run_row *rows)
 static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 {
 	if (s->point != b->stage_point) {
-		/* Point by point: the previous point's rows are all in. */
+		/* Point by point: the previous point's rows are all in; closing
+		 * its tables keeps a sweep's memory flat in the points too. */
 		if (flush_stage(b, err))
 			return err->status;
+		for (size_t a = 0; b->out && a < b->n_arms; a++)
+			if (esc_h5_arm_done(b->out, b->h5_group[b->stage_point * b->n_arms + a], err))
+				return err->status;
 		b->stage_point = s->point;
 	}
 	for (size_t a = 0; a < b->n_arms; a++) {
@@ -1300,6 +1305,11 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		return esc_error_set(err, ESC_ERR_INPUT, "--resume writes back to '%s': "
 		                     "leave out -o, or give the same file", o->resume);
 	const char *final = o->resume ? o->resume : o->out_path;
+	struct stat fst;
+	/* Renaming over a device (-o /dev/null as root) would replace it. */
+	if (final && stat(final, &fst) == 0 && !S_ISREG(fst.st_mode))
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is not a "
+		                     "regular file: give another -o", final);
 	int rank = esc_par_rank(), ranks = esc_par_size();
 	int mpi = ranks > 1 && final;   /* ranks agree through collectives */
 	b.threads = o->threads < 1 ? 1 : o->threads;

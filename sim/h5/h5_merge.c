@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1216,6 +1217,11 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		memset(res, 0, sizeof *res);
 	if (n == 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "nothing to merge: no input files");
+	struct stat st;
+	/* The join is renamed over the output: never over a device or folder. */
+	if (stat(o->out_path, &st) == 0 && !S_ISREG(st.st_mode))
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is not a "
+		                     "regular file: give another output", o->out_path);
 	esc_h5_info *info = calloc(n, sizeof *info);
 	hid_t *in = malloc(n * sizeof *in);
 	char *partial = cat2(o->out_path, ".partial");

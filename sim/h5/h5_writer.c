@@ -820,6 +820,28 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm_index,
 	return esc_h5_table_append(&a->messages, rows, n, w->where, err);
 }
 
+/* An arm whose rows are all in: close its tables, so HDF5 gives back their
+ * chunk caches (up to 1 MiB a table).  A sweep finishes its points one by
+ * one; without this its memory would grow with the number of points. */
+int esc_h5_arm_done(esc_h5_writer *w, int arm_index, esc_error *err)
+{
+	quiet();
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	int bad = esc_h5_table_close(&a->runs) < 0;
+	bad |= esc_h5_table_close(&a->daily) < 0;
+	bad |= esc_h5_table_close(&a->events) < 0;
+	bad |= esc_h5_table_close(&a->messages) < 0;
+	a->has_events = 0;     /* a later append is refused with a message */
+	if (bad) {
+		char what[128];
+		snprintf(what, sizeof what, "close the tables of /arms/%s", a->name);
+		return h5_fail(w, err, what);
+	}
+	return ESC_OK;
+}
+
 /* ------------------------------------------------------------------- close */
 
 static int fsync_path(const char *path, int directory)

@@ -4,7 +4,7 @@
 # shard is refused with exit 2 and a message, and nothing is written.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 20
+plan 22
 G="$ROOT/scenarios/golan_2026.lua"
 OPTS=(-s 7 --events --horizon 90d -q)
 
@@ -58,6 +58,14 @@ contains err "different seeds" "the message says so"
 "$ESCSIM" compare "$G" -s 7 --horizon 90d -q -n 20 --rep-offset 20 -o noev.h5 > /dev/null 2>&1
 "$ESCSIM" merge t0.h5 noev.h5 t2.h5 -o x.h5 2> err
 is $? 2 "a shard with other options (no --events): exit 2"
+
+# An output that is not a regular file (a FIFO here; /dev/null as root)
+# would be replaced by the rename: refused.
+mkfifo fifo
+"$ESCSIM" merge t0.h5 t1.h5 -o fifo 2> err
+st=$?; test -p fifo; ok $(( st != 2 || $? )) "merge -o FIFO: exit 2, the FIFO left as it is"
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 2 -o fifo > /dev/null 2> err
+st=$?; test -p fifo; ok $(( st != 2 || $? )) "compare -o FIFO: exit 2, the FIFO left as it is"
 
 # A job-array task that failed: join what there is, then --resume fills it.
 "$ESCSIM" merge t0.h5 t2.h5 --allow-incomplete -n 60 -o inc.h5 2> err
