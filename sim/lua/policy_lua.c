@@ -83,13 +83,15 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 	p->live_ref = malloc((p->np + 1) * sizeof *p->live_ref);
 	p->hooks = calloc(p->np + 1, sizeof *p->hooks);
 	p->tick = calloc(p->np + 1, sizeof *p->tick);
-	if (!p->parties || !p->types || !p->zones || !p->states || !p->channels ||
+	p->kinds = calloc(p->np + 1, sizeof *p->kinds);
+	if (!p->parties || !p->types || !p->zones || !p->states || !p->channels || !p->kinds ||
 	    !p->policy_ref || !p->live_ref || !p->hooks || !p->tick) {
 		esc_lua_policy_free(NULL, p);
 		return NULL;
 	}
 	for (size_t i = 0; i < p->np; i++) {
 		memcpy(p->parties[i], cfg->parties[i].name, ESC_NAME_MAX);
+		p->kinds[i] = (int)cfg->parties[i].kind;
 		p->policy_ref[i] = p->live_ref[i] = LUA_NOREF;
 	}
 	for (size_t i = 0; i < p->nt; i++)
@@ -260,6 +262,7 @@ void esc_lua_policy_free(lua_State *L, esc_lua_policy *p)
 	free(p->live_ref);
 	free(p->hooks);
 	free(p->tick);
+	free(p->kinds);
 	free(p->triggers);
 	free(p->fired);
 	free(p);

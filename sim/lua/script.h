@@ -111,6 +111,7 @@ struct esc_lua_policy {
 	char (*zones)[ESC_NAME_MAX];
 	char (*states)[ESC_NAME_MAX];
 	char (*channels)[ESC_NAME_MAX];
+	int *kinds;                  /* per party: esc_party_kind */
 	int *policy_ref;             /* per party: its table in the arm, or LUA_NOREF */
 	int *live_ref;               /* per party: the copy for the current replication */
 	unsigned *hooks;             /* per party: bit h set if it has hook h */

@@ -1,6 +1,7 @@
 /* sim_lua.c: the `sim` table scripts use while a replication runs.
  *
  *   sim.now() sim.rep() sim.party()            the clock, the replication, whose hook
+ *   sim.kind(party)                            "state", "nonstate" or "supervisor"
  *   sim.random([m [, n]])                      the party's own random stream
  *   sim.sorted_pairs(t)                        iteration in a fixed order
  *   sim.ladder(from, to) sim.tension(a, b)     read-only queries of the state
@@ -104,6 +105,16 @@ static int sim_party(lua_State *L)
 	if (c->ctx.party < 0 || (size_t)c->ctx.party >= c->p->np)
 		return 0;
 	lua_pushstring(L, c->p->parties[c->ctx.party]);
+	return 1;
+}
+
+static int sim_kind(lua_State *L)
+{
+	static const char *const kinds[] = {"state", "nonstate", "supervisor"};
+	esc_lua_call *c = need_call(L, "sim.kind");
+	int i = party_arg(L, 1, c, "sim.kind");
+	int k = c->p->kinds[i];
+	lua_pushstring(L, k >= 0 && k < 3 ? kinds[k] : "state");
 	return 1;
 }
 
@@ -411,6 +422,7 @@ void esc_lua_open_sim(lua_State *L, int env)
 		{"now", sim_now},
 		{"rep", sim_rep},
 		{"party", sim_party},
+		{"kind", sim_kind},
 		{"random", sim_random},
 		{"sorted_pairs", esc_lua_sorted_pairs},
 		{"ladder", sim_ladder},

@@ -808,6 +808,132 @@ static void test_reproducible(void **state)
 	free(first);
 }
 
+/* ---- the policy library (scenarios/policies) ------------------------------------- */
+
+/* A scenario where C's rockets reach A, which answers with POLICY; B
+ * answers A's strikes with protest_mostly. */
+static void library_run(run *r, const char *requires, const char *policy)
+{
+	char text[4096];
+	snprintf(text, sizeof text,
+	         "%s\n"
+	         "return scenario {\n"
+	         "  name = 'library', horizon = days(120),\n"
+	         "  parties = {{name = 'A'}, {name = 'B'}, {name = 'C', kind = 'nonstate'}},\n"
+	         "  zones = {'Z'},\n"
+	         "  types = {rocket = {level = 6}, strike = {level = 5}, raid = {level = 4}},\n"
+	         "  incidents = {{actor = 'C', target = 'A', type = 'rocket', zone = 'Z', rate = per_day(0.5)},\n"
+	         "               {actor = 'C', target = 'A', type = 'raid', zone = 'Z', rate = per_day(0.5)}},\n"
+	         "  attribution = {confusion = {A = {C = {B = 0.5, C = 0.5}}}},\n"
+	         "  cell = {enabled = true, parties = {'A', 'B'}, latency = 1},\n"
+	         "  policies = {A = %s},\n"
+	         "}\n", requires, policy);
+	run_ok(r, text);
+}
+
+/* Policy incidents by A: how many, and of which type (-1: mixed). */
+static int64_t a_responses(const run *r, int *type)
+{
+	int64_t n = 0;
+	*type = -2;
+	for (size_t i = 0; i < r->n_ev; i++)
+		if (r->ev[i].kind == 0 && r->ev[i].actor == 0 && r->ev[i].cause == ESC_CAUSE_POLICY) {
+			n++;
+			*type = *type == -2 || *type == r->ev[i].type ? r->ev[i].type : -1;
+		}
+	return n;
+}
+
+static size_t a_protests(const run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_ev; i++)
+		n += r->ev[i].kind == 1 && r->ev[i].actor == 0;
+	return n;
+}
+
+static void test_library(void **state)
+{
+	(void)state;
+	run r;
+	int type;
+	/* types sorted: raid 0, rocket 1, strike 2 */
+	library_run(&r, "local pr = require 'policies.proportional_retaliation'", "pr.new {}");
+	assert_true(a_responses(&r, &type) > 20);
+	assert_int_equal(type, -1);                /* in kind: rockets and raids */
+	close_run(&r);
+	library_run(&r, "local pr = require 'policies.proportional_retaliation'",
+	            "pr.new {by_type = {rocket = 'strike'}, by_level = {[4] = 'strike'}, delay = 2}");
+	assert_true(a_responses(&r, &type) > 20);
+	assert_int_equal(type, 2);                 /* all strikes */
+	close_run(&r);
+	library_run(&r, "local pr = require 'policies.proportional_retaliation'", "pr.new {min_level = 5}");
+	assert_true(a_responses(&r, &type) > 10);
+	assert_int_equal(type, 1);                 /* only rockets answered */
+	close_run(&r);
+
+	/* generous tit-for-tat: generosity 1 forgives everything (at first:
+	 * the grudge wears it down), 0 nothing */
+	library_run(&r, "local g = require 'policies.generous_tit_for_tat'",
+	            "g.new {generosity = 1, grudge = 0, response = 'strike'}");
+	assert_int_equal(a_responses(&r, &type), 0);
+	assert_true(a_protests(&r) > 20);
+	close_run(&r);
+	library_run(&r, "local g = require 'policies.generous_tit_for_tat'",
+	            "g.new {generosity = 0, response = 'strike', query = false}");
+	int64_t all = a_responses(&r, &type);
+	assert_true(all > 20);
+	assert_int_equal(a_protests(&r), 0);
+	close_run(&r);
+	library_run(&r, "local g = require 'policies.generous_tit_for_tat'",
+	            "g.new {generosity = 0.5, grudge = 0.1, forget = days(2), response = 'strike', query = false}");
+	int64_t some = a_responses(&r, &type);
+	assert_true(some > 0 && some < all);
+	assert_true(a_protests(&r) > 0);
+	close_run(&r);
+
+	/* restraint: queries below the threshold, strikes never at 8 */
+	library_run(&r, "local rs = require 'policies.restraint'", "rs.new {threshold = 8}");
+	assert_int_equal(a_responses(&r, &type), 0);
+	assert_true(r.row.cell_requests > 20);
+	close_run(&r);
+	library_run(&r, "local rs = require 'policies.restraint'", "rs.new {threshold = 0, query = false}");
+	assert_true(a_responses(&r, &type) > 20);
+	assert_int_equal(type, 2);
+	assert_int_equal(r.row.cell_requests, 0);
+	close_run(&r);
+
+	/* host-state responsibility: every rocket by C blamed on B with
+	 * p_blame = 1, none with 0; added to a response policy with .with */
+	const char *hsr = "local hsr = require 'policies.host_state_responsibility'\n"
+	                  "local pr = require 'policies.proportional_retaliation'";
+	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {host = 'B', p_blame = 1})");
+	assert_true(a_responses(&r, &type) > 20);
+	assert_int_equal(r.row.misattributed_retaliations, r.row.retaliations);
+	for (size_t i = 0; i < r.n_ev; i++)
+		if (r.ev[i].cause == ESC_CAUSE_POLICY)
+			assert_int_equal(r.ev[i].target, 1);
+	close_run(&r);
+	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {host = 'B', p_blame = 0})");
+	int64_t half = r.row.misattributed_retaliations;
+	assert_true(half > 0 && half < r.row.retaliations);   /* the matrix's 50 % */
+	close_run(&r);
+	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {nonstate = {'Q'}, host = 'B'})");
+	assert_int_equal(r.row.misattributed_retaliations, half);   /* C is not on the list */
+	close_run(&r);
+	/* its parameters cannot shadow the policy's */
+	{
+		char text[1024];
+		snprintf(text, sizeof text, "%s\nreturn scenario{name = 'x', parties = {{name = 'A'}, {name = 'B'}}, zones = {'Z'},\n"
+		         "policies = {A = hsr.with({host = 1}, {})}}\n", hsr);
+		esc_error err = {0};
+		esc_scenario *s = esc_scenario_load_buffer("lib.lua", text, strlen(text), SEARCH, NULL, &err);
+		assert_null(s);
+		if (!strstr(err.msg, "lib.lua:4: host_state_responsibility.with: the policy already has a field 'host'"))
+			fail_msg("got: %s", err.msg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -822,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_processes),
 		cmocka_unit_test(test_nested_hooks),
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_library),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,0 +1,58 @@
+-- proportional_retaliation.lua: answer an attack on the same rung of the
+-- ladder, in kind or through a map of types.
+--
+-- "Tit for tat" at the level of the escalation ladder (model-research.md
+-- 1.4 and 3.3): the response matches the incident's rung, so a pair stays
+-- where the other side put it instead of climbing.  Great powers mix
+-- routine with limited reciprocity (Goldstein & Freeman 1991; MR 1.2): a
+-- response probability below 1 is that partial reciprocity.  By default the
+-- response is the incident's own type (same type, same rung); `by_type`
+-- maps an incident type to the response type (a rocket is answered by a
+-- strike), and `by_level` a ladder level to one, for types not in by_type.
+-- Parameters:
+--
+--   min_level    incidents below this ladder level are ignored       (1)
+--   p_respond    probability of responding, else a protest           (1.0)
+--   delay        hours from observation to the response              (12)
+--   query        ask the cell first when it is up                    (false)
+--   by_type      {incident type = response type}                     (false: none)
+--   by_level     {level = response type}, e.g. {[5] = "strike"}      (false: none)
+--
+-- by_level is read at the incident's level, else the nearest level below
+-- it that has an entry.
+
+local policy = require "policy"
+
+local M = {}
+
+local DEFAULTS = { min_level = 1, p_respond = 1.0, delay = hours(12), query = false,
+                   by_type = false, by_level = false }
+
+-- The response type for an incident: by_type, then by_level, then in kind.
+function M.response_type(self, inc)
+  if self.by_type and self.by_type[inc.type] then return self.by_type[inc.type] end
+  if self.by_level then
+    for level = inc.level, 0, -1 do
+      if self.by_level[level] then return self.by_level[level] end
+    end
+  end
+  return inc.type
+end
+
+function M.on_incident_observed(self, inc)
+  if inc.level < self.min_level then return nil end
+  if sim.random() >= self.p_respond then return { action = "protest" } end
+  return {
+    action = "retaliate",
+    type = self:response_type(inc),
+    delay = self.delay,
+    query = self.query and inc.cell_available,
+  }
+end
+
+function M.new(params)
+  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
+  return p
+end
+
+return M
