@@ -2,7 +2,7 @@
 # scripting.t: Lua policies and scenarios end to end through the CLI.
 #
 # Every scenario of the pack passes `escsim check` without a warning and
-# runs with `compare`; check prints each party's hooks and parameters and
+# runs with `compare` (and luacheck, when installed, finds nothing); check prints each party's hooks and parameters and
 # the triggers inside the resolved JSON, and warns about policy mistakes;
 # an error in a hook, a timer, a process, a trigger, an endless loop or a
 # memory bomb mid-run ends `escsim run` with exit 2 and a message naming
@@ -13,7 +13,7 @@
 cd "$TMP"
 H="$ROOT/tests/bad/hooks"
 S="$ROOT/scenarios"
-plan 29
+plan 30
 
 # ---- the scenario pack ------------------------------------------------------
 for f in baseline_2025 golan_2026 unattributed_rockets suwayda_crisis il20_deconfliction; do
@@ -25,6 +25,15 @@ for f in suwayda_crisis il20_deconfliction; do
 	"$ESCSIM" compare "$S/$f.lua" -n 20 -q -o "$f.h5" > /dev/null 2> err
 	ok $? "$f: compare runs"
 done
+
+# Lint the library and scenarios when luacheck (Debian lua-check) is there.
+if command -v luacheck > /dev/null; then
+	(cd "$S" && luacheck --no-color -q .) > lint.txt 2>&1; st=$?
+	ok $st "luacheck: scenarios and policies are clean"
+	[ $st -eq 0 ] || sed 's/^/#   /' lint.txt | head -20
+else
+	_n=$((_n + 1)); echo "ok $_n # skip luacheck not installed (apt-get install lua-check)"
+fi
 
 # ---- check's output ---------------------------------------------------------
 $PY - suwayda_crisis.json <<'PY' > py.out 2>&1
