@@ -99,6 +99,8 @@ static int parse_int(const char *s, int64_t lo, int64_t *out)
 static int parse_arm(char *spec, esc_arm_spec *arm)
 {
 	char *colon = strchr(spec, ':');
+	if (colon == spec)
+		return -1;              /* no name; spec left whole for the message */
 	if (colon)
 		*colon = '\0';
 	if (!*spec)
@@ -208,10 +210,14 @@ int cli_parse(cli *c, int argc, char **argv)
 	int ch;
 	int64_t v;
 	while ((ch = getopt_long(argc, argv, ":n:s:o:qhj:", longopts, NULL)) != -1) {
+		/* The option as written: with its value in the next word
+		 * (-n 3), argv[optind - 1] is the value. */
+		const char *opt = optarg && optind >= 3 && optarg == argv[optind - 1]
+		                  ? argv[optind - 2] : argv[optind - 1];
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
 		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
 		                 ch == 'j' || ch == OPT_RESUME))
-			return cli_usage_error(cmdsp, "option '%s' does not apply to check", argv[optind - 1]);
+			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
 			if (parse_int(optarg, 0, &c->reps))
@@ -257,7 +263,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		case OPT_DESIGN:
 		case OPT_POINTS:
 			if (!is_sweep)
-				return cli_usage_error(cmdsp, "option '%s' applies to sweep only", argv[optind - 1]);
+				return cli_usage_error(cmdsp, "option '%s' applies to sweep only", opt);
 			if (ch == OPT_VARY) {
 				c->varies[c->n_varies++] = optarg;
 			} else if (ch == OPT_DESIGN) {
