@@ -17,8 +17,8 @@
  *
  * Invariants:
  *   - heap[0..n) is a 4-ary heap on (time, key), compared as one 128-bit
- *     unsigned number: time >= +0 is stored as its IEEE bits (monotonic for
- *     non-negative doubles; -0 is stored as +0), key = seq << 32 | slot.
+ *     unsigned number: the IEEE bits of the time (monotonic for times >= +0;
+ *     -0 is stored as +0), then key = seq << 32 | slot.
  *     seq counts schedules and breaks ties in time, so events at one time
  *     fire in the order they were scheduled.  seq fits in 32 bits: when it
  *     would not, the pending entries are renumbered in their order
@@ -54,10 +54,13 @@
 #endif
 
 __extension__ typedef unsigned __int128 u128;
-typedef uint64_t v2u64 __attribute__((vector_size(16)));
 
+/* The time stays a double in memory, stored from and loaded into floating
+ * point registers as the clock uses it; only comparisons read its bits.
+ * (Keeping the bits as an integer put two register-file crossings on every
+ * event's time: 2 ns per event with one pending event.) */
 typedef struct heap_entry {
-	uint64_t tb;                  /* bits of the time (a double >= +0) */
+	double t;                     /* >= +0 */
 	uint64_t key;                 /* seq << 32 | slot */
 } heap_entry;
 
@@ -86,30 +89,20 @@ struct esc_sim {
 
 _Static_assert(offsetof(struct esc_sim, now) == 0, "esc_sim_now reads the clock first");
 
-static const heap_entry SENTINEL = { UINT64_MAX, UINT64_MAX };
+/* All ones: its time's bits are above +inf's, so it sorts after any entry. */
+static const union { uint64_t bits[2]; heap_entry e; } sentinel = { { UINT64_MAX, UINT64_MAX } };
+#define SENTINEL (sentinel.e)
 
 static inline u128 key_of(const heap_entry *e)
 {
-	return (u128)e->tb << 64 | e->key;
+	uint64_t tb;
+	memcpy(&tb, &e->t, sizeof tb);
+	return (u128)tb << 64 | e->key;
 }
 
 static inline int before(const heap_entry *a, const heap_entry *b)
 {
 	return key_of(a) < key_of(b);
-}
-
-static inline uint64_t bits_of(double t)
-{
-	uint64_t b;
-	memcpy(&b, &t, sizeof b);
-	return b;
-}
-
-static inline double time_of(uint64_t b)
-{
-	double t;
-	memcpy(&t, &b, sizeof t);
-	return t;
 }
 
 /* A heap array for cap entries plus the sentinel pad, offset so heap[1] is
@@ -235,6 +228,26 @@ static inline void zombie_gone(esc_sim *sim, uint32_t i)
 
 /* ---- the heap ------------------------------------------------------------ */
 
+/* An entry is written as two 8-byte halves (the time from a floating point
+ * register) and must be read back the same way: a 16-byte load of an entry
+ * stored in halves a moment ago cannot be forwarded from the store buffer
+ * and waits for the stores to retire, 2-3 ns in a small heap where the
+ * entry just scheduled is the next to move.  So entries move field by
+ * field. */
+static inline heap_entry get(const heap_entry *src)
+{
+	heap_entry e;
+	e.t = src->t;
+	e.key = src->key;
+	return e;
+}
+
+static inline void put(heap_entry *dst, heap_entry e)
+{
+	dst->t = e.t;
+	dst->key = e.key;
+}
+
 /* Index of the smallest of heap[c..c+3], without branches. */
 static inline uint32_t min4(const heap_entry *h, uint32_t c)
 {
@@ -243,29 +256,13 @@ static inline uint32_t min4(const heap_entry *h, uint32_t c)
 	return before(&h[b], &h[a]) ? b : a;
 }
 
-/* Entries are written whole, as one 16-byte store: an entry written as two
- * 8-byte halves and soon read back whole (the next pop, in a small heap)
- * cannot be forwarded from the store buffer and stalls the load. */
-static inline void put(heap_entry *dst, heap_entry e)
-{
-	v2u64 v = { e.tb, e.key };
-	memcpy(dst, &v, sizeof v);
-}
-
-static inline heap_entry get(const heap_entry *src)
-{
-	v2u64 v;
-	memcpy(&v, src, sizeof v);
-	return (heap_entry){ v[0], v[1] };
-}
-
 static inline void sift_up(heap_entry *h, uint32_t pos, heap_entry e)
 {
 	while (pos > 0) {
 		uint32_t parent = (pos - 1) / 4;
 		if (!before(&e, &h[parent]))
 			break;
-		h[pos] = h[parent];
+		put(&h[pos], get(&h[parent]));
 		pos = parent;
 	}
 	put(&h[pos], e);
@@ -285,7 +282,7 @@ static inline void pop_top(esc_sim *sim)
 	uint32_t pos = 0, c;
 	while ((c = 4 * pos + 1) < n) {
 		uint32_t m = min4(h, c);
-		h[pos] = h[m];
+		put(&h[pos], get(&h[m]));
 		pos = m;
 	}
 	sift_up(h, pos, e);
@@ -373,7 +370,7 @@ esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
 	s->fn = fn;
 	s->ctx = ctx;
 	s->arg = arg;
-	heap_entry e = { bits_of(t_h), sim->seq++ << 32 | i };
+	heap_entry e = { t_h, sim->seq++ << 32 | i };
 	sift_up(sim->heap, sim->n++, e);
 	return (uint64_t)s->gen << 32 | i;
 }
@@ -415,7 +412,7 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 	sim->stopped = 0;
 	while (sim->n > 0 && !sim->stopped) {
 		heap_entry top = get(&sim->heap[0]);
-		double t = time_of(top.tb);
+		double t = top.t;
 		if (!(t <= t_end_h))
 			break;
 		pop_top(sim);
