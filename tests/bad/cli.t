@@ -32,12 +32,19 @@ RUN=$here/run
 FX=$TMP/fx
 mkdir -p "$FX"
 
-# Result files for inspect (and later report and merge): one good, and
-# damaged or foreign ones made from it.
-if ! "$ESCSIM" run "$G" -n 2 --horizon 5d -o "$FX/good.h5" --quiet > /dev/null 2> "$TMP/fx.err"; then
+# Result files for inspect, report and merge: good ones (good.h5 holds
+# replications 0..1, b.h5 2..3, overlap.h5 1..2, seed9.h5 2..3 of another
+# seed, cmp.h5 2..3 of compare), and damaged or foreign ones made from them.
+fx_run() {
+	"$ESCSIM" "$@" --horizon 5d --quiet > /dev/null 2> "$TMP/fx.err" && return
 	echo "Bail out! cannot make a result file to damage: $(cat "$TMP/fx.err")"
 	exit 1
-fi
+}
+fx_run run "$G" -n 2 -o "$FX/good.h5"
+fx_run run "$G" -n 2 --rep-offset 2 -o "$FX/b.h5"
+fx_run run "$G" -n 2 --rep-offset 1 -o "$FX/overlap.h5"
+fx_run run "$G" -n 2 --rep-offset 2 -s 9 -o "$FX/seed9.h5"
+fx_run compare "$G" -n 2 --rep-offset 2 -o "$FX/cmp.h5"
 : > "$FX/empty.h5"
 echo "a text file, not HDF5" > "$FX/text.h5"
 if ! $PY - "$FX" > "$TMP/fx.err" 2>&1 <<'PYEOF'
@@ -58,9 +65,18 @@ damaged("signature.h5", 0, b"\0" * 8)
 with open(good, "rb") as f, open(os.path.join(fx, "truncated.h5"), "wb") as g:
     g.write(f.read(size // 2))
 # The first chunk of a table overwritten: gzip cannot inflate it.
-with h5py.File(good, "r") as h:
-    info = h["/arms/base/daily"].id.get_chunk_info(0)
-damaged("chunk.h5", info.byte_offset, b"\xff" * min(info.size, 64))
+def chunk(name, src, table):
+    src = os.path.join(fx, src)
+    with h5py.File(src, "r") as h:
+        info = h[table].id.get_chunk_info(0)
+    path = os.path.join(fx, name)
+    shutil.copy(src, path)
+    with open(path, "r+b") as f:
+        f.seek(info.byte_offset)
+        f.write(b"\xff" * min(info.size, 64))
+chunk("chunk.h5", "good.h5", "/arms/base/daily")
+chunk("runs_chunk.h5", "good.h5", "/arms/base/runs")
+chunk("b_chunk.h5", "b.h5", "/arms/base/daily")
 # A valid HDF5 file that is not an escsim result.
 with h5py.File(os.path.join(fx, "foreign.h5"), "w") as h:
     h["x"] = np.arange(10)
