@@ -124,10 +124,13 @@ int esc_engine_act(esc_engine *e, int party, const esc_decision *d, int64_t abou
 		if (trigger < 0)
 			return esc_error_set(err, ESC_ERR_INPUT, "act: event %lld is not an incident", (long long)about);
 	}
-	/* Validation failures fail the run with their message, as for any
-	 * decision; report that status to the caller too. */
-	if (model_execute(m, party, d, trigger))
+	/* A bad action fails the run with its message, as any bad decision
+	 * does; the caller gets the same message. */
+	if (model_execute(m, party, d, trigger)) {
+		if (err && err != m->err)
+			*err = *m->err;
 		return m->err->status ? m->err->status : ESC_ERR_INPUT;
+	}
 	return ESC_OK;
 }
 
