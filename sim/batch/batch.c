@@ -228,6 +228,9 @@ typedef struct batch {
 	esc_error worker_err;
 
 	/* The writer's own. */
+	esc_scenario *scen;             /* the writer's (groups' arms) */
+	const char **ov;                /* room for one arm's overrides */
+	size_t created;                 /* points whose groups exist */
 	const char *file;               /* what this process writes */
 	esc_h5_writer *out;
 	int *h5_group;
@@ -473,6 +476,8 @@ static void *worker_main(void *arg)
 
 /* ---------------------------------------------------------------- writer */
 
+static int add_groups(batch *b, size_t upto, esc_error *err);
+
 static int flush_arm(batch *b, size_t a, esc_error *err)
 {
 	tables *t = &b->stage[a];
@@ -526,6 +531,8 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 		for (size_t a = 0; b->out && a < b->n_arms; a++)
 			if (esc_h5_arm_done(b->out, b->h5_group[b->stage_point * b->n_arms + a], err))
 				return err->status;
+		if (b->out && add_groups(b, s->point, err))
+			return err->status;
 		b->stage_point = s->point;
 	}
 	for (size_t a = 0; a < b->n_arms; a++) {
@@ -802,6 +809,8 @@ static int prepare(batch *b, esc_error *err)
 			b->max_ov = s->n_overrides;
 	}
 	b->max_ov += b->n_keys;
+	if (!(b->ov = calloc(b->max_ov + 1, sizeof *b->ov)))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	for (size_t p = 0; p < b->n_points; p++) {
 		for (size_t k = 0; k < b->n_keys; k++) {
 			int n = esc_sweep_assignment(sw, p, k, NULL, 0);
@@ -877,49 +886,100 @@ static char *join_overrides(const char *const *ov, size_t n)
 	return t;
 }
 
-/* Build every arm at every point (so a bad point is found before any work)
- * and, when there is a file, add its group.  With no file (out NULL) this
- * only checks. */
+/* Build every arm at every point, so that a bad point is found before any
+ * work and before anything is written. */
 static int check_arms(batch *b, esc_scenario *scen, esc_error *err)
 {
-	const char **ov = calloc(b->max_ov + 1, sizeof *ov);
-	if (!ov)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	int st = ESC_OK;
 	for (size_t p = 0; st == ESC_OK && p < b->n_points; p++) {
 		for (size_t a = 0; st == ESC_OK && a < b->n_arms; a++) {
-			size_t g = p * b->n_arms + a;
 			esc_config cfg;
 			esc_policy pol;
-			if ((st = build_arm(b, scen, p, a, ov, &cfg, &pol, err)))
+			if ((st = build_arm(b, scen, p, a, b->ov, &cfg, &pol, err)))
 				break;
 			esc_model *m = esc_model_new(&cfg, err);
 			if (!m)
-				st = esc_error_prefix(err, "arm '%s': ", b->group_names[g]);
+				st = esc_error_prefix(err, "arm '%s': ",
+				                      b->group_names[p * b->n_arms + a]);
 			esc_model_free(m);
-			if (st == ESC_OK && b->out) {
-				size_t n = arm_overrides(b, p, a, ov);
-				char *text = join_overrides(ov, n);
-				char *json = esc_config_to_json(&cfg);
-				const char **names = NULL;
-				esc_h5_labels labels;
-				if (!text || !json)
-					st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-				else if ((st = arm_labels(&cfg, &labels, &names, err)) == ESC_OK)
-					st = esc_h5_add_arm(b->out, b->group_names[g], text, json,
-					                    &labels, b->o->events, &b->h5_group[g], err);
-				free(names);
-				free(text);
-				free(json);
-			}
 			esc_scenario_release(scen, &pol);
 			esc_config_free(&cfg);
 		}
 	}
-	free(ov);
 	return st;
 }
 
+/* Create the groups of the points up to UPTO that do not have theirs yet,
+ * each arm built again for its resolved values and labels.  Groups are made
+ * as the writer reaches their point, and those of points before UPTO are
+ * closed at once: an open table holds its metadata and chunk cache, which
+ * for thousands of points would be memory that grows with the design. */
+static int add_groups(batch *b, size_t upto, esc_error *err)
+{
+	for (; b->created <= upto && b->created < b->n_points; b->created++) {
+		size_t p = b->created;
+		for (size_t a = 0; a < b->n_arms; a++) {
+			size_t g = p * b->n_arms + a;
+			esc_config cfg;
+			esc_policy pol;
+			if (build_arm(b, b->scen, p, a, b->ov, &cfg, &pol, err))
+				return err->status;
+			size_t n = arm_overrides(b, p, a, b->ov);
+			char *text = join_overrides(b->ov, n);
+			char *json = esc_config_to_json(&cfg);
+			const char **names = NULL;
+			esc_h5_labels labels;
+			int st;
+			if (!text || !json)
+				st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+			else if ((st = arm_labels(&cfg, &labels, &names, err)) == ESC_OK)
+				st = esc_h5_add_arm(b->out, b->group_names[g], text, json,
+				                    &labels, b->o->events, &b->h5_group[g], err);
+			free(names);
+			free(text);
+			free(json);
+			esc_scenario_release(b->scen, &pol);
+			esc_config_free(&cfg);
+			if (st == ESC_OK && p < upto)
+				st = esc_h5_arm_done(b->out, b->h5_group[g], err);
+			if (st)
+				return st;
+		}
+	}
+	return ESC_OK;
+}
+
+/* Root attributes options and rep_offset, and a sweep's /sweep/points and
+ * group attributes: written last, once every group exists. */
+static int write_extra(batch *b, esc_error *err)
+{
+	const esc_batch_opts *o = b->o;
+	const esc_sweep *sw = o->sweep;
+	const char **arms = calloc(b->n_arms, sizeof *arms);
+	esc_h5_sweep_desc sd;
+	esc_h5_extra x = { b->options, b->block_lo, NULL };
+	if (!arms)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	for (size_t a = 0; a < b->n_arms; a++)
+		arms[a] = o->arms[a].name;
+	if (sw) {
+		sd = (esc_h5_sweep_desc){
+			sw->design == ESC_SWEEP_SOBOL ? "sobol" : "grid",
+			sw->n_keys, (const char *const *)sw->keys,
+			(const char *const *)sw->specs, sw->units, sw->n_points,
+			sw->values, b->n_arms, arms,
+			(const char *const *)b->group_names,
+		};
+		x.sweep = &sd;
+	}
+	int st = esc_h5_write_extra(b->file, &x, err);
+	free(arms);
+	return st;
+}
+
+/* Create the file (provenance and the first point's groups).  The
+ * scenario SCEN stays with the batch: the writer builds later points' arms
+ * in it when it creates their groups. */
 static int open_output(batch *b, esc_scenario *scen, esc_error *err)
 {
 	const esc_batch_opts *o = b->o;
@@ -954,32 +1014,9 @@ static int open_output(batch *b, esc_scenario *scen, esc_error *err)
 		if (!b->out)
 			st = err->status;
 	}
+	b->scen = scen;
 	if (st == ESC_OK)
-		st = check_arms(b, scen, err);
-	if (st == ESC_OK) {
-		const esc_sweep *sw = o->sweep;
-		const char **arms = calloc(b->n_arms, sizeof *arms);
-		esc_h5_sweep_desc sd;
-		esc_h5_extra x = { b->options, b->block_lo, NULL };
-		if (!arms) {
-			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		} else {
-			for (size_t a = 0; a < b->n_arms; a++)
-				arms[a] = o->arms[a].name;
-			if (sw) {
-				sd = (esc_h5_sweep_desc){
-					sw->design == ESC_SWEEP_SOBOL ? "sobol" : "grid",
-					sw->n_keys, (const char *const *)sw->keys,
-					(const char *const *)sw->specs, sw->units, sw->n_points,
-					sw->values, b->n_arms, arms,
-					(const char *const *)b->group_names,
-				};
-				x.sweep = &sd;
-			}
-			st = esc_h5_write_extra(b->file, &x, err);
-		}
-		free(arms);
-	}
+		st = add_groups(b, 0, err);
 	free(json);
 	free(hs);
 	return st;
@@ -1210,6 +1247,8 @@ static void teardown(batch *b)
 	free(b->group_done);
 	free(b->options);
 	free(b->digest);
+	free(b->ov);
+	esc_scenario_free(b->scen);
 	free(b->spans);
 }
 
@@ -1361,10 +1400,12 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		if (joined && !(shard = shard_name(final, rank, ranks)))
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		b.file = joined ? shard : final;
-		if (st == ESC_OK && final)
-			st = open_output(&b, scen, err);
-		else if (st == ESC_OK)
+		if (st == ESC_OK)
 			st = check_arms(&b, scen, err);
+		if (st == ESC_OK && final) {
+			st = open_output(&b, scen, err);
+			scen = NULL;            /* the writer's now */
+		}
 	}
 	esc_scenario_free(scen);        /* the workers load their own */
 	/* Every rank starts, or none does. */
@@ -1383,22 +1424,31 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 
 	if (started && !complete_already) {
 		st = run_all(&b, err);
+		if (b.out && st != ESC_OK && b.jobs_done == 0 &&
+		    st != ESC_ERR_INTERRUPTED && !joined) {
+			esc_h5_discard(b.out);         /* nothing finished: write nothing */
+			b.out = NULL;
+		}
 		if (b.out) {
+			/* Every group, then what describes them, then close. */
 			esc_error cerr = {0};
-			if (st != ESC_OK && b.jobs_done == 0 && st != ESC_ERR_INTERRUPTED &&
-			    !joined) {
-				esc_h5_discard(b.out);     /* nothing finished: write nothing */
-			} else if (esc_h5_close(b.out, st == ESC_OK, &cerr)) {
+			int cst = add_groups(&b, b.n_points - 1, &cerr);
+			if (cst == ESC_OK)
+				cst = write_extra(&b, &cerr);
+			if (esc_h5_close(b.out, st == ESC_OK && cst == ESC_OK,
+			                 cst ? &(esc_error){0} : &cerr) && cst == ESC_OK)
+				cst = cerr.status;
+			b.out = NULL;
+			if (cst) {
 				if (st == ESC_OK || joined) {
 					*err = cerr;
-					st = cerr.status;
+					st = cst;
 				}
 			} else if (st != ESC_OK && !joined) {
 				esc_error_prefix(err, "%lld finished replications kept in '%s' "
 				                 "(marked incomplete); ", (long long)b.jobs_done,
 				                 final);
 			}
-			b.out = NULL;
 		}
 	}
 
