@@ -899,7 +899,10 @@ static void print_text(const report *r)
 				continue;
 			for (size_t k = 0; k < r->na; k++) {
 				const binary_res *br = &r->bin[k * 2 + (size_t)q];
-				snprintf(s1, sizeof s1, "%.3f", br->share.est);
+				if (isnan(br->share.est))
+					snprintf(s1, sizeof s1, "-");
+				else
+					snprintf(s1, sizeof s1, "%.3f", br->share.est);
 				if (isnan(br->share.lo))
 					snprintf(s2, sizeof s2, "-");
 				else
@@ -908,7 +911,10 @@ static void print_text(const report *r)
 				fprintf(o, "%-10s %-*s %7lld %7s %-18s", k ? "" : r->m[j].name,
 				        aw, r->a[k].name, (long long)br->share.n, s1, s2);
 				if (r->na > 1 && r->a[k].base_of >= 0) {
-					snprintf(s3, sizeof s3, "%+.3f", br->diff);
+					if (isnan(br->diff))
+						snprintf(s3, sizeof s3, "-");
+					else
+						snprintf(s3, sizeof s3, "%+.3f", br->diff);
 					if (br->mc.b + br->mc.c == 0)
 						snprintf(s4, sizeof s4, "none");
 					else if (br->mc.exact)
