@@ -877,8 +877,10 @@ static int check_group(const esc_h5_merge_opts *o, const esc_h5_info *in,
 				if (owner)
 					return esc_error_set(err, ESC_ERR_INPUT, "replications "
 					                     "%lld..%lld of arm '%s' are missing: "
-					                     "'%s' is incomplete (interrupted?); "
-					                     "finish it with --resume first",
+					                     "'%s' is incomplete (interrupted?): "
+					                     "rerun its command with --resume, or "
+					                     "join with --allow-incomplete and "
+					                     "--resume the result",
 					                     (long long)at, (long long)next - 1,
 					                     group, owner);
 				return esc_error_set(err, ESC_ERR_INPUT, "replications %lld..%lld "
