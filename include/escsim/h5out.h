@@ -104,6 +104,10 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm,
  * arm afterwards is an error. */
 int esc_h5_arm_done(esc_h5_writer *w, int arm, esc_error *err);
 
+/* Append rows to /arms/<arm>/log (values scripts recorded with sim.log). */
+int esc_h5_append_log(esc_h5_writer *w, int arm, const esc_log_row *rows,
+                      size_t n, esc_error *err);
+
 /* Set `complete` (1 or 0), close, fsync and rename to the final name,
  * replacing any file there.  W is freed whatever happens; if a step after
  * the data was written fails, the message says so and NAME.partial is kept

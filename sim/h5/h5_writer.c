@@ -246,6 +246,30 @@ static const esc_h5_table_desc messages_desc = {
 	sizeof message_fields / sizeof message_fields[0],
 };
 
+/* What scripts recorded with sim.log: one row per call. */
+#define LOG_FIELD(m, k, u, l, d) { #m, offsetof(esc_log_row, m), k, u, l, d }
+static const esc_h5_field log_fields[] = {
+	LOG_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
+	LOG_FIELD(t_h, ESC_H5_F64, "h", NULL, "simulated time of the call"),
+	LOG_FIELD(party, ESC_H5_I32, NULL, NULL, "party whose hook logged it (-1: none)"),
+	LOG_FIELD(key, ESC_H5_STR32, NULL, NULL, "the script's name for the value"),
+	LOG_FIELD(value, ESC_H5_F64, NULL, NULL, "the value (units are the script's)"),
+};
+
+static const int log_label_list[] = {
+	LBL_NONE, LBL_NONE, LBL_PARTY, LBL_NONE, LBL_NONE,
+};
+
+static const esc_h5_table_desc log_desc = {
+	"log: values scripts recorded with sim.log",
+	sizeof(esc_log_row),
+	log_fields,
+	sizeof log_fields / sizeof log_fields[0],
+};
+
+_Static_assert(sizeof log_label_list / sizeof log_label_list[0] ==
+               sizeof log_fields / sizeof log_fields[0],
+               "one label list per log column");
 _Static_assert(sizeof daily_label_list / sizeof daily_label_list[0] ==
                sizeof daily_fields / sizeof daily_fields[0],
                "one label list per daily column");
@@ -259,7 +283,7 @@ _Static_assert(sizeof message_label_list / sizeof message_label_list[0] ==
 typedef struct arm {
 	char *name;
 	hid_t group;
-	esc_h5_table runs, daily, events, messages;
+	esc_h5_table runs, daily, events, messages, log;
 	int has_events;
 } arm;
 
@@ -324,6 +348,8 @@ static int close_objects(esc_h5_writer *w)
 		if (esc_h5_table_close(&w->arms[i].daily) < 0)
 			rc = -1;
 		if (esc_h5_table_close(&w->arms[i].events) < 0)
+			rc = -1;
+		if (esc_h5_table_close(&w->arms[i].log) < 0)
 			rc = -1;
 		if (esc_h5_table_close(&w->arms[i].messages) < 0)
 			rc = -1;
@@ -714,6 +740,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	a->daily.dset = a->daily.mem_type = -1;
 	a->events.dset = a->events.mem_type = -1;
 	a->messages.dset = a->messages.mem_type = -1;
+	a->log.dset = a->log.mem_type = -1;
 	int rc;
 	if (!(a->name = cat(name, "", ""))) {
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -734,6 +761,9 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	if (!rc)
 		rc = labelled_table(w, a, &a->daily, "daily", &daily_desc,
 		                    daily_label_list, specs, err);
+	if (!rc)
+		rc = labelled_table(w, a, &a->log, "log", &log_desc,
+		                    log_label_list, specs, err);
 	if (!rc && events) {
 		rc = labelled_table(w, a, &a->events, "events", &events_desc,
 		                    event_label_list, specs, err);
@@ -750,6 +780,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 		esc_h5_table_close(&a->daily);
 		esc_h5_table_close(&a->events);
 		esc_h5_table_close(&a->messages);
+		esc_h5_table_close(&a->log);
 		if (a->group >= 0)
 			H5Gclose(a->group);
 		free(a->name);
@@ -820,6 +851,16 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm_index,
 	return esc_h5_table_append(&a->messages, rows, n, w->where, err);
 }
 
+int esc_h5_append_log(esc_h5_writer *w, int arm_index, const esc_log_row *rows,
+                      size_t n, esc_error *err)
+{
+	quiet();
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	return esc_h5_table_append(&a->log, rows, n, w->where, err);
+}
+
 /* An arm whose rows are all in: close its tables, so HDF5 gives back their
  * chunk caches (up to 1 MiB a table).  A sweep finishes its points one by
  * one; without this its memory would grow with the number of points. */
@@ -833,6 +874,7 @@ int esc_h5_arm_done(esc_h5_writer *w, int arm_index, esc_error *err)
 	bad |= esc_h5_table_close(&a->daily) < 0;
 	bad |= esc_h5_table_close(&a->events) < 0;
 	bad |= esc_h5_table_close(&a->messages) < 0;
+	bad |= esc_h5_table_close(&a->log) < 0;
 	a->has_events = 0;     /* a later append is refused with a message */
 	if (bad) {
 		char what[128];

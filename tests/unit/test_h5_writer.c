@@ -1159,6 +1159,62 @@ static hid_t reader_message_type(hid_t file_type)
 /* The messages table comes with events, takes the channel names given with
  * the arm (the cell alone when none are given), and keeps every value,
  * NaN included. */
+/* Values scripts log: a fixed 32-byte name column, read back as written. */
+static void test_log(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "log.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	esc_h5_labels l = golan_labels();
+	int arm = -1;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 0, &arm, &err), ESC_OK);
+	enum { N = 300 };
+	esc_log_row rows[N];
+	memset(rows, 0, sizeof rows);
+	for (int i = 0; i < N; i++) {
+		rows[i].rep = i / 10;
+		rows[i].t_h = 0.5 * i;
+		rows[i].party = i % 3 - 1;
+		snprintf(rows[i].key, sizeof rows[i].key, i % 2 ? "strikes_called_off" : "k%d_%s", i,
+		         "a_name_of_exactly_31_characters" + (i % 7));
+		rows[i].value = i * 1.25;
+	}
+	assert_int_equal(esc_h5_append_log(w, arm, rows, 100, &err), ESC_OK);
+	assert_int_equal(esc_h5_append_log(w, arm, rows + 100, N - 100, &err), ESC_OK);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	hid_t d = open_table(f, "cell", "log", N);
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_log_row));
+	hid_t st = H5Tcopy(H5T_C_S1);
+	H5Tset_size(st, 32);
+	H5Tinsert(t, "rep", HOFFSET(esc_log_row, rep), H5T_NATIVE_INT64);
+	H5Tinsert(t, "t_h", HOFFSET(esc_log_row, t_h), H5T_NATIVE_DOUBLE);
+	H5Tinsert(t, "party", HOFFSET(esc_log_row, party), H5T_NATIVE_INT32);
+	H5Tinsert(t, "key", HOFFSET(esc_log_row, key), st);
+	H5Tinsert(t, "value", HOFFSET(esc_log_row, value), H5T_NATIVE_DOUBLE);
+	esc_log_row got[N];
+	assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(got[i].rep, rows[i].rep);
+		assert_true(got[i].t_h == rows[i].t_h && got[i].value == rows[i].value);
+		assert_int_equal(got[i].party, rows[i].party);
+		assert_string_equal(got[i].key, rows[i].key);
+	}
+	assert_attr_fixed(d, "FIELD_2_LABELS", "-1=none,0=ISR,1=SYR,2=NSA");
+	H5Tclose(st);
+	H5Tclose(t);
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(path);
+	free_provenance(&p);
+}
+
 static void test_messages(void **state)
 {
 	(void)state;
@@ -1343,6 +1399,7 @@ int main(void)
 		cmocka_unit_test(test_daily_events),
 		cmocka_unit_test(test_labels_checked),
 		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_log),
 	};
 	return cmocka_run_group_tests_name("h5_writer", tests, setup, teardown);
 }
