@@ -1,24 +1,9 @@
 /* batch.c: one experiment: arms x replications (x sweep points) on common
  * random numbers, across threads and MPI ranks (escsim/batch.h).  Owns the
- * order of work, progress, signals, and the promise that a finished
- * replication is never lost.
- *
- * Work.  A job is one replication of every arm at one point (a sweep's, or
- * the only one); jobs are numbered point by point, replications in order.
- * Worker threads each load their own scenario (one Lua state per thread),
- * build every arm of the point at hand with its own models and random
- * streams, and take job numbers from a shared counter.  A job's rows (runs,
- * and daily, events and messages from the model's sink) go into a slot of
- * a reorder window of W slots: job j uses slot j mod W, and a worker may
- * take job j only once job j - W has been written, so memory is bounded by
- * W jobs whatever the number of replications.
- *
- * Writing.  The calling thread is the only one that touches HDF5.  It takes
- * the slots in job order, stages the rows per arm and appends them in
- * blocks, so the file is the same whatever the thread count: every row
- * depends only on (seed, replication, arm), never on which worker ran it.
- * A job is written whole or not at all; one that failed leaves no row in
- * any table, and the first failure in job order is the error reported.
+ * setup (every arm of every point checked before anything is written), the
+ * plan of jobs, the file's groups and provenance, signals, the join of
+ * shards, and the closing statistics.  The worker threads and the writer
+ * are pool.c's.
  *
  * Signals.  SIGINT and SIGTERM only set a flag: workers finish the job in
  * hand and take no more, the writer writes everything that finished, and
@@ -43,15 +28,11 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "escsim/batch.h"
 #include "escsim/h5merge.h"
-#include "escsim/h5out.h"
 #include "escsim/model.h"
-#include "escsim/scenario.h"
+#include "batch_impl.h"
 #include "parallel.h"
 
-#define RUNS_BLOCK 256        /* runs rows staged per arm before a write */
-#define ROWS_BLOCK 4096       /* daily/events/messages rows: ~11 years of days */
 #define STATS_BLOCK 1024
 
 const char *const esc_batch_metric_names[ESC_BATCH_METRICS] = {
@@ -77,12 +58,6 @@ static void metrics(const esc_run_row *r, double out[ESC_BATCH_METRICS])
 	out[11] = (double)r->events_total;
 }
 
-/* Running sum and variance (Welford), O(1) memory per metric.  Fed in job
- * order by the writer, so the same whatever the thread count. */
-typedef struct acc {
-	double n, sum, mean, m2;
-} acc;
-
 static void acc_add(acc *a, double x)
 {
 	a->n += 1;
@@ -107,161 +82,24 @@ static esc_estimate estimate(const acc *a)
 	return e;
 }
 
-static volatile sig_atomic_t interrupted;
+volatile sig_atomic_t esc_bt_interrupted;
 
 static void on_signal(int sig)
 {
-	if (interrupted) {              /* the second one: stop now */
+	if (esc_bt_interrupted) {       /* the second one: stop now */
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;
 	}
-	interrupted = sig;
+	esc_bt_interrupted = sig;
 }
 
-static double wall_s(void)
+double esc_bt_wall_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
-
-/* ------------------------------------------------------------------ rows */
-
-typedef struct rowbuf {
-	unsigned char *v;
-	size_t n, cap;
-	size_t size;                    /* bytes per row */
-} rowbuf;
-
-static int rb_push(rowbuf *b, const void *rows, size_t k, esc_error *err)
-{
-	if (k == 0)
-		return ESC_OK;          /* rows may be NULL: memcpy must not see it */
-	if (b->n + k > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->n + k)
-			cap *= 2;
-		unsigned char *v = realloc(b->v, cap * b->size);
-		if (!v)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory "
-			                     "buffering %zu rows for the results file",
-			                     b->n + k);
-		b->v = v;
-		b->cap = cap;
-	}
-	memcpy(b->v + b->n * b->size, rows, k * b->size);
-	b->n += k;
-	return ESC_OK;
-}
-
-/* The rows of one arm in one job, or staged for the file. */
-typedef struct tables {
-	rowbuf runs, daily, events, messages;
-} tables;
-
-static void tables_init(tables *t)
-{
-	memset(t, 0, sizeof *t);
-	t->runs.size = sizeof(esc_run_row);
-	t->daily.size = sizeof(esc_daily_row);
-	t->events.size = sizeof(esc_event_row);
-	t->messages.size = sizeof(esc_message_row);
-}
-
-static void tables_clear(tables *t)
-{
-	t->runs.n = t->daily.n = t->events.n = t->messages.n = 0;
-}
-
-static void tables_free(tables *t)
-{
-	free(t->runs.v);
-	free(t->daily.v);
-	free(t->events.v);
-	free(t->messages.v);
-	tables_init(t);
-}
-
-/* ----------------------------------------------------------------- state */
-
-enum { S_FREE, S_RUNNING, S_DONE, S_FAILED };
-
-typedef struct slot {
-	int state;
-	int64_t job;
-	size_t point;
-	int64_t rep;
-	tables *arm;                    /* n_arms */
-	esc_error err;
-} slot;
-
-/* Replications rep .. rep+n-1 at one point are jobs first_job .. +n-1. */
-typedef struct span {
-	size_t point;
-	int64_t rep, n, first_job;
-} span;
-
-typedef struct batch {
-	const esc_batch_opts *o;
-	size_t n_arms, n_points, n_groups, n_keys, baseline;
-	char **point_sets;              /* n_points x n_keys: KEY=VALUE */
-	char **group_names;             /* n_groups: ARM or ARM.p<k> */
-	char *options;                  /* canonical text, see options_text */
-	char *digest;                   /* the sources, as esc_h5_sources_digest */
-	size_t max_ov;                  /* longest override list of any arm */
-
-	span *spans;
-	size_t n_spans;
-	int64_t n_jobs;
-	int64_t block_lo, block_n;      /* replications this process covers */
-	int64_t already_done;           /* resume: replications in the old file */
-
-	/* Shared between the writer and the workers, under mu. */
-	pthread_mutex_t mu;
-	pthread_cond_t space, ready;
-	int64_t next_job, written;
-	int stop, alive;
-	slot *slots;
-	size_t window;
-	int worker_failed;
-	esc_error worker_err;
-
-	/* The writer's own. */
-	esc_scenario *scen;             /* the writer's (groups' arms) */
-	const char **ov;                /* room for one arm's overrides */
-	size_t created;                 /* points whose groups exist */
-	const char *file;               /* what this process writes */
-	esc_h5_writer *out;
-	int *h5_group;
-	tables *stage;                  /* n_arms: rows of stage_point */
-	size_t stage_point;
-	acc (*stat)[ESC_BATCH_METRICS], (*dstat)[ESC_BATCH_METRICS];
-	int64_t *group_done;
-	int64_t jobs_done;
-	int show;
-	double t0, last_shown;
-	int threads;
-} batch;
-
-typedef struct warm {
-	esc_config cfg;
-	esc_policy policy;
-	esc_model *model;
-	int built;
-} warm;
-
-typedef struct worker {
-	batch *b;
-	pthread_t th;
-	esc_scenario *scen;
-	esc_streams *streams;
-	warm *arms;
-	size_t point;                   /* whose arms are built; SIZE_MAX: none */
-	const char **ov;
-	esc_model_sink sink;
-	tables *cur;                    /* where the sink puts rows */
-} worker;
 
 int esc_batch_group_name(char *buf, size_t size, const char *arm, size_t point)
 {
@@ -283,7 +121,7 @@ static size_t arm_overrides(const batch *b, size_t p, size_t a, const char **ov)
 	return n;
 }
 
-static int build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
+int esc_bt_build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
                      const char **ov, esc_config *cfg, esc_policy *pol,
                      esc_error *err)
 {
@@ -293,220 +131,8 @@ static int build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
 	return ESC_OK;
 }
 
-/* The model's sink: rows of the running job, into its slot. */
-static int sink_event(void *self, const esc_event_row *row, esc_error *err)
-{
-	worker *w = self;
-	return rb_push(&w->cur->events, row, 1, err);
-}
-
-static int sink_message(void *self, const esc_message_row *row, esc_error *err)
-{
-	worker *w = self;
-	return rb_push(&w->cur->messages, row, 1, err);
-}
-
-static int sink_daily(void *self, const esc_daily_row *rows, size_t n,
-                      esc_error *err)
-{
-	worker *w = self;
-	return rb_push(&w->cur->daily, rows, n, err);
-}
-
-static void worker_drop_arms(worker *w)
-{
-	for (size_t a = 0; w->arms && a < w->b->n_arms; a++) {
-		warm *x = &w->arms[a];
-		if (!x->built)
-			continue;
-		esc_model_free(x->model);
-		esc_scenario_release(w->scen, &x->policy);
-		esc_config_free(&x->cfg);
-		memset(x, 0, sizeof *x);
-	}
-	w->point = SIZE_MAX;
-}
-
-static int worker_point(worker *w, size_t p, esc_error *err)
-{
-	if (w->point == p)
-		return ESC_OK;
-	batch *b = w->b;
-	worker_drop_arms(w);
-	for (size_t a = 0; a < b->n_arms; a++) {
-		warm *x = &w->arms[a];
-		if (build_arm(b, w->scen, p, a, w->ov, &x->cfg, &x->policy, err))
-			return err->status;
-		x->built = 1;
-		if (!(x->model = esc_model_new(&x->cfg, err)))
-			return esc_error_prefix(err, "arm '%s': ",
-			                        b->group_names[p * b->n_arms + a]);
-		/* Without a file the rows have nowhere to go; without --events
-		 * the model is not asked for events and messages at all. */
-		if (b->o->out_path)
-			esc_model_set_sink(x->model, &w->sink);
-	}
-	w->point = p;
-	return ESC_OK;
-}
-
-static int worker_setup(worker *w, esc_error *err)
-{
-	batch *b = w->b;
-	const esc_batch_opts *o = b->o;
-	w->point = SIZE_MAX;
-	w->arms = calloc(b->n_arms, sizeof *w->arms);
-	w->ov = calloc(b->max_ov + 1, sizeof *w->ov);
-	w->streams = esc_streams_new(NULL);
-	if (!w->arms || !w->ov || !w->streams)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	w->sink = (esc_model_sink){
-		.self = w,
-		.event = o->events ? sink_event : NULL,
-		.message = o->events ? sink_message : NULL,
-		.daily = sink_daily,
-	};
-	if (!(w->scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
-		return err->status;
-	for (size_t i = 0; i < o->n_sets; i++)
-		if (esc_scenario_set(w->scen, o->sets[i], err))
-			return err->status;
-	return ESC_OK;
-}
-
-static void worker_teardown(worker *w)
-{
-	if (w->scen)
-		worker_drop_arms(w);
-	free(w->arms);
-	free(w->ov);
-	esc_streams_free(w->streams);
-	esc_scenario_free(w->scen);
-	w->arms = NULL;
-	w->ov = NULL;
-	w->streams = NULL;
-	w->scen = NULL;
-}
-
-/* Run every arm of the slot's job. */
-static int run_job(worker *w, slot *s)
-{
-	batch *b = w->b;
-	esc_error *err = &s->err;
-	for (size_t a = 0; a < b->n_arms; a++)
-		tables_clear(&s->arm[a]);
-	if (worker_point(w, s->point, err))
-		return err->status;
-	for (size_t a = 0; a < b->n_arms; a++) {
-		warm *x = &w->arms[a];
-		esc_run_row row;
-		w->cur = &s->arm[a];
-		if (esc_model_run(x->model, &x->policy, w->streams, b->o->seed,
-		                  (uint64_t)s->rep, &row, err))
-			return esc_error_prefix(err, "arm '%s', ",
-			                        b->group_names[s->point * b->n_arms + a]);
-		if (rb_push(&s->arm[a].runs, &row, 1, err))
-			return err->status;
-	}
-	return ESC_OK;
-}
-
-static const span *span_of(const batch *b, int64_t job)
-{
-	size_t lo = 0, hi = b->n_spans;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (b->spans[mid].first_job <= job)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return &b->spans[lo];
-}
-
-static void *worker_main(void *arg)
-{
-	worker *w = arg;
-	batch *b = w->b;
-	esc_error err = {0};
-	if (worker_setup(w, &err)) {
-		pthread_mutex_lock(&b->mu);
-		if (!b->worker_failed) {
-			b->worker_failed = 1;
-			b->worker_err = err;
-		}
-		b->stop = 1;
-		pthread_mutex_unlock(&b->mu);
-	}
-	for (;;) {
-		pthread_mutex_lock(&b->mu);
-		while (!b->stop && !interrupted && b->next_job < b->n_jobs &&
-		       b->next_job >= b->written + (int64_t)b->window)
-			pthread_cond_wait(&b->space, &b->mu);
-		if (b->stop || interrupted || b->next_job >= b->n_jobs) {
-			pthread_mutex_unlock(&b->mu);
-			break;
-		}
-		int64_t j = b->next_job++;
-		slot *s = &b->slots[j % (int64_t)b->window];
-		const span *sp = span_of(b, j);
-		s->state = S_RUNNING;
-		s->job = j;
-		s->point = sp->point;
-		s->rep = sp->rep + (j - sp->first_job);
-		pthread_mutex_unlock(&b->mu);
-
-		esc_error_clear(&s->err);
-		int st = run_job(w, s);
-
-		pthread_mutex_lock(&b->mu);
-		s->state = st ? S_FAILED : S_DONE;
-		if (st)
-			b->stop = 1;            /* the writer reports the first failure */
-		pthread_cond_broadcast(&b->ready);
-		pthread_mutex_unlock(&b->mu);
-	}
-	worker_teardown(w);
-	pthread_mutex_lock(&b->mu);
-	b->alive--;
-	pthread_cond_broadcast(&b->ready);
-	pthread_mutex_unlock(&b->mu);
-	return NULL;
-}
-
-/* ---------------------------------------------------------------- writer */
-
-static int add_groups(batch *b, size_t upto, esc_error *err);
-
-static int flush_arm(batch *b, size_t a, esc_error *err)
-{
-	tables *t = &b->stage[a];
-	int g = b->out ? b->h5_group[b->stage_point * b->n_arms + a] : -1;
-	if (b->out) {
-		if ((t->runs.n && esc_h5_append_runs(b->out, g, (const esc_run_row *)t->runs.v,
-		                                     t->runs.n, err)) ||
-		    (t->daily.n && esc_h5_append_daily(b->out, g, (const esc_daily_row *)t->daily.v,
-		                                       t->daily.n, err)) ||
-		    (t->events.n && esc_h5_append_events(b->out, g, (const esc_event_row *)t->events.v,
-		                                         t->events.n, err)) ||
-		    (t->messages.n && esc_h5_append_messages(b->out, g,
-		                                             (const esc_message_row *)t->messages.v,
-		                                             t->messages.n, err)))
-			return err->status;
-	}
-	tables_clear(t);
-	return ESC_OK;
-}
-
-static int flush_stage(batch *b, esc_error *err)
-{
-	for (size_t a = 0; a < b->n_arms; a++)
-		if (flush_arm(b, a, err))
-			return err->status;
-	return ESC_OK;
-}
-
-static void add_stats(batch *b, size_t p, const esc_run_row *rows)
+/* Statistics of one job, in job order. */
+void esc_bt_add_stats(batch *b, size_t p, const esc_run_row *rows)
 {
 	double m[ESC_BATCH_METRICS], base[ESC_BATCH_METRICS];
 	metrics(&rows[b->baseline], base);
@@ -519,188 +145,6 @@ static void add_stats(batch *b, size_t p, const esc_run_row *rows)
 		}
 		b->group_done[g]++;
 	}
-}
-
-static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
-{
-	if (s->point != b->stage_point) {
-		/* Point by point: the previous point's rows are all in; closing
-		 * its tables keeps a sweep's memory flat in the points too. */
-		if (flush_stage(b, err))
-			return err->status;
-		for (size_t a = 0; b->out && a < b->n_arms; a++)
-			if (esc_h5_arm_done(b->out, b->h5_group[b->stage_point * b->n_arms + a], err))
-				return err->status;
-		if (b->out && add_groups(b, s->point, err))
-			return err->status;
-		b->stage_point = s->point;
-	}
-	for (size_t a = 0; a < b->n_arms; a++) {
-		tables *src = &s->arm[a], *dst = &b->stage[a];
-		rows[a] = *(const esc_run_row *)src->runs.v;
-		if (rb_push(&dst->runs, src->runs.v, src->runs.n, err) ||
-		    rb_push(&dst->daily, src->daily.v, src->daily.n, err) ||
-		    rb_push(&dst->events, src->events.v, src->events.n, err) ||
-		    rb_push(&dst->messages, src->messages.v, src->messages.n, err))
-			return err->status;
-		if ((dst->runs.n >= RUNS_BLOCK || dst->daily.n >= ROWS_BLOCK ||
-		     dst->events.n >= ROWS_BLOCK || dst->messages.n >= ROWS_BLOCK) &&
-		    flush_arm(b, a, err))
-			return err->status;
-	}
-	add_stats(b, s->point, rows);
-	b->jobs_done++;
-	return ESC_OK;
-}
-
-static void fmt_duration(double s, char *buf, size_t size)
-{
-	if (!(s < 1e9))
-		snprintf(buf, size, "?");
-	else if (s < 100)
-		snprintf(buf, size, "%.0f s", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%d min %02d s", (int)(s / 60), (int)fmod(s, 60));
-	else
-		snprintf(buf, size, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
-}
-
-static void show_progress(batch *b)
-{
-	double now = wall_s();
-	if (!b->show || now - b->last_shown < 0.1)
-		return;
-	b->last_shown = now;
-	double dt = now - b->t0;
-	double rate = dt > 0 ? (double)b->jobs_done / dt : 0;
-	char eta[32];
-	fmt_duration(rate > 0 ? (double)(b->n_jobs - b->jobs_done) / rate : NAN, eta, sizeof eta);
-	fprintf(stderr, "\r\033[K%lld/%lld replications  %.1f/s  %s left",
-	        (long long)b->jobs_done, (long long)b->n_jobs, rate, eta);
-	if (interrupted)
-		fprintf(stderr, "  (interrupted: finishing the replications in hand)");
-	fflush(stderr);
-}
-
-static int run_all(batch *b, esc_error *err)
-{
-	int64_t want = b->n_jobs;
-	int t = b->threads < 1 ? 1 : b->threads;
-	if (t > want)
-		t = want > 0 ? (int)want : 0;
-	b->window = (size_t)(t > 0 ? 8 * t : 1);
-	if (b->window < 8)
-		b->window = 8;
-	b->slots = calloc(b->window, sizeof *b->slots);
-	worker *ws = calloc(t ? (size_t)t : 1, sizeof *ws);
-	esc_run_row *rows = calloc(b->n_arms, sizeof *rows);
-	if (!b->slots || !ws || !rows) {
-		free(ws);
-		free(rows);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	}
-	for (size_t i = 0; i < b->window; i++) {
-		b->slots[i].job = -1;
-		if (!(b->slots[i].arm = calloc(b->n_arms, sizeof(tables)))) {
-			free(ws);
-			free(rows);
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		}
-		for (size_t a = 0; a < b->n_arms; a++)
-			tables_init(&b->slots[i].arm[a]);
-	}
-	b->t0 = b->last_shown = wall_s();
-	b->last_shown -= 1;
-	int started = 0;
-	for (int i = 0; i < t; i++) {
-		ws[i].b = b;
-		pthread_mutex_lock(&b->mu);
-		b->alive++;
-		pthread_mutex_unlock(&b->mu);
-		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) {
-			pthread_mutex_lock(&b->mu);
-			b->alive--;
-			pthread_mutex_unlock(&b->mu);
-			break;
-		}
-		started++;
-	}
-	if (t > 0 && started == 0) {
-		free(ws);
-		free(rows);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot start a worker thread: %s",
-		                     strerror(errno));
-	}
-
-	int wst = ESC_OK;
-	esc_error werr = {0}, ferr = {0};
-	int64_t failed_job = -1;
-	pthread_mutex_lock(&b->mu);
-	for (;;) {
-		slot *s = &b->slots[b->written % (int64_t)b->window];
-		if (b->written < b->next_job && s->job == b->written &&
-		    (s->state == S_DONE || s->state == S_FAILED)) {
-			pthread_mutex_unlock(&b->mu);
-			if (s->state == S_DONE && wst == ESC_OK)
-				wst = write_job(b, s, rows, &werr);
-			else if (s->state == S_FAILED && failed_job < 0) {
-				failed_job = s->job;
-				ferr = s->err;
-			}
-			show_progress(b);
-			pthread_mutex_lock(&b->mu);
-			s->state = S_FREE;
-			b->written++;
-			if (wst)
-				b->stop = 1;
-			pthread_cond_broadcast(&b->space);
-			continue;
-		}
-		if (b->alive == 0 && b->written >= b->next_job)
-			break;
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 100 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&b->ready, &b->mu, &until);
-		if (interrupted)
-			pthread_cond_broadcast(&b->space);   /* waiting workers: stop */
-		pthread_mutex_unlock(&b->mu);
-		show_progress(b);
-		pthread_mutex_lock(&b->mu);
-	}
-	pthread_mutex_unlock(&b->mu);
-	for (int i = 0; i < started; i++)
-		pthread_join(ws[i].th, NULL);
-	free(ws);
-	free(rows);
-
-	/* Whatever happened, keep every row that finished. */
-	if (wst == ESC_OK)
-		wst = flush_stage(b, &werr);
-	if (b->show)
-		fprintf(stderr, "\r\033[K");
-	if (wst) {
-		*err = werr;
-		return wst;
-	}
-	if (failed_job >= 0) {
-		*err = ferr;
-		return ferr.status ? ferr.status : ESC_ERR_RUNTIME;
-	}
-	if (b->worker_failed) {
-		*err = b->worker_err;
-		return err->status ? err->status : ESC_ERR_RUNTIME;
-	}
-	if (b->jobs_done < want)
-		return esc_error_set(err, ESC_ERR_INTERRUPTED, "interrupted by signal %d "
-		                     "after %lld of %lld replications",
-		                     (int)interrupted, (long long)b->jobs_done,
-		                     (long long)want);
-	return ESC_OK;
 }
 
 /* --------------------------------------------------------------- setup */
@@ -794,7 +238,7 @@ static int prepare(batch *b, esc_error *err)
 	    !b->dstat || !b->group_done || !b->stage || !b->options)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	for (size_t a = 0; a < b->n_arms; a++)
-		tables_init(&b->stage[a]);
+		esc_bt_tables_init(&b->stage[a]);
 	b->baseline = 0;
 	for (size_t a = 0; a < b->n_arms; a++) {
 		const esc_arm_spec *s = &o->arms[a];
@@ -895,7 +339,7 @@ static int check_arms(batch *b, esc_scenario *scen, esc_error *err)
 		for (size_t a = 0; st == ESC_OK && a < b->n_arms; a++) {
 			esc_config cfg;
 			esc_policy pol;
-			if ((st = build_arm(b, scen, p, a, b->ov, &cfg, &pol, err)))
+			if ((st = esc_bt_build_arm(b, scen, p, a, b->ov, &cfg, &pol, err)))
 				break;
 			esc_model *m = esc_model_new(&cfg, err);
 			if (!m)
@@ -914,7 +358,7 @@ static int check_arms(batch *b, esc_scenario *scen, esc_error *err)
  * as the writer reaches their point, and those of points before UPTO are
  * closed at once: an open table holds its metadata and chunk cache, which
  * for thousands of points would be memory that grows with the design. */
-static int add_groups(batch *b, size_t upto, esc_error *err)
+int esc_bt_add_groups(batch *b, size_t upto, esc_error *err)
 {
 	for (; b->created <= upto && b->created < b->n_points; b->created++) {
 		size_t p = b->created;
@@ -922,7 +366,7 @@ static int add_groups(batch *b, size_t upto, esc_error *err)
 			size_t g = p * b->n_arms + a;
 			esc_config cfg;
 			esc_policy pol;
-			if (build_arm(b, b->scen, p, a, b->ov, &cfg, &pol, err))
+			if (esc_bt_build_arm(b, b->scen, p, a, b->ov, &cfg, &pol, err))
 				return err->status;
 			size_t n = arm_overrides(b, p, a, b->ov);
 			char *text = join_overrides(b->ov, n);
@@ -1016,7 +460,7 @@ static int open_output(batch *b, esc_scenario *scen, esc_error *err)
 	}
 	b->scen = scen;
 	if (st == ESC_OK)
-		st = add_groups(b, 0, err);
+		st = esc_bt_add_groups(b, 0, err);
 	free(json);
 	free(hs);
 	return st;
@@ -1208,7 +652,7 @@ static int stats_from_file(batch *b, const char *path, esc_error *err)
 			for (long i = 0; i < n; i++) {
 				for (size_t a = 0; a < b->n_arms; a++)
 					rows[a] = blk[a * STATS_BLOCK + i];
-				add_stats(b, p, rows);
+				esc_bt_add_stats(b, p, rows);
 			}
 		}
 		for (size_t a = 0; a < b->n_arms; a++) {
@@ -1226,14 +670,9 @@ static int stats_from_file(batch *b, const char *path, esc_error *err)
 
 static void teardown(batch *b)
 {
-	for (size_t i = 0; b->slots && i < b->window; i++) {
-		for (size_t a = 0; b->slots[i].arm && a < b->n_arms; a++)
-			tables_free(&b->slots[i].arm[a]);
-		free(b->slots[i].arm);
-	}
-	free(b->slots);
+	esc_bt_free_slots(b);
 	for (size_t a = 0; b->stage && a < b->n_arms; a++)
-		tables_free(&b->stage[a]);
+		esc_bt_tables_free(&b->stage[a]);
 	free(b->stage);
 	for (size_t i = 0; b->point_sets && i < b->n_points * b->n_keys; i++)
 		free(b->point_sets[i]);
@@ -1360,11 +799,11 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
+	esc_bt_interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	double t0 = wall_s();
+	double t0 = esc_bt_wall_s();
 	int joined = o->resume || mpi;
 	char *shard = NULL;
 	esc_scenario *scen = NULL;
@@ -1423,7 +862,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	}
 
 	if (started && !complete_already) {
-		st = run_all(&b, err);
+		st = esc_bt_run_jobs(&b, err);
 		if (b.out && st != ESC_OK && b.jobs_done == 0 &&
 		    st != ESC_ERR_INTERRUPTED && !joined) {
 			esc_h5_discard(b.out);         /* nothing finished: write nothing */
@@ -1432,7 +871,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		if (b.out) {
 			/* Every group, then what describes them, then close. */
 			esc_error cerr = {0};
-			int cst = add_groups(&b, b.n_points - 1, &cerr);
+			int cst = esc_bt_add_groups(&b, b.n_points - 1, &cerr);
 			if (cst == ESC_OK)
 				cst = write_extra(&b, &cerr);
 			if (esc_h5_close(b.out, st == ESC_OK && cst == ESC_OK,
@@ -1498,7 +937,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	}
 
 	if (rank == 0 && started && !complete_already) {
-		double dt = wall_s() - t0;
+		double dt = esc_bt_wall_s() - t0;
 		char extra[160] = "", how[64];
 		size_t len = 0;
 		if (o->sweep)

@@ -1,0 +1,120 @@
+/* batch_impl.h: what batch.c (the experiment: setup, plan, join, results)
+ * and pool.c (worker threads and the writer) share; private to sim/batch.
+ */
+#ifndef ESCSIM_BATCH_IMPL_H
+#define ESCSIM_BATCH_IMPL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "escsim/batch.h"
+#include "escsim/h5out.h"
+#include "escsim/outcome.h"
+#include "escsim/scenario.h"
+
+#define RUNS_BLOCK 256        /* runs rows staged per arm before a write */
+#define ROWS_BLOCK 4096       /* daily/events/messages rows: ~11 years of days */
+
+/* Running sum and variance (Welford), O(1) memory per metric.  Fed in job
+ * order by the writer, so the same whatever the thread count. */
+typedef struct acc {
+	double n, sum, mean, m2;
+} acc;
+
+typedef struct rowbuf {
+	unsigned char *v;
+	size_t n, cap;
+	size_t size;                    /* bytes per row */
+} rowbuf;
+
+/* The rows of one arm in one job, or staged for the file. */
+typedef struct tables {
+	rowbuf runs, daily, events, messages;
+} tables;
+
+void esc_bt_tables_init(tables *t);
+void esc_bt_tables_free(tables *t);
+
+enum { S_FREE, S_RUNNING, S_DONE, S_FAILED };
+
+typedef struct slot {
+	int state;
+	int64_t job;
+	size_t point;
+	int64_t rep;
+	tables *arm;                    /* n_arms */
+	esc_error err;
+} slot;
+
+/* Replications rep .. rep+n-1 at one point are jobs first_job .. +n-1. */
+typedef struct span {
+	size_t point;
+	int64_t rep, n, first_job;
+} span;
+
+typedef struct batch {
+	const esc_batch_opts *o;
+	size_t n_arms, n_points, n_groups, n_keys, baseline;
+	char **point_sets;              /* n_points x n_keys: KEY=VALUE */
+	char **group_names;             /* n_groups: ARM or ARM.p<k> */
+	char *options;                  /* canonical text, see options_text */
+	char *digest;                   /* the sources, as esc_h5_sources_digest */
+	size_t max_ov;                  /* longest override list of any arm */
+
+	span *spans;
+	size_t n_spans;
+	int64_t n_jobs;
+	int64_t block_lo, block_n;      /* replications this process covers */
+	int64_t already_done;           /* resume: replications in the old file */
+
+	/* Shared between the writer and the workers, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t space, ready;
+	int64_t next_job, written;
+	int stop, alive;
+	slot *slots;
+	size_t window;
+	int worker_failed;
+	esc_error worker_err;
+
+	/* The writer's own. */
+	esc_scenario *scen;             /* the writer's (groups' arms) */
+	const char **ov;                /* room for one arm's overrides */
+	size_t created;                 /* points whose groups exist */
+	const char *file;               /* what this process writes */
+	esc_h5_writer *out;
+	int *h5_group;
+	tables *stage;                  /* n_arms: rows of stage_point */
+	size_t stage_point;
+	acc (*stat)[ESC_BATCH_METRICS], (*dstat)[ESC_BATCH_METRICS];
+	int64_t *group_done;
+	int64_t jobs_done;
+	int show;
+	double t0, last_shown;
+	int threads;
+} batch;
+
+/* Set by SIGINT and SIGTERM (the signal's number); read by every thread. */
+extern volatile sig_atomic_t esc_bt_interrupted;
+
+double esc_bt_wall_s(void);
+
+/* batch.c: build arm A at point P in scenario S (OV: room for its
+ * overrides); create the groups of the points up to UPTO; add one job's
+ * runs rows (one per arm, in arm order) to the statistics. */
+int esc_bt_build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
+                     const char **ov, esc_config *cfg, esc_policy *pol,
+                     esc_error *err);
+int esc_bt_add_groups(batch *b, size_t upto, esc_error *err);
+void esc_bt_add_stats(batch *b, size_t p, const esc_run_row *rows);
+
+/* pool.c: run every job of b->spans on b->threads workers, writing each
+ * job's rows in job order (to b->out when there is a file).  Returns
+ * ESC_ERR_INTERRUPTED when a signal stopped it early, or the first failed
+ * job's error.  esc_bt_free_slots frees what it allocated. */
+int esc_bt_run_jobs(batch *b, esc_error *err);
+void esc_bt_free_slots(batch *b);
+
+#endif
