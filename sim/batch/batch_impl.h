@@ -31,7 +31,7 @@ typedef struct rowbuf {
 
 /* The rows of one arm in one job, or staged for the file. */
 typedef struct tables {
-	rowbuf runs, daily, events, messages;
+	rowbuf runs, daily, events, messages, log;
 } tables;
 
 void esc_bt_tables_init(tables *t);

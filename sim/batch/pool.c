@@ -60,11 +60,12 @@ void esc_bt_tables_init(tables *t)
 	t->daily.size = sizeof(esc_daily_row);
 	t->events.size = sizeof(esc_event_row);
 	t->messages.size = sizeof(esc_message_row);
+	t->log.size = sizeof(esc_log_row);
 }
 
 static void tables_clear(tables *t)
 {
-	t->runs.n = t->daily.n = t->events.n = t->messages.n = 0;
+	t->runs.n = t->daily.n = t->events.n = t->messages.n = t->log.n = 0;
 }
 
 void esc_bt_tables_free(tables *t)
@@ -73,6 +74,7 @@ void esc_bt_tables_free(tables *t)
 	free(t->daily.v);
 	free(t->events.v);
 	free(t->messages.v);
+	free(t->log.v);
 	esc_bt_tables_init(t);
 }
 
@@ -108,6 +110,12 @@ static int sink_message(void *self, const esc_message_row *row, esc_error *err)
 {
 	worker *w = self;
 	return rb_push(&w->cur->messages, row, 1, err);
+}
+
+static int sink_log(void *self, const esc_log_row *row, esc_error *err)
+{
+	worker *w = self;
+	return rb_push(&w->cur->log, row, 1, err);
 }
 
 static int sink_daily(void *self, const esc_daily_row *rows, size_t n,
@@ -169,6 +177,7 @@ static int worker_setup(worker *w, esc_error *err)
 		.event = o->events ? sink_event : NULL,
 		.message = o->events ? sink_message : NULL,
 		.daily = sink_daily,
+		.log = sink_log,
 	};
 	if (!(w->scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
 		return err->status;
@@ -293,7 +302,9 @@ static int flush_arm(batch *b, size_t a, esc_error *err)
 		                                         t->events.n, err)) ||
 		    (t->messages.n && esc_h5_append_messages(b->out, g,
 		                                             (const esc_message_row *)t->messages.v,
-		                                             t->messages.n, err)))
+		                                             t->messages.n, err)) ||
+		    (t->log.n && esc_h5_append_log(b->out, g, (const esc_log_row *)t->log.v,
+		                                   t->log.n, err)))
 			return err->status;
 	}
 	tables_clear(t);
@@ -328,10 +339,12 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 		if (rb_push(&dst->runs, src->runs.v, src->runs.n, err) ||
 		    rb_push(&dst->daily, src->daily.v, src->daily.n, err) ||
 		    rb_push(&dst->events, src->events.v, src->events.n, err) ||
-		    rb_push(&dst->messages, src->messages.v, src->messages.n, err))
+		    rb_push(&dst->messages, src->messages.v, src->messages.n, err) ||
+		    rb_push(&dst->log, src->log.v, src->log.n, err))
 			return err->status;
 		if ((dst->runs.n >= RUNS_BLOCK || dst->daily.n >= ROWS_BLOCK ||
-		     dst->events.n >= ROWS_BLOCK || dst->messages.n >= ROWS_BLOCK) &&
+		     dst->events.n >= ROWS_BLOCK || dst->messages.n >= ROWS_BLOCK ||
+		     dst->log.n >= ROWS_BLOCK) &&
 		    flush_arm(b, a, err))
 			return err->status;
 	}
