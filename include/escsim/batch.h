@@ -44,6 +44,9 @@ typedef struct esc_batch_opts {
 	const char *command_line;
 	int quiet;
 	int events;                     /* also write events and messages */
+	int skip_failed;                /* --on-error skip: a failing replication
+	                                   is left out, recorded in /failures, and
+	                                   the run goes on (default: stop) */
 	/* Added with threads, sweeps and resume; zero is the old behaviour. */
 	const char *command;            /* "run", "compare", "sweep" (recorded) */
 	int threads;                    /* worker threads; 0 or 1: one */

@@ -32,7 +32,8 @@ typedef enum esc_h5_kind {
 	ESC_H5_U64,
 	ESC_H5_F64,
 	ESC_H5_ENUM8,   /* int8_t in the row; an HDF5 enum built from `labels` */
-	ESC_H5_STR32    /* char[32] in the row: a NUL-terminated ASCII name */
+	ESC_H5_STR32,   /* char[32] in the row: a NUL-terminated ASCII name */
+	ESC_H5_STR256   /* char[256] in the row: a NUL-terminated message */
 } esc_h5_kind;
 
 /* One column of a table whose rows are a C struct. */

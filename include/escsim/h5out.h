@@ -104,6 +104,9 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm,
  * arm afterwards is an error. */
 int esc_h5_arm_done(esc_h5_writer *w, int arm, esc_error *err);
 
+/* Record a skipped replication in /failures (made on first use). */
+int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_error *err);
+
 /* Append rows to /arms/<arm>/log (values scripts recorded with sim.log). */
 int esc_h5_append_log(esc_h5_writer *w, int arm, const esc_log_row *rows,
                       size_t n, esc_error *err);

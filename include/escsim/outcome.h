@@ -107,6 +107,14 @@ typedef struct esc_message_row {
 	double slack_h;                     /* deadline minus answer time: > 0 in time */
 } esc_message_row;
 
+/* One row of /failures: a replication that failed under --on-error skip
+ * (its rows are left out of every table). */
+typedef struct esc_failure_row {
+	int64_t rep;
+	int32_t point;                      /* sweep point, 0 otherwise */
+	char message[256];                  /* the error, as it would have been printed */
+} esc_failure_row;
+
 /* One row of /arms/<ARM>/log: a value a script logged with sim.log. */
 typedef struct esc_log_row {
 	int64_t rep;

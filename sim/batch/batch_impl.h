@@ -77,6 +77,7 @@ typedef struct batch {
 	slot *slots;
 	size_t window;
 	int worker_failed;
+	int64_t jobs_failed;            /* skipped under --on-error skip */
 	esc_error worker_err;
 
 	/* The writer's own. */

@@ -274,7 +274,7 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&b->mu);
 		s->state = st ? S_FAILED : S_DONE;
-		if (st)
+		if (st && !b->o->skip_failed)
 			b->stop = 1;            /* the writer reports the first failure */
 		pthread_cond_broadcast(&b->ready);
 		pthread_mutex_unlock(&b->mu);
@@ -351,6 +351,22 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 	esc_bt_add_stats(b, s->point, rows);
 	b->jobs_done++;
 	return ESC_OK;
+}
+
+/* --on-error skip: the failed job's rows were never kept; say so, record it
+ * in /failures, and go on. */
+static int skip_job(batch *b, const slot *s, esc_error *err)
+{
+	b->jobs_failed++;
+	if (!b->o->quiet)
+		fprintf(stderr, "%sescsim: skipped: %s\n", b->show ? "\r\033[K" : "", s->err.msg);
+	if (!b->out)
+		return ESC_OK;
+	esc_failure_row row = { .rep = s->rep, .point = (int32_t)s->point };
+	size_t n = strnlen(s->err.msg, sizeof row.message - 1);   /* a long message is cut */
+	memcpy(row.message, s->err.msg, n);
+	row.message[n] = '\0';
+	return esc_h5_append_failure(b->out, &row, err);
 }
 
 static void fmt_duration(double s, char *buf, size_t size)
@@ -443,6 +459,8 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 			pthread_mutex_unlock(&b->mu);
 			if (s->state == S_DONE && wst == ESC_OK)
 				wst = write_job(b, s, rows, &werr);
+			else if (s->state == S_FAILED && b->o->skip_failed && wst == ESC_OK)
+				wst = skip_job(b, s, &werr);
 			else if (s->state == S_FAILED && failed_job < 0) {
 				failed_job = s->job;
 				ferr = s->err;
@@ -495,7 +513,7 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 		*err = b->worker_err;
 		return err->status ? err->status : ESC_ERR_RUNTIME;
 	}
-	if (b->jobs_done < want)
+	if (b->jobs_done + b->jobs_failed < want)
 		return esc_error_set(err, ESC_ERR_INTERRUPTED, "interrupted by signal %d "
 		                     "after %lld of %lld replications",
 		                     (int)esc_bt_interrupted, (long long)b->jobs_done,

@@ -17,6 +17,7 @@ typedef struct cli {
 	const char *out;
 	int quiet;
 	int events;
+	int skip_failed;                /* --on-error skip */
 	const char **sets;
 	size_t n_sets;
 	esc_arm_spec *arms;

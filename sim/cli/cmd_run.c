@@ -36,7 +36,7 @@ static int run(cli *c, int argc, char **argv)
 	esc_batch_opts o = {
 		.scenario_path = c->scenario, .sets = c->sets, .n_sets = c->n_sets,
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
-		.quiet = c->quiet, .events = c->events,
+		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
 	};
 	if (compare && c->n_arms) {

@@ -95,7 +95,8 @@ int cmd_sweep(int argc, char **argv)
 			.reps = c.reps, .rep_offset = c.rep_offset, .seed = c.seed,
 			.out_path = c.out ? c.out : default_out,
 			.command_line = c.command_line ? c.command_line : "",
-			.quiet = c.quiet, .events = c.events, .command = "sweep",
+			.quiet = c.quiet, .events = c.events, .skip_failed = c.skip_failed,
+			.command = "sweep",
 			.threads = c.threads, .sweep = &sw, .resume = c.resume,
 		};
 		esc_batch_result res;

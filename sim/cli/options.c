@@ -21,6 +21,9 @@ static const char *usage_common =
 	"      --events          also write the full event log /arms/<ARM>/events\n"
 	"                        (every incident and protest, one row each)\n"
 	"                        and the message log /arms/<ARM>/messages\n"
+	"      --on-error MODE   abort (default): stop at a failing replication,\n"
+	"                        keeping the finished ones (file marked incomplete);\n"
+	"                        skip: leave it out, record it in /failures, go on\n"
 	"  -j, --threads T       worker threads (default 1; 0: one per core); the\n"
 	"                        results are the same whatever T\n"
 	"      --resume FILE     complete FILE, left incomplete by an interrupted\n"
@@ -172,7 +175,7 @@ char *cli_join_argv(int argc, char **argv)
 }
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
-       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS };
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -192,6 +195,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "vary", required_argument, NULL, OPT_VARY },
 		{ "design", required_argument, NULL, OPT_DESIGN },
 		{ "points", required_argument, NULL, OPT_POINTS },
+		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 		{ NULL, 0, NULL, 0 },
 	};
 	c->cmd = argv[1];
@@ -216,7 +220,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		                  ? argv[optind - 2] : argv[optind - 1];
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
 		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
-		                 ch == 'j' || ch == OPT_RESUME))
+		                 ch == 'j' || ch == OPT_RESUME || ch == OPT_ON_ERROR))
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
@@ -239,6 +243,14 @@ int cli_parse(cli *c, int argc, char **argv)
 			break;
 		case 'q': c->quiet = 1; break;
 		case OPT_EVENTS: c->events = 1; break;
+		case OPT_ON_ERROR:
+			if (strcmp(optarg, "abort") == 0)
+				c->skip_failed = 0;
+			else if (strcmp(optarg, "skip") == 0)
+				c->skip_failed = 1;
+			else
+				return cli_usage_error(cmdsp, "--on-error: expected abort or skip, got '%s'", optarg);
+			break;
 		case 'h': cli_help(c->cmd); exit(0);
 		case OPT_SET: c->sets[c->n_sets++] = optarg; break;
 		case OPT_HORIZON:

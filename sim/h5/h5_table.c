@@ -307,17 +307,17 @@ static hid_t file_atom(esc_h5_kind k)
 	case ESC_H5_I64: return H5T_STD_I64LE;
 	case ESC_H5_U64: return H5T_STD_U64LE;
 	case ESC_H5_F64: return H5T_IEEE_F64LE;
-	case ESC_H5_STR32: return -1;       /* made by str_type */
+	case ESC_H5_STR32: case ESC_H5_STR256: return -1;   /* made by str_type */
 	}
 	return -1;
 }
 
-/* A fixed-length 32-byte string (names in a table stay fixed-size, which
+/* A fixed-length string (names in a table stay fixed-size, which
  * every reader handles; pandas decodes them). */
-static hid_t str_type(void)
+static hid_t str_type(size_t size)
 {
 	hid_t t = H5Tcopy(H5T_C_S1);
-	if (t >= 0 && (H5Tset_size(t, 32) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
+	if (t >= 0 && (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
 		H5Tclose(t);
 		return -1;
 	}
@@ -332,7 +332,7 @@ static hid_t mem_atom(esc_h5_kind k)
 	case ESC_H5_I64: return H5T_NATIVE_INT64;
 	case ESC_H5_U64: return H5T_NATIVE_UINT64;
 	case ESC_H5_F64: return H5T_NATIVE_DOUBLE;
-	case ESC_H5_STR32: return -1;
+	case ESC_H5_STR32: case ESC_H5_STR256: return -1;
 	}
 	return -1;
 }
@@ -344,6 +344,7 @@ static size_t kind_size(esc_h5_kind k)
 	case ESC_H5_I32: return 4;
 	case ESC_H5_I64: case ESC_H5_U64: case ESC_H5_F64: return 8;
 	case ESC_H5_STR32: return 32;
+	case ESC_H5_STR256: return 256;
 	}
 	return 0;
 }
@@ -372,9 +373,9 @@ static int make_types(const esc_h5_table_desc *d, hid_t *mem, hid_t *file)
 			ft = enum_type(H5T_STD_I8LE, l, n);
 			free(l);
 			own = 1;
-		} else if (f->kind == ESC_H5_STR32) {
-			mt = str_type();
-			ft = str_type();
+		} else if (f->kind == ESC_H5_STR32 || f->kind == ESC_H5_STR256) {
+			mt = str_type(kind_size(f->kind));
+			ft = str_type(kind_size(f->kind));
 			own = 1;
 		}
 		herr_t rm = mt < 0 ? -1 : H5Tinsert(*mem, f->name, f->offset, mt);

@@ -267,6 +267,20 @@ static const esc_h5_table_desc log_desc = {
 	sizeof log_fields / sizeof log_fields[0],
 };
 
+#define FAIL_FIELD(m, k, u, l, d) { #m, offsetof(esc_failure_row, m), k, u, l, d }
+static const esc_h5_field failure_fields[] = {
+	FAIL_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
+	FAIL_FIELD(point, ESC_H5_I32, NULL, NULL, "sweep point (0 outside a sweep)"),
+	FAIL_FIELD(message, ESC_H5_STR256, NULL, NULL, "the error that stopped it"),
+};
+
+static const esc_h5_table_desc failures_desc = {
+	"failures: replications skipped with --on-error skip",
+	sizeof(esc_failure_row),
+	failure_fields,
+	sizeof failure_fields / sizeof failure_fields[0],
+};
+
 _Static_assert(sizeof log_label_list / sizeof log_label_list[0] ==
                sizeof log_fields / sizeof log_fields[0],
                "one label list per log column");
@@ -295,6 +309,8 @@ struct esc_h5_writer {
 	arm *arms;
 	size_t n_arms, cap_arms;
 	hid_t arms_group;
+	esc_h5_table failures;      /* made on the first failure */
+	int has_failures;
 };
 
 static void quiet(void)
@@ -360,6 +376,9 @@ static int close_objects(esc_h5_writer *w)
 	if (w->arms_group >= 0 && H5Gclose(w->arms_group) < 0)
 		rc = -1;
 	w->arms_group = -1;
+	if (w->has_failures && esc_h5_table_close(&w->failures) < 0)
+		rc = -1;
+	w->has_failures = 0;
 	return rc;
 }
 
@@ -849,6 +868,19 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm_index,
 		                     "messages table (internal error)", w->where,
 		                     a->name);
 	return esc_h5_table_append(&a->messages, rows, n, w->where, err);
+}
+
+int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_error *err)
+{
+	quiet();
+	if (!w->has_failures) {
+		w->failures.dset = w->failures.mem_type = -1;
+		if (esc_h5_table_create(&w->failures, w->file, "failures", &failures_desc,
+		                        NULL, w->where, err))
+			return err ? err->status : ESC_ERR_RUNTIME;
+		w->has_failures = 1;
+	}
+	return esc_h5_table_append(&w->failures, row, 1, w->where, err);
 }
 
 int esc_h5_append_log(esc_h5_writer *w, int arm_index, const esc_log_row *rows,

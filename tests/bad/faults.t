@@ -12,7 +12,7 @@
 #   - SIGTERM: exit 3, the finished replications kept, marked incomplete
 . "$(dirname "$0")/../cli/tap.sh"
 cd "$TMP"
-plan 21
+plan 29
 G="$ROOT/scenarios/golan_2026.lua"
 
 skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $1"; }
@@ -79,6 +79,34 @@ PYEOF
 else
 	for _ in 1 2 3; do skip "this escsim has no -j/--threads"; done
 fi
+
+# ---- --on-error skip: the failing replication is left out and recorded in
+# /failures, the others all run, the file is complete, exit 0.
+for j in 1 2; do
+	"$ESCSIM" run mid.lua -n 8 -j $j --events --on-error skip -o skip$j.h5 > /dev/null 2> skip$j.err
+	is $? 0 "--on-error skip (-j $j): exit 0"
+	contains skip$j.err "skipped: arm 'base', replication 3, t=" "--on-error skip (-j $j): the failure is reported"
+	$PY - skip$j.h5 > skip$j.py 2>&1 <<'PYEOF'
+import sys, h5py, pandas as pd
+f = sys.argv[1]
+with h5py.File(f, "r") as h:
+    assert int(h.attrs["complete"]) == 1
+    fails = h["/failures"][()]
+    assert list(fails["rep"]) == [3], fails
+    assert b"the policy broke" in fails["message"][0], fails["message"][0]
+r = pd.read_hdf(f, "/arms/base/runs")
+assert list(r.rep) == [0, 1, 2, 4, 5, 6, 7], list(r.rep)
+e = pd.read_hdf(f, "/arms/base/events")
+assert 3 not in set(e.rep) and set(e.rep) <= {0, 1, 2, 4, 5, 6, 7}
+d = pd.read_hdf(f, "/arms/base/daily")
+assert 3 not in set(d.rep) and len(d) == 7 * 20
+PYEOF
+	ok $? "--on-error skip (-j $j): every other replication in every table, rep 3 in /failures"
+	sed 's/^/# /' skip$j.py | tail -3
+done
+"$ESCSIM" run mid.lua -n 8 --on-error retry -o bad.h5 > /dev/null 2> badopt.err
+is $? 2 "--on-error retry: a usage error"
+contains badopt.err "--on-error: expected abort or skip, got 'retry'" "--on-error retry: the message says what is expected"
 
 # ---- a full disk
 if [ "$(id -u)" = 0 ] && mkdir -p full && mount -t tmpfs -o size=64k tmpfs full 2> /dev/null; then
