@@ -64,11 +64,9 @@ static int run(cli *c, int argc, char **argv)
 	o.command_line = c->command_line ? c->command_line : "";
 
 	esc_error err = {0};
-	esc_batch_result res;
 	struct stat before;
 	int had = stat(o.out_path, &before) == 0;
-	int st = esc_batch_run(&o, &res, &err);
-	esc_batch_result_free(&res);
+	int st = esc_batch_run(&o, NULL, &err);    /* the report reads the file */
 	if (st)
 		fprintf(stderr, "escsim: %s\n", err.msg);
 	/* The report reads what the file holds, so an interrupted run reports
