@@ -340,7 +340,14 @@ def main(argv):
     ap.add_argument("outdir")
     ap.add_argument("--baseline")
     args = ap.parse_args(argv)
-    os.makedirs(args.outdir, exist_ok=True)
+    try:
+        os.makedirs(args.outdir, exist_ok=True)
+        if not os.access(args.outdir, os.W_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as e:
+        print("plots.py: cannot write plots to '%s': %s" % (args.outdir, e.strerror or e),
+              file=sys.stderr)
+        return 1
     r = load(args.file)
     baseline = args.baseline or r.baseline()
     col = colours(r.arms)

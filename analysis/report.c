@@ -1926,9 +1926,9 @@ static int plots(const report *r, esc_error *err)
 			                     strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: %s %s failed "
-		                     "(exit %d); it needs python3-matplotlib, "
-		                     "python3-h5py and python3-pandas", py, script,
-		                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		                     "(exit %d; its message is above; it needs "
+		                     "python3-matplotlib, python3-h5py and python3-pandas)",
+		                     py, script, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return ESC_OK;
 }
 
