@@ -141,13 +141,13 @@ need = $(1) || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2); \
 	else echo "escsim: missing; install with: sudo apt-get install $(2)"; exit 1; fi
 
-# escsim runs under memcheck through tests/valgrind/escsim (which runs big
+# escsim runs under memcheck through tests/valgrind/memcheck-escsim (which runs big
 # batches natively: ESCSIM_VG_MAX_REPS); any error in any process fails.
 VG_LOGS = $(BUILD)/valgrind
 valgrind: $(BUILD)/escsim
 	@$(call need,command -v valgrind >/dev/null,valgrind)
 	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
-	@ESCSIM=$(abspath tests/valgrind/escsim) ESCSIM_REAL=$(abspath $(BUILD)/escsim) \
+	@ESCSIM=$(abspath tests/valgrind/memcheck-escsim) ESCSIM_REAL=$(abspath $(BUILD)/escsim) \
 	ESCSIM_VG_LOGS=$(abspath $(VG_LOGS)) BUILD=$(abspath $(BUILD)) \
 	prove -j2 -e '' $(SCRIPT_TESTS); st=$$?; \
 	bad=$$(find $(VG_LOGS) -name 'vg.*.log' -size +0c); \
