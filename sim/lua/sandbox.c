@@ -28,6 +28,10 @@
 /* The hook fires every HOOK_PERIOD instructions: often enough to stop a loop
  * within microseconds of its budget, rarely enough to cost nothing. */
 #define HOOK_PERIOD 1000
+/* A call may allocate at most CHURN_FACTOR times the memory cap in all:
+ * far above what any policy or scenario needs, and a bound on the time a
+ * script can spend building ever longer strings within its budget. */
+#define CHURN_FACTOR 16
 #define MAX_SOURCE_BYTES ((size_t)16 << 20)
 
 esc_scenario *esc_lua_scenario(lua_State *L)
@@ -57,6 +61,11 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 			s->mem_refused = 1;
 			return NULL;
 		}
+		if (s->churn > (size_t)CHURN_FACTOR * s->mem_limit) {
+			s->churn_refused = 1;
+			return NULL;
+		}
+		s->churn += grow;
 	}
 	void *p = realloc(ptr, nsize);
 	if (!p) {
@@ -112,6 +121,8 @@ void esc_lua_enter(esc_scenario *s)
 	s->spent = 0;
 	s->exhausted = 0;
 	s->mem_refused = 0;
+	s->churn = 0;
+	s->churn_refused = 0;
 	lua_sethook(s->L, count_hook, LUA_MASKCOUNT, hook_period(s));
 }
 
@@ -199,7 +210,13 @@ int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
 	const char *msg = lua_tostring(L, -1);
 	int oom = rc == LUA_ERRMEM || rc == LUA_ERRERR || !msg ||
 	          strstr(msg, "not enough memory") != NULL;
-	if (oom && s->mem_refused) {
+	if (oom && s->churn_refused && !s->mem_refused) {
+		esc_error_set(err, ESC_ERR_INPUT, "%s%sallocated more than %g MiB in one call "
+		              "(%d times the memory cap): runaway string building?",
+		              what ? what : "", what ? ": " : "",
+		              (double)CHURN_FACTOR * (double)s->mem_limit / (1024.0 * 1024.0),
+		              CHURN_FACTOR);
+	} else if (oom && s->mem_refused) {
 		esc_error_set(err, ESC_ERR_INPUT, "%s%smemory cap of %g MiB exceeded",
 		              what ? what : "", what ? ": " : "",
 		              (double)s->mem_limit / (1024.0 * 1024.0));

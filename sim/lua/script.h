@@ -46,6 +46,11 @@ struct esc_scenario {
 	/* Allocator accounting (ud of the allocator is the scenario). */
 	size_t mem_used, mem_limit;
 	int mem_refused;            /* an allocation was refused since the last entry */
+	/* Bytes allocated since the last entry: C-side work such as copying
+	 * strings in `s = s .. x` costs one instruction however long the
+	 * string, so the instruction budget alone does not bound a call. */
+	size_t churn;
+	int churn_refused;
 
 	/* Instruction budget, shared by every coroutine of the state. */
 	uint64_t budget;            /* per entry */
