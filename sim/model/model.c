@@ -54,13 +54,14 @@ int model_incident_of(const esc_model *m, int64_t id)
 	return id >= 0 && (size_t)id < m->id_inc.n ? m->id_inc.v[id] : -1;
 }
 
-static int record_id(esc_model *m, int64_t id, int idx)
+/* Event ids are dense and handed out in order, so the map from an event id
+ * to its incident index is an array the ids index: append as they come. */
+static int record_id(esc_model *m, int idx)
 {
 	int k;
 	VEC_PUSH(m, m->id_inc, k);
 	if (k < 0)
 		return -1;
-	(void)id;            /* ids are dense and handed out in order */
 	m->id_inc.v[k] = idx;
 	return 0;
 }
@@ -261,7 +262,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	double delay = esc_dist_sample(&cfg->attribution.delay_h, r);
 	in->u_attr = gsl_rng_uniform(r);
 	in->perceived = perceive(cfg, target, actor, in->u_attr);
-	if (record_id(m, in->id, idx))
+	if (record_id(m, idx))
 		return -1;
 
 	row->incidents++;
@@ -318,7 +319,7 @@ static void protest(esc_model *m, int party, int against, int zone, int trigger)
 		.true_perpetrator = -1, .perceived_perpetrator = -1,
 		.cause = ESC_CAUSE_POLICY, .kind = ESC_EVENT_PROTEST,
 	};
-	if (record_id(m, ev.id, -1) || emit(m, &ev))
+	if (record_id(m, -1) || emit(m, &ev))
 		return;
 	after_event(m, &ev);
 }
