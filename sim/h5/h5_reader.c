@@ -214,18 +214,15 @@ int esc_h5_exists(const esc_h5_file *f, const char *path)
 	}
 }
 
-struct list_ctx {
+/* Names gathered by an HDF5 iteration (links of a group, attributes). */
+struct names_ctx {
 	char **v;
 	size_t n;
 	int oom;
 };
 
-static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
-                      void *data)
+static herr_t add_name(struct names_ctx *c, const char *name)
 {
-	struct list_ctx *c = data;
-	(void)g;
-	(void)info;
 	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
 	if (!v || !(v[c->n] = dup_str(name))) {
 		if (v)
@@ -238,13 +235,21 @@ static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
 	return 0;
 }
 
+static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
+                      void *data)
+{
+	(void)g;
+	(void)info;
+	return add_name(data, name);
+}
+
 int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
                 size_t *n, esc_error *err)
 {
 	quiet();
 	*names = NULL;
 	*n = 0;
-	struct list_ctx c = { NULL, 0, 0 };
+	struct names_ctx c = { NULL, 0, 0 };
 	if (!esc_h5_exists(f, path))
 		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no group %s",
 		                     f->path, path);
@@ -269,28 +274,12 @@ void esc_h5_free_names(char **names, size_t n)
 
 /* ------------------------------------------------------------- attributes */
 
-struct names_ctx {
-	char **v;
-	size_t n;
-	int oom;
-};
-
 static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info,
                       void *data)
 {
-	struct names_ctx *c = data;
 	(void)obj;
 	(void)info;
-	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
-	if (!v || !(v[c->n] = dup_str(name))) {
-		if (v)
-			c->v = v;
-		c->oom = 1;
-		return -1;
-	}
-	c->v = v;
-	c->n++;
-	return 0;
+	return add_name(data, name);
 }
 
 int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
