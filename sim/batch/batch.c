@@ -793,8 +793,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	b.threads = o->threads < 1 ? 1 : o->threads;
 	b.show = !o->quiet && rank == 0 && isatty(STDERR_FILENO) &&
 	         !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
-	if (pthread_mutex_init(&b.mu, NULL) || pthread_cond_init(&b.space, NULL) ||
-	    pthread_cond_init(&b.ready, NULL))
+	if (pthread_mutex_init(&b.mu, NULL) || pthread_cond_init(&b.space, NULL))
 		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot set up thread locks");
 
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
@@ -964,7 +963,6 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	teardown(&b);
 	pthread_mutex_destroy(&b.mu);
 	pthread_cond_destroy(&b.space);
-	pthread_cond_destroy(&b.ready);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return st;

@@ -69,18 +69,21 @@ typedef struct batch {
 	int64_t block_lo, block_n;      /* replications this process covers */
 	int64_t already_done;           /* resume: replications in the old file */
 
-	/* Shared between the writer and the workers, under mu. */
+	/* Shared by the workers, under mu.  writing: a worker holds the
+	 * writer role (pool.c, write_ready). */
 	pthread_mutex_t mu;
-	pthread_cond_t space, ready;
+	pthread_cond_t space;
 	int64_t next_job, written;
-	int stop, alive;
+	int stop, writing;
 	slot *slots;
 	size_t window;
 	int worker_failed;
 	int64_t jobs_failed;            /* skipped under --on-error skip */
 	esc_error worker_err;
 
-	/* The writer's own. */
+	/* The writer's own: used only by the worker that holds the writer
+	 * role (set and cleared under mu, so each holder sees what the last
+	 * one left), and by the calling thread before and after the workers. */
 	esc_scenario *scen;             /* the writer's (groups' arms) */
 	const char **ov;                /* room for one arm's overrides */
 	size_t created;                 /* points whose groups exist */
@@ -92,6 +95,10 @@ typedef struct batch {
 	acc (*stat)[ESC_BATCH_METRICS], (*dstat)[ESC_BATCH_METRICS];
 	int64_t *group_done;
 	int64_t jobs_done;
+	esc_run_row *rows;              /* n_arms: one job's runs rows */
+	int wst;                        /* the first write error (werr) */
+	esc_error werr, ferr;           /* ferr: the first failed job's */
+	int64_t failed_job;             /* -1: none failed */
 	int show;
 	double t0, last_shown;
 	int threads;

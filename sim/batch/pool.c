@@ -2,22 +2,27 @@
  *
  * Work.  A job is one replication of every arm at one point (a sweep's, or
  * the only one); jobs are numbered point by point, replications in order.
- * Worker threads each load their own scenario (one Lua state per thread),
- * build every arm of the point at hand with its own models and random
- * streams, and take job numbers from a shared counter.  A job's rows (runs,
- * and daily, events and messages from the model's sink) go into a slot of
- * a reorder window of W slots: job j uses slot j mod W, and a worker may
- * take job j only once job j - W has been written, so memory is bounded by
- * W jobs whatever the number of replications.
+ * With -j T there are T workers: the calling thread and T - 1 more.  Each
+ * loads its own scenario (one Lua state per thread), builds every arm of
+ * the point at hand with its own models and random streams, and takes job
+ * numbers from a shared counter.  A job's rows (runs, and daily, events and
+ * messages from the model's sink) go into a slot of a reorder window of W
+ * slots: job j uses slot j mod W, and a worker may take job j only once job
+ * j - W has been written, so memory is bounded by W jobs whatever the
+ * number of replications.
  *
- * Writing.  The calling thread is the only one that touches HDF5.  It takes
- * the slots in job order, stages the rows per arm and appends them in
- * blocks, so the file is the same whatever the thread count: every row
- * depends only on (seed, replication, arm), never on which worker ran it.
- * A job is written whole or not at all; one that failed leaves no row in
- * any table, and the first failure in job order is the error reported.
- * Workers stop taking jobs at a signal; the writer writes every job that
- * finished.
+ * Writing (leader/follower).  There is no writer thread: the worker that
+ * finishes a job, if no other is writing, takes the writer role and writes
+ * every slot that is ready in job order, with the lock released, while the
+ * others go on simulating; then it goes back to simulating.  So T threads
+ * keep T cores busy, and the writing (staging, HDF5, deflate) is done on
+ * them, one thread at a time.  Rows are staged per arm and appended in
+ * blocks in job order, so the file is the same whatever the thread count:
+ * every row depends only on (seed, replication, arm), never on which worker
+ * ran or wrote it.  A job is written whole or not at all; one that failed
+ * leaves no row in any table, and the first failure in job order is the
+ * error reported.  Workers stop taking jobs at a signal; every job that
+ * finished is written.
  */
 #include <errno.h>
 #include <math.h>
@@ -237,56 +242,6 @@ static const span *span_of(const batch *b, int64_t job)
 	return &b->spans[lo];
 }
 
-static void *worker_main(void *arg)
-{
-	worker *w = arg;
-	batch *b = w->b;
-	esc_error err = {0};
-	if (worker_setup(w, &err)) {
-		pthread_mutex_lock(&b->mu);
-		if (!b->worker_failed) {
-			b->worker_failed = 1;
-			b->worker_err = err;
-		}
-		b->stop = 1;
-		pthread_mutex_unlock(&b->mu);
-	}
-	for (;;) {
-		pthread_mutex_lock(&b->mu);
-		while (!b->stop && !esc_bt_interrupted && b->next_job < b->n_jobs &&
-		       b->next_job >= b->written + (int64_t)b->window)
-			pthread_cond_wait(&b->space, &b->mu);
-		if (b->stop || esc_bt_interrupted || b->next_job >= b->n_jobs) {
-			pthread_mutex_unlock(&b->mu);
-			break;
-		}
-		int64_t j = b->next_job++;
-		slot *s = &b->slots[j % (int64_t)b->window];
-		const span *sp = span_of(b, j);
-		s->state = S_RUNNING;
-		s->job = j;
-		s->point = sp->point;
-		s->rep = sp->rep + (j - sp->first_job);
-		pthread_mutex_unlock(&b->mu);
-
-		esc_error_clear(&s->err);
-		int st = run_job(w, s);
-
-		pthread_mutex_lock(&b->mu);
-		s->state = st ? S_FAILED : S_DONE;
-		if (st && !b->o->skip_failed)
-			b->stop = 1;            /* the writer reports the first failure */
-		pthread_cond_broadcast(&b->ready);
-		pthread_mutex_unlock(&b->mu);
-	}
-	worker_teardown(w);
-	pthread_mutex_lock(&b->mu);
-	b->alive--;
-	pthread_cond_broadcast(&b->ready);
-	pthread_mutex_unlock(&b->mu);
-	return NULL;
-}
-
 /* ---------------------------------------------------------------- writer */
 
 static int flush_arm(batch *b, size_t a, esc_error *err)
@@ -398,6 +353,104 @@ static void show_progress(batch *b)
 	fflush(stderr);
 }
 
+/* Called with b->mu held and no thread writing: take the writer role and
+ * write every slot that is ready in job order, then give the role up.  The
+ * lock is released while rows go to the file, so the other workers go on
+ * simulating (and finishing jobs) meanwhile; a job that finishes while the
+ * role is taken is left to the writer, which checks for it before giving
+ * the role up.  Hence the invariant that makes this enough: whenever no
+ * thread holds the role, the slot of job b->written is not finished. */
+static void write_ready(batch *b)
+{
+	b->writing = 1;
+	for (;;) {
+		slot *s = &b->slots[b->written % (int64_t)b->window];
+		if (!(b->written < b->next_job && s->job == b->written &&
+		      (s->state == S_DONE || s->state == S_FAILED)))
+			break;
+		pthread_mutex_unlock(&b->mu);
+		if (s->state == S_DONE && b->wst == ESC_OK)
+			b->wst = write_job(b, s, b->rows, &b->werr);
+		else if (s->state == S_FAILED && b->o->skip_failed && b->wst == ESC_OK)
+			b->wst = skip_job(b, s, &b->werr);
+		else if (s->state == S_FAILED && b->failed_job < 0) {
+			b->failed_job = s->job;
+			b->ferr = s->err;
+		}
+		show_progress(b);
+		pthread_mutex_lock(&b->mu);
+		s->state = S_FREE;
+		b->written++;
+		if (b->wst)
+			b->stop = 1;
+		pthread_cond_broadcast(&b->space);
+	}
+	b->writing = 0;
+}
+
+/* A worker's loop: take the next job while the window has room, run it, and
+ * write what is ready in order if no other thread is writing.  The calling
+ * thread is worker 0, so -j N is N threads on N cores, with no thread that
+ * only writes. */
+static void worker_loop(worker *w)
+{
+	batch *b = w->b;
+	esc_error err = {0};
+	pthread_mutex_lock(&b->mu);
+	int go = !b->stop;
+	pthread_mutex_unlock(&b->mu);
+	if (go && worker_setup(w, &err)) {
+		pthread_mutex_lock(&b->mu);
+		if (!b->worker_failed) {
+			b->worker_failed = 1;
+			b->worker_err = err;
+		}
+		b->stop = 1;
+		pthread_cond_broadcast(&b->space);
+		pthread_mutex_unlock(&b->mu);
+	}
+	for (;;) {
+		pthread_mutex_lock(&b->mu);
+		/* The window is full: job b->written is running (its worker will
+		 * write it and wake us) or being written (likewise). */
+		while (!b->stop && !esc_bt_interrupted && b->next_job < b->n_jobs &&
+		       b->next_job >= b->written + (int64_t)b->window)
+			pthread_cond_wait(&b->space, &b->mu);
+		if (b->stop || esc_bt_interrupted || b->next_job >= b->n_jobs) {
+			pthread_mutex_unlock(&b->mu);
+			break;
+		}
+		int64_t j = b->next_job++;
+		slot *s = &b->slots[j % (int64_t)b->window];
+		const span *sp = span_of(b, j);
+		s->state = S_RUNNING;
+		s->job = j;
+		s->point = sp->point;
+		s->rep = sp->rep + (j - sp->first_job);
+		pthread_mutex_unlock(&b->mu);
+
+		esc_error_clear(&s->err);
+		int st = run_job(w, s);
+
+		pthread_mutex_lock(&b->mu);
+		s->state = st ? S_FAILED : S_DONE;
+		if (st && !b->o->skip_failed) {
+			b->stop = 1;            /* the writer reports the first failure */
+			pthread_cond_broadcast(&b->space);
+		}
+		if (!b->writing)
+			write_ready(b);
+		pthread_mutex_unlock(&b->mu);
+	}
+	worker_teardown(w);
+}
+
+static void *worker_main(void *arg)
+{
+	worker_loop(arg);
+	return NULL;
+}
+
 int esc_bt_run_jobs(batch *b, esc_error *err)
 {
 	int64_t want = b->n_jobs;
@@ -409,105 +462,59 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 		b->window = 8;
 	b->slots = calloc(b->window, sizeof *b->slots);
 	worker *ws = calloc(t ? (size_t)t : 1, sizeof *ws);
-	esc_run_row *rows = calloc(b->n_arms, sizeof *rows);
-	if (!b->slots || !ws || !rows) {
+	b->rows = calloc(b->n_arms, sizeof *b->rows);
+	if (!b->slots || !ws || !b->rows) {
 		free(ws);
-		free(rows);
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
 	for (size_t i = 0; i < b->window; i++) {
 		b->slots[i].job = -1;
 		if (!(b->slots[i].arm = calloc(b->n_arms, sizeof(tables)))) {
 			free(ws);
-			free(rows);
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		}
 		for (size_t a = 0; a < b->n_arms; a++)
 			esc_bt_tables_init(&b->slots[i].arm[a]);
 	}
+	b->wst = ESC_OK;
+	b->failed_job = -1;
+	esc_error_clear(&b->werr);
+	esc_error_clear(&b->ferr);
 	b->t0 = b->last_shown = esc_bt_wall_s();
 	b->last_shown -= 1;
-	int started = 0;
-	for (int i = 0; i < t; i++) {
+	int started = 0;                /* threads besides this one */
+	for (int i = 1; i < t; i++) {
 		ws[i].b = b;
-		pthread_mutex_lock(&b->mu);
-		b->alive++;
-		pthread_mutex_unlock(&b->mu);
-		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) {
-			pthread_mutex_lock(&b->mu);
-			b->alive--;
-			pthread_mutex_unlock(&b->mu);
-			break;
-		}
+		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0)
+			break;                  /* fewer threads: the same file, slower */
 		started++;
 	}
-	if (t > 0 && started == 0) {
-		free(ws);
-		free(rows);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot start a worker thread: %s",
-		                     strerror(errno));
+	if (t > 0) {
+		ws[0].b = b;
+		worker_loop(&ws[0]);
 	}
-
-	int wst = ESC_OK;
-	esc_error werr = {0}, ferr = {0};
-	int64_t failed_job = -1;
-	pthread_mutex_lock(&b->mu);
-	for (;;) {
-		slot *s = &b->slots[b->written % (int64_t)b->window];
-		if (b->written < b->next_job && s->job == b->written &&
-		    (s->state == S_DONE || s->state == S_FAILED)) {
-			pthread_mutex_unlock(&b->mu);
-			if (s->state == S_DONE && wst == ESC_OK)
-				wst = write_job(b, s, rows, &werr);
-			else if (s->state == S_FAILED && b->o->skip_failed && wst == ESC_OK)
-				wst = skip_job(b, s, &werr);
-			else if (s->state == S_FAILED && failed_job < 0) {
-				failed_job = s->job;
-				ferr = s->err;
-			}
-			show_progress(b);
-			pthread_mutex_lock(&b->mu);
-			s->state = S_FREE;
-			b->written++;
-			if (wst)
-				b->stop = 1;
-			pthread_cond_broadcast(&b->space);
-			continue;
-		}
-		if (b->alive == 0 && b->written >= b->next_job)
-			break;
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 100 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&b->ready, &b->mu, &until);
-		if (esc_bt_interrupted)
-			pthread_cond_broadcast(&b->space);   /* waiting workers: stop */
-		pthread_mutex_unlock(&b->mu);
-		show_progress(b);
-		pthread_mutex_lock(&b->mu);
-	}
-	pthread_mutex_unlock(&b->mu);
-	for (int i = 0; i < started; i++)
+	for (int i = 1; i <= started; i++)
 		pthread_join(ws[i].th, NULL);
 	free(ws);
-	free(rows);
+	/* Every worker has stopped, so by the invariant of write_ready nothing
+	 * is left to write; this is a safety net, not a step. */
+	pthread_mutex_lock(&b->mu);
+	if (!b->writing)
+		write_ready(b);
+	pthread_mutex_unlock(&b->mu);
 
 	/* Whatever happened, keep every row that finished. */
-	if (wst == ESC_OK)
-		wst = flush_stage(b, &werr);
+	if (b->wst == ESC_OK)
+		b->wst = flush_stage(b, &b->werr);
 	if (b->show)
 		fprintf(stderr, "\r\033[K");
-	if (wst) {
-		*err = werr;
-		return wst;
+	if (b->wst) {
+		*err = b->werr;
+		return b->wst;
 	}
-	if (failed_job >= 0) {
-		*err = ferr;
-		return ferr.status ? ferr.status : ESC_ERR_RUNTIME;
+	if (b->failed_job >= 0) {
+		*err = b->ferr;
+		return b->ferr.status ? b->ferr.status : ESC_ERR_RUNTIME;
 	}
 	if (b->worker_failed) {
 		*err = b->worker_err;
@@ -530,4 +537,6 @@ void esc_bt_free_slots(batch *b)
 	}
 	free(b->slots);
 	b->slots = NULL;
+	free(b->rows);
+	b->rows = NULL;
 }
