@@ -945,6 +945,76 @@ static int out_flush(hid_t d, hid_t type, const unsigned char *buf, size_t n,
 	return 0;
 }
 
+/* Input 0's rows that come before every other input's first row, in whole
+ * chunks, are copied as stored: compressed chunk to compressed chunk, with
+ * no inflate and no deflate (the output has input 0's chunks and filters, so
+ * its chunk k is input 0's chunk k).  That is input 0's whole table, but
+ * for its last partial chunk, when the inputs are consecutive blocks of
+ * replications (MPI ranks, job arrays); none of it when an old file's holes
+ * are filled (--resume).  Input 0's rows are in replication order (escsim
+ * writes them so; rows copied this way are not checked one by one), so
+ * its last row's rep decides.
+ * Returns the rows copied (a multiple of the chunk), or -1. */
+static hssize_t copy_leading_chunks(cursor *c, size_t n, hid_t type, size_t roff,
+                                    size_t rsize, hid_t dcpl, hid_t d)
+{
+	hsize_t chunk = 0;
+	if (n < 2 || c[0].total == 0 || H5Pget_layout(dcpl) != H5D_CHUNKED ||
+	    H5Pget_chunk(dcpl, 1, &chunk) != 1 || chunk == 0 || c[0].total < chunk)
+		return 0;
+	int64_t first_other = INT64_MAX;
+	for (size_t i = 1; i < n; i++) {
+		if (cur_fill(&c[i], rsize, type) < 0)
+			return -1;
+		if (c[i].pos < c[i].n) {
+			int64_t r = get_le64(c[i].buf + c[i].pos * rsize + roff);
+			if (r < first_other)
+				first_other = r;
+		}
+	}
+	/* The last row of input 0 (a one-row read: one chunk decoded). */
+	hsize_t last = c[0].total - 1, one = 1;
+	hid_t ms = H5Screate_simple(1, &one, NULL);
+	int bad = ms < 0 ||
+	          H5Sselect_hyperslab(c[0].fs, H5S_SELECT_SET, &last, NULL, &one, NULL) < 0 ||
+	          H5Dread(c[0].d, type, ms, c[0].fs, H5P_DEFAULT, c[0].buf) < 0;
+	if (ms >= 0)
+		H5Sclose(ms);
+	if (bad)
+		return -1;
+	if (get_le64(c[0].buf + roff) >= first_other)
+		return 0;
+	hsize_t rows = c[0].total / chunk * chunk;
+	if (H5Dset_extent(d, &rows) < 0)
+		return -1;
+	void *buf = NULL;
+	size_t cap = 0;
+	for (hsize_t off = 0; off < rows; off += chunk) {
+		hsize_t bytes = 0;
+		uint32_t filters = 0;
+		if (H5Dget_chunk_storage_size(c[0].d, &off, &bytes) < 0 || bytes == 0)
+			goto fail;
+		if (bytes > cap) {
+			void *nb = realloc(buf, (size_t)bytes);
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap = (size_t)bytes;
+		}
+		if (H5Dread_chunk(c[0].d, H5P_DEFAULT, &off, &filters, buf) < 0 ||
+		    H5Dwrite_chunk(d, H5P_DEFAULT, filters, &off, (size_t)bytes, buf) < 0)
+			goto fail;
+	}
+	free(buf);
+	c[0].next = rows;
+	c[0].n = c[0].pos = 0;
+	c[0].last = INT64_MIN;
+	return (hssize_t)rows;
+fail:
+	free(buf);
+	return -1;
+}
+
 /* Create /arms/<group>/<table> in OUT like input 0's (type, chunks,
  * filters, attributes) and fill it from every input in rep order. */
 static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
@@ -1031,7 +1101,12 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 		goto out;
 	}
 
-	hsize_t rows = 0;
+	hssize_t copied = copy_leading_chunks(c, n, type, roff, rsize, dcpl, d);
+	if (copied < 0) {
+		rc = fail(err, partial, what);
+		goto out;
+	}
+	hsize_t rows = (hsize_t)copied;
 	size_t on = 0;
 	for (;;) {
 		/* The input whose next row has the smallest rep, and the next

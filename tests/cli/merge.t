@@ -4,7 +4,7 @@
 # shard is refused with exit 2 and a message, and nothing is written.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 22
+plan 24
 G="$ROOT/scenarios/golan_2026.lua"
 OPTS=(-s 7 --events --horizon 90d -q)
 
@@ -24,6 +24,20 @@ for arm in cell no_cell; do
 	done
 done
 ok $diff "merged == single run (runs, daily, events, messages of both arms)"
+# The first shard's whole chunks are copied as stored (no inflate/deflate):
+# 60 replications x 90 days are more daily rows than one chunk holds.
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 60 -o c.h5 > /dev/null 2>&1 &&
+"$ESCSIM" compare "$G" "${OPTS[@]}" -n 40 --rep-offset 60 -o d.h5 > /dev/null 2>&1 &&
+"$ESCSIM" merge c.h5 d.h5 -n 100 -o m2.h5 > /dev/null 2>&1
+ok $? "merge of a 60 and a 40 replication shard exits 0"
+diff=0
+for arm in cell no_cell; do
+	for t in runs daily events messages; do
+		h5diff -q all.h5 m2.h5 /arms/$arm/$t /arms/$arm/$t > /dev/null 2>&1 ||
+			{ diff=1; echo "# /arms/$arm/$t differs"; }
+	done
+done
+ok $diff "chunks copied as stored: the same tables as one run"
 $PY - m.h5 > py.txt 2>&1 <<'PYEOF'
 import sys, h5py
 with h5py.File(sys.argv[1], "r") as h:
