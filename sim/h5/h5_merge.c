@@ -28,6 +28,8 @@
 
 #include <hdf5.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <zlib.h>
 
 #include "escsim/h5merge.h"
 #include "h5_table.h"
@@ -945,6 +947,142 @@ static int out_flush(hid_t d, hid_t type, const unsigned char *buf, size_t n,
 	return 0;
 }
 
+/* Whole output chunks are shuffled and deflated on a second thread while
+ * this one reads and orders the next chunk's rows, then stored with
+ * H5Dwrite_chunk: the join's two costs, reading (inflate) and writing
+ * (deflate), overlap on two cores instead of adding up on one.  Only for
+ * the pipeline escsim's tables use (shuffle, then deflate), done here as
+ * HDF5's filters do it; a table with any other pipeline, and the last
+ * partial chunk, go through H5Dwrite. */
+typedef struct pack {
+	const struct packer *k;
+	unsigned char *raw, *shuf, *z;
+	size_t zcap, zlen;
+	hsize_t off;                    /* the chunk's first row */
+	int busy, threaded, ok;
+	pthread_t th;
+} pack;
+
+typedef struct packer {
+	hid_t d;
+	size_t rsize, elem;             /* row bytes; shuffle's element size */
+	hsize_t chunk;                  /* rows per chunk; 0: packer off */
+	int level;
+	pack p[2];
+	int cur;
+} packer;
+
+static void packer_init(packer *k, hid_t d, hid_t dcpl, size_t rsize, hsize_t rows)
+{
+	memset(k, 0, sizeof *k);
+	k->d = d;
+	k->rsize = rsize;
+	hsize_t chunk = 0;
+	if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, &chunk) != 1 ||
+	    chunk == 0 || rows % chunk != 0 || H5Pget_nfilters(dcpl) != 2)
+		return;
+	unsigned flags, cd[8];
+	size_t ncd = 8;
+	if (H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_SHUFFLE)
+		return;
+	k->elem = ncd >= 1 && cd[0] ? cd[0] : rsize;
+	ncd = 8;
+	if (H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_DEFLATE ||
+	    ncd < 1 || cd[0] > 9)
+		return;
+	k->level = (int)cd[0];
+	size_t bytes = (size_t)chunk * rsize;
+	for (int i = 0; i < 2; i++) {
+		k->p[i].zcap = compressBound((uLong)bytes);
+		if (!(k->p[i].raw = malloc(bytes)) || !(k->p[i].shuf = malloc(bytes)) ||
+		    !(k->p[i].z = malloc(k->p[i].zcap))) {
+			for (int j = 0; j <= i; j++) {
+				free(k->p[j].raw);
+				free(k->p[j].shuf);
+				free(k->p[j].z);
+			}
+			memset(k->p, 0, sizeof k->p);
+			return;
+		}
+	}
+	k->chunk = chunk;
+}
+
+/* H5Z's shuffle (byte j of element i to plane j) and deflate (compress2). */
+static void *pack_run(void *arg)
+{
+	pack *p = arg;
+	const packer *k = p->k;
+	size_t bytes = (size_t)k->chunk * k->rsize, n = bytes / k->elem;
+	for (size_t j = 0; j < k->elem; j++)
+		for (size_t i = 0; i < n; i++)
+			p->shuf[j * n + i] = p->raw[i * k->elem + j];
+	memcpy(p->shuf + n * k->elem, p->raw + n * k->elem, bytes - n * k->elem);
+	uLongf zlen = (uLongf)p->zcap;
+	p->ok = compress2(p->z, &zlen, p->shuf, (uLong)bytes, k->level) == Z_OK &&
+	        zlen < bytes;
+	p->zlen = zlen;
+	return NULL;
+}
+
+/* Wait for chunk P and store it (its rows through H5Dwrite when they did
+ * not deflate smaller, and HDF5 decides how to store them). */
+static int pack_store(packer *k, pack *p, hid_t type)
+{
+	if (!p->busy)
+		return 0;
+	if (p->threaded)
+		pthread_join(p->th, NULL);
+	p->busy = 0;
+	hsize_t end = p->off + k->chunk, cur = 0;
+	hid_t fs = H5Dget_space(k->d);
+	int bad = fs < 0 || H5Sget_simple_extent_dims(fs, &cur, NULL) < 0;
+	if (fs >= 0)
+		H5Sclose(fs);
+	if (bad || (cur < end && H5Dset_extent(k->d, &end) < 0))
+		return -1;
+	if (p->ok)
+		return H5Dwrite_chunk(k->d, H5P_DEFAULT, 0, &p->off, p->zlen, p->z) < 0 ? -1 : 0;
+	hsize_t rows = p->off;
+	return out_flush(k->d, type, p->raw, (size_t)k->chunk, &rows);
+}
+
+/* The current buffer holds a whole chunk starting at row OFF: store the
+ * one before it, start on this one, and make the other buffer current. */
+static int packer_submit(packer *k, hsize_t off, hid_t type)
+{
+	pack *p = &k->p[k->cur], *q = &k->p[1 - k->cur];
+	if (pack_store(k, q, type) < 0)
+		return -1;
+	p->off = off;
+	p->busy = 1;
+	p->k = k;
+	p->threaded = pthread_create(&p->th, NULL, pack_run, p) == 0;
+	if (!p->threaded)
+		pack_run(p);
+	k->cur = 1 - k->cur;
+	return 0;
+}
+
+/* Store what is in flight (one chunk at most: submit stores the other). */
+static int packer_finish(packer *k, hid_t type)
+{
+	int bad = pack_store(k, &k->p[0], type) < 0;
+	return pack_store(k, &k->p[1], type) < 0 || bad ? -1 : 0;
+}
+
+static void packer_free(packer *k)
+{
+	for (int i = 0; i < 2; i++) {
+		if (k->p[i].busy && k->p[i].threaded)
+			pthread_join(k->p[i].th, NULL);
+		free(k->p[i].raw);
+		free(k->p[i].shuf);
+		free(k->p[i].z);
+	}
+	memset(k, 0, sizeof *k);
+}
+
 /* Input 0's rows that come before every other input's first row, in whole
  * chunks, are copied as stored: compressed chunk to compressed chunk, with
  * no inflate and no deflate (the output has input 0's chunks and filters, so
@@ -1025,6 +1163,8 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 	cursor *c = calloc(n, sizeof *c);
 	hid_t type = -1, dcpl = -1, space = -1, d = -1;
 	unsigned char *ob = NULL;
+	packer pk;
+	memset(&pk, 0, sizeof pk);
 	int rc = ESC_OK;
 	char what[400];
 	snprintf(what, sizeof what, "copy /arms/%s/%s", group, table);
@@ -1108,6 +1248,9 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 	}
 	hsize_t rows = (hsize_t)copied;
 	size_t on = 0;
+	packer_init(&pk, d, dcpl, rsize, rows);
+	unsigned char *wb = pk.chunk ? pk.p[pk.cur].raw : ob;
+	size_t cap = pk.chunk ? (size_t)pk.chunk : BLOCK_ROWS;
 	for (;;) {
 		/* The input whose next row has the smallest rep, and the next
 		 * smallest rep of any other input. */
@@ -1151,12 +1294,17 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 				goto out;
 			}
 			b->last = r;
-			memcpy(ob + on * rsize, b->buf + b->pos * rsize, rsize);
+			memcpy(wb + on * rsize, b->buf + b->pos * rsize, rsize);
 			b->pos++;
-			if (++on == BLOCK_ROWS) {
-				if (out_flush(d, type, ob, on, &rows) < 0) {
+			if (++on == cap) {
+				if (pk.chunk ? packer_submit(&pk, rows, type) < 0 :
+				    out_flush(d, type, wb, on, &rows) < 0) {
 					rc = fail(err, partial, what);
 					goto out;
+				}
+				if (pk.chunk) {
+					rows += cap;
+					wb = pk.p[pk.cur].raw;
 				}
 				on = 0;
 			}
@@ -1166,9 +1314,11 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 			}
 		}
 	}
-	if (out_flush(d, type, ob, on, &rows) < 0)
+	if ((pk.chunk && packer_finish(&pk, type) < 0) ||
+	    out_flush(d, type, wb, on, &rows) < 0)
 		rc = fail(err, partial, what);
 out:
+	packer_free(&pk);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].fs >= 0)
 			H5Sclose(c[i].fs);
