@@ -947,13 +947,17 @@ static int out_flush(hid_t d, hid_t type, const unsigned char *buf, size_t n,
 	return 0;
 }
 
-/* Whole output chunks are shuffled and deflated on a second thread while
+/* Whole output chunks are shuffled and deflated on other threads while
  * this one reads and orders the next chunk's rows, then stored with
  * H5Dwrite_chunk: the join's two costs, reading (inflate) and writing
  * (deflate), overlap on two cores instead of adding up on one.  Only for
  * the pipeline escsim's tables use (shuffle, then deflate), done here as
  * HDF5's filters do it; a table with any other pipeline, and the last
  * partial chunk, go through H5Dwrite. */
+/* Buffers: one being filled and up to PACKS - 1 chunks being deflated (two
+ * threads beside this one: on two cores, whichever is free works). */
+#define PACKS 3
+
 typedef struct pack {
 	const struct packer *k;
 	unsigned char *raw, *shuf, *z;
@@ -968,8 +972,8 @@ typedef struct packer {
 	size_t rsize, elem;             /* row bytes; shuffle's element size */
 	hsize_t chunk;                  /* rows per chunk; 0: packer off */
 	int level;
-	pack p[2];
-	int cur;
+	pack p[PACKS];
+	int cur, head, busy;            /* busy packs: head, head + 1, ... */
 } packer;
 
 static void packer_init(packer *k, hid_t d, hid_t dcpl, size_t rsize, hsize_t rows)
@@ -992,7 +996,7 @@ static void packer_init(packer *k, hid_t d, hid_t dcpl, size_t rsize, hsize_t ro
 		return;
 	k->level = (int)cd[0];
 	size_t bytes = (size_t)chunk * rsize;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < PACKS; i++) {
 		k->p[i].zcap = compressBound((uLong)bytes);
 		if (!(k->p[i].raw = malloc(bytes)) || !(k->p[i].shuf = malloc(bytes)) ||
 		    !(k->p[i].z = malloc(k->p[i].zcap))) {
@@ -1047,33 +1051,43 @@ static int pack_store(packer *k, pack *p, hid_t type)
 	return out_flush(k->d, type, p->raw, (size_t)k->chunk, &rows);
 }
 
-/* The current buffer holds a whole chunk starting at row OFF: store the
- * one before it, start on this one, and make the other buffer current. */
+/* The current buffer holds a whole chunk starting at row OFF: start on it
+ * (first storing the oldest chunk in flight if every other buffer is
+ * busy), and make the next free buffer current.  Chunks are stored in
+ * order, so the extent grows chunk by chunk. */
 static int packer_submit(packer *k, hsize_t off, hid_t type)
 {
-	pack *p = &k->p[k->cur], *q = &k->p[1 - k->cur];
-	if (pack_store(k, q, type) < 0)
-		return -1;
+	if (k->busy == PACKS - 1) {
+		if (pack_store(k, &k->p[k->head], type) < 0)
+			return -1;
+		k->head = (k->head + 1) % PACKS;
+		k->busy--;
+	}
+	pack *p = &k->p[k->cur];
 	p->off = off;
 	p->busy = 1;
 	p->k = k;
 	p->threaded = pthread_create(&p->th, NULL, pack_run, p) == 0;
 	if (!p->threaded)
 		pack_run(p);
-	k->cur = 1 - k->cur;
+	k->busy++;
+	k->cur = (k->head + k->busy) % PACKS;
 	return 0;
 }
 
-/* Store what is in flight (one chunk at most: submit stores the other). */
+/* Store every chunk in flight, oldest first. */
 static int packer_finish(packer *k, hid_t type)
 {
-	int bad = pack_store(k, &k->p[0], type) < 0;
-	return pack_store(k, &k->p[1], type) < 0 || bad ? -1 : 0;
+	int bad = 0;
+	for (; k->busy > 0; k->busy--, k->head = (k->head + 1) % PACKS)
+		if (pack_store(k, &k->p[k->head], type) < 0)
+			bad = 1;
+	return bad ? -1 : 0;
 }
 
 static void packer_free(packer *k)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < PACKS; i++) {
 		if (k->p[i].busy && k->p[i].threaded)
 			pthread_join(k->p[i].th, NULL);
 		free(k->p[i].raw);
