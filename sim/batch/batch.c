@@ -901,7 +901,10 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		}
 		if (rank == 0) {
 			esc_error jerr = {0};
-			if (join(&b, final, mpi ? ranks : 1, &jerr)) {
+			void *aff = mpi ? esc_par_widen_affinity() : NULL;
+			int jst = join(&b, final, mpi ? ranks : 1, &jerr);
+			esc_par_restore_affinity(aff);
+			if (jst) {
 				*err = jerr;
 				st = jerr.status;
 			} else {

@@ -3,12 +3,55 @@
  * The only file that includes mpi.h.  MPI is initialised with
  * MPI_THREAD_FUNNELED: worker threads never call MPI, the main thread
  * (the batch's writer) does.  Without -DESCSIM_MPI: one rank. */
+#if defined(ESCSIM_MPI) && defined(__linux__)
+#define _GNU_SOURCE                     /* sched_setaffinity, CPU_SET */
+#include <sched.h>
+#endif
+#include <stdlib.h>
+
 #include "escsim/batch.h"
 #include "parallel.h"
 
 #ifdef ESCSIM_MPI
 #include <mpi.h>
 #include <time.h>
+
+/* mpirun binds each rank to a core (Open MPI's default with up to two
+ * ranks, and with --bind-to core).  Rank 0 joins the shards alone, after
+ * every rank has finished, and deflates on several threads: for that it
+ * may use every CPU the process is allowed (the kernel keeps it within its
+ * cpuset), then goes back to its core. */
+void *esc_par_widen_affinity(void)
+{
+#ifdef __linux__
+	cpu_set_t *old = malloc(sizeof *old), all;
+	if (!old)
+		return NULL;
+	if (sched_getaffinity(0, sizeof *old, old) != 0) {
+		free(old);
+		return NULL;
+	}
+	CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		CPU_SET(c, &all);
+	if (sched_setaffinity(0, sizeof all, &all) != 0) {
+		free(old);
+		return NULL;
+	}
+	return old;
+#else
+	return NULL;
+#endif
+}
+
+void esc_par_restore_affinity(void *saved)
+{
+#ifdef __linux__
+	if (saved)
+		sched_setaffinity(0, sizeof(cpu_set_t), saved);
+#endif
+	free(saved);
+}
 
 static int started;
 
@@ -78,6 +121,9 @@ int64_t esc_par_sum(int64_t v)
 }
 
 #else
+
+void *esc_par_widen_affinity(void) { return NULL; }
+void esc_par_restore_affinity(void *saved) { (void)saved; }
 
 int esc_batch_parallel_init(int *argc, char ***argv)
 {

@@ -18,5 +18,10 @@ int esc_par_size(void);
 int64_t esc_par_max(int64_t v);
 /* The sum of every rank's value. */
 int64_t esc_par_sum(int64_t v);
+/* Let the calling thread (and threads it starts) run on every CPU the
+ * process may use, and return what to restore (NULL: nothing changed);
+ * for rank 0's join, when mpirun has bound the rank to one core. */
+void *esc_par_widen_affinity(void);
+void esc_par_restore_affinity(void *saved);
 
 #endif
