@@ -485,8 +485,13 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 	int started = 0;                /* threads besides this one */
 	for (int i = 1; i < t; i++) {
 		ws[i].b = b;
-		if (pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0)
-			break;                  /* fewer threads: the same file, slower */
+		int e = pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
+		if (e != 0) {           /* fewer threads: the same file, slower */
+			if (!b->o->quiet)
+				fprintf(stderr, "escsim: warning: %d of %d threads started (%s)\n",
+				        i, t, strerror(e));
+			break;
+		}
 		started++;
 	}
 	if (t > 0) {
