@@ -5,11 +5,11 @@
  * same base seed, so arms, and a sweep's points, share every stream they
  * both use), and writes the result file.
  *
- * Concurrency lives here and nowhere below: `threads` workers, each with
- * its own Lua state, models and random streams, take replications from a
- * shared counter; the calling thread is the only one that touches HDF5 and
- * writes the rows in replication order, so the file is the same whatever
- * the thread count.  Under an MPI build started by mpirun, ranks split the
+ * Concurrency lives here and nowhere below: `threads` workers (the calling
+ * thread and threads - 1 more), each with its own Lua state, models and
+ * random streams, take replications from a shared counter; one worker at a
+ * time touches HDF5, writing the rows in replication order, so the file is
+ * the same whatever the thread count.  Under an MPI build started by mpirun, ranks split the
  * replications, each writes a shard, and rank 0 joins them into the one
  * file a single process would have written.
  *
@@ -49,7 +49,7 @@ typedef struct esc_batch_opts {
 	                                   the run goes on (default: stop) */
 	/* Added with threads, sweeps and resume; zero is the old behaviour. */
 	const char *command;            /* "run", "compare", "sweep" (recorded) */
-	int threads;                    /* worker threads; 0 or 1: one */
+	int threads;                    /* workers, the caller included; 0 or 1: one */
 	const esc_sweep *sweep;         /* NULL, or every arm at every point:
 	                                   groups /arms/<ARM>.p<k> */
 	const char *resume;             /* an incomplete result file of this same
