@@ -22,31 +22,74 @@
 /* esc_h5_kind, esc_h5_field and esc_h5_table_desc are public, in
  * escsim/h5in.h, so the analysis layer can describe its summary tables. */
 
+/* Compresses full chunks of every table of a file in a few threads (see
+ * h5_table.c); the owner of the file makes one and gives it to its tables. */
+typedef struct esc_h5_zpool esc_h5_zpool;
+
+/* One column as stored: where it is in the row struct and in the file row. */
+typedef struct esc_h5_col {
+	size_t mem_off;
+	unsigned mem_size;    /* bytes in the row struct: 1, 4, 8, 32 or 256 */
+	unsigned file_off;
+	unsigned width;       /* bytes in the file row; < mem_size: narrowed */
+	int is_signed;
+	const char *name;
+} esc_h5_col;
+
 typedef struct esc_h5_table {
 	const esc_h5_table_desc *desc;
 	hid_t dset;
-	hid_t mem_type;       /* compound over the C struct, padding and all */
-	hsize_t nrows;
+	esc_h5_zpool *pool;   /* set by the owner after create; NULL: chunks
+	                         are compressed and written in the caller */
+	esc_h5_col *cols;
+	size_t row_bytes;     /* a row in the file (packed) */
+	size_t chunk_rows;
+	unsigned char *buf;   /* the chunk being filled, already shuffled */
+	size_t buf_rows;      /* rows in buf */
+	int buf_written;      /* buf (partly filled) is in the file as it is */
+	hsize_t nrows;        /* rows appended: the chunks before buf, then buf */
 } esc_h5_table;
 
-/* Create table NAME under LOC (empty, chunked, shuffle + deflate 4) with all
+/* Create table NAME under LOC (empty, chunked, shuffle + deflate) with all
  * its attributes.  LABELS, if not NULL, has one entry per field: a non-NULL
  * entry replaces that field's labels (codes whose names come from the
- * scenario, such as parties); it is only read during the call.  WHERE names
- * the file and group for error messages.  On failure *t is left closed. */
+ * scenario, such as parties); it is only read during the call.  An int32
+ * column with labels is stored in the narrowest signed integer that holds
+ * every code (int8 for a few parties or zones); a value outside that is an
+ * error at append.  WHERE names the file and group for error messages.  On
+ * failure *t is left closed. */
 int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
                         const esc_h5_table_desc *desc,
                         const char *const *labels, const char *where,
                         esc_error *err);
 
-/* Append N rows (an array of the descriptor's row struct) in one extent
- * change and one write.  On failure the table keeps its previous rows. */
+/* Append N rows (an array of the descriptor's row struct).  Rows go into
+ * the table's chunk buffer; each full chunk is shuffled and deflated as
+ * HDF5's filters would (in the pool's threads if the table has one) and
+ * written with H5Dwrite_chunk, always in the order the chunks were filled,
+ * so the file does not depend on timing.  The last, partly filled chunk
+ * reaches the file at esc_h5_table_flush or close. */
 int esc_h5_table_append(esc_h5_table *t, const void *rows, size_t n,
                         const char *where, esc_error *err);
 
-/* Close the dataset; returns negative if HDF5 reported a failure.  Safe on
- * a closed or zeroed table. */
+/* Put every row appended so far in the file (the dataset's extent is the
+ * number of rows written): the partly filled chunk too, and every chunk of
+ * the pool's other tables still being compressed. */
+int esc_h5_table_flush(esc_h5_table *t, const char *where, esc_error *err);
+
+/* Flush and close the dataset; returns negative if anything failed.  Safe
+ * on a closed table and on one zeroed with dset = -1. */
 int esc_h5_table_close(esc_h5_table *t);
+
+/* A pool of THREADS compressing threads; THREADS <= 0 picks the number of
+ * processors (at most 4); 1 makes no thread (chunks are compressed in the
+ * caller).  NULL if out of memory. */
+esc_h5_zpool *esc_h5_zpool_new(int threads);
+/* Write every chunk in hand; the first failure's message in ERR. */
+int esc_h5_zpool_drain(esc_h5_zpool *p, const char *where, esc_error *err);
+/* Stop the threads and free the pool; chunks not yet written are dropped
+ * (drain first to keep them).  NULL is fine. */
+void esc_h5_zpool_free(esc_h5_zpool *p);
 
 /* Attribute helpers shared with the writer; each returns 0 or -1 (with the
  * HDF5 error stack describing why). */

@@ -311,6 +311,7 @@ struct esc_h5_writer {
 	hid_t arms_group;
 	esc_h5_table failures;      /* made on the first failure */
 	int has_failures;
+	esc_h5_zpool *pool;         /* deflates every table's chunks */
 };
 
 static void quiet(void)
@@ -384,6 +385,7 @@ static int close_objects(esc_h5_writer *w)
 
 static void free_writer(esc_h5_writer *w)
 {
+	esc_h5_zpool_free(w->pool);   /* tables are closed: nothing in hand */
 	for (size_t i = 0; i < w->n_arms; i++)
 		free(w->arms[i].name);
 	free(w->arms);
@@ -559,7 +561,8 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 	w->path = cat(path, "", "");
 	w->partial = cat(path, ".partial", "");
 	w->where = w->partial ? cat("results file '", w->partial, "'") : NULL;
-	if (!w->path || !w->partial || !w->where) {
+	w->pool = esc_h5_zpool_new(0);
+	if (!w->path || !w->partial || !w->where || !w->pool) {
 		free_writer(w);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		return NULL;
@@ -704,7 +707,9 @@ static int labelled_table(esc_h5_writer *w, arm *a, esc_h5_table *t,
 		                     "columns (internal error)", name);
 	for (size_t i = 0; i < desc->n_fields; i++)
 		labels[i] = lists[i] == LBL_NONE ? NULL : specs[lists[i]];
-	return esc_h5_table_create(t, a->group, name, desc, labels, w->where, err);
+	int rc = esc_h5_table_create(t, a->group, name, desc, labels, w->where, err);
+	t->pool = w->pool;
+	return rc;
 }
 
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
@@ -755,11 +760,11 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	arm *a = &w->arms[w->n_arms];
 	memset(a, 0, sizeof *a);
 	a->group = -1;
-	a->runs.dset = a->runs.mem_type = -1;
-	a->daily.dset = a->daily.mem_type = -1;
-	a->events.dset = a->events.mem_type = -1;
-	a->messages.dset = a->messages.mem_type = -1;
-	a->log.dset = a->log.mem_type = -1;
+	a->runs.dset = -1;
+	a->daily.dset = -1;
+	a->events.dset = -1;
+	a->messages.dset = -1;
+	a->log.dset = -1;
 	int rc;
 	if (!(a->name = cat(name, "", ""))) {
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -777,6 +782,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	else
 		rc = esc_h5_table_create(&a->runs, a->group, "runs", &runs_desc,
 		                         NULL, w->where, err);
+	a->runs.pool = w->pool;
 	if (!rc)
 		rc = labelled_table(w, a, &a->daily, "daily", &daily_desc,
 		                    daily_label_list, specs, err);
@@ -874,10 +880,11 @@ int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_erro
 {
 	quiet();
 	if (!w->has_failures) {
-		w->failures.dset = w->failures.mem_type = -1;
+		w->failures.dset = -1;
 		if (esc_h5_table_create(&w->failures, w->file, "failures", &failures_desc,
 		                        NULL, w->where, err))
 			return err ? err->status : ESC_ERR_RUNTIME;
+		w->failures.pool = w->pool;
 		w->has_failures = 1;
 	}
 	return esc_h5_table_append(&w->failures, row, 1, w->where, err);
