@@ -1035,6 +1035,219 @@ static void check_events(hid_t file, const char *arm_name, int arm,
 	H5Dclose(d);
 }
 
+/* Chunks: rows packed into the shuffled layout, deflated in a pool and
+ * stored with H5Dwrite_chunk. */
+typedef struct chunk_row {
+	int64_t rep;
+	int32_t party;        /* labelled: stored as int8 */
+	int32_t zone;         /* labels up to 300: stored as int16 */
+	double t_h;
+	int8_t kind;
+	char key[32];
+} chunk_row;
+
+static const esc_h5_field chunk_fields[] = {
+	{ "rep", offsetof(chunk_row, rep), ESC_H5_I64, NULL, NULL, NULL },
+	{ "party", offsetof(chunk_row, party), ESC_H5_I32, NULL,
+	  "-1=none,0=ISR,1=SYR", NULL },
+	{ "zone", offsetof(chunk_row, zone), ESC_H5_I32, NULL,
+	  "-1=none,0=near,300=far", NULL },
+	{ "t_h", offsetof(chunk_row, t_h), ESC_H5_F64, "h", NULL, NULL },
+	{ "kind", offsetof(chunk_row, kind), ESC_H5_ENUM8, NULL, "0=a,1=b", NULL },
+	{ "key", offsetof(chunk_row, key), ESC_H5_STR32, NULL, NULL, NULL },
+};
+static const esc_h5_table_desc chunk_desc = {
+	"chunks", sizeof(chunk_row), chunk_fields, 6,
+};
+
+static chunk_row chunk_make(int64_t i)
+{
+	chunk_row r;
+	memset(&r, 0xa5, sizeof r);   /* padding must not reach the file */
+	r.rep = i / 7 - 3;
+	r.party = (int32_t)(i % 3) - 1;
+	r.zone = i % 5 == 0 ? 300 : (int32_t)(i % 2);
+	r.t_h = i % 11 == 0 ? NAN : 0.25 * (double)i;
+	r.kind = (int8_t)(i & 1);
+	snprintf(r.key, sizeof r.key, "k%lld", (long long)i);
+	return r;
+}
+
+/* NROWS rows appended in blocks of BLOCK through a pool of THREADS (0: no
+ * pool), with a flush (the last chunk written partly filled, then
+ * rewritten) after FLUSH_AT rows. */
+static void chunk_file(const char *path, int threads, size_t nrows,
+                       size_t block, size_t flush_at)
+{
+	hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	assert_true(f >= 0);
+	esc_h5_zpool *pool = threads ? esc_h5_zpool_new(threads) : NULL;
+	esc_error err = {0};
+	esc_h5_table t;
+	assert_int_equal(esc_h5_table_create(&t, f, "t", &chunk_desc, NULL,
+	                                     "test", &err), ESC_OK);
+	t.pool = pool;
+	chunk_row *rows = malloc(block * sizeof *rows);
+	size_t done = 0;
+	while (done < nrows) {
+		size_t k = nrows - done < block ? nrows - done : block;
+		if (done < flush_at && done + k > flush_at)
+			k = flush_at - done;
+		for (size_t i = 0; i < k; i++)
+			rows[i] = chunk_make((int64_t)(done + i));
+		assert_int_equal(esc_h5_table_append(&t, rows, k, "test", &err), ESC_OK);
+		done += k;
+		if (done == flush_at) {
+			assert_int_equal(esc_h5_table_flush(&t, "test", &err), ESC_OK);
+			hid_t s = H5Dget_space(t.dset);
+			hsize_t n = 0;
+			H5Sget_simple_extent_dims(s, &n, NULL);
+			H5Sclose(s);
+			assert_int_equal(n, flush_at);   /* all in the file */
+		}
+	}
+	free(rows);
+	assert_int_equal(esc_h5_table_close(&t), 0);
+	esc_h5_zpool_free(pool);
+	H5Fclose(f);
+}
+
+/* Every chunk's stored bytes; the filter mask must be 0 (shuffle and
+ * deflate both applied, as readers expect). */
+static unsigned char *chunk_bytes(const char *path, size_t *len, hsize_t *nrows)
+{
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(f, "t", H5P_DEFAULT);
+	hid_t s = H5Dget_space(d);
+	H5Sget_simple_extent_dims(s, nrows, NULL);
+	hid_t dcpl = H5Dget_create_plist(d);
+	hsize_t cdim = 0;
+	assert_int_equal(H5Pget_chunk(dcpl, 1, &cdim), 1);
+	H5Pclose(dcpl);
+	unsigned char *all = NULL;
+	*len = 0;
+	for (hsize_t off = 0; off < *nrows; off += cdim) {
+		hsize_t sz = 0;
+		uint32_t mask = 99;
+		assert_true(H5Dget_chunk_storage_size(d, &off, &sz) >= 0);
+		all = realloc(all, *len + sz);
+		assert_true(H5Dread_chunk(d, H5P_DEFAULT, &off, &mask, all + *len) >= 0);
+		assert_int_equal(mask, 0);
+		*len += sz;
+	}
+	H5Sclose(s);
+	H5Dclose(d);
+	H5Fclose(f);
+	return all;
+}
+
+static void test_chunks(void **state)
+{
+	(void)state;
+	/* A row is 8 + 1 + 2 + 8 + 1 + 32 = 52 bytes: 5041 rows a chunk, so
+	 * 12,000 rows are three chunks, the last partly filled. */
+	enum { N = 12000 };
+	char a[512], b[512], c[512];
+	in_tmp(a, sizeof a, "chunks0.h5");
+	in_tmp(b, sizeof b, "chunks3.h5");
+	in_tmp(c, sizeof c, "chunks1.h5");
+	chunk_file(a, 0, N, 777, 6000);
+	chunk_file(b, 3, N, 777, 6000);
+	chunk_file(c, 1, N, 4096, 6000);
+
+	/* The same bytes whatever the threads (and the block size). */
+	size_t la, lb, lc;
+	hsize_t na, nb, nc;
+	unsigned char *ca = chunk_bytes(a, &la, &na);
+	unsigned char *cb = chunk_bytes(b, &lb, &nb);
+	unsigned char *cc = chunk_bytes(c, &lc, &nc);
+	assert_int_equal(na, N);
+	assert_int_equal(nb, N);
+	assert_int_equal(nc, N);
+	assert_int_equal(la, lb);
+	assert_int_equal(la, lc);
+	assert_memory_equal(ca, cb, la);
+	assert_memory_equal(ca, cc, la);
+	assert_true(la < (size_t)N * 52 / 2);   /* deflated */
+	free(ca);
+	free(cb);
+	free(cc);
+
+	/* HDF5's own pipeline reads the rows back; narrowed codes are int8 and
+	 * int16 in the file. */
+	hid_t f = H5Fopen(b, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(f, "t", H5P_DEFAULT);
+	hid_t ft = H5Dget_type(d);
+	assert_int_equal(H5Tget_size(ft), 52);
+	hid_t m1 = H5Tget_member_type(ft, 1), m2 = H5Tget_member_type(ft, 2);
+	assert_int_equal(H5Tget_size(m1), 1);
+	assert_int_equal(H5Tget_size(m2), 2);
+	H5Tclose(m1);
+	H5Tclose(m2);
+	H5Tclose(ft);
+	hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(chunk_row));
+	H5Tinsert(mt, "rep", offsetof(chunk_row, rep), H5T_NATIVE_INT64);
+	H5Tinsert(mt, "party", offsetof(chunk_row, party), H5T_NATIVE_INT32);
+	H5Tinsert(mt, "zone", offsetof(chunk_row, zone), H5T_NATIVE_INT32);
+	H5Tinsert(mt, "t_h", offsetof(chunk_row, t_h), H5T_NATIVE_DOUBLE);
+	H5Tinsert(mt, "kind", offsetof(chunk_row, kind), H5T_NATIVE_INT8);
+	hid_t st = H5Tcopy(H5T_C_S1);
+	H5Tset_size(st, 32);
+	H5Tinsert(mt, "key", offsetof(chunk_row, key), st);
+	chunk_row *got = calloc(N, sizeof *got);
+	assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+	for (int64_t i = 0; i < N; i++) {
+		chunk_row w = chunk_make(i);
+		assert_int_equal(got[i].rep, w.rep);
+		assert_int_equal(got[i].party, w.party);
+		assert_int_equal(got[i].zone, w.zone);
+		assert_memory_equal(&got[i].t_h, &w.t_h, sizeof w.t_h);
+		assert_int_equal(got[i].kind, w.kind);
+		assert_string_equal(got[i].key, w.key);
+	}
+	free(got);
+	H5Tclose(st);
+	H5Tclose(mt);
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(a);
+	unlink(b);
+	unlink(c);
+}
+
+/* A code outside its labels does not fit a narrowed column: an error
+ * naming it, and the table keeps the rows it had. */
+static void test_chunk_code_range(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "range.h5");
+	hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	esc_error err = {0};
+	esc_h5_table t;
+	assert_int_equal(esc_h5_table_create(&t, f, "t", &chunk_desc, NULL,
+	                                     "test", &err), ESC_OK);
+	chunk_row rows[3] = { chunk_make(0), chunk_make(1), chunk_make(2) };
+	assert_int_equal(esc_h5_table_append(&t, rows, 2, "test", &err), ESC_OK);
+	rows[1].party = 200;
+	assert_int_equal(esc_h5_table_append(&t, rows, 3, "test", &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "column party of row 3 is 200"));
+	rows[1].party = 0;
+	rows[2].zone = 40000;
+	assert_int_equal(esc_h5_table_append(&t, rows, 3, "test", &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "column zone of row 4 is 40000"));
+	assert_int_equal(esc_h5_table_close(&t), 0);
+	hid_t d = H5Dopen2(f, "t", H5P_DEFAULT);
+	hid_t s = H5Dget_space(d);
+	hsize_t n = 0;
+	H5Sget_simple_extent_dims(s, &n, NULL);
+	assert_int_equal(n, 2);
+	H5Sclose(s);
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(path);
+}
+
 static void test_daily_events(void **state)
 {
 	(void)state;
@@ -1398,6 +1611,8 @@ int main(void)
 		cmocka_unit_test(test_arm_names),
 		cmocka_unit_test(test_rename_fails),
 		cmocka_unit_test(test_enum_table),
+		cmocka_unit_test(test_chunks),
+		cmocka_unit_test(test_chunk_code_range),
 		cmocka_unit_test(test_daily_events),
 		cmocka_unit_test(test_labels_checked),
 		cmocka_unit_test(test_messages),
