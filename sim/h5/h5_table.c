@@ -660,24 +660,52 @@ static void pack(esc_h5_table *t, const unsigned char *rows, size_t n, size_t r0
 		const esc_h5_col *col = &t->cols[c];
 		unsigned char *o = t->buf + (size_t)col->file_off * R + r0;
 		const unsigned char *s = rows + col->mem_off;
-		if (col->mem_size == 1) {
+		/* One loop per width, so each unrolls to plain byte stores. */
+		switch (col->mem_size * 16 + col->width) {
+		case 1 * 16 + 1:
 			for (size_t i = 0; i < n; i++)
 				o[i] = s[i * rs];
-		} else if (col->mem_size == 4) {
+			break;
+		case 4 * 16 + 1:
 			for (size_t i = 0; i < n; i++) {
 				uint32_t v;
 				memcpy(&v, s + i * rs, 4);
-				for (unsigned k = 0; k < col->width; k++)
-					o[k * R + i] = (unsigned char)(v >> (8 * k));
+				o[i] = (unsigned char)v;
 			}
-		} else if (col->mem_size == 8) {
+			break;
+		case 4 * 16 + 2:
+			for (size_t i = 0; i < n; i++) {
+				uint32_t v;
+				memcpy(&v, s + i * rs, 4);
+				o[i] = (unsigned char)v;
+				o[R + i] = (unsigned char)(v >> 8);
+			}
+			break;
+		case 4 * 16 + 4:
+			for (size_t i = 0; i < n; i++) {
+				uint32_t v;
+				memcpy(&v, s + i * rs, 4);
+				o[i] = (unsigned char)v;
+				o[R + i] = (unsigned char)(v >> 8);
+				o[2 * R + i] = (unsigned char)(v >> 16);
+				o[3 * R + i] = (unsigned char)(v >> 24);
+			}
+			break;
+		case 8 * 16 + 8:
 			for (size_t i = 0; i < n; i++) {
 				uint64_t v;
 				memcpy(&v, s + i * rs, 8);
-				for (unsigned k = 0; k < 8; k++)
-					o[k * R + i] = (unsigned char)(v >> (8 * k));
+				o[i] = (unsigned char)v;
+				o[R + i] = (unsigned char)(v >> 8);
+				o[2 * R + i] = (unsigned char)(v >> 16);
+				o[3 * R + i] = (unsigned char)(v >> 24);
+				o[4 * R + i] = (unsigned char)(v >> 32);
+				o[5 * R + i] = (unsigned char)(v >> 40);
+				o[6 * R + i] = (unsigned char)(v >> 48);
+				o[7 * R + i] = (unsigned char)(v >> 56);
 			}
-		} else {   /* strings, byte for byte */
+			break;
+		default:   /* strings, byte for byte */
 			for (unsigned k = 0; k < col->width; k++)
 				for (size_t i = 0; i < n; i++)
 					o[k * R + i] = s[i * rs + k];
