@@ -19,6 +19,7 @@
 #define _GNU_SOURCE       /* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,12 +504,18 @@ esc_h5_zpool *esc_h5_zpool_new(int threads)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
-	/* One processor: no thread, the writer deflates each chunk itself. */
+	/* One processor: no thread, the writer deflates each chunk itself.
+	 * The threads block every signal, so SIGINT and SIGTERM still reach
+	 * the threads they reached before. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (int i = 0; threads > 1 && i < threads; i++) {
 		if (pthread_create(&p->th[i], NULL, zpool_main, p) != 0)
 			break;       /* fewer threads (or none) still work */
 		p->n_threads++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return p;
 }
 
@@ -541,10 +548,14 @@ static int write_job(const zjob *j, const char *where, esc_error *err)
 		         j->zrc == Z_MEM_ERROR ? " (out of memory)" : "");
 	else if (H5Dset_extent(j->dset, &j->end) < 0 ||
 	         H5Dwrite_chunk(j->dset, H5P_DEFAULT, 0, &j->first, j->out_len,
-	                        j->out) < 0)
+	                        j->out) < 0) {
 		esc_h5_reason(reason, sizeof reason);
-	else
+		/* The extent stays at the rows really written. */
+		hsize_t first = j->first;
+		H5Dset_extent(j->dset, &first);
+	} else {
 		return ESC_OK;
+	}
 	char name[256] = "?";
 	H5Iget_name(j->dset, name, sizeof name);
 	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot write rows %llu to "

@@ -909,6 +909,12 @@ int esc_h5_arm_done(esc_h5_writer *w, int arm_index, esc_error *err)
 	arm *a = arm_at(w, arm_index, err);
 	if (!a)
 		return ESC_ERR_RUNTIME;
+	/* Flushed first, for a message naming the rows that failed. */
+	esc_h5_table *tabs[] = { &a->runs, &a->daily, &a->events, &a->messages,
+	                         &a->log };
+	for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
+		if (esc_h5_table_flush(tabs[i], w->where, err))
+			return err ? err->status : ESC_ERR_RUNTIME;
 	int bad = esc_h5_table_close(&a->runs) < 0;
 	bad |= esc_h5_table_close(&a->daily) < 0;
 	bad |= esc_h5_table_close(&a->events) < 0;
@@ -962,8 +968,20 @@ int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err)
 	quiet();
 	int rc = ESC_OK;
 	int8_t flag = complete ? 1 : 0;
+	/* Every row in the file before it may say complete. */
+	for (size_t i = 0; i < w->n_arms && rc == ESC_OK; i++) {
+		arm *a = &w->arms[i];
+		esc_h5_table *tabs[] = { &a->runs, &a->daily, &a->events,
+		                         &a->messages, &a->log };
+		for (size_t k = 0; k < sizeof tabs / sizeof tabs[0] && rc == ESC_OK; k++)
+			rc = esc_h5_table_flush(tabs[k], w->where, err);
+	}
+	if (rc == ESC_OK && w->has_failures)
+		rc = esc_h5_table_flush(&w->failures, w->where, err);
+	if (rc)
+		flag = 0;
 	if (esc_h5_attr_scalar(w->file, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8,
-	                       &flag) < 0)
+	                       &flag) < 0 && rc == ESC_OK)
 		rc = h5_fail(w, err, "set the attribute 'complete'");
 	if (close_objects(w) < 0 && rc == ESC_OK)
 		rc = h5_fail(w, err, "close its datasets");
