@@ -52,19 +52,32 @@ typedef struct arm {
 	char *name;
 	char *overrides;
 	size_t n;                  /* replications (rows of runs) */
-	int64_t *rep;              /* sorted */
-	double **v;                /* v[metric][row], rows in rep order */
+	int64_t *rep;              /* reps in ascending order; NULL when they
+	                              are rep0, rep0 + 1, ... (rep_at) */
+	int64_t rep0;
+	size_t *pos;               /* pos[row]: the row's place in rep order;
+	                              NULL when the rows are in rep order */
+	size_t pairs;              /* replications paired with base_of */
 	double horizon_h;          /* NaN if unknown */
 	int64_t point;             /* sweep point (attribute sweep_point), or -1 */
 	char *sweep_arm;           /* attribute sweep_arm, or the group name */
 	int base_of;               /* the arm it is compared with, or -1 */
 } arm;
 
-/* Rows of two arms with the same rep. */
-typedef struct pairing {
-	size_t n;
-	size_t *ia, *ib;
-} pairing;
+/* The survival curve of an arm, summarised as it streams past (the curve
+ * itself can have a point per replication; JSON and /summary compute it
+ * again, one arm at a time). */
+#define N_KM_AT 5
+static const double km_at_days[N_KM_AT - 1] = { 7, 30, 90, 180 };
+typedef struct km_sum {
+	int has;                   /* first_crisis_h and a known horizon */
+	size_t points;
+	int64_t events;
+	esc_interval median;
+	double at_h[N_KM_AT];      /* 7, 30, 90, 180 days and the horizon */
+	double s_at[N_KM_AT];      /* S there (right-continuous step) */
+	int past[N_KM_AT];
+} km_sum;
 
 typedef struct binary_res {
 	esc_interval share;
@@ -90,7 +103,6 @@ typedef struct report {
 	arm *a;
 	size_t na;
 	size_t base;
-	pairing *pair;             /* per arm, with the baseline */
 	int64_t paired_all;        /* replications present in every arm */
 	esc_interval *mean;        /* [arm * nm + metric] */
 	esc_interval *diff;        /* [arm * nm + metric]; n = 0 for the baseline */
@@ -100,9 +112,7 @@ typedef struct report {
 	int tail_metric[N_TAILS];
 	esc_interval *tail;        /* [(arm * N_TAILS + t) * N_Q + q] */
 	int crisis_time;           /* metric index of first_crisis_h, or -1 */
-	esc_km_point **km;         /* per arm */
-	size_t *n_km;
-	esc_interval *median;      /* per arm */
+	km_sum *km;                /* per arm */
 	char *provenance_name, *provenance_created, *provenance_complete;
 	char *provenance_seed, *provenance_reps;
 	/* Sweeps (/sweep/points): arm groups are ARM.p<k>, compared with the
@@ -260,14 +270,63 @@ static int cmp_keyed(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
-static int read_column_all(report *r, const char *path, const char *col,
-                           size_t n, double *out, esc_error *err)
+/* The rep of arm A's i-th row in rep order. */
+static int64_t rep_at(const arm *a, size_t i)
 {
-	for (size_t s = 0; s < n; s += BLOCK) {
-		size_t k = n - s < BLOCK ? n - s : BLOCK;
-		if (esc_h5_read_f64(r->f, path, col, (int64_t)s, k, out + s, err))
+	return a->rep ? a->rep[i] : a->rep0 + (int64_t)i;
+}
+
+/* Rows per read where rows go through a buffer on the stack. */
+#define RBLOCK 2048
+
+/* How arm A's rows are ordered.  The usual file (a batch writes rows in
+ * rep order) needs nothing kept: reps rep0, rep0 + 1, ... in row order.
+ * Ascending reps with gaps or repeats keep the reps; anything else also
+ * keeps each row's place in rep order (rows sorted by rep, then row). */
+static int read_order(const report *r, arm *a, const char *path, esc_error *err)
+{
+	int64_t blk[RBLOCK], prev = 0;
+	int dense = 1, ascending = 1;
+	for (size_t s = 0; s < a->n; s += RBLOCK) {
+		size_t c = a->n - s < RBLOCK ? a->n - s : RBLOCK;
+		if (esc_h5_read_i64(r->f, path, "rep", (int64_t)s, c, blk, err))
+			return err->status;
+		for (size_t i = 0; i < c; i++) {
+			if (s + i == 0)
+				a->rep0 = blk[i];
+			else if (blk[i] < prev)
+				ascending = dense = 0;
+			if (dense && blk[i] != a->rep0 + (int64_t)(s + i))
+				dense = 0;
+			prev = blk[i];
+		}
+	}
+	if (dense)
+		return ESC_OK;
+	size_t n1 = a->n ? a->n : 1;
+	if (!(a->rep = malloc(n1 * sizeof *a->rep)))
+		return oom(err);
+	for (size_t s = 0; s < a->n; s += BLOCK) {
+		size_t c = a->n - s < BLOCK ? a->n - s : BLOCK;
+		if (esc_h5_read_i64(r->f, path, "rep", (int64_t)s, c, a->rep + s, err))
 			return err->status;
 	}
+	if (ascending)
+		return ESC_OK;
+	keyed *k = malloc(n1 * sizeof *k);
+	a->pos = malloc(n1 * sizeof *a->pos);
+	if (!k || !a->pos) {
+		free(k);
+		return oom(err);
+	}
+	for (size_t i = 0; i < a->n; i++)
+		k[i] = (keyed){ a->rep[i], i };
+	qsort(k, a->n, sizeof *k, cmp_keyed);
+	for (size_t i = 0; i < a->n; i++) {
+		a->rep[i] = k[i].rep;
+		a->pos[k[i].row] = i;
+	}
+	free(k);
 	return ESC_OK;
 }
 
@@ -289,202 +348,282 @@ static int read_arm(report *r, arm *a, esc_error *err)
 	if (esc_h5_table_rows(r->f, path, &rows, err))
 		return err->status;
 	a->n = (size_t)rows;
-	size_t n1 = a->n ? a->n : 1;
-	int64_t *rep = malloc(n1 * sizeof *rep);
-	keyed *k = malloc(n1 * sizeof *k);
-	double *tmp = malloc(n1 * sizeof *tmp);
-	a->rep = malloc(n1 * sizeof *a->rep);
-	a->v = calloc(r->nm, sizeof *a->v);
-	int st = (rep && k && tmp && a->rep && a->v) ? ESC_OK : oom(err);
-	for (size_t s = 0; st == ESC_OK && s < a->n; s += BLOCK) {
-		size_t c = a->n - s < BLOCK ? a->n - s : BLOCK;
-		st = esc_h5_read_i64(r->f, path, "rep", (int64_t)s, c, rep + s, err);
-	}
-	if (st == ESC_OK) {
-		for (size_t i = 0; i < a->n; i++)
-			k[i] = (keyed){ rep[i], i };
-		qsort(k, a->n, sizeof *k, cmp_keyed);
-		for (size_t i = 0; i < a->n; i++)
-			a->rep[i] = k[i].rep;
-	}
-	int imil = metric_index(r, "fatalities_mil");
-	int iciv = metric_index(r, "fatalities_civ");
-	int icrisis = metric_index(r, "first_crisis_h");
-	for (size_t j = 0; st == ESC_OK && j < r->nm; j++) {
-		if (!(a->v[j] = malloc(n1 * sizeof(double)))) {
-			st = oom(err);
-			break;
-		}
-		if (r->m[j].derived)
-			continue;
-		if (!esc_h5_has_column(r->f, path, r->m[j].name)) {
-			/* An arm without this column (a merged older file): NaN. */
-			for (size_t i = 0; i < a->n; i++)
-				a->v[j][i] = NAN;
-			continue;
-		}
-		st = read_column_all(r, path, r->m[j].name, a->n, tmp, err);
-		for (size_t i = 0; st == ESC_OK && i < a->n; i++)
-			a->v[j][i] = tmp[k[i].row];
-	}
-	for (size_t j = 0; st == ESC_OK && j < r->nm; j++) {
-		for (size_t i = 0; r->m[j].derived && i < a->n; i++) {
-			if (r->m[j].derived == DERIVED_TOTAL)
-				a->v[j][i] = a->v[imil][i] + a->v[iciv][i];
-			else
-				a->v[j][i] = isnan(a->v[icrisis][i]) ? 0.0 : 1.0;
-		}
-	}
-	free(rep);
-	free(k);
-	free(tmp);
-	return st;
+	return read_order(r, a, path, err);
 }
 
-static int pair_arms(const arm *x, const arm *y, pairing *p)
+enum { SET, ADD };
+
+/* Column COL of arm A's runs in rep order, into OUT[0..n) (SET) or added
+ * to it (ADD); NaN for an arm without that column (a merged older
+ * file). */
+static int load_column(const report *r, const arm *a, const char *col, int op,
+                       double *out, esc_error *err)
 {
-	size_t cap = x->n < y->n ? x->n : y->n;
-	p->n = 0;
-	p->ia = malloc((cap ? cap : 1) * sizeof *p->ia);
-	p->ib = malloc((cap ? cap : 1) * sizeof *p->ib);
-	if (!p->ia || !p->ib)
-		return -1;
-	size_t i = 0, j = 0;
-	while (i < x->n && j < y->n) {
-		if (x->rep[i] < y->rep[j]) {
-			i++;
-		} else if (x->rep[i] > y->rep[j]) {
-			j++;
+	char path[256];
+	snprintf(path, sizeof path, "/arms/%s/runs", a->name);
+	if (!esc_h5_has_column(r->f, path, col)) {
+		for (size_t i = 0; i < a->n; i++)
+			out[i] = op == SET ? NAN : out[i] + NAN;
+		return ESC_OK;
+	}
+	double blk[RBLOCK];
+	for (size_t s = 0; s < a->n; ) {
+		if (!a->pos && op == SET) {     /* straight into place */
+			size_t c = a->n - s < BLOCK ? a->n - s : BLOCK;
+			if (esc_h5_read_f64(r->f, path, col, (int64_t)s, c, out + s, err))
+				return err->status;
+			s += c;
+			continue;
+		}
+		size_t c = a->n - s < RBLOCK ? a->n - s : RBLOCK;
+		if (esc_h5_read_f64(r->f, path, col, (int64_t)s, c, blk, err))
+			return err->status;
+		for (size_t i = 0; i < c; i++) {
+			size_t d = a->pos ? a->pos[s + i] : s + i;
+			out[d] = op == SET ? blk[i] : out[d] + blk[i];
+		}
+		s += c;
+	}
+	return ESC_OK;
+}
+
+/* Metric J of arm A in rep order into OUT[0..a->n): a runs column, or a
+ * derived one. */
+static int load(const report *r, const arm *a, size_t j, double *out, esc_error *err)
+{
+	switch (r->m[j].derived) {
+	case DERIVED_TOTAL:
+		if (load_column(r, a, "fatalities_mil", SET, out, err) ||
+		    load_column(r, a, "fatalities_civ", ADD, out, err))
+			return err->status;
+		return ESC_OK;
+	case DERIVED_CRISIS:
+		if (load_column(r, a, "first_crisis_h", SET, out, err))
+			return err->status;
+		for (size_t i = 0; i < a->n; i++)
+			out[i] = isnan(out[i]) ? 0.0 : 1.0;
+		return ESC_OK;
+	default:
+		return load_column(r, a, r->m[j].name, SET, out, err);
+	}
+}
+
+/* Walks the rows (in rep order) of arms X and Y with the same rep; a
+ * repeated rep pairs once, on its first row. */
+typedef struct pair_iter {
+	const arm *x, *y;
+	size_t i, j;
+} pair_iter;
+
+static int pair_next(pair_iter *p, size_t *ia, size_t *ib)
+{
+	const arm *x = p->x, *y = p->y;
+	while (p->i < x->n && p->j < y->n) {
+		int64_t rx = rep_at(x, p->i), ry = rep_at(y, p->j);
+		if (rx < ry) {
+			p->i++;
+		} else if (rx > ry) {
+			p->j++;
 		} else {
-			p->ia[p->n] = i;
-			p->ib[p->n++] = j;
-			/* A repeated rep pairs once. */
-			int64_t r = x->rep[i];
-			while (i < x->n && x->rep[i] == r)
-				i++;
-			while (j < y->n && y->rep[j] == r)
-				j++;
+			*ia = p->i;
+			*ib = p->j;
+			while (p->i < x->n && rep_at(x, p->i) == rx)
+				p->i++;
+			while (p->j < y->n && rep_at(y, p->j) == rx)
+				p->j++;
+			return 1;
 		}
 	}
 	return 0;
 }
 
+/* Moves the non-NaN values of X[0..n) to its front, in order; returns how
+ * many. */
+static size_t drop_nan(double *x, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(x[i]))
+			x[m++] = x[i];
+	return m;
+}
+
+static void km_summarise(const esc_km_point *p, void *ctx)
+{
+	km_sum *s = ctx;
+	esc_stat_km_median_add(&s->median, p, s->points == 0);
+	s->events += p->events;
+	for (int q = 0; q < N_KM_AT; q++) {
+		/* The last point at or before at_h, as a walk that stops at the
+		 * first point after it. */
+		if (p->t > s->at_h[q])
+			s->past[q] = 1;
+		else if (!s->past[q])
+			s->s_at[q] = p->s;
+	}
+	s->points++;
+}
+
+/* The Kaplan-Meier curve of arm A's time to first crisis, from X, its
+ * first_crisis_h column in rep order (overwritten): the replications
+ * without a crisis are censored at the horizon.  FN gets each point. */
+static void km_curve(const arm *a, double *x, esc_km_fn fn, void *ctx)
+{
+	size_t m = drop_nan(x, a->n);
+	qsort(x, m, sizeof *x, cmp_double);
+	esc_stat_km_sorted(x, m, a->horizon_h, a->n - m, LEVEL, fn, ctx);
+}
+
+/* Arm K's curve again (it is not kept), read from the file. */
+static int arm_curve(const report *r, size_t k, esc_km_fn fn, void *ctx,
+                     esc_error *err)
+{
+	const arm *a = &r->a[k];
+	double *x = malloc((a->n ? a->n : 1) * sizeof *x);
+	if (!x)
+		return oom(err);
+	int st = load(r, a, (size_t)r->crisis_time, x, err);
+	if (st == ESC_OK)
+		km_curve(a, x, fn, ctx);
+	free(x);
+	return st;
+}
+
 /* ----------------------------------------------------------- statistics */
 
+/* Every statistic, one metric of one arm at a time: memory is a column of
+ * the arm, and of its baseline and their differences when it has one, not
+ * the runs tables (the report of 100,000 replications needs a few MB). */
 static int compute(report *r, esc_error *err)
 {
 	size_t na = r->na, nm = r->nm;
 	size_t maxn = 1;
-	for (size_t k = 0; k < na; k++)
+	int paired = 0;
+	for (size_t k = 0; k < na; k++) {
 		if (r->a[k].n > maxn)
 			maxn = r->a[k].n;
-	double *buf = malloc(maxn * sizeof *buf);
-	int *ev = malloc(maxn * sizeof *ev);
+		paired |= r->a[k].base_of >= 0;
+	}
+	double *col = malloc(maxn * sizeof *col);
+	double *bcol = paired ? malloc(maxn * sizeof *bcol) : NULL;
+	double *buf = paired ? malloc(maxn * sizeof *buf) : NULL;
 	r->mean = calloc(na * nm, sizeof *r->mean);
 	r->diff = calloc(na * nm, sizeof *r->diff);
 	r->diff_p = calloc(na * nm, sizeof *r->diff_p);
-	r->pair = calloc(na, sizeof *r->pair);
 	r->bin = calloc(na * 2, sizeof *r->bin);
 	r->tail = calloc(na * N_TAILS * N_Q, sizeof *r->tail);
 	r->km = calloc(na, sizeof *r->km);
-	r->n_km = calloc(na, sizeof *r->n_km);
-	r->median = calloc(na, sizeof *r->median);
-	if (!buf || !ev || !r->mean || !r->diff || !r->diff_p || !r->pair ||
-	    !r->bin || !r->tail || !r->km || !r->n_km || !r->median) {
-		free(buf);
-		free(ev);
-		return oom(err);
+	int st = ESC_OK;
+	if (!col || (paired && (!bcol || !buf)) || !r->mean || !r->diff ||
+	    !r->diff_p || !r->bin || !r->tail || !r->km) {
+		st = oom(err);
+		goto out;
 	}
 	for (size_t k = 0; k < na; k++) {
-		const arm *a = &r->a[k];
+		arm *a = &r->a[k];
 		int has_base = a->base_of >= 0;
 		const arm *b = &r->a[has_base ? (size_t)a->base_of : k];
-		if (has_base && pair_arms(a, b, &r->pair[k]) < 0)
-			goto nomem;
-		const pairing *p = &r->pair[k];
-		for (size_t j = 0; j < nm; j++) {
-			size_t n = 0;
-			for (size_t i = 0; i < a->n; i++)
-				if (!isnan(a->v[j][i]))
-					buf[n++] = a->v[j][i];
-			r->mean[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
-			r->diff_p[k * nm + j] = NAN;
-			if (!has_base) {
-				r->diff[k * nm + j] = esc_stat_mean_t(NULL, 0, LEVEL);
-				continue;
-			}
-			n = 0;
-			for (size_t i = 0; i < p->n; i++) {
-				double x = a->v[j][p->ia[i]], y = b->v[j][p->ib[i]];
-				if (!isnan(x) && !isnan(y))
-					buf[n++] = x - y;
-			}
-			r->diff[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
-			r->diff_p[k * nm + j] = esc_stat_t_pvalue(buf, n);
+		a->pairs = 0;
+		if (has_base) {
+			size_t ia, ib;
+			pair_iter it = { a, b, 0, 0 };
+			while (pair_next(&it, &ia, &ib))
+				a->pairs++;
 		}
-		/* 0/1 outcomes. */
 		for (int q = 0; q < 2; q++) {
-			int j = r->bin_metric[q];
 			binary_res *br = &r->bin[k * 2 + q];
 			memset(br, 0, sizeof *br);
 			br->diff = NAN;
 			br->mc = esc_stat_mcnemar(0, 0);
-			if (j < 0)
-				continue;
-			int64_t n = 0, yes = 0;
-			for (size_t i = 0; i < a->n; i++) {
-				if (isnan(a->v[j][i]))
-					continue;
-				n++;
-				yes += a->v[j][i] != 0;
-			}
-			br->share = esc_stat_wilson(yes, n, LEVEL);
-			br->yes = yes;
-			if (!has_base)
-				continue;
-			int64_t bb = 0, cc = 0, ya = 0, yb = 0, np = 0;
-			for (size_t i = 0; i < p->n; i++) {
-				double x = a->v[j][p->ia[i]], y = b->v[j][p->ib[i]];
-				if (isnan(x) || isnan(y))
-					continue;
-				np++;
-				ya += x != 0;
-				yb += y != 0;
-				bb += x != 0 && y == 0;
-				cc += x == 0 && y != 0;
-			}
-			br->pairs = np;
-			br->diff = np ? (double)(ya - yb) / (double)np : NAN;
-			br->mc = esc_stat_mcnemar(bb, cc);
 		}
-		/* Tails. */
-		for (int t = 0; t < N_TAILS; t++) {
-			int j = r->tail_metric[t];
-			size_t n = 0;
-			for (size_t i = 0; j >= 0 && i < a->n; i++)
-				if (!isnan(a->v[j][i]))
-					buf[n++] = a->v[j][i];
-			qsort(buf, n, sizeof *buf, cmp_double);
-			for (int q = 0; q < N_Q; q++)
+		for (int t = 0; t < N_TAILS; t++)
+			for (int q = 0; r->tail_metric[t] < 0 && q < N_Q; q++)
 				r->tail[(k * N_TAILS + (size_t)t) * N_Q + (size_t)q] =
-					j >= 0 ? esc_stat_quantile(buf, n, tail_q[q], LEVEL)
-					       : esc_stat_quantile(buf, 0, tail_q[q], LEVEL);
+					esc_stat_quantile(col, 0, tail_q[q], LEVEL);
+		km_sum *ks = &r->km[k];
+		ks->median = esc_stat_km_median(NULL, 0);
+		ks->has = r->crisis_time >= 0 && !isnan(a->horizon_h);
+		for (int q = 0; q < N_KM_AT; q++) {
+			ks->at_h[q] = q < N_KM_AT - 1 ? 24 * km_at_days[q] : a->horizon_h;
+			ks->s_at[q] = NAN;
 		}
-		/* Time to first crisis, censored at the horizon. */
-		r->median[k] = esc_stat_km_median(NULL, 0);
-		if (r->crisis_time >= 0 && !isnan(a->horizon_h)) {
-			int j = r->crisis_time;
-			for (size_t i = 0; i < a->n; i++) {
-				ev[i] = !isnan(a->v[j][i]);
-				buf[i] = ev[i] ? a->v[j][i] : a->horizon_h;
+
+		for (size_t j = 0; j < nm; j++) {
+			if ((st = load(r, a, j, col, err)))
+				goto out;
+			/* Paired differences, over the replications both have. */
+			r->diff_p[k * nm + j] = NAN;
+			if (!has_base) {
+				r->diff[k * nm + j] = esc_stat_mean_t(NULL, 0, LEVEL);
+			} else {
+				if ((st = load(r, b, j, bcol, err)))
+					goto out;
+				size_t n = 0, ia, ib;
+				pair_iter it = { a, b, 0, 0 };
+				while (pair_next(&it, &ia, &ib)) {
+					double x = col[ia], y = bcol[ib];
+					if (!isnan(x) && !isnan(y))
+						buf[n++] = x - y;
+				}
+				r->diff[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
+				r->diff_p[k * nm + j] = esc_stat_t_pvalue(buf, n);
 			}
-			r->km[k] = malloc((a->n + 1) * sizeof **r->km);
-			if (!r->km[k])
-				goto nomem;
-			r->n_km[k] = esc_stat_km(buf, ev, a->n, LEVEL, r->km[k]);
-			if (r->n_km[k] == 0)
-				goto nomem;
-			r->median[k] = esc_stat_km_median(r->km[k], r->n_km[k]);
+			/* 0/1 outcomes. */
+			for (int q = 0; q < 2; q++) {
+				if (r->bin_metric[q] != (int)j)
+					continue;
+				binary_res *br = &r->bin[k * 2 + q];
+				int64_t n = 0, yes = 0;
+				for (size_t i = 0; i < a->n; i++) {
+					if (isnan(col[i]))
+						continue;
+					n++;
+					yes += col[i] != 0;
+				}
+				br->share = esc_stat_wilson(yes, n, LEVEL);
+				br->yes = yes;
+				if (!has_base)
+					continue;
+				int64_t bb = 0, cc = 0, ya = 0, yb = 0, np = 0;
+				size_t ia, ib;
+				pair_iter it = { a, b, 0, 0 };
+				while (pair_next(&it, &ia, &ib)) {
+					double x = col[ia], y = bcol[ib];
+					if (isnan(x) || isnan(y))
+						continue;
+					np++;
+					ya += x != 0;
+					yb += y != 0;
+					bb += x != 0 && y == 0;
+					cc += x == 0 && y != 0;
+				}
+				br->pairs = np;
+				br->diff = np ? (double)(ya - yb) / (double)np : NAN;
+				br->mc = esc_stat_mcnemar(bb, cc);
+			}
+			/* The mean over the replications that have a value (in rep
+			 * order: the sum's rounding depends on it). */
+			size_t n = drop_nan(col, a->n);
+			r->mean[k * nm + j] = esc_stat_mean_t(col, n, LEVEL);
+			/* Tails: exact quantiles of the sorted column. */
+			int sorted = 0;
+			for (int t = 0; t < N_TAILS; t++) {
+				if (r->tail_metric[t] != (int)j)
+					continue;
+				if (!sorted++)
+					qsort(col, n, sizeof *col, cmp_double);
+				for (int q = 0; q < N_Q; q++)
+					r->tail[(k * N_TAILS + (size_t)t) * N_Q + (size_t)q] =
+						esc_stat_quantile(col, n, tail_q[q], LEVEL);
+			}
+			/* Time to first crisis: the crisis times sorted, the others
+			 * censored at the horizon. */
+			if ((int)j == r->crisis_time && ks->has) {
+				if (!sorted++)
+					qsort(col, n, sizeof *col, cmp_double);
+				esc_stat_km_sorted(col, n, a->horizon_h, a->n - n, LEVEL,
+				                   km_summarise, ks);
+			}
 		}
 	}
 	/* Replications every arm has. */
@@ -492,29 +631,28 @@ static int compute(report *r, esc_error *err)
 	r->paired_all = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		int all = 1;
-		if (i > 0 && b->rep[i] == b->rep[i - 1])
+		int64_t want = rep_at(b, i);
+		if (i > 0 && want == rep_at(b, i - 1))
 			continue;
 		for (size_t k = 0; all && k < na; k++) {
-			const int64_t *v = r->a[k].rep;
-			size_t lo = 0, hi = r->a[k].n;
+			const arm *x = &r->a[k];
+			size_t lo = 0, hi = x->n;
 			while (lo < hi) {
 				size_t mid = (lo + hi) / 2;
-				if (v[mid] < b->rep[i])
+				if (rep_at(x, mid) < want)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
-			all = lo < r->a[k].n && v[lo] == b->rep[i];
+			all = lo < x->n && rep_at(x, lo) == want;
 		}
 		r->paired_all += all;
 	}
+out:
+	free(col);
+	free(bcol);
 	free(buf);
-	free(ev);
-	return ESC_OK;
-nomem:
-	free(buf);
-	free(ev);
-	return oom(err);
+	return st;
 }
 
 /* ----------------------------------------------------------------- sweeps */
@@ -687,20 +825,24 @@ static int marginals(report *r, esc_error *err)
 {
 	if (!r->sweep || r->n_keys == 0)
 		return ESC_OK;
-	size_t total = 0, nm = r->nm;
-	for (size_t k = 0; k < r->na; k++)
+	size_t total = 0, nm = r->nm, maxn = 1;
+	for (size_t k = 0; k < r->na; k++) {
 		if (r->a[k].base_of >= 0)
-			total += r->pair[k].n;
+			total += r->a[k].pairs;
+		if (r->a[k].n > maxn)
+			maxn = r->a[k].n;
+	}
 	double *vals = malloc((r->n_points + 1) * sizeof *vals);
 	rep_diff *rd = malloc((total + 1) * sizeof *rd);
 	double *x = malloc((total + 1) * sizeof *x);
+	double *col = malloc(maxn * sizeof *col);
+	double *bcol = malloc(maxn * sizeof *bcol);
 	size_t cap = r->n_sarm * r->n_keys * (r->n_points + 1) * nm + 1;
 	r->marg = calloc(cap, sizeof *r->marg);
-	if (!vals || !rd || !x || !r->marg) {
-		free(vals);
-		free(rd);
-		free(x);
-		return oom(err);
+	int st = ESC_OK;
+	if (!vals || !rd || !x || !col || !bcol || !r->marg) {
+		st = oom(err);
+		goto out;
 	}
 	for (size_t sa = 0; sa < r->n_sarm; sa++) {
 		if (sa == r->sbase)
@@ -728,11 +870,15 @@ static int marginals(report *r, esc_error *err)
 							continue;
 						groups++;
 						const arm *b = &r->a[a->base_of];
-						const pairing *p = &r->pair[k];
-						for (size_t i = 0; i < p->n; i++) {
-							double d = a->v[j][p->ia[i]] - b->v[j][p->ib[i]];
+						if ((st = load(r, a, j, col, err)) ||
+						    (st = load(r, b, j, bcol, err)))
+							goto out;
+						size_t ia, ib;
+						pair_iter it = { a, b, 0, 0 };
+						while (pair_next(&it, &ia, &ib)) {
+							double d = col[ia] - bcol[ib];
 							if (!isnan(d))
-								rd[n++] = (rep_diff){ a->rep[p->ia[i]], d };
+								rd[n++] = (rep_diff){ rep_at(a, ia), d };
 						}
 					}
 					if (groups == 0)
@@ -762,10 +908,13 @@ static int marginals(report *r, esc_error *err)
 			}
 		}
 	}
+out:
 	free(vals);
 	free(rd);
 	free(x);
-	return ESC_OK;
+	free(col);
+	free(bcol);
+	return st;
 }
 
 /* ------------------------------------------------------------- printing */
@@ -803,15 +952,6 @@ static void pval(char *s, size_t size, double p)
 		snprintf(s, size, "<0.0001");
 	else
 		snprintf(s, size, "%.2g", p);
-}
-
-/* S(t): the curve's value at time t (right-continuous step). */
-static double km_at(const esc_km_point *km, size_t n, double t)
-{
-	double s = NAN;
-	for (size_t i = 0; i < n && km[i].t <= t; i++)
-		s = km[i].s;
-	return s;
 }
 
 static int arm_width(const report *r)
@@ -964,14 +1104,13 @@ static void print_text(const report *r)
 		        "S(90d)", "S(180d)", "S(horizon)");
 		for (size_t k = 0; k < r->na; k++) {
 			const arm *a = &r->a[k];
-			if (!r->km[k]) {
+			const km_sum *ks = &r->km[k];
+			if (!ks->has) {
 				fprintf(o, "%-*s (horizon unknown: no curve)\n", aw, a->name);
 				continue;
 			}
-			int64_t crises = 0;
-			for (size_t i = 0; i < r->n_km[k]; i++)
-				crises += r->km[k][i].events;
-			const esc_interval *md = &r->median[k];
+			int64_t crises = ks->events;
+			const esc_interval *md = &ks->median;
 			if (isnan(md->est))
 				snprintf(s1, sizeof s1, "not reached");
 			else
@@ -979,15 +1118,13 @@ static void print_text(const report *r)
 			ci(s2, sizeof s2, md->lo, md->hi);
 			fprintf(o, "%-*s %7zu %7lld %10s %-22s", aw, a->name, a->n,
 			        (long long)crises, s1, s2);
-			const double days[] = { 7, 30, 90, 180 };
-			for (int d = 0; d < 4; d++) {
-				double t = 24 * days[d];
-				if (t > a->horizon_h)
+			for (int d = 0; d < N_KM_AT - 1; d++) {
+				if (ks->at_h[d] > a->horizon_h)
 					fprintf(o, " %7s", "-");
 				else
-					fprintf(o, " %7.3f", km_at(r->km[k], r->n_km[k], t));
+					fprintf(o, " %7.3f", ks->s_at[d]);
 			}
-			fprintf(o, " %10.3f\n", km_at(r->km[k], r->n_km[k], a->horizon_h));
+			fprintf(o, " %10.3f\n", ks->s_at[N_KM_AT - 1]);
 		}
 	}
 }
@@ -1134,9 +1271,9 @@ static void print_csv(const report *r)
 			}
 	}
 	for (size_t k = 0; r->crisis_time >= 0 && k < r->na; k++) {
-		if (!r->km[k])
+		if (!r->km[k].has)
 			continue;
-		const esc_interval *e = &r->median[k];
+		const esc_interval *e = &r->km[k].median;
 		csv_row(o, "survival_median", r->a[k].name, "", "first_crisis_h",
 		        "median", e->n, e->est, e->lo, e->hi, NAN);
 	}
@@ -1183,7 +1320,29 @@ static void json_interval(FILE *o, const esc_interval *e, const char *est)
 	json_num(o, e->hi);
 }
 
-static void print_json(const report *r)
+typedef struct json_curve {
+	FILE *o;
+	size_t i;
+} json_curve;
+
+static void json_point(const esc_km_point *p, void *ctx)
+{
+	json_curve *c = ctx;
+	FILE *o = c->o;
+	fprintf(o, "%s{\"t_h\": ", c->i++ ? ", " : "");
+	json_num(o, p->t);
+	fprintf(o, ", \"at_risk\": %lld, \"events\": %lld, \"censored\": "
+	        "%lld, \"survival\": ", (long long)p->at_risk,
+	        (long long)p->events, (long long)p->censored);
+	json_num(o, p->s);
+	fprintf(o, ", \"lo\": ");
+	json_num(o, p->lo);
+	fprintf(o, ", \"hi\": ");
+	json_num(o, p->hi);
+	fprintf(o, "}");
+}
+
+static int print_json(const report *r, esc_error *err)
 {
 	FILE *o = r->out;
 	const char *bn = r->sweep ? r->sarm[r->sbase] : r->a[r->base].name;
@@ -1301,7 +1460,7 @@ static void print_json(const report *r)
 	fprintf(o, "\n  ],\n  \"survival\": [");
 	first = 1;
 	for (size_t k = 0; r->crisis_time >= 0 && k < r->na; k++) {
-		if (!r->km[k])
+		if (!r->km[k].has)
 			continue;
 		fprintf(o, "%s\n    {\"arm\": ", first ? "" : ",");
 		first = 0;
@@ -1309,22 +1468,11 @@ static void print_json(const report *r)
 		fprintf(o, ", \"horizon_h\": ");
 		json_num(o, r->a[k].horizon_h);
 		fprintf(o, ", \"median_h\": {");
-		json_interval(o, &r->median[k], "estimate");
+		json_interval(o, &r->km[k].median, "estimate");
 		fprintf(o, "},\n     \"curve\": [");
-		for (size_t i = 0; i < r->n_km[k]; i++) {
-			const esc_km_point *p = &r->km[k][i];
-			fprintf(o, "%s{\"t_h\": ", i ? ", " : "");
-			json_num(o, p->t);
-			fprintf(o, ", \"at_risk\": %lld, \"events\": %lld, \"censored\": "
-			        "%lld, \"survival\": ", (long long)p->at_risk,
-			        (long long)p->events, (long long)p->censored);
-			json_num(o, p->s);
-			fprintf(o, ", \"lo\": ");
-			json_num(o, p->lo);
-			fprintf(o, ", \"hi\": ");
-			json_num(o, p->hi);
-			fprintf(o, "}");
-		}
+		json_curve c = { o, 0 };
+		if (arm_curve(r, k, json_point, &c, err))
+			return err->status;
 		fprintf(o, "]}");
 	}
 	fprintf(o, "\n  ]");
@@ -1368,6 +1516,7 @@ static void print_json(const report *r)
 		fprintf(o, "\n    ]}");
 	}
 	fprintf(o, "\n}\n");
+	return ESC_OK;
 }
 
 /* --------------------------------------------------------------- storing */
@@ -1683,6 +1832,60 @@ out:
 	return st;
 }
 
+/* /summary/survival: every arm's curve, computed again and written in
+ * blocks as it streams past. */
+#define SURV_BLOCK 1024
+typedef struct surv_out {
+	esc_h5_table_out *t;
+	esc_error *err;
+	int st;
+	int32_t arm;
+	size_t n;
+	row_surv rows[SURV_BLOCK];
+} surv_out;
+
+static void surv_flush(surv_out *s)
+{
+	if (s->st == ESC_OK && s->n)
+		s->st = esc_h5_table_add(s->t, s->rows, s->n, s->err);
+	s->n = 0;
+}
+
+static void surv_point(const esc_km_point *p, void *ctx)
+{
+	surv_out *s = ctx;
+	s->rows[s->n++] = (row_surv){ s->arm, p->t, p->at_risk, p->events,
+	                              p->censored, p->s, p->lo, p->hi };
+	if (s->n == SURV_BLOCK)
+		surv_flush(s);
+}
+
+static int store_survival(const report *r, esc_h5_file *f,
+                          const char *const *labels, esc_error *err)
+{
+	surv_out *s = calloc(1, sizeof *s);
+	if (!s)
+		return oom(err);
+	s->err = err;
+	s->t = esc_h5_table_begin(f, "/summary/survival", &surv_desc, labels, err);
+	if (!s->t) {
+		free(s);
+		return err->status;
+	}
+	for (size_t k = 0; s->st == ESC_OK && k < r->na; k++) {
+		if (!r->km[k].has)
+			continue;
+		s->arm = (int32_t)k;
+		s->st = arm_curve(r, k, surv_point, s, err);
+		surv_flush(s);
+	}
+	esc_error ignore = {0};
+	int end = esc_h5_table_end(s->t, s->st == ESC_OK ? err : &ignore);
+	int st = s->st != ESC_OK ? s->st : end;
+	free(s);
+	return st;
+}
+
 static int store(const report *r, esc_error *err)
 {
 	const char **an = malloc((r->na ? r->na : 1) * sizeof *an);
@@ -1707,18 +1910,14 @@ static int store(const report *r, esc_error *err)
 	row_binary *rb = calloc(na * 2 + 1, sizeof *rb);
 	row_tail *rt = calloc(na * N_TAILS * N_Q + 1, sizeof *rt);
 	row_median *rmed = calloc(na + 1, sizeof *rmed);
-	size_t n_surv = 0;
-	for (size_t k = 0; k < na; k++)
-		n_surv += r->n_km[k];
-	row_surv *rs = calloc(n_surv + 1, sizeof *rs);
 	int st = ESC_OK;
 	esc_h5_file *f = NULL;
 	if (!arm_spec || !arm_none || !metric_spec || !rm || !rd || !rb ||
-	    !rt || !rmed || !rs) {
+	    !rt || !rmed) {
 		st = oom(err);
 		goto out;
 	}
-	size_t nrm = 0, nrd = 0, nrb = 0, nrt = 0, nrs = 0, nrmed = 0;
+	size_t nrm = 0, nrd = 0, nrb = 0, nrt = 0, nrmed = 0;
 	for (size_t j = 0; j < nm; j++)
 		for (size_t k = 0; k < na; k++) {
 			const esc_interval *e = &r->mean[k * nm + j];
@@ -1755,19 +1954,12 @@ static int store(const report *r, esc_error *err)
 				                        tail_q[q], e->n, e->est, e->lo, e->hi };
 			}
 	for (size_t k = 0; k < na; k++) {
-		if (!r->km[k])
+		if (!r->km[k].has)
 			continue;
-		int64_t events = 0;
-		for (size_t i = 0; i < r->n_km[k]; i++) {
-			const esc_km_point *p = &r->km[k][i];
-			events += p->events;
-			rs[nrs++] = (row_surv){ (int32_t)k, p->t, p->at_risk, p->events,
-			                        p->censored, p->s, p->lo, p->hi };
-		}
-		const esc_interval *md = &r->median[k];
-		rmed[nrmed++] = (row_median){ (int32_t)k, (int64_t)r->a[k].n, events,
-		                              r->a[k].horizon_h, md->est, md->lo,
-		                              md->hi };
+		const esc_interval *md = &r->km[k].median;
+		rmed[nrmed++] = (row_median){ (int32_t)k, (int64_t)r->a[k].n,
+		                              r->km[k].events, r->a[k].horizon_h,
+		                              md->est, md->lo, md->hi };
 	}
 
 	f = esc_h5_update_begin(r->o->path, err);
@@ -1807,7 +1999,10 @@ static int store(const report *r, esc_error *err)
 	TABLE("/summary/differences", diff_desc, rd, nrd)
 	TABLE("/summary/binary", binary_desc, rb, nrb)
 	TABLE("/summary/tails", tail_desc, rt, nrt)
-	TABLE("/summary/survival", surv_desc, rs, nrs)
+	if (!st) {
+		labels_for(&surv_desc, labels, arm_spec, arm_none, metric_spec);
+		st = store_survival(r, f, labels, err);
+	}
 	TABLE("/summary/survival_median", median_desc, rmed, nrmed)
 #undef TABLE
 	/* Each metric's units, as one JSON object. */
@@ -1846,7 +2041,6 @@ out:
 	free(rd);
 	free(rb);
 	free(rt);
-	free(rs);
 	free(rmed);
 	return st;
 }
@@ -1942,27 +2136,16 @@ static void free_report(report *r)
 		free(a->overrides);
 		free(a->sweep_arm);
 		free(a->rep);
-		for (size_t j = 0; a->v && j < r->nm; j++)
-			free(a->v[j]);
-		free(a->v);
-		if (r->pair) {
-			free(r->pair[k].ia);
-			free(r->pair[k].ib);
-		}
-		if (r->km)
-			free(r->km[k]);
+		free(a->pos);
 	}
 	free(r->a);
 	free(r->m);
-	free(r->pair);
 	free(r->mean);
 	free(r->diff);
 	free(r->diff_p);
 	free(r->bin);
 	free(r->tail);
 	free(r->km);
-	free(r->n_km);
-	free(r->median);
 	free(r->provenance_name);
 	free(r->provenance_created);
 	free(r->provenance_complete);
@@ -2020,10 +2203,10 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 			goto out;
 	if ((st = compute(&r, err)) || (st = marginals(&r, err)))
 		goto out;
-	esc_h5_file_close(r.f);
-	r.f = NULL;
 	/* Stored first, so a reader that stops early (| head) still leaves the
-	 * summary; printed even when storing failed. */
+	 * summary; printed even when storing failed.  The file stays open: the
+	 * survival curves are read again for /summary and JSON (an update
+	 * renames a copy over it; this handle keeps reading the original). */
 	if (o->store)
 		st = store(&r, err);
 	switch (o->format) {
@@ -2034,10 +2217,17 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 			print_text(&r);
 		break;
 	case ESC_REPORT_CSV: print_csv(&r); break;
-	case ESC_REPORT_JSON: print_json(&r); break;
+	case ESC_REPORT_JSON:
+		if (st == ESC_OK)
+			st = print_json(&r, err);
+		else
+			print_json(&r, &ignore);
+		break;
 	case ESC_REPORT_NONE: break;
 	}
 	fflush(r.out);
+	esc_h5_file_close(r.f);
+	r.f = NULL;
 	if (st == ESC_OK && o->plots_dir)
 		st = plots(&r, err);
 out:

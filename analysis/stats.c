@@ -118,10 +118,47 @@ static int cmp_time(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* One step of the curve: the point at time TI with D events and C censored
+ * among the AT_RISK still at risk, and the running product S, Greenwood
+ * sum and "reached 0" flag it updates.  esc_stat_km and esc_stat_km_sorted
+ * both go through it, so their numbers are the same bit for bit. */
+typedef struct km_state {
+	double z, s, greenwood;
+	int64_t at_risk;
+	int dead;           /* S reached 0: the band is [0, 0] from there */
+} km_state;
+
+static esc_km_point km_step(km_state *k, double ti, int64_t d, int64_t c)
+{
+	esc_km_point p = { ti, k->at_risk, d, c, k->s, NAN, NAN };
+	if (d > 0) {
+		if (d == k->at_risk) {
+			k->dead = 1;
+			k->s = 0;
+		} else {
+			k->s *= 1 - (double)d / (double)k->at_risk;
+			k->greenwood += (double)d /
+			                ((double)k->at_risk * (double)(k->at_risk - d));
+		}
+	}
+	p.s = k->s;
+	if (k->dead) {
+		p.lo = p.hi = 0;
+	} else if (k->s >= 1 || k->greenwood == 0) {
+		p.lo = p.hi = k->s;
+	} else {
+		double se = sqrt(k->greenwood) / fabs(log(k->s));
+		p.lo = pow(k->s, exp(k->z * se));
+		p.hi = pow(k->s, exp(-k->z * se));
+	}
+	k->at_risk -= d + c;
+	return p;
+}
+
 size_t esc_stat_km(const double *t, const int *event, size_t n, double level,
                    esc_km_point *out)
 {
-	double z = z_of(level);
+	km_state k = { z_of(level), 1, 0, (int64_t)n, 0 };
 	out[0] = (esc_km_point){ 0, (int64_t)n, 0, 0, 1, 1, 1 };
 	size_t np = 1;
 	if (n == 0)
@@ -135,9 +172,6 @@ size_t esc_stat_km(const double *t, const int *event, size_t n, double level,
 		v[2 * i + 1] = event[i] ? 1 : 0;
 	}
 	qsort(v, n, 2 * sizeof *v, cmp_time);
-	double s = 1, greenwood = 0;
-	int64_t at_risk = (int64_t)n;
-	int dead = 0;           /* S reached 0: the band is [0, 0] from there */
 	for (size_t i = 0; i < n; ) {
 		double ti = v[2 * i];
 		int64_t d = 0, c = 0;
@@ -148,46 +182,64 @@ size_t esc_stat_km(const double *t, const int *event, size_t n, double level,
 			else
 				c++;
 		}
-		esc_km_point p = { ti, at_risk, d, c, s, NAN, NAN };
-		if (d > 0) {
-			if (d == at_risk) {
-				dead = 1;
-				s = 0;
-			} else {
-				s *= 1 - (double)d / (double)at_risk;
-				greenwood += (double)d /
-				             ((double)at_risk * (double)(at_risk - d));
-			}
-		}
-		p.s = s;
-		if (dead) {
-			p.lo = p.hi = 0;
-		} else if (s >= 1 || greenwood == 0) {
-			p.lo = p.hi = s;
-		} else {
-			double se = sqrt(greenwood) / fabs(log(s));
-			p.lo = pow(s, exp(z * se));
-			p.hi = pow(s, exp(-z * se));
-		}
-		out[np++] = p;
-		at_risk -= d + c;
+		out[np++] = km_step(&k, ti, d, c);
 		i = j;
 	}
 	free(v);
 	return np;
 }
 
+size_t esc_stat_km_sorted(const double *ev, size_t m, double t_cens,
+                          size_t n_cens, double level, esc_km_fn fn,
+                          void *ctx)
+{
+	size_t n = m + n_cens;
+	km_state k = { z_of(level), 1, 0, (int64_t)n, 0 };
+	esc_km_point p0 = { 0, (int64_t)n, 0, 0, 1, 1, 1 };
+	fn(&p0, ctx);
+	size_t np = 1, i = 0;
+	int cens_left = n_cens > 0;
+	while (i < m || cens_left) {
+		/* The next distinct time: an event time or the censoring time,
+		 * whichever comes first (both when equal). */
+		int ev_first = i < m && (!cens_left || ev[i] <= t_cens);
+		double ti = ev_first ? ev[i] : t_cens;
+		int64_t d = 0, c = 0;
+		if (ev_first) {         /* at least one, so a NaN cannot stall */
+			d = 1;
+			i++;
+		}
+		for (; i < m && ev[i] == ti; i++)
+			d++;
+		if (cens_left && (!ev_first || t_cens == ti)) {
+			c = (int64_t)n_cens;
+			cens_left = 0;
+		}
+		esc_km_point p = km_step(&k, ti, d, c);
+		fn(&p, ctx);
+		np++;
+	}
+	return np;
+}
+
+void esc_stat_km_median_add(esc_interval *e, const esc_km_point *p, int first)
+{
+	if (first) {
+		*e = none;
+		e->n = p->at_risk;
+	}
+	if (isnan(e->est) && p->s <= 0.5)
+		e->est = p->t;
+	if (isnan(e->lo) && p->lo <= 0.5)
+		e->lo = p->t;
+	if (isnan(e->hi) && p->hi <= 0.5)
+		e->hi = p->t;
+}
+
 esc_interval esc_stat_km_median(const esc_km_point *km, size_t n_points)
 {
 	esc_interval e = none;
-	e.n = n_points ? km[0].at_risk : 0;
-	for (size_t i = 0; i < n_points; i++) {
-		if (isnan(e.est) && km[i].s <= 0.5)
-			e.est = km[i].t;
-		if (isnan(e.lo) && km[i].lo <= 0.5)
-			e.lo = km[i].t;
-		if (isnan(e.hi) && km[i].hi <= 0.5)
-			e.hi = km[i].t;
-	}
+	for (size_t i = 0; i < n_points; i++)
+		esc_stat_km_median_add(&e, &km[i], i == 0);
 	return e;
 }

@@ -70,9 +70,24 @@ typedef struct esc_km_point {
 size_t esc_stat_km(const double *t, const int *event, size_t n, double level,
                    esc_km_point *out);
 
+/* The same curve for times already split and sorted: the M event times
+ * ev[0..m) in ascending order (no NaN), and N_CENS replications censored
+ * at T_CENS.  Instead of filling an array it calls FN(point, CTX) for each
+ * point in time order, the point at time 0 first, so a caller can
+ * summarise, print or store a curve of any length without holding it.
+ * The points are those esc_stat_km gives for the same data, bit for bit.
+ * Returns the number of points. */
+typedef void (*esc_km_fn)(const esc_km_point *p, void *ctx);
+size_t esc_stat_km_sorted(const double *ev, size_t m, double t_cens,
+                          size_t n_cens, double level, esc_km_fn fn,
+                          void *ctx);
+
 /* The median survival time from a curve: the first time S <= 1/2, with the
  * interval given by the first times the band's upper and lower limits fall
  * to 1/2 (Brookmeyer-Crowley by the band).  NaN where not reached. */
 esc_interval esc_stat_km_median(const esc_km_point *km, size_t n_points);
+/* The same, one point at a time in time order: FIRST = 1 for the curve's
+ * first point (it resets E). */
+void esc_stat_km_median_add(esc_interval *e, const esc_km_point *p, int first);
 
 #endif

@@ -151,6 +151,17 @@ int esc_h5_write_table(esc_h5_file *f, const char *path,
                        const esc_h5_table_desc *desc,
                        const char *const *labels, const void *rows, size_t n,
                        esc_error *err);
+/* The same table written in parts, for one too long to hold in memory:
+ * begin creates it empty, add appends rows (any number of calls), end
+ * closes it and frees T whatever happens. */
+typedef struct esc_h5_table_out esc_h5_table_out;
+esc_h5_table_out *esc_h5_table_begin(esc_h5_file *f, const char *path,
+                                     const esc_h5_table_desc *desc,
+                                     const char *const *labels,
+                                     esc_error *err);
+int esc_h5_table_add(esc_h5_table_out *t, const void *rows, size_t n,
+                     esc_error *err);
+int esc_h5_table_end(esc_h5_table_out *t, esc_error *err);
 /* Text (variable-length UTF-8) and double attributes on object OBJ,
  * replacing any of that name. */
 int esc_h5_set_attr_text(esc_h5_file *f, const char *obj, const char *name,

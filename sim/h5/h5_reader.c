@@ -899,37 +899,85 @@ int esc_h5_group_replace(esc_h5_file *f, const char *path, esc_error *err)
 	return ESC_OK;
 }
 
-int esc_h5_write_table(esc_h5_file *f, const char *path,
-                       const esc_h5_table_desc *desc,
-                       const char *const *labels, const void *rows, size_t n,
-                       esc_error *err)
+struct esc_h5_table_out {
+	esc_h5_file *f;
+	esc_h5_table t;
+	char where[1100];
+	char path[1024];
+};
+
+esc_h5_table_out *esc_h5_table_begin(esc_h5_file *f, const char *path,
+                                     const esc_h5_table_desc *desc,
+                                     const char *const *labels,
+                                     esc_error *err)
 {
 	if (writable(f, err))
-		return err->status;
+		return NULL;
 	char parent[1024];
 	snprintf(parent, sizeof parent, "%s", path);
 	char *slash = strrchr(parent, '/');
-	if (!slash || !slash[1])
-		return esc_error_set(err, ESC_ERR_RUNTIME, "bad table path '%s' "
-		                     "(internal error)", path);
+	if (!slash || !slash[1]) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "bad table path '%s' "
+		              "(internal error)", path);
+		return NULL;
+	}
 	const char *leaf = path + (slash - parent) + 1;
 	if (slash == parent)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	esc_h5_table_out *o = calloc(1, sizeof *o);
+	if (!o) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	o->f = f;
+	o->t.dset = o->t.mem_type = -1;
+	snprintf(o->path, sizeof o->path, "%s", path);
+	snprintf(o->where, sizeof o->where, "results file '%s'", f->path);
 	hid_t g = H5Oopen(f->file, parent, H5P_DEFAULT);
-	if (g < 0)
-		return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open it", parent);
-	char where[1100];
-	snprintf(where, sizeof where, "results file '%s'", f->path);
-	esc_h5_table t;
-	int rc = esc_h5_table_create(&t, g, leaf, desc, labels, where, err);
-	if (rc == ESC_OK)
-		rc = esc_h5_table_append(&t, rows, n, where, err);
-	if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot close it", path);
+	if (g < 0) {
+		h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open it", parent);
+		free(o);
+		return NULL;
+	}
+	int rc = esc_h5_table_create(&o->t, g, leaf, desc, labels, o->where, err);
 	H5Oclose(g);
+	if (rc != ESC_OK) {
+		esc_h5_table_close(&o->t);
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+int esc_h5_table_add(esc_h5_table_out *o, const void *rows, size_t n,
+                     esc_error *err)
+{
+	return esc_h5_table_append(&o->t, rows, n, o->where, err);
+}
+
+int esc_h5_table_end(esc_h5_table_out *o, esc_error *err)
+{
+	int rc = ESC_OK;
+	if (esc_h5_table_close(&o->t) < 0)
+		rc = h5_fail(o->f, err, ESC_ERR_RUNTIME, "cannot close it", o->path);
+	free(o);
 	return rc;
+}
+
+int esc_h5_write_table(esc_h5_file *f, const char *path,
+                       const esc_h5_table_desc *desc,
+                       const char *const *labels, const void *rows, size_t n,
+                       esc_error *err)
+{
+	esc_h5_table_out *o = esc_h5_table_begin(f, path, desc, labels, err);
+	if (!o)
+		return err->status;
+	int rc = esc_h5_table_add(o, rows, n, err);
+	esc_error ignore = {0};
+	int rc2 = esc_h5_table_end(o, rc == ESC_OK ? err : &ignore);
+	return rc != ESC_OK ? rc : rc2;
 }
 
 int esc_h5_set_attr_text(esc_h5_file *f, const char *obj, const char *name,
