@@ -25,6 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "escsim/h5in.h"
 #include "report.h"
@@ -2164,6 +2167,13 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 {
 	report r = { .o = o, .out = o->out ? o->out : stdout, .crisis_time = -1 };
 	int st = ESC_OK;
+#ifdef __GLIBC__
+	/* After a batch in the same process (escsim run, compare, sweep), give
+	 * back the heap it freed (the writer's compression buffers, the Lua
+	 * states): glibc keeps freed pages resident, and the report's columns
+	 * would otherwise come on top of them (docs/performance.md, Memory). */
+	malloc_trim(0);
+#endif
 	r.f = esc_h5_open(o->path, err);
 	if (!r.f)
 		return err->status;

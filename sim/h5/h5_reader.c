@@ -34,6 +34,13 @@ struct esc_h5_file {
 	size_t n_arms;
 };
 
+/* Each dataset's chunk cache: one chunk of the simulator's tables (256 KiB
+ * of rows) and some room, not HDF5's 1 MiB.  Columns are read in blocks
+ * that visit each chunk once, so more would only hold decompressed chunks
+ * the read has finished with (docs/performance.md, Memory); the summary
+ * tables an update writes fill one chunk at a time. */
+#define READER_CHUNK_CACHE (320u * 1024u)
+
 static void quiet(void)
 {
 	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -109,7 +116,14 @@ static int open_checked(esc_h5_file *f, const char *name, unsigned flags,
 	if (is == 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim "
 		                     "result file: it is not an HDF5 file", f->path);
-	f->file = H5Fopen(name, flags, H5P_DEFAULT);
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+	if (fapl >= 0 && H5Pset_cache(fapl, 0, 101, READER_CHUNK_CACHE, 1.0) < 0) {
+		H5Pclose(fapl);
+		fapl = -1;
+	}
+	f->file = H5Fopen(name, flags, fapl >= 0 ? fapl : H5P_DEFAULT);
+	if (fapl >= 0)
+		H5Pclose(fapl);
 	if (f->file < 0) {
 		char reason[512];
 		esc_h5_reason(reason, sizeof reason);
@@ -554,6 +568,20 @@ int esc_h5_has_column(const esc_h5_file *f, const char *path,
 	return has;
 }
 
+/* A transfer whose type conversion goes through 64 KiB at a time.  HDF5's
+ * default buffer is 1 MiB, and picking one column out of a row goes
+ * through it (with a background buffer as large): a block of 65,536 rows
+ * would cost 2 MB of peak memory for a column of 0.5 MB. */
+static hid_t small_conversion_dxpl(void)
+{
+	hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+	if (dxpl >= 0 && H5Pset_buffer(dxpl, 64u * 1024u, NULL, NULL) < 0) {
+		H5Pclose(dxpl);
+		return -1;
+	}
+	return dxpl;
+}
+
 /* Read rows [start, start+n) of COLUMN into OUT as doubles (AS_F64) or
  * int64s. */
 static int read_column(const esc_h5_file *f, const char *path,
@@ -567,6 +595,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK;
 	hid_t mtype = -1, member = -1, native = -1, fspace = -1, mspace = -1;
+	hid_t dxpl = -1;
 	unsigned char *raw = NULL;
 	int idx = H5Tget_member_index(ftype, column);
 	if (idx < 0) {
@@ -628,7 +657,8 @@ static int read_column(const esc_h5_file *f, const char *path,
 	              as_f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64) < 0 ||
 	    fspace < 0 || mspace < 0 ||
 	    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
-	    H5Dread(d, mtype, mspace, fspace, H5P_DEFAULT, is_enum ? (void *)raw : out) < 0) {
+	    (dxpl = small_conversion_dxpl()) < 0 ||
+	    H5Dread(d, mtype, mspace, fspace, dxpl, is_enum ? (void *)raw : out) < 0) {
 		char what[300];
 		snprintf(what, sizeof what, "cannot read column '%s'", column);
 		rc = h5_fail(f, err, ESC_ERR_INPUT, what, path);
@@ -650,6 +680,8 @@ static int read_column(const esc_h5_file *f, const char *path,
 	}
 out:
 	free(raw);
+	if (dxpl >= 0)
+		H5Pclose(dxpl);
 	if (mspace >= 0)
 		H5Sclose(mspace);
 	if (fspace >= 0)

@@ -261,6 +261,93 @@ static void test_km(void **state)
 	near(esc_stat_km_median(km, n).est, 100, 0, "median when all fail");
 }
 
+/* esc_stat_km_sorted (the report's streamed curve: event times sorted,
+ * every censoring at one time) gives esc_stat_km's points bit for bit, and
+ * esc_stat_km_median_add its median: random data with ties, event times
+ * before, at and (for the general function) after the censoring time. */
+typedef struct km_collect {
+	esc_km_point *p;
+	size_t n;
+	esc_interval median;
+} km_collect;
+
+static void km_collect_point(const esc_km_point *p, void *ctx)
+{
+	km_collect *c = ctx;
+	esc_stat_km_median_add(&c->median, p, c->n == 0);
+	c->p[c->n++] = *p;
+}
+
+static int cmp_dbl_test(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void same_point(const esc_km_point *a, const esc_km_point *b)
+{
+	assert_memory_equal(&a->t, &b->t, sizeof a->t);
+	assert_int_equal(a->at_risk, b->at_risk);
+	assert_int_equal(a->events, b->events);
+	assert_int_equal(a->censored, b->censored);
+	assert_memory_equal(&a->s, &b->s, sizeof a->s);
+	assert_memory_equal(&a->lo, &b->lo, sizeof a->lo);
+	assert_memory_equal(&a->hi, &b->hi, sizeof a->hi);
+}
+
+static void same_interval(esc_interval a, esc_interval b)
+{
+	assert_memory_equal(&a.est, &b.est, sizeof a.est);
+	assert_memory_equal(&a.lo, &b.lo, sizeof a.lo);
+	assert_memory_equal(&a.hi, &b.hi, sizeof a.hi);
+	assert_int_equal(a.n, b.n);
+}
+
+static void test_km_sorted(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	static double t[N], ev_t[N];
+	static int ev[N];
+	static esc_km_point want[N + 1], got[N + 1];
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 11);
+	for (int round = 0; round < 200; round++) {
+		size_t n = (size_t)(round % 50) * 8;    /* 0 .. 392 */
+		double horizon = 20;
+		double p_event = gsl_rng_uniform(r);
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++) {
+			ev[i] = gsl_rng_uniform(r) < p_event;
+			/* Whole numbers 1..20: many ties, some at the horizon. */
+			t[i] = ev[i] ? (double)(1 + gsl_rng_uniform_int(r, 20)) : horizon;
+			if (ev[i])
+				ev_t[m++] = t[i];
+		}
+		size_t nw = esc_stat_km(t, ev, n, 0.95, want);
+		qsort(ev_t, m, sizeof *ev_t, cmp_dbl_test);
+		km_collect c = { .p = got };
+		size_t ng = esc_stat_km_sorted(ev_t, m, horizon, n - m, 0.95,
+		                               km_collect_point, &c);
+		assert_int_equal(ng, nw);
+		assert_int_equal(c.n, nw);
+		for (size_t i = 0; i < nw; i++)
+			same_point(&got[i], &want[i]);
+		same_interval(c.median, esc_stat_km_median(want, nw));
+	}
+	/* Censoring before some events (a general censoring time). */
+	const double tt[] = { 5, 12, 3, 12, 7, 9, 15 };
+	const int ee[] = { 1, 0, 1, 0, 1, 1, 1 };
+	const double es[] = { 3, 5, 7, 9, 15 };
+	size_t nw = esc_stat_km(tt, ee, 7, 0.95, want);
+	km_collect c = { .p = got };
+	size_t ng = esc_stat_km_sorted(es, 5, 12, 2, 0.95, km_collect_point, &c);
+	assert_int_equal(ng, nw);
+	for (size_t i = 0; i < nw; i++)
+		same_point(&got[i], &want[i]);
+	gsl_rng_free(r);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -271,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_mcnemar),
 		cmocka_unit_test(test_quantile),
 		cmocka_unit_test(test_km),
+		cmocka_unit_test(test_km_sorted),
 	};
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
