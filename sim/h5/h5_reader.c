@@ -122,15 +122,17 @@ static int open_checked(esc_h5_file *f, const char *name, unsigned flags,
 		fapl = -1;
 	}
 	f->file = H5Fopen(name, flags, fapl >= 0 ? fapl : H5P_DEFAULT);
-	if (fapl >= 0)
-		H5Pclose(fapl);
 	if (f->file < 0) {
 		char reason[512];
-		esc_h5_reason(reason, sizeof reason);
+		esc_h5_reason(reason, sizeof reason);   /* before any other call */
+		if (fapl >= 0)
+			H5Pclose(fapl);
 		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s "
 		                     "(damaged, or still being written?)", f->path,
 		                     reason);
 	}
+	if (fapl >= 0)
+		H5Pclose(fapl);
 	htri_t has_schema = H5Aexists(f->file, "schema_version");
 	htri_t has_arms = has_schema < 0 ? -1 :
 		H5Lexists(f->file, "arms", H5P_DEFAULT);

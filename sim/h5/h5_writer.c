@@ -635,11 +635,11 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 
 	hid_t fapl = writer_fapl();
 	w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-	if (fapl != H5P_DEFAULT)
-		H5Pclose(fapl);
 	if (w->file < 0) {
 		char reason[512];
-		esc_h5_reason(reason, sizeof reason);
+		esc_h5_reason(reason, sizeof reason);   /* before any other call */
+		if (fapl != H5P_DEFAULT)
+			H5Pclose(fapl);
 		esc_error_set(err, ESC_ERR_RUNTIME, "cannot create results file "
 		              "'%s': %s", w->partial, reason);
 		if (created)
@@ -647,6 +647,8 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 		free_writer(w);
 		return NULL;
 	}
+	if (fapl != H5P_DEFAULT)
+		H5Pclose(fapl);
 
 	char sha[65];
 	if (sha256_hex(prov->sources[0].text, sha) < 0) {
