@@ -14,6 +14,12 @@
  * Pairing: arm and baseline rows are matched on rep (both sorted by rep), so
  * files with missing replications (interrupted runs, merged shards) compare
  * only what both arms have.
+ *
+ * Memory does not hold the runs tables: each metric is read as one column
+ * per arm (and its baseline's), in rep order, its statistics computed and
+ * the column dropped; survival curves are summarised as they stream and
+ * computed again where every point is wanted (JSON, /summary/survival).
+ * 100,000 replications cost a column of 0.8 MB (three for a comparison).
  */
 #include <errno.h>
 #include <math.h>

@@ -2,10 +2,10 @@
  *
  * The analysis layer (inspect, report) sees result files through this header
  * only: open with checks, list arms, read attributes and text, read a table's
- * columns in blocks, and rewrite a group of summary tables.  Tables read here
- * are any 1-D compound datasets (runs, daily, events, messages, the summary tables,
- * /sweep/points); a column is read by name and converted to double or int64,
- * enum columns included.
+ * columns in blocks, and rewrite a group of summary tables (a long one in
+ * parts).  Tables read here are any 1-D compound datasets (runs, daily,
+ * events, messages, the summary tables, /sweep/points); a column is read by
+ * name and converted to double or int64, enum columns included.
  *
  * Updating never touches the original in place: esc_h5_update_begin copies
  * the file to a temporary name beside it and opens the copy; commit closes,
