@@ -83,6 +83,7 @@ struct esc_sim {
 	uint32_t nslots;              /* slots ever handed out (pending, free or retired) */
 	uint32_t cap;                 /* capacity of both arrays */
 	int stopped;
+	double until;                 /* fire while the next time <= until; stop sets -inf */
 	uint64_t seq;
 	uint64_t fired;
 	void *heap_mem;               /* the allocation behind heap */
@@ -358,25 +359,10 @@ void esc_sim_reset(esc_sim *sim)
 size_t esc_sim_pending(const esc_sim *sim) { return sim->n - sim->zombies; }
 uint64_t esc_sim_fired(const esc_sim *sim) { return sim->fired; }
 
-esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
-                              void *ctx, void *arg)
+/* The entry of a new event in slot i. */
+static inline esc_event_id push_event(esc_sim *sim, uint32_t i, double t_h, esc_event_fn fn,
+                                      void *ctx, void *arg)
 {
-	/* One comparison on the common path.  The past is not reachable (that
-	 * keeps the heap causal), -0 at time 0 becomes +0 (the heap orders the
-	 * bits of times >= +0), NaN is refused.  A branch rather than a max,
-	 * which would add its latency to every event's time. */
-	if (__builtin_expect(!(t_h > sim->now), 0)) {
-		if (isnan(t_h))
-			return ESC_EVENT_NONE;
-		t_h = sim->now;
-	}
-	if (__builtin_expect(!fn, 0))
-		return ESC_EVENT_NONE;
-	if (__builtin_expect(sim->seq > ESC_SEQ_MAX, 0))
-		rebuild(sim);
-	uint32_t i = slot_take(sim);
-	if (i == FREE_END)
-		return ESC_EVENT_NONE;
 	slot *s = &sim->slots[i];
 	s->fn = fn;
 	s->ctx = ctx;
@@ -384,6 +370,46 @@ esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
 	heap_entry e = { t_h, sim->seq++ << 32 | i };
 	sift_up(sim->heap, sim->n++, e);
 	return (uint64_t)s->gen << 32 | i;
+}
+
+/* Everything the common path leaves out: a time not after now (clamped, or
+ * NaN refused), no callback, seq run out, no free slot. */
+__attribute__((noinline, cold)) static esc_event_id schedule_slow(esc_sim *sim, double t_h,
+                                                                 esc_event_fn fn, void *ctx,
+                                                                 void *arg)
+{
+	/* The past is not reachable (that keeps the heap causal), -0 at time 0
+	 * becomes +0 (the heap orders the bits of times >= +0), NaN is
+	 * refused. */
+	if (!(t_h > sim->now)) {
+		if (isnan(t_h))
+			return ESC_EVENT_NONE;
+		t_h = sim->now;
+	}
+	if (!fn)
+		return ESC_EVENT_NONE;
+	if (sim->seq > ESC_SEQ_MAX)
+		rebuild(sim);
+	uint32_t i = slot_take(sim);
+	if (i == FREE_END)
+		return ESC_EVENT_NONE;
+	return push_event(sim, i, t_h, fn, ctx, arg);
+}
+
+esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
+                              void *ctx, void *arg)
+{
+	/* The common path tests its four conditions with as few branches as
+	 * the compiler can make of them and calls nothing, so it needs no stack
+	 * frame.  A time test rather than a max, which would add its latency
+	 * to every event's time. */
+	uint32_t i = sim->free_head;
+	if (__builtin_expect(!(t_h > sim->now) | !fn | (sim->seq > ESC_SEQ_MAX) |
+	                     (i == FREE_END), 0))
+		return schedule_slow(sim, t_h, fn, ctx, arg);
+	sim->free_head = sim->slots[i].next;
+	sim->slots[i].gen++;       /* even -> odd: pending */
+	return push_event(sim, i, t_h, fn, ctx, arg);
 }
 
 /* The slot of a live id, or FREE_END. */
@@ -414,24 +440,31 @@ int esc_sim_is_pending(const esc_sim *sim, esc_event_id id)
 	return live_slot(sim, id) != FREE_END;
 }
 
-/* The loop behind run and run_until.  The slot is freed before the callback
- * runs, so inside it the event is no longer pending (cancelling it returns
- * 0) and its slot can carry the next event at once. */
+/* The loop behind run and run_until.  One test per event: the next time
+ * against sim->until, which is the bound, or -inf once a callback has called
+ * esc_sim_stop; an empty heap's top is the sentinel, whose time is a NaN and
+ * passes no test.  The slot is freed before the callback runs, so inside it
+ * the event is no longer pending (cancelling it returns 0) and its slot can
+ * carry the next event at once.  A callback may run the simulation itself:
+ * the outer loop's bound comes back afterwards, unless a stop must end it
+ * too. */
 static uint64_t fire_through(esc_sim *sim, double t_end_h)
 {
-	uint64_t count = 0;
+	uint64_t fired0 = sim->fired;
+	double outer = sim->until;
 	sim->stopped = 0;
-	while (sim->n > 0 && !sim->stopped) {
-		heap_entry top = get(&sim->heap[0]);
-		double t = top.t;
-		if (!(t <= t_end_h))
+	sim->until = t_end_h;
+	for (;;) {
+		heap_entry *h = sim->heap;
+		double t = h[0].t;
+		if (!(t <= sim->until))
 			break;
+		uint32_t i = (uint32_t)h[0].key;
 		pop_top(sim);
-		uint32_t i = (uint32_t)top.key;
 		slot *s = &sim->slots[i];
 		/* The next event's slot, while this one's callback runs. */
 		if (sim->n > 0)
-			__builtin_prefetch(&sim->slots[(uint32_t)sim->heap[0].key]);
+			__builtin_prefetch(&sim->slots[(uint32_t)h[0].key]);
 		if (__builtin_expect(!(s->gen & 1u), 0)) {
 			zombie_gone(sim, i);         /* cancelled: nothing fires */
 			continue;
@@ -442,10 +475,10 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 			slot_free(sim, i);
 		sim->now = t;
 		sim->fired++;
-		count++;
 		fn(sim, ctx, arg);
 	}
-	return count;
+	sim->until = sim->stopped ? -INFINITY : outer;
+	return sim->fired - fired0;
 }
 
 uint64_t esc_sim_run_until(esc_sim *sim, double t_end_h)
@@ -464,5 +497,9 @@ uint64_t esc_sim_run(esc_sim *sim)
 	return fire_through(sim, INFINITY);
 }
 
-void esc_sim_stop(esc_sim *sim) { sim->stopped = 1; }
+void esc_sim_stop(esc_sim *sim)
+{
+	sim->stopped = 1;
+	sim->until = -INFINITY;
+}
 int esc_sim_stopped(const esc_sim *sim) { return sim->stopped; }
