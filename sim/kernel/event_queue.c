@@ -450,7 +450,7 @@ int esc_sim_is_pending(const esc_sim *sim, esc_event_id id)
  * too. */
 static uint64_t fire_through(esc_sim *sim, double t_end_h)
 {
-	uint64_t fired0 = sim->fired;
+	uint64_t count = 0;
 	double outer = sim->until;
 	sim->stopped = 0;
 	sim->until = t_end_h;
@@ -475,10 +475,11 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 			slot_free(sim, i);
 		sim->now = t;
 		sim->fired++;
+		count++;
 		fn(sim, ctx, arg);
 	}
 	sim->until = sim->stopped ? -INFINITY : outer;
-	return sim->fired - fired0;
+	return count;
 }
 
 uint64_t esc_sim_run_until(esc_sim *sim, double t_end_h)

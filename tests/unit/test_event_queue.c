@@ -261,6 +261,67 @@ static void test_stop(void **state)
 	esc_sim_free(sim);
 }
 
+/* A callback that runs the simulation itself: the inner run fires up to its
+ * own bound, and the outer run then goes on to its bound (the fire loop keeps
+ * its bound in the esc_sim, so it must come back after the inner run).  A
+ * stop inside the inner run ends the outer one too. */
+typedef struct nester {
+	int fired;
+	double inner_end;
+	int stop_inner_at;            /* the inner run stops at this count */
+} nester;
+
+static void nest_count(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	nester *n = ctx;
+	if (++n->fired == n->stop_inner_at)
+		esc_sim_stop(sim);
+}
+
+static void nest_run(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	nester *n = ctx;
+	n->fired++;
+	esc_sim_run_until(sim, n->inner_end);
+}
+
+static void test_nested_run(void **state)
+{
+	(void)state;
+	esc_sim *sim = esc_sim_new();
+	nester n = { 0, 3.5, 0 };
+	esc_sim_schedule(sim, 1, nest_run, &n, NULL);
+	for (int i = 2; i <= 6; i++)
+		esc_sim_schedule(sim, i, nest_count, &n, NULL);
+	/* The outer run fires 1 and, after the inner run fired 2 and 3, 4 and
+	 * 5; 6 lies beyond its bound. */
+	assert_int_equal(esc_sim_run_until(sim, 5), 3);
+	assert_int_equal(n.fired, 5);
+	assert_false(esc_sim_stopped(sim));
+	assert_true(esc_sim_now(sim) == 5);
+	assert_int_equal(esc_sim_pending(sim), 1);
+
+	esc_sim_reset(sim);
+	n = (nester){ 0, 10, 2 };       /* the inner run stops at time 2 */
+	esc_sim_schedule(sim, 1, nest_run, &n, NULL);
+	for (int i = 2; i <= 6; i++)
+		esc_sim_schedule(sim, i, nest_count, &n, NULL);
+	assert_int_equal(esc_sim_run(sim), 1);
+	assert_true(esc_sim_stopped(sim));
+	assert_true(esc_sim_now(sim) == 2);
+	assert_int_equal(esc_sim_pending(sim), 4);
+
+	/* A stop outside any run is forgotten by the next run, as before. */
+	esc_sim_stop(sim);
+	n.stop_inner_at = 0;
+	assert_int_equal(esc_sim_run(sim), 4);
+	assert_false(esc_sim_stopped(sim));
+	assert_int_equal(esc_sim_pending(sim), 0);
+	esc_sim_free(sim);
+}
+
 static void test_reset(void **state)
 {
 	(void)state;
@@ -552,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_ids_not_reused),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_nested_run),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_schedule_from_callbacks),
 		cmocka_unit_test(test_clamp_and_refusals),
