@@ -44,12 +44,17 @@ static int callgrind_mode;
 
 /* ---- M/M/1 on the kernel ------------------------------------------------ */
 
+/* Written as a user of the kernel would write it: a queue with its two
+ * streams, an arrival and a departure callback, the queue a FIFO ring of
+ * arrival times.  The benchmark runs it with two ways of drawing the
+ * exponentials; each gets its own pair of callbacks (draw_exp is inlined
+ * with a constant mode), as a program using one of them would have. */
+
 enum draw_mode { DRAW_GSL, DRAW_DIST };
 
 typedef struct mm1 {
 	esc_sim *sim;
 	gsl_rng *arrivals, *services;
-	enum draw_mode mode;
 	esc_dist gap, service;          /* DRAW_DIST */
 	double mean_gap_h, mean_service_h;
 	double *fifo;                   /* arrival times; ring, cap a power of two */
@@ -60,66 +65,89 @@ typedef struct mm1 {
 	int oom;
 } mm1;
 
-static inline double mm1_draw(const mm1 *q, gsl_rng *r, const esc_dist *d, double mean)
+static inline __attribute__((always_inline)) double draw_exp(enum draw_mode mode, gsl_rng *r,
+                                                             const esc_dist *d, double mean)
 {
-	if (q->mode == DRAW_GSL)
+	if (mode == DRAW_GSL)
 		return gsl_ran_exponential(r, mean);
 	return esc_dist_sample(d, r);
 }
 
-static void on_departure(esc_sim *sim, void *ctx, void *arg);
-
-static void push(mm1 *q, double t)
+/* Doubles the ring; out of line, since it happens a dozen times a run. */
+__attribute__((noinline, cold)) static int fifo_grow(mm1 *q)
 {
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 1024;
-		double *f = malloc(cap * sizeof *f);
-		if (!f) {
-			q->oom = 1;
-			return;
-		}
-		for (size_t i = 0; i < q->n; i++)
-			f[i] = q->fifo[(q->head + i) & (q->cap - 1)];
-		free(q->fifo);
-		q->fifo = f;
-		q->cap = cap;
-		q->head = 0;
-	}
-	q->fifo[(q->head + q->n++) & (q->cap - 1)] = t;
+	size_t cap = q->cap ? 2 * q->cap : 1024;
+	double *f = malloc(cap * sizeof *f);
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < q->n; i++)
+		f[i] = q->fifo[(q->head + i) & (q->cap - 1)];
+	free(q->fifo);
+	q->fifo = f;
+	q->cap = cap;
+	q->head = 0;
+	return 0;
 }
 
-static inline void schedule_departure(mm1 *q)
+static inline __attribute__((always_inline)) void arrival(esc_sim *sim, mm1 *q, enum draw_mode mode,
+                                                          esc_event_fn self, esc_event_fn depart)
 {
-	double s = mm1_draw(q, q->services, &q->service, q->mean_service_h);
-	if (esc_sim_schedule_in(q->sim, s, on_departure, q, NULL) == ESC_EVENT_NONE)
+	if (q->n == q->cap && fifo_grow(q)) {
 		q->oom = 1;
-}
-
-static void on_arrival(esc_sim *sim, void *ctx, void *arg)
-{
-	(void)arg;
-	mm1 *q = ctx;
-	push(q, esc_sim_now(sim));
-	if (q->n == 1)
-		schedule_departure(q);
+		return;
+	}
+	q->fifo[(q->head + q->n++) & (q->cap - 1)] = esc_sim_now(sim);
+	if (q->n == 1) {                /* the server was idle: start this service */
+		double s = draw_exp(mode, q->services, &q->service, q->mean_service_h);
+		if (esc_sim_schedule_in(sim, s, depart, q, NULL) == ESC_EVENT_NONE)
+			q->oom = 1;
+	}
 	if (++q->arrived < q->limit) {
-		double gap = mm1_draw(q, q->arrivals, &q->gap, q->mean_gap_h);
-		if (esc_sim_schedule_in(sim, gap, on_arrival, q, NULL) == ESC_EVENT_NONE)
+		double gap = draw_exp(mode, q->arrivals, &q->gap, q->mean_gap_h);
+		if (esc_sim_schedule_in(sim, gap, self, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
 }
 
-static void on_departure(esc_sim *sim, void *ctx, void *arg)
+static inline __attribute__((always_inline)) void departure(esc_sim *sim, mm1 *q, enum draw_mode mode,
+                                                            esc_event_fn self)
 {
-	(void)arg;
-	mm1 *q = ctx;
-	double t = q->fifo[q->head];
+	q->sojourn_sum += esc_sim_now(sim) - q->fifo[q->head];
 	q->head = (q->head + 1) & (q->cap - 1);
 	q->n--;
-	q->sojourn_sum += esc_sim_now(sim) - t;
 	q->departed++;
-	if (q->n > 0)
-		schedule_departure(q);
+	if (q->n > 0) {                 /* the next in line starts its service */
+		double s = draw_exp(mode, q->services, &q->service, q->mean_service_h);
+		if (esc_sim_schedule_in(sim, s, self, q, NULL) == ESC_EVENT_NONE)
+			q->oom = 1;
+	}
+}
+
+static void on_departure_gsl(esc_sim *sim, void *ctx, void *arg);
+static void on_departure_dist(esc_sim *sim, void *ctx, void *arg);
+
+static void on_arrival_gsl(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	arrival(sim, ctx, DRAW_GSL, on_arrival_gsl, on_departure_gsl);
+}
+
+static void on_departure_gsl(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	departure(sim, ctx, DRAW_GSL, on_departure_gsl);
+}
+
+static void on_arrival_dist(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	arrival(sim, ctx, DRAW_DIST, on_arrival_dist, on_departure_dist);
+}
+
+static void on_departure_dist(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	departure(sim, ctx, DRAW_DIST, on_departure_dist);
 }
 
 /* The measured part: one replication of `customers` customers, run until
@@ -152,7 +180,6 @@ static double bench_mm1(const gsl_rng_type *type, enum draw_mode mode, uint64_t 
 	esc_streams *st = esc_streams_new(type);
 	if (!q.sim || !st)
 		return 0;
-	q.mode = mode;
 	q.mean_gap_h = 1.0 / lambda;
 	q.mean_service_h = 1.0 / mu;
 	esc_dist_init(&q.gap, ESC_DIST_EXPONENTIAL, q.mean_gap_h, 0, 0, NULL);
@@ -168,8 +195,12 @@ static double bench_mm1(const gsl_rng_type *type, enum draw_mode mode, uint64_t 
 		q.arrived = q.departed = 0;
 		q.limit = customers;
 		q.sojourn_sum = 0;
-		esc_sim_schedule(q.sim, mm1_draw(&q, q.arrivals, &q.gap, q.mean_gap_h),
-		                 on_arrival, &q, NULL);
+		if (mode == DRAW_GSL)
+			esc_sim_schedule(q.sim, draw_exp(DRAW_GSL, q.arrivals, &q.gap, q.mean_gap_h),
+			                 on_arrival_gsl, &q, NULL);
+		else
+			esc_sim_schedule(q.sim, draw_exp(DRAW_DIST, q.arrivals, &q.gap, q.mean_gap_h),
+			                 on_arrival_dist, &q, NULL);
 		double t0 = bench_now_s();
 		measure_mm1(&q);
 		ns[r] = (bench_now_s() - t0) * 1e9 / (double)customers;
