@@ -9,7 +9,11 @@
  *            own exponential (esc_dist_sample).
  *   ref      the field's yardstick: a minimal hand-written binary-heap
  *            M/M/1 loop with gsl_ran_exponential on GSL's taus2, no kernel
- *            at all, run here so the comparison is on this machine.
+ *            at all, run here so the comparison is on this machine;
+ *            ref_xoshiro the same on xoshiro256++.
+ *   mm1_pre, ref_pre  diagnostics: mm1 and ref with the same
+ *            gsl_ran_exponential draws made before the timed run, so they
+ *            time the event handling alone.
  *   hold     the classic hold model: K pending timed callbacks, each of
  *            which reschedules itself Exp(1) hours later (the draw is
  *            esc_dist_sample, the kernel's exponential; a _gsl variant
@@ -50,7 +54,10 @@ static int callgrind_mode;
  * exponentials; each gets its own pair of callbacks (draw_exp is inlined
  * with a constant mode), as a program using one of them would have. */
 
-enum draw_mode { DRAW_GSL, DRAW_DIST };
+/* DRAW_PRE, a diagnostic: the same gsl_ran_exponential draws made before
+ * the timed run and read from arrays in it, so the run times the kernel and
+ * the model alone (and gives the same W as DRAW_GSL). */
+enum draw_mode { DRAW_GSL, DRAW_DIST, DRAW_PRE };
 
 typedef struct mm1 {
 	esc_sim *sim;
@@ -63,6 +70,8 @@ typedef struct mm1 {
 	double sojourn_sum;
 	uint64_t departed;
 	int oom;
+	double *pre_gap, *pre_service;  /* DRAW_PRE */
+	size_t next_gap, next_service;
 } mm1;
 
 static inline __attribute__((always_inline)) double draw_exp(enum draw_mode mode, gsl_rng *r,
@@ -72,6 +81,13 @@ static inline __attribute__((always_inline)) double draw_exp(enum draw_mode mode
 		return gsl_ran_exponential(r, mean);
 	return esc_dist_sample(d, r);
 }
+
+#define DRAW_GAP(q, mode) ((mode) == DRAW_PRE ? (q)->pre_gap[(q)->next_gap++]                  \
+                                              : draw_exp(mode, (q)->arrivals, &(q)->gap,       \
+                                                         (q)->mean_gap_h))
+#define DRAW_SERVICE(q, mode) ((mode) == DRAW_PRE ? (q)->pre_service[(q)->next_service++]      \
+                                                  : draw_exp(mode, (q)->services, &(q)->service, \
+                                                             (q)->mean_service_h))
 
 /* Doubles the ring; out of line, since it happens a dozen times a run. */
 __attribute__((noinline, cold)) static int fifo_grow(mm1 *q)
@@ -98,12 +114,12 @@ static inline __attribute__((always_inline)) void arrival(esc_sim *sim, mm1 *q, 
 	}
 	q->fifo[(q->head + q->n++) & (q->cap - 1)] = esc_sim_now(sim);
 	if (q->n == 1) {                /* the server was idle: start this service */
-		double s = draw_exp(mode, q->services, &q->service, q->mean_service_h);
+		double s = DRAW_SERVICE(q, mode);
 		if (esc_sim_schedule_in(sim, s, depart, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
 	if (++q->arrived < q->limit) {
-		double gap = draw_exp(mode, q->arrivals, &q->gap, q->mean_gap_h);
+		double gap = DRAW_GAP(q, mode);
 		if (esc_sim_schedule_in(sim, gap, self, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
@@ -117,7 +133,7 @@ static inline __attribute__((always_inline)) void departure(esc_sim *sim, mm1 *q
 	q->n--;
 	q->departed++;
 	if (q->n > 0) {                 /* the next in line starts its service */
-		double s = draw_exp(mode, q->services, &q->service, q->mean_service_h);
+		double s = DRAW_SERVICE(q, mode);
 		if (esc_sim_schedule_in(sim, s, self, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
@@ -148,6 +164,20 @@ static void on_departure_dist(esc_sim *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	departure(sim, ctx, DRAW_DIST, on_departure_dist);
+}
+
+static void on_departure_pre(esc_sim *sim, void *ctx, void *arg);
+
+static void on_arrival_pre(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	arrival(sim, ctx, DRAW_PRE, on_arrival_pre, on_departure_pre);
+}
+
+static void on_departure_pre(esc_sim *sim, void *ctx, void *arg)
+{
+	(void)arg;
+	departure(sim, ctx, DRAW_PRE, on_departure_pre);
 }
 
 /* The measured part: one replication of `customers` customers, run until
@@ -184,6 +214,12 @@ static double bench_mm1(const gsl_rng_type *type, enum draw_mode mode, uint64_t 
 	q.mean_service_h = 1.0 / mu;
 	esc_dist_init(&q.gap, ESC_DIST_EXPONENTIAL, q.mean_gap_h, 0, 0, NULL);
 	esc_dist_init(&q.service, ESC_DIST_EXPONENTIAL, q.mean_service_h, 0, 0, NULL);
+	if (mode == DRAW_PRE) {
+		q.pre_gap = malloc(customers * sizeof *q.pre_gap);
+		q.pre_service = malloc(customers * sizeof *q.pre_service);
+		if (!q.pre_gap || !q.pre_service)
+			return 0;
+	}
 	int runs = callgrind_mode ? 1 : RUNS + 1;     /* the first run warms up */
 	double ns[RUNS + 1];
 	for (int r = 0; r < runs; r++) {
@@ -195,12 +231,21 @@ static double bench_mm1(const gsl_rng_type *type, enum draw_mode mode, uint64_t 
 		q.arrived = q.departed = 0;
 		q.limit = customers;
 		q.sojourn_sum = 0;
+		if (mode == DRAW_PRE) {
+			/* Each stream in the order DRAW_GSL uses it: customers
+			 * gaps (the first one included) and customers services. */
+			for (uint64_t i = 0; i < customers; i++) {
+				q.pre_gap[i] = gsl_ran_exponential(q.arrivals, q.mean_gap_h);
+				q.pre_service[i] = gsl_ran_exponential(q.services, q.mean_service_h);
+			}
+			q.next_gap = q.next_service = 0;
+		}
 		if (mode == DRAW_GSL)
-			esc_sim_schedule(q.sim, draw_exp(DRAW_GSL, q.arrivals, &q.gap, q.mean_gap_h),
-			                 on_arrival_gsl, &q, NULL);
+			esc_sim_schedule(q.sim, DRAW_GAP(&q, DRAW_GSL), on_arrival_gsl, &q, NULL);
+		else if (mode == DRAW_DIST)
+			esc_sim_schedule(q.sim, DRAW_GAP(&q, DRAW_DIST), on_arrival_dist, &q, NULL);
 		else
-			esc_sim_schedule(q.sim, draw_exp(DRAW_DIST, q.arrivals, &q.gap, q.mean_gap_h),
-			                 on_arrival_dist, &q, NULL);
+			esc_sim_schedule(q.sim, DRAW_GAP(&q, DRAW_PRE), on_arrival_pre, &q, NULL);
 		double t0 = bench_now_s();
 		measure_mm1(&q);
 		ns[r] = (bench_now_s() - t0) * 1e9 / (double)customers;
@@ -209,6 +254,8 @@ static double bench_mm1(const gsl_rng_type *type, enum draw_mode mode, uint64_t 
 	}
 	*mean_sojourn = q.sojourn_sum / (double)q.departed;
 	free(q.fifo);
+	free(q.pre_gap);
+	free(q.pre_service);
 	esc_streams_free(st);
 	esc_sim_free(q.sim);
 	if (callgrind_mode)
@@ -270,12 +317,18 @@ typedef struct ref_mm1 {
 	size_t cap, head, n;
 	uint64_t customers, arrived, departed;
 	double sojourn_sum;
+	double *pre_gap, *pre_service;  /* pre: the draws, made before the run */
+	size_t next_gap, next_service;
 } ref_mm1;
 
-__attribute__((noinline)) static void measure_ref(ref_mm1 *q)
+#define REF_GAP(q, pre) ((pre) ? (q)->pre_gap[(q)->next_gap++] : gsl_ran_exponential((q)->ra, mean_gap))
+#define REF_SERVICE(q, pre) ((pre) ? (q)->pre_service[(q)->next_service++]                    \
+                                   : gsl_ran_exponential((q)->rs, mean_service))
+
+static inline __attribute__((always_inline)) void ref_loop(ref_mm1 *q, int pre)
 {
 	const double mean_gap = 1.0 / 0.9, mean_service = 1.0;
-	ref_push(&q->h, (ref_ev){ gsl_ran_exponential(q->ra, mean_gap), 0 });
+	ref_push(&q->h, (ref_ev){ REF_GAP(q, pre), 0 });
 	while (q->h.n) {
 		ref_ev e = ref_pop(&q->h);
 		if (e.kind == 0) {
@@ -291,26 +344,38 @@ __attribute__((noinline)) static void measure_ref(ref_mm1 *q)
 			}
 			q->fifo[(q->head + q->n++) & (q->cap - 1)] = e.t;
 			if (q->n == 1)
-				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->rs, mean_service), 1 });
+				ref_push(&q->h, (ref_ev){ e.t + REF_SERVICE(q, pre), 1 });
 			if (++q->arrived < q->customers)
-				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->ra, mean_gap), 0 });
+				ref_push(&q->h, (ref_ev){ e.t + REF_GAP(q, pre), 0 });
 		} else {
 			q->sojourn_sum += e.t - q->fifo[q->head];
 			q->head = (q->head + 1) & (q->cap - 1);
 			q->n--;
 			q->departed++;
 			if (q->n)
-				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->rs, mean_service), 1 });
+				ref_push(&q->h, (ref_ev){ e.t + REF_SERVICE(q, pre), 1 });
 		}
 	}
 }
 
-static double bench_ref(uint64_t customers, double *mean_sojourn)
+__attribute__((noinline)) static void measure_ref(ref_mm1 *q) { ref_loop(q, 0); }
+__attribute__((noinline)) static void measure_ref_pre(ref_mm1 *q) { ref_loop(q, 1); }
+
+/* type: the generator (GSL's taus2 for the yardstick row); pre: draw
+ * before the timed run, as DRAW_PRE. */
+static double bench_ref(const gsl_rng_type *type, int pre, uint64_t customers,
+                        double *mean_sojourn)
 {
 	ref_mm1 q;
 	memset(&q, 0, sizeof q);
-	q.ra = gsl_rng_alloc(gsl_rng_taus2);
-	q.rs = gsl_rng_alloc(gsl_rng_taus2);
+	q.ra = gsl_rng_alloc(type);
+	q.rs = gsl_rng_alloc(type);
+	if (pre) {
+		q.pre_gap = malloc(customers * sizeof *q.pre_gap);
+		q.pre_service = malloc(customers * sizeof *q.pre_service);
+		if (!q.ra || !q.rs || !q.pre_gap || !q.pre_service)
+			return 0;
+	}
 	int runs = callgrind_mode ? 1 : RUNS + 1;
 	double ns[RUNS + 1];
 	for (int r = 0; r < runs; r++) {
@@ -321,13 +386,25 @@ static double bench_ref(uint64_t customers, double *mean_sojourn)
 		q.customers = customers;
 		q.arrived = q.departed = 0;
 		q.sojourn_sum = 0;
+		if (pre) {
+			for (uint64_t i = 0; i < customers; i++) {
+				q.pre_gap[i] = gsl_ran_exponential(q.ra, 1.0 / 0.9);
+				q.pre_service[i] = gsl_ran_exponential(q.rs, 1.0);
+			}
+			q.next_gap = q.next_service = 0;
+		}
 		double t0 = bench_now_s();
-		measure_ref(&q);
+		if (pre)
+			measure_ref_pre(&q);
+		else
+			measure_ref(&q);
 		ns[r] = (bench_now_s() - t0) * 1e9 / (double)customers;
 	}
 	*mean_sojourn = q.sojourn_sum / (double)q.departed;
 	free(q.h.v);
 	free(q.fifo);
+	free(q.pre_gap);
+	free(q.pre_service);
 	gsl_rng_free(q.ra);
 	gsl_rng_free(q.rs);
 	if (callgrind_mode)
@@ -449,9 +526,28 @@ int main(int argc, char **argv)
 		REPORT("mm1_dist", "M/M/1 rho 0.9 (kernel exponential)", "ns/customer", "", 0, customers);
 	}
 	if (want("ref")) {
-		ns = bench_ref(customers, &w);
+		ns = bench_ref(gsl_rng_taus2, 0, customers, &w);
 		snprintf(note, sizeof note, "best %.1f; binary heap, taus2, gsl_ran_exponential; W %.2f", best, w);
 		REPORT("ref", "reference loop, no kernel", "ns/customer", "", 0, customers);
+	}
+	if (want("ref_xoshiro")) {
+		ns = bench_ref(esc_rng_xoshiro256pp, 0, customers, &w);
+		snprintf(note, sizeof note, "best %.1f; binary heap, xoshiro256++, gsl_ran_exponential; W %.2f", best, w);
+		REPORT("ref_xoshiro", "reference loop (xoshiro256++)", "ns/customer", "", 0, customers);
+	}
+	/* Diagnostics: the same runs with the draws made beforehand, so the
+	 * time is the event handling alone; draws cost more than the
+	 * difference, since a mispredicted branch on an event's order waits
+	 * for the draw that made its time (docs/performance.md). */
+	if (want("mm1_pre")) {
+		ns = bench_mm1(NULL, DRAW_PRE, customers, &w);
+		snprintf(note, sizeof note, "best %.1f; gsl_ran_exponential drawn before the run; W %.2f", best, w);
+		REPORT("mm1_pre", "M/M/1 rho 0.9, draws made before the run", "ns/customer", "", 0, customers);
+	}
+	if (want("ref_pre")) {
+		ns = bench_ref(esc_rng_xoshiro256pp, 1, customers, &w);
+		snprintf(note, sizeof note, "best %.1f; gsl_ran_exponential drawn before the run; W %.2f", best, w);
+		REPORT("ref_pre", "reference loop, draws made before the run", "ns/customer", "", 0, customers);
 	}
 	static const struct { const char *name, *desc; uint64_t k; int gsl; double target; } holds[] = {
 		{ "hold1", "hold K=1", 1, 0, 15 },

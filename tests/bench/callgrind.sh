@@ -52,6 +52,9 @@ K="${KERNEL_BENCH:-$B/tests/bench/bench_kernel} --callgrind --only"
 count "M/M/1 rho 0.9 (gsl_ran_exponential)" Ir/customer $K mm1
 count "M/M/1 rho 0.9 (kernel exponential)" Ir/customer $K mm1_dist
 count "reference loop, no kernel" Ir/customer $K ref
+count "reference loop (xoshiro256++)" Ir/customer $K ref_xoshiro
+count "M/M/1, draws made before the run" Ir/customer $K mm1_pre
+count "reference loop, draws made before the run" Ir/customer $K ref_pre
 count "hold K=1" Ir/event $K hold1
 count "hold K=1000" Ir/event $K hold1000
 count "hold K=100000" Ir/event $K hold100000
