@@ -276,7 +276,9 @@ typedef struct ref_heap {
 	size_t n, cap;
 } ref_heap;
 
-static void ref_push(ref_heap *h, ref_ev e)
+/* Inlining as the compiler chose when only measure_ref used them (push out
+ * of line, pop inlined), so the yardstick stays the same code. */
+__attribute__((noinline)) static void ref_push(ref_heap *h, ref_ev e)
 {
 	if (h->n == h->cap) {
 		h->cap = h->cap ? 2 * h->cap : 64;
@@ -290,7 +292,7 @@ static void ref_push(ref_heap *h, ref_ev e)
 	h->v[i] = e;
 }
 
-static ref_ev ref_pop(ref_heap *h)
+static inline __attribute__((always_inline)) ref_ev ref_pop(ref_heap *h)
 {
 	ref_ev top = h->v[0], e = h->v[--h->n];
 	size_t i = 0;
@@ -321,14 +323,10 @@ typedef struct ref_mm1 {
 	size_t next_gap, next_service;
 } ref_mm1;
 
-#define REF_GAP(q, pre) ((pre) ? (q)->pre_gap[(q)->next_gap++] : gsl_ran_exponential((q)->ra, mean_gap))
-#define REF_SERVICE(q, pre) ((pre) ? (q)->pre_service[(q)->next_service++]                    \
-                                   : gsl_ran_exponential((q)->rs, mean_service))
-
-static inline __attribute__((always_inline)) void ref_loop(ref_mm1 *q, int pre)
+__attribute__((noinline)) static void measure_ref(ref_mm1 *q)
 {
 	const double mean_gap = 1.0 / 0.9, mean_service = 1.0;
-	ref_push(&q->h, (ref_ev){ REF_GAP(q, pre), 0 });
+	ref_push(&q->h, (ref_ev){ gsl_ran_exponential(q->ra, mean_gap), 0 });
 	while (q->h.n) {
 		ref_ev e = ref_pop(&q->h);
 		if (e.kind == 0) {
@@ -344,22 +342,52 @@ static inline __attribute__((always_inline)) void ref_loop(ref_mm1 *q, int pre)
 			}
 			q->fifo[(q->head + q->n++) & (q->cap - 1)] = e.t;
 			if (q->n == 1)
-				ref_push(&q->h, (ref_ev){ e.t + REF_SERVICE(q, pre), 1 });
+				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->rs, mean_service), 1 });
 			if (++q->arrived < q->customers)
-				ref_push(&q->h, (ref_ev){ e.t + REF_GAP(q, pre), 0 });
+				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->ra, mean_gap), 0 });
 		} else {
 			q->sojourn_sum += e.t - q->fifo[q->head];
 			q->head = (q->head + 1) & (q->cap - 1);
 			q->n--;
 			q->departed++;
 			if (q->n)
-				ref_push(&q->h, (ref_ev){ e.t + REF_SERVICE(q, pre), 1 });
+				ref_push(&q->h, (ref_ev){ e.t + gsl_ran_exponential(q->rs, mean_service), 1 });
 		}
 	}
 }
 
-__attribute__((noinline)) static void measure_ref(ref_mm1 *q) { ref_loop(q, 0); }
-__attribute__((noinline)) static void measure_ref_pre(ref_mm1 *q) { ref_loop(q, 1); }
+/* ref_pre: the same loop reading the draws from arrays. */
+__attribute__((noinline)) static void measure_ref_pre(ref_mm1 *q)
+{
+	ref_push(&q->h, (ref_ev){ q->pre_gap[q->next_gap++], 0 });
+	while (q->h.n) {
+		ref_ev e = ref_pop(&q->h);
+		if (e.kind == 0) {
+			if (q->n == q->cap) {        /* grow the ring */
+				size_t cap = q->cap ? 2 * q->cap : 1024;
+				double *f = malloc(cap * sizeof *f);
+				for (size_t i = 0; i < q->n; i++)
+					f[i] = q->fifo[(q->head + i) & (q->cap - 1)];
+				free(q->fifo);
+				q->fifo = f;
+				q->cap = cap;
+				q->head = 0;
+			}
+			q->fifo[(q->head + q->n++) & (q->cap - 1)] = e.t;
+			if (q->n == 1)
+				ref_push(&q->h, (ref_ev){ e.t + q->pre_service[q->next_service++], 1 });
+			if (++q->arrived < q->customers)
+				ref_push(&q->h, (ref_ev){ e.t + q->pre_gap[q->next_gap++], 0 });
+		} else {
+			q->sojourn_sum += e.t - q->fifo[q->head];
+			q->head = (q->head + 1) & (q->cap - 1);
+			q->n--;
+			q->departed++;
+			if (q->n)
+				ref_push(&q->h, (ref_ev){ e.t + q->pre_service[q->next_service++], 1 });
+		}
+	}
+}
 
 /* type: the generator (GSL's taus2 for the yardstick row); pre: draw
  * before the timed run, as DRAW_PRE. */
