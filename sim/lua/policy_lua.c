@@ -69,6 +69,7 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 		return NULL;
 	p->s = s;
 	p->arm_ref = p->triggers_ref = p->run_ref = LUA_NOREF;
+	p->strs_ref = p->record_mt_ref[0] = p->record_mt_ref[1] = LUA_NOREF;
 	p->np = cfg->n_parties;
 	p->nt = cfg->n_types;
 	p->nz = cfg->n_zones;
@@ -236,6 +237,7 @@ void esc_lua_policy_bind(lua_State *L, esc_lua_policy *p)
 		}
 	}
 	lua_settop(L, arm);
+	esc_lua_records_bind(L, p);
 	bind_triggers(L, p, arm);
 	lua_settop(L, arm - 1);
 }
@@ -248,6 +250,7 @@ void esc_lua_policy_free(lua_State *L, esc_lua_policy *p)
 		luaL_unref(L, LUA_REGISTRYINDEX, p->arm_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, p->triggers_ref);
 		luaL_unref(L, LUA_REGISTRYINDEX, p->run_ref);
+		esc_lua_records_unbind(L, p);
 		for (size_t i = 0; p->policy_ref && p->live_ref && i < p->np; i++) {
 			luaL_unref(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
 			luaL_unref(L, LUA_REGISTRYINDEX, p->live_ref[i]);
@@ -596,54 +599,6 @@ static int observation_ok(const esc_lua_policy *p, const esc_observation *o, int
 	       (unsigned)o->cause <= ESC_CAUSE_POLICY;
 }
 
-static void push_observation(lua_State *L, const esc_lua_call *c, const esc_observation *o, int full)
-{
-	const esc_lua_policy *p = c->p;
-	lua_createtable(L, 0, 13);
-	set_int(L, "id", (lua_Integer)o->incident_id);
-	set_num(L, "t", o->t_incident_h);
-	set_num(L, "now", c->ctx.t_h);
-	set_str(L, "observer", p->parties[o->observer]);
-	if (full)
-		set_str(L, "perpetrator", p->parties[o->perceived]);
-	set_str(L, "type", p->types[o->type]);
-	set_str(L, "zone", p->zones[o->zone]);
-	set_int(L, "level", o->level);
-	set_int(L, "fatalities_mil", o->fatalities_mil);
-	set_int(L, "fatalities_civ", o->fatalities_civ);
-	set_str(L, "cause", esc_lua_cause_names[o->cause]);
-	if (full) {
-		set_num(L, "ladder", o->ladder_level);
-		lua_pushboolean(L, o->cell_available);
-		lua_setfield(L, -2, "cell_available");
-	}
-}
-
-void esc_lua_push_event(lua_State *L, const esc_lua_policy *p, const esc_event_row *ev)
-{
-	lua_createtable(L, 0, 16);
-	set_int(L, "id", ev->id);
-	if (ev->parent_id >= 0)
-		set_int(L, "parent", ev->parent_id);
-	set_int(L, "root", ev->root_id);
-	set_num(L, "t", ev->t_h);
-	set_party(L, p, "actor", ev->actor);
-	set_party(L, p, "target", ev->target);
-	if (ev->zone >= 0 && (size_t)ev->zone < p->nz)
-		set_str(L, "zone", p->zones[ev->zone]);
-	if (ev->type >= 0 && (size_t)ev->type < p->nt)
-		set_str(L, "type", p->types[ev->type]);
-	set_int(L, "level", ev->level);
-	set_int(L, "fatalities_mil", ev->fatalities_mil);
-	set_int(L, "fatalities_civ", ev->fatalities_civ);
-	set_party(L, p, "perpetrator", ev->true_perpetrator);
-	set_party(L, p, "perceived", ev->perceived_perpetrator);
-	if (ev->cause >= 0 && ev->cause <= ESC_CAUSE_POLICY)
-		set_str(L, "cause", esc_lua_cause_names[ev->cause]);
-	if (ev->kind >= 0 && ev->kind <= ESC_EVENT_PROTEST)
-		set_str(L, "kind", esc_lua_kind_names[ev->kind]);
-}
-
 /* ---- calling hooks --------------------------------------------------------------- */
 
 /* Push self (the party's table for this replication) and its hook; returns
@@ -654,7 +609,8 @@ static int push_hook(lua_State *L, esc_lua_call *c, int party, int hook)
 	esc_lua_policy *p = c->p;
 	lua_settop(L, 1);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, p->live_ref[party]);
-	int ty = lua_getfield(L, 2, esc_lua_hook_names[hook]);   /* may be inherited */
+	esc_lua_push_hook_name(L, p, hook);
+	int ty = lua_gettable(L, 2);   /* may be inherited */
 	if (ty == LUA_TNIL) {
 		lua_settop(L, 1);
 		return 0;
@@ -667,9 +623,14 @@ static int push_hook(lua_State *L, esc_lua_call *c, int party, int hook)
 	return 1;
 }
 
-static const char *returned(lua_State *L, const esc_lua_call *c)
+/* "NAME returned ", the head of messages about an answer. */
+static const char *returned(lua_State *L, esc_lua_call *c)
 {
-	return lua_pushfstring(L, "%s returned ", c->name);
+	(void)L;
+	size_t n = strnlen(c->name, sizeof c->name);
+	memcpy(c->head, c->name, n);
+	memcpy(c->head + n, " returned ", sizeof " returned ");
+	return c->head;
 }
 
 /* Run cf(call) in protected mode as the scenario's current call.  An error
@@ -700,6 +661,22 @@ static int run_call(esc_lua_policy *p, esc_lua_call *c, lua_CFunction cf, esc_er
 	return rc;
 }
 
+/* c->name = "policies.PARTY.HOOK" (snprintf costs more than some hooks). */
+static void call_name(esc_lua_call *c, const char *party, const char *hook)
+{
+	static const char pre[] = "policies.";
+	size_t np = strlen(party), nh = strlen(hook);
+	if (sizeof pre + np + 1 + nh > sizeof c->name) {   /* not with ESC_NAME_MAX names */
+		snprintf(c->name, sizeof c->name, "policies.%s.%s", party, hook);
+		return;
+	}
+	char *w = c->name;
+	memcpy(w, pre, sizeof pre - 1), w += sizeof pre - 1;
+	memcpy(w, party, np), w += np;
+	*w++ = '.';
+	memcpy(w, hook, nh + 1);
+}
+
 /* Set up a call of party's hook; returns 0 when there is nothing to call. */
 static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, int party, int hook,
                    esc_error *err, int *rc)
@@ -727,7 +704,7 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
 	c->about = -1;
 	c->target = c->zone = -1;
-	snprintf(c->name, sizeof c->name, "policies.%s.%s", p->parties[party], esc_lua_hook_names[hook]);
+	call_name(c, p->parties[party], esc_lua_hook_names[hook]);
 	return 1;
 }
 
@@ -747,7 +724,7 @@ static int attribute_cf(lua_State *L)
 	const esc_observation *o = io->obs;
 	if (!push_hook(L, c, o->observer, ESC_HOOK_ATTRIBUTE))
 		return 0;
-	push_observation(L, c, o, 0);
+	esc_lua_push_observation(L, p, o, c->ctx.t_h, 0);
 	lua_createtable(L, 0, (int)p->np);        /* the confusion matrix's row */
 	for (size_t i = 0; i < p->np; i++)
 		if (io->p[i] > 0)
@@ -821,7 +798,7 @@ static int observed_cf(lua_State *L)
 	const esc_observation *o = c->in;
 	if (!push_hook(L, c, o->observer, ESC_HOOK_OBSERVED))
 		return 0;
-	push_observation(L, c, o, 1);
+	esc_lua_push_observation(L, c->p, o, c->ctx.t_h, 1);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	esc_decision out = *(esc_decision *)c->out;
@@ -1045,7 +1022,7 @@ static int lua_pre_operation(void *self, const esc_hook_ctx *ctx, const esc_oper
 
 /* Hooks that act through sim.act return nothing: a table returned from one
  * is a mistake (it would be silently ignored). */
-static void expect_nothing(lua_State *L, const esc_lua_call *c, int d, const char *how)
+static void expect_nothing(lua_State *L, esc_lua_call *c, int d, const char *how)
 {
 	if (!lua_isnil(L, d))
 		esc_lua_bad(L, c, returned(L, c), "%s: expected nothing (%s)", shown(L, d), how);

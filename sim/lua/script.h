@@ -125,6 +125,8 @@ struct esc_lua_policy {
 	size_t n_triggers;
 	int triggers_ref;            /* the arm's triggers array, or LUA_NOREF */
 	int run_ref;                 /* this replication's {timers, procs, triggers} */
+	int strs_ref;                /* interned field and name strings (record_lua.c) */
+	int record_mt_ref[2];        /* metatables of incident and event records */
 	unsigned char *fired;        /* per trigger, this replication */
 	int64_t next_token;          /* timers of this replication */
 	uint64_t rep;
@@ -142,6 +144,7 @@ struct esc_lua_call {
 	int target, zone;            /* sim.act's defaults, or -1 */
 	int fn_idx;                  /* stack index of the function called, 0 none */
 	char name[160];              /* "policies.ISR.attribute", for messages */
+	char head[sizeof "" + 160 + sizeof " returned "];   /* "NAME returned " */
 	const void *in;              /* the hook's input */
 	void *out;                   /* and output */
 	int64_t token;               /* on_timer */
@@ -166,8 +169,18 @@ void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char
 void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
                            int party, esc_decision *out, int act);
 
-/* Push an event row as the table on_event, triggers and sim.recent see. */
+/* record_lua.c: incidents and events as read-only records.  bind interns
+ * the strings and makes the metatables (esc_lua_policy.strs_ref,
+ * record_mt_ref); push_observation pushes the incident attribute and
+ * on_incident_observed see (full: with perpetrator, ladder and
+ * cell_available), push_event the event on_event, triggers and sim.recent
+ * see; push_hook_name the interned name of hook h. */
+void esc_lua_records_bind(lua_State *L, esc_lua_policy *p);
+void esc_lua_records_unbind(lua_State *L, esc_lua_policy *p);
+void esc_lua_push_observation(lua_State *L, const esc_lua_policy *p, const esc_observation *o,
+                              double now, int full);
 void esc_lua_push_event(lua_State *L, const esc_lua_policy *p, const esc_event_row *ev);
+void esc_lua_push_hook_name(lua_State *L, const esc_lua_policy *p, int hook);
 
 /* Index of name in names[0..n), or -1. */
 int esc_lua_name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name);
