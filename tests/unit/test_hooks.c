@@ -521,6 +521,51 @@ static void test_on_event(void **state)
 	close_run(&r);
 }
 
+/* Incidents and events are read-only records: fields as in a table, pairs
+ * in key order, kept values stay as they were, assignment is an error. */
+static void test_records(void **state)
+{
+	(void)state;
+	run r;
+	run_ok(&r, HEAD
+		"  policies = {A = {\n"
+		"    on_incident_observed = function(self, inc)\n"
+		"      local keys = {}\n"
+		"      for k, v in pairs(inc) do keys[#keys + 1] = k; assert(inc[k] == v) end\n"
+		"      sim.log('keys', #keys)\n"
+		"      sim.log('sorted', table.concat(keys, ',') == 'cause,cell_available,fatalities_civ,fatalities_mil,'\n"
+		"        .. 'id,ladder,level,now,observer,perpetrator,t,type,zone' and 1 or 0)\n"
+		"      sim.log('missing_is_nil', inc.actor == nil and inc.nonsense == nil and inc[1] == nil)\n"
+		"      sim.log('tostring', tostring(inc) == 'incident ' .. inc.id)\n"
+		"      sim.log('type', type(inc) == 'userdata')\n"
+		"      sim.log('metatable_hidden', getmetatable(inc) == 'incident')\n"
+		"      sim.log('same_t', self.last == nil or self.last.t < inc.t)\n"
+		"      sim.log('kept_intact', self.last == nil or self.last.id == self.last_id)\n"
+		"      self.last, self.last_id = inc, inc.id\n"
+		"    end,\n"
+		"  }},\n" TAIL);
+	size_t n = count_key(&r, "keys");
+	assert_true(n > 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(nth(&r, "keys", i)->value == 13);
+		assert_true(nth(&r, "sorted", i)->value == 1);
+		assert_true(nth(&r, "missing_is_nil", i)->value == 1);
+		assert_true(nth(&r, "tostring", i)->value == 1);
+		assert_true(nth(&r, "type", i)->value == 1);
+		assert_true(nth(&r, "metatable_hidden", i)->value == 1);
+		assert_true(nth(&r, "same_t", i)->value == 1);
+		assert_true(nth(&r, "kept_intact", i)->value == 1);
+	}
+	close_run(&r);
+
+	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc) inc.level = 1 end}},\n" TAIL, 0,
+	          "hooks.lua:8: incident.level: incidents are read-only (copy the fields you need into a table of your own)");
+	run_fails(HEAD "  policies = {B = {on_event = function(self, ev) ev.extra = true end}},\n" TAIL, 0,
+	          "hooks.lua:8: event.extra: events are read-only");
+	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc) return next(inc) end}},\n" TAIL, 0,
+	          "hooks.lua:8: bad argument #1 to 'next' (table expected, got incident)");
+}
+
 /* ---- triggers ------------------------------------------------------------------------ */
 
 static void test_triggers(void **state)
@@ -943,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_pre_operation),
 		cmocka_unit_test(test_tick_and_act),
 		cmocka_unit_test(test_on_event),
+		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_processes),
