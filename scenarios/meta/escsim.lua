@@ -244,7 +244,9 @@ function scenario(t) end
 -- What hooks see
 -- ===========================================================================
 
----An incident as its target observed it (attribute and on_incident_observed).
+---An incident as its target observed it (attribute and on_incident_observed):
+---a read-only record (a userdata: fields as in a table, pairs in key order,
+---no assignment).
 ---@class escsim.Incident
 ---@field id integer
 ---@field t escsim.Hours  when it happened
@@ -261,7 +263,7 @@ function scenario(t) end
 ---@field cell_available boolean  a query can be sent now (not in attribute)
 
 ---A row of the events log (on_event, triggers, sim.recent): the umpire's
----view, truth included.
+---view, truth included.  A read-only record, like escsim.Incident.
 ---@class escsim.Event
 ---@field id integer
 ---@field parent? integer  the event that caused it
