@@ -682,7 +682,6 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
                    esc_error *err, int *rc)
 {
 	*rc = ESC_OK;
-	memset(c, 0, sizeof *c);
 	if (!ctx) {
 		*rc = esc_error_set(err, ESC_ERR_RUNTIME, "policy: %s called without a hook context",
 		                    esc_lua_hook_names[hook]);
@@ -697,6 +696,8 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 		return 0;
 	if ((*rc = ensure_begun(p, ctx, err)))
 		return 0;
+	/* field by field: zeroing the whole call, its message buffers
+	 * included, cost more than some hooks */
 	c->p = p;
 	c->ctx = *ctx;
 	c->ctx.party = party;
@@ -704,6 +705,11 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
 	c->about = -1;
 	c->target = c->zone = -1;
+	c->fn_idx = 0;
+	c->in = NULL;
+	c->out = NULL;
+	c->token = 0;
+	c->field_list = NULL;
 	call_name(c, p->parties[party], esc_lua_hook_names[hook]);
 	return 1;
 }

@@ -137,14 +137,14 @@ struct esc_lua_policy {
 /* One hook call in progress: what the `sim` functions work with.  Hooks
  * nest (an action may run another party's hook at once), so each call saves
  * and restores the scenario's current call. */
-struct esc_lua_call {
+struct esc_lua_call {             /* prepare() in policy_lua.c sets each field */
 	esc_lua_policy *p;
 	esc_hook_ctx ctx;            /* the engine's, with party and stream set */
 	int64_t about;               /* sim.act's default event, or -1 */
 	int target, zone;            /* sim.act's defaults, or -1 */
 	int fn_idx;                  /* stack index of the function called, 0 none */
 	char name[160];              /* "policies.ISR.attribute", for messages */
-	char head[sizeof "" + 160 + sizeof " returned "];   /* "NAME returned " */
+	char head[160 + sizeof " returned "];   /* "NAME returned ", built when needed */
 	const void *in;              /* the hook's input */
 	void *out;                   /* and output */
 	int64_t token;               /* on_timer */
