@@ -75,10 +75,18 @@ typedef struct record {
 
 /* ---- metamethods --------------------------------------------------------- */
 
-/* Upvalues of every metamethod: 1 the map field name -> number, 2 the
+/* Upvalues of every metamethod: 1 the field names' addresses, 2 the
  * strings table.  __metatable hides the metatable, so argument 1 is always
  * a record (a script cannot reach these functions to call them on anything
- * else). */
+ * else).
+ *
+ * A field is found by the address of its name: Lua interns short strings,
+ * so every "level" in the state is the one string anchored in the strings
+ * table, and lua_tostring gives the same address for it (a lookup in a
+ * Lua table mapping names to numbers cost twice as much). */
+typedef struct field_names {
+	const char *key[F_N + 1];
+} field_names;
 
 static void push_value(lua_State *L, const record *r, int f)
 {
@@ -94,11 +102,12 @@ static int field_of(lua_State *L, int key)
 {
 	if (lua_type(L, key) != LUA_TSTRING)
 		return 0;
-	lua_pushvalue(L, key);
-	lua_rawget(L, lua_upvalueindex(1));
-	int f = (int)lua_tointeger(L, -1);
-	lua_pop(L, 1);
-	return f;
+	const char *k = lua_tostring(L, key);
+	const field_names *names = lua_touserdata(L, lua_upvalueindex(1));
+	for (int f = 1; f <= F_N; f++)
+		if (names->key[f] == k)
+			return f;
+	return 0;
 }
 
 static int record_index(lua_State *L)
@@ -179,11 +188,12 @@ void esc_lua_records_bind(lua_State *L, esc_lua_policy *p)
 	for (int i = 0; i < 2; i++)
 		push_string(L, strs, &n, esc_lua_kind_names[i]);
 
-	lua_createtable(L, 0, F_N);
+	field_names *names = lua_newuserdatauv(L, sizeof *names, 0);
 	int map = lua_gettop(L);
 	for (int f = 1; f <= F_N; f++) {
-		lua_pushinteger(L, f);
-		lua_setfield(L, map, fields[f].key);
+		lua_rawgeti(L, strs, f);
+		names->key[f] = lua_tostring(L, -1);   /* anchored in strs */
+		lua_pop(L, 1);
 	}
 	for (int w = R_INCIDENT; w <= R_EVENT; w++) {
 		lua_createtable(L, 0, 7);
