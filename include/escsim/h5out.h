@@ -13,7 +13,7 @@
 #include "escsim/error.h"
 #include "escsim/outcome.h"
 
-#define ESC_SCHEMA_VERSION "1.0"
+#define ESC_SCHEMA_VERSION "1.1"
 
 typedef struct esc_h5_source {
 	const char *name;      /* module name, or "scenario" for the main file */
