@@ -966,7 +966,7 @@ esc_h5_table_out *esc_h5_table_begin(esc_h5_file *f, const char *path,
 		return NULL;
 	}
 	o->f = f;
-	o->t.dset = o->t.mem_type = -1;
+	o->t.dset = -1;
 	snprintf(o->path, sizeof o->path, "%s", path);
 	snprintf(o->where, sizeof o->where, "results file '%s'", f->path);
 	hid_t g = H5Oopen(f->file, parent, H5P_DEFAULT);
