@@ -162,6 +162,44 @@ int esc_h5_attr_scalar(hid_t obj, const char *name, hid_t file_type,
 	return rc;
 }
 
+char *esc_h5_attr_read_text(hid_t obj, const char *name)
+{
+	if (H5Aexists(obj, name) <= 0)
+		return NULL;
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+	if (a < 0)
+		return NULL;
+	hid_t t = H5Aget_type(a);
+	char *out = NULL;
+	if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+		if (H5Tis_variable_str(t) > 0) {
+			hid_t m = H5Tcopy(H5T_C_S1);
+			char *v = NULL;
+			if (m >= 0 && H5Tset_size(m, H5T_VARIABLE) >= 0 &&
+			    H5Tset_cset(m, H5Tget_cset(t)) >= 0 &&
+			    H5Aread(a, m, &v) >= 0 && v) {
+				size_t n = strlen(v) + 1;
+				if ((out = malloc(n)))
+					memcpy(out, v, n);
+				H5free_memory(v);
+			}
+			if (m >= 0)
+				H5Tclose(m);
+		} else {
+			size_t n = H5Tget_size(t);
+			out = calloc(n + 1, 1);
+			if (out && H5Aread(a, t, out) < 0) {
+				free(out);
+				out = NULL;
+			}
+		}
+	}
+	if (t >= 0)
+		H5Tclose(t);
+	H5Aclose(a);
+	return out;
+}
+
 int esc_h5_text_dataset(hid_t loc, const char *name, const char *text, hid_t *out)
 {
 	const char *v = text ? text : "";
@@ -814,6 +852,280 @@ static int table_attrs(hid_t dset, const esc_h5_table_desc *d)
 	return rc;
 }
 
+/* ------------------------------------------------------ tables like others
+ *
+ * The merge writes tables like those of its inputs without knowing their
+ * descriptors: it reads one back from an input table (each column's kind
+ * from its file type, the rest from the attributes table_attrs wrote) and
+ * makes its table from it, so the file type is this writer's whatever
+ * escsim wrote the input.  The row struct of such a description is the
+ * columns at their kinds' sizes, one after the other: the file row itself
+ * unless a code column was narrowed to int16 (an int32 in the struct).
+ */
+
+typedef struct own_desc {
+	esc_h5_table_desc desc;
+	esc_h5_field *fields;
+	char **strs;          /* every string the description points to */
+	size_t n_strs;
+} own_desc;
+
+static void own_desc_free(own_desc *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n_strs; i++)
+		free(o->strs[i]);
+	free(o->strs);
+	free(o->fields);
+	free(o);
+}
+
+/* S (malloc'd or NULL) now belongs to O. */
+static const char *own(own_desc *o, char *s)
+{
+	if (s)
+		o->strs[o->n_strs++] = s;
+	return s;
+}
+
+/* The kind a column stored as MT is read back as: integers by size and
+ * sign (a narrowed code column is an int32 whose labels narrow it again),
+ * and only the types kinds are stored as.  -1 for any other type. */
+static int kind_of(hid_t mt, esc_h5_kind *k)
+{
+	size_t size = H5Tget_size(mt);
+	switch (H5Tget_class(mt)) {
+	case H5T_ENUM:
+		*k = ESC_H5_ENUM8;
+		return size == 1 ? 0 : -1;
+	case H5T_INTEGER:
+		if (H5Tget_sign(mt) == H5T_SGN_NONE) {
+			*k = ESC_H5_U64;
+			return size == 8 ? 0 : -1;
+		}
+		*k = size == 1 ? ESC_H5_I8 : size == 8 ? ESC_H5_I64 : ESC_H5_I32;
+		return size == 1 || size == 2 || size == 4 || size == 8 ? 0 : -1;
+	case H5T_FLOAT:
+		*k = ESC_H5_F64;
+		return size == 8 ? 0 : -1;
+	case H5T_STRING:
+		*k = size == 32 ? ESC_H5_STR32 : ESC_H5_STR256;
+		return H5Tis_variable_str(mt) == 0 && (size == 32 || size == 256) ?
+		       0 : -1;
+	default:
+		return -1;
+	}
+}
+
+int esc_h5_table_create_like(esc_h5_table *t, hid_t loc, const char *name,
+                             hid_t src, const char *where, esc_error *err)
+{
+	memset(t, 0, sizeof *t);
+	t->dset = -1;
+	char src_name[256] = "?", src_file[512] = "?", col[128] = "";
+	H5Iget_name(src, src_name, sizeof src_name);
+	H5Fget_name(src, src_file, sizeof src_file);
+	hid_t ft = H5Dget_type(src);
+	int n = ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND ? H5Tget_nmembers(ft) : -1;
+	own_desc *o = calloc(1, sizeof *o);
+	int rc = ESC_OK;
+	if (o && n > 0) {
+		o->fields = calloc((size_t)n, sizeof *o->fields);
+		o->strs = calloc(4 * (size_t)n + 1, sizeof *o->strs);
+	}
+	if (!o || (n > 0 && (!o->fields || !o->strs))) {
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto out;
+	}
+	if (n <= 0) {
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s is not a table (its "
+		                   "rows are not compound)", src_file, src_name);
+		goto out;
+	}
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		esc_h5_field *f = &o->fields[i];
+		char key[64], *mname = H5Tget_member_name(ft, (unsigned)i);
+		hid_t mt = H5Tget_member_type(ft, (unsigned)i);
+		int ok = mname && mt >= 0 && kind_of(mt, &f->kind) == 0;
+		snprintf(col, sizeof col, "%s", mname ? mname : "?");
+		f->name = own(o, mname ? strdup(mname) : NULL);
+		if (mname)
+			H5free_memory(mname);
+		if (mt >= 0)
+			H5Tclose(mt);
+		if (!f->name) {
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+			goto out;
+		}
+		snprintf(key, sizeof key, "FIELD_%d_UNITS", i);
+		f->units = own(o, esc_h5_attr_read_text(src, key));
+		snprintf(key, sizeof key, "FIELD_%d_LABELS", i);
+		f->labels = own(o, esc_h5_attr_read_text(src, key));
+		snprintf(key, sizeof key, "FIELD_%d_DESCRIPTION", i);
+		f->doc = own(o, esc_h5_attr_read_text(src, key));
+		if (!ok || (f->kind == ESC_H5_ENUM8 && !f->labels)) {
+			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is "
+			                   "%s", src_file, src_name, col, ok ?
+			                   "an enum without its labels (FIELD_<i>_LABELS)" :
+			                   "of a type escsim does not write");
+			goto out;
+		}
+		f->offset = off;
+		off += kind_size(f->kind);
+	}
+	o->desc.title = own(o, esc_h5_attr_read_text(src, "TITLE"));
+	o->desc.row_size = off;
+	o->desc.fields = o->fields;
+	o->desc.n_fields = (size_t)n;
+	rc = esc_h5_table_create(t, loc, name, &o->desc, NULL, where, err);
+	if (rc == ESC_OK) {
+		t->own_desc = o;
+		o = NULL;
+	}
+out:
+	if (ft >= 0)
+		H5Tclose(ft);
+	own_desc_free(o);
+	return rc;
+}
+
+hid_t esc_h5_table_row_type(const esc_h5_table *t)
+{
+	const esc_h5_table_desc *d = t->desc;
+	hid_t rt = d ? H5Tcreate(H5T_COMPOUND, d->row_size) : -1;
+	for (size_t i = 0; rt >= 0 && i < d->n_fields; i++) {
+		const esc_h5_field *f = &d->fields[i];
+		hid_t mt = -1;
+		int own_mt = 1;
+		if (f->kind == ESC_H5_ENUM8) {
+			label *l;
+			size_t n;
+			if (f->labels && parse_labels(f->labels, 1, &l, &n) == 0) {
+				mt = enum_type(H5T_NATIVE_INT8, l, n);
+				free(l);
+			}
+		} else if (f->kind == ESC_H5_STR32 || f->kind == ESC_H5_STR256) {
+			mt = str_type(kind_size(f->kind));
+		} else {
+			own_mt = 0;
+			mt = f->kind == ESC_H5_I8 ? H5T_NATIVE_INT8 :
+			     f->kind == ESC_H5_I32 ? H5T_NATIVE_INT32 :
+			     f->kind == ESC_H5_I64 ? H5T_NATIVE_INT64 :
+			     f->kind == ESC_H5_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
+		}
+		herr_t rc = mt < 0 ? -1 : H5Tinsert(rt, f->name, f->offset, mt);
+		if (own_mt && mt >= 0)
+			H5Tclose(mt);
+		if (rc < 0) {
+			H5Tclose(rt);
+			rt = -1;
+		}
+	}
+	return rt;
+}
+
+/* 1 if datasets A and B store rows alike: the same file type, rows per
+ * chunk and filters (each with its parameters). */
+static int same_layout(hid_t a, hid_t b)
+{
+	hid_t ta = H5Dget_type(a), tb = H5Dget_type(b);
+	hid_t pa = H5Dget_create_plist(a), pb = H5Dget_create_plist(b);
+	hsize_t ca = 0, cb = 0;
+	int same = ta >= 0 && tb >= 0 && pa >= 0 && pb >= 0 &&
+	           H5Tequal(ta, tb) > 0 &&
+	           H5Pget_layout(pa) == H5D_CHUNKED && H5Pget_layout(pb) == H5D_CHUNKED &&
+	           H5Pget_chunk(pa, 1, &ca) == 1 && H5Pget_chunk(pb, 1, &cb) == 1 &&
+	           ca == cb;
+	int nf = same ? H5Pget_nfilters(pa) : -1;
+	same = same && nf >= 0 && nf == H5Pget_nfilters(pb);
+	for (int i = 0; same && i < nf; i++) {
+		unsigned fa = 0, fb = 0, va[8] = {0}, vb[8] = {0};
+		size_t na = 8, nb = 8;
+		H5Z_filter_t ia = H5Pget_filter2(pa, (unsigned)i, &fa, &na, va, 0, NULL, NULL);
+		H5Z_filter_t ib = H5Pget_filter2(pb, (unsigned)i, &fb, &nb, vb, 0, NULL, NULL);
+		same = ia >= 0 && ia == ib && fa == fb && na == nb && na <= 8 &&
+		       memcmp(va, vb, na * sizeof *va) == 0;
+	}
+	if (ta >= 0)
+		H5Tclose(ta);
+	if (tb >= 0)
+		H5Tclose(tb);
+	if (pa >= 0)
+		H5Pclose(pa);
+	if (pb >= 0)
+		H5Pclose(pb);
+	return same;
+}
+
+int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
+                             hsize_t *rows, const char *where, esc_error *err)
+{
+	*rows = 0;
+	if (t->dset < 0 || t->buf_rows)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: copy of chunks into "
+		                     "a %s table (internal error)", where,
+		                     t->dset < 0 ? "closed" : "partly filled");
+	hsize_t R = t->chunk_rows, have = 0;
+	hid_t s = H5Dget_space(src);
+	int bad = s < 0 || H5Sget_simple_extent_dims(s, &have, NULL) != 1;
+	if (s >= 0)
+		H5Sclose(s);
+	if (bad || n_chunks == 0 || have / R < n_chunks || !same_layout(t->dset, src))
+		return ESC_OK;
+	int rc = esc_h5_zpool_drain(t->pool, where, err);
+	if (rc)
+		return rc;
+	hsize_t first = t->nrows, end = first + n_chunks * R, k = 0;
+	unsigned char *buf = NULL;
+	size_t cap = 0;
+	char reason[512] = "out of memory";
+	if (H5Dset_extent(t->dset, &end) < 0)
+		goto fail;
+	for (; k < n_chunks; k++) {
+		hsize_t from = k * R, to = first + k * R, bytes = 0;
+		uint32_t mask = 0;
+		if (H5Dget_chunk_storage_size(src, &from, &bytes) < 0)
+			goto fail;
+		if (bytes == 0)
+			break;     /* never written (fill values): appended instead */
+		if (bytes > cap) {
+			unsigned char *nb = realloc(buf, (size_t)bytes);
+			if (!nb)
+				goto fail_oom;
+			buf = nb;
+			cap = (size_t)bytes;
+		}
+		if (H5Dread_chunk(src, H5P_DEFAULT, &from, &mask, buf) < 0 ||
+		    H5Dwrite_chunk(t->dset, H5P_DEFAULT, mask, &to, (size_t)bytes,
+		                   buf) < 0)
+			goto fail;
+	}
+	free(buf);
+	end = first + k * R;
+	if (k < n_chunks && H5Dset_extent(t->dset, &end) < 0)
+		goto fail;
+	t->nrows = end;
+	*rows = end - first;
+	return ESC_OK;
+
+fail:
+	esc_h5_reason(reason, sizeof reason);
+fail_oom:
+	free(buf);
+	H5Dset_extent(t->dset, &first);   /* the rows really written */
+	char name[256] = "?", src_name[256] = "?", src_file[512] = "?";
+	H5Iget_name(t->dset, name, sizeof name);
+	H5Iget_name(src, src_name, sizeof src_name);
+	H5Fget_name(src, src_file, sizeof src_file);
+	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot copy rows %llu to "
+	                     "%llu of %s in '%s' to %s as stored: %s", where,
+	                     (unsigned long long)(k * R),
+	                     (unsigned long long)(k * R + R - 1), src_name, src_file,
+	                     name, reason);
+}
+
 /* ------------------------------------------------------------------ table */
 
 int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
@@ -963,5 +1275,10 @@ int esc_h5_table_close(esc_h5_table *t)
 	t->cols = NULL;
 	t->buf_rows = 0;
 	t->dset = -1;
+	if (t->own_desc) {
+		own_desc_free(t->own_desc);
+		t->own_desc = NULL;
+		t->desc = NULL;
+	}
 	return rc;
 }

@@ -6,9 +6,13 @@
  * pandas.read_hdf, rhdf5/hdf5r and MATLAB all read it as a table.  The rows
  * live in memory as a plain C struct; a descriptor maps each member to a
  * column, with its units and labels.  `runs` is one descriptor; `daily`,
- * `events` and `messages` become others.
+ * `events` and `messages` become others.  The merge (h5_merge.c) writes its
+ * tables with the same code: made like its first input's
+ * (esc_h5_table_create_like), that input's leading chunks copied as stored
+ * (esc_h5_table_copy_chunks), every other row appended.
  *
- * Not thread-safe: one writer thread owns every table of a file.
+ * Not thread-safe: the tables of a file (and their pool) are used by one
+ * thread at a time.
  */
 #ifndef ESCSIM_H5_TABLE_H
 #define ESCSIM_H5_TABLE_H
@@ -38,6 +42,7 @@ typedef struct esc_h5_col {
 
 typedef struct esc_h5_table {
 	const esc_h5_table_desc *desc;
+	void *own_desc;       /* esc_h5_table_create_like's desc, freed at close */
 	hid_t dset;
 	esc_h5_zpool *pool;   /* set by the owner after create; NULL: chunks
 	                         are compressed and written in the caller */
@@ -62,6 +67,37 @@ int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
                         const esc_h5_table_desc *desc,
                         const char *const *labels, const char *where,
                         esc_error *err);
+
+/* Create table NAME under LOC as esc_h5_table_create would from the
+ * description SRC gives back, SRC being a table that esc_h5_table_create
+ * made (in another file, maybe by another escsim version): each column's
+ * kind from its type (an integer by its size and sign, a narrowed code
+ * column as int32), title, units, labels and descriptions from its
+ * attributes.  The table owns that description (t->desc) until it is
+ * closed: rows are appended in its row struct, which esc_h5_table_row_type
+ * describes.  The file type is the writer's; it equals SRC's when both come
+ * from the same escsim version.  A column of a type no escsim table has, or
+ * an enum without its labels, is ESC_ERR_INPUT naming SRC and the column. */
+int esc_h5_table_create_like(esc_h5_table *t, hid_t loc, const char *name,
+                             hid_t src, const char *where, esc_error *err);
+
+/* The HDF5 memory type of T's row struct (native types at the descriptor's
+ * offsets; enums and strings as in the file), to read rows of a table like
+ * T straight into rows to append; when the row struct is the file row,
+ * HDF5 converts nothing.  The caller closes it; -1 on failure. */
+hid_t esc_h5_table_row_type(const esc_h5_table *t);
+
+/* Store the first N_CHUNKS chunks of SRC as T's next chunks, compressed
+ * bytes as they are (H5Dread_chunk, H5Dwrite_chunk: no inflate, no
+ * deflate), and count their rows as appended; T must be at a chunk
+ * boundary (no partly filled chunk).  Only when SRC's layout is T's (file
+ * type, rows per chunk and filters; so when the same escsim version wrote
+ * both) and SRC has that many whole chunks: otherwise nothing is copied
+ * and *ROWS is 0 (append the rows instead), else *ROWS is the rows
+ * copied.  The pool's chunks in hand are written first, so the table's
+ * extent grows in order. */
+int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
+                             hsize_t *rows, const char *where, esc_error *err);
 
 /* Append N rows (an array of the descriptor's row struct).  Rows go into
  * the table's chunk buffer; each full chunk is shuffled and deflated as
@@ -103,6 +139,9 @@ int esc_h5_attr_fixed(hid_t obj, const char *name, const char *value);
  * existing attribute of that name. */
 int esc_h5_attr_scalar(hid_t obj, const char *name, hid_t file_type,
                        hid_t mem_type, const void *value);
+/* A text attribute (variable or fixed length) as a malloc'd string; NULL
+ * if absent or unreadable. */
+char *esc_h5_attr_read_text(hid_t obj, const char *name);
 /* Scalar fixed-length (strlen + 1) UTF-8 string dataset.  Not vlen as for
  * attributes: h5py gives bytes for both kinds of string dataset, but
  * PyTables (and so HDFStore walks) turns a vlen one into an UnImplemented

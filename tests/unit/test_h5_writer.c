@@ -1215,6 +1215,257 @@ static void test_chunks(void **state)
 	unlink(c);
 }
 
+/* Rows [from, from + n) of table D read with esc_h5_table_row_type(T). */
+static void read_like(esc_h5_table *t, hid_t d, hsize_t from, hsize_t n,
+                      void *rows)
+{
+	hid_t rt = esc_h5_table_row_type(t);
+	assert_true(rt >= 0);
+	hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &n, NULL);
+	assert_true(H5Sselect_hyperslab(fs, H5S_SELECT_SET, &from, NULL, &n,
+	                                NULL) >= 0);
+	assert_true(H5Dread(d, rt, ms, fs, H5P_DEFAULT, rows) >= 0);
+	H5Sclose(ms);
+	H5Sclose(fs);
+	H5Tclose(rt);
+}
+
+/* The row struct of a table made like another: columns at their kinds'
+ * sizes, one after the other (the narrowed zone is an int32 again). */
+typedef struct __attribute__((packed)) like_row {
+	int64_t rep;
+	int8_t party;
+	int32_t zone;
+	double t_h;
+	int8_t kind;
+	char key[32];
+} like_row;
+
+static void assert_like_row(const like_row *got, int64_t i)
+{
+	chunk_row w = chunk_make(i);
+	assert_int_equal(got->rep, w.rep);
+	assert_int_equal(got->party, w.party);
+	assert_int_equal(got->zone, w.zone);
+	assert_memory_equal(&got->t_h, &w.t_h, sizeof w.t_h);
+	assert_int_equal(got->kind, w.kind);
+	assert_string_equal(got->key, w.key);
+}
+
+/* What the merge does: a table made like another (its description read
+ * back from the file), its first chunk copied as stored and the rest
+ * appended, is chunk for chunk the original, attributes and all. */
+static void test_table_like(void **state)
+{
+	(void)state;
+	enum { N = 12000, R = 5041 };
+	char a[512], b[512];
+	in_tmp(a, sizeof a, "like_src.h5");
+	in_tmp(b, sizeof b, "like_dst.h5");
+	chunk_file(a, 0, N, 4096, N);
+	hid_t fa = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t src = H5Dopen2(fa, "t", H5P_DEFAULT);
+	hid_t fb = H5Fcreate(b, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	esc_h5_zpool *pool = esc_h5_zpool_new(2);
+	esc_error err = {0};
+	esc_h5_table t;
+	assert_int_equal(esc_h5_table_create_like(&t, fb, "t", src, "test", &err),
+	                 ESC_OK);
+	t.pool = pool;
+	assert_int_equal(t.desc->row_size, sizeof(like_row));
+	assert_int_equal(t.chunk_rows, R);
+	like_row *rows = calloc(N, sizeof *rows);
+	read_like(&t, src, 0, N, rows);
+	for (int64_t i = 0; i < N; i++)
+		assert_like_row(&rows[i], i);
+
+	/* A partly filled chunk cannot take copied chunks. */
+	assert_int_equal(esc_h5_table_append(&t, rows, 1, "test", &err), ESC_OK);
+	hsize_t copied = 99;
+	assert_int_equal(esc_h5_table_copy_chunks(&t, src, 1, &copied, "test",
+	                                          &err), ESC_ERR_RUNTIME);
+	assert_int_equal(copied, 0);
+	assert_int_equal(esc_h5_table_close(&t), 0);
+	H5Ldelete(fb, "t", H5P_DEFAULT);
+
+	assert_int_equal(esc_h5_table_create_like(&t, fb, "t", src, "test", &err),
+	                 ESC_OK);
+	t.pool = pool;
+	/* More chunks than SRC holds whole: nothing copied. */
+	assert_int_equal(esc_h5_table_copy_chunks(&t, src, 3, &copied, "test",
+	                                          &err), ESC_OK);
+	assert_int_equal(copied, 0);
+	assert_int_equal(esc_h5_table_copy_chunks(&t, src, 1, &copied, "test",
+	                                          &err), ESC_OK);
+	assert_int_equal(copied, R);
+	assert_int_equal(t.nrows, R);
+	for (size_t at = R; at < N; at += 1000) {
+		size_t k = N - at < 1000 ? N - at : 1000;
+		assert_int_equal(esc_h5_table_append(&t, rows + at, k, "test", &err),
+		                 ESC_OK);
+	}
+	assert_int_equal(esc_h5_table_close(&t), 0);
+	assert_null(t.desc);
+	esc_h5_zpool_free(pool);
+
+	hid_t dst = H5Dopen2(fb, "t", H5P_DEFAULT);
+	hid_t ta = H5Dget_type(src), tb = H5Dget_type(dst);
+	assert_true(H5Tequal(ta, tb) > 0);
+	H5Tclose(ta);
+	H5Tclose(tb);
+	const char *const names[] = { "TITLE", "FIELD_1_LABELS", "FIELD_2_LABELS",
+	                              "FIELD_3_UNITS", "FIELD_4_LABELS",
+	                              "FIELD_5_NAME", "units", "labels" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char *va = read_text_attr(src, names[i]);
+		assert_non_null(va);
+		assert_attr_text(dst, names[i], va);
+		free(va);
+	}
+	H5Dclose(dst);
+	H5Dclose(src);
+	H5Fclose(fa);
+	H5Fclose(fb);
+	size_t la, lb;
+	hsize_t na, nb;
+	unsigned char *ca = chunk_bytes(a, &la, &na);
+	unsigned char *cb = chunk_bytes(b, &lb, &nb);
+	assert_int_equal(na, N);
+	assert_int_equal(nb, N);
+	assert_int_equal(la, lb);
+	assert_memory_equal(ca, cb, la);
+	free(ca);
+	free(cb);
+	free(rows);
+	unlink(a);
+	unlink(b);
+}
+
+/* A table whose code columns were stored at full width (a file from before
+ * they were narrowed) gives the writer's layout: the copy of its chunks is
+ * refused (nothing copied) and its rows are appended, narrowed.  A column
+ * of a type escsim does not write is named. */
+static void test_table_like_other_layout(void **state)
+{
+	(void)state;
+	enum { N = 6000 };
+	char a[512], b[512];
+	in_tmp(a, sizeof a, "wide_src.h5");
+	in_tmp(b, sizeof b, "wide_dst.h5");
+	hid_t fa = H5Fcreate(a, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	/* chunk_row's columns, party and zone as int32: 8+4+4+8+1+32 bytes. */
+	hid_t et = H5Tenum_create(H5T_STD_I8LE), st = H5Tcopy(H5T_C_S1);
+	int8_t v0 = 0, v1 = 1;
+	H5Tenum_insert(et, "a", &v0);
+	H5Tenum_insert(et, "b", &v1);
+	H5Tset_size(st, 32);
+	hid_t ft = H5Tcreate(H5T_COMPOUND, 57);
+	H5Tinsert(ft, "rep", 0, H5T_STD_I64LE);
+	H5Tinsert(ft, "party", 8, H5T_STD_I32LE);
+	H5Tinsert(ft, "zone", 12, H5T_STD_I32LE);
+	H5Tinsert(ft, "t_h", 16, H5T_IEEE_F64LE);
+	H5Tinsert(ft, "kind", 24, et);
+	H5Tinsert(ft, "key", 25, st);
+	hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(chunk_row));
+	H5Tinsert(mt, "rep", offsetof(chunk_row, rep), H5T_NATIVE_INT64);
+	H5Tinsert(mt, "party", offsetof(chunk_row, party), H5T_NATIVE_INT32);
+	H5Tinsert(mt, "zone", offsetof(chunk_row, zone), H5T_NATIVE_INT32);
+	H5Tinsert(mt, "t_h", offsetof(chunk_row, t_h), H5T_NATIVE_DOUBLE);
+	H5Tinsert(mt, "kind", offsetof(chunk_row, kind), et);
+	H5Tinsert(mt, "key", offsetof(chunk_row, key), st);
+	hsize_t n = N, chunk = 4599;
+	hid_t sp = H5Screate_simple(1, &n, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+	H5Pset_chunk(dcpl, 1, &chunk);
+	H5Pset_shuffle(dcpl);
+	H5Pset_deflate(dcpl, 1);
+	hid_t src = H5Dcreate2(fa, "t", ft, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	assert_true(src >= 0);
+	chunk_row *rows = malloc(N * sizeof *rows);
+	for (int64_t i = 0; i < N; i++)
+		rows[i] = chunk_make(i);
+	assert_true(H5Dwrite(src, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+	free(rows);
+	assert_int_equal(esc_h5_attr_fixed(src, "TITLE", "wide"), 0);
+	assert_int_equal(esc_h5_attr_fixed(src, "FIELD_1_LABELS", "-1=none,0=ISR,1=SYR"), 0);
+	assert_int_equal(esc_h5_attr_fixed(src, "FIELD_2_LABELS", "-1=none,0=near,300=far"), 0);
+	assert_int_equal(esc_h5_attr_fixed(src, "FIELD_4_LABELS", "0=a,1=b"), 0);
+	H5Pclose(dcpl);
+	H5Sclose(sp);
+	H5Tclose(mt);
+	H5Tclose(ft);
+
+	hid_t fb = H5Fcreate(b, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	esc_error err = {0};
+	esc_h5_table t;
+	assert_int_equal(esc_h5_table_create_like(&t, fb, "t", src, "test", &err),
+	                 ESC_OK);
+	hsize_t copied = 99;
+	assert_int_equal(esc_h5_table_copy_chunks(&t, src, 1, &copied, "test",
+	                                          &err), ESC_OK);
+	assert_int_equal(copied, 0);
+	assert_int_equal(t.desc->row_size, 8 + 4 + 4 + 8 + 1 + 32);
+	unsigned char *wide = malloc(N * t.desc->row_size);
+	read_like(&t, src, 0, N, wide);
+	assert_int_equal(esc_h5_table_append(&t, wide, N, "test", &err), ESC_OK);
+	free(wide);
+	assert_int_equal(esc_h5_table_close(&t), 0);
+
+	/* Stored as the writer stores chunk_desc: party int8, zone int16. */
+	esc_h5_table w;
+	assert_int_equal(esc_h5_table_create(&w, fb, "w", &chunk_desc, NULL,
+	                                     "test", &err), ESC_OK);
+	hid_t dst = H5Dopen2(fb, "t", H5P_DEFAULT);
+	hid_t td = H5Dget_type(dst), tw = H5Dget_type(w.dset);
+	assert_true(H5Tequal(td, tw) > 0);
+	H5Tclose(td);
+	H5Tclose(tw);
+	assert_int_equal(esc_h5_table_close(&w), 0);
+	assert_attr_fixed(dst, "FIELD_2_LABELS", "-1=none,0=near,300=far");
+	chunk_row *got = calloc(N, sizeof *got);
+	hid_t rt = H5Tcreate(H5T_COMPOUND, sizeof(chunk_row));
+	H5Tinsert(rt, "rep", offsetof(chunk_row, rep), H5T_NATIVE_INT64);
+	H5Tinsert(rt, "party", offsetof(chunk_row, party), H5T_NATIVE_INT32);
+	H5Tinsert(rt, "zone", offsetof(chunk_row, zone), H5T_NATIVE_INT32);
+	H5Tinsert(rt, "key", offsetof(chunk_row, key), st);
+	assert_true(H5Dread(dst, rt, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+	for (int64_t i = 0; i < N; i++) {
+		chunk_row want = chunk_make(i);
+		assert_int_equal(got[i].rep, want.rep);
+		assert_int_equal(got[i].party, want.party);
+		assert_int_equal(got[i].zone, want.zone);
+		assert_string_equal(got[i].key, want.key);
+	}
+	free(got);
+	H5Tclose(rt);
+	H5Dclose(dst);
+
+	/* A float32 column is no kind of escsim's. */
+	hid_t ft2 = H5Tcreate(H5T_COMPOUND, 12);
+	H5Tinsert(ft2, "rep", 0, H5T_STD_I64LE);
+	H5Tinsert(ft2, "x", 8, H5T_IEEE_F32LE);
+	hsize_t zero = 0, unlimited = H5S_UNLIMITED;
+	hid_t sp2 = H5Screate_simple(1, &zero, &unlimited);
+	hid_t dcpl2 = H5Pcreate(H5P_DATASET_CREATE);
+	H5Pset_chunk(dcpl2, 1, &chunk);
+	hid_t odd = H5Dcreate2(fa, "odd", ft2, sp2, H5P_DEFAULT, dcpl2, H5P_DEFAULT);
+	assert_int_equal(esc_h5_table_create_like(&t, fb, "odd", odd, "test", &err),
+	                 ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "column 'x' is of a type escsim does not write"));
+	assert_int_equal(esc_h5_table_close(&t), 0);
+	assert_true(H5Lexists(fb, "odd", H5P_DEFAULT) == 0);
+	H5Dclose(odd);
+	H5Pclose(dcpl2);
+	H5Sclose(sp2);
+	H5Tclose(ft2);
+	H5Tclose(et);
+	H5Tclose(st);
+	H5Dclose(src);
+	H5Fclose(fa);
+	H5Fclose(fb);
+	unlink(a);
+	unlink(b);
+}
+
 /* A code outside its labels does not fit a narrowed column: an error
  * naming it, and the table keeps the rows it had. */
 static void test_chunk_code_range(void **state)
@@ -1613,6 +1864,8 @@ int main(void)
 		cmocka_unit_test(test_enum_table),
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_chunk_code_range),
+		cmocka_unit_test(test_table_like),
+		cmocka_unit_test(test_table_like_other_layout),
 		cmocka_unit_test(test_daily_events),
 		cmocka_unit_test(test_labels_checked),
 		cmocka_unit_test(test_messages),
