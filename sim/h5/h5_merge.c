@@ -1,9 +1,15 @@
 /* h5_merge.c: the batch's own provenance, reading result files back, and
  * joining files whose replications are disjoint (escsim/h5merge.h).
  *
- * Joining copies rows as the file stores them (the dataset's own type in
- * memory, no conversion), so a joined table is byte for byte the table one
- * run would have written.  Every escsim table starts with an int64 `rep`;
+ * A joined table is written by the table writer (h5_table.c), as one run
+ * writes it: made like the first input's (esc_h5_table_create_like, so the
+ * writer's column types, chunks and filters), its rows appended in
+ * replication order and deflated in a pool of threads, and the first
+ * input's leading whole chunks copied as stored when the layouts are the
+ * same; so it is chunk for chunk the table one run would have written.
+ * Rows are read into the table's row struct, which is the file row (no
+ * conversion) unless a code column is narrowed to int16.  Every escsim
+ * table starts with an int64 `rep`;
  * each input's rows are in replication order, so a table is joined by a
  * k-way merge on `rep`: plain concatenation for job-array shards, and
  * interleaving for --resume, where the old file may have holes that the
@@ -28,8 +34,6 @@
 
 #include <hdf5.h>
 #include <openssl/evp.h>
-#include <pthread.h>
-#include <zlib.h>
 
 #include "escsim/h5merge.h"
 #include "h5_table.h"
@@ -82,15 +86,6 @@ static int sha256_hex(const char *text, char hex[65])
 	return 0;
 }
 
-/* Little-endian int64 at p, whatever the host's order (files are LE). */
-static int64_t get_le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return (int64_t)v;
-}
-
 /* ------------------------------------------------------------ digests */
 
 static int cmp_str(const void *a, const void *b)
@@ -141,44 +136,6 @@ char *esc_h5_sources_digest(const esc_h5_source *src, size_t n)
 }
 
 /* ----------------------------------------------------------- attributes */
-
-/* A text attribute (variable or fixed length) as a malloc'd string; NULL
- * if absent or unreadable. */
-static char *read_text_attr(hid_t obj, const char *name)
-{
-	if (H5Aexists(obj, name) <= 0)
-		return NULL;
-	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return NULL;
-	hid_t t = H5Aget_type(a);
-	char *out = NULL;
-	if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-		if (H5Tis_variable_str(t) > 0) {
-			hid_t m = H5Tcopy(H5T_C_S1);
-			char *v = NULL;
-			if (m >= 0 && H5Tset_size(m, H5T_VARIABLE) >= 0 &&
-			    H5Tset_cset(m, H5Tget_cset(t)) >= 0 &&
-			    H5Aread(a, m, &v) >= 0 && v) {
-				out = dupstr(v);
-				H5free_memory(v);
-			}
-			if (m >= 0)
-				H5Tclose(m);
-		} else {
-			size_t n = H5Tget_size(t);
-			out = calloc(n + 1, 1);
-			if (out && H5Aread(a, t, out) < 0) {
-				free(out);
-				out = NULL;
-			}
-		}
-	}
-	if (t >= 0)
-		H5Tclose(t);
-	H5Aclose(a);
-	return out;
-}
 
 static int read_scalar_attr(hid_t obj, const char *name, hid_t mem, void *out)
 {
@@ -429,7 +386,7 @@ static char *file_sources_digest(hid_t f)
 	hid_t d = H5Dopen2(f, "scenario/source", H5P_DEFAULT);
 	if (d < 0)
 		return NULL;
-	char *sha = read_text_attr(d, "sha256");
+	char *sha = esc_h5_attr_read_text(d, "sha256");
 	H5Dclose(d);
 	if (!sha)
 		return NULL;
@@ -449,8 +406,8 @@ static char *file_sources_digest(hid_t f)
 		size_t i;
 		for (i = 0; i < mods.n; i++) {
 			hid_t md = m >= 0 ? H5Dopen2(m, mods.v[i], H5P_DEFAULT) : -1;
-			char *nm = md >= 0 ? read_text_attr(md, "name") : NULL;
-			char *ms = md >= 0 ? read_text_attr(md, "sha256") : NULL;
+			char *nm = md >= 0 ? esc_h5_attr_read_text(md, "name") : NULL;
+			char *ms = md >= 0 ? esc_h5_attr_read_text(md, "sha256") : NULL;
 			if (md >= 0)
 				H5Dclose(md);
 			if (nm && ms && (lines[n] = malloc(strlen(nm) + strlen(ms) + 2)))
@@ -509,10 +466,10 @@ static int info_from(hid_t f, const char *path, esc_h5_info *info, esc_error *er
 {
 	memset(info, 0, sizeof *info);
 	int8_t complete = 0;
-	info->scenario_name = read_text_attr(f, "scenario_name");
-	info->scenario_sha256 = read_text_attr(f, "scenario_sha256");
-	info->command_line = read_text_attr(f, "command_line");
-	info->options = read_text_attr(f, "options");
+	info->scenario_name = esc_h5_attr_read_text(f, "scenario_name");
+	info->scenario_sha256 = esc_h5_attr_read_text(f, "scenario_sha256");
+	info->command_line = esc_h5_attr_read_text(f, "command_line");
+	info->options = esc_h5_attr_read_text(f, "options");
 	if (!info->scenario_sha256 ||
 	    read_scalar_attr(f, "seed", H5T_NATIVE_UINT64, &info->seed) < 0 ||
 	    read_scalar_attr(f, "reps", H5T_NATIVE_INT64, &info->reps) < 0 ||
@@ -897,15 +854,17 @@ static int check_group(const esc_h5_merge_opts *o, const esc_h5_info *in,
 	return ESC_OK;
 }
 
+/* One input's table, read a block of rows at a time into the output
+ * table's row struct. */
 typedef struct cursor {
 	hid_t d, fs;
-	hsize_t total, next;
-	unsigned char *buf;
-	size_t n, pos;
-	int64_t last;
+	hsize_t total, next;      /* rows in the table; the next to read */
+	unsigned char *buf;       /* BLOCK_ROWS rows */
+	size_t n, pos;            /* rows in buf; the next to take */
+	int64_t last;             /* rep of the last row taken */
 } cursor;
 
-static int cur_fill(cursor *c, size_t rsize, hid_t type)
+static int cur_fill(cursor *c, hid_t type)
 {
 	if (c->pos < c->n || c->next >= c->total)
 		return 0;
@@ -916,7 +875,6 @@ static int cur_fill(cursor *c, size_t rsize, hid_t type)
 	          H5Dread(c->d, type, ms, c->fs, H5P_DEFAULT, c->buf) < 0;
 	if (ms >= 0)
 		H5Sclose(ms);
-	(void)rsize;
 	if (bad)
 		return -1;
 	c->next += count;
@@ -925,201 +883,35 @@ static int cur_fill(cursor *c, size_t rsize, hid_t type)
 	return 0;
 }
 
-static int out_flush(hid_t d, hid_t type, const unsigned char *buf, size_t n,
-                     hsize_t *rows)
+/* The rep of row I of a block. */
+static int64_t rep_at(const unsigned char *buf, size_t i, size_t rsize, size_t roff)
 {
-	if (!n)
-		return 0;
-	hsize_t start = *rows, count = n, total = *rows + n;
-	if (H5Dset_extent(d, &total) < 0)
-		return -1;
-	hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
-	int bad = fs < 0 || ms < 0 ||
-	          H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
-	          H5Dwrite(d, type, ms, fs, H5P_DEFAULT, buf) < 0;
-	if (fs >= 0)
-		H5Sclose(fs);
-	if (ms >= 0)
-		H5Sclose(ms);
-	if (bad)
-		return -1;
-	*rows = total;
-	return 0;
-}
-
-/* Whole output chunks are shuffled and deflated on other threads while
- * this one reads and orders the next chunk's rows, then stored with
- * H5Dwrite_chunk: the join's two costs, reading (inflate) and writing
- * (deflate), overlap on two cores instead of adding up on one.  Only for
- * the pipeline escsim's tables use (shuffle, then deflate), done here as
- * HDF5's filters do it; a table with any other pipeline, and the last
- * partial chunk, go through H5Dwrite. */
-/* Buffers: one being filled and up to PACKS - 1 chunks being deflated (two
- * threads beside this one: on two cores, whichever is free works). */
-#define PACKS 3
-
-typedef struct pack {
-	const struct packer *k;
-	unsigned char *raw, *shuf, *z;
-	size_t zcap, zlen;
-	hsize_t off;                    /* the chunk's first row */
-	int busy, threaded, ok;
-	pthread_t th;
-} pack;
-
-typedef struct packer {
-	hid_t d;
-	size_t rsize, elem;             /* row bytes; shuffle's element size */
-	hsize_t chunk;                  /* rows per chunk; 0: packer off */
-	int level;
-	pack p[PACKS];
-	int cur, head, busy;            /* busy packs: head, head + 1, ... */
-} packer;
-
-static void packer_init(packer *k, hid_t d, hid_t dcpl, size_t rsize, hsize_t rows)
-{
-	memset(k, 0, sizeof *k);
-	k->d = d;
-	k->rsize = rsize;
-	hsize_t chunk = 0;
-	if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, &chunk) != 1 ||
-	    chunk == 0 || rows % chunk != 0 || H5Pget_nfilters(dcpl) != 2)
-		return;
-	unsigned flags, cd[8];
-	size_t ncd = 8;
-	if (H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_SHUFFLE)
-		return;
-	k->elem = ncd >= 1 && cd[0] ? cd[0] : rsize;
-	ncd = 8;
-	if (H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_DEFLATE ||
-	    ncd < 1 || cd[0] > 9)
-		return;
-	k->level = (int)cd[0];
-	size_t bytes = (size_t)chunk * rsize;
-	for (int i = 0; i < PACKS; i++) {
-		k->p[i].zcap = compressBound((uLong)bytes);
-		if (!(k->p[i].raw = malloc(bytes)) || !(k->p[i].shuf = malloc(bytes)) ||
-		    !(k->p[i].z = malloc(k->p[i].zcap))) {
-			for (int j = 0; j <= i; j++) {
-				free(k->p[j].raw);
-				free(k->p[j].shuf);
-				free(k->p[j].z);
-			}
-			memset(k->p, 0, sizeof k->p);
-			return;
-		}
-	}
-	k->chunk = chunk;
-}
-
-/* H5Z's shuffle (byte j of element i to plane j) and deflate (compress2). */
-static void *pack_run(void *arg)
-{
-	pack *p = arg;
-	const packer *k = p->k;
-	size_t bytes = (size_t)k->chunk * k->rsize, n = bytes / k->elem;
-	for (size_t j = 0; j < k->elem; j++)
-		for (size_t i = 0; i < n; i++)
-			p->shuf[j * n + i] = p->raw[i * k->elem + j];
-	memcpy(p->shuf + n * k->elem, p->raw + n * k->elem, bytes - n * k->elem);
-	uLongf zlen = (uLongf)p->zcap;
-	p->ok = compress2(p->z, &zlen, p->shuf, (uLong)bytes, k->level) == Z_OK &&
-	        zlen < bytes;
-	p->zlen = zlen;
-	return NULL;
-}
-
-/* Wait for chunk P and store it (its rows through H5Dwrite when they did
- * not deflate smaller, and HDF5 decides how to store them). */
-static int pack_store(packer *k, pack *p, hid_t type)
-{
-	if (!p->busy)
-		return 0;
-	if (p->threaded)
-		pthread_join(p->th, NULL);
-	p->busy = 0;
-	hsize_t end = p->off + k->chunk, cur = 0;
-	hid_t fs = H5Dget_space(k->d);
-	int bad = fs < 0 || H5Sget_simple_extent_dims(fs, &cur, NULL) < 0;
-	if (fs >= 0)
-		H5Sclose(fs);
-	if (bad || (cur < end && H5Dset_extent(k->d, &end) < 0))
-		return -1;
-	if (p->ok)
-		return H5Dwrite_chunk(k->d, H5P_DEFAULT, 0, &p->off, p->zlen, p->z) < 0 ? -1 : 0;
-	hsize_t rows = p->off;
-	return out_flush(k->d, type, p->raw, (size_t)k->chunk, &rows);
-}
-
-/* The current buffer holds a whole chunk starting at row OFF: start on it
- * (first storing the oldest chunk in flight if every other buffer is
- * busy), and make the next free buffer current.  Chunks are stored in
- * order, so the extent grows chunk by chunk. */
-static int packer_submit(packer *k, hsize_t off, hid_t type)
-{
-	if (k->busy == PACKS - 1) {
-		if (pack_store(k, &k->p[k->head], type) < 0)
-			return -1;
-		k->head = (k->head + 1) % PACKS;
-		k->busy--;
-	}
-	pack *p = &k->p[k->cur];
-	p->off = off;
-	p->busy = 1;
-	p->k = k;
-	p->threaded = pthread_create(&p->th, NULL, pack_run, p) == 0;
-	if (!p->threaded)
-		pack_run(p);
-	k->busy++;
-	k->cur = (k->head + k->busy) % PACKS;
-	return 0;
-}
-
-/* Store every chunk in flight, oldest first. */
-static int packer_finish(packer *k, hid_t type)
-{
-	int bad = 0;
-	for (; k->busy > 0; k->busy--, k->head = (k->head + 1) % PACKS)
-		if (pack_store(k, &k->p[k->head], type) < 0)
-			bad = 1;
-	return bad ? -1 : 0;
-}
-
-static void packer_free(packer *k)
-{
-	for (int i = 0; i < PACKS; i++) {
-		if (k->p[i].busy && k->p[i].threaded)
-			pthread_join(k->p[i].th, NULL);
-		free(k->p[i].raw);
-		free(k->p[i].shuf);
-		free(k->p[i].z);
-	}
-	memset(k, 0, sizeof *k);
+	int64_t r;
+	memcpy(&r, buf + i * rsize + roff, sizeof r);
+	return r;
 }
 
 /* Input 0's rows that come before every other input's first row, in whole
  * chunks, are copied as stored: compressed chunk to compressed chunk, with
- * no inflate and no deflate (the output has input 0's chunks and filters, so
- * its chunk k is input 0's chunk k).  That is input 0's whole table, but
- * for its last partial chunk, when the inputs are consecutive blocks of
- * replications (MPI ranks, job arrays); none of it when an old file's holes
- * are filled (--resume).  Input 0's rows are in replication order (escsim
- * writes them so; rows copied this way are not checked one by one), so
- * its last row's rep decides.
- * Returns the rows copied (a multiple of the chunk), or -1. */
-static hssize_t copy_leading_chunks(cursor *c, size_t n, hid_t type, size_t roff,
-                                    size_t rsize, hid_t dcpl, hid_t d)
+ * no inflate and no deflate (esc_h5_table_copy_chunks, when input 0's table
+ * is laid out as the output's; else they are appended like the others).
+ * That is input 0's whole table, but for its last partial chunk, when the
+ * inputs are consecutive blocks of replications (MPI ranks, job arrays);
+ * none of it when an old file's holes are filled (--resume).  Input 0's
+ * rows are in replication order (escsim writes them so; rows copied this
+ * way are not checked one by one), so its last row's rep decides. */
+static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type,
+                               size_t rsize, size_t roff, esc_h5_table *t,
+                               const char *what, const char *where, esc_error *err)
 {
-	hsize_t chunk = 0;
-	if (n < 2 || c[0].total == 0 || H5Pget_layout(dcpl) != H5D_CHUNKED ||
-	    H5Pget_chunk(dcpl, 1, &chunk) != 1 || chunk == 0 || c[0].total < chunk)
-		return 0;
+	if (c[0].total < t->chunk_rows)
+		return ESC_OK;
 	int64_t first_other = INT64_MAX;
-	for (size_t i = 1; i < n; i++) {
-		if (cur_fill(&c[i], rsize, type) < 0)
-			return -1;
+	for (size_t i = 1; i < o->n_inputs; i++) {
+		if (cur_fill(&c[i], type) < 0)
+			return fail(err, o->inputs[i], what);
 		if (c[i].pos < c[i].n) {
-			int64_t r = get_le64(c[i].buf + c[i].pos * rsize + roff);
+			int64_t r = rep_at(c[i].buf, c[i].pos, rsize, roff);
 			if (r < first_other)
 				first_other = r;
 		}
@@ -1133,52 +925,32 @@ static hssize_t copy_leading_chunks(cursor *c, size_t n, hid_t type, size_t roff
 	if (ms >= 0)
 		H5Sclose(ms);
 	if (bad)
-		return -1;
-	if (get_le64(c[0].buf + roff) >= first_other)
-		return 0;
-	hsize_t rows = c[0].total / chunk * chunk;
-	if (H5Dset_extent(d, &rows) < 0)
-		return -1;
-	void *buf = NULL;
-	size_t cap = 0;
-	for (hsize_t off = 0; off < rows; off += chunk) {
-		hsize_t bytes = 0;
-		uint32_t filters = 0;
-		if (H5Dget_chunk_storage_size(c[0].d, &off, &bytes) < 0 || bytes == 0)
-			goto fail;
-		if (bytes > cap) {
-			void *nb = realloc(buf, (size_t)bytes);
-			if (!nb)
-				goto fail;
-			buf = nb;
-			cap = (size_t)bytes;
-		}
-		if (H5Dread_chunk(c[0].d, H5P_DEFAULT, &off, &filters, buf) < 0 ||
-		    H5Dwrite_chunk(d, H5P_DEFAULT, filters, &off, (size_t)bytes, buf) < 0)
-			goto fail;
-	}
-	free(buf);
+		return fail(err, o->inputs[0], what);
+	if (rep_at(c[0].buf, 0, rsize, roff) >= first_other)
+		return ESC_OK;
+	hsize_t rows = 0;
+	int rc = esc_h5_table_copy_chunks(t, c[0].d, c[0].total / t->chunk_rows,
+	                                  &rows, where, err);
 	c[0].next = rows;
-	c[0].n = c[0].pos = 0;
-	c[0].last = INT64_MIN;
-	return (hssize_t)rows;
-fail:
-	free(buf);
-	return -1;
+	return rc;
 }
 
-/* Create /arms/<group>/<table> in OUT like input 0's (type, chunks,
- * filters, attributes) and fill it from every input in rep order. */
+/* Create /arms/<group>/<table> in OUT like input 0's (the table writer's
+ * layout for its columns, with its attributes) and fill it from every
+ * input in rep order.  *RESTORED is set when its columns are stored
+ * otherwise than in input 0 (a file from before code columns were
+ * narrowed). */
 static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
-                       const char *group, const char *table, const char *partial,
+                       const char *group, const char *table, esc_h5_zpool *pool,
+                       const char *partial, const char *where, int *restored,
                        esc_error *err)
 {
 	size_t n = o->n_inputs;
 	cursor *c = calloc(n, sizeof *c);
-	hid_t type = -1, dcpl = -1, space = -1, d = -1;
-	unsigned char *ob = NULL;
-	packer pk;
-	memset(&pk, 0, sizeof pk);
+	hid_t ftype = -1, type = -1;
+	esc_h5_table t;
+	memset(&t, 0, sizeof t);
+	t.dset = -1;
 	int rc = ESC_OK;
 	char what[400];
 	snprintf(what, sizeof what, "copy /arms/%s/%s", group, table);
@@ -1194,12 +966,12 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 			                   o->inputs[0]);
 			goto out;
 		}
-		hid_t t = H5Dget_type(c[i].d);
+		hid_t ti = H5Dget_type(c[i].d);
 		if (i == 0) {
-			type = t;
+			ftype = ti;
 		} else {
-			htri_t eq = H5Tequal(type, t);
-			H5Tclose(t);
+			htri_t eq = H5Tequal(ftype, ti);
+			H5Tclose(ti);
 			if (eq <= 0) {
 				rc = esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s has different "
 				                   "columns in '%s' and '%s' (written by different "
@@ -1217,14 +989,14 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 		c[i].total = (hsize_t)np;
 		c[i].last = INT64_MIN;
 	}
-	if (type < 0) {
+	if (ftype < 0) {
 		rc = fail(err, o->inputs[0], what);
 		goto out;
 	}
-	int ri = H5Tget_member_index(type, "rep");
-	hid_t rt = ri >= 0 ? H5Tget_member_type(type, (unsigned)ri) : -1;
+	int ri = H5Tget_member_index(ftype, "rep");
+	hid_t rt = ri >= 0 ? H5Tget_member_type(ftype, (unsigned)ri) : -1;
 	int rep_ok = rt >= 0 && H5Tget_class(rt) == H5T_INTEGER && H5Tget_size(rt) == 8 &&
-	             H5Tget_order(rt) == H5T_ORDER_LE;
+	             H5Tget_sign(rt) == H5T_SGN_2;
 	if (rt >= 0)
 		H5Tclose(rt);
 	if (!rep_ok) {
@@ -1233,51 +1005,44 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 		                   o->inputs[0]);
 		goto out;
 	}
-	size_t roff = H5Tget_member_offset(type, (unsigned)ri);
-	size_t rsize = H5Tget_size(type);
+
+	/* Rows are read into the output table's row struct (HDF5 converts
+	 * nothing when it is the file row) and appended as they come. */
+	if ((rc = esc_h5_table_create_like(&t, out_group, table, c[0].d, where, err)))
+		goto out;
+	t.pool = pool;
+	hid_t otype = H5Dget_type(t.dset);
+	if (otype < 0 || (type = esc_h5_table_row_type(&t)) < 0) {
+		if (otype >= 0)
+			H5Tclose(otype);
+		rc = fail(err, partial, what);
+		goto out;
+	}
+	if (H5Tequal(otype, ftype) <= 0)
+		*restored = 1;
+	H5Tclose(otype);
+	size_t rsize = t.desc->row_size;
+	size_t roff = H5Tget_member_offset(type, (unsigned)H5Tget_member_index(type, "rep"));
 	for (size_t i = 0; i < n; i++)
 		if (!(c[i].buf = malloc(BLOCK_ROWS * rsize))) {
 			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 			goto out;
 		}
-	ob = malloc(BLOCK_ROWS * rsize);
-	dcpl = H5Dget_create_plist(c[0].d);
-	hsize_t zero = 0, unlimited = H5S_UNLIMITED;
-	space = H5Screate_simple(1, &zero, &unlimited);
-	if (!ob) {
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	if ((rc = copy_leading_chunks(o, c, type, rsize, roff, &t, what, where, err)))
 		goto out;
-	}
-	if (dcpl < 0 || space < 0 ||
-	    (d = H5Dcreate2(out_group, table, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0 ||
-	    copy_attrs(c[0].d, d) < 0) {
-		rc = fail(err, partial, what);
-		goto out;
-	}
-
-	hssize_t copied = copy_leading_chunks(c, n, type, roff, rsize, dcpl, d);
-	if (copied < 0) {
-		rc = fail(err, partial, what);
-		goto out;
-	}
-	hsize_t rows = (hsize_t)copied;
-	size_t on = 0;
-	packer_init(&pk, d, dcpl, rsize, rows);
-	unsigned char *wb = pk.chunk ? pk.p[pk.cur].raw : ob;
-	size_t cap = pk.chunk ? (size_t)pk.chunk : BLOCK_ROWS;
 	for (;;) {
 		/* The input whose next row has the smallest rep, and the next
 		 * smallest rep of any other input. */
 		size_t best = n;
 		int64_t best_rep = INT64_MAX, other = INT64_MAX;
 		for (size_t i = 0; i < n; i++) {
-			if (cur_fill(&c[i], rsize, type) < 0) {
+			if (cur_fill(&c[i], type) < 0) {
 				rc = fail(err, o->inputs[i], what);
 				goto out;
 			}
 			if (c[i].pos >= c[i].n)
 				continue;
-			int64_t r = get_le64(c[i].buf + c[i].pos * rsize + roff);
+			int64_t r = rep_at(c[i].buf, c[i].pos, rsize, roff);
 			if (best == n || r < best_rep) {
 				if (best != n)
 					other = best_rep;
@@ -1295,44 +1060,36 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 			                   table);
 			goto out;
 		}
+		/* Its rows up to the other's next rep, a block at a time. */
 		cursor *b = &c[best];
 		while (b->pos < b->n) {
-			int64_t r = get_le64(b->buf + b->pos * rsize + roff);
-			if (r >= other)
-				break;
-			if (r < b->last) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/%s is not "
-				                   "in replication order (rep %lld after %lld)",
-				                   o->inputs[best], group, table, (long long)r,
-				                   (long long)b->last);
-				goto out;
-			}
-			b->last = r;
-			memcpy(wb + on * rsize, b->buf + b->pos * rsize, rsize);
-			b->pos++;
-			if (++on == cap) {
-				if (pk.chunk ? packer_submit(&pk, rows, type) < 0 :
-				    out_flush(d, type, wb, on, &rows) < 0) {
-					rc = fail(err, partial, what);
+			size_t from = b->pos;
+			for (; b->pos < b->n; b->pos++) {
+				int64_t r = rep_at(b->buf, b->pos, rsize, roff);
+				if (r >= other)
+					break;
+				if (r < b->last) {
+					rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/%s is "
+					                   "not in replication order (rep %lld after "
+					                   "%lld)", o->inputs[best], group, table,
+					                   (long long)r, (long long)b->last);
 					goto out;
 				}
-				if (pk.chunk) {
-					rows += cap;
-					wb = pk.p[pk.cur].raw;
-				}
-				on = 0;
+				b->last = r;
 			}
-			if (b->pos == b->n && cur_fill(b, rsize, type) < 0) {
+			if ((rc = esc_h5_table_append(&t, b->buf + from * rsize, b->pos - from,
+			                              where, err)))
+				goto out;
+			if (b->pos < b->n)
+				break;
+			if (cur_fill(b, type) < 0) {
 				rc = fail(err, o->inputs[best], what);
 				goto out;
 			}
 		}
 	}
-	if ((pk.chunk && packer_finish(&pk, type) < 0) ||
-	    out_flush(d, type, wb, on, &rows) < 0)
-		rc = fail(err, partial, what);
+	rc = esc_h5_table_flush(&t, where, err);
 out:
-	packer_free(&pk);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].fs >= 0)
 			H5Sclose(c[i].fs);
@@ -1341,15 +1098,12 @@ out:
 		free(c[i].buf);
 	}
 	free(c);
-	free(ob);
-	if (d >= 0 && H5Dclose(d) < 0 && rc == ESC_OK)
+	if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
 		rc = fail(err, partial, what);
+	if (ftype >= 0)
+		H5Tclose(ftype);
 	if (type >= 0)
 		H5Tclose(type);
-	if (dcpl >= 0)
-		H5Pclose(dcpl);
-	if (space >= 0)
-		H5Sclose(space);
 	return rc;
 }
 
@@ -1399,7 +1153,17 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	if (rc == ESC_OK && H5Lexists(in[0], "sweep", H5P_DEFAULT) > 0 &&
 	    H5Ocopy(in[0], "sweep", f, "sweep", H5P_DEFAULT, H5P_DEFAULT) < 0)
 		rc = fail(err, partial, "copy /sweep");
+	/* Every table's chunks are deflated in one pool, on every CPU the
+	 * process may use (rank 0 of an MPI join is let off its core first). */
 	hid_t arms = -1;
+	int restored = 0;
+	esc_h5_zpool *pool = rc == ESC_OK ? esc_h5_zpool_new(0) : NULL;
+	size_t wlen = strlen(partial) + sizeof "results file ''";
+	char *where = rc == ESC_OK ? malloc(wlen) : NULL;
+	if (where)
+		snprintf(where, wlen, "results file '%s'", partial);
+	if (rc == ESC_OK && (!pool || !where))
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	if (rc == ESC_OK) {
 		hid_t src = H5Gopen2(in[0], "arms", H5P_DEFAULT);
 		arms = H5Gcreate2(f, "arms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -1420,7 +1184,8 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		    list_names(in[0], path, &tables) < 0)
 			rc = fail(err, partial, what);
 		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
-			rc = merge_table(o, in, dst, gn, tables.v[t], partial, err);
+			rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial,
+			                 where, &restored, err);
 		free_names(&tables);
 		if (src >= 0)
 			H5Gclose(src);
@@ -1429,6 +1194,13 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	}
 	if (arms >= 0)
 		H5Gclose(arms);
+	esc_h5_zpool_free(pool);   /* tables are closed: nothing in hand */
+	free(where);
+	/* Tables stored as this version stores them: the file's schema is
+	 * this version's (its minor number counts storage changes). */
+	if (rc == ESC_OK && restored &&
+	    esc_h5_attr_text(f, "schema_version", ESC_SCHEMA_VERSION) < 0)
+		rc = fail(err, partial, "write the root attribute schema_version");
 	if (H5Fclose(f) < 0 && rc == ESC_OK)
 		rc = fail(err, partial, "close it");
 	return rc;
