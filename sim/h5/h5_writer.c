@@ -34,10 +34,12 @@
  * fixed-length ASCII as H5LT writes them; text datasets are fixed-length
  * UTF-8 (see esc_h5_text_dataset).
  *
- * Not thread-safe by design: batch gives the writer to one thread.  HDF5's
- * own error printing is switched off on every entry (it is per thread in
- * Debian's thread-safe build); our messages name the file and the step, with
- * the library's innermost reason at the end.
+ * Not thread-safe by design: batch gives the writer to one thread at a
+ * time (leader/follower: whichever worker holds the writer role, see
+ * sim/batch/pool.c), never to two at once.  HDF5's own error printing is
+ * switched off on every entry (it is per thread in Debian's thread-safe
+ * build, and the writing thread changes); our messages name the file and
+ * the step, with the library's innermost reason at the end.
  */
 #include <errno.h>
 #include <fcntl.h>
