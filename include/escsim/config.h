@@ -170,6 +170,10 @@ typedef struct esc_config {
 	size_t n_channels;
 	esc_channel *channels;
 	uint64_t max_events;    /* per replication; more is a runaway and an error */
+	struct {                /* the tables written besides runs (`outputs`) */
+		int daily;          /* /arms/<ARM>/daily (default 1) */
+		int events;         /* events and messages (default 0; --events too) */
+	} outputs;
 } esc_config;
 
 /* Allocate the arrays for the given sizes, zeroed; the confusion matrix is

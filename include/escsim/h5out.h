@@ -69,15 +69,16 @@ typedef struct esc_h5_labels {
 } esc_h5_labels;
 
 /* Add /arms/<name> with attributes `overrides` (text) and `resolved_json`
- * (JSON), an empty runs table, an empty daily table and, if EVENTS is
- * non-zero, empty events and messages tables.  LABELS names the codes of the
+ * (JSON), an empty runs table, an empty log table, if DAILY is non-zero an
+ * empty daily table and, if EVENTS is non-zero, empty events and messages
+ * tables (the scenario's `outputs`, and --events).  LABELS names the codes of the
  * daily, events and messages columns (NULL: no names, only -1 = none, and
  * channel 0 = cell).  Returns the arm's index
  * via *arm.  A bad or repeated name, or a name list the label format cannot
  * hold, is ESC_ERR_INPUT. */
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
                    const char *resolved_json, const esc_h5_labels *labels,
-                   int events, int *arm, esc_error *err);
+                   int daily, int events, int *arm, esc_error *err);
 
 /* Append rows to /arms/<arm>/runs: one extent change and one write, so
  * batch rows (hundreds to thousands) rather than calling once per row. */

@@ -378,7 +378,8 @@ int esc_bt_add_groups(batch *b, size_t upto, esc_error *err)
 				st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 			else if ((st = arm_labels(&cfg, &labels, &names, err)) == ESC_OK)
 				st = esc_h5_add_arm(b->out, b->group_names[g], text, json,
-				                    &labels, b->o->events, &b->h5_group[g], err);
+				                    &labels, cfg.outputs.daily, b->o->events || cfg.outputs.events,
+				                    &b->h5_group[g], err);
 			free(names);
 			free(text);
 			free(json);

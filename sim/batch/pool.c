@@ -89,6 +89,7 @@ typedef struct warm {
 	esc_config cfg;
 	esc_policy policy;
 	esc_model *model;
+	esc_model_sink sink;    /* the worker's, less the tables this arm does not write */
 	int built;
 } warm;
 
@@ -160,8 +161,14 @@ static int worker_point(worker *w, size_t p, esc_error *err)
 			                        b->group_names[p * b->n_arms + a]);
 		/* Without a file the rows have nowhere to go; without --events
 		 * the model is not asked for events and messages at all. */
-		if (b->o->out_path)
-			esc_model_set_sink(x->model, &w->sink);
+		if (b->o->out_path) {
+			x->sink = w->sink;
+			if (!x->cfg.outputs.daily)
+				x->sink.daily = NULL;
+			if (x->cfg.outputs.events)
+				x->sink.event = sink_event, x->sink.message = sink_message;
+			esc_model_set_sink(x->model, &x->sink);
+		}
 	}
 	w->point = p;
 	return ESC_OK;

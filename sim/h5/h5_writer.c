@@ -300,7 +300,7 @@ typedef struct arm {
 	char *name;
 	hid_t group;
 	esc_h5_table runs, daily, events, messages, log;
-	int has_events;
+	int has_events, has_daily;
 } arm;
 
 struct esc_h5_writer {
@@ -741,7 +741,7 @@ static int labelled_table(esc_h5_writer *w, arm *a, esc_h5_table *t,
 
 int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
                    const char *resolved_json, const esc_h5_labels *labels,
-                   int events, int *arm_index, esc_error *err)
+                   int daily, int events, int *arm_index, esc_error *err)
 {
 	quiet();
 	if (esc_h5_check_arm_name(name, err))
@@ -810,9 +810,11 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 		rc = esc_h5_table_create(&a->runs, a->group, "runs", &runs_desc,
 		                         NULL, w->where, err);
 	a->runs.pool = w->pool;
-	if (!rc)
+	if (!rc && daily) {
 		rc = labelled_table(w, a, &a->daily, "daily", &daily_desc,
 		                    daily_label_list, specs, err);
+		a->has_daily = 1;
+	}
 	if (!rc)
 		rc = labelled_table(w, a, &a->log, "log", &log_desc,
 		                    log_label_list, specs, err);
@@ -871,6 +873,10 @@ int esc_h5_append_daily(esc_h5_writer *w, int arm_index,
 	arm *a = arm_at(w, arm_index, err);
 	if (!a)
 		return ESC_ERR_RUNTIME;
+	if (!a->has_daily)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
+		                     "daily table (internal error)", w->where,
+		                     a->name);
 	return esc_h5_table_append(&a->daily, rows, n, w->where, err);
 }
 
@@ -947,7 +953,7 @@ int esc_h5_arm_done(esc_h5_writer *w, int arm_index, esc_error *err)
 	bad |= esc_h5_table_close(&a->events) < 0;
 	bad |= esc_h5_table_close(&a->messages) < 0;
 	bad |= esc_h5_table_close(&a->log) < 0;
-	a->has_events = 0;     /* a later append is refused with a message */
+	a->has_events = a->has_daily = 0;   /* a later append is refused with a message */
 	if (bad) {
 		char what[128];
 		snprintf(what, sizeof what, "close the tables of /arms/%s", a->name);

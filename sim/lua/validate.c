@@ -471,11 +471,8 @@ static int name_key(vctx *v, const namelist *nl, const char *name)
 static const char *const top_known[] = {
 	"name", "description", "horizon", "parties", "zones", "types", "incidents",
 	"hawkes", "regime", "attribution", "ladder", "cell", "channels", "policies", "triggers",
-	"limits",
-	/* reserved: named by the spec, refused until implemented */
-	"outputs",
+	"limits", "outputs",
 };
-static const size_t n_top_reserved = 1;
 
 static void check_top(vctx *v, int t)
 {
@@ -485,10 +482,6 @@ static void check_top(vctx *v, int t)
 		lua_rawgeti(L, -1, i);
 		const char *k = lua_tostring(L, -1);
 		size_t nk = COUNT(top_known);
-		if (in_list(k, top_known + nk - n_top_reserved, n_top_reserved)) {
-			path_key(v, k);
-			verr(v, "not supported yet by this version of escsim");
-		}
 		if (!in_list(k, top_known, nk))
 			unknown_key(v, k, top_known, nk);
 		lua_pop(L, 1);
@@ -1941,6 +1934,24 @@ static void read_limits(vctx *v, int t)
 	path_pop(v, old);
 }
 
+/* outputs = {daily = true, events = false}: the tables written besides runs. */
+static void read_outputs(vctx *v, int t)
+{
+	static const char *const keys[] = {"daily", "events"};
+	lua_State *L = v->L;
+	size_t old = path_key(v, "outputs");
+	if (!table_field(v, t, "outputs", "a table {daily = true|false, events = true|false}")) {
+		path_pop(v, old);
+		return;
+	}
+	int o = lua_gettop(L);
+	check_keys(v, o, keys, COUNT(keys));
+	bool_field(v, o, "daily", &v->cfg->outputs.daily);
+	bool_field(v, o, "events", &v->cfg->outputs.events);
+	lua_pop(L, 1);
+	path_pop(v, old);
+}
+
 /* Where the value behind a message of esc_config_check came from: the
  * message starts with a key path ("hawkes: ...", "regime.rates.a.b: ..."),
  * and an override of that path or within it is the likelier culprit. */
@@ -2014,6 +2025,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	read_policies(&v, t);
 	read_triggers(&v, t);
 	read_limits(&v, t);
+	read_outputs(&v, t);
 
 	/* The cross-field checks (a supercritical Hawkes process, among
 	 * others): each value passed, but not together. */

@@ -182,6 +182,8 @@ void esc_config_defaults(esc_config *cfg)
 	esc_dist_free(&cfg->attribution.delay_h);
 	esc_dist_init(&cfg->attribution.delay_h, ESC_DIST_CONSTANT, 0.0, 0, 0, NULL);
 	cfg->max_events = 1000000;
+	cfg->outputs.daily = 1;
+	cfg->outputs.events = 0;
 }
 
 void esc_config_free(esc_config *cfg)
@@ -795,7 +797,9 @@ char *esc_config_to_json(const esc_config *cfg)
 	jput(&b, ",\"accuracy\":");
 	jnum(&b, cfg->cell.accuracy);
 	jcell(&b, cfg);
-	jput(&b, ",\"limits\":{\"events\":%llu}}", (unsigned long long)cfg->max_events);
+	jput(&b, ",\"limits\":{\"events\":%llu},\"outputs\":{\"daily\":%s,\"events\":%s}}",
+	     (unsigned long long)cfg->max_events, cfg->outputs.daily ? "true" : "false",
+	     cfg->outputs.events ? "true" : "false");
 	if (b.oom) {
 		free(b.s);
 		return NULL;

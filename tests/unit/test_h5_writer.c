@@ -368,10 +368,10 @@ static void test_round_trip(void **state)
 	assert_non_null(w);
 	int cell = -1, no_cell = -1;
 	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{\"cell\": {\"enabled\": true}}",
-	                                NULL, 0, &cell, &err), ESC_OK);
+	                                NULL, 1, 0, &cell, &err), ESC_OK);
 	assert_int_equal(esc_h5_add_arm(w, "no_cell", "cell.enabled=false",
 	                                "{\"cell\": {\"enabled\": false}}",
-	                                NULL, 0, &no_cell, &err), ESC_OK);
+	                                NULL, 1, 0, &no_cell, &err), ESC_OK);
 	assert_int_equal(cell, 0);
 	assert_int_equal(no_cell, 1);
 
@@ -466,7 +466,7 @@ static void test_incomplete_close(void **state)
 	esc_h5_writer *w = esc_h5_create(path, &p, &err);
 	assert_non_null(w);
 	int arm;
-	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 1, 0, &arm, &err), ESC_OK);
 	size_t blocks[] = { 10 };
 	append_blocks(w, arm, blocks, 1);
 	assert_int_equal(esc_h5_close(w, 0, &err), ESC_OK);
@@ -490,7 +490,7 @@ static void test_discard(void **state)
 	esc_h5_writer *w = esc_h5_create(path, &p, &err);
 	assert_non_null(w);
 	int arm;
-	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", NULL, 0, &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", NULL, 1, 0, &arm, &err), ESC_OK);
 	size_t blocks[] = { 5, 5 };
 	append_blocks(w, arm, blocks, 2);
 	assert_true(exists(partial));
@@ -635,14 +635,14 @@ static void test_arm_names(void **state)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		esc_error_clear(&err);
-		assert_int_equal(esc_h5_add_arm(w, bad[i], "", "{}", NULL, 0, &arm, &err),
+		assert_int_equal(esc_h5_add_arm(w, bad[i], "", "{}", NULL, 1, 0, &arm, &err),
 		                 ESC_ERR_INPUT);
 		assert_non_null(strstr(err.msg, "invalid arm name"));
 	}
-	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", NULL, 0, &arm, &err),
+	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", NULL, 1, 0, &arm, &err),
 	                 ESC_OK);
 	esc_error_clear(&err);
-	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", NULL, 0, &arm, &err),
+	assert_int_equal(esc_h5_add_arm(w, "p0003_cell-2.5", "", "{}", NULL, 1, 0, &arm, &err),
 	                 ESC_ERR_INPUT);
 	assert_non_null(strstr(err.msg, "given twice"));
 	esc_run_row r = make_row(0, 0);
@@ -1510,10 +1510,10 @@ static void test_daily_events(void **state)
 	assert_non_null(w);
 	esc_h5_labels l = golan_labels();
 	int cell = -1, plain = -1;
-	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &cell, &err),
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, 1, &cell, &err),
 	                 ESC_OK);
 	/* No labels, no events: codes only, -1 = none. */
-	assert_int_equal(esc_h5_add_arm(w, "plain", "", "{}", NULL, 0, &plain, &err),
+	assert_int_equal(esc_h5_add_arm(w, "plain", "", "{}", NULL, 1, 0, &plain, &err),
 	                 ESC_OK);
 
 	/* Blocks of odd sizes, one bigger than a chunk (3360 event rows). */
@@ -1637,7 +1637,7 @@ static void test_log(void **state)
 	assert_non_null(w);
 	esc_h5_labels l = golan_labels();
 	int arm = -1;
-	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 0, &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, 0, &arm, &err), ESC_OK);
 	enum { N = 300 };
 	esc_log_row rows[N];
 	memset(rows, 0, sizeof rows);
@@ -1693,9 +1693,9 @@ static void test_messages(void **state)
 	esc_h5_labels l = golan_labels();
 	l.channels = (esc_h5_names){ channel_names, 3 };
 	int cell = -1, bare = -1, none = -1;
-	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &cell, &err), ESC_OK);
-	assert_int_equal(esc_h5_add_arm(w, "bare", "", "{}", NULL, 1, &bare, &err), ESC_OK);
-	assert_int_equal(esc_h5_add_arm(w, "none", "", "{}", &l, 0, &none, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, 1, &cell, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "bare", "", "{}", NULL, 1, 1, &bare, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "none", "", "{}", &l, 1, 0, &none, &err), ESC_OK);
 	enum { N = 5000 };
 	esc_message_row *rows = calloc(N, sizeof *rows);
 	for (int i = 0; i < N; i++)
@@ -1798,7 +1798,7 @@ static void test_labels_checked(void **state)
 		esc_h5_labels l = golan_labels();
 		l.zones = (esc_h5_names){ bad_sets[k], 2 };
 		esc_error_clear(&err);
-		assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &arm, &err),
+		assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, 1, &arm, &err),
 		                 ESC_ERR_INPUT);
 		assert_non_null(strstr(err.msg, "zone name 1"));
 		assert_non_null(strstr(err.msg, "arm 'cell'"));
@@ -1814,7 +1814,7 @@ static void test_labels_checked(void **state)
 	esc_h5_labels l = golan_labels();
 	l.types = (esc_h5_names){ ptrs, MANY };
 	esc_error_clear(&err);
-	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 1, 1, &arm, &err), ESC_OK);
 	assert_int_equal(arm, 0);
 	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
 	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);

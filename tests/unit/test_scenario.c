@@ -424,7 +424,9 @@ static void test_validation_messages(void **state)
 	               ": policies.A.tick: expected a number of hours >= 0 between calls of on_tick (0: never), got -1");
 	scenario_fails("policies = {A = {tick = 'daily'}}",
 	               ": policies.A.tick: expected a number of hours >= 0 between calls of on_tick (0: never), got string 'daily'");
-	scenario_fails("outputs = {}", ": outputs: not supported yet");
+	scenario_fails("outputs = 'runs'", "bad.lua:2: outputs: expected a table {daily = true|false, events = true|false}, got string 'runs'");
+	scenario_fails("outputs = {dayly = false}", ": unknown key 'dayly' in outputs (did you mean 'daily'?)");
+	scenario_fails("outputs = {events = 'yes'}", "outputs.events: expected true or false, got string 'yes'");
 	scenario_fails("hawks = {}", ": unknown key 'hawks' (did you mean 'hawkes'?)");
 	scenario_fails("horizon = 0", "horizon: expected a number of hours > 0");
 	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 (see days, weeks), got inf");
