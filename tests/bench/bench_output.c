@@ -86,7 +86,7 @@ static double write_events(const char *path, const rows *b, size_t n, long long 
 	double t0 = bench_now_s();
 	esc_h5_writer *w = esc_h5_create(path, &prov, &err);
 	int arm;
-	if (!w || esc_h5_add_arm(w, "base", "", "{}", NULL, 1, &arm, &err)) {
+	if (!w || esc_h5_add_arm(w, "base", "", "{}", NULL, 1, 1, &arm, &err)) {
 		fprintf(stderr, "bench_output: %s\n", err.msg);
 		return -1;
 	}
