@@ -7,9 +7,10 @@
  * disjoint into one (escsim merge, MPI ranks, --resume).
  *
  * A joined file is a copy of the first input's provenance and layout with
- * every table's rows taken from all inputs in replication order, copied
- * byte for byte, so it is identical, table by table, to one run of all the
- * replications.  Joining refuses inputs from different scenarios, seeds or
+ * every table's rows taken from all inputs in replication order, with their
+ * values unchanged, so it is identical, table by table, to one run of all the
+ * replications (inputs of an older storage format, schema 1.0, are written
+ * in the current one).  Joining refuses inputs from different scenarios, seeds or
  * options, replications held twice, and (unless told) replications held by
  * no input: a missing shard is an error, never rows of zeros.
  *
