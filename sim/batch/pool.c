@@ -160,7 +160,9 @@ static int worker_point(worker *w, size_t p, esc_error *err)
 			return esc_error_prefix(err, "arm '%s': ",
 			                        b->group_names[p * b->n_arms + a]);
 		/* Without a file the rows have nowhere to go; without --events
-		 * the model is not asked for events and messages at all. */
+		 * or the arm's outputs.events the model is not asked for events
+		 * and messages at all, nor for daily rows with outputs.daily
+		 * false. */
 		if (b->o->out_path) {
 			x->sink = w->sink;
 			if (!x->cfg.outputs.daily)
