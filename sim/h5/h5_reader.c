@@ -475,9 +475,10 @@ int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
 
 /* ----------------------------------------------------------------- tables */
 
-/* Open the 1-D compound dataset at PATH; its file type in *type. */
-static hid_t open_table(const esc_h5_file *f, const char *path, hid_t *type,
-                        hsize_t *nrows, esc_error *err)
+/* Open the 1-D compound dataset at PATH with access properties DAPL; its
+ * file type in *type. */
+static hid_t open_table_with(const esc_h5_file *f, const char *path, hid_t dapl,
+                             hid_t *type, hsize_t *nrows, esc_error *err)
 {
 	quiet();
 	*type = -1;
@@ -485,7 +486,7 @@ static hid_t open_table(const esc_h5_file *f, const char *path, hid_t *type,
 		esc_error_set(err, ESC_ERR_INPUT, "'%s': no table %s", f->path, path);
 		return -1;
 	}
-	hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
+	hid_t d = H5Dopen2(f->file, path, dapl);
 	if (d < 0) {
 		h5_fail(f, err, ESC_ERR_INPUT, "not a dataset", path);
 		return -1;
@@ -508,6 +509,12 @@ static hid_t open_table(const esc_h5_file *f, const char *path, hid_t *type,
 	*type = t;
 	*nrows = dims[0];
 	return d;
+}
+
+static hid_t open_table(const esc_h5_file *f, const char *path, hid_t *type,
+                        hsize_t *nrows, esc_error *err)
+{
+	return open_table_with(f, path, H5P_DEFAULT, type, nrows, err);
 }
 
 int esc_h5_table_rows(const esc_h5_file *f, const char *path, int64_t *nrows,
@@ -592,7 +599,21 @@ static int read_column(const esc_h5_file *f, const char *path,
 {
 	hid_t ftype;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &ftype, &rows, err);
+	/* No chunk cache: one read visits each chunk once, and the dataset is
+	 * closed after it, so a cached chunk is never read again; without the
+	 * cache a column of 100,000 replications peaks 0.8 MB lower
+	 * (docs/performance.md, Memory). */
+	hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+	if (dapl >= 0 && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0) {
+		H5Pclose(dapl);
+		dapl = -1;
+	}
+	hid_t d = dapl < 0 ? -1 : open_table_with(f, path, dapl, &ftype, &rows, err);
+	if (dapl < 0)
+		esc_error_set(err, ESC_ERR_RUNTIME, "'%s': %s: cannot make dataset access properties",
+		              f->path, path);
+	else
+		H5Pclose(dapl);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK;

@@ -395,6 +395,11 @@ static void free_writer(esc_h5_writer *w)
 	free(w->partial);
 	free(w->where);
 	free(w);
+	/* HDF5 keeps freed blocks on its own free lists for reuse; a finished
+	 * file's are given back, so a report read in the same process (escsim
+	 * run, compare) does not sit on top of them (docs/performance.md,
+	 * Memory). */
+	H5garbage_collect();
 }
 
 void esc_h5_discard(esc_h5_writer *w)
