@@ -129,10 +129,12 @@ static int record_newindex(lua_State *L)
 	                  record_names[r->what]);
 }
 
-/* next(record, key) for pairs(): the fields that are set, in key order. */
+/* next(record, key) for pairs(): the fields that are set, in key order.
+ * The record is the closure's upvalue 3, not argument 1: a script can get
+ * hold of this function (local f = pairs(inc)) and call it with anything. */
 static int record_next(lua_State *L)
 {
-	const record *r = lua_touserdata(L, 1);
+	const record *r = lua_touserdata(L, lua_upvalueindex(3));
 	int f = lua_isnil(L, 2) ? 0 : field_of(L, 2);
 	if (!lua_isnil(L, 2) && !f)
 		return luaL_error(L, "%s: invalid key to 'next'", record_names[r->what]);
@@ -148,7 +150,10 @@ static int record_next(lua_State *L)
 
 static int record_pairs(lua_State *L)
 {
-	lua_pushvalue(L, lua_upvalueindex(3));   /* record_next */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushvalue(L, 1);
+	lua_pushcclosure(L, record_next, 3);
 	lua_pushvalue(L, 1);
 	lua_pushnil(L);
 	return 3;
@@ -209,10 +214,7 @@ void esc_lua_records_bind(lua_State *L, esc_lua_policy *p)
 		}
 		lua_pushvalue(L, map);
 		lua_pushvalue(L, strs);
-		lua_pushvalue(L, map);
-		lua_pushvalue(L, strs);
-		lua_pushcclosure(L, record_next, 2);
-		lua_pushcclosure(L, record_pairs, 3);
+		lua_pushcclosure(L, record_pairs, 2);
 		lua_setfield(L, -2, "__pairs");
 		lua_pushstring(L, record_names[w]);
 		lua_setfield(L, -2, "__name");

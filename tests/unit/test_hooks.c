@@ -564,6 +564,19 @@ static void test_records(void **state)
 	          "hooks.lua:8: event.extra: events are read-only");
 	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc) return next(inc) end}},\n" TAIL, 0,
 	          "hooks.lua:8: bad argument #1 to 'next' (table expected, got incident)");
+	/* pairs' iterator, taken out and called on something else, still walks
+	 * its own record (and does not read the other value as one) */
+	run_ok(&r, HEAD "  policies = {A = {on_incident_observed = function(self, inc)\n"
+	       "    local f = pairs(inc)\n"
+	       "    local k1, v1 = f({}, nil)\n"
+	       "    local k2 = f(exponential{mean = 1}, 'cause')\n"
+	       "    sim.log('first', k1 == 'cause' and v1 == inc.cause and 1 or 0)\n"
+	       "    sim.log('second', k2 == 'cell_available' and 1 or 0)\n"
+	       "  end}},\n" TAIL);
+	assert_true(count_key(&r, "first") > 0);
+	assert_true(value_of(&r, "first") == 1);
+	assert_true(value_of(&r, "second") == 1);
+	close_run(&r);
 }
 
 /* ---- triggers ------------------------------------------------------------------------ */
