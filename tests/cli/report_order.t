@@ -114,6 +114,13 @@ n=$(cat curve.txt)
 ok $? "run exits 0"
 sed '1d' run.out > run.txt
 "$ESCSIM" report --no-store r.h5 2> /dev/null | sed '1d' > rep.txt
-cmp -s run.txt rep.txt; ok $? "run's closing report = escsim report"
+# Under `make valgrind` (ESCSIM_REAL set by its wrapper) the two may differ
+# in a last printed digit: GSL's mean accumulates in x87 long double, which
+# valgrind emulates at double precision, and not the same way every time.
+if [ -n "${ESCSIM_REAL:-}" ]; then
+	_n=$((_n + 1)); echo "ok $_n # skip under valgrind: its x87 long double is double precision"
+else
+	cmp -s run.txt rep.txt; ok $? "run's closing report = escsim report"
+fi
 diff run.txt rep.txt | head -5 | sed 's/^/#   /'
 grep -q "fatalities_total" rep.txt; ok $? "(and it has the metrics)"
