@@ -861,57 +861,50 @@ static arm *arm_at(esc_h5_writer *w, int arm_index, esc_error *err)
 	return NULL;
 }
 
-int esc_h5_append_runs(esc_h5_writer *w, int arm_index, const esc_run_row *rows,
-                       size_t n, esc_error *err)
+/* Append to one of an arm's tables; a table the arm was made without is
+ * the caller's bug, refused with a message. */
+enum { T_RUNS, T_DAILY, T_EVENTS, T_MESSAGES };
+
+static int append(esc_h5_writer *w, int arm_index, int which, const void *rows,
+                  size_t n, esc_error *err)
 {
+	static const char *const names[] = { "runs", "daily", "events", "messages" };
 	quiet();
 	arm *a = arm_at(w, arm_index, err);
 	if (!a)
 		return ESC_ERR_RUNTIME;
-	return esc_h5_table_append(&a->runs, rows, n, w->where, err);
+	esc_h5_table *t[] = { &a->runs, &a->daily, &a->events, &a->messages };
+	int has[] = { 1, a->has_daily, a->has_events, a->has_events };
+	if (!has[which])
+		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
+		                     "%s table (internal error)", w->where, a->name,
+		                     names[which]);
+	return esc_h5_table_append(t[which], rows, n, w->where, err);
+}
+
+int esc_h5_append_runs(esc_h5_writer *w, int arm_index, const esc_run_row *rows,
+                       size_t n, esc_error *err)
+{
+	return append(w, arm_index, T_RUNS, rows, n, err);
 }
 
 int esc_h5_append_daily(esc_h5_writer *w, int arm_index,
                         const esc_daily_row *rows, size_t n, esc_error *err)
 {
-	quiet();
-	arm *a = arm_at(w, arm_index, err);
-	if (!a)
-		return ESC_ERR_RUNTIME;
-	if (!a->has_daily)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
-		                     "daily table (internal error)", w->where,
-		                     a->name);
-	return esc_h5_table_append(&a->daily, rows, n, w->where, err);
+	return append(w, arm_index, T_DAILY, rows, n, err);
 }
 
 int esc_h5_append_events(esc_h5_writer *w, int arm_index,
                          const esc_event_row *rows, size_t n, esc_error *err)
 {
-	quiet();
-	arm *a = arm_at(w, arm_index, err);
-	if (!a)
-		return ESC_ERR_RUNTIME;
-	if (!a->has_events)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
-		                     "events table (internal error)", w->where,
-		                     a->name);
-	return esc_h5_table_append(&a->events, rows, n, w->where, err);
+	return append(w, arm_index, T_EVENTS, rows, n, err);
 }
 
 int esc_h5_append_messages(esc_h5_writer *w, int arm_index,
                            const esc_message_row *rows, size_t n,
                            esc_error *err)
 {
-	quiet();
-	arm *a = arm_at(w, arm_index, err);
-	if (!a)
-		return ESC_ERR_RUNTIME;
-	if (!a->has_events)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
-		                     "messages table (internal error)", w->where,
-		                     a->name);
-	return esc_h5_table_append(&a->messages, rows, n, w->where, err);
+	return append(w, arm_index, T_MESSAGES, rows, n, err);
 }
 
 int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_error *err)

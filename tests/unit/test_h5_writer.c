@@ -479,6 +479,41 @@ static void test_incomplete_close(void **state)
 	free_provenance(&p);
 }
 
+/* An arm made without daily (outputs.daily = false) or events has no such
+ * tables; appending to them is refused by name, and the file holds runs. */
+static void test_tables_left_out(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "runs_only.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	int arm;
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, 0, &arm, &err), ESC_OK);
+	esc_daily_row d = {0};
+	esc_event_row e = {0};
+	esc_message_row m = {0};
+	assert_int_equal(esc_h5_append_daily(w, arm, &d, 1, &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "arm 'cell' has no daily table"));
+	assert_int_equal(esc_h5_append_events(w, arm, &e, 1, &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "arm 'cell' has no events table"));
+	assert_int_equal(esc_h5_append_messages(w, arm, &m, 1, &err), ESC_ERR_RUNTIME);
+	assert_non_null(strstr(err.msg, "arm 'cell' has no messages table"));
+	size_t blocks[] = { 5 };
+	append_blocks(w, arm, blocks, 1);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	check_runs(f, "cell", 0, 5);
+	assert_int_equal(H5Lexists(f, "/arms/cell/daily", H5P_DEFAULT), 0);
+	assert_int_equal(H5Lexists(f, "/arms/cell/events", H5P_DEFAULT), 0);
+	H5Fclose(f);
+	unlink(path);
+	free_provenance(&p);
+}
+
 static void test_discard(void **state)
 {
 	(void)state;
@@ -1855,6 +1890,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_incomplete_close),
+		cmocka_unit_test(test_tables_left_out),
 		cmocka_unit_test(test_discard),
 		cmocka_unit_test(test_unwritable),
 		cmocka_unit_test(test_stale_partial),
