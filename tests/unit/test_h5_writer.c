@@ -847,6 +847,21 @@ static hid_t reader_daily_type(void)
 /* cause and kind are enums in the file; HDF5 converts an enum to an
  * integer only when asked for the same enum, so the reader reads them as
  * the file's member types, over int8 storage. */
+
+/* Add the enum column NAME of FILE_TYPE to the memory type T at OFFSET, as
+ * its native enum (HDF5 converts an enum only to an enum). */
+static void insert_enum(hid_t t, hid_t file_type, const char *name, size_t offset)
+{
+	int idx = H5Tget_member_index(file_type, name);
+	assert_true(idx >= 0);
+	hid_t ft = H5Tget_member_type(file_type, (unsigned)idx);
+	assert_int_equal(H5Tget_class(ft), H5T_ENUM);
+	hid_t mt = H5Tget_native_type(ft, H5T_DIR_DEFAULT);
+	H5Tinsert(t, name, offset, mt);
+	H5Tclose(mt);
+	H5Tclose(ft);
+}
+
 static hid_t reader_event_type(hid_t file_type)
 {
 	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_event_row));
@@ -866,18 +881,8 @@ static hid_t reader_event_type(hid_t file_type)
 	M(true_perpetrator, H5T_NATIVE_INT32);
 	M(perceived_perpetrator, H5T_NATIVE_INT32);
 #undef M
-	for (int k = 0; k < 2; k++) {
-		const char *name = k ? "kind" : "cause";
-		int idx = H5Tget_member_index(file_type, name);
-		assert_true(idx >= 0);
-		hid_t ft = H5Tget_member_type(file_type, (unsigned)idx);
-		assert_int_equal(H5Tget_class(ft), H5T_ENUM);
-		hid_t mt = H5Tget_native_type(ft, H5T_DIR_DEFAULT);
-		H5Tinsert(t, name, k ? HOFFSET(esc_event_row, kind)
-		                     : HOFFSET(esc_event_row, cause), mt);
-		H5Tclose(mt);
-		H5Tclose(ft);
-	}
+	insert_enum(t, file_type, "cause", HOFFSET(esc_event_row, cause));
+	insert_enum(t, file_type, "kind", HOFFSET(esc_event_row, kind));
 	return t;
 }
 
@@ -1642,18 +1647,8 @@ static hid_t reader_message_type(hid_t file_type)
 	M(deadline_h, H5T_NATIVE_DOUBLE);
 	M(slack_h, H5T_NATIVE_DOUBLE);
 #undef M
-	for (int k = 0; k < 2; k++) {
-		const char *name = k ? "outcome" : "kind";
-		int idx = H5Tget_member_index(file_type, name);
-		assert_true(idx >= 0);
-		hid_t ft = H5Tget_member_type(file_type, (unsigned)idx);
-		assert_int_equal(H5Tget_class(ft), H5T_ENUM);
-		hid_t mt = H5Tget_native_type(ft, H5T_DIR_DEFAULT);
-		H5Tinsert(t, name, k ? HOFFSET(esc_message_row, outcome)
-		                     : HOFFSET(esc_message_row, kind), mt);
-		H5Tclose(mt);
-		H5Tclose(ft);
-	}
+	insert_enum(t, file_type, "kind", HOFFSET(esc_message_row, kind));
+	insert_enum(t, file_type, "outcome", HOFFSET(esc_message_row, outcome));
 	return t;
 }
 
