@@ -2,6 +2,7 @@
  * (escsim/sweep.h).  Pure computation: the batch turns each point into
  * --set assignments for its arms. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +33,8 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
-/* A number, or a number with a duration unit (converted to hours). */
+/* A number, or a number with a duration unit (converted to hours).
+ * -1: not a number; -2: finite as typed but not once converted (1e308w). */
 static int parse_value(const char *s, size_t len, double *out, int *hours)
 {
 	char buf[64];
@@ -59,7 +61,42 @@ static int parse_value(const char *s, size_t len, double *out, int *hours)
 		*hours = 1;
 	}
 	*out = v * scale;
-	return 0;
+	return isfinite(*out) ? 0 : -2;
+}
+
+/* x kept between the ends lo and hi, where rounding could step out. */
+static double clamp(double x, double lo, double hi)
+{
+	double a = fmin(lo, hi), b = fmax(lo, hi);
+	return x < a ? a : x > b ? b : x;
+}
+
+/* The point a fraction f in [0, 1] of the way from lo to hi, linearly or
+ * geometrically.  hi - lo (or hi / lo) may overflow although both ends are
+ * finite (lin:-1e308:1e308), so such a range is interpolated another way. */
+static double between(spec_kind kind, double lo, double hi, double f)
+{
+	double x;
+	if (kind == K_LOG) {
+		double r = hi / lo;
+		x = isfinite(r) && r > 0 ? lo * pow(r, f)
+		                         : exp(log(lo) + f * (log(hi) - log(lo)));
+	} else {
+		double d = hi - lo;
+		x = isfinite(d) ? lo + f * d : lo * (1 - f) + hi * f;
+	}
+	return clamp(x, lo, hi);
+}
+
+/* The message for a value parse_value refused with status why. */
+static int bad_value(esc_error *err, const char *vary, const char *s, size_t len,
+                     int why, const char *expected)
+{
+	if (why == -2)
+		return esc_error_set(err, ESC_ERR_INPUT, "--vary '%s': value '%.*s' is "
+		                     "out of range: at most %g once converted to hours",
+		                     vary, (int)len, s, DBL_MAX);
+	return esc_error_set(err, ESC_ERR_INPUT, "--vary '%s': %s", vary, expected);
 }
 
 static int parse_count(const char *s, size_t len, size_t *out)
@@ -94,10 +131,14 @@ static int parse_spec(spec *sp, const char *s, const char *vary,
 			return bad_spec(err, vary, "expected lin:LO:HI:N or log:LO:HI:N");
 		const char *c2 = strchr(c1 + 1, ':');
 		const char *hi_end = c2 ? c2 : c1 + 1 + strlen(c1 + 1);
-		if (parse_value(p, (size_t)(c1 - p), &sp->lo, &sp->hours) ||
-		    parse_value(c1 + 1, (size_t)(hi_end - c1 - 1), &sp->hi, &sp->hours))
-			return bad_spec(err, vary, "LO and HI must be numbers or durations "
-			                "(30m, 2h, 3d, 1w)");
+		static const char ends[] = "LO and HI must be numbers or durations "
+		                           "(30m, 2h, 3d, 1w)";
+		size_t lo_len = (size_t)(c1 - p), hi_len = (size_t)(hi_end - c1 - 1);
+		int why = parse_value(p, lo_len, &sp->lo, &sp->hours);
+		if (why)
+			return bad_value(err, vary, p, lo_len, why, ends);
+		if ((why = parse_value(c1 + 1, hi_len, &sp->hi, &sp->hours)))
+			return bad_value(err, vary, c1 + 1, hi_len, why, ends);
 		size_t n = 0;
 		if (c2) {
 			if (parse_count(c2 + 1, strlen(c2 + 1), &n) || n == 0)
@@ -117,8 +158,7 @@ static int parse_spec(spec *sp, const char *s, const char *vary,
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			double f = n == 1 ? 0 : (double)i / (double)(n - 1);
-			sp->v[i] = sp->kind == K_LIN ? sp->lo + f * (sp->hi - sp->lo)
-			                             : sp->lo * pow(sp->hi / sp->lo, f);
+			sp->v[i] = between(sp->kind, sp->lo, sp->hi, f);
 		}
 		if (n > 1)
 			sp->v[n - 1] = sp->hi;      /* exactly, whatever the rounding */
@@ -136,9 +176,10 @@ static int parse_spec(spec *sp, const char *s, const char *vary,
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	for (const char *p = s;;) {
 		size_t len = strcspn(p, ",");
-		if (parse_value(p, len, &sp->v[sp->n], &sp->hours))
-			return bad_spec(err, vary, "a list holds numbers or durations "
-			                "(30m, 2h, 3d, 1w), separated by ','");
+		int why = parse_value(p, len, &sp->v[sp->n], &sp->hours);
+		if (why)
+			return bad_value(err, vary, p, len, why, "a list holds numbers or "
+			                 "durations (30m, 2h, 3d, 1w), separated by ','");
 		sp->n++;
 		if (!p[len])
 			break;
@@ -246,9 +287,10 @@ int esc_sweep_build(esc_sweep *s, const char *const *vary, size_t n,
 					size_t i = (size_t)floor(u[k] * (double)sp[k].n);
 					x = sp[k].v[i < sp[k].n ? i : sp[k].n - 1];
 				} else if (sp[k].kind == K_LIN) {
-					x = sp[k].lo + u[k] * (sp[k].hi - sp[k].lo);
+					x = between(K_LIN, sp[k].lo, sp[k].hi, u[k]);
 				} else {
-					x = exp(log(sp[k].lo) + u[k] * (log(sp[k].hi) - log(sp[k].lo)));
+					double lo = sp[k].lo, hi = sp[k].hi;
+					x = clamp(exp(log(lo) + u[k] * (log(hi) - log(lo))), lo, hi);
 				}
 				s->values[p * n + k] = x;
 			}

@@ -145,6 +145,10 @@ static void test_bad_specs(void **state)
 		{ "a=log:0:1:3", ESC_SWEEP_GRID, 0, "log needs LO > 0" },
 		{ "a=exp:1:2:3", ESC_SWEEP_GRID, 0, "unknown SPEC" },
 		{ "a=lin:0:1", ESC_SWEEP_SOBOL, 0, "needs --points" },
+		/* Finite as typed, not once in hours (fuzz_vary found it). */
+		{ "a=30m,4h,1e308w", ESC_SWEEP_GRID, 0, "value '1e308w' is out of range" },
+		{ "a=lin:1:1e307w:3", ESC_SWEEP_GRID, 0, "value '1e307w' is out of range" },
+		{ "a=lin:1e307d:1:3", ESC_SWEEP_SOBOL, 8, "value '1e307d' is out of range" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		esc_sweep s;
@@ -168,6 +172,32 @@ static void test_bad_specs(void **state)
 	assert_non_null(strstr(err.msg, "more than"));
 	esc_sweep_free(&s);
 	assert_int_equal(esc_sweep_build(&s, NULL, 0, ESC_SWEEP_GRID, 0, &err), ESC_ERR_INPUT);
+	esc_sweep_free(&s);
+}
+
+/* Ends that are finite but whose difference or ratio is not: every value
+ * stays finite and between the ends, which are kept exactly. */
+static void test_wide_ranges(void **state)
+{
+	(void)state;
+	const char *vary[] = { "a=lin:-1e308:1.7e308:5", "b=log:1e-300:1e300:3" };
+	esc_sweep s;
+	esc_error err = {0};
+	assert_int_equal(esc_sweep_build(&s, vary, 2, ESC_SWEEP_GRID, 0, &err), ESC_OK);
+	assert_int_equal(s.n_points, 15);
+	for (size_t p = 0; p < 15; p++) {
+		double a = at(&s, p, 0), b = at(&s, p, 1);
+		assert_true(isfinite(a) && a >= -1e308 && a <= 1.7e308);
+		assert_true(isfinite(b) && b >= 1e-300 && b <= 1e300);
+	}
+	assert_true(at(&s, 0, 0) == -1e308 && at(&s, 14, 0) == 1.7e308);
+	/* The midpoint of a range wider than DBL_MAX: (HI + LO) / 2. */
+	assert_true(fabs(at(&s, 6, 0) / 0.35e308 - 1) < 1e-12);
+	assert_true(fabs(at(&s, 1, 1) - 1) < 1e-12);      /* sqrt(1e-300 x 1e300) */
+	esc_sweep_free(&s);
+	assert_int_equal(esc_sweep_build(&s, vary, 2, ESC_SWEEP_SOBOL, 64, &err), ESC_OK);
+	for (size_t p = 0; p < 64; p++)
+		assert_true(isfinite(at(&s, p, 0)) && isfinite(at(&s, p, 1)));
 	esc_sweep_free(&s);
 }
 
@@ -207,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_sobol),
 		cmocka_unit_test(test_sobol_limit),
 		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_wide_ranges),
 		cmocka_unit_test(test_assignment),
 	};
 	return cmocka_run_group_tests_name("sweep", tests, NULL, NULL);
