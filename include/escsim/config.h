@@ -16,6 +16,8 @@
 
 #define ESC_NAME_MAX 32
 #define ESC_LADDER_TOP 7          /* levels L0..L7 */
+#define ESC_MAX_PARTIES 64        /* the model keeps a row per party on the stack */
+#define ESC_MAX_HORIZON_H 876600.0  /* 100 years of 365.25 days: daily has a row a day */
 
 typedef enum esc_party_kind {
 	ESC_PARTY_STATE = 0,
@@ -170,6 +172,12 @@ typedef struct esc_config {
 	size_t n_channels;
 	esc_channel *channels;
 	uint64_t max_events;    /* per replication; more is a runaway and an error */
+	/* Guards against scripts that loop in simulated time (limits.*): the
+	 * kernel's events per replication and at one time, sim.log rows per
+	 * replication. */
+	uint64_t max_steps;
+	uint64_t max_steps_per_instant;
+	uint64_t max_log_rows;
 	struct {                /* the tables written besides runs (`outputs`) */
 		int daily;          /* /arms/<ARM>/daily (default 1) */
 		int events;         /* events and messages (default 0; --events too) */

@@ -17,6 +17,7 @@
 #ifndef ESCSIM_EVENT_QUEUE_H
 #define ESCSIM_EVENT_QUEUE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,6 +74,32 @@ uint64_t esc_sim_run_until(esc_sim *sim, double t_end_h);
 
 /* Fire events until the queue is empty or esc_sim_stop is called. */
 uint64_t esc_sim_run(esc_sim *sim);
+
+/* Runaway guards, for simulations whose events come from code that may
+ * loop (a callback that schedules itself at the same time for ever):
+ * max_fired events since the last reset, max_same_instant events at one
+ * time, and *interrupt turning non-zero (a signal handler's flag).  They are
+ * checked every GUARD_EVERY (1024) events or sooner, not per event, so
+ * they cost nothing measurable, and a limit is seen at most that many
+ * events late.  A run that trips one stops as esc_sim_stop does (after the
+ * event that tripped it), and esc_sim_tripped says which, until the next
+ * reset.  Zero and NULL: no guard (the default).  The guard outlives
+ * resets. */
+typedef struct esc_sim_guard {
+	uint64_t max_fired;
+	uint64_t max_same_instant;
+	const volatile sig_atomic_t *interrupt;
+} esc_sim_guard;
+
+typedef enum esc_sim_trip {
+	ESC_SIM_RUNNING = 0,
+	ESC_SIM_TOO_MANY_EVENTS,     /* more than max_fired */
+	ESC_SIM_TIME_STANDS_STILL,   /* more than max_same_instant at one time */
+	ESC_SIM_INTERRUPTED
+} esc_sim_trip;
+
+void esc_sim_set_guard(esc_sim *sim, const esc_sim_guard *guard);
+esc_sim_trip esc_sim_tripped(const esc_sim *sim);
 
 /* From inside a callback: return from run/run_until after this event. */
 void esc_sim_stop(esc_sim *sim);

@@ -17,6 +17,7 @@
 #ifndef ESCSIM_MODEL_H
 #define ESCSIM_MODEL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include "escsim/config.h"
 #include "escsim/error.h"
@@ -44,10 +45,16 @@ void esc_model_free(esc_model *m);
 
 /* Run replication rep with base seed `seed`: streams are reseeded from
  * (seed, rep, source).  Fills *row.  On error (a policy failed or returned
- * an invalid decision, the event cap was hit) returns its status with a
- * message that names the replication and simulated time. */
+ * an invalid decision, the event cap or a limit on simulation steps was
+ * hit) returns its status with a message that names the replication and
+ * simulated time. */
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
                   uint64_t seed, uint64_t rep, esc_run_row *row, esc_error *err);
+
+/* Stop a replication in progress (ESC_ERR_INTERRUPTED) within a few
+ * thousand events once *flag is non-zero: the host's flag, set by its
+ * SIGINT/SIGTERM handler.  NULL: never. */
+void esc_model_set_interrupt(esc_model *m, const volatile sig_atomic_t *flag);
 
 /* Send events and daily rows of later runs to sink (NULL: nowhere). */
 void esc_model_set_sink(esc_model *m, const esc_model_sink *sink);

@@ -2,7 +2,7 @@
  *
  * esc_scenario_load runs a scenario file in a sandboxed Lua 5.4 state: only
  * the safe parts of the standard library, `require` limited to the scenario
- * library folders, text chunks only, an instruction budget per call and a
+ * library folders, text chunks only, a budget of CPU time per call and a
  * memory cap for the state.  The file must return scenario{...}.
  *
  * An arm is the scenario table with overrides applied (KEY=VALUE, KEY a
@@ -15,6 +15,7 @@
 #ifndef ESCSIM_SCENARIO_H
 #define ESCSIM_SCENARIO_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "escsim/config.h"
@@ -23,7 +24,12 @@
 
 typedef struct esc_script_limits {
 	size_t memory_bytes;             /* cap for the Lua state; 0 = default 256 MiB */
-	uint64_t instructions_per_call;  /* hook and load budget; 0 = default 10^7 */
+	double cpu_s_per_call;           /* CPU seconds a call (a hook, loading the
+	                                    file) may take; 0 = default 2 */
+	const volatile sig_atomic_t *interrupt;  /* the host's SIGINT/SIGTERM flag:
+	                                    once non-zero, a script call stops
+	                                    within a fraction of a second with
+	                                    ESC_ERR_INTERRUPTED; NULL: none */
 	int ceiling;                     /* non-zero: these are also the most a
 	                                    scenario's own limits may ask for (a
 	                                    host running untrusted scenarios, the
@@ -45,9 +51,11 @@ typedef struct esc_script_source {
  * scenario's folder, then for each folder of $ESCSIM_PATH (':'-separated),
  * then for the installed library ESCSIM_DATADIR, so require
  * "policies.restraint" finds policies/restraint.lua beside the scenario).
- * limits may be NULL; the scenario's own limits.memory and
- * limits.instructions replace them once the file has run.  Errors name
- * file:line. */
+ * limits may be NULL; the scenario's own limits.memory and limits.cpu
+ * replace them once the file has run.  Errors name file:line.  Each
+ * scenario has a watchdog thread that stops a call past its budget; the
+ * process gets a handler for SIGURG, which the watchdog sends the thread
+ * running the call. */
 esc_scenario *esc_scenario_load(const char *path, const char *search_path,
                                 const esc_script_limits *limits, esc_error *err);
 

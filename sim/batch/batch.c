@@ -814,7 +814,8 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	int64_t base = o->reps / ranks, extra = o->reps % ranks;
 	b.block_lo = o->rep_offset + rank * base + (rank < extra ? rank : extra);
 	b.block_n = base + (rank < extra);
-	if (st == ESC_OK && !(scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
+	esc_script_limits lim = { .interrupt = &esc_bt_interrupted };
+	if (st == ESC_OK && !(scen = esc_scenario_load(o->scenario_path, NULL, &lim, err)))
 		st = err->status;
 	for (size_t i = 0; st == ESC_OK && i < o->n_sets; i++)
 		st = esc_scenario_set(scen, o->sets[i], err);

@@ -21,8 +21,9 @@
  * every row depends only on (seed, replication, arm), never on which worker
  * ran or wrote it.  A job is written whole or not at all; one that failed
  * leaves no row in any table, and the first failure in job order is the
- * error reported.  Workers stop taking jobs at a signal; every job that
- * finished is written.
+ * error reported.  At a signal, workers stop taking jobs and the
+ * replications in hand stop within a fraction of a second (their model and
+ * scripts watch the flag); every job that finished is written.
  */
 #include <errno.h>
 #include <math.h>
@@ -159,6 +160,7 @@ static int worker_point(worker *w, size_t p, esc_error *err)
 		if (!(x->model = esc_model_new(&x->cfg, err)))
 			return esc_error_prefix(err, "arm '%s': ",
 			                        b->group_names[p * b->n_arms + a]);
+		esc_model_set_interrupt(x->model, &esc_bt_interrupted);
 		/* Without a file the rows have nowhere to go; without --events
 		 * or the arm's outputs.events the model is not asked for events
 		 * and messages at all, nor for daily rows with outputs.daily
@@ -193,7 +195,8 @@ static int worker_setup(worker *w, esc_error *err)
 		.daily = sink_daily,
 		.log = sink_log,
 	};
-	if (!(w->scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
+	esc_script_limits lim = { .interrupt = &esc_bt_interrupted };
+	if (!(w->scen = esc_scenario_load(o->scenario_path, NULL, &lim, err)))
 		return err->status;
 	for (size_t i = 0; i < o->n_sets; i++)
 		if (esc_scenario_set(w->scen, o->sets[i], err))
@@ -358,7 +361,7 @@ static void show_progress(batch *b)
 	fprintf(stderr, "\r\033[K%lld/%lld replications  %.1f/s  %s left",
 	        (long long)b->jobs_done, (long long)b->n_jobs, rate, eta);
 	if (esc_bt_interrupted)
-		fprintf(stderr, "  (interrupted: finishing the replications in hand)");
+		fprintf(stderr, "  (interrupted: stopping)");
 	fflush(stderr);
 }
 
@@ -378,7 +381,9 @@ static void write_ready(batch *b)
 		      (s->state == S_DONE || s->state == S_FAILED)))
 			break;
 		pthread_mutex_unlock(&b->mu);
-		if (s->state == S_DONE && b->wst == ESC_OK)
+		if (s->state == S_FAILED && s->err.status == ESC_ERR_INTERRUPTED)
+			;       /* stopped by a signal: not run, as far as the file goes */
+		else if (s->state == S_DONE && b->wst == ESC_OK)
 			b->wst = write_job(b, s, b->rows, &b->werr);
 		else if (s->state == S_FAILED && b->o->skip_failed && b->wst == ESC_OK)
 			b->wst = skip_job(b, s, &b->werr);

@@ -35,6 +35,9 @@
  *     a slot whose generation would wrap is retired (generation 0, never
  *     freed) instead of being reused.
  *   - every pending event's time is >= now.
+ *   - check_at > fired until the guard has looked (guard_check), and is
+ *     UINT64_MAX when no guard is set, so the loop's one test of it is
+ *     never taken for runs without one.
  */
 #include <math.h>
 #include <stddef.h>
@@ -47,6 +50,7 @@
 #define INITIAL_CAP 64u
 #define PAD 4u                   /* sentinel entries past cap */
 #define LINE 64u
+#define GUARD_EVERY 1024u        /* events between looks of the runaway guard */
 
 /* Largest seq before a renumbering; a test build lowers it to exercise
  * rebuild. */
@@ -86,6 +90,11 @@ struct esc_sim {
 	double until;                 /* fire while the next time <= until; stop sets -inf */
 	uint64_t seq;
 	uint64_t fired;
+	uint64_t check_at;            /* fired count at which the guard looks next */
+	esc_sim_guard guard;
+	esc_sim_trip tripped;
+	double instant;               /* the time the guard last saw, */
+	uint64_t instant_fired;       /* and fired when it first saw it */
 	void *heap_mem;               /* the allocation behind heap */
 };
 
@@ -136,6 +145,7 @@ esc_sim *esc_sim_new(void)
 	}
 	sim->cap = INITIAL_CAP;
 	sim->free_head = FREE_END;
+	sim->check_at = UINT64_MAX;
 	return sim;
 }
 
@@ -354,6 +364,61 @@ void esc_sim_reset(esc_sim *sim)
 	sim->seq = 0;
 	sim->fired = 0;
 	sim->stopped = 0;
+	esc_sim_set_guard(sim, &sim->guard);
+}
+
+/* ---- the runaway guard ------------------------------------------------------ */
+
+static int has_guard(const esc_sim_guard *g)
+{
+	return g->max_fired || g->max_same_instant || g->interrupt;
+}
+
+/* The next fired count at which to look: every GUARD_EVERY events, and
+ * exactly at the per-run limit. */
+static uint64_t next_check(const esc_sim *sim)
+{
+	if (!has_guard(&sim->guard))
+		return UINT64_MAX;
+	uint64_t at = sim->fired + GUARD_EVERY;
+	if (sim->guard.max_fired && sim->guard.max_fired < at)
+		at = sim->guard.max_fired > sim->fired ? sim->guard.max_fired + 1 : sim->fired + 1;
+	return at;
+}
+
+void esc_sim_set_guard(esc_sim *sim, const esc_sim_guard *guard)
+{
+	esc_sim_guard g = *guard;          /* guard may be &sim->guard */
+	sim->guard = g;
+	sim->tripped = ESC_SIM_RUNNING;
+	sim->instant = sim->now;
+	sim->instant_fired = sim->fired;
+	sim->check_at = next_check(sim);
+}
+
+esc_sim_trip esc_sim_tripped(const esc_sim *sim) { return sim->tripped; }
+
+/* Time is monotonic, so if it is where it was at the last look, every
+ * event since fired at that time. */
+__attribute__((noinline, cold)) static void guard_check(esc_sim *sim)
+{
+	const esc_sim_guard *g = &sim->guard;
+	if (sim->now != sim->instant) {
+		sim->instant = sim->now;
+		sim->instant_fired = sim->fired;
+	}
+	esc_sim_trip trip = ESC_SIM_RUNNING;
+	if (g->interrupt && *g->interrupt)
+		trip = ESC_SIM_INTERRUPTED;
+	else if (g->max_fired && sim->fired > g->max_fired)
+		trip = ESC_SIM_TOO_MANY_EVENTS;
+	else if (g->max_same_instant && sim->fired - sim->instant_fired > g->max_same_instant)
+		trip = ESC_SIM_TIME_STANDS_STILL;
+	sim->check_at = next_check(sim);
+	if (trip) {
+		sim->tripped = trip;
+		esc_sim_stop(sim);
+	}
 }
 
 size_t esc_sim_pending(const esc_sim *sim) { return sim->n - sim->zombies; }
@@ -477,6 +542,8 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 		sim->fired++;
 		count++;
 		fn(sim, ctx, arg);
+		if (__builtin_expect(sim->fired >= sim->check_at, 0))
+			guard_check(sim);
 	}
 	sim->until = sim->stopped ? -INFINITY : outer;
 	return count;

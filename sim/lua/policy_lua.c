@@ -17,7 +17,7 @@
  * Hooks nest: an action a hook takes through sim.act may run another
  * party's hook at once (a query reaches the receiver's on_cell_request).
  * Every call saves and restores the scenario's current call, and nested
- * calls share the instruction budget of the outermost one.
+ * calls share the CPU-time budget of the outermost one.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -1080,10 +1080,8 @@ static void as_party(lua_State *L, esc_lua_call *c, const esc_hook_ctx *base, in
 	c->about = ev->kind == ESC_EVENT_INCIDENT ? ev->id : -1;
 	c->target = ev->kind == ESC_EVENT_INCIDENT && ev->actor != party ? ev->actor : -1;
 	c->zone = ev->zone;
-	if (s->depth == 1) {       /* each function its own budget */
-		s->spent = 0;
-		s->exhausted = 0;
-	}
+	if (s->depth == 1)          /* each function its own budget */
+		esc_lua_budget_restart(s);
 }
 
 static int event_cf(lua_State *L)

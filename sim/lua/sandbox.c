@@ -1,7 +1,6 @@
 /* sandbox.c: the Lua state every scenario runs in.
  *
- * Owns the capped allocator, the instruction budget (a count hook shared by
- * every coroutine), the safe environment scripts see (no io, os, debug,
+ * Owns the capped allocator, the safe environment scripts see (no io, os, debug,
  * package, dofile, loadfile, string.dump, math.random, __gc finalizers;
  * `load` for text only; `print` to stderr; `pairs` in sorted order), the
  * restricted `require` and its
@@ -25,12 +24,9 @@
 #define ESCSIM_DATADIR "/usr/local/share/escsim"
 #endif
 
-/* The hook fires every HOOK_PERIOD instructions: often enough to stop a loop
- * within microseconds of its budget, rarely enough to cost nothing. */
-#define HOOK_PERIOD 1000
 /* A call may allocate at most CHURN_FACTOR times the memory cap in all:
- * far above what any policy or scenario needs, and a bound on the time a
- * script can spend building ever longer strings within its budget. */
+ * far above what any policy or scenario needs, and a bound on the memory
+ * traffic of building ever longer strings within its budget. */
 #define CHURN_FACTOR 16
 #define MAX_SOURCE_BYTES ((size_t)16 << 20)
 
@@ -85,49 +81,9 @@ static int on_panic(lua_State *L)
 	return 0;   /* Lua aborts */
 }
 
-/* ---- instruction budget --------------------------------------------- */
+/* ---- limits ---------------------------------------------------------- */
 
-static int hook_period(const esc_scenario *s)
-{
-	return s->budget < HOOK_PERIOD ? (int)(s->budget ? s->budget : 1) : HOOK_PERIOD;
-}
-
-static void count_hook(lua_State *L, lua_Debug *ar)
-{
-	esc_scenario *s = esc_lua_scenario(L);
-	int n = lua_gethookcount(L);
-	s->spent += (uint64_t)n;
-	if (!s->exhausted && s->spent <= s->budget) {
-		if (n != hook_period(s))     /* a coroutine left at 1 by an old overrun */
-			lua_sethook(L, count_hook, LUA_MASKCOUNT, hook_period(s));
-		return;
-	}
-	/* Fire on every instruction from now on, so a script that catches the
-	 * error with pcall cannot carry on: the next instruction raises again. */
-	s->exhausted = 1;
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
-		lua_pushfstring(L, "%s:%d: ", ar->short_src, ar->currentline);
-	else
-		lua_pushliteral(L, "");
-	lua_pushfstring(L, "instruction budget of %I exceeded (endless loop?)",
-	                (lua_Integer)s->budget);
-	lua_concat(L, 2);
-	lua_error(L);
-}
-
-void esc_lua_enter(esc_scenario *s)
-{
-	s->spent = 0;
-	s->exhausted = 0;
-	s->mem_refused = 0;
-	s->churn = 0;
-	s->churn_refused = 0;
-	lua_sethook(s->L, count_hook, LUA_MASKCOUNT, hook_period(s));
-}
-
-int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
-                       esc_error *err)
+int esc_lua_set_limits(esc_scenario *s, size_t memory, double cpu_s, esc_error *err)
 {
 	if (memory) {
 		if (memory < ESC_LUA_MIN_MEMORY)
@@ -140,8 +96,10 @@ int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
 			                     memory, s->mem_used);
 		s->mem_limit = memory;
 	}
-	if (instructions)
-		s->budget = instructions;
+	if (cpu_s > 0) {
+		s->cpu_budget_s = cpu_s;
+		snprintf(s->cpu_text, sizeof s->cpu_text, "%g", cpu_s);
+	}
 	return ESC_OK;
 }
 
@@ -191,6 +149,39 @@ static int traceback_handler(lua_State *L)
 	return 1;
 }
 
+/* The length of a leading "CHUNK:LINE: " in msg, or 0. */
+static size_t location_len(const char *msg)
+{
+	for (const char *c = strchr(msg, ':'); c && c - msg < 512; c = strchr(c + 1, ':')) {
+		if (memchr(msg, '\n', (size_t)(c - msg)))
+			return 0;
+		const char *d = c + 1;
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (d > c + 1 && d[0] == ':' && d[1] == ' ')
+			return (size_t)(d + 2 - msg);
+	}
+	return 0;
+}
+
+/* msg[0..n) into err.  An error re-raised through many levels (a recursive
+ * coroutine.wrap, error(e) after pcall) collects a location per level in
+ * front of its cause and would be cut short of the cause: such a run of
+ * locations keeps its first and last, with their number. */
+static void set_message(esc_error *err, const char *msg, size_t n)
+{
+	size_t first = location_len(msg), at = first, k = 0, last = 0;
+	for (size_t l; first && at < n && (l = location_len(msg + at)) > 0; at += l, k++)
+		last = at;
+	if (k < 3) {
+		esc_error_set(err, ESC_ERR_INPUT, "%.*s", (int)n, msg);
+		return;
+	}
+	size_t last_len = location_len(msg + last);
+	esc_error_set(err, ESC_ERR_INPUT, "%.*s%.*s%.*s [%zu locations between left out]",
+	              (int)first, msg, (int)last_len, msg + last, (int)(n - at), msg + at, k - 1);
+}
+
 int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
                   esc_error *err)
 {
@@ -198,10 +189,23 @@ int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, traceback_handler);
 	lua_insert(L, base);
-	if (s->depth++ == 0)
-		esc_lua_enter(s);
+	int outer = s->depth++ == 0;
+	lua_State *running = s->running;
+	if (outer) {
+		s->mem_refused = 0;
+		s->churn = 0;
+		s->churn_refused = 0;
+		esc_lua_call_begin(s);
+	} else {
+		s->running = NULL;       /* this call runs on L, whoever called it */
+	}
 	int rc = lua_pcall(L, nargs, nresults, base);
+	int stop = rc == LUA_OK ? 0 : esc_lua_stopping(s);
 	s->depth--;
+	if (outer)
+		esc_lua_call_end(s);
+	else
+		s->running = running;
 	if (rc == LUA_OK) {
 		lua_remove(L, base);
 		return ESC_OK;
@@ -210,14 +214,17 @@ int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
 	const char *msg = lua_tostring(L, -1);
 	int oom = rc == LUA_ERRMEM || rc == LUA_ERRERR || !msg ||
 	          strstr(msg, "not enough memory") != NULL;
-	if (oom && s->churn_refused && !s->mem_refused) {
+	if (stop == ESC_LUA_STOP_INTERRUPT) {
+		esc_error_set(err, ESC_ERR_INTERRUPTED, "%s%sinterrupted by a signal",
+		              what ? what : "", what ? ": " : "");
+	} else if (oom && s->churn_refused && !s->mem_refused) {
 		esc_error_set(err, ESC_ERR_INPUT, "%s%sallocated more than %g MiB in one call "
 		              "(%d times the memory cap): runaway string building?",
 		              what ? what : "", what ? ": " : "",
 		              (double)CHURN_FACTOR * (double)s->mem_limit / (1024.0 * 1024.0),
 		              CHURN_FACTOR);
 	} else if (oom && s->mem_refused) {
-		esc_error_set(err, ESC_ERR_INPUT, "%s%smemory cap of %g MiB exceeded",
+		esc_error_set(err, ESC_ERR_INPUT, "%s%smemory cap of %g MiB exceeded (limits.memory)",
 		              what ? what : "", what ? ": " : "",
 		              (double)s->mem_limit / (1024.0 * 1024.0));
 	} else if (rc == LUA_ERRMEM) {
@@ -228,8 +235,7 @@ int esc_lua_pcall(esc_scenario *s, int nargs, int nresults, const char *what,
 		              what ? what : "", what ? ": " : "");
 	} else {
 		const char *tb = strstr(msg, "\nstack traceback:");
-		size_t n = tb ? (size_t)(tb - msg) : strlen(msg);
-		esc_error_set(err, ESC_ERR_INPUT, "%.*s", (int)n, msg);
+		set_message(err, msg, tb ? (size_t)(tb - msg) : strlen(msg));
 		free(s->traceback);
 		s->traceback = strdup(msg);
 	}
@@ -416,6 +422,80 @@ static int sandbox_setmetatable(lua_State *L)
 	return lua_gettop(L);
 }
 
+/* ---- library functions bounded in time --------------------------------- */
+
+/* Lua's string.rep copies n times whatever the length, so rep("", 1e18)
+ * loops for ever in C; this one doubles what it has copied, and an empty
+ * result costs nothing. */
+static int sandbox_rep(lua_State *L)
+{
+	size_t l, lsep;
+	const char *s = luaL_checklstring(L, 1, &l);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	const char *sep = luaL_optlstring(L, 3, "", &lsep);
+	if (n <= 0 || l + lsep == 0) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	if (l + lsep < l || l + lsep > (size_t)LUA_MAXINTEGER / (size_t)n)
+		return luaL_error(L, "resulting string too large");
+	size_t unit = l + lsep, total = (size_t)n * unit - lsep;
+	luaL_Buffer b;
+	char *p = luaL_buffinitsize(L, &b, total);
+	memcpy(p, s, l);
+	if (lsep)
+		memcpy(p + l, sep, lsep);
+	size_t done = total < unit ? total : unit;
+	while (done < total) {
+		size_t k = done < total - done ? done : total - done;
+		memcpy(p + done, p, k);
+		done += k;
+	}
+	luaL_pushresultsize(&b, total);
+	return 1;
+}
+
+/* Lua's table.move loops over the range in C, so move({}, 1, 1e15, 2)
+ * runs for days on an empty table; this one does the same moves and asks
+ * the watchdog every MOVE_CHECK elements. */
+#define MOVE_CHECK 65536
+
+static void move_table_arg(lua_State *L, int arg, const char *meta)
+{
+	if (lua_type(L, arg) == LUA_TTABLE)
+		return;
+	int ok = lua_getmetatable(L, arg) && (lua_getfield(L, -1, meta), !lua_isnil(L, -1));
+	if (!ok)
+		luaL_checktype(L, arg, LUA_TTABLE);
+	lua_settop(L, 5);
+}
+
+static int sandbox_move(lua_State *L)
+{
+	lua_Integer f = luaL_checkinteger(L, 2);
+	lua_Integer e = luaL_checkinteger(L, 3);
+	lua_Integer t = luaL_checkinteger(L, 4);
+	int tt = !lua_isnoneornil(L, 5) ? 5 : 1;
+	lua_settop(L, 5);
+	move_table_arg(L, 1, "__index");
+	move_table_arg(L, tt, "__newindex");
+	if (e >= f) {
+		luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3, "too many elements to move");
+		lua_Integer n = e - f + 1;
+		luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4, "destination wrap around");
+		int forward = t > e || t <= f || (tt != 1 && !lua_compare(L, 1, tt, LUA_OPEQ));
+		for (lua_Integer k = 0; k < n; k++) {
+			lua_Integer i = forward ? k : n - 1 - k;
+			if (k % MOVE_CHECK == MOVE_CHECK - 1)
+				esc_lua_check_stop(L);
+			lua_geti(L, 1, f + i);
+			lua_seti(L, tt, t + i);
+		}
+	}
+	lua_pushvalue(L, tt);
+	return 1;
+}
+
 /* ---- require -------------------------------------------------------- */
 
 static int loading_sentinel;   /* address only: marks a module being loaded */
@@ -574,6 +654,16 @@ static int open_sandbox(lua_State *L)
 	lua_getglobal(L, LUA_STRLIBNAME);
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
+	lua_pushcfunction(L, sandbox_rep);
+	lua_setfield(L, -2, "rep");
+	esc_lua_open_pattern(L, -1);       /* find, match, gmatch, gsub */
+	lua_pop(L, 1);
+	lua_getglobal(L, LUA_TABLIBNAME);
+	lua_pushcfunction(L, sandbox_move);
+	lua_setfield(L, -2, "move");
+	lua_pop(L, 1);
+	lua_getglobal(L, LUA_COLIBNAME);
+	esc_lua_open_coroutine(L, -1);     /* resume, wrap, close */
 	lua_pop(L, 1);
 	lua_getglobal(L, LUA_MATHLIBNAME);
 	lua_pushnil(L);
@@ -656,6 +746,8 @@ int esc_lua_open(esc_scenario *s, esc_error *err)
 		if (!s->search_path)
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
+	if (!s->watch && esc_lua_watch_start(s, err))
+		return err->status;
 	s->L = lua_newstate(capped_alloc, s);
 	if (!s->L)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot create a Lua state (out of memory)");
@@ -666,6 +758,7 @@ int esc_lua_open(esc_scenario *s, esc_error *err)
 
 void esc_lua_close(esc_scenario *s)
 {
+	esc_lua_watch_stop(s);
 	if (s->L)
 		lua_close(s->L);
 	s->L = NULL;

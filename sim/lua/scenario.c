@@ -302,10 +302,24 @@ static int load_cf(lua_State *L)
 	return 0;
 }
 
-/* Protected: the name and the Lua limits the base table asks for. */
+/* Protected: the name and the Lua limits the base table asks for.  Errors
+ * start with where the value came from: the scenario{} call, or the --set
+ * that changed it. */
+typedef struct base_job {
+	esc_scenario *s;
+	const char *origin;
+} base_job;
+
+static const char *num_text(lua_State *L, int idx, int t)
+{
+	return t == LUA_TNUMBER ? luaL_tolstring(L, idx, NULL) : esc_lua_typename(L, idx);
+}
+
 static int read_base_cf(lua_State *L)
 {
-	esc_scenario *s = lua_touserdata(L, 1);
+	base_job *job = lua_touserdata(L, 1);
+	esc_scenario *s = job->s;
+	const char *o = job->origin ? job->origin : s->site;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, s->base_ref);
 	int base = lua_gettop(L);
 	if (lua_getfield(L, base, "name") == LUA_TSTRING)
@@ -315,33 +329,44 @@ static int read_base_cf(lua_State *L)
 		return 0;
 	int lim = lua_gettop(L);
 	size_t memory = 0;
-	uint64_t instr = 0;
+	double cpu = 0;
+	char msg[1100] = "";
 	int t = lua_getfield(L, lim, "memory");
-	if (t != LUA_TNIL) {
-		double x = lua_tonumber(L, -1);
-		if (t != LUA_TNUMBER || !isfinite(x) || x < (double)ESC_LUA_MIN_MEMORY || x > 1e15)
-			return luaL_error(L, "%s: limits.memory: expected a number of bytes, at least 1 MiB (1048576), got %s",
-			                  s->site, t == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : esc_lua_typename(L, -1));
+	double x = lua_tonumber(L, -1);
+	if (t != LUA_TNIL && (t != LUA_TNUMBER || !(x >= (double)ESC_LUA_MIN_MEMORY && x <= ESC_LUA_MAX_MEMORY)))
+		snprintf(msg, sizeof msg, "limits.memory: expected a number of bytes from 1 MiB (1048576) "
+		         "to %g, got %s", ESC_LUA_MAX_MEMORY, num_text(L, -1, t));
+	else if (t != LUA_TNIL)
 		memory = (size_t)x;
-	}
-	t = lua_getfield(L, lim, "instructions");
-	if (t != LUA_TNIL) {
-		double x = lua_tonumber(L, -1);
-		if (t != LUA_TNUMBER || !isfinite(x) || x < 1 || x > 1e18 || x != floor(x))
-			return luaL_error(L, "%s: limits.instructions: expected an integer >= 1, got %s",
-			                  s->site, t == LUA_TNUMBER ? luaL_tolstring(L, -1, NULL) : esc_lua_typename(L, -1));
-		instr = (uint64_t)x;
-	}
-	if (s->mem_ceiling && memory > s->mem_ceiling)
-		return luaL_error(L, "%s: limits.memory: at most %I bytes here, got %I",
-		                  s->site, (lua_Integer)s->mem_ceiling, (lua_Integer)memory);
-	if (s->budget_ceiling && instr > s->budget_ceiling)
-		return luaL_error(L, "%s: limits.instructions: at most %I here, got %I",
-		                  s->site, (lua_Integer)s->budget_ceiling, (lua_Integer)instr);
+	t = lua_getfield(L, lim, "cpu");
+	x = lua_tonumber(L, -1);
+	if (!msg[0] && t != LUA_TNIL && (t != LUA_TNUMBER || !(x >= ESC_LUA_MIN_CPU_S && x <= ESC_LUA_MAX_CPU_S)))
+		snprintf(msg, sizeof msg, "limits.cpu: expected seconds of CPU time per call from %g to %g, got %s",
+		         ESC_LUA_MIN_CPU_S, ESC_LUA_MAX_CPU_S, num_text(L, -1, t));
+	else if (t != LUA_TNIL)
+		cpu = x;
+	if (!msg[0] && lua_getfield(L, lim, "instructions") != LUA_TNIL)
+		snprintf(msg, sizeof msg, "limits.instructions: no longer a limit: a script call now has a "
+		         "budget of CPU time, limits.cpu (seconds per call, default %g)", ESC_LUA_DEFAULT_CPU_S);
+	if (!msg[0] && s->mem_ceiling && memory > s->mem_ceiling)
+		snprintf(msg, sizeof msg, "limits.memory: at most %zu bytes here, got %zu", s->mem_ceiling, memory);
+	if (!msg[0] && s->cpu_ceiling_s > 0 && cpu > s->cpu_ceiling_s)
+		snprintf(msg, sizeof msg, "limits.cpu: at most %g s here, got %g", s->cpu_ceiling_s, cpu);
 	esc_error e = {0};
-	if (esc_lua_set_limits(s, memory, instr, &e))
-		return luaL_error(L, "%s: %s", s->site, e.msg);
+	if (!msg[0] && esc_lua_set_limits(s, memory, cpu, &e))
+		snprintf(msg, sizeof msg, "%s", e.msg);
+	if (msg[0])
+		return luaL_error(L, "%s: %s", o, msg);
 	return 0;
+}
+
+/* Read the name and limits again; origin: the override, or NULL. */
+static int read_base(esc_scenario *s, const char *origin, const char *what, esc_error *err)
+{
+	base_job job = {s, origin};
+	lua_pushcfunction(s->L, read_base_cf);
+	lua_pushlightuserdata(s->L, &job);
+	return esc_lua_pcall(s, 1, 0, what, err);
 }
 
 static char *dir_of(const char *path)
@@ -373,11 +398,12 @@ static esc_scenario *load(const char *path, const char *text, size_t len,
 	}
 	s->base_ref = LUA_NOREF;
 	s->mem_limit = limits && limits->memory_bytes ? limits->memory_bytes : ESC_LUA_DEFAULT_MEMORY;
-	s->budget = limits && limits->instructions_per_call ? limits->instructions_per_call
-	                                                   : ESC_LUA_DEFAULT_INSTRUCTIONS;
+	esc_lua_set_limits(s, 0, limits && limits->cpu_s_per_call > 0 ? limits->cpu_s_per_call
+	                                                             : ESC_LUA_DEFAULT_CPU_S, NULL);
+	s->interrupt = limits ? limits->interrupt : NULL;
 	if (limits && limits->ceiling) {
 		s->mem_ceiling = s->mem_limit;
-		s->budget_ceiling = s->budget;
+		s->cpu_ceiling_s = s->cpu_budget_s;
 	}
 	snprintf(s->name, sizeof s->name, "unnamed");
 	s->path = strdup(path);
@@ -414,9 +440,7 @@ static esc_scenario *load(const char *path, const char *text, size_t len,
 		esc_scenario_free(s);
 		return NULL;
 	}
-	lua_pushcfunction(s->L, read_base_cf);
-	lua_pushlightuserdata(s->L, s);
-	if (esc_lua_pcall(s, 1, 0, path, err)) {
+	if (read_base(s, NULL, path, err)) {
 		esc_scenario_free(s);
 		return NULL;
 	}
@@ -531,10 +555,10 @@ int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err)
 	esc_lua_override *rec = &s->sets[s->n_sets++];
 	snprintf(rec->path, sizeof rec->path, "%s", o.path);
 	rec->label = label;
-	/* --set name=... or limits.* take effect at once */
-	lua_pushcfunction(s->L, read_base_cf);
-	lua_pushlightuserdata(s->L, s);
-	return esc_lua_pcall(s, 1, 0, label, err);
+	/* --set name=... or limits.* take effect at once; an error in them is
+	 * the option's when it set them */
+	int mine = strcmp(o.path, "limits") == 0 || strncmp(o.path, "limits.", 7) == 0;
+	return read_base(s, mine ? label : NULL, label, err);
 }
 
 /* ---- arms ----------------------------------------------------------------- */

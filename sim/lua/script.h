@@ -1,8 +1,13 @@
 /* script.h: private to sim/lua, the only place that includes lua.h.
  *
  * The esc_scenario object and the helpers the files of the script layer share:
- *   sandbox.c    the Lua state: capped allocator, instruction budget, safe
- *                environment, restricted require, protected calls
+ *   sandbox.c    the Lua state: capped allocator, safe environment,
+ *                restricted require, protected calls
+ *   watchdog.c   the CPU-time budget of a call, and stopping one at a signal
+ *   coroutine_lua.c  coroutine.resume, wrap and close that keep track of the
+ *                coroutine running (where the watchdog arms its hook)
+ *   pattern.c    string.find, match, gmatch and gsub with a matcher that
+ *                checks the CPU-time budget
  *   dist_lua.c   distribution constructors (userdata) and time/rate helpers
  *   scenario.c   loading, provenance, overrides, arms (scenario.h)
  *   validate.c   a scenario table -> esc_config, with key paths in errors
@@ -14,6 +19,8 @@
 #ifndef ESCSIM_LUA_SCRIPT_H
 #define ESCSIM_LUA_SCRIPT_H
 
+#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +34,14 @@
 #include "escsim/scenario.h"
 
 #define ESC_LUA_DEFAULT_MEMORY ((size_t)256 << 20)
-#define ESC_LUA_DEFAULT_INSTRUCTIONS UINT64_C(10000000)
 #define ESC_LUA_MIN_MEMORY ((size_t)1 << 20)
+#define ESC_LUA_MAX_MEMORY 1e15             /* bytes: far past any machine */
+#define ESC_LUA_DEFAULT_CPU_S 2.0           /* CPU seconds per call */
+#define ESC_LUA_MIN_CPU_S 0.01
+#define ESC_LUA_MAX_CPU_S 86400.0
+/* Why a call must stop (watchdog.c). */
+#define ESC_LUA_STOP_BUDGET 1
+#define ESC_LUA_STOP_INTERRUPT 2
 
 /* Registry keys (strings in the registry table). */
 #define ESC_REG_ENV "escsim.env"            /* the sandbox environment */
@@ -38,6 +51,7 @@
 
 typedef struct esc_lua_policy esc_lua_policy;
 typedef struct esc_lua_call esc_lua_call;
+typedef struct esc_lua_watch esc_lua_watch;
 struct esc_lua_override;
 
 struct esc_scenario {
@@ -47,19 +61,24 @@ struct esc_scenario {
 	size_t mem_used, mem_limit;
 	int mem_refused;            /* an allocation was refused since the last entry */
 	/* Bytes allocated since the last entry: C-side work such as copying
-	 * strings in `s = s .. x` costs one instruction however long the
-	 * string, so the instruction budget alone does not bound a call. */
+	 * strings in `s = s .. x` allocates fast, so the allocations of one
+	 * call are bounded as well as its memory. */
 	size_t churn;
 	int churn_refused;
 
-	/* Instruction budget, shared by every coroutine of the state. */
-	uint64_t budget;            /* per entry */
-	uint64_t spent;
-	int exhausted;
+	/* CPU-time budget per outermost call (watchdog.c). */
+	double cpu_budget_s;
+	char cpu_text[24];          /* the budget as the user wrote it, for messages */
+	_Atomic uint64_t call_seq;  /* odd while a call runs */
+	_Atomic uint64_t stop_seq;  /* the call the watchdog stops */
+	_Atomic int stop_why;       /* ESC_LUA_STOP_BUDGET or _INTERRUPT */
+	lua_State *volatile running;  /* the coroutine running, NULL for L */
+	const volatile sig_atomic_t *interrupt;   /* the host's signal flag, or NULL */
+	esc_lua_watch *watch;
 
 	/* The host's ceilings for the scenario's own limits; 0: none. */
 	size_t mem_ceiling;
-	uint64_t budget_ceiling;
+	double cpu_ceiling_s;
 
 	char *path;                 /* the scenario file as given */
 	char *dir;                  /* its folder */
@@ -203,19 +222,42 @@ int esc_lua_open(esc_scenario *s, esc_error *err);
 void esc_lua_close(esc_scenario *s);
 esc_scenario *esc_lua_scenario(lua_State *L);
 
-/* Set the budget and memory cap (0 keeps the current value). */
-int esc_lua_set_limits(esc_scenario *s, size_t memory, uint64_t instructions,
-                       esc_error *err);
+/* Set the memory cap and the CPU budget per call (0 keeps the current
+ * value). */
+int esc_lua_set_limits(esc_scenario *s, size_t memory, double cpu_s, esc_error *err);
 
-/* Reset the per-entry counters; every entry into Lua starts with this
- * (esc_lua_pcall calls it for the outermost call only: nested calls share
- * the budget of the call they run in). */
-void esc_lua_enter(esc_scenario *s);
+/* ---- watchdog.c ---- */
+
+/* Start and stop the scenario's watchdog thread. */
+int esc_lua_watch_start(esc_scenario *s, esc_error *err);
+void esc_lua_watch_stop(esc_scenario *s);
+/* An outermost call begins and ends (esc_lua_pcall): nested calls share
+ * the budget of the call they run in. */
+void esc_lua_call_begin(esc_scenario *s);
+void esc_lua_call_end(esc_scenario *s);
+/* A fresh budget within the running call (each function of on_event). */
+void esc_lua_budget_restart(esc_scenario *s);
+/* Why the running call must stop (ESC_LUA_STOP_*), or 0. */
+int esc_lua_stopping(esc_scenario *s);
+/* Raise the stop error in L if the running call must stop: for C code
+ * that runs long without a VM instruction. */
+void esc_lua_check_stop(lua_State *L);
+/* Arm the stop hook on L if the running call must stop (after a coroutine
+ * handed back to L). */
+void esc_lua_arm_if_stopping(lua_State *L);
+
+/* ---- coroutine_lua.c, pattern.c ---- */
+
+/* Replace coroutine.resume, wrap and close in the coroutine table at index
+ * co, and find, match, gmatch and gsub in the string table at index str. */
+void esc_lua_open_coroutine(lua_State *L, int co);
+void esc_lua_open_pattern(lua_State *L, int str);
 
 /* Does msg start with "chunk:line: "? */
 int esc_lua_has_location(const char *msg);
 
-/* lua_pcall with the traceback handler and a fresh budget.  The function and
+/* lua_pcall with the traceback handler and, for an outermost call, a fresh
+ * budget.  The function and
  * its nargs arguments are on the stack.  On error the message (first part,
  * without the traceback) goes to err with ESC_ERR_INPUT, and the stack is as
  * before the function was pushed.  `what` names the file or call for errors

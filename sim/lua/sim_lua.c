@@ -290,7 +290,11 @@ void esc_lua_resume(lua_State *L, lua_State *co, int nargs)
 	esc_scenario *s = esc_lua_scenario(L);
 	int nres = 0;
 	s->waiting = 0;
+	lua_State *prev = s->running;
+	s->running = co;            /* where the watchdog stops an overrun */
 	int st = lua_resume(co, L, nargs, &nres);
+	s->running = prev;
+	esc_lua_arm_if_stopping(L);
 	if (st == LUA_YIELD) {
 		int waited = s->waiting;
 		lua_pop(co, nres);

@@ -503,6 +503,8 @@ static size_t count_parties(vctx *v, int t)
 	size_t n = check_array(v, -1, "parties");
 	if (n < 2)
 		verr(v, "need at least 2 parties, got %zu", n);
+	if (n > ESC_MAX_PARTIES)
+		verr(v, "at most %d parties (the model's limit), got %zu", ESC_MAX_PARTIES, n);
 	lua_pop(L, 1);
 	path_pop(v, old);
 	return n;
@@ -1913,23 +1915,36 @@ static void warn_hooks(vctx *v, int t)
 
 static void read_limits(vctx *v, int t)
 {
-	static const char *const keys[] = {"events", "memory", "instructions"};
+	static const char *const keys[] = {"events", "steps", "steps_per_instant", "log", "memory", "cpu"};
 	lua_State *L = v->L;
 	size_t old = path_key(v, "limits");
-	if (!table_field(v, t, "limits", "a table {events, memory, instructions}")) {
+	if (!table_field(v, t, "limits", "a table {events, steps, steps_per_instant, log, memory, cpu}")) {
 		path_pop(v, old);
 		return;
 	}
 	int l = lua_gettop(L);
+	if (rawfield(L, l, "instructions") != LUA_TNIL) {
+		path_key(v, "instructions");
+		verr(v, "no longer a limit: a script call now has a budget of CPU time, limits.cpu "
+		     "(seconds per call, default %g)", ESC_LUA_DEFAULT_CPU_S);
+	}
+	lua_pop(L, 1);
 	check_keys(v, l, keys, COUNT(keys));
 	double x;
-	range ev = {1, 9e15, 0, 0, 1};
-	if (num_field(v, l, "events", 0, &ev, "an integer >= 1 (events per replication)", &x))
+	range count = {1, 9e15, 0, 0, 1};
+	if (num_field(v, l, "events", 0, &count, "an integer >= 1 (events per replication)", &x))
 		v->cfg->max_events = (uint64_t)x;
-	range mem = {(double)ESC_LUA_MIN_MEMORY, 1e15, 0, 0, 0};
-	num_field(v, l, "memory", 0, &mem, "a number of bytes, at least 1 MiB (1048576)", &x);
-	range ins = {1, 1e18, 0, 0, 1};
-	num_field(v, l, "instructions", 0, &ins, "an integer >= 1 (Lua instructions per call)", &x);
+	if (num_field(v, l, "steps", 0, &count, "an integer >= 1 (simulation steps per replication)", &x))
+		v->cfg->max_steps = (uint64_t)x;
+	if (num_field(v, l, "steps_per_instant", 0, &count,
+	              "an integer >= 1 (simulation steps at one simulated time)", &x))
+		v->cfg->max_steps_per_instant = (uint64_t)x;
+	if (num_field(v, l, "log", 0, &count, "an integer >= 1 (sim.log rows per replication)", &x))
+		v->cfg->max_log_rows = (uint64_t)x;
+	range mem = {(double)ESC_LUA_MIN_MEMORY, ESC_LUA_MAX_MEMORY, 0, 0, 0};
+	num_field(v, l, "memory", 0, &mem, "a number of bytes from 1 MiB (1048576) to 1e+15", &x);
+	range cpu = {ESC_LUA_MIN_CPU_S, ESC_LUA_MAX_CPU_S, 0, 0, 0};
+	num_field(v, l, "cpu", 0, &cpu, "seconds of CPU time per call from 0.01 to 86400", &x);
 	lua_pop(L, 1);
 	path_pop(v, old);
 }
@@ -2008,8 +2023,9 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	path_pop(&v, old);
 	if (str_field(&v, t, "description", 0, "a string"))
 		lua_pop(L, 1);
-	range hz = {0, HUGE_VAL, 1, 1, 0};
-	num_field(&v, t, "horizon", 0, &hz, "a number of hours > 0 (see days, weeks)", &cfg->horizon_h);
+	range hz = {0, ESC_MAX_HORIZON_H, 1, 0, 0};
+	num_field(&v, t, "horizon", 0, &hz, "a number of hours > 0 and at most 876600 "
+	          "(100 years: see days, weeks)", &cfg->horizon_h);
 
 	read_parties(&v, t);
 	esc_config_cell_defaults(cfg);   /* members and supervisor by party kind */

@@ -182,6 +182,9 @@ void esc_config_defaults(esc_config *cfg)
 	esc_dist_free(&cfg->attribution.delay_h);
 	esc_dist_init(&cfg->attribution.delay_h, ESC_DIST_CONSTANT, 0.0, 0, 0, NULL);
 	cfg->max_events = 1000000;
+	cfg->max_steps = 10000000;
+	cfg->max_steps_per_instant = 100000;
+	cfg->max_log_rows = 100000;
 	cfg->outputs.daily = 1;
 	cfg->outputs.events = 0;
 }
@@ -421,10 +424,12 @@ out:
 int esc_config_check(const esc_config *cfg, esc_error *err)
 {
 	size_t np = cfg->n_parties;
-	if (np < 2)
-		return esc_error_set(err, ESC_ERR_INPUT, "parties: need at least 2 parties, got %zu", np);
-	if (!(cfg->horizon_h > 0) || !isfinite(cfg->horizon_h))
-		return esc_error_set(err, ESC_ERR_INPUT, "horizon: expected a finite number of hours > 0");
+	if (np < 2 || np > ESC_MAX_PARTIES)
+		return esc_error_set(err, ESC_ERR_INPUT, "parties: expected 2 to %d parties, got %zu",
+		                     ESC_MAX_PARTIES, np);
+	if (!(cfg->horizon_h > 0 && cfg->horizon_h <= ESC_MAX_HORIZON_H))
+		return esc_error_set(err, ESC_ERR_INPUT, "horizon: expected a number of hours > 0 and "
+		                     "at most %.0f (100 years), got %g", ESC_MAX_HORIZON_H, cfg->horizon_h);
 	for (size_t i = 0; i < cfg->n_generators; i++) {
 		const esc_generator *g = &cfg->generators[i];
 		if (!in_range(g->actor, np) || !in_range(g->target, np) ||
@@ -467,8 +472,10 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 		return err ? err->status : ESC_ERR_INPUT;
 	if (cfg->attribution.delay_h.kind == ESC_DIST_NONE)
 		return esc_error_set(err, ESC_ERR_INPUT, "attribution.delay must be a distribution");
-	if (cfg->max_events < 1)
-		return esc_error_set(err, ESC_ERR_INPUT, "limits.events: expected an integer >= 1");
+	if (cfg->max_events < 1 || cfg->max_steps < 1 || cfg->max_steps_per_instant < 1 ||
+	    cfg->max_log_rows < 1)
+		return esc_error_set(err, ESC_ERR_INPUT, "limits: events, steps, steps_per_instant "
+		                     "and log must be integers >= 1");
 	return ESC_OK;
 }
 
@@ -766,24 +773,41 @@ char *esc_config_to_json(const esc_config *cfg)
 	}
 	jput(&b, ",\"attribution\":{\"delay_h\":");
 	jdist(&b, &cfg->attribution.delay_h);
+	/* Only the rows that differ from perfect attribution, and in a row only
+	 * the probabilities that are not 0: the full matrix has parties^3
+	 * entries. */
 	jput(&b, ",\"confusion\":{");
+	int first_o = 1;
 	for (size_t o = 0; o < np; o++) {
-		if (o) jput(&b, ",");
-		jstr(&b, cfg->parties[o].name);
-		jput(&b, ":{");
+		int first_t = 1;
 		for (size_t t = 0; t < np; t++) {
-			if (t) jput(&b, ",");
+			const double *row = &cfg->attribution.confusion[(o * np + t) * np];
+			if (row[t] == 1.0)
+				continue;
+			if (first_t) {
+				jput(&b, "%s", first_o ? "" : ",");
+				jstr(&b, cfg->parties[o].name);
+				jput(&b, ":{");
+				first_o = first_t = 0;
+			} else {
+				jput(&b, ",");
+			}
 			jstr(&b, cfg->parties[t].name);
 			jput(&b, ":{");
+			int first_p = 1;
 			for (size_t p = 0; p < np; p++) {
-				if (p) jput(&b, ",");
+				if (row[p] == 0)
+					continue;
+				jput(&b, "%s", first_p ? "" : ",");
+				first_p = 0;
 				jstr(&b, cfg->parties[p].name);
 				jput(&b, ":");
-				jnum(&b, cfg->attribution.confusion[(o * np + t) * np + p]);
+				jnum(&b, row[p]);
 			}
 			jput(&b, "}");
 		}
-		jput(&b, "}");
+		if (!first_t)
+			jput(&b, "}");
 	}
 	jput(&b, "}},\"ladder\":{\"step\":");
 	jnum(&b, cfg->ladder.step);
@@ -797,8 +821,11 @@ char *esc_config_to_json(const esc_config *cfg)
 	jput(&b, ",\"accuracy\":");
 	jnum(&b, cfg->cell.accuracy);
 	jcell(&b, cfg);
-	jput(&b, ",\"limits\":{\"events\":%llu},\"outputs\":{\"daily\":%s,\"events\":%s}}",
-	     (unsigned long long)cfg->max_events, cfg->outputs.daily ? "true" : "false",
+	jput(&b, ",\"limits\":{\"events\":%llu,\"steps\":%llu,\"steps_per_instant\":%llu,\"log\":%llu},"
+	     "\"outputs\":{\"daily\":%s,\"events\":%s}}",
+	     (unsigned long long)cfg->max_events, (unsigned long long)cfg->max_steps,
+	     (unsigned long long)cfg->max_steps_per_instant, (unsigned long long)cfg->max_log_rows,
+	     cfg->outputs.daily ? "true" : "false",
 	     cfg->outputs.events ? "true" : "false");
 	if (b.oom) {
 		free(b.s);

@@ -13,6 +13,7 @@
  * its cluster's stream, at its birth, in a fixed order, so two arms that
  * differ only in the cell see identical background clusters and identical
  * first perceptions of them. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -109,6 +110,11 @@ void esc_model_free(esc_model *m)
 	free(m->gen_rng);
 	free(m->policy_rng);
 	free(m);
+}
+
+void esc_model_set_interrupt(esc_model *m, const volatile sig_atomic_t *flag)
+{
+	m->interrupt = flag;
 }
 
 void esc_model_set_sink(esc_model *m, const esc_model_sink *sink)
@@ -401,9 +407,8 @@ static int attribute(esc_model *m, incident *in)
 	size_t np = cfg->n_parties;
 	if (!m->policy || !m->policy->type->attribute)
 		return 0;
-	double p[64];
-	if (np > 64)
-		return 0;
+	double p[ESC_MAX_PARTIES];
+	assert(np <= ESC_MAX_PARTIES);     /* esc_config_check keeps it so */
 	memcpy(p, &cfg->attribution.confusion[((size_t)in->target * np + (size_t)in->actor) * np], np * sizeof *p);
 	esc_observation obs = {
 		.incident_id = in->id, .t_incident_h = in->t_h, .observer = in->target,
@@ -501,6 +506,32 @@ static int bind_streams(esc_model *m, esc_streams *s)
 	       m->channel_rng ? 0 : -1;
 }
 
+/* The kernel's guard stopped the run: a loop in simulated time, or a
+ * signal. */
+static void runaway(esc_model *m)
+{
+	char msg[300];
+	switch (esc_sim_tripped(m->sim)) {
+	case ESC_SIM_TOO_MANY_EVENTS:
+		snprintf(msg, sizeof msg, "more than %llu simulation steps in one replication (limits.steps): "
+		         "a loop that never ends, such as a policy tick or sim.wait far shorter than the horizon?",
+		         (unsigned long long)m->cfg->max_steps);
+		model_fail(m, ESC_ERR_INPUT, msg);
+		break;
+	case ESC_SIM_TIME_STANDS_STILL:
+		snprintf(msg, sizeof msg, "more than %llu simulation steps at this one time (limits.steps_per_instant): "
+		         "a loop in zero time, such as sim.schedule(0, f) from f, or sim.wait(0) in a loop?",
+		         (unsigned long long)m->cfg->max_steps_per_instant);
+		model_fail(m, ESC_ERR_INPUT, msg);
+		break;
+	case ESC_SIM_INTERRUPTED:
+		model_fail(m, ESC_ERR_INTERRUPTED, "interrupted by a signal");
+		break;
+	case ESC_SIM_RUNNING:
+		break;
+	}
+}
+
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
                   uint64_t seed, uint64_t rep, esc_run_row *row, esc_error *err)
 {
@@ -523,6 +554,8 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	m->latency_n = 0;
 	m->regime = -1;
 	esc_sim_reset(m->sim);
+	esc_sim_set_guard(m->sim, &(esc_sim_guard){ m->cfg->max_steps, m->cfg->max_steps_per_instant,
+	                                           m->interrupt });
 
 	esc_streams_begin(streams, seed, rep);
 	if (bind_streams(m, streams))
@@ -538,6 +571,8 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 		return err->status ? err->status : ESC_ERR_RUNTIME;
 	}
 	esc_sim_run_until(m->sim, m->cfg->horizon_h);
+	if (!m->failed)
+		runaway(m);
 	if (!m->failed)
 		cell_finish(m);
 	if (!m->failed && ladder_finish(m))

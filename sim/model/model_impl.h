@@ -6,6 +6,7 @@
 #ifndef ESCSIM_MODEL_IMPL_H
 #define ESCSIM_MODEL_IMPL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -92,6 +93,7 @@ struct esc_model {
 	VEC(planned_op) ops;
 	VEC(int) id_inc;                /* event id -> incident index, -1 for a protest */
 	VEC(timer) timers;
+	const volatile sig_atomic_t *interrupt;   /* the host's signal flag, or NULL */
 	int64_t *cluster_size;          /* by incident index */
 	size_t cluster_cap;
 	double *level;                  /* np*np ladder levels as of t_acc */

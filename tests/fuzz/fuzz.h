@@ -26,7 +26,7 @@
 
 static const esc_script_limits fuzz_limits = {
 	.memory_bytes = (size_t)32 << 20,
-	.instructions_per_call = 200000,
+	.cpu_s_per_call = 0.05,
 	.ceiling = 1,
 };
 

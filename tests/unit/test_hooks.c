@@ -755,8 +755,8 @@ static void test_processes(void **state)
 	run_fails(HEAD "  policies = {B = {tick = 10, on_tick = function() sim.wait(1) end}},\n" TAIL, 0,
 	          "hooks.lua:8: sim.wait: only inside a process started with sim.spawn");
 	run_fails(HEAD "  policies = {B = {tick = 10, on_tick = function() sim.spawn(function()\n"
-	          "    while true do end end) end}},\n" TAIL, 0,
-	          "hooks.lua:9: instruction budget of 10000000 exceeded (endless loop?)");
+	          "    while true do end end) end}}, limits = {cpu = 0.05},\n" TAIL, 0,
+	          "hooks.lua:9: CPU time budget of 0.05 s per call exceeded (limits.cpu): an endless loop?");
 	/* a user coroutine inside a process still works */
 	run r2;
 	run_ok(&r2, HEAD "  policies = {B = {tick = 10, on_tick = function() sim.spawn(function()\n"
@@ -801,7 +801,7 @@ static void test_nested_hooks(void **state)
 		"      while true do sim.act{action = 'query'} end\n"
 		"    end},\n"
 		"    B = {on_cell_request = function(self, req) end},\n"
-		"  },\n" TAIL, 0, "instruction budget of 10000000 exceeded");
+		"  }, limits = {cpu = 0.05},\n" TAIL, 0, "CPU time budget of 0.05 s per call exceeded");
 	/* a nested hook's error is the one reported */
 	run_fails(HEAD
 		"  cell = {enabled = true, parties = {'A', 'B'}, latency = 1},\n"

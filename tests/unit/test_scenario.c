@@ -13,9 +13,12 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -429,7 +432,9 @@ static void test_validation_messages(void **state)
 	scenario_fails("outputs = {events = 'yes'}", "outputs.events: expected true or false, got string 'yes'");
 	scenario_fails("hawks = {}", ": unknown key 'hawks' (did you mean 'hawkes'?)");
 	scenario_fails("horizon = 0", "horizon: expected a number of hours > 0");
-	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 (see days, weeks), got inf");
+	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 and at most 876600 (100 years: see days, weeks), got inf");
+	scenario_fails("horizon = 1e300", "horizon: expected a number of hours > 0 and at most 876600 (100 years: see days, weeks), got 1e+300");
+	scenario_fails("horizon = 7.2e10", "horizon: expected a number of hours > 0 and at most 876600 (100 years: see days, weeks), got 72000000000");
 	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
 	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
 	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, parties, supervisor, operators, latency, accuracy, ...}, got 3");
@@ -470,7 +475,7 @@ static void test_validation_messages(void **state)
 	scenario_fails("limits = {events = 0}", "limits.events: expected an integer >= 1");
 	/* the Lua limits are read when the file is loaded */
 	load_fails(scenario_file("bad.lua", "", "limits = {memory = 10}"), NULL,
-	           "bad.lua:2: limits.memory: expected a number of bytes, at least 1 MiB (1048576), got 10");
+	           "bad.lua:2: limits.memory: expected a number of bytes from 1 MiB (1048576) to 1e+15, got 10");
 
 	/* name and parties */
 	path = write_file("noname.lua", "return scenario{" PARTIES "}\n");
@@ -1422,7 +1427,7 @@ static void test_policy_refusals(void **state)
 	decide_fails("nan_delay", "returned delay=");
 	decide_fails("bad_query", "returned query=1: expected true or false");
 	decide_fails("error", "policy_cases.lua:27: boom");
-	decide_fails("loop", "policy_cases.lua:28: instruction budget of 200000 exceeded (endless loop?)");
+	decide_fails("loop", "policy_cases.lua:28: CPU time budget of 0.5 s per call exceeded (limits.cpu): an endless loop?");
 	decide_fails("memory", "memory cap of 32 MiB exceeded");
 
 	/* the state stays usable after a refused call */
@@ -1768,10 +1773,6 @@ static void test_sandbox_escapes(void **state)
 	escape("req_missing.lua", "require 'no_such_module'", "require: module 'no_such_module' not found; searched");
 	escape("simrand.lua", "local x = sim.random()", "sim.random is only available while a replication runs");
 	escape("loadfn.lua", "load(function() return nil end)", "load: only source text (a string) can be loaded");
-	escape("budget_pcall.lua", "while true do pcall(function() while true do end end) end",
-	       "instruction budget of 10000000 exceeded");
-	escape("budget_co.lua", "while true do coroutine.wrap(function() for i = 1, 1e6 do end end)() end",
-	       "instruction budget of 10000000 exceeded");
 
 	/* what is allowed works, and load() cannot reach outside either */
 	const char *path = scenario_file("allowed.lua",
@@ -1838,18 +1839,110 @@ static void test_finalizers(void **state)
 	esc_scenario_free(s);
 }
 
+/* A call past its CPU-time budget, or caught running at the host's
+ * interrupt flag, is stopped: in the VM, inside library functions that loop
+ * in C, inside coroutines, and through pcall, each with its line. */
+static void budget_fails(const char *name, const char *code, int line, const char *fragment)
+{
+	esc_script_limits lim = {.cpu_s_per_call = 0.05};
+	const char *path = scenario_file(name, code, "");
+	char want[700];
+	snprintf(want, sizeof want, "%s:%d: %s", path, line, fragment);
+	load_fails(path, &lim, want);
+}
+
+static void test_cpu_budget(void **state)
+{
+	(void)state;
+	const char *over = "CPU time budget of 0.05 s per call exceeded (limits.cpu): an endless loop?";
+	budget_fails("loop.lua", "local x = 1\nwhile true do x = x + 1 end", 2, over);
+	budget_fails("pcall.lua", "while true do pcall(function() while true do end end) end", 1, over);
+	budget_fails("xpcall.lua", "local n = 0\nwhile true do xpcall(function() while true do end end, "
+	             "function(e) n = n + 1 end) end", 2, over);
+	budget_fails("co.lua", "local co = coroutine.wrap(function() while true do end end)\nco()", 1, over);
+	/* resume catches the error in the coroutine; the loop resuming it is
+	 * stopped at the next instruction */
+	budget_fails("co_resume.lua", "local co = coroutine.create(function() while true do end end)\n"
+	             "while true do coroutine.resume(co) end", 2, over);
+	budget_fails("co_loop.lua", "while true do coroutine.wrap(function() for i = 1, 1e6 do end end)() end",
+	             1, over);
+	/* time inside library functions: patterns that backtrack for hours,
+	 * plain searches that are quadratic, loops in C */
+	budget_fails("find.lua", "local s = string.rep('a', 40)\n"
+	             "string.find(s, '(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)b')", 2, over);
+	budget_fails("match.lua", "\nstring.match(string.rep('a', 40), '.-.-.-.-.-.-.-.-.-.-b$')", 2, over);
+	budget_fails("gmatch.lua", "for x in string.gmatch(string.rep('a', 40), '(a*)(a*)(a*)(a*)(a*)(a*)(a*)(a*)b')"
+	             " do end", 1, over);
+	budget_fails("gsub.lua", "local s = ('x'):rep(40)\nlocal r = s:gsub('x*x*x*x*x*x*x*x*x*y', '')", 2, over);
+	budget_fails("plain.lua", "local s = string.rep('a', 1 << 24)\n"
+	             "string.find(s, string.rep('a', 1 << 23) .. 'b', 1, true)", 2, over);
+	budget_fails("rep.lua", "local s = string.rep('', 1e18)\nwhile true do end", 2, over);
+	budget_fails("move.lua", "table.move({}, 1, 1e15, 2)", 1, over);
+	budget_fails("concat.lua", "local t = setmetatable({}, {__index = function() return '' end})\n"
+	             "table.concat(t, '', 1, 1e15)", 1, over);      /* in __index */
+
+	/* Lua's string.rep("", 1e18) loops 10^18 times: ours returns at once */
+	const char *path = scenario_file("rep_ok.lua", "assert(string.rep('', 1e18) == '' and "
+	                                 "string.rep('ab', 3, ',') == 'ab,ab,ab' and ('x'):rep(0) == '')\n"
+	                                 "assert(#string.rep('abc', 100000, '--') == 499998)\n"
+	                                 "local t = table.move({1, 2, 3}, 1, 3, 2)\n"
+	                                 "assert(t[1] == 1 and t[2] == 1 and t[3] == 2 and t[4] == 3)\n"
+	                                 "t = table.move({1, 2, 3}, 2, 3, 1)\n"
+	                                 "assert(t[1] == 2 and t[2] == 3 and t[3] == 3)\n"
+	                                 "local u = table.move({1, 2}, 1, 2, 3, {9})\n"
+	                                 "assert(u[1] == 9 and u[3] == 1 and u[4] == 2)\n"
+	                                 "assert(not pcall(table.move, 1, 1, 2, 3))\n", "");
+	esc_scenario_free(load_ok(path));
+}
+
+/* The host's interrupt flag (a SIGINT handler's) stops a call at once,
+ * whatever its budget, with ESC_ERR_INTERRUPTED. */
+static volatile sig_atomic_t interrupted_flag;
+
+static void *set_flag_later(void *arg)
+{
+	(void)arg;
+	struct timespec ts = {0, 200 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	interrupted_flag = 2;
+	return NULL;
+}
+
+static void test_interrupt(void **state)
+{
+	(void)state;
+	const char *path = scenario_file("intr.lua", "", "limits = {cpu = 3600}, types = {r = {level = 1}}, "
+	                                 "policies = {A = {on_incident_observed = function() "
+	                                 "string.find(string.rep('a', 60), '(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)b') end}}");
+	interrupted_flag = 0;
+	esc_script_limits lim = {.interrupt = &interrupted_flag};
+	esc_error err = {0};
+	esc_scenario *s = esc_scenario_load(path, NULL, &lim, &err);
+	assert_non_null(s);
+	esc_config c;
+	esc_policy pol;
+	arm_ok(s, NULL, 0, &c, &pol);
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	esc_hook_ctx ctx = {.rep = 0, .t_h = 1, .rng = rng};
+	esc_observation o = {.observer = 0, .perceived = 1};
+	esc_decision out = {0};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, set_flag_later, NULL), 0);
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), ESC_ERR_INTERRUPTED);
+	pthread_join(th, NULL);
+	expect_contains(err.msg, "interrupted by a signal");
+	gsl_rng_free(rng);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
-	esc_script_limits lim = {.instructions_per_call = 100000};
-	const char *path = scenario_file("loop.lua", "local x = 1\nwhile true do x = x + 1 end", "");
+	esc_script_limits lim = (esc_script_limits){.memory_bytes = 8u << 20};
+	const char *path = scenario_file("bomb.lua", "local t = {}\nwhile true do t[#t + 1] = string.rep('x', 1 << 16) .. #t end", "");
 	char want[600];
-	snprintf(want, sizeof want, "%s:2: instruction budget of 100000 exceeded (endless loop?)", path);
-	load_fails(path, &lim, want);
-
-	lim = (esc_script_limits){.memory_bytes = 8u << 20};
-	path = scenario_file("bomb.lua", "local t = {}\nwhile true do t[#t + 1] = string.rep('x', 1 << 16) .. #t end", "");
-	snprintf(want, sizeof want, "%s: memory cap of 8 MiB exceeded", path);
+	snprintf(want, sizeof want, "%s: memory cap of 8 MiB exceeded (limits.memory)", path);
 	load_fails(path, &lim, want);
 	path = scenario_file("bomb2.lua", "local s = string.rep('x', 1 << 30)", "");
 	load_fails(path, &lim, "memory cap of 8 MiB exceeded");
@@ -1860,8 +1953,8 @@ static void test_limits(void **state)
 	esc_scenario_free(s);
 
 	/* limits in the scenario apply after the load; --set may change them */
-	path = scenario_file("lim.lua", "", "limits = {instructions = 5000}, types = {r = {level = 1}}, "
-	                     "policies = {A = {on_incident_observed = function() for i = 1, 1e6 do end end}}");
+	path = scenario_file("lim.lua", "", "limits = {cpu = 0.05}, types = {r = {level = 1}}, "
+	                     "policies = {A = {on_incident_observed = function() while true do end end}}");
 	s = load_ok(path);
 	esc_config c;
 	esc_policy pol;
@@ -1872,15 +1965,28 @@ static void test_limits(void **state)
 	esc_decision out = {0};
 	esc_error err = {0};
 	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), ESC_ERR_INPUT);
-	expect_contains(err.msg, "instruction budget of 5000 exceeded");
-	assert_int_equal(esc_scenario_set(s, "limits.instructions=1e8", &err), 0);
-	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), 0);
+	expect_contains(err.msg, "CPU time budget of 0.05 s per call exceeded");
+	assert_int_equal(esc_scenario_set(s, "limits.cpu=0.1", &err), 0);
+	assert_int_equal(pol.type->on_incident_observed(pol.self, &ctx, &o, &out, &err), ESC_ERR_INPUT);
+	expect_contains(err.msg, "CPU time budget of 0.1 s per call exceeded");
+	/* a bad value is the option's, with the real range */
+	assert_int_equal(esc_scenario_set(s, "limits.memory=0", &err), ESC_ERR_INPUT);
+	expect_contains(err.msg, "--set 'limits.memory=0': limits.memory: expected a number of bytes "
+	                "from 1 MiB (1048576) to 1e+15, got 0");
 	gsl_rng_free(rng);
 	esc_config_free(&c);
 	esc_scenario_free(s);
 
 	path = scenario_file("badlim.lua", "", "limits = {memory = 'lots'}");
-	load_fails(path, NULL, "limits.memory: expected a number of bytes, at least 1 MiB (1048576), got string");
+	load_fails(path, NULL, "limits.memory: expected a number of bytes from 1 MiB (1048576) to 1e+15, got string");
+	path = scenario_file("biglim.lua", "", "limits = {memory = 1e18}");
+	load_fails(path, NULL, "limits.memory: expected a number of bytes from 1 MiB (1048576) to 1e+15, got 1e+18");
+	path = scenario_file("cpulim.lua", "", "limits = {cpu = 0}");
+	load_fails(path, NULL, "limits.cpu: expected seconds of CPU time per call from 0.01 to 86400, got 0");
+	/* the instruction budget is gone: said so, with its replacement */
+	path = scenario_file("inslim.lua", "", "limits = {instructions = 1e7}");
+	load_fails(path, NULL, "limits.instructions: no longer a limit: a script call now has a budget of "
+	           "CPU time, limits.cpu (seconds per call, default 2)");
 }
 
 static void test_search_path(void **state)
@@ -1966,6 +2072,8 @@ int main(void)
 		cmocka_unit_test(test_sandbox_escapes),
 		cmocka_unit_test(test_finalizers),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_cpu_budget),
+		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_search_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
