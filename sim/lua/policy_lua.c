@@ -70,6 +70,8 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 	p->s = s;
 	p->arm_ref = p->triggers_ref = p->run_ref = LUA_NOREF;
 	p->strs_ref = p->record_mt_ref[0] = p->record_mt_ref[1] = LUA_NOREF;
+	p->max_log_rows = cfg->max_log_rows;
+	p->max_still = cfg->max_steps_per_instant;
 	p->np = cfg->n_parties;
 	p->nt = cfg->n_types;
 	p->nz = cfg->n_zones;
@@ -316,6 +318,8 @@ static int policy_begin(esc_lua_policy *p, uint64_t rep, esc_error *err)
 	p->rep = rep;
 	p->begun = rc == ESC_OK;
 	p->next_token = 1;
+	p->log_rows = p->still_n = 0;
+	s->c_bytes = 0;              /* the model's timers start afresh too */
 	if (p->fired)
 		memset(p->fired, 0, p->n_triggers);
 	return rc;

@@ -53,7 +53,7 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	}
 	if (nsize > old) {
 		size_t grow = nsize - old;
-		if (grow > s->mem_limit || s->mem_used > s->mem_limit - grow) {
+		if (grow > s->mem_limit || s->mem_used + s->c_bytes > s->mem_limit - grow) {
 			s->mem_refused = 1;
 			return NULL;
 		}
@@ -101,6 +101,19 @@ int esc_lua_set_limits(esc_scenario *s, size_t memory, double cpu_s, esc_error *
 		snprintf(s->cpu_text, sizeof s->cpu_text, "%g", cpu_s);
 	}
 	return ESC_OK;
+}
+
+void esc_lua_charge(lua_State *L, size_t bytes, const char *what)
+{
+	esc_scenario *s = esc_lua_scenario(L);
+	if (bytes > s->mem_limit || s->mem_used + s->c_bytes > s->mem_limit - bytes) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%s: memory cap of %g MiB exceeded (limits.memory), %zu bytes "
+		         "of it outside Lua (the timers and waits of this replication)", what,
+		         (double)s->mem_limit / (1024.0 * 1024.0), s->c_bytes);
+		luaL_error(L, "%s", msg);
+	}
+	s->c_bytes += bytes;
 }
 
 /* ---- protected calls ------------------------------------------------ */

@@ -65,6 +65,9 @@ struct esc_scenario {
 	 * call are bounded as well as its memory. */
 	size_t churn;
 	int churn_refused;
+	/* Memory outside the Lua state that scripts cause (timers), counted
+	 * against the same cap; released when a replication begins. */
+	size_t c_bytes;
 
 	/* CPU-time budget per outermost call (watchdog.c). */
 	double cpu_budget_s;
@@ -148,6 +151,10 @@ struct esc_lua_policy {
 	int record_mt_ref[2];        /* metatables of incident and event records */
 	unsigned char *fired;        /* per trigger, this replication */
 	int64_t next_token;          /* timers of this replication */
+	uint64_t log_rows, max_log_rows;      /* sim.log rows of this replication, and limits.log */
+	double still_t;              /* the time of the last sim.schedule or sim.wait that */
+	uint64_t still_n;            /* left the clock where it was, how many such in a row, */
+	uint64_t max_still;          /* and limits.steps_per_instant */
 	uint64_t rep;
 	int begun;
 	int any_event;               /* some party has on_event */
@@ -252,6 +259,10 @@ void esc_lua_arm_if_stopping(lua_State *L);
  * co, and find, match, gmatch and gsub in the string table at index str. */
 void esc_lua_open_coroutine(lua_State *L, int co);
 void esc_lua_open_pattern(lua_State *L, int str);
+
+/* Count bytes of C-side memory a script causes against the memory cap;
+ * raise "WHAT: memory cap ... exceeded" when they do not fit. */
+void esc_lua_charge(lua_State *L, size_t bytes, const char *what);
 
 /* Does msg start with "chunk:line: "? */
 int esc_lua_has_location(const char *msg);

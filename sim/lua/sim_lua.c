@@ -221,9 +221,35 @@ static void keep_timer(lua_State *L, const esc_lua_call *c, int64_t token)
 	lua_pop(L, 3);
 }
 
+/* What a timer costs outside Lua: its entry in the model's list of timers
+ * (kept for the replication), the kernel's slot and heap entry, with room
+ * for the arrays' doubling. */
+#define TIMER_BYTES 128
+
+/* A timer that leaves the clock where it is (dt 0, or too small to move
+ * it: now + 5e-324 == now) is a step of a loop in zero time if it repeats:
+ * stopped here, at the script's line, before the kernel's own guard. */
+static void check_still(lua_State *L, esc_lua_call *c, double dt, const char *what)
+{
+	esc_lua_policy *p = c->p;
+	double now = c->ctx.t_h;
+	if (now + dt != now)
+		return;
+	if (p->still_n == 0 || p->still_t != now) {
+		p->still_t = now;
+		p->still_n = 0;
+	}
+	if (++p->still_n > p->max_still)
+		luaL_error(L, "%s: more than %I timers and waits at one time that leave the clock where "
+		           "it is (limits.steps_per_instant): a loop in zero time?", what,
+		           (lua_Integer)p->max_still);
+}
+
 static int64_t schedule(lua_State *L, esc_lua_call *c, double dt, const char *what)
 {
 	int party = need_party(L, c, what);
+	check_still(L, c, dt, what);
+	esc_lua_charge(L, TIMER_BYTES, what);
 	int64_t token = c->p->next_token++;
 	keep_timer(L, c, token);
 	esc_error err = {0};
@@ -414,6 +440,9 @@ static int sim_log(lua_State *L)
 	else
 		return luaL_error(L, "sim.log: argument 2: expected a finite number or a boolean, got %s",
 		                  lua_type(L, 2) == LUA_TNUMBER ? lua_tostring(L, 2) : esc_lua_typename(L, 2));
+	if (++c->p->log_rows > c->p->max_log_rows)
+		return luaL_error(L, "sim.log: more than %I rows in one replication (limits.log)",
+		                  (lua_Integer)c->p->max_log_rows);
 	esc_error err = {0};
 	if (esc_engine_log(c->ctx.engine, c->ctx.party, key, v, &err))
 		return engine_error(L, "sim.log", &err);
