@@ -58,9 +58,21 @@ static lua_State *check_co(lua_State *L)
 	return co;
 }
 
+/* A process of sim.spawn runs when its sim.wait is over; resumed or closed
+ * by hand, it would run early or never, and its timer would then find it
+ * dead. */
+static lua_State *check_not_process(lua_State *L, lua_State *co, const char *what)
+{
+	if (esc_lua_process_site(L, co))
+		luaL_error(L, "coroutine.%s: a process started with sim.spawn (at %s) runs when its "
+		           "sim.wait is over: it cannot be %s by hand", what, lua_tostring(L, -1),
+		           what[0] == 'r' ? "resumed" : "closed");
+	return co;
+}
+
 static int co_resume(lua_State *L)
 {
-	lua_State *co = check_co(L);
+	lua_State *co = check_not_process(L, check_co(L), "resume");
 	int r = resume(L, co, lua_gettop(L) - 1);
 	if (r < 0) {
 		lua_pushboolean(L, 0);
@@ -106,7 +118,7 @@ static int co_wrap(lua_State *L)
  * running is restored before its error is passed on. */
 static int co_close(lua_State *L)
 {
-	lua_State *co = check_co(L);
+	lua_State *co = check_not_process(L, check_co(L), "close");
 	esc_scenario *s = esc_lua_scenario(L);
 	lua_settop(L, 1);
 	lua_pushvalue(L, lua_upvalueindex(1));

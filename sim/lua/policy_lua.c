@@ -448,7 +448,8 @@ static int name_field(lua_State *L, int d, const char *field, const esc_lua_call
 	return i;
 }
 
-/* A number of hours >= 0: returns 1 and sets *x when present. */
+/* A finite number of hours >= 0: returns 1 and sets *x when present.  (A
+ * delay past the horizon is allowed: what it delays never happens.) */
 static int hours_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
                        double *x)
 {
@@ -459,7 +460,8 @@ static int hours_field(lua_State *L, int d, const char *field, const esc_lua_cal
 	}
 	double v = lua_tonumber(L, -1);
 	if (ty != LUA_TNUMBER || !isfinite(v) || v < 0)
-		esc_lua_bad(L, c, head, "%s=%s: expected a number of hours >= 0", field, shown(L, -1));
+		esc_lua_bad(L, c, head, "%s=%s: expected a finite number of hours >= 0%s", field, shown(L, -1),
+		            ty == LUA_TNUMBER && isinf(v) && v > 0 ? " (for never, leave the action out)" : "");
 	*x = v;
 	lua_pop(L, 1);
 	return 1;
@@ -1280,6 +1282,13 @@ static void add_json_string(lua_State *L, int acc, const char *s, size_t n)
 		} else if (ch < 0x20) {
 			snprintf(esc, sizeof esc, "\\u%04x", ch);
 			luaL_addstring(&b, esc);
+		} else if (ch >= 0x80) {            /* valid JSON whatever the bytes */
+			size_t k = esc_lua_utf8_seq(s + i, n - i);
+			if (k == 0)
+				luaL_addstring(&b, "\\ufffd");
+			else
+				luaL_addlstring(&b, s + i, k);
+			i += k ? k - 1 : 0;
 		} else {
 			luaL_addchar(&b, (char)ch);
 		}

@@ -28,7 +28,7 @@
  * far above what any policy or scenario needs, and a bound on the memory
  * traffic of building ever longer strings within its budget. */
 #define CHURN_FACTOR 16
-#define MAX_SOURCE_BYTES ((size_t)16 << 20)
+#define MAX_SOURCE_BYTES ((size_t)16 << 20)    /* esc_lua_read_error says so */
 
 esc_scenario *esc_lua_scenario(lua_State *L)
 {
@@ -311,6 +311,33 @@ char *esc_lua_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+const char *esc_lua_read_error(int errnum)
+{
+	if (errnum == EINVAL)
+		return "not a regular file (a pipe, a socket or a device): give it as a file";
+	if (errnum == EFBIG)
+		return "larger than 16 MiB, the most a scenario or module may be";
+	return strerror(errnum);
+}
+
+int esc_lua_check_source(const char *path, const char *text, size_t len, esc_error *err)
+{
+	const char *nul = memchr(text, '\0', len);
+	if (nul)
+		return esc_error_set(err, ESC_ERR_INPUT, "%s: not a text file (a NUL byte at offset %zu)",
+		                     path, (size_t)(nul - text));
+	size_t bad = esc_lua_utf8_bad(text, len);
+	if (bad < len) {
+		size_t line = 1;
+		for (size_t i = 0; i < bad; i++)
+			line += text[i] == '\n';
+		return esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: not UTF-8 text (byte 0x%02x at offset %zu): "
+		                     "the results keep the source as UTF-8, so save the file as UTF-8",
+		                     path, line, (unsigned char)text[bad], bad);
+	}
+	return ESC_OK;
 }
 
 int esc_lua_add_source(esc_scenario *s, const char *name, const char *path,
@@ -610,13 +637,11 @@ static int sandbox_require(lua_State *L)
 	size_t len;
 	char *text = esc_lua_read_file(found, &len);
 	if (!text)
-		return luaL_error(L, "require: cannot read '%s': %s", found, strerror(errno));
-	const char *nul = memchr(text, '\0', len);
-	if (nul) {
-		size_t at = (size_t)(nul - text);
+		return luaL_error(L, "require: cannot read '%s': %s", found, esc_lua_read_error(errno));
+	esc_error bad = {0};
+	if (esc_lua_check_source(found, text, len, &bad)) {
 		free(text);
-		return luaL_error(L, "require: '%s' is not a text file (a NUL byte at offset %I)",
-		                  found, (lua_Integer)at);
+		return luaL_error(L, "require: %s", bad.msg);
 	}
 	lua_pushlstring(L, text, len);
 	int rc = esc_lua_add_source(s, name, found, text);
@@ -936,6 +961,44 @@ const char *esc_lua_suggest(const char *key, const char *const *candidates, size
 		}
 	}
 	return best;
+}
+
+size_t esc_lua_utf8_seq(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	if (n == 0)
+		return 0;
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t len;
+	uint32_t cp, min;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;       /* overlong, past Unicode, or a surrogate */
+	return len;
+}
+
+size_t esc_lua_utf8_bad(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	while (i < n && (k = esc_lua_utf8_seq(s + i, n - i)) > 0)
+		i += k;
+	return i;
 }
 
 int esc_lua_is_identifier(const char *s, size_t len, size_t max)

@@ -48,18 +48,48 @@ void esc_lua_open_scenario(lua_State *L, int env)
 
 #define MAX_DEPTH 100
 
+/* The key path of the value being copied, for the message when it is too
+ * deep (cut to its first PATH_SHOWN bytes). */
+#define PATH_SHOWN 160
+typedef struct copy_path {
+	char s[PATH_SHOWN + 4];
+	size_t len;
+} copy_path;
+
+static size_t path_push(lua_State *L, copy_path *p, int key)
+{
+	size_t old = p->len;
+	if (p->len >= PATH_SHOWN)
+		return old;
+	char k[80];
+	if (lua_type(L, key) == LUA_TSTRING)
+		snprintf(k, sizeof k, "%s%s", p->len ? "." : "", lua_tostring(L, key));
+	else if (lua_isinteger(L, key))
+		snprintf(k, sizeof k, "[%lld]", (long long)lua_tointeger(L, key));
+	else
+		snprintf(k, sizeof k, "[%s]", luaL_typename(L, key));
+	int n = snprintf(p->s + p->len, sizeof p->s - p->len, "%s", k);
+	p->len += n > 0 ? (size_t)n : 0;
+	if (p->len >= PATH_SHOWN) {
+		memcpy(p->s + PATH_SHOWN, "...", 4);
+		p->len = PATH_SHOWN;
+	}
+	return old;
+}
+
 /* Tables are copied along each path, so a table shared by two places (one
  * policy module used by two parties) becomes two copies and an override of
  * policies.ISR.x leaves SYR alone; a cycle (a table containing one of its
  * ancestors) stays a cycle.  Metatables, functions and userdata are shared. */
-static void copy_value(lua_State *L, int src, int anc, int depth)
+static void copy_value(lua_State *L, int src, int anc, int depth, copy_path *path)
 {
 	if (lua_type(L, src) != LUA_TTABLE) {
 		lua_pushvalue(L, src);
 		return;
 	}
 	if (depth > MAX_DEPTH)
-		luaL_error(L, "table nested more than %d levels deep", MAX_DEPTH);
+		luaL_error(L, "%s: %s: tables nested more than %d levels deep",
+		           esc_lua_scenario(L)->site, path->s, MAX_DEPTH);
 	luaL_checkstack(L, 8, "deep copy");
 	lua_pushvalue(L, src);
 	if (lua_rawget(L, anc) != LUA_TNIL)
@@ -73,7 +103,10 @@ static void copy_value(lua_State *L, int src, int anc, int depth)
 	lua_pushnil(L);
 	while (lua_next(L, src)) {
 		int v = lua_gettop(L);
-		copy_value(L, v, anc, depth + 1);
+		size_t old = path_push(L, path, v - 1);
+		copy_value(L, v, anc, depth + 1, path);
+		path->len = old;
+		path->s[old] = '\0';
 		lua_pushvalue(L, v - 1);             /* key */
 		lua_insert(L, -2);
 		lua_rawset(L, dst);
@@ -91,7 +124,8 @@ void esc_lua_deep_copy(lua_State *L, int idx)
 	idx = lua_absindex(L, idx);
 	lua_newtable(L);
 	int anc = lua_gettop(L);
-	copy_value(L, idx, anc, 0);
+	copy_path path = {{0}, 0};
+	copy_value(L, idx, anc, 0, &path);
 	lua_remove(L, anc);
 }
 
@@ -163,6 +197,10 @@ static int parse_override(override *o, const char *assignment, const char *label
 {
 	memset(o, 0, sizeof *o);
 	o->label = label;
+	size_t alen = strlen(assignment), bad = esc_lua_utf8_bad(assignment, alen);
+	if (bad < alen)     /* it goes into the results' command_line */
+		return esc_error_set(err, ESC_ERR_INPUT, "%s: not UTF-8 text (byte 0x%02x at offset %zu)",
+		                     label, (unsigned char)assignment[bad], bad);
 	const char *eq = strchr(assignment, '=');
 	const char *k = assignment, *ke = eq ? eq : assignment;
 	while (k < ke && isspace((unsigned char)*k)) k++;
@@ -415,12 +453,10 @@ static esc_scenario *load(const char *path, const char *text, size_t len,
 		esc_scenario_free(s);
 		return NULL;
 	}
-	/* Sources are kept as C strings (provenance, SHA-256): a NUL byte
-	 * would cut them short of what Lua reads. */
-	const char *nul = memchr(text, '\0', len);
-	if (nul) {
-		esc_error_set(err, ESC_ERR_INPUT, "%s: not a text file (a NUL byte at offset %zu)",
-		              path, (size_t)(nul - text));
+	/* Sources are kept as C strings (provenance, SHA-256) and written to
+	 * the results as UTF-8 text: a NUL byte would cut them short of what
+	 * Lua reads, other bytes would make the file's text invalid. */
+	if (esc_lua_check_source(path, text, len, err)) {
 		esc_scenario_free(s);
 		return NULL;
 	}
@@ -454,7 +490,7 @@ esc_scenario *esc_scenario_load(const char *path, const char *search_path,
 	char *text = esc_lua_read_file(path, &len);
 	if (!text) {
 		esc_error_set(err, errno == ENOMEM ? ESC_ERR_RUNTIME : ESC_ERR_INPUT,
-		              "%s: cannot read the scenario: %s", path, strerror(errno));
+		              "%s: cannot read the scenario: %s", path, esc_lua_read_error(errno));
 		return NULL;
 	}
 	esc_scenario *s = load(path, text, len, search_path, limits, err);

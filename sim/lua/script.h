@@ -217,6 +217,10 @@ const char *esc_lua_name_list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX]
  * triggers}). */
 void esc_lua_push_run(lua_State *L, const esc_lua_policy *p);
 
+/* Is co a process (sim.spawn) of the running replication?  If so, pushes
+ * "FILE:LINE" of the sim.spawn that started it and returns 1. */
+int esc_lua_process_site(lua_State *L, lua_State *co);
+
 /* Resume process co with nargs arguments on its stack (from L): returns when
  * it waits (sim.wait) or ends; raises its error in L otherwise, with the
  * process's file:line. */
@@ -282,8 +286,15 @@ int esc_lua_load_text(lua_State *L, const char *text, size_t len, const char *ch
 /* Push the sandbox environment. */
 void esc_lua_push_env(lua_State *L);
 
-/* Read a whole file (malloc'd, NUL-terminated); NULL with errno set. */
+/* Read a whole file (malloc'd, NUL-terminated); NULL with errno set:
+ * EINVAL for a file that is not regular, EFBIG past 16 MiB.  read_error
+ * says what errno means for a source. */
 char *esc_lua_read_file(const char *path, size_t *len);
+const char *esc_lua_read_error(int errnum);
+
+/* A source the sandbox may run and the results keep: text without NUL
+ * bytes, in UTF-8.  ESC_OK, or ESC_ERR_INPUT naming path, line and byte. */
+int esc_lua_check_source(const char *path, const char *text, size_t len, esc_error *err);
 
 /* Record a loaded source for provenance; 0 or ESC_ERR_RUNTIME. */
 int esc_lua_add_source(esc_scenario *s, const char *name, const char *path,
@@ -307,6 +318,12 @@ const char *esc_lua_typename(lua_State *L, int idx);
 int esc_lua_edit_distance(const char *a, const char *b);
 /* The candidate closest to key if close enough, else NULL. */
 const char *esc_lua_suggest(const char *key, const char *const *candidates, size_t n);
+
+/* The length of the well-formed UTF-8 sequence at s[0..n) (no overlong
+ * forms, surrogates or code points past U+10FFFF), or 0; and the offset of
+ * the first byte of s[0..n) that does not start one (n if none). */
+size_t esc_lua_utf8_seq(const char *s, size_t n);
+size_t esc_lua_utf8_bad(const char *s, size_t n);
 
 /* Is s a name: [A-Za-z_][A-Za-z0-9_]* of at most max bytes? */
 int esc_lua_is_identifier(const char *s, size_t len, size_t max);

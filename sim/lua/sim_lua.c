@@ -287,15 +287,36 @@ static int sim_cancel(lua_State *L)
 	return 1;
 }
 
-/* Is L a process started by sim.spawn in this replication? */
+/* Is co a process started by sim.spawn in this replication?  Pushes where
+ * it was started ("FILE:LINE") when it is. */
+int esc_lua_process_site(lua_State *L, lua_State *co)
+{
+	esc_scenario *s = esc_lua_scenario(L);
+	if (!s->call || !s->call->p || s->call->p->run_ref == LUA_NOREF)
+		return 0;
+	if (co != L && !lua_checkstack(co, 1))
+		return 0;
+	esc_lua_push_run(L, s->call->p);
+	lua_getfield(L, -1, "procs");
+	lua_pushthread(co);                 /* onto co's stack: moved to L's */
+	if (co != L)
+		lua_xmove(co, L, 1);
+	if (lua_rawget(L, -2) != LUA_TSTRING) {
+		lua_pop(L, 3);
+		return 0;
+	}
+	lua_replace(L, -3);
+	lua_pop(L, 1);
+	return 1;
+}
+
 static int is_process(lua_State *L, const esc_lua_call *c)
 {
-	esc_lua_push_run(L, c->p);
-	lua_getfield(L, -1, "procs");
-	lua_pushthread(L);
-	int yes = lua_rawget(L, -2) != LUA_TNIL;
-	lua_pop(L, 3);
-	return yes;
+	(void)c;
+	if (!esc_lua_process_site(L, L))
+		return 0;
+	lua_pop(L, 1);
+	return 1;
 }
 
 static int sim_wait(lua_State *L)
@@ -349,6 +370,11 @@ void esc_lua_resume(lua_State *L, lua_State *co, int nargs)
 				break;
 			}
 	}
+	if (!esc_lua_has_location(msg) && esc_lua_process_site(L, co)) {
+		/* nothing left on its stack (it ended): where it was started */
+		lua_pushfstring(L, "%s: %s (the process started here)", lua_tostring(L, -1), msg);
+		lua_error(L);
+	}
 	lua_pushstring(L, msg);
 	lua_error(L);
 }
@@ -367,7 +393,11 @@ static int sim_spawn(lua_State *L)
 	esc_lua_push_run(L, c->p);
 	lua_getfield(L, -1, "procs");
 	lua_pushvalue(L, -3);
-	lua_pushboolean(L, 1);
+	luaL_where(L, 1);                    /* where it starts, for its errors */
+	size_t wn;
+	const char *w = lua_tolstring(L, -1, &wn);
+	lua_pushlstring(L, w, wn >= 2 ? wn - 2 : 0);   /* without ": " */
+	lua_remove(L, -2);
 	lua_rawset(L, -3);
 	lua_pop(L, 2);                       /* the thread stays on the stack while it runs */
 	lua_pushvalue(L, 1);

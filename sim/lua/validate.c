@@ -115,6 +115,25 @@ static const char *got(vctx *v, int idx, char *buf, size_t n)
 	return esc_lua_typename(v->L, idx);
 }
 
+/* A name or code that goes into the results' JSON and HDF5 attributes:
+ * 1 to max bytes of UTF-8 text without control characters.  Raises with
+ * `expect` and what is wrong; the caller has put the key on the path. */
+static void check_text(vctx *v, const char *x, size_t len, size_t max, const char *expect)
+{
+	size_t bad = esc_lua_utf8_bad(x, len);
+	if (len == 0)
+		verr(v, "expected %s, got an empty string", expect);
+	if (len > max)
+		verr(v, "expected %s, got one of %zu bytes", expect, len);
+	if (bad < len)
+		verr(v, "expected %s, got a string that is not UTF-8 (byte 0x%02x at offset %zu)", expect,
+		     (unsigned char)x[bad], bad);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)x[i] < 0x20 || x[i] == 0x7f)
+			verr(v, "expected %s, got a control character (0x%02x) at offset %zu", expect,
+			     (unsigned char)x[i], i);
+}
+
 /* ---- table access ---------------------------------------------------------- */
 
 static int rawfield(lua_State *L, int t, const char *key)
@@ -240,6 +259,8 @@ static int num_field(vctx *v, int t, const char *key, int required, const range 
 	if (ty != LUA_TNUMBER)
 		verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
 	double x = lua_tonumber(L, -1);
+	if (isinf(x))           /* "a number >= 0" would seem to take it */
+		verr(v, "expected %s, got %s (values must be finite)", expect, got(v, -1, b, sizeof b));
 	if (!in_range(r, x))
 		verr(v, "expected %s, got %s", expect, got(v, -1, b, sizeof b));
 	*out = x;
@@ -671,10 +692,10 @@ static void code_field(vctx *v, int t, const char *key, const char *expect, char
 		return;
 	size_t len;
 	const char *x = lua_tolstring(L, -1, &len);
-	if (len >= size || strlen(x) != len) {
-		path_key(v, key);
-		verr(v, "expected %s, got one of %zu bytes", expect, len);
-	}
+	size_t old = path_key(v, key);
+	if (len > 0)                /* empty: the type has no such code */
+		check_text(v, x, len, size - 1, expect);
+	path_pop(v, old);
 	memcpy(out, x, len + 1);
 	lua_pop(L, 1);
 }
@@ -687,9 +708,9 @@ static void read_codes(vctx *v, int tt, esc_incident_type *ty)
 	lua_State *L = v->L;
 	if (str_field(v, tt, "acled", 0, "a string"))
 		lua_pop(L, 1);
-	code_field(v, tt, "acled_subtype", "an ACLED sub-type of at most 47 bytes", ty->acled_subtype,
+	code_field(v, tt, "acled_subtype", "an ACLED sub-type of at most 47 bytes of UTF-8 text", ty->acled_subtype,
 	           sizeof ty->acled_subtype);
-	code_field(v, tt, "acled_type", "an ACLED event type of at most 47 bytes", ty->acled_type,
+	code_field(v, tt, "acled_type", "an ACLED event type of at most 47 bytes of UTF-8 text", ty->acled_type,
 	           sizeof ty->acled_type);
 	const char *cameo = "a CAMEO code, digits in a string such as \"195\"";
 	code_field(v, tt, "cameo", cameo, ty->cameo, sizeof ty->cameo);
@@ -1757,10 +1778,9 @@ static void read_triggers(vctx *v, int t)
 		if (str_field(v, e, "name", 0, "a string")) {
 			size_t len;
 			const char *name = lua_tolstring(L, -1, &len);
-			if (len == 0 || len > 63 || strlen(name) != len) {
-				path_key(v, "name");
-				verr(v, "expected a name of 1 to 63 characters, got one of %zu bytes", len);
-			}
+			size_t o3 = path_key(v, "name");
+			check_text(v, name, len, 63, "a name of 1 to 63 bytes of UTF-8 text");
+			path_pop(v, o3);
 			for (size_t j = 1; j < i; j++) {
 				lua_rawgeti(L, tt, (lua_Integer)j);
 				lua_pushliteral(L, "name");
@@ -2005,7 +2025,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	if (esc_config_alloc(cfg, np, nz, nt, ng, &e))
 		luaL_error(L, "%s", e.msg);
 
-	const char *expect_name = "a string of at most 63 characters";
+	const char *expect_name = "a name of 1 to 63 bytes of UTF-8 text";
 	size_t old = path_key(&v, "name");
 	int ty = rawfield(L, t, "name");
 	if (ty == LUA_TNIL)
@@ -2016,8 +2036,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	}
 	size_t len;
 	const char *name = lua_tolstring(L, -1, &len);
-	if (len == 0 || len >= sizeof cfg->name || strlen(name) != len)
-		verr(&v, "expected %s, got one of %zu bytes", expect_name, len);
+	check_text(&v, name, len, sizeof cfg->name - 1, expect_name);
 	memcpy(cfg->name, name, len + 1);
 	lua_pop(L, 1);
 	path_pop(&v, old);

@@ -799,7 +799,7 @@ static void test_cell_errors(void **state)
 	cell_fails("cell = {notify = {party = 'XX'}}", "cell.notify.party: unknown party 'XX' (known: ISR, SYR, NSA, US, RUS)");
 	cell_fails("cell = {notify = {party = 'ISR', type = 'nuke'}}", "cell.notify.type: unknown type 'nuke' (known: raid, strike)");
 	cell_fails("cell = {notify = {party = 'ISR', lead = -2}}", "cell.notify.lead: expected a number of hours >= 0, got -2");
-	cell_fails("cell = {notify = {party = 'ISR', lead = math.huge}}", "cell.notify.lead: expected a number of hours >= 0, got inf");
+	cell_fails("cell = {notify = {party = 'ISR', lead = math.huge}}", "cell.notify.lead: expected a number of hours >= 0, got inf (values must be finite)");
 	cell_fails("cell = {notify = {party = 'ISR', need = 'x'}}", "cell.notify.need: expected a distribution or a number of hours >= 0, got string 'x'");
 
 	/* the first error in sorted key order, every run */
@@ -1419,7 +1419,8 @@ static void test_policy_refusals(void **state)
 	decide_fails("self_target", "returned target='A': a party cannot retaliate against itself");
 	decide_fails("bad_target", "returned target='Z': expected a party name (one of A, B, C)");
 	decide_fails("bad_zone", "returned zone='moon': expected a zone name (one of z1, z2)");
-	decide_fails("neg_delay", "returned delay=-1: expected a number of hours >= 0");
+	decide_fails("neg_delay", "returned delay=-1: expected a finite number of hours >= 0");
+	decide_fails("huge_delay", "returned delay=inf: expected a finite number of hours >= 0 (for never, leave the action out)");
 	snprintf(want, sizeof want, "%spriority='urgent': expected one of flash, immediate, routine", hook);
 	decide_fails("bad_priority", want);
 	decide_fails("protest_priority",
@@ -1574,7 +1575,7 @@ static void test_hook_cell_request(void **state)
 	request_case("enforce", ESC_REPLY_COMMIT_ENFORCE, 0, NULL);
 	request_case("bad_reply", ESC_REPLY_ANSWER, 0,
 	             "hook_cases.lua:140: policies.A.on_cell_request returned reply='ack': expected one of answer, deny, share_intel, commit_enforce, refuse");
-	request_case("bad_delay", ESC_REPLY_ANSWER, 0, "policies.A.on_cell_request returned delay=-2: expected a number of hours >= 0");
+	request_case("bad_delay", ESC_REPLY_ANSWER, 0, "policies.A.on_cell_request returned delay=-2: expected a finite number of hours >= 0");
 	request_case("typo", ESC_REPLY_ANSWER, 0, "policies.A.on_cell_request returned unknown field 'repyl' (did you mean 'reply'?)");
 	request_case("not_table", ESC_REPLY_ANSWER, 0,
 	             "policies.A.on_cell_request returned 'deny': expected nil (answer as the cell does) or a table {reply = ..., delay = ...}");
