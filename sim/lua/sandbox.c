@@ -9,6 +9,7 @@
  * outside lua_pcall, because an unprotected error would end the process.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -477,7 +478,7 @@ static int sandbox_rep(lua_State *L)
 		lua_pushliteral(L, "");
 		return 1;
 	}
-	if (l + lsep < l || l + lsep > (size_t)LUA_MAXINTEGER / (size_t)n)
+	if (l + lsep < l || l + lsep > (size_t)INT_MAX / (size_t)n)   /* Lua's own limit */
 		return luaL_error(L, "resulting string too large");
 	size_t unit = l + lsep, total = (size_t)n * unit - lsep;
 	luaL_Buffer b;

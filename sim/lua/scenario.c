@@ -350,7 +350,11 @@ typedef struct base_job {
 
 static const char *num_text(lua_State *L, int idx, int t)
 {
-	return t == LUA_TNUMBER ? luaL_tolstring(L, idx, NULL) : esc_lua_typename(L, idx);
+	if (t != LUA_TNUMBER)
+		return esc_lua_typename(L, idx);
+	char b[32];
+	snprintf(b, sizeof b, "%.14g", lua_tonumber(L, idx));
+	return lua_pushstring(L, b);
 }
 
 static int read_base_cf(lua_State *L)

@@ -5,12 +5,15 @@
 # folder and checks the exit status, that standard error holds the fragment
 # (its " ... "-separated parts in order), that the folder is still empty
 # afterwards and that the result files in $FX are unchanged: a failed
-# command leaves no result and no NAME.partial behind.  ESCSIM is set by
-# make test; by default build/escsim.
+# command leaves no result and no NAME.partial behind.  Each command runs
+# under `timeout` (ESCSIM_TEST_TIMEOUT, 300 s by default), so a case that
+# hangs again fails the suite instead of hanging it.  ESCSIM is set by make
+# test; by default build/escsim.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 ESCSIM=${ESCSIM:-$root/build/escsim}
+LIMIT=${ESCSIM_TEST_TIMEOUT:-300}
 PY=/usr/bin/python3
 export ESCSIM_PATH="$root/scenarios"
 
@@ -101,9 +104,10 @@ for line in "${lines[@]}"; do
 	eval "set -- $args"
 	work=$TMP/case$n
 	mkdir -p "$work"
-	(cd "$work" && exec "$ESCSIM" "$@") > "$TMP/out" 2> "$TMP/err" < /dev/null
+	(cd "$work" && exec timeout -k 10 "$LIMIT" "$ESCSIM" "$@") > "$TMP/out" 2> "$TMP/err" < /dev/null
 	status=$?
 	problems=()
+	[ "$status" = 124 ] && problems+=("still running after $LIMIT s: stopped")
 	[ "$status" = "$want" ] || problems+=("exit status $status, expected $want")
 	msg=$(cat "$TMP/err")
 	rest=$msg

@@ -70,7 +70,7 @@ run_fails() {
 run_fails process_error.lua "replication 2, t=30.500 h: $H/process_error.lua:16: process failed on purpose" "process error"
 run_fails timer_error.lua "replication 0, t=49.250 h: $H/timer_error.lua:13: attempt to index a nil value (local 't')" "timer error"
 run_fails trigger_error.lua "replication 0, t=30.000 h: $H/trigger_error.lua:15: sim.act: action='retaliate' without target" "trigger error"
-run_fails tick_budget.lua "replication 0, t=7.000 h: $H/tick_budget.lua:10: instruction budget of 100000 exceeded (endless loop?)" "endless loop in on_tick"
+run_fails tick_budget.lua "replication 0, t=7.000 h: $H/tick_budget.lua:10: CPU time budget of 0.1 s per call exceeded (limits.cpu): an endless loop?" "endless loop in on_tick"
 run_fails memory_process.lua "replication 0, t=6.000 h: a process of ISR (sim.spawn): memory cap of 16 MiB exceeded" "memory bomb in a process"
 
 # ---- reproducibility ------------------------------------------------------------

@@ -15,4 +15,5 @@ return scenario {
       end,
     },
   },
+  limits = { cpu = 0.1 },
 }

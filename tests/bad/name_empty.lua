@@ -1,0 +1,4 @@
+return scenario { name = "",
+  parties = {{name = "ISR"}, {name = "SYR"}},
+  zones = {"Golan"},
+}

@@ -1,0 +1,5 @@
+-- One party past the model's limit of 64.
+return scenario { name = "parties_65",
+  parties = {{name = "P0"},{name = "P1"},{name = "P2"},{name = "P3"},{name = "P4"},{name = "P5"},{name = "P6"},{name = "P7"},{name = "P8"},{name = "P9"},{name = "P10"},{name = "P11"},{name = "P12"},{name = "P13"},{name = "P14"},{name = "P15"},{name = "P16"},{name = "P17"},{name = "P18"},{name = "P19"},{name = "P20"},{name = "P21"},{name = "P22"},{name = "P23"},{name = "P24"},{name = "P25"},{name = "P26"},{name = "P27"},{name = "P28"},{name = "P29"},{name = "P30"},{name = "P31"},{name = "P32"},{name = "P33"},{name = "P34"},{name = "P35"},{name = "P36"},{name = "P37"},{name = "P38"},{name = "P39"},{name = "P40"},{name = "P41"},{name = "P42"},{name = "P43"},{name = "P44"},{name = "P45"},{name = "P46"},{name = "P47"},{name = "P48"},{name = "P49"},{name = "P50"},{name = "P51"},{name = "P52"},{name = "P53"},{name = "P54"},{name = "P55"},{name = "P56"},{name = "P57"},{name = "P58"},{name = "P59"},{name = "P60"},{name = "P61"},{name = "P62"},{name = "P63"},{name = "P64"}},
+  zones = {"Golan"},
+}
