@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # SIGINT in the middle of a run: exit 3, and the file holds every finished
-# replication and says it is incomplete.
+# replication and says it is incomplete.  The first SIGINT or SIGTERM also
+# stops a script stuck in C (a pattern that backtracks for hours, under a
+# CPU budget of an hour) and a replication that loops in simulated time
+# (a policy tick of 1e-9 h, with no step limit to speak of): each run is
+# guarded by `timeout -s KILL 120`, so a regression fails instead of hanging.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 4
+plan 8
 G="$ROOT/scenarios/golan_2026.lua"
 
 "$ESCSIM" compare "$G" -n 1000000 -o int.h5 --quiet > /dev/null 2> err &
@@ -24,3 +28,19 @@ with h5py.File(sys.argv[1], "r") as h:
 PYEOF
 ok $? "complete=0 and both arms hold the same finished replications"
 sed 's/^/# /' py.txt
+
+stuck() {  # SIGNAL SCENARIO ARGS...: start, signal after 2 s, wait
+	local sig=$1
+	shift
+	timeout -s KILL 120 "$ESCSIM" run "$@" > /dev/null 2> err &
+	local pid=$!
+	sleep 2
+	pkill -"$sig" -P $pid      # the child of timeout: escsim, or valgrind running it
+	wait $pid
+}
+stuck INT "$ROOT/tests/bad/run/pattern_hang.lua" -n 3 -o pat.h5 --set limits.cpu=3600
+is $? 3 "SIGINT stops a script stuck in string.find: exit 3"
+contains err "interrupted by signal 2 after 0 of 3 replications" "the message says so"
+stuck TERM "$ROOT/tests/bad/run/tick_tiny.lua" -n 3 -o tick.h5 --set limits.steps=1e15
+is $? 3 "SIGTERM stops a replication looping in simulated time: exit 3"
+contains err "interrupted by signal 15" "the message says so"

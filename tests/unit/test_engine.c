@@ -3,6 +3,7 @@
  * engine's queries and actions do what engine.h promises. */
 #include <math.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,8 @@ typedef struct tp {
 	double tick_h;                 /* A's tick */
 	int n_ticks, n_timers, n_events, n_begin, n_replies;
 	int act_on_tick;               /* A strikes B on its own at every tick */
+	double again_h;                /* > 0 or 0 with again: a timer sets itself again */
+	int again;
 	double ladder_seen;
 	double first_rocket_h;
 } tp;
@@ -150,6 +153,8 @@ static int on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_erro
 	assert_int_equal(token, 42);
 	assert_int_equal(ctx->party, A);
 	t->n_timers++;
+	if (t->again && esc_engine_schedule(ctx->engine, ctx->party, t->again_h, 42, err))
+		return err->status;
 	return 0;
 }
 
@@ -275,6 +280,48 @@ static void test_ticks_timers_and_acts(void **state)
 	esc_config_free(&cfg);
 }
 
+/* A policy that loops in simulated time is stopped by the kernel's guard
+ * with the limit's key in the message, and a signal's flag stops a run. */
+static void test_runaway_guards(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.generators[0].rate_per_h = 0;
+	cfg.horizon_h = 100;
+	esc_error err = {0};
+	/* The timer set at the first tick (10 h), due at 11 h, sets itself
+	 * again with no delay. */
+	tp t = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .tick_h = 10, .again = 1 };
+	run(&cfg, &t, ESC_ERR_INPUT, &err);
+	assert_string_equal(err.msg, "replication 0, t=11.000 h: more than 100000 simulation steps at this "
+	                    "one time (limits.steps_per_instant): a loop in zero time, such as "
+	                    "sim.schedule(0, f) from f, or sim.wait(0) in a loop?");
+	assert_true(t.n_timers > 100000 && t.n_timers <= 100000 + 2048);
+	/* With a delay of 1e-3 h the clock moves, and the run stops at the
+	 * step limit: exactly max_steps events. */
+	cfg.max_steps = 20000;
+	t = (tp){ .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .tick_h = 10, .again = 1, .again_h = 1e-3 };
+	run(&cfg, &t, ESC_ERR_INPUT, &err);
+	assert_non_null(strstr(err.msg, "more than 20000 simulation steps in one replication (limits.steps): "
+	                       "a loop that never ends"));
+	/* The host's signal flag: interrupted, whatever else. */
+	esc_model *m = esc_model_new(&cfg, &err);
+	assert_non_null(m);
+	volatile sig_atomic_t flag = 2;
+	esc_model_set_interrupt(m, &flag);
+	esc_streams *s = esc_streams_new(NULL);
+	t = (tp){ .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .tick_h = 10, .again = 1, .again_h = 1e-3 };
+	esc_policy p = { &full, &t };
+	esc_run_row row;
+	assert_int_equal(esc_model_run(m, &p, s, 1, 0, &row, &err), ESC_ERR_INTERRUPTED);
+	assert_non_null(strstr(err.msg, "interrupted by a signal"));
+	assert_true(t.n_timers <= 1024);
+	esc_streams_free(s);
+	esc_model_free(m);
+	esc_config_free(&cfg);
+}
+
 static void test_bad_acts(void **state)
 {
 	(void)state;
@@ -306,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_attribute_and_pre_operation),
 		cmocka_unit_test(test_ticks_timers_and_acts),
+		cmocka_unit_test(test_runaway_guards),
 		cmocka_unit_test(test_bad_acts),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -1,11 +1,13 @@
 /* test_event_queue.c: the kernel's clock and future event list.
  *
- * Deterministic cases for each clause of escsim/event_queue.h, then a
+ * Deterministic cases for each clause of escsim/event_queue.h (the runaway
+ * guard among them), then a
  * randomized run of 100k mixed operations (schedule, cancel, run_until,
  * scheduling and cancelling from callbacks) checked step by step against a
  * reference future event list kept as a sorted array.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -542,6 +544,92 @@ static void on_fire(esc_sim *sim, void *ctx, void *arg)
 		w_cancel_any(w);
 }
 
+/* ---- the runaway guard ---- */
+
+typedef struct looper {
+	double step;                 /* how far each event moves the clock */
+	uint64_t fired;
+	volatile sig_atomic_t *flag; /* set at the 5000th event, if not NULL */
+} looper;
+
+static void again(esc_sim *sim, void *ctx, void *arg)
+{
+	looper *l = ctx;
+	if (++l->fired == 5000 && l->flag)
+		*l->flag = 15;
+	esc_sim_schedule(sim, esc_sim_now(sim) + l->step, again, ctx, arg);
+}
+
+static void test_guard(void **state)
+{
+	(void)state;
+	esc_sim *sim = esc_sim_new();
+	assert_non_null(sim);
+	/* An event that sets itself again one hour on: stopped after exactly
+	 * max_fired events, at the clock of the last. */
+	looper l = {1.0, 0, NULL};
+	esc_sim_set_guard(sim, &(esc_sim_guard){ .max_fired = 10000 });
+	esc_sim_schedule(sim, 0, again, &l, NULL);
+	assert_int_equal(esc_sim_run(sim), 10001);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_TOO_MANY_EVENTS);
+	assert_true(esc_sim_stopped(sim) && esc_sim_now(sim) == 10000.0);
+	/* A reset clears the trip and keeps the guard. */
+	esc_sim_reset(sim);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_RUNNING);
+	l = (looper){1.0, 0, NULL};
+	esc_sim_schedule(sim, 0, again, &l, NULL);
+	assert_int_equal(esc_sim_run_until(sim, 20000), 10001);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_TOO_MANY_EVENTS);
+
+	/* In zero time: the clock stands at 3.5; stopped once more than
+	 * max_same_instant events fired there, seen at most 2 x 1024 late
+	 * (the guard looks every 1024 events, and counts from its first look
+	 * at the time). */
+	esc_sim_reset(sim);
+	esc_sim_set_guard(sim, &(esc_sim_guard){ .max_fired = 1000000, .max_same_instant = 5000 });
+	l = (looper){0.0, 0, NULL};
+	esc_sim_schedule(sim, 3.5, again, &l, NULL);
+	uint64_t n = esc_sim_run(sim);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_TIME_STANDS_STILL);
+	assert_true(n > 5000 && n <= 5000 + 2 * 1024);
+	assert_true(esc_sim_now(sim) == 3.5);
+	/* A step too small to move the clock is zero time too. */
+	esc_sim_reset(sim);
+	l = (looper){5e-324, 0, NULL};
+	esc_sim_schedule(sim, 3.5, again, &l, NULL);
+	esc_sim_run(sim);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_TIME_STANDS_STILL);
+	/* Many events at one time, then the clock moves on: no trip. */
+	esc_sim_reset(sim);
+	evlog log = {0};
+	for (int i = 0; i < 4000; i++)
+		at(sim, 1.0, &log, i);
+	at(sim, 2.0, &log, 4000);
+	esc_sim_set_guard(sim, &(esc_sim_guard){ .max_same_instant = 4500 });
+	assert_int_equal(esc_sim_run(sim), 4001);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_RUNNING);
+
+	/* The interrupt flag, set by the 5000th event: stopped at the next
+	 * look, within 1024 events. */
+	esc_sim_reset(sim);
+	volatile sig_atomic_t flag = 0;
+	esc_sim_set_guard(sim, &(esc_sim_guard){ .interrupt = &flag });
+	l = (looper){1.0, 0, &flag};
+	esc_sim_schedule(sim, 0, again, &l, NULL);
+	n = esc_sim_run(sim);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_INTERRUPTED);
+	assert_true(n >= 5000 && n <= 5000 + 1024);
+
+	/* No guard: the same loop runs on until run_until's bound. */
+	esc_sim_reset(sim);
+	esc_sim_set_guard(sim, &(esc_sim_guard){0});
+	l = (looper){1.0, 0, NULL};
+	esc_sim_schedule(sim, 0, again, &l, NULL);
+	assert_int_equal(esc_sim_run_until(sim, 99999.5), 100000);
+	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_RUNNING);
+	esc_sim_free(sim);
+}
+
 static void test_randomized_against_reference(void **state)
 {
 	(void)state;
@@ -617,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_schedule_from_callbacks),
 		cmocka_unit_test(test_clamp_and_refusals),
+		cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_randomized_against_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
