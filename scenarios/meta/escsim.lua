@@ -192,9 +192,12 @@ function discrete(weights) end
 ---@field accuracy? number
 
 ---@class escsim.Limits
----@field events? integer  per replication
----@field memory? integer  bytes for the Lua state
----@field instructions? integer  per script call
+---@field events? integer  incidents, retaliations and protests per replication
+---@field steps? integer  simulation steps (events of every kind) per replication
+---@field steps_per_instant? integer  simulation steps at one simulated time
+---@field log? integer  sim.log rows per replication
+---@field memory? integer  bytes for the Lua state and the timers scripts set
+---@field cpu? number  seconds of CPU time per script call
 
 ---What a trigger matches; omitted fields match anything.
 ---@class escsim.EventMatch
