@@ -17,7 +17,7 @@
 #define ESC_NAME_MAX 32
 #define ESC_LADDER_TOP 7          /* levels L0..L7 */
 #define ESC_MAX_PARTIES 64        /* the model keeps a row per party on the stack */
-#define ESC_MAX_HORIZON_H 876600.0  /* 100 years of 365.25 days: daily has a row a day */
+#define ESC_MAX_HORIZON_H 8766000.0  /* 1000 years of 365.25 days: daily has a row a day */
 
 typedef enum esc_party_kind {
 	ESC_PARTY_STATE = 0,

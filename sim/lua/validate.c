@@ -2043,8 +2043,8 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	if (str_field(&v, t, "description", 0, "a string"))
 		lua_pop(L, 1);
 	range hz = {0, ESC_MAX_HORIZON_H, 1, 0, 0};
-	num_field(&v, t, "horizon", 0, &hz, "a number of hours > 0 and at most 876600 "
-	          "(100 years: see days, weeks)", &cfg->horizon_h);
+	num_field(&v, t, "horizon", 0, &hz, "a number of hours > 0 and at most 8766000 "
+	          "(1000 years: see days, weeks)", &cfg->horizon_h);
 
 	read_parties(&v, t);
 	esc_config_cell_defaults(cfg);   /* members and supervisor by party kind */

@@ -429,7 +429,7 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 		                     ESC_MAX_PARTIES, np);
 	if (!(cfg->horizon_h > 0 && cfg->horizon_h <= ESC_MAX_HORIZON_H))
 		return esc_error_set(err, ESC_ERR_INPUT, "horizon: expected a number of hours > 0 and "
-		                     "at most %.0f (100 years), got %g", ESC_MAX_HORIZON_H, cfg->horizon_h);
+		                     "at most %.0f (1000 years), got %g", ESC_MAX_HORIZON_H, cfg->horizon_h);
 	for (size_t i = 0; i < cfg->n_generators; i++) {
 		const esc_generator *g = &cfg->generators[i];
 		if (!in_range(g->actor, np) || !in_range(g->target, np) ||

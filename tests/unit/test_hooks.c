@@ -364,7 +364,7 @@ static void test_cell_hooks(void **state)
 	run_fails(HEAD "  cell = {enabled = true, parties = {'A', 'B'}},\n"
 	          "  policies = {A = {on_incident_observed = function() return {action = 'query'} end},\n"
 	          "              B = {on_cell_request = function() return {delay = -1} end}},\n" TAIL, 0,
-	          "policies.B.on_cell_request returned delay=-1: expected a number of hours >= 0");
+	          "policies.B.on_cell_request returned delay=-1: expected a finite number of hours >= 0");
 	run_fails(HEAD "  cell = {enabled = true, parties = {'A', 'B'}},\n"
 	          "  policies = {A = {on_incident_observed = function() return {action = 'query'} end},\n"
 	          "              B = {on_cell_request = function() return {replay = 'deny'} end}},\n" TAIL, 0,
@@ -408,7 +408,7 @@ static void test_pre_operation(void **state)
 	close_run(&r);
 
 	run_fails(HEAD "  policies = {C = {pre_operation = function() return {lead = 'soon'} end}},\n" TAIL, 0,
-	          "hooks.lua:8: policies.C.pre_operation returned lead='soon': expected a number of hours >= 0");
+	          "hooks.lua:8: policies.C.pre_operation returned lead='soon': expected a finite number of hours >= 0");
 	run_fails(HEAD "  policies = {C = {pre_operation = function() return {notify = 'yes'} end}},\n" TAIL, 0,
 	          "policies.C.pre_operation returned notify='yes': expected true or false");
 	run_fails(HEAD "  policies = {C = {pre_operation = function() return {notfy = true} end}},\n" TAIL, 0,

@@ -432,9 +432,30 @@ static void test_validation_messages(void **state)
 	scenario_fails("outputs = {events = 'yes'}", "outputs.events: expected true or false, got string 'yes'");
 	scenario_fails("hawks = {}", ": unknown key 'hawks' (did you mean 'hawkes'?)");
 	scenario_fails("horizon = 0", "horizon: expected a number of hours > 0");
-	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 and at most 876600 (100 years: see days, weeks), got inf");
-	scenario_fails("horizon = 1e300", "horizon: expected a number of hours > 0 and at most 876600 (100 years: see days, weeks), got 1e+300");
-	scenario_fails("horizon = 7.2e10", "horizon: expected a number of hours > 0 and at most 876600 (100 years: see days, weeks), got 72000000000");
+	scenario_fails("horizon = 1/0", "horizon: expected a number of hours > 0 and at most 8766000 (1000 years: see days, weeks), got inf");
+	/* names are UTF-8 text: overlong forms, surrogates, code points past
+	 * U+10FFFF and cut sequences are not; accents and dashes are */
+	const char *name_is = "name: expected a name of 1 to 63 bytes of UTF-8 text, got a string that is not UTF-8 ";
+	const struct { const char *name, *why; } names[] = {
+		{ "'a\\xc0\\xafb'", "(byte 0xc0 at offset 1)" },
+		{ "'\\xed\\xa0\\x80'", "(byte 0xed at offset 0)" },
+		{ "'x\\xf4\\x90\\x80\\x80'", "(byte 0xf4 at offset 1)" },
+		{ "'abc\\xe2\\x80'", "(byte 0xe2 at offset 3)" },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char fields[100], want[200];
+		snprintf(fields, sizeof fields, "name = %s", names[i].name);
+		snprintf(want, sizeof want, "%s%s", name_is, names[i].why);
+		scenario_fails(fields, want);
+	}
+	esc_scenario *us = load_ok(scenario_file("utf8.lua", "", "name = 'Golan \\u{2013} Quneitra \\u{1F4A5}'"));
+	esc_config uc;
+	arm_ok(us, NULL, 0, &uc, NULL);
+	assert_string_equal(uc.name, "Golan \xe2\x80\x93 Quneitra \xf0\x9f\x92\xa5");
+	esc_config_free(&uc);
+	esc_scenario_free(us);
+	scenario_fails("horizon = 1e300", "horizon: expected a number of hours > 0 and at most 8766000 (1000 years: see days, weeks), got 1e+300");
+	scenario_fails("horizon = 7.2e10", "horizon: expected a number of hours > 0 and at most 8766000 (1000 years: see days, weeks), got 72000000000");
 	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
 	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
 	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, parties, supervisor, operators, latency, accuracy, ...}, got 3");
@@ -480,7 +501,7 @@ static void test_validation_messages(void **state)
 	/* name and parties */
 	path = write_file("noname.lua", "return scenario{" PARTIES "}\n");
 	s = load_ok(path);
-	arm_fails(s, NULL, 0, "name: missing (expected a string of at most 63 characters)");
+	arm_fails(s, NULL, 0, "name: missing (expected a name of 1 to 63 bytes of UTF-8 text)");
 	esc_scenario_free(s);
 	path = write_file("one.lua", "return scenario{name = 'x', parties = {{name = 'A'}}, zones = {'z'}}\n");
 	s = load_ok(path);
@@ -1000,7 +1021,7 @@ static void test_excitation_errors(void **state)
 	scenario_fails("types = {r = {level = 1, cameo = '19x'}}",
 	               "types.r.cameo: expected a CAMEO code, digits in a string such as \"195\", got '19x'");
 	scenario_fails("types = {r = {level = 1, acled_type = string.rep('x', 48)}}",
-	               "types.r.acled_type: expected an ACLED event type of at most 47 bytes, got one of 48 bytes");
+	               "types.r.acled_type: expected an ACLED event type of at most 47 bytes of UTF-8 text, got one of 48 bytes");
 
 	/* hawkes */
 	scenario_fails(TYPES2 ", hawkes = {{n = 1.2}}",
