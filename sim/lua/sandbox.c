@@ -463,80 +463,6 @@ static int sandbox_setmetatable(lua_State *L)
 	return lua_gettop(L);
 }
 
-/* ---- library functions bounded in time --------------------------------- */
-
-/* Lua's string.rep copies n times whatever the length, so rep("", 1e18)
- * loops for ever in C; this one doubles what it has copied, and an empty
- * result costs nothing. */
-static int sandbox_rep(lua_State *L)
-{
-	size_t l, lsep;
-	const char *s = luaL_checklstring(L, 1, &l);
-	lua_Integer n = luaL_checkinteger(L, 2);
-	const char *sep = luaL_optlstring(L, 3, "", &lsep);
-	if (n <= 0 || l + lsep == 0) {
-		lua_pushliteral(L, "");
-		return 1;
-	}
-	if (l + lsep < l || l + lsep > (size_t)INT_MAX / (size_t)n)   /* Lua's own limit */
-		return luaL_error(L, "resulting string too large");
-	size_t unit = l + lsep, total = (size_t)n * unit - lsep;
-	luaL_Buffer b;
-	char *p = luaL_buffinitsize(L, &b, total);
-	memcpy(p, s, l);
-	if (lsep)
-		memcpy(p + l, sep, lsep);
-	size_t done = total < unit ? total : unit;
-	while (done < total) {
-		size_t k = done < total - done ? done : total - done;
-		memcpy(p + done, p, k);
-		done += k;
-	}
-	luaL_pushresultsize(&b, total);
-	return 1;
-}
-
-/* Lua's table.move loops over the range in C, so move({}, 1, 1e15, 2)
- * runs for days on an empty table; this one does the same moves and asks
- * the watchdog every MOVE_CHECK elements. */
-#define MOVE_CHECK 65536
-
-static void move_table_arg(lua_State *L, int arg, const char *meta)
-{
-	if (lua_type(L, arg) == LUA_TTABLE)
-		return;
-	int ok = lua_getmetatable(L, arg) && (lua_getfield(L, -1, meta), !lua_isnil(L, -1));
-	if (!ok)
-		luaL_checktype(L, arg, LUA_TTABLE);
-	lua_settop(L, 5);
-}
-
-static int sandbox_move(lua_State *L)
-{
-	lua_Integer f = luaL_checkinteger(L, 2);
-	lua_Integer e = luaL_checkinteger(L, 3);
-	lua_Integer t = luaL_checkinteger(L, 4);
-	int tt = !lua_isnoneornil(L, 5) ? 5 : 1;
-	lua_settop(L, 5);
-	move_table_arg(L, 1, "__index");
-	move_table_arg(L, tt, "__newindex");
-	if (e >= f) {
-		luaL_argcheck(L, f > 0 || e < LUA_MAXINTEGER + f, 3, "too many elements to move");
-		lua_Integer n = e - f + 1;
-		luaL_argcheck(L, t <= LUA_MAXINTEGER - n + 1, 4, "destination wrap around");
-		int forward = t > e || t <= f || (tt != 1 && !lua_compare(L, 1, tt, LUA_OPEQ));
-		for (lua_Integer k = 0; k < n; k++) {
-			lua_Integer i = forward ? k : n - 1 - k;
-			if (k % MOVE_CHECK == MOVE_CHECK - 1)
-				esc_lua_check_stop(L);
-			lua_geti(L, 1, f + i);
-			lua_seti(L, tt, t + i);
-		}
-	}
-	lua_pushvalue(L, tt);
-	return 1;
-}
-
 /* ---- require -------------------------------------------------------- */
 
 static int loading_sentinel;   /* address only: marks a module being loaded */
@@ -693,14 +619,10 @@ static int open_sandbox(lua_State *L)
 	lua_getglobal(L, LUA_STRLIBNAME);
 	lua_pushnil(L);
 	lua_setfield(L, -2, "dump");
-	lua_pushcfunction(L, sandbox_rep);
-	lua_setfield(L, -2, "rep");
 	esc_lua_open_pattern(L, -1);       /* find, match, gmatch, gsub */
-	lua_pop(L, 1);
 	lua_getglobal(L, LUA_TABLIBNAME);
-	lua_pushcfunction(L, sandbox_move);
-	lua_setfield(L, -2, "move");
-	lua_pop(L, 1);
+	esc_lua_open_stdlib(L, -2, -1);    /* rep, move, sort */
+	lua_pop(L, 2);
 	lua_getglobal(L, LUA_COLIBNAME);
 	esc_lua_open_coroutine(L, -1);     /* resume, wrap, close */
 	lua_pop(L, 1);
@@ -814,9 +736,8 @@ typedef struct sort_key {
 	lua_Integer pos;        /* index in the anchoring table */
 } sort_key;
 
-static int cmp_keys(const void *pa, const void *pb)
+static int cmp_keys(const sort_key *a, const sort_key *b)
 {
-	const sort_key *a = pa, *b = pb;
 	if (a->is_str != b->is_str)
 		return a->is_str - b->is_str;          /* numbers first */
 	if (a->is_str) {
@@ -829,6 +750,13 @@ static int cmp_keys(const void *pa, const void *pb)
 	lua_Number x = a->is_int ? (lua_Number)a->i : a->d;
 	lua_Number y = b->is_int ? (lua_Number)b->i : b->d;
 	return (x > y) - (x < y);
+}
+
+static int key_less(lua_State *L, const void *a, const void *b, void *ud)
+{
+	(void)L;
+	(void)ud;
+	return cmp_keys(a, b) < 0;
 }
 
 /* Any allocation may run a script's __gc finalizer, which may change t: so
@@ -868,7 +796,7 @@ int esc_lua_sorted_keys(lua_State *L, int t)
 		}
 		lua_pop(L, 1);
 	}
-	qsort(k, (size_t)n, sizeof *k, cmp_keys);
+	esc_lua_sort(L, k, (size_t)n, sizeof *k, key_less, NULL);   /* bounded, unlike qsort */
 	lua_createtable(L, (int)n, 0);
 	for (lua_Integer i = 0; i < n; i++) {
 		lua_rawgeti(L, keys, k[i].pos);

@@ -8,6 +8,8 @@
  *                coroutine running (where the watchdog arms its hook)
  *   pattern.c    string.find, match, gmatch and gsub with a matcher that
  *                checks the CPU-time budget
+ *   stdlib_lua.c string.rep, table.move and table.sort bounded in time (and
+ *                sort deterministic)
  *   dist_lua.c   distribution constructors (userdata) and time/rate helpers
  *   scenario.c   loading, provenance, overrides, arms (scenario.h)
  *   validate.c   a scenario table -> esc_config, with key paths in errors
@@ -257,12 +259,20 @@ void esc_lua_check_stop(lua_State *L);
  * handed back to L). */
 void esc_lua_arm_if_stopping(lua_State *L);
 
-/* ---- coroutine_lua.c, pattern.c ---- */
+/* ---- coroutine_lua.c, pattern.c, stdlib_lua.c ---- */
 
 /* Replace coroutine.resume, wrap and close in the coroutine table at index
- * co, and find, match, gmatch and gsub in the string table at index str. */
+ * co; find, match, gmatch and gsub in the string table at index str; rep
+ * in the string table and move and sort in the table table. */
 void esc_lua_open_coroutine(lua_State *L, int co);
 void esc_lua_open_pattern(lua_State *L, int str);
+void esc_lua_open_stdlib(lua_State *L, int string, int table);
+
+/* Sort n elements of size bytes at base, stably, by less (which may call
+ * Lua and raise); asks the watchdog as it goes.  Uses a userdata of n
+ * elements as its buffer (pushed and popped). */
+typedef int (*esc_lua_less)(lua_State *L, const void *a, const void *b, void *ud);
+void esc_lua_sort(lua_State *L, void *base, size_t n, size_t size, esc_lua_less less, void *ud);
 
 /* Count bytes of C-side memory a script causes against the memory cap;
  * raise "WHAT: memory cap ... exceeded" when they do not fit. */

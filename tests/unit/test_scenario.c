@@ -1900,6 +1900,7 @@ static void test_cpu_budget(void **state)
 	             "string.find(s, string.rep('a', 1 << 23) .. 'b', 1, true)", 2, over);
 	budget_fails("rep.lua", "local s = string.rep('', 1e18)\nwhile true do end", 2, over);
 	budget_fails("move.lua", "table.move({}, 1, 1e15, 2)", 1, over);
+	budget_fails("sort.lua", "local t = {} for i = 1, 4e6 do t[i] = (i * 7919) % 4e6 end table.sort(t)", 1, over);
 	budget_fails("concat.lua", "local t = setmetatable({}, {__index = function() return '' end})\n"
 	             "table.concat(t, '', 1, 1e15)", 1, over);      /* in __index */
 
@@ -1913,7 +1914,13 @@ static void test_cpu_budget(void **state)
 	                                 "assert(t[1] == 2 and t[2] == 3 and t[3] == 3)\n"
 	                                 "local u = table.move({1, 2}, 1, 2, 3, {9})\n"
 	                                 "assert(u[1] == 9 and u[3] == 1 and u[4] == 2)\n"
-	                                 "assert(not pcall(table.move, 1, 1, 2, 3))\n", "");
+	                                 "assert(not pcall(table.move, 1, 1, 2, 3))\n"
+	                                 /* table.sort is stable: ties keep their order, in
+	                                  * every run (Lua's may take its pivot from the clock) */
+	                                 "local v = {} for i = 1, 5000 do v[i] = {k = (i * 7) % 3, i = i} end\n"
+	                                 "table.sort(v, function(a, b) return a.k < b.k end)\n"
+	                                 "for i = 2, #v do assert(v[i - 1].k < v[i].k or "
+	                                 "(v[i - 1].k == v[i].k and v[i - 1].i < v[i].i)) end\n", "");
 	esc_scenario_free(load_ok(path));
 }
 

@@ -1,7 +1,9 @@
--- patterns.lua: string.find, match, gmatch and gsub on fixed and random
--- cases, one line of results per case.  patterns.t runs it with the stock
--- lua5.4 and as an escsim scenario (whose sandbox has its own matcher,
--- sim/lua/pattern.c) and compares the two outputs line by line.
+-- stdlib.lua: string.find, match, gmatch and gsub on fixed and random
+-- cases, then string.rep, table.move and table.sort, one line of results
+-- per case.  stdlib.t runs it with the stock lua5.4 and as an escsim
+-- scenario (whose sandbox has its own matcher, sim/lua/pattern.c, and its
+-- own rep, move and sort, sim/lua/stdlib_lua.c) and compares the two
+-- outputs line by line.
 
 local function show(ok, ...)
   local out = {ok and "ok" or "error"}
@@ -84,6 +86,38 @@ for _ = 1, 1500 do
   local init = rnd(4) == 1 and rnd(15) - 7 or nil
   case(table.concat(s), table.concat(p), init)
 end
+
+-- string.rep, table.move and table.sort (orders without ties, where any
+-- correct sort agrees; ties are where Lua's own is not even reproducible)
+print("rep", show(pcall(string.rep, "ab", 3, "-")), show(pcall(string.rep, "", 5)),
+      show(pcall(string.rep, "x", 0)), show(pcall(string.rep, "x", -1, "y")),
+      show(pcall(string.rep, "xy", 1, ",")), show(pcall(string.rep, "x", 1 << 31)),
+      show(pcall(string.rep, {}, 2)), show(pcall(string.rep, "x", 2.5)))
+local function list(t, n) local o = {} for i = 1, n or #t do o[i] = tostring(t[i]) end return table.concat(o, " ") end
+for _, c in ipairs({{1, 3, 2}, {1, 3, 3}, {2, 3, 1}, {1, 0, 1}}) do
+  local t = {1, 2, 3, 4, 5}
+  local ok, r = pcall(table.move, t, c[1], c[2], c[3])
+  print("move", ok, r == t, list(t, 6))
+end
+print("move other", list(table.move({1, 2, 3}, 1, 3, 2, {9, 9, 9, 9})))
+print("move errors", show(pcall(table.move, {}, -1, math.maxinteger, 1)),
+      show(pcall(table.move, {}, 1, 2, math.maxinteger)), show(pcall(table.move, 1, 1, 1, 1)),
+      show(pcall(table.move, {}, 1, 1)))
+for k = 1, 30 do
+  local t, u = {}, {}
+  for i = 1, rnd(300) do t[i] = rnd(1000000) * 1000 + i; u[i] = tostring(t[i]) end
+  table.sort(t)
+  table.sort(u, function(a, b) return a > b end)
+  print("sort", k, list(t), list(u))
+end
+print("sort errors", show(pcall(table.sort, {3, "x", 1})), show(pcall(table.sort, {1, 2}, 3)),
+      show(pcall(table.sort, 5)), show(pcall(table.sort, {2, 1}, function() error("in the order") end)))
+local store = {5, 4, 6, 1}
+local proxy = setmetatable({}, {__index = function(_, i) return store[i] end,
+                                __newindex = function(_, i, v) store[i] = v end,
+                                __len = function() return 4 end})
+table.sort(proxy)
+print("sort through metamethods", list(store))
 
 if scenario then
   return scenario{name = "patterns", parties = {{name = "A"}, {name = "B"}}, zones = {"z"}}
