@@ -110,7 +110,7 @@ void esc_lua_charge(lua_State *L, size_t bytes, const char *what)
 	if (bytes > s->mem_limit || s->mem_used + s->c_bytes > s->mem_limit - bytes) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "%s: memory cap of %g MiB exceeded (limits.memory), %zu bytes "
-		         "of it outside Lua (the timers and waits of this replication)", what,
+		         "of it outside Lua (the timers, waits and actions of this replication)", what,
 		         (double)s->mem_limit / (1024.0 * 1024.0), s->c_bytes);
 		luaL_error(L, "%s", msg);
 	}

@@ -223,8 +223,10 @@ static void keep_timer(lua_State *L, const esc_lua_call *c, int64_t token)
 
 /* What a timer costs outside Lua: its entry in the model's list of timers
  * (kept for the replication), the kernel's slot and heap entry, with room
- * for the arrays' doubling. */
+ * for the arrays' doubling.  And an action: the incident or request it
+ * makes, its messages and rows, kept for the replication. */
 #define TIMER_BYTES 128
+#define ACT_BYTES 256
 
 /* A timer that leaves the clock where it is (dt 0, or too small to move
  * it: now + 5e-324 == now) is a step of a loop in zero time if it repeats:
@@ -448,6 +450,7 @@ static int sim_act(lua_State *L)
 		esc_lua_bad(L, NULL, "sim.act: ", "action='query' about no event: a query asks who did an incident (set about = its id)");
 	if (d.query_cell && about < 0)
 		esc_lua_bad(L, NULL, "sim.act: ", "query=true about no event: the cell is asked who did an incident (set about = its id)");
+	esc_lua_charge(L, ACT_BYTES, "sim.act");
 	esc_error err = {0};
 	if (esc_engine_act(c->ctx.engine, party, &d, about, &err))
 		return engine_error(L, "sim.act", &err);
