@@ -79,12 +79,13 @@ uint64_t esc_sim_run(esc_sim *sim);
  * loop (a callback that schedules itself at the same time for ever):
  * max_fired events since the last reset, max_same_instant events at one
  * time, and *interrupt turning non-zero (a signal handler's flag).  They are
- * checked every GUARD_EVERY (1024) events or sooner, not per event, so
- * they cost nothing measurable, and a limit is seen at most that many
- * events late.  A run that trips one stops as esc_sim_stop does (after the
- * event that tripped it), and esc_sim_tripped says which, until the next
- * reset.  Zero and NULL: no guard (the default).  The guard outlives
- * resets. */
+ * looked at after every 1024 events of a run (and after the max_fired-th),
+ * so they cost a decrement and a branch per event, and a limit on time
+ * standing still is seen at most 2048 events late.  A run that trips one
+ * stops as esc_sim_stop does (a run stopped at max_fired has fired exactly
+ * max_fired), and esc_sim_tripped says which, until the next reset.  Zero
+ * and NULL: no guard (the default).  Set it before a run, not from a
+ * callback; it outlives resets. */
 typedef struct esc_sim_guard {
 	uint64_t max_fired;
 	uint64_t max_same_instant;

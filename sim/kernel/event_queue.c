@@ -35,9 +35,9 @@
  *     a slot whose generation would wrap is retired (generation 0, never
  *     freed) instead of being reused.
  *   - every pending event's time is >= now.
- *   - check_at > fired until the guard has looked (guard_check), and is
- *     UINT64_MAX when no guard is set, so the loop's one test of it is
- *     never taken for runs without one.
+ *   - the guard looks (guard_look) after every GUARD_EVERY events of a run
+ *     and after the max_fired-th; without a guard, after 2^64 - 1, which
+ *     no run reaches.
  */
 #include <math.h>
 #include <stddef.h>
@@ -90,7 +90,8 @@ struct esc_sim {
 	double until;                 /* fire while the next time <= until; stop sets -inf */
 	uint64_t seq;
 	uint64_t fired;
-	uint64_t check_at;            /* fired count at which the guard looks next */
+	uint64_t nested;              /* events fired by runs inside callbacks */
+	int depth;                    /* runs in progress */
 	esc_sim_guard guard;
 	esc_sim_trip tripped;
 	double instant;               /* the time the guard last saw, */
@@ -145,7 +146,6 @@ esc_sim *esc_sim_new(void)
 	}
 	sim->cap = INITIAL_CAP;
 	sim->free_head = FREE_END;
-	sim->check_at = UINT64_MAX;
 	return sim;
 }
 
@@ -363,6 +363,7 @@ void esc_sim_reset(esc_sim *sim)
 	sim->now = 0.0;
 	sim->seq = 0;
 	sim->fired = 0;
+	sim->nested = 0;
 	sim->stopped = 0;
 	esc_sim_set_guard(sim, &sim->guard);
 }
@@ -374,16 +375,16 @@ static int has_guard(const esc_sim_guard *g)
 	return g->max_fired || g->max_same_instant || g->interrupt;
 }
 
-/* The next fired count at which to look: every GUARD_EVERY events, and
- * exactly at the per-run limit. */
-static uint64_t next_check(const esc_sim *sim)
+/* Events to fire before the guard's next look (>= 1): GUARD_EVERY, or
+ * fewer to look right after the max_fired-th; without a guard, never. */
+static uint64_t guard_gap(const esc_sim *sim)
 {
 	if (!has_guard(&sim->guard))
 		return UINT64_MAX;
-	uint64_t at = sim->fired + GUARD_EVERY;
-	if (sim->guard.max_fired && sim->guard.max_fired < at)
-		at = sim->guard.max_fired > sim->fired ? sim->guard.max_fired + 1 : sim->fired + 1;
-	return at;
+	uint64_t gap = GUARD_EVERY, max = sim->guard.max_fired;
+	if (max > sim->fired && max - sim->fired < gap)
+		gap = max - sim->fired;
+	return gap;
 }
 
 void esc_sim_set_guard(esc_sim *sim, const esc_sim_guard *guard)
@@ -393,32 +394,32 @@ void esc_sim_set_guard(esc_sim *sim, const esc_sim_guard *guard)
 	sim->tripped = ESC_SIM_RUNNING;
 	sim->instant = sim->now;
 	sim->instant_fired = sim->fired;
-	sim->check_at = next_check(sim);
 }
 
 esc_sim_trip esc_sim_tripped(const esc_sim *sim) { return sim->tripped; }
 
-/* Time is monotonic, so if it is where it was at the last look, every
- * event since fired at that time. */
-__attribute__((noinline, cold)) static void guard_check(esc_sim *sim)
+/* After an event: stop the run if a limit is passed; the events to fire
+ * before the next look.  Time is monotonic, so if it is where it was at
+ * the last look, every event since fired at that time. */
+__attribute__((noinline, cold)) static uint64_t guard_look(esc_sim *sim)
 {
 	const esc_sim_guard *g = &sim->guard;
 	if (sim->now != sim->instant) {
 		sim->instant = sim->now;
-		sim->instant_fired = sim->fired;
+		sim->instant_fired = sim->fired - 1;
 	}
 	esc_sim_trip trip = ESC_SIM_RUNNING;
 	if (g->interrupt && *g->interrupt)
 		trip = ESC_SIM_INTERRUPTED;
-	else if (g->max_fired && sim->fired > g->max_fired)
+	else if (g->max_fired && sim->fired >= g->max_fired)
 		trip = ESC_SIM_TOO_MANY_EVENTS;
 	else if (g->max_same_instant && sim->fired - sim->instant_fired > g->max_same_instant)
 		trip = ESC_SIM_TIME_STANDS_STILL;
-	sim->check_at = next_check(sim);
 	if (trip) {
 		sim->tripped = trip;
 		esc_sim_stop(sim);
 	}
+	return guard_gap(sim);
 }
 
 size_t esc_sim_pending(const esc_sim *sim) { return sim->n - sim->zombies; }
@@ -515,8 +516,15 @@ int esc_sim_is_pending(const esc_sim *sim, esc_event_id id)
  * too. */
 static uint64_t fire_through(esc_sim *sim, double t_end_h)
 {
-	uint64_t count = 0;
+	/* left, the guard's countdown, takes the register a count of this
+	 * run's events would: one decrement and a branch per event.  This
+	 * run's events are those fired less those of runs nested in its
+	 * callbacks, which count their own (and leave the guard to look a
+	 * little later here, never wrongly). */
+	volatile uint64_t start = sim->fired - sim->nested;  /* on the stack: no register */
+	uint64_t left = guard_gap(sim);
 	double outer = sim->until;
+	sim->depth++;
 	sim->stopped = 0;
 	sim->until = t_end_h;
 	for (;;) {
@@ -540,12 +548,14 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 			slot_free(sim, i);
 		sim->now = t;
 		sim->fired++;
-		count++;
 		fn(sim, ctx, arg);
-		if (__builtin_expect(sim->fired >= sim->check_at, 0))
-			guard_check(sim);
+		if (__builtin_expect(--left == 0, 0))
+			left = guard_look(sim);
 	}
 	sim->until = sim->stopped ? -INFINITY : outer;
+	uint64_t count = sim->fired - sim->nested - start;
+	if (--sim->depth > 0)
+		sim->nested += count;
 	return count;
 }
 

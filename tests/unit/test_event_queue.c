@@ -566,19 +566,22 @@ static void test_guard(void **state)
 	esc_sim *sim = esc_sim_new();
 	assert_non_null(sim);
 	/* An event that sets itself again one hour on: stopped after exactly
-	 * max_fired events, at the clock of the last. */
+	 * max_fired events; the next stays pending. */
 	looper l = {1.0, 0, NULL};
 	esc_sim_set_guard(sim, &(esc_sim_guard){ .max_fired = 10000 });
 	esc_sim_schedule(sim, 0, again, &l, NULL);
-	assert_int_equal(esc_sim_run(sim), 10001);
+	assert_int_equal(esc_sim_run(sim), 10000);
+	assert_int_equal(esc_sim_fired(sim), 10000);
+	assert_int_equal(l.fired, 10000);
 	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_TOO_MANY_EVENTS);
-	assert_true(esc_sim_stopped(sim) && esc_sim_now(sim) == 10000.0);
+	assert_true(esc_sim_stopped(sim) && esc_sim_now(sim) == 9999.0);
+	assert_int_equal(esc_sim_pending(sim), 1);     /* the 10001st, at 10000 */
 	/* A reset clears the trip and keeps the guard. */
 	esc_sim_reset(sim);
 	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_RUNNING);
 	l = (looper){1.0, 0, NULL};
 	esc_sim_schedule(sim, 0, again, &l, NULL);
-	assert_int_equal(esc_sim_run_until(sim, 20000), 10001);
+	assert_int_equal(esc_sim_run_until(sim, 20000), 10000);
 	assert_int_equal(esc_sim_tripped(sim), ESC_SIM_TOO_MANY_EVENTS);
 
 	/* In zero time: the clock stands at 3.5; stopped once more than
