@@ -1,4 +1,4 @@
--- No debug library: debug.sethook would lift the instruction budget.
+-- No debug library: debug.sethook would lift the CPU-time budget.
 debug.sethook()
 
 return scenario { name = "escape_debug",
