@@ -46,6 +46,14 @@ static void config(esc_config *cfg)
 	cfg->cell.accuracy = 0;
 }
 
+/* The same world without rockets, for 100 hours: only what policies do. */
+static void quiet_config(esc_config *cfg)
+{
+	config(cfg);
+	cfg->generators[0].rate_per_h = 0;
+	cfg->horizon_h = 100;
+}
+
 typedef struct tp {
 	esc_reply_kind reply;          /* B's answer to requests */
 	int reply_cancel;              /* A's on_cell_reply: -1 keep the engine's rule */
@@ -261,9 +269,7 @@ static void test_ticks_timers_and_acts(void **state)
 {
 	(void)state;
 	esc_config cfg;
-	config(&cfg);
-	cfg.generators[0].rate_per_h = 0;
-	cfg.horizon_h = 100;
+	quiet_config(&cfg);
 	esc_error err = {0};
 	tp t = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .tick_h = 10 };
 	esc_run_row r = run(&cfg, &t, 0, &err);
@@ -286,9 +292,7 @@ static void test_runaway_guards(void **state)
 {
 	(void)state;
 	esc_config cfg;
-	config(&cfg);
-	cfg.generators[0].rate_per_h = 0;
-	cfg.horizon_h = 100;
+	quiet_config(&cfg);
 	esc_error err = {0};
 	/* The timer set at the first tick (10 h), due at 11 h, sets itself
 	 * again with no delay. */
@@ -326,9 +330,7 @@ static void test_bad_acts(void **state)
 {
 	(void)state;
 	esc_config cfg;
-	config(&cfg);
-	cfg.generators[0].rate_per_h = 0;
-	cfg.horizon_h = 100;
+	quiet_config(&cfg);
 	esc_error err = {0};
 	esc_model *m = esc_model_new(&cfg, &err);
 	esc_streams *s = esc_streams_new(NULL);
