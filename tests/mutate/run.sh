@@ -98,16 +98,17 @@ build() {  # build TEST... : 0 when everything they need is built
 
 # run TEST LOG: prove's verdict (0 = passed); the log keeps its output.
 run_test() {
-	(cd "$scratch" && timeout "$limit" prove -v -e '' "$(path_of "$1")") > "$2" 2>&1
+	(cd "$scratch" && timeout "$limit" prove -v --merge -e '' "$(path_of "$1")") > "$2" 2>&1
 }
 
-# first_failure LOG: the first failing check of a prove -v log, in one line.
-first_failure() {
+# failures LOG: a prove -v log's failing checks (the first three), in one
+# line; else what prove said was wrong (a bad plan, an exit status).
+failures() {
 	local s
-	s=$(grep -m1 -E '^not ok' "$1")
-	[ -n "$s" ] || s=$(grep -m1 -E 'Bad plan|Dubious|Parse errors|No plan|Result: FAIL' "$1")
-	[ -n "$s" ] || s="prove failed (see the log)"
-	printf '%s' "$s" | cut -c1-90
+	s=$(grep -E '^not ok' "$1" | head -3 | sed -E 's/^not ok ([0-9]+) - /#\1 /' | cut -c1-60 | paste -sd, - | sed 's/,/, /g')
+	[ -n "$s" ] || s=$(grep -m1 -E 'Bad plan|Dubious|Parse errors|No plan|No subtests' "$1" | sed 's/^ *//')
+	[ -n "$s" ] || s="prove failed (see $1)"
+	printf '%s' "$s"
 }
 
 # apply FILE OLD NEW: 0 applied, 3 not found, 4 found more than once.
@@ -139,7 +140,7 @@ build "${all_tests[@]}" || { tail -20 "$scratch/mutate-logs/build.log" >&2; die 
 for t in "${all_tests[@]}"; do
 	echo "mutate: unmutated: $t"
 	run_test "$t" "$scratch/mutate-logs/unmutated.$(basename "$t").log" ||
-		die "$t fails without any mutant ($(first_failure "$scratch/mutate-logs/unmutated.$(basename "$t").log")): fix that first"
+		die "$t fails without any mutant ($(failures "$scratch/mutate-logs/unmutated.$(basename "$t").log")): fix that first"
 done
 
 # ---- each mutant -------------------------------------------------------------
@@ -147,7 +148,7 @@ results=() killers=() bad=0
 for i in "${!names[@]}"; do
 	name=${names[$i]} file=$scratch/${files[$i]}
 	if [ -n "$only" ] && [[ "$name" != *"$only"* ]]; then continue; fi
-	cp -p "$file" "$scratch/mutate-logs/original"
+	cp "$file" "$scratch/mutate-logs/original"
 	apply "$file" "${olds[$i]}" "${news[$i]}"
 	st=$?
 	result='' killer=''
@@ -167,15 +168,17 @@ for i in "${!names[@]}"; do
 				log=$scratch/mutate-logs/$name.$(basename "$t").log
 				if ! run_test "$t" "$log"; then
 					result=KILLED
-					killer+="${killer:+; }$(basename "$t"): $(first_failure "$log")"
+					killer+="${killer:+; }$(basename "$t"): $(failures "$log")"
 				fi
 			done
 			[ -n "$result" ] || { result=SURVIVED killer="passed: ${tests[$i]}"; }
 		fi
 	fi
-	# Put the file back with a new time stamp, so make rebuilds from it.
-	cat "$scratch/mutate-logs/original" > "$file"
-	touch "$file"
+	# Put the file back, with a new time stamp so that make rebuilds from it.
+	if [ "$st" = 0 ]; then
+		cat "$scratch/mutate-logs/original" > "$file"
+		touch "$file"
+	fi
 	echo "mutate: $name: $result"
 	results[$i]=$result killers[$i]=$killer
 	[ "$result" = KILLED ] || bad=$((bad + 1))
