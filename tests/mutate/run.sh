@@ -105,7 +105,8 @@ run_test() {
 # line; else what prove said was wrong (a bad plan, an exit status).
 failures() {
 	local s
-	s=$(grep -E '^not ok' "$1" | head -3 | sed -E 's/^not ok ([0-9]+) - /#\1 /' | cut -c1-60 | paste -sd, - | sed 's/,/, /g')
+	s=$(grep -E '^not ok' "$1" | head -3 | sed -E 's/^not ok ([0-9]+) - /#\1 /' | cut -c1-60 |
+		awk '{ printf "%s%s", (NR > 1 ? "; " : ""), $0 }')
 	[ -n "$s" ] || s=$(grep -m1 -E 'Bad plan|Dubious|Parse errors|No plan|No subtests' "$1" | sed 's/^ *//')
 	[ -n "$s" ] || s="prove failed (see $1)"
 	printf '%s' "$s"
@@ -168,7 +169,7 @@ for i in "${!names[@]}"; do
 				log=$scratch/mutate-logs/$name.$(basename "$t").log
 				if ! run_test "$t" "$log"; then
 					result=KILLED
-					killer+="${killer:+; }$(basename "$t"): $(failures "$log")"
+					killer+="${killer:+ | }$(basename "$t"): $(failures "$log")"
 				fi
 			done
 			[ -n "$result" ] || { result=SURVIVED killer="passed: ${tests[$i]}"; }

@@ -59,6 +59,16 @@ static void test_mean_t(void **state)
 	near(e.hi - e.est, 1.9632431614775607, 1e-9, "t half-width (scipy)");
 	near(e.est - e.lo, 1.9632431614775607, 1e-9, "symmetric");
 	near(esc_stat_t_pvalue(x, 5), 0.013235599563682695, 1e-9, "t test p (scipy)");
+	/* n = 50 by its critical value: data of mean 0 and sample standard
+	 * deviation 1 (n - 1 in the denominator) give a half-width of
+	 * t_{0.975, 49} / sqrt(50), t_{0.975, 49} = 2.009575234489209
+	 * (scipy.stats.t.ppf; GSL's inverse is good to a few parts in 10^9). */
+	double d[50];
+	for (int i = 0; i < 50; i++)
+		d[i] = (i % 2 ? 1.0 : -1.0) * sqrt(49.0 / 50.0);
+	e = esc_stat_mean_t(d, 50, 0.95);
+	near(e.sd, 1, 1e-12, "sample sd (n - 1)");
+	near((e.hi - e.lo) / 2 * sqrt(50.0), 2.009575234489209, 1e-8, "t_{0.975, 49} (scipy)");
 	e = esc_stat_mean_t(x, 1, 0.95);
 	assert_true(e.est == 1 && isnan(e.lo) && isnan(e.hi));
 	e = esc_stat_mean_t(NULL, 0, 0.95);
@@ -106,17 +116,6 @@ static void test_paired_coverage(void **state)
 		            "gives 0.9443, sd over n 0.9477)\n", c, band);
 		fail();
 	}
-
-	/* The same interval at n = 50 by its critical value: data of mean 0
-	 * and sample standard deviation 1 (n - 1 in the denominator) give a
-	 * half-width of t_{0.975, 49} / sqrt(50), t_{0.975, 49} =
-	 * 2.009575234489209 (scipy.stats.t.ppf; GSL's inverse is good to a few
-	 * parts in 10^9). */
-	for (int i = 0; i < 50; i++)
-		d[i] = (i % 2 ? 1.0 : -1.0) * sqrt(49.0 / 50.0);
-	esc_interval e = esc_stat_mean_t(d, 50, 0.95);
-	near(e.sd, 1, 1e-12, "sample sd (n - 1)");
-	near((e.hi - e.lo) / 2 * sqrt(50.0), 2.009575234489209, 1e-8, "t_{0.975, 49} (scipy)");
 
 	/* Poisson counts (the runs metrics are counts), difference 1.5: the t
 	 * interval is approximate here, so only a rough check. */
