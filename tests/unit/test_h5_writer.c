@@ -806,6 +806,9 @@ static const char *const zone_names[] = { "Quneitra", "Golan" };
 static const char *const type_names[] = { "raid", "rocket", "strike" };
 static const char *const regime_names[] = { "calm", "tense", "crisis" };
 
+/* golan_labels()'s parties in the `labels` JSON, with -1 = none. */
+#define PARTY_JSON "{\"-1\": \"none\", \"0\": \"ISR\", \"1\": \"SYR\", \"2\": \"NSA\"}"
+
 static esc_h5_labels golan_labels(void)
 {
 	esc_h5_labels l = {
@@ -1069,8 +1072,6 @@ static void check_events(hid_t file, const char *arm_name, int arm,
 		snprintf(key, sizeof key, "FIELD_%u_DESCRIPTION", i);
 		assert_true(H5Aexists(d, key) > 0);
 	}
-	static const char *const pj =
-		"{\"-1\": \"none\", \"0\": \"ISR\", \"1\": \"SYR\", \"2\": \"NSA\"}";
 	char want[1024];
 	snprintf(want, sizeof want, "{\"actor\": %s, \"target\": %s, "
 	         "\"zone\": {\"-1\": \"none\", \"0\": \"Quneitra\", \"1\": \"Golan\"}, "
@@ -1078,7 +1079,8 @@ static void check_events(hid_t file, const char *arm_name, int arm,
 	         "\"2\": \"strike\"}, \"true_perpetrator\": %s, "
 	         "\"perceived_perpetrator\": %s, \"cause\": {\"0\": \"background\", "
 	         "\"1\": \"triggered\", \"2\": \"policy\"}, \"kind\": {\"0\": "
-	         "\"incident\", \"1\": \"protest\"}}", pj, pj, pj, pj);
+	         "\"incident\", \"1\": \"protest\"}}",
+	         PARTY_JSON, PARTY_JSON, PARTY_JSON, PARTY_JSON);
 	assert_attr_text(d, "labels", want);
 	static const column_units units[] = {
 		{ "rep", NULL }, { "id", NULL }, { "parent_id", NULL },
@@ -1812,8 +1814,6 @@ static void test_messages(void **state)
 		{ "deadline_h", "h" }, { "slack_h", "h" },
 	};
 	assert_units(d, units, 14);
-	static const char *const pj =
-		"{\"-1\": \"none\", \"0\": \"ISR\", \"1\": \"SYR\", \"2\": \"NSA\"}";
 	char want[1024];
 	snprintf(want, sizeof want, "{\"channel\": {\"-1\": \"none\", \"0\": \"cell\", "
 	         "\"1\": \"UNDOF\", \"2\": \"US_backchannel\"}, \"sender\": %s, "
@@ -1821,7 +1821,8 @@ static void test_messages(void **state)
 	         "\"2\": \"protest\", \"3\": \"restraint\", \"4\": \"intel\"}, "
 	         "\"outcome\": {\"0\": \"answered\", \"1\": \"late\", \"2\": "
 	         "\"refused\", \"3\": \"unavailable\", \"4\": \"pending\"}, "
-	         "\"correct\": {\"-1\": \"n/a\", \"0\": \"no\", \"1\": \"yes\"}}", pj, pj);
+	         "\"correct\": {\"-1\": \"n/a\", \"0\": \"no\", \"1\": \"yes\"}}",
+	         PARTY_JSON, PARTY_JSON);
 	assert_attr_text(d, "labels", want);
 	for (int k = 0; k < 2; k++) {
 		hid_t mt = H5Tget_member_type(ft, k ? 7 : 6);
