@@ -36,7 +36,7 @@ with h5py.File(sys.argv[1], "r") as h:
         r = h["arms/%s/runs" % a]
         assert list(r["rep"]) == list(range(20)), (a, list(r["rep"]))
         assert r["incidents"].sum() > 0, a
-        used[a] = int(r["cell_requests"].sum() + r["ops_notified"].sum())
+        used[a] = int(r["cell_requests"].sum() + r["notices_sent"].sum())
     assert used["cell"] > 0 and used["no_cell"] == 0, used
     print("cell queries + notices per arm:", used)
 PY

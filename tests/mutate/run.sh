@@ -37,8 +37,9 @@ die() { echo "mutate: $*" >&2; exit 2; }
 
 # ---- the list ---------------------------------------------------------------
 # A mutant is a header line `NAME FILE TEST...` then `- TEXT` (exact text
-# of FILE, found exactly once) and `+ TEXT` (what replaces it).  `#` lines
-# and blank lines are comments.
+# of FILE, found exactly once) and `+ TEXT` (what replaces it); in both,
+# \n stands for a line break and \\n for a backslash and n.  `#` lines and
+# blank lines are comments.
 names=() files=() tests=() olds=() news=()
 lineno=0 cur=-1
 while IFS= read -r line || [ -n "$line" ]; do
@@ -117,6 +118,9 @@ apply() {
 	"$PY" - "$@" <<'PYEOF'
 import sys
 path, old, new = sys.argv[1:4]
+def unescape(t):
+    return t.replace("\\\\n", "\0").replace("\\n", "\n").replace("\0", "\\n")
+old, new = unescape(old), unescape(new)
 with open(path, encoding="utf-8") as f:
     text = f.read()
 n = text.count(old)

@@ -91,15 +91,17 @@ static esc_run_row make_row(int arm, int64_t i)
 	r.cell_requests = arm == 0 ? i % 11 : 0;
 	r.cell_answered_before_deadline = arm == 0 ? i % 7 : 0;
 	r.cell_mean_latency_h = i % 5 == 0 ? NAN : 0.1 * (double)i;
+	r.cell_notice_latency_h = i % 4 == 0 ? NAN : 0.2 * (double)i;
 	r.events_total = INT64_MAX - i;
 	r.cell_refused = i % 3;
 	r.cell_unavailable = i % 4;
 	r.cell_enforcements = i % 2;
 	r.channel_requests = 2 * i;
 	r.channel_answered_before_deadline = i;
-	r.ops_notified = 5 * i;
-	r.ops_deconflicted = 4 * i;
-	r.near_misses = i + 1;
+	r.notices_sent = 5 * i;
+	r.notices_in_time = 2 * i;
+	r.notices_too_late = i + 1;
+	r.notices_undelivered = 2 * i - 1;
 	return r;
 }
 
@@ -158,6 +160,26 @@ static void assert_attr_fixed(hid_t obj, const char *name, const char *want)
 typedef struct column_units {
 	const char *name, *units;
 } column_units;
+
+/* The runs columns and their units, as docs/results.md lists them (an arm
+ * made with its parties has fatalities_by_<PARTY> columns after
+ * fatalities_civ, RUN_COL_PARTIES). */
+static const column_units run_cols[] = {
+	{ "rep", NULL }, { "seed", NULL }, { "incidents", "count" },
+	{ "retaliations", "count" }, { "misattributed_retaliations", "count" },
+	{ "fatalities_mil", "count" }, { "fatalities_civ", "count" },
+	{ "max_level", "level" }, { "hours_at_or_above_6", "h" },
+	{ "spiral", "1" }, { "first_crisis_h", "h" },
+	{ "cell_requests", "count" }, { "cell_answered_before_deadline", "count" },
+	{ "cell_mean_latency_h", "h" }, { "cell_notice_latency_h", "h" },
+	{ "events_total", "count" }, { "cell_refused", "count" },
+	{ "cell_unavailable", "count" }, { "cell_enforcements", "count" },
+	{ "channel_requests", "count" }, { "channel_answered_before_deadline", "count" },
+	{ "notices_sent", "count" }, { "notices_in_time", "count" },
+	{ "notices_too_late", "count" }, { "notices_undelivered", "count" },
+};
+#define N_RUN_COLS (unsigned)(sizeof run_cols / sizeof run_cols[0])
+#define RUN_COL_PARTIES 7
 
 /* Every column's units, in both forms: FIELD_<i>_UNITS where it has units
  * and nowhere else, and the whole `units` JSON object in column order, so
@@ -231,15 +253,17 @@ static hid_t reader_row_type(void)
 	M(cell_requests, H5T_NATIVE_INT64);
 	M(cell_answered_before_deadline, H5T_NATIVE_INT64);
 	M(cell_mean_latency_h, H5T_NATIVE_DOUBLE);
+	M(cell_notice_latency_h, H5T_NATIVE_DOUBLE);
 	M(events_total, H5T_NATIVE_INT64);
 	M(cell_refused, H5T_NATIVE_INT64);
 	M(cell_unavailable, H5T_NATIVE_INT64);
 	M(cell_enforcements, H5T_NATIVE_INT64);
 	M(channel_requests, H5T_NATIVE_INT64);
 	M(channel_answered_before_deadline, H5T_NATIVE_INT64);
-	M(ops_notified, H5T_NATIVE_INT64);
-	M(ops_deconflicted, H5T_NATIVE_INT64);
-	M(near_misses, H5T_NATIVE_INT64);
+	M(notices_sent, H5T_NATIVE_INT64);
+	M(notices_in_time, H5T_NATIVE_INT64);
+	M(notices_too_late, H5T_NATIVE_INT64);
+	M(notices_undelivered, H5T_NATIVE_INT64);
 #undef M
 	return t;
 }
@@ -270,6 +294,7 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	assert_int_equal(got->cell_answered_before_deadline,
 	                 want->cell_answered_before_deadline);
 	assert_same_double(got->cell_mean_latency_h, want->cell_mean_latency_h);
+	assert_same_double(got->cell_notice_latency_h, want->cell_notice_latency_h);
 	assert_true(got->events_total == want->events_total);
 	assert_int_equal(got->cell_refused, want->cell_refused);
 	assert_int_equal(got->cell_unavailable, want->cell_unavailable);
@@ -277,9 +302,10 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	assert_int_equal(got->channel_requests, want->channel_requests);
 	assert_int_equal(got->channel_answered_before_deadline,
 	                 want->channel_answered_before_deadline);
-	assert_int_equal(got->ops_notified, want->ops_notified);
-	assert_int_equal(got->ops_deconflicted, want->ops_deconflicted);
-	assert_int_equal(got->near_misses, want->near_misses);
+	assert_int_equal(got->notices_sent, want->notices_sent);
+	assert_int_equal(got->notices_in_time, want->notices_in_time);
+	assert_int_equal(got->notices_too_late, want->notices_too_late);
+	assert_int_equal(got->notices_undelivered, want->notices_undelivered);
 }
 
 static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want)
@@ -321,37 +347,22 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 	free(rows);
 
 	/* The Table spec attributes, and ours beside them: every column's
-	 * units as docs/results.md lists them, in both forms. */
-	static const column_units cols[] = {
-		{ "rep", NULL }, { "seed", NULL }, { "incidents", "count" },
-		{ "retaliations", "count" }, { "misattributed_retaliations", "count" },
-		{ "fatalities_mil", "count" }, { "fatalities_civ", "count" },
-		{ "max_level", "level" }, { "hours_at_or_above_6", "h" },
-		{ "spiral", "1" }, { "first_crisis_h", "h" },
-		{ "cell_requests", "count" }, { "cell_answered_before_deadline", "count" },
-		{ "cell_mean_latency_h", "h" }, { "events_total", "count" },
-		{ "cell_refused", "count" }, { "cell_unavailable", "count" },
-		{ "cell_enforcements", "count" }, { "channel_requests", "count" },
-		{ "channel_answered_before_deadline", "count" },
-		{ "ops_notified", "count" }, { "ops_deconflicted", "count" },
-		{ "near_misses", "count" },
-	};
-	const unsigned n_cols = sizeof cols / sizeof cols[0];
+	 * units in both forms. */
 	assert_attr_fixed(d, "CLASS", "TABLE");
 	assert_attr_fixed(d, "VERSION", "3.0");
 	assert_true(H5Aexists(d, "TITLE") > 0);
 	hid_t ft = H5Dget_type(d);
-	assert_int_equal(H5Tget_nmembers(ft), (int)n_cols);
-	for (unsigned i = 0; i < n_cols; i++) {
+	assert_int_equal(H5Tget_nmembers(ft), (int)N_RUN_COLS);
+	for (unsigned i = 0; i < N_RUN_COLS; i++) {
 		char key[32];
 		snprintf(key, sizeof key, "FIELD_%u_NAME", i);
-		assert_attr_fixed(d, key, cols[i].name);
+		assert_attr_fixed(d, key, run_cols[i].name);
 		char *m = H5Tget_member_name(ft, i);
-		assert_string_equal(m, cols[i].name);
+		assert_string_equal(m, run_cols[i].name);
 		H5free_memory(m);
 	}
 	H5Tclose(ft);
-	assert_units(d, cols, n_cols);
+	assert_units(d, run_cols, N_RUN_COLS);
 	assert_attr_fixed(d, "FIELD_9_LABELS", "0=no,1=yes");
 	assert_attr_text(d, "labels", "{\"spiral\": {\"0\": \"no\", \"1\": \"yes\"}}");
 	H5Dclose(d);
@@ -1849,6 +1860,63 @@ static void test_messages(void **state)
 
 /* Names the label form cannot hold are refused before anything is written,
  * and more names than an int8 holds are fine (labels are int32 codes). */
+/* An arm made with its parties has a fatalities_by_<PARTY> column per
+ * party, in the parties' order, right after the totals. */
+static void test_runs_party_columns(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "party_columns.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	esc_h5_labels l = golan_labels();
+	int arm = -1;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 0, 0, &arm, &err), ESC_OK);
+	esc_run_row rows[5];
+	for (int i = 0; i < 5; i++) {
+		rows[i] = make_row(0, i);
+		for (int k = 0; k < 3; k++)
+			rows[i].fatalities_by[k] = 100 * k + i;
+	}
+	assert_int_equal(esc_h5_append_runs(w, arm, rows, 5, &err), ESC_OK);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(f, "/arms/cell/runs", H5P_DEFAULT);
+	assert_true(d >= 0);
+	hid_t ft = H5Dget_type(d);
+	static const char *const want[] = { "fatalities_civ", "fatalities_by_ISR",
+	                                    "fatalities_by_SYR", "fatalities_by_NSA", "max_level" };
+	for (int i = 0; i < 5; i++) {
+		char *m = H5Tget_member_name(ft, (unsigned)(6 + i));
+		assert_string_equal(m, want[i]);
+		H5free_memory(m);
+	}
+	H5Tclose(ft);
+	/* every column's units, the party columns' ("count") among them */
+	column_units cols[N_RUN_COLS + 3];
+	static const column_units by[3] = {
+		{ "fatalities_by_ISR", "count" }, { "fatalities_by_SYR", "count" },
+		{ "fatalities_by_NSA", "count" },
+	};
+	memcpy(cols, run_cols, RUN_COL_PARTIES * sizeof *cols);
+	memcpy(cols + RUN_COL_PARTIES, by, sizeof by);
+	memcpy(cols + RUN_COL_PARTIES + 3, run_cols + RUN_COL_PARTIES,
+	       (N_RUN_COLS - RUN_COL_PARTIES) * sizeof *cols);
+	assert_units(d, cols, N_RUN_COLS + 3);
+	hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
+	H5Tinsert(mt, "fatalities_by_NSA", 0, H5T_NATIVE_INT64);
+	int64_t got[5];
+	assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(got[i], 200 + i);
+	H5Tclose(mt);
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(path);
+}
+
 static void test_labels_checked(void **state)
 {
 	(void)state;
@@ -1937,6 +2005,7 @@ int main(void)
 		cmocka_unit_test(test_table_like_other_layout),
 		cmocka_unit_test(test_daily_events),
 		cmocka_unit_test(test_labels_checked),
+		cmocka_unit_test(test_runs_party_columns),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_log),
 	};
