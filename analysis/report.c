@@ -526,6 +526,21 @@ static int arm_curve(const report *r, size_t k, esc_km_fn fn, void *ctx,
 
 /* ----------------------------------------------------------- statistics */
 
+/* Row of arm A holding rep WANT (its first), or -1. */
+static long find_rep(const arm *a, int64_t want)
+{
+	size_t lo = 0, hi = a->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (rep_at(a, mid) < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->n && rep_at(a, lo) == want ? (long)lo : -1;
+}
+
+
 /* Every statistic, one metric of one arm at a time: memory is a column of
  * the arm, and of its baseline and their differences when it has one, not
  * the runs tables (the report of 100,000 replications needs a few MB). */
@@ -674,18 +689,8 @@ static int compute(report *r, esc_error *err)
 		int64_t want = rep_at(b, i);
 		if (i > 0 && want == rep_at(b, i - 1))
 			continue;
-		for (size_t k = 0; all && k < na; k++) {
-			const arm *x = &r->a[k];
-			size_t lo = 0, hi = x->n;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				if (rep_at(x, mid) < want)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			all = lo < x->n && rep_at(x, lo) == want;
-		}
+		for (size_t k = 0; all && k < na; k++)
+			all = find_rep(&r->a[k], want) >= 0;
 		r->paired_all += all;
 	}
 out:
@@ -703,20 +708,6 @@ static int arm_index(const report *r, const char *name)
 		if (!strcmp(r->a[k].name, name))
 			return (int)k;
 	return -1;
-}
-
-/* Row of arm A holding rep WANT (its first), or -1. */
-static long find_rep(const arm *a, int64_t want)
-{
-	size_t lo = 0, hi = a->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (rep_at(a, mid) < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < a->n && rep_at(a, lo) == want ? (long)lo : -1;
 }
 
 /* The file has the arms compare --decompose writes: cell, the three
