@@ -36,6 +36,7 @@
 #endif
 
 #include "escsim/h5in.h"
+#include "escsim/numfmt.h"
 #include "report.h"
 #include "stats.h"
 
@@ -1227,11 +1228,12 @@ static void csv_row(FILE *o, const char *table, const char *arm,
 	fprintf(o, "%s,%s,%s,%s,%s,%lld", table, arm, base, metric, stat,
 	        (long long)n);
 	const double v[] = { est, lo, hi, p };
+	char b[ESC_NUM_MAX];
 	for (int i = 0; i < 4; i++) {
 		if (isnan(v[i]))
 			fprintf(o, ",");
 		else
-			fprintf(o, ",%.17g", v[i]);
+			fprintf(o, ",%s", esc_fmt_double(b, v[i]));
 	}
 	fprintf(o, "\n");
 }
@@ -1313,10 +1315,11 @@ static void json_str(FILE *o, const char *s)
 
 static void json_num(FILE *o, double v)
 {
+	char b[ESC_NUM_MAX];
 	if (isnan(v) || isinf(v))
 		fprintf(o, "null");
 	else
-		fprintf(o, "%.17g", v);
+		fprintf(o, "%s", esc_fmt_double(b, v));
 }
 
 static void json_interval(FILE *o, const esc_interval *e, const char *est)

@@ -9,10 +9,34 @@
 #include "escsim/scenario.h"
 #include "cli.h"
 
-/* Indent compact JSON for people; strings are copied as they are. */
+/* The length of the container opening at s when it holds no other
+ * container, else 0 (strings are skipped whole). */
+static size_t leaf_length(const char *s)
+{
+	int in_str = 0;
+	for (size_t i = 1; s[i]; i++) {
+		char ch = s[i];
+		if (in_str) {
+			if (ch == '\\' && s[i + 1]) i++;
+			else if (ch == '"') in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if (ch == '{' || ch == '[') {
+			return 0;
+		} else if (ch == '}' || ch == ']') {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Indent compact JSON for people: one member per line, but a short object
+ * or array of plain values ({"kind": "constant", "value": 6}, a list of
+ * zones) stays on one line.  Strings are copied as they are. */
 static void print_json(const char *s)
 {
 	int depth = 0, in_str = 0;
+	const char *flat_end = NULL;    /* inside a container kept on one line */
 	for (; *s; s++) {
 		char ch = *s;
 		if (in_str) {
@@ -23,14 +47,34 @@ static void print_json(const char *s)
 		}
 		switch (ch) {
 		case '"': in_str = 1; putchar(ch); break;
-		case '{': case '[':
+		case '{': case '[': {
+			size_t n = flat_end ? 0 : leaf_length(s);
 			putchar(ch);
+			if (n > 0 && n + 2 * (size_t)depth < 100) {
+				flat_end = s + n - 1;    /* its closing bracket */
+				if (n > 2 && s[1] != ' ')
+					putchar(' ');
+				break;
+			}
 			printf("\n%*s", 2 * ++depth, "");
 			break;
+		}
 		case '}': case ']':
+			if (flat_end == s) {
+				if (s[-1] != '{' && s[-1] != '[')
+					putchar(' ');
+				putchar(ch);
+				flat_end = NULL;
+				break;
+			}
 			printf("\n%*s%c", 2 * --depth, "", ch);
 			break;
-		case ',': printf(",\n%*s", 2 * depth, ""); break;
+		case ',':
+			if (flat_end)
+				printf(", ");
+			else
+				printf(",\n%*s", 2 * depth, "");
+			break;
 		case ':': printf(": "); break;
 		default: putchar(ch);
 		}

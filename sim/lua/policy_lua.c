@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "escsim/engine.h"
+#include "escsim/numfmt.h"
 #include "script.h"
 
 const char *const esc_lua_hook_names[ESC_N_HOOKS] = {
@@ -1304,7 +1305,7 @@ static void add_json_value(lua_State *L, int acc, int idx, int depth)
 		if (lua_isinteger(L, idx))
 			snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
 		else if (isfinite(x))
-			snprintf(num, sizeof num, "%.17g", x);
+			esc_fmt_double(num, x);
 		else
 			snprintf(num, sizeof num, "\"%s\"", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
 		add(L, acc, num);
@@ -1414,9 +1415,9 @@ static int describe_cf(lua_State *L)
 			lua_pop(L, 2);
 		}
 		lua_settop(L, acc);
-		char tick[64];
-		snprintf(tick, sizeof tick, "},\"tick_h\":%.17g}",
-		         (p->hooks[i] & (1u << ESC_HOOK_TICK)) ? p->tick[i] : 0.0);
+		char tick[64], nb[ESC_NUM_MAX];
+		snprintf(tick, sizeof tick, "},\"tick_h\":%s}",
+		         esc_fmt_double(nb, (p->hooks[i] & (1u << ESC_HOOK_TICK)) ? p->tick[i] : 0.0));
 		add(L, acc, tick);
 	}
 	add(L, acc, "},\"triggers\":[");
@@ -1448,8 +1449,8 @@ static int describe_cf(lua_State *L)
 			else
 				add_name(L, acc, m[k].names ? m[k].names[m[k].v] : m[k].list[m[k].v]);
 		}
-		char tail[128];
-		snprintf(tail, sizeof tail, "},\"probability\":%.17g,\"repeatable\":%s}", t->probability,
+		char tail[128], nb[ESC_NUM_MAX];
+		snprintf(tail, sizeof tail, "},\"probability\":%s,\"repeatable\":%s}", esc_fmt_double(nb, t->probability),
 		         t->repeatable ? "true" : "false");
 		add(L, acc, tail);
 	}
