@@ -36,7 +36,7 @@
 #endif
 
 #include "escsim/h5in.h"
-#include "escsim/numfmt.h"
+#include "escsim/text.h"
 #include "report.h"
 #include "stats.h"
 
@@ -973,6 +973,12 @@ static int arm_width(const report *r)
 	return w;
 }
 
+/* "s" unless the file asked for one replication. */
+static const char *reps_s(const report *r)
+{
+	return r->provenance_reps && !strcmp(r->provenance_reps, "1") ? "" : "s";
+}
+
 static void print_text(const report *r)
 {
 	FILE *o = r->out;
@@ -983,22 +989,23 @@ static void print_text(const report *r)
 			mw = (int)strlen(r->m[j].name);
 	char s1[64], s2[64], s3[64], s4[64], s5[64];
 	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "scenario %s, seed %s, %s replications requested, %s\n",
+	fprintf(o, "scenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
 	fprintf(o, "arms:");
 	for (size_t k = 0; k < r->na; k++)
-		fprintf(o, "%s %s (%zu replications%s%s)", k ? ";" : "",
-		        r->a[k].name, r->a[k].n, *r->a[k].overrides ? ", " : "",
+		fprintf(o, "%s %s (%zu replication%s%s%s)", k ? ";" : "",
+		        r->a[k].name, r->a[k].n, esc_plural((int64_t)r->a[k].n),
+		        *r->a[k].overrides ? ", " : "",
 		        r->a[k].overrides);
 	fprintf(o, "\n");
 	if (r->na > 1)
-		fprintf(o, "baseline %s; %lld replications present in every arm "
+		fprintf(o, "baseline %s; %lld replication%s present in every arm "
 		        "(differences pair arm and baseline by rep)\n", b->name,
-		        (long long)r->paired_all);
+		        (long long)r->paired_all, esc_plural(r->paired_all));
 
 	fprintf(o, "\nMeans with 95%% t intervals");
 	if (r->na > 1)
@@ -1150,21 +1157,21 @@ static void print_sweep_text(const report *r)
 	FILE *o = r->out;
 	char s1[64], s2[64], s3[64];
 	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "sweep of %zu points over", r->n_points);
+	fprintf(o, "sweep of %zu point%s over", r->n_points, esc_plural((int64_t)r->n_points));
 	for (size_t j = 0; j < r->n_keys; j++)
 		fprintf(o, "%s %s", j ? "," : "", r->keys[j]);
 	fprintf(o, "; arms");
 	for (size_t i = 0; i < r->n_sarm; i++)
 		fprintf(o, "%s %s", i ? "," : "", r->sarm[i]);
-	fprintf(o, "\nscenario %s, seed %s, %s replications requested, %s\n",
+	fprintf(o, "\nscenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
-	fprintf(o, "baseline %s at each point; %lld replications present in "
+	fprintf(o, "baseline %s at each point; %lld replication%s present in "
 	        "every arm and point\n", r->sarm[r->sbase],
-	        (long long)r->paired_all);
+	        (long long)r->paired_all, esc_plural(r->paired_all));
 	int kw = 12;
 	for (size_t j = 0; j < r->n_keys; j++)
 		if ((int)strlen(r->keys[j]) > kw)
@@ -1206,8 +1213,9 @@ static void print_sweep_text(const report *r)
 					continue;
 				char lab[300];
 				num(s1, sizeof s1, mg->value);
-				snprintf(lab, sizeof lab, "%s = %s (%lld points)",
-				         r->keys[mg->key], s1, (long long)mg->points);
+				snprintf(lab, sizeof lab, "%s = %s (%lld point%s)",
+				         r->keys[mg->key], s1, (long long)mg->points,
+				         esc_plural(mg->points));
 				num(s1, sizeof s1, mg->d.est);
 				ci(s2, sizeof s2, mg->d.lo, mg->d.hi);
 				pval(s3, sizeof s3, mg->p);

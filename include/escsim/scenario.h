@@ -64,11 +64,22 @@ void esc_scenario_free(esc_scenario *s);
  * see it. */
 int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err);
 
+/* The same, with the option as the user typed it for messages ("--horizon
+ * '0'"); label NULL means "--set 'ASSIGNMENT'". */
+int esc_scenario_set_as(esc_scenario *s, const char *assignment, const char *label,
+                        esc_error *err);
+
 /* Build an arm: copy the base table, apply the n overrides in order, validate
  * into *cfg (caller frees with esc_config_free) and bind *policy to the arm's
  * policies.  The policy stays valid until esc_scenario_free. */
 int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
                      esc_config *cfg, esc_policy *policy, esc_error *err);
+
+/* The same, with each override's label for messages (labels may be NULL,
+ * and so may each label: "override 'KEY=VALUE'"). */
+int esc_scenario_arm_as(esc_scenario *s, const char *const *overrides,
+                        const char *const *labels, size_t n, esc_config *cfg,
+                        esc_policy *policy, esc_error *err);
 
 /* Release an arm's policy before esc_scenario_free, for callers that build
  * many arms from one scenario (sweeps): each arm's Lua tables otherwise stay

@@ -88,7 +88,7 @@ static int check(const cli *c)
 	esc_scenario *s = esc_scenario_load(c->scenario, NULL, NULL, &err);
 	int st = s ? ESC_OK : err.status;
 	for (size_t i = 0; st == ESC_OK && i < c->n_sets; i++)
-		st = esc_scenario_set(s, c->sets[i], &err);
+		st = esc_scenario_set_as(s, c->sets[i], c->set_labels[i], &err);
 	esc_config cfg;
 	esc_policy pol;
 	if (st == ESC_OK)

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "escsim/engine.h"
-#include "escsim/numfmt.h"
+#include "escsim/text.h"
 #include "script.h"
 
 const char *const esc_lua_hook_names[ESC_N_HOOKS] = {

@@ -509,11 +509,17 @@ static char *make_label(const char *kind, const char *assignment)
 
 int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err)
 {
+	return esc_scenario_set_as(s, assignment, NULL, err);
+}
+
+int esc_scenario_set_as(esc_scenario *s, const char *assignment, const char *as,
+                        esc_error *err)
+{
 	esc_lua_override *sets = realloc(s->sets, (s->n_sets + 1) * sizeof *sets);
 	if (!sets)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	s->sets = sets;
-	char *label = make_label("--set", assignment);
+	char *label = as ? strdup(as) : make_label("--set", assignment);
 	if (!label)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	override o;
@@ -582,6 +588,13 @@ static void clear_warnings(esc_scenario *s)
 int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
                      esc_config *cfg, esc_policy *policy, esc_error *err)
 {
+	return esc_scenario_arm_as(s, overrides, NULL, n, cfg, policy, err);
+}
+
+int esc_scenario_arm_as(esc_scenario *s, const char *const *overrides,
+                        const char *const *labels, size_t n, esc_config *cfg,
+                        esc_policy *policy, esc_error *err)
+{
 	memset(cfg, 0, sizeof *cfg);
 	if (policy)
 		memset(policy, 0, sizeof *policy);
@@ -599,7 +612,8 @@ int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
 	for (size_t i = 0; i < s->n_sets; i++)
 		rec[i] = s->sets[i];                 /* labels shared, not owned */
 	for (size_t i = 0; i < n; i++) {
-		char *label = make_label("override", overrides[i]);
+		char *label = labels && labels[i] ? strdup(labels[i])
+		                                  : make_label("override", overrides[i]);
 		if (!label) {
 			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 			goto done;

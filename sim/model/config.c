@@ -11,7 +11,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "escsim/config.h"
-#include "escsim/numfmt.h"
+#include "escsim/text.h"
 
 int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
                      size_t n_types, size_t n_generators, esc_error *err)

@@ -1,4 +1,4 @@
-/* test_numfmt.c: esc_fmt_double prints the shortest of %.15g, %.16g and
+/* test_text.c: esc_fmt_double prints the shortest of %.15g, %.16g and
  * %.17g that reads back as the same double.
  *
  * Known answers for values people write (0.3, 1/3, hours(10/60)), for ones
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "escsim/numfmt.h"
+#include "escsim/text.h"
 #include "escsim/rng.h"
 
 static void test_known_answers(void **state)
