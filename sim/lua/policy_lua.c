@@ -43,10 +43,11 @@ const size_t esc_lua_n_hook_names = ESC_N_HOOKS;
 const char *const esc_lua_cause_names[3] = {"background", "triggered", "policy"};
 const char *const esc_lua_kind_names[2] = {"incident", "protest"};
 static const char *const action_names[] = {"ignore", "protest", "query", "retaliate"};
-/* esc_message_kind */
-static const char *const message_kinds[] = {"query", "notify", "protest", "restraint", "intel"};
-/* esc_reply_kind */
-static const char *const reply_names[] = {"answer", "deny", "share_intel", "commit_enforce", "refuse"};
+const char *const esc_lua_message_kind_names[ESC_LUA_N_MESSAGE_KINDS] = {
+	"query", "notify", "protest", "restraint", "intel"};          /* esc_message_kind */
+const char *const esc_lua_reply_names[ESC_LUA_N_REPLIES] = {
+	"answer", "deny", "share_intel", "commit_enforce", "refuse"}; /* esc_reply_kind */
+
 #define REPLIES "answer, deny, share_intel, commit_enforce, refuse"
 /* A query's priority (esc_decision.priority is the index). */
 static const char *const priority_names[] = {"flash", "immediate", "routine"};
@@ -70,7 +71,9 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 		return NULL;
 	p->s = s;
 	p->arm_ref = p->triggers_ref = p->run_ref = LUA_NOREF;
-	p->strs_ref = p->record_mt_ref[0] = p->record_mt_ref[1] = LUA_NOREF;
+	p->strs_ref = LUA_NOREF;
+	for (size_t w = 0; w < COUNT(p->record_mt_ref); w++)
+		p->record_mt_ref[w] = LUA_NOREF;
 	p->np = cfg->n_parties;
 	p->nt = cfg->n_types;
 	p->nz = cfg->n_zones;
@@ -564,31 +567,12 @@ void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const cha
 	bool_field(L, d, "query", c, head, &out->query_cell);
 }
 
-/* ---- tables scripts see ------------------------------------------------------------ */
-
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
+/* ---- what hooks see (records: record_lua.c) ----------------------------------------- */
 
 static void set_num(lua_State *L, const char *k, double v)
 {
 	lua_pushnumber(L, v);
 	lua_setfield(L, -2, k);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-/* A party name, or nothing for -1. */
-static void set_party(lua_State *L, const esc_lua_policy *p, const char *k, int i)
-{
-	if (i >= 0 && (size_t)i < p->np)
-		set_str(L, k, p->parties[i]);
 }
 
 static int party_ok(const esc_lua_policy *p, int i) { return i >= 0 && (size_t)i < p->np; }
@@ -846,19 +830,7 @@ static int cell_request_cf(lua_State *L)
 	const esc_cell_request *r = c->in;
 	if (!push_hook(L, c, r->receiver, ESC_HOOK_CELL_REQUEST))
 		return 0;
-	lua_createtable(L, 0, 8);
-	set_int(L, "message_id", r->message_id);
-	if (r->event_id >= 0)
-		set_int(L, "event_id", r->event_id);
-	set_party(L, p, "sender", r->sender);
-	set_party(L, p, "receiver", r->receiver);
-	if (r->kind >= 0 && (size_t)r->kind < COUNT(message_kinds))
-		set_str(L, "kind", message_kinds[r->kind]);
-	set_party(L, p, "suspected", r->suspected);
-	set_party(L, p, "culprit", r->culprit);
-	if (!isnan(r->deadline_h))
-		set_num(L, "deadline", r->deadline_h);
-	set_num(L, "now", c->ctx.t_h);
+	esc_lua_push_request(L, p, r, c->ctx.t_h);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	if (lua_isnil(L, d))
@@ -870,7 +842,7 @@ static int cell_request_cf(lua_State *L)
 	esc_lua_check_fields(L, d, c, head, request_fields, COUNT(request_fields), "reply, delay");
 	esc_cell_reply out = *(esc_cell_reply *)c->out;
 	if (lua_getfield(L, d, "reply") != LUA_TNIL) {
-		int k = lua_type(L, -1) == LUA_TSTRING ? list_index(reply_names, COUNT(reply_names), lua_tostring(L, -1)) : -1;
+		int k = lua_type(L, -1) == LUA_TSTRING ? list_index(esc_lua_reply_names, ESC_LUA_N_REPLIES, lua_tostring(L, -1)) : -1;
 		if (k < 0)
 			esc_lua_bad(L, c, head, "reply=%s: expected one of " REPLIES, shown(L, -1));
 		out.reply = (esc_reply_kind)k;
@@ -908,23 +880,7 @@ static int cell_reply_cf(lua_State *L)
 	int *cancel = c->out;
 	if (!push_hook(L, c, c->ctx.party, ESC_HOOK_CELL_REPLY))
 		return 0;
-	lua_createtable(L, 0, 9);
-	set_int(L, "message_id", a->message_id);
-	if (a->event_id >= 0)
-		set_int(L, "event_id", a->event_id);
-	if (a->channel == 0)
-		set_str(L, "channel", "cell");
-	else if (a->channel > 0 && (size_t)a->channel <= p->nch)
-		set_str(L, "channel", p->channels[a->channel - 1]);
-	if ((unsigned)a->reply < COUNT(reply_names))
-		set_str(L, "reply", reply_names[a->reply]);
-	set_party(L, p, "named", a->named);
-	set_party(L, p, "pending_target", a->pending_target);
-	if (!isnan(a->strike_h))
-		set_num(L, "strike_time", a->strike_h);
-	lua_pushboolean(L, *cancel);
-	lua_setfield(L, -2, "cancel");
-	set_num(L, "now", c->ctx.t_h);
+	esc_lua_push_answer(L, p, a, *cancel, c->ctx.t_h);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	if (lua_isnil(L, d))
@@ -984,17 +940,7 @@ static int pre_operation_cf(lua_State *L)
 	if (!push_hook(L, c, op->actor, ESC_HOOK_PRE_OPERATION))
 		return 0;
 	esc_notice out = *(esc_notice *)c->out;
-	lua_createtable(L, 0, 7);
-	set_party(L, p, "actor", op->actor);
-	set_party(L, p, "target", op->target);
-	if (op->type >= 0 && (size_t)op->type < p->nt)
-		set_str(L, "type", p->types[op->type]);
-	if (op->zone >= 0 && (size_t)op->zone < p->nz)
-		set_str(L, "zone", p->zones[op->zone]);
-	lua_pushboolean(L, out.notify);
-	lua_setfield(L, -2, "notify");
-	set_num(L, "lead", out.lead_h);
-	set_num(L, "now", c->ctx.t_h);
+	esc_lua_push_operation(L, p, op, &out, c->ctx.t_h);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	if (lua_isnil(L, d))

@@ -126,7 +126,8 @@ struct esc_lua_policy {
 	int triggers_ref;            /* the arm's triggers array, or LUA_NOREF */
 	int run_ref;                 /* this replication's {timers, procs, triggers} */
 	int strs_ref;                /* interned field and name strings (record_lua.c) */
-	int record_mt_ref[2];        /* metatables of incident and event records */
+	int record_mt_ref[5];        /* metatables of the records: incident, event,
+	                                request, answer, operation */
 	unsigned char *fired;        /* per trigger, this replication */
 	int64_t next_token;          /* timers of this replication */
 	uint64_t rep;
@@ -169,17 +170,26 @@ void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char
 void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
                            int party, esc_decision *out, int act);
 
-/* record_lua.c: incidents and events as read-only records.  bind interns
- * the strings and makes the metatables (esc_lua_policy.strs_ref,
- * record_mt_ref); push_observation pushes the incident attribute and
- * on_incident_observed see (full: with perpetrator, ladder and
- * cell_available), push_event the event on_event, triggers and sim.recent
- * see; push_hook_name the interned name of hook h. */
+/* record_lua.c: incidents, events and messages as strict read-only
+ * records.  bind interns the strings and makes the metatables
+ * (esc_lua_policy.strs_ref, record_mt_ref); push_observation pushes the
+ * incident attribute and on_incident_observed see (full: with perpetrator,
+ * ladder and cell_available), push_event the event on_event, triggers and
+ * sim.recent see, push_request, push_answer and push_operation the argument
+ * of on_cell_request, on_cell_reply (cancel: the engine's rule) and
+ * pre_operation (n: the scenario's notice); push_hook_name the interned
+ * name of hook h. */
 void esc_lua_records_bind(lua_State *L, esc_lua_policy *p);
 void esc_lua_records_unbind(lua_State *L, esc_lua_policy *p);
 void esc_lua_push_observation(lua_State *L, const esc_lua_policy *p, const esc_observation *o,
                               double now, int full);
 void esc_lua_push_event(lua_State *L, const esc_lua_policy *p, const esc_event_row *ev);
+void esc_lua_push_request(lua_State *L, const esc_lua_policy *p, const esc_cell_request *q,
+                          double now);
+void esc_lua_push_answer(lua_State *L, const esc_lua_policy *p, const esc_cell_answer *a,
+                         int cancel, double now);
+void esc_lua_push_operation(lua_State *L, const esc_lua_policy *p, const esc_operation *op,
+                            const esc_notice *n, double now);
 void esc_lua_push_hook_name(lua_State *L, const esc_lua_policy *p, int hook);
 
 /* Index of name in names[0..n), or -1. */
@@ -290,9 +300,14 @@ extern const size_t esc_lua_n_hook_names;
  * "triggers": [...]) for escsim check; malloc'd, NULL out of memory. */
 char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err);
 
-/* Names shared with validate.c. */
+/* Names shared with validate.c and record_lua.c: causes, event kinds,
+ * message kinds (esc_message_kind) and replies (esc_reply_kind). */
+#define ESC_LUA_N_MESSAGE_KINDS 5
+#define ESC_LUA_N_REPLIES 5
 extern const char *const esc_lua_cause_names[3];
 extern const char *const esc_lua_kind_names[2];
+extern const char *const esc_lua_message_kind_names[ESC_LUA_N_MESSAGE_KINDS];
+extern const char *const esc_lua_reply_names[ESC_LUA_N_REPLIES];
 
 /* ---- validate.c ---- */
 
