@@ -52,7 +52,7 @@ void esc_lua_open_scenario(lua_State *L, int env)
  * policy module used by two parties) becomes two copies and an override of
  * policies.ISR.x leaves SYR alone; a cycle (a table containing one of its
  * ancestors) stays a cycle.  Metatables, functions and userdata are shared. */
-static void copy_value(lua_State *L, int src, int anc, int depth)
+static void copy_value(lua_State *L, int src, int anc, int depth, int sites)
 {
 	if (lua_type(L, src) != LUA_TTABLE) {
 		lua_pushvalue(L, src);
@@ -73,7 +73,7 @@ static void copy_value(lua_State *L, int src, int anc, int depth)
 	lua_pushnil(L);
 	while (lua_next(L, src)) {
 		int v = lua_gettop(L);
-		copy_value(L, v, anc, depth + 1);
+		copy_value(L, v, anc, depth + 1, sites);
 		lua_pushvalue(L, v - 1);             /* key */
 		lua_insert(L, -2);
 		lua_rawset(L, dst);
@@ -81,18 +81,25 @@ static void copy_value(lua_State *L, int src, int anc, int depth)
 	}
 	if (lua_getmetatable(L, src))
 		lua_setmetatable(L, dst);
+	if (sites)
+		esc_lua_copy_site(L, src, dst);
 	lua_pushvalue(L, src);
 	lua_pushnil(L);
 	lua_rawset(L, anc);
 }
 
-void esc_lua_deep_copy(lua_State *L, int idx)
+static void deep_copy(lua_State *L, int idx, int sites)
 {
 	idx = lua_absindex(L, idx);
 	lua_newtable(L);
 	int anc = lua_gettop(L);
-	copy_value(L, idx, anc, 0);
+	copy_value(L, idx, anc, 0, sites);
 	lua_remove(L, anc);
+}
+
+void esc_lua_deep_copy(lua_State *L, int idx)
+{
+	deep_copy(L, idx, 0);
 }
 
 /* ---- overrides -------------------------------------------------------- */
@@ -286,7 +293,7 @@ static int load_cf(lua_State *L)
 	load_job *job = lua_touserdata(L, 1);
 	esc_scenario *s = job->s;
 	const char *chunk = lua_pushfstring(L, "@%s", s->path);
-	if (esc_lua_load_text(L, job->text, job->len, chunk) != LUA_OK)
+	if (esc_lua_load_marked(L, job->text, job->len, chunk) != LUA_OK)
 		return lua_error(L);
 	lua_call(L, 0, 1);
 	int ret = lua_gettop(L);
@@ -559,7 +566,7 @@ static int arm_cf(lua_State *L)
 {
 	arm_job *job = lua_touserdata(L, 1);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, job->s->base_ref);
-	esc_lua_deep_copy(L, -1);
+	deep_copy(L, -1, 1);      /* with where each table was written, for messages */
 	lua_remove(L, -2);
 	for (size_t i = 0; i < job->n_ov; i++)
 		apply_override(L, -1, &job->ov[i]);

@@ -35,6 +35,7 @@
 #define ESC_REG_MARKED "escsim.scenarios"   /* weak set: table -> "file:line" */
 #define ESC_REG_LOADED "escsim.loaded"      /* require cache: name -> value */
 #define ESC_REG_DIST "escsim.distribution"  /* metatable of distributions */
+#define ESC_REG_SITES "escsim.sites"        /* weak: table -> where it was written */
 
 typedef struct esc_lua_policy esc_lua_policy;
 typedef struct esc_lua_call esc_lua_call;
@@ -267,6 +268,25 @@ const char *esc_lua_suggest(const char *key, const char *const *candidates, size
 
 /* Is s a name: [A-Za-z_][A-Za-z0-9_]* of at most max bytes? */
 int esc_lua_is_identifier(const char *s, size_t len, size_t max);
+
+/* ---- marks.c: where the tables of a scenario were written ---- */
+
+/* Load text as esc_lua_load_text does, rewritten so that each table
+ * constructor run at load remembers its file, line and the lines of its
+ * keys; the function pushed is called as the chunk would be.  A syntax
+ * error is Lua's message about the text as written. */
+int esc_lua_load_marked(lua_State *L, const char *text, size_t len, const char *chunkname);
+
+/* "file:line" of the key at path ("cell.accuracy", "incidents[2].rate") in
+ * the table at root into out: the deepest key of the path whose line is
+ * known.  Returns 0 (out untouched) when none is. */
+int esc_lua_locate(lua_State *L, int root, const char *path, char *out, size_t n);
+
+/* "file:line" of key in the table at t, if it was written there. */
+int esc_lua_key_where(lua_State *L, int t, const char *key, char *out, size_t n);
+
+/* The copy at `to` of the table at `from` keeps its record (deep copies). */
+void esc_lua_copy_site(lua_State *L, int from, int to);
 
 /* ---- dist_lua.c ---- */
 

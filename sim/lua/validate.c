@@ -24,6 +24,8 @@ typedef struct vctx {
 	size_t n_ov;
 	char path[512];
 	size_t plen;
+	int root;                   /* the arm table's stack index */
+	char where[600];            /* origin()'s "file:line" */
 } vctx;
 
 /* ---- key paths and errors ------------------------------------------------ */
@@ -53,8 +55,8 @@ static void path_pop(vctx *v, size_t old)
 
 /* The source of the value at `path`: the last override that set it, one of
  * its enclosing tables, or something inside it (a confusion row is wrong
- * because of the probability an override put in it); else the scenario{}
- * call. */
+ * because of the probability an override put in it); else the line of the
+ * key that holds it (marks.c); else the scenario{} call. */
 static int within(const char *inner, const char *outer)
 {
 	size_t n = strlen(outer);
@@ -62,11 +64,13 @@ static int within(const char *inner, const char *outer)
 	       (inner[n] == '\0' || inner[n] == '.' || inner[n] == '[');
 }
 
-static const char *origin(const vctx *v, const char *path)
+static const char *origin(vctx *v, const char *path)
 {
 	for (size_t i = v->n_ov; i-- > 0;)
 		if (within(path, v->ov[i].path) || within(v->ov[i].path, path))
 			return v->ov[i].label;
+	if (esc_lua_locate(v->L, v->root, path, v->where, sizeof v->where))
+		return v->where;
 	return v->s->site;
 }
 
@@ -1955,7 +1959,7 @@ static void read_outputs(vctx *v, int t)
 /* Where the value behind a message of esc_config_check came from: the
  * message starts with a key path ("hawkes: ...", "regime.rates.a.b: ..."),
  * and an override of that path or within it is the likelier culprit. */
-static const char *check_origin(const vctx *v, const char *msg)
+static const char *check_origin(vctx *v, const char *msg)
 {
 	char path[256];
 	size_t n = 0;
@@ -1974,7 +1978,7 @@ static const char *check_origin(const vctx *v, const char *msg)
 void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
                       const esc_lua_override *ov, size_t n_ov)
 {
-	vctx v = {L, s, cfg, ov, n_ov, {0}, 0};
+	vctx v = {L, s, cfg, ov, n_ov, {0}, 0, lua_gettop(L), {0}};
 	int top = lua_gettop(L);
 	int t = top;
 	luaL_checkstack(L, 40, "validation");
