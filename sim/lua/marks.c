@@ -25,7 +25,7 @@
  * ("cell.accuracy", "incidents[2].rate") into the "file:line" of the key
  * that holds the value, following the path through marked tables (the
  * deepest key found wins).  A policy table built by scenarios/lib/policy.lua
- * has no constructor of its own: its keys are looked up in the table of
+ * has no constructor of its own: its keys are looked up in the tables of
  * arguments it was built from, which its metatable names (__escsim_policy).
  *
  * A source that does not compile is loaded unchanged, so Lua reports its
@@ -600,32 +600,18 @@ int esc_lua_load_marked(lua_State *L, const char *text, size_t len, const char *
 
 /* ---- where a key was written -------------------------------------------------- */
 
-/* Push the constructor record of the table at idx, or nothing (returns 0):
- * its own, or for a policy table the one of the arguments it was built
- * from (its metatable's __escsim_policy.args). */
+/* Push the constructor record of the table at idx and return 1, or push
+ * nothing and return 0. */
 static int push_site(lua_State *L, int idx)
 {
 	idx = lua_absindex(L, idx);
-	int base = lua_gettop(L), sites = base + 1;
 	push_sites(L);
 	lua_pushvalue(L, idx);
-	if (lua_rawget(L, sites) == LUA_TTABLE) {
-		lua_replace(L, sites);
+	if (lua_rawget(L, -2) == LUA_TTABLE) {
+		lua_remove(L, -2);
 		return 1;
 	}
-	lua_settop(L, sites);
-	if (lua_getmetatable(L, idx)) {
-		lua_pushliteral(L, "__escsim_policy");
-		if (lua_rawget(L, base + 2) == LUA_TTABLE) {
-			lua_pushliteral(L, "args");
-			if (lua_rawget(L, base + 3) == LUA_TTABLE && lua_rawget(L, sites) == LUA_TTABLE) {
-				lua_replace(L, sites);
-				lua_settop(L, sites);
-				return 1;
-			}
-		}
-	}
-	lua_settop(L, base);
+	lua_pop(L, 2);
 	return 0;
 }
 
@@ -646,15 +632,40 @@ static int key_line(lua_State *L, int key, char *out, size_t n)
 	return found;
 }
 
+/* Where key (at index key) of the table at t was written: its own
+ * constructor, or for a policy table built by policy.lua (no constructor of
+ * its own) the first table of arguments it was built from that has the
+ * key (its metatable's __escsim_policy.sources). */
+static int table_key_line(lua_State *L, int t, int key, char *out, size_t n)
+{
+	int top = lua_gettop(L), found = 0;
+	if (push_site(L, t)) {
+		found = key_line(L, key, out, n);
+	} else if (esc_lua_policy_meta(L, t)) {
+		lua_pushliteral(L, "sources");
+		if (lua_rawget(L, -2) == LUA_TTABLE) {
+			int src = lua_gettop(L);
+			for (lua_Integer i = 1; !found && lua_rawgeti(L, src, i) == LUA_TTABLE; i++) {
+				if (push_site(L, -1)) {
+					found = key_line(L, key, out, n);
+					lua_pop(L, 1);
+				}
+				lua_pop(L, 1);
+			}
+		}
+	}
+	lua_settop(L, top);
+	return found;
+}
+
 int esc_lua_locate(lua_State *L, int root, const char *path, char *out, size_t n)
 {
-	luaL_checkstack(L, 12, "locating a key");
+	luaL_checkstack(L, 16, "locating a key");
 	int top = lua_gettop(L);
 	int found = 0;
 	lua_pushvalue(L, root);
 	for (const char *p = path; *p && lua_type(L, -1) == LUA_TTABLE;) {
 		/* the next component: NAME or [INDEX] */
-		size_t len;
 		if (*p == '[') {
 			char *end;
 			long long i = strtoll(p + 1, &end, 10);
@@ -663,21 +674,17 @@ int esc_lua_locate(lua_State *L, int root, const char *path, char *out, size_t n
 			lua_pushinteger(L, i);
 			p = end + 1;
 		} else {
-			len = strcspn(p, ".[");
+			size_t len = strcspn(p, ".[");
 			lua_pushlstring(L, p, len);
 			p += len;
 		}
 		if (*p == '.')
 			p++;
 		int key = lua_gettop(L);
-		if (push_site(L, key - 1)) {
-			found |= key_line(L, key, out, n);
-			lua_pop(L, 1);
-		}
-		lua_pushvalue(L, key);
+		found |= table_key_line(L, key - 1, key, out, n);
 		lua_rawget(L, key - 1);         /* the value: the next table */
 		lua_replace(L, key - 1);
-		lua_pop(L, 1);
+		lua_settop(L, key - 1);
 	}
 	lua_settop(L, top);
 	return found;
@@ -686,11 +693,9 @@ int esc_lua_locate(lua_State *L, int root, const char *path, char *out, size_t n
 int esc_lua_key_where(lua_State *L, int t, const char *key, char *out, size_t n)
 {
 	int top = lua_gettop(L);
-	int found = 0;
 	t = lua_absindex(L, t);
 	lua_pushstring(L, key);
-	if (push_site(L, t))
-		found = key_line(L, top + 1, out, n);
+	int found = table_key_line(L, t, top + 1, out, n);
 	lua_settop(L, top);
 	return found;
 }

@@ -215,6 +215,7 @@ static int parse_override(override *o, const char *assignment, const char *label
 static void apply_override(lua_State *L, int t, const override *o)
 {
 	t = lua_absindex(L, t);
+	esc_lua_check_override_key(L, t, o->key, o->label);   /* inline policies */
 	if (o->is_duration) {
 		lua_pushnumber(L, o->hours);
 	} else {

@@ -288,6 +288,39 @@ int esc_lua_key_where(lua_State *L, int t, const char *key, char *out, size_t n)
 /* The copy at `to` of the table at `from` keeps its record (deep copies). */
 void esc_lua_copy_site(lua_State *L, int from, int to);
 
+/* ---- params.c: the parameters a policy declares ---- */
+
+enum { ESC_PARAM_NUMBER, ESC_PARAM_INTEGER, ESC_PARAM_BOOLEAN, ESC_PARAM_STRING,
+       ESC_PARAM_TABLE, ESC_PARAM_PARTY, ESC_PARAM_TYPE, ESC_PARAM_ZONE, ESC_PARAM_ANY };
+
+/* One declaration, read from its table; the strings point into it. */
+typedef struct esc_lua_param {
+	const char *name, *unit, *doc;
+	int type;                   /* ESC_PARAM_* */
+	int optional;               /* false is also accepted ("none") */
+	int has_range;
+	double lo, hi;              /* closed; +-HUGE_VAL for none */
+	int keys, values;           /* a table's key and value types, or -1 */
+} esc_lua_param;
+
+/* Read the declaration at decl; 0, or -1 with what is wrong in msg. */
+int esc_lua_param_read(lua_State *L, int decl, esc_lua_param *p, char *msg, size_t n);
+/* Check the value at idx against p (names against cfg's; cfg may be NULL);
+ * 0, or -1 with "expected ..., got ..." (or "unknown type 'x' (did you mean
+ * ...)") in msg.  May push and pop, never raises. */
+int esc_lua_param_check(lua_State *L, const esc_lua_param *p, int idx, const esc_config *cfg,
+                        char *msg, size_t n);
+const char *esc_lua_param_type_name(int type);
+/* The table at t has a declaration: push its metatable's __escsim_policy
+ * ({module, parameters, sources}) and return 1; else push nothing, 0. */
+int esc_lua_policy_meta(lua_State *L, int t);
+/* An override of policies.PARTY.NAME where PARTY's table is written inline
+ * (no declaration) and has no NAME: raise "LABEL: policies.PARTY has no
+ * parameter 'NAME' (did you mean ...)".  Protected mode. */
+void esc_lua_check_override_key(lua_State *L, int root, const char *key, const char *label);
+/* LuaLS definitions of the declared policy modules loaded (malloc'd). */
+char *esc_lua_luals(esc_scenario *s, esc_error *err);
+
 /* ---- dist_lua.c ---- */
 
 void esc_lua_open_dist(lua_State *L, int env);      /* constructors and helpers into env */

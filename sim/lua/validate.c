@@ -1668,6 +1668,224 @@ static int hook_index(const char *key)
 
 #define HOOK_LIST "attribute, on_incident_observed, on_cell_request, on_cell_reply, pre_operation, on_tick, on_event"
 
+/* A function of a policy that is not a hook but looks like one (within two
+ * edits of a hook's name, or named on_...): a misspelt hook would never be
+ * called, so it is an error. */
+static void check_helper_name(vctx *v, const char *key)
+{
+	const char *near = NULL;
+	for (size_t h = 0; h < esc_lua_n_hook_names && !near; h++)
+		if (esc_lua_edit_distance(key, esc_lua_hook_names[h]) <= 2)
+			near = esc_lua_hook_names[h];
+	if (!near && strncmp(key, "on_", 3) != 0)
+		return;                          /* a helper */
+	path_key(v, key);
+	if (near)
+		verr(v, "not a hook (did you mean %s?); a function named within two letters of a hook, "
+		     "or on_..., is taken for a misspelt hook: rename a helper", near);
+	verr(v, "not a hook (hooks: " HOOK_LIST "); names starting with on_ are kept for hooks: "
+	     "rename a helper");
+}
+
+/* The require name of the module table at idx ("policies.restraint"), or
+ * NULL. */
+static const char *module_name(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	const char *name = NULL;
+	lua_getfield(L, LUA_REGISTRYINDEX, ESC_REG_LOADED);
+	lua_pushnil(L);
+	while (!name && lua_next(L, -2)) {
+		if (lua_rawequal(L, -1, idx) && lua_type(L, -2) == LUA_TSTRING)
+			name = lua_tostring(L, -2);      /* anchored in the loaded table */
+		lua_pop(L, 1);
+	}
+	if (name)
+		lua_pop(L, 1);                   /* the key left by the break */
+	lua_pop(L, 1);
+	return name;
+}
+
+/* The declaration of a declared policy (its metatable's __escsim_policy at
+ * meta): read every entry into a userdata array (pushed), checked; the
+ * module's name into *mod. */
+static esc_lua_param *read_declarations(vctx *v, int meta, size_t *n, const char **mod)
+{
+	lua_State *L = v->L;
+	lua_pushliteral(L, "module");
+	lua_rawget(L, meta);
+	*mod = module_name(L, -1);
+	lua_pop(L, 1);
+	lua_pushliteral(L, "parameters");
+	if (lua_rawget(L, meta) != LUA_TTABLE)
+		verr(v, "its module%s%s declares no parameters (M.parameters must be an array of "
+		     "{name, type, default, doc})", *mod ? " " : "", *mod ? *mod : "");
+	int decls = lua_gettop(L);
+	*n = (size_t)lua_rawlen(L, decls);
+	esc_lua_param *p = lua_newuserdatauv(L, (*n ? *n : 1) * sizeof *p, 1);
+	lua_pushvalue(L, decls);
+	lua_setiuservalue(L, -2, 1);            /* the strings stay anchored */
+	for (size_t j = 0; j < *n; j++) {
+		char msg[400];
+		lua_rawgeti(L, decls, (lua_Integer)j + 1);
+		int bad = esc_lua_param_read(L, -1, &p[j], msg, sizeof msg);
+		for (size_t i = 0; !bad && i < j; i++)
+			if (strcmp(p[i].name, p[j].name) == 0) {
+				snprintf(msg, sizeof msg, "%s: declared twice", p[j].name);
+				bad = 1;
+			}
+		if (bad) {
+			char where[600];
+			if (lua_type(L, -1) == LUA_TTABLE && esc_lua_key_where(L, -1, "name", where, sizeof where))
+				luaL_error(L, "%s: %s.parameters[%d]: %s", where, *mod ? *mod : "the policy module",
+				           (int)j + 1, msg);
+			verr(v, "its module's parameters[%d]: %s", (int)j + 1, msg);
+		}
+		lua_pop(L, 1);
+	}
+	lua_remove(L, decls);
+	return p;
+}
+
+/* Is the value at idx the default of declaration j (the declarations
+ * array is the uservalue of the userdata at decls)? */
+static int is_default(lua_State *L, int decls, size_t j, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_getiuservalue(L, decls, 1);
+	lua_rawgeti(L, -1, (lua_Integer)j + 1);
+	lua_getfield(L, -1, "default");
+	int same = lua_rawequal(L, -1, idx);
+	lua_pop(L, 3);
+	return same;
+}
+
+/* The value of declared parameter j (at pol): it fits the declaration. */
+static void check_value(vctx *v, int pol, const esc_lua_param *p, size_t j, const char *mod,
+                        int decls)
+{
+	lua_State *L = v->L;
+	char msg[700];
+	lua_pushstring(L, p[j].name);
+	int ty = lua_rawget(L, pol);
+	if (ty == LUA_TNIL && p[j].optional) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (esc_lua_param_check(L, &p[j], -1, v->cfg, msg, sizeof msg)) {
+		size_t old = path_key(v, p[j].name);
+		if (ty == LUA_TNIL)              /* an override of nil removed it */
+			verr(v, "missing: %s", msg);
+		/* A default that names what this scenario lacks (protest_mostly's
+		 * response "rocket" where there are no rockets) matters only if
+		 * the policy uses it: a warning.  A name the scenario gave is an
+		 * error. */
+		if (is_default(L, decls, j, -1) && strncmp(msg, "unknown ", 8) == 0) {
+			esc_lua_add_warning(v->s, "%s: the default of %s: %s (set %s if the policy uses it)",
+			                    v->path, mod ? mod : "its module", msg, p[j].name);
+			path_pop(v, old);
+			lua_pop(L, 1);
+			return;
+		}
+		verr(v, "%s", msg);
+	}
+	lua_pop(L, 1);
+}
+
+/* A key of a declared policy that is not a function and not tick: it must
+ * be one of the declared parameters. */
+static void check_declared(vctx *v, const char *key, const esc_lua_param *p, size_t n,
+                           const char *mod)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(key, p[j].name) == 0)
+			return;
+	const char *cand[128];
+	size_t m = n < 128 ? n : 128;
+	for (size_t j = 0; j < m; j++)
+		cand[j] = p[j].name;
+	const char *sug = esc_lua_suggest(key, cand, m);
+	char attr[600], msg[768], list[400] = "";
+	size_t k = 0;
+	for (size_t j = 0; j < m && k < sizeof list; j++)
+		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", j ? ", " : "", cand[j]);
+	snprintf(attr, sizeof attr, "%s.%s", v->path, key);
+	if (sug)
+		snprintf(msg, sizeof msg, "%s: unknown parameter '%s' (did you mean '%s'?)", v->path, key, sug);
+	else
+		snprintf(msg, sizeof msg, "%s: unknown parameter '%s' (%s declares %s)", v->path, key,
+		         mod ? mod : "its module", n ? list : "none");
+	raise_msg(v, attr, msg, 0);
+}
+
+/* tick: the engine's, in every policy. */
+static void check_tick(vctx *v, int pol)
+{
+	lua_State *L = v->L;
+	lua_pushliteral(L, "tick");
+	int vt = lua_rawget(L, pol);
+	range r = {0, HUGE_VAL, 0, 1, 0};
+	if (vt != LUA_TNIL && (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1)))) {
+		char b[64];
+		path_key(v, "tick");
+		verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
+		     got(v, -1, b, sizeof b));
+	}
+	lua_pop(L, 1);
+}
+
+/* One party's policy table (at pol, path policies.PARTY): hooks are
+ * functions, other functions are helpers not named like hooks; a declared
+ * policy holds only its declared parameters (and tick), each fitting its
+ * declaration; a policy written inline holds what it likes. */
+static void read_policy(vctx *v, int pol)
+{
+	lua_State *L = v->L;
+	size_t nd = 0;
+	const char *mod = NULL;
+	esc_lua_param *decl = NULL;
+	int top = lua_gettop(L), decls = 0;
+	if (esc_lua_policy_meta(L, pol)) {
+		decl = read_declarations(v, lua_gettop(L), &nd, &mod);
+		decls = lua_gettop(L);
+	}
+	check_tick(v, pol);
+	/* the names first (an unknown parameter before a value that does
+	 * not fit), then the declared values */
+	int nk = esc_lua_sorted_keys(L, pol);
+	if (nk < 0 && decl)
+		verr(v, "a key that is neither a name nor a number (a declared policy holds its parameters and functions)");
+	for (int k = 1; k <= nk; k++) {
+		lua_rawgeti(L, -1, k);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			if (decl) {
+				char b[64];
+				verr(v, "a key [%s]: a declared policy holds only its parameters and functions",
+				     got(v, -1, b, sizeof b));
+			}
+			lua_pop(L, 1);
+			continue;
+		}
+		const char *key = lua_tostring(L, -1);
+		lua_pushvalue(L, -1);
+		int vt = lua_rawget(L, pol);
+		int hook = hook_index(key) >= 0;
+		if (hook && vt != LUA_TFUNCTION) {
+			char b[64];
+			path_key(v, key);
+			verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
+		}
+		if (!hook && vt == LUA_TFUNCTION)
+			check_helper_name(v, key);
+		if (vt != LUA_TFUNCTION && decl && strcmp(key, "tick") != 0)
+			check_declared(v, key, decl, nd, mod);
+		lua_pop(L, 2);
+	}
+	for (size_t j = 0; j < nd; j++)
+		check_value(v, pol, decl, j, mod, decls);
+	lua_settop(L, top);
+}
+
 static void read_policies(vctx *v, int t)
 {
 	lua_State *L = v->L;
@@ -1688,42 +1906,8 @@ static void read_policies(vctx *v, int t)
 		if (lua_rawget(L, pt) != LUA_TTABLE)
 			verr(v, "expected a policy table (hook functions such as on_incident_observed, and parameters), got %s",
 			     got(v, -1, b, sizeof b));
-		int pol = lua_gettop(L);
-		int nk = esc_lua_sorted_keys(L, pol);
-		if (nk < 0)
-			lua_newtable(L), nk = 0;  /* keys of other types: parameters, not hooks */
-		for (int k = 1; k <= nk; k++) {
-			lua_rawgeti(L, -1, k);
-			if (lua_type(L, -1) == LUA_TSTRING) {
-				const char *key = lua_tostring(L, -1);
-				lua_pushvalue(L, -1);
-				int vt = lua_rawget(L, pol);
-				int hook = hook_index(key) >= 0;
-				if (hook && vt != LUA_TFUNCTION) {
-					path_key(v, key);
-					verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
-				}
-				if (!hook && vt == LUA_TFUNCTION) {
-					const char *sug = esc_lua_suggest(key, esc_lua_hook_names, esc_lua_n_hook_names);
-					if (sug)
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (did you mean %s?)", v->path, key, sug);
-					else if (strncmp(key, "on_", 3) == 0)
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (hooks: " HOOK_LIST ")",
-						                    v->path, key);
-				}
-				if (strcmp(key, "tick") == 0) {
-					range r = {0, HUGE_VAL, 0, 1, 0};
-					if (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1))) {
-						path_key(v, key);
-						verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
-						     got(v, -1, b, sizeof b));
-					}
-				}
-				lua_pop(L, 1);
-			}
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 2);                    /* keys, policy */
+		read_policy(v, lua_gettop(L));
+		lua_pop(L, 1);                    /* policy */
 		path_pop(v, o2);
 	}
 	lua_pop(L, 2);                            /* names, policies */

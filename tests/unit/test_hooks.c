@@ -1056,19 +1056,31 @@ static void test_library(void **state)
 	int64_t half = r.row.misattributed_retaliations;
 	assert_true(half > 0 && half < r.row.retaliations);   /* the matrix's 50 % */
 	close_run(&r);
-	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {nonstate = {'Q'}, host = 'B'})");
+	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {nonstate = {'A'}, host = 'B'})");
 	assert_int_equal(r.row.misattributed_retaliations, half);   /* C is not on the list */
 	close_run(&r);
-	/* its parameters cannot shadow the policy's */
-	{
+	/* its parameters cannot shadow the policy's, and it joins only a
+	 * table policy.new built (it adds its declarations to that table's) */
+	const char *const bad[][2] = {
+		{"hsr.with(hsr.new {}, {})", "lib.lua:4: policy.with: the policy already has a parameter 'host'"},
+		{"hsr.with({host = 1}, {})", "lib.lua:4: policy.with: the policy table was not built by policy.new"},
+		{"hsr.with(pr.new {}, {p_blame = 2})", "lib.lua:4: policies.A.p_blame: expected a number in [0, 1], got 2"},
+		{"hsr.with(pr.new {}, {p_blam = 1})", "lib.lua:4: policies.A: unknown parameter 'p_blam' (did you mean 'p_blame'?)"},
+		{"hsr.with(pr.new {p_respond = -1}, {})", "lib.lua:4: policies.A.p_respond: expected a number in [0, 1], got -1"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char text[1024];
 		snprintf(text, sizeof text, "%s\nreturn scenario{name = 'x', parties = {{name = 'A'}, {name = 'B'}}, zones = {'Z'},\n"
-		         "policies = {A = hsr.with({host = 1}, {})}}\n", hsr);
+		         "policies = {A = %s}}\n", hsr, bad[i][0]);
 		esc_error err = {0};
+		esc_config cfg;
+		esc_policy pol;
 		esc_scenario *s = esc_scenario_load_buffer("lib.lua", text, strlen(text), SEARCH, NULL, &err);
-		assert_null(s);
-		if (!strstr(err.msg, "lib.lua:4: host_state_responsibility.with: the policy already has a field 'host'"))
-			fail_msg("got: %s", err.msg);
+		if (s && esc_scenario_arm(s, NULL, 0, &cfg, &pol, &err) == 0)
+			fail_msg("%s: no error", bad[i][0]);
+		if (!strstr(err.msg, bad[i][1]))
+			fail_msg("%s: expected \"%s\", got: %s", bad[i][0], bad[i][1], err.msg);
+		esc_scenario_free(s);
 	}
 }
 
