@@ -9,12 +9,15 @@
 #include "escsim/scenario.h"
 #include "cli.h"
 
-/* The length of the container opening at s when it holds no other
- * container, else 0 (strings are skipped whole). */
-static size_t leaf_length(const char *s)
+/* The length of the container opening at s, in *depth how deeply
+ * containers nest in it (1: it holds only plain values), and in *objects
+ * whether an object nests in it; strings are skipped whole. */
+static size_t container_length(const char *s, int *depth, int *objects)
 {
-	int in_str = 0;
-	for (size_t i = 1; s[i]; i++) {
+	int in_str = 0, d = 0;
+	*depth = 0;
+	*objects = 0;
+	for (size_t i = 0; s[i]; i++) {
 		char ch = s[i];
 		if (in_str) {
 			if (ch == '\\' && s[i + 1]) i++;
@@ -22,17 +25,20 @@ static size_t leaf_length(const char *s)
 		} else if (ch == '"') {
 			in_str = 1;
 		} else if (ch == '{' || ch == '[') {
-			return 0;
-		} else if (ch == '}' || ch == ']') {
+			if (++d > *depth)
+				*depth = d;
+			*objects |= d > 1 && ch == '{';
+		} else if ((ch == '}' || ch == ']') && --d == 0) {
 			return i + 1;
 		}
 	}
 	return 0;
 }
 
-/* Indent compact JSON for people: one member per line, but a short object
- * or array of plain values ({"kind": "constant", "value": 6}, a list of
- * zones) stays on one line.  Strings are copied as they are. */
+/* Indent compact JSON for people: one member per line, but an object or
+ * array of plain values ({"kind": "constant", "value": 6}), or an object
+ * whose arrays hold plain values (a parameter with its range), stays on one
+ * line when it fits in 200 columns.  Strings are copied as they are. */
 static void print_json(const char *s)
 {
 	int depth = 0, in_str = 0;
@@ -48,11 +54,15 @@ static void print_json(const char *s)
 		switch (ch) {
 		case '"': in_str = 1; putchar(ch); break;
 		case '{': case '[': {
-			size_t n = flat_end ? 0 : leaf_length(s);
+			int nest, objects;
+			size_t n = flat_end ? 0 : container_length(s, &nest, &objects);
+			int flat = n > 0 && n + 2 * (size_t)depth < 200 &&
+			           (nest == 1 || (nest == 2 && ch == '{' && !objects));
 			putchar(ch);
-			if (n > 0 && n + 2 * (size_t)depth < 100) {
-				flat_end = s + n - 1;    /* its closing bracket */
-				if (n > 2 && s[1] != ' ')
+			if (flat_end || flat) {
+				if (!flat_end)
+					flat_end = s + n - 1;    /* its closing bracket */
+				if (s[1] != '}' && s[1] != ']')
 					putchar(' ');
 				break;
 			}
@@ -60,11 +70,12 @@ static void print_json(const char *s)
 			break;
 		}
 		case '}': case ']':
-			if (flat_end == s) {
+			if (flat_end) {
 				if (s[-1] != '{' && s[-1] != '[')
 					putchar(' ');
 				putchar(ch);
-				flat_end = NULL;
+				if (flat_end == s)
+					flat_end = NULL;
 				break;
 			}
 			printf("\n%*s%c", 2 * --depth, "", ch);

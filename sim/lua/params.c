@@ -366,6 +366,21 @@ int esc_lua_param_check(lua_State *L, const esc_lua_param *p, int idx, const esc
 	return r ? -1 : 0;
 }
 
+const char *esc_lua_module_name(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	const char *name = NULL;
+	lua_getfield(L, LUA_REGISTRYINDEX, ESC_REG_LOADED);
+	lua_pushnil(L);
+	while (!name && lua_next(L, -2)) {
+		if (lua_rawequal(L, -1, idx) && lua_type(L, -2) == LUA_TSTRING)
+			name = lua_tostring(L, -2);      /* anchored as a key of the loaded table */
+		lua_pop(L, 1);
+	}
+	lua_pop(L, name ? 2 : 1);
+	return name;
+}
+
 /* ---- overrides of policies written inline --------------------------------------- */
 
 /* Does the table at t carry a declaration (policy.lua's metatable)? */

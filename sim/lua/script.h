@@ -8,6 +8,10 @@
  *   validate.c   a scenario table -> esc_config, with key paths in errors
  *   policy_lua.c the "lua" esc_policy_type: every hook, its answers checked
  *                field by field, triggers, per-replication state
+ *   record_lua.c incidents, events and messages as strict read-only records
+ *   params.c     the parameters policies declare, and their one check
+ *   describe.c   an arm's policies and triggers for escsim check
+ *   marks.c      where each table of a scenario was written, for messages
  *   sim_lua.c    the `sim` table scripts use: clock, random numbers, queries
  *                of the running replication, timers, processes, actions, log
  */
@@ -311,6 +315,9 @@ int esc_lua_param_read(lua_State *L, int decl, esc_lua_param *p, char *msg, size
 int esc_lua_param_check(lua_State *L, const esc_lua_param *p, int idx, const esc_config *cfg,
                         char *msg, size_t n);
 const char *esc_lua_param_type_name(int type);
+/* The require name ("policies.restraint") of the module table at idx, or
+ * NULL. */
+const char *esc_lua_module_name(lua_State *L, int idx);
 /* The table at t has a declaration: push its metatable's __escsim_policy
  * ({module, parameters, sources}) and return 1; else push nothing, 0. */
 int esc_lua_policy_meta(lua_State *L, int t);

@@ -1687,25 +1687,6 @@ static void check_helper_name(vctx *v, const char *key)
 	     "rename a helper");
 }
 
-/* The require name of the module table at idx ("policies.restraint"), or
- * NULL. */
-static const char *module_name(lua_State *L, int idx)
-{
-	idx = lua_absindex(L, idx);
-	const char *name = NULL;
-	lua_getfield(L, LUA_REGISTRYINDEX, ESC_REG_LOADED);
-	lua_pushnil(L);
-	while (!name && lua_next(L, -2)) {
-		if (lua_rawequal(L, -1, idx) && lua_type(L, -2) == LUA_TSTRING)
-			name = lua_tostring(L, -2);      /* anchored in the loaded table */
-		lua_pop(L, 1);
-	}
-	if (name)
-		lua_pop(L, 1);                   /* the key left by the break */
-	lua_pop(L, 1);
-	return name;
-}
-
 /* The declaration of a declared policy (its metatable's __escsim_policy at
  * meta): read every entry into a userdata array (pushed), checked; the
  * module's name into *mod. */
@@ -1714,7 +1695,7 @@ static esc_lua_param *read_declarations(vctx *v, int meta, size_t *n, const char
 	lua_State *L = v->L;
 	lua_pushliteral(L, "module");
 	lua_rawget(L, meta);
-	*mod = module_name(L, -1);
+	*mod = esc_lua_module_name(L, -1);
 	lua_pop(L, 1);
 	lua_pushliteral(L, "parameters");
 	if (lua_rawget(L, meta) != LUA_TTABLE)

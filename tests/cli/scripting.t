@@ -41,7 +41,17 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 isr = d["policies"]["ISR"]
 assert isr["hooks"] == ["attribute", "on_incident_observed"], isr["hooks"]
-assert isr["parameters"]["host"] == "SYR" and isr["parameters"]["deadline"] == 6, isr["parameters"]
+prm = isr["parameters"]
+assert prm["host"]["value"] == "SYR" and prm["deadline"]["value"] == 6, prm
+# declared: both modules' parameters (host_state_responsibility.with), each
+# with its default, type, unit, range and doc, in declaration order
+assert isr["module"] == "policies.query_before_retaliate", isr["module"]
+assert list(prm) == ["min_level", "p_retaliate", "deadline", "query_first", "response",
+                     "host", "p_blame", "nonstate"], list(prm)
+assert prm["deadline"] == {"value": 6, "default": 6, "type": "number", "unit": "h", "range": [0, None],
+                           "doc": "hours from observation to the strike (the cell's deadline)"}, prm["deadline"]
+assert prm["nonstate"]["optional"] is True and prm["nonstate"]["values"] == "party", prm["nonstate"]
+assert isr["helpers"] == [], isr["helpers"]
 assert isr["tick_h"] == 0
 t = d["triggers"][0]
 assert t["name"] == "protect_druze" and t["party"] == "ISR" and t["probability"] == 0.25, t
@@ -51,7 +61,7 @@ print("ok")
 PY
 ok $? "check prints hooks, parameters and triggers in the resolved JSON"
 "$ESCSIM" check "$S/il20_deconfliction.lua" --set policies.ISR.lead=2h > il.json 2> /dev/null
-$PY -c 'import json; d=json.load(open("il.json")); assert d["policies"]["ISR"]["parameters"]["lead"] == 2, d["policies"]' 2> /dev/null
+$PY -c 'import json; d=json.load(open("il.json")); assert d["policies"]["ISR"]["parameters"]["lead"] == {"value": 2}, d["policies"]' 2> /dev/null
 ok $? "check shows a policy parameter set with --set"
 
 "$ESCSIM" check "$H/warnings.lua" > /dev/null 2> err; ok $? "a policy with mistakes still checks (exit 0)"
