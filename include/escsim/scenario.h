@@ -100,6 +100,11 @@ const char *esc_scenario_lua_version(void);
  * malloc'd; NULL with err set on error. */
 char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, esc_error *err);
 
+/* LuaLS definitions (Lua text, malloc'd) of the parameters of every policy
+ * module the scenario loaded that declares them (M.parameters): one class
+ * per module, escsim.params.NAME; for `escsim check --luals FILE`. */
+char *esc_scenario_luals(esc_scenario *s, esc_error *err);
+
 /* Warnings found while validating (for example a policy for a party that
  * never observes anything); NULL-terminated, valid until the next call. */
 const char *const *esc_scenario_warnings(const esc_scenario *s);

@@ -2,6 +2,7 @@
  * resolved parameters as JSON (the configuration, then each party's policy:
  * its hooks and parameters, and the triggers), and the warnings (policy
  * mistakes among them: unknown hook names, hooks that can never fire). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,22 @@ static void print_json(const char *s)
 	putchar('\n');
 }
 
+/* --luals FILE: the policy modules' parameters for editors. */
+static int write_luals(esc_scenario *s, const char *path, esc_error *err)
+{
+	char *text = esc_scenario_luals(s, err);
+	if (!text)
+		return err->status;
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(text, f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	free(text);
+	if (!ok)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "--luals: cannot write '%s': %s", path, strerror(errno));
+	return ESC_OK;
+}
+
 static int check(const cli *c)
 {
 	esc_error err = {0};
@@ -128,6 +145,8 @@ static int check(const cli *c)
 		free(json);
 		free(pol_json);
 		esc_config_free(&cfg);
+		if (st == ESC_OK && c->luals)
+			st = write_luals(s, c->luals, &err);
 		for (const char *const *w = esc_scenario_warnings(s); st == ESC_OK && w && *w; w++)
 			fprintf(stderr, "escsim: warning: %s\n", *w);
 	}

@@ -76,6 +76,9 @@ void cli_help(const char *cmd)
 		       "print the resolved parameters as JSON and any warnings.\n\noptions:\n"
 		       "      --set KEY=VALUE   override a scenario value (repeatable)\n"
 		       "      --horizon D       simulated time\n"
+		       "      --luals FILE      also write LuaLS definitions of the parameters of\n"
+		       "                        every policy module the scenario loads (as\n"
+		       "                        scenarios/meta/policies.lua, for editors)\n"
 		       "  -h, --help            this help\n");
 	}
 }
@@ -171,7 +174,7 @@ char *cli_join_argv(int argc, char **argv)
 }
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
-       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR };
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -192,6 +195,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "design", required_argument, NULL, OPT_DESIGN },
 		{ "points", required_argument, NULL, OPT_POINTS },
 		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+		{ "luals", required_argument, NULL, OPT_LUALS },
 		{ NULL, 0, NULL, 0 },
 	};
 	c->cmd = argv[1];
@@ -288,6 +292,13 @@ int cli_parse(cli *c, int argc, char **argv)
 			} else if (parse_int(optarg, 1, &c->points)) {
 				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
 			}
+			break;
+		case OPT_LUALS:
+			if (!is_check)
+				return cli_usage_error(cmdsp, "option '%s' applies to check only", opt);
+			if (!*optarg)
+				return cli_usage_error(cmdsp, "%s", "--luals: expected a file name, got ''");
+			c->luals = optarg;
 			break;
 		case OPT_ARM:
 			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)

@@ -508,7 +508,15 @@ static void luals_module(lua_State *L, int acc, const char *modname, int mod, in
 		else if (dt == LUA_TBOOLEAN)
 			snprintf(dflt, sizeof dflt, "%s", lua_toboolean(L, -1) ? "true" : "false");
 		lua_pop(L, 1);
-		lua_pushfstring(L, "---@field %s? %s%s %s (%s%s%s)\n", p.name, luals_type(p.type),
+		char lt[64];
+		if (p.type == ESC_PARAM_TABLE && p.keys < 0 && p.values >= 0)
+			snprintf(lt, sizeof lt, "%s[]", luals_type(p.values));
+		else if (p.type == ESC_PARAM_TABLE && p.keys >= 0)
+			snprintf(lt, sizeof lt, "table<%s, %s>", luals_type(p.keys),
+			         p.values >= 0 ? luals_type(p.values) : "any");
+		else
+			snprintf(lt, sizeof lt, "%s", luals_type(p.type));
+		lua_pushfstring(L, "---@field %s? %s%s %s (%s%s%s)\n", p.name, lt,
 		                p.optional ? "|false" : "", p.doc, want, *dflt ? "; default " : "", dflt);
 		put(L, acc);
 		lua_pop(L, 1);

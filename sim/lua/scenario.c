@@ -693,6 +693,11 @@ char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, 
 	return NULL;
 }
 
+char *esc_scenario_luals(esc_scenario *s, esc_error *err)
+{
+	return esc_lua_luals(s, err);
+}
+
 const char *esc_scenario_name(const esc_scenario *s)
 {
 	return s->name;

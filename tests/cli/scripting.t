@@ -13,7 +13,7 @@
 cd "$TMP"
 H="$ROOT/tests/bad/hooks"
 S="$ROOT/scenarios"
-plan 29
+plan 34
 
 # ---- the scenario pack ------------------------------------------------------
 for f in baseline_2025 golan_2026 unattributed_rockets suwayda_crisis il20_deconfliction; do
@@ -63,6 +63,18 @@ ok $? "check prints hooks, parameters and triggers in the resolved JSON"
 "$ESCSIM" check "$S/il20_deconfliction.lua" --set policies.ISR.lead=2h > il.json 2> /dev/null
 $PY -c 'import json; d=json.load(open("il.json")); assert d["policies"]["ISR"]["parameters"]["lead"] == {"value": 2}, d["policies"]' 2> /dev/null
 ok $? "check shows a policy parameter set with --set"
+
+# LuaLS definitions of the policy modules' parameters, from their
+# declarations: the shipped file is what `make meta` writes now
+"$ESCSIM" check --luals luals.lua "$ROOT/tests/cli/scenarios/all_policies.lua" > /dev/null 2> err
+ok $? "check --luals writes the definitions"
+diff -u "$S/meta/policies.lua" luals.lua > luals.diff; st=$?
+ok $st "scenarios/meta/policies.lua is up to date (make meta)"; [ $st -eq 0 ] || sed 's/^/#   /' luals.diff | head -20
+contains luals.lua "---@field deadline? number hours from observation to the strike (the cell's deadline) (a number of hours >= 0; default 6)" \
+	"a parameter's type, doc, unit, range and default"
+contains luals.lua "---@field by_level? table<integer, string>|false" "a table's key and value types; optional: |false"
+n=$(grep -c '^---@class escsim.params\.' luals.lua)
+is "$n" 7 "one class per shipped module"
 
 "$ESCSIM" check "$H/warnings.lua" > /dev/null 2> err; ok $? "a policy with mistakes still checks (exit 0)"
 contains err "warning: policies.ISR.on_tick never fires: no tick parameter" "warns: on_tick without tick"
