@@ -72,6 +72,8 @@ typedef struct arm {
 	int64_t point;             /* sweep point (attribute sweep_point), or -1 */
 	char *sweep_arm;           /* attribute sweep_arm, or the group name */
 	int base_of;               /* the arm it is compared with, or -1 */
+	int differs;               /* some paired replication differs from
+	                              base_of's on some metric */
 } arm;
 
 /* The survival curve of an arm, summarised as it streams past (the curve
@@ -574,6 +576,8 @@ static int compute(report *r, esc_error *err)
 					double x = col[ia], y = bcol[ib];
 					if (!isnan(x) && !isnan(y))
 						buf[n++] = x - y;
+					if (x != y && !(isnan(x) && isnan(y)))
+						a->differs = 1;
 				}
 				r->diff[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
 				r->diff_p[k * nm + j] = esc_stat_t_pvalue(buf, n);
@@ -2180,6 +2184,39 @@ static void free_report(report *r)
 		esc_h5_file_close(r->f);
 }
 
+/* Arms that differ from their baseline in no paired replication on any
+ * metric: a comparison that shows "0 [0, 0]" everywhere is usually a
+ * mistake, and the likely one can be named (the cell never queried, a
+ * policy parameter never read).  On standard error, whatever the format
+ * and also with -q. */
+static void warn_same_arms(const report *r)
+{
+	if (r->sweep)
+		return;
+	for (size_t k = 0; k < r->na; k++) {
+		const arm *a = &r->a[k];
+		if (a->base_of < 0 || a->pairs == 0 || a->differs)
+			continue;
+		const arm *b = &r->a[a->base_of];
+		char why[400];
+		int req = metric_index(r, "cell_requests");
+		int notified = metric_index(r, "ops_notified");
+		int cell = strstr(a->overrides, "cell.") || strstr(b->overrides, "cell.");
+		if (cell && req >= 0 && r->mean[k * r->nm + (size_t)req].est == 0 &&
+		    (notified < 0 || r->mean[k * r->nm + (size_t)notified].est == 0))
+			snprintf(why, sizeof why, "no policy ever queried the cell and it delivered no "
+			         "notice (cell_requests and ops_notified are 0): it changes a run only "
+			         "through a policy that asks it (query = true), or cell.notify");
+		else if (strstr(a->overrides, "policies.") || strstr(b->overrides, "policies."))
+			snprintf(why, sizeof why, "the policy parameters they set were never read, or read "
+			         "where they made no difference (does the hook that reads them run?)");
+		else
+			snprintf(why, sizeof why, "their overrides change nothing the runs used");
+		fprintf(stderr, "escsim: warning: arms '%s' and '%s' differ in no replication on any "
+		        "metric: %s\n", a->name, b->name, why);
+	}
+}
+
 int esc_report(const esc_report_opts *o, esc_error *err)
 {
 	report r = { .o = o, .out = o->out ? o->out : stdout, .crisis_time = -1 };
@@ -2230,6 +2267,7 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 			goto out;
 	if ((st = compute(&r, err)) || (st = marginals(&r, err)))
 		goto out;
+	warn_same_arms(&r);
 	/* Stored first, so a reader that stops early (| head) still leaves the
 	 * summary; printed even when storing failed.  The file stays open: the
 	 * survival curves are read again for /summary and JSON (an update

@@ -16,6 +16,8 @@ local M = {}
 
 M.doc = "retaliate, but forgive some attacks, less so for repeat offenders; grudges decay"
 
+M.queries = "query"   -- it asks the cell only when query is true (escsim check reads this)
+
 M.parameters = {
   { name = "min_level", type = "integer", default = 3, range = {0, 7},
     doc = "incidents below this ladder level are ignored" },

@@ -16,6 +16,8 @@ local M = {}
 
 M.doc = "an attribute hook: a share of the blame for non-state acts goes to the host state"
 
+M.queries = false   -- it never asks the cell (escsim check reads this)
+
 M.parameters = {
   { name = "host", type = "party", default = "SYR",
     doc = "the host state blamed" },

@@ -11,6 +11,8 @@ local M = {}
 
 M.doc = "a non-state group firing back after harm to its community"
 
+M.queries = false   -- it never asks the cell (escsim check reads this)
+
 M.parameters = {
   { name = "p_lethal", type = "number", default = 0.2, range = {0, 1},
     doc = "probability of a reprisal after an incident with deaths" },

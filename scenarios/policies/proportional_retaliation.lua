@@ -18,6 +18,8 @@ local M = {}
 
 M.doc = "answer on the incident's rung: in kind, or through by_type / by_level maps"
 
+M.queries = "query"   -- it asks the cell only when query is true (escsim check reads this)
+
 M.parameters = {
   { name = "min_level", type = "integer", default = 1, range = {0, 7},
     doc = "incidents below this ladder level are ignored" },

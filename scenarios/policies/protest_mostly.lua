@@ -11,6 +11,8 @@ local M = {}
 
 M.doc = "protest; retaliate rarely and only after lethal incidents"
 
+M.queries = false   -- it never asks the cell (escsim check reads this)
+
 M.parameters = {
   { name = "p_protest", type = "number", default = 0.05, range = {0, 1},
     doc = "probability of a protest after an incident" },

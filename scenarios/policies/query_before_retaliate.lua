@@ -13,6 +13,8 @@ local M = {}
 
 M.doc = "retaliate against serious incidents, asking the cell first when it is up"
 
+M.queries = "query_first"   -- it asks the cell only when query_first is true (escsim check reads this)
+
 M.parameters = {
   { name = "min_level", type = "integer", default = 6, range = {0, 7},
     doc = "incidents below this ladder level are ignored" },

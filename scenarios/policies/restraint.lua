@@ -16,6 +16,8 @@ local M = {}
 
 M.doc = "query (or protest when the cell is down); strike only at a red line on the ladder"
 
+M.queries = "query"   -- it asks the cell only when query is true (escsim check reads this)
+
 M.parameters = {
   { name = "min_level", type = "integer", default = 1, range = {0, 7},
     doc = "incidents below this ladder level are ignored" },

@@ -2080,6 +2080,89 @@ static void warn_hooks(vctx *v, int t)
 	lua_pop(L, 1);
 }
 
+/* Can party p's policy (at pol) ask the cell?  A declared module says so in
+ * M.queries: false (never), or the name of a boolean parameter that says
+ * it; a table written inline may, if it has a hook that decides.  *why
+ * gets the reason it cannot. */
+static int may_query(lua_State *L, int pol, char *why, size_t n)
+{
+	int top = lua_gettop(L), may = 1;
+	if (esc_lua_policy_meta(L, pol)) {
+		lua_getfield(L, -1, "module");
+		const char *mod = esc_lua_module_name(L, -1);
+		lua_pushliteral(L, "queries");
+		int qt = lua_rawget(L, -2);
+		if (qt == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+			snprintf(why, n, "%s never queries", mod ? mod : "its module");
+			may = 0;
+		} else if (qt == LUA_TSTRING) {
+			const char *param = lua_tostring(L, -1);
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, pol) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+				snprintf(why, n, "%s with %s = false", mod ? mod : "its module", param);
+				may = 0;
+			}
+		}
+	} else {
+		static const int deciders[] = {ESC_HOOK_OBSERVED, ESC_HOOK_TICK, ESC_HOOK_EVENT};
+		may = 0;
+		for (size_t i = 0; i < sizeof deciders / sizeof deciders[0]; i++) {
+			lua_pushstring(L, esc_lua_hook_names[deciders[i]]);
+			may |= lua_rawget(L, pol) == LUA_TFUNCTION;
+			lua_pop(L, 1);
+		}
+		if (!may)
+			snprintf(why, n, "no hook that decides (on_incident_observed, on_tick, on_event)");
+	}
+	lua_settop(L, top);
+	return may;
+}
+
+/* An enabled cell that nothing can reach changes nothing: arms with and
+ * without it give the same numbers.  Requests come from the cell's two
+ * parties, through their policies or triggers; notices through
+ * cell.notify. */
+static void warn_unreachable_cell(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	const esc_cell *c = &v->cfg->cell;
+	if (!c->enabled || c->notify_party >= 0)
+		return;
+	int top = lua_gettop(L);
+	char why[2][300];
+	int reach = 0;
+	if (rawfield(L, t, "triggers") == LUA_TTABLE) {
+		for (lua_Integer i = 1; !reach && lua_rawgeti(L, -1, i) == LUA_TTABLE; i++) {
+			lua_getfield(L, -1, "party");
+			for (int m = 0; m < 2; m++)
+				reach |= lua_type(L, -1) == LUA_TSTRING &&
+				         strcmp(lua_tostring(L, -1), v->cfg->parties[c->members[m]].name) == 0;
+			lua_pop(L, 2);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	int policies = rawfield(L, t, "policies") == LUA_TTABLE;
+	for (int m = 0; m < 2 && !reach; m++) {
+		const char *name = v->cfg->parties[c->members[m]].name;
+		if (!policies || (lua_pushstring(L, name), lua_rawget(L, -2)) != LUA_TTABLE) {
+			snprintf(why[m], sizeof why[m], "no policy");
+			if (policies)
+				lua_pop(L, 1);
+			continue;
+		}
+		reach = may_query(L, lua_gettop(L), why[m], sizeof why[m]);
+		lua_pop(L, 1);
+	}
+	lua_settop(L, top);
+	if (!reach)
+		esc_lua_add_warning(v->s, "cell: enabled, but no policy can reach it (%s: %s; %s: %s), and "
+		                    "cell.notify names no party: it changes nothing, and arms with and "
+		                    "without it will not differ",
+		                    v->cfg->parties[c->members[0]].name, why[0],
+		                    v->cfg->parties[c->members[1]].name, why[1]);
+}
+
 static void read_limits(vctx *v, int t)
 {
 	static const char *const keys[] = {"events", "memory", "instructions"};
@@ -2202,6 +2285,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 		luaL_error(L, "%s: %s", check_origin(&v, e.msg), e.msg);
 	warn_unreachable_rules(&v);
 	warn_hooks(&v, t);
+	warn_unreachable_cell(&v, t);
 	lua_settop(L, top);
 }
 
