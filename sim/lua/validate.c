@@ -2143,6 +2143,11 @@ static void warn_unreachable_cell(vctx *v, int t)
 	}
 	lua_pop(L, 1);
 	int policies = rawfield(L, t, "policies") == LUA_TTABLE;
+	if (!policies || (lua_pushnil(L), !lua_next(L, -2))) {
+		lua_settop(L, top);          /* no policy at all: nothing responds, a cell or not */
+		return;
+	}
+	lua_pop(L, 2);
 	for (int m = 0; m < 2 && !reach; m++) {
 		const char *name = v->cfg->parties[c->members[m]].name;
 		if (!policies || (lua_pushstring(L, name), lua_rawget(L, -2)) != LUA_TTABLE) {

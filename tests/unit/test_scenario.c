@@ -658,6 +658,45 @@ static void expect_warnings(const char *fields, const char *const *want, size_t 
 	esc_scenario_free(s);
 }
 
+/* An enabled cell no policy can reach: check warns (arms with and without
+ * it would not differ); a module says in M.queries whether it asks. */
+static void test_unreachable_cell(void **state)
+{
+	(void)state;
+	const char *w = "cell: enabled, but no policy can reach it (A: no hook that decides "
+	                "(on_incident_observed, on_tick, on_event); B: no policy), and cell.notify names "
+	                "no party: it changes nothing, and arms with and without it will not differ";
+#define ATTR "attribute = function() end"
+	expect_warnings("policies = {A = {" ATTR "}, C = {" ATTR "}}, parties = {{name = 'A'}, {name = 'B'}, {name = 'C'}}",
+	                (const char *[]){w}, 1);
+	expect_warnings("policies = {A = {" ATTR "}, B = {" ATTR "}}, cell = {enabled = false}", NULL, 0);
+	expect_warnings("policies = {A = {on_tick = function() end, tick = 1}, B = {" ATTR "}}", NULL, 0);
+	expect_warnings("policies = {A = {" ATTR "}, B = {" ATTR "}}, triggers = {{party = 'B', action = function() end}}",
+	                NULL, 0);
+	expect_warnings("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'z', rate = 1}}, "
+	                "cell = {notify = {party = 'A', lead = 1}}, policies = {B = {" ATTR "}}", NULL, 0);
+#undef ATTR
+	/* declared modules: M.queries */
+	const char *mods = "local qbr = require 'policies.query_before_retaliate'\n"
+	                   "local pm = require 'policies.protest_mostly'\n";
+	const char *path = scenario_file("cellw.lua", mods,
+		"types = {strike = {level = 5}, rocket = {level = 6}}, "
+		"policies = {A = qbr.new {query_first = false}, B = pm.new {}}");
+	esc_scenario *s = esc_scenario_load(path, "scenarios/?.lua;scenarios/lib/?.lua", NULL, &(esc_error){0});
+	assert_non_null(s);
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	expect_contains(esc_scenario_warnings(s)[0], "cell: enabled, but no policy can reach it (A: "
+	                "policies.query_before_retaliate with query_first = false; B: policies.protest_mostly "
+	                "never queries)");
+	esc_config_free(&c);
+	static const char *const on[] = {"policies.A.query_first=true"};
+	arm_ok(s, on, 1, &c, NULL);
+	assert_null(esc_scenario_warnings(s)[0]);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
 /* A function named within two edits of a hook, or on_..., is a misspelt
  * hook: an error in every command (it would never be called). */
 static void test_hook_names(void **state)
@@ -678,18 +717,19 @@ static void test_hook_names(void **state)
 	scenario_fails("policies = {A = {ontick = function() end}}",
 	               ": policies.A.ontick: not a hook (did you mean on_tick?)");
 	/* three edits away, and not on_...: a helper */
-	expect_warnings("policies = {A = {attributes_of = function() end, tick_now = function() end}}", NULL, 0);
+	expect_warnings("policies = {A = {attributes_of = function() end, tick_now = function() end}}, cell = {enabled = false}",
+	                NULL, 0);
 }
 
 static void test_warnings(void **state)
 {
 	(void)state;
 	/* a helper is any other function, warned about by nothing */
-	expect_warnings("policies = {A = {helper = function() end, response_type = function() end}}", NULL, 0);
+	expect_warnings("policies = {A = {helper = function() end, response_type = function() end}}, cell = {enabled = false}", NULL, 0);
 	/* hooks that can never fire: B is no cell member (the cell joins the
 	 * first two state parties: A and B here, so add C), A starts nothing,
 	 * on_tick has no tick, nothing targets anyone */
-	expect_warnings("parties = {{name = 'A'}, {name = 'B'}, {name = 'C', kind = 'nonstate'}}, "
+	expect_warnings("parties = {{name = 'A'}, {name = 'B'}, {name = 'C', kind = 'nonstate'}}, cell = {enabled = false}, "
 	                "policies = {C = {on_cell_request = function() end, on_cell_reply = function() end, "
 	                "pre_operation = function() end, on_tick = function() end, on_incident_observed = function() end, "
 	                "attribute = function() end}}",
@@ -2102,6 +2142,7 @@ int main(void)
 		cmocka_unit_test(test_located_errors),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_hook_names),
+		cmocka_unit_test(test_unreachable_cell),
 		cmocka_unit_test(test_cell_config),
 		cmocka_unit_test(test_cell_errors),
 		cmocka_unit_test(test_channels),
