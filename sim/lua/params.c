@@ -352,8 +352,11 @@ int esc_lua_param_check(lua_State *L, const esc_lua_param *p, int idx, const esc
 			else
 				snprintf(msg, n, "key %s: %s", got_text(L, k, got, sizeof got), sub);
 		} else if (p->values >= 0 && (r = scalar_check(L, NULL, p->values, v, cfg, sub, sizeof sub)) != 0) {
-			char kt[80];
-			got_text(L, k, kt, sizeof kt);
+			char kt[80], nb[ESC_NUM_MAX];
+			if (lua_type(L, k) == LUA_TSTRING)
+				snprintf(kt, sizeof kt, "\"%.60s\"", lua_tostring(L, k));
+			else
+				snprintf(kt, sizeof kt, "%s", esc_fmt_double(nb, lua_tonumber(L, k)));
 			if (r == -1)
 				snprintf(msg, n, "[%s]: expected %s, got %s", kt, type_names[p->values],
 				         got_text(L, v, got, sizeof got));
