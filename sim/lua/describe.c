@@ -19,11 +19,13 @@
 
 /* The description is built as pieces appended to a Lua table (at index
  * acc), concatenated at the end, so values can be pushed freely meanwhile. */
-static void add(lua_State *L, int acc, const char *s)
+void esc_lua_pieces_add(lua_State *L, int acc, const char *s)
 {
 	lua_pushstring(L, s);
 	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
 }
+
+#define add esc_lua_pieces_add
 
 static void add_json_string(lua_State *L, int acc, const char *s, size_t n)
 {
@@ -326,6 +328,12 @@ static int describe_cf(lua_State *L)
 		add(L, acc, tail);
 	}
 	add(L, acc, "]");
+	esc_lua_pieces_concat(L, acc);
+	return 1;
+}
+
+void esc_lua_pieces_concat(lua_State *L, int acc)
+{
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, acc);
@@ -334,15 +342,13 @@ static int describe_cf(lua_State *L)
 		luaL_addvalue(&b);
 	}
 	luaL_pushresult(&b);
-	return 1;
 }
 
-char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err)
+char *esc_lua_text(esc_scenario *s, lua_CFunction cf, void *ud, const char *what, esc_error *err)
 {
-	esc_scenario *s = p->s;
-	lua_pushcfunction(s->L, describe_cf);
-	lua_pushlightuserdata(s->L, p);
-	if (esc_lua_pcall(s, 1, 1, "describing the policies", err))
+	lua_pushcfunction(s->L, cf);
+	lua_pushlightuserdata(s->L, ud);
+	if (esc_lua_pcall(s, 1, 1, what, err))
 		return NULL;
 	size_t n;
 	const char *str = lua_tolstring(s->L, -1, &n);
@@ -353,4 +359,9 @@ char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err)
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	lua_pop(s->L, 1);
 	return out;
+}
+
+char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err)
+{
+	return esc_lua_text(p->s, describe_cf, p, "describing the policies", err);
 }

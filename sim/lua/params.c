@@ -473,10 +473,11 @@ static const char *luals_type(int type)
 	}
 }
 
-/* Append the string on the top of the stack to the array at acc. */
+/* Append the string on the top of the stack to the pieces at acc. */
 static void put(lua_State *L, int acc)
 {
-	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
+	esc_lua_pieces_add(L, acc, lua_tostring(L, -1));
+	lua_pop(L, 1);
 }
 
 /* One declared module (table at mod, its declarations at decls) as LuaLS
@@ -490,7 +491,7 @@ static void luals_module(lua_State *L, int acc, const char *modname, int mod, in
 	lua_pushfstring(L, "\n---Parameters of %s%s%s\n---@class escsim.params.%s\n", modname,
 	                doc ? ": " : "", doc ? doc : "", base);
 	put(L, acc);
-	lua_pop(L, 1);
+	lua_pop(L, 1);                          /* doc */
 	lua_Integer n = (lua_Integer)lua_rawlen(L, decls);
 	for (lua_Integer j = 1; j <= n; j++) {
 		lua_rawgeti(L, decls, j);
@@ -522,7 +523,7 @@ static void luals_module(lua_State *L, int acc, const char *modname, int mod, in
 		lua_pushfstring(L, "---@field %s? %s%s %s (%s%s%s)\n", p.name, lt,
 		                p.optional ? "|false" : "", p.doc, want, *dflt ? "; default " : "", dflt);
 		put(L, acc);
-		lua_pop(L, 1);
+		lua_pop(L, 1);                  /* the declaration */
 	}
 	lua_pushfstring(L, "\n---@class escsim.module.%s\nlocal %s = {}\n"
 	                "---A party's policy: these parameters over their defaults, and the hooks.\n"
@@ -563,29 +564,11 @@ static int luals_cf(lua_State *L)
 		lua_settop(L, keys);
 	}
 	lua_settop(L, acc);
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	lua_Integer n = (lua_Integer)lua_rawlen(L, acc);
-	for (lua_Integer i = 1; i <= n; i++) {
-		lua_rawgeti(L, acc, i);
-		luaL_addvalue(&b);
-	}
-	luaL_pushresult(&b);
+	esc_lua_pieces_concat(L, acc);
 	return 1;
 }
 
 char *esc_lua_luals(esc_scenario *s, esc_error *err)
 {
-	lua_pushcfunction(s->L, luals_cf);
-	if (esc_lua_pcall(s, 0, 1, "writing the LuaLS definitions", err))
-		return NULL;
-	size_t n;
-	const char *text = lua_tolstring(s->L, -1, &n);
-	char *out = malloc(n + 1);
-	if (out)
-		memcpy(out, text, n + 1);
-	else
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	lua_pop(s->L, 1);
-	return out;
+	return esc_lua_text(s, luals_cf, NULL, "writing the LuaLS definitions", err);
 }

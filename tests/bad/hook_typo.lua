@@ -1,5 +1,6 @@
 -- A misspelt hook (issue 15): it would never be called, so the run would
--- finish with no retaliation.  An error in every command, not a warning.
+-- finish with no retaliation.  An error in every command, not a warning
+-- (check here; run and compare in cli.txt).
 return scenario {
   name = "hook_typo",
   parties = {{name = "ISR"}, {name = "SYR"}, {name = "NSA", kind = "nonstate"}},
