@@ -322,7 +322,7 @@ static void field_start(scan *sc, open *o)
 		token save_prev = sc->prev, save_cur = sc->cur;
 		next_token(sc);
 		int assign = punct(sc, &sc->cur, '=');
-		sc->pos = save_pos, sc->line = save_line, sc->failed = save_failed;
+		sc->pos = save_pos, sc->line = save_line, sc->failed |= save_failed;
 		sc->prev = save_prev, sc->cur = save_cur;
 		if (assign) {
 			k.at = t->at;
@@ -342,11 +342,11 @@ static void field_start(scan *sc, open *o)
 		int close = punct(sc, &sc->cur, ']');
 		next_token(sc);
 		int assign = close && punct(sc, &sc->cur, '=');
-		sc->pos = save_pos, sc->line = save_line, sc->failed = save_failed;
+		sc->pos = save_pos, sc->line = save_line, sc->failed |= save_failed;
 		sc->prev = save_prev, sc->cur = save_cur;
-		if (!assign)
+		if (!assign || sc->failed)
 			return;                         /* [expr] = ...: no fixed key */
-		if (inner.type == T_STRING && sc->s[inner.at] != '[') {
+		if (inner.type == T_STRING && sc->s[inner.at] != '[' && inner.len >= 2) {
 			k.at = inner.at + 1;            /* without the quotes; escapes are rare */
 			k.len = inner.len - 2;
 			if (memchr(sc->s + k.at, '\\', k.len))
