@@ -16,7 +16,7 @@ error("escsim/meta/policies.lua is a definition file for editors: do not require
 ---@field forget? number hours for a grudge to halve (0: never forget) (a number of hours >= 0; default 168)
 ---@field response? string|false incident type of the retaliation (false: in kind) (an incident type, or false for none; default false)
 ---@field delay? number hours from observation to the retaliation (a number of hours >= 0; default 12)
----@field query? boolean ask the cell first when it is up (true or false; default true)
+---@field query? boolean ask first (the channels, and the cell where there is one) (true or false; default true)
 ---@field tick? number hours between grudge updates (on_tick; 0: never) (a number of hours >= 0; default 24)
 
 ---@class escsim.module.generous_tit_for_tat
@@ -59,7 +59,7 @@ function local_reprisal.new(params) end
 ---@field min_level? integer incidents below this ladder level are ignored (an integer in [0, 7]; default 1)
 ---@field p_respond? number probability of responding, else a protest (a number in [0, 1]; default 1)
 ---@field delay? number hours from observation to the response (a number of hours >= 0; default 12)
----@field query? boolean ask the cell first when it is up (true or false; default false)
+---@field query? boolean ask first (the channels, and the cell where there is one) (true or false; default false)
 ---@field by_type? table<string, string>|false {incident type = response type} (false: none) (a table {type = type}, or false for none; default false)
 ---@field by_level? table<integer, string>|false {level = response type}, e.g. {[5] = "strike"} (false: none) (a table {integer = type}, or false for none; default false)
 
@@ -84,12 +84,12 @@ local protest_mostly = {}
 ---@return escsim.Policy
 function protest_mostly.new(params) end
 
----Parameters of policies.query_before_retaliate: retaliate against serious incidents, asking the cell first when it is up
+---Parameters of policies.query_before_retaliate: retaliate against serious incidents, asking first (channels, and the cell where there is one)
 ---@class escsim.params.query_before_retaliate
 ---@field min_level? integer incidents below this ladder level are ignored (an integer in [0, 7]; default 6)
 ---@field p_retaliate? number probability of retaliating, else a protest (a number in [0, 1]; default 0.9)
 ---@field deadline? number hours from observation to the strike (the cell's deadline) (a number of hours >= 0; default 6)
----@field query_first? boolean ask the cell before striking when it is up (true or false; default true)
+---@field query_first? boolean ask before striking (the channels, and the cell where there is one) (true or false; default true)
 ---@field response? string incident type of the retaliation (an incident type; default "strike")
 
 ---@class escsim.module.query_before_retaliate
@@ -99,13 +99,13 @@ local query_before_retaliate = {}
 ---@return escsim.Policy
 function query_before_retaliate.new(params) end
 
----Parameters of policies.restraint: query (or protest when the cell is down); strike only at a red line on the ladder
+---Parameters of policies.restraint: query (or protest when it does not ask); strike only at a red line on the ladder
 ---@class escsim.params.restraint
 ---@field min_level? integer incidents below this ladder level are ignored (an integer in [0, 7]; default 1)
 ---@field threshold? number ladder level towards the perceived attacker at or above which the policy strikes (a number in [0, 8]; default 5)
 ---@field response? string incident type of a strike (an incident type; default "strike")
 ---@field delay? number hours from observation to a strike (a number of hours >= 0; default 24)
----@field query? boolean ask the cell (queries, and before striking) (true or false; default true)
+---@field query? boolean ask (queries, and before striking): the channels, and the cell where there is one (true or false; default true)
 
 ---@class escsim.module.restraint
 local restraint = {}

@@ -32,7 +32,7 @@ M.parameters = {
   { name = "delay", type = "number", unit = "h", default = hours(12), range = {0, math.huge},
     doc = "hours from observation to the retaliation" },
   { name = "query", type = "boolean", default = true,
-    doc = "ask the cell first when it is up" },
+    doc = "ask first (the channels, and the cell where there is one)" },
   { name = "tick", type = "number", unit = "h", default = hours(24), range = {0, math.huge},
     doc = "hours between grudge updates (on_tick; 0: never)" },
 }
@@ -59,7 +59,7 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self.response or inc.type,
     delay = self.delay,
-    query = self.query and inc.cell_available,
+    query = self.query,
   }
 end
 

@@ -28,7 +28,7 @@ M.parameters = {
   { name = "delay", type = "number", unit = "h", default = hours(12), range = {0, math.huge},
     doc = "hours from observation to the response" },
   { name = "query", type = "boolean", default = false,
-    doc = "ask the cell first when it is up" },
+    doc = "ask first (the channels, and the cell where there is one)" },
   { name = "by_type", type = "table", keys = "type", values = "type", optional = true, default = false,
     doc = "{incident type = response type} (false: none)" },
   { name = "by_level", type = "table", keys = "integer", values = "type", optional = true, default = false,
@@ -53,7 +53,7 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self:response_type(inc),
     delay = self.delay,
-    query = self.query and inc.cell_available,
+    query = self.query,
   }
 end
 

@@ -1,6 +1,8 @@
 -- query_before_retaliate.lua: retaliate against serious incidents, but ask
--- the communication cell first when it is up, and strike only when the
--- deadline passes without an answer that clears the suspect.
+-- first, and strike only when the deadline passes without an answer that
+-- clears the suspect.  A query goes to the fallback channels (UNDOF, a
+-- backchannel, public statements) as it would without any cell, and to the
+-- communication cell as well where there is one.
 --
 -- Israel's reported practice: fast, probable responses to attacks on its
 -- forces or territory (Jaeger & Paserman 2008; model-research.md 1.2), the
@@ -11,7 +13,7 @@ local policy = require "policy"
 
 local M = {}
 
-M.doc = "retaliate against serious incidents, asking the cell first when it is up"
+M.doc = "retaliate against serious incidents, asking first (channels, and the cell where there is one)"
 
 M.queries = "query_first"   -- it asks the cell only when query_first is true (escsim check reads this)
 
@@ -23,7 +25,7 @@ M.parameters = {
   { name = "deadline", type = "number", unit = "h", default = hours(6), range = {0, math.huge},
     doc = "hours from observation to the strike (the cell's deadline)" },
   { name = "query_first", type = "boolean", default = true,
-    doc = "ask the cell before striking when it is up" },
+    doc = "ask before striking (the channels, and the cell where there is one)" },
   { name = "response", type = "type", default = "strike",
     doc = "incident type of the retaliation" },
 }
@@ -35,7 +37,7 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self.response,
     delay = self.deadline,
-    query = self.query_first and inc.cell_available,
+    query = self.query_first,
   }
 end
 

@@ -1,20 +1,20 @@
 -- restraint.lua: protest and ask; strike only when the pair is already high
 -- on the ladder.
 --
--- The posture of a state that wants the cell to work: every attack is
--- answered by a query through the cell when it is up (or an official
--- complaint when it is not: the Syrian government's four UNSC complaints
--- in eight months, model-research.md 4), and force is used only once the
--- pair's ladder level towards the perceived attacker is at or above a
--- threshold (MR 1.4, 3.3): a red line, not a reflex.  Even then the
--- strike waits for the cell's answer when it can.  Parameters:
--- M.parameters.
+-- The posture of a state that wants talks to work: every attack is answered
+-- by a query (through the fallback channels, and the cell where there is
+-- one), or by an official complaint when it does not ask (the Syrian
+-- government's four UNSC complaints in eight months, model-research.md
+-- 4), and force is used only once the pair's ladder level towards the
+-- perceived attacker is at or above a threshold (MR 1.4, 3.3): a red line,
+-- not a reflex.  Even then the strike waits for an answer when it asks.
+-- Parameters: M.parameters.
 
 local policy = require "policy"
 
 local M = {}
 
-M.doc = "query (or protest when the cell is down); strike only at a red line on the ladder"
+M.doc = "query (or protest when it does not ask); strike only at a red line on the ladder"
 
 M.queries = "query"   -- it asks the cell only when query is true (escsim check reads this)
 
@@ -28,12 +28,12 @@ M.parameters = {
   { name = "delay", type = "number", unit = "h", default = hours(24), range = {0, math.huge},
     doc = "hours from observation to a strike" },
   { name = "query", type = "boolean", default = true,
-    doc = "ask the cell (queries, and before striking)" },
+    doc = "ask (queries, and before striking): the channels, and the cell where there is one" },
 }
 
 function M.on_incident_observed(self, inc)
   if inc.level < self.min_level then return nil end
-  local ask = self.query and inc.cell_available
+  local ask = self.query
   if inc.ladder >= self.threshold then
     return { action = "retaliate", type = self.response, delay = self.delay, query = ask }
   end

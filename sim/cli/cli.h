@@ -32,6 +32,7 @@ typedef struct cli {
 	const char *design;         /* sweep: --design grid|sobol */
 	int64_t points;             /* sweep: --points N (Sobol) */
 	const char *luals;          /* check: --luals FILE */
+	int decompose;              /* compare: --decompose */
 } cli;
 
 /* Parse the options of a scenario command (argv[1] is the command) into c;
