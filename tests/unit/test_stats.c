@@ -63,10 +63,10 @@ static void test_mean_t(void **state)
 	 * deviation 1 (n - 1 in the denominator) give a half-width of
 	 * t_{0.975, 49} / sqrt(50), t_{0.975, 49} = 2.009575234489209
 	 * (scipy.stats.t.ppf; GSL's inverse is good to a few parts in 10^9). */
-	double d[50];
+	double u[50];
 	for (int i = 0; i < 50; i++)
-		d[i] = (i % 2 ? 1.0 : -1.0) * sqrt(49.0 / 50.0);
-	e = esc_stat_mean_t(d, 50, 0.95);
+		u[i] = (i % 2 ? 1.0 : -1.0) * sqrt(49.0 / 50.0);
+	e = esc_stat_mean_t(u, 50, 0.95);
 	near(e.sd, 1, 1e-12, "sample sd (n - 1)");
 	near((e.hi - e.lo) / 2 * sqrt(50.0), 2.009575234489209, 1e-8, "t_{0.975, 49} (scipy)");
 	e = esc_stat_mean_t(x, 1, 0.95);
