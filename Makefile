@@ -9,8 +9,11 @@
 #   make fuzz       build the libFuzzer harnesses (clang) and run each for
 #                   FUZZ_SECONDS (default 30); see docs/testing.md
 #   make bench      the benchmarks of tests/bench as one table (docs/performance.md)
+#   make mutate     plant the bugs of tests/mutate/mutants.txt one at a time in a
+#                   scratch copy and print which test kills each (docs/testing.md)
 #   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
 #   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
+#   make meta       scenarios/meta/policies.lua (LuaLS) from the policies' declarations
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
 # root with apt-get, the Debian packages are installed first; otherwise the
@@ -66,8 +69,8 @@ ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE \
-	bench bench-run bench-callgrind bench-callgrind-run
+.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean meta FORCE \
+	bench bench-run bench-callgrind bench-callgrind-run mutate
 
 all: $(BUILD)/escsim
 
@@ -202,11 +205,23 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(BENCH_OBJ) $(BUILD)/libescsim.a | $(DE
 # them fails `make test`, not a later `make bench`.
 test: $(BENCH_OBJ) $(BENCH_BIN)
 
+# Mutation testing (tests/mutate, docs/testing.md): each one-line bug of the
+# list in a scratch copy of the tree, built there, and the tests it names run;
+# the kill table at the end.  Not part of make test.
+mutate: | $(DEPS_STAMP)
+	tests/mutate/run.sh tests/mutate/mutants.txt
+
 install: $(BUILD)/escsim
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -R scenarios/. $(DESTDIR)$(DATADIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/analysis analysis/*.py
+
+# The LuaLS definitions of the shipped policy modules' parameters, written
+# from their declarations (tests/cli/scripting.t checks they are current).
+meta: $(BUILD)/escsim
+	ESCSIM_PATH=scenarios $(BUILD)/escsim check --luals scenarios/meta/policies.lua \
+		tests/cli/scenarios/all_policies.lua > /dev/null
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/escsim

@@ -10,12 +10,8 @@ cd "$TMP"
 plan 8
 G="$ROOT/scenarios/golan_2026.lua"
 
-"$ESCSIM" compare "$G" -n 1000000 -o int.h5 --quiet > /dev/null 2> err &
-pid=$!
-sleep 2
-kill -INT $pid
-wait $pid
-is $? 3 "interrupted run exits 3"
+interrupt INT int.h5 '[ "$(reps_in int.h5)" -gt 0 ]' "$ESCSIM" compare "$G" -n 1000000 -o int.h5 --quiet
+is $rc 3 "interrupted run exits 3"
 contains err "interrupted" "the message says it was interrupted"
 test -e int.h5 -a ! -e int.h5.partial; ok $? "the file is renamed into place"
 $PY - int.h5 > py.txt 2>&1 <<'PYEOF'
@@ -29,18 +25,12 @@ PYEOF
 ok $? "complete=0 and both arms hold the same finished replications"
 sed 's/^/# /' py.txt
 
-stuck() {  # SIGNAL SCENARIO ARGS...: start, signal after 2 s, wait
-	local sig=$1
-	shift
-	timeout -s KILL 120 "$ESCSIM" run "$@" > /dev/null 2> err &
-	local pid=$!
-	sleep 2
-	pkill -"$sig" -P $pid      # the child of timeout: escsim, or valgrind running it
-	wait $pid
-}
-stuck INT "$ROOT/tests/bad/run/pattern_hang.lua" -n 3 -o pat.h5 --set limits.cpu=3600
-is $? 3 "SIGINT stops a script stuck in string.find: exit 3"
+# timeout passes the signal on to escsim (and kills it after 120 s)
+interrupt INT pat.h5 true timeout -s KILL 120 "$ESCSIM" run "$ROOT/tests/bad/run/pattern_hang.lua" \
+	-n 3 -o pat.h5 --set limits.cpu=3600
+is $rc 3 "SIGINT stops a script stuck in string.find: exit 3"
 contains err "interrupted by signal 2 after 0 of 3 replications" "the message says so"
-stuck TERM "$ROOT/tests/bad/run/tick_tiny.lua" -n 3 -o tick.h5 --set limits.steps=1e15
-is $? 3 "SIGTERM stops a replication looping in simulated time: exit 3"
+interrupt TERM tick.h5 true timeout -s KILL 120 "$ESCSIM" run "$ROOT/tests/bad/run/tick_tiny.lua" \
+	-n 3 -o tick.h5 --set limits.steps=1e15
+is $rc 3 "SIGTERM stops a replication looping in simulated time: exit 3"
 contains err "interrupted by signal 15" "the message says so"
