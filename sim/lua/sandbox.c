@@ -29,6 +29,7 @@
  * far above what any policy or scenario needs, and a bound on the memory
  * traffic of building ever longer strings within its budget. */
 #define CHURN_FACTOR 16
+#define CHARGE_SLACK 4096     /* bytes esc_lua_charge leaves for its message */
 #define MAX_SOURCE_BYTES ((size_t)16 << 20)    /* esc_lua_read_error says so */
 
 esc_scenario *esc_lua_scenario(lua_State *L)
@@ -107,6 +108,8 @@ int esc_lua_set_limits(esc_scenario *s, size_t memory, double cpu_s, esc_error *
 void esc_lua_charge(lua_State *L, size_t bytes, const char *what)
 {
 	esc_scenario *s = esc_lua_scenario(L);
+	/* Refused with room left for the error's own message. */
+	bytes += CHARGE_SLACK;
 	if (bytes > s->mem_limit || s->mem_used + s->c_bytes > s->mem_limit - bytes) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "%s: memory cap of %g MiB exceeded (limits.memory), %zu bytes "
@@ -114,7 +117,7 @@ void esc_lua_charge(lua_State *L, size_t bytes, const char *what)
 		         (double)s->mem_limit / (1024.0 * 1024.0), s->c_bytes);
 		luaL_error(L, "%s", msg);
 	}
-	s->c_bytes += bytes;
+	s->c_bytes += bytes - CHARGE_SLACK;
 }
 
 /* ---- protected calls ------------------------------------------------ */
