@@ -25,12 +25,14 @@ PYEOF
 ok $? "complete=0 and both arms hold the same finished replications"
 sed 's/^/# /' py.txt
 
-# timeout passes the signal on to escsim (and kills it after 120 s)
-interrupt INT pat.h5 true timeout -s KILL 120 "$ESCSIM" run "$ROOT/tests/bad/run/pattern_hang.lua" \
+# timeout passes the signal on to escsim, once (--foreground: not to its
+# process group as well, which would be a second signal, which kills), and
+# kills it after 120 s
+interrupt INT pat.h5 true timeout --foreground -s KILL 120 "$ESCSIM" run "$ROOT/tests/bad/run/pattern_hang.lua" \
 	-n 3 -o pat.h5 --set limits.cpu=3600
 is $rc 3 "SIGINT stops a script stuck in string.find: exit 3"
 contains err "interrupted by signal 2 after 0 of 3 replications" "the message says so"
-interrupt TERM tick.h5 true timeout -s KILL 120 "$ESCSIM" run "$ROOT/tests/bad/run/tick_tiny.lua" \
+interrupt TERM tick.h5 true timeout --foreground -s KILL 120 "$ESCSIM" run "$ROOT/tests/bad/run/tick_tiny.lua" \
 	-n 3 -o tick.h5 --set limits.steps=1e15
 is $rc 3 "SIGTERM stops a replication looping in simulated time: exit 3"
 contains err "interrupted by signal 15" "the message says so"
