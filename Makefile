@@ -49,7 +49,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
 ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lhdf5_hl -lpthread -lm $(LDLIBS)
 TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-LIB_SRC = $(wildcard sim/kernel/*.c sim/model/*.c sim/lua/*.c sim/h5/*.c sim/batch/*.c)
+LIB_SRC = $(wildcard sim/kernel/*.c sim/model/*.c sim/lua/*.c sim/h5/*.c sim/batch/*.c sim/fit/*.c)
 CLI_SRC = $(wildcard sim/cli/*.c analysis/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c tests/validation/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -92,7 +92,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 # PREFIX changes (make install PREFIX=... after a plain make).
 $(BUILD)/.datadir: FORCE | $(DEPS_STAMP)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/report.o: $(BUILD)/.datadir
+$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/python_tool.o: $(BUILD)/.datadir
 FORCE:
 
 $(BUILD)/libescsim.a: $(LIB_OBJ)

@@ -21,6 +21,7 @@ static const struct command {
 	{ "check", cmd_check, "check SCENARIO     load and validate; print the resolved parameters" },
 	{ "report", cmd_report, "report FILE        the comparison: per-arm means, paired differences, tails, survival" },
 	{ "inspect", cmd_inspect, "inspect FILE       provenance, arms, table sizes, replications, completeness" },
+	{ "fit", cmd_fit, "fit EVENTS.csv     fit a scenario's incident model to an event export: --scenario S.lua -o FITTED.lua" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
