@@ -58,6 +58,7 @@ typedef struct esc_fit_opts {
 	uint64_t seed;                  /* within-day times and those replications */
 	int64_t max_events;             /* refuse exports with more rows in the
 	                                   period (0: no limit) */
+	double level;                   /* of the intervals (0: 0.95) */
 } esc_fit_opts;
 
 /* What an estimate is of. */
@@ -73,8 +74,10 @@ typedef enum esc_fit_kind {
 	ESC_FIT_DISPERSION      /* zinb dispersion */
 } esc_fit_kind;
 
-/* One parameter: its maximum-likelihood value and 95% profile-likelihood
- * interval.  held: not estimated (the scenario's value, written as such).
+/* One parameter: its maximum-likelihood value and profile-likelihood
+ * interval (95% unless esc_fit_opts.level says otherwise).  held: not estimated (the scenario's value, written as such;
+ * note says why when the data cannot tell it, as a kernel's mean when the
+ * rule's n is 0).
  * A bound the profile never reaches within the parameter's range is
  * +-infinity (lo = 0 where the profile at 0 is inside: a boundary). */
 typedef struct esc_fit_estimate {
@@ -84,6 +87,7 @@ typedef struct esc_fit_estimate {
 	char name[96];          /* "rate ISR strike", "n hawkes[1]", ... */
 	double value, lo, hi;
 	int held;
+	char note[64];          /* why a value is held, or "" */
 } esc_fit_estimate;
 
 /* Goodness of fit. */

@@ -46,6 +46,7 @@ static void help(void)
 	       "      --set KEY=VALUE   override a scenario value first (repeatable)\n"
 	       "      --horizon D       the scenario's horizon (the rates are written for it;\n"
 	       "                        with --synthesize, the time simulated)\n"
+	       "      --level P         of the intervals (default 0.95)\n"
 	       "      --free-kernel     also fit fast_share and the other kernel mean of each\n"
 	       "                        rule (weakly identified from daily data)\n"
 	       "  -n, --reps N          replications of the fitted scenario behind the weekly\n"
@@ -72,6 +73,7 @@ typedef struct fit_cli {
 	int free_kernel, synthesize, quiet;
 	int64_t reps, max_events;
 	uint64_t seed;
+	double level;
 } fit_cli;
 
 static int parse_count(const char *s, int64_t *out)
@@ -86,7 +88,7 @@ static int parse_count(const char *s, int64_t *out)
 }
 
 enum { OPT_SCENARIO = 256, OPT_MAP, OPT_FROM, OPT_TO, OPT_SET, OPT_HORIZON, OPT_FREE,
-       OPT_PLOTS, OPT_MAX, OPT_SYNTH, OPT_START };
+       OPT_PLOTS, OPT_MAX, OPT_SYNTH, OPT_START, OPT_LEVEL };
 
 static int parse(fit_cli *c, int argc, char **argv)
 {
@@ -105,6 +107,7 @@ static int parse(fit_cli *c, int argc, char **argv)
 		{ "max-events", required_argument, NULL, OPT_MAX },
 		{ "synthesize", no_argument, NULL, OPT_SYNTH },
 		{ "start", required_argument, NULL, OPT_START },
+		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -157,6 +160,13 @@ static int parse(fit_cli *c, int argc, char **argv)
 			break;
 		case OPT_SYNTH: c->synthesize = 1; break;
 		case OPT_START: c->start = optarg; break;
+		case OPT_LEVEL: {
+			char *end;
+			c->level = strtod(optarg, &end);
+			if (!*optarg || *end || !(c->level > 0 && c->level < 1))
+				return cli_usage_error(cmd, "--level: expected a probability between 0 and 1, got '%s'", optarg);
+			break;
+		}
 		case 'q': c->quiet = 1; break;
 		case 'h': help(); exit(0);
 		case ':':
@@ -174,8 +184,8 @@ static int parse(fit_cli *c, int argc, char **argv)
 	if (c->synthesize) {
 		if (optind != argc)
 			return cli_usage_error(cmd, "%s", "--synthesize takes no EVENTS file (it writes one: -o)");
-		if (c->map || c->from || c->to || c->plots || c->free_kernel)
-			return cli_usage_error(cmd, "%s", "--map, --from, --to, --plots and --free-kernel apply to a fit, not to --synthesize");
+		if (c->map || c->from || c->to || c->plots || c->free_kernel || c->level != 0.95)
+			return cli_usage_error(cmd, "%s", "--map, --from, --to, --plots, --level and --free-kernel apply to a fit, not to --synthesize");
 		return 0;
 	}
 	if (c->start)
@@ -236,7 +246,7 @@ static int fit(const fit_cli *c, int argc, char **argv)
 		.events_path = c->events, .map_path = c->map, .scenario_path = c->scenario,
 		.sets = c->sets, .n_sets = c->n_sets, .from = c->from, .to = c->to,
 		.free_kernel = c->free_kernel, .reps = c->reps, .seed = c->seed,
-		.max_events = c->max_events,
+		.max_events = c->max_events, .level = c->level,
 	};
 	esc_error err = {0};
 	esc_fit *f = NULL;
@@ -259,7 +269,7 @@ static int fit(const fit_cli *c, int argc, char **argv)
 
 int cmd_fit(int argc, char **argv)
 {
-	fit_cli c = { .reps = 200, .seed = 1, .max_events = 10000000 };
+	fit_cli c = { .reps = 200, .seed = 1, .max_events = 10000000, .level = 0.95 };
 	int st = parse(&c, argc, argv);
 	if (st == 0) {
 		const char *in[] = { c.events, c.scenario, c.map };

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "escsim/scenario.h"
 #include "fit_impl.h"
 
@@ -102,7 +104,7 @@ static void zinb_problem(fit_casualty *c, fit_par par[3], fit_problem *pb)
 	par[0] = (fit_par){ .kind = FIT_UNIT, .value = z, .scale = 0.01, .hi_limit = 1, .zero_ok = 1 };
 	par[1] = (fit_par){ .kind = FIT_POS, .value = m, .scale = 1, .hi_limit = 1e4 };
 	par[2] = (fit_par){ .kind = FIT_POS, .value = k, .scale = 1, .hi_limit = 1e4 };
-	*pb = (fit_problem){ 3, par, fit_zinb_loglik, &c->data, 0 };
+	*pb = (fit_problem){ .n = 3, .par = par, .f = fit_zinb_loglik, .ctx = &c->data };
 }
 
 /* ---- estimates --------------------------------------------------------- */
@@ -136,6 +138,14 @@ static esc_fit_estimate describe(const fit_layout *L, size_t k)
 		if (which >= 0)
 			e.kind = (esc_fit_kind)which, e.rule = (int)r;
 	}
+	/* why it would be held */
+	if (e.kind == ESC_FIT_ZONE_SHARE)
+		snprintf(e.note, sizeof e.note, "%s", L->pb.par[k].determined ? "the only zone with events"
+		         : "the only zone");
+	else if (e.rule >= 0 && L->rule[e.rule].parents == 0)
+		snprintf(e.note, sizeof e.note, "no event excites through this rule");
+	else if (e.rule >= 0 && e.kind != ESC_FIT_BRANCHING)
+		snprintf(e.note, sizeof e.note, "the scenario's (--free-kernel fits it)");
 	return e;
 }
 
@@ -146,7 +156,10 @@ static int estimate(esc_fit *f, fit_problem *pb, size_t k, double ll, esc_fit_es
 	e.value = q->value;
 	e.held = q->held && !q->boundary;
 	e.lo = e.hi = NAN;
+	if (e.held && !e.note[0])
+		snprintf(e.note, sizeof e.note, "the scenario's");
 	if (!e.held) {
+		pb->drop = gsl_cdf_chisq_Pinv(f->level, 1) / 2;
 		int st = fit_profile(pb, k, ll, &e.lo, &e.hi, err);
 		if (st)
 			return esc_error_prefix(err, "interval of %s: ", e.name);
@@ -154,14 +167,119 @@ static int estimate(esc_fit *f, fit_problem *pb, size_t k, double ll, esc_fit_es
 	return add_estimate(f, e) ? esc_error_set(err, ESC_ERR_RUNTIME, "out of memory") : 0;
 }
 
+/* A rule whose n is estimated at 0 (its maximum no higher than with n = 0
+ * exactly): n on the boundary, and its kernel, which the data then cannot
+ * tell, back at the scenario's values. */
+static int boundary_rules(esc_fit *f, int comp, double *ll, int *no_kernel, esc_error *err)
+{
+	fit_layout *L = &f->L;
+	fit_problem *pb = &L->pb;
+	double *saved = malloc((pb->n ? pb->n : 1) * sizeof *saved);
+	if (!saved)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	int st = 0;
+	for (size_t r = 0; r < L->n_rules && st == 0; r++) {
+		fit_par *n = &pb->par[L->rule[r].n_par];
+		if (L->rule_comp[r] != comp || n->held || n->value > 0.01)
+			continue;
+		for (size_t k = 0; k < pb->n; k++)
+			saved[k] = pb->par[k].value;
+		n->value = 0;
+		n->held = 1;
+		double ll0;
+		st = fit_maximize(pb, &ll0, err);
+		if (st == 0 && ll0 >= *ll - 1e-4) {
+			const esc_excitation *x = &f->cfg.excitations[r];
+			n->boundary = 1;
+			no_kernel[r] = 1;
+			*ll = ll0 > *ll ? ll0 : *ll;
+			pb->par[L->rule[r].fast_par].value = x->fast_mean_h;
+			pb->par[L->rule[r].slow_par].value = x->slow_mean_h;
+			pb->par[L->rule[r].share_par].value = x->fast_share;
+			pb->par[L->rule[r].fast_par].held = 1;
+			pb->par[L->rule[r].slow_par].held = 1;
+			pb->par[L->rule[r].share_par].held = 1;
+		} else if (st == 0) {
+			n->held = 0;
+			for (size_t k = 0; k < pb->n; k++)
+				pb->par[k].value = saved[k];
+		}
+	}
+	free(saved);
+	return st;
+}
+
+/* The interval of a rule's n at 0: its kernel free again while n moves
+ * away from 0 (the profile takes the kernel that suits each n best). */
+static int boundary_n(esc_fit *f, fit_problem *pb, size_t k, int r, const int *held, double ll,
+                      esc_error *err)
+{
+	const fit_rule *ru = &f->L.rule[r];
+	int kp[3] = { ru->fast_par, ru->slow_par, ru->share_par };
+	for (int i = 0; i < 3; i++)
+		pb->par[kp[i]].held = held[kp[i]];
+	int st = estimate(f, pb, k, ll, describe(&f->L, k), err);
+	for (int i = 0; i < 3; i++)
+		pb->par[kp[i]].held = 1;
+	return st;
+}
+
+/* Each component of the Hawkes parameters on its own (the others held),
+ * maximised, then each of its parameters profiled. */
 static int hawkes(esc_fit *f, esc_error *err)
 {
-	fit_problem *pb = &f->L.pb;
-	int st = fit_maximize(pb, &f->ll, err);
-	if (st)
-		return esc_error_prefix(err, "%s: ", f->data.path);
-	for (size_t k = 0; k < pb->n && st == 0; k++)
-		st = estimate(f, pb, k, f->ll, describe(&f->L, k), err);
+	fit_layout *L = &f->L;
+	fit_problem *pb = &L->pb;
+	int *held = malloc((pb->n ? pb->n : 1) * sizeof *held);
+	int *no_kernel = calloc(L->n_rules ? L->n_rules : 1, sizeof *no_kernel);
+	if (!held || !no_kernel) {
+		free(held);
+		free(no_kernel);
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	}
+	for (size_t k = 0; k < pb->n; k++)
+		held[k] = pb->par[k].held;
+	int st = 0;
+	for (int c = 0; c < L->n_comp && st == 0; c++) {
+		for (size_t k = 0; k < pb->n; k++)
+			pb->par[k].held = held[k] || L->par_comp[k] != c;
+		L->comp = c;
+		double ll;
+		st = fit_maximize(pb, &ll, err);
+		if (st == 0)
+			st = boundary_rules(f, c, &ll, no_kernel, err);
+		if (st)
+			esc_error_prefix(err, "%s: ", f->data.path);
+		for (size_t k = 0; k < pb->n && st == 0; k++) {
+			if (L->par_comp[k] != c)
+				continue;
+			esc_fit_estimate e = describe(L, k);
+			if (e.rule >= 0 && no_kernel[e.rule] && e.kind == ESC_FIT_BRANCHING)
+				st = boundary_n(f, pb, k, e.rule, held, ll, err);
+			else if (e.rule >= 0 && no_kernel[e.rule]) {
+				e.value = pb->par[k].value;
+				e.held = 1;
+				e.lo = e.hi = NAN;
+				snprintf(e.note, sizeof e.note, "not identified: n is 0");
+				st = add_estimate(f, e) ? esc_error_set(err, ESC_ERR_RUNTIME, "out of memory") : 0;
+			} else
+				st = estimate(f, pb, k, ll, e, err);
+		}
+	}
+	for (size_t k = 0; k < pb->n; k++)
+		pb->par[k].held = held[k];
+	free(held);
+	free(no_kernel);
+	L->comp = -1;
+	if (st == 0) {
+		double *p = malloc((pb->n ? pb->n : 1) * sizeof *p);
+		if (!p)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		for (size_t k = 0; k < pb->n; k++)
+			p[k] = pb->par[k].value;
+		f->ll = fit_hawkes_loglik(L, p, NULL);
+		free(p);
+	}
 	return st;
 }
 
@@ -186,6 +304,7 @@ static int casualties(esc_fit *f, esc_error *err)
 		for (int k = 0; k < 3 && st == 0; k++) {
 			esc_fit_estimate e = { .kind = kinds[k], .actor = -1, .type = c->type, .zone = -1, .rule = -1 };
 			snprintf(e.name, sizeof e.name, "%s %s", names[k], f->cfg.types[c->type].name);
+			snprintf(e.note, sizeof e.note, "no deaths in the period: never kills");
 			st = estimate(f, &pb, (size_t)k, ll, e, err);
 		}
 		c->zero = par[0].value;
@@ -217,6 +336,7 @@ int esc_fit_run(const esc_fit_opts *o, esc_fit **out, esc_error *err)
 	if (!f)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	f->free_kernel = o->free_kernel;
+	f->level = o->level > 0 ? o->level : 0.95;
 	f->events_path = strdup(o->events_path);
 	f->scenario_path = strdup(o->scenario_path);
 	if (!f->events_path || !f->scenario_path) {

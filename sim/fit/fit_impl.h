@@ -23,10 +23,6 @@
 #include "escsim/config.h"
 #include "escsim/fit.h"
 
-#define FIT_LEVEL 0.95
-/* chi-square(1) quantile at FIT_LEVEL: the profile drop of an interval is
- * half of it (Wilks). */
-#define FIT_CHI2_95 3.841458820694124
 
 /* ---- the data (events.c) --------------------------------------------- */
 
@@ -90,6 +86,9 @@ typedef struct fit_problem {
 	fit_par *par;
 	fit_loglik_fn f;
 	void *ctx;
+	double drop;            /* an interval holds the values whose profile is
+	                           within drop of the maximum: half the chi-square(1)
+	                           quantile at the level (Wilks) */
 	size_t evaluations;     /* counted, for the benchmark */
 } fit_problem;
 
@@ -148,6 +147,14 @@ typedef struct fit_layout {
 	size_t fitted;          /* events in modelled cells */
 	fit_problem pb;         /* the Hawkes parameters */
 	char (*par_name)[96];
+	/* Independent parts of the likelihood: parameters linked through a
+	 * cell's intensity share a component; each is maximised and profiled
+	 * on its own, evaluating only its cells and rules. */
+	int n_comp;
+	int *par_comp;          /* parameter -> component */
+	int *cell_comp;         /* cell -> component (-1: no parameter) */
+	int *rule_comp;
+	int comp;               /* the component evaluated, or -1: all */
 	void *work;             /* hawkes_lik.c's workspace */
 } fit_layout;
 
@@ -220,6 +227,7 @@ struct esc_fit {
 	size_t weeks;
 	double *obs, *sim_mean, *sim_lo, *sim_hi;
 	int free_kernel;
+	double level;
 };
 
 /* ---- goodness of fit (gof.c) ------------------------------------------- */

@@ -102,6 +102,10 @@ static double intensity(const fit_layout *L, work *w, int c, double t)
 	double lam = w->mu[c];
 	for (size_t r = 0; r < L->n_rules; r++) {
 		rule_val *v = &w->r[r];
+		if (L->rule_comp[r] != L->cell_comp[c]) {
+			v->phi = v->d_a = v->d_b = v->d_s = 0;   /* sends nothing here */
+			continue;
+		}
 		kstate *k = &w->k[r * L->n_cells + (size_t)c];
 		forward(k, t, v->a, v->b);
 		double ef = k->af / v->a, es = k->as / v->b;
@@ -121,7 +125,7 @@ static double parent(const fit_layout *L, work *w, size_t j, double t, double T,
 	double ll = 0;
 	for (size_t q = L->par_off[j]; q < L->par_off[j + 1]; q++) {
 		const fit_parent *pa = &L->par[q];
-		if (pa->dest < 0)
+		if (pa->dest < 0 || (L->comp >= 0 && L->rule_comp[pa->rule] != L->comp))
 			continue;
 		rule_val *v = &w->r[pa->rule];
 		kstate *k = &w->k[(size_t)pa->rule * L->n_cells + (size_t)pa->dest];
@@ -153,7 +157,7 @@ double fit_hawkes_loglik(void *ctx, const double *p, double *grad)
 		memset(grad, 0, L->pb.n * sizeof *grad);
 	for (size_t j = 0; j < d->n; j++) {
 		const fit_event *e = &d->ev[j];
-		if (e->cell >= 0) {
+		if (e->cell >= 0 && (L->comp < 0 || L->cell_comp[e->cell] == L->comp)) {
 			double lam = intensity(L, w, e->cell, e->t_h);
 			if (!(lam > 0) || !isfinite(lam))
 				return -HUGE_VAL;
@@ -164,6 +168,8 @@ double fit_hawkes_loglik(void *ctx, const double *p, double *grad)
 				for (size_t r = 0; r < L->n_rules; r++) {
 					const fit_rule *ru = &L->rule[r];
 					const rule_val *v = &w->r[r];
+					if (L->rule_comp[r] != L->cell_comp[e->cell])
+						continue;
 					grad[ru->n_par] += v->phi * inv;
 					grad[ru->fast_par] += v->n * v->d_a * inv;
 					grad[ru->slow_par] += v->n * v->d_b * inv;
@@ -174,7 +180,7 @@ double fit_hawkes_loglik(void *ctx, const double *p, double *grad)
 		ll += parent(L, w, j, e->t_h, T, grad);
 	}
 	for (size_t s = 0; s < L->n_streams; s++)
-		if (L->stream[s].rate_par >= 0) {
+		if (L->stream[s].rate_par >= 0 && (L->comp < 0 || L->par_comp[L->stream[s].rate_par] == L->comp)) {
 			ll -= p[L->stream[s].rate_par] * T;
 			if (grad)
 				grad[L->stream[s].rate_par] -= T;

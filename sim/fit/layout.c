@@ -255,10 +255,10 @@ static int rule_pars(fit_layout *L, int free_kernel)
 		int fast_main = x->fast_share > 0;
 		snprintf(name, sizeof name, "fast_mean hawkes[%zu]", r + 1);
 		ru->fast_par = add_par(L, name, (fit_par){ .kind = FIT_POS, .value = x->fast_mean_h,
-		                       .held = none || !(fast_main || free_kernel), .scale = 24, .hi_limit = 100 * T });
+		                       .held = none || !(fast_main || free_kernel), .scale = 24, .hi_limit = T });
 		snprintf(name, sizeof name, "slow_mean hawkes[%zu]", r + 1);
 		ru->slow_par = add_par(L, name, (fit_par){ .kind = FIT_POS, .value = x->slow_mean_h,
-		                       .held = none || !(!fast_main || free_kernel), .scale = 24, .hi_limit = 100 * T });
+		                       .held = none || !(!fast_main || free_kernel), .scale = 24, .hi_limit = T });
 		snprintf(name, sizeof name, "fast_share hawkes[%zu]", r + 1);
 		double sh = x->fast_share;
 		if (free_kernel && !none)
@@ -270,6 +270,79 @@ static int rule_pars(fit_layout *L, int free_kernel)
 		if (ru->n_par < 0 || ru->fast_par < 0 || ru->slow_par < 0 || ru->share_par < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/* ---- components --------------------------------------------------------- */
+
+static int uf_find(int *up, int i)
+{
+	while (up[i] != i)
+		i = up[i] = up[up[i]];
+	return i;
+}
+
+static void uf_join(int *up, int a, int b)
+{
+	a = uf_find(up, a);
+	b = uf_find(up, b);
+	if (a != b)
+		up[a > b ? a : b] = a < b ? a : b;
+}
+
+/* Parameters that meet in some cell's intensity: its stream's rate and its
+ * share, and every rule sending children there. */
+static int components(fit_layout *L)
+{
+	size_t np = L->pb.n;
+	int *up = malloc((np ? np : 1) * sizeof *up);
+	L->par_comp = malloc((np ? np : 1) * sizeof *L->par_comp);
+	L->cell_comp = malloc((L->n_cells ? L->n_cells : 1) * sizeof *L->cell_comp);
+	L->rule_comp = malloc((L->n_rules ? L->n_rules : 1) * sizeof *L->rule_comp);
+	int *any = malloc((L->n_cells ? L->n_cells : 1) * sizeof *any);   /* a parameter of each cell */
+	if (!up || !L->par_comp || !L->cell_comp || !L->rule_comp || !any) {
+		free(up);
+		free(any);
+		return -1;
+	}
+	for (size_t k = 0; k < np; k++)
+		up[k] = (int)k;
+	for (size_t c = 0; c < L->n_cells; c++) {
+		any[c] = -1;
+		if (L->cell[c].share_par >= 0) {
+			any[c] = L->cell[c].share_par;
+			uf_join(up, any[c], L->stream[L->cell[c].stream].rate_par);
+		}
+	}
+	for (size_t r = 0; r < L->n_rules; r++) {
+		const fit_rule *ru = &L->rule[r];
+		uf_join(up, ru->n_par, ru->fast_par);
+		uf_join(up, ru->n_par, ru->slow_par);
+		uf_join(up, ru->n_par, ru->share_par);
+	}
+	for (size_t q = 0; q < L->par_off[L->d->n]; q++) {
+		const fit_parent *pa = &L->par[q];
+		if (pa->dest < 0)
+			continue;
+		int r = L->rule[pa->rule].n_par;
+		if (any[pa->dest] >= 0)
+			uf_join(up, any[pa->dest], r);
+		else
+			any[pa->dest] = r;
+	}
+	/* number the components in parameter order */
+	L->n_comp = 0;
+	for (size_t k = 0; k < np; k++)
+		L->par_comp[k] = uf_find(up, (int)k) == (int)k ? L->n_comp++ : -1;
+	for (size_t k = 0; k < np; k++)
+		L->par_comp[k] = L->par_comp[uf_find(up, (int)k)];
+	for (size_t c = 0; c < L->n_cells; c++)
+		L->cell_comp[c] = any[c] >= 0 ? L->par_comp[any[c]] : -1;
+	for (size_t r = 0; r < L->n_rules; r++)
+		L->rule_comp[r] = L->par_comp[L->rule[r].n_par];
+	L->comp = -1;
+	free(up);
+	free(any);
 	return 0;
 }
 
@@ -303,7 +376,7 @@ int fit_layout_build(fit_layout *L, const esc_config *cfg, fit_data *d, int free
 		                     "produce: nothing to fit", d->path, d->n);
 	L->pb.f = fit_hawkes_loglik;
 	L->pb.ctx = L;
-	if (stream_pars(L, d) || rule_pars(L, free_kernel) || fit_hawkes_work_alloc(L))
+	if (stream_pars(L, d) || rule_pars(L, free_kernel) || components(L) || fit_hawkes_work_alloc(L))
 		goto oom;
 	return 0;
 oom:
@@ -320,6 +393,9 @@ void fit_layout_free(fit_layout *L)
 	free(L->par);
 	free(L->pb.par);
 	free(L->par_name);
+	free(L->par_comp);
+	free(L->cell_comp);
+	free(L->rule_comp);
 	free(L->work);
 	memset(L, 0, sizeof *L);
 }

@@ -95,13 +95,13 @@ static void lua_str(FILE *o, const char *s)
 }
 
 /* An estimate's comment: its interval, in the unit the value is written in. */
-static void interval(FILE *o, const esc_fit_estimate *e, double scale, const char *unit)
+static void interval(FILE *o, double level, const esc_fit_estimate *e, double scale, const char *unit)
 {
 	if (e->held) {
-		fprintf(o, "  -- held (the scenario's)");
+		fprintf(o, "  -- held: %s", e->note);
 		return;
 	}
-	fprintf(o, "  -- 95%% [%.4g, ", e->lo * scale);
+	fprintf(o, "  -- %g%% [%.4g, ", 100 * level, e->lo * scale);
 	if (isinf(e->hi))
 		fprintf(o, "no upper bound]");
 	else
@@ -133,11 +133,11 @@ static void header(FILE *o, const esc_fit *f, const char *path, const char *comm
 	fprintf(o, MODULE_MARK " %s on %s from scenario '%s'\n", ESCSIM_VERSION, now, f->scenario_name);
 	if (command_line)
 		fprintf(o, "--   %s\n", command_line);
-	fprintf(o, "--\n-- Maximum likelihood; each estimate is followed by its 95%% profile-likelihood\n"
+	fprintf(o, "--\n-- Maximum likelihood; each estimate is followed by its %g%% profile-likelihood\n"
 	        "-- interval, or by \"held\" where the fit kept the scenario's value.  How to use\n"
 	        "-- it, and what the fit assumes: docs/calibration.md.  In a scenario:\n"
 	        "--\n--   local fit = require \"%.*s\"\n--   return scenario(fit.apply { ... the scenario's table ... })\n--\n",
-	        (int)strcspn(base ? base + 1 : path, "."), base ? base + 1 : path);
+	        100 * f->level, (int)strcspn(base ? base + 1 : path, "."), base ? base + 1 : path);
 	fprintf(o, "-- data       %s\n--   sha256   %s\n--   period   %s .. %s (%d days)\n", f->data.path,
 	        di->sha256, a, b, di->last_day - di->first_day + 1);
 	fprintf(o, "--   rows     %zu: %zu fitted, %zu in no fitted stream, %zu dropped by the mapping, "
@@ -174,7 +174,7 @@ static void streams(FILE *o, const esc_fit *f)
 		fprintf(o, ", type = ");
 		lua_str(o, cfg->types[st->type].name);
 		fprintf(o, ", rate = per_day(%.6g),", e->value * 24);
-		interval(o, e, 24, "per day");
+		interval(o, f->level, e, 24, "per day");
 		fprintf(o, "\n    zones = {\n");
 		for (size_t c = 0; c < L->n_cells; c++) {
 			const fit_cell *ce = &L->cell[c];
@@ -184,10 +184,7 @@ static void streams(FILE *o, const esc_fit *f)
 			fprintf(o, "      [");
 			lua_str(o, cfg->zones[ce->zone]);
 			fprintf(o, "] = %.6g,", z->value);
-			if (z->held)
-				fprintf(o, "  -- the only zone%s", L->pb.par[ce->share_par].determined ? " with events" : "");
-			else
-				interval(o, z, 1, NULL);
+			interval(o, f->level, z, 1, NULL);
 			fprintf(o, "\n");
 		}
 		fprintf(o, "    } },\n");
@@ -260,19 +257,17 @@ static void hawkes(FILE *o, const esc_fit *f)
 		fprintf(o, ",\n");
 		const esc_fit_estimate *e = find(f, ESC_FIT_BRANCHING, (int)r, -1, -1, -1);
 		fprintf(o, "    n = %.6g,", e->value);
-		interval(o, e, 1, NULL);
-		if (e->held && f->L.rule[r].parents == 0)
-			fprintf(o, ": no event excites through this rule");
+		interval(o, f->level, e, 1, NULL);
 		e = find(f, ESC_FIT_FAST_MEAN, (int)r, -1, -1, -1);
 		fprintf(o, "\n    fast_mean = days(%.6g),", e->value / 24);
-		interval(o, e, 1.0 / 24, "days");
+		interval(o, f->level, e, 1.0 / 24, "days");
 		e = find(f, ESC_FIT_SLOW_MEAN, (int)r, -1, -1, -1);
 		fprintf(o, "\n    slow_mean = days(%.6g),", e->value / 24);
-		interval(o, e, 1.0 / 24, "days");
+		interval(o, f->level, e, 1.0 / 24, "days");
 		e = find(f, ESC_FIT_FAST_SHARE, (int)r, -1, -1, -1);
 		fprintf(o, "\n    fast_share = %.6g,", e->value);
-		interval(o, e, 1, NULL);
-		fprintf(o, "\n    per_fatality = %.17g,  -- held (the scenario's)\n  },\n", x->per_fatality);
+		interval(o, f->level, e, 1, NULL);
+		fprintf(o, "\n    per_fatality = %.17g,  -- held: the scenario's\n  },\n", x->per_fatality);
 	}
 	fprintf(o, "}\n\n");
 }
@@ -296,11 +291,11 @@ static void types(FILE *o, const esc_fit *f)
 			fprintf(o, "  --   none: no event of the period killed anyone }\n");
 		} else {
 			fprintf(o, "  --   zero = %.4g", z->value);
-			interval(o, z, 1, NULL);
+			interval(o, f->level, z, 1, NULL);
 			fprintf(o, "\n  --   mean = %.4g", m->value);
-			interval(o, m, 1, NULL);
+			interval(o, f->level, m, 1, NULL);
 			fprintf(o, "\n  --   dispersion = %.4g", k->value);
-			interval(o, k, 1, NULL);
+			interval(o, f->level, k, 1, NULL);
 			fprintf(o, " }\n");
 		}
 		fprintf(o, "  [");

@@ -11,7 +11,7 @@
  *
  * The interval of a parameter is the set of values v whose profile
  * log-likelihood (every other parameter at its best for v) lies within
- * chi2(1, 0.95)/2 of the maximum (Wilks).  Each bound is bracketed by steps
+ * pb->drop = chi2(1, level)/2 of the maximum (Wilks).  Each bound is bracketed by steps
  * away from the estimate on the coordinate scale, each step sized from the
  * curvature the last one showed (a quadratic profile needs one), then found
  * by Brent's method; each profile point starts from the one before.
@@ -23,7 +23,6 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
-#include <gsl/gsl_roots.h>
 
 #include "fit_impl.h"
 
@@ -37,6 +36,9 @@ typedef struct coords {
 	int *ref;               /* group -> its reference member, or -1 */
 	double *mass;           /* group -> mass left by its held members */
 	double *p, *gp;         /* natural parameters and gradient (workspace) */
+	gsl_vector *sc;         /* the optimiser's variable is y = sc x (a diagonal
+	                           preconditioner: unit curvature on each axis) */
+	gsl_vector *x;          /* workspace: y / sc */
 	int failed;             /* the log-likelihood was undefined somewhere */
 } coords;
 
@@ -47,6 +49,10 @@ static void coords_free(coords *c)
 	free(c->mass);
 	free(c->p);
 	free(c->gp);
+	if (c->sc)
+		gsl_vector_free(c->sc);
+	if (c->x)
+		gsl_vector_free(c->x);
 }
 
 static int coords_init(coords *c, fit_problem *pb)
@@ -115,6 +121,21 @@ static void to_x(const coords *c, gsl_vector *x)
 	}
 }
 
+/* A coordinate's range: where the likelihood is flat (a kernel mean when n
+ * is 0) the search must not run off to infinity. */
+static double coord_max(const fit_par *q)
+{
+	return q->kind == FIT_POS ? (q->hi_limit > 0 && isfinite(q->hi_limit) ? log(q->hi_limit) : 700) : 40;
+}
+
+static double coord_min(const fit_par *q) { return q->kind == FIT_POS ? -700 : -40; }
+
+static double from_coord(const fit_par *q, double x)
+{
+	x = x < coord_min(q) ? coord_min(q) : x > coord_max(q) ? coord_max(q) : x;
+	return q->kind == FIT_POS ? exp(x) : 1.0 / (1.0 + exp(-x));
+}
+
 /* Coordinates -> natural parameters in c->p. */
 static void to_p(coords *c, const gsl_vector *x)
 {
@@ -125,10 +146,8 @@ static void to_p(coords *c, const gsl_vector *x)
 		int i = c->xi[k];
 		if (i < 0 || q->kind == FIT_SHARE)
 			c->p[k] = q->value;
-		else if (q->kind == FIT_POS)
-			c->p[k] = exp(gsl_vector_get(x, (size_t)i));
 		else
-			c->p[k] = 1.0 / (1.0 + exp(-gsl_vector_get(x, (size_t)i)));
+			c->p[k] = from_coord(q, gsl_vector_get(x, (size_t)i));
 	}
 	for (size_t g = 0; g < c->n_groups; g++) {
 		if (c->ref[g] < 0)
@@ -170,9 +189,14 @@ static double objective(coords *c, const gsl_vector *x, gsl_vector *g)
 	for (size_t k = 0; k < pb->n; k++) {
 		int i = c->xi[k];
 		const fit_par *q = &pb->par[k];
-		if (i >= 0 && q->kind == FIT_POS)
+		if (i < 0 || q->kind == FIT_SHARE)
+			continue;
+		double xv = gsl_vector_get(x, (size_t)i);
+		if (xv <= coord_min(q) || xv >= coord_max(q))
+			gsl_vector_set(g, (size_t)i, 0);       /* flat beyond the range */
+		else if (q->kind == FIT_POS)
 			gsl_vector_set(g, (size_t)i, -c->p[k] * c->gp[k]);
-		else if (i >= 0 && q->kind == FIT_UNIT)
+		else
 			gsl_vector_set(g, (size_t)i, -c->p[k] * (1 - c->p[k]) * c->gp[k]);
 	}
 	for (size_t gr = 0; gr < c->n_groups; gr++) {
@@ -189,23 +213,65 @@ static double objective(coords *c, const gsl_vector *x, gsl_vector *g)
 	return -ll;
 }
 
-static double mm_f(const gsl_vector *x, void *ctx) { return objective(ctx, x, NULL); }
-static void mm_df(const gsl_vector *x, void *ctx, gsl_vector *g) { objective(ctx, x, g); }
-static void mm_fdf(const gsl_vector *x, void *ctx, double *f, gsl_vector *g)
+/* The objective in the preconditioned variable y. */
+static double scaled(coords *c, const gsl_vector *y, gsl_vector *g)
 {
-	*f = objective(ctx, x, g);
+	gsl_vector_memcpy(c->x, y);
+	gsl_vector_div(c->x, c->sc);
+	double f = objective(c, c->x, g);
+	if (g)
+		gsl_vector_div(g, c->sc);
+	return f;
+}
+
+static double mm_f(const gsl_vector *y, void *ctx) { return scaled(ctx, y, NULL); }
+static void mm_df(const gsl_vector *y, void *ctx, gsl_vector *g) { scaled(ctx, y, g); }
+static void mm_fdf(const gsl_vector *y, void *ctx, double *f, gsl_vector *g)
+{
+	*f = scaled(ctx, y, g);
+}
+
+/* The preconditioner: the square root of each coordinate's curvature at
+ * x, by forward differences of the gradient. */
+static int precondition(coords *c, const gsl_vector *x)
+{
+	size_t n = c->nx;
+	c->sc = gsl_vector_alloc(n);
+	c->x = gsl_vector_alloc(n);
+	gsl_vector *g0 = gsl_vector_alloc(n), *g1 = gsl_vector_alloc(n), *xh = gsl_vector_alloc(n);
+	int ok = c->sc && c->x && g0 && g1 && xh;
+	if (ok && !isfinite(objective(c, x, g0)))
+		ok = 0;
+	for (size_t i = 0; ok && i < n; i++) {
+		const double h = 1e-4;
+		gsl_vector_memcpy(xh, x);
+		gsl_vector_set(xh, i, gsl_vector_get(x, i) + h);
+		double curv = isfinite(objective(c, xh, g1))
+		              ? (gsl_vector_get(g1, i) - gsl_vector_get(g0, i)) / h : 1.0;
+		gsl_vector_set(c->sc, i, sqrt(curv > 1e-4 ? curv : 1e-4));
+	}
+	if (ok == 0 && c->sc)
+		gsl_vector_set_all(c->sc, 1.0);
+	if (g0) gsl_vector_free(g0);
+	if (g1) gsl_vector_free(g1);
+	if (xh) gsl_vector_free(xh);
+	return c->sc && c->x ? 0 : -1;
 }
 
 /* ---- maximisation ------------------------------------------------------ */
 
 #define MAX_ITER 3000
-#define GRAD_TOL 1e-5
+#define GRAD_TOL 1e-3
 #define RESTARTS 4
 
-/* BFGS from x until the gradient is below GRAD_TOL; a line search that
- * stalls restarts the method from where it stopped. */
+/* BFGS from x until the (preconditioned) gradient is below GRAD_TOL, which
+ * puts the maximum within about GRAD_TOL^2 / 2 of the top; a line search
+ * that stalls restarts the method from where it stopped. */
 static int bfgs(coords *c, gsl_vector *x, double *fmin, esc_error *err)
 {
+	if (precondition(c, x))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	gsl_vector_mul(x, c->sc);              /* x is y from here on */
 	gsl_multimin_function_fdf fdf = { mm_f, mm_df, mm_fdf, c->nx, c };
 	gsl_multimin_fdfminimizer *s = gsl_multimin_fdfminimizer_alloc(
 		gsl_multimin_fdfminimizer_vector_bfgs2, c->nx);
@@ -213,7 +279,7 @@ static int bfgs(coords *c, gsl_vector *x, double *fmin, esc_error *err)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	int st = 0, converged = 0;
 	for (int round = 0; round < RESTARTS && !converged && st == 0; round++) {
-		if (gsl_multimin_fdfminimizer_set(s, &fdf, x, 0.05, 0.1) != GSL_SUCCESS ||
+		if (gsl_multimin_fdfminimizer_set(s, &fdf, x, 0.5, 0.1) != GSL_SUCCESS ||
 		    !isfinite(s->f)) {
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "the likelihood is not defined at the "
 			                   "starting values");
@@ -238,6 +304,7 @@ static int bfgs(coords *c, gsl_vector *x, double *fmin, esc_error *err)
 		                   "(gradient norm %g)", gsl_blas_dnrm2(s->gradient));
 	*fmin = s->f;
 	gsl_multimin_fdfminimizer_free(s);
+	gsl_vector_div(x, c->sc);
 	return st;
 }
 
@@ -279,25 +346,68 @@ int fit_maximize(fit_problem *pb, double *ll, esc_error *err)
 typedef struct profile {
 	fit_problem *pb;
 	size_t k;
+	int linear;             /* searching on the value itself (up from 0) */
 	double target;          /* ll_hat - chi2/2 */
 	esc_error *err;
 	int st;
+	/* the last two points of the profile path on this side, to start the
+	 * next maximisation where the path leads */
+	int np;
+	double pu[2];
+	double *px[2];
 } profile;
 
-/* The parameter's coordinate scale and back. */
-static double to_u(const fit_par *q, double v) { return q->kind == FIT_POS ? log(v) : logit(v); }
-static double from_u(const fit_par *q, double u)
+/* A parameter's value on the scale where the profile path is near
+ * straight, and back. */
+static double to_c(const fit_par *q, double v) { return q->kind == FIT_UNIT ? logit(v) : safe_log(v); }
+static double from_c(const fit_par *q, double c)
 {
-	return q->kind == FIT_POS ? exp(u) : 1.0 / (1.0 + exp(-u));
+	return q->kind == FIT_UNIT ? 1.0 / (1.0 + exp(-c)) : exp(c);
 }
 
-/* Profile log-likelihood at v minus the target; par[] keeps the maximiser. */
-static double excess(profile *pr, double v)
+/* The profiled parameter's value at search coordinate u. */
+static double value_at(const profile *pr, double u)
+{
+	return pr->linear ? u : from_c(&pr->pb->par[pr->k], u);
+}
+
+/* Start the others where the last two points say the path goes. */
+static void predict(profile *pr, double u)
+{
+	fit_problem *pb = pr->pb;
+	if (pr->np < 2 || pr->pu[1] == pr->pu[0])
+		return;
+	double t = (u - pr->pu[1]) / (pr->pu[1] - pr->pu[0]);
+	t = t < -2 ? -2 : t > 2 ? 2 : t;
+	for (size_t i = 0; i < pb->n; i++) {
+		const fit_par *q = &pb->par[i];
+		if (i == pr->k || q->held)
+			continue;
+		double c1 = to_c(q, pr->px[1][i]), c0 = to_c(q, pr->px[0][i]);
+		pb->par[i].value = from_c(q, c1 + t * (c1 - c0));
+	}
+}
+
+static void remember(profile *pr, double u)
+{
+	double *old = pr->px[0];
+	pr->px[0] = pr->px[1];
+	pr->px[1] = old;
+	pr->pu[0] = pr->pu[1];
+	pr->pu[1] = u;
+	for (size_t i = 0; i < pr->pb->n; i++)
+		pr->px[1][i] = pr->pb->par[i].value;
+	pr->np += pr->np < 2;
+}
+
+/* Profile log-likelihood at coordinate u minus the target; par[] keeps the
+ * maximiser. */
+static double excess(profile *pr, double u)
 {
 	if (pr->st)
 		return GSL_NAN;
-	fit_par *q = &pr->pb->par[pr->k];
-	q->value = v;           /* the other shares keep their proportions */
+	predict(pr, u);
+	pr->pb->par[pr->k].value = value_at(pr, u);   /* the other shares keep their proportions */
 	double ll;
 	esc_error e = {0};
 	int st = fit_maximize(pr->pb, &ll, &e);
@@ -309,40 +419,35 @@ static double excess(profile *pr, double v)
 		*pr->err = e;
 		return GSL_NAN;
 	}
+	remember(pr, u);
 	return ll - pr->target;
 }
 
-static double excess_u(double u, void *ctx)
+/* The root of the excess between a (fa >= 0) and b (fb < 0), by false
+ * position with the Illinois modification: points already computed are
+ * not computed again, and one more costs a maximisation. */
+static double root(profile *pr, double a, double fa, double b, double fb)
 {
-	profile *pr = ctx;
-	return excess(pr, from_u(&pr->pb->par[pr->k], u));
-}
-
-static double excess_v(double v, void *ctx) { return excess(ctx, v); }
-
-/* Brent's method for the root of fn in [a, b] (fn(a) >= 0 > fn(b) or the
- * reverse). */
-static double brent(profile *pr, double (*fn)(double, void *), double a, double b, double tol)
-{
-	gsl_function F = { fn, pr };
-	gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-	if (!s) {
-		pr->st = esc_error_set(pr->err, ESC_ERR_RUNTIME, "out of memory");
-		return GSL_NAN;
-	}
-	double lo = a < b ? a : b, hi = a < b ? b : a, r = 0.5 * (lo + hi);
-	if (gsl_root_fsolver_set(s, &F, lo, hi) == GSL_SUCCESS) {
-		for (int it = 0; it < 100 && !pr->st; it++) {
-			if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
-				break;
-			r = gsl_root_fsolver_root(s);
-			if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
-			                           tol, 0) == GSL_SUCCESS)
-				break;
+	double c = a;
+	int side = 0;
+	for (int it = 0; it < 60 && !pr->st; it++) {
+		c = (fa * b - fb * a) / (fa - fb);
+		double fc = excess(pr, c);
+		if (pr->st || fabs(fc) < 1e-4 || fabs(b - a) < 1e-9 * (1 + fabs(a)))
+			break;
+		if ((fc < 0) == (fb < 0)) {
+			b = c, fb = fc;
+			if (side == -1)
+				fa /= 2;
+			side = -1;
+		} else {
+			a = c, fa = fc;
+			if (side == 1)
+				fb /= 2;
+			side = 1;
 		}
 	}
-	gsl_root_fsolver_free(s);
-	return r;
+	return value_at(pr, c);
 }
 
 static void restore(fit_problem *pb, const double *v)
@@ -351,36 +456,49 @@ static void restore(fit_problem *pb, const double *v)
 		pb->par[k].value = v[k];
 }
 
+/* The profile path starts at the maximum. */
+static void start_path(profile *pr, double u0)
+{
+	pr->np = 0;
+	remember(pr, u0);
+}
+
 /* The bound on the boundary side: the profile at exactly 0 (held there),
- * then Brent between 0 and the last point inside. */
-static double bound_at_zero(profile *pr, double v_in)
+ * then the root between 0 and the last point inside. */
+static double bound_at_zero(profile *pr, double v_in, double g_in)
 {
 	if (!pr->pb->par[pr->k].zero_ok)
 		return 0;
+	pr->linear = 1;
+	pr->np = 0;
 	double g0 = excess(pr, 0.0);
 	if (pr->st || g0 >= 0)
 		return 0;
-	return brent(pr, excess_v, 0.0, v_in, 1e-6 * v_in);
+	return root(pr, v_in, g_in, 0.0, g0);
 }
 
-/* One bound: dir -1 below the estimate, +1 above. */
+/* One bound: dir -1 below the estimate, +1 above, in steps on the
+ * coordinate scale (log, logit). */
 static double bound(profile *pr, double v_hat, int dir)
 {
 	fit_par *q = &pr->pb->par[pr->k];
-	const double g0 = FIT_CHI2_95 / 2;      /* the excess at the estimate */
-	double u0 = to_u(q, v_hat), h = 0.1, u_in = u0;
+	const double g0 = pr->pb->drop;         /* the excess at the estimate */
+	pr->linear = 0;
+	double u0 = to_c(q, v_hat), h = 0.1, u_in = u0, g_in = g0;
+	start_path(pr, u0);
 	for (int step = 0; step < 60 && !pr->st; step++) {
-		double u = u0 + dir * h, v = from_u(q, u);
+		double u = u0 + dir * h, v = from_c(q, u);
 		if (dir > 0 && (v > q->hi_limit || (q->kind != FIT_POS && u > 30)))
 			return q->kind == FIT_POS ? GSL_POSINF : 1.0;
 		if (dir < 0 && (q->kind == FIT_POS ? u < u0 - 25 : u < -30))
-			return bound_at_zero(pr, from_u(q, u_in));
-		double g = excess_u(u, pr);
+			return bound_at_zero(pr, from_c(q, u_in), g_in);
+		double g = excess(pr, u);
 		if (pr->st)
 			return GSL_NAN;
 		if (g < 0)
-			return from_u(q, brent(pr, excess_u, u_in, u, 1e-5));
+			return root(pr, u_in, g_in, u, g);
 		u_in = u;
+		g_in = g;
 		/* a quadratic profile drops g0 - g over h^2: the bound is near
 		 * h sqrt(g0 / (g0 - g)) */
 		double hn = g < g0 ? 1.1 * h * sqrt(g0 / (g0 - g)) : 2 * h;
@@ -393,7 +511,9 @@ static double bound(profile *pr, double v_hat, int dir)
 static double bound_from_zero(profile *pr)
 {
 	fit_par *q = &pr->pb->par[pr->k];
-	double v_in = 0, v = q->scale > 0 ? q->scale : 1e-3;
+	pr->linear = 1;
+	start_path(pr, 0);
+	double v_in = 0, g_in = pr->pb->drop, v = q->scale > 0 ? q->scale : 1e-3;
 	for (int step = 0; step < 80 && !pr->st; step++) {
 		if (v > q->hi_limit || (q->kind != FIT_POS && v >= 1))
 			return q->kind == FIT_POS ? GSL_POSINF : 1.0;
@@ -401,8 +521,9 @@ static double bound_from_zero(profile *pr)
 		if (pr->st)
 			return GSL_NAN;
 		if (g < 0)
-			return brent(pr, excess_v, v_in, v, 1e-6 * v);
+			return root(pr, v_in, g_in, v, g);
 		v_in = v;
+		g_in = g;
 		v = q->kind == FIT_POS ? 3 * v : v + (1 - v) / 2;
 	}
 	return GSL_NAN;
@@ -423,9 +544,13 @@ int fit_profile(fit_problem *pb, size_t k, double ll_hat, double *lo, double *hi
 		if (i != k && q->kind == FIT_SHARE && pb->par[i].kind == FIT_SHARE &&
 		    pb->par[i].group == q->group && pb->par[i].determined)
 			pb->par[i].held = 0;
-	profile pr = { pb, k, ll_hat - FIT_CHI2_95 / 2, err, 0 };
+	profile pr = { .pb = pb, .k = k, .target = ll_hat - pb->drop, .err = err };
+	pr.px[0] = malloc(pb->n * sizeof(double));
+	pr.px[1] = malloc(pb->n * sizeof(double));
 	double v_hat = saved[k];
-	if (v_hat <= 0) {
+	if (!pr.px[0] || !pr.px[1]) {
+		pr.st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	} else if (v_hat <= 0) {
 		*lo = 0;
 		*hi = bound_from_zero(&pr);
 	} else {
@@ -433,6 +558,8 @@ int fit_profile(fit_problem *pb, size_t k, double ll_hat, double *lo, double *hi
 		restore(pb, saved);
 		*hi = pr.st ? GSL_NAN : bound(&pr, v_hat, +1);
 	}
+	free(pr.px[0]);
+	free(pr.px[1]);
 	restore(pb, saved);
 	for (size_t i = 0; i < pb->n; i++)
 		if (pb->par[i].determined)

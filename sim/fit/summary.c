@@ -37,19 +37,21 @@ void esc_fit_print(const esc_fit *f, FILE *out)
 	        "%zu dropped by the mapping, %zu outside the period\n", a, b, di->last_day - di->first_day + 1,
 	        di->fitted, di->in_period - di->fitted, di->dropped, di->outside_period);
 	fprintf(out, "  log-likelihood of the incidents %.3f\n\n", f->ll);
-	fprintf(out, "%-44s %12s  %-26s %s\n", "parameter", "estimate", "95% interval", "unit");
+	char head[32];
+	snprintf(head, sizeof head, "%g%% interval", 100 * f->level);
+	fprintf(out, "%-36s %12s  %-30s %s\n", "parameter", "estimate", head, "unit");
 	for (size_t i = 0; i < f->n_est; i++) {
 		const esc_fit_estimate *e = &f->est[i];
 		double s;
 		const char *unit = unit_of(e->kind, &s);
-		char iv[64];
+		char iv[96];
 		if (e->held)
-			snprintf(iv, sizeof iv, "held");
+			snprintf(iv, sizeof iv, "held: %s", e->note);
 		else if (isinf(e->hi))
 			snprintf(iv, sizeof iv, "[%.4g, no upper bound]", e->lo * s);
 		else
 			snprintf(iv, sizeof iv, "[%.4g, %.4g]", e->lo * s, e->hi * s);
-		fprintf(out, "%-44s %12.4g  %-26s %s\n", e->name, e->value * s, iv, unit);
+		fprintf(out, "%-36s %12.4g  %-30s %s\n", e->name, e->value * s, iv, unit);
 	}
 	fprintf(out, "\ngoodness of fit\n  time rescaling: Kolmogorov-Smirnov D = %.4f over %zu gaps, p = %.3g "
 	        "(Exp(1) if the model holds)\n", f->gof.ks_d, f->gof.n_residuals, f->gof.ks_p);
