@@ -122,6 +122,9 @@ typedef struct esc_fit_data_info {
 	size_t rows;            /* data rows in the file */
 	size_t in_period;       /* rows in the period (dropped rows excluded) */
 	size_t fitted;          /* of those, rows in a fitted stream */
+	size_t unexplained;     /* rows of a cell only excitation reaches, before
+	                           anything excites it: the model cannot produce
+	                           them (not fitted) */
 	size_t dropped;         /* rows the mapping drops ('-') */
 	size_t outside_period;
 	int32_t first_day, last_day;

@@ -159,10 +159,16 @@ double fit_hawkes_loglik(void *ctx, const double *p, double *grad)
 		const fit_event *e = &d->ev[j];
 		if (e->cell >= 0 && (L->comp < 0 || L->cell_comp[e->cell] == L->comp)) {
 			double lam = intensity(L, w, e->cell, e->t_h);
-			if (!(lam > 0) || !isfinite(lam))
+			if (!isfinite(lam))
 				return -HUGE_VAL;
-			ll += log(lam);
-			if (grad) {
+			/* a cell only excitation reaches, its last child long gone
+			 * (the sums underflow): as good as impossible */
+			if (lam < 1e-300) {
+				ll += log(1e-300);
+			} else {
+				ll += log(lam);
+			}
+			if (grad && lam >= 1e-300) {
 				double inv = 1.0 / lam;
 				w->gmu[e->cell] += inv;
 				for (size_t r = 0; r < L->n_rules; r++) {

@@ -9,9 +9,8 @@
  *     (two targets, two regime rows) split its rate as the scenario does.
  *   - an excitation rule sends each matching event's children to a cell
  *     (the parent's own where the rule says -1).  A cell reached only that
- *     way is modelled when each of its events has a parent before it;
- *     otherwise its events are left out (the model cannot produce the
- *     first), and so are the children that would fall in it.
+ *     way is modelled; its events before the first child sent there are
+ *     left out (the model cannot produce them).
  *   - every other event (a type no generator or rule produces, such as a
  *     raid escalated into a clash, or a policy's protest) is not fitted,
  *     but still excites as a parent where a rule matches it.
@@ -134,46 +133,37 @@ static int excitations(fit_layout *L, fit_data *d, esc_error *err)
 	return 0;
 }
 
-/* Which cells are modelled: background cells, and cells reached by
- * excitation whose first event has a parent before it.  Events of the
- * others, and children sent to them, leave the fit (cell -1). */
-static void modelled(fit_layout *L, fit_data *d)
+/* Which events are fitted: those of background cells, and those of cells
+ * excitation reaches, from the first child sent there on (before it the
+ * model cannot produce one: no background, no parent; with a daily export
+ * that happens when the drawn times put a child before its parent of the
+ * same day).  Events of other cells are not fitted. */
+static int modelled(fit_layout *L, fit_data *d)
 {
 	size_t nc = L->n_cells;
-	int *ok = calloc(nc ? nc : 1, sizeof *ok), *reached = calloc(nc ? nc : 1, sizeof *reached);
-	if (!ok || !reached) {
-		free(ok);
-		free(reached);
-		return;
-	}
-	for (size_t c = 0; c < nc; c++)
-		ok[c] = L->cell[c].share_par != -1 ? 1 : -1;    /* -1: undecided */
+	int *reached = calloc(nc ? nc : 1, sizeof *reached);
+	if (!reached)
+		return -1;
 	for (size_t j = 0; j < d->n; j++) {
 		int c = find_cell(L, d->ev[j].actor, d->ev[j].type, d->ev[j].zone);
-		if (c >= 0 && ok[c] == -1)
-			ok[c] = reached[c];
-		for (size_t k = L->par_off[j]; k < L->par_off[j + 1]; k++)
-			reached[L->par[k].dest] = 1;
-	}
-	for (size_t j = 0; j < d->n; j++) {
-		int c = find_cell(L, d->ev[j].actor, d->ev[j].type, d->ev[j].zone);
-		d->ev[j].cell = c >= 0 && ok[c] == 1 ? c : -1;
+		int bg = c >= 0 && L->cell[c].share_par != -1;
+		d->ev[j].cell = bg || (c >= 0 && reached[c]) ? c : -1;
+		if (c >= 0 && !bg && !reached[c])
+			d->info.unexplained++;
 		if (d->ev[j].cell >= 0) {
 			L->cell[c].count++;
 			L->stream[L->cell[c].stream].count++;
 			L->fitted++;
 		}
 		for (size_t k = L->par_off[j]; k < L->par_off[j + 1]; k++) {
-			if (ok[L->par[k].dest] != 1)
-				L->par[k].dest = -1;
-			else
-				L->rule[L->par[k].rule].parents++;
+			reached[L->par[k].dest] = 1;
+			L->rule[L->par[k].rule].parents++;
 		}
 	}
 	for (size_t c = 0; c < nc; c++)
-		L->cell[c].modelled = ok[c] == 1;
-	free(ok);
+		L->cell[c].modelled = L->cell[c].share_par != -1 || reached[c];
 	free(reached);
+	return 0;
 }
 
 /* ---- parameters -------------------------------------------------------- */
@@ -369,7 +359,8 @@ int fit_layout_build(fit_layout *L, const esc_config *cfg, fit_data *d, int free
 	int st = excitations(L, d, err);
 	if (st)
 		return st;
-	modelled(L, d);
+	if (modelled(L, d))
+		goto oom;
 	if (L->fitted == 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "%s: none of the %zu events in the period is of an "
 		                     "actor, type and zone the scenario's generators or excitation rules "

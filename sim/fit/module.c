@@ -141,8 +141,11 @@ static void header(FILE *o, const esc_fit *f, const char *path, const char *comm
 	fprintf(o, "-- data       %s\n--   sha256   %s\n--   period   %s .. %s (%d days)\n", f->data.path,
 	        di->sha256, a, b, di->last_day - di->first_day + 1);
 	fprintf(o, "--   rows     %zu: %zu fitted, %zu in no fitted stream, %zu dropped by the mapping, "
-	        "%zu outside the period\n", di->rows, di->fitted, di->in_period - di->fitted, di->dropped,
-	        di->outside_period);
+	        "%zu outside the period", di->rows, di->fitted, di->in_period - di->fitted - di->unexplained,
+	        di->dropped, di->outside_period);
+	if (di->unexplained)
+		fprintf(o, ",\n--            %zu before anything excited their cell", di->unexplained);
+	fprintf(o, "\n");
 	fprintf(o, "-- goodness of fit\n--   time rescaling: Kolmogorov-Smirnov D = %.4f, p = %.3g over %zu gaps\n",
 	        f->gof.ks_d, f->gof.ks_p, f->gof.n_residuals);
 	if (f->gof.reps > 0)
