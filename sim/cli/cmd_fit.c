@@ -240,7 +240,7 @@ static int plots(const esc_fit *f, const char *dir, const char *argv0, esc_error
 	return st ? st : esc_python_tool("fit_plots.py", argv0, "--plots", "python3-matplotlib", args, err);
 }
 
-static int fit(const fit_cli *c, int argc, char **argv)
+static int fit(const fit_cli *c, const char *cmdline, const char *argv0)
 {
 	esc_fit_opts o = {
 		.events_path = c->events, .map_path = c->map, .scenario_path = c->scenario,
@@ -250,26 +250,27 @@ static int fit(const fit_cli *c, int argc, char **argv)
 	};
 	esc_error err = {0};
 	esc_fit *f = NULL;
-	char *cmdline = cli_join_argv(argc, argv);
 	int st = esc_fit_run(&o, &f, &err);
 	if (st == 0)
 		st = esc_fit_write_module(f, c->out, cmdline, &err);
-	if (st == 0 && !c->quiet)
+	if (st == 0 && !c->quiet) {
 		esc_fit_print(f, stdout);
+		fflush(stdout);         /* before our lines on stderr */
+	}
 	if (st == 0 && c->plots)
-		st = plots(f, c->plots, argv[0], &err);
+		st = plots(f, c->plots, argv0, &err);
 	if (st)
 		fprintf(stderr, "escsim: %s\n", err.msg);
 	else if (!c->quiet)
 		fprintf(stderr, "escsim: wrote %s\n", c->out);
 	esc_fit_free(f);
-	free(cmdline);
 	return st;
 }
 
 int cmd_fit(int argc, char **argv)
 {
 	fit_cli c = { .reps = 200, .seed = 1, .max_events = 10000000, .level = 0.95 };
+	char *cmdline = cli_join_argv(argc, argv);     /* before getopt reorders argv */
 	int st = parse(&c, argc, argv);
 	if (st == 0) {
 		const char *in[] = { c.events, c.scenario, c.map };
@@ -278,7 +279,8 @@ int cmd_fit(int argc, char **argv)
 			st = cli_usage_error("fit ", "'%s' is both an input and the output", clash);
 	}
 	if (st == 0)
-		st = c.synthesize ? synthesize(&c) : fit(&c, argc, argv);
+		st = c.synthesize ? synthesize(&c) : fit(&c, cmdline, argv[0]);
+	free(cmdline);
 	free(c.sets);
 	free(c.horizon_set);
 	return st;

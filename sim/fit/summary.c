@@ -37,8 +37,8 @@ void esc_fit_print(const esc_fit *f, FILE *out)
 	        "%zu dropped by the mapping, %zu outside the period\n", a, b, di->last_day - di->first_day + 1,
 	        di->fitted, di->in_period - di->fitted - di->unexplained, di->dropped, di->outside_period);
 	if (di->unexplained)
-		fprintf(out, "  %zu events left out: of a cell only excitation reaches, before anything "
-		        "excited it\n", di->unexplained);
+		fprintf(out, "  %zu event%s left out: of a cell only excitation reaches, before anything "
+		        "excited it\n", di->unexplained, di->unexplained == 1 ? "" : "s");
 	fprintf(out, "  log-likelihood of the incidents %.3f\n\n", f->ll);
 	char head[32];
 	snprintf(head, sizeof head, "%g%% interval", 100 * f->level);
