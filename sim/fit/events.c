@@ -356,8 +356,8 @@ static int map_row(mapping *m, const esc_config *cfg, const char *file, size_t l
 		if (index < 0) {
 			char all[300];
 			const char *sug = esc_suggest(name, l.v, l.n);
-			esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: '%s' is not a%s %s of the scenario (%s%s%s%s; "
-			              "'-' drops the rows)", file, line, name, k == MAP_ACTOR ? "n" : "",
+			esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: '%s' is not a %s of the scenario (%s%s%s%s; "
+			              "'-' drops the rows)", file, line, name,
 			              k == MAP_ACTOR ? "party" : map_kind[k], join(&l, all, sizeof all),
 			              sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
 		}
@@ -403,7 +403,7 @@ static int mapping_read(mapping *m, const esc_config *cfg, const char *path, esc
 		st = esc_error_set(err, ESC_ERR_INPUT, "%s: empty (expected the header kind,source,escsim)", path);
 	csv_close(&r);
 	free(text);
-	return st < 0 ? 0 : st;
+	return st;
 }
 
 /* ---- the export -------------------------------------------------------- */
@@ -446,8 +446,14 @@ static int resolve(reader *rd, int c, const char *v, size_t line)
 		if (i >= 0)
 			return i;
 		if (i == -3) {
+			char types[300] = "";
+			size_t n = 0;
+			for (size_t t = 0; t < rd->cfg->n_types && n < sizeof types; t++)
+				if (strcmp(rd->cfg->types[t].acled_subtype, v) == 0)
+					n += (size_t)snprintf(types + n, sizeof types - n, "%s%s", n ? ", " : "",
+					                      rd->cfg->types[t].name);
 			row_error(&rd->re, rd->file, line, rd->col_label[c], "'%s' is the ACLED sub-event type of "
-			          "several of the scenario's types: map it to one in a mapping file%s", v, NULL);
+			          "%s: map it to one of them in a mapping file (type,VALUE,NAME)", v, types);
 			return -1;
 		}
 	}
@@ -592,8 +598,10 @@ static int read_rows(reader *rd, csv_reader *r, fit_data *d, double **hours, esc
 	if (st == 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "%s: empty (expected a header line, then one row "
 		                     "per event)", rd->file);
-	if (st < 0 || (st = header(rd, r, err)) != 0)
-		return st < 0 ? err->status : st;
+	if (st != 1)
+		return st;
+	if ((st = header(rd, r, err)) != 0)
+		return st;
 	while ((st = csv_next(r, err)) == 1) {
 		d->info.rows++;
 		fit_event e;
@@ -614,8 +622,8 @@ static int read_rows(reader *rd, csv_reader *r, fit_data *d, double **hours, esc
 		}
 		(*hours)[d->n - 1] = h;
 	}
-	if (st < 0)
-		return err->status;
+	if (st != 0)
+		return st;
 	if (rd->re.count)
 		return row_errors_report(&rd->re, err);
 	if (d->info.rows == 0)
