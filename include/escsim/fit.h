@@ -137,6 +137,12 @@ const esc_fit_data_info *esc_fit_data(const esc_fit *f);
 int esc_fit_write_module(const esc_fit *f, const char *path, const char *command_line,
                          esc_error *err);
 
+/* Whether path may be written as a module (synthetic = 0) or a synthetic
+ * export (1), before the work: ESC_ERR_INPUT for an existing file escsim
+ * did not write or one that is not a regular file, ESC_ERR_RUNTIME for a
+ * folder that does not take a new file. */
+int esc_fit_check_output(const char *path, int synthetic, esc_error *err);
+
 /* The goodness-of-fit series as CSV files in dir (residuals.csv,
  * weekly.csv), for analysis/fit_plots.py. */
 int esc_fit_write_plot_data(const esc_fit *f, const char *dir, esc_error *err);

@@ -278,6 +278,12 @@ int cmd_fit(int argc, char **argv)
 		if (clash)
 			st = cli_usage_error("fit ", "'%s' is both an input and the output", clash);
 	}
+	if (st == 0) {         /* an output that cannot be written, found before the work */
+		esc_error err = {0};
+		st = esc_fit_check_output(c.out, c.synthesize, &err);
+		if (st)
+			fprintf(stderr, "escsim: %s\n", err.msg);
+	}
 	if (st == 0)
 		st = c.synthesize ? synthesize(&c) : fit(&c, cmdline, argv[0]);
 	free(cmdline);

@@ -242,9 +242,18 @@ int fit_weekly(esc_fit *f, const esc_fit_opts *o, esc_error *err);
 
 /* ---- small shared helpers --------------------------------------------- */
 
-/* Write text to path through path.partial, renamed when complete.  An
- * existing path is replaced only when keep(path) says it is ours. */
+/* May path be written: not an existing file other than one ours(path) says
+ * escsim wrote (ESC_ERR_INPUT), in a folder that takes a new file
+ * (ESC_ERR_RUNTIME otherwise).  what names the kind of file. */
+int fit_check_output(const char *path, int (*ours)(const char *path), const char *what,
+                     esc_error *err);
+
+/* Write text to path through path.partial, renamed when complete, after
+ * fit_check_output. */
 int fit_write_file(const char *path, const char *text, size_t len,
                    int (*ours)(const char *path), const char *what, esc_error *err);
+
+/* Is path a synthetic export escsim wrote (its header and notes)? */
+int fit_is_synthetic(const char *path);
 
 #endif

@@ -97,7 +97,7 @@ static int *stream_table(const fit_layout *L)
 /* The scenario again (its policies run in the replications), the fit
  * applied, over the export's period. */
 static int fitted_config(const esc_fit *f, const esc_fit_opts *o, esc_scenario **s,
-                         esc_config *cfg, esc_policy *pol, esc_error *err)
+                         esc_config *cfg, esc_policy *pol, int *armed, esc_error *err)
 {
 	*s = esc_scenario_load(o->scenario_path, NULL, NULL, err);
 	if (!*s)
@@ -109,6 +109,7 @@ static int fitted_config(const esc_fit *f, const esc_fit_opts *o, esc_scenario *
 		st = esc_scenario_arm(*s, NULL, 0, cfg, pol, err);
 	if (st)
 		return st;
+	*armed = 1;
 	st = fit_apply(f, cfg, NULL, err);
 	cfg->horizon_h = f->data.period_h;
 	return st;
@@ -127,12 +128,14 @@ static int simulate(esc_fit *f, const esc_fit_opts *o, counter *cn, esc_error *e
 	esc_config cfg;
 	esc_policy pol;
 	memset(&cfg, 0, sizeof cfg);
-	int st = fitted_config(f, o, &s, &cfg, &pol, err);
-	int have_cfg = st == 0;
-	if (st == 0 && esc_config_check(&cfg, err)) {
-		f->gof.supercritical = 1;      /* the fit cannot be simulated */
+	int have_cfg = 0;
+	int st = fitted_config(f, o, &s, &cfg, &pol, &have_cfg, err);
+	if (st == 0 && (st = esc_config_check(&cfg, err)) != 0) {
+		if (!strstr(err->msg, "branching ratio"))
+			goto out;
+		f->gof.supercritical = 1;      /* the fit cannot be simulated: said, not an error */
 		esc_error_clear(err);
-		have_cfg = 1;
+		st = 0;
 		goto out;
 	}
 	size_t cells = cn->n_streams * cn->weeks, R = (size_t)o->reps;

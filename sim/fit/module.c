@@ -30,8 +30,20 @@
 
 /* ---- writing a file ----------------------------------------------------- */
 
-int fit_write_file(const char *path, const char *text, size_t len,
-                   int (*ours)(const char *path), const char *what, esc_error *err)
+static int is_module(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char line[64] = "";
+	int ok = fgets(line, sizeof line, f) && strncmp(line, MODULE_MARK, strlen(MODULE_MARK)) == 0;
+	fclose(f);
+	return ok;
+}
+
+
+int fit_check_output(const char *path, int (*ours)(const char *path), const char *what,
+                     esc_error *err)
 {
 	struct stat st;
 	if (stat(path, &st) == 0) {
@@ -41,6 +53,37 @@ int fit_write_file(const char *path, const char *text, size_t len,
 			return esc_error_set(err, ESC_ERR_INPUT, "%s: exists and is not a %s escsim wrote: not "
 			                     "replacing it (remove it, or choose another name)", path, what);
 	}
+	/* the folder it goes in must take a new file */
+	size_t n = strlen(path);
+	char *dir = malloc(n + 2);
+	if (!dir)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	memcpy(dir, path, n + 1);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';       /* "/x" -> "/" */
+	int ok = access(dir, W_OK | X_OK) == 0;
+	int e = errno;
+	int rc = ok ? 0 : esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot write in '%s': %s", path, dir,
+	                                 strerror(e));
+	free(dir);
+	return rc;
+}
+
+int esc_fit_check_output(const char *path, int synthetic, esc_error *err)
+{
+	return synthetic ? fit_check_output(path, fit_is_synthetic, "synthetic export", err)
+	                 : fit_check_output(path, is_module, "module", err);
+}
+
+int fit_write_file(const char *path, const char *text, size_t len,
+                   int (*ours)(const char *path), const char *what, esc_error *err)
+{
+	int rc0 = fit_check_output(path, ours, what, err);
+	if (rc0)
+		return rc0;
 	size_t n = strlen(path);
 	char *tmp = malloc(n + 9);
 	if (!tmp)
@@ -64,17 +107,6 @@ int fit_write_file(const char *path, const char *text, size_t len,
 	}
 	free(tmp);
 	return rc;
-}
-
-static int is_module(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	char line[64] = "";
-	int ok = fgets(line, sizeof line, f) && strncmp(line, MODULE_MARK, strlen(MODULE_MARK)) == 0;
-	fclose(f);
-	return ok;
 }
 
 /* ---- Lua text ----------------------------------------------------------- */
@@ -148,7 +180,10 @@ static void header(FILE *o, const esc_fit *f, const char *path, const char *comm
 	fprintf(o, "\n");
 	fprintf(o, "-- goodness of fit\n--   time rescaling: Kolmogorov-Smirnov D = %.4f, p = %.3g over %zu gaps\n",
 	        f->gof.ks_d, f->gof.ks_p, f->gof.n_residuals);
-	if (f->gof.reps > 0)
+	if (f->gof.supercritical)
+		fprintf(o, "--   weekly counts: none: the fitted excitation is supercritical (the scenario\n"
+		        "--   refuses it: see docs/calibration.md)\n");
+	else if (f->gof.reps > 0)
 		fprintf(o, "--   weekly counts: %zu of %zu stream-weeks inside the 5-95%% band of %lld "
 		        "simulated periods\n", f->gof.weeks_inside, f->gof.weeks, (long long)f->gof.reps);
 	fprintf(o, "\nlocal M = {}\n\nM.data = {\n  file = ");
@@ -195,13 +230,13 @@ static void streams(FILE *o, const esc_fit *f)
 	fprintf(o, "}\n\n");
 }
 
-static void incidents(FILE *o, const esc_fit *f)
+static int incidents(FILE *o, const esc_fit *f)
 {
 	const esc_config *cfg = &f->cfg;
 	double *rate = malloc((cfg->n_generators ? cfg->n_generators : 1) * sizeof *rate);
 	if (!rate || fit_apply(f, NULL, rate, NULL)) {
 		free(rate);
-		return;
+		return -1;
 	}
 	fprintf(o, "-- The scenario's generators with the fitted rates, in its order (a cell's\n"
 	        "-- rate split between its generators as the scenario splits it, and divided\n"
@@ -230,6 +265,7 @@ static void incidents(FILE *o, const esc_fit *f)
 	}
 	fprintf(o, "}\n\n");
 	free(rate);
+	return 0;
 }
 
 static void match(FILE *o, const esc_config *cfg, const char *key, int actor, int target, int type, int zone)
@@ -360,7 +396,7 @@ int esc_fit_write_module(const esc_fit *f, const char *path, const char *command
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	header(o, f, path, command_line);
 	streams(o, f);
-	incidents(o, f);
+	int bad = incidents(o, f);
 	hawkes(o, f);
 	types(o, f);
 	/* the module's name for apply's messages, as a Lua string */
@@ -372,7 +408,7 @@ int esc_fit_write_module(const esc_fit *f, const char *path, const char *command
 	where[n++] = '"';
 	where[n] = '\0';
 	apply_fn(o, where);
-	if (fclose(o) != 0 || !text) {
+	if (fclose(o) != 0 || !text || bad) {
 		free(text);
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}

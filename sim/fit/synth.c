@@ -52,8 +52,7 @@ static int by_time(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* Is path a synthetic export (its header and notes are ours)? */
-static int is_synthetic(const char *path)
+int fit_is_synthetic(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -123,7 +122,7 @@ static int write_rows(const esc_config *cfg, const rows *r, int32_t start_day, c
 		free(text);
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
-	int st = fit_write_file(path, text, len, is_synthetic, "synthetic export", err);
+	int st = fit_write_file(path, text, len, fit_is_synthetic, "synthetic export", err);
 	free(text);
 	return st;
 }
