@@ -41,6 +41,9 @@ void cli_free(cli *c);
  * cmd is "run " (with a space) or NULL. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 
+/* A whole decimal number >= lo, all of s, into *out: 0, or -1. */
+int cli_parse_int(const char *s, int64_t lo, int64_t *out);
+
 /* The command line as one shell-quoted string (malloc'd). */
 char *cli_join_argv(int argc, char **argv);
 

@@ -76,17 +76,6 @@ typedef struct fit_cli {
 	double level;
 } fit_cli;
 
-static int parse_count(const char *s, int64_t *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v < 0 || errno == ERANGE)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 enum { OPT_SCENARIO = 256, OPT_MAP, OPT_FROM, OPT_TO, OPT_SET, OPT_HORIZON, OPT_FREE,
        OPT_PLOTS, OPT_MAX, OPT_SYNTH, OPT_START, OPT_LEVEL };
 
@@ -141,11 +130,11 @@ static int parse(fit_cli *c, int argc, char **argv)
 			break;
 		case OPT_FREE: c->free_kernel = 1; break;
 		case 'n':
-			if (parse_count(optarg, &c->reps))
+			if (cli_parse_int(optarg, 0, &c->reps))
 				return cli_usage_error(cmd, "-n/--reps: expected an integer >= 0, got '%s'", optarg);
 			break;
 		case 's':
-			if (parse_count(optarg, &v))
+			if (cli_parse_int(optarg, 0, &v))
 				return cli_usage_error(cmd, "-s/--seed: expected an integer >= 0, got '%s'", optarg);
 			c->seed = (uint64_t)v;
 			break;
@@ -155,7 +144,7 @@ static int parse(fit_cli *c, int argc, char **argv)
 			c->plots = optarg;
 			break;
 		case OPT_MAX:
-			if (parse_count(optarg, &c->max_events) || c->max_events == 0)
+			if (cli_parse_int(optarg, 1, &c->max_events))
 				return cli_usage_error(cmd, "--max-events: expected an integer >= 1, got '%s'", optarg);
 			break;
 		case OPT_SYNTH: c->synthesize = 1; break;

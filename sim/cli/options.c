@@ -86,7 +86,7 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 	return ESC_ERR_INPUT;
 }
 
-static int parse_int(const char *s, int64_t lo, int64_t *out)
+int cli_parse_int(const char *s, int64_t lo, int64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -224,16 +224,16 @@ int cli_parse(cli *c, int argc, char **argv)
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
-			if (parse_int(optarg, 0, &c->reps))
+			if (cli_parse_int(optarg, 0, &c->reps))
 				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 0, got '%s'", optarg);
 			break;
 		case 's':
-			if (parse_int(optarg, 0, &v))
+			if (cli_parse_int(optarg, 0, &v))
 				return cli_usage_error(cmdsp, "-s/--seed: expected an integer >= 0, got '%s'", optarg);
 			c->seed = (uint64_t)v;
 			break;
 		case OPT_REP_OFFSET:
-			if (parse_int(optarg, 0, &c->rep_offset))
+			if (cli_parse_int(optarg, 0, &c->rep_offset))
 				return cli_usage_error(cmdsp, "--rep-offset: expected an integer >= 0, got '%s'", optarg);
 			break;
 		case 'o':
@@ -261,7 +261,7 @@ int cli_parse(cli *c, int argc, char **argv)
 			sprintf(c->horizon_set, "horizon=%s", optarg);
 			break;
 		case 'j':
-			if (parse_int(optarg, 0, &v) || v > 4096)
+			if (cli_parse_int(optarg, 0, &v) || v > 4096)
 				return cli_usage_error(cmdsp, "-j/--threads: expected an integer from 0 to 4096, got '%s'", optarg);
 			c->threads = (int)v;
 			threads_given = 1;
@@ -282,7 +282,7 @@ int cli_parse(cli *c, int argc, char **argv)
 				if (strcmp(optarg, "grid") != 0 && strcmp(optarg, "sobol") != 0)
 					return cli_usage_error(cmdsp, "--design: expected grid or sobol, got '%s'", optarg);
 				c->design = optarg;
-			} else if (parse_int(optarg, 1, &c->points)) {
+			} else if (cli_parse_int(optarg, 1, &c->points)) {
 				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
 			}
 			break;

@@ -18,18 +18,25 @@
 #include "escsim/scenario.h"
 #include "fit_impl.h"
 
-/* The scenario's configuration, with the --set overrides. */
-static int load_config(esc_fit *f, const esc_fit_opts *o, esc_error *err)
+int fit_scenario_arm(const char *path, const char *const *sets, size_t n_sets, esc_scenario **s,
+                     esc_config *cfg, esc_policy *pol, esc_error *err)
 {
-	esc_scenario *s = esc_scenario_load(o->scenario_path, NULL, NULL, err);
-	if (!s)
+	*s = esc_scenario_load(path, NULL, NULL, err);
+	if (!*s)
 		return err->status;
 	int st = 0;
-	for (size_t i = 0; st == 0 && i < o->n_sets; i++)
-		st = esc_scenario_set(s, o->sets[i], err);
+	for (size_t i = 0; st == 0 && i < n_sets; i++)
+		st = esc_scenario_set(*s, sets[i], err);
+	return st ? st : esc_scenario_arm(*s, NULL, 0, cfg, pol, err);
+}
+
+/* The scenario's configuration, with the --set overrides; its Lua state is
+ * not kept (the fit runs no policy). */
+static int load_config(esc_fit *f, const esc_fit_opts *o, esc_error *err)
+{
+	esc_scenario *s;
 	esc_policy pol;
-	if (st == 0)
-		st = esc_scenario_arm(s, NULL, 0, &f->cfg, &pol, err);
+	int st = fit_scenario_arm(o->scenario_path, o->sets, o->n_sets, &s, &f->cfg, &pol, err);
 	if (st == 0) {
 		f->have_cfg = 1;
 		esc_scenario_release(s, &pol);

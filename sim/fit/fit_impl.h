@@ -22,6 +22,7 @@
 
 #include "escsim/config.h"
 #include "escsim/fit.h"
+#include "escsim/scenario.h"
 
 
 /* ---- the data (events.c) --------------------------------------------- */
@@ -241,6 +242,12 @@ void fit_ks_exp(double *x, size_t n, double *d, double *p);
 int fit_weekly(esc_fit *f, const esc_fit_opts *o, esc_error *err);
 
 /* ---- small shared helpers --------------------------------------------- */
+
+/* Load the scenario at path (*s, NULL if it could not be read; free it with
+ * esc_scenario_free), apply the overrides and build its arm into cfg and
+ * pol. */
+int fit_scenario_arm(const char *path, const char *const *sets, size_t n_sets,
+                     esc_scenario **s, esc_config *cfg, esc_policy *pol, esc_error *err);
 
 /* May path be written: not an existing file other than one ours(path) says
  * escsim wrote (ESC_ERR_INPUT), in a folder that takes a new file

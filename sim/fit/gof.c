@@ -99,14 +99,7 @@ static int *stream_table(const fit_layout *L)
 static int fitted_config(const esc_fit *f, const esc_fit_opts *o, esc_scenario **s,
                          esc_config *cfg, esc_policy *pol, int *armed, esc_error *err)
 {
-	*s = esc_scenario_load(o->scenario_path, NULL, NULL, err);
-	if (!*s)
-		return err->status;
-	int st = 0;
-	for (size_t i = 0; st == 0 && i < o->n_sets; i++)
-		st = esc_scenario_set(*s, o->sets[i], err);
-	if (st == 0)
-		st = esc_scenario_arm(*s, NULL, 0, cfg, pol, err);
+	int st = fit_scenario_arm(o->scenario_path, o->sets, o->n_sets, s, cfg, pol, err);
 	if (st)
 		return st;
 	*armed = 1;

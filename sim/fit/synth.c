@@ -129,16 +129,10 @@ static int write_rows(const esc_config *cfg, const rows *r, int32_t start_day, c
 
 int esc_fit_synthesize(const esc_synth_opts *o, size_t *n_rows, esc_error *err)
 {
-	esc_scenario *s = esc_scenario_load(o->scenario_path, NULL, NULL, err);
-	if (!s)
-		return err->status;
-	int st = 0;
-	for (size_t i = 0; st == 0 && i < o->n_sets; i++)
-		st = esc_scenario_set(s, o->sets[i], err);
+	esc_scenario *s;
 	esc_config cfg;
 	esc_policy pol;
-	if (st == 0)
-		st = esc_scenario_arm(s, NULL, 0, &cfg, &pol, err);
+	int st = fit_scenario_arm(o->scenario_path, o->sets, o->n_sets, &s, &cfg, &pol, err);
 	if (st) {
 		esc_scenario_free(s);
 		return st;

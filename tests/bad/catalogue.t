@@ -19,11 +19,8 @@ if [ ! -x "$ESCSIM" ]; then
 	exit 1
 fi
 
-lines=()
-while IFS= read -r line || [ -n "$line" ]; do
-	case "$line" in ''|'#'*) continue ;; esac
-	lines+=("$line")
-done < "$here/catalogue.txt"
+. "$here/catalogue.sh"
+read_catalogue "$here/catalogue.txt"
 
 echo "1..${#lines[@]}"
 out=$(mktemp) err=$(mktemp)
