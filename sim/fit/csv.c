@@ -5,6 +5,7 @@
  * end); field[] is set from off[] once the record is complete, because buf
  * may move while it grows.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,4 +195,14 @@ int csv_slurp(const char *path, const char *what, char **text, size_t *len, esc_
 	*text = b;
 	*len = n;
 	return 0;
+}
+
+char *csv_trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
 }

@@ -39,4 +39,7 @@ void csv_close(csv_reader *r);
  * user's mistake). */
 int csv_slurp(const char *path, const char *what, char **text, size_t *len, esc_error *err);
 
+/* s without the white space at either end (in place). */
+char *csv_trim(char *s);
+
 #endif

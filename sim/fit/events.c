@@ -12,10 +12,8 @@
  *   fatalities  fatalities       optional: deaths, a whole number >= 0
  *   target      (none)           optional: a party (only if mapped)
  *
- * The mapping file is CSV with the header kind,source,escsim: a row
- * `column,SOURCE,NAME` reads escsim's column NAME from the export's column
- * SOURCE; `actor|type|zone,VALUE,NAME` reads VALUE as the scenario's NAME,
- * or drops the row when NAME is '-'.  Lines starting with '#' are comments.
+ * A mapping file (mapping.c) names other columns and values; dates are
+ * read by dates.c.
  *
  * Every bad row is refused with its file:line and column (up to five are
  * listed, then how many more); nothing is fitted from a file with one.
@@ -25,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -33,33 +30,15 @@
 #include "escsim/suggest.h"
 #include "csv.h"
 #include "fit_impl.h"
+#include "mapping.h"
 
-enum { COL_DATE, COL_ACTOR, COL_TYPE, COL_ZONE, COL_FATALITIES, COL_TARGET, N_COLS };
-
-static const char *const col_name[N_COLS] = {
-	"date", "actor", "type", "zone", "fatalities", "target"
-};
 /* The export's default name for each (ACLED's), and a second choice. */
-static const char *const col_acled[N_COLS] = {
+static const char *const col_acled[FIT_N_COLS] = {
 	"event_date", "actor1", "sub_event_type", "admin1", "fatalities", NULL
 };
-static const char *const col_alias[N_COLS] = {
+static const char *const col_alias[FIT_N_COLS] = {
 	"time", NULL, NULL, NULL, NULL, NULL
 };
-
-enum { MAP_ACTOR, MAP_TYPE, MAP_ZONE, N_MAPS };
-static const char *const map_kind[N_MAPS] = { "actor", "type", "zone" };
-
-typedef struct map_entry {
-	char *source;
-	int index;              /* config index, or -2: drop the row */
-} map_entry;
-
-typedef struct mapping {
-	char *column[N_COLS];   /* the export's name for each column, or NULL */
-	map_entry *v[N_MAPS];
-	size_t n[N_MAPS];
-} mapping;
 
 /* Errors of the rows: the first few in full, then a count. */
 typedef struct row_errors {
@@ -90,331 +69,15 @@ static int row_errors_report(const row_errors *re, esc_error *err)
 	                     re->text, re->count - ROW_ERRORS_SHOWN);
 }
 
-/* ---- dates ------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int32_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void esc_fit_format_day(int32_t z, char out[11])
-{
-	z += 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int y = yoe + era * 400;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	int d = doy - (153 * mp + 2) / 5 + 1;
-	int m = mp < 10 ? mp + 3 : mp - 9;
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(y + (m <= 2)) % 10000u, (unsigned)m % 100u,
-	         (unsigned)d % 100u);
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-/* n digits at *s into *v; advances. */
-static int digits(const char **s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*s)[i]))
-			return -1;
-		*v = *v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	return 0;
-}
-
-static int valid_date(int y, int m, int d)
-{
-	return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
-}
-
-/* "HH:MM[:SS[.fff]][Z]" after the date: hours into *h. */
-static int parse_time(const char *s, double *h)
-{
-	int hh, mm, ss = 0;
-	if (digits(&s, 2, &hh) || *s++ != ':' || digits(&s, 2, &mm))
-		return -1;
-	double frac = 0;
-	if (*s == ':') {
-		s++;
-		if (digits(&s, 2, &ss))
-			return -1;
-		if (*s == '.') {
-			char *end;
-			frac = strtod(s, &end);
-			s = end;
-		}
-	}
-	if (*s == 'Z')
-		s++;
-	if (*s || hh > 23 || mm > 59 || ss > 59)
-		return -1;
-	*h = hh + mm / 60.0 + (ss + frac) / 3600.0;
-	return 0;
-}
-
-/* "D Month YYYY" (English, full or three letters). */
-static int parse_dmy(const char *s, int32_t *day)
-{
-	static const char *const months[12] = {
-		"january", "february", "march", "april", "may", "june", "july",
-		"august", "september", "october", "november", "december"
-	};
-	char *end;
-	long d = strtol(s, &end, 10);
-	if (end == s || *end != ' ')
-		return -1;
-	s = end + 1;
-	size_t n = strcspn(s, " ");
-	int m = 0;
-	for (int i = 0; i < 12 && !m; i++)
-		if ((n == strlen(months[i]) || n == 3) && strncasecmp(s, months[i], n) == 0)
-			m = i + 1;
-	if (!m || s[n] != ' ')
-		return -1;
-	s += n + 1;
-	int y;
-	if (strlen(s) != 4 || digits(&s, 4, &y) || !valid_date(y, m, (int)d))
-		return -1;
-	*day = days_from_civil(y, m, (int)d);
-	return 0;
-}
-
-/* A date, or a date and time: the day and, when given, the hours (-1 if
- * not). */
-static int parse_when(const char *s, int32_t *day, double *hours)
-{
-	*hours = -1;
-	int y, m, d;
-	const char *p = s;
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &m) || *p++ != '-' || digits(&p, 2, &d))
-		return parse_dmy(s, day);
-	if (!valid_date(y, m, d))
-		return -1;
-	if (*p == 'T' || *p == ' ') {
-		if (parse_time(p + 1, hours))
-			return -1;
-	} else if (*p) {
-		return -1;
-	}
-	*day = days_from_civil(y, m, d);
-	return 0;
-}
-
-int esc_fit_parse_day(const char *s, int32_t *day)
-{
-	double h;
-	return parse_when(s, day, &h) == 0 && h < 0 ? 0 : -1;
-}
-
-/* ---- names ------------------------------------------------------------- */
-
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
-
-/* The scenario's names of one kind, for lookups and suggestions. */
-typedef struct namelist {
-	const char **v;
-	size_t n;
-} namelist;
-
-static int names_of(const esc_config *cfg, int kind, namelist *out)
-{
-	size_t n = kind == MAP_ACTOR ? cfg->n_parties : kind == MAP_TYPE ? cfg->n_types : cfg->n_zones;
-	out->v = calloc(n ? n : 1, sizeof *out->v);
-	out->n = n;
-	if (!out->v)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		out->v[i] = kind == MAP_ACTOR ? cfg->parties[i].name
-		          : kind == MAP_TYPE ? cfg->types[i].name : cfg->zones[i];
-	return 0;
-}
-
-static int find_name(const namelist *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* "ISR, SYR, NSA" into buf. */
-static const char *join(const namelist *l, char *buf, size_t size)
-{
-	size_t len = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < l->n && len + 1 < size; i++) {
-		int n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", l->v[i]);
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	return buf;
-}
-
-/* ---- the mapping file -------------------------------------------------- */
-
-static void mapping_free(mapping *m)
-{
-	for (int c = 0; c < N_COLS; c++)
-		free(m->column[c]);
-	for (int k = 0; k < N_MAPS; k++) {
-		for (size_t i = 0; i < m->n[k]; i++)
-			free(m->v[k][i].source);
-		free(m->v[k]);
-	}
-	memset(m, 0, sizeof *m);
-}
-
-static int map_add(mapping *m, int kind, const char *source, int index)
-{
-	map_entry *v = realloc(m->v[kind], (m->n[kind] + 1) * sizeof *v);
-	if (!v)
-		return -1;
-	m->v[kind] = v;
-	v[m->n[kind]].source = strdup(source);
-	v[m->n[kind]].index = index;
-	if (!v[m->n[kind]].source)
-		return -1;
-	m->n[kind]++;
-	return 0;
-}
-
-static int map_find(const mapping *m, int kind, const char *s)
-{
-	for (size_t i = 0; i < m->n[kind]; i++)
-		if (strcmp(m->v[kind][i].source, s) == 0)
-			return m->v[kind][i].index;
-	return -1;
-}
-
-/* One row of the mapping file: column,SOURCE,NAME or KIND,VALUE,NAME. */
-static int map_row(mapping *m, const esc_config *cfg, const char *file, size_t line,
-                   char **f, esc_error *err)
-{
-	const char *kind = f[0], *source = f[1], *name = f[2];
-	if (strcmp(kind, "column") == 0) {
-		int c = -1;
-		for (int i = 0; i < N_COLS; i++)
-			if (strcmp(name, col_name[i]) == 0)
-				c = i;
-		if (c < 0) {
-			const char *sug = esc_suggest(name, col_name, N_COLS);
-			return esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: unknown escsim column '%s' (expected "
-			                     "date, actor, type, zone, fatalities or target)%s%s%s", file, line, name,
-			                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
-		}
-		if (m->column[c])
-			return esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: column %s is mapped twice", file, line, name);
-		m->column[c] = strdup(source);
-		return m->column[c] ? 0 : esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	}
-	int k = -1;
-	for (int i = 0; i < N_MAPS; i++)
-		if (strcmp(kind, map_kind[i]) == 0)
-			k = i;
-	if (k < 0) {
-		static const char *const kinds[] = { "column", "actor", "type", "zone" };
-		const char *sug = esc_suggest(kind, kinds, 4);
-		return esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: unknown kind '%s' (expected column, actor, "
-		                     "type or zone)%s%s%s", file, line, kind,
-		                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
-	}
-	if (map_find(m, k, source) != -1)
-		return esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: %s '%s' is mapped twice", file, line,
-		                     kind, source);
-	int index = -2;
-	if (strcmp(name, "-") != 0) {
-		namelist l;
-		if (names_of(cfg, k, &l))
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		index = find_name(&l, name);
-		if (index < 0) {
-			char all[300];
-			const char *sug = esc_suggest(name, l.v, l.n);
-			esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: '%s' is not a %s of the scenario (%s%s%s%s; "
-			              "'-' drops the rows)", file, line, name,
-			              k == MAP_ACTOR ? "party" : map_kind[k], join(&l, all, sizeof all),
-			              sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
-		}
-		free(l.v);
-		if (index < 0)
-			return err->status;
-	}
-	return map_add(m, k, source, index) ? esc_error_set(err, ESC_ERR_RUNTIME, "out of memory") : 0;
-}
-
-static int mapping_read(mapping *m, const esc_config *cfg, const char *path, esc_error *err)
-{
-	char *text;
-	size_t len;
-	int st = csv_slurp(path, "mapping file", &text, &len, err);
-	if (st)
-		return st;
-	csv_reader r;
-	csv_open(&r, path, text, len);
-	int header = 0;
-	while (st == 0 && (st = csv_next(&r, err)) == 1) {
-		st = 0;
-		if (r.field[0][0] == '#')
-			continue;
-		char *f[3];
-		if (r.n != 3) {
-			st = esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: %zu fields (expected 3: kind,source,escsim)",
-			                   path, r.rec_line, r.n);
-			break;
-		}
-		for (int i = 0; i < 3; i++)
-			f[i] = trim((char *)r.field[i]);
-		if (!header) {
-			header = 1;
-			if (strcmp(f[0], "kind") || strcmp(f[1], "source") || strcmp(f[2], "escsim"))
-				st = esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: expected the header kind,source,escsim, "
-				                   "got %s,%s,%s", path, r.rec_line, f[0], f[1], f[2]);
-			continue;
-		}
-		st = map_row(m, cfg, path, r.rec_line, f, err);
-	}
-	if (st == 0 && !header)
-		st = esc_error_set(err, ESC_ERR_INPUT, "%s: empty (expected the header kind,source,escsim)", path);
-	csv_close(&r);
-	free(text);
-	return st;
-}
-
 /* ---- the export -------------------------------------------------------- */
 
 typedef struct reader {
 	const esc_config *cfg;
-	const mapping *map;
+	const fit_mapping *map;
 	const char *file;
-	namelist names[N_MAPS];
-	int col[N_COLS];        /* field index of each column, -1 if absent */
-	const char *col_label[N_COLS];  /* the export's name, for messages */
+	fit_names names[FIT_N_MAPS];
+	int col[FIT_N_COLS];        /* field index of each column, -1 if absent */
+	const char *col_label[FIT_N_COLS];  /* the export's name, for messages */
 	row_errors re;
 } reader;
 
@@ -434,14 +97,14 @@ static int type_by_acled(const esc_config *cfg, const char *s)
  * to drop the row, or -1 after recording the error. */
 static int resolve(reader *rd, int c, const char *v, size_t line)
 {
-	int k = c == COL_TYPE ? MAP_TYPE : c == COL_ZONE ? MAP_ZONE : MAP_ACTOR;
-	int i = map_find(rd->map, k, v);
+	int k = c == FIT_COL_TYPE ? FIT_MAP_TYPE : c == FIT_COL_ZONE ? FIT_MAP_ZONE : FIT_MAP_ACTOR;
+	int i = fit_mapping_find(rd->map, k, v);
 	if (i != -1)
 		return i;
-	i = find_name(&rd->names[k], v);
+	i = fit_names_find(&rd->names[k], v);
 	if (i >= 0)
 		return i;
-	if (k == MAP_TYPE) {
+	if (k == FIT_MAP_TYPE) {
 		i = type_by_acled(rd->cfg, v);
 		if (i >= 0)
 			return i;
@@ -462,10 +125,10 @@ static int resolve(reader *rd, int c, const char *v, size_t line)
 	if (!*v)
 		snprintf(msg, sizeof msg, "%s", "empty");
 	else
-		snprintf(msg, sizeof msg, "unknown %s '%.80s'", k == MAP_ACTOR ? "actor" : map_kind[k], v);
+		snprintf(msg, sizeof msg, "unknown %s '%.80s'", k == FIT_MAP_ACTOR ? "actor" : fit_map_kind[k], v);
 	char tail[400];
 	snprintf(tail, sizeof tail, " (the scenario's: %s)%s%s%s; a mapping file can map it, or drop "
-	         "its rows with '-'", join(&rd->names[k], all, sizeof all),
+	         "its rows with '-'", fit_names_join(&rd->names[k], all, sizeof all),
 	         sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
 	row_error(&rd->re, rd->file, line, rd->col_label[c], "%s%s", msg, tail);
 	return -1;
@@ -490,27 +153,27 @@ static int parse_deaths(const char *s, int *out)
  * read only when the mapping names its column. */
 static int header(reader *rd, csv_reader *r, esc_error *err)
 {
-	for (int c = 0; c < N_COLS; c++) {
+	for (int c = 0; c < FIT_N_COLS; c++) {
 		const char *want[3] = {0};
 		if (rd->map->column[c])
 			want[0] = rd->map->column[c];
-		else if (c != COL_TARGET) {
+		else if (c != FIT_COL_TARGET) {
 			want[0] = col_acled[c];
 			want[1] = col_alias[c];
-			want[2] = col_name[c];
+			want[2] = fit_col_name[c];
 		}
 		rd->col[c] = -1;
 		for (int w = 0; w < 3 && rd->col[c] < 0; w++)
 			for (size_t i = 0; want[w] && i < r->n && rd->col[c] < 0; i++)
-				if (strcmp(trim((char *)r->field[i]), want[w]) == 0) {
+				if (strcmp(csv_trim((char *)r->field[i]), want[w]) == 0) {
 					rd->col[c] = (int)i;
 					rd->col_label[c] = want[w];
 				}
-		if (rd->col[c] >= 0 || (!rd->map->column[c] && (c == COL_FATALITIES || c == COL_TARGET)))
+		if (rd->col[c] >= 0 || (!rd->map->column[c] && (c == FIT_COL_FATALITIES || c == FIT_COL_TARGET)))
 			continue;
 		const char *sug = esc_suggest(want[0], r->field, r->n);
 		return esc_error_set(err, ESC_ERR_INPUT, "%s:%zu: no column '%s' (escsim's %s%s)%s%s%s%s",
-		                     rd->file, r->rec_line, want[0], col_name[c],
+		                     rd->file, r->rec_line, want[0], fit_col_name[c],
 		                     rd->map->column[c] ? ", as the mapping file names it" : "",
 		                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "",
 		                     rd->map->column[c] ? "" : "; a mapping file (--map) can name another");
@@ -537,30 +200,30 @@ static int row(reader *rd, csv_reader *r, fit_event *e, double *hours)
 {
 	size_t line = r->rec_line;
 	size_t need = 0;
-	for (int c = 0; c < N_COLS; c++)
+	for (int c = 0; c < FIT_N_COLS; c++)
 		if (rd->col[c] >= 0 && (size_t)rd->col[c] + 1 > need)
 			need = (size_t)rd->col[c] + 1;
 	if (r->n < need) {
 		char a[32], b[32];
 		snprintf(a, sizeof a, "%zu", r->n);
 		snprintf(b, sizeof b, "%zu", need);
-		row_error(&rd->re, rd->file, line, rd->col_label[COL_DATE], "the row has %s fields, "
+		row_error(&rd->re, rd->file, line, rd->col_label[FIT_COL_DATE], "the row has %s fields, "
 		          "too few to reach every column (%s)", a, b);
 		return -1;
 	}
-	char *v[N_COLS] = {0};
-	for (int c = 0; c < N_COLS; c++)
+	char *v[FIT_N_COLS] = {0};
+	for (int c = 0; c < FIT_N_COLS; c++)
 		if (rd->col[c] >= 0)
-			v[c] = trim((char *)r->field[rd->col[c]]);
+			v[c] = csv_trim((char *)r->field[rd->col[c]]);
 	int bad = 0, drop = 0;
 	*e = (fit_event){ .target = -1, .deaths = -1, .cell = -1, .line = line };
-	if (parse_when(v[COL_DATE], &e->day, hours)) {
-		row_error(&rd->re, rd->file, line, rd->col_label[COL_DATE], "cannot read '%.60s' as a date "
-		          "(expected YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or DD Month YYYY)%s", v[COL_DATE], NULL);
+	if (fit_parse_when(v[FIT_COL_DATE], &e->day, hours)) {
+		row_error(&rd->re, rd->file, line, rd->col_label[FIT_COL_DATE], "cannot read '%.60s' as a date "
+		          "(expected YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS] or DD Month YYYY)%s", v[FIT_COL_DATE], NULL);
 		bad = 1;
 	}
-	int *dst[N_COLS] = { NULL, &e->actor, &e->type, &e->zone, NULL, &e->target };
-	for (int c = COL_ACTOR; c < N_COLS; c++) {
+	int *dst[FIT_N_COLS] = { NULL, &e->actor, &e->type, &e->zone, NULL, &e->target };
+	for (int c = FIT_COL_ACTOR; c < FIT_N_COLS; c++) {
 		if (!dst[c] || !v[c])
 			continue;
 		int i = resolve(rd, c, v[c], line);
@@ -571,9 +234,9 @@ static int row(reader *rd, csv_reader *r, fit_event *e, double *hours)
 		else
 			*dst[c] = i;
 	}
-	if (v[COL_FATALITIES] && parse_deaths(v[COL_FATALITIES], &e->deaths)) {
-		row_error(&rd->re, rd->file, line, rd->col_label[COL_FATALITIES], "expected a whole number "
-		          "of deaths >= 0, got '%.40s'%s", v[COL_FATALITIES], NULL);
+	if (v[FIT_COL_FATALITIES] && parse_deaths(v[FIT_COL_FATALITIES], &e->deaths)) {
+		row_error(&rd->re, rd->file, line, rd->col_label[FIT_COL_FATALITIES], "expected a whole number "
+		          "of deaths >= 0, got '%.40s'%s", v[FIT_COL_FATALITIES], NULL);
 		bad = 1;
 	}
 	return bad ? -1 : drop ? 0 : 1;
@@ -628,8 +291,8 @@ static int read_rows(reader *rd, csv_reader *r, fit_data *d, double **hours, esc
 		return row_errors_report(&rd->re, err);
 	if (d->info.rows == 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "%s: no events (a header and no rows)", rd->file);
-	d->has_fatalities = rd->col[COL_FATALITIES] >= 0;
-	d->has_target = rd->col[COL_TARGET] >= 0;
+	d->has_fatalities = rd->col[FIT_COL_FATALITIES] >= 0;
+	d->has_target = rd->col[FIT_COL_TARGET] >= 0;
 	return 0;
 }
 
@@ -684,14 +347,14 @@ int fit_data_read(const esc_config *cfg, const char *events_path, const char *ma
 {
 	memset(d, 0, sizeof *d);
 	d->path = events_path;
-	mapping map = {0};
+	fit_mapping map = {0};
 	reader rd = { .cfg = cfg, .map = &map, .file = events_path };
 	char *text = NULL;
 	size_t len;
 	double *hours = NULL;
-	int st = map_path ? mapping_read(&map, cfg, map_path, err) : 0;
-	for (int k = 0; st == 0 && k < N_MAPS; k++)
-		if (names_of(cfg, k, &rd.names[k]))
+	int st = map_path ? fit_mapping_read(&map, cfg, map_path, err) : 0;
+	for (int k = 0; st == 0 && k < FIT_N_MAPS; k++)
+		if (fit_names_of(cfg, k, &rd.names[k]))
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	if (st == 0)
 		st = csv_slurp(events_path, "event export", &text, &len, err);
@@ -707,9 +370,9 @@ int fit_data_read(const esc_config *cfg, const char *events_path, const char *ma
 		st = period(d, hours, from, to, max_events, err);
 	free(hours);
 	free(text);
-	for (int k = 0; k < N_MAPS; k++)
+	for (int k = 0; k < FIT_N_MAPS; k++)
 		free(rd.names[k].v);
-	mapping_free(&map);
+	fit_mapping_free(&map);
 	if (st)
 		fit_data_free(d);
 	return st;

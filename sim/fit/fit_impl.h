@@ -1,6 +1,7 @@
 /* fit_impl.h: what the fit's files share (not a public header).
  *
- *   events.c    the event export and the mapping file -> fit_data
+ *   events.c    the event export -> fit_data; mapping.c the scenario's
+ *               names and the mapping file; dates.c dates; csv.c records
  *   layout.c    the scenario as the fit sees it: streams, cells, rules,
  *               each event's cell and the rules it excites -> fit_layout
  *   hawkes_lik.c the log-likelihood of the marked Hawkes process, its
@@ -52,6 +53,10 @@ typedef struct fit_data {
 int fit_data_read(const esc_config *cfg, const char *events_path, const char *map_path,
                   const char *from, const char *to, int64_t max_events,
                   fit_data *d, esc_error *err);
+/* A date, or a date and time of day (dates.c): the day, and the hours
+ * into it or -1. */
+int fit_parse_when(const char *s, int32_t *day, double *hours);
+
 /* Give each event without a time of day a uniform time within its day
  * (from the stream "fit.within_day" of seed), then sort by time. */
 void fit_data_place(fit_data *d, uint64_t seed);
