@@ -3,11 +3,13 @@
  * Replication 0 of a scenario, run by the model with its policies, written
  * as an ACLED-style export: one row per incident (protests are not
  * incidents and ACLED does not code them), dated from start_day, with the
- * type's ACLED event type and sub-event type where the scenario's types
- * tell it unambiguously (else the type's own name, which the reader takes
- * too), the zone as admin1 and military plus civilian deaths as
- * fatalities.  The notes column marks every row synthetic, which is also
- * how a later --synthesize knows the file is one it may replace.
+ * type's ACLED event type, the zone as admin1 and military plus civilian
+ * deaths as fatalities.  sub_event_type holds the scenario's type name, not
+ * ACLED's sub-event type: two types may share one ("Air/drone strike" for a
+ * strike and a lethal strike), and the export must read back into the types
+ * it was made from whatever types a scenario adds later.  The notes column
+ * marks every row synthetic, which is also how a later --synthesize knows
+ * the file is one it may replace.
  */
 #include <math.h>
 #include <stdio.h>
@@ -65,19 +67,6 @@ int fit_is_synthetic(const char *path)
 	return ok;
 }
 
-/* The sub-event type written for type t: ACLED's when no other type of
- * the scenario has it, else the type's name. */
-static const char *subtype(const esc_config *cfg, size_t t)
-{
-	const char *s = cfg->types[t].acled_subtype;
-	if (!*s)
-		return cfg->types[t].name;
-	for (size_t u = 0; u < cfg->n_types; u++)
-		if (u != t && strcmp(cfg->types[u].acled_subtype, s) == 0)
-			return cfg->types[t].name;
-	return s;
-}
-
 static void csv_field(FILE *o, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
@@ -109,7 +98,7 @@ static int write_rows(const esc_config *cfg, const rows *r, int32_t start_day, c
 		fprintf(o, "SYN%zu,%s,%.4s,1,", i + 1, day, day);
 		csv_field(o, cfg->types[e->type].acled_type);
 		fputc(',', o);
-		csv_field(o, subtype(cfg, (size_t)e->type));
+		csv_field(o, cfg->types[e->type].name);
 		fputc(',', o);
 		csv_field(o, cfg->parties[e->actor].name);
 		fputc(',', o);
