@@ -1,5 +1,9 @@
-# catalogue.sh: running a catalogue of bad command lines (sourced by cli.t
-# and fit.t).
+# catalogue.sh: running a catalogue of bad command lines (sourced by cli.t,
+# fit.t and catalogue.t, which set $here to their folder first).
+#
+# Sourcing it sets root (the tree), ESCSIM (default: the tree's
+# build/escsim) and ESCSIM_PATH (the scenario library, which bad scenarios
+# may use as real ones do), and bails out when there is no escsim.
 #
 # A catalogue line is EXIT|FRAGMENT|ARGUMENTS.  run_catalogue FILE runs
 # `$ESCSIM ARGUMENTS` (split as the shell would, after expanding the
@@ -12,6 +16,14 @@
 # CATALOGUE_STDOUT_EMPTY=1, standard output must be empty too; the variables
 # named in CATALOGUE_FRAG_VARS are expanded in fragments as well.  Prints
 # TAP.
+
+root=$(cd "$here/../.." && pwd)
+ESCSIM=${ESCSIM:-$root/build/escsim}
+export ESCSIM_PATH="$root/scenarios"
+if [ ! -x "$ESCSIM" ]; then
+	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
+	exit 1
+fi
 
 # The lines of a catalogue, comments and blank lines left out, into lines[].
 read_catalogue() {

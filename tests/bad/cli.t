@@ -9,16 +9,8 @@
 # make test; by default build/escsim.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-ESCSIM=${ESCSIM:-$root/build/escsim}
 PY=/usr/bin/python3
-export ESCSIM_PATH="$root/scenarios"
 . "$here/catalogue.sh"
-
-if [ ! -x "$ESCSIM" ]; then
-	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
-	exit 1
-fi
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

@@ -5,17 +5,9 @@
 # unchanged (catalogue.sh runs the lines).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-ESCSIM=${ESCSIM:-$root/build/escsim}
-export ESCSIM_PATH="$root/scenarios"
+. "$here/catalogue.sh"
 D=$here/fit
 S=$root/tests/validation/fit/recovery.lua
-. "$here/catalogue.sh"
-
-if [ ! -x "$ESCSIM" ]; then
-	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
-	exit 1
-fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 catalogue_fixtures() { (cd "$D" && cksum ./*); }
