@@ -1840,6 +1840,7 @@ static void test_runs_party_columns(void **state)
 	}
 	assert_int_equal(esc_h5_append_runs(w, arm, rows, 5, &err), ESC_OK);
 	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	free_provenance(&p);
 	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
 	hid_t d = H5Dopen2(f, "/arms/cell/runs", H5P_DEFAULT);
 	assert_true(d >= 0);
