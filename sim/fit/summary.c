@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escsim/text.h"
 #include "fit_impl.h"
 
 /* The unit an estimate is shown in, and its factor from hours. */
@@ -38,7 +39,7 @@ void esc_fit_print(const esc_fit *f, FILE *out)
 	        di->fitted, di->in_period - di->fitted - di->unexplained, di->dropped, di->outside_period);
 	if (di->unexplained)
 		fprintf(out, "  %zu event%s left out: of a cell only excitation reaches, before anything "
-		        "excited it\n", di->unexplained, di->unexplained == 1 ? "" : "s");
+		        "excited it\n", di->unexplained, esc_plural((int64_t)di->unexplained));
 	fprintf(out, "  log-likelihood of the incidents %.3f\n\n", f->ll);
 	char head[32];
 	snprintf(head, sizeof head, "%g%% interval", 100 * f->level);
