@@ -9,6 +9,8 @@
 #   make fuzz       build the libFuzzer harnesses (clang) and run each for
 #                   FUZZ_SECONDS (default 30); see docs/testing.md
 #   make bench      the benchmarks of tests/bench as one table (docs/performance.md)
+#   make mutate     plant the bugs of tests/mutate/mutants.txt one at a time in a
+#                   scratch copy and print which test kills each (docs/testing.md)
 #   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
 #   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
 #   make meta       scenarios/meta/policies.lua (LuaLS) from the policies' declarations
@@ -68,7 +70,7 @@ DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
 .PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean meta FORCE \
-	bench bench-run bench-callgrind bench-callgrind-run
+	bench bench-run bench-callgrind bench-callgrind-run mutate
 
 all: $(BUILD)/escsim
 
@@ -202,6 +204,12 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(BENCH_OBJ) $(BUILD)/libescsim.a | $(DE
 # The suite builds the benchmarks too (not run): an API change that breaks
 # them fails `make test`, not a later `make bench`.
 test: $(BENCH_OBJ) $(BENCH_BIN)
+
+# Mutation testing (tests/mutate, docs/testing.md): each one-line bug of the
+# list in a scratch copy of the tree, built there, and the tests it names run;
+# the kill table at the end.  Not part of make test.
+mutate: | $(DEPS_STAMP)
+	tests/mutate/run.sh tests/mutate/mutants.txt
 
 install: $(BUILD)/escsim
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
