@@ -20,6 +20,7 @@ static const struct command {
 	{ "merge", cmd_merge, "merge SHARD...     join shard files (job arrays, MPI) into one: -o OUT.h5" },
 	{ "check", cmd_check, "check SCENARIO     load and validate; print the resolved parameters" },
 	{ "report", cmd_report, "report FILE        the comparison: per-arm means, paired differences, tails, survival" },
+	{ "export", cmd_export, "export FILE        a table as tidy CSV/TSV: --table runs|daily|events|messages|summary" },
 	{ "inspect", cmd_inspect, "inspect FILE       provenance, arms, table sizes, replications, completeness" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
