@@ -5,6 +5,7 @@
  * FIELD_<i>_DESCRIPTION and FIELD_<i>_LABELS ("-1=none,0=ISR,1=SYR") go
  * with it.  A table without them (a foreign writer) still reads: its
  * columns then have no units, description or labels. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,11 @@ void esc_fmt_double(char *buf, size_t size, double v)
 		snprintf(buf, size, "%s", v > 0 ? "Inf" : "-Inf");
 		return;
 	}
-	/* %.15g is the shortest whenever it reads back: a double whose
-	 * shortest form has fewer digits prints with them (trailing zeros are
-	 * dropped), since its distance from that form is below 15 digits. */
-	for (int p = 15; p <= 17; p++) {
+	/* For a normal double, %.15g is the shortest whenever it reads back:
+	 * a double whose shortest form has fewer digits prints with them
+	 * (trailing zeros are dropped), since its distance from that form is
+	 * below 15 digits.  Subnormals hold fewer digits: count up from 1. */
+	for (int p = fabs(v) < DBL_MIN ? 1 : 15; p <= 17; p++) {
 		snprintf(buf, size, "%.*g", p, v);
 		if (strtod(buf, NULL) == v)
 			return;
