@@ -16,6 +16,7 @@ typedef struct cli {
 	uint64_t seed;
 	const char *out;
 	int quiet;
+	double progress_every;      /* --progress-every S (seconds; 0: none) */
 	int events;
 	int skip_failed;                /* --on-error skip */
 	const char **sets;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "escsim/scenario.h"
+#include "escsim/log.h"
 #include "cli.h"
 
 /* Indent compact JSON for people; strings are copied as they are. */
@@ -74,7 +75,7 @@ static int check(const cli *c)
 		free(pol_json);
 		esc_config_free(&cfg);
 		for (const char *const *w = esc_scenario_warnings(s); st == ESC_OK && w && *w; w++)
-			fprintf(stderr, "escsim: warning: %s\n", *w);
+			esc_log(ESC_LOG_WARN, "%s", *w);
 	}
 	esc_scenario_free(s);
 	if (st)

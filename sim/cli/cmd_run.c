@@ -38,6 +38,7 @@ static int run(cli *c, int argc, char **argv)
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
 		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
+		.progress_every_s = c->progress_every,
 	};
 	if (compare && c->n_arms) {
 		o.arms = c->arms;
@@ -90,7 +91,7 @@ static int run(cli *c, int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	cli c = { .reps = 100, .seed = 1 };
+	cli c = { .reps = 100, .seed = 1, .progress_every = 30 };
 	int st = cli_parse(&c, argc, argv);
 	if (st == 0)
 		st = run(&c, argc, argv);

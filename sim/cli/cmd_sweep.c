@@ -63,7 +63,7 @@ static void print_points(const esc_sweep *sw, const esc_batch_result *r)
 
 int cmd_sweep(int argc, char **argv)
 {
-	cli c = { .reps = 100, .seed = 1 };
+	cli c = { .reps = 100, .seed = 1, .progress_every = 30 };
 	esc_sweep sw = {0};
 	esc_error err = {0};
 	char *default_out = NULL;
@@ -98,6 +98,7 @@ int cmd_sweep(int argc, char **argv)
 			.quiet = c.quiet, .events = c.events, .skip_failed = c.skip_failed,
 			.command = "sweep",
 			.threads = c.threads, .sweep = &sw, .resume = c.resume,
+			.progress_every_s = c.progress_every,
 		};
 		esc_batch_result res;
 		if (!o.out_path) {
