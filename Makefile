@@ -92,7 +92,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 # PREFIX changes (make install PREFIX=... after a plain make).
 $(BUILD)/.datadir: FORCE | $(DEPS_STAMP)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/report.o: $(BUILD)/.datadir
+$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/pytool.o: $(BUILD)/.datadir
 FORCE:
 
 $(BUILD)/libescsim.a: $(LIB_OBJ)

@@ -11,96 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "escsim/h5in.h"
 #include "export.h"
+#include "outfile.h"
 #include "table.h"
 
 #define BLOCK 16384
-
-/* ------------------------------------------------------------------ sink */
-
-/* An output: a temporary file beside the final name, renamed over it by
- * sink_commit; or standard output. */
-typedef struct sink {
-	FILE *fp;
-	gzFile gz;
-	char *tmp, *final;
-	int failed;
-} sink;
-
-static int sink_open(sink *s, const char *final, int gzip, esc_error *err)
-{
-	memset(s, 0, sizeof *s);
-	int fd;
-	if (!final) {
-		fd = dup(STDOUT_FILENO);
-	} else {
-		size_t n = strlen(final) + 24;
-		if (!(s->tmp = malloc(n)) || !(s->final = strdup(final)))
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		snprintf(s->tmp, n, "%s.partial-XXXXXX", final);
-		fd = mkstemp(s->tmp);
-		if (fd < 0) {
-			free(s->tmp);
-			s->tmp = NULL;
-			return esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s': %s",
-			                     final, strerror(errno));
-		}
-		fchmod(fd, 0644);
-	}
-	if (fd >= 0 && gzip)
-		s->gz = gzdopen(fd, "wb6");
-	else if (fd >= 0)
-		s->fp = fdopen(fd, "wb");
-	if (!s->gz && !s->fp) {
-		if (fd >= 0)
-			close(fd);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s'",
-		                     final ? final : "standard output");
-	}
-	return ESC_OK;
-}
-
-static void sink_write(sink *s, const char *buf, size_t len)
-{
-	if (s->failed || len == 0)
-		return;
-	if (s->gz)
-		s->failed = gzwrite(s->gz, buf, (unsigned)len) != (int)len;
-	else
-		s->failed = fwrite(buf, 1, len, s->fp) != len;
-}
-
-/* Close; on success rename the temporary file to its final name (COMMIT),
- * else remove it. */
-static int sink_close(sink *s, int commit, esc_error *err)
-{
-	int bad = s->failed;
-	if (s->gz)
-		bad |= gzclose(s->gz) != Z_OK;
-	else if (s->fp)
-		bad |= fflush(s->fp) != 0 || (s->tmp && fsync(fileno(s->fp)) != 0) ||
-		       fclose(s->fp) != 0;
-	int e = errno;
-	int st = ESC_OK;
-	if (commit && bad)
-		st = esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s': %s",
-		                   s->final ? s->final : "standard output",
-		                   e ? strerror(e) : "write failed");
-	if (s->tmp && (!commit || st) )
-		unlink(s->tmp);
-	else if (s->tmp && rename(s->tmp, s->final) != 0) {
-		st = esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s': %s",
-		                   s->final, strerror(errno));
-		unlink(s->tmp);
-	}
-	free(s->tmp);
-	free(s->final);
-	memset(s, 0, sizeof *s);
-	return st;
-}
 
 /* ------------------------------------------------------------ the export */
 
@@ -113,7 +29,7 @@ typedef struct exporter {
 	esc_tab points;            /* /sweep/points, read whole */
 	esc_tab first;             /* the first exported table: the columns */
 	int have_first;
-	sink out;
+	esc_out out;
 } exporter;
 
 static int is_arm_table(const char *t)
@@ -243,7 +159,7 @@ static int write_rows(exporter *x, esc_tab *t, const char *prefix,
 			putc('\n', m);
 		}
 		fclose(m);
-		sink_write(&x->out, mem, len);
+		esc_out_write(&x->out, mem, len);
 		free(mem);
 		if (x->out.failed)
 			return esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s': %s",
@@ -285,7 +201,7 @@ static int header(exporter *x, int arm_table, esc_error *err)
 	each_column(m, x, arm_table, put_header);
 	putc('\n', m);
 	fclose(m);
-	sink_write(&x->out, mem, len);
+	esc_out_write(&x->out, mem, len);
 	free(mem);
 	return ESC_OK;
 }
@@ -377,12 +293,12 @@ char *esc_export_sidecar_name(const char *out)
 	return s;
 }
 
-static int sidecar(exporter *x, int arm_table, sink *sc, esc_error *err)
+static int sidecar(exporter *x, int arm_table, esc_out *sc, esc_error *err)
 {
 	char *name = esc_export_sidecar_name(x->o->out);
 	if (!name)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	int st = sink_open(sc, name, 0, err);
+	int st = esc_out_open(sc, name, 0, err);
 	free(name);
 	if (st)
 		return st;
@@ -394,7 +310,7 @@ static int sidecar(exporter *x, int arm_table, sink *sc, esc_error *err)
 	fputs("column,units,labels,description\n", m);
 	each_column(m, x, arm_table, put_sidecar);
 	fclose(m);
-	sink_write(sc, mem, len);
+	esc_out_write(sc, mem, len);
 	free(mem);
 	return ESC_OK;
 }
@@ -439,20 +355,20 @@ int esc_export(const esc_export_opts *o, esc_error *err)
 			st = esc_tab_read(&x.points, 0, (size_t)x.points.nrows, err);
 	}
 	const char *out = o->out && strcmp(o->out, "-") != 0 ? o->out : NULL;
-	sink sc = {0};
+	esc_out sc = {0};
 	if (st == ESC_OK)
-		st = sink_open(&x.out, out, o->gzip, err);
+		st = esc_out_open(&x.out, out, o->gzip, err);
 	if (st == ESC_OK)
 		st = arm_table ? arm_tables(&x, err) : summary_table(&x, err);
 	if (st == ESC_OK && out && o->units == ESC_UNITS_SIDECAR)
 		st = sidecar(&x, arm_table, &sc, err);
 	/* The table, then its sidecar, each renamed into place only when whole. */
 	if (x.out.fp || x.out.gz) {
-		int s2 = sink_close(&x.out, st == ESC_OK, err);
+		int s2 = esc_out_close(&x.out, st == ESC_OK, err);
 		st = st ? st : s2;
 	}
 	if (sc.fp || sc.gz) {
-		int s2 = sink_close(&sc, st == ESC_OK, err);
+		int s2 = esc_out_close(&sc, st == ESC_OK, err);
 		st = st ? st : s2;
 	}
 	if (x.have_first)

@@ -40,8 +40,11 @@ KEY_METRICS = [
 ]
 
 
+FORMATS = ("png", "svg")
+
+
 def save(fig, outdir, name, written):
-    for ext in ("png", "svg"):
+    for ext in FORMATS:
         path = os.path.join(outdir, "%s.%s" % (name, ext))
         fig.savefig(path, dpi=120, bbox_inches="tight")
         written.append(path)
@@ -339,7 +342,12 @@ def main(argv):
     ap.add_argument("file")
     ap.add_argument("outdir")
     ap.add_argument("--baseline")
+    ap.add_argument("--format", choices=("png", "svg", "both"), default="both",
+                    help="png, svg or both (default)")
+    ap.add_argument("--quiet", action="store_true", help="no closing line")
     args = ap.parse_args(argv)
+    global FORMATS
+    FORMATS = ("png", "svg") if args.format == "both" else (args.format,)
     try:
         os.makedirs(args.outdir, exist_ok=True)
         if not os.access(args.outdir, os.W_OK):
@@ -368,7 +376,8 @@ def main(argv):
             failed += 1
             print("plots.py: %s: %s: %s" % (name, type(e).__name__, e), file=sys.stderr)
     r.close()
-    print("plots: %d files in %s" % (len(written), args.outdir), file=sys.stderr)
+    if not args.quiet:
+        print("plots: %d files in %s" % (len(written), args.outdir), file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -55,5 +55,6 @@ int cmd_merge(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif
