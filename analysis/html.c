@@ -258,9 +258,22 @@ static void scenario(FILE *m, const esc_h5_file *f)
 
 /* ----------------------------------------------------------------- plots */
 
-static int cmp_str(const void *a, const void *b)
+/* plots.py's figures in reading order; any other after, by name. */
+static int fig_rank(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	static const char *const order[] = { "distributions", "differences",
+		"ladder", "cell_timing", "survival", "sweep_" };
+	for (int i = 0; i < 6; i++)
+		if (strncmp(name, order[i], strlen(order[i])) == 0)
+			return i;
+	return 6;
+}
+
+static int cmp_fig(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int rx = fig_rank(x), ry = fig_rank(y);
+	return rx != ry ? rx - ry : strcmp(x, y);
 }
 
 /* Copy DIR/NAME (an SVG) into the page from its <svg element on. */
@@ -312,8 +325,7 @@ static void remove_dir(const char *dir)
 	rmdir(dir);
 }
 
-/* Draw the plots into a temporary folder and inline every SVG, in name
- * order (distributions, differences, ladder, ...: plots.py's names). */
+/* Draw the plots into a temporary folder and inline every SVG. */
 static int figures(FILE *m, const esc_html_opts *o, esc_error *err)
 {
 	const char *tmpdir = getenv("TMPDIR");
@@ -346,7 +358,7 @@ static int figures(FILE *m, const esc_html_opts *o, esc_error *err)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof *names, cmp_str);
+	qsort(names, n, sizeof *names, cmp_fig);
 	for (size_t i = 0; i < n; i++) {
 		inline_svg(m, dir, names[i]);
 		free(names[i]);
