@@ -10,7 +10,10 @@
 #                   FUZZ_SECONDS (default 30); see docs/testing.md
 #   make bench      the benchmarks of tests/bench as one table (docs/performance.md)
 #   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
-#   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
+#   make install    PREFIX=/usr/local (and DESTDIR): the binary, the scenario
+#                   library, include/escsim/*.h, libescsim.a, escsim.pc, man
+#                   pages (help2man, from --help) and bash completion;
+#                   make uninstall removes them
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
 # root with apt-get, the Debian packages are installed first; otherwise the
@@ -19,7 +22,7 @@
 PKG_CONFIG ?= pkg-config
 PKGS = gsl hdf5-serial lua5.4 libcrypto zlib
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools \
-	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev zlib1g-dev perl \
+	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev zlib1g-dev perl help2man \
 	python3-h5py python3-pandas python3-tables python3-matplotlib python3-scipy
 
 # make MPI=1: the MPI build, build-mpi/escsim, compiled with mpicc (Debian's
@@ -35,6 +38,10 @@ BUILD ?= build
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 DATADIR = $(PREFIX)/share/escsim
+INCLUDEDIR = $(PREFIX)/include
+LIBDIR = $(PREFIX)/lib
+MANDIR = $(PREFIX)/share/man
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 VERSION = 0.1.0
 
 CC ?= cc
@@ -60,13 +67,14 @@ SCRIPT_TESTS = $(wildcard tests/cli/*.t tests/bad/*.t)
 DEPS_STAMP = $(BUILD)/.deps-ok
 DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	command -v h5dump >/dev/null && command -v prove >/dev/null && \
+	command -v help2man >/dev/null && \
 	/usr/bin/python3 -c 'import h5py, pandas, tables, matplotlib, scipy' 2>/dev/null
 ifeq ($(MPI),1)
 ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE \
+.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall man clean FORCE \
 	bench bench-run bench-callgrind bench-callgrind-run
 
 all: $(BUILD)/escsim
@@ -202,15 +210,40 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(BENCH_OBJ) $(BUILD)/libescsim.a | $(DE
 # them fails `make test`, not a later `make bench`.
 test: $(BENCH_OBJ) $(BENCH_BIN)
 
-install: $(BUILD)/escsim
+# Man pages from each command's --help (help2man): escsim(1) and
+# escsim-COMMAND(1), through a one-line wrapper per command.
+COMMANDS = run compare sweep check report export trace inspect merge
+MANPAGES = $(BUILD)/man/escsim.1 $(COMMANDS:%=$(BUILD)/man/escsim-%.1)
+HELP2MAN = help2man --no-info --no-discard-stderr --version-string=$(VERSION)
+man: $(MANPAGES)
+$(BUILD)/man/escsim.1: $(BUILD)/escsim
+	@mkdir -p $(@D)
+	$(HELP2MAN) -n 'discrete-event escalation simulator' -o $@ $(abspath $<)
+$(BUILD)/man/escsim-%.1: $(BUILD)/escsim
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\nexec "%s" %s "$$@"\n' '$(abspath $<)' '$*' > $(@D)/escsim-$* && chmod +x $(@D)/escsim-$*
+	$(HELP2MAN) -n "$$($(abspath $<) --help | sed -n 's/^  $* .*[^ ]   *\([^ ].*\)/\1/p')" \
+		-o $@ $(abspath $(@D))/escsim-$*
+
+$(BUILD)/escsim.pc: dist/escsim.pc.in Makefile
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' $< > $@
+
+install: $(BUILD)/escsim $(BUILD)/libescsim.a $(BUILD)/escsim.pc $(MANPAGES)
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -R scenarios/. $(DESTDIR)$(DATADIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/analysis analysis/*.py
+	install -D -m 0644 -t $(DESTDIR)$(INCLUDEDIR)/escsim include/escsim/*.h
+	install -D -m 0644 $(BUILD)/libescsim.a $(DESTDIR)$(LIBDIR)/libescsim.a
+	install -D -m 0644 $(BUILD)/escsim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/escsim.pc
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man1 $(MANPAGES)
+	install -D -m 0644 dist/escsim.bash $(DESTDIR)$(COMPLETIONDIR)/escsim
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/escsim
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(BINDIR)/escsim $(DESTDIR)$(LIBDIR)/libescsim.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/escsim.pc $(DESTDIR)$(COMPLETIONDIR)/escsim \
+		$(DESTDIR)$(MANDIR)/man1/escsim.1 $(COMMANDS:%=$(DESTDIR)$(MANDIR)/man1/escsim-%.1)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(INCLUDEDIR)/escsim
 
 clean:
 	rm -rf $(BUILD)

@@ -22,7 +22,7 @@ static const struct command {
 	{ "check", cmd_check, "check SCENARIO     load and validate; print the resolved parameters" },
 	{ "report", cmd_report, "report FILE        the comparison: per-arm means, paired differences, tails, survival" },
 	{ "export", cmd_export, "export FILE        a table as tidy CSV/TSV: --table runs|daily|events|messages|summary" },
-	{ "trace", cmd_trace, "trace FILE --rep K one replication's chain: incidents, blame, messages, decisions" },
+	{ "trace", cmd_trace, "trace FILE --rep K  one replication's chain: incidents, blame, messages, decisions" },
 	{ "inspect", cmd_inspect, "inspect FILE       provenance, arms, table sizes, replications, completeness" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
