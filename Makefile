@@ -3,6 +3,7 @@
 #   make            build build/escsim
 #   make demo       build, then compare the default scenario with and without the cell
 #   make test       build and run the whole test suite (unit, validation, cli, bad input)
+#   make test-deps  the packages a few tests need (Chromium, R, nbconvert); skipped without
 #   make asan       the suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make ubsan      the suite under UndefinedBehaviorSanitizer alone
 #   make valgrind   the end-to-end tests with escsim under valgrind memcheck
@@ -74,7 +75,7 @@ ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall man clean FORCE \
+.PHONY: all deps demo test test-deps asan ubsan valgrind fuzz fuzz-run install uninstall man clean FORCE \
 	bench bench-run bench-callgrind bench-callgrind-run
 
 all: $(BUILD)/escsim
@@ -115,6 +116,22 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libescsim.a | $(DEPS_STAMP)
 
 demo: $(BUILD)/escsim
 	$(BUILD)/escsim compare scenarios/golan_2026.lua -n 1000 -s 1 -o $(BUILD)/demo.h5
+
+# Packages only some tests need; without them those tests are skipped with
+# a message (docs/testing.md).  Not part of `make demo`: measured on Debian 12
+# without recommends, chromium is 124 MB to fetch and 414 MB installed (about
+# 40 s), R with hdf5r 30 MB / 48 MB, nbconvert with a kernel 5 MB / 26 MB
+# (the two about 40 s together), and the demo needs none of them.
+TEST_PACKAGES = chromium r-base-core r-cran-hdf5r python3-nbconvert python3-ipykernel
+TEST_DEPS_CHECK = command -v chromium >/dev/null && command -v Rscript >/dev/null && \
+	Rscript -e 'library(hdf5r)' >/dev/null 2>&1 && \
+	/usr/bin/python3 -c 'import nbconvert, ipykernel' 2>/dev/null
+test-deps:
+	@if $(TEST_DEPS_CHECK); then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "escsim: installing $(TEST_PACKAGES)"; apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(TEST_PACKAGES); \
+	else echo "escsim: install with: sudo apt-get install --no-install-recommends $(TEST_PACKAGES)"; exit 1; fi
 
 # Every test is an executable that prints TAP; prove runs them all.
 # The MPI test (tests/cli/mpi.t) runs where mpicc and mpirun are installed

@@ -164,7 +164,7 @@ REOF
 	Rscript check.R > r.txt 2>&1
 	contains r.txt "R ok" "R's read.csv reads runs, gzipped TSV events and a sweep in one line"
 else
-	echo "ok $((_n + 1)) # skip R: Rscript not installed (apt-get install r-base-core)"; _n=$((_n + 1))
+	echo "ok $((_n + 1)) # skip R: Rscript not installed (make test-deps)"; _n=$((_n + 1))
 fi
 
 # Standard output: the same rows, no sidecar.

@@ -53,7 +53,7 @@ is "$?:$(cat e.txt)" "2:escsim: --html: 'c.h5' is the result file itself: give a
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ]; then
 	for _ in 1 2 3 4; do
-		_n=$((_n + 1)); echo "ok $_n # skip chromium not installed (apt-get install chromium)"
+		_n=$((_n + 1)); echo "ok $_n # skip chromium not installed (make test-deps)"
 	done
 	exit $((_failed > 0))
 fi
