@@ -122,9 +122,10 @@ demo: $(BUILD)/escsim
 # without recommends, chromium is 124 MB to fetch and 414 MB installed (about
 # 40 s), R with hdf5r 30 MB / 48 MB, nbconvert with a kernel 5 MB / 26 MB
 # (the two about 40 s together), and the demo needs none of them.
-TEST_PACKAGES = chromium r-base-core r-cran-hdf5r python3-nbconvert python3-ipykernel
+TEST_PACKAGES = chromium r-base-core r-cran-hdf5r r-cran-jsonlite r-cran-survival \
+	python3-nbconvert python3-ipykernel
 TEST_DEPS_CHECK = command -v chromium >/dev/null && command -v Rscript >/dev/null && \
-	Rscript -e 'library(hdf5r)' >/dev/null 2>&1 && \
+	Rscript -e 'library(hdf5r); library(jsonlite); library(survival)' >/dev/null 2>&1 && \
 	/usr/bin/python3 -c 'import nbconvert, ipykernel' 2>/dev/null
 test-deps:
 	@if $(TEST_DEPS_CHECK); then :; \
