@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "escsim/h5in.h"
+#include "escsim/log.h"
 #include "export.h"
 #include "outfile.h"
 #include "table.h"
@@ -30,6 +31,7 @@ typedef struct exporter {
 	esc_tab first;             /* the first exported table: the columns */
 	int have_first;
 	esc_out out;
+	int64_t rows;              /* rows written, for the log */
 } exporter;
 
 static int is_arm_table(const char *t)
@@ -139,6 +141,7 @@ static int write_rows(exporter *x, esc_tab *t, const char *prefix,
 		size_t n = (size_t)(t->nrows - s < BLOCK ? t->nrows - s : BLOCK);
 		if (esc_tab_read(t, s, n, err))
 			return err->status;
+		x->rows += (int64_t)n;
 		char *mem = NULL;
 		size_t len = 0;
 		FILE *m = open_memstream(&mem, &len);
@@ -371,6 +374,9 @@ int esc_export(const esc_export_opts *o, esc_error *err)
 		int s2 = esc_out_close(&sc, st == ESC_OK, err);
 		st = st ? st : s2;
 	}
+	if (st == ESC_OK)
+		esc_log(ESC_LOG_INFO, "export: %lld rows of %s to %s", (long long)x.rows,
+		        o->table, out ? out : "standard output");
 	if (x.have_first)
 		esc_tab_close(&x.first);
 	if (x.sweep)
