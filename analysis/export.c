@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "escsim/h5in.h"
@@ -318,21 +317,6 @@ static int sidecar(exporter *x, int arm_table, esc_out *sc, esc_error *err)
 	return ESC_OK;
 }
 
-/* The output must not be the input, nor replace what is not a file. */
-static int check_out(const esc_export_opts *o, esc_error *err)
-{
-	struct stat a, b;
-	if (!o->out || stat(o->out, &b) != 0)
-		return ESC_OK;
-	if (!S_ISREG(b.st_mode))
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is not a "
-		                     "regular file: give another -o", o->out);
-	if (stat(o->path, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return esc_error_set(err, ESC_ERR_INPUT, "-o '%s' is the result file "
-		                     "itself: give another name", o->out);
-	return ESC_OK;
-}
-
 int esc_export(const esc_export_opts *o, esc_error *err)
 {
 	int arm_table = is_arm_table(o->table);
@@ -344,7 +328,8 @@ int esc_export(const esc_export_opts *o, esc_error *err)
 	if (!arm_table && o->arm)
 		return esc_error_set(err, ESC_ERR_INPUT, "%s", "--arm applies to the "
 		                     "arms' tables, not to summary tables");
-	if (check_out(o, err))
+	const char *out = o->out && strcmp(o->out, "-") != 0 ? o->out : NULL;
+	if (esc_out_check(out, o->path, "-o", err))
 		return err->status;
 	exporter x = { .o = o };
 	if (!(x.f = esc_h5_open(o->path, err)))
@@ -357,7 +342,6 @@ int esc_export(const esc_export_opts *o, esc_error *err)
 		    (st = esc_tab_open(&x.points, x.f, "/sweep/points", err)) == ESC_OK)
 			st = esc_tab_read(&x.points, 0, (size_t)x.points.nrows, err);
 	}
-	const char *out = o->out && strcmp(o->out, "-") != 0 ? o->out : NULL;
 	esc_out sc = {0};
 	if (st == ESC_OK)
 		st = esc_out_open(&x.out, out, o->gzip, err);

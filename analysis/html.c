@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -373,23 +372,9 @@ static int figures(FILE *m, const esc_html_opts *o, esc_error *err)
 
 /* ------------------------------------------------------------------ page */
 
-static int check_out(const esc_html_opts *o, esc_error *err)
-{
-	struct stat a, b;
-	if (stat(o->out, &b) != 0)
-		return ESC_OK;
-	if (!S_ISREG(b.st_mode))
-		return esc_error_set(err, ESC_ERR_INPUT, "--html: '%s' exists and is "
-		                     "not a regular file: give another name", o->out);
-	if (stat(o->path, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return esc_error_set(err, ESC_ERR_INPUT, "--html: '%s' is the result "
-		                     "file itself: give another name", o->out);
-	return ESC_OK;
-}
-
 int esc_html_report(const esc_html_opts *o, esc_error *err)
 {
-	if (check_out(o, err))
+	if (esc_out_check(o->out, o->path, "--html", err))
 		return err->status;
 	esc_h5_file *f = esc_h5_open(o->path, err);
 	if (!f)

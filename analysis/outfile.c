@@ -8,6 +8,21 @@
 
 #include "outfile.h"
 
+int esc_out_check(const char *out, const char *input, const char *opt,
+                  esc_error *err)
+{
+	struct stat a, b;
+	if (!out || stat(out, &b) != 0)
+		return ESC_OK;
+	if (!S_ISREG(b.st_mode))
+		return esc_error_set(err, ESC_ERR_INPUT, "%s: '%s' exists and is not "
+		                     "a regular file: give another name", opt, out);
+	if (stat(input, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return esc_error_set(err, ESC_ERR_INPUT, "%s: '%s' is the result file "
+		                     "itself: give another name", opt, out);
+	return ESC_OK;
+}
+
 int esc_out_open(esc_out *s, const char *final, int gzip, esc_error *err)
 {
 	memset(s, 0, sizeof *s);

@@ -19,6 +19,12 @@ typedef struct esc_out {
 	int failed;                /* a write failed: close will say so */
 } esc_out;
 
+/* Before anything is read: OUT (named by option OPT, "-o") must not be
+ * INPUT itself, nor an existing non-regular file (a folder, /dev/null).
+ * ESC_ERR_INPUT with a message naming OPT, else ESC_OK. */
+int esc_out_check(const char *out, const char *input, const char *opt,
+                  esc_error *err);
+
 /* FINAL NULL: standard output.  ESC_ERR_RUNTIME if it cannot be created. */
 int esc_out_open(esc_out *s, const char *final, int gzip, esc_error *err);
 void esc_out_write(esc_out *s, const char *buf, size_t len);

@@ -183,7 +183,7 @@ contains err.txt "arm 'base' has no table 'events' (it is written by run, compar
 is "$?" "2" "an unknown table: exit 2"
 contains err.txt "expected runs, daily, events, messages, log, summary or summary/NAME, got 'nonsense'" "... naming the choices"
 "$ESCSIM" export noev.h5 --table runs -o noev.h5 > /dev/null 2> err.txt
-is "$?:$(cat err.txt)" "2:escsim: -o 'noev.h5' is the result file itself: give another name" "the input as output: exit 2"
+is "$?:$(cat err.txt)" "2:escsim: -o: 'noev.h5' is the result file itself: give another name" "the input as output: exit 2"
 "$ESCSIM" export noev.h5 --table runs --format xls > /dev/null 2> err.txt
 is "$?:$(head -1 err.txt)" "2:escsim: --format: expected csv or tsv, got 'xls'" "a bad --format: exit 2"
 "$ESCSIM" export noev.h5 --table runs -o nodir/x.csv > /dev/null 2> err.txt

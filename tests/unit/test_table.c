@@ -14,6 +14,7 @@
 
 #include "../../analysis/table.c"
 #include "../../analysis/export.c"
+#include "../../analysis/outfile.c"
 
 static void shortest_round_trip(void **state)
 {
@@ -86,6 +87,14 @@ static void rfc4180(void **state)
 	assert_string_equal(field("", ','), "");
 }
 
+static void free_labels(esc_tab_col *c)
+{
+	for (size_t k = 0; k < c->n_labels; k++)
+		free(c->labels[k]);
+	free(c->labels);
+	free(c->codes);
+}
+
 static void labels(void **state)
 {
 	(void)state;
@@ -98,18 +107,12 @@ static void labels(void **state)
 	assert_string_equal(esc_tab_label(&c, 12), "x");
 	assert_null(esc_tab_label(&c, 2));
 	assert_false(c.flag);
-	for (size_t k = 0; k < c.n_labels; k++)
-		free(c.labels[k]);
-	free(c.labels);
-	free(c.codes);
+	free_labels(&c);
 
 	esc_tab_col f = { .labels_text = "-1=n/a,0=no,1=yes" };
 	assert_int_equal(parse_labels(&f), 0);
 	assert_true(f.flag);                 /* a number, n/a missing */
-	for (size_t k = 0; k < f.n_labels; k++)
-		free(f.labels[k]);
-	free(f.labels);
-	free(f.codes);
+	free_labels(&f);
 
 	esc_tab_col none = { .labels_text = "" };
 	assert_int_equal(parse_labels(&none), 0);
