@@ -5,7 +5,7 @@
 # blocks (Rscript, where installed), in a folder that looks like the root
 # (scenarios/, analysis/, docs/, build/escsim linked), with ESCSIM_PATH
 # unset.  Replication counts are cut (-n N and --rep-offset K divided by
-# 250, rounded up; -n at least 2) so the suite stays short.  A block right after a line
+# 1000, rounded up; -n at least 2) so the suite stays short.  A block right after a line
 # "<!-- docs.t: skip REASON -->" is an illustration (Slurm, MPI, the build
 # itself, a fragment) and is only listed.
 . "$(dirname "$0")/tap.sh"
@@ -41,8 +41,8 @@ for f in files:
                 skip = s.group(1)
         code = "\n".join(lines[start:j]) + "\n"
         if lang == "sh":
-            cut = lambda mm: "%s%d" % (mm.group(1), -(-int(mm.group(2)) // 250) if
-                                        "offset" in mm.group(1) else max(2, -(-int(mm.group(2)) // 250)))
+            cut = lambda mm: "%s%d" % (mm.group(1), -(-int(mm.group(2)) // 1000) if
+                                        "offset" in mm.group(1) else max(2, -(-int(mm.group(2)) // 1000)))
             code = re.sub(r"(-n |--reps |--rep-offset )(\d+)", cut, code)
         n += 1
         name = "blocks/%03d.%s" % (n, lang)
