@@ -5,9 +5,9 @@
 # blocks (Rscript, where installed), in a folder that looks like the root
 # (scenarios/, analysis/, docs/, build/escsim linked), with ESCSIM_PATH
 # unset.  Replication counts are cut (-n N and --rep-offset K divided by
-# 1000, rounded up; -n at least 2) so the suite stays short.  A block right after a line
-# "<!-- docs.t: skip REASON -->" is an illustration (Slurm, MPI, the build
-# itself, a fragment) and is only listed.
+# 1000, rounded up; -n at least 2) so the suite stays short.  A block right
+# after a line "<!-- docs.t: skip REASON -->" is an illustration (Slurm,
+# MPI, the build itself, a fragment) and is only listed.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
 unset ESCSIM_PATH
