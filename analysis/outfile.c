@@ -26,34 +26,39 @@ int esc_out_check(const char *out, const char *input, const char *opt,
 int esc_out_open(esc_out *s, const char *final, int gzip, esc_error *err)
 {
 	memset(s, 0, sizeof *s);
-	int fd;
+	int fd = -1, e = 0;
 	if (!final) {
 		fd = dup(STDOUT_FILENO);
 	} else {
 		size_t n = strlen(final) + 24;
-		if (!(s->tmp = malloc(n)) || !(s->final = strdup(final)))
+		if (!(s->tmp = malloc(n)) || !(s->final = strdup(final))) {
+			free(s->tmp);
+			memset(s, 0, sizeof *s);
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		}
 		snprintf(s->tmp, n, "%s.partial-XXXXXX", final);
 		fd = mkstemp(s->tmp);
-		if (fd < 0) {
-			free(s->tmp);
-			s->tmp = NULL;
-			return esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s': %s",
-			                     final, strerror(errno));
-		}
-		fchmod(fd, 0644);
+		if (fd >= 0)
+			fchmod(fd, 0644);
 	}
+	e = errno;
 	if (fd >= 0 && gzip)
 		s->gz = gzdopen(fd, "wb6");
 	else if (fd >= 0)
 		s->fp = fdopen(fd, "wb");
-	if (!s->gz && !s->fp) {
-		if (fd >= 0)
-			close(fd);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s'",
-		                     final ? final : "standard output");
-	}
-	return ESC_OK;
+	if (s->gz || s->fp)
+		return ESC_OK;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 && s->tmp)
+		unlink(s->tmp);
+	esc_error_set(err, ESC_ERR_RUNTIME, "cannot write '%s': %s",
+	              final ? final : "standard output",
+	              fd < 0 && e ? strerror(e) : "cannot open a stream on it");
+	free(s->tmp);
+	free(s->final);
+	memset(s, 0, sizeof *s);
+	return ESC_ERR_RUNTIME;
 }
 
 void esc_out_write(esc_out *s, const char *buf, size_t len)
