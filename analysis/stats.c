@@ -34,6 +34,29 @@ esc_interval esc_stat_mean_t(const double *x, size_t n, double level)
 	return e;
 }
 
+esc_interval esc_stat_ratio_t(const double *x, const double *y, double *work, size_t n,
+                              double level)
+{
+	esc_interval e = none;
+	e.n = (int64_t)n;
+	if (n == 0)
+		return e;
+	double mx = gsl_stats_mean(x, 1, n), my = gsl_stats_mean(y, 1, n);
+	if (my == 0)
+		return e;
+	e.est = mx / my;
+	if (n < 2)
+		return e;
+	/* Delta method: the ratio's error is that of mean(x - R y) / mean(y). */
+	for (size_t i = 0; i < n; i++)
+		work[i] = x[i] - e.est * y[i];
+	e.sd = gsl_stats_sd_m(work, 1, n, 0.0) / fabs(my);
+	double h = gsl_cdf_tdist_Pinv(0.5 + level / 2, (double)(n - 1)) * e.sd / sqrt((double)n);
+	e.lo = e.est - h;
+	e.hi = e.est + h;
+	return e;
+}
+
 double esc_stat_t_pvalue(const double *x, size_t n)
 {
 	if (n < 2)

@@ -99,7 +99,7 @@ return scenario {
 
   attribution = { delay = lognormal { median = minutes(30), sigma = 1.0 } },
 
-  ladder = { step = 1, half_life = days(7), crisis_level = 7, spiral_size = 4 },
+  ladder = { step = 1, hold = days(1), half_life = days(7) },
 
   cell = {
     enabled = true,

@@ -124,6 +124,7 @@ function discrete(weights) end
 
 ---@class escsim.IncidentType
 ---@field level integer  ladder level 0..7
+---@field lethal_level? integer  the rung when it kills anyone (level..7; default level)
 ---@field goldstein? number  -10..10
 ---@field fatalities_mil? escsim.DistOrHours  a count distribution
 ---@field fatalities_civ? escsim.DistOrHours  a count distribution
@@ -155,7 +156,6 @@ function discrete(weights) end
 ---@field initial? string
 ---@field rates? table<string, table<string, escsim.Rate>>
 ---@field multiplier? table<string, number>
----@field crisis? string|false
 ---@field shocks? {at: escsim.Hours, state: string}[]
 
 ---@class escsim.Attribution
@@ -163,11 +163,12 @@ function discrete(weights) end
 ---@field confusion? table<string, table<string, table<string, number>>>  OBSERVER -> TRUE -> PERCEIVED -> p
 
 ---@class escsim.Ladder
----@field step? number
+---@field step? number  rungs a retaliation adds
+---@field hold? escsim.Hours  a lifted level holds this long before it decays
 ---@field half_life? escsim.Hours
----@field crisis_level? number
----@field spiral_size? integer
----@field spiral_level? integer
+---@field window? escsim.Hours  a response within this of the move it answers continues the exchange
+---@field spiral_moves? integer  moves of an exchange that make a spiral
+---@field crisis_moves? integer  moves of an exchange between two states that make a crisis
 
 ---@class escsim.Cell
 ---@field enabled? boolean  the switch `escsim compare` flips
@@ -177,13 +178,15 @@ function discrete(weights) end
 ---@field handling? escsim.DistOrHours
 ---@field relay? escsim.DistOrHours
 ---@field latency? escsim.DistOrHours
----@field accuracy? number
+---@field accuracy? number  an answer names the culprit; else another candidate
+---@field crowd_out? boolean  a query the cell takes goes to no channel
+---@field effects? {answers?: boolean, notices?: boolean, enforcement?: boolean}  the cell's mechanisms
 ---@field staffed? {from: number, to: number}
 ---@field outages? {mtbf: escsim.Hours, mttr: escsim.Hours}
 ---@field suspend? {level: integer, p: number, duration: escsim.DistOrHours}
 ---@field refuse? {base: number, per_level: number}
 ---@field enforce? {p: number, type?: string}
----@field notify? {party: string, type?: string, lead?: escsim.Hours, need?: escsim.DistOrHours}
+---@field notify? {party: string, type?: string, lead?: escsim.Hours, need?: escsim.DistOrHours, harm_reduction?: number}
 
 ---@class escsim.Channel
 ---@field name string
@@ -260,7 +263,7 @@ function scenario(t) end
 ---@field fatalities_civ integer
 ---@field cause escsim.Cause
 ---@field ladder number  the observer's level towards the perceived perpetrator (not in attribute)
----@field cell_available boolean  a query can be sent now (not in attribute)
+---@field cell_available boolean  the cell would take a query now (queries go to the fallback channels either way; not in attribute)
 
 ---A row of the events log (on_event, triggers, sim.recent): the umpire's
 ---view, truth included.  A read-only record, like escsim.Incident.
@@ -322,7 +325,7 @@ function scenario(t) end
 ---@field target? string  retaliate (sim.act: and protest); default the perceived perpetrator
 ---@field zone? string  default the incident's zone
 ---@field delay? escsim.Hours  retaliate: until the strike, and the cell's deadline
----@field query? boolean  retaliate: ask the cell first, call the strike off if the answer clears the target
+---@field query? boolean  retaliate: ask first (the channels, and the cell where there is one); call the strike off if an answer in time clears the target
 ---@field priority? escsim.Priority  query and retaliate
 
 ---@class escsim.ActArgs: escsim.Decision

@@ -15,7 +15,7 @@
 --   forget       hours for a grudge to halve (0: never forget)            (168)
 --   response     incident type of the retaliation (false: in kind)        (false)
 --   delay        hours from observation to the retaliation               (12)
---   query        ask the cell first when it is up                        (true)
+--   query        ask first (the channels, and the cell where there is one) (true)
 --   tick         hours between grudge updates (on_tick)                   (24)
 
 local policy = require "policy"
@@ -47,7 +47,7 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self.response or inc.type,
     delay = self.delay,
-    query = self.query and inc.cell_available,
+    query = self.query,
   }
 end
 

@@ -14,7 +14,7 @@
 --   min_level    incidents below this ladder level are ignored       (1)
 --   p_respond    probability of responding, else a protest           (1.0)
 --   delay        hours from observation to the response              (12)
---   query        ask the cell first when it is up                    (false)
+--   query        ask first (channels, and the cell if there is one)  (false)
 --   by_type      {incident type = response type}                     (false: none)
 --   by_level     {level = response type}, e.g. {[5] = "strike"}      (false: none)
 --
@@ -46,7 +46,7 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self:response_type(inc),
     delay = self.delay,
-    query = self.query and inc.cell_available,
+    query = self.query,
   }
 end
 

@@ -1,6 +1,8 @@
 -- query_before_retaliate.lua: retaliate against serious incidents, but ask
--- the communication cell first when it is up, and strike only when the
--- deadline passes without an answer that clears the suspect.
+-- first, and strike only when the deadline passes without an answer that
+-- clears the suspect.  A query goes to the fallback channels (UNDOF, a
+-- backchannel, public statements) as it would without any cell, and to the
+-- communication cell as well where there is one.
 --
 -- Israel's reported practice: fast, probable responses to attacks on its
 -- forces or territory (Jaeger & Paserman 2008; model-research.md 1.2), the
@@ -9,7 +11,7 @@
 --   min_level    incidents below this ladder level are ignored   (6)
 --   p_retaliate  probability of retaliating, else a protest      (0.9)
 --   deadline     hours from observation to the strike            (6)
---   query_first  ask the cell before striking when it is up      (true)
+--   query_first  ask before striking                             (true)
 --   response     incident type of the retaliation                ("strike")
 
 local policy = require "policy"
@@ -26,7 +28,7 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self.response,
     delay = self.deadline,
-    query = self.query_first and inc.cell_available,
+    query = self.query_first,
   }
 end
 

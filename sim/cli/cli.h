@@ -31,6 +31,7 @@ typedef struct cli {
 	size_t n_varies;
 	const char *design;         /* sweep: --design grid|sobol */
 	int64_t points;             /* sweep: --points N (Sobol) */
+	int decompose;              /* compare: --decompose */
 } cli;
 
 /* Parse the options of a scenario command (argv[1] is the command) into c;

@@ -56,7 +56,12 @@ void cli_help(const char *cmd)
 		       "numbers) and print each metric per arm with its 95%% confidence\n"
 		       "interval and the paired difference from the baseline arm.\n"
 		       "Default arms: cell (cell.enabled=true) and no_cell (cell.enabled=false,\n"
-		       "the baseline).\n\noptions:\n%s%s", usage_common, usage_arm);
+		       "the baseline).\n\noptions:\n%s%s"
+		       "      --decompose       also run the arm cell with one of its mechanisms at\n"
+		       "                        a time (arms answers_only, notices_only and\n"
+		       "                        enforcement_only: cell.effects switched), and\n"
+		       "                        report each one's share of the cell's difference\n"
+		       "                        (/summary/decomposition)\n", usage_common, usage_arm);
 	} else if (strcmp(cmd, "sweep") == 0) {
 		printf("usage: escsim sweep [OPTIONS] --vary KEY=SPEC [--vary ...] SCENARIO\n\n"
 		       "Run the arms of compare (cell and no_cell, or --arm) at every point of\n"
@@ -180,7 +185,7 @@ char *cli_join_argv(int argc, char **argv)
 }
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
-       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR,
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_DECOMPOSE,
        OPT_PROGRESS_EVERY };
 
 int cli_parse(cli *c, int argc, char **argv)
@@ -202,6 +207,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "design", required_argument, NULL, OPT_DESIGN },
 		{ "points", required_argument, NULL, OPT_POINTS },
 		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+		{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
 		{ "progress-every", required_argument, NULL, OPT_PROGRESS_EVERY },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -302,6 +308,11 @@ int cli_parse(cli *c, int argc, char **argv)
 			} else if (parse_int(optarg, 1, &c->points)) {
 				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
 			}
+			break;
+		case OPT_DECOMPOSE:
+			if (strcmp(c->cmd, "compare") != 0)
+				return cli_usage_error(cmdsp, "option '%s' applies to compare only", opt);
+			c->decompose = 1;
 			break;
 		case OPT_ARM:
 			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)

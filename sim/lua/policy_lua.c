@@ -702,7 +702,7 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 	c->ctx = *ctx;
 	c->ctx.party = party;
 	if (!c->ctx.rng && c->ctx.engine)
-		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
+		c->ctx.rng = esc_engine_stream(c->ctx.engine, party, c->ctx.key);
 	c->about = -1;
 	c->target = c->zone = -1;
 	c->fn_idx = 0;
@@ -1076,7 +1076,7 @@ static void as_party(lua_State *L, esc_lua_call *c, const esc_hook_ctx *base, in
 	c->ctx = *base;
 	c->ctx.party = party;
 	if (c->ctx.engine)
-		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
+		c->ctx.rng = esc_engine_stream(c->ctx.engine, party, c->ctx.key);
 	c->about = ev->kind == ESC_EVENT_INCIDENT ? ev->id : -1;
 	c->target = ev->kind == ESC_EVENT_INCIDENT && ev->actor != party ? ev->actor : -1;
 	c->zone = ev->zone;
@@ -1232,7 +1232,7 @@ static int lua_on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_
 	c.p = p;
 	c.ctx = *ctx;
 	if (!c.ctx.rng && c.ctx.engine)
-		c.ctx.rng = esc_engine_stream(c.ctx.engine, ctx->party);
+		c.ctx.rng = esc_engine_stream(c.ctx.engine, ctx->party, ctx->key);
 	c.about = -1;
 	c.target = c.zone = -1;
 	c.token = token;

@@ -732,9 +732,9 @@ static void read_escalate(vctx *v, int tt, size_t i)
 /* names: the sorted type names (table at index names) */
 static void read_types(vctx *v, int t, int names)
 {
-	static const char *const keys[] = {"level", "goldstein", "fatalities_mil", "fatalities_civ",
-	                                   "escalate", "acled_type", "acled_subtype", "cameo", "acled",
-	                                   "description"};
+	static const char *const keys[] = {"level", "lethal_level", "goldstein", "fatalities_mil",
+	                                   "fatalities_civ", "escalate", "acled_type", "acled_subtype",
+	                                   "cameo", "acled", "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	if (cfg->n_types == 0)
@@ -764,6 +764,11 @@ static void read_types(vctx *v, int t, int names)
 		range lvl = {0, ESC_LADDER_TOP, 0, 0, 1};
 		num_field(v, tt, "level", 1, &lvl, "an integer ladder level 0..7", &x);
 		ty->level = (int)x;
+		ty->lethal_level = ty->level;
+		range lethal = {ty->level, ESC_LADDER_TOP, 0, 0, 1};
+		if (num_field(v, tt, "lethal_level", 0, &lethal,
+		              "an integer ladder level, at least the type's level and at most 7", &x))
+			ty->lethal_level = (int)x;
 		range gs = {-10, 10, 0, 0, 0};
 		ty->goldstein = 0;
 		if (num_field(v, tt, "goldstein", 0, &gs, "a Goldstein score in [-10, 10]", &x))
@@ -994,11 +999,11 @@ static void read_shocks(vctx *v, int rt)
 	}
 }
 
-/* regime = {states, initial, rates, multiplier, crisis, shocks}: the states
+/* regime = {states, initial, rates, multiplier, shocks}: the states
  * first (everything else names them), then the other keys in sorted order. */
 static void read_regime(vctx *v, int t)
 {
-	static const char *const keys[] = {"states", "initial", "rates", "multiplier", "crisis", "shocks",
+	static const char *const keys[] = {"states", "initial", "rates", "multiplier", "shocks",
 	                                   "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
@@ -1024,21 +1029,6 @@ static void read_regime(vctx *v, int t)
 	read_states(v, rt);
 	namelist states = states_of(cfg);
 
-	/* crisis: a state, or false for none; by default the state named
-	 * "crisis" if there is one */
-	r->crisis = lookup_state(cfg, "crisis");
-	o2 = path_key(v, "crisis");
-	int ty = rawfield(L, rt, "crisis");
-	if (ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))
-		r->crisis = -1;
-	else if (ty != LUA_TNIL && ty != LUA_TSTRING) {
-		char b[64];
-		verr(v, "expected a state name, or false for none, got %s", got(v, -1, b, sizeof b));
-	}
-	lua_pop(L, 1);
-	path_pop(v, o2);
-	if (ty == LUA_TSTRING)
-		r->crisis = list_field(v, rt, "crisis", 1, &states);
 	if (str_field(v, rt, "description", 0, "a string"))
 		lua_pop(L, 1);
 	int initial = list_field(v, rt, "initial", 0, &states);
@@ -1283,30 +1273,31 @@ static void read_attribution(vctx *v, int t)
 	path_pop(v, old);
 }
 
+/* ladder = {step, hold, half_life, window, spiral_moves, crisis_moves}. */
 static void read_ladder(vctx *v, int t)
 {
-	static const char *const keys[] = {"step", "half_life", "crisis_level", "spiral_size", "spiral_level"};
+	static const char *const keys[] = {"step", "hold", "half_life", "window", "spiral_moves",
+	                                   "crisis_moves"};
 	lua_State *L = v->L;
 	esc_ladder *ld = &v->cfg->ladder;
 	size_t old = path_key(v, "ladder");
-	if (!table_field(v, t, "ladder", "a table {step, half_life, crisis_level, spiral_size, spiral_level}")) {
+	if (!table_field(v, t, "ladder", "a table {step, hold, half_life, window, spiral_moves, crisis_moves}")) {
 		path_pop(v, old);
 		return;
 	}
 	int l = lua_gettop(L);
 	check_keys(v, l, keys, COUNT(keys));
 	double x;
-	range pos = {0, HUGE_VAL, 1, 1, 0};
+	range pos = {0, HUGE_VAL, 1, 1, 0}, nonneg = {0, HUGE_VAL, 0, 1, 0};
 	num_field(v, l, "step", 0, &pos, "a number > 0", &ld->step);
+	num_field(v, l, "hold", 0, &nonneg, "a number of hours >= 0", &ld->hold_h);
 	num_field(v, l, "half_life", 0, &pos, "a number of hours > 0", &ld->half_life_h);
-	range crisis = {0, ESC_LADDER_TOP, 1, 0, 0};
-	num_field(v, l, "crisis_level", 0, &crisis, "a ladder level in (0, 7]", &ld->crisis_level);
-	range spiral = {2, 1e6, 0, 0, 1};
-	if (num_field(v, l, "spiral_size", 0, &spiral, "an integer >= 2", &x))
-		ld->spiral_size = (int)x;
-	range slevel = {0, ESC_LADDER_TOP + 1, 0, 0, 1};
-	if (num_field(v, l, "spiral_level", 0, &slevel, "an integer ladder level 0..8 (8: never)", &x))
-		ld->spiral_level = (int)x;
+	num_field(v, l, "window", 0, &pos, "a number of hours > 0", &ld->window_h);
+	range moves = {1, 1e6, 0, 0, 1};
+	if (num_field(v, l, "spiral_moves", 0, &moves, "an integer >= 1 (moves of an exchange)", &x))
+		ld->spiral_moves = (int)x;
+	if (num_field(v, l, "crisis_moves", 0, &moves, "an integer >= 1 (moves of an exchange between states)", &x))
+		ld->crisis_moves = (int)x;
 	lua_pop(L, 1);
 	path_pop(v, old);
 }
@@ -1409,13 +1400,16 @@ static void read_enforce(vctx *v, int ct)
  * read (read_cell); returns 1 when the table is there. */
 static int read_notify(vctx *v, int ct)
 {
-	static const char *const keys[] = {"lead", "need", "party", "type"};
+	static const char *const keys[] = {"harm_reduction", "lead", "need", "party", "type"};
 	esc_cell *c = &v->cfg->cell;
 	size_t old;
-	if (!sub_table(v, ct, "notify", "a table {party = PARTY, type = TYPE, lead = hours, need = hours}",
+	if (!sub_table(v, ct, "notify", "a table {party = PARTY, type = TYPE, lead = hours, need = hours, harm_reduction = share}",
 	               keys, COUNT(keys), &old))
 		return 0;
 	int nt = lua_gettop(v->L);
+	range prob = {0, 1, 0, 0, 0};
+	num_field(v, nt, "harm_reduction", 0, &prob,
+	          "a share in [0, 1] (of the civilian deaths a notice in time avoids)", &c->notify_harm_reduction);
 	range nonneg = {0, HUGE_VAL, 0, 1, 0};
 	num_field(v, nt, "lead", 0, &nonneg, "a number of hours >= 0", &c->notify_lead_h);
 	dist_field(v, nt, "need", DIST_HOURS, &c->notify_need_h);
@@ -1424,6 +1418,23 @@ static int read_notify(vctx *v, int ct)
 	c->notify_type = list_field(v, nt, "type", 0, &types);
 	sub_table_close(v, old);
 	return 1;
+}
+
+/* cell.effects = {answers = bool, notices = bool, enforcement = bool}:
+ * which of the cell's mechanisms act (all by default). */
+static void read_effects(vctx *v, int ct)
+{
+	static const char *const keys[] = {"answers", "enforcement", "notices"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "effects", "a table {answers = bool, notices = bool, enforcement = bool}",
+	               keys, COUNT(keys), &old))
+		return;
+	int et = lua_gettop(v->L);
+	bool_field(v, et, "answers", &c->effects.answers);
+	bool_field(v, et, "enforcement", &c->effects.enforcement);
+	bool_field(v, et, "notices", &c->effects.notices);
+	sub_table_close(v, old);
 }
 
 /* cell.outages = {mtbf = hours > 0 or math.huge, mttr = hours >= 0}. */
@@ -1513,9 +1524,9 @@ static void read_suspend(vctx *v, int ct)
  * notifying party a member, the supervisor not one) once all are read. */
 static void read_cell(vctx *v, int t)
 {
-	static const char *const keys[] = {"accuracy", "enabled", "enforce", "handling", "latency", "notify",
-	                                   "operators", "outages", "parties", "refuse", "relay", "staffed",
-	                                   "supervisor", "suspend"};
+	static const char *const keys[] = {"accuracy", "crowd_out", "effects", "enabled", "enforce", "handling",
+	                                   "latency", "notify", "operators", "outages", "parties", "refuse",
+	                                   "relay", "staffed", "supervisor", "suspend"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	esc_cell *c = &cfg->cell;
@@ -1526,6 +1537,8 @@ static void read_cell(vctx *v, int t)
 		check_keys(v, ct, keys, COUNT(keys));
 		range prob = {0, 1, 0, 0, 0};
 		num_field(v, ct, "accuracy", 0, &prob, "a probability in [0, 1]", &c->accuracy);
+		bool_field(v, ct, "crowd_out", &c->crowd_out);
+		read_effects(v, ct);
 		bool_field(v, ct, "enabled", &c->enabled);
 		read_enforce(v, ct);
 		dist_field(v, ct, "handling", DIST_HOURS, &c->handling_h);

@@ -402,9 +402,9 @@ static void test_pre_operation(void **state)
 	assert_true(value_of(&r, "default_notify") == 1);
 	assert_true(value_of(&r, "default_lead") == 0);
 	/* every other operation notified, two hours ahead: all deconflicted */
-	assert_int_equal(r.row.ops_notified, (int64_t)(n + 1) / 2);
-	assert_true(r.row.ops_deconflicted >= r.row.ops_notified - 1);
-	assert_int_equal(r.row.near_misses, 0);
+	assert_int_equal(r.row.notices_sent, (int64_t)(n + 1) / 2);
+	assert_true(r.row.notices_in_time >= r.row.notices_sent - 1);
+	assert_int_equal(r.row.notices_too_late + r.row.notices_undelivered, 0);
 	close_run(&r);
 
 	run_fails(HEAD "  policies = {C = {pre_operation = function() return {lead = 'soon'} end}},\n" TAIL, 0,

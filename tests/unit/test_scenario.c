@@ -230,8 +230,9 @@ static void test_basic_config(void **state)
 
 	assert_true(c.ladder.step == 1.5);
 	assert_true(c.ladder.half_life_h == 72);
-	assert_true(c.ladder.crisis_level == 6);
-	assert_int_equal(c.ladder.spiral_size, 4);
+	assert_true(c.ladder.hold_h == 0 && c.ladder.window_h == 14 * 24);
+	assert_int_equal(c.ladder.spiral_moves, 2);
+	assert_int_equal(c.ladder.crisis_moves, 2);
 	assert_int_equal(c.cell.enabled, 1);
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_EXPONENTIAL);
 	assert_true(c.cell.latency_h.a == 2);
@@ -279,13 +280,15 @@ static void test_defaults(void **state)
 	assert_int_equal(c.n_types, 0);
 	assert_int_equal(c.n_generators, 0);
 	assert_int_equal(c.parties[0].kind, ESC_PARTY_STATE);
-	assert_true(c.ladder.step == 1 && c.ladder.half_life_h == 168 && c.ladder.crisis_level == 6);
-	assert_int_equal(c.ladder.spiral_size, 4);
-	assert_int_equal(c.ladder.spiral_level, 6);
+	assert_true(c.ladder.step == 1 && c.ladder.half_life_h == 168 && c.ladder.hold_h == 0);
+	assert_int_equal(c.ladder.spiral_moves, 2);
+	assert_int_equal(c.ladder.crisis_moves, 2);
 	assert_int_equal(c.n_excitations, 0);
 	assert_int_equal(c.regime.n_states, 0);
-	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.cell.enabled, 1);
+	assert_int_equal(c.cell.crowd_out, 0);
+	assert_true(c.cell.effects.answers && c.cell.effects.notices && c.cell.effects.enforcement);
+	assert_true(c.cell.notify_harm_reduction == 0.5);
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
 	assert_true(c.cell.latency_h.a == 1 && c.cell.latency_h.b == 1);
 	assert_true(c.cell.accuracy == 0.9);
@@ -433,8 +436,20 @@ static void test_validation_messages(void **state)
 	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
 	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
 	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, parties, supervisor, operators, latency, accuracy, ...}, got 3");
-	scenario_fails("ladder = {spiral_size = 2.5}", "ladder.spiral_size: expected an integer >= 2, got 2.5");
-	scenario_fails("ladder = {crisis_level = 0}", "ladder.crisis_level: expected a ladder level in (0, 7], got 0");
+	scenario_fails("ladder = {spiral_moves = 2.5}", "ladder.spiral_moves: expected an integer >= 1 (moves of an exchange), got 2.5");
+	scenario_fails("ladder = {crisis_moves = 0}", "ladder.crisis_moves: expected an integer >= 1 (moves of an exchange between states), got 0");
+	scenario_fails("ladder = {hold = -1}", "ladder.hold: expected a number of hours >= 0, got -1");
+	scenario_fails("ladder = {window = 0}", "ladder.window: expected a number of hours > 0, got 0");
+	scenario_fails("ladder = {crisis_level = 7}", "unknown key 'crisis_level' in ladder");
+	scenario_fails("types = {r = {level = 5, lethal_level = 4}}",
+	               "types.r.lethal_level: expected an integer ladder level, at least the type's level and at most 7, got 4");
+	scenario_fails("types = {r = {level = 5, lethal_level = 8}}",
+	               "types.r.lethal_level: expected an integer ladder level, at least the type's level and at most 7, got 8");
+	scenario_fails("cell = {crowd_out = 'yes'}", "cell.crowd_out: expected true or false, got string 'yes'");
+	scenario_fails("cell = {effects = {notice = false}}", "unknown key 'notice' in cell.effects (did you mean 'notices'?)");
+	scenario_fails("cell = {effects = {answers = 0}}", "cell.effects.answers: expected true or false, got 0");
+	scenario_fails("cell = {notify = {party = 'ISR', harm_reduction = 1.5}}",
+	               "cell.notify.harm_reduction: expected a share in [0, 1] (of the civilian deaths a notice in time avoids), got 1.5");
 	scenario_fails("types = {r = {level = 8}}", "types.r.level: expected an integer ladder level 0..7, got 8");
 	scenario_fails("types = {r = {}}", "types.r.level: missing (expected an integer ladder level 0..7)");
 	scenario_fails("types = {r = {level = 1, goldstein = -11}}", "types.r.goldstein: expected a Goldstein score in [-10, 10], got -11");
@@ -885,7 +900,6 @@ static void test_excitation_config(void **state)
 	assert_string_equal(r->names[0], "calm");
 	assert_string_equal(r->names[2], "crisis");
 	assert_int_equal(r->initial, 1);
-	assert_int_equal(r->crisis, 2);            /* the state named crisis */
 	const double *q = r->rate_per_h;
 	assert_true(q[0 * 3 + 1] == 0.1 / 24);
 	assert_true(q[0 * 3 + 2] == 0);            /* left out: never */
@@ -928,44 +942,40 @@ static void test_excitation_config(void **state)
 	assert_true(e->from_actor == 2 && e->from_target == 0 && e->from_type == 2);
 	assert_true(esc_config_branching_ratio(&c) < 1);
 
-	assert_int_equal(c.ladder.spiral_level, 8);
+	assert_int_equal(c.ladder.spiral_moves, 3);
 	/* every rule can fire from the background; no shock after the horizon */
 	assert_null(esc_scenario_warnings(s)[0]);
 	esc_config_free(&c);
 
-	/* overrides reach the new keys; crisis = false means none; initial
-	 * defaults to the first state */
-	const char *ov[] = {"hawkes.2.n=0.05", "regime.crisis=false", "regime.initial=nil",
-	                    "regime.shocks.1.at=2d", "types.raid.escalate.p=1", "ladder.spiral_level=0"};
+	/* overrides reach the new keys; initial defaults to the first state */
+	const char *ov[] = {"hawkes.2.n=0.05", "regime.initial=nil",
+	                    "regime.shocks.1.at=2d", "types.raid.escalate.p=1", "ladder.spiral_moves=1",
+	                    "cell.effects.notices=false"};
 	arm_ok(s, ov, 6, &c, NULL);
 	assert_true(c.excitations[1].n == 0.05);
-	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.regime.initial, 0);
+	assert_int_equal(c.cell.effects.notices, 0);
+	assert_int_equal(c.cell.effects.answers, 1);
 	assert_true(c.regime.shocks[0].t_h == 0 && c.regime.shocks[1].t_h == 48);
 	assert_int_equal(c.regime.shocks[1].state, 2);
 	assert_true(c.types[1].escalate_p == 1);
-	assert_int_equal(c.ladder.spiral_level, 0);
+	assert_int_equal(c.ladder.spiral_moves, 1);
 	esc_config_free(&c);
 	esc_scenario_free(s);
 
-	/* no state named crisis: no crisis state unless one is named */
-	const char *path = scenario_file("nocrisis.lua", "", "regime = {states = {'low', 'high'}}");
+	/* a regime chain of any state names; "crisis" is only a name */
+	const char *path = scenario_file("nocrisis.lua", "", "regime = {states = {'low', 'high'}}, hawkes = {}");
 	s = load_ok(path);
 	arm_ok(s, NULL, 0, &c, NULL);
 	assert_int_equal(c.regime.n_states, 2);
-	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.regime.initial, 0);
 	assert_int_equal(c.regime.n_shocks, 0);
 	assert_true(c.regime.rate_per_h[1] == 0 && c.regime.multiplier[1] == 1);
-	esc_config_free(&c);
-	esc_scenario_free(s);
-	path = scenario_file("crisis.lua", "", "regime = {states = {'low', 'high'}, crisis = 'high'}, hawkes = {}");
-	s = load_ok(path);
-	arm_ok(s, NULL, 0, &c, NULL);
-	assert_int_equal(c.regime.crisis, 1);
 	assert_int_equal(c.n_excitations, 0);
 	esc_config_free(&c);
 	esc_scenario_free(s);
+	scenario_fails("regime = {states = {'low', 'high'}, crisis = 'high'}",
+	               "unknown key 'crisis' in regime");
 }
 
 #define TYPES2 "types = {r = {level = 1}, q = {level = 2}}"
@@ -1063,8 +1073,7 @@ static void test_excitation_errors(void **state)
 	scenario_fails(STATES ", shocks = {{at = 1, stat = 'calm'}}}", "unknown key 'stat' in regime.shocks[1] (did you mean 'state'?)");
 	scenario_fails(STATES ", shocks = {[2] = {at = 1, state = 'calm'}}}", "regime.shocks: expected an array of shocks");
 	scenario_fails(STATES ", initial = 'tense'}", "regime.initial: unknown state 'tense' (known: calm, crisis)");
-	scenario_fails(STATES ", crisis = 'tense'}", "regime.crisis: unknown state 'tense' (known: calm, crisis)");
-	scenario_fails(STATES ", crisis = true}", "regime.crisis: expected a state name, or false for none, got boolean");
+	scenario_fails(STATES ", crisis = 'tense'}", "unknown key 'crisis' in regime");
 	scenario_fails("regime = 3", "regime: expected a table {states = {...}");
 
 	/* incidents[i].regime */
@@ -1080,11 +1089,10 @@ static void test_excitation_errors(void **state)
 	               "incidents[1].regime: expected a table STATE = multiplier >= 0, got 2");
 	scenario_fails(TYPES2 ", " GEN_AB ", regme = {}}}", "unknown key 'regme' in incidents[1] (did you mean 'regime'?)");
 
-	/* ladder.spiral_level */
-	scenario_fails("ladder = {spiral_level = 9}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got 9");
-	scenario_fails("ladder = {spiral_level = -1}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got -1");
-	scenario_fails("ladder = {spiral_level = 2.5}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got 2.5");
-	scenario_fails("ladder = {spiral_levl = 2}", "unknown key 'spiral_levl' in ladder (did you mean 'spiral_level'?)");
+	/* ladder.spiral_moves */
+	scenario_fails("ladder = {spiral_moves = -1}", "ladder.spiral_moves: expected an integer >= 1 (moves of an exchange), got -1");
+	scenario_fails("ladder = {spiral_moves = 2.5}", "ladder.spiral_moves: expected an integer >= 1 (moves of an exchange), got 2.5");
+	scenario_fails("ladder = {spiral_move = 2}", "unknown key 'spiral_move' in ladder (did you mean 'spiral_moves'?)");
 
 	/* an error found by the cross-field check names the override behind it */
 	esc_scenario *s = load_ok(fixture("excitation.lua"));
@@ -1152,7 +1160,7 @@ static void test_overrides(void **state)
 	esc_config_free(&c);
 
 	const char *lit[] = {"cell.enabled=false", "cell.latency=lognormal{median=2,sigma=1}",
-	                     "name=\"renamed\"", "incidents.2.rate=0.25", " ladder.spiral_size = 6 ",
+	                     "name=\"renamed\"", "incidents.2.rate=0.25", " ladder.spiral_moves = 6 ",
 	                     "horizon=days(3)", "policies.ISR.deadline=12"};
 	arm_ok(s, lit, 7, &c, NULL);
 	assert_int_equal(c.cell.enabled, 0);
@@ -1160,7 +1168,7 @@ static void test_overrides(void **state)
 	assert_true(c.cell.latency_h.a == 2);
 	assert_string_equal(c.name, "renamed");
 	assert_true(c.generators[1].rate_per_h == 0.25);
-	assert_int_equal(c.ladder.spiral_size, 6);
+	assert_int_equal(c.ladder.spiral_moves, 6);
 	assert_true(c.horizon_h == 72);
 	esc_config_free(&c);
 

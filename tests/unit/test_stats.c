@@ -65,6 +65,34 @@ static void test_mean_t(void **state)
 	assert_true(e.lo == 0 && e.hi == 0);
 }
 
+/* The ratio of means with the delta method's interval, against scipy (the
+ * numbers in comments were computed with it), and its undefined cases. */
+static void test_ratio_t(void **state)
+{
+	(void)state;
+	const double x[] = { 1, 3, 2, 5, 4 }, y[] = { 2, 2, 3, 4, 4.5 };
+	double w[5];
+	esc_interval e = esc_stat_ratio_t(x, y, w, 5, 0.95);
+	near(e.est, 0.9677419354838709, 1e-12, "ratio of means");
+	near(e.sd, 0.3315199234562745, 1e-12, "sd of x - R y over |mean y|");
+	near(e.hi - e.est, 0.4116363536429244, 1e-9, "t half-width (scipy)");
+	near(e.est - e.lo, 0.4116363536429244, 1e-9, "symmetric");
+	/* y constant: the ratio's interval is the mean's, scaled. */
+	const double c[] = { 2, 2, 2, 2, 2 };
+	esc_interval r = esc_stat_ratio_t(x, c, w, 5, 0.95), m = esc_stat_mean_t(x, 5, 0.95);
+	near(r.lo, m.lo / 2, 1e-12, "constant y: lower end");
+	near(r.hi, m.hi / 2, 1e-12, "constant y: upper end");
+	/* x = y: exactly 1, no spread. */
+	e = esc_stat_ratio_t(y, y, w, 5, 0.95);
+	assert_true(e.est == 1 && e.lo == 1 && e.hi == 1);
+	/* mean(y) = 0: undefined. */
+	const double z[] = { 1, -1, 0, 0, 0 };
+	e = esc_stat_ratio_t(x, z, w, 5, 0.95);
+	assert_true(isnan(e.est) && isnan(e.lo) && e.n == 5);
+	e = esc_stat_ratio_t(NULL, NULL, w, 0, 0.95);
+	assert_true(isnan(e.est) && e.n == 0);
+}
+
 /* The paired interval: each experiment draws 50 pairs (x, y) that share a
  * common component (as arms share their random numbers), with E[x - y] =
  * 0.7; the t interval on x - y covers 0.7 in 95% of experiments.  Also for
@@ -353,6 +381,7 @@ int main(void)
 	gsl_set_error_handler_off();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mean_t),
+		cmocka_unit_test(test_ratio_t),
 		cmocka_unit_test(test_paired_coverage),
 		cmocka_unit_test(test_wilson),
 		cmocka_unit_test(test_mcnemar),
