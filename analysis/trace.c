@@ -127,7 +127,9 @@ typedef struct tracer {
 	FILE *out;
 	part ev, ms;
 	int64_t *ev_id;            /* the events' ids, to find a parent's row */
-	double top;                /* highest rung so far */
+	double top;                /* highest rung so far (no daily table) */
+	double *day_max;           /* daily max_level by day, or NULL */
+	size_t n_days;
 } tracer;
 
 static long event_row(const tracer *r, int64_t id)
@@ -150,7 +152,10 @@ static void print_event(tracer *r, size_t i)
 	double level = num(e, i, E_LEVEL);
 	if (level > r->top)
 		r->top = level;
-	fprintf(r->out, "%10.3f  L%-2.0f L%-2.0f  #%s ", num(e, i, E_T), level, r->top,
+	double t = num(e, i, E_T), day = floor(t / 24);
+	double ladder = r->day_max && day >= 0 && day < (double)r->n_days ?
+	                r->day_max[(size_t)day] : r->top;
+	fprintf(r->out, "%10.3f  L%-2.0f L%-2.0f  #%s ", t, level, ladder,
 	        txt(e, i, E_ID, b[0], 64));
 	int protest = strcmp(txt(e, i, E_KIND, b[1], 64), "protest") == 0;
 	const char *cause = txt(e, i, E_CAUSE, b[2], 64);
@@ -280,7 +285,7 @@ static int timeline(tracer *r, esc_error *err)
 			v[n++] = (moment){ ans, 1, 1, i };
 	}
 	qsort(v, n, sizeof *v, cmp_moment);
-	fprintf(r->out, "\n     t (h)  act max  what\n");
+	fprintf(r->out, "\n     t (h)  act day  what\n");
 	for (size_t k = 0; k < n; k++) {
 		if (v[k].msg)
 			print_message(r, v[k].row, v[k].phase);
@@ -319,6 +324,37 @@ static int runs_row(tracer *r, const esc_h5_file *f, const char *group,
 	}
 	if (p.open)
 		esc_tab_close(&p.t);
+	return st;
+}
+
+/* The ladder as the file has it: each day's highest level of any pair
+ * (the daily table), which the model lifts, holds and decays; an act's own
+ * rung is only where it lifts its pair to. */
+static int daily_levels(tracer *r, const esc_h5_file *f, const char *path,
+                        esc_error *err)
+{
+	part d = {0};
+	static const char *const cols[] = { "day", "max_level" };
+	int st = read_part(&d, f, path, r->o->rep, cols, 2, err);
+	for (size_t i = 0; st == ESC_OK && d.c[0] >= 0 && d.c[1] >= 0 && i < d.t.n; i++) {
+		int64_t day = code(&d, i, 0);
+		if (day < 0 || day > 1000000)
+			continue;
+		if ((size_t)day >= r->n_days) {
+			double *v = realloc(r->day_max, ((size_t)day + 1) * sizeof *v);
+			if (!v) {
+				st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+				break;
+			}
+			for (size_t k = r->n_days; k <= (size_t)day; k++)
+				v[k] = 0;
+			r->day_max = v;
+			r->n_days = (size_t)day + 1;
+		}
+		r->day_max[day] = num(&d, i, 1);
+	}
+	if (d.open)
+		esc_tab_close(&d.t);
 	return st;
 }
 
@@ -373,6 +409,9 @@ static int trace(tracer *r, esc_h5_file *f, const char *group, esc_error *err)
 	if (esc_h5_exists(f, path) &&
 	    read_part(&r->ms, f, path, o->rep, mcols, sizeof mcols / sizeof *mcols, err))
 		return err->status;
+	snprintf(path, sizeof path, "/arms/%s/daily", group);
+	if (esc_h5_exists(f, path) && daily_levels(r, f, path, err))
+		return err->status;
 	r->ev_id = malloc((r->ev.t.n + 1) * sizeof *r->ev_id);
 	if (!r->ev_id)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -385,7 +424,9 @@ static int trace(tracer *r, esc_h5_file *f, const char *group, esc_error *err)
 	fprintf(r->out, "%zu events, %zu messages", r->ev.t.n, r->ms.open ? r->ms.t.n : 0);
 	if (o->root >= 0)
 		fprintf(r->out, " (below: the cluster of #%lld only)", (long long)o->root);
-	fprintf(r->out, "; act: the act's ladder rung, max: the highest so far\n");
+	fprintf(r->out, "; act: the act's rung; day: %s\n", r->day_max ?
+	        "the highest ladder level of any pair that day (daily max_level)" :
+	        "the highest rung so far (no daily table)");
 	return timeline(r, err);
 }
 
@@ -408,6 +449,7 @@ int esc_trace(const esc_trace_opts *o, esc_error *err)
 	if (r.ms.open)
 		esc_tab_close(&r.ms.t);
 	free(r.ev_id);
+	free(r.day_max);
 	esc_h5_file_close(f);
 	if (st == ESC_OK && o->plot) {
 		char rep[32], root[32];

@@ -5,7 +5,9 @@
  * channel message when it was sent and when (and how) it was answered,
  * each decision a policy took (a retaliation or a protest answering an
  * incident, misattributed or not), the casualties, and the ladder: each
- * act's rung and the highest so far.  The replication's runs row heads it.
+ * act's rung and the highest level of any pair that day (the daily table's
+ * max_level: the model lifts, holds and decays levels, so it can stand
+ * above the acts' rungs).  The replication's runs row heads it.
  */
 #ifndef ESCSIM_ANALYSIS_TRACE_H
 #define ESCSIM_ANALYSIS_TRACE_H

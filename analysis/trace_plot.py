@@ -7,7 +7,9 @@
 `escsim trace RESULTS.h5 --rep K --plot OUT.png` runs this.  Needs the
 events table (a file written with --events); messages are drawn when there.
 
-Top panel: the ladder, each act's rung (dots) and the highest so far (step).
+Top panel: the ladder, each act's rung (dots) and the day's highest level
+of any pair (step, the daily table's max_level: the model lifts, holds and
+decays levels, so it can stand above the acts' rungs).
 Bottom panel: one lane per party.  Each act is a marker in its actor's lane
 with a line to its target's lane: triangles for background incidents,
 circles for triggered ones, squares for a policy's decision (a
@@ -57,9 +59,14 @@ def main(argv):
     t = ev.t_h.to_numpy() / 24
     lev = ev.level.to_numpy(dtype=float)
     top.plot(t, lev, ".", color="grey", ms=3, label="rung of each act")
-    if len(t):
+    daily = r.daily[a.arm] if a.arm in r.daily else None
+    if daily is not None and len(daily):
+        d = daily[daily.rep == a.rep].sort_values("day")
+        top.step(d.day.to_numpy(), d.max_level.to_numpy(dtype=float), where="post",
+                 color="black", lw=1.2, label="highest level that day")
+    elif len(t):
         top.step(t, np.maximum.accumulate(lev), where="post", color="black",
-                 lw=1.2, label="highest so far")
+                 lw=1.2, label="highest rung so far")
     top.set_ylabel("ladder level")
     top.set_ylim(-0.3, 7.5)
     top.legend(fontsize=8, loc="lower right")

@@ -3,8 +3,9 @@
 # rows (h5py) and the runs row: every event and message moment appears once,
 # in time order; MISATTRIBUTED marks exactly the incidents whose target
 # blames the wrong party; "decision: X retaliates" lines equal the runs row's
-# retaliations, WRONG TARGET lines its misattributed_retaliations, and the
-# highest rung its max_level; --root keeps one cluster; --plot draws PNG and
+# retaliations, WRONG TARGET lines its misattributed_retaliations, each
+# act's day column the daily table's max_level that day, and the highest of
+# them the runs row's max_level; --root keeps one cluster; --plot draws PNG and
 # SVG; errors exit 2 with a message.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
@@ -54,9 +55,14 @@ for k in range(6):
         fail(k, "retaliations", run["retaliations"])
     if sum("WRONG TARGET" in l for l in lines) != run["misattributed_retaliations"]:
         fail(k, "misattributed", run["misattributed_retaliations"])
-    top = max(int(re.search(r"L\d+\s+L(\d+)", l).group(1)) for l in lines if re.search(r"L\d+\s+L\d+", l))
-    if top != run["max_level"]:
-        fail(k, "max level", top, run["max_level"])
+    daily = h["/arms/%s/daily" % arm][()]
+    daily = {int(d["day"]): int(d["max_level"]) for d in daily[daily["rep"] == k]}
+    acts = [(float(l.split()[0]), int(re.search(r"L\d+\s+L(\d+)", l).group(1)))
+            for l in lines if re.search(r"L\d+\s+L\d+", l)]
+    if any(daily.get(int(t // 24)) != lv for t, lv in acts):
+        fail(k, "day column is not the daily max_level")
+    if max(lv for _, lv in acts) != run["max_level"]:
+        fail(k, "max level", max(lv for _, lv in acts), run["max_level"])
     head = "\n".join(text[:8])
     if "retaliations %d" % run["retaliations"] not in head:
         fail(k, "runs row not printed")
