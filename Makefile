@@ -10,11 +10,14 @@
 #   make fuzz       build the libFuzzer harnesses (clang) and run each for
 #                   FUZZ_SECONDS (default 30); see docs/testing.md
 #   make bench      the benchmarks of tests/bench as one table (docs/performance.md)
+#   make mutate     plant the bugs of tests/mutate/mutants.txt one at a time in a
+#                   scratch copy and print which test kills each (docs/testing.md)
 #   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
 #   make install    PREFIX=/usr/local (and DESTDIR): the binary, the scenario
 #                   library, include/escsim/*.h, libescsim.a, escsim.pc, man
 #                   pages (help2man, from --help) and bash completion;
 #                   make uninstall removes them
+#   make meta       scenarios/meta/policies.lua (LuaLS) from the policies' declarations
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
 # root with apt-get, the Debian packages are installed first; otherwise the
@@ -75,8 +78,8 @@ ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test test-deps asan ubsan valgrind fuzz fuzz-run install uninstall man clean FORCE \
-	bench bench-run bench-callgrind bench-callgrind-run
+.PHONY: all deps demo test test-deps asan ubsan valgrind fuzz fuzz-run install uninstall man clean meta FORCE \
+	bench bench-run bench-callgrind bench-callgrind-run mutate
 
 all: $(BUILD)/escsim
 
@@ -228,6 +231,13 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(BENCH_OBJ) $(BUILD)/libescsim.a | $(DE
 # them fails `make test`, not a later `make bench`.
 test: $(BENCH_OBJ) $(BENCH_BIN)
 
+# Mutation testing (tests/mutate, docs/testing.md): each one-line bug of the
+# list in a scratch copy of the tree, built there, and the tests it names run;
+# the kill table at the end.  Not part of make test.
+mutate: | $(DEPS_STAMP)
+	tests/mutate/run.sh tests/mutate/mutants.txt
+
+
 # Man pages from each command's --help (help2man): escsim(1) and
 # escsim-COMMAND(1), through a one-line wrapper per command.
 COMMANDS = run compare sweep check report export trace inspect merge
@@ -256,6 +266,12 @@ install: $(BUILD)/escsim $(BUILD)/libescsim.a $(BUILD)/escsim.pc $(MANPAGES)
 	install -D -m 0644 $(BUILD)/escsim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/escsim.pc
 	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man1 $(MANPAGES)
 	install -D -m 0644 dist/escsim.bash $(DESTDIR)$(COMPLETIONDIR)/escsim
+
+# The LuaLS definitions of the shipped policy modules' parameters, written
+# from their declarations (tests/cli/scripting.t checks they are current).
+meta: $(BUILD)/escsim
+	ESCSIM_PATH=scenarios $(BUILD)/escsim check --luals scenarios/meta/policies.lua \
+		tests/cli/scenarios/all_policies.lua > /dev/null
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/escsim $(DESTDIR)$(LIBDIR)/libescsim.a \

@@ -34,6 +34,7 @@
 #endif
 
 #include "escsim/h5in.h"
+#include "escsim/text.h"
 #include "pytool.h"
 #include "report.h"
 #include "stats.h"
@@ -67,6 +68,8 @@ typedef struct arm {
 	int64_t point;             /* sweep point (attribute sweep_point), or -1 */
 	char *sweep_arm;           /* attribute sweep_arm, or the group name */
 	int base_of;               /* the arm it is compared with, or -1 */
+	int differs;               /* some paired replication differs from
+	                              base_of's on some metric */
 } arm;
 
 /* The survival curve of an arm, summarised as it streams past (the curve
@@ -611,6 +614,8 @@ static int compute(report *r, esc_error *err)
 					double x = col[ia], y = bcol[ib];
 					if (!isnan(x) && !isnan(y))
 						buf[n++] = x - y;
+					if (x != y && !(isnan(x) && isnan(y)))
+						a->differs = 1;
 				}
 				r->diff[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
 				r->diff_p[k * nm + j] = esc_stat_t_pvalue(buf, n);
@@ -1111,6 +1116,12 @@ static int arm_width(const report *r)
 	return w;
 }
 
+/* "s" unless the file asked for one replication. */
+static const char *reps_s(const report *r)
+{
+	return r->provenance_reps && !strcmp(r->provenance_reps, "1") ? "" : "s";
+}
+
 static void print_decomposition(const report *r);
 
 static void print_text(const report *r)
@@ -1123,22 +1134,23 @@ static void print_text(const report *r)
 			mw = (int)strlen(r->m[j].name);
 	char s1[64], s2[64], s3[64], s4[64], s5[64];
 	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "scenario %s, seed %s, %s replications requested, %s\n",
+	fprintf(o, "scenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
 	fprintf(o, "arms:");
 	for (size_t k = 0; k < r->na; k++)
-		fprintf(o, "%s %s (%zu replications%s%s)", k ? ";" : "",
-		        r->a[k].name, r->a[k].n, *r->a[k].overrides ? ", " : "",
+		fprintf(o, "%s %s (%zu replication%s%s%s)", k ? ";" : "",
+		        r->a[k].name, r->a[k].n, esc_plural((int64_t)r->a[k].n),
+		        *r->a[k].overrides ? ", " : "",
 		        r->a[k].overrides);
 	fprintf(o, "\n");
 	if (r->na > 1)
-		fprintf(o, "baseline %s; %lld replications present in every arm "
+		fprintf(o, "baseline %s; %lld replication%s present in every arm "
 		        "(differences pair arm and baseline by rep)\n", b->name,
-		        (long long)r->paired_all);
+		        (long long)r->paired_all, esc_plural(r->paired_all));
 
 	fprintf(o, "\nMeans with 95%% t intervals");
 	if (r->na > 1)
@@ -1330,21 +1342,21 @@ static void print_sweep_text(const report *r)
 	FILE *o = r->out;
 	char s1[64], s2[64], s3[64];
 	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "sweep of %zu points over", r->n_points);
+	fprintf(o, "sweep of %zu point%s over", r->n_points, esc_plural((int64_t)r->n_points));
 	for (size_t j = 0; j < r->n_keys; j++)
 		fprintf(o, "%s %s", j ? "," : "", r->keys[j]);
 	fprintf(o, "; arms");
 	for (size_t i = 0; i < r->n_sarm; i++)
 		fprintf(o, "%s %s", i ? "," : "", r->sarm[i]);
-	fprintf(o, "\nscenario %s, seed %s, %s replications requested, %s\n",
+	fprintf(o, "\nscenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
-	fprintf(o, "baseline %s at each point; %lld replications present in "
+	fprintf(o, "baseline %s at each point; %lld replication%s present in "
 	        "every arm and point\n", r->sarm[r->sbase],
-	        (long long)r->paired_all);
+	        (long long)r->paired_all, esc_plural(r->paired_all));
 	int kw = 12;
 	for (size_t j = 0; j < r->n_keys; j++)
 		if ((int)strlen(r->keys[j]) > kw)
@@ -1386,8 +1398,9 @@ static void print_sweep_text(const report *r)
 					continue;
 				char lab[300];
 				num(s1, sizeof s1, mg->value);
-				snprintf(lab, sizeof lab, "%s = %s (%lld points)",
-				         r->keys[mg->key], s1, (long long)mg->points);
+				snprintf(lab, sizeof lab, "%s = %s (%lld point%s)",
+				         r->keys[mg->key], s1, (long long)mg->points,
+				         esc_plural(mg->points));
 				num(s1, sizeof s1, mg->d.est);
 				ci(s2, sizeof s2, mg->d.lo, mg->d.hi);
 				pval(s3, sizeof s3, mg->p);
@@ -1408,11 +1421,12 @@ static void csv_row(FILE *o, const char *table, const char *arm,
 	fprintf(o, "%s,%s,%s,%s,%s,%lld", table, arm, base, metric, stat,
 	        (long long)n);
 	const double v[] = { est, lo, hi, p };
+	char b[ESC_NUM_MAX];
 	for (int i = 0; i < 4; i++) {
 		if (isnan(v[i]))
 			fprintf(o, ",");
 		else
-			fprintf(o, ",%.17g", v[i]);
+			fprintf(o, ",%s", esc_fmt_double(b, v[i]));
 	}
 	fprintf(o, "\n");
 }
@@ -1505,10 +1519,11 @@ static void json_str(FILE *o, const char *s)
 
 static void json_num(FILE *o, double v)
 {
+	char b[ESC_NUM_MAX];
 	if (isnan(v) || isinf(v))
 		fprintf(o, "null");
 	else
-		fprintf(o, "%.17g", v);
+		fprintf(o, "%s", esc_fmt_double(b, v));
 }
 
 static void json_interval(FILE *o, const esc_interval *e, const char *est)
@@ -2356,6 +2371,39 @@ static void free_report(report *r)
 		esc_h5_file_close(r->f);
 }
 
+/* Arms that differ from their baseline in no paired replication on any
+ * metric: a comparison that shows "0 [0, 0]" everywhere is usually a
+ * mistake, and the likely one can be named (the cell never queried, a
+ * policy parameter never read).  On standard error, whatever the format
+ * and also with -q. */
+static void warn_same_arms(const report *r)
+{
+	if (r->sweep)
+		return;
+	for (size_t k = 0; k < r->na; k++) {
+		const arm *a = &r->a[k];
+		if (a->base_of < 0 || a->pairs == 0 || a->differs)
+			continue;
+		const arm *b = &r->a[a->base_of];
+		char why[400];
+		int req = metric_index(r, "cell_requests");
+		int notified = metric_index(r, "ops_notified");
+		int cell = strstr(a->overrides, "cell.") || strstr(b->overrides, "cell.");
+		if (cell && req >= 0 && r->mean[k * r->nm + (size_t)req].est == 0 &&
+		    (notified < 0 || r->mean[k * r->nm + (size_t)notified].est == 0))
+			snprintf(why, sizeof why, "no policy ever queried the cell and it delivered no "
+			         "notice (cell_requests and ops_notified are 0): it changes a run only "
+			         "through a policy that asks it (query = true), or cell.notify");
+		else if (strstr(a->overrides, "policies.") || strstr(b->overrides, "policies."))
+			snprintf(why, sizeof why, "the policy parameters they set were never read, or read "
+			         "where they made no difference (does the hook that reads them run?)");
+		else
+			snprintf(why, sizeof why, "their overrides change nothing the runs used");
+		fprintf(stderr, "escsim: warning: arms '%s' and '%s' differ in no replication on any "
+		        "metric: %s\n", a->name, b->name, why);
+	}
+}
+
 int esc_report(const esc_report_opts *o, esc_error *err)
 {
 	report r = { .o = o, .out = o->out ? o->out : stdout, .crisis_time = -1 };
@@ -2407,6 +2455,7 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 	find_decomposition(&r);
 	if ((st = compute(&r, err)) || (st = marginals(&r, err)) || (st = decompose(&r, err)))
 		goto out;
+	warn_same_arms(&r);
 	/* Stored first, so a reader that stops early (| head) still leaves the
 	 * summary; printed even when storing failed.  The file stays open: the
 	 * survival curves are read again for /summary and JSON (an update

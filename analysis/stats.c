@@ -17,13 +17,28 @@ static double z_of(double level)
 	return gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
 }
 
+/* The mean as a compensated (Neumaier) sum over n: exact for counts, so
+ * paired differences that cancel (+1 in one replication, -1 in another)
+ * give a mean of exactly 0, where GSL's running mean leaves a residue such
+ * as -6.3e-22 that the report would print as a difference. */
+static double mean_of(const double *x, size_t n)
+{
+	double s = 0, c = 0;
+	for (size_t i = 0; i < n; i++) {
+		double t = s + x[i];
+		c += fabs(s) >= fabs(x[i]) ? (s - t) + x[i] : (x[i] - t) + s;
+		s = t;
+	}
+	return (s + c) / (double)n;
+}
+
 esc_interval esc_stat_mean_t(const double *x, size_t n, double level)
 {
 	esc_interval e = none;
 	e.n = (int64_t)n;
 	if (n == 0)
 		return e;
-	e.est = gsl_stats_mean(x, 1, n);
+	e.est = mean_of(x, n);
 	if (n < 2)
 		return e;
 	e.sd = gsl_stats_sd_m(x, 1, n, e.est);
@@ -61,7 +76,7 @@ double esc_stat_t_pvalue(const double *x, size_t n)
 {
 	if (n < 2)
 		return NAN;
-	double m = gsl_stats_mean(x, 1, n);
+	double m = mean_of(x, n);
 	double sd = gsl_stats_sd_m(x, 1, n, m);
 	if (sd == 0)
 		return m == 0 ? 1.0 : 0.0;

@@ -94,7 +94,7 @@ return scenario {
         return { notify = true, lead = self.lead }
       end,
     },
-    SYR = protest_mostly.new { p_protest = 0.05, p_retaliate = 0 },
+    SYR = protest_mostly.new { p_protest = 0.05, p_retaliate = 0, response = "strike" },
   },
 
   triggers = {

@@ -248,8 +248,9 @@ function scenario(t) end
 -- ===========================================================================
 
 ---An incident as its target observed it (attribute and on_incident_observed):
----a read-only record (a userdata: fields as in a table, pairs in key order,
----no assignment).
+---a strict read-only record (a userdata: fields as in a table, pairs in key
+---order, no assignment; a field it may lack reads nil, any other key is an
+---error naming the nearest field).
 ---@class escsim.Incident
 ---@field id integer
 ---@field t escsim.Hours  when it happened
@@ -285,6 +286,7 @@ function scenario(t) end
 ---@field kind escsim.EventKind
 
 ---A request through the cell, as its receiver sees it (on_cell_request).
+---A strict read-only record, like escsim.Incident.
 ---@class escsim.Request
 ---@field message_id integer
 ---@field event_id? integer
@@ -296,7 +298,7 @@ function scenario(t) end
 ---@field deadline? escsim.Hours  when the sender acts anyway
 ---@field now escsim.Hours
 
----An answer, as its sender sees it (on_cell_reply).
+---An answer, as its sender sees it (on_cell_reply).  A strict read-only record.
 ---@class escsim.Answer
 ---@field message_id integer
 ---@field event_id? integer
@@ -308,7 +310,8 @@ function scenario(t) end
 ---@field cancel boolean  what the engine would do: call the strike off
 ---@field now escsim.Hours
 
----A background operation its actor is about to plan (pre_operation).
+---A background operation its actor is about to plan (pre_operation).  A
+---strict read-only record.
 ---@class escsim.Operation
 ---@field actor string
 ---@field target string
@@ -343,12 +346,32 @@ function scenario(t) end
 -- Policies: a table of hooks (called as methods) and parameters
 -- ===========================================================================
 
----A party's policy.  Every hook is optional; fields that are not functions
----are parameters the hooks read through self (--set policies.ISR.x=...).
----Each replication starts from a fresh copy of the table.
+---A party's policy.  Every hook is optional.  Other functions are helpers
+---(self:helper()), but not named within two letters of a hook, nor on_...
+---Fields that are not functions are parameters the hooks read through self
+---(--set policies.ISR.x=...): declared by a module (M.parameters, built with
+---policy.new: see escsim.ParameterDeclaration and meta/policies.lua), or the
+---keys of a table written inline.  State the hooks create (self.x = ...)
+---lives for the replication: each starts from a fresh copy of the table.
 ---@class escsim.Policy
 ---@field tick? escsim.Hours  hours between on_tick calls; 0 or absent: never
 local Policy = {}
+
+---@alias escsim.ParameterType "number"|"integer"|"boolean"|"string"|"table"|"party"|"type"|"zone"|"any"
+
+---One parameter of a policy module (M.parameters = {...}): escsim checks
+---every value against it, wherever it was set (the scenario, --set, --arm,
+-----vary), lists it in escsim check, and writes LuaLS definitions from it.
+---@class escsim.ParameterDeclaration
+---@field name string
+---@field type escsim.ParameterType  party, type, zone: a name the scenario defines
+---@field default any  what the table holds unless the scenario says otherwise
+---@field doc string  one line
+---@field unit? string  "h" for hours
+---@field range? number[]  {LO, HI}, closed; math.huge for none
+---@field optional? boolean  false is also accepted ("none")
+---@field keys? escsim.ParameterType  a table's keys
+---@field values? escsim.ParameterType  a table's values
 
 ---Override the confusion matrix for an incident this party suffered.
 ---Return nil (keep it) or {PARTY = probability} over other parties, summing to 1.

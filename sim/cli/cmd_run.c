@@ -70,7 +70,7 @@ static size_t decomposition_arms(const esc_arm_spec *arms, size_t n, esc_arm_spe
 	return n + 3;
 }
 
-static int run(cli *c, int argc, char **argv)
+static int run(cli *c, char **argv)
 {
 	static const char *cell_on[] = { "cell.enabled=true" };
 	static const char *cell_off[] = { "cell.enabled=false" };
@@ -80,7 +80,7 @@ static int run(cli *c, int argc, char **argv)
 	esc_arm_spec base_arm[] = { { "base", NULL, 0 } };
 	int compare = strcmp(c->cmd, "compare") == 0;
 	esc_batch_opts o = {
-		.scenario_path = c->scenario, .sets = c->sets, .n_sets = c->n_sets,
+		.scenario_path = c->scenario, .sets = c->sets, .set_labels = c->set_labels, .n_sets = c->n_sets,
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
 		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
@@ -121,7 +121,6 @@ static int run(cli *c, int argc, char **argv)
 		sprintf(default_out, "%.*s-%s.h5", (int)n, b, c->cmd);
 	}
 	o.out_path = c->out ? c->out : default_out;
-	c->command_line = cli_join_argv(argc, argv);
 	o.command_line = c->command_line ? c->command_line : "";
 
 	esc_error err = {0};
@@ -134,7 +133,8 @@ static int run(cli *c, int argc, char **argv)
 	 * the replications it kept.  Under MPI only rank 0, which wrote it. */
 	if (esc_batch_rank() == 0 && !same_file(&before, had, o.out_path)) {
 		esc_report_opts ro = {
-			.path = o.out_path, .format = ESC_REPORT_TEXT, .store = compare,
+			.path = o.out_path, .format = c->quiet ? ESC_REPORT_NONE : ESC_REPORT_TEXT,
+			.store = compare,
 			.command_line = o.command_line, .argv0 = argv[0],
 		};
 		esc_error rerr = {0};
@@ -153,10 +153,13 @@ static int run(cli *c, int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	cli c = { .reps = 100, .seed = 1, .progress_every = 30 };
+	/* The command line as typed, before getopt permutes argv and --arm
+	 * specs are cut up in place: the file records it to be replayed. */
+	cli c = { .reps = 100, .seed = 1, .progress_every = 30,
+	          .command_line = cli_join_argv(argc, argv) };
 	int st = cli_parse(&c, argc, argv);
 	if (st == 0)
-		st = run(&c, argc, argv);
+		st = run(&c, argv);
 	cli_free(&c);
 	return st;
 }

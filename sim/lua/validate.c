@@ -24,6 +24,8 @@ typedef struct vctx {
 	size_t n_ov;
 	char path[512];
 	size_t plen;
+	int root;                   /* the arm table's stack index */
+	char where[600];            /* origin()'s "file:line" */
 } vctx;
 
 /* ---- key paths and errors ------------------------------------------------ */
@@ -53,8 +55,8 @@ static void path_pop(vctx *v, size_t old)
 
 /* The source of the value at `path`: the last override that set it, one of
  * its enclosing tables, or something inside it (a confusion row is wrong
- * because of the probability an override put in it); else the scenario{}
- * call. */
+ * because of the probability an override put in it); else the line of the
+ * key that holds it (marks.c); else the scenario{} call. */
 static int within(const char *inner, const char *outer)
 {
 	size_t n = strlen(outer);
@@ -62,11 +64,13 @@ static int within(const char *inner, const char *outer)
 	       (inner[n] == '\0' || inner[n] == '.' || inner[n] == '[');
 }
 
-static const char *origin(const vctx *v, const char *path)
+static const char *origin(vctx *v, const char *path)
 {
 	for (size_t i = v->n_ov; i-- > 0;)
 		if (within(path, v->ov[i].path) || within(v->ov[i].path, path))
 			return v->ov[i].label;
+	if (esc_lua_locate(v->L, v->root, path, v->where, sizeof v->where))
+		return v->where;
 	return v->s->site;
 }
 
@@ -1677,6 +1681,205 @@ static int hook_index(const char *key)
 
 #define HOOK_LIST "attribute, on_incident_observed, on_cell_request, on_cell_reply, pre_operation, on_tick, on_event"
 
+/* A function of a policy that is not a hook but looks like one (within two
+ * edits of a hook's name, or named on_...): a misspelt hook would never be
+ * called, so it is an error. */
+static void check_helper_name(vctx *v, const char *key)
+{
+	const char *near = NULL;
+	for (size_t h = 0; h < esc_lua_n_hook_names && !near; h++)
+		if (esc_lua_edit_distance(key, esc_lua_hook_names[h]) <= 2)
+			near = esc_lua_hook_names[h];
+	if (!near && strncmp(key, "on_", 3) != 0)
+		return;                          /* a helper */
+	path_key(v, key);
+	if (near)
+		verr(v, "not a hook (did you mean %s?); a function named within two letters of a hook, "
+		     "or on_..., is taken for a misspelt hook: rename a helper", near);
+	verr(v, "not a hook (hooks: " HOOK_LIST "); names starting with on_ are kept for hooks: "
+	     "rename a helper");
+}
+
+/* The declaration of a declared policy (its metatable's __escsim_policy at
+ * meta): read every entry into a userdata array (pushed), checked; the
+ * module's name into *mod. */
+static esc_lua_param *read_declarations(vctx *v, int meta, size_t *n, const char **mod)
+{
+	lua_State *L = v->L;
+	lua_pushliteral(L, "module");
+	lua_rawget(L, meta);
+	*mod = esc_lua_module_name(L, -1);
+	lua_pop(L, 1);
+	lua_pushliteral(L, "parameters");
+	if (lua_rawget(L, meta) != LUA_TTABLE)
+		verr(v, "its module%s%s declares no parameters (M.parameters must be an array of "
+		     "{name, type, default, doc})", *mod ? " " : "", *mod ? *mod : "");
+	int decls = lua_gettop(L);
+	*n = (size_t)lua_rawlen(L, decls);
+	esc_lua_param *p = lua_newuserdatauv(L, (*n ? *n : 1) * sizeof *p, 1);
+	lua_pushvalue(L, decls);
+	lua_setiuservalue(L, -2, 1);            /* the strings stay anchored */
+	for (size_t j = 0; j < *n; j++) {
+		char msg[400];
+		lua_rawgeti(L, decls, (lua_Integer)j + 1);
+		int bad = esc_lua_param_read(L, -1, &p[j], msg, sizeof msg);
+		for (size_t i = 0; !bad && i < j; i++)
+			if (strcmp(p[i].name, p[j].name) == 0) {
+				snprintf(msg, sizeof msg, "%s: declared twice", p[j].name);
+				bad = 1;
+			}
+		if (bad) {
+			char where[600];
+			if (lua_type(L, -1) == LUA_TTABLE && esc_lua_key_where(L, -1, "name", where, sizeof where))
+				luaL_error(L, "%s: %s.parameters[%d]: %s", where, *mod ? *mod : "the policy module",
+				           (int)j + 1, msg);
+			verr(v, "its module's parameters[%d]: %s", (int)j + 1, msg);
+		}
+		lua_pop(L, 1);
+	}
+	lua_remove(L, decls);
+	return p;
+}
+
+/* Is the value at idx the default of declaration j (the declarations
+ * array is the uservalue of the userdata at decls)? */
+static int is_default(lua_State *L, int decls, size_t j, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_getiuservalue(L, decls, 1);
+	lua_rawgeti(L, -1, (lua_Integer)j + 1);
+	lua_getfield(L, -1, "default");
+	int same = lua_rawequal(L, -1, idx);
+	lua_pop(L, 3);
+	return same;
+}
+
+/* The value of declared parameter j (at pol): it fits the declaration. */
+static void check_value(vctx *v, int pol, const esc_lua_param *p, size_t j, const char *mod,
+                        int decls)
+{
+	lua_State *L = v->L;
+	char msg[700];
+	lua_pushstring(L, p[j].name);
+	int ty = lua_rawget(L, pol);
+	if (ty == LUA_TNIL && p[j].optional) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (esc_lua_param_check(L, &p[j], -1, v->cfg, msg, sizeof msg)) {
+		size_t old = path_key(v, p[j].name);
+		if (ty == LUA_TNIL)              /* an override of nil removed it */
+			verr(v, "missing: %s", msg);
+		/* A default that names what this scenario lacks (protest_mostly's
+		 * response "rocket" where there are no rockets) matters only if
+		 * the policy uses it: a warning.  A name the scenario gave is an
+		 * error. */
+		if (is_default(L, decls, j, -1) && strncmp(msg, "unknown ", 8) == 0) {
+			esc_lua_add_warning(v->s, "%s: the default of %s: %s (set %s if the policy uses it)",
+			                    v->path, mod ? mod : "its module", msg, p[j].name);
+			path_pop(v, old);
+			lua_pop(L, 1);
+			return;
+		}
+		verr(v, "%s", msg);
+	}
+	lua_pop(L, 1);
+}
+
+/* A key of a declared policy that is not a function and not tick: it must
+ * be one of the declared parameters. */
+static void check_declared(vctx *v, const char *key, const esc_lua_param *p, size_t n,
+                           const char *mod)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(key, p[j].name) == 0)
+			return;
+	const char *cand[128];
+	size_t m = n < 128 ? n : 128;
+	for (size_t j = 0; j < m; j++)
+		cand[j] = p[j].name;
+	const char *sug = esc_lua_suggest(key, cand, m);
+	char attr[600], msg[768], list[400] = "";
+	size_t k = 0;
+	for (size_t j = 0; j < m && k < sizeof list; j++)
+		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", j ? ", " : "", cand[j]);
+	snprintf(attr, sizeof attr, "%s.%s", v->path, key);
+	if (sug)
+		snprintf(msg, sizeof msg, "%s: unknown parameter '%s' (did you mean '%s'?)", v->path, key, sug);
+	else
+		snprintf(msg, sizeof msg, "%s: unknown parameter '%s' (%s declares %s)", v->path, key,
+		         mod ? mod : "its module", n ? list : "none");
+	raise_msg(v, attr, msg, 0);
+}
+
+/* tick: the engine's, in every policy. */
+static void check_tick(vctx *v, int pol)
+{
+	lua_State *L = v->L;
+	lua_pushliteral(L, "tick");
+	int vt = lua_rawget(L, pol);
+	range r = {0, HUGE_VAL, 0, 1, 0};
+	if (vt != LUA_TNIL && (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1)))) {
+		char b[64];
+		path_key(v, "tick");
+		verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
+		     got(v, -1, b, sizeof b));
+	}
+	lua_pop(L, 1);
+}
+
+/* One party's policy table (at pol, path policies.PARTY): hooks are
+ * functions, other functions are helpers not named like hooks; a declared
+ * policy holds only its declared parameters (and tick), each fitting its
+ * declaration; a policy written inline holds what it likes. */
+static void read_policy(vctx *v, int pol)
+{
+	lua_State *L = v->L;
+	size_t nd = 0;
+	const char *mod = NULL;
+	esc_lua_param *decl = NULL;
+	int top = lua_gettop(L), decls = 0;
+	if (esc_lua_policy_meta(L, pol)) {
+		decl = read_declarations(v, lua_gettop(L), &nd, &mod);
+		decls = lua_gettop(L);
+	}
+	check_tick(v, pol);
+	/* the names first (an unknown parameter before a value that does
+	 * not fit), then the declared values */
+	int nk = esc_lua_sorted_keys(L, pol);
+	if (nk < 0 && decl)
+		verr(v, "a key that is neither a name nor a number (a declared policy holds its parameters and functions)");
+	for (int k = 1; k <= nk; k++) {
+		lua_rawgeti(L, -1, k);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			if (decl) {
+				char b[64];
+				verr(v, "a key [%s]: a declared policy holds only its parameters and functions",
+				     got(v, -1, b, sizeof b));
+			}
+			lua_pop(L, 1);
+			continue;
+		}
+		const char *key = lua_tostring(L, -1);
+		lua_pushvalue(L, -1);
+		int vt = lua_rawget(L, pol);
+		int hook = hook_index(key) >= 0;
+		if (hook && vt != LUA_TFUNCTION) {
+			char b[64];
+			path_key(v, key);
+			verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
+		}
+		if (!hook && vt == LUA_TFUNCTION)
+			check_helper_name(v, key);
+		if (vt != LUA_TFUNCTION && decl && strcmp(key, "tick") != 0)
+			check_declared(v, key, decl, nd, mod);
+		lua_pop(L, 2);
+	}
+	for (size_t j = 0; j < nd; j++)
+		check_value(v, pol, decl, j, mod, decls);
+	lua_settop(L, top);
+}
+
 static void read_policies(vctx *v, int t)
 {
 	lua_State *L = v->L;
@@ -1697,42 +1900,8 @@ static void read_policies(vctx *v, int t)
 		if (lua_rawget(L, pt) != LUA_TTABLE)
 			verr(v, "expected a policy table (hook functions such as on_incident_observed, and parameters), got %s",
 			     got(v, -1, b, sizeof b));
-		int pol = lua_gettop(L);
-		int nk = esc_lua_sorted_keys(L, pol);
-		if (nk < 0)
-			lua_newtable(L), nk = 0;  /* keys of other types: parameters, not hooks */
-		for (int k = 1; k <= nk; k++) {
-			lua_rawgeti(L, -1, k);
-			if (lua_type(L, -1) == LUA_TSTRING) {
-				const char *key = lua_tostring(L, -1);
-				lua_pushvalue(L, -1);
-				int vt = lua_rawget(L, pol);
-				int hook = hook_index(key) >= 0;
-				if (hook && vt != LUA_TFUNCTION) {
-					path_key(v, key);
-					verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
-				}
-				if (!hook && vt == LUA_TFUNCTION) {
-					const char *sug = esc_lua_suggest(key, esc_lua_hook_names, esc_lua_n_hook_names);
-					if (sug)
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (did you mean %s?)", v->path, key, sug);
-					else if (strncmp(key, "on_", 3) == 0)
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (hooks: " HOOK_LIST ")",
-						                    v->path, key);
-				}
-				if (strcmp(key, "tick") == 0) {
-					range r = {0, HUGE_VAL, 0, 1, 0};
-					if (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1))) {
-						path_key(v, key);
-						verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
-						     got(v, -1, b, sizeof b));
-					}
-				}
-				lua_pop(L, 1);
-			}
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 2);                    /* keys, policy */
+		read_policy(v, lua_gettop(L));
+		lua_pop(L, 1);                    /* policy */
 		path_pop(v, o2);
 	}
 	lua_pop(L, 2);                            /* names, policies */
@@ -1924,6 +2093,94 @@ static void warn_hooks(vctx *v, int t)
 	lua_pop(L, 1);
 }
 
+/* Can party p's policy (at pol) ask the cell?  A declared module says so in
+ * M.queries: false (never), or the name of a boolean parameter that says
+ * it; a table written inline may, if it has a hook that decides.  *why
+ * gets the reason it cannot. */
+static int may_query(lua_State *L, int pol, char *why, size_t n)
+{
+	int top = lua_gettop(L), may = 1;
+	if (esc_lua_policy_meta(L, pol)) {
+		lua_getfield(L, -1, "module");
+		const char *mod = esc_lua_module_name(L, -1);
+		lua_pushliteral(L, "queries");
+		int qt = lua_rawget(L, -2);
+		if (qt == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+			snprintf(why, n, "%s never queries", mod ? mod : "its module");
+			may = 0;
+		} else if (qt == LUA_TSTRING) {
+			const char *param = lua_tostring(L, -1);
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, pol) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+				snprintf(why, n, "%s with %s = false", mod ? mod : "its module", param);
+				may = 0;
+			}
+		}
+	} else {
+		static const int deciders[] = {ESC_HOOK_OBSERVED, ESC_HOOK_TICK, ESC_HOOK_EVENT};
+		may = 0;
+		for (size_t i = 0; i < sizeof deciders / sizeof deciders[0]; i++) {
+			lua_pushstring(L, esc_lua_hook_names[deciders[i]]);
+			may |= lua_rawget(L, pol) == LUA_TFUNCTION;
+			lua_pop(L, 1);
+		}
+		if (!may)
+			snprintf(why, n, "no hook that decides (on_incident_observed, on_tick, on_event)");
+	}
+	lua_settop(L, top);
+	return may;
+}
+
+/* An enabled cell that nothing can reach changes nothing: arms with and
+ * without it give the same numbers.  Requests come from the cell's two
+ * parties, through their policies or triggers; notices through
+ * cell.notify. */
+static void warn_unreachable_cell(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	const esc_cell *c = &v->cfg->cell;
+	if (!c->enabled || c->notify_party >= 0)
+		return;
+	int top = lua_gettop(L);
+	char why[2][300];
+	int reach = 0;
+	if (rawfield(L, t, "triggers") == LUA_TTABLE) {
+		for (lua_Integer i = 1; !reach && lua_rawgeti(L, -1, i) == LUA_TTABLE; i++) {
+			lua_getfield(L, -1, "party");
+			for (int m = 0; m < 2; m++)
+				reach |= lua_type(L, -1) == LUA_TSTRING &&
+				         strcmp(lua_tostring(L, -1), v->cfg->parties[c->members[m]].name) == 0;
+			lua_pop(L, 2);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	int policies = rawfield(L, t, "policies") == LUA_TTABLE;
+	if (!policies || (lua_pushnil(L), !lua_next(L, -2))) {
+		lua_settop(L, top);          /* no policy at all: nothing responds, a cell or not */
+		return;
+	}
+	lua_pop(L, 2);
+	for (int m = 0; m < 2 && !reach; m++) {
+		const char *name = v->cfg->parties[c->members[m]].name;
+		if (!policies || (lua_pushstring(L, name), lua_rawget(L, -2)) != LUA_TTABLE) {
+			snprintf(why[m], sizeof why[m], "no policy");
+			if (policies)
+				lua_pop(L, 1);
+			continue;
+		}
+		reach = may_query(L, lua_gettop(L), why[m], sizeof why[m]);
+		lua_pop(L, 1);
+	}
+	lua_settop(L, top);
+	if (!reach)
+		esc_lua_add_warning(v->s, "cell: enabled, but no policy can reach it (%s: %s; %s: %s), and "
+		                    "cell.notify names no party: it changes nothing, and arms with and "
+		                    "without it will not differ",
+		                    v->cfg->parties[c->members[0]].name, why[0],
+		                    v->cfg->parties[c->members[1]].name, why[1]);
+}
+
 static void read_limits(vctx *v, int t)
 {
 	static const char *const keys[] = {"events", "memory", "instructions"};
@@ -1968,7 +2225,7 @@ static void read_outputs(vctx *v, int t)
 /* Where the value behind a message of esc_config_check came from: the
  * message starts with a key path ("hawkes: ...", "regime.rates.a.b: ..."),
  * and an override of that path or within it is the likelier culprit. */
-static const char *check_origin(const vctx *v, const char *msg)
+static const char *check_origin(vctx *v, const char *msg)
 {
 	char path[256];
 	size_t n = 0;
@@ -1987,7 +2244,7 @@ static const char *check_origin(const vctx *v, const char *msg)
 void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
                       const esc_lua_override *ov, size_t n_ov)
 {
-	vctx v = {L, s, cfg, ov, n_ov, {0}, 0};
+	vctx v = {L, s, cfg, ov, n_ov, {0}, 0, lua_gettop(L), {0}};
 	int top = lua_gettop(L);
 	int t = top;
 	luaL_checkstack(L, 40, "validation");
@@ -2046,6 +2303,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 		luaL_error(L, "%s: %s", check_origin(&v, e.msg), e.msg);
 	warn_unreachable_rules(&v);
 	warn_hooks(&v, t);
+	warn_unreachable_cell(&v, t);
 	lua_settop(L, top);
 }
 

@@ -11,6 +11,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "escsim/config.h"
+#include "escsim/text.h"
 
 int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
                      size_t n_types, size_t n_generators, esc_error *err)
@@ -525,7 +526,8 @@ static void jstr(jbuf *b, const char *s)
 
 static void jnum(jbuf *b, double v)
 {
-	if (isfinite(v)) jput(b, "%.17g", v);
+	char n[ESC_NUM_MAX];
+	if (isfinite(v)) jput(b, "%s", esc_fmt_double(n, v));
 	else jput(b, "null");
 }
 

@@ -6,7 +6,7 @@ cd "$TMP"
 plan 13
 G="$ROOT/scenarios/golan_2026.lua"
 
-"$ESCSIM" compare "$G" -n 40 -s 5 -o a.h5 --events --quiet > table.txt 2> err; ok $? "compare exits 0"
+"$ESCSIM" compare "$G" -n 40 -s 5 -o a.h5 --events > table.txt 2> err; ok $? "compare exits 0"
 contains table.txt "misattributed_retaliations" "compare prints the comparison"
 test -e a.h5 -a ! -e a.h5.partial; ok $? "file renamed into place, no partial left"
 

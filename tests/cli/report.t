@@ -15,7 +15,7 @@ G="$ROOT/scenarios/golan_2026.lua"
 # makes crises (Israel answering that answer) common enough for a survival
 # curve; 90 days leaves some replications censored.
 "$ESCSIM" compare "$G" -n 60 -s 7 --horizon 90d --set policies.SYR.p_retaliate=0.1 \
-	--events -o a.h5 --quiet > compare.txt 2> err.txt
+	--events -o a.h5 > compare.txt 2> err.txt
 ok $? "compare exits 0"
 contains compare.txt "Time to first crisis" "compare prints the report"
 $PY -c 'import h5py; h = h5py.File("a.h5", "r"); assert "summary" in h and "metrics" in h["summary"]' 2> /dev/null
@@ -345,7 +345,7 @@ contains swres.txt "sweep numbers agree" "sweep: per-point and per-key differenc
 
 # One arm (run: nothing to compare with), and an arm with no replications
 # (an interrupt before the first finished): the report still stands.
-"$ESCSIM" run "$G" -n 4 --horizon 10d -o one.h5 --quiet > run.txt 2>&1
+"$ESCSIM" run "$G" -n 4 --horizon 10d -o one.h5 > run.txt 2>&1
 contains run.txt "Means with 95% t intervals" "run prints the report"
 $PY -c 'import h5py, sys; sys.exit("summary" in h5py.File("one.h5", "r"))'
 ok $? "run stores no /summary"
