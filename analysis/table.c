@@ -5,33 +5,20 @@
  * FIELD_<i>_DESCRIPTION and FIELD_<i>_LABELS ("-1=none,0=ISR,1=SYR") go
  * with it.  A table without them (a foreign writer) still reads: its
  * columns then have no units, description or labels. */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "escsim/text.h"
 #include "table.h"
 
-void esc_fmt_double(char *buf, size_t size, double v)
+void esc_tab_number(char *buf, size_t size, double v)
 {
-	if (isnan(v)) {
-		snprintf(buf, size, "%s", "");
-		return;
-	}
-	if (isinf(v)) {
-		snprintf(buf, size, "%s", v > 0 ? "Inf" : "-Inf");
-		return;
-	}
-	/* For a normal double, %.15g is the shortest whenever it reads back:
-	 * a double whose shortest form has fewer digits prints with them
-	 * (trailing zeros are dropped), since its distance from that form is
-	 * below 15 digits.  Subnormals hold fewer digits: count up from 1. */
-	for (int p = fabs(v) < DBL_MIN ? 1 : 15; p <= 17; p++) {
-		snprintf(buf, size, "%.*g", p, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
+	char num[ESC_NUM_MAX];
+	/* Missing is an empty field; R and pandas read Inf and -Inf. */
+	snprintf(buf, size, "%s", isnan(v) ? "" : isinf(v) ? (v > 0 ? "Inf" : "-Inf")
+	                          : esc_fmt_double(num, v));
 }
 
 /* "-1=none,0=ISR,1=SYR" into codes and names.  A name may hold a comma:
@@ -227,7 +214,7 @@ const char *esc_tab_text(const esc_tab *t, size_t i, size_t j, char *buf,
 	case ESC_H5_COL_STRING:
 		return (const char *)c->block + i * c->width;
 	case ESC_H5_COL_FLOAT:
-		esc_fmt_double(buf, size, ((const double *)c->block)[i]);
+		esc_tab_number(buf, size, ((const double *)c->block)[i]);
 		return buf;
 	case ESC_H5_COL_UINT:
 		snprintf(buf, size, "%llu", (unsigned long long)((const uint64_t *)c->block)[i]);

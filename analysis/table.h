@@ -10,7 +10,7 @@
  *   - a coded column as its label ("ISR"), a code without one as its number;
  *     a 0/1 flag labelled no/yes stays 0 or 1, so its mean is a share;
  *   - a float in the shortest form that reads back to the same double
- *     (esc_fmt_double), NaN as an empty field, infinities as Inf and -Inf;
+ *     (esc_tab_number), NaN as an empty field, infinities as Inf and -Inf;
  *   - integers exactly, unsigned ones included (seed).
  */
 #ifndef ESCSIM_ANALYSIS_TABLE_H
@@ -81,9 +81,9 @@ int esc_tab_groups(const esc_h5_file *f, esc_tab_group **out, size_t *n,
                    esc_error *err);
 void esc_tab_groups_free(esc_tab_group *g, size_t n);
 
-/* V in the shortest form that strtod reads back to V ("%.15g", else 16,
- * else 17 digits); NaN as "", infinities as "Inf" and "-Inf". */
-void esc_fmt_double(char *buf, size_t size, double v);
+/* V as a CSV field: esc_fmt_double's shortest form that strtod reads back
+ * to V (escsim/text.h), NaN as "", infinities as "Inf" and "-Inf". */
+void esc_tab_number(char *buf, size_t size, double v);
 
 /* Write S as one CSV field to O: quoted, with quotes doubled, when it
  * holds SEP, a quote, CR or LF (RFC 4180); as it is otherwise. */
