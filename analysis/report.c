@@ -27,8 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __GLIBC__
@@ -37,13 +35,14 @@
 
 #include "escsim/h5in.h"
 #include "escsim/text.h"
-#include "python_tool.h"
+#include "pytool.h"
 #include "report.h"
 #include "stats.h"
 
 #ifndef ESCSIM_VERSION
 #define ESCSIM_VERSION "unknown"
 #endif
+
 #define LEVEL 0.95
 #define BLOCK 65536
 
@@ -2330,9 +2329,9 @@ out:
 
 static int plots(const report *r, esc_error *err)
 {
-	const char *args[] = { r->o->path, r->o->plots_dir, "--baseline", r->a[r->base].name, NULL };
-	return esc_python_tool("plots.py", r->o->argv0, "--plots",
-	                       "python3-matplotlib, python3-h5py and python3-pandas", args, err);
+	const char *args[] = { r->o->path, r->o->plots_dir, "--baseline",
+	                       r->a[r->base].name, NULL };
+	return esc_pytool_run(r->o->argv0, "plots.py", args, "--plots", err);
 }
 
 /* ------------------------------------------------------------------ main */

@@ -16,6 +16,7 @@ typedef struct cli {
 	uint64_t seed;
 	const char *out;
 	int quiet;
+	double progress_every;      /* --progress-every S (seconds; 0: none) */
 	int events;
 	int skip_failed;                /* --on-error skip */
 	const char **sets;
@@ -60,5 +61,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

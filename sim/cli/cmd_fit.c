@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../analysis/python_tool.h"
+#include "../../analysis/pytool.h"
 #include "cli.h"
 #include "escsim/fit.h"
 
@@ -226,7 +226,7 @@ static int plots(const esc_fit *f, const char *dir, const char *argv0, esc_error
 		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: cannot make '%s': %s", dir, strerror(errno));
 	int st = esc_fit_write_plot_data(f, dir, err);
 	const char *args[] = { dir, NULL };
-	return st ? st : esc_python_tool("fit_plots.py", argv0, "--plots", "python3-matplotlib", args, err);
+	return st ? st : esc_pytool_run(argv0, "fit_plots.py", args, "--plots", err);
 }
 
 static int fit(const fit_cli *c, const char *cmdline, const char *argv0)
