@@ -8,29 +8,15 @@
 # nothing was left behind: each check runs in an empty folder of its own
 # (also its TMPDIR) that holds only a link to the repository's tests/, so
 # the names stay tests/bad/FILE, and must find it so afterwards (the sandbox
-# escapes try to write files there).  Each command runs under `timeout`
-# (ESCSIM_TEST_TIMEOUT, 300 s by default), so a case that hangs again fails
-# the suite instead of hanging it.  ESCSIM is set by make test; by default
-# build/escsim.
+# escapes try to write files there).  Each runs under `timeout`, as the
+# command-line catalogues do (catalogue.sh), so a hang fails the suite.
+# ESCSIM is set by make test; by default build/escsim.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+. "$here/catalogue.sh"
 cd "$root" || exit 1
-ESCSIM=${ESCSIM:-$root/build/escsim}
-LIMIT=${ESCSIM_TEST_TIMEOUT:-300}
-# Bad scenarios may use the scenario library, as real ones do.
-export ESCSIM_PATH="$root/scenarios"
 
-if [ ! -x "$ESCSIM" ]; then
-	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
-	exit 1
-fi
-
-lines=()
-while IFS= read -r line || [ -n "$line" ]; do
-	case "$line" in ''|'#'*) continue ;; esac
-	lines+=("$line")
-done < "$here/catalogue.txt"
+read_catalogue "$here/catalogue.txt"
 
 echo "1..${#lines[@]}"
 tmp=$(mktemp -d)
@@ -48,22 +34,11 @@ for line in "${lines[@]}"; do
 		>"$out" 2>"$err" </dev/null)
 	status=$?
 	problems=()
-	[ "$status" = 124 ] && problems+=("still running after $LIMIT s: stopped")
+	catalogue_timeout "$status"
 	left=$(cd "$tmp/cwd" && ls -A | grep -vx tests)
 	[ -z "$left" ] || problems+=("left behind in its folder: $(echo $left)")
 	[ "$status" = "$want" ] || problems+=("exit status $status, expected $want")
-	rest=$(cat "$err")
-	while :; do
-		case $frag in
-		*" ... "*) part=${frag%% ... *}; frag=${frag#* ... } ;;
-		*) part=$frag; frag= ;;
-		esac
-		case $rest in
-		*"$part"*) rest=${rest#*"$part"} ;;
-		*) problems+=("message fragment not found (in order): $part") ;;
-		esac
-		[ -n "$frag" ] || break
-	done
+	fragments_in_order "$(cat "$err")" "$frag"
 	[ ! -s "$out" ] || problems+=("standard output is not empty")
 	if [ ${#problems[@]} -eq 0 ]; then
 		echo "ok $n - $file"
