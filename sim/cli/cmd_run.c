@@ -38,6 +38,7 @@ static int run(cli *c, int argc, char **argv)
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
 		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
+		.flush_every_s = c->flush_every,
 	};
 	if (compare && c->n_arms) {
 		o.arms = c->arms;

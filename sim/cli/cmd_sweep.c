@@ -98,6 +98,7 @@ int cmd_sweep(int argc, char **argv)
 			.quiet = c.quiet, .events = c.events, .skip_failed = c.skip_failed,
 			.command = "sweep",
 			.threads = c.threads, .sweep = &sw, .resume = c.resume,
+			.flush_every_s = c.flush_every,
 		};
 		esc_batch_result res;
 		if (!o.out_path) {

@@ -55,7 +55,8 @@ typedef struct esc_h5_table {
 	hsize_t nrows;        /* rows appended: the chunks before buf, then buf */
 } esc_h5_table;
 
-/* Create table NAME under LOC (empty, chunked, shuffle + deflate) with all
+/* Create table NAME under LOC (empty, chunked, shuffle + deflate +
+ * Fletcher-32) with all
  * its attributes.  LABELS, if not NULL, has one entry per field: a non-NULL
  * entry replaces that field's labels (codes whose names come from the
  * scenario, such as parties); it is only read during the call.  An int32
@@ -67,6 +68,25 @@ int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
                         const esc_h5_table_desc *desc,
                         const char *const *labels, const char *where,
                         esc_error *err);
+
+/* Open table NAME under LOC, made by esc_h5_table_create with the same
+ * DESC and LABELS, to append to it: its rows so far are kept, and the last
+ * partly filled chunk is read back (checksum checked) and filled on.  A
+ * table stored otherwise (another type, chunk size or filters: another
+ * escsim version) is refused with ESC_ERR_RUNTIME naming it. */
+int esc_h5_table_open(esc_h5_table *t, hid_t loc, const char *name,
+                      const esc_h5_table_desc *desc,
+                      const char *const *labels, const char *where,
+                      esc_error *err);
+
+/* Check every chunk of table DSET (at PATH in FILE, for messages) against
+ * its Fletcher-32 checksum, reading the stored bytes only (nothing is
+ * inflated).  A chunk that is missing or whose checksum does not match is
+ * ESC_ERR_INPUT naming the rows.  *CHECKED is 0 (and nothing is read) for
+ * a table without the checksum filter (files of schema 1.0 and 1.1): read
+ * its rows to check it. */
+int esc_h5_table_check(hid_t dset, const char *file, const char *path,
+                       int *checked, esc_error *err);
 
 /* Create table NAME under LOC as esc_h5_table_create would from the
  * description SRC gives back, SRC being a table that esc_h5_table_create

@@ -95,10 +95,11 @@ for arm in cell no_cell; do
 done
 ok $diff "incomplete join + resume == single run"
 
-# Files from before code columns were narrowed (schema 1.0: int32 codes):
-# joined into this version's storage (the copy of whole chunks refused,
-# every row appended, narrowed), the same rows as a join of 1.1 shards,
-# and the file says 1.1.  A 1.0 and a 1.1 shard are not mixed.
+# Files from before code columns were narrowed (schema 1.0: int32 codes,
+# no checksums): joined into this version's storage (the copy of whole
+# chunks refused, every row appended, narrowed), the same rows as a join
+# of this version's shards, and the file says 1.2.  A 1.0 and a 1.2 shard
+# are not mixed.
 $PY - t0.h5 w0.h5 t1.h5 w1.h5 > py.txt 2>&1 <<'PYEOF'
 import sys, h5py, numpy as np
 CODES = {"regime", "actor", "target", "zone", "type", "true_perpetrator",
@@ -136,7 +137,7 @@ ok $? "1.0 shards join"; sed 's/^/# /' err
 $PY - wm.h5 tm.h5 > py.txt 2>&1 <<'PYEOF'
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as w, h5py.File(sys.argv[2], "r") as t:
-    assert w.attrs["schema_version"] == "1.1", w.attrs["schema_version"]
+    assert w.attrs["schema_version"] == "1.2", w.attrs["schema_version"]
     for arm in t["arms"]:
         for tab in t["arms"][arm]:
             a, b = w["arms"][arm][tab], t["arms"][arm][tab]
@@ -145,7 +146,7 @@ with h5py.File(sys.argv[1], "r") as w, h5py.File(sys.argv[2], "r") as t:
             assert a[()].tobytes() == b[()].tobytes(), tab
             assert sorted(a.attrs) == sorted(b.attrs), tab
 PYEOF
-ok $? "joined into 1.1 storage: the rows, types and chunks of a 1.1 join, schema_version 1.1"; sed 's/^/# /' py.txt
+ok $? "joined into 1.2 storage: the rows, types and chunks of a 1.2 join, schema_version 1.2"; sed 's/^/# /' py.txt
 "$ESCSIM" merge w0.h5 t1.h5 -n 40 -o x.h5 2> err
-is $? 2 "a 1.0 and a 1.1 shard: exit 2"
+is $? 2 "a 1.0 and a 1.2 shard: exit 2"
 contains err "different columns" "the message says the columns differ"

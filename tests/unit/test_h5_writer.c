@@ -253,6 +253,26 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	assert_int_equal(got->near_misses, want->near_misses);
 }
 
+/* Chunked, shuffle, deflate 1, then the Fletcher-32 checksum. */
+static void check_filters(hid_t d)
+{
+	hid_t dcpl = H5Dget_create_plist(d);
+	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+	assert_int_equal(H5Pget_nfilters(dcpl), 3);
+	unsigned flags, cd[4];
+	size_t ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_SHUFFLE);
+	ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_DEFLATE);
+	assert_int_equal(cd[0], 1);
+	ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 2, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_FLETCHER32);
+	H5Pclose(dcpl);
+}
+
 static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want)
 {
 	char path[128];
@@ -267,19 +287,7 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 	assert_true(max == H5S_UNLIMITED);
 	H5Sclose(s);
 
-	/* Chunked, shuffle then deflate 1. */
-	hid_t dcpl = H5Dget_create_plist(d);
-	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
-	assert_int_equal(H5Pget_nfilters(dcpl), 2);
-	unsigned flags, cd[4];
-	size_t ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_SHUFFLE);
-	ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_DEFLATE);
-	assert_int_equal(cd[0], 1);
-	H5Pclose(dcpl);
+	check_filters(d);
 
 	esc_run_row *rows = calloc(n_want ? n_want : 1, sizeof *rows);
 	hid_t t = reader_row_type();
@@ -899,17 +907,7 @@ static hid_t open_table(hid_t file, const char *arm, const char *table,
 	assert_int_equal(n, n_want);
 	assert_true(max == H5S_UNLIMITED);
 	H5Sclose(s);
-	hid_t dcpl = H5Dget_create_plist(d);
-	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
-	assert_int_equal(H5Pget_nfilters(dcpl), 2);
-	unsigned flags, cd[4];
-	size_t ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_SHUFFLE);
-	ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_DEFLATE);
-	H5Pclose(dcpl);
+	check_filters(d);
 	assert_attr_fixed(d, "CLASS", "TABLE");
 	assert_attr_fixed(d, "VERSION", "3.0");
 	return d;
