@@ -240,12 +240,24 @@ static int check_readable(const char *path, esc_error *err)
 /* HDF5's "clear_status_flags", as its own h5clear tool sets it: opens a
  * file whose superblock says a writer still has it (a writer that was
  * killed: a live one holds the file lock, which is still checked). */
+/* The readers' access properties: our driver (h5_vfd.c), and CACHE bytes
+ * of chunk cache per dataset (0: HDF5's default). */
+static hid_t read_fapl(size_t cache)
+{
+	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), drv = esc_h5_read_driver();
+	if (fapl >= 0 && (drv < 0 || H5Pset_driver(fapl, drv, NULL) < 0 ||
+	                  (cache && H5Pset_cache(fapl, 0, 101, cache, 1.0) < 0))) {
+		H5Pclose(fapl);
+		return -1;
+	}
+	return fapl;
+}
+
 static hid_t crash_fapl(size_t cache)
 {
-	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+	hid_t fapl = read_fapl(cache);
 	hbool_t clear = 1;
-	if (fapl >= 0 && (H5Pset(fapl, "clear_status_flags", &clear) < 0 ||
-	                  (cache && H5Pset_cache(fapl, 0, 101, cache, 1.0) < 0))) {
+	if (fapl >= 0 && H5Pset(fapl, "clear_status_flags", &clear) < 0) {
 		H5Pclose(fapl);
 		return -1;
 	}
@@ -270,18 +282,18 @@ hid_t esc_h5_open_file(const char *path, int *not_hdf5, int *crashed,
 		*not_hdf5 = 1;
 		return -1;
 	}
-	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-	if (fapl >= 0 && cache && H5Pset_cache(fapl, 0, 101, cache, 1.0) < 0) {
-		H5Pclose(fapl);
-		fapl = -1;
+	hid_t fapl = read_fapl(cache);
+	if (fapl < 0) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "cannot open '%s': cannot set up "
+		              "its access properties", path);
+		return -1;
 	}
-	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
 	char reason[512] = "";
 	int locked = 0;
 	if (f < 0)
 		locked = esc_h5_reason(reason, sizeof reason);   /* before any other call */
-	if (fapl >= 0)
-		H5Pclose(fapl);
+	H5Pclose(fapl);
 	if (f < 0 && !locked && killed_writer(reason)) {
 		hid_t cf = crash_fapl(cache);
 		if (cf >= 0) {

@@ -45,6 +45,10 @@ int esc_h5_sha256_hex(const char *text, char hex[65]);
 hid_t esc_h5_create_plist(void);
 hid_t esc_h5_access_plist(int writer);
 
+/* The driver readers open files with (h5_vfd.c): HDF5's POSIX driver,
+ * checking each global heap collection before HDF5 trusts its sizes. */
+hid_t esc_h5_read_driver(void);
+
 /* Open PATH for reading.  ESC_ERR_INPUT with a message starting "cannot
  * open 'PATH'" for a missing or unreadable file, anything but a regular
  * file (a FIFO would block, a device never end), a file HDF5 cannot open,

@@ -153,8 +153,7 @@ static int open_checked(esc_h5_file *f, const char *name, int rw,
 		                     "or no group /arms", f->path);
 	char *v = NULL;
 	if (esc_h5_get_attr_text(f, "/", "schema_version", &v, err))
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s",
-		                     f->path, err->msg);
+		return err->status;
 	char *end;
 	long major = strtol(v, &end, 10);
 	int ok = end != v && major == SCHEMA_MAJOR;
@@ -331,44 +330,51 @@ int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
 	return ESC_OK;
 }
 
-/* A string of attribute or dataset OBJ (TYPE its file type, one element)
- * read with READ_FN; malloc'd in *out. */
-static int read_string(hid_t obj, hid_t type, int is_attr, char **out)
+/* Text longer than this is not something escsim wrote: a damaged size. */
+#define MAX_TEXT ((size_t)256 << 20)
+
+/* A string of attribute or dataset OBJ (TYPE its file type, one element),
+ * malloc'd in *out.  On failure, the library's reason in WHY (taken at
+ * once: the next call clears it).  Fixed-length text is read through a
+ * memory type made here (a size checked first), never a copy of the file's
+ * type, which a damaged file can make HDF5 copy past its end. */
+static int read_string(hid_t obj, hid_t type, int is_attr, char **out,
+                       char *why, size_t why_size)
 {
 	*out = NULL;
-	if (H5Tis_variable_str(type) > 0) {
-		hid_t mt = H5Tcopy(H5T_C_S1);
-		char *p = NULL;
-		int rc = -1;
-		if (mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0 &&
-		    H5Tset_cset(mt, H5Tget_cset(type)) >= 0 &&
-		    (is_attr ? H5Aread(obj, mt, &p)
-		             : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p)) >= 0) {
-			*out = esc_h5_dup(p ? p : "");
-			rc = *out ? 0 : -1;
-		}
-		if (p)
-			H5free_memory(p);
-		if (mt >= 0)
-			H5Tclose(mt);
-		return rc;
-	}
-	size_t size = H5Tget_size(type);
-	char *buf = calloc(size + 1, 1);
-	if (!buf)
+	snprintf(why, why_size, "out of memory");
+	int vlen = H5Tis_variable_str(type) > 0;
+	size_t size = vlen ? 0 : H5Tget_size(type);
+	H5T_cset_t cset = H5Tget_cset(type);
+	if (!vlen && (size == 0 || size > MAX_TEXT)) {
+		snprintf(why, why_size, "a text of %zu bytes (damaged?)", size);
 		return -1;
-	hid_t mt = H5Tcopy(type);
-	int rc = (mt >= 0 && (is_attr ? H5Aread(obj, mt, buf)
-	                              : H5Dread(obj, mt, H5S_ALL, H5S_ALL,
-	                                        H5P_DEFAULT, buf)) >= 0) ? 0 : -1;
+	}
+	hid_t mt = H5Tcopy(H5T_C_S1);
+	char *p = NULL, *buf = vlen ? NULL : calloc(size + 1, 1);
+	void *dst = vlen ? (void *)&p : (void *)buf;
+	int rc = -1;
+	if (mt >= 0 && (vlen || buf) && cset >= 0 &&
+	    H5Tset_size(mt, vlen ? H5T_VARIABLE : size) >= 0 &&
+	    H5Tset_cset(mt, cset) >= 0 &&
+	    (vlen || H5Tset_strpad(mt, H5Tget_strpad(type)) >= 0)) {
+		rc = (is_attr ? H5Aread(obj, mt, dst)
+		              : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst)) < 0 ?
+		     -1 : 0;
+		if (rc)
+			esc_h5_reason(why, why_size);
+	}
+	if (rc == 0 && vlen && !(*out = esc_h5_dup(p ? p : "")))
+		rc = -1;
+	if (rc == 0 && !vlen)
+		*out = buf;
+	else
+		free(buf);
+	if (p)
+		H5free_memory(p);
 	if (mt >= 0)
 		H5Tclose(mt);
-	if (rc) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	return 0;
+	return rc;
 }
 
 /* Shortest "%.Ng" that reads back as the same double. */
@@ -406,13 +412,13 @@ int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name
 	hid_t t = H5Aget_type(a), s = H5Aget_space(a);
 	hssize_t npoints = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
 	H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-	char buf[128];
+	char buf[128], why[512] = "";
 	int rc = 0;
 	if (npoints != 1) {
 		snprintf(buf, sizeof buf, "(%lld values)", (long long)npoints);
 		*out = esc_h5_dup(buf);
 	} else if (cls == H5T_STRING) {
-		rc = read_string(a, t, 1, out);
+		rc = read_string(a, t, 1, out, why, sizeof why);
 	} else if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
 		unsigned long long v = 0;
 		rc = H5Aread(a, H5T_NATIVE_ULLONG, &v) < 0 ? -1 : 0;
@@ -432,15 +438,16 @@ int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name
 		snprintf(buf, sizeof buf, "(HDF5 type class %d)", (int)cls);
 		*out = esc_h5_dup(buf);
 	}
-	if (rc < 0)   /* before any other call clears the error stack */
-		h5_fail(f, err, ESC_ERR_INPUT, "cannot read an attribute", obj);
+	if (rc < 0 && cls != H5T_STRING)   /* before another call clears it */
+		esc_h5_reason(why, sizeof why);
 	if (t >= 0)
 		H5Tclose(t);
 	if (s >= 0)
 		H5Sclose(s);
 	H5Aclose(a);
 	if (rc < 0)
-		return ESC_ERR_INPUT;
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read the "
+		                     "attribute %s: %s", f->path, obj, name, why);
 	if (!*out)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	return ESC_OK;
@@ -474,10 +481,12 @@ int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
 		                     f->path, path);
 	hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
 	hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+	char why[512] = "not text";
 	int rc = (t >= 0 && H5Tget_class(t) == H5T_STRING) ?
-		read_string(d, t, 0, out) : -1;
+		read_string(d, t, 0, out, why, sizeof why) : -1;
 	if (rc)
-		rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it as text", path);
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read it as "
+		                   "text: %s", f->path, path, why);
 	if (t >= 0)
 		H5Tclose(t);
 	if (d >= 0)

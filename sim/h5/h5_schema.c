@@ -18,6 +18,7 @@
 
 #include "escsim/outcome.h"
 #include "h5_schema.h"
+#include "h5_table.h"
 
 /* esc_run_row column by column.  Units: "h" hours, "count" a number of
  * things, "1" dimensionless (with labels for a 0/1 flag), "level" a ladder
@@ -364,6 +365,8 @@ int esc_h5_schema_check(hid_t dset, const esc_h5_schema *s, int allow_extra,
 		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s has no column 'rep' "
 		                   "(int64): not a %s table escsim wrote", file, path,
 		                   s->name);
+	if (rc == ESC_OK)
+		rc = esc_h5_table_extent(dset, file, path, err);
 out:
 	if (ft >= 0)
 		H5Tclose(ft);

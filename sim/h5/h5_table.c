@@ -1408,6 +1408,34 @@ int esc_h5_table_open(esc_h5_table *t, hid_t loc, const char *name,
 	return rc;
 }
 
+int esc_h5_table_extent(hid_t dset, const char *file, const char *path,
+                        esc_error *err)
+{
+	hid_t dcpl = H5Dget_create_plist(dset), space = H5Dget_space(dset);
+	hsize_t R = 0, n = 0, have = 0;
+	int ok = dcpl >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+	         H5Sget_simple_extent_dims(space, &n, NULL) == 1;
+	int chunked = ok && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+	              H5Pget_chunk(dcpl, 1, &R) == 1 && R > 0;
+	herr_t got = chunked ? H5Dget_num_chunks(dset, space, &have) : 0;
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (space >= 0)
+		H5Sclose(space);
+	if (!chunked)
+		return ESC_OK;          /* not a table of ours: the caller says */
+	hsize_t need = n / R + (n % R != 0);
+	if (got < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: its chunk index "
+		                     "cannot be read: the file is damaged", file, path);
+	if (have >= need)
+		return ESC_OK;
+	return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s says it has %llu rows, "
+	                     "but data is stored for at most %llu: the file is "
+	                     "damaged or was cut short", file, path,
+	                     (unsigned long long)n, (unsigned long long)(have * R));
+}
+
 int esc_h5_table_check(hid_t dset, const char *file, const char *path,
                        int *checked, esc_error *err)
 {
@@ -1427,12 +1455,12 @@ int esc_h5_table_check(hid_t dset, const char *file, const char *path,
 		H5Pclose(dcpl);
 	if (space >= 0)
 		H5Sclose(space);
-	if (!fletcher)
-		return ESC_OK;          /* the caller reads the rows instead */
+	int rc = esc_h5_table_extent(dset, file, path, err);
+	if (rc || !fletcher)
+		return rc;              /* without checksums the caller reads the rows */
 	*checked = 1;
 	unsigned char *buf = NULL;
 	size_t cap = 0, len = 0;
-	int rc = ESC_OK;
 	for (hsize_t first = 0; first < n && rc == ESC_OK; first += R) {
 		const char *why = NULL;
 		if (read_raw_chunk(dset, first, &buf, &cap, &len, &why) < 0 ||

@@ -79,6 +79,12 @@ int esc_h5_table_open(esc_h5_table *t, hid_t loc, const char *name,
                       const char *const *labels, const char *where,
                       esc_error *err);
 
+/* ESC_ERR_INPUT naming the table if DSET says it has more rows than its
+ * stored chunks can hold (a damaged extent, which would make a reader
+ * read, or a check walk, billions of empty rows). */
+int esc_h5_table_extent(hid_t dset, const char *file, const char *path,
+                        esc_error *err);
+
 /* Check every chunk of table DSET (at PATH in FILE, for messages) against
  * its Fletcher-32 checksum, reading the stored bytes only (nothing is
  * inflated).  A chunk that is missing or whose checksum does not match is
