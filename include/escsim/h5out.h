@@ -172,12 +172,16 @@ int esc_h5_checkpoint(esc_h5_writer *w, int64_t jobs, int sync, esc_error *err);
 int64_t esc_h5_committed(const esc_h5_writer *w);
 
 /* How a file ends: `complete` set to 1 or 0 and renamed to the final name
- * (replacing any file there: the caller has checked it may), or left as
- * NAME.partial with `complete` 0. */
+ * (replacing any file there: the caller has checked it may), left as
+ * NAME.partial with `complete` 0, or, after a write failed (a full disk),
+ * abandoned: left as NAME.partial as it was at its last checkpoint, with
+ * its checkpoint record for esc_h5_recover (removed if no checkpoint saved
+ * anything). */
 typedef enum esc_h5_end {
 	ESC_H5_INCOMPLETE = 0,
 	ESC_H5_COMPLETE = 1,
-	ESC_H5_KEEP_PARTIAL = 2
+	ESC_H5_KEEP_PARTIAL = 2,
+	ESC_H5_ABANDON = 3
 } esc_h5_end;
 
 /* Close as END says, after an fsync.  W is freed whatever happens.  If a

@@ -380,6 +380,8 @@ int esc_bt_checkpoint(batch *b, int sync, esc_error *err)
 		return ESC_OK;
 	int st = esc_h5_checkpoint(b->out, jobs_saved(b), sync, err);
 	b->last_checkpoint = esc_bt_wall_s();
+	if (st == ESC_OK)
+		b->saved_jobs = jobs_saved(b);
 	return st;
 }
 
@@ -481,6 +483,7 @@ static int open_output(batch *b, esc_scenario *scen, esc_error *err)
 	const esc_batch_opts *o = b->o;
 	b->scen = scen;
 	if (b->inplace) {
+		b->saved_jobs = b->already_done;
 		if (!(b->out = esc_h5_reopen(b->final, err)))
 			return err->status;
 		int st = esc_h5_set_note(b->out, "resumed_by", o->command_line, err);
@@ -1018,20 +1021,21 @@ static void append_msg(esc_error *err, const char *fmt, ...)
 
 /* Close this process's file after the run stopped with ST (every group
  * made first); the message then says where the finished replications
- * are.  *WHERE: the file they are in, or NULL. */
+ * are.  *WHERE: the file they are in, or NULL.  After a failed write the
+ * file is abandoned as it was at its last checkpoint. */
 static int finish_file(batch *b, int st, int joined, const char **where,
                        esc_error *err)
 {
 	esc_error cerr = {0};
-	int cst = esc_bt_add_groups(b, b->n_points - 1, &cerr);
+	int cst = b->wst;
+	if (cst == ESC_OK)
+		cst = esc_bt_add_groups(b, b->n_points - 1, &cerr);
 	if (cst == ESC_OK)
 		cst = esc_bt_checkpoint(b, 1, &cerr);
-	esc_h5_end end = file_end(b, cst ? (st ? st : cst) : st, joined);
-	int64_t saved = esc_h5_committed(b->out);
+	esc_h5_end end = cst ? ESC_H5_ABANDON : file_end(b, st, joined);
 	if (esc_h5_close(b->out, end, cst ? &(esc_error){0} : &cerr) && cst == ESC_OK)
 		cst = cerr.status;
 	b->out = NULL;
-	int64_t kept = jobs_saved(b);
 	*where = end == ESC_H5_KEEP_PARTIAL ? b->partial : b->file;
 	if (cst) {
 		struct stat sb;
@@ -1039,14 +1043,19 @@ static int finish_file(batch *b, int st, int joined, const char **where,
 			*err = cerr;
 			st = cst;
 		}
-		*where = stat(b->partial, &sb) == 0 && saved > 0 ? b->partial : NULL;
-		if (*where && !joined)
-			append_msg(err, "; %lld replications are kept in '%s' as of its last "
-			           "checkpoint: free some space, then repeat the command "
-			           "with --resume %s", (long long)saved, b->partial, b->final);
+		*where = stat(b->partial, &sb) == 0 && b->saved_jobs > 0 ? b->partial : NULL;
+		int full = strstr(err->msg, "No space left") || strstr(err->msg, "File too large");
+		if (!joined && *where)
+			append_msg(err, "; %lld replications are kept in '%s' as of its "
+			           "last checkpoint: %s, then repeat the command with "
+			           "--resume %s", (long long)b->saved_jobs, b->partial,
+			           full ? "free some space" : "when the cause is fixed",
+			           b->final);
+		else if (!joined)
+			append_msg(err, "; nothing was kept");
 	} else if (st != ESC_OK && !joined) {
 		esc_error_prefix(err, "%lld finished replications kept in '%s' (marked "
-		                 "incomplete%s); ", (long long)kept, *where,
+		                 "incomplete%s); ", (long long)jobs_saved(b), *where,
 		                 end == ESC_H5_KEEP_PARTIAL && b->had_final ?
 		                 ", and the existing file under that name is unchanged" : "");
 		if (st == ESC_ERR_INPUT && !b->o->skip_failed)

@@ -80,6 +80,7 @@ typedef struct batch {
 	int64_t recovered;              /* jobs a killed run's .partial saved;
 	                                   -1: none was recovered */
 	double checkpoint_every, last_checkpoint;   /* seconds; wall clock */
+	int64_t saved_jobs;             /* replications the last checkpoint saved */
 
 	/* Shared by the workers, under mu.  writing: a worker holds the
 	 * writer role (pool.c, write_ready). */

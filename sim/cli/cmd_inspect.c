@@ -306,8 +306,9 @@ static int inspect(const char *file, int quick)
 		       "replications that finished");
 	free(complete);
 	if (esc_h5_crashed(f))
-		printf("written   NO: left by a run that was killed; as it was at its "
-		       "last checkpoint (--resume completes it)\n");
+		printf("written   NO: left by a run that did not close it (killed, or a "
+		       "write failed); read as it was at its last checkpoint (--resume "
+		       "completes it)\n");
 	esc_h5_file_close(f);
 	if (st == ESC_OK && bad) {
 		fprintf(stderr, "escsim: '%s' is damaged: some tables cannot be "

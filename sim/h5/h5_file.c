@@ -253,11 +253,24 @@ static hid_t read_fapl(size_t cache)
 	return fapl;
 }
 
+/* A file whose writer was killed, or gave up after a failed write: its
+ * superblock still says a writer has it, and it may end before the space
+ * HDF5 had allocated (a chunk that could not be written).  HDF5's own
+ * "clear_status_flags" and "skip_eof_check", as its h5clear tool sets
+ * them, open it all the same (a live writer still holds the file lock,
+ * which is checked); whatever lies past the end reads as zeros, which no
+ * checksum accepts. */
+static int crash_props(hid_t fapl)
+{
+	hbool_t yes = 1;
+	return H5Pset(fapl, "clear_status_flags", &yes) < 0 ||
+	       H5Pset(fapl, "skip_eof_check", &yes) < 0 ? -1 : 0;
+}
+
 static hid_t crash_fapl(size_t cache)
 {
 	hid_t fapl = read_fapl(cache);
-	hbool_t clear = 1;
-	if (fapl >= 0 && H5Pset(fapl, "clear_status_flags", &clear) < 0) {
+	if (fapl >= 0 && crash_props(fapl) < 0) {
 		H5Pclose(fapl);
 		return -1;
 	}
@@ -267,7 +280,8 @@ static hid_t crash_fapl(size_t cache)
 static int killed_writer(const char *reason)
 {
 	return strstr(reason, "already open for write") != NULL ||
-	       strstr(reason, "file consistency flags") != NULL;
+	       strstr(reason, "file consistency flags") != NULL ||
+	       strstr(reason, "truncated file") != NULL;
 }
 
 hid_t esc_h5_open_file(const char *path, int *not_hdf5, int *crashed,
@@ -307,6 +321,9 @@ hid_t esc_h5_open_file(const char *path, int *not_hdf5, int *crashed,
 	if (f < 0)
 		esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s%s", path, reason,
 		              locked ? "" : " (damaged, or still being written?)");
+	/* A checkpoint record: its writer did not close it (a write failed). */
+	if (f >= 0 && H5Lexists(f, "checkpoint", H5P_DEFAULT) > 0)
+		*crashed = 1;
 	return f;
 }
 
@@ -316,8 +333,7 @@ hid_t esc_h5_open_file_rw(const char *path, size_t cache, esc_error *err)
 	if (check_readable(path, err))
 		return -1;
 	hid_t fapl = esc_h5_access_plist(1);
-	hbool_t clear = 1;
-	if (fapl < 0 || H5Pset(fapl, "clear_status_flags", &clear) < 0 ||
+	if (fapl < 0 || crash_props(fapl) < 0 ||
 	    (cache && H5Pset_cache(fapl, 0, 101, cache, 1.0) < 0)) {
 		if (fapl >= 0)
 			H5Pclose(fapl);
@@ -333,5 +349,15 @@ hid_t esc_h5_open_file_rw(const char *path, size_t cache, esc_error *err)
 		              path, reason);
 	}
 	H5Pclose(fapl);
+	/* Space allocated past the end (a chunk a full disk refused) is past
+	 * the end again: new data goes after both. */
+	if (f >= 0 && H5Fincrement_filesize(f, 0) < 0) {
+		char reason[512];
+		esc_h5_reason(reason, sizeof reason);
+		H5Fclose(f);
+		esc_error_set(err, ESC_ERR_RUNTIME, "cannot open '%s' to write to it: "
+		              "%s", path, reason);
+		return -1;
+	}
 	return f;
 }

@@ -1542,6 +1542,13 @@ int esc_h5_table_flush(esc_h5_table *t, const char *where, esc_error *err)
 	return rc;
 }
 
+void esc_h5_table_forget(esc_h5_table *t)
+{
+	t->dset = -1;
+	t->buf_rows = 0;
+	esc_h5_table_close(t);   /* with no dataset: frees memory only */
+}
+
 int esc_h5_table_close(esc_h5_table *t)
 {
 	int rc = 0;

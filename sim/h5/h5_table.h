@@ -53,6 +53,7 @@ typedef struct esc_h5_table {
 	size_t buf_rows;      /* rows in buf */
 	int buf_written;      /* buf (partly filled) is in the file as it is */
 	hsize_t nrows;        /* rows appended: the chunks before buf, then buf */
+	hsize_t saved;        /* rows at the file's last checkpoint */
 } esc_h5_table;
 
 /* Create table NAME under LOC (empty, chunked, shuffle + deflate +
@@ -142,6 +143,11 @@ int esc_h5_table_flush(esc_h5_table *t, const char *where, esc_error *err);
 /* Flush and close the dataset; returns negative if anything failed.  Safe
  * on a closed table and on one zeroed with dset = -1. */
 int esc_h5_table_close(esc_h5_table *t);
+
+/* After a failed write: free what T holds in memory, rows not yet in the
+ * file included, and forget its dataset without closing it (closing would
+ * write its metadata: see esc_h5_close, ESC_H5_ABANDON). */
+void esc_h5_table_forget(esc_h5_table *t);
 
 /* A pool of THREADS compressing threads; THREADS <= 0 picks the number of
  * processors (at most 4); 1 makes no thread (chunks are compressed in the

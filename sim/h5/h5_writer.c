@@ -456,6 +456,10 @@ int esc_h5_checkpoint(esc_h5_writer *w, int64_t jobs, int sync, esc_error *err)
 	if (sync && esc_h5_fsync_path(w->partial, 0) < 0)
 		return sync_failed(w, err);
 	w->committed = jobs;
+	for (size_t i = 0; i < w->n_arms; i++)
+		for (int k = 0; w->arms[i].open && k < ARM_TABLES; k++)
+			w->arms[i].t[k].saved = w->arms[i].t[k].nrows;
+	w->failures.saved = w->failures.nrows;
 	/* A gap of one byte: chunks written from now on are past every chunk
 	 * this checkpoint refers to, so replacing one of those never frees the
 	 * end of the file (which HDF5 would reuse at once). */
@@ -653,10 +657,11 @@ esc_h5_writer *esc_h5_reopen(const char *path, esc_error *err)
 		                      w->where, err))
 			goto fail;
 		w->failures.pool = w->pool;
+		w->failures.saved = w->failures.nrows;
 		w->has_failures = 1;
 	}
-	/* Until the first checkpoint, the file is what it was. */
-	w->committed = 0;
+	/* What the file held is kept whatever happens (close_failed). */
+	w->committed = 1;
 	return w;
 fail:
 	close_objects(w);
@@ -891,6 +896,7 @@ static int arm_table(esc_h5_writer *w, arm *a, int k, char *const specs[N_LBL],
 	              : esc_h5_table_create(&a->t[k], a->group, s->name, s->desc, l,
 	                                    w->where, err);
 	a->t[k].pool = w->pool;
+	a->t[k].saved = a->t[k].nrows;
 	a->has[k] = rc == ESC_OK;
 	return rc;
 }
@@ -1229,11 +1235,37 @@ static int close_failed(esc_h5_writer *w, int rc, esc_error *err)
 	return rc;
 }
 
+/* After a failed write: the file on disk is its last checkpoint and
+ * chunks nothing refers to (between checkpoints only chunks are written),
+ * and it must stay so.  Closing it, or any object in it, would write the
+ * metadata in memory, which counts rows some tables have and others lack;
+ * a full disk could even leave half of it.  So the file is left open, its
+ * metadata unwritten, until the process exits (HDF5's handles go with it),
+ * and our memory is freed.  A file no checkpoint saved anything in goes. */
+static int abandon(esc_h5_writer *w, esc_error *err)
+{
+	if (w->committed <= 0) {
+		esc_h5_discard(w);
+		return err ? err->status : ESC_ERR_RUNTIME;
+	}
+	esc_h5_zpool_free(w->pool);     /* chunks in hand are dropped */
+	w->pool = NULL;
+	for (size_t i = 0; i < w->n_arms; i++)
+		for (int k = 0; k < ARM_TABLES; k++)
+			esc_h5_table_forget(&w->arms[i].t[k]);
+	if (w->has_failures)
+		esc_h5_table_forget(&w->failures);
+	free_writer(w);
+	return err ? err->status : ESC_ERR_RUNTIME;
+}
+
 int esc_h5_close(esc_h5_writer *w, esc_h5_end end, esc_error *err)
 {
 	if (!w)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "no results file to close");
 	esc_h5_enter();
+	if (end == ESC_H5_ABANDON)
+		return abandon(w, err);
 	int rc = flush_open_tables(w, err);
 	/* Everything on disk before the file may say complete, or lose its
 	 * checkpoint record. */

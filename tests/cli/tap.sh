@@ -32,3 +32,20 @@ contains() {
 	if grep -qF -- "$2" "$1"; then echo "ok $_n - $3"
 	else echo "not ok $_n - $3"; echo "#   '$2' not in:"; sed 's/^/#     /' "$1" | head -20; _failed=$((_failed + 1)); fi
 }
+
+# same_tables A B: 0 if every table under /arms and /failures of result
+# file A is in B with the same rows, bit for bit (h5diff), and B has no
+# other.
+tables_of() {
+	h5ls -r "$1" 2> /dev/null |
+		awk '$2 == "Dataset" && ($1 ~ /^\/arms\// || $1 == "/failures") { print $1 }' | sort
+}
+same_tables() {
+	local la lb t
+	la=$(tables_of "$1")
+	lb=$(tables_of "$2")
+	[ -n "$la" ] && [ "$la" = "$lb" ] || return 1
+	for t in $la; do
+		h5diff -q "$1" "$2" "$t" "$t" > /dev/null 2>&1 || return 1
+	done
+}
