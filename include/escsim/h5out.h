@@ -70,6 +70,14 @@ int esc_h5_same_file(const char *a, const char *b);
  * is not HDF5 or not escsim's, one that cannot be read. */
 int esc_h5_check_output(const char *path, esc_error *err);
 
+/* 1 if HDF5 opens PATH for reading (a dead run's file included). */
+int esc_h5_opens(const char *path);
+
+/* May a run write PATH (a NAME.partial) as it goes?  ESC_OK if there is
+ * nothing there or an HDF5 file (a dead run's, readable or not); else
+ * ESC_ERR_INPUT, naming PATH. */
+int esc_h5_check_partial(const char *path, esc_error *err);
+
 /* A NAME.partial left by a process that was killed: cut every table back
  * to the rows of its last checkpoint and make it an ordinary incomplete
  * file.  *JOBS is the jobs count the checkpoint recorded, -1 if PARTIAL was

@@ -655,10 +655,18 @@ static int resume_source(batch *b, esc_error *err)
 	struct stat st;
 	b->had_final = stat(f, &st) == 0;
 	if (stat(b->partial, &st) == 0) {
-		int64_t jobs;
-		if (esc_h5_check_output(b->partial, err) ||
-		    esc_h5_recover(b->partial, &jobs, err))
+		int64_t jobs = 0;
+		if (esc_h5_check_partial(b->partial, err))
 			return esc_error_prefix(err, "--resume: ");
+		/* One that does not open was killed before it saved anything (a
+		 * file with a checkpoint always opens). */
+		int not_open = st.st_size == 0 || !esc_h5_opens(b->partial);
+		if (!not_open && esc_h5_recover(b->partial, &jobs, err))
+			return esc_error_prefix(err, "--resume: ");
+		if (jobs == 0)
+			fprintf(stderr, "escsim: warning: '%s' holds nothing that can be "
+			        "used (its run was killed before it saved anything)%s\n",
+			        b->partial, stat(f, &st) == 0 ? "" : ": starting over");
 		if (jobs != 0) {
 			b->src = b->partial;
 			if (jobs > 0)
@@ -993,7 +1001,24 @@ static int check_outputs(batch *b, esc_scenario *scen, const char *shard,
 	}
 	if (!b->o->resume && esc_h5_check_output(b->final, err))
 		return err->status;
-	return esc_h5_check_output(b->partial, err);
+	if (esc_h5_check_partial(b->partial, err))
+		return err->status;
+	/* A dead run's .partial with replications in it is replaced by a new
+	 * run (as asked): say what --resume would have kept. */
+	esc_error e = {0};
+	esc_h5_file *old = b->o->resume ? NULL : esc_h5_open(b->partial, &e);
+	int64_t rows = 0;
+	if (old && esc_h5_n_arms(old) > 0) {
+		char path[300];
+		snprintf(path, sizeof path, "/arms/%s/runs", esc_h5_arm_name(old, 0));
+		if (esc_h5_table_rows(old, path, &rows, &e) == ESC_OK && rows > 0)
+			fprintf(stderr, "escsim: warning: replacing '%s', which holds %lld "
+			        "replication%s of a run that did not finish (--resume %s "
+			        "would have completed it)\n", b->partial, (long long)rows,
+			        rows == 1 ? "" : "s", b->final);
+	}
+	esc_h5_file_close(old);
+	return ESC_OK;
 }
 
 /* How this process's file ends after the run stopped with ST (see the top

@@ -170,6 +170,37 @@ int esc_h5_check_output(const char *path, esc_error *err)
 	                     "or give another output name", path, e.msg);
 }
 
+int esc_h5_opens(const char *path)
+{
+	int not_hdf5, crashed;
+	esc_error err = {0};
+	hid_t f = esc_h5_open_file(path, &not_hdf5, &crashed, 0, &err);
+	if (f < 0)
+		return 0;
+	H5Fclose(f);
+	return 1;
+}
+
+int esc_h5_check_partial(const char *path, esc_error *err)
+{
+	esc_h5_enter();
+	struct stat st;
+	if (stat(path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))
+		return ESC_OK;               /* nothing, or a run killed at once */
+	if (!S_ISREG(st.st_mode))
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is %s, not "
+		                     "a file escsim writes: give another output name",
+		                     path, kind_of_file(st.st_mode));
+	/* Ours if it starts as HDF5 does: a dead run's file, readable or
+	 * not (the writer writes the superblock before anything else). */
+	if (H5Fis_hdf5(path) > 0)
+		return ESC_OK;
+	return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is not a file "
+	                     "escsim wrote (not HDF5): escsim writes there while it "
+	                     "runs, and does not write over it: remove it, or give "
+	                     "another output name", path);
+}
+
 /* -------------------------------------------------------- property lists */
 
 hid_t esc_h5_create_plist(void)

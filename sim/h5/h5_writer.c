@@ -599,6 +599,13 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 		return NULL;
 	}
 
+	/* The superblock on disk at once: a run killed before its first
+	 * checkpoint leaves a file that is plainly HDF5 (and plainly ours to
+	 * write over), not one that begins with zeros. */
+	if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+		h5_fail(w, err, "write its first block");
+		goto fail;
+	}
 	char sha[65];
 	if (esc_h5_sha256_hex(prov->sources[0].text, sha) < 0) {
 		esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot compute the scenario's "
