@@ -298,21 +298,32 @@ static int crash_props(hid_t fapl)
 	       H5Pset(fapl, "skip_eof_check", &yes) < 0 ? -1 : 0;
 }
 
-static hid_t crash_fapl(size_t cache)
+/* The readers' access properties, and the first, the second or both of
+ * HDF5's "clear_status_flags" and "skip_eof_check" (WHICH: 1, 2, 3). */
+static hid_t crash_fapl(size_t cache, int which)
 {
 	hid_t fapl = read_fapl(cache);
-	if (fapl >= 0 && crash_props(fapl) < 0) {
+	hbool_t yes = 1;
+	if (fapl >= 0 &&
+	    (((which & 1) && H5Pset(fapl, "clear_status_flags", &yes) < 0) ||
+	     ((which & 2) && H5Pset(fapl, "skip_eof_check", &yes) < 0))) {
 		H5Pclose(fapl);
 		return -1;
 	}
 	return fapl;
 }
 
-static int killed_writer(const char *reason)
+/* Open PATH read-only with crash_fapl(WHICH); *REASON on failure. */
+static hid_t open_with(const char *path, size_t cache, int which, char *reason,
+                       size_t size)
 {
-	return strstr(reason, "already open for write") != NULL ||
-	       strstr(reason, "file consistency flags") != NULL ||
-	       strstr(reason, "truncated file") != NULL;
+	hid_t fapl = crash_fapl(cache, which);
+	hid_t f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+	if (f < 0)
+		esc_h5_reason(reason, size);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	return f;
 }
 
 hid_t esc_h5_open_file(const char *path, int *not_hdf5, int *crashed,
@@ -327,28 +338,24 @@ hid_t esc_h5_open_file(const char *path, int *not_hdf5, int *crashed,
 		*not_hdf5 = 1;
 		return -1;
 	}
-	hid_t fapl = read_fapl(cache);
-	if (fapl < 0) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "cannot open '%s': cannot set up "
-		              "its access properties", path);
-		return -1;
+	char reason[512] = "", r2[512] = "";
+	hid_t f = open_with(path, cache, 0, reason, sizeof reason);
+	int locked = f < 0 && strstr(reason, "open in another program");
+	/* A writer that did not close the file: its superblock still says it
+	 * has it (killed); after a failed write it may also end short of the
+	 * space allocated.  Cut short alone, it was closed and then damaged:
+	 * that is not opened. */
+	if (f < 0 && !locked && strstr(reason, "already open for write"))
+		f = open_with(path, cache, 3, r2, sizeof r2);
+	else if (f < 0 && !locked && strstr(reason, "truncated file")) {
+		hid_t t = open_with(path, cache, 2, r2, sizeof r2);
+		if (t >= 0)
+			H5Fclose(t);    /* closed, then cut short: damaged */
+		else if (strstr(r2, "already open for write"))
+			f = open_with(path, cache, 3, r2, sizeof r2);
 	}
-	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
-	char reason[512] = "";
-	int locked = 0;
-	if (f < 0)
-		locked = esc_h5_reason(reason, sizeof reason);   /* before any other call */
-	H5Pclose(fapl);
-	if (f < 0 && !locked && killed_writer(reason)) {
-		hid_t cf = crash_fapl(cache);
-		if (cf >= 0) {
-			f = H5Fopen(path, H5F_ACC_RDONLY, cf);
-			H5Pclose(cf);
-		}
-		*crashed = f >= 0;
-		if (f < 0)
-			esc_h5_reason(reason, sizeof reason);
-	}
+	if (f >= 0 && reason[0])
+		*crashed = 1;
 	if (f < 0)
 		esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s%s", path, reason,
 		              locked ? "" : " (damaged, or still being written?)");

@@ -13,8 +13,9 @@
  * may not end in a NUL byte (escsim's strings have none; a size grown by a
  * damaged bit within its 8-byte padding shows as trailing zeros).  A
  * collection that fails is a read error, which HDF5 reports as such, with
- * our reason innermost on its error stack.  Reads of the first 4096 bytes
- * of a longer collection are passed on (HDF5 then reads it whole).
+ * our reason innermost on its error stack.  HDF5 reads a collection's first
+ * 4096 bytes, then the rest separately: on the first read, a collection
+ * said to be longer is read whole here and checked.
  *
  * The rest is sec2's behaviour: pread at any address below the end of the
  * allocated space (zeros past the end of the file), the same locking
@@ -74,18 +75,22 @@ static uint64_t le(const unsigned char *p, int n)
 	return v;
 }
 
-/* 0 if BUF (SIZE bytes read at ADDR) is not a whole global heap collection
- * or is a sound one; -1 with the reason in WHY for a damaged one.  Offsets
- * and lengths are 8 bytes (escsim's files and HDF5's default). */
-static int check_collection(const unsigned char *b, size_t size, const char **why)
+/* The size a global heap collection's header in B (SIZE bytes) gives, or
+ * 0 if B does not start with one ("GCOL", version 1, reserved zeros;
+ * offsets and lengths of 8 bytes, as in escsim's files and by default). */
+static uint64_t collection_size(const unsigned char *b, size_t size)
 {
-	enum { HDR = 16, OBJHDR = 16 };
-	if (size < HDR || memcmp(b, "GCOL", 4) != 0 || b[4] != 1 ||
-	    b[5] || b[6] || b[7])
+	if (size < 16 || memcmp(b, "GCOL", 4) != 0 || b[4] != 1 || b[5] || b[6] || b[7])
 		return 0;
 	uint64_t coll = le(b + 8, 8);
-	if (coll > size)
-		return 0;               /* the first part of a longer one */
+	return coll ? coll : 1;
+}
+
+/* 0 if the collection in B (COLL bytes) is sound; -1 with the reason in
+ * WHY: its objects must tile it as HDF5 will walk them. */
+static int check_collection(const unsigned char *b, uint64_t coll, const char **why)
+{
+	enum { HDR = 16, OBJHDR = 16 };
 	if (coll < HDR) {
 		*why = "its size is smaller than its header";
 		return -1;
@@ -101,15 +106,15 @@ static int check_collection(const unsigned char *b, size_t size, const char **wh
 			if (osize > coll)
 				goto overrun;
 			need = OBJHDR + ((osize + 7) & ~(uint64_t)7);
-			if (osize > 0 && b[p + OBJHDR + osize - 1] == 0) {
+			if (need <= coll - p && osize > 0 && b[p + OBJHDR + osize - 1] == 0) {
 				*why = "an object's text ends in a NUL byte (its size was "
 				       "changed)";
 				return -1;
 			}
 		} else {
 			need = osize;   /* the free space, header included */
-			if (need == 0) {
-				*why = "its free space has size 0";
+			if (need < OBJHDR) {
+				*why = "its free space is smaller than an object header";
 				return -1;
 			}
 		}
@@ -209,6 +214,60 @@ static herr_t g_get_handle(H5FD_t *file, hid_t fapl, void **handle)
 	return 0;
 }
 
+/* pread SIZE bytes at ADDR into BUF, zeros past the end of the file. */
+static int read_at(int fd, haddr_t addr, size_t size, unsigned char *buf)
+{
+	off_t at = (off_t)addr;
+	while (size > 0) {
+		ssize_t n = pread(fd, buf, size, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			memset(buf, 0, size);
+			break;
+		}
+		buf += n;
+		at += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A collection whose header is at the start of BUF (SIZE bytes read at
+ * ADDR), read whole if it is longer, and checked.  HDF5 reads global heaps
+ * as raw data, so they are known by their header (a chunk of rows starts
+ * with its deflate header, 0x78). */
+static herr_t check_heap(guard_file *f, haddr_t addr, const unsigned char *buf,
+                         size_t size)
+{
+	uint64_t coll = collection_size(buf, size);
+	if (coll == 0)
+		return 0;
+	const char *why = NULL;
+	unsigned char *whole = NULL;
+	int rc;
+	if (coll <= size) {
+		rc = check_collection(buf, coll, &why);
+	} else if (coll > f->eoa - addr || coll > ((uint64_t)64 << 20)) {
+		why = "its size runs past the end of the file";
+		rc = -1;
+	} else if (!(whole = malloc((size_t)coll)) ||
+	           read_at(f->fd, addr, (size_t)coll, whole) < 0) {
+		free(whole);
+		return fail(H5E_READERROR, "file read failed: errno = %d, error "
+		            "message = '%s'", errno, strerror(errno));
+	} else {
+		rc = check_collection(whole, coll, &why);
+	}
+	free(whole);
+	if (rc == 0)
+		return 0;
+	return fail(H5E_READERROR, "global heap collection at address %llu is "
+	            "damaged: %s", (unsigned long long)addr, why);
+}
+
 static herr_t g_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
                      size_t size, void *buf)
 {
@@ -219,31 +278,10 @@ static herr_t g_read(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
 		return fail(H5E_OVERFLOW, "addr overflow, addr = %llu, size = %zu, "
 		            "eoa = %llu", (unsigned long long)addr, size,
 		            (unsigned long long)f->eoa);
-	unsigned char *p = buf;
-	size_t left = size;
-	off_t at = (off_t)addr;
-	while (left > 0) {
-		ssize_t n = pread(f->fd, p, left, at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return fail(H5E_READERROR, "file read failed: errno = %d, error "
-			            "message = '%s'", errno, strerror(errno));
-		if (n == 0) {           /* past the end of the file: zeros */
-			memset(p, 0, left);
-			break;
-		}
-		p += n;
-		at += n;
-		left -= (size_t)n;
-	}
-	/* HDF5 reads global heaps as raw data: known by their signature (a
-	 * chunk of rows starts with its deflate header, 0x78). */
-	const char *why = NULL;
-	if (check_collection(buf, size, &why) < 0)
-		return fail(H5E_READERROR, "global heap collection at address %llu is "
-		            "damaged: %s", (unsigned long long)addr, why);
-	return 0;
+	if (read_at(f->fd, addr, size, buf) < 0)
+		return fail(H5E_READERROR, "file read failed: errno = %d, error "
+		            "message = '%s'", errno, strerror(errno));
+	return check_heap(f, addr, buf, size);
 }
 
 static herr_t g_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
