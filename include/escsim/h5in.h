@@ -134,7 +134,14 @@ int esc_h5_read_i64(const esc_h5_file *f, const char *path,
 int esc_h5_table_verify(const esc_h5_file *f, const char *path,
                         esc_error *err);
 
-/* Open PATH and check every table in it (each arm's, /failures, /sweep,
+/* The scenario's text and each module's (/scenario) against their sha256
+ * attributes (text datasets carry no checksum of their own). */
+int esc_h5_verify_sources(const esc_h5_file *f, esc_error *err);
+/* Every attribute of every object read back (their metadata's checksums
+ * checked on the way). */
+int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err);
+
+/* Open PATH and check the sources and every table in it (each arm's, /failures, /sweep,
  * /summary) as esc_h5_table_verify does: what --resume and merge do
  * before they trust a file, and inspect (--verify, the default). */
 int esc_h5_verify(const char *path, esc_error *err);

@@ -284,15 +284,18 @@ static int flush_stage(batch *b, esc_error *err)
 }
 
 /* Every --flush-every seconds, at the end of a job: its rows and every
- * earlier job's go into the tables, and the file is checkpointed (with an
- * fsync), so that a process killed from now on loses only later jobs. */
+ * earlier job's go into the tables, and the file is checkpointed, so that a
+ * process killed from now on loses only later jobs.  With an fsync too (a
+ * power cut), unless checkpoints come more often than every second: two
+ * fsyncs each would then cost more than the replications (docs/
+ * performance.md). */
 static int maybe_checkpoint(batch *b, esc_error *err)
 {
 	if (!b->out || esc_bt_wall_s() - b->last_checkpoint < b->checkpoint_every)
 		return ESC_OK;
 	if (flush_stage(b, err))
 		return err->status;
-	return esc_bt_checkpoint(b, 1, err);
+	return esc_bt_checkpoint(b, b->checkpoint_every >= 1.0, err);
 }
 
 static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)

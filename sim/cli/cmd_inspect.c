@@ -167,6 +167,18 @@ static void scenario(const esc_h5_file *f)
 	       esc_h5_exists(f, "/scenario/resolved_json") ? "present" : "missing");
 }
 
+/* The sources against their sha256, and every attribute read back:
+ * ESC_ERR_INPUT if damaged. */
+static int sources_ok(const esc_h5_file *f, int quick)
+{
+	esc_error err = {0};
+	if (quick || (esc_h5_verify_sources(f, &err) == ESC_OK &&
+	              esc_h5_verify_attributes(f, &err) == ESC_OK))
+		return ESC_OK;
+	fprintf(stderr, "escsim: %s\n", err.msg);
+	return ESC_ERR_INPUT;
+}
+
 /* Returns 0, or ESC_ERR_INPUT if the table is there but unreadable. */
 static int table_line(const esc_h5_file *f, const char *arm,
                       const char *table, int quick)
@@ -199,11 +211,12 @@ static int inspect(const char *file, int quick)
 	provenance(f);
 	printf("\n");
 	scenario(f);
+	int bad = sources_ok(f, quick);
 
 	size_t na = esc_h5_n_arms(f);
 	printf("\narms (%zu)\n", na);
 	int64_t **reps = calloc(na ? na : 1, sizeof *reps), *nreps = calloc(na ? na : 1, sizeof *nreps);
-	int st = (reps && nreps) ? ESC_OK : ESC_ERR_RUNTIME, bad = ESC_OK;
+	int st = (reps && nreps) ? ESC_OK : ESC_ERR_RUNTIME;
 	for (size_t i = 0; st == ESC_OK && i < na; i++) {
 		const char *arm = esc_h5_arm_name(f, i);
 		char obj[256], *ov = NULL;
@@ -311,7 +324,7 @@ static int inspect(const char *file, int quick)
 		       "completes it)\n");
 	esc_h5_file_close(f);
 	if (st == ESC_OK && bad) {
-		fprintf(stderr, "escsim: '%s' is damaged: some tables cannot be "
+		fprintf(stderr, "escsim: '%s' is damaged: some of it cannot be "
 		        "read (see above)\n", file);
 		st = ESC_ERR_INPUT;
 	}

@@ -195,6 +195,12 @@ int esc_h5_crashed(const esc_h5_file *f)
 	return f->crashed;
 }
 
+static int attr_exists(const esc_h5_file *f, const char *obj,
+                              const char *name)
+{
+	return H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) > 0;
+}
+
 void esc_h5_file_close(esc_h5_file *f)
 {
 	if (!f)
@@ -1103,12 +1109,95 @@ static int verify_group(const esc_h5_file *f, const char *group, esc_error *err)
 	return rc;
 }
 
+/* The text of /scenario/source or a module PATH against its sha256
+ * attribute: the one check a text dataset (stored as it is, with no
+ * checksum) has. */
+static int verify_text(const esc_h5_file *f, const char *path, esc_error *err)
+{
+	char *text = NULL, *want = NULL, sha[65];
+	int rc = esc_h5_read_text(f, path, &text, err);
+	if (rc == ESC_OK && attr_exists(f, path, "sha256")) {
+		rc = esc_h5_get_attr_text(f, path, "sha256", &want, err);
+		if (rc == ESC_OK && (esc_h5_sha256_hex(text, sha) < 0 || strcmp(sha, want)))
+			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: its text does not "
+			                   "match its sha256 attribute: the file is damaged",
+			                   f->path, path);
+	}
+	free(text);
+	free(want);
+	return rc;
+}
+
+/* Every attribute of every object read, for the checksums of the
+ * metadata they live in (and the heap their text lives in). */
+struct attrs_ctx {
+	const esc_h5_file *f;
+	esc_error *err;
+	int rc;
+	char obj[1024];
+};
+
+static herr_t attr_read_cb(hid_t loc, const char *name, const H5A_info_t *info,
+                           void *data)
+{
+	struct attrs_ctx *c = data;
+	(void)loc;
+	(void)info;
+	char *v = NULL;
+	c->rc = esc_h5_get_attr_text(c->f, c->obj, name, &v, c->err);
+	free(v);
+	return c->rc ? -1 : 0;
+}
+
+static herr_t object_cb(hid_t o, const char *name, const H5O_info_t *info,
+                        void *data)
+{
+	struct attrs_ctx *c = data;
+	(void)info;
+	snprintf(c->obj, sizeof c->obj, "/%s", strcmp(name, ".") ? name : "");
+	hsize_t idx = 0;
+	if (H5Aiterate_by_name(o, name, H5_INDEX_NAME, H5_ITER_INC, &idx,
+	                       attr_read_cb, c, H5P_DEFAULT) < 0 && c->rc == ESC_OK)
+		c->rc = h5_fail(c->f, c->err, ESC_ERR_INPUT, "cannot read its "
+		                "attributes (the file is damaged)", c->obj);
+	return c->rc ? -1 : 0;
+}
+
+int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err)
+{
+	esc_h5_enter();
+	struct attrs_ctx c = { f, err, ESC_OK, "/" };
+	if (H5Ovisit(f->file, H5_INDEX_NAME, H5_ITER_INC, object_cb, &c) < 0 &&
+	    c.rc == ESC_OK)
+		c.rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot walk its objects (the "
+		               "file is damaged)", "/");
+	return c.rc;
+}
+
+int esc_h5_verify_sources(const esc_h5_file *f, esc_error *err)
+{
+	int rc = verify_text(f, "/scenario/source", err);
+	char **mods = NULL;
+	size_t nm = 0;
+	if (rc == ESC_OK && esc_h5_exists(f, "/scenario/modules"))
+		rc = esc_h5_list(f, "/scenario/modules", &mods, &nm, err);
+	for (size_t i = 0; rc == ESC_OK && i < nm; i++) {
+		char p[600];
+		snprintf(p, sizeof p, "/scenario/modules/%s", mods[i]);
+		rc = verify_text(f, p, err);
+	}
+	esc_h5_free_names(mods, nm);
+	return rc;
+}
+
 int esc_h5_verify(const char *path, esc_error *err)
 {
 	esc_h5_file *f = esc_h5_open(path, err);
 	if (!f)
 		return err ? err->status : ESC_ERR_INPUT;
-	int rc = ESC_OK;
+	int rc = esc_h5_verify_sources(f, err);
+	if (rc == ESC_OK)
+		rc = esc_h5_verify_attributes(f, err);
 	for (size_t i = 0; rc == ESC_OK && i < f->n_arms; i++) {
 		char g[300];
 		snprintf(g, sizeof g, "/arms/%s", f->arms[i]);
