@@ -19,10 +19,11 @@ typedef struct cli {
 	int events;
 	int skip_failed;                /* --on-error skip */
 	const char **sets;
+	const char **set_labels;        /* per set: the option as typed, or NULL */
 	size_t n_sets;
 	esc_arm_spec *arms;
 	size_t n_arms;
-	char *horizon_set;
+	char *horizon_set, *horizon_label;
 	char *command_line;
 	int threads;                /* -j: worker threads (0 on the command line: every core) */
 	const char *resume;         /* --resume FILE */
@@ -31,6 +32,8 @@ typedef struct cli {
 	size_t n_varies;
 	const char *design;         /* sweep: --design grid|sobol */
 	int64_t points;             /* sweep: --points N (Sobol) */
+	const char *luals;          /* check: --luals FILE */
+	int decompose;              /* compare: --decompose */
 } cli;
 
 /* Parse the options of a scenario command (argv[1] is the command) into c;

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include "escsim/text.h"
 #include "../../analysis/report.h"
 #include "cli.h"
 
@@ -57,13 +58,15 @@ static void print_points(const esc_sweep *sw, const esc_batch_result *r)
 			printf("\n");
 		}
 	}
-	printf("(%lld replications per point and arm; /arms/<ARM>.p<k> in the file; "
-	       "escsim report for every metric)\n", (long long)r->reps_done);
+	printf("(%lld replication%s per point and arm; /arms/<ARM>.p<k> in the file; "
+	       "escsim report for every metric)\n", (long long)r->reps_done,
+	       esc_plural(r->reps_done));
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-	cli c = { .reps = 100, .seed = 1 };
+	/* as typed, before getopt permutes argv (see cmd_run.c) */
+	cli c = { .reps = 100, .seed = 1, .command_line = cli_join_argv(argc, argv) };
 	esc_sweep sw = {0};
 	esc_error err = {0};
 	char *default_out = NULL;
@@ -88,9 +91,8 @@ int cmd_sweep(int argc, char **argv)
 			if ((default_out = malloc(n + 16)))
 				sprintf(default_out, "%.*s-sweep.h5", (int)n, b);
 		}
-		c.command_line = cli_join_argv(argc, argv);
 		esc_batch_opts o = {
-			.scenario_path = c.scenario, .sets = c.sets, .n_sets = c.n_sets,
+			.scenario_path = c.scenario, .sets = c.sets, .set_labels = c.set_labels, .n_sets = c.n_sets,
 			.arms = c.n_arms ? c.arms : defaults, .n_arms = c.n_arms ? c.n_arms : 2,
 			.reps = c.reps, .rep_offset = c.rep_offset, .seed = c.seed,
 			.out_path = c.out ? c.out : default_out,
@@ -108,7 +110,8 @@ int cmd_sweep(int argc, char **argv)
 			struct stat before, after;
 			int had = stat(o.out_path, &before) == 0;
 			st = esc_batch_run(&o, &res, &err);
-			print_points(&sw, &res);
+			if (!c.quiet)
+				print_points(&sw, &res);
 			esc_batch_result_free(&res);
 			if (st)
 				fprintf(stderr, "escsim: %s\n", err.msg);

@@ -14,6 +14,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escsim/outcome.h"
@@ -36,20 +37,24 @@ static const esc_h5_field run_fields[] = {
 	          "retaliations against a party that did not do it"),
 	RUN_FIELD(fatalities_mil, ESC_H5_I64, "count", NULL, "military fatalities"),
 	RUN_FIELD(fatalities_civ, ESC_H5_I64, "count", NULL, "civilian fatalities"),
+	/* here each arm's table has fatalities_by_<PARTY>, one per party
+	 * (esc_h5_runs_layout_for) */
 	RUN_FIELD(max_level, ESC_H5_I32, "level", NULL,
 	          "highest ladder level reached by any pair, 0..7"),
 	RUN_FIELD(hours_at_or_above_6, ESC_H5_F64, "h", NULL,
-	          "time any pair's ladder level was >= 6"),
+	          "time any pair's ladder level was at or above 6"),
 	RUN_FIELD(spiral, ESC_H5_I8, "1", "0=no,1=yes",
-	          "1 if the run escalated into a spiral"),
+	          "1 if an exchange between two parties reached ladder.spiral_moves moves"),
 	RUN_FIELD(first_crisis_h, ESC_H5_F64, "h", NULL,
-	          "time of the first crisis; NaN if none"),
+	          "time an exchange between two states first reached ladder.crisis_moves moves; NaN if none"),
 	RUN_FIELD(cell_requests, ESC_H5_I64, "count", NULL,
-	          "requests submitted to the communication cell"),
+	          "queries submitted to the communication cell"),
 	RUN_FIELD(cell_answered_before_deadline, ESC_H5_I64, "count", NULL,
-	          "cell requests answered before their deadline"),
+	          "cell queries answered before their deadline"),
 	RUN_FIELD(cell_mean_latency_h, ESC_H5_F64, "h", NULL,
-	          "mean time from request to answer; NaN if none answered"),
+	          "queries to the cell: mean time from submission to answer; NaN if none answered"),
+	RUN_FIELD(cell_notice_latency_h, ESC_H5_F64, "h", NULL,
+	          "notices through the cell: mean time from submission to delivery; NaN if none delivered"),
 	RUN_FIELD(events_total, ESC_H5_I64, "count", NULL,
 	          "incidents and policy actions"),
 	RUN_FIELD(cell_refused, ESC_H5_I64, "count", NULL,
@@ -62,13 +67,68 @@ static const esc_h5_field run_fields[] = {
 	          "queries sent through fallback channels"),
 	RUN_FIELD(channel_answered_before_deadline, ESC_H5_I64, "count", NULL,
 	          "fallback-channel queries answered before their deadline"),
-	RUN_FIELD(ops_notified, ESC_H5_I64, "count", NULL,
+	RUN_FIELD(notices_sent, ESC_H5_I64, "count", NULL,
 	          "operations notified through the cell"),
-	RUN_FIELD(ops_deconflicted, ESC_H5_I64, "count", NULL,
-	          "notified operations whose notice came early enough for third parties"),
-	RUN_FIELD(near_misses, ESC_H5_I64, "count", NULL,
-	          "notified operations whose notice came too late"),
+	RUN_FIELD(notices_in_time, ESC_H5_I64, "count", NULL,
+	          "notices delivered at least the lead third parties need before the operation"),
+	RUN_FIELD(notices_too_late, ESC_H5_I64, "count", NULL,
+	          "notices delivered less than that lead before the operation, or after it"),
+	RUN_FIELD(notices_undelivered, ESC_H5_I64, "count", NULL,
+	          "notices refused, or sent while the cell was down or suspended: never delivered"),
 };
+#define N_RUN_FIELDS (sizeof run_fields / sizeof run_fields[0])
+#define RUN_PARTY_AFTER 7       /* fatalities_by_<PARTY> come after run_fields[6], fatalities_civ */
+#define PER_PARTY "fatalities_by_"
+
+/* int64 runs columns of earlier files, still read. */
+static const char *const runs_retired[] = {
+	"ops_notified", "ops_deconflicted", "near_misses", NULL,
+};
+
+void esc_h5_runs_layout_free(esc_h5_runs_layout *l)
+{
+	if (!l)
+		return;
+	free(l->fields);
+	free(l->names);
+	free(l);
+}
+
+esc_h5_runs_layout *esc_h5_runs_layout_for(const esc_h5_names *parties,
+                                           esc_error *err)
+{
+	size_t np = parties ? parties->n : 0;
+	if (np > ESC_MAX_PARTIES) {
+		esc_error_set(err, ESC_ERR_INPUT, "%zu parties: at most %d", np, ESC_MAX_PARTIES);
+		return NULL;
+	}
+	esc_h5_runs_layout *l = calloc(1, sizeof *l);
+	if (l) {
+		l->fields = calloc(N_RUN_FIELDS + np, sizeof *l->fields);
+		l->names = calloc(np ? np : 1, sizeof *l->names);
+	}
+	if (!l || !l->fields || !l->names) {
+		esc_h5_runs_layout_free(l);
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < RUN_PARTY_AFTER; i++)
+		l->fields[k++] = run_fields[i];
+	for (size_t p = 0; p < np; p++) {
+		snprintf(l->names[p], sizeof l->names[p], PER_PARTY "%s", parties->names[p]);
+		l->fields[k++] = (esc_h5_field){
+			l->names[p], offsetof(esc_run_row, fatalities_by) + p * sizeof(int64_t),
+			ESC_H5_I64, "count", NULL,
+			"deaths (military and civilian) in incidents this party carried out",
+		};
+	}
+	for (size_t i = RUN_PARTY_AFTER; i < N_RUN_FIELDS; i++)
+		l->fields[k++] = run_fields[i];
+	l->desc = (esc_h5_table_desc){ "runs: one row per replication",
+	                               sizeof(esc_run_row), l->fields, k };
+	return l;
+}
 
 static const esc_h5_table_desc runs_desc = {
 	"runs: one row per replication",
@@ -253,7 +313,7 @@ _Static_assert(sizeof message_label_list / sizeof message_label_list[0] ==
                "one label list per messages column");
 
 const esc_h5_schema esc_h5_schemas[N_SCHEMA] = {
-	[SCHEMA_RUNS] = { "runs", &runs_desc, NULL },
+	[SCHEMA_RUNS] = { "runs", &runs_desc, NULL, PER_PARTY, runs_retired },
 	[SCHEMA_DAILY] = { "daily", &daily_desc, daily_label_list },
 	[SCHEMA_EVENTS] = { "events", &events_desc, event_label_list },
 	[SCHEMA_MESSAGES] = { "messages", &messages_desc, message_label_list },
@@ -305,6 +365,21 @@ static const char *kind_name(esc_h5_kind k)
 	return names[k];
 }
 
+/* 1 if column NAME, not in S's descriptor, is one of its per-party or
+ * retired int64 columns. */
+static int extra_column(const esc_h5_schema *s, const char *name, hid_t mt)
+{
+	if (!stored_as(mt, ESC_H5_I64))
+		return 0;
+	size_t n = s->per_party ? strlen(s->per_party) : 0;
+	if (n && strncmp(name, s->per_party, n) == 0 && name[n])
+		return 1;
+	for (size_t i = 0; s->retired && s->retired[i]; i++)
+		if (strcmp(name, s->retired[i]) == 0)
+			return 1;
+	return 0;
+}
+
 int esc_h5_schema_check(hid_t dset, const esc_h5_schema *s, int allow_extra,
                         const char *file, const char *path, esc_error *err)
 {
@@ -328,6 +403,8 @@ int esc_h5_schema_check(hid_t dset, const esc_h5_schema *s, int allow_extra,
 		if (!name || mt < 0)
 			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read the "
 			                   "type of column %d", file, path, i);
+		else if (k == d->n_fields && extra_column(s, name, mt))
+			;       /* a party's column, or one of an earlier file */
 		else if (k == d->n_fields && !allow_extra && !unknown[0])
 			snprintf(unknown, sizeof unknown, "%s", name);
 		else if (k < d->n_fields && seen[k]++)

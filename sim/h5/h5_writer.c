@@ -96,6 +96,7 @@ typedef struct arm {
 	esc_h5_table t[ARM_TABLES];     /* by SCHEMA_*; dset -1: not made */
 	int has[ARM_TABLES];
 	int open;                       /* tables open: rows may come */
+	esc_h5_runs_layout *runs_cols;  /* the runs table's columns */
 } arm;
 
 struct esc_h5_writer {
@@ -169,8 +170,10 @@ static int close_objects(esc_h5_writer *w)
 static void free_writer(esc_h5_writer *w)
 {
 	esc_h5_zpool_free(w->pool);   /* tables are closed: nothing in hand */
-	for (size_t i = 0; i < w->n_arms; i++)
+	for (size_t i = 0; i < w->n_arms; i++) {
 		free(w->arms[i].name);
+		esc_h5_runs_layout_free(w->arms[i].runs_cols);
+	}
 	free(w->arms);
 	free(w->path);
 	free(w->partial);
@@ -785,6 +788,9 @@ int esc_h5_recover(const char *partial, int64_t *jobs, esc_error *err)
 		                   "cannot be read: the file is damaged", partial);
 	else if (g >= 0 && H5Aexists(g, "jobs") <= 0)
 		*jobs = 0;          /* killed before its first checkpoint */
+	else if (has == 0 && H5Lexists(f, "arms", H5P_DEFAULT) <= 0 &&
+	         H5Aexists(f, "schema_version") <= 0)
+		*jobs = 0;          /* killed before it wrote more than the superblock */
 	else if (g >= 0)
 		rc = apply_record(f, g, partial, jobs, err);
 	if (g >= 0)
@@ -891,16 +897,18 @@ static int arm_table(esc_h5_writer *w, arm *a, int k, char *const specs[N_LBL],
                      int open, esc_error *err)
 {
 	const esc_h5_schema *s = &esc_h5_schemas[k];
+	const esc_h5_table_desc *desc = k == SCHEMA_RUNS ? &a->runs_cols->desc
+	                                                 : s->desc;
 	const char *labels[32] = {0};
-	if (s->desc->n_fields > sizeof labels / sizeof labels[0])
+	if (s->lists && s->desc->n_fields > sizeof labels / sizeof labels[0])
 		return esc_error_set(err, ESC_ERR_RUNTIME, "table %s: too many "
 		                     "columns (internal error)", s->name);
 	for (size_t i = 0; s->lists && i < s->desc->n_fields; i++)
 		labels[i] = s->lists[i] == LBL_NONE ? NULL : specs[s->lists[i]];
 	const char *const *l = s->lists ? labels : NULL;
-	int rc = open ? esc_h5_table_open(&a->t[k], a->group, s->name, s->desc, l,
+	int rc = open ? esc_h5_table_open(&a->t[k], a->group, s->name, desc, l,
 	                                  w->where, err)
-	              : esc_h5_table_create(&a->t[k], a->group, s->name, s->desc, l,
+	              : esc_h5_table_create(&a->t[k], a->group, s->name, desc, l,
 	                                    w->where, err);
 	a->t[k].pool = w->pool;
 	a->t[k].saved = a->t[k].nrows;
@@ -965,6 +973,9 @@ static int arm_tables(esc_h5_writer *w, const char *name, const char *overrides,
 	    (!open && (esc_h5_attr_text(a->group, "overrides", overrides) < 0 ||
 	               esc_h5_attr_text(a->group, "resolved_json", resolved_json) < 0)))
 		rc = h5_fail(w, err, what);
+	else if (!(a->runs_cols = esc_h5_runs_layout_for(labels ? &labels->parties
+	                                                        : NULL, err)))
+		rc = err ? err->status : ESC_ERR_RUNTIME;
 	else
 		rc = arm_table(w, a, SCHEMA_RUNS, specs, open, err);
 	if (rc == ESC_OK && daily)
@@ -981,6 +992,7 @@ static int arm_tables(esc_h5_writer *w, const char *name, const char *overrides,
 		 * incomplete by the caller; we just forget the arm. */
 		close_arm(a);
 		free(a->name);
+		esc_h5_runs_layout_free(a->runs_cols);
 		return rc;
 	}
 	a->open = 1;

@@ -19,7 +19,7 @@
 #     name replaces it; SIGTERM and SIGHUP: exit 3, kept, marked incomplete
 . "$(dirname "$0")/../cli/tap.sh"
 cd "$TMP"
-plan 57
+plan 59
 G="$ROOT/scenarios/golan_2026.lua"
 
 skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $1"; }

@@ -6,7 +6,7 @@
 # devices are refused as inputs at once, never waited on.
 . "$(dirname "$0")/../cli/tap.sh"
 cd "$TMP"
-plan 39
+plan 44
 G="$ROOT/scenarios/golan_2026.lua"
 
 mkdir -p scen
@@ -93,7 +93,7 @@ long=$(printf 'r%.0s' $(seq 247)).h5
 ok $? "a 250-character -o name works"
 test -e "$long"; ok $? "the file is under that name"
 rm -f "$long"
-"$ESCSIM" run "$G" -n 4000 --horizon 10d --flush-every 0.1 -o "$long" --quiet > /dev/null 2>&1 &
+"$ESCSIM" run "$G" -n 20000 --horizon 10d --flush-every 0.1 -o "$long" --quiet > /dev/null 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -n "$(ls | grep '~.*\.partial$')" ] && break; sleep 0.05; done
 sleep 0.5
@@ -101,7 +101,7 @@ kill -9 $pid
 wait $pid 2> /dev/null
 p=$(ls | grep '~.*\.partial$')
 [ -n "$p" ] && [ ${#p} -le 255 ]; ok $? "killed: its .partial has a shortened name of ${#p} bytes"
-"$ESCSIM" run "$G" -n 4000 --horizon 10d --flush-every 0.1 --resume "$long" > /dev/null 2> lres.err
+"$ESCSIM" run "$G" -n 20000 --horizon 10d --flush-every 0.1 --resume "$long" > /dev/null 2> lres.err
 st=$?
 [ $st = 0 ] && [ -e "$long" ] && [ -z "$(ls | grep '~.*\.partial$')" ]
 ok $? "--resume finds and completes it (exit $st)"
