@@ -19,28 +19,9 @@ plan 40
 G="$ROOT/scenarios/golan_2026.lua"
 
 # ---- a bit flipped in a chunk of an incomplete file
-cat > mid.lua <<'LUA'
-return scenario {
-  name = "fails_in_rep_6",
-  horizon = days(20),
-  parties = { { name = "ISR" }, { name = "SYR" }, { name = "NSA", kind = "nonstate" } },
-  zones = { "Golan" },
-  types = { rocket = { level = 3 } },
-  incidents = {
-    { actor = "NSA", target = "ISR", type = "rocket", zone = "Golan", rate = per_day(2) },
-  },
-  policies = {
-    ISR = {
-      on_incident_observed = function(self, inc)
-        if sim.rep() == 6 and sim.now() >= days(5) then error("the policy broke") end
-        return { action = "protest" }
-      end,
-    },
-  },
-}
-LUA
+cp "$ROOT/tests/bad/faults/fails_in_rep_3.lua" mid.lua
 "$ESCSIM" run mid.lua -n 10 --events -o mid.h5 --quiet > /dev/null 2>&1
-test -e mid.h5.partial; ok $? "a run stopped by a policy error in replication 6 keeps mid.h5.partial"
+test -e mid.h5.partial; ok $? "a run stopped by a policy error in replication 3 keeps mid.h5.partial"
 # flip.py FILE SEED: one bit of one chunk of one table, chosen by SEED.
 cat > flip.py <<'PYEOF'
 import random, sys, h5py
@@ -100,29 +81,7 @@ is $? 2 "report of it: exit 2"
 grep -q fibst ren.out; is $? 1 "report prints no metric 'fibst_crisis_h'"
 # The same in a file without metadata checksums (as escsim wrote before
 # schema 1.2), rebuilt object by object with the column renamed.
-$PY - ok.h5 old.h5 > old.py 2>&1 <<'PYEOF'
-import sys, h5py, numpy as np
-with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "w") as b:
-    for k, v in a.attrs.items():
-        b.attrs[k] = v
-    b.attrs["schema_version"] = "1.1"
-    a.copy("scenario", b)
-    def walk(name, obj):
-        if isinstance(obj, h5py.Group):
-            g = b.require_group(name)
-            for k, v in obj.attrs.items():
-                g.attrs[k] = v
-            return
-        names = ["fibst_crisis_h" if f == "first_crisis_h" else f for f in obj.dtype.names]
-        dt = np.dtype([(n, obj.dtype.fields[f][0]) for n, f in zip(names, obj.dtype.names)])
-        rows = obj[()]
-        d = b.create_dataset(name, shape=rows.shape, maxshape=(None,), dtype=dt,
-                             chunks=obj.chunks, shuffle=True, compression="gzip")
-        d[...] = rows.astype(obj.dtype).view(dt) if rows.size else np.zeros(0, dt)
-        for k, v in obj.attrs.items():
-            d.attrs[k] = v
-    a["arms"].visititems(lambda n, o: walk("arms/" + n, o))
-PYEOF
+$PY "$ROOT/tests/cli/old_file.py" ok.h5 old.h5 1.1 --rename first_crisis_h=fibst_crisis_h > old.py 2>&1
 ok $? "a schema 1.1 file (no checksums) with the column renamed"; sed 's/^/# /' old.py | tail -3
 "$ESCSIM" inspect old.h5 > /dev/null 2> old.err
 is $? 2 "inspect of it: exit 2"

@@ -26,30 +26,11 @@ skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $1"; }
 skips() { local k; for k in $(seq "$1"); do skip "$2"; done; }
 
 # ---- a policy error in replication 3, on day 5 or later
-cat > mid.lua <<'LUA'
-return scenario {
-  name = "fails_in_rep_3",
-  horizon = days(20),
-  parties = { { name = "ISR" }, { name = "SYR" }, { name = "NSA", kind = "nonstate" } },
-  zones = { "Golan" },
-  types = { rocket = { level = 3 } },
-  incidents = {
-    { actor = "NSA", target = "ISR", type = "rocket", zone = "Golan", rate = per_day(2) },
-  },
-  policies = {
-    ISR = {
-      on_incident_observed = function(self, inc)
-        if sim.rep() == 3 and sim.now() >= days(5) then error("the policy broke") end
-        return { action = "protest" }
-      end,
-    },
-  },
-}
-LUA
+cp "$ROOT/tests/bad/faults/fails_in_rep_3.lua" mid.lua
 "$ESCSIM" run mid.lua -n 8 --events -o mid.h5 --quiet > /dev/null 2> mid.err
 is $? 2 "a policy error in replication 3: exit 2"
 contains mid.err "arm 'base', replication 3, t=" "the message names the replication and the simulated time"
-contains mid.err "mid.lua:13: the policy broke" "the message names the script line"
+contains mid.err "mid.lua:16: the policy broke" "the message names the script line"
 contains mid.err "3 finished replications kept in 'mid.h5.partial' (marked incomplete)" "the message says what was kept, and where"
 contains mid.err "repeat the command with --resume mid.h5 --on-error skip" "the message says how to finish the run"
 test ! -e mid.h5 -a -e mid.h5.partial; ok $? "exit 2 creates nothing under the output name: the replications are in mid.h5.partial"

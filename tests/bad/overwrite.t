@@ -65,23 +65,23 @@ is "$(sha256sum notes.txt theirs.h5)" "$nsum" "the text file and the foreign HDF
 is $? 0 "a complete run replaces an existing result"
 is "$($PY -c 'import h5py; print(int(h5py.File("a.h5", "r").attrs["seed"]))')" 7 "it holds the new run (seed 7)"
 sum=$(sha256sum < a.h5)
-"$ESCSIM" compare "$G" -n 1000000 --horizon 30d -o a.h5 --quiet > /dev/null 2> int.err &
-pid=$!
-for _ in $(seq 100); do [ -e a.h5.partial ] && break; sleep 0.05; done
-sleep 0.5
-kill -INT $pid
-wait $pid
+# interrupted NAME ERR: a long run to NAME, stopped with SIGINT once it
+# has been writing NAME.partial for half a second; its exit status.
+interrupted() {
+	"$ESCSIM" compare "$G" -n 1000000 --horizon 30d -o "$1" --quiet > /dev/null 2> "$2" &
+	local pid=$!
+	for _ in $(seq 100); do [ -e "$1.partial" ] && break; sleep 0.05; done
+	sleep 0.5
+	kill -INT $pid
+	wait $pid
+}
+interrupted a.h5 int.err
 is $? 3 "an interrupted run to an existing result: exit 3"
 is "$(sha256sum < a.h5)" "$sum" "the existing a.h5 is unchanged, byte for byte"
 contains int.err "finished replications kept in 'a.h5.partial' (marked incomplete, and the existing file under that name is unchanged)" "the message says where the finished replications are"
 "$ESCSIM" inspect a.h5.partial > /dev/null 2>&1
 ok $? "a.h5.partial is a readable result file"
-"$ESCSIM" compare "$G" -n 1000000 --horizon 30d -o new.h5 --quiet > /dev/null 2> new.err &
-pid=$!
-for _ in $(seq 100); do [ -e new.h5.partial ] && break; sleep 0.05; done
-sleep 0.5
-kill -INT $pid
-wait $pid
+interrupted new.h5 new.err
 is $? 3 "an interrupted run to a new name: exit 3"
 test -e new.h5 -a ! -e new.h5.partial; ok $? "it keeps its replications under the name (nothing was there)"
 

@@ -100,36 +100,8 @@ ok $diff "incomplete join + resume == single run"
 # chunks refused, every row appended, narrowed), the same rows as a join
 # of this version's shards, and the file says 1.2.  A 1.0 and a 1.2 shard
 # are not mixed.
-$PY - t0.h5 w0.h5 t1.h5 w1.h5 > py.txt 2>&1 <<'PYEOF'
-import sys, h5py, numpy as np
-CODES = {"regime", "actor", "target", "zone", "type", "true_perpetrator",
-         "perceived_perpetrator", "channel", "sender", "receiver", "party"}
-for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
-    with h5py.File(src, "r") as a, h5py.File(dst, "w") as b:
-        for k, v in a.attrs.items():
-            b.attrs[k] = v
-        b.attrs["schema_version"] = "1.0"
-        a.copy("scenario", b)
-        def walk(name, obj):
-            if isinstance(obj, h5py.Group):
-                g = b.require_group(name)
-                for k, v in obj.attrs.items():
-                    g.attrs[k] = v
-                return
-            dt = np.dtype([(f, np.int32 if f in CODES else obj.dtype.fields[f][0])
-                           for f in obj.dtype.names])
-            rows = obj[()]
-            d = b.create_dataset(name, shape=rows.shape, maxshape=(None,),
-                                 dtype=dt, chunks=obj.chunks or (1024,),
-                                 shuffle=True, compression="gzip",
-                                 compression_opts=1)
-            d[...] = rows.astype(dt) if rows.size else np.zeros(0, dt)
-            for k, v in obj.attrs.items():
-                d.attrs[k] = v
-        a["arms"].visititems(lambda n, o: walk("arms/" + n, o))
-        for k, v in a["arms"].attrs.items():
-            b["arms"].attrs[k] = v
-PYEOF
+{ $PY "$ROOT/tests/cli/old_file.py" t0.h5 w0.h5 1.0 --wide-codes &&
+  $PY "$ROOT/tests/cli/old_file.py" t1.h5 w1.h5 1.0 --wide-codes; } > py.txt 2>&1
 ok $? "two shards rewritten as schema 1.0 files"; sed 's/^/# /' py.txt
 "$ESCSIM" merge w0.h5 w1.h5 -n 40 -o wm.h5 2> err &&
 "$ESCSIM" merge t0.h5 t1.h5 -n 40 -o tm.h5 2>> err
