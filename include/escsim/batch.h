@@ -13,9 +13,13 @@
  * replications, each writes a shard, and rank 0 joins them into the one
  * file a single process would have written.
  *
- * A finished replication is never lost: after an error, SIGINT or SIGTERM
- * the file keeps every replication that finished, marked incomplete, and
- * `resume` completes it later into the file an uninterrupted run writes.
+ * A finished replication is never lost: after an error, SIGINT, SIGTERM or
+ * SIGHUP the file keeps every replication that finished, marked
+ * incomplete, and `resume` completes it later into the file an
+ * uninterrupted run writes.  The file is checkpointed every flush_every_s
+ * seconds, so a process killed outright (SIGKILL, a crash, a full disk)
+ * leaves NAME.partial with what finished up to the last checkpoint, which
+ * `resume` completes the same way.
  */
 #ifndef ESCSIM_BATCH_H
 #define ESCSIM_BATCH_H
@@ -59,8 +63,16 @@ typedef struct esc_batch_opts {
 	const char *resume;             /* an incomplete result file of this same
 	                                   experiment: run what it lacks and
 	                                   write the whole back to it (out_path
-	                                   must be NULL or the same file) */
+	                                   must be NULL or the same file); its
+	                                   .partial is read first if there is one */
+	double flush_every_s;           /* seconds between checkpoints of the
+	                                   file: a process killed loses at most
+	                                   what finished since the last; 0: the
+	                                   default, ESC_BATCH_FLUSH_EVERY; < 0:
+	                                   after every replication */
 } esc_batch_opts;
+
+#define ESC_BATCH_FLUSH_EVERY 10.0
 
 /* Group name of arm ARM at sweep point K: "ARM.p<K>". */
 int esc_batch_group_name(char *buf, size_t size, const char *arm, size_t point);
@@ -96,11 +108,15 @@ typedef struct esc_batch_result {
  * esc_batch_result_free, also after an error (it then covers what finished;
  * after a resume or under MPI it is read back from the joined file, so it
  * covers every replication in it).
- * Statuses: ESC_ERR_INPUT for a bad scenario or policy, or a resume file
- * that is not this experiment's (nothing is written when no replication
- * finished; otherwise the finished ones are kept in a file marked
- * incomplete), ESC_ERR_RUNTIME, ESC_ERR_INTERRUPTED after SIGINT or SIGTERM
- * (the file keeps every finished replication, marked incomplete). */
+ * Statuses: ESC_ERR_INPUT for bad usage, a bad scenario or policy, an
+ * output name that is an input or not a result file, or a resume file that
+ * is not this experiment's or is damaged; ESC_ERR_RUNTIME (the machine
+ * said no: I/O, memory); ESC_ERR_INTERRUPTED after SIGINT, SIGTERM or
+ * SIGHUP.  Errors found before the first replication write nothing.  After
+ * that the finished replications are kept, marked incomplete: an
+ * interrupt puts them under out_path if no file had that name, anything
+ * else in out_path.partial (out_path, if it exists, is left as it was);
+ * the message says where. */
 int esc_batch_run(const esc_batch_opts *opts, esc_batch_result *res, esc_error *err);
 void esc_batch_result_free(esc_batch_result *res);
 

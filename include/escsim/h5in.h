@@ -60,12 +60,17 @@ typedef struct esc_h5_file esc_h5_file;
 
 /* Open a result file for reading.  Fails with ESC_ERR_INPUT and a message
  * that starts "cannot open 'PATH'" when the file cannot be read (missing,
- * unreadable, not HDF5, damaged, locked by a writer), or "'PATH' is not an
- * escsim result file" when it is HDF5 without the root attribute
- * schema_version and the group /arms, or with a schema major version this
- * build does not know. */
+ * unreadable, not a regular file (a FIFO, a device), damaged, locked by a
+ * writer), or "'PATH' is not an escsim result file" when it is not HDF5, or
+ * HDF5 without the root attribute schema_version and the group /arms, or
+ * with a schema major version this build does not know.  Every table of
+ * every arm, and /failures, must have escsim's columns (a damaged name or
+ * type is refused, naming the column). */
 esc_h5_file *esc_h5_open(const char *path, esc_error *err);
 void esc_h5_file_close(esc_h5_file *f);
+/* 1 if the file was left by a writer that was killed (a NAME.partial
+ * opened as it was at its last checkpoint; --resume completes it). */
+int esc_h5_crashed(const esc_h5_file *f);
 const char *esc_h5_file_path(const esc_h5_file *f);
 
 /* Arms under /arms, in name order (the order HDF5 lists them). */
@@ -145,10 +150,24 @@ int esc_h5_column_kind(const esc_h5_file *f, const char *path,
                        const char *column, esc_h5_colkind *kind,
                        size_t *width, esc_error *err);
 
-/* Read every row of the table at PATH (in blocks, discarding them): a
- * damaged chunk fails here with ESC_ERR_INPUT and the library's reason. */
+/* Check every chunk of the table at PATH: against its Fletcher-32 checksum
+ * (stored bytes only, fast), or for a table without one (schema 1.0, 1.1)
+ * by reading every row.  A damaged or missing chunk fails with
+ * ESC_ERR_INPUT naming its rows and the reason. */
 int esc_h5_table_verify(const esc_h5_file *f, const char *path,
                         esc_error *err);
+
+/* The scenario's text and each module's (/scenario) against their sha256
+ * attributes (text datasets carry no checksum of their own). */
+int esc_h5_verify_sources(const esc_h5_file *f, esc_error *err);
+/* Every attribute of every object read back (their metadata's checksums
+ * checked on the way). */
+int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err);
+
+/* Open PATH and check the sources and every table in it (each arm's, /failures, /sweep,
+ * /summary) as esc_h5_table_verify does: what --resume and merge do
+ * before they trust a file, and inspect (--verify, the default). */
+int esc_h5_verify(const char *path, esc_error *err);
 
 /* --------------------------------------------------------------- updating */
 

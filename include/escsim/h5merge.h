@@ -9,10 +9,14 @@
  * A joined file is a copy of the first input's provenance and layout with
  * every table's rows taken from all inputs in replication order, with their
  * values unchanged, so it is identical, table by table, to one run of all the
- * replications (inputs of an older storage format, schema 1.0, are written
- * in the current one).  Joining refuses inputs from different scenarios, seeds or
- * options, replications held twice, and (unless told) replications held by
- * no input: a missing shard is an error, never rows of zeros.
+ * replications (inputs of an older storage format, schema 1.0 or 1.1, are
+ * written in the current one); /failures is every input's, in job order.
+ * Joining refuses inputs from different scenarios, seeds or options,
+ * inputs whose tables are not escsim's or fail their checksums (checked
+ * before anything is written), a file left by a killed run (until --resume
+ * recovers it), replications held twice, and (unless told) replications
+ * held by no input, whether run or skipped with --on-error skip: a missing
+ * shard is an error, never rows of zeros.
  *
  * Not thread-safe: call from the thread that owns HDF5 (batch's writer).
  */
@@ -49,12 +53,11 @@ typedef struct esc_h5_extra {
 	const esc_h5_sweep_desc *sweep;   /* NULL: not a sweep */
 } esc_h5_extra;
 
-/* Write root attributes `options` and `rep_offset` and, for a sweep,
- * /sweep/points and the attributes `sweep_point` and `sweep_arm` of each arm
- * group, into the file that esc_h5_create(PATH) is writing (PATH.partial,
- * through a second handle on the same open file).  Call after the arms are
- * added and before esc_h5_close. */
-int esc_h5_write_extra(const char *path, const esc_h5_extra *x, esc_error *err);
+/* Write root attributes `options` and `rep_offset` and, for a sweep, /sweep
+ * with /sweep/points, into the file W is writing; right after creating it,
+ * so that every checkpoint of it says what it is (a sweep's arm groups get
+ * theirs with esc_h5_arm_point). */
+int esc_h5_write_extra(esc_h5_writer *w, const esc_h5_extra *x, esc_error *err);
 
 /* One line "NAME SHA256" per source (scenario first, then modules sorted),
  * malloc'd; NULL when out of memory.  Equal digests: equal inputs. */
@@ -85,6 +88,11 @@ typedef struct esc_h5_range {
 int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
                       size_t *n, esc_error *err);
 
+/* Every row of /failures (replications skipped with --on-error skip), in
+ * the order written: none when the file has no such table. */
+int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
+                         esc_error *err);
+
 /* Read /arms/<group>/runs back as esc_run_row, in blocks. */
 typedef struct esc_h5_runs_reader esc_h5_runs_reader;
 esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
@@ -107,6 +115,8 @@ typedef struct esc_h5_merge_opts {
 	const char *command_line;      /* NULL: keep the first input's */
 	const char *note_name;         /* extra root text attribute, or NULL */
 	const char *note;
+	const char *partial_suffix;    /* the join is written as out_path and
+	                                  this (NULL: ".partial"), then renamed */
 } esc_h5_merge_opts;
 
 typedef struct esc_h5_merge_result {

@@ -1,9 +1,12 @@
 /* h5out.h: the HDF5 result file.
  *
  * A writer creates NAME.partial beside the final name, writes provenance,
- * one group per arm and its tables, and on close sets `complete`, flushes,
- * fsyncs and renames to NAME.  A reader never sees a half-written file under
- * the final name.  Not thread-safe: one writer, used by one thread.
+ * one group per arm and its tables, checkpoints (esc_h5_checkpoint) as it
+ * goes, and on close sets `complete`, flushes, fsyncs and renames to NAME,
+ * or leaves NAME.partial as it is.  A reader never sees a half-written file
+ * under the final name, and a process killed at any moment leaves
+ * NAME.partial as it was at its last checkpoint (esc_h5_recover).  Not
+ * thread-safe: one writer, used by one thread.
  */
 #ifndef ESCSIM_H5OUT_H
 #define ESCSIM_H5OUT_H
@@ -13,7 +16,9 @@
 #include "escsim/error.h"
 #include "escsim/outcome.h"
 
-#define ESC_SCHEMA_VERSION "1.1"
+/* 1.2: tables carry Fletcher-32 checksums, and the file the HDF5 1.10
+ * format (checksummed metadata); names and meanings as in 1.1. */
+#define ESC_SCHEMA_VERSION "1.2"
 
 typedef struct esc_h5_source {
 	const char *name;      /* module name, or "scenario" for the main file */
@@ -43,6 +48,43 @@ typedef struct esc_h5_writer esc_h5_writer;
 esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
                              esc_error *err);
 
+/* Reopen PATH.partial, an incomplete result file of this schema version
+ * (after esc_h5_recover), to append to it: its arms are opened with
+ * esc_h5_open_arm, /failures is kept, and close renames it to PATH as
+ * usual.  Tables stored otherwise (another escsim version) are refused. */
+esc_h5_writer *esc_h5_reopen(const char *path, esc_error *err);
+
+/* The name of a file beside PATH: PATH SUFFIX (".partial"), or, when that
+ * is longer than a file name may be (255 bytes), the start of PATH's name,
+ * '~', 16 hex digits of its SHA-256, and SUFFIX: the same for the same
+ * PATH.  malloc'd; NULL when out of memory. */
+char *esc_h5_sibling(const char *path, const char *suffix);
+
+/* 1 if A and B name the same file (the same inode, however spelled), or
+ * neither exists and they are the same string. */
+int esc_h5_same_file(const char *a, const char *b);
+
+/* May a command write its result to PATH (replacing it)?  ESC_OK if there
+ * is nothing there or an escsim result file; ESC_ERR_INPUT, with a message
+ * naming PATH, for anything else: a folder, a device or FIFO, a file that
+ * is not HDF5 or not escsim's, one that cannot be read. */
+int esc_h5_check_output(const char *path, esc_error *err);
+
+/* 1 if HDF5 opens PATH for reading (a dead run's file included). */
+int esc_h5_opens(const char *path);
+
+/* May a run write PATH (a NAME.partial) as it goes?  ESC_OK if there is
+ * nothing there or an HDF5 file (a dead run's, readable or not); else
+ * ESC_ERR_INPUT, naming PATH. */
+int esc_h5_check_partial(const char *path, esc_error *err);
+
+/* A NAME.partial left by a process that was killed: cut every table back
+ * to the rows of its last checkpoint and make it an ordinary incomplete
+ * file.  *JOBS is the jobs count the checkpoint recorded, -1 if PARTIAL was
+ * closed normally (nothing to do), 0 if it was killed before its first
+ * checkpoint (nothing in it can be used).  ESC_ERR_INPUT if it is damaged. */
+int esc_h5_recover(const char *partial, int64_t *jobs, esc_error *err);
+
 /* 0 if NAME can be an arm (1-64 of A-Z a-z 0-9 _ - ., not starting with
  * '.'), else ESC_ERR_INPUT with a message; lets the CLI reject a bad --arm
  * before anything is written. */
@@ -67,6 +109,22 @@ typedef struct esc_h5_labels {
 	                            ("cell"), then the fallback channels in the
 	                            scenario's order; n = 0 means just "cell" */
 } esc_h5_labels;
+
+/* Open /arms/<name> of a reopened file, as esc_h5_add_arm made it (the same
+ * labels and tables), to append to its tables; esc_h5_arm_exists says
+ * whether the group is there. */
+int esc_h5_open_arm(esc_h5_writer *w, const char *name,
+                    const esc_h5_labels *labels, int daily, int events,
+                    int *arm, esc_error *err);
+int esc_h5_arm_exists(esc_h5_writer *w, const char *name);
+
+/* A sweep's arm group: attributes sweep_point and sweep_arm. */
+int esc_h5_arm_point(esc_h5_writer *w, int arm, int64_t point,
+                     const char *sweep_arm, esc_error *err);
+
+/* A root text attribute (such as resumed_by), replacing one of that name. */
+int esc_h5_set_note(esc_h5_writer *w, const char *name, const char *value,
+                    esc_error *err);
 
 /* Add /arms/<name> with attributes `overrides` (text) and `resolved_json`
  * (JSON), an empty runs table, an empty log table, if DAILY is non-zero an
@@ -101,8 +159,9 @@ int esc_h5_append_messages(esc_h5_writer *w, int arm,
                            esc_error *err);
 
 /* Every row of the arm is written: close its tables now (their chunk
- * caches are freed; a sweep ends its points one by one).  Appending to the
- * arm afterwards is an error. */
+ * caches are freed; a sweep ends its points one by one).  Checkpoint
+ * first, so that closing writes nothing.  Appending to the arm afterwards
+ * is an error. */
 int esc_h5_arm_done(esc_h5_writer *w, int arm, esc_error *err);
 
 /* Record a skipped replication in /failures (made on first use). */
@@ -112,11 +171,33 @@ int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_erro
 int esc_h5_append_log(esc_h5_writer *w, int arm, const esc_log_row *rows,
                       size_t n, esc_error *err);
 
-/* Set `complete` (1 or 0), close, fsync and rename to the final name,
- * replacing any file there.  W is freed whatever happens; if a step after
- * the data was written fails, the message says so and NAME.partial is kept
- * (it holds every row written). */
-int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err);
+/* Make every row appended so far survive the process being killed: write
+ * the tables' last chunks, flush, then record how many rows each open
+ * table has and flush that (SYNC: fsync after each flush, for a power cut
+ * too).  JOBS (the caller's count of finished work) is recorded with it. */
+int esc_h5_checkpoint(esc_h5_writer *w, int64_t jobs, int sync, esc_error *err);
+/* The JOBS of the last successful checkpoint (-1: none yet). */
+int64_t esc_h5_committed(const esc_h5_writer *w);
+
+/* How a file ends: `complete` set to 1 or 0 and renamed to the final name
+ * (replacing any file there: the caller has checked it may), left as
+ * NAME.partial with `complete` 0, or, after a write failed (a full disk),
+ * abandoned: left as NAME.partial as it was at its last checkpoint, with
+ * its checkpoint record for esc_h5_recover (removed if no checkpoint saved
+ * anything). */
+typedef enum esc_h5_end {
+	ESC_H5_INCOMPLETE = 0,
+	ESC_H5_COMPLETE = 1,
+	ESC_H5_KEEP_PARTIAL = 2,
+	ESC_H5_ABANDON = 3
+} esc_h5_end;
+
+/* Close as END says, after an fsync.  W is freed whatever happens.  If a
+ * step fails (a full disk) the message says so and ends with what became
+ * of NAME.partial: kept as it was at its last checkpoint, when one saved
+ * something (esc_h5_recover makes it an ordinary file again), else
+ * removed. */
+int esc_h5_close(esc_h5_writer *w, esc_h5_end end, esc_error *err);
 
 /* Close and delete the partial file: nothing is left under any name. */
 void esc_h5_discard(esc_h5_writer *w);

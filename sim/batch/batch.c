@@ -5,9 +5,22 @@
  * shards, and the closing statistics.  The worker threads and the writer
  * are pool.c's.
  *
- * Signals.  SIGINT and SIGTERM only set a flag: workers finish the job in
- * hand and take no more, the writer writes everything that finished, and
- * the file is closed marked incomplete.  A second signal kills at once.
+ * Signals.  SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session)
+ * only set a flag: workers finish the job in hand and take no more, the
+ * writer writes everything that finished, and the file is closed marked
+ * incomplete.  A second signal kills at once.
+ *
+ * Where the file goes.  A complete run replaces FILE (only ever a result
+ * file: esc_h5_check_output).  A run that stops early keeps every finished
+ * replication in a file marked incomplete: an interrupted one under FILE
+ * if no file had that name (else in FILE.partial, leaving FILE as it was),
+ * one stopped by an error always in FILE.partial, so that exit statuses 1
+ * and 2 never create or change FILE.  A process killed outright leaves
+ * FILE.partial as it was at its last checkpoint (every --flush-every
+ * seconds, and at each sweep point).  --resume FILE continues from
+ * FILE.partial when there is one, else from FILE: appending to it in place
+ * when what it lacks comes after everything it has (an interrupted run),
+ * else through a shard and a join.
  *
  * Resume and MPI write a shard (the missing replications, or this rank's
  * block of them) and join it with the rest (the old file, the other ranks'
@@ -28,6 +41,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "escsim/h5in.h"
 #include "escsim/h5merge.h"
 #include "escsim/log.h"
 #include "escsim/model.h"
@@ -370,49 +384,86 @@ static int check_arms(batch *b, esc_scenario *scen, esc_error *err)
 	return st;
 }
 
-/* Create the groups of the points up to UPTO that do not have theirs yet,
- * each arm built again for its resolved values and labels.  Groups are made
- * as the writer reaches their point, and those of points before UPTO are
- * closed at once: an open table holds its metadata and chunk cache, which
- * for thousands of points would be memory that grows with the design. */
-int esc_bt_add_groups(batch *b, size_t upto, esc_error *err)
+/* The replications the file holds: those of the old file (resume) and
+ * those this run wrote; what a checkpoint records. */
+static int64_t jobs_saved(const batch *b)
 {
-	for (; b->created <= upto && b->created < b->n_points; b->created++) {
-		size_t p = b->created;
-		for (size_t a = 0; a < b->n_arms; a++) {
-			size_t g = p * b->n_arms + a;
-			esc_config cfg;
-			esc_policy pol;
-			if (esc_bt_build_arm(b, b->scen, p, a, b->ov, &cfg, &pol, err))
-				return err->status;
-			size_t n = arm_overrides(b, p, a, b->ov);
-			char *text = join_overrides(b->ov, n);
-			char *json = esc_config_to_json(&cfg);
-			const char **names = NULL;
-			esc_h5_labels labels;
-			int st;
-			if (!text || !json)
-				st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-			else if ((st = arm_labels(&cfg, &labels, &names, err)) == ESC_OK)
-				st = esc_h5_add_arm(b->out, b->group_names[g], text, json,
-				                    &labels, cfg.outputs.daily, b->o->events || cfg.outputs.events,
-				                    &b->h5_group[g], err);
-			free(names);
-			free(text);
-			free(json);
-			esc_scenario_release(b->scen, &pol);
-			esc_config_free(&cfg);
-			if (st == ESC_OK && p < upto)
-				st = esc_h5_arm_done(b->out, b->h5_group[g], err);
-			if (st)
-				return st;
-		}
+	return b->already_done + b->jobs_done;
+}
+
+int esc_bt_checkpoint(batch *b, int sync, esc_error *err)
+{
+	if (!b->out)
+		return ESC_OK;
+	int st = esc_h5_checkpoint(b->out, jobs_saved(b), sync, err);
+	b->last_checkpoint = esc_bt_wall_s();
+	if (st == ESC_OK)
+		b->saved_jobs = jobs_saved(b);
+	return st;
+}
+
+/* Make (or, completing a file in place, open) the groups of point P. */
+static int point_groups(batch *b, size_t p, esc_error *err)
+{
+	for (size_t a = 0; a < b->n_arms; a++) {
+		size_t g = p * b->n_arms + a;
+		esc_config cfg;
+		esc_policy pol;
+		if (esc_bt_build_arm(b, b->scen, p, a, b->ov, &cfg, &pol, err))
+			return err->status;
+		size_t n = arm_overrides(b, p, a, b->ov);
+		char *text = join_overrides(b->ov, n);
+		char *json = esc_config_to_json(&cfg);
+		const char **names = NULL;
+		esc_h5_labels labels;
+		int events = b->o->events || cfg.outputs.events, st;
+		if (!text || !json)
+			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		else if ((st = arm_labels(&cfg, &labels, &names, err)) != ESC_OK)
+			;
+		else if (b->inplace && esc_h5_arm_exists(b->out, b->group_names[g]))
+			st = esc_h5_open_arm(b->out, b->group_names[g], &labels,
+			                     cfg.outputs.daily, events, &b->h5_group[g], err);
+		else if ((st = esc_h5_add_arm(b->out, b->group_names[g], text, json,
+		                              &labels, cfg.outputs.daily, events,
+		                              &b->h5_group[g], err)) == ESC_OK &&
+		         b->o->sweep)
+			st = esc_h5_arm_point(b->out, b->h5_group[g], (int64_t)p,
+			                      b->o->arms[a].name, err);
+		free(names);
+		free(text);
+		free(json);
+		esc_scenario_release(b->scen, &pol);
+		esc_config_free(&cfg);
+		if (st)
+			return st;
 	}
 	return ESC_OK;
 }
 
-/* Root attributes options and rep_offset, and a sweep's /sweep/points and
- * group attributes: written last, once every group exists. */
+/* Create the groups of the points up to UPTO that do not have theirs yet,
+ * each arm built again for its resolved values and labels, then
+ * checkpoint.  Groups are made as the writer reaches their point, and
+ * those of points before UPTO are closed at once: an open table holds its
+ * metadata and chunk cache, which for thousands of points would be memory
+ * that grows with the design. */
+int esc_bt_add_groups(batch *b, size_t upto, esc_error *err)
+{
+	int made = 0;
+	for (; b->created <= upto && b->created < b->n_points; b->created++) {
+		size_t p = b->created;
+		if (point_groups(b, p, err))
+			return err->status;
+		made = 1;
+		for (size_t a = 0; p < upto && a < b->n_arms; a++)
+			if (esc_h5_arm_done(b->out, b->h5_group[p * b->n_arms + a], err))
+				return err->status;
+	}
+	return made ? esc_bt_checkpoint(b, 0, err) : ESC_OK;
+}
+
+/* Root attributes options and rep_offset, and a sweep's /sweep/points:
+ * written first, so that a checkpoint of the file says what it is. */
 static int write_extra(batch *b, esc_error *err)
 {
 	const esc_batch_opts *o = b->o;
@@ -434,17 +485,27 @@ static int write_extra(batch *b, esc_error *err)
 		};
 		x.sweep = &sd;
 	}
-	int st = esc_h5_write_extra(b->file, &x, err);
+	int st = esc_h5_write_extra(b->out, &x, err);
 	free(arms);
 	return st;
 }
 
-/* Create the file (provenance and the first point's groups).  The
- * scenario SCEN stays with the batch: the writer builds later points' arms
- * in it when it creates their groups. */
+/* Create the file (provenance, what the batch adds, the first point's
+ * groups) or, completing one in place, reopen it and open the groups of
+ * the first point with work left; either way, checkpoint.  The scenario
+ * SCEN stays with the batch: the writer builds later points' arms in it
+ * when it creates their groups. */
 static int open_output(batch *b, esc_scenario *scen, esc_error *err)
 {
 	const esc_batch_opts *o = b->o;
+	b->scen = scen;
+	if (b->inplace) {
+		b->saved_jobs = b->already_done;
+		if (!(b->out = esc_h5_reopen(b->final, err)))
+			return err->status;
+		int st = esc_h5_set_note(b->out, "resumed_by", o->command_line, err);
+		return st ? st : esc_bt_add_groups(b, b->created, err);
+	}
 	const esc_script_source *src;
 	size_t n = esc_scenario_sources(scen, &src);
 	esc_h5_source *hs = calloc(n ? n : 1, sizeof *hs);
@@ -476,7 +537,8 @@ static int open_output(batch *b, esc_scenario *scen, esc_error *err)
 		if (!b->out)
 			st = err->status;
 	}
-	b->scen = scen;
+	if (st == ESC_OK)
+		st = write_extra(b, err);
 	if (st == ESC_OK)
 		st = esc_bt_add_groups(b, 0, err);
 	free(json);
@@ -537,15 +599,130 @@ static void first_line_difference(const char *a, const char *b, char *out, size_
 	snprintf(out, size, "(none)");
 }
 
-/* Check that the resume file is this experiment's, unfinished; plan the
- * jobs it lacks.  *complete is set when it lacks none. */
+static int cmp_range(const void *a, const void *b)
+{
+	const esc_h5_range *x = a, *y = b;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* RUNS (sorted ranges) with the replications of point P in FAILED added:
+ * what a file covers at that point, as sorted disjoint ranges in *OUT. */
+static int covered(const esc_h5_range *runs, size_t n_runs,
+                   const esc_failure_row *failed, size_t n_failed, size_t p,
+                   esc_h5_range **out, size_t *n, esc_error *err)
+{
+	esc_h5_range *v = malloc((n_runs + n_failed + 1) * sizeof *v);
+	if (!v)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	size_t k = 0;
+	for (size_t i = 0; i < n_runs; i++)
+		v[k++] = runs[i];
+	for (size_t i = 0; i < n_failed; i++)
+		if (failed[i].point == (int32_t)p)
+			v[k++] = (esc_h5_range){ failed[i].rep, failed[i].rep + 1 };
+	qsort(v, k, sizeof *v, cmp_range);
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m && v[i].lo <= v[m - 1].hi) {
+			if (v[i].hi > v[m - 1].hi)
+				v[m - 1].hi = v[i].hi;
+		} else {
+			v[m++] = v[i];
+		}
+	}
+	*out = v;
+	*n = m;
+	return ESC_OK;
+}
+
+/* Is the work left after everything the file holds?  Jobs are numbered
+ * point by point: before the first point with work left, every point must
+ * be complete; at it, the file's replications a prefix; after it, none.
+ * Then the rows still to come are exactly what an uninterrupted run would
+ * append, and the file can be completed in place. */
+static int after_all_done(const esc_h5_range *done, size_t n, size_t p,
+                          int64_t lo, int64_t hi, int *first_left)
+{
+	int64_t first_missing = lo;
+	for (size_t i = 0; i < n && done[i].lo <= first_missing; i++)
+		if (done[i].hi > first_missing)
+			first_missing = done[i].hi;
+	int has_after = 0;
+	for (size_t i = 0; i < n; i++)
+		has_after |= done[i].hi > first_missing && done[i].lo < hi;
+	if (*first_left < 0) {
+		if (first_missing < hi)
+			*first_left = (int)p;
+		return !has_after;
+	}
+	/* A point after the first with work left: it must hold nothing. */
+	for (size_t i = 0; i < n; i++)
+		if (done[i].hi > lo && done[i].lo < hi)
+			return 0;
+	return 1;
+}
+
+/* Which file --resume FILE continues: FILE.partial when there is one (a run
+ * that was killed, stopped by an error, or interrupted with FILE taken),
+ * else FILE.  A .partial is first recovered (cut back to its last
+ * checkpoint); one that saved nothing is set aside. */
+static int resume_source(batch *b, esc_error *err)
+{
+	const char *f = b->final;
+	struct stat st;
+	b->had_final = stat(f, &st) == 0;
+	if (stat(b->partial, &st) == 0) {
+		int64_t jobs = 0;
+		if (esc_h5_check_partial(b->partial, err))
+			return esc_error_prefix(err, "--resume: ");
+		/* One that does not open was killed before it saved anything (a
+		 * file with a checkpoint always opens). */
+		int not_open = st.st_size == 0 || !esc_h5_opens(b->partial);
+		if (!not_open && esc_h5_recover(b->partial, &jobs, err))
+			return esc_error_prefix(err, "--resume: ");
+		if (jobs == 0)
+			fprintf(stderr, "escsim: warning: '%s' holds nothing that can be "
+			        "used (its run was killed before it saved anything)%s\n",
+			        b->partial, stat(f, &st) == 0 ? "" : ": starting over");
+		if (jobs != 0) {
+			b->src = b->partial;
+			if (jobs > 0)
+				b->recovered = jobs;
+			return ESC_OK;
+		}
+		/* Killed before it saved anything: what it had is started over. */
+		b->recovered = 0;
+	}
+	if (!b->had_final)
+		return b->recovered == 0 ? ESC_OK :
+		       esc_error_set(err, ESC_ERR_INPUT, "--resume: neither '%s' nor "
+		                     "'%s' exists: nothing to resume (run the command "
+		                     "without --resume)", f, b->partial);
+	b->src = f;
+	return ESC_OK;
+}
+
+/* Check that the resume file is this experiment's, undamaged and
+ * unfinished; plan the jobs it lacks, and whether they can be appended to
+ * it in place.  *complete is set when it lacks none. */
 static int plan_resume(batch *b, size_t *cap, int *complete, esc_error *err)
 {
 	const esc_batch_opts *o = b->o;
-	const char *f = o->resume;
+	int st = resume_source(b, err);
+	if (st || !b->src) {
+		/* Nothing usable: the run starts over, as if without --resume. */
+		for (size_t p = 0; st == ESC_OK && p < b->n_points; p++)
+			st = plan_point(b, cap, p, b->block_lo, b->block_lo + b->block_n,
+			                NULL, 0, err);
+		return st;
+	}
+	const char *f = b->src;
 	esc_h5_info info;
 	char diff[400];
-	int st = esc_h5_info_read(f, &info, err);
+	/* Every table and chunk checked before any of it is trusted. */
+	if ((st = esc_h5_verify(f, err)) != ESC_OK)
+		return esc_error_prefix(err, "--resume: ");
+	st = esc_h5_info_read(f, &info, err);
 	if (st)
 		return esc_error_prefix(err, "--resume: ");
 	if (!info.options)
@@ -580,7 +757,7 @@ static int plan_resume(batch *b, size_t *cap, int *complete, esc_error *err)
 		int found = 0;
 		for (size_t i = 0; !found && i < info.n_groups; i++)
 			found = strcmp(info.groups[i], b->group_names[g]) == 0;
-		if (!found)
+		if (!found && b->n_points == 1)
 			st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' has no arm "
 			                   "'%s'", f, b->group_names[g]);
 	}
@@ -589,13 +766,19 @@ static int plan_resume(batch *b, size_t *cap, int *complete, esc_error *err)
 	if (st || *complete)
 		return st;
 
-	/* Per point, what the first arm holds; the others must hold the same
-	 * (a job is written whole or not at all). */
+	esc_failure_row *failed = NULL;
+	size_t n_failed = 0;
+	st = esc_h5_failures_read(f, &failed, &n_failed, err);
+	/* Per point, what the first arm holds (runs, and skipped ones); the
+	 * others must hold the same (a job is written whole or not at all).
+	 * A group a killed sweep had not made yet holds nothing. */
+	int in_place = 1, first_left = -1;
 	for (size_t p = 0; st == ESC_OK && p < b->n_points; p++) {
-		esc_h5_range *r0 = NULL;
-		size_t n0 = 0;
-		st = esc_h5_rep_ranges(f, b->group_names[p * b->n_arms], &r0, &n0, err);
-		for (size_t a = 1; st == ESC_OK && a < b->n_arms; a++) {
+		esc_h5_range *r0 = NULL, *done = NULL;
+		size_t n0 = 0, n_done = 0;
+		const char *g0 = b->group_names[p * b->n_arms];
+		int have = esc_h5_rep_ranges(f, g0, &r0, &n0, NULL) == ESC_OK;
+		for (size_t a = 1; have && st == ESC_OK && a < b->n_arms; a++) {
 			esc_h5_range *r = NULL;
 			size_t n = 0;
 			st = esc_h5_rep_ranges(f, b->group_names[p * b->n_arms + a], &r, &n, err);
@@ -603,15 +786,35 @@ static int plan_resume(batch *b, size_t *cap, int *complete, esc_error *err)
 				st = esc_error_set(err, ESC_ERR_INPUT, "--resume: in '%s' arms "
 				                   "'%s' and '%s' hold different replications "
 				                   "(the file was not written by one escsim run)",
-				                   f, b->group_names[p * b->n_arms],
-				                   b->group_names[p * b->n_arms + a]);
+				                   f, g0, b->group_names[p * b->n_arms + a]);
 			free(r);
 		}
-		for (size_t i = 0; st == ESC_OK && i < n0; i++)
-			b->already_done += r0[i].hi - r0[i].lo;
 		if (st == ESC_OK)
-			st = plan_point(b, cap, p, b->block_lo, b->block_lo + b->block_n, r0, n0, err);
+			st = covered(r0, n0, failed, n_failed, p, &done, &n_done, err);
+		for (size_t i = 0; st == ESC_OK && i < n_done; i++)
+			b->already_done += done[i].hi - done[i].lo;
+		if (st == ESC_OK) {
+			int64_t lo = b->block_lo, hi = b->block_lo + b->block_n;
+			in_place &= after_all_done(done, n_done, p, lo, hi, &first_left);
+			st = plan_point(b, cap, p, lo, hi, done, n_done, err);
+		}
 		free(r0);
+		free(done);
+	}
+	free(failed);
+	if (st == ESC_OK) {
+		/* In place: only a file of this version's layout (older ones are
+		 * joined, which rewrites them). */
+		esc_h5_file *h = in_place ? esc_h5_open(f, err) : NULL;
+		char *v = NULL;
+		b->inplace = h && esc_h5_get_attr_text(h, "/", "schema_version", &v,
+		                                       err) == ESC_OK &&
+		             strcmp(v, ESC_SCHEMA_VERSION) == 0;
+		free(v);
+		esc_h5_file_close(h);
+		esc_error_clear(err);
+		b->created = first_left < 0 ? b->n_points - 1 : (size_t)first_left;
+		b->stage_point = b->created;
 	}
 	return st;
 }
@@ -732,20 +935,18 @@ static int from_severity(int64_t s)
 
 static char *shard_name(const char *out, int rank, int ranks)
 {
-	size_t n = strlen(out) + 32;
-	char *s = malloc(n);
-	if (s) {
-		if (ranks > 1)
-			snprintf(s, n, "%s.rank%d", out, rank);
-		else
-			snprintf(s, n, "%s.resume", out);
-	}
-	return s;
+	char suffix[32];
+	if (ranks > 1)
+		snprintf(suffix, sizeof suffix, ".rank%d", rank);
+	else
+		snprintf(suffix, sizeof suffix, ".resume");
+	return esc_h5_sibling(out, suffix);
 }
 
-/* Rank 0: join the old file (resume) and the shards into the final file;
- * the shards are removed once joined. */
-static int join(batch *b, const char *final, int ranks, esc_error *err)
+/* Rank 0: join the old file (resume) and the shards (named after FINAL)
+ * into OUT; the shards are removed once joined. */
+static int join(batch *b, const char *final, const char *out, int ranks,
+                esc_error *err)
 {
 	const esc_batch_opts *o = b->o;
 	const char **in = calloc((size_t)ranks + 1, sizeof *in);
@@ -754,8 +955,8 @@ static int join(batch *b, const char *final, int ranks, esc_error *err)
 	int st = ESC_OK;
 	if (!in || !names)
 		st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	if (st == ESC_OK && o->resume)
-		in[n_in++] = o->resume;
+	if (st == ESC_OK && b->src)
+		in[n_in++] = b->src;
 	for (int r = 0; st == ESC_OK && r < ranks; r++) {
 		if (!(names[r] = shard_name(final, r, ranks)))
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
@@ -767,7 +968,8 @@ static int join(batch *b, const char *final, int ranks, esc_error *err)
 		                   "nothing to join");
 	if (st == ESC_OK) {
 		esc_h5_merge_opts mo = {
-			.inputs = in, .n_inputs = n_in, .out_path = final,
+			.inputs = in, .n_inputs = n_in, .out_path = out,
+			.partial_suffix = ".joining",
 			.rep_offset = o->rep_offset, .reps = o->reps,
 			.allow_gaps = 1,
 			.command_line = o->resume ? NULL : o->command_line,
@@ -785,7 +987,7 @@ static int join(batch *b, const char *final, int ranks, esc_error *err)
 	free(names);
 	free(in);
 	if (st)
-		esc_error_prefix(err, "joining the parts into '%s' (they are kept): ", final);
+		esc_error_prefix(err, "joining the parts into '%s' (they are kept): ", out);
 	return st;
 }
 
@@ -798,42 +1000,169 @@ static int64_t jobs_in_file(const batch *b)
 	return n;
 }
 
+/* None of the names the run writes under (FINAL, its .partial, a shard)
+ * may be one of its inputs: the scenario or a module it loaded.  Then
+ * FINAL and FINAL.partial must be result files or nothing (a --resume
+ * source is checked when it is read). */
+static int check_outputs(batch *b, esc_scenario *scen, const char *shard,
+                         esc_error *err)
+{
+	const esc_script_source *src;
+	size_t n = esc_scenario_sources(scen, &src);
+	const char *out[] = { b->final, b->partial, shard };
+	for (size_t k = 0; k < sizeof out / sizeof out[0]; k++) {
+		for (size_t i = 0; out[k] && i < n; i++) {
+			if (!src[i].path || !esc_h5_same_file(out[k], src[i].path))
+				continue;
+			if (i == 0)
+				return esc_error_set(err, ESC_ERR_INPUT, "'%s' is the scenario "
+				                     "file: escsim does not write over its "
+				                     "inputs (give another -o)", out[k]);
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s' is the module '%s' "
+			                     "the scenario loads: escsim does not write over "
+			                     "its inputs (give another -o)", out[k],
+			                     src[i].name ? src[i].name : "?");
+		}
+	}
+	if (!b->o->resume && esc_h5_check_output(b->final, err))
+		return err->status;
+	if (esc_h5_check_partial(b->partial, err))
+		return err->status;
+	/* A dead run's .partial with replications in it is replaced by a new
+	 * run (as asked): say what --resume would have kept. */
+	esc_error e = {0};
+	esc_h5_file *old = b->o->resume ? NULL : esc_h5_open(b->partial, &e);
+	int64_t rows = 0;
+	if (old && esc_h5_n_arms(old) > 0) {
+		char path[300];
+		snprintf(path, sizeof path, "/arms/%s/runs", esc_h5_arm_name(old, 0));
+		if (esc_h5_table_rows(old, path, &rows, &e) == ESC_OK && rows > 0)
+			fprintf(stderr, "escsim: warning: replacing '%s', which holds %lld "
+			        "replication%s of a run that did not finish (--resume %s "
+			        "would have completed it)\n", b->partial, (long long)rows,
+			        rows == 1 ? "" : "s", b->final);
+	}
+	esc_h5_file_close(old);
+	return ESC_OK;
+}
+
+/* How this process's file ends after the run stopped with ST (see the top
+ * of this file, "Where the file goes"). */
+static esc_h5_end file_end(const batch *b, int st, int joined)
+{
+	if (st == ESC_OK)
+		return ESC_H5_COMPLETE;
+	if (joined || b->back_to_final || (st == ESC_ERR_INTERRUPTED && !b->had_final))
+		return ESC_H5_INCOMPLETE;
+	return ESC_H5_KEEP_PARTIAL;
+}
+
+static void append_msg(esc_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void append_msg(esc_error *err, const char *fmt, ...)
+{
+	size_t len = strlen(err->msg);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof err->msg - len, fmt, ap);
+	va_end(ap);
+}
+
+/* Close this process's file after the run stopped with ST (every group
+ * made first); the message then says where the finished replications
+ * are.  *WHERE: the file they are in, or NULL.  After a failed write the
+ * file is abandoned as it was at its last checkpoint. */
+static int finish_file(batch *b, int st, int joined, const char **where,
+                       esc_error *err)
+{
+	esc_error cerr = {0};
+	int cst = b->wst;
+	if (cst == ESC_OK)
+		cst = esc_bt_add_groups(b, b->n_points - 1, &cerr);
+	if (cst == ESC_OK)
+		cst = esc_bt_checkpoint(b, 1, &cerr);
+	esc_h5_end end = cst ? ESC_H5_ABANDON : file_end(b, st, joined);
+	if (esc_h5_close(b->out, end, cst ? &(esc_error){0} : &cerr) && cst == ESC_OK)
+		cst = cerr.status;
+	b->out = NULL;
+	*where = end == ESC_H5_KEEP_PARTIAL ? b->partial : b->file;
+	if (cst) {
+		struct stat sb;
+		if (st == ESC_OK || joined) {
+			*err = cerr;
+			st = cst;
+		}
+		*where = stat(b->partial, &sb) == 0 && b->saved_jobs > 0 ? b->partial : NULL;
+		int full = strstr(err->msg, "No space left") || strstr(err->msg, "File too large");
+		if (!joined && *where)
+			append_msg(err, "; %lld replications are kept in '%s' as of its "
+			           "last checkpoint: %s, then repeat the command with "
+			           "--resume %s", (long long)b->saved_jobs, b->partial,
+			           full ? "free some space" : "when the cause is fixed",
+			           b->final);
+		else if (!joined)
+			append_msg(err, "; nothing was kept");
+	} else if (st != ESC_OK && !joined) {
+		esc_error_prefix(err, "%lld finished replications kept in '%s' (marked "
+		                 "incomplete%s); ", (long long)jobs_saved(b), *where,
+		                 end == ESC_H5_KEEP_PARTIAL && b->had_final ?
+		                 ", and the existing file under that name is unchanged" : "");
+		if (st == ESC_ERR_INPUT && !b->o->skip_failed)
+			append_msg(err, " (to finish the run leaving out replications that "
+			           "fail, repeat the command with --resume %s --on-error "
+			           "skip)", b->final);
+	}
+	return st;
+}
+
+/* Where rank 0 joins the parts: the file --resume read, or FINAL (its
+ * .partial after an error, or an interrupt with FINAL taken). */
+static const char *join_target(const batch *b, int64_t worst)
+{
+	if (b->src)
+		return b->src;
+	int st = from_severity(worst);
+	return file_end(b, st, 0) == ESC_H5_KEEP_PARTIAL ? b->partial : b->final;
+}
+
 int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err)
 {
-	batch b = { .o = o };
+	batch b = { .o = o, .recovered = -1 };
 	if (res)
 		memset(res, 0, sizeof *res);
 	if (o->n_arms == 0 || o->reps < 0 || o->rep_offset < 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "need at least one arm and reps, rep offset >= 0");
-	if (o->resume && o->out_path && strcmp(o->resume, o->out_path) != 0)
+	if (o->resume && o->out_path && !esc_h5_same_file(o->resume, o->out_path))
 		return esc_error_set(err, ESC_ERR_INPUT, "--resume writes back to '%s': "
 		                     "leave out -o, or give the same file", o->resume);
 	const char *final = o->resume ? o->resume : o->out_path;
-	struct stat fst;
-	/* Renaming over a device (-o /dev/null as root) would replace it. */
-	if (final && stat(final, &fst) == 0 && !S_ISREG(fst.st_mode))
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is not a "
-		                     "regular file: give another -o", final);
+	b.final = final;
+	if (final && !(b.partial = esc_h5_sibling(final, ".partial")))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	int rank = esc_par_rank(), ranks = esc_par_size();
 	int mpi = ranks > 1 && final;   /* ranks agree through collectives */
 	b.threads = o->threads < 1 ? 1 : o->threads;
 	b.show = !o->quiet && rank == 0 && isatty(STDERR_FILENO) &&
 	         !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
-	if (pthread_mutex_init(&b.mu, NULL) || pthread_cond_init(&b.space, NULL))
+	b.checkpoint_every = o->flush_every_s > 0 ? o->flush_every_s :
+	                     o->flush_every_s < 0 ? 0 : ESC_BATCH_FLUSH_EVERY;
+	if (pthread_mutex_init(&b.mu, NULL) || pthread_cond_init(&b.space, NULL)) {
+		free(b.partial);
 		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot set up thread locks");
+	}
 
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term, old_hup;
 	sigemptyset(&sa.sa_mask);
 	esc_bt_interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 
 	double t0 = esc_bt_wall_s();
-	int joined = o->resume || mpi;
 	char *shard = NULL;
 	esc_scenario *scen = NULL;
 	int complete_already = 0;
-	int wrote = 0;                  /* the final file is this run's */
 	int st = prepare(&b, err);
 
 	/* This process's block of replications: all, or this rank's share. */
@@ -855,19 +1184,34 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		free(hs);
 	}
+	if (st == ESC_OK && (mpi || o->resume) && !(shard = shard_name(final, rank, ranks)))
+		st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	if (st == ESC_OK && final)
+		st = check_outputs(&b, scen, shard, err);
+	struct stat fst;
+	if (st == ESC_OK && final && !o->resume)
+		b.had_final = stat(final, &fst) == 0;
 	size_t cap = 0;
 	if (st == ESC_OK && o->resume)
 		st = plan_resume(&b, &cap, &complete_already, err);
 	else
 		for (size_t p = 0; st == ESC_OK && p < b.n_points; p++)
 			st = plan_point(&b, &cap, p, b.block_lo, b.block_lo + b.block_n, NULL, 0, err);
+	int joined = mpi || (b.src && !b.inplace);
 
 	if (st == ESC_OK && !complete_already) {
-		if (joined && !(shard = shard_name(final, rank, ranks)))
-			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		b.file = joined ? shard : final;
-		if (st == ESC_OK)
-			st = check_arms(&b, scen, err);
+		st = check_arms(&b, scen, err);
+		/* Completing FILE in place: it is written as FILE.partial, as any
+		 * file being written, and comes back to its name however it ends. */
+		if (st == ESC_OK && b.inplace && b.src == b.final) {
+			if (rename(b.final, b.partial) < 0)
+				st = esc_error_set(err, ESC_ERR_RUNTIME, "--resume: cannot move "
+				                   "'%s' to '%s' to complete it: %s", b.final,
+				                   b.partial, strerror(errno));
+			b.src = b.partial;
+			b.back_to_final = st == ESC_OK;
+		}
 		if (st == ESC_OK && final) {
 			st = open_output(&b, scen, err);
 			scen = NULL;            /* the writer's now */
@@ -883,8 +1227,12 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 			                   "start (see its message)");
 		started = worst == 0;
 	}
+	const char *written = NULL;
 	if (st != ESC_OK && b.out) {
-		esc_h5_discard(b.out);
+		if (b.inplace)          /* the user's file, unchanged so far */
+			st = finish_file(&b, st, 0, &written, err);
+		else
+			esc_h5_discard(b.out);
 		b.out = NULL;
 	}
 
@@ -899,36 +1247,20 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 			        final ? " -> " : "", final ? final : "");
 		st = esc_bt_run_jobs(&b, err);
 		if (b.out && st != ESC_OK && b.jobs_done == 0 &&
-		    st != ESC_ERR_INTERRUPTED && !joined) {
+		    st != ESC_ERR_INTERRUPTED && !joined && !b.inplace) {
 			esc_h5_discard(b.out);         /* nothing finished: write nothing */
 			b.out = NULL;
 		}
-		if (b.out) {
-			/* Every group, then what describes them, then close. */
-			esc_error cerr = {0};
-			int cst = esc_bt_add_groups(&b, b.n_points - 1, &cerr);
-			if (cst == ESC_OK)
-				cst = write_extra(&b, &cerr);
-			if (esc_h5_close(b.out, st == ESC_OK && cst == ESC_OK,
-			                 cst ? &(esc_error){0} : &cerr) && cst == ESC_OK)
-				cst = cerr.status;
-			b.out = NULL;
-			wrote = cst == ESC_OK && !joined;
-			if (cst) {
-				if (st == ESC_OK || joined) {
-					*err = cerr;
-					st = cst;
-				}
-			} else if (st != ESC_OK && !joined) {
-				esc_error_prefix(err, "%lld finished replications kept in '%s' "
-				                 "(marked incomplete); ", (long long)b.jobs_done,
-				                 final);
-			}
-		}
+		if (b.out)
+			st = finish_file(&b, st, joined, &written, err);
 	}
 
 	int64_t done_all = b.jobs_done, want_all = b.n_jobs;
-	int have_stats = !joined;
+	int have_stats = !joined && !b.inplace;
+	if (started && b.inplace && !complete_already && written) {
+		esc_error serr = {0};
+		have_stats = stats_from_file(&b, written, &serr) == ESC_OK;
+	}
 	if (started && joined && !complete_already) {
 		int64_t worst = severity(st);
 		if (mpi) {
@@ -938,27 +1270,39 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		}
 		if (rank == 0) {
 			esc_error jerr = {0};
+			const char *target = join_target(&b, worst);
 			void *aff = mpi ? esc_par_widen_affinity() : NULL;
-			int jst = join(&b, final, mpi ? ranks : 1, &jerr);
+			int jst = join(&b, final, target, mpi ? ranks : 1, &jerr);
 			esc_par_restore_affinity(aff);
 			if (jst) {
 				*err = jerr;
 				st = jerr.status;
+				written = NULL;
 			} else {
 				esc_error serr = {0};
-				wrote = 1;
-				have_stats = stats_from_file(&b, final, &serr) == ESC_OK;
+				have_stats = stats_from_file(&b, target, &serr) == ESC_OK;
 				long long kept = (long long)jobs_in_file(&b);
+				written = target;
+				/* A file completed from its .partial takes the final name. */
+				if (!worst && st == ESC_OK && target == b.partial) {
+					if (rename(b.partial, b.final) == 0)
+						written = b.final;
+					else
+						st = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename "
+						                   "'%s' to '%s': %s (the results are "
+						                   "in '%s')", b.partial, b.final,
+						                   strerror(errno), b.partial);
+				}
 				if (st == ESC_OK && worst) {
 					st = from_severity(worst);
 					esc_error_set(err, st, "another rank stopped early (see its "
 					              "message); %lld of %lld replications kept in "
 					              "'%s' (marked incomplete)", kept,
-					              (long long)(o->reps * (int64_t)b.n_points), final);
+					              (long long)(o->reps * (int64_t)b.n_points), target);
 				} else if (st != ESC_OK) {
 					esc_error_prefix(err, "%lld of %lld replications kept in '%s' "
 					                 "(marked incomplete); ", kept,
-					                 (long long)(o->reps * (int64_t)b.n_points), final);
+					                 (long long)(o->reps * (int64_t)b.n_points), target);
 				}
 			}
 		}
@@ -971,22 +1315,26 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 				                   "complete '%s' (see its message)", final);
 		}
 	} else if (complete_already) {
-		have_stats = stats_from_file(&b, final, err) == ESC_OK;
+		/* A complete .partial (its rename was all that failed) takes the
+		 * final name now. */
+		if (rank == 0 && b.src == b.partial && rename(b.partial, b.final) == 0)
+			b.src = b.final;
+		have_stats = stats_from_file(&b, b.src, err) == ESC_OK;
 		if (rank == 0)           /* the final line, also with --quiet */
-			fprintf(stderr, "escsim: '%s' is complete: nothing to resume\n", final);
+			fprintf(stderr, "escsim: '%s' is complete: nothing to resume\n", b.src);
 	}
 
 	/* The final line: nothing with --quiet (which prints only warnings
 	 * and errors), and "-> FILE" only for a file this run wrote. */
 	if (rank == 0 && started && !complete_already && !o->quiet) {
 		double dt = esc_bt_wall_s() - t0;
-		char extra[160] = "", how[64];
+		char extra[200] = "", how[64];
 		size_t len = 0;
 		if (o->sweep)
 			len += (size_t)snprintf(extra + len, sizeof extra - len,
 			                        " at %zu point%s (a replication: every arm "
 			                        "at one point)", b.n_points, esc_plural((int64_t)b.n_points));
-		if (o->resume)
+		if (b.src)
 			snprintf(extra + len, sizeof extra - len, " (resumed: %lld were done)",
 			         (long long)b.already_done);
 		if (mpi)
@@ -999,16 +1347,18 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 		        (long long)done_all, (long long)want_all, esc_plural(want_all), b.n_arms,
 		        esc_plural((int64_t)b.n_arms), extra, dt,
 		        dt > 0 ? (double)done_all / dt : 0.0, how,
-		        final && wrote ? " -> " : "", final && wrote ? final : "");
+		        written ? " -> " : "", written ? written : "");
 	}
 	if (res && have_stats && (rank == 0 || !joined))
 		fill_result(&b, res);
 	free(shard);
+	free(b.partial);
 	teardown(&b);
 	pthread_mutex_destroy(&b.mu);
 	pthread_cond_destroy(&b.space);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	return st;
 }
 

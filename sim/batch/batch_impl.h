@@ -69,6 +69,19 @@ typedef struct batch {
 	int64_t block_lo, block_n;      /* replications this process covers */
 	int64_t already_done;           /* resume: replications in the old file */
 
+	/* The file: FINAL (-o, or --resume's), FINAL.partial, the file a
+	 * resume reads (src: one of the two, or NULL), whether FINAL existed
+	 * before (an interrupted run then leaves it alone), whether the file
+	 * is completed in place and, if it was FINAL, goes back there. */
+	const char *final;
+	char *partial;
+	const char *src;
+	int had_final, inplace, back_to_final;
+	int64_t recovered;              /* jobs a killed run's .partial saved;
+	                                   -1: none was recovered */
+	double checkpoint_every, last_checkpoint;   /* seconds; wall clock */
+	int64_t saved_jobs;             /* replications the last checkpoint saved */
+
 	/* Shared by the workers, under mu.  writing: a worker holds the
 	 * writer role (pool.c, write_ready). */
 	pthread_mutex_t mu;
@@ -117,6 +130,9 @@ int esc_bt_build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
                      const char **ov, esc_config *cfg, esc_policy *pol,
                      esc_error *err);
 int esc_bt_add_groups(batch *b, size_t upto, esc_error *err);
+/* Checkpoint the file (nothing without one): every row written so far
+ * survives the process being killed.  SYNC: fsync too. */
+int esc_bt_checkpoint(batch *b, int sync, esc_error *err);
 void esc_bt_add_stats(batch *b, size_t p, const esc_run_row *rows);
 
 /* pool.c: run every job of b->spans on b->threads workers, writing each

@@ -287,12 +287,28 @@ static int flush_stage(batch *b, esc_error *err)
 	return ESC_OK;
 }
 
+/* Every --flush-every seconds, at the end of a job: its rows and every
+ * earlier job's go into the tables, and the file is checkpointed, so that a
+ * process killed from now on loses only later jobs.  With an fsync too (a
+ * power cut), unless checkpoints come more often than every second: two
+ * fsyncs each would then cost more than the replications (docs/
+ * performance.md). */
+static int maybe_checkpoint(batch *b, esc_error *err)
+{
+	if (!b->out || esc_bt_wall_s() - b->last_checkpoint < b->checkpoint_every)
+		return ESC_OK;
+	if (flush_stage(b, err))
+		return err->status;
+	return esc_bt_checkpoint(b, b->checkpoint_every >= 1.0, err);
+}
+
 static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 {
 	if (s->point != b->stage_point) {
 		/* Point by point: the previous point's rows are all in; closing
-		 * its tables keeps a sweep's memory flat in the points too. */
-		if (flush_stage(b, err))
+		 * its tables keeps a sweep's memory flat in the points too.  A
+		 * checkpoint first: closing them then writes nothing. */
+		if (flush_stage(b, err) || esc_bt_checkpoint(b, 0, err))
 			return err->status;
 		for (size_t a = 0; b->out && a < b->n_arms; a++)
 			if (esc_h5_arm_done(b->out, b->h5_group[b->stage_point * b->n_arms + a], err))
@@ -322,7 +338,7 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 		esc_log(ESC_LOG_DEBUG, "replication %lld (point %lld) written: %lld of %lld",
 		        (long long)s->rep, (long long)s->point,
 		        (long long)b->jobs_done, (long long)b->n_jobs);
-	return ESC_OK;
+	return maybe_checkpoint(b, err);
 }
 
 /* --on-error skip: the failed job's rows were never kept; say so, record it
@@ -337,7 +353,9 @@ static int skip_job(batch *b, const slot *s, esc_error *err)
 	size_t n = strnlen(s->err.msg, sizeof row.message - 1);   /* a long message is cut */
 	memcpy(row.message, s->err.msg, n);
 	row.message[n] = '\0';
-	return esc_h5_append_failure(b->out, &row, err);
+	if (esc_h5_append_failure(b->out, &row, err))
+		return err->status;
+	return maybe_checkpoint(b, err);
 }
 
 static void fmt_duration(double s, char *buf, size_t size)

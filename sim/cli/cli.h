@@ -28,6 +28,7 @@ typedef struct cli {
 	char *command_line;
 	int threads;                /* -j: worker threads (0 on the command line: every core) */
 	const char *resume;         /* --resume FILE */
+	double flush_every;         /* --flush-every S: 0 default, < 0 every replication */
 	const char **varies;        /* sweep: --vary KEY=SPEC */
 	size_t n_varies;
 	const char *design;         /* sweep: --design grid|sobol */

@@ -2,8 +2,10 @@
  * reading it into anything: provenance (the root attributes), the scenario
  * sources, each arm with its overrides and table sizes, the replications
  * each arm has (as ranges), and whether the summary and sweep tables are
- * there.  Reads through escsim/h5in.h; exit 0 for any readable result file,
- * complete or not, 2 for a file that is not one. */
+ * there.  Every table is checked chunk by chunk (--verify, the default:
+ * each chunk against its checksum, or read whole in files without them).
+ * Reads through escsim/h5in.h; exit 0 for any readable result file,
+ * complete or not, 2 for a file that is not one or is damaged. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +22,20 @@ static void help(void)
 	       "Print what a result file holds: provenance (the root attributes),\n"
 	       "the scenario sources, each arm's overrides and table sizes, the\n"
 	       "replications each arm has, and whether it is complete.\n\n"
-	       "Every table is read back whole, so a damaged file is found (about a\n"
-	       "second per 200 MB of rows); --quick only counts the rows.\n\n"
+	       "Every chunk of every table (runs, daily, events, messages, log,\n"
+	       "/failures, /sweep and /summary) is checked against its Fletcher-32\n"
+	       "checksum, or read back whole in files written before checksums\n"
+	       "(schema 1.0, 1.1), and every column against the columns escsim\n"
+	       "writes, so a damaged file is found and the damage named.  A\n"
+	       "FILE.partial left by a run that was killed is read as it was at its\n"
+	       "last checkpoint (--resume completes it).\n\n"
 	       "options:\n"
-	       "      --quick           do not read the tables back\n"
+	       "      --verify          check every chunk (the default)\n"
+	       "      --quick           only count the rows\n"
 	       "  -h, --help            this help\n\n"
-	       "exit status: 0 for a readable result file (complete or not), 2 if the\n"
-	       "file cannot be opened or is not an escsim result file.\n");
+	       "exit status: 0 for a readable, undamaged result file (complete or\n"
+	       "not), 2 if the file cannot be opened, is not an escsim result file,\n"
+	       "or is damaged.\n");
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -158,6 +167,18 @@ static void scenario(const esc_h5_file *f)
 	       esc_h5_exists(f, "/scenario/resolved_json") ? "present" : "missing");
 }
 
+/* The sources against their sha256, and every attribute read back:
+ * ESC_ERR_INPUT if damaged. */
+static int sources_ok(const esc_h5_file *f, int quick)
+{
+	esc_error err = {0};
+	if (quick || (esc_h5_verify_sources(f, &err) == ESC_OK &&
+	              esc_h5_verify_attributes(f, &err) == ESC_OK))
+		return ESC_OK;
+	fprintf(stderr, "escsim: %s\n", err.msg);
+	return ESC_ERR_INPUT;
+}
+
 /* Returns 0, or ESC_ERR_INPUT if the table is there but unreadable. */
 static int table_line(const esc_h5_file *f, const char *arm,
                       const char *table, int quick)
@@ -190,11 +211,12 @@ static int inspect(const char *file, int quick)
 	provenance(f);
 	printf("\n");
 	scenario(f);
+	int bad = sources_ok(f, quick);
 
 	size_t na = esc_h5_n_arms(f);
 	printf("\narms (%zu)\n", na);
 	int64_t **reps = calloc(na ? na : 1, sizeof *reps), *nreps = calloc(na ? na : 1, sizeof *nreps);
-	int st = (reps && nreps) ? ESC_OK : ESC_ERR_RUNTIME, bad = ESC_OK;
+	int st = (reps && nreps) ? ESC_OK : ESC_ERR_RUNTIME;
 	for (size_t i = 0; st == ESC_OK && i < na; i++) {
 		const char *arm = esc_h5_arm_name(f, i);
 		char obj[256], *ov = NULL;
@@ -219,6 +241,7 @@ static int inspect(const char *file, int quick)
 		bad |= table_line(f, arm, "daily", quick);
 		bad |= table_line(f, arm, "events", quick);
 		bad |= table_line(f, arm, "messages", quick);
+		bad |= table_line(f, arm, "log", quick);
 	}
 	/* Replications every arm has: what a paired comparison uses. */
 	if (st == ESC_OK && na > 1) {
@@ -269,6 +292,16 @@ static int inspect(const char *file, int quick)
 		printf("summary   none (escsim report writes it)\n");
 	}
 	int64_t np;
+	if (esc_h5_exists(f, "/failures")) {
+		if (esc_h5_table_rows(f, "/failures", &np, &err) == ESC_OK &&
+		    (quick || esc_h5_table_verify(f, "/failures", &err) == ESC_OK)) {
+			printf("failures  /failures: %lld replication%s skipped (--on-error "
+			       "skip)\n", (long long)np, np == 1 ? "" : "s");
+		} else {
+			fprintf(stderr, "escsim: %s\n", err.msg);
+			bad = ESC_ERR_INPUT;
+		}
+	}
 	if (esc_h5_exists(f, "/sweep/points")) {
 		if (esc_h5_table_rows(f, "/sweep/points", &np, &err) == ESC_OK &&
 		    (quick || esc_h5_table_verify(f, "/sweep/points", &err) == ESC_OK)) {
@@ -285,9 +318,13 @@ static int inspect(const char *file, int quick)
 		       "NO: the run was interrupted or failed; the file holds the "
 		       "replications that finished");
 	free(complete);
+	if (esc_h5_crashed(f))
+		printf("written   NO: left by a run that did not close it (killed, or a "
+		       "write failed); read as it was at its last checkpoint (--resume "
+		       "completes it)\n");
 	esc_h5_file_close(f);
 	if (st == ESC_OK && bad) {
-		fprintf(stderr, "escsim: '%s' is damaged: some tables cannot be "
+		fprintf(stderr, "escsim: '%s' is damaged: some of it cannot be "
 		        "read (see above)\n", file);
 		st = ESC_ERR_INPUT;
 	}
@@ -299,6 +336,7 @@ int cmd_inspect(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "quick", no_argument, NULL, 'Q' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	optind = 2;
@@ -309,8 +347,8 @@ int cmd_inspect(int argc, char **argv)
 			help();
 			return 0;
 		}
-		if (ch == 'Q') {
-			quick = 1;
+		if (ch == 'Q' || ch == 'V') {
+			quick = ch == 'Q';
 			continue;
 		}
 		return cli_usage_error("inspect ", "unknown option '%s'", argv[optind - 1]);

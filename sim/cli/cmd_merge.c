@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "escsim/h5merge.h"
+#include "escsim/h5out.h"
 #include "escsim/text.h"
 
 static void help(void)
@@ -22,9 +23,16 @@ static void help(void)
 	       "run of all the replications writes.  The shards must come from the\n"
 	       "same scenario and modules, seed, arms and options (all but -n,\n"
 	       "--rep-offset, -o, -j); a replication in two shards, or in none, is an\n"
-	       "error (exit 2) naming the replications and files.\n\noptions:\n"
+	       "error (exit 2) naming the replications and files.  Every shard is\n"
+	       "checked first (its columns, and every chunk against its checksum):\n"
+	       "a damaged one is refused, as is one left by a run that was killed\n"
+	       "(complete it with --resume first).  Replications a shard skipped\n"
+	       "(--on-error skip) count as held, and its /failures rows are joined.\n\n"
+	       "options:\n"
 	       "  -o, --out FILE        the joined file (required); written as\n"
-	       "                        FILE.partial and renamed when complete\n"
+	       "                        FILE.partial and renamed when done.  FILE may\n"
+	       "                        not be a shard, and if it exists it must be an\n"
+	       "                        escsim result file (it is replaced)\n"
 	       "      --rep-offset K    first replication expected (default 0)\n"
 	       "  -n, --reps N          replications expected in all (default: up to\n"
 	       "                        the last one any shard was asked for); give it\n"
@@ -33,7 +41,11 @@ static void help(void)
 	       "                        join even with replications missing: OUT is\n"
 	       "                        marked incomplete (finish it with --resume)\n"
 	       "  -q, --quiet           no final line\n"
-	       "  -h, --help            this help\n");
+	       "  -h, --help            this help\n\n"
+	       "exit status: 0 joined; 1 runtime failure (nothing is written: FILE,\n"
+	       "if there is one, is left as it was); 2 bad usage, or shards that are\n"
+	       "not escsim results, are damaged or do not fit together (nothing is\n"
+	       "written).\n");
 }
 
 static int parse_count(const char *s, int64_t *out)
@@ -95,8 +107,12 @@ static int merge(int argc, char **argv, const char *cmdline)
 	size_t n = (size_t)(argc - optind);
 	const char **in = (const char **)(argv + optind);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(in[i], out) == 0)
-			return cli_usage_error("merge ", "'%s' is both a shard and the output", out);
+		if (esc_h5_same_file(in[i], out))
+			return cli_usage_error("merge ", strcmp(in[i], out) == 0 ?
+			                       "'%s' is both a shard and the output" :
+			                       "'%s' is both a shard and the output (the same "
+			                       "file under another name): escsim does not "
+			                       "write over its inputs", out);
 
 	/* Provenance of the join: the command, and each shard's command. */
 	size_t len = 1;

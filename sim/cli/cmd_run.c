@@ -85,6 +85,7 @@ static int run(cli *c, char **argv)
 		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
 		.progress_every_s = c->progress_every,
+		.flush_every_s = c->flush_every,
 	};
 	if (compare && c->n_arms) {
 		o.arms = c->arms;

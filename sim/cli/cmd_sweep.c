@@ -102,6 +102,7 @@ int cmd_sweep(int argc, char **argv)
 			.command = "sweep",
 			.threads = c.threads, .sweep = &sw, .resume = c.resume,
 			.progress_every_s = c.progress_every,
+			.flush_every_s = c.flush_every,
 		};
 		esc_batch_result res;
 		if (!o.out_path) {

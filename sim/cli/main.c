@@ -40,8 +40,14 @@ static void help(void)
 	       "      --log-level L     error, warn (default), info or debug; messages\n"
 	       "                        go to stderr as 'escsim: LEVEL: ...'\n"
 	       "\n'escsim COMMAND --help' describes each command's options.\n"
-	       "exit status: 0 ok, 1 runtime failure, 2 bad usage or invalid scenario,\n"
-	       "3 interrupted (the file keeps every finished replication).\n");
+	       "exit status: 0 ok; 1 runtime failure (a full disk, memory); 2 bad usage,\n"
+	       "an invalid scenario or policy (a script error in replication K too),\n"
+	       "an output that is an input or an existing file that is not a result,\n"
+	       "a damaged result file; 3 interrupted (SIGINT, SIGTERM, SIGHUP).\n"
+	       "Errors found before the first replication write nothing.  A run that\n"
+	       "stops later keeps its finished replications, marked incomplete: an\n"
+	       "interrupted one in FILE if nothing had that name, else in FILE.partial\n"
+	       "(exit 1 and 2 never create or change FILE); --resume FILE completes it.\n");
 }
 
 /* -v, -vv, --verbose, --log-level LEVEL (or =LEVEL), anywhere after the

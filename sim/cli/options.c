@@ -27,10 +27,15 @@ static const char *usage_common =
 	"                        skip: leave it out, record it in /failures, go on\n"
 	"  -j, --threads T       worker threads (default 1; 0: one per core); the\n"
 	"                        results are the same whatever T\n"
-	"      --resume FILE     complete FILE, left incomplete by an interrupted\n"
-	"                        run of this same command (same scenario, seed and\n"
-	"                        options): run the replications it lacks and write\n"
-	"                        the whole back to FILE\n"
+	"      --resume FILE     complete FILE, left incomplete by an interrupted,\n"
+	"                        failed or killed run of this same command (same\n"
+	"                        scenario, seed and options): run the replications\n"
+	"                        it lacks and write the whole back to FILE; reads\n"
+	"                        FILE.partial first if there is one\n"
+	"      --flush-every S   checkpoint the file every S seconds (default 10; 0:\n"
+	"                        after every replication): a run killed outright\n"
+	"                        (kill -9, a crash, a power cut) keeps in\n"
+	"                        FILE.partial what finished up to the last one\n"
 	"  -q, --quiet           print nothing on success but warnings (no\n"
 	"                        progress, final line or report)\n"
 	"      --progress-every S  when stderr is not a terminal (a cluster log),\n"
@@ -38,7 +43,15 @@ static const char *usage_common =
 	"                        time left (default 30; 0: none)\n"
 	"  -v, --verbose         say what is being done (-vv: every replication)\n"
 	"      --log-level L     error, warn (default), info or debug\n"
-	"  -h, --help            this help\n";
+	"  -h, --help            this help\n\n"
+	"exit status: 0 complete; 1 runtime failure (a full disk, memory);\n"
+	"2 bad usage, an invalid scenario or policy, an output that is one of the\n"
+	"inputs or not a result file, a script error in a replication; 3\n"
+	"interrupted (SIGINT, SIGTERM, SIGHUP).  Errors found before the first\n"
+	"replication write nothing.  A run that stops later keeps every finished\n"
+	"replication, marked incomplete: an interrupted one in FILE if no file had\n"
+	"that name, anything else in FILE.partial (FILE, if there is one, is left\n"
+	"as it was); the message says where.  --resume FILE completes either.\n";
 
 static const char *usage_arm =
 	"      --arm NAME:KEY=VALUE[,KEY=VALUE...]\n"
@@ -184,8 +197,8 @@ char *cli_join_argv(int argc, char **argv)
 }
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
-       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS, OPT_DECOMPOSE,
-       OPT_PROGRESS_EVERY };
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS,
+       OPT_DECOMPOSE, OPT_PROGRESS_EVERY, OPT_FLUSH_EVERY };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -206,6 +219,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "design", required_argument, NULL, OPT_DESIGN },
 		{ "points", required_argument, NULL, OPT_POINTS },
 		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+		{ "flush-every", required_argument, NULL, OPT_FLUSH_EVERY },
 		{ "luals", required_argument, NULL, OPT_LUALS },
 		{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
 		{ "progress-every", required_argument, NULL, OPT_PROGRESS_EVERY },
@@ -235,7 +249,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
 		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
 		                 ch == 'j' || ch == OPT_RESUME || ch == OPT_ON_ERROR ||
-		                 ch == OPT_PROGRESS_EVERY))
+		                 ch == OPT_PROGRESS_EVERY || ch == OPT_FLUSH_EVERY))
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
@@ -296,6 +310,16 @@ int cli_parse(cli *c, int argc, char **argv)
 			c->threads = (int)v;
 			threads_given = 1;
 			break;
+		case OPT_FLUSH_EVERY: {
+			char *end;
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(v >= 0) || v > 1e7)
+				return cli_usage_error(cmdsp, "--flush-every: expected a number of "
+				                       "seconds from 0 to 1e7, got '%s'", optarg);
+			c->flush_every = v > 0 ? v : -1;
+			break;
+		}
 		case OPT_RESUME:
 			if (!*optarg)
 				return cli_usage_error(cmdsp, "%s", "--resume: expected a file name, got ''");

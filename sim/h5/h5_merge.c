@@ -33,17 +33,13 @@
 #include <unistd.h>
 
 #include <hdf5.h>
-#include <openssl/evp.h>
 
 #include "escsim/h5merge.h"
+#include "h5_file.h"
+#include "h5_schema.h"
 #include "h5_table.h"
 
 #define BLOCK_ROWS 8192
-
-static void quiet(void)
-{
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
 
 /* "<file>: cannot <what>: <reason>" with HDF5's innermost reason. */
 static int fail(esc_error *err, const char *file, const char *what)
@@ -52,38 +48,6 @@ static int fail(esc_error *err, const char *file, const char *what)
 	esc_h5_reason(reason, sizeof reason);
 	return esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot %s: %s",
 	                     file, what, reason);
-}
-
-static char *dupstr(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-static char *cat2(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 1);
-	if (s) {
-		memcpy(s, a, la);
-		memcpy(s + la, b, lb + 1);
-	}
-	return s;
-}
-
-static int sha256_hex(const char *text, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1 ||
-	    len != 32)
-		return -1;
-	for (unsigned i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
 }
 
 /* ------------------------------------------------------------ digests */
@@ -120,7 +84,7 @@ char *esc_h5_sources_digest(const esc_h5_source *src, size_t n)
 	for (i = 0; i < n; i++) {
 		char sha[65];
 		const char *name = i == 0 ? "scenario" : src[i].name ? src[i].name : "?";
-		if (sha256_hex(src[i].text ? src[i].text : "", sha) < 0)
+		if (esc_h5_sha256_hex(src[i].text ? src[i].text : "", sha) < 0)
 			break;
 		lines[i] = malloc(strlen(name) + 66);
 		if (!lines[i])
@@ -207,127 +171,6 @@ static int copy_attrs(hid_t src, hid_t dst)
 	return c.failed ? -1 : 0;
 }
 
-/* ---------------------------------------------------------------- extra */
-
-int esc_h5_write_extra(const char *path, const esc_h5_extra *x, esc_error *err)
-{
-	quiet();
-	char *partial = cat2(path, ".partial");
-	if (!partial)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	/* The writer has this file open: HDF5 hands out a second handle on the
-	 * same open file (no second lock, no second cache). */
-	hid_t f = H5Fopen(partial, H5F_ACC_RDWR, H5P_DEFAULT);
-	int rc = ESC_OK;
-	if (f < 0) {
-		rc = fail(err, partial, "open it to add the batch's attributes");
-		free(partial);
-		return rc;
-	}
-	if ((x->options && esc_h5_attr_text(f, "options", x->options) < 0) ||
-	    esc_h5_attr_scalar(f, "rep_offset", H5T_STD_I64LE, H5T_NATIVE_INT64,
-	                       &x->rep_offset) < 0)
-		rc = fail(err, partial, "write the root attributes options and rep_offset");
-
-	const esc_h5_sweep_desc *s = x->sweep;
-	hid_t g = -1;
-	esc_h5_field *fields = NULL;
-	double *rows = NULL;
-	char **docs = NULL;
-	if (rc == ESC_OK && s) {
-		size_t nk = s->n_keys, np = s->n_points;
-		fields = calloc(nk + 1, sizeof *fields);
-		docs = calloc(nk + 1, sizeof *docs);
-		rows = calloc((np ? np : 1) * (nk + 1), sizeof *rows);
-		if (!fields || !docs || !rows) {
-			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-			goto out;
-		}
-		/* Row: int64 point, then one double per key. */
-		fields[0] = (esc_h5_field){ "point", 0, ESC_H5_I64, NULL, NULL,
-			"design point k; its arms are the groups /arms/<ARM>.p<k>" };
-		for (size_t k = 0; k < nk; k++) {
-			docs[k] = malloc(strlen(s->keys[k]) + strlen(s->specs[k]) + 64);
-			if (!docs[k]) {
-				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-				goto out;
-			}
-			sprintf(docs[k], "value of %s at the point (--vary %s=%s)",
-			        s->keys[k], s->keys[k], s->specs[k]);
-			fields[k + 1] = (esc_h5_field){ s->keys[k], 8 * (k + 1), ESC_H5_F64,
-				s->units[k], NULL, docs[k] };
-		}
-		for (size_t p = 0; p < np; p++) {
-			int64_t idx = (int64_t)p;
-			memcpy(&rows[p * (nk + 1)], &idx, sizeof idx);
-			for (size_t k = 0; k < nk; k++)
-				rows[p * (nk + 1) + k + 1] = s->values[p * nk + k];
-		}
-		esc_h5_table_desc desc = { "points: one row per design point",
-			8 * (nk + 1), fields, nk + 1 };
-		esc_h5_table t;
-		char *arms = NULL;
-		size_t alen = 1;
-		for (size_t a = 0; a < s->n_arms; a++)
-			alen += strlen(s->arms[a]) + 1;
-		arms = calloc(alen, 1);
-		for (size_t a = 0; arms && a < s->n_arms; a++) {
-			if (a)
-				strcat(arms, ",");
-			strcat(arms, s->arms[a]);
-		}
-		int64_t npts = (int64_t)np;
-		g = H5Gcreate2(f, "sweep", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		if (!arms) {
-			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		} else if (g < 0 || esc_h5_attr_text(g, "design", s->design) < 0 ||
-		           esc_h5_attr_text(g, "arms", arms) < 0 ||
-		           esc_h5_attr_text(g, "groups", "/arms/<ARM>.p<point>") < 0 ||
-		           esc_h5_attr_scalar(g, "n_points", H5T_STD_I64LE,
-		                              H5T_NATIVE_INT64, &npts) < 0) {
-			rc = fail(err, partial, "create /sweep");
-		} else if ((rc = esc_h5_table_create(&t, g, "points", &desc, NULL,
-		                                     partial, err)) == ESC_OK) {
-			rc = esc_h5_table_append(&t, rows, np, partial, err);
-			if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
-				rc = fail(err, partial, "write /sweep/points");
-		}
-		free(arms);
-		for (size_t p = 0; rc == ESC_OK && p < np; p++) {
-			for (size_t a = 0; rc == ESC_OK && a < s->n_arms; a++) {
-				const char *gn = s->groups[p * s->n_arms + a];
-				char what[160];
-				hid_t arms_g = H5Gopen2(f, "arms", H5P_DEFAULT);
-				hid_t ag = arms_g >= 0 ? H5Gopen2(arms_g, gn, H5P_DEFAULT) : -1;
-				int64_t pi = (int64_t)p;
-				if (ag < 0 ||
-				    esc_h5_attr_scalar(ag, "sweep_point", H5T_STD_I64LE,
-				                       H5T_NATIVE_INT64, &pi) < 0 ||
-				    esc_h5_attr_text(ag, "sweep_arm", s->arms[a]) < 0) {
-					snprintf(what, sizeof what, "mark /arms/%s with its point", gn);
-					rc = fail(err, partial, what);
-				}
-				if (ag >= 0)
-					H5Gclose(ag);
-				if (arms_g >= 0)
-					H5Gclose(arms_g);
-			}
-		}
-	}
-out:
-	if (g >= 0)
-		H5Gclose(g);
-	if (H5Fclose(f) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, "add the batch's attributes");
-	for (size_t k = 0; docs && s && k < s->n_keys; k++)
-		free(docs[k]);
-	free(docs);
-	free(fields);
-	free(rows);
-	free(partial);
-	return rc;
-}
-
 /* ----------------------------------------------------------------- info */
 
 struct names {
@@ -351,7 +194,7 @@ static herr_t name_cb(hid_t g, const char *name, const H5L_info_t *info, void *d
 		l->v = v;
 		l->cap = cap;
 	}
-	if (!(l->v[l->n] = dupstr(name))) {
+	if (!(l->v[l->n] = esc_h5_dup(name))) {
 		l->oom = 1;
 		return -1;
 	}
@@ -431,20 +274,109 @@ static char *file_sources_digest(hid_t f)
 	return out;
 }
 
+/* Open a result file to read it back.  A file whose writer was killed is
+ * refused: its tables may hold rows past its last checkpoint, which only
+ * --resume (esc_h5_recover) cuts back. */
 static int open_ro(const char *path, hid_t *f, esc_error *err)
 {
-	quiet();
-	if (access(path, R_OK) != 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot read results file '%s': %s",
-		                     path, strerror(errno));
-	*f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-	if (*f < 0) {
-		char reason[512];
-		esc_h5_reason(reason, sizeof reason);
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s' as an HDF5 "
-		                     "results file: %s", path, reason);
+	int not_hdf5, crashed;
+	*f = esc_h5_open_file(path, &not_hdf5, &crashed, 0, err);
+	if (not_hdf5)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim result "
+		                     "file: it is not an HDF5 file", path);
+	if (*f >= 0 && crashed) {
+		H5Fclose(*f);
+		*f = -1;
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that "
+		                     "was killed: complete it first with that run's "
+		                     "command and --resume", path);
 	}
-	return ESC_OK;
+	return *f < 0 ? (err ? err->status : ESC_ERR_INPUT) : ESC_OK;
+}
+
+/* ------------------------------------------------------------- failures */
+
+static hid_t failure_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_failure_row));
+	hid_t str = H5Tcopy(H5T_C_S1);
+	int ok = t >= 0 && str >= 0 &&
+	         H5Tset_size(str, sizeof ((esc_failure_row *)0)->message) >= 0 &&
+	         H5Tset_strpad(str, H5T_STR_NULLTERM) >= 0 &&
+	         H5Tinsert(t, "rep", offsetof(esc_failure_row, rep), H5T_NATIVE_INT64) >= 0 &&
+	         H5Tinsert(t, "point", offsetof(esc_failure_row, point), H5T_NATIVE_INT32) >= 0 &&
+	         H5Tinsert(t, "message", offsetof(esc_failure_row, message), str) >= 0;
+	if (str >= 0)
+		H5Tclose(str);
+	if (!ok && t >= 0) {
+		H5Tclose(t);
+		t = -1;
+	}
+	return t;
+}
+
+/* Every row of F's /failures (none if it has no such table). */
+static int failures_of(hid_t f, const char *path, esc_failure_row **rows,
+                       size_t *n, esc_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	if (H5Lexists(f, "failures", H5P_DEFAULT) <= 0)
+		return ESC_OK;
+	hid_t d = H5Dopen2(f, "failures", H5P_DEFAULT);
+	hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+	hid_t t = failure_type();
+	hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+	int rc = d >= 0 && t >= 0 && np >= 0 ? ESC_OK : -1;
+	if (rc == ESC_OK)
+		rc = esc_h5_schema_check(d, esc_h5_schema_named("failures", 0), 0, path,
+		                         "/failures", err);
+	else
+		rc = fail(err, path, "read /failures");
+	if (rc == ESC_OK && np > 0) {
+		*rows = calloc((size_t)np, sizeof **rows);
+		if (!*rows)
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		else if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows) < 0)
+			rc = fail(err, path, "read /failures");
+		else
+			*n = (size_t)np;
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*rows)[i].message[sizeof (*rows)[i].message - 1] = '\0';
+	if (t >= 0)
+		H5Tclose(t);
+	if (s >= 0)
+		H5Sclose(s);
+	if (d >= 0)
+		H5Dclose(d);
+	if (rc) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
+                         esc_error *err)
+{
+	hid_t f;
+	*rows = NULL;
+	*n = 0;
+	if (open_ro(path, &f, err))
+		return err->status;
+	int rc = failures_of(f, path, rows, n, err);
+	H5Fclose(f);
+	return rc;
+}
+
+static int cmp_failure(const void *a, const void *b)
+{
+	const esc_failure_row *x = a, *y = b;
+	if (x->point != y->point)
+		return x->point < y->point ? -1 : 1;
+	return (x->rep > y->rep) - (x->rep < y->rep);
 }
 
 void esc_h5_info_free(esc_h5_info *info)
@@ -649,7 +581,7 @@ esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
 		return NULL;
 	}
 	r->f = r->d = r->mem = r->fs = -1;
-	if (!(r->path = dupstr(path))) {
+	if (!(r->path = esc_h5_dup(path))) {
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		goto fail;
 	}
@@ -937,13 +869,10 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 
 /* Create /arms/<group>/<table> in OUT like input 0's (the table writer's
  * layout for its columns, with its attributes) and fill it from every
- * input in rep order.  *RESTORED is set when its columns are stored
- * otherwise than in input 0 (a file from before code columns were
- * narrowed). */
+ * input in rep order. */
 static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
                        const char *group, const char *table, esc_h5_zpool *pool,
-                       const char *partial, const char *where, int *restored,
-                       esc_error *err)
+                       const char *partial, const char *where, esc_error *err)
 {
 	size_t n = o->n_inputs;
 	cursor *c = calloc(n, sizeof *c);
@@ -1011,16 +940,10 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 	if ((rc = esc_h5_table_create_like(&t, out_group, table, c[0].d, where, err)))
 		goto out;
 	t.pool = pool;
-	hid_t otype = H5Dget_type(t.dset);
-	if (otype < 0 || (type = esc_h5_table_row_type(&t)) < 0) {
-		if (otype >= 0)
-			H5Tclose(otype);
+	if ((type = esc_h5_table_row_type(&t)) < 0) {
 		rc = fail(err, partial, what);
 		goto out;
 	}
-	if (H5Tequal(otype, ftype) <= 0)
-		*restored = 1;
-	H5Tclose(otype);
 	size_t rsize = t.desc->row_size;
 	size_t roff = H5Tget_member_offset(type, (unsigned)H5Tget_member_index(type, "rep"));
 	for (size_t i = 0; i < n; i++)
@@ -1107,15 +1030,99 @@ out:
 	return rc;
 }
 
-static int fsync_path(const char *path, int directory)
+/* The sweep point of group G (0 outside a sweep). */
+static int64_t group_point(hid_t f, const char *g)
 {
-	int fd = open(path, O_RDONLY | (directory ? O_DIRECTORY : 0));
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	if (rc < 0 && directory && errno == EINVAL)
-		rc = 0;
-	close(fd);
+	char path[400];
+	int64_t p = 0;
+	snprintf(path, sizeof path, "arms/%s", g);
+	hid_t o = H5Oopen(f, path, H5P_DEFAULT);
+	if (o >= 0 && read_scalar_attr(o, "sweep_point", H5T_NATIVE_INT64, &p) < 0)
+		p = 0;
+	if (o >= 0)
+		H5Oclose(o);
+	return p;
+}
+
+/* Before anything of an input is trusted: every table of every arm has the
+ * columns escsim writes and every chunk its checksum (a table without one,
+ * from schema 1.0 or 1.1, is read whole by the join itself). */
+static int verify_input(hid_t f, const char *path, const esc_h5_info *info,
+                        esc_error *err)
+{
+	int rc = ESC_OK;
+	char *v = esc_h5_attr_read_text(f, "schema_version");
+	int later = v && strtol(v, NULL, 10) == 1 && strchr(v, '.') &&
+	            strtol(strchr(v, '.') + 1, NULL, 10) > 2;
+	free(v);
+	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++) {
+		char gp[300];
+		snprintf(gp, sizeof gp, "arms/%s", info->groups[g]);
+		struct names tables;
+		if (list_names(f, gp, &tables) < 0) {
+			rc = fail(err, path, "list the tables of an arm");
+			break;
+		}
+		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++) {
+			const esc_h5_schema *s = esc_h5_schema_named(tables.v[t], 1);
+			char tp[400];
+			snprintf(tp, sizeof tp, "/%s/%s", gp, tables.v[t]);
+			hid_t d = H5Dopen2(f, tp, H5P_DEFAULT);
+			int checked;
+			if (d < 0)
+				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s cannot be opened: "
+				                   "the file is damaged", path, tp);
+			else if (!s)
+				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s is not a table "
+				                   "escsim writes", path, tp);
+			else if ((rc = esc_h5_schema_check(d, s, later, path, tp, err)) == ESC_OK)
+				rc = esc_h5_table_check(d, path, tp, &checked, err);
+			if (d >= 0)
+				H5Dclose(d);
+		}
+		free_names(&tables);
+	}
+	return rc;
+}
+
+/* /failures of the join: every input's, in job order. */
+static int write_failures(const char *partial, esc_failure_row **fr,
+                          const size_t *nfr, size_t n_in, esc_error *err)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n_in; i++)
+		total += nfr[i];
+	if (total == 0)
+		return ESC_OK;
+	esc_failure_row *all = malloc(total * sizeof *all);
+	if (!all)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	size_t k = 0;
+	for (size_t i = 0; i < n_in; i++) {
+		memcpy(all + k, fr[i], nfr[i] * sizeof *all);
+		k += nfr[i];
+	}
+	qsort(all, total, sizeof *all, cmp_failure);
+	int rc = ESC_OK;
+	hid_t fapl = esc_h5_access_plist(0);
+	hid_t h = fapl < 0 ? -1 : H5Fopen(partial, H5F_ACC_RDWR, fapl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	char where[600];
+	snprintf(where, sizeof where, "results file '%s'", partial);
+	esc_h5_table t;
+	if (h < 0)
+		rc = fail(err, partial, "open it to write /failures");
+	else if ((rc = esc_h5_table_create(&t, h, "failures",
+	                                   esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
+	                                   where, err)) == ESC_OK) {
+		rc = esc_h5_table_append(&t, all, total, where, err);
+		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
+			rc = fail(err, partial, "write /failures");
+	}
+	if (h >= 0 && H5Fclose(h) < 0 && rc == ESC_OK)
+		rc = fail(err, partial, "close it");
+	free(all);
 	return rc;
 }
 
@@ -1123,7 +1130,13 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
                         const esc_h5_info *info, const char *partial,
                         int64_t e0, int64_t e1, int complete, esc_error *err)
 {
-	hid_t f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+	hid_t fcpl = esc_h5_create_plist(), fapl = esc_h5_access_plist(0);
+	hid_t f = fcpl < 0 || fapl < 0 ? -1 :
+	          H5Fcreate(partial, H5F_ACC_TRUNC, fcpl, fapl);
+	if (fcpl >= 0)
+		H5Pclose(fcpl);
+	if (fapl >= 0)
+		H5Pclose(fapl);
 	if (f < 0) {
 		char reason[512];
 		esc_h5_reason(reason, sizeof reason);
@@ -1156,7 +1169,6 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	/* Every table's chunks are deflated in one pool, on every CPU the
 	 * process may use (rank 0 of an MPI join is let off its core first). */
 	hid_t arms = -1;
-	int restored = 0;
 	esc_h5_zpool *pool = rc == ESC_OK ? esc_h5_zpool_new(0) : NULL;
 	size_t wlen = strlen(partial) + sizeof "results file ''";
 	char *where = rc == ESC_OK ? malloc(wlen) : NULL;
@@ -1185,7 +1197,7 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 			rc = fail(err, partial, what);
 		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
 			rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial,
-			                 where, &restored, err);
+			                 where, err);
 		free_names(&tables);
 		if (src >= 0)
 			H5Gclose(src);
@@ -1196,9 +1208,10 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		H5Gclose(arms);
 	esc_h5_zpool_free(pool);   /* tables are closed: nothing in hand */
 	free(where);
-	/* Tables stored as this version stores them: the file's schema is
-	 * this version's (its minor number counts storage changes). */
-	if (rc == ESC_OK && restored &&
+	/* Tables stored as this version stores them (checksums, code columns
+	 * narrowed): the file's schema is this version's, whatever the inputs'
+	 * (its minor number counts storage changes). */
+	if (rc == ESC_OK &&
 	    esc_h5_attr_text(f, "schema_version", ESC_SCHEMA_VERSION) < 0)
 		rc = fail(err, partial, "write the root attribute schema_version");
 	if (H5Fclose(f) < 0 && rc == ESC_OK)
@@ -1206,42 +1219,28 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	return rc;
 }
 
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return dupstr(".");
-	if (slash == path)
-		return dupstr("/");
-	char *d = malloc((size_t)(slash - path) + 1);
-	if (d) {
-		memcpy(d, path, (size_t)(slash - path));
-		d[slash - path] = '\0';
-	}
-	return d;
-}
-
 int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
                  esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	size_t n = o->n_inputs;
 	if (res)
 		memset(res, 0, sizeof *res);
 	if (n == 0)
 		return esc_error_set(err, ESC_ERR_INPUT, "nothing to merge: no input files");
-	struct stat st;
-	/* The join is renamed over the output: never over a device or folder. */
-	if (stat(o->out_path, &st) == 0 && !S_ISREG(st.st_mode))
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' exists and is not a "
-		                     "regular file: give another output", o->out_path);
+	/* The join is renamed over the output: only over a result file. */
+	int rc = esc_h5_check_output(o->out_path, err);
+	if (rc)
+		return rc;
 	esc_h5_info *info = calloc(n, sizeof *info);
 	hid_t *in = malloc(n * sizeof *in);
-	char *partial = cat2(o->out_path, ".partial");
+	char *partial = esc_h5_sibling(o->out_path, o->partial_suffix ?
+	                               o->partial_suffix : ".partial");
 	held *h = calloc(n, sizeof *h);
 	size_t hcap = n;
-	int rc = ESC_OK;
-	if (!info || !in || !partial || !h) {
+	esc_failure_row **fr = calloc(n, sizeof *fr);
+	size_t *nfr = calloc(n, sizeof *nfr);
+	if (!info || !in || !partial || !h || !fr || !nfr) {
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		goto out;
 	}
@@ -1249,13 +1248,26 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		in[i] = -1;
 	for (size_t i = 0; i < n && rc == ESC_OK; i++) {
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(o->inputs[i], o->inputs[j]) == 0) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is given twice: a "
-				                   "duplicated shard", o->inputs[i]);
+			if (esc_h5_same_file(o->inputs[i], o->inputs[j])) {
+				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is given twice%s%s%s: "
+				                   "a duplicated shard", o->inputs[i],
+				                   strcmp(o->inputs[i], o->inputs[j]) ? " (as '" : "",
+				                   strcmp(o->inputs[i], o->inputs[j]) ? o->inputs[j] : "",
+				                   strcmp(o->inputs[i], o->inputs[j]) ? "')" : "");
 				goto out;
 			}
+		if (esc_h5_same_file(o->inputs[i], partial)) {
+			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is the name the join "
+			                   "is written under before it is renamed: give "
+			                   "another output", o->inputs[i]);
+			goto out;
+		}
 		if ((rc = open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
 			rc = info_from(in[i], o->inputs[i], &info[i], err);
+		if (rc == ESC_OK)
+			rc = verify_input(in[i], o->inputs[i], &info[i], err);
+		if (rc == ESC_OK)
+			rc = failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
 	}
 	if (rc || (rc = check_together(o, info, err)))
 		goto out;
@@ -1304,6 +1316,22 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 			for (size_t k = 0; rc == ESC_OK && k < nr; k++)
 				h[nh++] = (held){ r[k], i };
 			free(r);
+			/* A replication skipped with --on-error skip is covered too. */
+			int64_t point = group_point(in[i], info[0].groups[g]);
+			for (size_t k = 0; rc == ESC_OK && k < nfr[i]; k++) {
+				if (fr[i][k].point != point)
+					continue;
+				if (nh == hcap) {
+					held *v = realloc(h, 2 * hcap * sizeof *v);
+					if (!v) {
+						rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+						break;
+					}
+					h = v;
+					hcap *= 2;
+				}
+				h[nh++] = (held){ { fr[i][k].rep, fr[i][k].rep + 1 }, i };
+			}
 		}
 		if (rc == ESC_OK)
 			rc = check_group(o, info, info[0].groups[g], h, nh, e0, e1, &missing, err);
@@ -1312,6 +1340,8 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		goto out;
 
 	rc = write_output(o, in, &info[0], partial, e0, e1, missing == 0, err);
+	if (rc == ESC_OK)
+		rc = write_failures(partial, fr, nfr, n, err);
 	for (size_t i = 0; i < n; i++) {
 		if (in[i] >= 0)
 			H5Fclose(in[i]);
@@ -1321,15 +1351,15 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		unlink(partial);
 		goto out;
 	}
-	char *dir = dir_of(o->out_path);
-	if (fsync_path(partial, 0) < 0)
+	char *dir = esc_h5_dir_of(o->out_path);
+	if (esc_h5_fsync_path(partial, 0) < 0)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot sync "
 		                   "it to disk: %s", partial, strerror(errno));
 	else if (rename(partial, o->out_path) < 0)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
 		                   partial, o->out_path, strerror(errno));
 	else if (dir)
-		fsync_path(dir, 1);
+		esc_h5_fsync_path(dir, 1);
 	free(dir);
 	if (rc == ESC_OK && res) {
 		res->rep_offset = e0;
@@ -1342,6 +1372,10 @@ out:
 	for (size_t i = 0; in && i < n; i++)
 		if (in[i] >= 0)
 			H5Fclose(in[i]);
+	for (size_t i = 0; fr && i < n; i++)
+		free(fr[i]);
+	free(fr);
+	free(nfr);
 	for (size_t i = 0; info && i < n; i++)
 		esc_h5_info_free(&info[i]);
 	free(info);

@@ -22,6 +22,9 @@
 #include <hdf5.h>
 
 #include "escsim/h5in.h"
+#include "escsim/h5out.h"
+#include "h5_file.h"
+#include "h5_schema.h"
 #include "h5_table.h"
 
 #define SCHEMA_MAJOR 1
@@ -32,6 +35,8 @@ struct esc_h5_file {
 	char *tmp;          /* update: the copy being written, else NULL */
 	char **arms;
 	size_t n_arms;
+	int crashed;        /* its writer was killed (esc_h5_crashed) */
+	int later;          /* a later schema 1.x: columns may be added */
 };
 
 /* Each dataset's chunk cache: one chunk of the simulator's tables (256 KiB
@@ -41,19 +46,6 @@ struct esc_h5_file {
  * tables an update writes fill one chunk at a time. */
 #define READER_CHUNK_CACHE (320u * 1024u)
 
-static void quiet(void)
-{
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
 
 /* "'PATH': WHAT: REASON" with the innermost HDF5 reason. */
 static int h5_fail(const esc_h5_file *f, esc_error *err, int status,
@@ -80,7 +72,7 @@ static herr_t arm_cb(hid_t g, const char *name, const H5L_info_t *info,
 	if (!a)
 		return -1;
 	f->arms = a;
-	if (!(a[f->n_arms] = dup_str(name)))
+	if (!(a[f->n_arms] = esc_h5_dup(name)))
 		return -1;
 	f->n_arms++;
 	return 0;
@@ -96,43 +88,56 @@ static void free_file(esc_h5_file *f)
 	free(f);
 }
 
-/* Open NAME (PATH or its copy) and check it is ours; f->path is set. */
-static int open_checked(esc_h5_file *f, const char *name, unsigned flags,
+/* The columns of every table of the arms, and of /failures, are escsim's
+ * (h5_schema.c): a damaged name or type is refused here, before any
+ * column is read as another. */
+static int check_tables(esc_h5_file *f, esc_error *err)
+{
+	for (size_t i = 0; i <= f->n_arms; i++) {
+		for (int k = 0; k < N_SCHEMA; k++) {
+			const esc_h5_schema *s = &esc_h5_schemas[k];
+			char path[300];
+			if ((i == f->n_arms) != (k == SCHEMA_FAILURES))
+				continue;
+			if (k == SCHEMA_FAILURES)
+				snprintf(path, sizeof path, "/failures");
+			else
+				snprintf(path, sizeof path, "/arms/%s/%s", f->arms[i], s->name);
+			if (!esc_h5_exists(f, path))
+				continue;
+			hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
+			int rc = d < 0 ? h5_fail(f, err, ESC_ERR_INPUT, "cannot open it "
+			                         "(the file is damaged)", path) :
+			         esc_h5_schema_check(d, s, f->later, f->path, path, err);
+			if (d >= 0)
+				H5Dclose(d);
+			if (rc)
+				return rc;
+		}
+	}
+	return ESC_OK;
+}
+
+/* Open NAME (PATH or, to update it, its copy) and check it is ours; f->path
+ * is set. */
+static int open_checked(esc_h5_file *f, const char *name, int rw,
                         esc_error *err)
 {
-	/* The OS's reason first: HDF5's message for a missing file is a
-	 * paragraph of flags. */
-	int fd = open(name, O_RDONLY);
-	if (fd < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s",
-		                     f->path, strerror(errno));
-	struct stat st;
-	int isdir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-	close(fd);
-	if (isdir)
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': it is a "
-		                     "directory", f->path);
-	htri_t is = H5Fis_hdf5(name);
-	if (is == 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim "
-		                     "result file: it is not an HDF5 file", f->path);
-	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-	if (fapl >= 0 && H5Pset_cache(fapl, 0, 101, READER_CHUNK_CACHE, 1.0) < 0) {
-		H5Pclose(fapl);
-		fapl = -1;
+	if (rw) {
+		f->file = H5Fopen(name, H5F_ACC_RDWR, H5P_DEFAULT);
+		if (f->file < 0)
+			return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open a copy of it "
+			               "to update it", name);
+	} else {
+		int not_hdf5;
+		f->file = esc_h5_open_file(name, &not_hdf5, &f->crashed,
+		                           READER_CHUNK_CACHE, err);
+		if (not_hdf5)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim "
+			                     "result file: it is not an HDF5 file", f->path);
+		if (f->file < 0)
+			return err ? err->status : ESC_ERR_INPUT;
 	}
-	f->file = H5Fopen(name, flags, fapl >= 0 ? fapl : H5P_DEFAULT);
-	if (f->file < 0) {
-		char reason[512];
-		esc_h5_reason(reason, sizeof reason);   /* before any other call */
-		if (fapl >= 0)
-			H5Pclose(fapl);
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s "
-		                     "(damaged, or still being written?)", f->path,
-		                     reason);
-	}
-	if (fapl >= 0)
-		H5Pclose(fapl);
 	htri_t has_schema = H5Aexists(f->file, "schema_version");
 	htri_t has_arms = has_schema < 0 ? -1 :
 		H5Lexists(f->file, "arms", H5P_DEFAULT);
@@ -148,8 +153,7 @@ static int open_checked(esc_h5_file *f, const char *name, unsigned flags,
 		                     "or no group /arms", f->path);
 	char *v = NULL;
 	if (esc_h5_get_attr_text(f, "/", "schema_version", &v, err))
-		return esc_error_set(err, ESC_ERR_INPUT, "cannot open '%s': %s",
-		                     f->path, err->msg);
+		return err->status;
 	char *end;
 	long major = strtol(v, &end, 10);
 	int ok = end != v && major == SCHEMA_MAJOR;
@@ -160,35 +164,48 @@ static int open_checked(esc_h5_file *f, const char *name, unsigned flags,
 		free(v);
 		return ESC_ERR_INPUT;
 	}
+	f->later = *end == '.' && strtol(end + 1, NULL, 10) >
+	           strtol(strchr(ESC_SCHEMA_VERSION, '.') + 1, NULL, 10);
 	free(v);
 	if (H5Literate_by_name(f->file, "/arms", H5_INDEX_NAME, H5_ITER_INC, NULL,
 	                       arm_cb, f, H5P_DEFAULT) < 0)
 		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list the arms", "/arms");
-	return ESC_OK;
+	return check_tables(f, err);
 }
 
 esc_h5_file *esc_h5_open(const char *path, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = dup_str(path ? path : ""))) {
+	if (!f || !(f->path = esc_h5_dup(path ? path : ""))) {
 		free(f);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		return NULL;
 	}
 	f->file = -1;
-	if (open_checked(f, path, H5F_ACC_RDONLY, err)) {
+	if (open_checked(f, path, 0, err)) {
 		esc_h5_file_close(f);
 		return NULL;
 	}
 	return f;
 }
 
+int esc_h5_crashed(const esc_h5_file *f)
+{
+	return f->crashed;
+}
+
+static int attr_exists(const esc_h5_file *f, const char *obj,
+                              const char *name)
+{
+	return H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) > 0;
+}
+
 void esc_h5_file_close(esc_h5_file *f)
 {
 	if (!f)
 		return;
-	quiet();
+	esc_h5_enter();
 	if (f->file >= 0)
 		H5Fclose(f->file);
 	free_file(f);
@@ -211,7 +228,7 @@ const char *esc_h5_arm_name(const esc_h5_file *f, size_t i)
 
 int esc_h5_exists(const esc_h5_file *f, const char *path)
 {
-	quiet();
+	esc_h5_enter();
 	if (!strcmp(path, "/"))
 		return 1;
 	/* Each step of the path must exist before H5Lexists may look below. */
@@ -240,7 +257,7 @@ struct names_ctx {
 static herr_t add_name(struct names_ctx *c, const char *name)
 {
 	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
-	if (!v || !(v[c->n] = dup_str(name))) {
+	if (!v || !(v[c->n] = esc_h5_dup(name))) {
 		if (v)
 			c->v = v;
 		c->oom = 1;
@@ -262,7 +279,7 @@ static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
 int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
                 size_t *n, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	*names = NULL;
 	*n = 0;
 	struct names_ctx c = { NULL, 0, 0 };
@@ -301,7 +318,7 @@ static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info,
 int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
                       size_t *n, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	*names = NULL;
 	*n = 0;
 	struct names_ctx c = { NULL, 0, 0 };
@@ -319,44 +336,51 @@ int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
 	return ESC_OK;
 }
 
-/* A string of attribute or dataset OBJ (TYPE its file type, one element)
- * read with READ_FN; malloc'd in *out. */
-static int read_string(hid_t obj, hid_t type, int is_attr, char **out)
+/* Text longer than this is not something escsim wrote: a damaged size. */
+#define MAX_TEXT ((size_t)256 << 20)
+
+/* A string of attribute or dataset OBJ (TYPE its file type, one element),
+ * malloc'd in *out.  On failure, the library's reason in WHY (taken at
+ * once: the next call clears it).  Fixed-length text is read through a
+ * memory type made here (a size checked first), never a copy of the file's
+ * type, which a damaged file can make HDF5 copy past its end. */
+static int read_string(hid_t obj, hid_t type, int is_attr, char **out,
+                       char *why, size_t why_size)
 {
 	*out = NULL;
-	if (H5Tis_variable_str(type) > 0) {
-		hid_t mt = H5Tcopy(H5T_C_S1);
-		char *p = NULL;
-		int rc = -1;
-		if (mt >= 0 && H5Tset_size(mt, H5T_VARIABLE) >= 0 &&
-		    H5Tset_cset(mt, H5Tget_cset(type)) >= 0 &&
-		    (is_attr ? H5Aread(obj, mt, &p)
-		             : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &p)) >= 0) {
-			*out = dup_str(p ? p : "");
-			rc = *out ? 0 : -1;
-		}
-		if (p)
-			H5free_memory(p);
-		if (mt >= 0)
-			H5Tclose(mt);
-		return rc;
-	}
-	size_t size = H5Tget_size(type);
-	char *buf = calloc(size + 1, 1);
-	if (!buf)
+	snprintf(why, why_size, "out of memory");
+	int vlen = H5Tis_variable_str(type) > 0;
+	size_t size = vlen ? 0 : H5Tget_size(type);
+	H5T_cset_t cset = H5Tget_cset(type);
+	if (!vlen && (size == 0 || size > MAX_TEXT)) {
+		snprintf(why, why_size, "a text of %zu bytes (damaged?)", size);
 		return -1;
-	hid_t mt = H5Tcopy(type);
-	int rc = (mt >= 0 && (is_attr ? H5Aread(obj, mt, buf)
-	                              : H5Dread(obj, mt, H5S_ALL, H5S_ALL,
-	                                        H5P_DEFAULT, buf)) >= 0) ? 0 : -1;
+	}
+	hid_t mt = H5Tcopy(H5T_C_S1);
+	char *p = NULL, *buf = vlen ? NULL : calloc(size + 1, 1);
+	void *dst = vlen ? (void *)&p : (void *)buf;
+	int rc = -1;
+	if (mt >= 0 && (vlen || buf) && cset >= 0 &&
+	    H5Tset_size(mt, vlen ? H5T_VARIABLE : size) >= 0 &&
+	    H5Tset_cset(mt, cset) >= 0 &&
+	    (vlen || H5Tset_strpad(mt, H5Tget_strpad(type)) >= 0)) {
+		rc = (is_attr ? H5Aread(obj, mt, dst)
+		              : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst)) < 0 ?
+		     -1 : 0;
+		if (rc)
+			esc_h5_reason(why, why_size);
+	}
+	if (rc == 0 && vlen && !(*out = esc_h5_dup(p ? p : "")))
+		rc = -1;
+	if (rc == 0 && !vlen)
+		*out = buf;
+	else
+		free(buf);
+	if (p)
+		H5free_memory(p);
 	if (mt >= 0)
 		H5Tclose(mt);
-	if (rc) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	return 0;
+	return rc;
 }
 
 /* Shortest "%.Ng" that reads back as the same double. */
@@ -372,7 +396,7 @@ static void fmt_double(char *buf, size_t size, double v)
 static hid_t open_attr(const esc_h5_file *f, const char *obj,
                        const char *name, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	if (H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) <= 0) {
 		esc_error_set(err, ESC_ERR_INPUT, "'%s': %s has no attribute '%s'",
 		              f->path, obj, name);
@@ -394,41 +418,42 @@ int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name
 	hid_t t = H5Aget_type(a), s = H5Aget_space(a);
 	hssize_t npoints = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
 	H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-	char buf[128];
+	char buf[128], why[512] = "";
 	int rc = 0;
 	if (npoints != 1) {
 		snprintf(buf, sizeof buf, "(%lld values)", (long long)npoints);
-		*out = dup_str(buf);
+		*out = esc_h5_dup(buf);
 	} else if (cls == H5T_STRING) {
-		rc = read_string(a, t, 1, out);
+		rc = read_string(a, t, 1, out, why, sizeof why);
 	} else if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
 		unsigned long long v = 0;
 		rc = H5Aread(a, H5T_NATIVE_ULLONG, &v) < 0 ? -1 : 0;
 		snprintf(buf, sizeof buf, "%llu", v);
-		*out = rc ? NULL : dup_str(buf);
+		*out = rc ? NULL : esc_h5_dup(buf);
 	} else if (cls == H5T_INTEGER) {
 		long long v = 0;
 		rc = H5Aread(a, H5T_NATIVE_LLONG, &v) < 0 ? -1 : 0;
 		snprintf(buf, sizeof buf, "%lld", v);
-		*out = rc ? NULL : dup_str(buf);
+		*out = rc ? NULL : esc_h5_dup(buf);
 	} else if (cls == H5T_FLOAT) {
 		double v = 0;
 		rc = H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0 ? -1 : 0;
 		fmt_double(buf, sizeof buf, v);
-		*out = rc ? NULL : dup_str(buf);
+		*out = rc ? NULL : esc_h5_dup(buf);
 	} else {
 		snprintf(buf, sizeof buf, "(HDF5 type class %d)", (int)cls);
-		*out = dup_str(buf);
+		*out = esc_h5_dup(buf);
 	}
-	if (rc < 0)   /* before any other call clears the error stack */
-		h5_fail(f, err, ESC_ERR_INPUT, "cannot read an attribute", obj);
+	if (rc < 0 && cls != H5T_STRING)   /* before another call clears it */
+		esc_h5_reason(why, sizeof why);
 	if (t >= 0)
 		H5Tclose(t);
 	if (s >= 0)
 		H5Sclose(s);
 	H5Aclose(a);
 	if (rc < 0)
-		return ESC_ERR_INPUT;
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read the "
+		                     "attribute %s: %s", f->path, obj, name, why);
 	if (!*out)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	return ESC_OK;
@@ -455,17 +480,19 @@ int esc_h5_get_attr_double(const esc_h5_file *f, const char *obj,
 int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
                      esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	*out = NULL;
 	if (!esc_h5_exists(f, path))
 		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no dataset %s",
 		                     f->path, path);
 	hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
 	hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+	char why[512] = "not text";
 	int rc = (t >= 0 && H5Tget_class(t) == H5T_STRING) ?
-		read_string(d, t, 0, out) : -1;
+		read_string(d, t, 0, out, why, sizeof why) : -1;
 	if (rc)
-		rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it as text", path);
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read it as "
+		                   "text: %s", f->path, path, why);
 	if (t >= 0)
 		H5Tclose(t);
 	if (d >= 0)
@@ -480,7 +507,7 @@ int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
 static hid_t open_table_with(const esc_h5_file *f, const char *path, hid_t dapl,
                              hid_t *type, hsize_t *nrows, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	*type = -1;
 	if (!esc_h5_exists(f, path)) {
 		esc_error_set(err, ESC_ERR_INPUT, "'%s': no table %s", f->path, path);
@@ -546,7 +573,7 @@ int esc_h5_table_columns(const esc_h5_file *f, const char *path,
 	int rc = v ? ESC_OK : esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	for (int i = 0; rc == ESC_OK && i < m; i++) {
 		char *name = H5Tget_member_name(t, (unsigned)i);
-		v[i] = name ? dup_str(name) : NULL;
+		v[i] = name ? esc_h5_dup(name) : NULL;
 		if (name)
 			H5free_memory(name);
 		if (!v[i])
@@ -812,6 +839,14 @@ int esc_h5_table_verify(const esc_h5_file *f, const char *path,
 	hid_t d = open_table(f, path, &ftype, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
+	/* With checksums, every chunk's stored bytes are checked against
+	 * them; without (schema 1.0, 1.1), every row is read and inflated. */
+	int checked = 0, crc = esc_h5_table_check(d, f->path, path, &checked, err);
+	if (checked) {
+		H5Tclose(ftype);
+		H5Dclose(d);
+		return crc;
+	}
 	hid_t mtype = H5Tget_native_type(ftype, H5T_DIR_DEFAULT);
 	size_t size = mtype >= 0 ? H5Tget_size(mtype) : 0;
 	hsize_t block = size ? (1u << 20) / size + 1 : 0;
@@ -875,17 +910,24 @@ static int copy_file(int in, int out)
 
 esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = dup_str(path ? path : "")) ||
-	    !(f->tmp = malloc(strlen(f->path) + sizeof ".update-XXXXXX"))) {
+	if (!f || !(f->path = esc_h5_dup(path ? path : "")) ||
+	    !(f->tmp = esc_h5_sibling(f->path, ".update-XXXXXX"))) {
 		free_file(f);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		return NULL;
 	}
 	f->file = -1;
 	/* Check the original first: a foreign file is not copied. */
-	if (open_checked(f, path, H5F_ACC_RDONLY, err)) {
+	if (open_checked(f, path, 0, err)) {
+		esc_h5_file_close(f);
+		return NULL;
+	}
+	if (f->crashed) {
+		esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that was "
+		              "killed: complete it first with that run's command and "
+		              "--resume (or read it without writing to it)", f->path);
 		esc_h5_file_close(f);
 		return NULL;
 	}
@@ -895,7 +937,6 @@ esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err)
 	f->arms = NULL;
 	f->n_arms = 0;
 
-	sprintf(f->tmp, "%s.update-XXXXXX", f->path);
 	int in = open(path, O_RDONLY), out = -1;
 	struct stat st;
 	const char *step = "read it";
@@ -923,7 +964,7 @@ esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err)
 		free_file(f);
 		return NULL;
 	}
-	if (open_checked(f, f->tmp, H5F_ACC_RDWR, err)) {
+	if (open_checked(f, f->tmp, 1, err)) {
 		unlink(f->tmp);
 		esc_h5_file_close(f);
 		return NULL;
@@ -935,7 +976,7 @@ void esc_h5_update_abort(esc_h5_file *f)
 {
 	if (!f)
 		return;
-	quiet();
+	esc_h5_enter();
 	if (f->file >= 0)
 		H5Fclose(f->file);
 	f->file = -1;
@@ -944,23 +985,9 @@ void esc_h5_update_abort(esc_h5_file *f)
 	free_file(f);
 }
 
-static int fsync_path(const char *path, int directory)
-{
-	int fd = open(path, O_RDONLY | (directory ? O_DIRECTORY : 0));
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	if (rc < 0 && directory && errno == EINVAL)
-		rc = 0;
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
 int esc_h5_update_commit(esc_h5_file *f, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	if (!f || !f->tmp) {
 		esc_h5_file_close(f);
 		return esc_error_set(err, ESC_ERR_RUNTIME, "not an update handle "
@@ -972,7 +999,7 @@ int esc_h5_update_commit(esc_h5_file *f, esc_error *err)
 	if (closed < 0)
 		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot close the updated copy",
 		             f->tmp);
-	else if (fsync_path(f->tmp, 0) < 0 || rename(f->tmp, f->path) < 0)
+	else if (esc_h5_fsync_path(f->tmp, 0) < 0 || rename(f->tmp, f->path) < 0)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot update '%s': %s "
 		                   "(the original is unchanged)", f->path,
 		                   strerror(errno));
@@ -981,17 +1008,9 @@ int esc_h5_update_commit(esc_h5_file *f, esc_error *err)
 		free_file(f);
 		return rc;
 	}
-	char *dir = dup_str(f->path);
-	if (dir) {
-		char *slash = strrchr(dir, '/');
-		if (!slash)
-			strcpy(dir, ".");
-		else if (slash == dir)
-			dir[1] = '\0';
-		else
-			*slash = '\0';
-		fsync_path(dir, 1);   /* the rename stands either way */
-	}
+	char *dir = esc_h5_dir_of(f->path);
+	if (dir)
+		esc_h5_fsync_path(dir, 1);   /* the rename stands either way */
 	free(dir);
 	free_file(f);
 	return ESC_OK;
@@ -999,7 +1018,7 @@ int esc_h5_update_commit(esc_h5_file *f, esc_error *err)
 
 static int writable(const esc_h5_file *f, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	if (f->tmp)
 		return ESC_OK;
 	return esc_error_set(err, ESC_ERR_RUNTIME, "'%s' is open for reading only "
@@ -1133,5 +1152,133 @@ int esc_h5_set_attr_double(esc_h5_file *f, const char *obj, const char *name,
 		             obj);
 	if (o >= 0)
 		H5Oclose(o);
+	return rc;
+}
+
+/* Every table under GROUP (a path), checked; names of unknown objects
+ * that are not tables are left alone. */
+static int verify_group(const esc_h5_file *f, const char *group, esc_error *err)
+{
+	char **names;
+	size_t n;
+	if (!esc_h5_exists(f, group))
+		return ESC_OK;
+	int rc = esc_h5_list(f, group, &names, &n, err);
+	for (size_t i = 0; rc == ESC_OK && i < n; i++) {
+		char path[1024];
+		snprintf(path, sizeof path, "%s/%s", group, names[i]);
+		H5O_info_t oi;
+		if (H5Oget_info_by_name(f->file, path, &oi, H5P_DEFAULT) < 0)
+			rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it (the file is "
+			             "damaged)", path);
+		else if (oi.type == H5O_TYPE_DATASET)
+			rc = esc_h5_table_verify(f, path, err);
+	}
+	if (rc == ESC_OK || n)
+		esc_h5_free_names(names, n);
+	return rc;
+}
+
+/* The text of /scenario/source or a module PATH against its sha256
+ * attribute: the one check a text dataset (stored as it is, with no
+ * checksum) has. */
+static int verify_text(const esc_h5_file *f, const char *path, esc_error *err)
+{
+	char *text = NULL, *want = NULL, sha[65];
+	int rc = esc_h5_read_text(f, path, &text, err);
+	if (rc == ESC_OK && attr_exists(f, path, "sha256")) {
+		rc = esc_h5_get_attr_text(f, path, "sha256", &want, err);
+		if (rc == ESC_OK && (esc_h5_sha256_hex(text, sha) < 0 || strcmp(sha, want)))
+			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: its text does not "
+			                   "match its sha256 attribute: the file is damaged",
+			                   f->path, path);
+	}
+	free(text);
+	free(want);
+	return rc;
+}
+
+/* Every attribute of every object read, for the checksums of the
+ * metadata they live in (and the heap their text lives in). */
+struct attrs_ctx {
+	const esc_h5_file *f;
+	esc_error *err;
+	int rc;
+	char obj[1024];
+};
+
+static herr_t attr_read_cb(hid_t loc, const char *name, const H5A_info_t *info,
+                           void *data)
+{
+	struct attrs_ctx *c = data;
+	(void)loc;
+	(void)info;
+	char *v = NULL;
+	c->rc = esc_h5_get_attr_text(c->f, c->obj, name, &v, c->err);
+	free(v);
+	return c->rc ? -1 : 0;
+}
+
+static herr_t object_cb(hid_t o, const char *name, const H5O_info_t *info,
+                        void *data)
+{
+	struct attrs_ctx *c = data;
+	(void)info;
+	snprintf(c->obj, sizeof c->obj, "/%s", strcmp(name, ".") ? name : "");
+	hsize_t idx = 0;
+	if (H5Aiterate_by_name(o, name, H5_INDEX_NAME, H5_ITER_INC, &idx,
+	                       attr_read_cb, c, H5P_DEFAULT) < 0 && c->rc == ESC_OK)
+		c->rc = h5_fail(c->f, c->err, ESC_ERR_INPUT, "cannot read its "
+		                "attributes (the file is damaged)", c->obj);
+	return c->rc ? -1 : 0;
+}
+
+int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err)
+{
+	esc_h5_enter();
+	struct attrs_ctx c = { f, err, ESC_OK, "/" };
+	if (H5Ovisit(f->file, H5_INDEX_NAME, H5_ITER_INC, object_cb, &c) < 0 &&
+	    c.rc == ESC_OK)
+		c.rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot walk its objects (the "
+		               "file is damaged)", "/");
+	return c.rc;
+}
+
+int esc_h5_verify_sources(const esc_h5_file *f, esc_error *err)
+{
+	int rc = verify_text(f, "/scenario/source", err);
+	char **mods = NULL;
+	size_t nm = 0;
+	if (rc == ESC_OK && esc_h5_exists(f, "/scenario/modules"))
+		rc = esc_h5_list(f, "/scenario/modules", &mods, &nm, err);
+	for (size_t i = 0; rc == ESC_OK && i < nm; i++) {
+		char p[600];
+		snprintf(p, sizeof p, "/scenario/modules/%s", mods[i]);
+		rc = verify_text(f, p, err);
+	}
+	esc_h5_free_names(mods, nm);
+	return rc;
+}
+
+int esc_h5_verify(const char *path, esc_error *err)
+{
+	esc_h5_file *f = esc_h5_open(path, err);
+	if (!f)
+		return err ? err->status : ESC_ERR_INPUT;
+	int rc = esc_h5_verify_sources(f, err);
+	if (rc == ESC_OK)
+		rc = esc_h5_verify_attributes(f, err);
+	for (size_t i = 0; rc == ESC_OK && i < f->n_arms; i++) {
+		char g[300];
+		snprintf(g, sizeof g, "/arms/%s", f->arms[i]);
+		rc = verify_group(f, g, err);
+	}
+	if (rc == ESC_OK && esc_h5_exists(f, "/failures"))
+		rc = esc_h5_table_verify(f, "/failures", err);
+	if (rc == ESC_OK)
+		rc = verify_group(f, "/sweep", err);
+	if (rc == ESC_OK)
+		rc = verify_group(f, "/summary", err);
+	esc_h5_file_close(f);
 	return rc;
 }

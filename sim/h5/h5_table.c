@@ -16,6 +16,11 @@
  * padding on disk, and the same bytes whatever machine wrote it.  We pack
  * the padded C struct into it ourselves, chunk by chunk (see "the chunks"
  * below), and HDF5 only stores the deflated chunks.
+ *
+ * Every chunk carries HDF5's Fletcher-32 checksum (the last filter, which
+ * every HDF5 reader applies without a plugin): a damaged chunk fails to
+ * read instead of giving other numbers, and esc_h5_table_check finds one
+ * without inflating anything.
  */
 #define _GNU_SOURCE       /* sched_getaffinity, CPU_COUNT */
 #include <pthread.h>
@@ -28,6 +33,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "h5_file.h"
 #include "h5_table.h"
 
 /* 256 KiB of uncompressed rows per chunk: inside the 64 KiB-1 MiB range all
@@ -451,13 +457,14 @@ static hid_t file_type(const esc_h5_table *t, const esc_h5_table_desc *d)
 /* ------------------------------------------------------------- the chunks
  *
  * A table's rows reach the file a chunk at a time, as HDF5's own filter
- * pipeline would write them (shuffle, then deflate), but with the work
- * done here: rows are packed straight into the shuffled layout as they are
- * appended, a full chunk is deflated by one of the pool's threads, and the
- * writer thread stores the result with H5Dwrite_chunk (filter mask 0: all
- * of the dataset's filters applied).  Readers see an ordinary shuffle +
- * deflate dataset.  The point is speed: deflate is the cost of an events
- * log, and this way it runs on every core instead of in HDF5's one
+ * pipeline would write them (shuffle, deflate, then the Fletcher-32
+ * checksum), but with the work done here: rows are packed straight into
+ * the shuffled layout as they are appended, a full chunk is deflated and
+ * checksummed by one of the pool's threads, and the writer thread stores
+ * the result with H5Dwrite_chunk (filter mask 0: all of the dataset's
+ * filters applied).  Readers see an ordinary shuffle + deflate +
+ * Fletcher-32 dataset.  The point is speed: deflate is the cost of an
+ * events log, and this way it runs on every core instead of in HDF5's one
  * thread, without HDF5's type conversion.
  *
  * Order: the pool is a FIFO of ZPOOL_JOBS chunks.  A chunk is written when
@@ -498,10 +505,64 @@ struct esc_h5_zpool {
 	size_t taken;         /* jobs from head on that a thread has taken */
 };
 
+/* HDF5's Fletcher-32 (H5_checksum_fletcher32: big-endian 16-bit words,
+ * an odd last byte as the high half of a word), which its filter stores
+ * little-endian after the data. */
+static uint32_t fletcher32(const unsigned char *data, size_t len)
+{
+	uint32_t sum1 = 0, sum2 = 0;
+	for (size_t words = len / 2; words; ) {
+		size_t k = words > 360 ? 360 : words;   /* no overflow within */
+		words -= k;
+		do {
+			sum1 += ((uint32_t)data[0] << 8) | data[1];
+			data += 2;
+			sum2 += sum1;
+		} while (--k);
+		sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+		sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+	}
+	if (len % 2) {
+		sum1 += (uint32_t)*data << 8;
+		sum2 += sum1;
+		sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+		sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+	}
+	sum1 = (sum1 & 0xffff) + (sum1 >> 16);
+	sum2 = (sum2 & 0xffff) + (sum2 >> 16);
+	return (sum2 << 16) | sum1;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+/* 1 if a stored chunk's Fletcher-32 matches its bytes. */
+static int checksum_ok(const unsigned char *b, size_t len)
+{
+	if (len < 4)
+		return 0;
+	uint32_t sum = fletcher32(b, len - 4);
+	uint32_t stored = (uint32_t)b[len - 4] | (uint32_t)b[len - 3] << 8 |
+	                  (uint32_t)b[len - 2] << 16 | (uint32_t)b[len - 1] << 24;
+	return stored == sum;
+}
+
+/* Room for a deflated chunk and its checksum. */
+#define OUT_BYTES (compressBound(CHUNK_BYTES) + 4)
+
 static void deflate_job(zjob *j)
 {
 	j->out_len = compressBound(CHUNK_BYTES);
 	j->zrc = compress2(j->out, &j->out_len, j->in, j->in_len, DEFLATE_LEVEL);
+	if (j->zrc == Z_OK) {
+		put_le32(j->out + j->out_len, fletcher32(j->out, j->out_len));
+		j->out_len += 4;
+	}
 }
 
 static void *zpool_main(void *arg)
@@ -666,7 +727,7 @@ static int put_chunk(esc_h5_table *t, int full, const char *where, esc_error *er
 		if (!j->in)
 			j->in = malloc(CHUNK_BYTES);
 		if (!j->out)
-			j->out = malloc(compressBound(CHUNK_BYTES));
+			j->out = malloc(OUT_BYTES);
 		if (!j->in || !j->out)
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		if (full) {
@@ -679,7 +740,7 @@ static int put_chunk(esc_h5_table *t, int full, const char *where, esc_error *er
 	} else {
 		memset(j, 0, sizeof *j);
 		j->in = t->buf;
-		if (!(j->out = malloc(compressBound(CHUNK_BYTES))))
+		if (!(j->out = malloc(OUT_BYTES)))
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
 	j->dset = t->dset;
@@ -1082,6 +1143,7 @@ int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
 	if (rc)
 		return rc;
 	hsize_t first = t->nrows, end = first + n_chunks * R, k = 0;
+	int status = ESC_ERR_RUNTIME;
 	unsigned char *buf = NULL;
 	size_t cap = 0;
 	char reason[512] = "out of memory";
@@ -1101,8 +1163,16 @@ int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
 			buf = nb;
 			cap = (size_t)bytes;
 		}
-		if (H5Dread_chunk(src, H5P_DEFAULT, &from, &mask, buf) < 0 ||
-		    H5Dwrite_chunk(t->dset, H5P_DEFAULT, mask, &to, (size_t)bytes,
+		if (H5Dread_chunk(src, H5P_DEFAULT, &from, &mask, buf) < 0)
+			goto fail;
+		/* The same layout as ours: the checksum is the last filter. */
+		if (mask != 0 || !checksum_ok(buf, (size_t)bytes)) {
+			snprintf(reason, sizeof reason, "they are damaged (Fletcher-32 "
+			         "checksum)");
+			status = ESC_ERR_INPUT;
+			goto fail_oom;
+		}
+		if (H5Dwrite_chunk(t->dset, H5P_DEFAULT, mask, &to, (size_t)bytes,
 		                   buf) < 0)
 			goto fail;
 	}
@@ -1123,7 +1193,7 @@ fail_oom:
 	H5Iget_name(t->dset, name, sizeof name);
 	H5Iget_name(src, src_name, sizeof src_name);
 	H5Fget_name(src, src_file, sizeof src_file);
-	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot copy rows %llu to "
+	return esc_error_set(err, status, "%s: cannot copy rows %llu to "
 	                     "%llu of %s in '%s' to %s as stored: %s", where,
 	                     (unsigned long long)(k * R),
 	                     (unsigned long long)(k * R + R - 1), src_name, src_file,
@@ -1132,64 +1202,78 @@ fail_oom:
 
 /* ------------------------------------------------------------------ table */
 
+/* What creating and opening a table share: T's columns and the file type
+ * of DESC with LABELS in (names known only at run time, such as the
+ * scenario's parties: a copy of the field list with them in, *FIELDS to
+ * free, *LOCAL the description that points to it).  NULL: the reason. */
+static const char *table_type(esc_h5_table *t, const esc_h5_table_desc *desc,
+                              const char *const *labels, esc_h5_field **fields,
+                              esc_h5_table_desc *local, hid_t *ftype)
+{
+	memset(t, 0, sizeof *t);
+	t->dset = -1;
+	t->desc = desc;
+	*fields = NULL;
+	*ftype = -1;
+	if (labels) {
+		if (!(*fields = malloc(desc->n_fields * sizeof **fields)))
+			return "out of memory";
+		for (size_t i = 0; i < desc->n_fields; i++) {
+			(*fields)[i] = desc->fields[i];
+			if (labels[i])
+				(*fields)[i].labels = labels[i];
+		}
+		*local = *desc;
+		local->fields = *fields;
+		desc = local;
+	}
+	if (layout(t, desc) < 0 || t->row_bytes == 0 ||
+	    t->row_bytes > CHUNK_BYTES / 64 || (*ftype = file_type(t, desc)) < 0)
+		return "cannot build its row type (bad labels?)";
+	t->chunk_rows = CHUNK_BYTES / t->row_bytes;
+	return NULL;
+}
+
+static int table_fail(esc_h5_table *t, hid_t loc, const char *name,
+                      const char *what, const char *where, esc_error *err)
+{
+	char reason[512], loc_name[256] = "";
+	esc_h5_reason(reason, sizeof reason);
+	H5Iget_name(loc, loc_name, sizeof loc_name);
+	esc_h5_table_close(t);
+	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: table %s/%s: %s: %s",
+	                     where, strcmp(loc_name, "/") ? loc_name : "", name,
+	                     what, reason);
+}
+
 int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
                         const esc_h5_table_desc *desc,
                         const char *const *labels, const char *where,
                         esc_error *err)
 {
-	memset(t, 0, sizeof *t);
-	t->dset = -1;
-	hid_t ftype = -1, space = -1, dcpl = -1;
-	const esc_h5_table_desc *static_desc = desc;
-	/* Labels known only at run time (the scenario's names): a copy of the
-	 * field list with them in, used while the table is made. */
-	esc_h5_field *fields = NULL;
+	hid_t ftype, space = -1, dcpl = -1;
+	esc_h5_field *fields;
 	esc_h5_table_desc local;
-	const char *what = "out of memory";
-	if (labels) {
-		fields = malloc(desc->n_fields * sizeof *fields);
-		if (!fields)
-			goto fail;
-		for (size_t i = 0; i < desc->n_fields; i++) {
-			fields[i] = desc->fields[i];
-			if (labels[i])
-				fields[i].labels = labels[i];
-		}
-		local = *desc;
-		local.fields = fields;
+	const char *what = table_type(t, desc, labels, &fields, &local, &ftype);
+	if (fields)
 		desc = &local;
+	if (!what) {
+		hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = t->chunk_rows;
+		what = "cannot set up its storage";
+		space = H5Screate_simple(1, &zero, &unlimited);
+		dcpl = H5Pcreate(H5P_DATASET_CREATE);
+		if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+		    H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0 &&
+		    H5Pset_fletcher32(dcpl) >= 0) {
+			what = "cannot create it";
+			t->dset = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl,
+			                     H5P_DEFAULT);
+		}
+		if (t->dset >= 0)
+			what = table_attrs(t->dset, desc) < 0 ?
+			       "cannot write its attributes" : NULL;
 	}
-	what = "cannot build its row type (bad labels?)";
-	t->desc = static_desc;
-	if (layout(t, desc) < 0 || t->row_bytes == 0 ||
-	    t->row_bytes > CHUNK_BYTES / 64 || (ftype = file_type(t, desc)) < 0)
-		goto fail;
-
-	t->chunk_rows = CHUNK_BYTES / t->row_bytes;
-	hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = t->chunk_rows;
-	what = "cannot set up its storage";
-	space = H5Screate_simple(1, &zero, &unlimited);
-	dcpl = H5Pcreate(H5P_DATASET_CREATE);
-	if (space < 0 || dcpl < 0 || H5Pset_chunk(dcpl, 1, &chunk) < 0 ||
-	    H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0)
-		goto fail;
-	what = "cannot create it";
-	t->dset = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-	if (t->dset < 0)
-		goto fail;
-	what = "cannot write its attributes";
-	if (table_attrs(t->dset, desc) < 0)
-		goto fail;
-	H5Tclose(ftype);
-	H5Sclose(space);
-	H5Pclose(dcpl);
-	free(fields);
-	return ESC_OK;
-
-fail:;
-	char reason[512], loc_name[256] = "";
-	esc_h5_reason(reason, sizeof reason);
-	H5Iget_name(loc, loc_name, sizeof loc_name);
+	int rc = what ? table_fail(t, loc, name, what, where, err) : ESC_OK;
 	if (ftype >= 0)
 		H5Tclose(ftype);
 	if (space >= 0)
@@ -1197,10 +1281,204 @@ fail:;
 	if (dcpl >= 0)
 		H5Pclose(dcpl);
 	free(fields);
-	esc_h5_table_close(t);
-	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: table %s/%s: %s: %s",
-	                     where, strcmp(loc_name, "/") ? loc_name : "", name,
-	                     what, reason);
+	return rc;
+}
+
+/* 1 if DSET's chunks are stored as this writer stores them: R rows a
+ * chunk, shuffle, deflate and Fletcher-32, in that order. */
+static int our_storage(hid_t dset, hsize_t R)
+{
+	hid_t dcpl = H5Dget_create_plist(dset);
+	hsize_t chunk = 0;
+	int ok = dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+	         H5Pget_chunk(dcpl, 1, &chunk) == 1 && chunk == R &&
+	         H5Pget_nfilters(dcpl) == 3;
+	static const H5Z_filter_t want[] = {
+		H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE, H5Z_FILTER_FLETCHER32,
+	};
+	for (unsigned i = 0; ok && i < 3; i++) {
+		unsigned flags = 0, cd[8];
+		size_t ncd = 8;
+		ok = H5Pget_filter2(dcpl, i, &flags, &ncd, cd, 0, NULL, NULL) == want[i];
+	}
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	return ok;
+}
+
+/* A stored chunk's bytes (FIRST: its first row) into *BUF (grown as
+ * needed, *CAP its size); *LEN their number.  -1 with the reason in WHY. */
+static int read_raw_chunk(hid_t dset, hsize_t first, unsigned char **buf,
+                          size_t *cap, size_t *len, const char **why)
+{
+	hsize_t bytes = 0;
+	uint32_t mask = 0;
+	*why = "its chunk cannot be read";
+	if (H5Dget_chunk_storage_size(dset, &first, &bytes) < 0)
+		return -1;
+	if (bytes == 0) {
+		*why = "no data is stored for them (the file was cut short?)";
+		return -1;
+	}
+	if (bytes > (hsize_t)OUT_BYTES * 4) {
+		*why = "its chunk has an impossible size";
+		return -1;
+	}
+	if (bytes > *cap) {
+		unsigned char *nb = realloc(*buf, (size_t)bytes);
+		if (!nb) {
+			*why = "out of memory";
+			return -1;
+		}
+		*buf = nb;
+		*cap = (size_t)bytes;
+	}
+	if (H5Dread_chunk(dset, H5P_DEFAULT, &first, &mask, *buf) < 0)
+		return -1;
+	*len = (size_t)bytes;
+	if (mask != 0) {
+		*why = "its chunk was stored without all the table's filters";
+		return -1;
+	}
+	return 0;
+}
+
+/* Rows [first, t->nrows) of an opened table, which are in its last,
+ * partly filled chunk, into the chunk buffer: appends go on filling it. */
+static const char *load_tail(esc_h5_table *t, hsize_t first)
+{
+	unsigned char *raw = NULL;
+	size_t cap = 0, len = 0;
+	const char *why = NULL;
+	if (!(t->buf = malloc(CHUNK_BYTES)))
+		return "out of memory";
+	if (read_raw_chunk(t->dset, first, &raw, &cap, &len, &why) == 0) {
+		uLongf out = CHUNK_BYTES;
+		why = NULL;
+		size_t want = t->chunk_rows * t->row_bytes;
+		if (!checksum_ok(raw, len))
+			why = "its last chunk is damaged (Fletcher-32 checksum)";
+		else if (uncompress(t->buf, &out, raw, len - 4) != Z_OK || out != want)
+			why = "its last chunk does not inflate to a chunk of rows";
+	}
+	free(raw);
+	t->buf_rows = (size_t)(t->nrows - first);
+	t->buf_written = 1;
+	return why;
+}
+
+int esc_h5_table_open(esc_h5_table *t, hid_t loc, const char *name,
+                      const esc_h5_table_desc *desc,
+                      const char *const *labels, const char *where,
+                      esc_error *err)
+{
+	hid_t ftype, dtype = -1, space = -1;
+	esc_h5_field *fields;
+	esc_h5_table_desc local;
+	const char *what = table_type(t, desc, labels, &fields, &local, &ftype);
+	hsize_t n = 0;
+	if (!what) {
+		what = "cannot open it";
+		t->dset = H5Dopen2(loc, name, H5P_DEFAULT);
+	}
+	if (t->dset >= 0) {
+		what = "it is not stored as this escsim stores it (another version?)";
+		dtype = H5Dget_type(t->dset);
+		space = H5Dget_space(t->dset);
+		if (dtype >= 0 && space >= 0 && H5Tequal(dtype, ftype) > 0 &&
+		    our_storage(t->dset, t->chunk_rows) &&
+		    H5Sget_simple_extent_ndims(space) == 1 &&
+		    H5Sget_simple_extent_dims(space, &n, NULL) == 1)
+			what = NULL;
+	}
+	if (!what) {
+		t->nrows = n;
+		hsize_t first = n - n % t->chunk_rows;
+		if (n > first)
+			what = load_tail(t, first);
+	}
+	int rc = what ? table_fail(t, loc, name, what, where, err) : ESC_OK;
+	if (ftype >= 0)
+		H5Tclose(ftype);
+	if (dtype >= 0)
+		H5Tclose(dtype);
+	if (space >= 0)
+		H5Sclose(space);
+	free(fields);
+	return rc;
+}
+
+int esc_h5_table_extent(hid_t dset, const char *file, const char *path,
+                        esc_error *err)
+{
+	hid_t dcpl = H5Dget_create_plist(dset), space = H5Dget_space(dset);
+	hsize_t R = 0, n = 0, have = 0;
+	int ok = dcpl >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+	         H5Sget_simple_extent_dims(space, &n, NULL) == 1;
+	int chunked = ok && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+	              H5Pget_chunk(dcpl, 1, &R) == 1 && R > 0;
+	herr_t got = chunked ? H5Dget_num_chunks(dset, space, &have) : 0;
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (space >= 0)
+		H5Sclose(space);
+	if (!chunked)
+		return ESC_OK;          /* not a table of ours: the caller says */
+	hsize_t need = n / R + (n % R != 0);
+	if (got < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: its chunk index "
+		                     "cannot be read: the file is damaged", file, path);
+	if (have >= need)
+		return ESC_OK;
+	return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s says it has %llu rows, "
+	                     "but data is stored for at most %llu: the file is "
+	                     "damaged or was cut short", file, path,
+	                     (unsigned long long)n, (unsigned long long)(have * R));
+}
+
+int esc_h5_table_check(hid_t dset, const char *file, const char *path,
+                       int *checked, esc_error *err)
+{
+	*checked = 0;
+	hid_t dcpl = H5Dget_create_plist(dset), space = H5Dget_space(dset);
+	hsize_t R = 0, n = 0;
+	int nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : -1;
+	unsigned flags, cd[8];
+	size_t ncd = 8;
+	int fletcher = nf > 0 && H5Pget_layout(dcpl) == H5D_CHUNKED &&
+	               H5Pget_chunk(dcpl, 1, &R) == 1 && R > 0 &&
+	               H5Pget_filter2(dcpl, (unsigned)nf - 1, &flags, &ncd, cd, 0,
+	                              NULL, NULL) == H5Z_FILTER_FLETCHER32 &&
+	               space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+	               H5Sget_simple_extent_dims(space, &n, NULL) == 1;
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (space >= 0)
+		H5Sclose(space);
+	int rc = esc_h5_table_extent(dset, file, path, err);
+	if (rc || !fletcher)
+		return rc;              /* without checksums the caller reads the rows */
+	*checked = 1;
+	unsigned char *buf = NULL;
+	size_t cap = 0, len = 0;
+	for (hsize_t first = 0; first < n && rc == ESC_OK; first += R) {
+		const char *why = NULL;
+		if (read_raw_chunk(dset, first, &buf, &cap, &len, &why) < 0 ||
+		    (!checksum_ok(buf, len) &&
+		     (why = "they are damaged (their chunk's Fletcher-32 checksum "
+		            "does not match)"))) {
+			char reason[512] = "";
+			if (strcmp(why, "its chunk cannot be read") == 0)
+				esc_h5_reason(reason, sizeof reason);
+			hsize_t last = first + R < n ? first + R - 1 : n - 1;
+			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: rows %llu..%llu: "
+			                   "%s%s%s", file, path, (unsigned long long)first,
+			                   (unsigned long long)last, why, *reason ? ": " : "",
+			                   reason);
+		}
+	}
+	free(buf);
+	return rc;
 }
 
 int esc_h5_table_append(esc_h5_table *t, const void *rows, size_t n,
@@ -1262,6 +1540,13 @@ int esc_h5_table_flush(esc_h5_table *t, const char *where, esc_error *err)
 			*err = e;
 	}
 	return rc;
+}
+
+void esc_h5_table_forget(esc_h5_table *t)
+{
+	t->dset = -1;
+	t->buf_rows = 0;
+	esc_h5_table_close(t);   /* with no dataset: frees memory only */
 }
 
 int esc_h5_table_close(esc_h5_table *t)

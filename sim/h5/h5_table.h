@@ -53,9 +53,11 @@ typedef struct esc_h5_table {
 	size_t buf_rows;      /* rows in buf */
 	int buf_written;      /* buf (partly filled) is in the file as it is */
 	hsize_t nrows;        /* rows appended: the chunks before buf, then buf */
+	hsize_t saved;        /* rows at the file's last checkpoint */
 } esc_h5_table;
 
-/* Create table NAME under LOC (empty, chunked, shuffle + deflate) with all
+/* Create table NAME under LOC (empty, chunked, shuffle + deflate +
+ * Fletcher-32) with all
  * its attributes.  LABELS, if not NULL, has one entry per field: a non-NULL
  * entry replaces that field's labels (codes whose names come from the
  * scenario, such as parties); it is only read during the call.  An int32
@@ -67,6 +69,31 @@ int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
                         const esc_h5_table_desc *desc,
                         const char *const *labels, const char *where,
                         esc_error *err);
+
+/* Open table NAME under LOC, made by esc_h5_table_create with the same
+ * DESC and LABELS, to append to it: its rows so far are kept, and the last
+ * partly filled chunk is read back (checksum checked) and filled on.  A
+ * table stored otherwise (another type, chunk size or filters: another
+ * escsim version) is refused with ESC_ERR_RUNTIME naming it. */
+int esc_h5_table_open(esc_h5_table *t, hid_t loc, const char *name,
+                      const esc_h5_table_desc *desc,
+                      const char *const *labels, const char *where,
+                      esc_error *err);
+
+/* ESC_ERR_INPUT naming the table if DSET says it has more rows than its
+ * stored chunks can hold (a damaged extent, which would make a reader
+ * read, or a check walk, billions of empty rows). */
+int esc_h5_table_extent(hid_t dset, const char *file, const char *path,
+                        esc_error *err);
+
+/* Check every chunk of table DSET (at PATH in FILE, for messages) against
+ * its Fletcher-32 checksum, reading the stored bytes only (nothing is
+ * inflated).  A chunk that is missing or whose checksum does not match is
+ * ESC_ERR_INPUT naming the rows.  *CHECKED is 0 (and nothing is read) for
+ * a table without the checksum filter (files of schema 1.0 and 1.1): read
+ * its rows to check it. */
+int esc_h5_table_check(hid_t dset, const char *file, const char *path,
+                       int *checked, esc_error *err);
 
 /* Create table NAME under LOC as esc_h5_table_create would from the
  * description SRC gives back, SRC being a table that esc_h5_table_create
@@ -116,6 +143,11 @@ int esc_h5_table_flush(esc_h5_table *t, const char *where, esc_error *err);
 /* Flush and close the dataset; returns negative if anything failed.  Safe
  * on a closed table and on one zeroed with dset = -1. */
 int esc_h5_table_close(esc_h5_table *t);
+
+/* After a failed write: free what T holds in memory, rows not yet in the
+ * file included, and forget its dataset without closing it (closing would
+ * write its metadata: see esc_h5_close, ESC_H5_ABANDON). */
+void esc_h5_table_forget(esc_h5_table *t);
 
 /* A pool of THREADS compressing threads; THREADS <= 0 picks the number of
  * processors (at most 4); 1 makes no thread (chunks are compressed in the

@@ -1,9 +1,11 @@
 /* h5_writer.c: the result file of one run (escsim/h5out.h, spec section 4).
  *
- * Owns the file's life: create NAME.partial, write provenance (root
- * attributes and /scenario), add arms with their tables, append rows, then
- * either publish (complete flag, close, fsync, rename, fsync the directory)
- * or discard.  The table layout itself is h5_table.c's.
+ * Owns the file's life: create NAME.partial (or reopen it to complete it),
+ * write provenance (root attributes and /scenario), add arms with their
+ * tables, append rows, checkpoint, then either publish (complete flag,
+ * close, fsync, rename, fsync the directory), keep it as NAME.partial, or
+ * discard it.  The table layout itself is h5_table.c's, the tables'
+ * columns h5_schema.c's.
  *
  *   /                         escsim_version, schema_version, created (ISO
  *                             8601 UTC), command_line, scenario_name,
@@ -23,6 +25,8 @@
  *                             protest (esc_event_row)
  *   /arms/<ARM>/messages      with events: one row per cell or channel
  *                             message (esc_message_row)
+ *   /checkpoint               only while the file is written: the rows of
+ *                             the last checkpoint (below)
  *
  * Party, zone, type, regime and channel columns hold codes whose names are the
  * scenario's; they come in with the arm (esc_h5_labels) and are written as
@@ -33,6 +37,27 @@
  * object-header limit for long JSON); the Table spec attributes are
  * fixed-length ASCII as H5LT writes them; text datasets are fixed-length
  * UTF-8 (see esc_h5_text_dataset).
+ *
+ * Crash safety.  HDF5 1.10 has no journal, and a file it is writing is
+ * consistent on disk only after a flush; a process killed between two can
+ * leave metadata that no longer fits together.  So the file is written so
+ * that what is on disk is always the last checkpoint plus data nothing
+ * refers to yet:
+ *   - between checkpoints only chunks of rows are written, each to space
+ *     never used before: metadata stays in memory (the cache never evicts,
+ *     h5_file.c), freed space is never reused (no free-space manager), and
+ *     each checkpoint moves the end of the file one byte on, so that a chunk
+ *     a checkpoint refers to is not at the end when it is replaced (HDF5
+ *     would give that space back and write the new chunk over it);
+ *   - a checkpoint (esc_h5_checkpoint) writes the tables' last, partly
+ *     filled chunks, flushes every piece of metadata, and then records in
+ *     /checkpoint how many rows each open table had, and flushes that (one
+ *     object header) on its own.  A process killed during the first flush
+ *     leaves the record of the checkpoint before, whose rows are all still
+ *     on disk (old chunks are never overwritten); esc_h5_recover cuts each
+ *     table back to the rows recorded.
+ * The cost: each checkpoint's partly filled chunks stay in the file as
+ * unused space once they fill up (docs/performance.md, Output).
  *
  * Not thread-safe by design: batch gives the writer to one thread at a
  * time (leader/follower: whichever worker holds the writer role, see
@@ -54,307 +79,24 @@
 
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
-#include <openssl/evp.h>
 
+#include "escsim/h5merge.h"
 #include "escsim/h5out.h"
+#include "h5_file.h"
+#include "h5_schema.h"
 #include "h5_table.h"
 
 #define ARM_NAME_MAX 64
-
-/* esc_run_row column by column.  Units: "h" hours, "count" a number of
- * things, "1" dimensionless (with labels for a 0/1 flag), "level" a ladder
- * rung 0..7 whose names are the scenario's. */
-#define RUN_FIELD(m, k, u, l, d) { #m, offsetof(esc_run_row, m), k, u, l, d }
-static const esc_h5_field run_fields[] = {
-	RUN_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
-	RUN_FIELD(seed, ESC_H5_U64, NULL, NULL,
-	          "base seed; streams are seeded from (seed, rep, source)"),
-	RUN_FIELD(incidents, ESC_H5_I64, "count", NULL,
-	          "incidents, background and policy-caused"),
-	RUN_FIELD(retaliations, ESC_H5_I64, "count", NULL,
-	          "incidents caused by a policy"),
-	RUN_FIELD(misattributed_retaliations, ESC_H5_I64, "count", NULL,
-	          "retaliations against a party that did not do it"),
-	RUN_FIELD(fatalities_mil, ESC_H5_I64, "count", NULL, "military fatalities"),
-	RUN_FIELD(fatalities_civ, ESC_H5_I64, "count", NULL, "civilian fatalities"),
-	/* here each arm's table has fatalities_by_<PARTY>, one per party
-	 * (runs_fields_for) */
-	RUN_FIELD(max_level, ESC_H5_I32, "level", NULL,
-	          "highest ladder level reached by any pair, 0..7"),
-	RUN_FIELD(hours_at_or_above_6, ESC_H5_F64, "h", NULL,
-	          "time any pair's ladder level was at or above 6"),
-	RUN_FIELD(spiral, ESC_H5_I8, "1", "0=no,1=yes",
-	          "1 if an exchange between two parties reached ladder.spiral_moves moves"),
-	RUN_FIELD(first_crisis_h, ESC_H5_F64, "h", NULL,
-	          "time an exchange between two states first reached ladder.crisis_moves moves; NaN if none"),
-	RUN_FIELD(cell_requests, ESC_H5_I64, "count", NULL,
-	          "queries submitted to the communication cell"),
-	RUN_FIELD(cell_answered_before_deadline, ESC_H5_I64, "count", NULL,
-	          "cell queries answered before their deadline"),
-	RUN_FIELD(cell_mean_latency_h, ESC_H5_F64, "h", NULL,
-	          "queries to the cell: mean time from submission to answer; NaN if none answered"),
-	RUN_FIELD(cell_notice_latency_h, ESC_H5_F64, "h", NULL,
-	          "notices through the cell: mean time from submission to delivery; NaN if none delivered"),
-	RUN_FIELD(events_total, ESC_H5_I64, "count", NULL,
-	          "incidents and policy actions"),
-	RUN_FIELD(cell_refused, ESC_H5_I64, "count", NULL,
-	          "queries the receiving side declined"),
-	RUN_FIELD(cell_unavailable, ESC_H5_I64, "count", NULL,
-	          "queries that found the cell down or suspended"),
-	RUN_FIELD(cell_enforcements, ESC_H5_I64, "count", NULL,
-	          "times the receiver acted against a non-state culprit instead of the requester"),
-	RUN_FIELD(channel_requests, ESC_H5_I64, "count", NULL,
-	          "queries sent through fallback channels"),
-	RUN_FIELD(channel_answered_before_deadline, ESC_H5_I64, "count", NULL,
-	          "fallback-channel queries answered before their deadline"),
-	RUN_FIELD(notices_sent, ESC_H5_I64, "count", NULL,
-	          "operations notified through the cell"),
-	RUN_FIELD(notices_in_time, ESC_H5_I64, "count", NULL,
-	          "notices delivered at least the lead third parties need before the operation"),
-	RUN_FIELD(notices_too_late, ESC_H5_I64, "count", NULL,
-	          "notices delivered less than that lead before the operation, or after it"),
-	RUN_FIELD(notices_undelivered, ESC_H5_I64, "count", NULL,
-	          "notices refused, or sent while the cell was down or suspended: never delivered"),
-};
-#define N_RUN_FIELDS (sizeof run_fields / sizeof run_fields[0])
-#define RUN_PARTY_AFTER 7       /* fatalities_by_<PARTY> come after run_fields[6], fatalities_civ */
-
-/* One arm's runs columns: run_fields with a fatalities_by_<PARTY> column
- * per party after the totals (the scenario's parties, in order).  On the
- * heap: the table keeps a pointer to desc, and the arms array moves. */
-typedef struct runs_layout {
-	esc_h5_table_desc desc;
-	esc_h5_field *fields;
-	char (*names)[ESC_NAME_MAX + 16];
-} runs_layout;
-
-static void runs_layout_free(runs_layout *l)
-{
-	if (!l)
-		return;
-	free(l->fields);
-	free(l->names);
-	free(l);
-}
-
-static runs_layout *runs_layout_for(const esc_h5_names *parties, esc_error *err)
-{
-	size_t np = parties ? parties->n : 0;
-	if (np > ESC_MAX_PARTIES) {
-		esc_error_set(err, ESC_ERR_INPUT, "%zu parties: at most %d", np, ESC_MAX_PARTIES);
-		return NULL;
-	}
-	runs_layout *l = calloc(1, sizeof *l);
-	if (l) {
-		l->fields = calloc(N_RUN_FIELDS + np, sizeof *l->fields);
-		l->names = calloc(np ? np : 1, sizeof *l->names);
-	}
-	if (!l || !l->fields || !l->names) {
-		runs_layout_free(l);
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < RUN_PARTY_AFTER; i++)
-		l->fields[k++] = run_fields[i];
-	for (size_t p = 0; p < np; p++) {
-		snprintf(l->names[p], sizeof l->names[p], "fatalities_by_%s", parties->names[p]);
-		l->fields[k++] = (esc_h5_field){
-			l->names[p], offsetof(esc_run_row, fatalities_by) + p * sizeof(int64_t),
-			ESC_H5_I64, "count", NULL,
-			"deaths (military and civilian) in incidents this party carried out",
-		};
-	}
-	for (size_t i = RUN_PARTY_AFTER; i < N_RUN_FIELDS; i++)
-		l->fields[k++] = run_fields[i];
-	l->desc = (esc_h5_table_desc){ "runs: one row per replication", sizeof(esc_run_row), l->fields, k };
-	return l;
-}
-
-/* Labels that name scenario things are given per arm (LBL_*: which list);
- * the descriptors leave them NULL.  "goldstein" is a point on the Goldstein
- * conflict-cooperation scale, -10..+10 per event. */
-enum { LBL_NONE, LBL_PARTY, LBL_ZONE, LBL_TYPE, LBL_REGIME, LBL_CHANNEL,
-       N_LBL };
-
-#define DAILY_FIELD(m, k, u, l, d) { #m, offsetof(esc_daily_row, m), k, u, l, d }
-static const esc_h5_field daily_fields[] = {
-	DAILY_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
-	DAILY_FIELD(day, ESC_H5_I32, "d", NULL,
-	            "day of the horizon: day d is hours [24 d, 24 d + 24)"),
-	DAILY_FIELD(max_level, ESC_H5_I32, "level", NULL,
-	            "highest ladder level of any pair that day, 0..7"),
-	DAILY_FIELD(regime, ESC_H5_I32, NULL, NULL,
-	            "regime state at the end of the day; -1 without a regime chain"),
-	DAILY_FIELD(incidents, ESC_H5_I64, "count", NULL,
-	            "incidents that started that day"),
-	DAILY_FIELD(fatalities_mil, ESC_H5_I64, "count", NULL,
-	            "military fatalities of those incidents"),
-	DAILY_FIELD(fatalities_civ, ESC_H5_I64, "count", NULL,
-	            "civilian fatalities of those incidents"),
-	DAILY_FIELD(goldstein_sum, ESC_H5_F64, "goldstein", NULL,
-	            "sum of the Goldstein scores of that day's incidents (their "
-	            "type's score) and protests (-2 each)"),
-};
-static const int daily_label_list[] = {
-	LBL_NONE, LBL_NONE, LBL_NONE, LBL_REGIME, LBL_NONE, LBL_NONE, LBL_NONE,
-	LBL_NONE,
-};
-
-static const esc_h5_table_desc daily_desc = {
-	"daily: one row per replication and day",
-	sizeof(esc_daily_row),
-	daily_fields,
-	sizeof daily_fields / sizeof daily_fields[0],
-};
-
-#define EVENT_FIELD(m, k, u, l, d) { #m, offsetof(esc_event_row, m), k, u, l, d }
-static const esc_h5_field event_fields[] = {
-	EVENT_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
-	EVENT_FIELD(id, ESC_H5_I64, NULL, NULL,
-	            "event id, unique within the replication"),
-	EVENT_FIELD(parent_id, ESC_H5_I64, NULL, NULL,
-	            "id of the incident it answers or was triggered by; -1 for "
-	            "a background incident"),
-	EVENT_FIELD(root_id, ESC_H5_I64, NULL, NULL,
-	            "id of the background incident that began its cluster"),
-	EVENT_FIELD(t_h, ESC_H5_F64, "h", NULL,
-	            "time of the event from the start of the replication"),
-	EVENT_FIELD(actor, ESC_H5_I32, NULL, NULL,
-	            "party that acted (for a protest, the protester)"),
-	EVENT_FIELD(target, ESC_H5_I32, NULL, NULL,
-	            "party acted against (for a protest, the party blamed)"),
-	EVENT_FIELD(zone, ESC_H5_I32, NULL, NULL, "where it happened"),
-	EVENT_FIELD(type, ESC_H5_I32, NULL, NULL,
-	            "incident type; -1 for a protest"),
-	EVENT_FIELD(level, ESC_H5_I32, "level", NULL,
-	            "ladder rung of the act (its type's; 1 for a protest), 0..7"),
-	EVENT_FIELD(fatalities_mil, ESC_H5_I32, "count", NULL,
-	            "military fatalities"),
-	EVENT_FIELD(fatalities_civ, ESC_H5_I32, "count", NULL,
-	            "civilian fatalities"),
-	EVENT_FIELD(true_perpetrator, ESC_H5_I32, NULL, NULL,
-	            "who really did it (the actor); -1 for a protest"),
-	EVENT_FIELD(perceived_perpetrator, ESC_H5_I32, NULL, NULL,
-	            "whom the target blames; -1 for a protest"),
-	EVENT_FIELD(cause, ESC_H5_ENUM8, NULL, "0=background,1=triggered,2=policy",
-	            "background generator, self-excitation, or a party's policy"),
-	EVENT_FIELD(kind, ESC_H5_ENUM8, NULL, "0=incident,1=protest",
-	            "an incident (retaliations included) or a protest"),
-};
-static const int event_label_list[] = {
-	LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_PARTY, LBL_PARTY,
-	LBL_ZONE, LBL_TYPE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_PARTY, LBL_PARTY,
-	LBL_NONE, LBL_NONE,
-};
-
-static const esc_h5_table_desc events_desc = {
-	"events: every incident and protest",
-	sizeof(esc_event_row),
-	event_fields,
-	sizeof event_fields / sizeof event_fields[0],
-};
-
-#define MSG_FIELD(m, k, u, l, d) { #m, offsetof(esc_message_row, m), k, u, l, d }
-static const esc_h5_field message_fields[] = {
-	MSG_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
-	MSG_FIELD(id, ESC_H5_I64, NULL, NULL,
-	          "message id, unique within the replication"),
-	MSG_FIELD(event_id, ESC_H5_I64, NULL, NULL,
-	          "id of the event (in events) the message is about"),
-	MSG_FIELD(channel, ESC_H5_I32, NULL, NULL,
-	          "channel: 0 the cell, then the fallback channels"),
-	MSG_FIELD(sender, ESC_H5_I32, NULL, NULL, "party that sent it"),
-	MSG_FIELD(receiver, ESC_H5_I32, NULL, NULL,
-	          "party it was for (through the channel)"),
-	MSG_FIELD(kind, ESC_H5_ENUM8, NULL,
-	          "0=query,1=notify,2=protest,3=restraint,4=intel",
-	          "what it asked for: attribution query, notice of an operation, "
-	          "protest, request for restraint, shared intelligence"),
-	MSG_FIELD(outcome, ESC_H5_ENUM8, NULL,
-	          "0=answered,1=late,2=refused,3=unavailable,4=pending",
-	          "answered before its deadline, answered late, refused, channel "
-	          "unavailable, or no answer by the horizon"),
-	MSG_FIELD(correct, ESC_H5_I8, "1", "-1=n/a,0=no,1=yes",
-	          "the answer named the true perpetrator; -1 without an answer "
-	          "or for a message that names no one"),
-	MSG_FIELD(t_submit_h, ESC_H5_F64, "h", NULL, "time it was sent"),
-	MSG_FIELD(t_start_h, ESC_H5_F64, "h", NULL,
-	          "time an operator took it up; NaN if never"),
-	MSG_FIELD(t_answer_h, ESC_H5_F64, "h", NULL,
-	          "time the answer reached the sender; NaN if none"),
-	MSG_FIELD(deadline_h, ESC_H5_F64, "h", NULL,
-	          "time the sender acts anyway; NaN if no deadline"),
-	MSG_FIELD(slack_h, ESC_H5_F64, "h", NULL,
-	          "deadline minus answer time: > 0 in time; NaN if either is"),
-};
-static const int message_label_list[] = {
-	LBL_NONE, LBL_NONE, LBL_NONE, LBL_CHANNEL, LBL_PARTY, LBL_PARTY,
-	LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE, LBL_NONE,
-	LBL_NONE,
-};
-
-static const esc_h5_table_desc messages_desc = {
-	"messages: every cell and channel message",
-	sizeof(esc_message_row),
-	message_fields,
-	sizeof message_fields / sizeof message_fields[0],
-};
-
-/* What scripts recorded with sim.log: one row per call. */
-#define LOG_FIELD(m, k, u, l, d) { #m, offsetof(esc_log_row, m), k, u, l, d }
-static const esc_h5_field log_fields[] = {
-	LOG_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
-	LOG_FIELD(t_h, ESC_H5_F64, "h", NULL, "simulated time of the call"),
-	LOG_FIELD(party, ESC_H5_I32, NULL, NULL, "party whose hook logged it (-1: none)"),
-	LOG_FIELD(key, ESC_H5_STR32, NULL, NULL, "the script's name for the value"),
-	LOG_FIELD(value, ESC_H5_F64, NULL, NULL, "the value (units are the script's)"),
-};
-
-static const int log_label_list[] = {
-	LBL_NONE, LBL_NONE, LBL_PARTY, LBL_NONE, LBL_NONE,
-};
-
-static const esc_h5_table_desc log_desc = {
-	"log: values scripts recorded with sim.log",
-	sizeof(esc_log_row),
-	log_fields,
-	sizeof log_fields / sizeof log_fields[0],
-};
-
-#define FAIL_FIELD(m, k, u, l, d) { #m, offsetof(esc_failure_row, m), k, u, l, d }
-static const esc_h5_field failure_fields[] = {
-	FAIL_FIELD(rep, ESC_H5_I64, NULL, NULL, "replication index"),
-	FAIL_FIELD(point, ESC_H5_I32, NULL, NULL, "sweep point (0 outside a sweep)"),
-	FAIL_FIELD(message, ESC_H5_STR256, NULL, NULL, "the error that stopped it"),
-};
-
-static const esc_h5_table_desc failures_desc = {
-	"failures: replications skipped with --on-error skip",
-	sizeof(esc_failure_row),
-	failure_fields,
-	sizeof failure_fields / sizeof failure_fields[0],
-};
-
-_Static_assert(sizeof log_label_list / sizeof log_label_list[0] ==
-               sizeof log_fields / sizeof log_fields[0],
-               "one label list per log column");
-_Static_assert(sizeof daily_label_list / sizeof daily_label_list[0] ==
-               sizeof daily_fields / sizeof daily_fields[0],
-               "one label list per daily column");
-_Static_assert(sizeof event_label_list / sizeof event_label_list[0] ==
-               sizeof event_fields / sizeof event_fields[0],
-               "one label list per events column");
-_Static_assert(sizeof message_label_list / sizeof message_label_list[0] ==
-               sizeof message_fields / sizeof message_fields[0],
-               "one label list per messages column");
+#define ARM_TABLES SCHEMA_FAILURES      /* runs .. log: an arm's tables */
+#define GROUP_NAME_BYTES 80             /* a record's group names */
 
 typedef struct arm {
 	char *name;
 	hid_t group;
-	esc_h5_table runs, daily, events, messages, log;
-	runs_layout *runs_cols;     /* the runs table's descriptor */
-	int has_events, has_daily;
+	esc_h5_table t[ARM_TABLES];     /* by SCHEMA_*; dset -1: not made */
+	int has[ARM_TABLES];
+	int open;                       /* tables open: rows may come */
+	esc_h5_runs_layout *runs_cols;  /* the runs table's columns */
 } arm;
 
 struct esc_h5_writer {
@@ -368,12 +110,10 @@ struct esc_h5_writer {
 	esc_h5_table failures;      /* made on the first failure */
 	int has_failures;
 	esc_h5_zpool *pool;         /* deflates every table's chunks */
+	hid_t record;               /* /checkpoint */
+	size_t record_n;            /* open arms the record's attributes hold */
+	int64_t committed;          /* jobs of the last checkpoint; -1: none */
 };
-
-static void quiet(void)
-{
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
 
 /* Message for a failed HDF5 step: "<where>: cannot <what>: <reason>". */
 static int h5_fail(const esc_h5_writer *w, esc_error *err, const char *what)
@@ -384,55 +124,43 @@ static int h5_fail(const esc_h5_writer *w, esc_error *err, const char *what)
 	                     what, reason);
 }
 
-static char *cat(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *s = malloc(la + lb + lc + 1);
-	if (s) {
-		memcpy(s, a, la);
-		memcpy(s + la, b, lb);
-		memcpy(s + la + lb, c, lc + 1);
-	}
-	return s;
-}
-
-static int sha256_hex(const char *text, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1 ||
-	    len != 32)
-		return -1;
-	for (unsigned i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
-}
-
 /* --------------------------------------------------------------- teardown */
+
+static void arm_init(arm *a)
+{
+	memset(a, 0, sizeof *a);
+	a->group = -1;
+	for (int k = 0; k < ARM_TABLES; k++)
+		a->t[k].dset = -1;
+}
+
+/* Close an arm's tables and group; -1 if any close failed. */
+static int close_arm(arm *a)
+{
+	int rc = 0;
+	for (int k = 0; k < ARM_TABLES; k++)
+		if (esc_h5_table_close(&a->t[k]) < 0)   /* each, whatever the others */
+			rc = -1;
+	if (a->group >= 0 && H5Gclose(a->group) < 0)
+		rc = -1;
+	a->group = -1;
+	a->open = 0;
+	return rc;
+}
 
 /* Close every HDF5 object the writer holds; -1 if any close failed. */
 static int close_objects(esc_h5_writer *w)
 {
 	int rc = 0;
-	for (size_t i = 0; i < w->n_arms; i++) {
-		/* Each closed whatever happened to the others. */
-		if (esc_h5_table_close(&w->arms[i].runs) < 0)
+	for (size_t i = 0; i < w->n_arms; i++)
+		if (close_arm(&w->arms[i]) < 0)
 			rc = -1;
-		if (esc_h5_table_close(&w->arms[i].daily) < 0)
-			rc = -1;
-		if (esc_h5_table_close(&w->arms[i].events) < 0)
-			rc = -1;
-		if (esc_h5_table_close(&w->arms[i].log) < 0)
-			rc = -1;
-		if (esc_h5_table_close(&w->arms[i].messages) < 0)
-			rc = -1;
-		if (w->arms[i].group >= 0 && H5Gclose(w->arms[i].group) < 0)
-			rc = -1;
-		w->arms[i].group = -1;
-	}
 	if (w->arms_group >= 0 && H5Gclose(w->arms_group) < 0)
 		rc = -1;
 	w->arms_group = -1;
+	if (w->record >= 0 && H5Gclose(w->record) < 0)
+		rc = -1;
+	w->record = -1;
 	if (w->has_failures && esc_h5_table_close(&w->failures) < 0)
 		rc = -1;
 	w->has_failures = 0;
@@ -444,7 +172,7 @@ static void free_writer(esc_h5_writer *w)
 	esc_h5_zpool_free(w->pool);   /* tables are closed: nothing in hand */
 	for (size_t i = 0; i < w->n_arms; i++) {
 		free(w->arms[i].name);
-		runs_layout_free(w->arms[i].runs_cols);
+		esc_h5_runs_layout_free(w->arms[i].runs_cols);
 	}
 	free(w->arms);
 	free(w->path);
@@ -462,7 +190,7 @@ void esc_h5_discard(esc_h5_writer *w)
 {
 	if (!w)
 		return;
-	quiet();
+	esc_h5_enter();
 	close_objects(w);
 	if (w->file >= 0)
 		H5Fclose(w->file);
@@ -520,7 +248,7 @@ static int source_dataset(hid_t loc, const char *link, const esc_h5_source *s,
 {
 	char sha[65];
 	hid_t d = -1;
-	if (sha256_hex(s->text, sha) < 0 ||
+	if (esc_h5_sha256_hex(s->text, sha) < 0 ||
 	    esc_h5_text_dataset(loc, link, s->text, &d) < 0)
 		return -1;
 	int rc = (esc_h5_attr_text(d, "path", s->path) < 0 ||
@@ -595,6 +323,159 @@ static int scenario_group(esc_h5_writer *w, const esc_h5_provenance *p,
 	return rc;
 }
 
+/* ------------------------------------------------------------ checkpoints */
+
+static int flush_open_tables(esc_h5_writer *w, esc_error *err)
+{
+	for (size_t i = 0; i < w->n_arms; i++) {
+		arm *a = &w->arms[i];
+		for (int k = 0; a->open && k < ARM_TABLES; k++)
+			if (esc_h5_table_flush(&a->t[k], w->where, err))
+				return err ? err->status : ESC_ERR_RUNTIME;
+	}
+	if (w->has_failures && esc_h5_table_flush(&w->failures, w->where, err))
+		return err ? err->status : ESC_ERR_RUNTIME;
+	return ESC_OK;
+}
+
+static int new_attr(hid_t obj, const char *name, hid_t type, int rank,
+                    const hsize_t *dims)
+{
+	if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
+		return -1;
+	hid_t s = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR);
+	hid_t a = s >= 0 ? H5Acreate2(obj, name, type, s, H5P_DEFAULT, H5P_DEFAULT) : -1;
+	if (s >= 0)
+		H5Sclose(s);
+	if (a < 0)
+		return -1;
+	return H5Aclose(a) < 0 ? -1 : 0;
+}
+
+static hid_t name_type(void)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	if (t >= 0 && (H5Tset_size(t, GROUP_NAME_BYTES) < 0 ||
+	               H5Tset_strpad(t, H5T_STR_NULLTERM) < 0)) {
+		H5Tclose(t);
+		return -1;
+	}
+	return t;
+}
+
+/* The record's attributes, all in /checkpoint's own object header (a
+ * group with three attributes keeps them there), so that writing the
+ * record rewrites one piece of metadata: `jobs` (int64), `groups` (the
+ * open arms' names, then "/failures") and `rows` (per group, the rows of
+ * runs, daily, events, messages and log; -1 for a table the arm lacks;
+ * /failures's rows first in its line).  Sized when the number of open arms
+ * changes (in a sweep it never does). */
+static int record_attrs(esc_h5_writer *w, size_t n)
+{
+	if (w->record_n == n && H5Aexists(w->record, "rows") > 0)
+		return 0;
+	hsize_t dg = n + 1, dr[2] = { n + 1, ARM_TABLES };
+	hid_t nt = name_type();
+	int rc = nt < 0 ||
+	         new_attr(w->record, "jobs", H5T_STD_I64LE, 0, NULL) < 0 ||
+	         new_attr(w->record, "groups", nt, 1, &dg) < 0 ||
+	         new_attr(w->record, "rows", H5T_STD_I64LE, 2, dr) < 0 ? -1 : 0;
+	if (nt >= 0)
+		H5Tclose(nt);
+	if (rc == 0)
+		w->record_n = n;
+	return rc;
+}
+
+static int write_attr_data(hid_t obj, const char *name, hid_t mem, const void *v)
+{
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+	int rc = a < 0 || H5Awrite(a, mem, v) < 0 ? -1 : 0;
+	if (a >= 0 && H5Aclose(a) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int write_record(esc_h5_writer *w, int64_t jobs)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->n_arms; i++)
+		n += w->arms[i].open;
+	if (record_attrs(w, n) < 0)
+		return -1;
+	char (*names)[GROUP_NAME_BYTES] = calloc(n + 1, sizeof *names);
+	int64_t *rows = malloc((n + 1) * ARM_TABLES * sizeof *rows);
+	hid_t nt = name_type();
+	int rc = names && rows && nt >= 0 ? 0 : -1;
+	size_t j = 0;
+	for (size_t i = 0; rc == 0 && i < w->n_arms; i++) {
+		const arm *a = &w->arms[i];
+		if (!a->open)
+			continue;
+		snprintf(names[j], sizeof names[j], "%s", a->name);
+		for (int k = 0; k < ARM_TABLES; k++)
+			rows[j * ARM_TABLES + k] = a->t[k].dset >= 0 ?
+			                           (int64_t)a->t[k].nrows : -1;
+		j++;
+	}
+	if (rc == 0) {
+		snprintf(names[n], sizeof names[n], "/failures");
+		for (int k = 0; k < ARM_TABLES; k++)
+			rows[n * ARM_TABLES + k] = -1;
+		rows[n * ARM_TABLES] = w->has_failures ? (int64_t)w->failures.nrows : 0;
+		rc = write_attr_data(w->record, "groups", nt, names) < 0 ||
+		     write_attr_data(w->record, "rows", H5T_NATIVE_INT64, rows) < 0 ||
+		     write_attr_data(w->record, "jobs", H5T_NATIVE_INT64, &jobs) < 0 ?
+		     -1 : 0;
+	}
+	if (nt >= 0)
+		H5Tclose(nt);
+	free(names);
+	free(rows);
+	return rc;
+}
+
+static int sync_failed(const esc_h5_writer *w, esc_error *err)
+{
+	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot sync it to disk: %s",
+	                     w->where, strerror(errno));
+}
+
+int esc_h5_checkpoint(esc_h5_writer *w, int64_t jobs, int sync, esc_error *err)
+{
+	esc_h5_enter();
+	int rc = flush_open_tables(w, err);
+	if (rc)
+		return rc;
+	if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+		return h5_fail(w, err, "flush it to disk");
+	if (sync && esc_h5_fsync_path(w->partial, 0) < 0)
+		return sync_failed(w, err);
+	/* The record only once everything it counts is on disk. */
+	if (write_record(w, jobs) < 0)
+		return h5_fail(w, err, "record its checkpoint");
+	if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+		return h5_fail(w, err, "flush its checkpoint record to disk");
+	if (sync && esc_h5_fsync_path(w->partial, 0) < 0)
+		return sync_failed(w, err);
+	w->committed = jobs;
+	for (size_t i = 0; i < w->n_arms; i++)
+		for (int k = 0; w->arms[i].open && k < ARM_TABLES; k++)
+			w->arms[i].t[k].saved = w->arms[i].t[k].nrows;
+	w->failures.saved = w->failures.nrows;
+	/* A gap of one byte: chunks written from now on are past every chunk
+	 * this checkpoint refers to, so replacing one of those never frees the
+	 * end of the file (which HDF5 would reuse at once). */
+	if (H5Fincrement_filesize(w->file, 1) < 0)
+		return h5_fail(w, err, "end its checkpoint");
+	return ESC_OK;
+}
+
+int64_t esc_h5_committed(const esc_h5_writer *w)
+{
+	return w ? w->committed : -1;
+}
+
 /* ------------------------------------------------------------------ create */
 
 /* Each table's chunk cache: one chunk (h5_table.c's CHUNK_BYTES, 256 KiB
@@ -603,29 +484,46 @@ static int scenario_group(esc_h5_writer *w, const esc_h5_provenance *p,
  * last chunk, so HDF5's default of 1 MiB a table held up to four finished
  * chunks for nothing: about 2 MB more peak memory once a batch is long
  * enough to fill them (docs/performance.md, Memory).  w0 = 1: a finished
- * chunk goes first.  The metadata cache stays at its default: it holds
- * 40 KB at 100,000 replications (H5Fget_mdc_size). */
+ * chunk goes first. */
 #define WRITER_CHUNK_CACHE (320u * 1024u)
 
 static hid_t writer_fapl(void)
 {
-	hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+	hid_t fapl = esc_h5_access_plist(1);
 	if (fapl >= 0 && H5Pset_cache(fapl, 0, 101, WRITER_CHUNK_CACHE, 1.0) < 0) {
 		H5Pclose(fapl);
-		return H5P_DEFAULT;
+		return -1;
 	}
-	return fapl < 0 ? H5P_DEFAULT : fapl;
+	return fapl;
+}
+
+static esc_h5_writer *new_writer(const char *path, esc_error *err)
+{
+	esc_h5_writer *w = calloc(1, sizeof *w);
+	if (!w) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	w->file = w->arms_group = w->record = -1;
+	w->failures.dset = -1;
+	w->committed = -1;
+	w->path = esc_h5_dup(path);
+	w->partial = esc_h5_sibling(path, ".partial");
+	if (w->partial && (w->where = malloc(strlen(w->partial) + 32)))
+		sprintf(w->where, "results file '%s'", w->partial);
+	w->pool = esc_h5_zpool_new(0);
+	if (!w->path || !w->partial || !w->where || !w->pool) {
+		free_writer(w);
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	return w;
 }
 
 esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
                              esc_error *err)
 {
-	/* HDF5 1.10 crashes at exit in its atexit handler once an H5Fclose has
-	 * failed (a full disk: HDFFV-11052, fixed in 1.14.1); our files are
-	 * always closed explicitly, so let process exit reclaim the library.
-	 * Only takes effect before the library's first call; harmless after. */
-	H5dont_atexit();
-	quiet();
+	esc_h5_enter();
 	if (!path || !*path) {
 		esc_error_set(err, ESC_ERR_RUNTIME, "no results file name given");
 		return NULL;
@@ -635,21 +533,9 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 		              "source given (internal error)", path);
 		return NULL;
 	}
-	esc_h5_writer *w = calloc(1, sizeof *w);
-	if (!w) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	esc_h5_writer *w = new_writer(path, err);
+	if (!w)
 		return NULL;
-	}
-	w->file = w->arms_group = -1;
-	w->path = cat(path, "", "");
-	w->partial = cat(path, ".partial", "");
-	w->where = w->partial ? cat("results file '", w->partial, "'") : NULL;
-	w->pool = esc_h5_zpool_new(0);
-	if (!w->path || !w->partial || !w->where || !w->pool) {
-		free_writer(w);
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
 
 	/* A folder under the final name would only show at the rename, after
 	 * the whole run. */
@@ -696,25 +582,35 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 		}
 	}
 
-	hid_t fapl = writer_fapl();
-	w->file = H5Fcreate(w->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+	hid_t fapl = writer_fapl(), fcpl = esc_h5_create_plist();
+	w->file = fapl < 0 || fcpl < 0 ? -1 :
+	          H5Fcreate(w->partial, H5F_ACC_TRUNC, fcpl, fapl);
 	if (w->file < 0) {
 		char reason[512];
 		esc_h5_reason(reason, sizeof reason);   /* before any other call */
-		if (fapl != H5P_DEFAULT)
-			H5Pclose(fapl);
 		esc_error_set(err, ESC_ERR_RUNTIME, "cannot create results file "
 		              "'%s': %s", w->partial, reason);
 		if (created)
 			unlink(w->partial);
+	}
+	if (fapl >= 0)
+		H5Pclose(fapl);
+	if (fcpl >= 0)
+		H5Pclose(fcpl);
+	if (w->file < 0) {
 		free_writer(w);
 		return NULL;
 	}
-	if (fapl != H5P_DEFAULT)
-		H5Pclose(fapl);
 
+	/* The superblock on disk at once: a run killed before its first
+	 * checkpoint leaves a file that is plainly HDF5 (and plainly ours to
+	 * write over), not one that begins with zeros. */
+	if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+		h5_fail(w, err, "write its first block");
+		goto fail;
+	}
 	char sha[65];
-	if (sha256_hex(prov->sources[0].text, sha) < 0) {
+	if (esc_h5_sha256_hex(prov->sources[0].text, sha) < 0) {
 		esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot compute the scenario's "
 		              "SHA-256 (OpenSSL)", w->where);
 		goto fail;
@@ -723,8 +619,11 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 		goto fail;
 	w->arms_group = H5Gcreate2(w->file, "arms", H5P_DEFAULT, H5P_DEFAULT,
 	                           H5P_DEFAULT);
-	if (w->arms_group < 0) {
-		h5_fail(w, err, "create /arms");
+	w->record = w->arms_group < 0 ? -1 :
+	            H5Gcreate2(w->file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT,
+	                       H5P_DEFAULT);
+	if (w->record < 0) {
+		h5_fail(w, err, "create /arms and /checkpoint");
 		goto fail;
 	}
 	return w;
@@ -732,6 +631,185 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
 fail:
 	esc_h5_discard(w);
 	return NULL;
+}
+
+/* ----------------------------------------------------- reopen and recover */
+
+esc_h5_writer *esc_h5_reopen(const char *path, esc_error *err)
+{
+	esc_h5_enter();
+	esc_h5_writer *w = new_writer(path, err);
+	if (!w)
+		return NULL;
+	w->file = esc_h5_open_file_rw(w->partial, WRITER_CHUNK_CACHE, err);
+	if (w->file < 0) {
+		free_writer(w);
+		return NULL;
+	}
+	w->arms_group = H5Gopen2(w->file, "arms", H5P_DEFAULT);
+	htri_t has_record = H5Lexists(w->file, "checkpoint", H5P_DEFAULT);
+	if (w->arms_group < 0 || has_record != 0) {
+		esc_error_set(err, ESC_ERR_INPUT, "%s: cannot complete it: %s", w->where,
+		              w->arms_group < 0 ? "it has no group /arms" :
+		              "it was not recovered after its writer was killed "
+		              "(internal error)");
+		goto fail;
+	}
+	w->record = H5Gcreate2(w->file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT,
+	                       H5P_DEFAULT);
+	if (w->record < 0) {
+		h5_fail(w, err, "create /checkpoint");
+		goto fail;
+	}
+	if (H5Lexists(w->file, "failures", H5P_DEFAULT) > 0) {
+		if (esc_h5_table_open(&w->failures, w->file, "failures",
+		                      esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
+		                      w->where, err))
+			goto fail;
+		w->failures.pool = w->pool;
+		w->failures.saved = w->failures.nrows;
+		w->has_failures = 1;
+	}
+	/* What the file held is kept whatever happens (close_failed). */
+	w->committed = 1;
+	return w;
+fail:
+	close_objects(w);
+	H5Fclose(w->file);
+	free_writer(w);
+	return NULL;
+}
+
+/* Cut table PATH back to ROWS rows (the checkpoint's). */
+static int cut_table(hid_t f, const char *file, const char *path, int64_t rows,
+                     esc_error *err)
+{
+	hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+	hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+	hsize_t n = 0, want = (hsize_t)rows;
+	int ok = s >= 0 && H5Sget_simple_extent_dims(s, &n, NULL) == 1 && n >= want &&
+	         (n == want || H5Dset_extent(d, &want) >= 0);
+	char reason[512] = "";
+	if (!ok)
+		esc_h5_reason(reason, sizeof reason);
+	if (s >= 0)
+		H5Sclose(s);
+	if (d >= 0)
+		H5Dclose(d);
+	if (ok)
+		return ESC_OK;
+	return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot cut it back to the "
+	                     "%lld rows of the last checkpoint (it has %llu): %s; the "
+	                     "file is damaged", file, path, (long long)rows,
+	                     (unsigned long long)n, *reason ? reason : "fewer rows");
+}
+
+static int read_record(hid_t g, int64_t *jobs, size_t *n, char (**names)[GROUP_NAME_BYTES],
+                       int64_t **rows)
+{
+	*names = NULL;
+	*rows = NULL;
+	hid_t a = H5Aopen(g, "groups", H5P_DEFAULT);
+	hid_t s = a >= 0 ? H5Aget_space(a) : -1;
+	hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+	hid_t nt = name_type();
+	int rc = np >= 1 && np < 100000 && nt >= 0 ? 0 : -1;
+	if (s >= 0)
+		H5Sclose(s);
+	if (rc == 0) {
+		*n = (size_t)np - 1;
+		*names = calloc((size_t)np, sizeof **names);
+		*rows = calloc((size_t)np * ARM_TABLES, sizeof **rows);
+		rc = *names && *rows && H5Aread(a, nt, *names) >= 0 ? 0 : -1;
+	}
+	if (a >= 0)
+		H5Aclose(a);
+	if (nt >= 0)
+		H5Tclose(nt);
+	if (rc == 0) {
+		a = H5Aopen(g, "rows", H5P_DEFAULT);
+		s = a >= 0 ? H5Aget_space(a) : -1;
+		rc = s >= 0 && H5Sget_simple_extent_npoints(s) == np * ARM_TABLES &&
+		     H5Aread(a, H5T_NATIVE_INT64, *rows) >= 0 ? 0 : -1;
+		if (s >= 0)
+			H5Sclose(s);
+		if (a >= 0)
+			H5Aclose(a);
+	}
+	if (rc == 0) {
+		a = H5Aopen(g, "jobs", H5P_DEFAULT);
+		rc = a >= 0 && H5Aread(a, H5T_NATIVE_INT64, jobs) >= 0 ? 0 : -1;
+		if (a >= 0)
+			H5Aclose(a);
+	}
+	for (hssize_t i = 0; rc == 0 && i < np; i++)
+		(*names)[i][GROUP_NAME_BYTES - 1] = '\0';
+	return rc;
+}
+
+static int apply_record(hid_t f, hid_t g, const char *file, int64_t *jobs,
+                        esc_error *err)
+{
+	size_t n = 0;
+	char (*names)[GROUP_NAME_BYTES];
+	int64_t *rows;
+	int rc = ESC_OK;
+	if (read_record(g, jobs, &n, &names, &rows) < 0)
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': its checkpoint record "
+		                   "cannot be read: the file is damaged", file);
+	for (size_t i = 0; rc == ESC_OK && i < n; i++) {
+		for (int k = 0; rc == ESC_OK && k < ARM_TABLES; k++) {
+			char path[GROUP_NAME_BYTES + 32];
+			snprintf(path, sizeof path, "arms/%s/%s", names[i],
+			         esc_h5_schemas[k].name);
+			if (rows[i * ARM_TABLES + k] >= 0)
+				rc = cut_table(f, file, path, rows[i * ARM_TABLES + k], err);
+		}
+	}
+	if (rc == ESC_OK && H5Lexists(f, "failures", H5P_DEFAULT) > 0)
+		rc = cut_table(f, file, "failures", rows[n * ARM_TABLES], err);
+	free(names);
+	free(rows);
+	return rc;
+}
+
+int esc_h5_recover(const char *partial, int64_t *jobs, esc_error *err)
+{
+	esc_h5_enter();
+	*jobs = -1;
+	hid_t f = esc_h5_open_file_rw(partial, 0, err);
+	if (f < 0)
+		return err ? err->status : ESC_ERR_INPUT;
+	int rc = ESC_OK;
+	htri_t has = H5Lexists(f, "checkpoint", H5P_DEFAULT);
+	hid_t g = has > 0 ? H5Gopen2(f, "checkpoint", H5P_DEFAULT) : -1;
+	if (has > 0 && g < 0)
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': its checkpoint record "
+		                   "cannot be read: the file is damaged", partial);
+	else if (g >= 0 && H5Aexists(g, "jobs") <= 0)
+		*jobs = 0;          /* killed before its first checkpoint */
+	else if (has == 0 && H5Lexists(f, "arms", H5P_DEFAULT) <= 0 &&
+	         H5Aexists(f, "schema_version") <= 0)
+		*jobs = 0;          /* killed before it wrote more than the superblock */
+	else if (g >= 0)
+		rc = apply_record(f, g, partial, jobs, err);
+	if (g >= 0)
+		H5Gclose(g);
+	/* A recovered file is an ordinary incomplete one. */
+	if (rc == ESC_OK && has > 0 && *jobs != 0 &&
+	    H5Ldelete(f, "checkpoint", H5P_DEFAULT) < 0) {
+		char reason[512];
+		esc_h5_reason(reason, sizeof reason);
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "'%s': cannot remove its "
+		                   "checkpoint record: %s", partial, reason);
+	}
+	if (H5Fclose(f) < 0 && rc == ESC_OK) {
+		char reason[512];
+		esc_h5_reason(reason, sizeof reason);
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "'%s': cannot close it after "
+		                   "recovering it: %s", partial, reason);
+	}
+	return rc;
 }
 
 /* -------------------------------------------------------------------- arms */
@@ -782,47 +860,13 @@ static char *label_spec(const esc_h5_names *l, const char *what,
 	return s;
 }
 
-/* Create one of an arm's labelled tables: LISTS says which name list each
- * column takes (LBL_*), SPECS holds one spec per list. */
-static int labelled_table(esc_h5_writer *w, arm *a, esc_h5_table *t,
-                          const char *name, const esc_h5_table_desc *desc,
-                          const int *lists, char *const specs[N_LBL],
-                          esc_error *err)
+/* The label specs of an arm's name lists (SPECS[LBL_*], malloc'd; free
+ * with free_specs); a name list the label format cannot hold is the
+ * caller's error, found before anything is added to the file. */
+static int arm_specs(const esc_h5_labels *labels, const char *name,
+                     char *specs[N_LBL], esc_error *err)
 {
-	const char *labels[32] = {0};
-	if (desc->n_fields > sizeof labels / sizeof labels[0])
-		return esc_error_set(err, ESC_ERR_RUNTIME, "table %s: too many "
-		                     "columns (internal error)", name);
-	for (size_t i = 0; i < desc->n_fields; i++)
-		labels[i] = lists[i] == LBL_NONE ? NULL : specs[lists[i]];
-	int rc = esc_h5_table_create(t, a->group, name, desc, labels, w->where, err);
-	t->pool = w->pool;
-	return rc;
-}
-
-int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
-                   const char *resolved_json, const esc_h5_labels *labels,
-                   int daily, int events, int *arm_index, esc_error *err)
-{
-	quiet();
-	if (esc_h5_check_arm_name(name, err))
-		return err ? err->status : ESC_ERR_INPUT;
-	for (size_t i = 0; i < w->n_arms; i++)
-		if (!strcmp(w->arms[i].name, name))
-			return esc_error_set(err, ESC_ERR_INPUT, "arm '%s' given twice",
-			                     name);
-	if (w->n_arms == w->cap_arms) {
-		size_t cap = w->cap_arms ? 2 * w->cap_arms : 4;
-		arm *a = realloc(w->arms, cap * sizeof *a);
-		if (!a)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		w->arms = a;
-		w->cap_arms = cap;
-	}
-
-	/* Labels first: a name they cannot hold is the caller's error, found
-	 * before anything is added to the file. */
-	char *specs[N_LBL] = {0};
+	memset(specs, 0, N_LBL * sizeof *specs);
 	specs[LBL_PARTY] = label_spec(labels ? &labels->parties : NULL, "party",
 	                              name, err);
 	specs[LBL_ZONE] = specs[LBL_PARTY] ?
@@ -839,76 +883,144 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 		&labels->channels : &cell_names;
 	specs[LBL_CHANNEL] = specs[LBL_REGIME] ?
 		label_spec(channels, "channel", name, err) : NULL;
-	if (!specs[LBL_CHANNEL]) {
-		for (int i = 0; i < N_LBL; i++)
-			free(specs[i]);
-		return err ? err->status : ESC_ERR_INPUT;
-	}
+	return specs[LBL_CHANNEL] ? ESC_OK : err ? err->status : ESC_ERR_INPUT;
+}
 
-	arm *a = &w->arms[w->n_arms];
-	memset(a, 0, sizeof *a);
-	a->group = -1;
-	a->runs.dset = -1;
-	a->daily.dset = -1;
-	a->events.dset = -1;
-	a->messages.dset = -1;
-	a->log.dset = -1;
-	int rc;
-	if (!(a->name = cat(name, "", ""))) {
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		goto out;
-	}
-
-	char what[128];
-	snprintf(what, sizeof what, "create /arms/%s", name);
-	a->group = H5Gcreate2(w->arms_group, name, H5P_DEFAULT, H5P_DEFAULT,
-	                      H5P_DEFAULT);
-	if (a->group < 0 ||
-	    esc_h5_attr_text(a->group, "overrides", overrides) < 0 ||
-	    esc_h5_attr_text(a->group, "resolved_json", resolved_json) < 0)
-		rc = h5_fail(w, err, what);
-	else if (!(a->runs_cols = runs_layout_for(labels ? &labels->parties : NULL, err)))
-		rc = err ? err->status : ESC_ERR_RUNTIME;
-	else
-		rc = esc_h5_table_create(&a->runs, a->group, "runs", &a->runs_cols->desc,
-		                         NULL, w->where, err);
-	a->runs.pool = w->pool;
-	if (!rc && daily) {
-		rc = labelled_table(w, a, &a->daily, "daily", &daily_desc,
-		                    daily_label_list, specs, err);
-		a->has_daily = 1;
-	}
-	if (!rc)
-		rc = labelled_table(w, a, &a->log, "log", &log_desc,
-		                    log_label_list, specs, err);
-	if (!rc && events) {
-		rc = labelled_table(w, a, &a->events, "events", &events_desc,
-		                    event_label_list, specs, err);
-		if (!rc)
-			rc = labelled_table(w, a, &a->messages, "messages",
-			                    &messages_desc, message_label_list, specs,
-			                    err);
-		a->has_events = 1;
-	}
-	if (rc) {
-		/* The half-made group stays in the file, which is discarded or
-		 * kept incomplete by the caller; we just forget the arm. */
-		esc_h5_table_close(&a->runs);
-		esc_h5_table_close(&a->daily);
-		esc_h5_table_close(&a->events);
-		esc_h5_table_close(&a->messages);
-		esc_h5_table_close(&a->log);
-		if (a->group >= 0)
-			H5Gclose(a->group);
-		free(a->name);
-		runs_layout_free(a->runs_cols);
-		goto out;
-	}
-	*arm_index = (int)w->n_arms++;
-out:
+static void free_specs(char *specs[N_LBL])
+{
 	for (int i = 0; i < N_LBL; i++)
 		free(specs[i]);
+}
+
+/* Make (or, OPEN, open) table K of arm A, its scenario labels from SPECS. */
+static int arm_table(esc_h5_writer *w, arm *a, int k, char *const specs[N_LBL],
+                     int open, esc_error *err)
+{
+	const esc_h5_schema *s = &esc_h5_schemas[k];
+	const esc_h5_table_desc *desc = k == SCHEMA_RUNS ? &a->runs_cols->desc
+	                                                 : s->desc;
+	const char *labels[32] = {0};
+	if (s->lists && s->desc->n_fields > sizeof labels / sizeof labels[0])
+		return esc_error_set(err, ESC_ERR_RUNTIME, "table %s: too many "
+		                     "columns (internal error)", s->name);
+	for (size_t i = 0; s->lists && i < s->desc->n_fields; i++)
+		labels[i] = s->lists[i] == LBL_NONE ? NULL : specs[s->lists[i]];
+	const char *const *l = s->lists ? labels : NULL;
+	int rc = open ? esc_h5_table_open(&a->t[k], a->group, s->name, desc, l,
+	                                  w->where, err)
+	              : esc_h5_table_create(&a->t[k], a->group, s->name, desc, l,
+	                                    w->where, err);
+	a->t[k].pool = w->pool;
+	a->t[k].saved = a->t[k].nrows;
+	a->has[k] = rc == ESC_OK;
 	return rc;
+}
+
+/* Room for one more arm, named NAME; NULL after an error. */
+static arm *next_arm(esc_h5_writer *w, const char *name, esc_error *err)
+{
+	if (esc_h5_check_arm_name(name, err))
+		return NULL;
+	for (size_t i = 0; i < w->n_arms; i++)
+		if (!strcmp(w->arms[i].name, name)) {
+			esc_error_set(err, ESC_ERR_INPUT, "arm '%s' given twice", name);
+			return NULL;
+		}
+	if (w->n_arms == w->cap_arms) {
+		size_t cap = w->cap_arms ? 2 * w->cap_arms : 4;
+		arm *a = realloc(w->arms, cap * sizeof *a);
+		if (!a) {
+			esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+			return NULL;
+		}
+		w->arms = a;
+		w->cap_arms = cap;
+	}
+	arm *a = &w->arms[w->n_arms];
+	arm_init(a);
+	if (!(a->name = esc_h5_dup(name))) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	return a;
+}
+
+/* Make or open an arm's group and its tables: runs and log always, daily
+ * and events (with messages) as asked. */
+static int arm_tables(esc_h5_writer *w, const char *name, const char *overrides,
+                      const char *resolved_json, const esc_h5_labels *labels,
+                      int daily, int events, int open, int *arm_index,
+                      esc_error *err)
+{
+	esc_h5_enter();
+	char *specs[N_LBL];
+	if (arm_specs(labels, name, specs, err))
+		return err ? err->status : ESC_ERR_INPUT;
+	arm *a = next_arm(w, name, err);
+	if (!a) {
+		free_specs(specs);
+		return err ? err->status : ESC_ERR_INPUT;
+	}
+	char what[128];
+	snprintf(what, sizeof what, "%s /arms/%s", open ? "open" : "create", name);
+	int rc;
+	if (open)
+		a->group = H5Gopen2(w->arms_group, name, H5P_DEFAULT);
+	else
+		a->group = H5Gcreate2(w->arms_group, name, H5P_DEFAULT, H5P_DEFAULT,
+		                      H5P_DEFAULT);
+	if (a->group < 0 ||
+	    (!open && (esc_h5_attr_text(a->group, "overrides", overrides) < 0 ||
+	               esc_h5_attr_text(a->group, "resolved_json", resolved_json) < 0)))
+		rc = h5_fail(w, err, what);
+	else if (!(a->runs_cols = esc_h5_runs_layout_for(labels ? &labels->parties
+	                                                        : NULL, err)))
+		rc = err ? err->status : ESC_ERR_RUNTIME;
+	else
+		rc = arm_table(w, a, SCHEMA_RUNS, specs, open, err);
+	if (rc == ESC_OK && daily)
+		rc = arm_table(w, a, SCHEMA_DAILY, specs, open, err);
+	if (rc == ESC_OK)
+		rc = arm_table(w, a, SCHEMA_LOG, specs, open, err);
+	if (rc == ESC_OK && events)
+		rc = arm_table(w, a, SCHEMA_EVENTS, specs, open, err);
+	if (rc == ESC_OK && events)
+		rc = arm_table(w, a, SCHEMA_MESSAGES, specs, open, err);
+	free_specs(specs);
+	if (rc) {
+		/* A half-made group stays in the file, which is discarded or kept
+		 * incomplete by the caller; we just forget the arm. */
+		close_arm(a);
+		free(a->name);
+		esc_h5_runs_layout_free(a->runs_cols);
+		return rc;
+	}
+	a->open = 1;
+	*arm_index = (int)w->n_arms++;
+	return ESC_OK;
+}
+
+int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
+                   const char *resolved_json, const esc_h5_labels *labels,
+                   int daily, int events, int *arm_index, esc_error *err)
+{
+	return arm_tables(w, name, overrides, resolved_json, labels, daily, events,
+	                  0, arm_index, err);
+}
+
+int esc_h5_open_arm(esc_h5_writer *w, const char *name,
+                    const esc_h5_labels *labels, int daily, int events,
+                    int *arm_index, esc_error *err)
+{
+	return arm_tables(w, name, NULL, NULL, labels, daily, events, 1, arm_index,
+	                  err);
+}
+
+int esc_h5_arm_exists(esc_h5_writer *w, const char *name)
+{
+	esc_h5_enter();
+	return esc_h5_check_arm_name(name, NULL) == ESC_OK &&
+	       H5Lexists(w->arms_group, name, H5P_DEFAULT) > 0;
 }
 
 static arm *arm_at(esc_h5_writer *w, int arm_index, esc_error *err)
@@ -920,59 +1032,77 @@ static arm *arm_at(esc_h5_writer *w, int arm_index, esc_error *err)
 	return NULL;
 }
 
-/* Append to one of an arm's tables; a table the arm was made without is
- * the caller's bug, refused with a message. */
-enum { T_RUNS, T_DAILY, T_EVENTS, T_MESSAGES };
-
-static int append(esc_h5_writer *w, int arm_index, int which, const void *rows,
-                  size_t n, esc_error *err)
+int esc_h5_arm_point(esc_h5_writer *w, int arm_index, int64_t point,
+                     const char *sweep_arm, esc_error *err)
 {
-	static const char *const names[] = { "runs", "daily", "events", "messages" };
-	quiet();
+	esc_h5_enter();
 	arm *a = arm_at(w, arm_index, err);
 	if (!a)
 		return ESC_ERR_RUNTIME;
-	esc_h5_table *t[] = { &a->runs, &a->daily, &a->events, &a->messages };
-	int has[] = { 1, a->has_daily, a->has_events, a->has_events };
-	if (!has[which])
+	if (esc_h5_attr_scalar(a->group, "sweep_point", H5T_STD_I64LE,
+	                       H5T_NATIVE_INT64, &point) < 0 ||
+	    esc_h5_attr_text(a->group, "sweep_arm", sweep_arm) < 0) {
+		char what[160];
+		snprintf(what, sizeof what, "mark /arms/%s with its point", a->name);
+		return h5_fail(w, err, what);
+	}
+	return ESC_OK;
+}
+
+/* Append to table K of an arm; a table the arm was made without is the
+ * caller's bug, refused with a message. */
+static int append(esc_h5_writer *w, int arm_index, int k, const void *rows,
+                  size_t n, esc_error *err)
+{
+	esc_h5_enter();
+	arm *a = arm_at(w, arm_index, err);
+	if (!a)
+		return ESC_ERR_RUNTIME;
+	if (!a->has[k] || !a->open)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "%s: arm '%s' has no "
-		                     "%s table (internal error)", w->where, a->name,
-		                     names[which]);
-	return esc_h5_table_append(t[which], rows, n, w->where, err);
+		                     "%s%s table (internal error)", w->where, a->name,
+		                     a->open ? "" : "open ", esc_h5_schemas[k].name);
+	return esc_h5_table_append(&a->t[k], rows, n, w->where, err);
 }
 
 int esc_h5_append_runs(esc_h5_writer *w, int arm_index, const esc_run_row *rows,
                        size_t n, esc_error *err)
 {
-	return append(w, arm_index, T_RUNS, rows, n, err);
+	return append(w, arm_index, SCHEMA_RUNS, rows, n, err);
 }
 
 int esc_h5_append_daily(esc_h5_writer *w, int arm_index,
                         const esc_daily_row *rows, size_t n, esc_error *err)
 {
-	return append(w, arm_index, T_DAILY, rows, n, err);
+	return append(w, arm_index, SCHEMA_DAILY, rows, n, err);
 }
 
 int esc_h5_append_events(esc_h5_writer *w, int arm_index,
                          const esc_event_row *rows, size_t n, esc_error *err)
 {
-	return append(w, arm_index, T_EVENTS, rows, n, err);
+	return append(w, arm_index, SCHEMA_EVENTS, rows, n, err);
 }
 
 int esc_h5_append_messages(esc_h5_writer *w, int arm_index,
                            const esc_message_row *rows, size_t n,
                            esc_error *err)
 {
-	return append(w, arm_index, T_MESSAGES, rows, n, err);
+	return append(w, arm_index, SCHEMA_MESSAGES, rows, n, err);
+}
+
+int esc_h5_append_log(esc_h5_writer *w, int arm_index, const esc_log_row *rows,
+                      size_t n, esc_error *err)
+{
+	return append(w, arm_index, SCHEMA_LOG, rows, n, err);
 }
 
 int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	if (!w->has_failures) {
-		w->failures.dset = -1;
-		if (esc_h5_table_create(&w->failures, w->file, "failures", &failures_desc,
-		                        NULL, w->where, err))
+		if (esc_h5_table_create(&w->failures, w->file, "failures",
+		                        esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
+		                        w->where, err))
 			return err ? err->status : ESC_ERR_RUNTIME;
 		w->failures.pool = w->pool;
 		w->has_failures = 1;
@@ -980,37 +1110,23 @@ int esc_h5_append_failure(esc_h5_writer *w, const esc_failure_row *row, esc_erro
 	return esc_h5_table_append(&w->failures, row, 1, w->where, err);
 }
 
-int esc_h5_append_log(esc_h5_writer *w, int arm_index, const esc_log_row *rows,
-                      size_t n, esc_error *err)
-{
-	quiet();
-	arm *a = arm_at(w, arm_index, err);
-	if (!a)
-		return ESC_ERR_RUNTIME;
-	return esc_h5_table_append(&a->log, rows, n, w->where, err);
-}
-
 /* An arm whose rows are all in: close its tables, so HDF5 gives back their
- * chunk caches (up to 1 MiB a table).  A sweep finishes its points one by
- * one; without this its memory would grow with the number of points. */
+ * chunk caches (up to 1 MiB a table) and metadata.  A sweep finishes its
+ * points one by one; without this its memory would grow with the number of
+ * points.  The caller checkpoints first: the tables' metadata is then
+ * already on disk, and closing writes nothing. */
 int esc_h5_arm_done(esc_h5_writer *w, int arm_index, esc_error *err)
 {
-	quiet();
+	esc_h5_enter();
 	arm *a = arm_at(w, arm_index, err);
 	if (!a)
 		return ESC_ERR_RUNTIME;
 	/* Flushed first, for a message naming the rows that failed. */
-	esc_h5_table *tabs[] = { &a->runs, &a->daily, &a->events, &a->messages,
-	                         &a->log };
-	for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
-		if (esc_h5_table_flush(tabs[i], w->where, err))
+	for (int k = 0; k < ARM_TABLES; k++)
+		if (esc_h5_table_flush(&a->t[k], w->where, err))
 			return err ? err->status : ESC_ERR_RUNTIME;
-	int bad = esc_h5_table_close(&a->runs) < 0;
-	bad |= esc_h5_table_close(&a->daily) < 0;
-	bad |= esc_h5_table_close(&a->events) < 0;
-	bad |= esc_h5_table_close(&a->messages) < 0;
-	bad |= esc_h5_table_close(&a->log) < 0;
-	a->has_events = a->has_daily = 0;   /* a later append is refused with a message */
+	int bad = close_arm(a) < 0;
+	memset(a->has, 0, sizeof a->has);   /* a later append is refused with a message */
 	if (bad) {
 		char what[128];
 		snprintf(what, sizeof what, "close the tables of /arms/%s", a->name);
@@ -1019,95 +1135,197 @@ int esc_h5_arm_done(esc_h5_writer *w, int arm_index, esc_error *err)
 	return ESC_OK;
 }
 
-/* ------------------------------------------------------------------- close */
-
-static int fsync_path(const char *path, int directory)
+int esc_h5_set_note(esc_h5_writer *w, const char *name, const char *value,
+                    esc_error *err)
 {
-	int fd = open(path, O_RDONLY | (directory ? O_DIRECTORY : 0));
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	/* Some file systems cannot sync a directory; the rename stands. */
-	if (rc < 0 && directory && errno == EINVAL)
-		rc = 0;
-	int saved = errno;
-	close(fd);
-	errno = saved;
+	esc_h5_enter();
+	if (esc_h5_attr_text(w->file, name, value) < 0) {
+		char what[128];
+		snprintf(what, sizeof what, "write the root attribute %s", name);
+		return h5_fail(w, err, what);
+	}
+	return ESC_OK;
+}
+
+/* ------------------------------------------------------------------ extra */
+
+/* /sweep: the design's attributes and /sweep/points (int64 point, then one
+ * double per key). */
+static int sweep_group(esc_h5_writer *w, const esc_h5_sweep_desc *s,
+                       esc_error *err)
+{
+	size_t nk = s->n_keys, np = s->n_points;
+	esc_h5_field *fields = calloc(nk + 1, sizeof *fields);
+	char **docs = calloc(nk + 1, sizeof *docs);
+	double *rows = calloc((np ? np : 1) * (nk + 1), sizeof *rows);
+	size_t alen = 1;
+	for (size_t a = 0; a < s->n_arms; a++)
+		alen += strlen(s->arms[a]) + 1;
+	char *arms = calloc(alen, 1);
+	int rc = fields && docs && rows && arms ? ESC_OK :
+	         esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	if (rc == ESC_OK)
+		fields[0] = (esc_h5_field){ "point", 0, ESC_H5_I64, NULL, NULL,
+			"design point k; its arms are the groups /arms/<ARM>.p<k>" };
+	for (size_t k = 0; rc == ESC_OK && k < nk; k++) {
+		docs[k] = malloc(strlen(s->keys[k]) + strlen(s->specs[k]) + 64);
+		if (!docs[k]) {
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+			break;
+		}
+		sprintf(docs[k], "value of %s at the point (--vary %s=%s)",
+		        s->keys[k], s->keys[k], s->specs[k]);
+		fields[k + 1] = (esc_h5_field){ s->keys[k], 8 * (k + 1), ESC_H5_F64,
+			s->units[k], NULL, docs[k] };
+	}
+	for (size_t p = 0; rc == ESC_OK && p < np; p++) {
+		int64_t idx = (int64_t)p;
+		memcpy(&rows[p * (nk + 1)], &idx, sizeof idx);
+		for (size_t k = 0; k < nk; k++)
+			rows[p * (nk + 1) + k + 1] = s->values[p * nk + k];
+	}
+	for (size_t a = 0; rc == ESC_OK && a < s->n_arms; a++) {
+		if (a)
+			strcat(arms, ",");
+		strcat(arms, s->arms[a]);
+	}
+	int64_t npts = (int64_t)np;
+	hid_t g = rc ? -1 : H5Gcreate2(w->file, "sweep", H5P_DEFAULT, H5P_DEFAULT,
+	                               H5P_DEFAULT);
+	if (rc == ESC_OK &&
+	    (g < 0 || esc_h5_attr_text(g, "design", s->design) < 0 ||
+	     esc_h5_attr_text(g, "arms", arms) < 0 ||
+	     esc_h5_attr_text(g, "groups", "/arms/<ARM>.p<point>") < 0 ||
+	     esc_h5_attr_scalar(g, "n_points", H5T_STD_I64LE, H5T_NATIVE_INT64,
+	                        &npts) < 0))
+		rc = h5_fail(w, err, "create /sweep");
+	esc_h5_table_desc desc = { "points: one row per design point",
+		8 * (nk + 1), fields, nk + 1 };
+	esc_h5_table t;
+	if (rc == ESC_OK &&
+	    (rc = esc_h5_table_create(&t, g, "points", &desc, NULL, w->where,
+	                              err)) == ESC_OK) {
+		rc = esc_h5_table_append(&t, rows, np, w->where, err);
+		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
+			rc = h5_fail(w, err, "write /sweep/points");
+	}
+	if (g >= 0)
+		H5Gclose(g);
+	for (size_t k = 0; docs && k < nk; k++)
+		free(docs[k]);
+	free(docs);
+	free(fields);
+	free(rows);
+	free(arms);
 	return rc;
 }
 
-static char *dir_of(const char *path)
+int esc_h5_write_extra(esc_h5_writer *w, const esc_h5_extra *x, esc_error *err)
 {
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return cat(".", "", "");
-	if (slash == path)
-		return cat("/", "", "");
-	char *d = malloc((size_t)(slash - path) + 1);
-	if (d) {
-		memcpy(d, path, (size_t)(slash - path));
-		d[slash - path] = '\0';
-	}
-	return d;
+	esc_h5_enter();
+	if ((x->options && esc_h5_attr_text(w->file, "options", x->options) < 0) ||
+	    esc_h5_attr_scalar(w->file, "rep_offset", H5T_STD_I64LE,
+	                       H5T_NATIVE_INT64, &x->rep_offset) < 0)
+		return h5_fail(w, err, "write the root attributes options and rep_offset");
+	return x->sweep ? sweep_group(w, x->sweep, err) : ESC_OK;
 }
 
-int esc_h5_close(esc_h5_writer *w, int complete, esc_error *err)
+/* ------------------------------------------------------------------- close */
+
+/* After a failure: the file stays as NAME.partial if a checkpoint saved
+ * something in it (the file on disk is that checkpoint, which --resume
+ * recovers), else it goes.  The message says which. */
+static int close_failed(esc_h5_writer *w, int rc, esc_error *err)
+{
+	int keep = w->committed > 0;
+	close_objects(w);
+	if (w->file >= 0)
+		H5Fclose(w->file);      /* may fail again: the library lets it go */
+	w->file = -1;
+	if (!keep)
+		unlink(w->partial);
+	if (err) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof err->msg - len, keep ?
+		         " (kept as it was at its last checkpoint)" :
+		         " (removed: nothing had been saved in it)");
+	}
+	free_writer(w);
+	return rc;
+}
+
+/* After a failed write: the file on disk is its last checkpoint and
+ * chunks nothing refers to (between checkpoints only chunks are written),
+ * and it must stay so.  Closing it, or any object in it, would write the
+ * metadata in memory, which counts rows some tables have and others lack;
+ * a full disk could even leave half of it.  So the file is left open, its
+ * metadata unwritten, until the process exits (HDF5's handles go with it),
+ * and our memory is freed.  A file no checkpoint saved anything in goes. */
+static int abandon(esc_h5_writer *w, esc_error *err)
+{
+	if (w->committed <= 0) {
+		esc_h5_discard(w);
+		return err ? err->status : ESC_ERR_RUNTIME;
+	}
+	esc_h5_zpool_free(w->pool);     /* chunks in hand are dropped */
+	w->pool = NULL;
+	for (size_t i = 0; i < w->n_arms; i++)
+		for (int k = 0; k < ARM_TABLES; k++)
+			esc_h5_table_forget(&w->arms[i].t[k]);
+	if (w->has_failures)
+		esc_h5_table_forget(&w->failures);
+	free_writer(w);
+	return err ? err->status : ESC_ERR_RUNTIME;
+}
+
+int esc_h5_close(esc_h5_writer *w, esc_h5_end end, esc_error *err)
 {
 	if (!w)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "no results file to close");
-	quiet();
-	int rc = ESC_OK;
-	int8_t flag = complete ? 1 : 0;
-	/* Every row in the file before it may say complete. */
-	for (size_t i = 0; i < w->n_arms && rc == ESC_OK; i++) {
-		arm *a = &w->arms[i];
-		esc_h5_table *tabs[] = { &a->runs, &a->daily, &a->events,
-		                         &a->messages, &a->log };
-		for (size_t k = 0; k < sizeof tabs / sizeof tabs[0] && rc == ESC_OK; k++)
-			rc = esc_h5_table_flush(tabs[k], w->where, err);
-	}
-	if (rc == ESC_OK && w->has_failures)
-		rc = esc_h5_table_flush(&w->failures, w->where, err);
+	esc_h5_enter();
+	if (end == ESC_H5_ABANDON)
+		return abandon(w, err);
+	int rc = flush_open_tables(w, err);
+	/* Everything on disk before the file may say complete, or lose its
+	 * checkpoint record. */
+	if (rc == ESC_OK && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0)
+		rc = h5_fail(w, err, "flush it to disk");
 	if (rc)
-		flag = 0;
+		return close_failed(w, rc, err);
+	int8_t flag = end == ESC_H5_COMPLETE;
 	if (esc_h5_attr_scalar(w->file, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8,
-	                       &flag) < 0 && rc == ESC_OK)
+	                       &flag) < 0)
 		rc = h5_fail(w, err, "set the attribute 'complete'");
-	if (close_objects(w) < 0 && rc == ESC_OK)
-		rc = h5_fail(w, err, "close its datasets");
-	herr_t closed = H5Fclose(w->file);
-	w->file = -1;
-	if (closed < 0 && rc == ESC_OK)
-		rc = h5_fail(w, err, "close it");
-	if (rc) {
-		/* A failed H5Fclose (a full disk) leaves no readable file: remove
-		 * it rather than keep a corrupt .partial filling the disk. */
-		if (closed < 0)
-			unlink(w->partial);
-		if (err) {
-			size_t len = strlen(err->msg);
-			snprintf(err->msg + len, sizeof err->msg - len, closed < 0 ?
-			         " (removed: it could not be completed)" :
-			         " (left as it is, not renamed)");
-		}
-		free_writer(w);
-		return rc;
+	if (rc == ESC_OK && w->record >= 0) {
+		H5Gclose(w->record);
+		w->record = -1;
+		if (H5Ldelete(w->file, "checkpoint", H5P_DEFAULT) < 0)
+			rc = h5_fail(w, err, "remove its checkpoint record");
 	}
+	if (rc == ESC_OK && close_objects(w) < 0)
+		rc = h5_fail(w, err, "close its datasets");
+	if (rc == ESC_OK && H5Fclose(w->file) < 0)
+		rc = h5_fail(w, err, "close it");
+	if (rc)
+		return close_failed(w, rc, err);
+	w->file = -1;
 
-	char *dir = dir_of(w->path);
-	if (fsync_path(w->partial, 0) < 0)
+	char *dir = esc_h5_dir_of(w->path);
+	if (esc_h5_fsync_path(w->partial, 0) < 0)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot sync it to disk: "
 		                   "%s (left as it is, not renamed)", w->where,
 		                   strerror(errno));
+	else if (end == ESC_H5_KEEP_PARTIAL)
+		;                       /* stays NAME.partial, as the caller says */
 	else if (rename(w->partial, w->path) < 0)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename results file "
 		                   "'%s' to '%s': %s (the results are in '%s')",
 		                   w->partial, w->path, strerror(errno), w->partial);
-	else if (!dir || fsync_path(dir, 1) < 0)
+	if (rc == ESC_OK && (!dir || esc_h5_fsync_path(dir, 1) < 0))
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s' written, "
 		                   "but syncing its directory '%s' failed: %s",
-		                   w->path, dir ? dir : "?",
-		                   dir ? strerror(errno) : "out of memory");
+		                   end == ESC_H5_KEEP_PARTIAL ? w->partial : w->path,
+		                   dir ? dir : "?", dir ? strerror(errno) : "out of memory");
 	free(dir);
 	free_writer(w);
 	return rc;

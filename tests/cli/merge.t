@@ -95,40 +95,13 @@ for arm in cell no_cell; do
 done
 ok $diff "incomplete join + resume == single run"
 
-# Files from before code columns were narrowed (schema 1.0: int32 codes):
-# joined into this version's storage (the copy of whole chunks refused,
-# every row appended, narrowed), the same rows as a join of 1.1 shards,
-# and the file says 1.1.  A 1.0 and a 1.1 shard are not mixed.
-$PY - t0.h5 w0.h5 t1.h5 w1.h5 > py.txt 2>&1 <<'PYEOF'
-import sys, h5py, numpy as np
-CODES = {"regime", "actor", "target", "zone", "type", "true_perpetrator",
-         "perceived_perpetrator", "channel", "sender", "receiver", "party"}
-for src, dst in zip(sys.argv[1::2], sys.argv[2::2]):
-    with h5py.File(src, "r") as a, h5py.File(dst, "w") as b:
-        for k, v in a.attrs.items():
-            b.attrs[k] = v
-        b.attrs["schema_version"] = "1.0"
-        a.copy("scenario", b)
-        def walk(name, obj):
-            if isinstance(obj, h5py.Group):
-                g = b.require_group(name)
-                for k, v in obj.attrs.items():
-                    g.attrs[k] = v
-                return
-            dt = np.dtype([(f, np.int32 if f in CODES else obj.dtype.fields[f][0])
-                           for f in obj.dtype.names])
-            rows = obj[()]
-            d = b.create_dataset(name, shape=rows.shape, maxshape=(None,),
-                                 dtype=dt, chunks=obj.chunks or (1024,),
-                                 shuffle=True, compression="gzip",
-                                 compression_opts=1)
-            d[...] = rows.astype(dt) if rows.size else np.zeros(0, dt)
-            for k, v in obj.attrs.items():
-                d.attrs[k] = v
-        a["arms"].visititems(lambda n, o: walk("arms/" + n, o))
-        for k, v in a["arms"].attrs.items():
-            b["arms"].attrs[k] = v
-PYEOF
+# Files from before code columns were narrowed (schema 1.0: int32 codes,
+# no checksums): joined into this version's storage (the copy of whole
+# chunks refused, every row appended, narrowed), the same rows as a join
+# of this version's shards, and the file says 1.2.  A 1.0 and a 1.2 shard
+# are not mixed.
+{ $PY "$ROOT/tests/cli/old_file.py" t0.h5 w0.h5 1.0 --wide-codes &&
+  $PY "$ROOT/tests/cli/old_file.py" t1.h5 w1.h5 1.0 --wide-codes; } > py.txt 2>&1
 ok $? "two shards rewritten as schema 1.0 files"; sed 's/^/# /' py.txt
 "$ESCSIM" merge w0.h5 w1.h5 -n 40 -o wm.h5 2> err &&
 "$ESCSIM" merge t0.h5 t1.h5 -n 40 -o tm.h5 2>> err
@@ -136,7 +109,7 @@ ok $? "1.0 shards join"; sed 's/^/# /' err
 $PY - wm.h5 tm.h5 > py.txt 2>&1 <<'PYEOF'
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as w, h5py.File(sys.argv[2], "r") as t:
-    assert w.attrs["schema_version"] == "1.1", w.attrs["schema_version"]
+    assert w.attrs["schema_version"] == "1.2", w.attrs["schema_version"]
     for arm in t["arms"]:
         for tab in t["arms"][arm]:
             a, b = w["arms"][arm][tab], t["arms"][arm][tab]
@@ -145,7 +118,7 @@ with h5py.File(sys.argv[1], "r") as w, h5py.File(sys.argv[2], "r") as t:
             assert a[()].tobytes() == b[()].tobytes(), tab
             assert sorted(a.attrs) == sorted(b.attrs), tab
 PYEOF
-ok $? "joined into 1.1 storage: the rows, types and chunks of a 1.1 join, schema_version 1.1"; sed 's/^/# /' py.txt
+ok $? "joined into 1.2 storage: the rows, types and chunks of a 1.2 join, schema_version 1.2"; sed 's/^/# /' py.txt
 "$ESCSIM" merge w0.h5 t1.h5 -n 40 -o x.h5 2> err
-is $? 2 "a 1.0 and a 1.1 shard: exit 2"
+is $? 2 "a 1.0 and a 1.2 shard: exit 2"
 contains err "different columns" "the message says the columns differ"

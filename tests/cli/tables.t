@@ -228,9 +228,9 @@ return scenario {
 EOF
 "$ESCSIM" compare fails.lua -n 20 --events -o f.h5 --quiet > /dev/null 2> ferr
 is $? 2 "a policy error in replication 7 exits 2"
-contains ferr "7 finished replications kept" "the message says what was kept"
-test -e f.h5 -a ! -e f.h5.partial; ok $? "the finished replications are kept in the file"
-$PY - f.h5 > fpy.txt 2>&1 <<'PYEOF'
+contains ferr "7 finished replications kept in 'f.h5.partial'" "the message says what was kept, and where"
+test ! -e f.h5 -a -e f.h5.partial; ok $? "exit 2 writes nothing under the output name: the finished replications are in f.h5.partial"
+$PY - f.h5.partial > fpy.txt 2>&1 <<'PYEOF'
 import sys, h5py, pandas as pd
 f = sys.argv[1]
 with h5py.File(f, "r") as h:

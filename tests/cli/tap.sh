@@ -74,3 +74,20 @@ reps_in() {
 h = h5py.File(sys.argv[1], "r")
 print(len(h["arms"][sorted(h["arms"])[0]]["runs"]))' "$1" 2> /dev/null || echo 0
 }
+
+# same_tables A B: 0 if every table under /arms and /failures of result
+# file A is in B with the same rows, bit for bit (h5diff), and B has no
+# other.
+tables_of() {
+	h5ls -r "$1" 2> /dev/null |
+		awk '$2 == "Dataset" && ($1 ~ /^\/arms\// || $1 == "/failures") { print $1 }' | sort
+}
+same_tables() {
+	local la lb t
+	la=$(tables_of "$1")
+	lb=$(tables_of "$2")
+	[ -n "$la" ] && [ "$la" = "$lb" ] || return 1
+	for t in $la; do
+		h5diff -q "$1" "$2" "$t" "$t" > /dev/null 2>&1 || return 1
+	done
+}

@@ -308,6 +308,26 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	assert_int_equal(got->notices_undelivered, want->notices_undelivered);
 }
 
+/* Chunked, shuffle, deflate 1, then the Fletcher-32 checksum. */
+static void check_filters(hid_t d)
+{
+	hid_t dcpl = H5Dget_create_plist(d);
+	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+	assert_int_equal(H5Pget_nfilters(dcpl), 3);
+	unsigned flags, cd[4];
+	size_t ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_SHUFFLE);
+	ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_DEFLATE);
+	assert_int_equal(cd[0], 1);
+	ncd = 4;
+	assert_int_equal(H5Pget_filter2(dcpl, 2, &flags, &ncd, cd, 0, NULL, NULL),
+	                 H5Z_FILTER_FLETCHER32);
+	H5Pclose(dcpl);
+}
+
 static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want)
 {
 	char path[128];
@@ -322,19 +342,7 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 	assert_true(max == H5S_UNLIMITED);
 	H5Sclose(s);
 
-	/* Chunked, shuffle then deflate 1. */
-	hid_t dcpl = H5Dget_create_plist(d);
-	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
-	assert_int_equal(H5Pget_nfilters(dcpl), 2);
-	unsigned flags, cd[4];
-	size_t ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_SHUFFLE);
-	ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_DEFLATE);
-	assert_int_equal(cd[0], 1);
-	H5Pclose(dcpl);
+	check_filters(d);
 
 	esc_run_row *rows = calloc(n_want ? n_want : 1, sizeof *rows);
 	hid_t t = reader_row_type();
@@ -939,17 +947,7 @@ static hid_t open_table(hid_t file, const char *arm, const char *table,
 	assert_int_equal(n, n_want);
 	assert_true(max == H5S_UNLIMITED);
 	H5Sclose(s);
-	hid_t dcpl = H5Dget_create_plist(d);
-	assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
-	assert_int_equal(H5Pget_nfilters(dcpl), 2);
-	unsigned flags, cd[4];
-	size_t ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_SHUFFLE);
-	ncd = 4;
-	assert_int_equal(H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL),
-	                 H5Z_FILTER_DEFLATE);
-	H5Pclose(dcpl);
+	check_filters(d);
 	assert_attr_fixed(d, "CLASS", "TABLE");
 	assert_attr_fixed(d, "VERSION", "3.0");
 	return d;
@@ -1969,6 +1967,235 @@ static void test_labels_checked(void **state)
 	free_provenance(&p);
 }
 
+/* ------------------------------------------------------- crash safety */
+
+/* Runs rows FIRST .. FIRST + N - 1 of arm 0 appended. */
+static void append_range(esc_h5_writer *w, int arm, int64_t first, size_t n)
+{
+	esc_error err = {0};
+	esc_run_row *rows = calloc(n ? n : 1, sizeof *rows);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = make_row(0, first + (int64_t)i);
+	assert_int_equal(esc_h5_append_runs(w, arm, rows, n, &err), ESC_OK);
+	free(rows);
+}
+
+/* A child process writes PATH: 100 rows, a checkpoint, then 2000 more (a
+ * whole chunk of 1515 rows reaches the file, the one the checkpoint's 100
+ * rows are in, rewritten), and is gone without closing it: as kill -9
+ * leaves it.  ABANDON: it closes it as after a failed write instead. */
+static void write_and_die(const char *path, int abandon)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		esc_error err = {0};
+		esc_h5_provenance p = provenance();
+		esc_h5_writer *w = esc_h5_create(path, &p, &err);
+		int arm;
+		if (!w || esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, 0, &arm, &err) ||
+		    esc_h5_checkpoint(w, 0, 0, &err))
+			_exit(1);
+		append_range(w, arm, 0, 100);
+		if (esc_h5_checkpoint(w, 100, 1, &err))
+			_exit(2);
+		append_range(w, arm, 100, 2000);
+		if (abandon)
+			esc_h5_close(w, ESC_H5_ABANDON, &err);
+		_exit(0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void check_recovered(const char *path, const char *partial)
+{
+	assert_false(exists(path));
+	assert_true(exists(partial));
+	/* Not closed: its superblock still says a writer has it. */
+	hid_t f = H5Fopen(partial, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f < 0);
+	int64_t jobs = 0;
+	esc_error err = {0};
+	assert_int_equal(esc_h5_recover(partial, &jobs, &err), ESC_OK);
+	assert_int_equal(jobs, 100);
+	/* An ordinary file again: the checkpoint's rows, and no record. */
+	f = H5Fopen(partial, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(f >= 0);
+	check_runs(f, "cell", 0, 100);
+	assert_int_equal(H5Lexists(f, "checkpoint", H5P_DEFAULT), 0);
+	H5Fclose(f);
+	/* Recovered once, nothing is left to do. */
+	assert_int_equal(esc_h5_recover(partial, &jobs, &err), ESC_OK);
+	assert_int_equal(jobs, -1);
+	unlink(partial);
+}
+
+static void test_killed_after_checkpoint(void **state)
+{
+	(void)state;
+	char path[512], partial[512];
+	in_tmp(path, sizeof path, "killed.h5");
+	in_tmp(partial, sizeof partial, "killed.h5.partial");
+	write_and_die(path, 0);
+	check_recovered(path, partial);
+}
+
+static void test_abandoned_after_failed_write(void **state)
+{
+	(void)state;
+	char path[512], partial[512];
+	in_tmp(path, sizeof path, "abandoned.h5");
+	in_tmp(partial, sizeof partial, "abandoned.h5.partial");
+	write_and_die(path, 1);
+	check_recovered(path, partial);
+	/* With no checkpoint that saved anything, nothing is left. */
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	int arm;
+	assert_non_null(w);
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, 0, &arm, &err), ESC_OK);
+	append_range(w, arm, 0, 10);
+	esc_error e = { .status = ESC_ERR_RUNTIME, .msg = "disk full" };
+	assert_int_equal(esc_h5_close(w, ESC_H5_ABANDON, &e), ESC_ERR_RUNTIME);
+	assert_false(exists(partial));
+	assert_false(exists(path));
+	free_provenance(&p);
+}
+
+/* An incomplete file reopened and appended to holds every row, chunk for
+ * chunk as one writer writes them. */
+static void test_reopen_appends(void **state)
+{
+	(void)state;
+	char path[512], partial[512], one[512];
+	in_tmp(path, sizeof path, "reopened.h5");
+	in_tmp(partial, sizeof partial, "reopened.h5.partial");
+	in_tmp(one, sizeof one, "at_once.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	int arm;
+	assert_non_null(w);
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, 0, &arm, &err), ESC_OK);
+	append_range(w, arm, 0, 1000);
+	assert_int_equal(esc_h5_close(w, ESC_H5_INCOMPLETE, &err), ESC_OK);
+	assert_int_equal(rename(path, partial), 0);
+	w = esc_h5_reopen(path, &err);
+	assert_non_null(w);
+	assert_int_equal(esc_h5_arm_exists(w, "cell"), 1);
+	assert_int_equal(esc_h5_arm_exists(w, "nope"), 0);
+	assert_int_equal(esc_h5_open_arm(w, "cell", NULL, 0, 0, &arm, &err), ESC_OK);
+	append_range(w, arm, 1000, 2000);
+	assert_int_equal(esc_h5_close(w, ESC_H5_COMPLETE, &err), ESC_OK);
+	assert_false(exists(partial));
+
+	w = esc_h5_create(one, &p, &err);
+	assert_non_null(w);
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, 0, &arm, &err), ESC_OK);
+	append_range(w, arm, 0, 3000);
+	assert_int_equal(esc_h5_close(w, ESC_H5_COMPLETE, &err), ESC_OK);
+
+	hid_t a = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t b = H5Fopen(one, H5F_ACC_RDONLY, H5P_DEFAULT);
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(read_int_attr(a, "complete"), 1);
+	check_runs(a, "cell", 0, 3000);
+	hid_t da = H5Dopen2(a, "/arms/cell/runs", H5P_DEFAULT);
+	hid_t db = H5Dopen2(b, "/arms/cell/runs", H5P_DEFAULT);
+	hsize_t na = 0, nb = 0;
+	hid_t sa = H5Dget_space(da), sb = H5Dget_space(db);
+	assert_true(H5Dget_num_chunks(da, sa, &na) >= 0);
+	assert_true(H5Dget_num_chunks(db, sb, &nb) >= 0);
+	assert_int_equal(na, nb);
+	hid_t dcpl = H5Dget_create_plist(da);
+	hsize_t R = 0;
+	assert_int_equal(H5Pget_chunk(dcpl, 1, &R), 1);
+	H5Pclose(dcpl);
+	for (hsize_t k = 0; k < na; k++) {
+		hsize_t off = k * R, sza = 0, szb = 0;
+		uint32_t ma, mb;
+		H5Dget_chunk_storage_size(da, &off, &sza);
+		H5Dget_chunk_storage_size(db, &off, &szb);
+		assert_int_equal(sza, szb);
+		unsigned char *ba = malloc(sza), *bb = malloc(szb);
+		assert_true(H5Dread_chunk(da, H5P_DEFAULT, &off, &ma, ba) >= 0);
+		assert_true(H5Dread_chunk(db, H5P_DEFAULT, &off, &mb, bb) >= 0);
+		assert_memory_equal(ba, bb, sza);
+		free(ba);
+		free(bb);
+	}
+	H5Sclose(sa);
+	H5Sclose(sb);
+	H5Dclose(da);
+	H5Dclose(db);
+	H5Fclose(a);
+	H5Fclose(b);
+	unlink(path);
+	unlink(one);
+	free_provenance(&p);
+}
+
+/* Names beside a file: as they are while they fit, shortened the same way
+ * every time when they would pass 255 bytes. */
+static void test_sibling_names(void **state)
+{
+	(void)state;
+	char *s = esc_h5_sibling("dir/out.h5", ".partial");
+	assert_string_equal(s, "dir/out.h5.partial");
+	free(s);
+	char base[251];
+	memset(base, 'r', 247);
+	strcpy(base + 247, ".h5");
+	char path[300];
+	snprintf(path, sizeof path, "some/dir/%s", base);
+	char *a = esc_h5_sibling(path, ".partial"), *b = esc_h5_sibling(path, ".partial");
+	assert_string_equal(a, b);
+	assert_int_equal(strncmp(a, "some/dir/rrr", 12), 0);
+	const char *name = strrchr(a, '/') + 1;
+	assert_true(strlen(name) <= 255);
+	assert_non_null(strchr(name, '~'));
+	assert_string_equal(name + strlen(name) - 8, ".partial");
+	char *c = esc_h5_sibling(path, ".resume");
+	assert_string_not_equal(a, c);
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* What an output name may be: nothing, or an escsim result. */
+static void test_check_output(void **state)
+{
+	(void)state;
+	char text[512], res[512];
+	in_tmp(text, sizeof text, "notes.txt");
+	in_tmp(res, sizeof res, "result.h5");
+	esc_error err = {0};
+	assert_int_equal(esc_h5_check_output(res, &err), ESC_OK);   /* nothing there */
+	FILE *f = fopen(text, "w");
+	fputs("not a result\n", f);
+	fclose(f);
+	assert_int_equal(esc_h5_check_output(text, &err), ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "exists and is not an escsim result file"));
+	assert_int_equal(esc_h5_check_output(tmpdir, &err), ESC_ERR_INPUT);
+	assert_non_null(strstr(err.msg, "is a folder"));
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(res, &p, &err);
+	int arm;
+	assert_non_null(w);
+	assert_int_equal(esc_h5_add_arm(w, "cell", NULL, NULL, NULL, 0, 0, &arm, &err), ESC_OK);
+	assert_int_equal(esc_h5_close(w, ESC_H5_COMPLETE, &err), ESC_OK);
+	assert_int_equal(esc_h5_check_output(res, &err), ESC_OK);
+	assert_int_equal(esc_h5_same_file(res, res), 1);
+	assert_int_equal(esc_h5_same_file(res, text), 0);
+	unlink(text);
+	unlink(res);
+	free_provenance(&p);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -2009,6 +2236,11 @@ int main(void)
 		cmocka_unit_test(test_runs_party_columns),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_killed_after_checkpoint),
+		cmocka_unit_test(test_abandoned_after_failed_write),
+		cmocka_unit_test(test_reopen_appends),
+		cmocka_unit_test(test_sibling_names),
+		cmocka_unit_test(test_check_output),
 	};
 	return cmocka_run_group_tests_name("h5_writer", tests, setup, teardown);
 }
