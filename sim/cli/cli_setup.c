@@ -130,7 +130,10 @@ static int check_arm(esc_scenario *s, const char *const *ov, size_t n,
 		esc_config_free(&cfg);
 		return 0;
 	}
-	fprintf(stderr, "escsim: %s: %s '%s': %s\n", x->site, what, name, err.msg);
+	if (name)
+		fprintf(stderr, "escsim: %s: %s '%s': %s\n", x->site, what, name, err.msg);
+	else
+		fprintf(stderr, "escsim: %s: %s: %s\n", x->site, what, err.msg);
 	return err.status;
 }
 
@@ -174,6 +177,8 @@ int cli_check_experiment(const cli *c, const esc_sweep *sw)
 	for (size_t i = 0; !st && i < x->n_sets; i++)
 		if ((st = esc_scenario_set(s, x->sets[i], &err)))
 			fprintf(stderr, "escsim: %s: set: %s\n", x->site, err.msg);
+	if (!st && x->n_sets)             /* the sets' keys, before any arm's */
+		st = check_arm(s, NULL, 0, x, "set", NULL);
 	for (size_t a = 0; !st && a < x->n_arms; a++) {
 		char what[32];
 		snprintf(what, sizeof what, "arms[%zu]", a + 1);

@@ -445,6 +445,8 @@ static void read_top(ectx *c, int t)
 	x->name = str_field(c, t, "name");
 	x->description = str_field(c, t, "description");
 	x->scenario = str_field(c, t, "scenario");
+	if (x->scenario && !*x->scenario)
+		eerr(c, "scenario: expected a file name, got ''");
 	x->design = str_field(c, t, "design");
 	x->reps = int_field(c, t, "replications", 0, INT64_C(1) << 53, -1);
 	x->seed = int_field(c, t, "seed", 0, INT64_C(1) << 53, -1);
@@ -520,6 +522,8 @@ static void read_arms(ectx *c, int t)
 	size_t old = path_push(c, "arms", 0);
 	lua_Integer n = (lua_Integer)lua_rawlen(L, t);
 	check_keys(c, t, NULL, 0, n);
+	if (n == 0)
+		eerr(c, "expected at least one arm, as in { { \"cell\", set = ... } }");
 	if (!(x->arms = calloc((size_t)n + 1, sizeof *x->arms)))
 		luaL_error(L, "out of memory");
 	for (lua_Integer i = 1; i <= n; i++) {
@@ -531,6 +535,9 @@ static void read_arms(ectx *c, int t)
 		check_keys(c, a, known, 1, 1);
 		if (lua_rawgeti(L, a, 1) != LUA_TSTRING)
 			eerr(c, "expected the arm's name first, as in { \"cell\", set = ... }");
+		for (size_t j = 0; j < x->n_arms; j++)
+			if (strcmp(x->arms[j].name, lua_tostring(L, -1)) == 0)
+				eerr(c, "arm '%s' given twice", x->arms[j].name);
 		esc_experiment_arm *arm = &x->arms[x->n_arms++];
 		arm->name = dup_lua(c, -1);
 		if (field(c, a, "set", LUA_TTABLE, 1)) {
