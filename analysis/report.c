@@ -1486,10 +1486,20 @@ static void csv_row(FILE *o, const char *table, const char *arm,
 }
 
 /* The series a text report shows: each non-baseline arm's difference from
- * the baseline, and the baseline's own mean (all of them in the file). */
-static int sens_shown(const report *r, const sens *x)
+ * the baseline, and the baseline's own mean where the design moves it (all
+ * of them in the file). */
+static int sens_shown(const report *r, const sens *x, int kind)
 {
-	return x->base >= 0 || (size_t)x->sarm == r->sbase;
+	if (x->base >= 0)
+		return 1;
+	if ((size_t)x->sarm != r->sbase)
+		return 0;
+	if (kind == SENS_SOBOL)
+		return x->variance > 0;
+	for (size_t q = 0; q < r->n_keys; q++)
+		if (x[q].mo.mu_star != 0)
+			return 1;
+	return 0;
 }
 
 static void sens_title(const report *r, const sens *x, char *s, size_t size)
@@ -1567,11 +1577,12 @@ static void print_sensitivity_text(const report *r, const char *const *headline,
 	for (size_t h = 0; h < nh; h++) {
 		int j = metric_index(r, headline[h]);
 		for (size_t i = 0; j >= 0 && i < r->n_sens; i += r->n_keys)
-			if (r->sens[i].metric == j && sens_shown(r, &r->sens[i]))
+			if (r->sens[i].metric == j && sens_shown(r, &r->sens[i], kind))
 				print_sens_block(r, &r->sens[i], kind, kw);
 	}
-	fprintf(o, "\n(the indices of every metric and arm: --csv, --json, or "
-	        "/summary/sensitivity; each point's differences: /summary/sweep)\n");
+	fprintf(o, "\n(the indices of every metric and arm, and of metrics the design "
+	        "does not move: --csv, --json, or /summary/sensitivity; each point's "
+	        "differences: /summary/sweep)\n");
 }
 
 static void csv_sensitivity(const report *r)
