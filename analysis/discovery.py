@@ -274,16 +274,20 @@ class Prim:
         return (k / self.cases if self.cases else float("nan"),
                 k / n if n else float("nan"), n / self.n, len(self._restricted(lim)))
 
+    def _without(self, lim, c):
+        """LIM with parameter C unrestricted."""
+        wider = lim.copy()
+        if c in self._cats:
+            wider.cats[c] = frozenset(self._levels[c])
+        else:
+            wider.lo[c], wider.hi[c] = self._range[c]
+        return wider
+
     def _limits_frame(self, lim, mask, rem):
         rows = []
         k, n = int(round(self.y[mask].sum())), int(mask.sum())
         for c in self._restricted(lim):
-            wider = lim.copy()
-            if c in self._cats:
-                wider.cats[c] = frozenset(self._levels[c])
-            else:
-                wider.lo[c], wider.hi[c] = self._range[c]
-            m = wider.inside(self.x) & rem
+            m = self._without(lim, c).inside(self.x) & rem
             p0 = self.y[m].mean() if m.any() else float("nan")
             qp = binom_sf(k, n, p0) if n and not math.isnan(p0) else float("nan")
             if c in self._cats:
@@ -354,9 +358,7 @@ class Prim:
                     new.cats[c] = lim.cats[c] | {level}
                     yield new, new.inside(x) & rem
                 continue
-            other = lim.copy()
-            other.lo[c], other.hi[c] = self._range[c]
-            near = other.inside(x) & rem & ~mask
+            near = self._without(lim, c).inside(x) & rem & ~mask
             col = x[c].to_numpy()
             below = np.sort(col[near & (col < lim.lo[c])])
             above = np.sort(col[near & (col > lim.hi[c])])
@@ -386,11 +388,7 @@ class Prim:
         """LIM without the limits that exclude no row the others admit
         (peeling can draw a limit through empty space)."""
         for c in self._restricted(lim):
-            wider = lim.copy()
-            if c in self._cats:
-                wider.cats[c] = frozenset(self._levels[c])
-            else:
-                wider.lo[c], wider.hi[c] = self._range[c]
+            wider = self._without(lim, c)
             if ((wider.inside(self.x) & rem) == mask).all():
                 lim = wider
         return lim
