@@ -19,7 +19,7 @@
 # cell.suspend.duration is never read when cell.suspend.p = 0.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 10
+plan 11
 U="$ROOT/scenarios/unattributed_rockets.lua"
 KEYS=(--vary cell.accuracy=lin:0.3:1 --vary cell.latency=log:30m:24h
       --vary cell.suspend.duration=lin:1:72 --set cell.suspend.level=6 --set cell.suspend.p=0)
@@ -111,3 +111,17 @@ is "$(cat n.txt)" 1 "--csv: a row per index"
 "$ESCSIM" report mor.h5 --json --no-store > rep.json 2> err
 $PY -c 'import json,sys; j=json.load(open("rep.json")); s=j["sweep"]["sensitivity"]; assert s["method"]=="morris" and s["resamples"]==1000; r=[x for x in s["rows"] if x["parameter"]=="cell.suspend.duration" and x["baseline"]=="no_cell" and x["metric"]=="misattributed_retaliations"][0]; assert r["mu_star"]==0 and r["n"]==12; print("fine")' > js.txt 2>&1
 contains js.txt fine "--json: sweep.sensitivity with every row"
+$PY - "$ROOT/analysis" > py.txt 2>&1 <<'PYEOF'
+import sys, os
+sys.path.insert(0, sys.argv[1])
+import plots
+from escsim_results import load
+for f in ("sal.h5", "mor.h5"):
+    w = []
+    os.makedirs(f[:3], exist_ok=True)
+    plots.plot_sensitivity(load(f), f[:3], w)
+    assert sorted(os.path.basename(p) for p in w) == ["sensitivity.png", "sensitivity.svg"], w
+    assert all(os.path.getsize(p) > 1000 for p in w)
+print("fine")
+PYEOF
+contains py.txt fine "plots.py draws the sensitivity figure of both designs"
