@@ -160,15 +160,18 @@ static void check_keys(ectx *c, int t, const char *const *known, size_t nk,
 	}
 }
 
-/* Field KEY of the table at t pushed; its type must be TYPE (or nil, when
- * OPTIONAL).  Returns whether it is there. */
+/* Field KEY of the table at t pushed, when it is there: its type must be
+ * TYPE (or nil, when OPTIONAL: then nothing is pushed).  Returns whether
+ * it is there. */
 static int field(ectx *c, int t, const char *key, int type, int optional)
 {
 	lua_State *L = c->L;
 	lua_pushstring(L, key);
 	int ty = lua_rawget(L, t);
-	if (ty == LUA_TNIL && optional)
+	if (ty == LUA_TNIL && optional) {
+		lua_pop(L, 1);
 		return 0;
+	}
 	if (ty != type) {
 		size_t old = path_push(c, key, 0);
 		eerr(c, "expected a %s, got %s", lua_typename(L, type), esc_lua_typename(L, -1));
@@ -285,6 +288,7 @@ static void flatten(ectx *c, int t, const char *prefix, char ***out, size_t *n,
 	lua_State *L = c->L;
 	if (depth > 32)
 		eerr(c, "tables nested more than 32 deep (a table inside itself?)");
+	luaL_checkstack(L, 8, "experiment: set");   /* 4 slots a level */
 	int nk = esc_lua_sorted_keys(L, t);
 	if (nk < 0)
 		eerr(c, "expected names or indices as keys");
