@@ -11,6 +11,7 @@
 #   make bench      the benchmarks of tests/bench as one table (docs/performance.md)
 #   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
 #   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
+#   make meta       scenarios/meta/policies.lua (LuaLS) from the policies' declarations
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
 # root with apt-get, the Debian packages are installed first; otherwise the
@@ -66,7 +67,7 @@ ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean FORCE \
+.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean meta FORCE \
 	bench bench-run bench-callgrind bench-callgrind-run
 
 all: $(BUILD)/escsim
@@ -207,6 +208,12 @@ install: $(BUILD)/escsim
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -R scenarios/. $(DESTDIR)$(DATADIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/analysis analysis/*.py
+
+# The LuaLS definitions of the shipped policy modules' parameters, written
+# from their declarations (tests/cli/scripting.t checks they are current).
+meta: $(BUILD)/escsim
+	ESCSIM_PATH=scenarios $(BUILD)/escsim check --luals scenarios/meta/policies.lua \
+		tests/cli/scenarios/all_policies.lua > /dev/null
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/escsim

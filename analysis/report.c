@@ -37,6 +37,7 @@
 
 #include "escsim/h5in.h"
 #include "escsim/sweep.h"
+#include "escsim/text.h"
 #include "report.h"
 #include "sensitivity.h"
 #include "stats.h"
@@ -73,6 +74,8 @@ typedef struct arm {
 	int64_t point;             /* sweep point (attribute sweep_point), or -1 */
 	char *sweep_arm;           /* attribute sweep_arm, or the group name */
 	int base_of;               /* the arm it is compared with, or -1 */
+	int differs;               /* some paired replication differs from
+	                              base_of's on some metric */
 } arm;
 
 /* The survival curve of an arm, summarised as it streams past (the curve
@@ -97,6 +100,23 @@ typedef struct binary_res {
 	double diff;               /* share difference over those pairs */
 	esc_mcnemar mc;
 } binary_res;
+
+/* compare --decompose (docs/analysis.md): the cell arm with one mechanism
+ * at a time, on the same replications.  Rows of the decomposition: each
+ * mechanism's arm against the baseline, the interaction (what the whole
+ * cell does beyond the sum of the three), and the whole cell. */
+#define N_MECH 5
+static const char *const mech_names[N_MECH] = {
+	"answers", "notices", "enforcement", "interaction", "all",
+};
+static const char *const mech_arms[N_MECH - 2] = {
+	"answers_only", "notices_only", "enforcement_only",
+};
+#define N_DMETRICS 8
+static const char *const dmetric_names[N_DMETRICS] = {
+	"retaliations", "misattributed_retaliations", "fatalities_civ", "fatalities_total",
+	"max_level", "hours_at_or_above_6", "spiral", "crisis",
+};
 
 static const char *const tail_names[] = {
 	"fatalities_mil", "fatalities_civ", "fatalities_total",
@@ -124,6 +144,15 @@ typedef struct report {
 	esc_interval *tail;        /* [(arm * N_TAILS + t) * N_Q + q] */
 	int crisis_time;           /* metric index of first_crisis_h, or -1 */
 	km_sum *km;                /* per arm */
+	unsigned char *constant;   /* [arm * nm + metric]: the same value in every
+	                              replication that has one */
+	/* compare --decompose: the arms cell, answers_only, notices_only and
+	 * enforcement_only beside the baseline (decompose < 0: not there). */
+	int decompose;             /* index of the cell arm, or -1 */
+	int dmech[N_MECH - 2];     /* the one-mechanism arms */
+	int dmetric[N_DMETRICS];   /* metric indices, -1 where missing */
+	esc_interval *ddiff;       /* [dm * N_MECH + mech]: paired difference */
+	esc_interval *dshare;      /* its share of the cell's difference */
 	char *provenance_name, *provenance_created, *provenance_complete;
 	char *provenance_seed, *provenance_reps;
 	/* Sweeps (/sweep/points): arm groups are ARM.p<k>, compared with the
@@ -511,6 +540,21 @@ static int arm_curve(const report *r, size_t k, esc_km_fn fn, void *ctx,
 
 /* ----------------------------------------------------------- statistics */
 
+/* Row of arm A holding rep WANT (its first), or -1. */
+static long find_rep(const arm *a, int64_t want)
+{
+	size_t lo = 0, hi = a->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (rep_at(a, mid) < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->n && rep_at(a, lo) == want ? (long)lo : -1;
+}
+
+
 /* Every statistic, one metric of one arm at a time: memory is a column of
  * the arm, and of its baseline and their differences when it has one, not
  * the runs tables (the report of 100,000 replications needs a few MB). */
@@ -533,9 +577,10 @@ static int compute(report *r, esc_error *err)
 	r->bin = calloc(na * 2, sizeof *r->bin);
 	r->tail = calloc(na * N_TAILS * N_Q, sizeof *r->tail);
 	r->km = calloc(na, sizeof *r->km);
+	r->constant = calloc(na * nm, 1);
 	int st = ESC_OK;
 	if (!col || (paired && (!bcol || !buf)) || !r->mean || !r->diff ||
-	    !r->diff_p || !r->bin || !r->tail || !r->km) {
+	    !r->diff_p || !r->bin || !r->tail || !r->km || !r->constant) {
 		st = oom(err);
 		goto out;
 	}
@@ -584,6 +629,8 @@ static int compute(report *r, esc_error *err)
 					double x = col[ia], y = bcol[ib];
 					if (!isnan(x) && !isnan(y))
 						buf[n++] = x - y;
+					if (x != y && !(isnan(x) && isnan(y)))
+						a->differs = 1;
 				}
 				r->diff[k * nm + j] = esc_stat_mean_t(buf, n, LEVEL);
 				r->diff_p[k * nm + j] = esc_stat_t_pvalue(buf, n);
@@ -625,6 +672,10 @@ static int compute(report *r, esc_error *err)
 			 * order: the sum's rounding depends on it). */
 			size_t n = drop_nan(col, a->n);
 			r->mean[k * nm + j] = esc_stat_mean_t(col, n, LEVEL);
+			int same = n > 0;
+			for (size_t i = 1; same && i < n; i++)
+				same = col[i] == col[0];
+			r->constant[k * nm + j] = (unsigned char)same;
 			/* Tails: exact quantiles of the sorted column. */
 			int sorted = 0;
 			for (int t = 0; t < N_TAILS; t++) {
@@ -654,24 +705,121 @@ static int compute(report *r, esc_error *err)
 		int64_t want = rep_at(b, i);
 		if (i > 0 && want == rep_at(b, i - 1))
 			continue;
-		for (size_t k = 0; all && k < na; k++) {
-			const arm *x = &r->a[k];
-			size_t lo = 0, hi = x->n;
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				if (rep_at(x, mid) < want)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			all = lo < x->n && rep_at(x, lo) == want;
-		}
+		for (size_t k = 0; all && k < na; k++)
+			all = find_rep(&r->a[k], want) >= 0;
 		r->paired_all += all;
 	}
 out:
 	free(col);
 	free(bcol);
 	free(buf);
+	return st;
+}
+
+/* -------------------------------------------------------- decomposition */
+
+static int arm_index(const report *r, const char *name)
+{
+	for (size_t k = 0; k < r->na; k++)
+		if (!strcmp(r->a[k].name, name))
+			return (int)k;
+	return -1;
+}
+
+/* The file has the arms compare --decompose writes: cell, the three
+ * one-mechanism arms, all compared with the same baseline. */
+static void find_decomposition(report *r)
+{
+	r->decompose = -1;
+	int cell = arm_index(r, "cell");
+	if (r->sweep || cell < 0 || r->a[cell].base_of < 0)
+		return;
+	for (int m = 0; m < N_MECH - 2; m++) {
+		r->dmech[m] = arm_index(r, mech_arms[m]);
+		if (r->dmech[m] < 0 || r->a[r->dmech[m]].base_of != r->a[cell].base_of)
+			return;
+	}
+	for (int j = 0; j < N_DMETRICS; j++)
+		r->dmetric[j] = metric_index(r, dmetric_names[j]);
+	r->decompose = cell;
+}
+
+/* Each mechanism's paired difference from the baseline, over the
+ * replications all five arms have, and its share of the whole cell's:
+ * mean(arm - base) / mean(cell - base), a ratio of means with the delta
+ * method's interval.  The interaction is the cell's difference minus the
+ * three mechanisms' (per replication). */
+static int decompose(report *r, esc_error *err)
+{
+	if (r->decompose < 0)
+		return ESC_OK;
+	const arm *b = &r->a[r->a[r->decompose].base_of];
+	int idx[N_MECH - 1];                   /* the mechanisms' arms, then the cell */
+	for (int m = 0; m < N_MECH - 2; m++)
+		idx[m] = r->dmech[m];
+	idx[N_MECH - 2] = r->decompose;
+	size_t n = b->n ? b->n : 1;
+	double *col[N_MECH] = {0}, *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
+	double *x[N_MECH] = {0};
+	int st = ESC_OK;
+	r->ddiff = calloc(N_DMETRICS * N_MECH, sizeof *r->ddiff);
+	r->dshare = calloc(N_DMETRICS * N_MECH, sizeof *r->dshare);
+	for (int m = 0; m < N_MECH; m++) {
+		size_t an = m < N_MECH - 1 ? r->a[idx[m]].n : b->n;
+		col[m] = malloc((an ? an : 1) * sizeof *col[m]);
+		x[m] = malloc(n * sizeof *x[m]);
+		if (!col[m] || !x[m])
+			st = ESC_ERR_RUNTIME;
+	}
+	if (st || !y || !w || !r->ddiff || !r->dshare) {
+		st = oom(err);
+		goto out;
+	}
+	for (int j = 0; j < N_DMETRICS; j++) {
+		int mj = r->dmetric[j];
+		if (mj < 0)
+			continue;
+		/* col[0..3]: the three mechanisms and the cell; col[4]: the baseline */
+		for (int m = 0; m < N_MECH && !st; m++)
+			st = load(r, m < N_MECH - 1 ? &r->a[idx[m]] : b, (size_t)mj, col[m], err);
+		if (st)
+			goto out;
+		size_t k = 0;
+		for (size_t i = 0; i < b->n; i++) {
+			int64_t rep = rep_at(b, i);
+			if (i > 0 && rep == rep_at(b, i - 1))
+				continue;
+			double v[N_MECH - 1], base = col[N_MECH - 1][i];
+			int ok = !isnan(base);
+			for (int m = 0; ok && m < N_MECH - 1; m++) {
+				long p = find_rep(&r->a[idx[m]], rep);   /* columns are in rep order */
+				v[m] = p < 0 ? NAN : col[m][p];
+				ok = !isnan(v[m]);
+			}
+			if (!ok)
+				continue;
+			y[k] = v[N_MECH - 2] - base;           /* the whole cell */
+			double rest = y[k];
+			for (int m = 0; m < N_MECH - 2; m++) {
+				x[m][k] = v[m] - base;
+				rest -= x[m][k];
+			}
+			x[N_MECH - 2][k] = rest;               /* interaction */
+			x[N_MECH - 1][k] = y[k];               /* all */
+			k++;
+		}
+		for (int m = 0; m < N_MECH; m++) {
+			r->ddiff[j * N_MECH + m] = esc_stat_mean_t(x[m], k, LEVEL);
+			r->dshare[j * N_MECH + m] = esc_stat_ratio_t(x[m], y, w, k, LEVEL);
+		}
+	}
+out:
+	for (int m = 0; m < N_MECH; m++) {
+		free(col[m]);
+		free(x[m]);
+	}
+	free(y);
+	free(w);
 	return st;
 }
 
@@ -1213,6 +1361,14 @@ static int arm_width(const report *r)
 	return w;
 }
 
+/* "s" unless the file asked for one replication. */
+static const char *reps_s(const report *r)
+{
+	return r->provenance_reps && !strcmp(r->provenance_reps, "1") ? "" : "s";
+}
+
+static void print_decomposition(const report *r);
+
 static void print_text(const report *r)
 {
 	FILE *o = r->out;
@@ -1223,22 +1379,23 @@ static void print_text(const report *r)
 			mw = (int)strlen(r->m[j].name);
 	char s1[64], s2[64], s3[64], s4[64], s5[64];
 	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "scenario %s, seed %s, %s replications requested, %s\n",
+	fprintf(o, "scenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
 	fprintf(o, "arms:");
 	for (size_t k = 0; k < r->na; k++)
-		fprintf(o, "%s %s (%zu replications%s%s)", k ? ";" : "",
-		        r->a[k].name, r->a[k].n, *r->a[k].overrides ? ", " : "",
+		fprintf(o, "%s %s (%zu replication%s%s%s)", k ? ";" : "",
+		        r->a[k].name, r->a[k].n, esc_plural((int64_t)r->a[k].n),
+		        *r->a[k].overrides ? ", " : "",
 		        r->a[k].overrides);
 	fprintf(o, "\n");
 	if (r->na > 1)
-		fprintf(o, "baseline %s; %lld replications present in every arm "
+		fprintf(o, "baseline %s; %lld replication%s present in every arm "
 		        "(differences pair arm and baseline by rep)\n", b->name,
-		        (long long)r->paired_all);
+		        (long long)r->paired_all, esc_plural(r->paired_all));
 
 	fprintf(o, "\nMeans with 95%% t intervals");
 	if (r->na > 1)
@@ -1263,13 +1420,23 @@ static void print_text(const report *r)
 				ci(s4, sizeof s4, d->lo, d->hi);
 				pval(s5, sizeof s5, r->diff_p[k * r->nm + j]);
 				fprintf(o, " %10s %-24s %8s", s3, s4, s5);
+			} else if (r->na > 1) {
+				fprintf(o, " %10s %-24s %8s", "", "", "");
 			}
+			if (r->constant[k * r->nm + j])
+				fprintf(o, "  constant");
 			fprintf(o, "\n");
 		}
 	}
 	if (metric_index(r, "first_crisis_h") >= 0)
 		fprintf(o, "(first_crisis_h: mean over the replications with a "
 		        "crisis; see the survival table)\n");
+	int any_constant = 0;
+	for (size_t i = 0; i < r->na * r->nm; i++)
+		any_constant |= r->constant[i];
+	if (any_constant)
+		fprintf(o, "(constant: the same value in every replication of that arm, so "
+		        "it tells nothing there; docs/model.md lists the rare-event metrics)\n");
 
 	if (r->bin_metric[0] >= 0 || r->bin_metric[1] >= 0) {
 		fprintf(o, "\nProbabilities with 95%% Wilson intervals");
@@ -1376,7 +1543,37 @@ static void print_text(const report *r)
 			}
 			fprintf(o, " %10.3f\n", ks->s_at[N_KM_AT - 1]);
 		}
+	}	if (r->decompose >= 0)
+		print_decomposition(r);
+}
+
+/* The decomposition: per metric, each mechanism's difference from the
+ * baseline and its share of the whole cell's. */
+static void print_decomposition(const report *r)
+{
+	FILE *o = r->out;
+	char s1[64], s2[64], s3[64], s4[64];
+	fprintf(o, "\nThe cell's effect by mechanism (compare --decompose): each "
+	        "mechanism alone minus %s, with 95%% t intervals, and its share of "
+	        "the whole cell's difference (delta method)\n",
+	        r->a[r->a[r->decompose].base_of].name);
+	fprintf(o, "%-28s %-12s %7s %10s %-24s %8s %-20s\n", "metric", "mechanism", "n",
+	        "difference", "95% CI", "share", "95% CI");
+	for (int j = 0; j < N_DMETRICS; j++) {
+		if (r->dmetric[j] < 0)
+			continue;
+		for (int m = 0; m < N_MECH; m++) {
+			const esc_interval *d = &r->ddiff[j * N_MECH + m];
+			const esc_interval *s = &r->dshare[j * N_MECH + m];
+			num(s1, sizeof s1, d->est);
+			ci(s2, sizeof s2, d->lo, d->hi);
+			num(s3, sizeof s3, s->est);
+			ci(s4, sizeof s4, s->lo, s->hi);
+			fprintf(o, "%-28s %-12s %7lld %10s %-24s %8s %-20s\n", m ? "" : dmetric_names[j],
+			        mech_names[m], (long long)d->n, s1, s2, s3, s4);
+		}
 	}
+	fprintf(o, "(share: - where the whole cell changes nothing on average)\n");
 }
 
 static void print_sensitivity_text(const report *r, const char *const *headline,
@@ -1394,21 +1591,21 @@ static void print_sweep_text(const report *r)
 	FILE *o = r->out;
 	char s1[64], s2[64], s3[64];
 	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "sweep of %zu points over", r->n_points);
+	fprintf(o, "sweep of %zu point%s over", r->n_points, esc_plural((int64_t)r->n_points));
 	for (size_t j = 0; j < r->n_keys; j++)
 		fprintf(o, "%s %s", j ? "," : "", r->keys[j]);
 	fprintf(o, "; arms");
 	for (size_t i = 0; i < r->n_sarm; i++)
 		fprintf(o, "%s %s", i ? "," : "", r->sarm[i]);
-	fprintf(o, "\nscenario %s, seed %s, %s replications requested, %s\n",
+	fprintf(o, "\nscenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?",
+	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
-	fprintf(o, "baseline %s at each point; %lld replications present in "
+	fprintf(o, "baseline %s at each point; %lld replication%s present in "
 	        "every arm and point\n", r->sarm[r->sbase],
-	        (long long)r->paired_all);
+	        (long long)r->paired_all, esc_plural(r->paired_all));
 	if (sens_kind(r) != SENS_NONE) {
 		print_sensitivity_text(r, headline, sizeof headline / sizeof headline[0]);
 		return;
@@ -1454,8 +1651,9 @@ static void print_sweep_text(const report *r)
 					continue;
 				char lab[300];
 				num(s1, sizeof s1, mg->value);
-				snprintf(lab, sizeof lab, "%s = %s (%lld points)",
-				         r->keys[mg->key], s1, (long long)mg->points);
+				snprintf(lab, sizeof lab, "%s = %s (%lld point%s)",
+				         r->keys[mg->key], s1, (long long)mg->points,
+				         esc_plural(mg->points));
 				num(s1, sizeof s1, mg->d.est);
 				ci(s2, sizeof s2, mg->d.lo, mg->d.hi);
 				pval(s3, sizeof s3, mg->p);
@@ -1476,11 +1674,12 @@ static void csv_row(FILE *o, const char *table, const char *arm,
 	fprintf(o, "%s,%s,%s,%s,%s,%lld", table, arm, base, metric, stat,
 	        (long long)n);
 	const double v[] = { est, lo, hi, p };
+	char b[ESC_NUM_MAX];
 	for (int i = 0; i < 4; i++) {
 		if (isnan(v[i]))
 			fprintf(o, ",");
 		else
-			fprintf(o, ",%.17g", v[i]);
+			fprintf(o, ",%s", esc_fmt_double(b, v[i]));
 	}
 	fprintf(o, "\n");
 }
@@ -1666,6 +1865,17 @@ static void print_csv(const report *r)
 		csv_row(o, "survival_median", r->a[k].name, "", "first_crisis_h",
 		        "median", e->n, e->est, e->lo, e->hi, NAN);
 	}
+	for (int j = 0; r->decompose >= 0 && j < N_DMETRICS; j++)
+		for (int m = 0; r->dmetric[j] >= 0 && m < N_MECH; m++) {
+			const char *an = m < N_MECH - 2 ? r->a[r->dmech[m]].name : r->a[r->decompose].name;
+			const char *bn = r->a[r->a[r->decompose].base_of].name;
+			const esc_interval *d = &r->ddiff[j * N_MECH + m], *s = &r->dshare[j * N_MECH + m];
+			char stat[64];
+			snprintf(stat, sizeof stat, "%s_difference", mech_names[m]);
+			csv_row(o, "decomposition", an, bn, dmetric_names[j], stat, d->n, d->est, d->lo, d->hi, NAN);
+			snprintf(stat, sizeof stat, "%s_share", mech_names[m]);
+			csv_row(o, "decomposition", an, bn, dmetric_names[j], stat, s->n, s->est, s->lo, s->hi, NAN);
+		}
 	for (size_t i = 0; i < r->n_marg; i++) {
 		const marginal *mg = &r->marg[i];
 		char stat[320], v[24];
@@ -1694,10 +1904,11 @@ static void json_str(FILE *o, const char *s)
 
 static void json_num(FILE *o, double v)
 {
+	char b[ESC_NUM_MAX];
 	if (isnan(v) || isinf(v))
 		fprintf(o, "null");
 	else
-		fprintf(o, "%.17g", v);
+		fprintf(o, "%s", esc_fmt_double(b, v));
 }
 
 static void json_interval(FILE *o, const esc_interval *e, const char *est)
@@ -1823,7 +2034,7 @@ static int print_json(const report *r, esc_error *err)
 			json_interval(o, e, "mean");
 			fprintf(o, ", \"sd\": ");
 			json_num(o, e->sd);
-			fprintf(o, "}");
+			fprintf(o, ", \"constant\": %s}", r->constant[k * r->nm + j] ? "true" : "false");
 		}
 	fprintf(o, "\n  ],\n  \"differences\": [");
 	first = 1;
@@ -1951,6 +2162,24 @@ static int print_json(const report *r, esc_error *err)
 		json_sensitivity(r);
 		fprintf(o, "}");
 	}
+	if (r->decompose >= 0) {
+		fprintf(o, ",\n  \"decomposition\": [");
+		int first_d = 1;
+		for (int j = 0; j < N_DMETRICS; j++)
+			for (int m = 0; r->dmetric[j] >= 0 && m < N_MECH; m++) {
+				fprintf(o, "%s\n    {\"metric\": ", first_d ? "" : ",");
+				first_d = 0;
+				json_str(o, dmetric_names[j]);
+				fprintf(o, ", \"mechanism\": ");
+				json_str(o, mech_names[m]);
+				fprintf(o, ", \"difference\": {");
+				json_interval(o, &r->ddiff[j * N_MECH + m], "mean");
+				fprintf(o, "}, \"share\": {");
+				json_interval(o, &r->dshare[j * N_MECH + m], "ratio");
+				fprintf(o, "}}");
+			}
+		fprintf(o, "\n  ]");
+	}
 	fprintf(o, "\n}\n");
 	return ESC_OK;
 }
@@ -1961,7 +2190,14 @@ typedef struct row_metric {
 	int32_t arm, metric;
 	int64_t n;
 	double mean, sd, lo, hi;
+	int8_t constant;
 } row_metric;
+
+typedef struct row_decomp {
+	int32_t metric, mechanism, arm, baseline;
+	int64_t n;
+	double diff, diff_lo, diff_hi, share, share_lo, share_hi;
+} row_decomp;
 
 typedef struct row_diff {
 	int32_t arm, baseline, metric;
@@ -2010,6 +2246,28 @@ static const esc_h5_field metric_fields[] = {
 	F(row_metric, sd, ESC_H5_F64, NULL, "standard deviation over replications"),
 	F(row_metric, lo, ESC_H5_F64, NULL, "95% Student t interval, lower"),
 	F(row_metric, hi, ESC_H5_F64, NULL, "95% Student t interval, upper"),
+	{ "constant", offsetof(row_metric, constant), ESC_H5_I8, "1", "0=no,1=yes",
+	  "1 if every replication of the arm that has a value has the same one" },
+};
+static const esc_h5_field decomp_fields[] = {
+	F(row_decomp, metric, ESC_H5_I32, NULL, "metric"),
+	{ "mechanism", offsetof(row_decomp, mechanism), ESC_H5_I32, NULL,
+	  "0=answers,1=notices,2=enforcement,3=interaction,4=all",
+	  "the cell's mechanism: its arm alone (answers_only, notices_only, "
+	  "enforcement_only), the interaction (the whole cell beyond the three), "
+	  "or the whole cell" },
+	F(row_decomp, arm, ESC_H5_I32, NULL, "the arm of the mechanism (cell for "
+	  "interaction and all)"),
+	F(row_decomp, baseline, ESC_H5_I32, NULL, "the arm subtracted"),
+	F(row_decomp, n, ESC_H5_I64, "count", "replications every one of the five arms has"),
+	F(row_decomp, diff, ESC_H5_F64, NULL, "mean paired difference from the "
+	  "baseline (the metric's units)"),
+	F(row_decomp, diff_lo, ESC_H5_F64, NULL, "95% Student t interval, lower"),
+	F(row_decomp, diff_hi, ESC_H5_F64, NULL, "95% Student t interval, upper"),
+	F(row_decomp, share, ESC_H5_F64, "1", "diff over the whole cell's diff "
+	  "(ratio of means); NaN if the cell changes nothing on average"),
+	F(row_decomp, share_lo, ESC_H5_F64, "1", "95% delta-method interval, lower"),
+	F(row_decomp, share_hi, ESC_H5_F64, "1", "95% delta-method interval, upper"),
 };
 static const esc_h5_field diff_fields[] = {
 	F(row_diff, arm, ESC_H5_I32, NULL, "arm"),
@@ -2101,6 +2359,8 @@ static const esc_h5_table_desc surv_desc =
 	DESC(row_surv, "summary: Kaplan-Meier time to first crisis", surv_fields);
 static const esc_h5_table_desc median_desc =
 	DESC(row_median, "summary: median time to first crisis", median_fields);
+static const esc_h5_table_desc decomp_desc =
+	DESC(row_decomp, "summary: the cell's effect by mechanism (compare --decompose)", decomp_fields);
 #undef DESC
 
 typedef struct row_sweep {
@@ -2453,10 +2713,11 @@ static int store(const report *r, esc_error *err)
 	row_binary *rb = calloc(na * 2 + 1, sizeof *rb);
 	row_tail *rt = calloc(na * N_TAILS * N_Q + 1, sizeof *rt);
 	row_median *rmed = calloc(na + 1, sizeof *rmed);
+	row_decomp *rdc = calloc(N_DMETRICS * N_MECH, sizeof *rdc);
 	int st = ESC_OK;
 	esc_h5_file *f = NULL;
 	if (!arm_spec || !arm_none || !metric_spec || !rm || !rd || !rb ||
-	    !rt || !rmed) {
+	    !rt || !rmed || !rdc) {
 		st = oom(err);
 		goto out;
 	}
@@ -2465,7 +2726,8 @@ static int store(const report *r, esc_error *err)
 		for (size_t k = 0; k < na; k++) {
 			const esc_interval *e = &r->mean[k * nm + j];
 			rm[nrm++] = (row_metric){ (int32_t)k, (int32_t)j, e->n, e->est,
-			                          e->sd, e->lo, e->hi };
+			                          e->sd, e->lo, e->hi,
+			                          (int8_t)r->constant[k * nm + j] };
 			if (r->a[k].base_of < 0)
 				continue;
 			const esc_interval *d = &r->diff[k * nm + j];
@@ -2504,6 +2766,16 @@ static int store(const report *r, esc_error *err)
 		                              r->km[k].events, r->a[k].horizon_h,
 		                              md->est, md->lo, md->hi };
 	}
+
+	size_t nrdc = 0;
+	for (int j = 0; r->decompose >= 0 && j < N_DMETRICS; j++)
+		for (int m = 0; r->dmetric[j] >= 0 && m < N_MECH; m++) {
+			const esc_interval *d = &r->ddiff[j * N_MECH + m], *s = &r->dshare[j * N_MECH + m];
+			rdc[nrdc++] = (row_decomp){
+				r->dmetric[j], m, m < N_MECH - 2 ? r->dmech[m] : r->decompose,
+				r->a[r->decompose].base_of, d->n, d->est, d->lo, d->hi, s->est, s->lo, s->hi,
+			};
+		}
 
 	f = esc_h5_update_begin(r->o->path, err);
 	if (!f) {
@@ -2547,6 +2819,8 @@ static int store(const report *r, esc_error *err)
 		st = store_survival(r, f, labels, err);
 	}
 	TABLE("/summary/survival_median", median_desc, rmed, nrmed)
+	if (nrdc)
+		TABLE("/summary/decomposition", decomp_desc, rdc, nrdc)
 #undef TABLE
 	/* Each metric's units, as one JSON object. */
 	if (!st) {
@@ -2587,6 +2861,7 @@ out:
 	free(rb);
 	free(rt);
 	free(rmed);
+	free(rdc);
 	return st;
 }
 
@@ -2691,6 +2966,9 @@ static void free_report(report *r)
 	free(r->bin);
 	free(r->tail);
 	free(r->km);
+	free(r->constant);
+	free(r->ddiff);
+	free(r->dshare);
 	free(r->provenance_name);
 	free(r->provenance_created);
 	free(r->provenance_complete);
@@ -2710,6 +2988,39 @@ static void free_report(report *r)
 	free(r->sens);
 	if (r->f)
 		esc_h5_file_close(r->f);
+}
+
+/* Arms that differ from their baseline in no paired replication on any
+ * metric: a comparison that shows "0 [0, 0]" everywhere is usually a
+ * mistake, and the likely one can be named (the cell never queried, a
+ * policy parameter never read).  On standard error, whatever the format
+ * and also with -q. */
+static void warn_same_arms(const report *r)
+{
+	if (r->sweep)
+		return;
+	for (size_t k = 0; k < r->na; k++) {
+		const arm *a = &r->a[k];
+		if (a->base_of < 0 || a->pairs == 0 || a->differs)
+			continue;
+		const arm *b = &r->a[a->base_of];
+		char why[400];
+		int req = metric_index(r, "cell_requests");
+		int notified = metric_index(r, "ops_notified");
+		int cell = strstr(a->overrides, "cell.") || strstr(b->overrides, "cell.");
+		if (cell && req >= 0 && r->mean[k * r->nm + (size_t)req].est == 0 &&
+		    (notified < 0 || r->mean[k * r->nm + (size_t)notified].est == 0))
+			snprintf(why, sizeof why, "no policy ever queried the cell and it delivered no "
+			         "notice (cell_requests and ops_notified are 0): it changes a run only "
+			         "through a policy that asks it (query = true), or cell.notify");
+		else if (strstr(a->overrides, "policies.") || strstr(b->overrides, "policies."))
+			snprintf(why, sizeof why, "the policy parameters they set were never read, or read "
+			         "where they made no difference (does the hook that reads them run?)");
+		else
+			snprintf(why, sizeof why, "their overrides change nothing the runs used");
+		fprintf(stderr, "escsim: warning: arms '%s' and '%s' differ in no replication on any "
+		        "metric: %s\n", a->name, b->name, why);
+	}
 }
 
 int esc_report(const esc_report_opts *o, esc_error *err)
@@ -2761,9 +3072,11 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 	for (size_t k = 0; k < r.na; k++)
 		if ((st = read_arm(&r, &r.a[k], err)))
 			goto out;
-	if ((st = compute(&r, err)) || (st = marginals(&r, err)) ||
+	find_decomposition(&r);
+	if ((st = compute(&r, err)) || (st = marginals(&r, err)) || (st = decompose(&r, err)) ||
 	    (st = sensitivity(&r, err)))
 		goto out;
+	warn_same_arms(&r);
 	/* Stored first, so a reader that stops early (| head) still leaves the
 	 * summary; printed even when storing failed.  The file stays open: the
 	 * survival curves are read again for /summary and JSON (an update

@@ -23,6 +23,14 @@ typedef struct esc_interval {
  * sd/sqrt(n).  n = 0: all NaN; n = 1: lo = hi = NaN. */
 esc_interval esc_stat_mean_t(const double *x, size_t n, double level);
 
+/* The ratio of means mean(x) / mean(y) of n paired observations, with the
+ * delta method's t interval: R +- t(1-(1-L)/2, n-1) s / sqrt(n), where s is
+ * the standard deviation of x_i - R y_i (about 0, as x - R y has mean 0)
+ * divided by |mean(y)|.  sd holds s.  NaN when mean(y) is 0; work needs
+ * room for n doubles. */
+esc_interval esc_stat_ratio_t(const double *x, const double *y, double *work, size_t n,
+                              double level);
+
 /* Two-sided p-value of the one-sample t test of mean 0 (the paired test when
  * x are differences).  NaN for n < 2; 1 when every x is 0, 0 when they are
  * all equal and not 0. */

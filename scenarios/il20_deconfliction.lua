@@ -14,11 +14,11 @@
 -- strike; a third party (Russian aircraft and crews near the coast) clears
 -- the area if the notice reaches it `need` hours before.  The model's
 -- civilian column stands for that third party: a strike notified in time
--- harms no third party; one notified too late (a near miss in the runs
--- table) or not at all may.  Only coastal strikes (Latakia, where Russia
+-- harms no third party; one notified too late (notices_too_late in the
+-- runs table) or not at all may.  Only coastal strikes (Latakia, where Russia
 -- flies) put a third party at risk.  A loss makes Russia protest and log it
 -- (a trigger).  Compare the arms: `escsim compare` gives the line against
--- no line, with IL-20's lead (under a minute: near misses, no protection);
+-- no line, with IL-20's lead (under a minute: too late, no protection);
 -- `--set policies.ISR.lead=2h` gives the US-Russia practice of 2017 (about
 -- two hours): every coastal strike deconflicted.
 
@@ -64,7 +64,8 @@ return scenario {
   },
 
   attribution = { delay = minutes(5) },
-  ladder = { step = 1, half_life = days(14), crisis_level = 7, spiral_size = 4 },
+  -- Ladder as in the 2025 world (scenarios/lib/world_2025.lua), a slower decay.
+  ladder = { step = 1, hold = days(1), half_life = days(14) },
 
   cell = {
     enabled = true,
@@ -77,8 +78,11 @@ return scenario {
     accuracy = 1.0,
     -- Israel notifies its strikes; how far ahead is the policy's `lead`
     -- (pre_operation below).  Crews need ~20-60 min to clear (assumption).
+    -- Crews that leave in time are out of harm's way: a notice in time
+    -- spares every third-party death (assumption, sweep 0.8-1).
     notify = { party = "ISR", lead = minutes(1),
-               need = lognormal { median = minutes(30), sigma = 0.6 } },
+               need = lognormal { median = minutes(30), sigma = 0.6 },
+               harm_reduction = 1.0 },
   },
 
   policies = {
@@ -90,7 +94,7 @@ return scenario {
         return { notify = true, lead = self.lead }
       end,
     },
-    SYR = protest_mostly.new { p_protest = 0.05, p_retaliate = 0 },
+    SYR = protest_mostly.new { p_protest = 0.05, p_retaliate = 0, response = "strike" },
   },
 
   triggers = {

@@ -99,7 +99,7 @@ return scenario {
 
   attribution = { delay = lognormal { median = minutes(30), sigma = 1.0 } },
 
-  ladder = { step = 1, half_life = days(7), crisis_level = 7, spiral_size = 4 },
+  ladder = { step = 1, hold = days(1), half_life = days(7) },
 
   cell = {
     enabled = true,
@@ -121,7 +121,7 @@ return scenario {
     -- Rockets and other fire at Israel, if any: the 2025 practice, with
     -- the host-state doctrine as an attribution rule.
     ISR = host_state.with(query_before_retaliate.new { deadline = hours(6) }, { host = "SYR", p_blame = 0.6 }),
-    SYR = protest_mostly.new { p_protest = 0.3, p_retaliate = 0 },
+    SYR = protest_mostly.new { p_protest = 0.3, p_retaliate = 0, response = "strike" },
     DRUZE = local_reprisal.new { p_lethal = 0.15, p_other = 0.02, delay = hours(12), response = "clash" },
     BEDOUIN = local_reprisal.new { p_lethal = 0.15, p_other = 0.02, delay = hours(12), response = "clash" },
   },

@@ -4,10 +4,13 @@
 -- the host state responsible more often than not (the 3 June 2025 doctrine:
 -- "the Syrian president directly responsible"; model-research.md 1.3) and
 -- plans a strike on Syrian forces for the night, six hours on.  Before it
--- strikes it asks the cell who fired.  An answer that arrives before the
--- strike and names the group calls the strike on Syria off; Syria may then
--- act against the group itself (the Israel-Lebanon mechanism's logic,
--- model-research.md 2 and 6.4).  An answer after the strike changes nothing,
+-- strikes it asks the cell who fired (there are no other channels here).
+-- An answer that arrives before the strike names the group with the cell's
+-- accuracy, else Syria; Israel acts on an answer naming someone else with
+-- the weight accuracy corrected for guessing gives it (0.8 at 0.9 with two
+-- candidates), so a timely answer calls a strike on an innocent Syria off
+-- with probability 0.9 x 0.8 = 0.72, and one on the guilty group with
+-- 0.1 x 0.8 = 0.08 (docs/model.md).  An answer after the strike changes nothing,
 -- so the cell's benefit shrinks to nothing as its latency grows past the
 -- deadline (tests/cli/cell_latency.t).
 --
@@ -48,7 +51,7 @@ return scenario {
     confusion = { ISR = { NSA = { SYR = 0.6, NSA = 0.4 } } },
   },
 
-  ladder = { step = 1, half_life = days(7), crisis_level = 7, spiral_size = 4 },
+  ladder = { step = 1, hold = days(1), half_life = days(7) },
 
   cell = {
     enabled = true,

@@ -35,6 +35,8 @@ typedef struct esc_batch_opts {
 	const char *scenario_path;
 	const char *const *sets;        /* --set, applied to every arm */
 	size_t n_sets;
+	const char *const *set_labels;  /* NULL, or per set the option as typed
+	                                   for messages (NULL: "--set 'KEY=VALUE'") */
 	const esc_arm_spec *arms;
 	size_t n_arms;
 	int64_t reps;

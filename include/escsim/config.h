@@ -34,6 +34,10 @@ typedef struct esc_party {
 typedef struct esc_incident_type {
 	char name[ESC_NAME_MAX];
 	int level;                  /* ladder level 0..7 */
+	int lethal_level;           /* the rung when the incident kills anyone
+	                               (>= level; MR 3.3: a lethal strike on
+	                               state forces is L6, a strike without
+	                               deaths L5) */
 	double goldstein;           /* -10..10 */
 	esc_dist fatalities_mil;    /* counts; ESC_DIST_NONE means always 0 */
 	esc_dist fatalities_civ;
@@ -86,7 +90,6 @@ typedef struct esc_regime {
 	double *rate_per_h;         /* [from * n_states + to]; diagonal 0 */
 	double *multiplier;         /* per state, default for every generator */
 	int initial;
-	int crisis;                 /* state that counts as crisis, or -1 */
 	size_t n_shocks;
 	esc_shock *shocks;          /* sorted by time */
 } esc_regime;
@@ -99,13 +102,19 @@ typedef struct esc_attribution {
 	double *confusion;
 } esc_attribution;
 
+/* The ladder of each directed pair, and the exchanges between parties.  An
+ * exchange is a chain of responses that alternate between two parties: a
+ * policy incident by P against Q that answers an incident by Q against P
+ * (within window_h of it) continues that incident's exchange, one move
+ * further; any other response opens an exchange of one move. */
 typedef struct esc_ladder {
 	double step;            /* level added to actor->target by a retaliation */
+	double hold_h;          /* a raised level holds this long, then decays */
 	double half_life_h;     /* exponential decay of every pair's level */
-	double crisis_level;    /* a pair at or above it is in crisis */
-	int spiral_size;        /* a cluster of this many incidents is a spiral */
-	int spiral_level;       /* ...or one holding a response or triggered
-	                           incident at this level against a state party */
+	double window_h;        /* a response continues an exchange if it
+	                           comes within this of the move it answers */
+	int spiral_moves;       /* an exchange of this many moves is a spiral */
+	int crisis_moves;       /* ...between two state parties, a crisis */
 } esc_ladder;
 
 /* The communication cell (MR 2, 6.4): a staffed, supervised service with a
@@ -121,7 +130,9 @@ typedef struct esc_cell {
 	esc_dist handling_h;    /* operator time per request */
 	esc_dist relay_h;       /* the supervisor's relay hop */
 	esc_dist latency_h;     /* approval: from handling to the answer */
-	double accuracy;        /* probability the answer names the true perpetrator */
+	double accuracy;        /* probability an answer names the true
+	                           perpetrator; otherwise it names another
+	                           candidate at random (esc_config_trust) */
 	double staffed_from_h;  /* staffed hours of the day [from, to); 0, 24 = always */
 	double staffed_to_h;
 	double mtbf_h;          /* mean time between outages (exponential); inf = never */
@@ -137,6 +148,18 @@ typedef struct esc_cell {
 	int notify_type;        /* of this type (-1: every type) */
 	double notify_lead_h;   /* planned between notice and operation */
 	esc_dist notify_need_h; /* lead the third parties need to clear */
+	double notify_harm_reduction; /* share of civilian deaths a notice
+	                           delivered in time avoids (each death
+	                           independently) */
+	int crowd_out;          /* 1: a query the cell takes goes nowhere else
+	                           (parties rely on the cell); 0: the fallback
+	                           channels are asked as without the cell */
+	struct {                /* the cell's mechanisms, each switchable, so
+	                           its effect can be taken apart */
+		int answers;        /* senders act on answers to their queries */
+		int notices;        /* notices delivered in time spare civilians */
+		int enforcement;    /* the receiver acts against a non-state culprit */
+	} effects;
 } esc_cell;
 
 /* A fallback channel (UNDOF liaison, a US backchannel, public statements):
@@ -176,6 +199,17 @@ typedef struct esc_config {
 	} outputs;
 } esc_config;
 
+/* The most parties a scenario may have (the runs table has a column per
+ * party, and the attribution matrix grows as its square). */
+#define ESC_MAX_PARTIES 64
+
+/* The weight a sender gives an answer that names someone other than its
+ * suspect: the channel's accuracy corrected for guessing among k candidate
+ * perpetrators, (accuracy * k - 1) / (k - 1), clipped to [0, 1].  An answer
+ * no better than a guess (accuracy 1/k) weighs nothing, so it changes no
+ * decision.  k: the state and non-state parties other than the sender. */
+double esc_config_trust(const esc_config *cfg, int sender, double accuracy);
+
 /* Allocate the arrays for the given sizes, zeroed; the confusion matrix is
  * set to the identity (perfect attribution); no excitation, no regime. */
 int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
@@ -185,7 +219,7 @@ int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
 int esc_config_alloc_excitations(esc_config *cfg, size_t n, esc_error *err);
 
 /* Allocate a regime chain of n_states states (rates 0, multipliers 1,
- * initial 0, crisis -1) and n_shocks shocks. */
+ * initial 0) and n_shocks shocks. */
 int esc_config_alloc_regime(esc_config *cfg, size_t n_states, size_t n_shocks,
                             esc_error *err);
 

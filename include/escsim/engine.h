@@ -31,9 +31,9 @@ int esc_engine_cell_up(const esc_engine *e, int party);
  * to max rows into out and returns how many there were in all. */
 size_t esc_engine_recent(const esc_engine *e, double window_h, esc_event_row *out, size_t max);
 
-/* The party's own random stream (for hooks run on no party's behalf, such
- * as triggers in on_event). */
-gsl_rng *esc_engine_stream(esc_engine *e, int party);
+/* The party's own random stream positioned at `key` (for hooks run on no
+ * party's behalf, such as triggers in on_event: key is the call's). */
+gsl_rng *esc_engine_stream(esc_engine *e, int party, uint64_t key);
 
 /* Call the policy's on_timer(token) for `party` dt_h hours from now. */
 int esc_engine_schedule(esc_engine *e, int party, double dt_h, int64_t token, esc_error *err);

@@ -58,6 +58,7 @@ typedef struct esc_experiment {
 	esc_experiment_arm *arms;
 	size_t n_arms;
 	char **sets;               /* KEY=VALUE, `horizon` among them */
+	char **set_labels;         /* per set, for messages: "FILE:LINE: set 'KEY=VALUE'" */
 	size_t n_sets;
 	char *out;                 /* outputs.file, or NULL */
 	int events;                /* outputs.events: -1 not given, 0, 1 */

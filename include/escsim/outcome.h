@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "escsim/config.h"
+
 typedef struct esc_run_row {
 	int64_t rep;
 	uint64_t seed;
@@ -16,22 +18,29 @@ typedef struct esc_run_row {
 	int64_t misattributed_retaliations; /* against a party that did not do it */
 	int64_t fatalities_mil;
 	int64_t fatalities_civ;
+	int64_t fatalities_by[ESC_MAX_PARTIES]; /* deaths in incidents by each
+	                                       party (the scenario's order; the
+	                                       runs table has one column per party) */
 	int32_t max_level;                  /* highest ladder level, 0..7 */
 	double hours_at_or_above_6;         /* time any pair's level was >= 6 */
-	int8_t spiral;                      /* 0/1 */
+	int8_t spiral;                      /* 0/1: an exchange of spiral_moves moves */
 	double first_crisis_h;              /* NaN if none */
-	int64_t cell_requests;
+	int64_t cell_requests;              /* queries sent to the cell */
 	int64_t cell_answered_before_deadline;
-	double cell_mean_latency_h;         /* NaN if no answered request */
+	double cell_mean_latency_h;         /* queries: submission to answer; NaN if none answered */
+	double cell_notice_latency_h;       /* notices: submission to delivery; NaN if none delivered */
 	int64_t events_total;               /* incidents and policy actions */
 	int64_t cell_refused;               /* queries the receiving side declined */
 	int64_t cell_unavailable;           /* queries that found the cell down or suspended */
 	int64_t cell_enforcements;          /* receiver acted against a non-state culprit */
 	int64_t channel_requests;           /* queries sent through fallback channels */
 	int64_t channel_answered_before_deadline;
-	int64_t ops_notified;               /* operations notified through the cell */
-	int64_t ops_deconflicted;           /* notified early enough for third parties */
-	int64_t near_misses;                /* notified, but too late */
+	int64_t notices_sent;               /* operations notified through the cell */
+	int64_t notices_in_time;            /* delivered at least `need` before the operation */
+	int64_t notices_too_late;           /* delivered less than `need` before it, or
+	                                       still on its way when it began */
+	int64_t notices_undelivered;        /* refused, or sent while the cell was down
+	                                       or suspended: never delivered */
 } esc_run_row;
 
 /* One row of /arms/<ARM>/daily: replication and day of the horizon. */

@@ -61,6 +61,8 @@ typedef struct esc_engine esc_engine;
 typedef struct esc_hook_ctx {
 	uint64_t rep;
 	double t_h;
+	uint64_t key;                /* what the call is about (escsim/rng.h):
+	                                rng is the party's stream positioned there */
 	gsl_rng *rng;
 	int party;                   /* the party whose hook runs */
 	esc_engine *engine;

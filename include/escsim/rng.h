@@ -27,6 +27,19 @@ uint64_t esc_rng_mix64(uint64_t x);
  * platforms and releases (it is part of the results' reproducibility). */
 uint64_t esc_rng_stream_seed(uint64_t base_seed, uint64_t rep, const char *source);
 
+/* Keys: where a draw stands.  A key names what a draw is about (an
+ * incident, a message, a decision) by its lineage rather than by the order
+ * things happened in, so the numbers drawn about it are the same in every
+ * arm of an experiment that has it, whatever else differs (common random
+ * numbers that survive a change elsewhere in the replication).
+ *
+ * esc_rng_key(parent, tag, i): the key of the i-th thing of kind `tag`
+ * under `parent` (0 for a root).  esc_rng_key_seed(stream_seed, key): the
+ * seed of a stream's generator positioned at a key.  Both are fixed
+ * formulas (rng.c) and part of the results' reproducibility. */
+uint64_t esc_rng_key(uint64_t parent, uint64_t tag, uint64_t i);
+uint64_t esc_rng_key_seed(uint64_t stream_seed, uint64_t key);
+
 /* A set of named streams for one worker.  Streams are created on first use
  * and reseeded for each replication; pointers returned by esc_streams_get
  * stay valid until esc_streams_free. */

@@ -64,11 +64,22 @@ void esc_scenario_free(esc_scenario *s);
  * see it. */
 int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err);
 
+/* The same, with the option as the user typed it for messages ("--horizon
+ * '0'"); label NULL means "--set 'ASSIGNMENT'". */
+int esc_scenario_set_as(esc_scenario *s, const char *assignment, const char *label,
+                        esc_error *err);
+
 /* Build an arm: copy the base table, apply the n overrides in order, validate
  * into *cfg (caller frees with esc_config_free) and bind *policy to the arm's
  * policies.  The policy stays valid until esc_scenario_free. */
 int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
                      esc_config *cfg, esc_policy *policy, esc_error *err);
+
+/* The same, with each override's label for messages (labels may be NULL,
+ * and so may each label: "override 'KEY=VALUE'"). */
+int esc_scenario_arm_as(esc_scenario *s, const char *const *overrides,
+                        const char *const *labels, size_t n, esc_config *cfg,
+                        esc_policy *policy, esc_error *err);
 
 /* Release an arm's policy before esc_scenario_free, for callers that build
  * many arms from one scenario (sweeps): each arm's Lua tables otherwise stay
@@ -88,6 +99,11 @@ const char *esc_scenario_lua_version(void);
  *   "triggers": [{"name", "party", "event": {...}, "probability", "repeatable"}]
  * malloc'd; NULL with err set on error. */
 char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, esc_error *err);
+
+/* LuaLS definitions (Lua text, malloc'd) of the parameters of every policy
+ * module the scenario loaded that declares them (M.parameters): one class
+ * per module, escsim.params.NAME; for `escsim check --luals FILE`. */
+char *esc_scenario_luals(esc_scenario *s, esc_error *err);
 
 /* Warnings found while validating (for example a policy for a party that
  * never observes anything); NULL-terminated, valid until the next call. */

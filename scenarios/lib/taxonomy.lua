@@ -1,6 +1,10 @@
 -- taxonomy.lua: incident types and their place on the escalation ladder.
 --
--- Every type carries its ladder level (L0-L7, model-research.md section 3.3),
+-- Every type carries its ladder level (L0-L7, model-research.md section 3.3)
+-- and, where killing raises it, its lethal_level: MR 3.3 puts a strike or
+-- shelling without deaths on L5 and a lethal strike on L6, and a raid that
+-- kills is violence on L6 like a clash; an incident's rung is the
+-- lethal_level when it kills anyone.  Each type also has its
 -- Goldstein score and CAMEO code (section 3.2; Goldstein values of the
 -- CAMEO codes as in GDELT's CAMEO.goldsteinscale.txt) and ACLED event type
 -- and sub-type (section 3.1), so a simulated event log can be set beside
@@ -32,17 +36,17 @@ M.types = {
                    acled_type = STRAT, acled_subtype = "Change to group/activity",
                    description = "deployment or mobilisation near the line" },
   -- L4: ground incursion without fire, arrests, outposts, land seizure.
-  raid         = { level = 4, goldstein = -5.0, cameo = "173",
+  raid         = { level = 4, lethal_level = 6, goldstein = -5.0, cameo = "173",
                    acled_type = STRAT, acled_subtype = "Arrests",
                    description = "ground incursion or raid with arrests, no exchange of fire" },
   outpost      = { level = 4, goldstein = -9.5, cameo = "192",
                    acled_type = STRAT, acled_subtype = "Headquarters or base established",
                    description = "base or outpost established beyond the line" },
-  -- L5: strikes on infrastructure or weapons, without deaths.
-  strike       = { level = 5, goldstein = -10.0, cameo = "195",
+  -- L5: strikes on infrastructure or weapons, without deaths (L6 with them).
+  strike       = { level = 5, lethal_level = 6, goldstein = -10.0, cameo = "195",
                    acled_type = EXPL, acled_subtype = "Air/drone strike",
                    description = "air or drone strike" },
-  shelling     = { level = 5, goldstein = -10.0, cameo = "194",
+  shelling     = { level = 5, lethal_level = 6, goldstein = -10.0, cameo = "194",
                    acled_type = EXPL, acled_subtype = "Shelling/artillery/missile attack",
                    description = "artillery or tank fire" },
   -- L6: lethal strike on state forces, armed clash, cross-border fire.

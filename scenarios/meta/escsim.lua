@@ -124,6 +124,7 @@ function discrete(weights) end
 
 ---@class escsim.IncidentType
 ---@field level integer  ladder level 0..7
+---@field lethal_level? integer  the rung when it kills anyone (level..7; default level)
 ---@field goldstein? number  -10..10
 ---@field fatalities_mil? escsim.DistOrHours  a count distribution
 ---@field fatalities_civ? escsim.DistOrHours  a count distribution
@@ -155,7 +156,6 @@ function discrete(weights) end
 ---@field initial? string
 ---@field rates? table<string, table<string, escsim.Rate>>
 ---@field multiplier? table<string, number>
----@field crisis? string|false
 ---@field shocks? {at: escsim.Hours, state: string}[]
 
 ---@class escsim.Attribution
@@ -163,11 +163,12 @@ function discrete(weights) end
 ---@field confusion? table<string, table<string, table<string, number>>>  OBSERVER -> TRUE -> PERCEIVED -> p
 
 ---@class escsim.Ladder
----@field step? number
+---@field step? number  rungs a retaliation adds
+---@field hold? escsim.Hours  a lifted level holds this long before it decays
 ---@field half_life? escsim.Hours
----@field crisis_level? number
----@field spiral_size? integer
----@field spiral_level? integer
+---@field window? escsim.Hours  a response within this of the move it answers continues the exchange
+---@field spiral_moves? integer  moves of an exchange that make a spiral
+---@field crisis_moves? integer  moves of an exchange between two states that make a crisis
 
 ---@class escsim.Cell
 ---@field enabled? boolean  the switch `escsim compare` flips
@@ -177,13 +178,15 @@ function discrete(weights) end
 ---@field handling? escsim.DistOrHours
 ---@field relay? escsim.DistOrHours
 ---@field latency? escsim.DistOrHours
----@field accuracy? number
+---@field accuracy? number  an answer names the culprit; else another candidate
+---@field crowd_out? boolean  a query the cell takes goes to no channel
+---@field effects? {answers?: boolean, notices?: boolean, enforcement?: boolean}  the cell's mechanisms
 ---@field staffed? {from: number, to: number}
 ---@field outages? {mtbf: escsim.Hours, mttr: escsim.Hours}
 ---@field suspend? {level: integer, p: number, duration: escsim.DistOrHours}
 ---@field refuse? {base: number, per_level: number}
 ---@field enforce? {p: number, type?: string}
----@field notify? {party: string, type?: string, lead?: escsim.Hours, need?: escsim.DistOrHours}
+---@field notify? {party: string, type?: string, lead?: escsim.Hours, need?: escsim.DistOrHours, harm_reduction?: number}
 
 ---@class escsim.Channel
 ---@field name string
@@ -245,8 +248,9 @@ function scenario(t) end
 -- ===========================================================================
 
 ---An incident as its target observed it (attribute and on_incident_observed):
----a read-only record (a userdata: fields as in a table, pairs in key order,
----no assignment).
+---a strict read-only record (a userdata: fields as in a table, pairs in key
+---order, no assignment; a field it may lack reads nil, any other key is an
+---error naming the nearest field).
 ---@class escsim.Incident
 ---@field id integer
 ---@field t escsim.Hours  when it happened
@@ -260,7 +264,7 @@ function scenario(t) end
 ---@field fatalities_civ integer
 ---@field cause escsim.Cause
 ---@field ladder number  the observer's level towards the perceived perpetrator (not in attribute)
----@field cell_available boolean  a query can be sent now (not in attribute)
+---@field cell_available boolean  the cell would take a query now (queries go to the fallback channels either way; not in attribute)
 
 ---A row of the events log (on_event, triggers, sim.recent): the umpire's
 ---view, truth included.  A read-only record, like escsim.Incident.
@@ -282,6 +286,7 @@ function scenario(t) end
 ---@field kind escsim.EventKind
 
 ---A request through the cell, as its receiver sees it (on_cell_request).
+---A strict read-only record, like escsim.Incident.
 ---@class escsim.Request
 ---@field message_id integer
 ---@field event_id? integer
@@ -293,7 +298,7 @@ function scenario(t) end
 ---@field deadline? escsim.Hours  when the sender acts anyway
 ---@field now escsim.Hours
 
----An answer, as its sender sees it (on_cell_reply).
+---An answer, as its sender sees it (on_cell_reply).  A strict read-only record.
 ---@class escsim.Answer
 ---@field message_id integer
 ---@field event_id? integer
@@ -305,7 +310,8 @@ function scenario(t) end
 ---@field cancel boolean  what the engine would do: call the strike off
 ---@field now escsim.Hours
 
----A background operation its actor is about to plan (pre_operation).
+---A background operation its actor is about to plan (pre_operation).  A
+---strict read-only record.
 ---@class escsim.Operation
 ---@field actor string
 ---@field target string
@@ -322,7 +328,7 @@ function scenario(t) end
 ---@field target? string  retaliate (sim.act: and protest); default the perceived perpetrator
 ---@field zone? string  default the incident's zone
 ---@field delay? escsim.Hours  retaliate: until the strike, and the cell's deadline
----@field query? boolean  retaliate: ask the cell first, call the strike off if the answer clears the target
+---@field query? boolean  retaliate: ask first (the channels, and the cell where there is one); call the strike off if an answer in time clears the target
 ---@field priority? escsim.Priority  query and retaliate
 
 ---@class escsim.ActArgs: escsim.Decision
@@ -340,12 +346,32 @@ function scenario(t) end
 -- Policies: a table of hooks (called as methods) and parameters
 -- ===========================================================================
 
----A party's policy.  Every hook is optional; fields that are not functions
----are parameters the hooks read through self (--set policies.ISR.x=...).
----Each replication starts from a fresh copy of the table.
+---A party's policy.  Every hook is optional.  Other functions are helpers
+---(self:helper()), but not named within two letters of a hook, nor on_...
+---Fields that are not functions are parameters the hooks read through self
+---(--set policies.ISR.x=...): declared by a module (M.parameters, built with
+---policy.new: see escsim.ParameterDeclaration and meta/policies.lua), or the
+---keys of a table written inline.  State the hooks create (self.x = ...)
+---lives for the replication: each starts from a fresh copy of the table.
 ---@class escsim.Policy
 ---@field tick? escsim.Hours  hours between on_tick calls; 0 or absent: never
 local Policy = {}
+
+---@alias escsim.ParameterType "number"|"integer"|"boolean"|"string"|"table"|"party"|"type"|"zone"|"any"
+
+---One parameter of a policy module (M.parameters = {...}): escsim checks
+---every value against it, wherever it was set (the scenario, --set, --arm,
+-----vary), lists it in escsim check, and writes LuaLS definitions from it.
+---@class escsim.ParameterDeclaration
+---@field name string
+---@field type escsim.ParameterType  party, type, zone: a name the scenario defines
+---@field default any  what the table holds unless the scenario says otherwise
+---@field doc string  one line
+---@field unit? string  "h" for hours
+---@field range? number[]  {LO, HI}, closed; math.huge for none
+---@field optional? boolean  false is also accepted ("none")
+---@field keys? escsim.ParameterType  a table's keys
+---@field values? escsim.ParameterType  a table's values
 
 ---Override the confusion matrix for an incident this party suffered.
 ---Return nil (keep it) or {PARTY = probability} over other parties, summing to 1.

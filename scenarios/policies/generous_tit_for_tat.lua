@@ -7,23 +7,35 @@
 -- 1.2, 6.3).  Reciprocating dyads also forgive faster (Frank et al. 2018):
 -- with `forget` > 0 the policy's grudge against each party decays, and it
 -- forgives more readily the longer a party has kept quiet.  Parameters:
---
---   min_level    incidents below this ladder level are ignored            (3)
---   generosity   probability of forgiving an attack (protest instead)     (0.3)
---   grudge       extra generosity lost per recent attack by the same
---                party (the sucker's limit), up to generosity             (0.1)
---   forget       hours for a grudge to halve (0: never forget)            (168)
---   response     incident type of the retaliation (false: in kind)        (false)
---   delay        hours from observation to the retaliation               (12)
---   query        ask the cell first when it is up                        (true)
---   tick         hours between grudge updates (on_tick)                   (24)
+-- M.parameters.  State: self.grudges, {PARTY = recent attacks}, made by the
+-- hooks.
 
 local policy = require "policy"
 
 local M = {}
 
-local DEFAULTS = { min_level = 3, generosity = 0.3, grudge = 0.1, forget = hours(168),
-                   response = false, delay = hours(12), query = true, tick = hours(24) }
+M.doc = "retaliate, but forgive some attacks, less so for repeat offenders; grudges decay"
+
+M.queries = "query"   -- it asks the cell only when query is true (escsim check reads this)
+
+M.parameters = {
+  { name = "min_level", type = "integer", default = 3, range = {0, 7},
+    doc = "incidents below this ladder level are ignored" },
+  { name = "generosity", type = "number", default = 0.3, range = {0, 1},
+    doc = "probability of forgiving an attack (a protest instead)" },
+  { name = "grudge", type = "number", default = 0.1, range = {0, 1},
+    doc = "generosity lost per recent attack by the same party (the sucker's limit)" },
+  { name = "forget", type = "number", unit = "h", default = hours(168), range = {0, math.huge},
+    doc = "hours for a grudge to halve (0: never forget)" },
+  { name = "response", type = "type", optional = true, default = false,
+    doc = "incident type of the retaliation (false: in kind)" },
+  { name = "delay", type = "number", unit = "h", default = hours(12), range = {0, math.huge},
+    doc = "hours from observation to the retaliation" },
+  { name = "query", type = "boolean", default = true,
+    doc = "ask first (the channels, and the cell where there is one)" },
+  { name = "tick", type = "number", unit = "h", default = hours(24), range = {0, math.huge},
+    doc = "hours between grudge updates (on_tick; 0: never)" },
+}
 
 -- Grudges decay once a tick: halved every `forget` hours.
 function M.on_tick(self, dt)
@@ -47,12 +59,14 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self.response or inc.type,
     delay = self.delay,
-    query = self.query and inc.cell_available,
+    query = self.query,
   }
 end
 
+---@param params? escsim.params.generous_tit_for_tat
+---@return escsim.Policy
 function M.new(params)
-  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
+  local p = policy.new(M, params)   -- not a tail call: errors point at the caller
   return p
 end
 

@@ -8,18 +8,24 @@
 -- of the probability the observer would give to non-state perpetrators, a
 -- share `p_blame` moves to the host state.  It decides nothing else: add it to a
 -- response policy with M.with(policy_table, params), or use M.new(params)
--- alone.  Parameters:
---
---   host       the host state blamed                          ("SYR")
---   p_blame    share of non-state blame moved to the host     (0.6)
---   nonstate   party names treated as non-state (false: every party of
---              kind "nonstate" in the scenario)               (false)
+-- alone.  Parameters: M.parameters.
 
 local policy = require "policy"
 
 local M = {}
 
-local DEFAULTS = { host = "SYR", p_blame = 0.6, nonstate = false }
+M.doc = "an attribute hook: a share of the blame for non-state acts goes to the host state"
+
+M.queries = false   -- it never asks the cell (escsim check reads this)
+
+M.parameters = {
+  { name = "host", type = "party", default = "SYR",
+    doc = "the host state blamed" },
+  { name = "p_blame", type = "number", default = 0.6, range = {0, 1},
+    doc = "share of the non-state blame moved to the host" },
+  { name = "nonstate", type = "table", values = "party", optional = true, default = false,
+    doc = "party names treated as non-state (false: every party of kind nonstate)" },
+}
 
 local function is_nonstate(self, party)
   if self.nonstate then
@@ -48,24 +54,19 @@ function M.attribute(self, inc, prior)
   return out
 end
 
+---@param params? escsim.params.host_state_responsibility
+---@return escsim.Policy
 function M.new(params)
-  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
+  local p = policy.new(M, params)   -- not a tail call: errors point at the caller
   return p
 end
 
--- Add the doctrine to another policy's table: its own parameters join the
--- table's (an error if a name is taken).
+-- Add the doctrine to another policy's table (built by policy.new): its
+-- parameters and its attribute hook join the table's (an error if a name is
+-- taken).
 function M.with(base, params)
-  local extra = policy.new(M, DEFAULTS, params)
-  for k, v in sim.sorted_pairs(extra) do
-    if k ~= "with" then
-      if base[k] ~= nil then
-        error("host_state_responsibility.with: the policy already has a field '" .. k .. "'", 2)
-      end
-      base[k] = v
-    end
-  end
-  return base
+  local p = policy.with(base, M, params)   -- not a tail call: errors point at the caller
+  return p
 end
 
 return M

@@ -3,20 +3,28 @@
 --
 -- Rocket and small-arms fire rise after civilian deaths (Haushofer et al.
 -- 2010; model-research.md 1.2 and 6.3); unclaimed groups fired on the Golan
--- in June 2025.  Parameters:
---
---   p_lethal     probability of a reprisal after an incident with deaths (0.2)
---   p_other      probability after one without deaths                    (0.005)
---   delay        hours before the reprisal                                (48)
---   response     incident type of the reprisal                            ("rocket")
---   zone         where the reprisal lands (false: the incident's zone)    (false)
+-- in June 2025.  Parameters: M.parameters.
 
 local policy = require "policy"
 
 local M = {}
 
-local DEFAULTS = { p_lethal = 0.2, p_other = 0.005, delay = hours(48),
-                  response = "rocket", zone = false }
+M.doc = "a non-state group firing back after harm to its community"
+
+M.queries = false   -- it never asks the cell (escsim check reads this)
+
+M.parameters = {
+  { name = "p_lethal", type = "number", default = 0.2, range = {0, 1},
+    doc = "probability of a reprisal after an incident with deaths" },
+  { name = "p_other", type = "number", default = 0.005, range = {0, 1},
+    doc = "probability of a reprisal after one without deaths" },
+  { name = "delay", type = "number", unit = "h", default = hours(48), range = {0, math.huge},
+    doc = "hours before the reprisal" },
+  { name = "response", type = "type", default = "rocket",
+    doc = "incident type of the reprisal" },
+  { name = "zone", type = "zone", optional = true, default = false,
+    doc = "where the reprisal lands (false: the incident's zone)" },
+}
 
 function M.on_incident_observed(self, inc)
   local lethal = inc.fatalities_mil + inc.fatalities_civ > 0
@@ -28,8 +36,10 @@ function M.on_incident_observed(self, inc)
   return nil
 end
 
+---@param params? escsim.params.local_reprisal
+---@return escsim.Policy
 function M.new(params)
-  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
+  local p = policy.new(M, params)   -- not a tail call: errors point at the caller
   return p
 end
 

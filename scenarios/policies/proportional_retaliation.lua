@@ -9,24 +9,31 @@
 -- response is the incident's own type (same type, same rung); `by_type`
 -- maps an incident type to the response type (a rocket is answered by a
 -- strike), and `by_level` a ladder level to one, for types not in by_type.
--- Parameters:
---
---   min_level    incidents below this ladder level are ignored       (1)
---   p_respond    probability of responding, else a protest           (1.0)
---   delay        hours from observation to the response              (12)
---   query        ask the cell first when it is up                    (false)
---   by_type      {incident type = response type}                     (false: none)
---   by_level     {level = response type}, e.g. {[5] = "strike"}      (false: none)
---
--- by_level is read at the incident's level, else the nearest level below
--- it that has an entry.
+-- Parameters: M.parameters.  by_level is read at the incident's level,
+-- else the nearest level below it that has an entry.
 
 local policy = require "policy"
 
 local M = {}
 
-local DEFAULTS = { min_level = 1, p_respond = 1.0, delay = hours(12), query = false,
-                   by_type = false, by_level = false }
+M.doc = "answer on the incident's rung: in kind, or through by_type / by_level maps"
+
+M.queries = "query"   -- it asks the cell only when query is true (escsim check reads this)
+
+M.parameters = {
+  { name = "min_level", type = "integer", default = 1, range = {0, 7},
+    doc = "incidents below this ladder level are ignored" },
+  { name = "p_respond", type = "number", default = 1.0, range = {0, 1},
+    doc = "probability of responding, else a protest" },
+  { name = "delay", type = "number", unit = "h", default = hours(12), range = {0, math.huge},
+    doc = "hours from observation to the response" },
+  { name = "query", type = "boolean", default = false,
+    doc = "ask first (the channels, and the cell where there is one)" },
+  { name = "by_type", type = "table", keys = "type", values = "type", optional = true, default = false,
+    doc = "{incident type = response type} (false: none)" },
+  { name = "by_level", type = "table", keys = "integer", values = "type", optional = true, default = false,
+    doc = "{level = response type}, e.g. {[5] = \"strike\"} (false: none)" },
+}
 
 -- The response type for an incident: by_type, then by_level, then in kind.
 function M.response_type(self, inc)
@@ -46,12 +53,14 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self:response_type(inc),
     delay = self.delay,
-    query = self.query and inc.cell_available,
+    query = self.query,
   }
 end
 
+---@param params? escsim.params.proportional_retaliation
+---@return escsim.Policy
 function M.new(params)
-  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
+  local p = policy.new(M, params)   -- not a tail call: errors point at the caller
   return p
 end
 

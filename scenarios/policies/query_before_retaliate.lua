@@ -1,23 +1,34 @@
 -- query_before_retaliate.lua: retaliate against serious incidents, but ask
--- the communication cell first when it is up, and strike only when the
--- deadline passes without an answer that clears the suspect.
+-- first, and strike only when the deadline passes without an answer that
+-- clears the suspect.  A query goes to the fallback channels (UNDOF, a
+-- backchannel, public statements) as it would without any cell, and to the
+-- communication cell as well where there is one.
 --
 -- Israel's reported practice: fast, probable responses to attacks on its
 -- forces or territory (Jaeger & Paserman 2008; model-research.md 1.2), the
--- night of the 3 June 2025 rockets.  Parameters are assumptions to sweep.
---
---   min_level    incidents below this ladder level are ignored   (6)
---   p_retaliate  probability of retaliating, else a protest      (0.9)
---   deadline     hours from observation to the strike            (6)
---   query_first  ask the cell before striking when it is up      (true)
---   response     incident type of the retaliation                ("strike")
+-- night of the 3 June 2025 rockets.  Parameters (M.parameters) are
+-- assumptions to sweep.
 
 local policy = require "policy"
 
 local M = {}
 
-local DEFAULTS = { min_level = 6, p_retaliate = 0.9, deadline = hours(6),
-                  query_first = true, response = "strike" }
+M.doc = "retaliate against serious incidents, asking first (channels, and the cell where there is one)"
+
+M.queries = "query_first"   -- it asks the cell only when query_first is true (escsim check reads this)
+
+M.parameters = {
+  { name = "min_level", type = "integer", default = 6, range = {0, 7},
+    doc = "incidents below this ladder level are ignored" },
+  { name = "p_retaliate", type = "number", default = 0.9, range = {0, 1},
+    doc = "probability of retaliating, else a protest" },
+  { name = "deadline", type = "number", unit = "h", default = hours(6), range = {0, math.huge},
+    doc = "hours from observation to the strike (the cell's deadline)" },
+  { name = "query_first", type = "boolean", default = true,
+    doc = "ask before striking (the channels, and the cell where there is one)" },
+  { name = "response", type = "type", default = "strike",
+    doc = "incident type of the retaliation" },
+}
 
 function M.on_incident_observed(self, inc)
   if inc.level < self.min_level then return nil end
@@ -26,12 +37,14 @@ function M.on_incident_observed(self, inc)
     action = "retaliate",
     type = self.response,
     delay = self.deadline,
-    query = self.query_first and inc.cell_available,
+    query = self.query_first,
   }
 end
 
+---@param params? escsim.params.query_before_retaliate
+---@return escsim.Policy
 function M.new(params)
-  local p = policy.new(M, DEFAULTS, params)   -- not a tail call: errors point at the caller
+  local p = policy.new(M, params)   -- not a tail call: errors point at the caller
   return p
 end
 

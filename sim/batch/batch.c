@@ -30,6 +30,7 @@
 
 #include "escsim/h5merge.h"
 #include "escsim/model.h"
+#include "escsim/text.h"
 #include "batch_impl.h"
 #include "parallel.h"
 
@@ -126,7 +127,22 @@ int esc_bt_build_arm(const batch *b, esc_scenario *s, size_t p, size_t a,
                      esc_error *err)
 {
 	size_t n = arm_overrides(b, p, a, ov);
-	if (esc_scenario_arm(s, ov, n, cfg, pol, err))
+	/* A point's assignments are labelled with the --vary that made them,
+	 * so a message names the option the user typed. */
+	const esc_sweep *sw = b->o->sweep;
+	char **labels = sw && b->n_keys ? calloc(n, sizeof *labels) : NULL;
+	if (sw && b->n_keys && !labels)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	for (size_t k = 0; labels && k < b->n_keys; k++) {
+		size_t len = strlen(sw->keys[k]) + strlen(sw->specs[k]) + strlen(ov[k]) + 16;
+		if ((labels[k] = malloc(len)))
+			snprintf(labels[k], len, "--vary '%s=%s' (%s)", sw->keys[k], sw->specs[k], ov[k]);
+	}
+	int st = esc_scenario_arm_as(s, ov, (const char *const *)labels, n, cfg, pol, err);
+	for (size_t k = 0; labels && k < b->n_keys; k++)
+		free(labels[k]);
+	free(labels);
+	if (st)
 		return esc_error_prefix(err, "arm '%s': ", b->group_names[p * b->n_arms + a]);
 	return ESC_OK;
 }
@@ -544,9 +560,17 @@ static int plan_resume(batch *b, size_t *cap, int *complete, esc_error *err)
 		                   f, diff);
 	} else if (strcmp(info.options, b->options) != 0) {
 		first_line_difference(info.options, b->options, diff, sizeof diff);
-		st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was run with other "
-		                   "options: %s; repeat the original command (see its "
-		                   "command_line attribute) with --resume", f, diff);
+		const char *w[] = { info.command_line ? info.command_line : "", "--resume", f };
+		char *repeat = info.command_line && *info.command_line ? esc_shell_join(w + 1, 2) : NULL;
+		if (repeat)
+			st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was run with other "
+			                   "options: %s; to finish it, repeat its command with "
+			                   "--resume: %s %s", f, diff, info.command_line, repeat);
+		else
+			st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was run with other "
+			                   "options: %s; repeat the original command (see its "
+			                   "command_line attribute) with --resume", f, diff);
+		free(repeat);
 	} else if (info.reps != o->reps || info.rep_offset != o->rep_offset) {
 		st = esc_error_set(err, ESC_ERR_INPUT, "--resume: '%s' was run with -n %lld "
 		                   "--rep-offset %lld, not -n %lld --rep-offset %lld", f,
@@ -810,6 +834,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	char *shard = NULL;
 	esc_scenario *scen = NULL;
 	int complete_already = 0;
+	int wrote = 0;                  /* the final file is this run's */
 	int st = prepare(&b, err);
 
 	/* This process's block of replications: all, or this rank's share. */
@@ -819,7 +844,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	if (st == ESC_OK && !(scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
 		st = err->status;
 	for (size_t i = 0; st == ESC_OK && i < o->n_sets; i++)
-		st = esc_scenario_set(scen, o->sets[i], err);
+		st = esc_scenario_set_as(scen, o->sets[i], o->set_labels ? o->set_labels[i] : NULL, err);
 	if (st == ESC_OK) {
 		const esc_script_source *src;
 		size_t n = esc_scenario_sources(scen, &src);
@@ -880,6 +905,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 			                 cst ? &(esc_error){0} : &cerr) && cst == ESC_OK)
 				cst = cerr.status;
 			b.out = NULL;
+			wrote = cst == ESC_OK && !joined;
 			if (cst) {
 				if (st == ESC_OK || joined) {
 					*err = cerr;
@@ -912,6 +938,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 				st = jerr.status;
 			} else {
 				esc_error serr = {0};
+				wrote = 1;
 				have_stats = stats_from_file(&b, final, &serr) == ESC_OK;
 				long long kept = (long long)jobs_in_file(&b);
 				if (st == ESC_OK && worst) {
@@ -941,27 +968,30 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 			fprintf(stderr, "escsim: '%s' is complete: nothing to resume\n", final);
 	}
 
-	if (rank == 0 && started && !complete_already) {
+	/* The final line: nothing with --quiet (which prints only warnings
+	 * and errors), and "-> FILE" only for a file this run wrote. */
+	if (rank == 0 && started && !complete_already && !o->quiet) {
 		double dt = esc_bt_wall_s() - t0;
 		char extra[160] = "", how[64];
 		size_t len = 0;
 		if (o->sweep)
 			len += (size_t)snprintf(extra + len, sizeof extra - len,
-			                        " at %zu points (a replication: every arm "
-			                        "at one point)", b.n_points);
+			                        " at %zu point%s (a replication: every arm "
+			                        "at one point)", b.n_points, esc_plural((int64_t)b.n_points));
 		if (o->resume)
 			snprintf(extra + len, sizeof extra - len, " (resumed: %lld were done)",
 			         (long long)b.already_done);
 		if (mpi)
 			snprintf(how, sizeof how, "%d ranks x %d thread%s", ranks, b.threads,
-			         b.threads > 1 ? "s" : "");
+			         esc_plural(b.threads));
 		else
-			snprintf(how, sizeof how, "%d thread%s", b.threads, b.threads > 1 ? "s" : "");
-		fprintf(stderr, "%sescsim: %lld of %lld replications x %zu arms%s in %.2f s "
+			snprintf(how, sizeof how, "%d thread%s", b.threads, esc_plural(b.threads));
+		fprintf(stderr, "%sescsim: %lld of %lld replication%s x %zu arm%s%s in %.2f s "
 		        "(%.1f replications/s, %s)%s%s\n", b.show ? "\r\033[K" : "",
-		        (long long)done_all, (long long)want_all, b.n_arms, extra, dt,
+		        (long long)done_all, (long long)want_all, esc_plural(want_all), b.n_arms,
+		        esc_plural((int64_t)b.n_arms), extra, dt,
 		        dt > 0 ? (double)done_all / dt : 0.0, how,
-		        final ? " -> " : "", final ? final : "");
+		        final && wrote ? " -> " : "", final && wrote ? final : "");
 	}
 	if (res && have_stats && (rank == 0 || !joined))
 		fill_result(&b, res);

@@ -196,7 +196,7 @@ static int worker_setup(worker *w, esc_error *err)
 	if (!(w->scen = esc_scenario_load(o->scenario_path, NULL, NULL, err)))
 		return err->status;
 	for (size_t i = 0; i < o->n_sets; i++)
-		if (esc_scenario_set(w->scen, o->sets[i], err))
+		if (esc_scenario_set_as(w->scen, o->sets[i], o->set_labels ? o->set_labels[i] : NULL, err))
 			return err->status;
 	return ESC_OK;
 }

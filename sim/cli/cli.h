@@ -20,10 +20,11 @@ typedef struct cli {
 	int events;
 	int skip_failed;                /* --on-error skip */
 	const char **sets;
+	const char **set_labels;        /* per set: the option as typed, or NULL */
 	size_t n_sets;
 	esc_arm_spec *arms;
 	size_t n_arms;
-	char *horizon_set;
+	char *horizon_set, *horizon_label;
 	char *command_line;
 	int threads;                /* -j: worker threads (0 on the command line: every core) */
 	const char *resume;         /* --resume FILE */
@@ -38,6 +39,8 @@ typedef struct cli {
 	const char *experiment_path;    /* --experiment FILE */
 	esc_experiment *experiment;     /* loaded; its strings back arms, sets ... */
 	char *out_owned;            /* an output name made here (freed with c) */
+	const char *luals;          /* check: --luals FILE */
+	int decompose;              /* compare: --decompose */
 } cli;
 
 enum { CLI_GIVEN_REPS = 1, CLI_GIVEN_SEED = 2 };

@@ -22,18 +22,29 @@ static int x_error(const esc_experiment *x, const char *fmt, const char *what)
 	return ESC_ERR_INPUT;
 }
 
-/* The experiment's sets, then the command line's (which win). */
+/* The experiment's sets, then the command line's (which win), each with
+ * its label for messages. */
 static int merge_sets(cli *c, const esc_experiment *x)
 {
 	const char **v = calloc(x->n_sets + c->n_sets + 1, sizeof *v);
-	if (!v)
+	const char **l = calloc(x->n_sets + c->n_sets + 1, sizeof *l);
+	if (!v || !l) {
+		free(v);
+		free(l);
 		return -1;
-	for (size_t i = 0; i < x->n_sets; i++)
+	}
+	for (size_t i = 0; i < x->n_sets; i++) {
 		v[i] = x->sets[i];
-	for (size_t i = 0; i < c->n_sets; i++)
+		l[i] = x->set_labels[i];
+	}
+	for (size_t i = 0; i < c->n_sets; i++) {
 		v[x->n_sets + i] = c->sets[i];
+		l[x->n_sets + i] = c->set_labels[i];
+	}
 	free(c->sets);
+	free(c->set_labels);
 	c->sets = v;
+	c->set_labels = l;
 	c->n_sets += x->n_sets;
 	return 0;
 }
@@ -132,8 +143,8 @@ static int check_arm(esc_scenario *s, const char *const *ov, size_t n,
 	}
 	if (name)
 		fprintf(stderr, "escsim: %s: %s '%s': %s\n", x->site, what, name, err.msg);
-	else
-		fprintf(stderr, "escsim: %s: %s: %s\n", x->site, what, err.msg);
+	else                /* the message names the set it comes from */
+		fprintf(stderr, "escsim: %s\n", err.msg);
 	return err.status;
 }
 
@@ -175,10 +186,10 @@ int cli_check_experiment(const cli *c, const esc_sweep *sw)
 	}
 	int st = 0;
 	for (size_t i = 0; !st && i < x->n_sets; i++)
-		if ((st = esc_scenario_set(s, x->sets[i], &err)))
-			fprintf(stderr, "escsim: %s: set: %s\n", x->site, err.msg);
+		if ((st = esc_scenario_set_as(s, x->sets[i], x->set_labels[i], &err)))
+			fprintf(stderr, "escsim: %s\n", err.msg);
 	if (!st && x->n_sets)             /* the sets' keys, before any arm's */
-		st = check_arm(s, NULL, 0, x, "set", NULL);
+		st = check_arm(s, NULL, 0, x, NULL, NULL);
 	for (size_t a = 0; !st && a < x->n_arms; a++) {
 		char what[32];
 		snprintf(what, sizeof what, "arms[%zu]", a + 1);

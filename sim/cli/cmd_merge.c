@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "escsim/h5merge.h"
+#include "escsim/text.h"
 
 static void help(void)
 {
@@ -47,7 +48,7 @@ static int parse_count(const char *s, int64_t *out)
 
 enum { OPT_REP_OFFSET = 256, OPT_ALLOW };
 
-int cmd_merge(int argc, char **argv)
+static int merge(int argc, char **argv, const char *cmdline)
 {
 	static const struct option longopts[] = {
 		{ "out", required_argument, NULL, 'o' },
@@ -71,8 +72,8 @@ int cmd_merge(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'n':
-			if (parse_count(optarg, &reps))
-				return cli_usage_error("merge ", "-n/--reps: expected an integer >= 0, got '%s'", optarg);
+			if (parse_count(optarg, &reps) || reps < 1)
+				return cli_usage_error("merge ", "-n/--reps: expected an integer >= 1, got '%s'", optarg);
 			break;
 		case OPT_REP_OFFSET:
 			if (parse_count(optarg, &offset))
@@ -109,10 +110,8 @@ int cmd_merge(int argc, char **argv)
 		}
 	}
 	char *note = calloc(len + 1, 1);
-	char *cmdline = cli_join_argv(argc, argv);
 	if (!note || !cmdline) {
 		free(note);
-		free(cmdline);
 		fprintf(stderr, "escsim: out of memory\n");
 		return ESC_ERR_RUNTIME;
 	}
@@ -138,12 +137,21 @@ int cmd_merge(int argc, char **argv)
 	if (st) {
 		fprintf(stderr, "escsim: merge: %s\n", err.msg);
 	} else if (!quiet) {
-		fprintf(stderr, "escsim: merged %zu files: replications %lld..%lld of "
-		        "%zu arms -> %s%s\n", n, (long long)r.rep_offset,
-		        (long long)(r.rep_offset + r.reps - 1), r.n_groups, out,
+		fprintf(stderr, "escsim: merged %zu file%s: replications %lld..%lld of "
+		        "%zu arm%s -> %s%s\n", n, esc_plural((int64_t)n), (long long)r.rep_offset,
+		        (long long)(r.rep_offset + r.reps - 1), r.n_groups,
+		        esc_plural((int64_t)r.n_groups), out,
 		        r.complete ? "" : " (incomplete: some replications are missing)");
 	}
 	free(note);
+	return st;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	/* as typed, before getopt permutes argv (see cmd_run.c) */
+	char *cmdline = cli_join_argv(argc, argv);
+	int st = merge(argc, argv, cmdline);
 	free(cmdline);
 	return st;
 }

@@ -24,7 +24,53 @@ static int same_file(const struct stat *a, int had, const char *path)
 	       a->st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
 
-static int run(cli *c, int argc, char **argv)
+/* compare --decompose: the arms, then the arm `cell` three more times,
+ * each with only one of its effects on (its own overrides first, so the
+ * switches win).  Fills *out (malloc'd, with its override arrays in
+ * *ov); returns the number of arms, or 0 with a message. */
+static size_t decomposition_arms(const esc_arm_spec *arms, size_t n, esc_arm_spec **out,
+                                 const char ***ov)
+{
+	static const char *const names[] = { "answers_only", "notices_only", "enforcement_only" };
+	static const char *const off[3][2] = {
+		{ "cell.effects.notices=false", "cell.effects.enforcement=false" },
+		{ "cell.effects.answers=false", "cell.effects.enforcement=false" },
+		{ "cell.effects.answers=false", "cell.effects.notices=false" },
+	};
+	const esc_arm_spec *cell = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(arms[i].name, "cell"))
+			cell = &arms[i];
+		for (int m = 0; m < 3; m++)
+			if (!strcmp(arms[i].name, names[m])) {
+				cli_usage_error("compare ", "--decompose adds the arm '%s': do not name an arm so",
+				                names[m]);
+				return 0;
+			}
+	}
+	if (!cell) {
+		cli_usage_error("compare ", "%s", "--decompose takes apart the arm named 'cell': give one (the default arms have it)");
+		return 0;
+	}
+	*out = calloc(n + 3, sizeof **out);
+	*ov = calloc(3 * (cell->n_overrides + 2), sizeof **ov);
+	if (!*out || !*ov) {
+		cli_usage_error(NULL, "%s", "out of memory");
+		return 0;
+	}
+	memcpy(*out, arms, n * sizeof *arms);
+	for (int m = 0; m < 3; m++) {
+		const char **o = *ov + (size_t)m * (cell->n_overrides + 2);
+		for (size_t i = 0; i < cell->n_overrides; i++)
+			o[i] = cell->overrides[i];
+		o[cell->n_overrides] = off[m][0];
+		o[cell->n_overrides + 1] = off[m][1];
+		(*out)[n + (size_t)m] = (esc_arm_spec){ names[m], o, cell->n_overrides + 2 };
+	}
+	return n + 3;
+}
+
+static int run(cli *c, char **argv)
 {
 	static const char *cell_on[] = { "cell.enabled=true" };
 	static const char *cell_off[] = { "cell.enabled=false" };
@@ -34,7 +80,7 @@ static int run(cli *c, int argc, char **argv)
 	esc_arm_spec base_arm[] = { { "base", NULL, 0 } };
 	int compare = strcmp(c->cmd, "compare") == 0;
 	esc_batch_opts o = {
-		.scenario_path = c->scenario, .sets = c->sets, .n_sets = c->n_sets,
+		.scenario_path = c->scenario, .sets = c->sets, .set_labels = c->set_labels, .n_sets = c->n_sets,
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
 		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
@@ -49,12 +95,24 @@ static int run(cli *c, int argc, char **argv)
 		o.arms = base_arm;
 		o.n_arms = 1;
 	}
-	if (!(o.out_path = cli_out_path(c)))
-		return ESC_ERR_RUNTIME;
-	int st = cli_check_experiment(c, NULL);
-	if (st)
+	esc_arm_spec *decomposed = NULL;
+	const char **decomposed_ov = NULL;
+	if (c->decompose) {
+		o.n_arms = decomposition_arms(o.arms, o.n_arms, &decomposed, &decomposed_ov);
+		o.arms = decomposed;
+		if (!o.n_arms) {
+			free(decomposed);
+			free(decomposed_ov);
+			return ESC_ERR_INPUT;
+		}
+	}
+	o.out_path = cli_out_path(c);
+	int st = o.out_path ? cli_check_experiment(c, NULL) : ESC_ERR_RUNTIME;
+	if (st) {
+		free(decomposed);
+		free(decomposed_ov);
 		return st;
-	c->command_line = cli_join_argv(argc, argv);
+	}
 	o.command_line = c->command_line ? c->command_line : "";
 
 	esc_error err = {0};
@@ -67,7 +125,8 @@ static int run(cli *c, int argc, char **argv)
 	 * the replications it kept.  Under MPI only rank 0, which wrote it. */
 	if (esc_batch_rank() == 0 && !same_file(&before, had, o.out_path)) {
 		esc_report_opts ro = {
-			.path = o.out_path, .format = ESC_REPORT_TEXT, .store = compare,
+			.path = o.out_path, .format = c->quiet ? ESC_REPORT_NONE : ESC_REPORT_TEXT,
+			.store = compare,
 			.command_line = o.command_line, .argv0 = argv[0],
 		};
 		esc_error rerr = {0};
@@ -78,15 +137,19 @@ static int run(cli *c, int argc, char **argv)
 				st = rst == ESC_ERR_INPUT ? ESC_ERR_RUNTIME : rst;
 		}
 	}
+	free(decomposed);
+	free(decomposed_ov);
 	return st;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	cli c = { .reps = 100, .seed = 1 };
+	/* The command line as typed, before getopt permutes argv and --arm
+	 * specs are cut up in place: the file records it to be replayed. */
+	cli c = { .reps = 100, .seed = 1, .command_line = cli_join_argv(argc, argv) };
 	int st = cli_parse(&c, argc, argv);
 	if (st == 0)
-		st = run(&c, argc, argv);
+		st = run(&c, argv);
 	cli_free(&c);
 	return st;
 }

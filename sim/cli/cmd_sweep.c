@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 
+#include "escsim/text.h"
 #include "../../analysis/report.h"
 #include "cli.h"
 
@@ -58,8 +59,9 @@ static void print_points(const esc_sweep *sw, const esc_batch_result *r)
 			printf("\n");
 		}
 	}
-	printf("(%lld replications per point and arm; /arms/<ARM>.p<k> in the file; "
-	       "escsim report for every metric)\n", (long long)r->reps_done);
+	printf("(%lld replication%s per point and arm; /arms/<ARM>.p<k> in the file; "
+	       "escsim report for every metric)\n", (long long)r->reps_done,
+	       esc_plural(r->reps_done));
 }
 
 /* Designs whose report is the sensitivity indices, not the points. */
@@ -81,8 +83,8 @@ static int build(cli *c, esc_sweep *sw)
 }
 
 /* /summary, as compare stores it (spec section 4): only for a file this
- * run wrote, and under MPI only on rank 0; printed for the designs whose
- * result is the indices. */
+ * run wrote, and under MPI only on rank 0; printed (unless quiet) for the
+ * designs whose result is the indices. */
 static int summarise(const esc_sweep *sw, const esc_batch_opts *o,
                      const struct stat *before, int had, const char *argv0)
 {
@@ -94,7 +96,8 @@ static int summarise(const esc_sweep *sw, const esc_batch_opts *o,
 		return ESC_OK;
 	esc_report_opts ro = {
 		.path = o->out_path, .store = 1, .command_line = o->command_line,
-		.argv0 = argv0, .format = screens(sw) ? ESC_REPORT_TEXT : ESC_REPORT_NONE,
+		.argv0 = argv0,
+		.format = screens(sw) && !o->quiet ? ESC_REPORT_TEXT : ESC_REPORT_NONE,
 	};
 	esc_error rerr = {0};
 	int rst = esc_report(&ro, &rerr);
@@ -105,7 +108,8 @@ static int summarise(const esc_sweep *sw, const esc_batch_opts *o,
 
 int cmd_sweep(int argc, char **argv)
 {
-	cli c = { .reps = 100, .seed = 1 };
+	/* as typed, before getopt permutes argv (see cmd_run.c) */
+	cli c = { .reps = 100, .seed = 1, .command_line = cli_join_argv(argc, argv) };
 	esc_sweep sw = {0};
 	esc_error err = {0};
 	int st = cli_parse(&c, argc, argv);
@@ -117,9 +121,8 @@ int cmd_sweep(int argc, char **argv)
 		esc_arm_spec defaults[] = {
 			{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
 		};
-		c.command_line = cli_join_argv(argc, argv);
 		esc_batch_opts o = {
-			.scenario_path = c.scenario, .sets = c.sets, .n_sets = c.n_sets,
+			.scenario_path = c.scenario, .sets = c.sets, .set_labels = c.set_labels, .n_sets = c.n_sets,
 			.arms = c.n_arms ? c.arms : defaults, .n_arms = c.n_arms ? c.n_arms : 2,
 			.reps = c.reps, .rep_offset = c.rep_offset, .seed = c.seed,
 			.out_path = cli_out_path(&c),
@@ -136,7 +139,7 @@ int cmd_sweep(int argc, char **argv)
 			struct stat before;
 			int had = stat(o.out_path, &before) == 0;
 			st = esc_batch_run(&o, &res, &err);
-			if (!screens(&sw))
+			if (!c.quiet && !screens(&sw))
 				print_points(&sw, &res);
 			esc_batch_result_free(&res);
 			if (st)

@@ -7,10 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escsim/text.h"
 #include "cli.h"
 
 static const char *usage_common =
-	"  -n, --reps N          replications (default 100)\n"
+	"  -n, --reps N          replications, at least 1 (default 100)\n"
 	"  -s, --seed S          base seed, an integer >= 0 (default 1)\n"
 	"  -o, --out FILE        result file (default SCENARIO-COMMAND.h5)\n"
 	"      --rep-offset K    index of the first replication (default 0)\n"
@@ -34,7 +35,8 @@ static const char *usage_common =
 	"                        run of this same command (same scenario, seed and\n"
 	"                        options): run the replications it lacks and write\n"
 	"                        the whole back to FILE\n"
-	"  -q, --quiet           no progress display, only the final line\n"
+	"  -q, --quiet           print nothing on success but warnings (no\n"
+	"                        progress, final line or report)\n"
 	"  -h, --help            this help\n";
 
 static const char *usage_arm =
@@ -61,7 +63,12 @@ void cli_help(const char *cmd)
 		       "numbers) and print each metric per arm with its 95%% confidence\n"
 		       "interval and the paired difference from the baseline arm.\n"
 		       "Default arms: cell (cell.enabled=true) and no_cell (cell.enabled=false,\n"
-		       "the baseline).\n\noptions:\n%s%s", usage_common, usage_arm);
+		       "the baseline).\n\noptions:\n%s%s"
+		       "      --decompose       also run the arm cell with one of its mechanisms at\n"
+		       "                        a time (arms answers_only, notices_only and\n"
+		       "                        enforcement_only: cell.effects switched), and\n"
+		       "                        report each one's share of the cell's difference\n"
+		       "                        (/summary/decomposition)\n", usage_common, usage_arm);
 	} else if (strcmp(cmd, "sweep") == 0) {
 		printf("usage: escsim sweep [OPTIONS] --vary KEY=SPEC [--vary ...] SCENARIO\n"
 		       "       escsim sweep [OPTIONS] --experiment FILE.lua [SCENARIO]\n\n"
@@ -100,6 +107,9 @@ void cli_help(const char *cmd)
 		       "print the resolved parameters as JSON and any warnings.\n\noptions:\n"
 		       "      --set KEY=VALUE   override a scenario value (repeatable)\n"
 		       "      --horizon D       simulated time\n"
+		       "      --luals FILE      also write LuaLS definitions of the parameters of\n"
+		       "                        every policy module the scenario loads (as\n"
+		       "                        scenarios/meta/policies.lua, for editors)\n"
 		       "  -h, --help            this help\n");
 	}
 }
@@ -121,6 +131,25 @@ static int parse_int(const char *s, int64_t lo, int64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* A number of hours, or a decimal number and one of m, h, d, w (the
+ * durations --set reads). */
+static int is_duration(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 0 && strchr("mhdw", s[n - 1]))
+		n--;
+	size_t digits = 0, dots = 0, i = 0;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.')
+			dots++;
+		else
+			break;
+	}
+	return i == n && digits > 0 && dots <= 1;
 }
 
 /* Split "NAME:K=V,K=V" at top-level commas (not inside {}, () or quotes), so
@@ -172,37 +201,12 @@ static int parse_arm(char *spec, esc_arm_spec *arm)
 
 char *cli_join_argv(int argc, char **argv)
 {
-	size_t len = 1;
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) * 4 + 3;
-	char *s = malloc(len), *p = s;
-	if (!s)
-		return NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a);
-		if (i)
-			*p++ = ' ';
-		if (plain) {
-			p += sprintf(p, "%s", a);
-			continue;
-		}
-		*p++ = '\'';
-		for (; *a; a++) {
-			if (*a == '\'')
-				p += sprintf(p, "'\\''");
-			else
-				*p++ = *a;
-		}
-		*p++ = '\'';
-	}
-	*p = '\0';
-	return s;
+	return esc_shell_join((const char *const *)argv, (size_t)argc);
 }
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
-       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LEVELS,
-       OPT_SHARD, OPT_EXPERIMENT };
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS, OPT_DECOMPOSE,
+       OPT_LEVELS, OPT_SHARD, OPT_EXPERIMENT };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -223,6 +227,8 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "design", required_argument, NULL, OPT_DESIGN },
 		{ "points", required_argument, NULL, OPT_POINTS },
 		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+		{ "luals", required_argument, NULL, OPT_LUALS },
+		{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
 		{ "levels", required_argument, NULL, OPT_LEVELS },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
@@ -230,9 +236,10 @@ int cli_parse(cli *c, int argc, char **argv)
 	};
 	c->cmd = argv[1];
 	c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
+	c->set_labels = calloc((size_t)argc + 1, sizeof *c->set_labels);
 	c->arms = calloc((size_t)argc, sizeof *c->arms);
 	c->varies = calloc((size_t)argc, sizeof *c->varies);
-	if (!c->sets || !c->arms || !c->varies)
+	if (!c->sets || !c->set_labels || !c->arms || !c->varies)
 		return cli_usage_error(NULL, "%s", "out of memory");
 	int is_check = strcmp(c->cmd, "check") == 0;
 	int is_sweep = strcmp(c->cmd, "sweep") == 0;
@@ -255,8 +262,8 @@ int cli_parse(cli *c, int argc, char **argv)
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
-			if (parse_int(optarg, 0, &c->reps))
-				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 0, got '%s'", optarg);
+			if (parse_int(optarg, 1, &c->reps))
+				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 1, got '%s'", optarg);
 			c->given |= CLI_GIVEN_REPS;
 			break;
 		case 's':
@@ -293,11 +300,17 @@ int cli_parse(cli *c, int argc, char **argv)
 		case 'h': cli_help(c->cmd); exit(0);
 		case OPT_SET: c->sets[c->n_sets++] = optarg; break;
 		case OPT_HORIZON:
+			if (!is_duration(optarg))
+				return cli_usage_error(cmdsp, "--horizon: expected a duration such as 30d, 2w "
+				                       "or 720 (hours), got '%s'", optarg);
 			free(c->horizon_set);
+			free(c->horizon_label);
 			c->horizon_set = malloc(strlen(optarg) + 9);
-			if (!c->horizon_set)
+			c->horizon_label = malloc(strlen(optarg) + 13);
+			if (!c->horizon_set || !c->horizon_label)
 				return cli_usage_error(cmdsp, "%s", "out of memory");
 			sprintf(c->horizon_set, "horizon=%s", optarg);
+			sprintf(c->horizon_label, "--horizon '%s'", optarg);
 			break;
 		case 'j':
 			if (parse_int(optarg, 0, &v) || v > 4096)
@@ -333,6 +346,18 @@ int cli_parse(cli *c, int argc, char **argv)
 				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
 			}
 			break;
+		case OPT_LUALS:
+			if (!is_check)
+				return cli_usage_error(cmdsp, "option '%s' applies to check only", opt);
+			if (!*optarg)
+				return cli_usage_error(cmdsp, "%s", "--luals: expected a file name, got ''");
+			c->luals = optarg;
+			break;
+		case OPT_DECOMPOSE:
+			if (strcmp(c->cmd, "compare") != 0)
+				return cli_usage_error(cmdsp, "option '%s' applies to compare only", opt);
+			c->decompose = 1;
+			break;
 		case OPT_ARM:
 			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)
 				return cli_usage_error(cmdsp, "--arm applies to compare and sweep only (got '%s')", optarg);
@@ -351,8 +376,10 @@ int cli_parse(cli *c, int argc, char **argv)
 	}
 	if (c->rep_offset > INT64_MAX - c->reps)
 		return cli_usage_error(cmdsp, "%s", "--rep-offset plus -n/--reps is past the last replication index (2^63 - 1)");
-	if (c->horizon_set)
-		c->sets[c->n_sets++] = c->horizon_set;   /* last, so it wins */
+	if (c->horizon_set) {                        /* last, so it wins */
+		c->set_labels[c->n_sets] = c->horizon_label;
+		c->sets[c->n_sets++] = c->horizon_set;
+	}
 	if (threads_given && c->threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		c->threads = n > 0 ? (int)(n > 4096 ? 4096 : n) : 1;
@@ -373,8 +400,10 @@ void cli_free(cli *c)
 		free((void *)c->arms[i].overrides);
 	free(c->arms);
 	free(c->sets);
+	free(c->set_labels);
 	free(c->varies);
 	free(c->horizon_set);
+	free(c->horizon_label);
 	free(c->command_line);
 	cli_setup_free(c);
 }

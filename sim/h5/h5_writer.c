@@ -77,20 +77,24 @@ static const esc_h5_field run_fields[] = {
 	          "retaliations against a party that did not do it"),
 	RUN_FIELD(fatalities_mil, ESC_H5_I64, "count", NULL, "military fatalities"),
 	RUN_FIELD(fatalities_civ, ESC_H5_I64, "count", NULL, "civilian fatalities"),
+	/* here each arm's table has fatalities_by_<PARTY>, one per party
+	 * (runs_fields_for) */
 	RUN_FIELD(max_level, ESC_H5_I32, "level", NULL,
 	          "highest ladder level reached by any pair, 0..7"),
 	RUN_FIELD(hours_at_or_above_6, ESC_H5_F64, "h", NULL,
-	          "time any pair's ladder level was >= 6"),
+	          "time any pair's ladder level was at or above 6"),
 	RUN_FIELD(spiral, ESC_H5_I8, "1", "0=no,1=yes",
-	          "1 if the run escalated into a spiral"),
+	          "1 if an exchange between two parties reached ladder.spiral_moves moves"),
 	RUN_FIELD(first_crisis_h, ESC_H5_F64, "h", NULL,
-	          "time of the first crisis; NaN if none"),
+	          "time an exchange between two states first reached ladder.crisis_moves moves; NaN if none"),
 	RUN_FIELD(cell_requests, ESC_H5_I64, "count", NULL,
-	          "requests submitted to the communication cell"),
+	          "queries submitted to the communication cell"),
 	RUN_FIELD(cell_answered_before_deadline, ESC_H5_I64, "count", NULL,
-	          "cell requests answered before their deadline"),
+	          "cell queries answered before their deadline"),
 	RUN_FIELD(cell_mean_latency_h, ESC_H5_F64, "h", NULL,
-	          "mean time from request to answer; NaN if none answered"),
+	          "queries to the cell: mean time from submission to answer; NaN if none answered"),
+	RUN_FIELD(cell_notice_latency_h, ESC_H5_F64, "h", NULL,
+	          "notices through the cell: mean time from submission to delivery; NaN if none delivered"),
 	RUN_FIELD(events_total, ESC_H5_I64, "count", NULL,
 	          "incidents and policy actions"),
 	RUN_FIELD(cell_refused, ESC_H5_I64, "count", NULL,
@@ -103,20 +107,69 @@ static const esc_h5_field run_fields[] = {
 	          "queries sent through fallback channels"),
 	RUN_FIELD(channel_answered_before_deadline, ESC_H5_I64, "count", NULL,
 	          "fallback-channel queries answered before their deadline"),
-	RUN_FIELD(ops_notified, ESC_H5_I64, "count", NULL,
+	RUN_FIELD(notices_sent, ESC_H5_I64, "count", NULL,
 	          "operations notified through the cell"),
-	RUN_FIELD(ops_deconflicted, ESC_H5_I64, "count", NULL,
-	          "notified operations whose notice came early enough for third parties"),
-	RUN_FIELD(near_misses, ESC_H5_I64, "count", NULL,
-	          "notified operations whose notice came too late"),
+	RUN_FIELD(notices_in_time, ESC_H5_I64, "count", NULL,
+	          "notices delivered at least the lead third parties need before the operation"),
+	RUN_FIELD(notices_too_late, ESC_H5_I64, "count", NULL,
+	          "notices delivered less than that lead before the operation, or after it"),
+	RUN_FIELD(notices_undelivered, ESC_H5_I64, "count", NULL,
+	          "notices refused, or sent while the cell was down or suspended: never delivered"),
 };
+#define N_RUN_FIELDS (sizeof run_fields / sizeof run_fields[0])
+#define RUN_PARTY_AFTER 7       /* fatalities_by_<PARTY> come after run_fields[6], fatalities_civ */
 
-static const esc_h5_table_desc runs_desc = {
-	"runs: one row per replication",
-	sizeof(esc_run_row),
-	run_fields,
-	sizeof run_fields / sizeof run_fields[0],
-};
+/* One arm's runs columns: run_fields with a fatalities_by_<PARTY> column
+ * per party after the totals (the scenario's parties, in order).  On the
+ * heap: the table keeps a pointer to desc, and the arms array moves. */
+typedef struct runs_layout {
+	esc_h5_table_desc desc;
+	esc_h5_field *fields;
+	char (*names)[ESC_NAME_MAX + 16];
+} runs_layout;
+
+static void runs_layout_free(runs_layout *l)
+{
+	if (!l)
+		return;
+	free(l->fields);
+	free(l->names);
+	free(l);
+}
+
+static runs_layout *runs_layout_for(const esc_h5_names *parties, esc_error *err)
+{
+	size_t np = parties ? parties->n : 0;
+	if (np > ESC_MAX_PARTIES) {
+		esc_error_set(err, ESC_ERR_INPUT, "%zu parties: at most %d", np, ESC_MAX_PARTIES);
+		return NULL;
+	}
+	runs_layout *l = calloc(1, sizeof *l);
+	if (l) {
+		l->fields = calloc(N_RUN_FIELDS + np, sizeof *l->fields);
+		l->names = calloc(np ? np : 1, sizeof *l->names);
+	}
+	if (!l || !l->fields || !l->names) {
+		runs_layout_free(l);
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < RUN_PARTY_AFTER; i++)
+		l->fields[k++] = run_fields[i];
+	for (size_t p = 0; p < np; p++) {
+		snprintf(l->names[p], sizeof l->names[p], "fatalities_by_%s", parties->names[p]);
+		l->fields[k++] = (esc_h5_field){
+			l->names[p], offsetof(esc_run_row, fatalities_by) + p * sizeof(int64_t),
+			ESC_H5_I64, "count", NULL,
+			"deaths (military and civilian) in incidents this party carried out",
+		};
+	}
+	for (size_t i = RUN_PARTY_AFTER; i < N_RUN_FIELDS; i++)
+		l->fields[k++] = run_fields[i];
+	l->desc = (esc_h5_table_desc){ "runs: one row per replication", sizeof(esc_run_row), l->fields, k };
+	return l;
+}
 
 /* Labels that name scenario things are given per arm (LBL_*: which list);
  * the descriptors leave them NULL.  "goldstein" is a point on the Goldstein
@@ -300,6 +353,7 @@ typedef struct arm {
 	char *name;
 	hid_t group;
 	esc_h5_table runs, daily, events, messages, log;
+	runs_layout *runs_cols;     /* the runs table's descriptor */
 	int has_events, has_daily;
 } arm;
 
@@ -388,8 +442,10 @@ static int close_objects(esc_h5_writer *w)
 static void free_writer(esc_h5_writer *w)
 {
 	esc_h5_zpool_free(w->pool);   /* tables are closed: nothing in hand */
-	for (size_t i = 0; i < w->n_arms; i++)
+	for (size_t i = 0; i < w->n_arms; i++) {
 		free(w->arms[i].name);
+		runs_layout_free(w->arms[i].runs_cols);
+	}
 	free(w->arms);
 	free(w->path);
 	free(w->partial);
@@ -811,8 +867,10 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 	    esc_h5_attr_text(a->group, "overrides", overrides) < 0 ||
 	    esc_h5_attr_text(a->group, "resolved_json", resolved_json) < 0)
 		rc = h5_fail(w, err, what);
+	else if (!(a->runs_cols = runs_layout_for(labels ? &labels->parties : NULL, err)))
+		rc = err ? err->status : ESC_ERR_RUNTIME;
 	else
-		rc = esc_h5_table_create(&a->runs, a->group, "runs", &runs_desc,
+		rc = esc_h5_table_create(&a->runs, a->group, "runs", &a->runs_cols->desc,
 		                         NULL, w->where, err);
 	a->runs.pool = w->pool;
 	if (!rc && daily) {
@@ -843,6 +901,7 @@ int esc_h5_add_arm(esc_h5_writer *w, const char *name, const char *overrides,
 		if (a->group >= 0)
 			H5Gclose(a->group);
 		free(a->name);
+		runs_layout_free(a->runs_cols);
 		goto out;
 	}
 	*arm_index = (int)w->n_arms++;

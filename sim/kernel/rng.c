@@ -116,6 +116,25 @@ uint64_t esc_rng_stream_seed(uint64_t base_seed, uint64_t rep, const char *sourc
 	return esc_rng_mix64(h);
 }
 
+/* Keys (rng.h).  Exactly:
+ *
+ *   key(parent, tag, i) = mix64( mix64(parent + tag * GAMMA) ^ mix64(i + GAMMA) )
+ *   key_seed(s, key)    = mix64( s ^ mix64(key) )
+ *
+ * with GAMMA = 0x9e3779b97f4a7c15.  The inner mixes keep (tag, i) pairs
+ * apart: a small tag change and a small index change land in unrelated
+ * words before they meet. */
+uint64_t esc_rng_key(uint64_t parent, uint64_t tag, uint64_t i)
+{
+	return esc_rng_mix64(esc_rng_mix64(parent + tag * SPLITMIX_GAMMA) ^
+	                     esc_rng_mix64(i + SPLITMIX_GAMMA));
+}
+
+uint64_t esc_rng_key_seed(uint64_t stream_seed, uint64_t key)
+{
+	return esc_rng_mix64(stream_seed ^ esc_rng_mix64(key));
+}
+
 /* ---- named streams ---- */
 
 #define NAME_MAX_LEN 63

@@ -8,6 +8,7 @@
  * the running hook's random stream so replications stay reproducible.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,43 @@ static const dist_spec specs[] = {
 	{"zinb", ESC_DIST_ZINB, {"zero", "mean", "dispersion"}, 3, "zero, mean, dispersion"},
 };
 
+/* Raise msg at the line of parameter `key` in the table of parameters at
+ * index 1 when that line is known (a constructor written over several
+ * lines: marks.c), else at the line of the call. */
+static int param_error(lua_State *L, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int param_error(lua_State *L, const char *key, const char *fmt, ...)
+{
+	char where[600], msg[700];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (key && lua_type(L, 1) == LUA_TTABLE && esc_lua_key_where(L, 1, key, where, sizeof where))
+		lua_pushfstring(L, "%s: %s", where, msg);
+	else {
+		luaL_where(L, 1);
+		lua_pushstring(L, msg);
+		lua_concat(L, 2);
+	}
+	return lua_error(L);
+}
+
+/* The parameter an esc_dist_init message is about ("lognormal: sigma must
+ * be ..."), or NULL. */
+static const char *param_of(const dist_spec *sp, const char *msg)
+{
+	size_t n = strlen(sp->name);
+	if (strncmp(msg, sp->name, n) != 0 || msg[n] != ':' || msg[n + 1] != ' ')
+		return NULL;
+	for (int j = 0; j < sp->nparams; j++) {
+		size_t k = strlen(sp->params[j]);
+		if (strncmp(msg + n + 2, sp->params[j], k) == 0 && msg[n + 2 + k] == ' ')
+			return sp->params[j];
+	}
+	return NULL;
+}
+
 /* upvalue 1: index into specs */
 static int construct(lua_State *L)
 {
@@ -93,7 +131,7 @@ static int construct(lua_State *L)
 		for (int j = 0; j < sp->nparams; j++)
 			known |= strcmp(k, sp->params[j]) == 0;
 		if (!known)
-			return luaL_error(L, "%s: unknown parameter '%s' (expected %s)", sp->name, k, sp->expected);
+			return param_error(L, k, "%s: unknown parameter '%s' (expected %s)", sp->name, k, sp->expected);
 		lua_pop(L, 1);
 	}
 	double v[3] = {0, 0, 0};
@@ -103,8 +141,8 @@ static int construct(lua_State *L)
 			return luaL_error(L, "%s: missing parameter '%s' (expected %s)", sp->name,
 			                  sp->params[j], sp->expected);
 		if (t != LUA_TNUMBER)
-			return luaL_error(L, "%s: %s must be a number, got %s", sp->name, sp->params[j],
-			                  esc_lua_typename(L, -1));
+			return param_error(L, sp->params[j], "%s: %s must be a number, got %s", sp->name,
+			                   sp->params[j], esc_lua_typename(L, -1));
 		v[j] = lua_tonumber(L, -1);
 		lua_pop(L, 1);
 	}
@@ -113,7 +151,7 @@ static int construct(lua_State *L)
 	lua_dist *ld = new_dist(L);
 	esc_error err = {0};
 	if (esc_dist_init(&ld->d, sp->kind, v[0], v[1], v[2], &err))
-		return luaL_error(L, "%s", err.msg);
+		return param_error(L, param_of(sp, err.msg), "%s", err.msg);
 	return 1;
 }
 

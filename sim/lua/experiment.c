@@ -638,6 +638,20 @@ static int run_file(esc_scenario *s, esc_experiment *x, const char *path,
 	return st;
 }
 
+/* Each set's label for messages, naming the file and line. */
+static int label_sets(esc_experiment *x, esc_error *err)
+{
+	if (!(x->set_labels = calloc(x->n_sets + 1, sizeof *x->set_labels)))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	for (size_t i = 0; i < x->n_sets; i++) {
+		size_t n = strlen(x->site) + strlen(x->sets[i]) + 16;
+		if (!(x->set_labels[i] = malloc(n)))
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		snprintf(x->set_labels[i], n, "%s: set '%s'", x->site, x->sets[i]);
+	}
+	return ESC_OK;
+}
+
 int esc_experiment_load(const char *path, esc_experiment *x, esc_error *err)
 {
 	memset(x, 0, sizeof *x);
@@ -656,6 +670,8 @@ int esc_experiment_load(const char *path, esc_experiment *x, esc_error *err)
 		lua_insert(s->L, -2);
 		st = esc_lua_pcall(s, 2, 0, path, err);
 	}
+	if (st == ESC_OK)
+		st = label_sets(x, err);
 	if (st == ESC_OK && x->scenario) {
 		char *sc = beside(path, x->scenario);
 		free(x->scenario);
@@ -686,6 +702,8 @@ void esc_experiment_free(esc_experiment *x)
 	free(x->design);
 	free(x->out);
 	free_strs(x->vary, x->n_vary);
+	if (x->set_labels)
+		free_strs(x->set_labels, x->n_sets);
 	free_strs(x->sets, x->n_sets);
 	for (size_t a = 0; x->arms && a < x->n_arms; a++) {
 		free(x->arms[a].name);

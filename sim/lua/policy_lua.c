@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "escsim/engine.h"
+#include "escsim/text.h"
 #include "script.h"
 
 const char *const esc_lua_hook_names[ESC_N_HOOKS] = {
@@ -42,10 +43,11 @@ const size_t esc_lua_n_hook_names = ESC_N_HOOKS;
 const char *const esc_lua_cause_names[3] = {"background", "triggered", "policy"};
 const char *const esc_lua_kind_names[2] = {"incident", "protest"};
 static const char *const action_names[] = {"ignore", "protest", "query", "retaliate"};
-/* esc_message_kind */
-static const char *const message_kinds[] = {"query", "notify", "protest", "restraint", "intel"};
-/* esc_reply_kind */
-static const char *const reply_names[] = {"answer", "deny", "share_intel", "commit_enforce", "refuse"};
+const char *const esc_lua_message_kind_names[ESC_LUA_N_MESSAGE_KINDS] = {
+	"query", "notify", "protest", "restraint", "intel"};          /* esc_message_kind */
+const char *const esc_lua_reply_names[ESC_LUA_N_REPLIES] = {
+	"answer", "deny", "share_intel", "commit_enforce", "refuse"}; /* esc_reply_kind */
+
 #define REPLIES "answer, deny, share_intel, commit_enforce, refuse"
 /* A query's priority (esc_decision.priority is the index). */
 static const char *const priority_names[] = {"flash", "immediate", "routine"};
@@ -69,7 +71,9 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 		return NULL;
 	p->s = s;
 	p->arm_ref = p->triggers_ref = p->run_ref = LUA_NOREF;
-	p->strs_ref = p->record_mt_ref[0] = p->record_mt_ref[1] = LUA_NOREF;
+	p->strs_ref = LUA_NOREF;
+	for (size_t w = 0; w < COUNT(p->record_mt_ref); w++)
+		p->record_mt_ref[w] = LUA_NOREF;
 	p->np = cfg->n_parties;
 	p->nt = cfg->n_types;
 	p->nz = cfg->n_zones;
@@ -563,31 +567,12 @@ void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const cha
 	bool_field(L, d, "query", c, head, &out->query_cell);
 }
 
-/* ---- tables scripts see ------------------------------------------------------------ */
-
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
+/* ---- what hooks see (records: record_lua.c) ----------------------------------------- */
 
 static void set_num(lua_State *L, const char *k, double v)
 {
 	lua_pushnumber(L, v);
 	lua_setfield(L, -2, k);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-/* A party name, or nothing for -1. */
-static void set_party(lua_State *L, const esc_lua_policy *p, const char *k, int i)
-{
-	if (i >= 0 && (size_t)i < p->np)
-		set_str(L, k, p->parties[i]);
 }
 
 static int party_ok(const esc_lua_policy *p, int i) { return i >= 0 && (size_t)i < p->np; }
@@ -702,7 +687,7 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 	c->ctx = *ctx;
 	c->ctx.party = party;
 	if (!c->ctx.rng && c->ctx.engine)
-		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
+		c->ctx.rng = esc_engine_stream(c->ctx.engine, party, c->ctx.key);
 	c->about = -1;
 	c->target = c->zone = -1;
 	c->fn_idx = 0;
@@ -845,19 +830,7 @@ static int cell_request_cf(lua_State *L)
 	const esc_cell_request *r = c->in;
 	if (!push_hook(L, c, r->receiver, ESC_HOOK_CELL_REQUEST))
 		return 0;
-	lua_createtable(L, 0, 8);
-	set_int(L, "message_id", r->message_id);
-	if (r->event_id >= 0)
-		set_int(L, "event_id", r->event_id);
-	set_party(L, p, "sender", r->sender);
-	set_party(L, p, "receiver", r->receiver);
-	if (r->kind >= 0 && (size_t)r->kind < COUNT(message_kinds))
-		set_str(L, "kind", message_kinds[r->kind]);
-	set_party(L, p, "suspected", r->suspected);
-	set_party(L, p, "culprit", r->culprit);
-	if (!isnan(r->deadline_h))
-		set_num(L, "deadline", r->deadline_h);
-	set_num(L, "now", c->ctx.t_h);
+	esc_lua_push_request(L, p, r, c->ctx.t_h);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	if (lua_isnil(L, d))
@@ -869,7 +842,7 @@ static int cell_request_cf(lua_State *L)
 	esc_lua_check_fields(L, d, c, head, request_fields, COUNT(request_fields), "reply, delay");
 	esc_cell_reply out = *(esc_cell_reply *)c->out;
 	if (lua_getfield(L, d, "reply") != LUA_TNIL) {
-		int k = lua_type(L, -1) == LUA_TSTRING ? list_index(reply_names, COUNT(reply_names), lua_tostring(L, -1)) : -1;
+		int k = lua_type(L, -1) == LUA_TSTRING ? list_index(esc_lua_reply_names, ESC_LUA_N_REPLIES, lua_tostring(L, -1)) : -1;
 		if (k < 0)
 			esc_lua_bad(L, c, head, "reply=%s: expected one of " REPLIES, shown(L, -1));
 		out.reply = (esc_reply_kind)k;
@@ -907,23 +880,7 @@ static int cell_reply_cf(lua_State *L)
 	int *cancel = c->out;
 	if (!push_hook(L, c, c->ctx.party, ESC_HOOK_CELL_REPLY))
 		return 0;
-	lua_createtable(L, 0, 9);
-	set_int(L, "message_id", a->message_id);
-	if (a->event_id >= 0)
-		set_int(L, "event_id", a->event_id);
-	if (a->channel == 0)
-		set_str(L, "channel", "cell");
-	else if (a->channel > 0 && (size_t)a->channel <= p->nch)
-		set_str(L, "channel", p->channels[a->channel - 1]);
-	if ((unsigned)a->reply < COUNT(reply_names))
-		set_str(L, "reply", reply_names[a->reply]);
-	set_party(L, p, "named", a->named);
-	set_party(L, p, "pending_target", a->pending_target);
-	if (!isnan(a->strike_h))
-		set_num(L, "strike_time", a->strike_h);
-	lua_pushboolean(L, *cancel);
-	lua_setfield(L, -2, "cancel");
-	set_num(L, "now", c->ctx.t_h);
+	esc_lua_push_answer(L, p, a, *cancel, c->ctx.t_h);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	if (lua_isnil(L, d))
@@ -983,17 +940,7 @@ static int pre_operation_cf(lua_State *L)
 	if (!push_hook(L, c, op->actor, ESC_HOOK_PRE_OPERATION))
 		return 0;
 	esc_notice out = *(esc_notice *)c->out;
-	lua_createtable(L, 0, 7);
-	set_party(L, p, "actor", op->actor);
-	set_party(L, p, "target", op->target);
-	if (op->type >= 0 && (size_t)op->type < p->nt)
-		set_str(L, "type", p->types[op->type]);
-	if (op->zone >= 0 && (size_t)op->zone < p->nz)
-		set_str(L, "zone", p->zones[op->zone]);
-	lua_pushboolean(L, out.notify);
-	lua_setfield(L, -2, "notify");
-	set_num(L, "lead", out.lead_h);
-	set_num(L, "now", c->ctx.t_h);
+	esc_lua_push_operation(L, p, op, &out, c->ctx.t_h);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
 	if (lua_isnil(L, d))
@@ -1076,7 +1023,7 @@ static void as_party(lua_State *L, esc_lua_call *c, const esc_hook_ctx *base, in
 	c->ctx = *base;
 	c->ctx.party = party;
 	if (c->ctx.engine)
-		c->ctx.rng = esc_engine_stream(c->ctx.engine, party);
+		c->ctx.rng = esc_engine_stream(c->ctx.engine, party, c->ctx.key);
 	c->about = ev->kind == ESC_EVENT_INCIDENT ? ev->id : -1;
 	c->target = ev->kind == ESC_EVENT_INCIDENT && ev->actor != party ? ev->actor : -1;
 	c->zone = ev->zone;
@@ -1232,7 +1179,7 @@ static int lua_on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_
 	c.p = p;
 	c.ctx = *ctx;
 	if (!c.ctx.rng && c.ctx.engine)
-		c.ctx.rng = esc_engine_stream(c.ctx.engine, ctx->party);
+		c.ctx.rng = esc_engine_stream(c.ctx.engine, ctx->party, ctx->key);
 	c.about = -1;
 	c.target = c.zone = -1;
 	c.token = token;
@@ -1253,232 +1200,3 @@ const esc_policy_type esc_lua_policy_type = {
 	.on_event = lua_on_event,
 	.on_timer = lua_on_timer,
 };
-
-/* ---- escsim check --------------------------------------------------------------------- */
-
-/* The description is built as pieces appended to a Lua table (at index
- * acc), concatenated at the end, so values can be pushed freely meanwhile. */
-static void add(lua_State *L, int acc, const char *s)
-{
-	lua_pushstring(L, s);
-	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
-}
-
-static void add_json_string(lua_State *L, int acc, const char *s, size_t n)
-{
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	luaL_addchar(&b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		char esc[8];
-		if (ch == '"' || ch == '\\') {
-			luaL_addchar(&b, '\\');
-			luaL_addchar(&b, (char)ch);
-		} else if (ch < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", ch);
-			luaL_addstring(&b, esc);
-		} else {
-			luaL_addchar(&b, (char)ch);
-		}
-	}
-	luaL_addchar(&b, '"');
-	luaL_pushresult(&b);
-	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
-}
-
-static void add_name(lua_State *L, int acc, const char *s)
-{
-	add_json_string(L, acc, s, strlen(s));
-}
-
-/* A parameter's value (idx absolute) as JSON: numbers, strings, booleans,
- * tables of them (arrays when their keys are 1..n); anything else as a
- * string naming its type ("a distribution"). */
-static void add_json_value(lua_State *L, int acc, int idx, int depth)
-{
-	char num[64];
-	switch (lua_type(L, idx)) {
-	case LUA_TNUMBER: {
-		double x = lua_tonumber(L, idx);
-		if (lua_isinteger(L, idx))
-			snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
-		else if (isfinite(x))
-			snprintf(num, sizeof num, "%.17g", x);
-		else
-			snprintf(num, sizeof num, "\"%s\"", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
-		add(L, acc, num);
-		return;
-	}
-	case LUA_TBOOLEAN:
-		add(L, acc, lua_toboolean(L, idx) ? "true" : "false");
-		return;
-	case LUA_TSTRING: {
-		size_t n;
-		const char *s = lua_tolstring(L, idx, &n);
-		add_json_string(L, acc, s, n);
-		return;
-	}
-	case LUA_TTABLE:
-		if (depth < 8) {
-			luaL_checkstack(L, 6, "describing a parameter");
-			int nk = esc_lua_sorted_keys(L, idx);
-			if (nk >= 0) {
-				int keys = lua_gettop(L);
-				int array = 1;
-				for (int k = 1; k <= nk && array; k++) {
-					lua_rawgeti(L, keys, k);
-					array = lua_isinteger(L, -1) && lua_tointeger(L, -1) == k;
-					lua_pop(L, 1);
-				}
-				add(L, acc, array && nk > 0 ? "[" : "{");
-				for (int k = 1; k <= nk; k++) {
-					if (k > 1)
-						add(L, acc, ",");
-					lua_rawgeti(L, keys, k);
-					if (!array) {
-						if (lua_type(L, -1) == LUA_TSTRING) {
-							size_t n;
-							const char *ks = lua_tolstring(L, -1, &n);
-							add_json_string(L, acc, ks, n);
-						} else {
-							lua_pushvalue(L, -1);
-							add_json_string(L, acc, lua_tostring(L, -1), lua_rawlen(L, -1));
-							lua_pop(L, 1);
-						}
-						add(L, acc, ":");
-					}
-					lua_rawget(L, idx);
-					add_json_value(L, acc, lua_gettop(L), depth + 1);
-					lua_pop(L, 1);
-				}
-				add(L, acc, array && nk > 0 ? "]" : "}");
-				lua_pop(L, 1);
-				return;
-			}
-		}
-		/* fall through */
-	default:
-		snprintf(num, sizeof num, "\"a %s\"", esc_lua_typename(L, idx));
-		add(L, acc, num);
-		return;
-	}
-}
-
-/* Protected: the description as a Lua string (pushed). */
-static int describe_cf(lua_State *L)
-{
-	esc_lua_policy *p = lua_touserdata(L, 1);
-	lua_settop(L, 1);
-	lua_newtable(L);
-	int acc = 2;
-	add(L, acc, "\"policies\":{");
-	int first = 1;
-	for (size_t i = 0; i < p->np; i++) {
-		if (p->policy_ref[i] == LUA_NOREF)
-			continue;
-		if (!first)
-			add(L, acc, ",");
-		first = 0;
-		add_name(L, acc, p->parties[i]);
-		add(L, acc, ":{\"hooks\":[");
-		int fh = 1;
-		for (int h = 0; h < ESC_N_HOOKS; h++)
-			if (p->hooks[i] & (1u << h)) {
-				if (!fh)
-					add(L, acc, ",");
-				fh = 0;
-				add_name(L, acc, esc_lua_hook_names[h]);
-			}
-		add(L, acc, "],\"parameters\":{");
-		/* every field that is not a function, in sorted order */
-		lua_rawgeti(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
-		int t = lua_gettop(L);
-		int nk = esc_lua_sorted_keys(L, t);
-		int keys = lua_gettop(L);
-		int fp = 1;
-		for (int k = 1; k <= nk; k++) {
-			lua_rawgeti(L, keys, k);
-			lua_pushvalue(L, -1);
-			lua_rawget(L, t);
-			if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) != LUA_TFUNCTION) {
-				if (!fp)
-					add(L, acc, ",");
-				fp = 0;
-				size_t n;
-				const char *ks = lua_tolstring(L, -2, &n);
-				add_json_string(L, acc, ks, n);
-				add(L, acc, ":");
-				add_json_value(L, acc, lua_gettop(L), 0);
-			}
-			lua_pop(L, 2);
-		}
-		lua_settop(L, acc);
-		char tick[64];
-		snprintf(tick, sizeof tick, "},\"tick_h\":%.17g}",
-		         (p->hooks[i] & (1u << ESC_HOOK_TICK)) ? p->tick[i] : 0.0);
-		add(L, acc, tick);
-	}
-	add(L, acc, "},\"triggers\":[");
-	for (size_t i = 0; i < p->n_triggers; i++) {
-		const esc_lua_trigger *t = &p->triggers[i];
-		if (i)
-			add(L, acc, ",");
-		add(L, acc, "{\"name\":");
-		add_name(L, acc, t->name);
-		add(L, acc, ",\"party\":");
-		add_name(L, acc, p->parties[t->party]);
-		add(L, acc, ",\"event\":{");
-		struct { const char *k; int v; char (*names)[ESC_NAME_MAX]; const char *const *list; } m[] = {
-			{"type", t->type, p->types, NULL}, {"actor", t->actor, p->parties, NULL},
-			{"target", t->target, p->parties, NULL}, {"zone", t->zone, p->zones, NULL},
-			{"cause", t->cause, NULL, esc_lua_cause_names}, {"kind", t->kind, NULL, esc_lua_kind_names},
-		};
-		int fm = 1;
-		for (size_t k = 0; k < COUNT(m); k++) {
-			if (m[k].v == -1)
-				continue;
-			if (!fm)
-				add(L, acc, ",");
-			fm = 0;
-			add_name(L, acc, m[k].k);
-			add(L, acc, ":");
-			if (m[k].v == -2)
-				add(L, acc, "null");   /* an unknown name: never matches */
-			else
-				add_name(L, acc, m[k].names ? m[k].names[m[k].v] : m[k].list[m[k].v]);
-		}
-		char tail[128];
-		snprintf(tail, sizeof tail, "},\"probability\":%.17g,\"repeatable\":%s}", t->probability,
-		         t->repeatable ? "true" : "false");
-		add(L, acc, tail);
-	}
-	add(L, acc, "]");
-	luaL_Buffer b;
-	luaL_buffinit(L, &b);
-	lua_Integer n = (lua_Integer)lua_rawlen(L, acc);
-	for (lua_Integer i = 1; i <= n; i++) {
-		lua_rawgeti(L, acc, i);
-		luaL_addvalue(&b);
-	}
-	luaL_pushresult(&b);
-	return 1;
-}
-
-char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err)
-{
-	esc_scenario *s = p->s;
-	lua_pushcfunction(s->L, describe_cf);
-	lua_pushlightuserdata(s->L, p);
-	if (esc_lua_pcall(s, 1, 1, "describing the policies", err))
-		return NULL;
-	size_t n;
-	const char *str = lua_tolstring(s->L, -1, &n);
-	char *out = malloc(n + 1);
-	if (out)
-		memcpy(out, str, n + 1);
-	else
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	lua_pop(s->L, 1);
-	return out;
-}

@@ -533,7 +533,7 @@ static int sandbox_require(lua_State *L)
 	const char *chunk = lua_pushfstring(L, "@%s", found);
 	size_t clen;
 	const char *src = lua_tolstring(L, -2, &clen);
-	if (esc_lua_load_text(L, src, clen, chunk) != LUA_OK)
+	if (esc_lua_load_marked(L, src, clen, chunk) != LUA_OK)
 		return lua_error(L);
 	lua_pushlightuserdata(L, &loading_sentinel);
 	lua_setfield(L, 2, name);

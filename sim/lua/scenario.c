@@ -52,7 +52,7 @@ void esc_lua_open_scenario(lua_State *L, int env)
  * policy module used by two parties) becomes two copies and an override of
  * policies.ISR.x leaves SYR alone; a cycle (a table containing one of its
  * ancestors) stays a cycle.  Metatables, functions and userdata are shared. */
-static void copy_value(lua_State *L, int src, int anc, int depth)
+static void copy_value(lua_State *L, int src, int anc, int depth, int sites)
 {
 	if (lua_type(L, src) != LUA_TTABLE) {
 		lua_pushvalue(L, src);
@@ -73,7 +73,7 @@ static void copy_value(lua_State *L, int src, int anc, int depth)
 	lua_pushnil(L);
 	while (lua_next(L, src)) {
 		int v = lua_gettop(L);
-		copy_value(L, v, anc, depth + 1);
+		copy_value(L, v, anc, depth + 1, sites);
 		lua_pushvalue(L, v - 1);             /* key */
 		lua_insert(L, -2);
 		lua_rawset(L, dst);
@@ -81,18 +81,25 @@ static void copy_value(lua_State *L, int src, int anc, int depth)
 	}
 	if (lua_getmetatable(L, src))
 		lua_setmetatable(L, dst);
+	if (sites)
+		esc_lua_copy_site(L, src, dst);
 	lua_pushvalue(L, src);
 	lua_pushnil(L);
 	lua_rawset(L, anc);
 }
 
-void esc_lua_deep_copy(lua_State *L, int idx)
+static void deep_copy(lua_State *L, int idx, int sites)
 {
 	idx = lua_absindex(L, idx);
 	lua_newtable(L);
 	int anc = lua_gettop(L);
-	copy_value(L, idx, anc, 0);
+	copy_value(L, idx, anc, 0, sites);
 	lua_remove(L, anc);
+}
+
+void esc_lua_deep_copy(lua_State *L, int idx)
+{
+	deep_copy(L, idx, 0);
 }
 
 /* ---- overrides -------------------------------------------------------- */
@@ -208,6 +215,7 @@ static int parse_override(override *o, const char *assignment, const char *label
 static void apply_override(lua_State *L, int t, const override *o)
 {
 	t = lua_absindex(L, t);
+	esc_lua_check_override_key(L, t, o->key, o->label);   /* inline policies */
 	if (o->is_duration) {
 		lua_pushnumber(L, o->hours);
 	} else {
@@ -286,7 +294,7 @@ static int load_cf(lua_State *L)
 	load_job *job = lua_touserdata(L, 1);
 	esc_scenario *s = job->s;
 	const char *chunk = lua_pushfstring(L, "@%s", s->path);
-	if (esc_lua_load_text(L, job->text, job->len, chunk) != LUA_OK)
+	if (esc_lua_load_marked(L, job->text, job->len, chunk) != LUA_OK)
 		return lua_error(L);
 	lua_call(L, 0, 1);
 	int ret = lua_gettop(L);
@@ -509,11 +517,17 @@ static char *make_label(const char *kind, const char *assignment)
 
 int esc_scenario_set(esc_scenario *s, const char *assignment, esc_error *err)
 {
+	return esc_scenario_set_as(s, assignment, NULL, err);
+}
+
+int esc_scenario_set_as(esc_scenario *s, const char *assignment, const char *as,
+                        esc_error *err)
+{
 	esc_lua_override *sets = realloc(s->sets, (s->n_sets + 1) * sizeof *sets);
 	if (!sets)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	s->sets = sets;
-	char *label = make_label("--set", assignment);
+	char *label = as ? strdup(as) : make_label("--set", assignment);
 	if (!label)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	override o;
@@ -553,7 +567,7 @@ static int arm_cf(lua_State *L)
 {
 	arm_job *job = lua_touserdata(L, 1);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, job->s->base_ref);
-	esc_lua_deep_copy(L, -1);
+	deep_copy(L, -1, 1);      /* with where each table was written, for messages */
 	lua_remove(L, -2);
 	for (size_t i = 0; i < job->n_ov; i++)
 		apply_override(L, -1, &job->ov[i]);
@@ -582,6 +596,13 @@ static void clear_warnings(esc_scenario *s)
 int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
                      esc_config *cfg, esc_policy *policy, esc_error *err)
 {
+	return esc_scenario_arm_as(s, overrides, NULL, n, cfg, policy, err);
+}
+
+int esc_scenario_arm_as(esc_scenario *s, const char *const *overrides,
+                        const char *const *labels, size_t n, esc_config *cfg,
+                        esc_policy *policy, esc_error *err)
+{
 	memset(cfg, 0, sizeof *cfg);
 	if (policy)
 		memset(policy, 0, sizeof *policy);
@@ -599,7 +620,8 @@ int esc_scenario_arm(esc_scenario *s, const char *const *overrides, size_t n,
 	for (size_t i = 0; i < s->n_sets; i++)
 		rec[i] = s->sets[i];                 /* labels shared, not owned */
 	for (size_t i = 0; i < n; i++) {
-		char *label = make_label("override", overrides[i]);
+		char *label = labels && labels[i] ? strdup(labels[i])
+		                                  : make_label("override", overrides[i]);
 		if (!label) {
 			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 			goto done;
@@ -669,6 +691,11 @@ char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, 
 			return esc_lua_policy_describe(s->policies[i], err);
 	esc_error_set(err, ESC_ERR_RUNTIME, "describe: not a policy of this scenario");
 	return NULL;
+}
+
+char *esc_scenario_luals(esc_scenario *s, esc_error *err)
+{
+	return esc_lua_luals(s, err);
 }
 
 const char *esc_scenario_name(const esc_scenario *s)

@@ -8,6 +8,10 @@
  *   validate.c   a scenario table -> esc_config, with key paths in errors
  *   policy_lua.c the "lua" esc_policy_type: every hook, its answers checked
  *                field by field, triggers, per-replication state
+ *   record_lua.c incidents, events and messages as strict read-only records
+ *   params.c     the parameters policies declare, and their one check
+ *   describe.c   an arm's policies and triggers for escsim check
+ *   marks.c      where each table of a scenario was written, for messages
  *   sim_lua.c    the `sim` table scripts use: clock, random numbers, queries
  *                of the running replication, timers, processes, actions, log
  */
@@ -35,6 +39,7 @@
 #define ESC_REG_MARKED "escsim.scenarios"   /* weak set: table -> "file:line" */
 #define ESC_REG_LOADED "escsim.loaded"      /* require cache: name -> value */
 #define ESC_REG_DIST "escsim.distribution"  /* metatable of distributions */
+#define ESC_REG_SITES "escsim.sites"        /* weak: table -> where it was written */
 
 typedef struct esc_lua_policy esc_lua_policy;
 typedef struct esc_lua_call esc_lua_call;
@@ -126,7 +131,8 @@ struct esc_lua_policy {
 	int triggers_ref;            /* the arm's triggers array, or LUA_NOREF */
 	int run_ref;                 /* this replication's {timers, procs, triggers} */
 	int strs_ref;                /* interned field and name strings (record_lua.c) */
-	int record_mt_ref[2];        /* metatables of incident and event records */
+	int record_mt_ref[5];        /* metatables of the records: incident, event,
+	                                request, answer, operation */
 	unsigned char *fired;        /* per trigger, this replication */
 	int64_t next_token;          /* timers of this replication */
 	uint64_t rep;
@@ -169,17 +175,26 @@ void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char
 void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
                            int party, esc_decision *out, int act);
 
-/* record_lua.c: incidents and events as read-only records.  bind interns
- * the strings and makes the metatables (esc_lua_policy.strs_ref,
- * record_mt_ref); push_observation pushes the incident attribute and
- * on_incident_observed see (full: with perpetrator, ladder and
- * cell_available), push_event the event on_event, triggers and sim.recent
- * see; push_hook_name the interned name of hook h. */
+/* record_lua.c: incidents, events and messages as strict read-only
+ * records.  bind interns the strings and makes the metatables
+ * (esc_lua_policy.strs_ref, record_mt_ref); push_observation pushes the
+ * incident attribute and on_incident_observed see (full: with perpetrator,
+ * ladder and cell_available), push_event the event on_event, triggers and
+ * sim.recent see, push_request, push_answer and push_operation the argument
+ * of on_cell_request, on_cell_reply (cancel: the engine's rule) and
+ * pre_operation (n: the scenario's notice); push_hook_name the interned
+ * name of hook h. */
 void esc_lua_records_bind(lua_State *L, esc_lua_policy *p);
 void esc_lua_records_unbind(lua_State *L, esc_lua_policy *p);
 void esc_lua_push_observation(lua_State *L, const esc_lua_policy *p, const esc_observation *o,
                               double now, int full);
 void esc_lua_push_event(lua_State *L, const esc_lua_policy *p, const esc_event_row *ev);
+void esc_lua_push_request(lua_State *L, const esc_lua_policy *p, const esc_cell_request *q,
+                          double now);
+void esc_lua_push_answer(lua_State *L, const esc_lua_policy *p, const esc_cell_answer *a,
+                         int cancel, double now);
+void esc_lua_push_operation(lua_State *L, const esc_lua_policy *p, const esc_operation *op,
+                            const esc_notice *n, double now);
 void esc_lua_push_hook_name(lua_State *L, const esc_lua_policy *p, int hook);
 
 /* Index of name in names[0..n), or -1. */
@@ -258,6 +273,61 @@ const char *esc_lua_suggest(const char *key, const char *const *candidates, size
 /* Is s a name: [A-Za-z_][A-Za-z0-9_]* of at most max bytes? */
 int esc_lua_is_identifier(const char *s, size_t len, size_t max);
 
+/* ---- marks.c: where the tables of a scenario were written ---- */
+
+/* Load text as esc_lua_load_text does, rewritten so that each table
+ * constructor run at load remembers its file, line and the lines of its
+ * keys; the function pushed is called as the chunk would be.  A syntax
+ * error is Lua's message about the text as written. */
+int esc_lua_load_marked(lua_State *L, const char *text, size_t len, const char *chunkname);
+
+/* "file:line" of the key at path ("cell.accuracy", "incidents[2].rate") in
+ * the table at root into out: the deepest key of the path whose line is
+ * known.  Returns 0 (out untouched) when none is. */
+int esc_lua_locate(lua_State *L, int root, const char *path, char *out, size_t n);
+
+/* "file:line" of key in the table at t, if it was written there. */
+int esc_lua_key_where(lua_State *L, int t, const char *key, char *out, size_t n);
+
+/* The copy at `to` of the table at `from` keeps its record (deep copies). */
+void esc_lua_copy_site(lua_State *L, int from, int to);
+
+/* ---- params.c: the parameters a policy declares ---- */
+
+enum { ESC_PARAM_NUMBER, ESC_PARAM_INTEGER, ESC_PARAM_BOOLEAN, ESC_PARAM_STRING,
+       ESC_PARAM_TABLE, ESC_PARAM_PARTY, ESC_PARAM_TYPE, ESC_PARAM_ZONE, ESC_PARAM_ANY };
+
+/* One declaration, read from its table; the strings point into it. */
+typedef struct esc_lua_param {
+	const char *name, *unit, *doc;
+	int type;                   /* ESC_PARAM_* */
+	int optional;               /* false is also accepted ("none") */
+	int has_range;
+	double lo, hi;              /* closed; +-HUGE_VAL for none */
+	int keys, values;           /* a table's key and value types, or -1 */
+} esc_lua_param;
+
+/* Read the declaration at decl; 0, or -1 with what is wrong in msg. */
+int esc_lua_param_read(lua_State *L, int decl, esc_lua_param *p, char *msg, size_t n);
+/* Check the value at idx against p (names against cfg's; cfg may be NULL);
+ * 0, or -1 with "expected ..., got ..." (or "unknown type 'x' (did you mean
+ * ...)") in msg.  May push and pop, never raises. */
+int esc_lua_param_check(lua_State *L, const esc_lua_param *p, int idx, const esc_config *cfg,
+                        char *msg, size_t n);
+const char *esc_lua_param_type_name(int type);
+/* The require name ("policies.restraint") of the module table at idx, or
+ * NULL. */
+const char *esc_lua_module_name(lua_State *L, int idx);
+/* The table at t has a declaration: push its metatable's __escsim_policy
+ * ({module, parameters, sources}) and return 1; else push nothing, 0. */
+int esc_lua_policy_meta(lua_State *L, int t);
+/* An override of policies.PARTY.NAME where PARTY's table is written inline
+ * (no declaration) and has no NAME: raise "LABEL: policies.PARTY has no
+ * parameter 'NAME' (did you mean ...)".  Protected mode. */
+void esc_lua_check_override_key(lua_State *L, int root, const char *key, const char *label);
+/* LuaLS definitions of the declared policy modules loaded (malloc'd). */
+char *esc_lua_luals(esc_scenario *s, esc_error *err);
+
 /* ---- dist_lua.c ---- */
 
 void esc_lua_open_dist(lua_State *L, int env);      /* constructors and helpers into env */
@@ -286,13 +356,26 @@ extern const esc_policy_type esc_lua_policy_type;
 extern const char *const esc_lua_hook_names[ESC_N_HOOKS];
 extern const size_t esc_lua_n_hook_names;
 
+/* describe.c: text built from pieces appended to the Lua table at acc,
+ * concatenated at the end (values may be pushed freely meanwhile);
+ * esc_lua_text runs cf(ud) in protected mode and returns the string it
+ * pushed (malloc'd), or NULL with err set. */
+void esc_lua_pieces_add(lua_State *L, int acc, const char *s);
+void esc_lua_pieces_concat(lua_State *L, int acc);
+char *esc_lua_text(esc_scenario *s, lua_CFunction cf, void *ud, const char *what, esc_error *err);
+
 /* The arm's policies and triggers as JSON members ("policies": {...},
  * "triggers": [...]) for escsim check; malloc'd, NULL out of memory. */
 char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err);
 
-/* Names shared with validate.c. */
+/* Names shared with validate.c and record_lua.c: causes, event kinds,
+ * message kinds (esc_message_kind) and replies (esc_reply_kind). */
+#define ESC_LUA_N_MESSAGE_KINDS 5
+#define ESC_LUA_N_REPLIES 5
 extern const char *const esc_lua_cause_names[3];
 extern const char *const esc_lua_kind_names[2];
+extern const char *const esc_lua_message_kind_names[ESC_LUA_N_MESSAGE_KINDS];
+extern const char *const esc_lua_reply_names[ESC_LUA_N_REPLIES];
 
 /* ---- validate.c ---- */
 

@@ -24,6 +24,8 @@ typedef struct vctx {
 	size_t n_ov;
 	char path[512];
 	size_t plen;
+	int root;                   /* the arm table's stack index */
+	char where[600];            /* origin()'s "file:line" */
 } vctx;
 
 /* ---- key paths and errors ------------------------------------------------ */
@@ -53,8 +55,8 @@ static void path_pop(vctx *v, size_t old)
 
 /* The source of the value at `path`: the last override that set it, one of
  * its enclosing tables, or something inside it (a confusion row is wrong
- * because of the probability an override put in it); else the scenario{}
- * call. */
+ * because of the probability an override put in it); else the line of the
+ * key that holds it (marks.c); else the scenario{} call. */
 static int within(const char *inner, const char *outer)
 {
 	size_t n = strlen(outer);
@@ -62,11 +64,13 @@ static int within(const char *inner, const char *outer)
 	       (inner[n] == '\0' || inner[n] == '.' || inner[n] == '[');
 }
 
-static const char *origin(const vctx *v, const char *path)
+static const char *origin(vctx *v, const char *path)
 {
 	for (size_t i = v->n_ov; i-- > 0;)
 		if (within(path, v->ov[i].path) || within(v->ov[i].path, path))
 			return v->ov[i].label;
+	if (esc_lua_locate(v->L, v->root, path, v->where, sizeof v->where))
+		return v->where;
 	return v->s->site;
 }
 
@@ -732,9 +736,9 @@ static void read_escalate(vctx *v, int tt, size_t i)
 /* names: the sorted type names (table at index names) */
 static void read_types(vctx *v, int t, int names)
 {
-	static const char *const keys[] = {"level", "goldstein", "fatalities_mil", "fatalities_civ",
-	                                   "escalate", "acled_type", "acled_subtype", "cameo", "acled",
-	                                   "description"};
+	static const char *const keys[] = {"level", "lethal_level", "goldstein", "fatalities_mil",
+	                                   "fatalities_civ", "escalate", "acled_type", "acled_subtype",
+	                                   "cameo", "acled", "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	if (cfg->n_types == 0)
@@ -764,6 +768,11 @@ static void read_types(vctx *v, int t, int names)
 		range lvl = {0, ESC_LADDER_TOP, 0, 0, 1};
 		num_field(v, tt, "level", 1, &lvl, "an integer ladder level 0..7", &x);
 		ty->level = (int)x;
+		ty->lethal_level = ty->level;
+		range lethal = {ty->level, ESC_LADDER_TOP, 0, 0, 1};
+		if (num_field(v, tt, "lethal_level", 0, &lethal,
+		              "an integer ladder level, at least the type's level and at most 7", &x))
+			ty->lethal_level = (int)x;
 		range gs = {-10, 10, 0, 0, 0};
 		ty->goldstein = 0;
 		if (num_field(v, tt, "goldstein", 0, &gs, "a Goldstein score in [-10, 10]", &x))
@@ -994,11 +1003,11 @@ static void read_shocks(vctx *v, int rt)
 	}
 }
 
-/* regime = {states, initial, rates, multiplier, crisis, shocks}: the states
+/* regime = {states, initial, rates, multiplier, shocks}: the states
  * first (everything else names them), then the other keys in sorted order. */
 static void read_regime(vctx *v, int t)
 {
-	static const char *const keys[] = {"states", "initial", "rates", "multiplier", "crisis", "shocks",
+	static const char *const keys[] = {"states", "initial", "rates", "multiplier", "shocks",
 	                                   "description"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
@@ -1024,21 +1033,6 @@ static void read_regime(vctx *v, int t)
 	read_states(v, rt);
 	namelist states = states_of(cfg);
 
-	/* crisis: a state, or false for none; by default the state named
-	 * "crisis" if there is one */
-	r->crisis = lookup_state(cfg, "crisis");
-	o2 = path_key(v, "crisis");
-	int ty = rawfield(L, rt, "crisis");
-	if (ty == LUA_TBOOLEAN && !lua_toboolean(L, -1))
-		r->crisis = -1;
-	else if (ty != LUA_TNIL && ty != LUA_TSTRING) {
-		char b[64];
-		verr(v, "expected a state name, or false for none, got %s", got(v, -1, b, sizeof b));
-	}
-	lua_pop(L, 1);
-	path_pop(v, o2);
-	if (ty == LUA_TSTRING)
-		r->crisis = list_field(v, rt, "crisis", 1, &states);
 	if (str_field(v, rt, "description", 0, "a string"))
 		lua_pop(L, 1);
 	int initial = list_field(v, rt, "initial", 0, &states);
@@ -1283,30 +1277,31 @@ static void read_attribution(vctx *v, int t)
 	path_pop(v, old);
 }
 
+/* ladder = {step, hold, half_life, window, spiral_moves, crisis_moves}. */
 static void read_ladder(vctx *v, int t)
 {
-	static const char *const keys[] = {"step", "half_life", "crisis_level", "spiral_size", "spiral_level"};
+	static const char *const keys[] = {"step", "hold", "half_life", "window", "spiral_moves",
+	                                   "crisis_moves"};
 	lua_State *L = v->L;
 	esc_ladder *ld = &v->cfg->ladder;
 	size_t old = path_key(v, "ladder");
-	if (!table_field(v, t, "ladder", "a table {step, half_life, crisis_level, spiral_size, spiral_level}")) {
+	if (!table_field(v, t, "ladder", "a table {step, hold, half_life, window, spiral_moves, crisis_moves}")) {
 		path_pop(v, old);
 		return;
 	}
 	int l = lua_gettop(L);
 	check_keys(v, l, keys, COUNT(keys));
 	double x;
-	range pos = {0, HUGE_VAL, 1, 1, 0};
+	range pos = {0, HUGE_VAL, 1, 1, 0}, nonneg = {0, HUGE_VAL, 0, 1, 0};
 	num_field(v, l, "step", 0, &pos, "a number > 0", &ld->step);
+	num_field(v, l, "hold", 0, &nonneg, "a number of hours >= 0", &ld->hold_h);
 	num_field(v, l, "half_life", 0, &pos, "a number of hours > 0", &ld->half_life_h);
-	range crisis = {0, ESC_LADDER_TOP, 1, 0, 0};
-	num_field(v, l, "crisis_level", 0, &crisis, "a ladder level in (0, 7]", &ld->crisis_level);
-	range spiral = {2, 1e6, 0, 0, 1};
-	if (num_field(v, l, "spiral_size", 0, &spiral, "an integer >= 2", &x))
-		ld->spiral_size = (int)x;
-	range slevel = {0, ESC_LADDER_TOP + 1, 0, 0, 1};
-	if (num_field(v, l, "spiral_level", 0, &slevel, "an integer ladder level 0..8 (8: never)", &x))
-		ld->spiral_level = (int)x;
+	num_field(v, l, "window", 0, &pos, "a number of hours > 0", &ld->window_h);
+	range moves = {1, 1e6, 0, 0, 1};
+	if (num_field(v, l, "spiral_moves", 0, &moves, "an integer >= 1 (moves of an exchange)", &x))
+		ld->spiral_moves = (int)x;
+	if (num_field(v, l, "crisis_moves", 0, &moves, "an integer >= 1 (moves of an exchange between states)", &x))
+		ld->crisis_moves = (int)x;
 	lua_pop(L, 1);
 	path_pop(v, old);
 }
@@ -1409,13 +1404,16 @@ static void read_enforce(vctx *v, int ct)
  * read (read_cell); returns 1 when the table is there. */
 static int read_notify(vctx *v, int ct)
 {
-	static const char *const keys[] = {"lead", "need", "party", "type"};
+	static const char *const keys[] = {"harm_reduction", "lead", "need", "party", "type"};
 	esc_cell *c = &v->cfg->cell;
 	size_t old;
-	if (!sub_table(v, ct, "notify", "a table {party = PARTY, type = TYPE, lead = hours, need = hours}",
+	if (!sub_table(v, ct, "notify", "a table {party = PARTY, type = TYPE, lead = hours, need = hours, harm_reduction = share}",
 	               keys, COUNT(keys), &old))
 		return 0;
 	int nt = lua_gettop(v->L);
+	range prob = {0, 1, 0, 0, 0};
+	num_field(v, nt, "harm_reduction", 0, &prob,
+	          "a share in [0, 1] (of the civilian deaths a notice in time avoids)", &c->notify_harm_reduction);
 	range nonneg = {0, HUGE_VAL, 0, 1, 0};
 	num_field(v, nt, "lead", 0, &nonneg, "a number of hours >= 0", &c->notify_lead_h);
 	dist_field(v, nt, "need", DIST_HOURS, &c->notify_need_h);
@@ -1424,6 +1422,23 @@ static int read_notify(vctx *v, int ct)
 	c->notify_type = list_field(v, nt, "type", 0, &types);
 	sub_table_close(v, old);
 	return 1;
+}
+
+/* cell.effects = {answers = bool, notices = bool, enforcement = bool}:
+ * which of the cell's mechanisms act (all by default). */
+static void read_effects(vctx *v, int ct)
+{
+	static const char *const keys[] = {"answers", "enforcement", "notices"};
+	esc_cell *c = &v->cfg->cell;
+	size_t old;
+	if (!sub_table(v, ct, "effects", "a table {answers = bool, notices = bool, enforcement = bool}",
+	               keys, COUNT(keys), &old))
+		return;
+	int et = lua_gettop(v->L);
+	bool_field(v, et, "answers", &c->effects.answers);
+	bool_field(v, et, "enforcement", &c->effects.enforcement);
+	bool_field(v, et, "notices", &c->effects.notices);
+	sub_table_close(v, old);
 }
 
 /* cell.outages = {mtbf = hours > 0 or math.huge, mttr = hours >= 0}. */
@@ -1513,9 +1528,9 @@ static void read_suspend(vctx *v, int ct)
  * notifying party a member, the supervisor not one) once all are read. */
 static void read_cell(vctx *v, int t)
 {
-	static const char *const keys[] = {"accuracy", "enabled", "enforce", "handling", "latency", "notify",
-	                                   "operators", "outages", "parties", "refuse", "relay", "staffed",
-	                                   "supervisor", "suspend"};
+	static const char *const keys[] = {"accuracy", "crowd_out", "effects", "enabled", "enforce", "handling",
+	                                   "latency", "notify", "operators", "outages", "parties", "refuse",
+	                                   "relay", "staffed", "supervisor", "suspend"};
 	lua_State *L = v->L;
 	esc_config *cfg = v->cfg;
 	esc_cell *c = &cfg->cell;
@@ -1526,6 +1541,8 @@ static void read_cell(vctx *v, int t)
 		check_keys(v, ct, keys, COUNT(keys));
 		range prob = {0, 1, 0, 0, 0};
 		num_field(v, ct, "accuracy", 0, &prob, "a probability in [0, 1]", &c->accuracy);
+		bool_field(v, ct, "crowd_out", &c->crowd_out);
+		read_effects(v, ct);
 		bool_field(v, ct, "enabled", &c->enabled);
 		read_enforce(v, ct);
 		dist_field(v, ct, "handling", DIST_HOURS, &c->handling_h);
@@ -1664,6 +1681,205 @@ static int hook_index(const char *key)
 
 #define HOOK_LIST "attribute, on_incident_observed, on_cell_request, on_cell_reply, pre_operation, on_tick, on_event"
 
+/* A function of a policy that is not a hook but looks like one (within two
+ * edits of a hook's name, or named on_...): a misspelt hook would never be
+ * called, so it is an error. */
+static void check_helper_name(vctx *v, const char *key)
+{
+	const char *near = NULL;
+	for (size_t h = 0; h < esc_lua_n_hook_names && !near; h++)
+		if (esc_lua_edit_distance(key, esc_lua_hook_names[h]) <= 2)
+			near = esc_lua_hook_names[h];
+	if (!near && strncmp(key, "on_", 3) != 0)
+		return;                          /* a helper */
+	path_key(v, key);
+	if (near)
+		verr(v, "not a hook (did you mean %s?); a function named within two letters of a hook, "
+		     "or on_..., is taken for a misspelt hook: rename a helper", near);
+	verr(v, "not a hook (hooks: " HOOK_LIST "); names starting with on_ are kept for hooks: "
+	     "rename a helper");
+}
+
+/* The declaration of a declared policy (its metatable's __escsim_policy at
+ * meta): read every entry into a userdata array (pushed), checked; the
+ * module's name into *mod. */
+static esc_lua_param *read_declarations(vctx *v, int meta, size_t *n, const char **mod)
+{
+	lua_State *L = v->L;
+	lua_pushliteral(L, "module");
+	lua_rawget(L, meta);
+	*mod = esc_lua_module_name(L, -1);
+	lua_pop(L, 1);
+	lua_pushliteral(L, "parameters");
+	if (lua_rawget(L, meta) != LUA_TTABLE)
+		verr(v, "its module%s%s declares no parameters (M.parameters must be an array of "
+		     "{name, type, default, doc})", *mod ? " " : "", *mod ? *mod : "");
+	int decls = lua_gettop(L);
+	*n = (size_t)lua_rawlen(L, decls);
+	esc_lua_param *p = lua_newuserdatauv(L, (*n ? *n : 1) * sizeof *p, 1);
+	lua_pushvalue(L, decls);
+	lua_setiuservalue(L, -2, 1);            /* the strings stay anchored */
+	for (size_t j = 0; j < *n; j++) {
+		char msg[400];
+		lua_rawgeti(L, decls, (lua_Integer)j + 1);
+		int bad = esc_lua_param_read(L, -1, &p[j], msg, sizeof msg);
+		for (size_t i = 0; !bad && i < j; i++)
+			if (strcmp(p[i].name, p[j].name) == 0) {
+				snprintf(msg, sizeof msg, "%s: declared twice", p[j].name);
+				bad = 1;
+			}
+		if (bad) {
+			char where[600];
+			if (lua_type(L, -1) == LUA_TTABLE && esc_lua_key_where(L, -1, "name", where, sizeof where))
+				luaL_error(L, "%s: %s.parameters[%d]: %s", where, *mod ? *mod : "the policy module",
+				           (int)j + 1, msg);
+			verr(v, "its module's parameters[%d]: %s", (int)j + 1, msg);
+		}
+		lua_pop(L, 1);
+	}
+	lua_remove(L, decls);
+	return p;
+}
+
+/* Is the value at idx the default of declaration j (the declarations
+ * array is the uservalue of the userdata at decls)? */
+static int is_default(lua_State *L, int decls, size_t j, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_getiuservalue(L, decls, 1);
+	lua_rawgeti(L, -1, (lua_Integer)j + 1);
+	lua_getfield(L, -1, "default");
+	int same = lua_rawequal(L, -1, idx);
+	lua_pop(L, 3);
+	return same;
+}
+
+/* The value of declared parameter j (at pol): it fits the declaration. */
+static void check_value(vctx *v, int pol, const esc_lua_param *p, size_t j, const char *mod,
+                        int decls)
+{
+	lua_State *L = v->L;
+	char msg[700];
+	lua_pushstring(L, p[j].name);
+	int ty = lua_rawget(L, pol);
+	if (ty == LUA_TNIL && p[j].optional) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (esc_lua_param_check(L, &p[j], -1, v->cfg, msg, sizeof msg)) {
+		size_t old = path_key(v, p[j].name);
+		if (ty == LUA_TNIL)              /* an override of nil removed it */
+			verr(v, "missing: %s", msg);
+		/* A default that names what this scenario lacks (protest_mostly's
+		 * response "rocket" where there are no rockets) matters only if
+		 * the policy uses it: a warning.  A name the scenario gave is an
+		 * error. */
+		if (is_default(L, decls, j, -1) && strncmp(msg, "unknown ", 8) == 0) {
+			esc_lua_add_warning(v->s, "%s: the default of %s: %s (set %s if the policy uses it)",
+			                    v->path, mod ? mod : "its module", msg, p[j].name);
+			path_pop(v, old);
+			lua_pop(L, 1);
+			return;
+		}
+		verr(v, "%s", msg);
+	}
+	lua_pop(L, 1);
+}
+
+/* A key of a declared policy that is not a function and not tick: it must
+ * be one of the declared parameters. */
+static void check_declared(vctx *v, const char *key, const esc_lua_param *p, size_t n,
+                           const char *mod)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(key, p[j].name) == 0)
+			return;
+	const char *cand[128];
+	size_t m = n < 128 ? n : 128;
+	for (size_t j = 0; j < m; j++)
+		cand[j] = p[j].name;
+	const char *sug = esc_lua_suggest(key, cand, m);
+	char attr[600], msg[768], list[400] = "";
+	size_t k = 0;
+	for (size_t j = 0; j < m && k < sizeof list; j++)
+		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", j ? ", " : "", cand[j]);
+	snprintf(attr, sizeof attr, "%s.%s", v->path, key);
+	if (sug)
+		snprintf(msg, sizeof msg, "%s: unknown parameter '%s' (did you mean '%s'?)", v->path, key, sug);
+	else
+		snprintf(msg, sizeof msg, "%s: unknown parameter '%s' (%s declares %s)", v->path, key,
+		         mod ? mod : "its module", n ? list : "none");
+	raise_msg(v, attr, msg, 0);
+}
+
+/* tick: the engine's, in every policy. */
+static void check_tick(vctx *v, int pol)
+{
+	lua_State *L = v->L;
+	lua_pushliteral(L, "tick");
+	int vt = lua_rawget(L, pol);
+	range r = {0, HUGE_VAL, 0, 1, 0};
+	if (vt != LUA_TNIL && (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1)))) {
+		char b[64];
+		path_key(v, "tick");
+		verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
+		     got(v, -1, b, sizeof b));
+	}
+	lua_pop(L, 1);
+}
+
+/* One party's policy table (at pol, path policies.PARTY): hooks are
+ * functions, other functions are helpers not named like hooks; a declared
+ * policy holds only its declared parameters (and tick), each fitting its
+ * declaration; a policy written inline holds what it likes. */
+static void read_policy(vctx *v, int pol)
+{
+	lua_State *L = v->L;
+	size_t nd = 0;
+	const char *mod = NULL;
+	esc_lua_param *decl = NULL;
+	int top = lua_gettop(L), decls = 0;
+	if (esc_lua_policy_meta(L, pol)) {
+		decl = read_declarations(v, lua_gettop(L), &nd, &mod);
+		decls = lua_gettop(L);
+	}
+	check_tick(v, pol);
+	/* the names first (an unknown parameter before a value that does
+	 * not fit), then the declared values */
+	int nk = esc_lua_sorted_keys(L, pol);
+	if (nk < 0 && decl)
+		verr(v, "a key that is neither a name nor a number (a declared policy holds its parameters and functions)");
+	for (int k = 1; k <= nk; k++) {
+		lua_rawgeti(L, -1, k);
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			if (decl) {
+				char b[64];
+				verr(v, "a key [%s]: a declared policy holds only its parameters and functions",
+				     got(v, -1, b, sizeof b));
+			}
+			lua_pop(L, 1);
+			continue;
+		}
+		const char *key = lua_tostring(L, -1);
+		lua_pushvalue(L, -1);
+		int vt = lua_rawget(L, pol);
+		int hook = hook_index(key) >= 0;
+		if (hook && vt != LUA_TFUNCTION) {
+			char b[64];
+			path_key(v, key);
+			verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
+		}
+		if (!hook && vt == LUA_TFUNCTION)
+			check_helper_name(v, key);
+		if (vt != LUA_TFUNCTION && decl && strcmp(key, "tick") != 0)
+			check_declared(v, key, decl, nd, mod);
+		lua_pop(L, 2);
+	}
+	for (size_t j = 0; j < nd; j++)
+		check_value(v, pol, decl, j, mod, decls);
+	lua_settop(L, top);
+}
+
 static void read_policies(vctx *v, int t)
 {
 	lua_State *L = v->L;
@@ -1684,42 +1900,8 @@ static void read_policies(vctx *v, int t)
 		if (lua_rawget(L, pt) != LUA_TTABLE)
 			verr(v, "expected a policy table (hook functions such as on_incident_observed, and parameters), got %s",
 			     got(v, -1, b, sizeof b));
-		int pol = lua_gettop(L);
-		int nk = esc_lua_sorted_keys(L, pol);
-		if (nk < 0)
-			lua_newtable(L), nk = 0;  /* keys of other types: parameters, not hooks */
-		for (int k = 1; k <= nk; k++) {
-			lua_rawgeti(L, -1, k);
-			if (lua_type(L, -1) == LUA_TSTRING) {
-				const char *key = lua_tostring(L, -1);
-				lua_pushvalue(L, -1);
-				int vt = lua_rawget(L, pol);
-				int hook = hook_index(key) >= 0;
-				if (hook && vt != LUA_TFUNCTION) {
-					path_key(v, key);
-					verr(v, "expected a function (a hook), got %s", got(v, -1, b, sizeof b));
-				}
-				if (!hook && vt == LUA_TFUNCTION) {
-					const char *sug = esc_lua_suggest(key, esc_lua_hook_names, esc_lua_n_hook_names);
-					if (sug)
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (did you mean %s?)", v->path, key, sug);
-					else if (strncmp(key, "on_", 3) == 0)
-						esc_lua_add_warning(v->s, "%s.%s is not a hook (hooks: " HOOK_LIST ")",
-						                    v->path, key);
-				}
-				if (strcmp(key, "tick") == 0) {
-					range r = {0, HUGE_VAL, 0, 1, 0};
-					if (vt != LUA_TNUMBER || !in_range(&r, lua_tonumber(L, -1))) {
-						path_key(v, key);
-						verr(v, "expected a number of hours >= 0 between calls of on_tick (0: never), got %s",
-						     got(v, -1, b, sizeof b));
-					}
-				}
-				lua_pop(L, 1);
-			}
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 2);                    /* keys, policy */
+		read_policy(v, lua_gettop(L));
+		lua_pop(L, 1);                    /* policy */
 		path_pop(v, o2);
 	}
 	lua_pop(L, 2);                            /* names, policies */
@@ -1911,6 +2093,94 @@ static void warn_hooks(vctx *v, int t)
 	lua_pop(L, 1);
 }
 
+/* Can party p's policy (at pol) ask the cell?  A declared module says so in
+ * M.queries: false (never), or the name of a boolean parameter that says
+ * it; a table written inline may, if it has a hook that decides.  *why
+ * gets the reason it cannot. */
+static int may_query(lua_State *L, int pol, char *why, size_t n)
+{
+	int top = lua_gettop(L), may = 1;
+	if (esc_lua_policy_meta(L, pol)) {
+		lua_getfield(L, -1, "module");
+		const char *mod = esc_lua_module_name(L, -1);
+		lua_pushliteral(L, "queries");
+		int qt = lua_rawget(L, -2);
+		if (qt == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+			snprintf(why, n, "%s never queries", mod ? mod : "its module");
+			may = 0;
+		} else if (qt == LUA_TSTRING) {
+			const char *param = lua_tostring(L, -1);
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, pol) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+				snprintf(why, n, "%s with %s = false", mod ? mod : "its module", param);
+				may = 0;
+			}
+		}
+	} else {
+		static const int deciders[] = {ESC_HOOK_OBSERVED, ESC_HOOK_TICK, ESC_HOOK_EVENT};
+		may = 0;
+		for (size_t i = 0; i < sizeof deciders / sizeof deciders[0]; i++) {
+			lua_pushstring(L, esc_lua_hook_names[deciders[i]]);
+			may |= lua_rawget(L, pol) == LUA_TFUNCTION;
+			lua_pop(L, 1);
+		}
+		if (!may)
+			snprintf(why, n, "no hook that decides (on_incident_observed, on_tick, on_event)");
+	}
+	lua_settop(L, top);
+	return may;
+}
+
+/* An enabled cell that nothing can reach changes nothing: arms with and
+ * without it give the same numbers.  Requests come from the cell's two
+ * parties, through their policies or triggers; notices through
+ * cell.notify. */
+static void warn_unreachable_cell(vctx *v, int t)
+{
+	lua_State *L = v->L;
+	const esc_cell *c = &v->cfg->cell;
+	if (!c->enabled || c->notify_party >= 0)
+		return;
+	int top = lua_gettop(L);
+	char why[2][300];
+	int reach = 0;
+	if (rawfield(L, t, "triggers") == LUA_TTABLE) {
+		for (lua_Integer i = 1; !reach && lua_rawgeti(L, -1, i) == LUA_TTABLE; i++) {
+			lua_getfield(L, -1, "party");
+			for (int m = 0; m < 2; m++)
+				reach |= lua_type(L, -1) == LUA_TSTRING &&
+				         strcmp(lua_tostring(L, -1), v->cfg->parties[c->members[m]].name) == 0;
+			lua_pop(L, 2);
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	int policies = rawfield(L, t, "policies") == LUA_TTABLE;
+	if (!policies || (lua_pushnil(L), !lua_next(L, -2))) {
+		lua_settop(L, top);          /* no policy at all: nothing responds, a cell or not */
+		return;
+	}
+	lua_pop(L, 2);
+	for (int m = 0; m < 2 && !reach; m++) {
+		const char *name = v->cfg->parties[c->members[m]].name;
+		if (!policies || (lua_pushstring(L, name), lua_rawget(L, -2)) != LUA_TTABLE) {
+			snprintf(why[m], sizeof why[m], "no policy");
+			if (policies)
+				lua_pop(L, 1);
+			continue;
+		}
+		reach = may_query(L, lua_gettop(L), why[m], sizeof why[m]);
+		lua_pop(L, 1);
+	}
+	lua_settop(L, top);
+	if (!reach)
+		esc_lua_add_warning(v->s, "cell: enabled, but no policy can reach it (%s: %s; %s: %s), and "
+		                    "cell.notify names no party: it changes nothing, and arms with and "
+		                    "without it will not differ",
+		                    v->cfg->parties[c->members[0]].name, why[0],
+		                    v->cfg->parties[c->members[1]].name, why[1]);
+}
+
 static void read_limits(vctx *v, int t)
 {
 	static const char *const keys[] = {"events", "memory", "instructions"};
@@ -1955,7 +2225,7 @@ static void read_outputs(vctx *v, int t)
 /* Where the value behind a message of esc_config_check came from: the
  * message starts with a key path ("hawkes: ...", "regime.rates.a.b: ..."),
  * and an override of that path or within it is the likelier culprit. */
-static const char *check_origin(const vctx *v, const char *msg)
+static const char *check_origin(vctx *v, const char *msg)
 {
 	char path[256];
 	size_t n = 0;
@@ -1974,7 +2244,7 @@ static const char *check_origin(const vctx *v, const char *msg)
 void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
                       const esc_lua_override *ov, size_t n_ov)
 {
-	vctx v = {L, s, cfg, ov, n_ov, {0}, 0};
+	vctx v = {L, s, cfg, ov, n_ov, {0}, 0, lua_gettop(L), {0}};
 	int top = lua_gettop(L);
 	int t = top;
 	luaL_checkstack(L, 40, "validation");
@@ -2033,6 +2303,7 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 		luaL_error(L, "%s: %s", check_origin(&v, e.msg), e.msg);
 	warn_unreachable_rules(&v);
 	warn_hooks(&v, t);
+	warn_unreachable_cell(&v, t);
 	lua_settop(L, top);
 }
 

@@ -5,7 +5,9 @@
  * "operational time", which passes at the current rate.  When the regime
  * changes, the time still to wait is rescaled without drawing anything, so a
  * generator's stream ("incidents.<i>") is used only at its own arrivals and
- * arms stay on common random numbers whatever the regimes do. */
+ * arms stay on common random numbers whatever the regimes do.  An arrival
+ * is keyed by its generator and its place among that generator's arrivals
+ * (KEY_ARRIVAL), and everything drawn about it is drawn at that key. */
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
@@ -40,15 +42,15 @@ static void on_operation(esc_sim *sim, void *ctx, void *arg)
 	esc_model *m = ctx;
 	planned_op op = m->ops.v[(intptr_t)arg];
 	const esc_generator *gen = &m->cfg->generators[op.generator];
-	m->shield_civilians = cell_notice_cleared(m, op.notice);
+	m->spare = cell_notice_spares(m, op.notice);
 	model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
-	                   ESC_CAUSE_BACKGROUND, -1, op.generator);
+	                   ESC_CAUSE_BACKGROUND, -1, op.key);
 }
 
 /* Whether the actor plans this operation ahead and notifies it: the
  * scenario's cell.notify, unless the actor's pre_operation hook says
  * otherwise.  -1 when the hook failed. */
-static int plan(esc_model *m, const esc_generator *gen, esc_notice *out)
+static int plan(esc_model *m, const esc_generator *gen, uint64_t key, esc_notice *out)
 {
 	const esc_cell *c = &m->cfg->cell;
 	int configured = gen->actor == c->notify_party &&
@@ -56,7 +58,7 @@ static int plan(esc_model *m, const esc_generator *gen, esc_notice *out)
 	*out = (esc_notice){ configured, configured ? c->notify_lead_h : 0 };
 	if (m->policy && m->policy->type->pre_operation) {
 		esc_operation op = { gen->actor, gen->target, gen->type, gen->zone };
-		esc_hook_ctx hc = model_hook_ctx(m, gen->actor);
+		esc_hook_ctx hc = model_hook_ctx(m, gen->actor, key);
 		if (model_hook_failed(m, m->policy->type->pre_operation(m->policy->self, &hc, &op, out, m->err)))
 			return -1;
 		if (!(out->lead_h >= 0) || !isfinite(out->lead_h)) {
@@ -73,8 +75,9 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 	size_t g = (size_t)(intptr_t)arg;
 	const esc_generator *gen = &m->cfg->generators[g];
 	m->gen[g].next = ESC_EVENT_NONE;
+	uint64_t key = esc_rng_key(m->gen[g].root, KEY_ARRIVAL, m->gen[g].arrivals++);
 	esc_notice notice;
-	int planned = plan(m, gen, &notice);
+	int planned = plan(m, gen, key, &notice);
 	if (planned < 0)
 		return;
 	if (planned) {
@@ -83,14 +86,16 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 		VEC_PUSH(m, m->ops, k);
 		if (k < 0)
 			return;
-		m->ops.v[k] = (planned_op){ (int)g, notice.notify ? cell_notice(m, gen->actor, t_op) : -1 };
+		m->ops.v[k] = (planned_op){ (int)g, key, -1 };
+		if (notice.notify)
+			m->ops.v[k].notice = cell_notice(m, esc_rng_key(key, KEY_NOTICE, 0), gen->actor, t_op);
 		if (t_op <= m->cfg->horizon_h &&
 		    esc_sim_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return;
 		}
 	} else if (model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
-	                              ESC_CAUSE_BACKGROUND, -1, (int)g) < 0) {
+	                              ESC_CAUSE_BACKGROUND, -1, key) < 0) {
 		return;
 	}
 	m->gen[g].residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
@@ -115,6 +120,8 @@ int background_start(esc_model *m)
 	for (size_t g = 0; g < m->cfg->n_generators; g++) {
 		generator_state *s = &m->gen[g];
 		s->residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
+		s->root = esc_rng_key(0, KEY_ARRIVAL, g);
+		s->arrivals = 0;
 		s->t_last = 0;
 		s->next = ESC_EVENT_NONE;
 		s->rate = m->cfg->generators[g].rate_per_h * regime_multiplier(m, g);

@@ -8,16 +8,27 @@
  * times (exponential, MTBF and MTTR) on their own stream, so the cell's
  * availability does not depend on its traffic.  A severe incident between the
  * members may suspend it; the receiving side may refuse, more often as
- * tension rises.  A request the cell cannot take (disabled, down, suspended,
- * refused, or a sender outside it) goes to the fallback channels in order.
+ * tension rises.
+ *
+ * The cell comes on top of the world without it: a query goes to the
+ * fallback channels (UNDOF liaison, a US backchannel, public statements; the
+ * first one available) exactly as it would without the cell, and to the
+ * cell as well when the sender is a member.  So a cell that never answers
+ * in time, never delivers a notice and never enforces changes nothing.
+ * Parties that rely on the cell instead of the channels (crowding out) are
+ * the option cell.crowd_out, off by default.
  *
  * An answer matters only if it arrives before the sender's deadline (the
- * strike time of the retaliation waiting for it): then a truthful answer
- * clears a wrongly suspected party, unless the real perpetrator is deniable,
- * and the receiver may act itself against a non-state culprit instead of the
- * requester striking.  A notice of an operation that arrives early enough
- * lets third parties clear the area.  Every request becomes a row of the
- * messages log with its timings and outcome. */
+ * strike time of the retaliation waiting for it).  It names the culprit with
+ * the channel's accuracy, else another candidate (a channel can mislead);
+ * the sender calls its strike off when the answer names someone else, with
+ * the weight esc_config_trust gives it, and the receiver may act itself
+ * against a non-state culprit instead of the requester striking.  A notice
+ * of an operation that arrives early enough spares a share of the civilians
+ * the operation would kill.  Each of these three effects can be switched
+ * off (cell.effects), which is how compare --decompose takes the cell's
+ * effect apart.  Every draw is made at the request's key (model.c), and
+ * every request becomes a row of the messages log. */
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
@@ -80,44 +91,100 @@ static int new_request(esc_model *m, const request *tmpl)
 
 static void on_answered(esc_sim *sim, void *ctx, void *arg);
 
-/* Whom an answer names: the culprit if truthful, else the requester's own
- * suspicion; a denial names no one; about a deniable actor an answer clears
- * no one (the suspicion stands). */
-static int named_by(const esc_model *m, const request *rq, int truthful, int suspicion)
+/* A party other than `a` and `b` that could have done it (state or
+ * non-state), picked with u in [0, 1); -1 when there is none. */
+static int other_candidate(const esc_config *cfg, int a, int b, double u)
+{
+	int k = 0;
+	for (size_t p = 0; p < cfg->n_parties; p++)
+		k += (int)p != a && (int)p != b && cfg->parties[p].kind != ESC_PARTY_SUPERVISOR;
+	if (k == 0)
+		return -1;
+	int pick = (int)(u * k);
+	for (size_t p = 0; p < cfg->n_parties; p++)
+		if ((int)p != a && (int)p != b && cfg->parties[p].kind != ESC_PARTY_SUPERVISOR && pick-- == 0)
+			return (int)p;
+	return -1;
+}
+
+/* The draws about an answer, in a fixed order at the request's key. */
+typedef struct answer_draws {
+	double truth, other, trust, enforce;
+} answer_draws;
+
+/* Whom an answer names: with the channel's accuracy the culprit, else
+ * another candidate at random (a channel can mislead); a denial names no
+ * one; about a deniable actor no answer can name anyone (Khasham, 2018);
+ * shared intelligence and a commitment to enforce name the culprit. */
+static int named_by(const esc_model *m, const request *rq, double accuracy, const answer_draws *u)
 {
 	const esc_config *cfg = m->cfg;
 	int culprit = m->inc.v[rq->trigger].actor;
-	if (rq->reply == ESC_REPLY_DENY)
+	if (rq->reply == ESC_REPLY_DENY || cfg->parties[culprit].deniable)
 		return -1;
-	if (cfg->parties[culprit].deniable)
-		return suspicion;
 	if (rq->reply == ESC_REPLY_SHARE_INTEL || rq->reply == ESC_REPLY_COMMIT_ENFORCE)
 		return culprit;
-	return truthful ? culprit : suspicion;
+	if (u->truth < accuracy)
+		return culprit;
+	int other = other_candidate(cfg, rq->sender, culprit, u->other);
+	return other >= 0 ? other : culprit;
 }
 
-/* The answer to rq arrived in time: the sender reads it, and a pending
- * strike is called off when it names someone else (or the sender's
- * on_cell_reply hook says so). */
-static void apply_answer(esc_model *m, request *rq, int truthful)
+/* The receiving state acts against a non-state culprit the answer names,
+ * and the requester stands down (the Israel-Lebanon mechanism's logic):
+ * only through the cell, and only while its enforcement effect is on. */
+static int enforces(const esc_model *m, const request *rq, int named, const answer_draws *u)
+{
+	const esc_config *cfg = m->cfg;
+	const esc_cell *c = &cfg->cell;
+	int culprit = m->inc.v[rq->trigger].actor;
+	int commits = rq->reply == ESC_REPLY_COMMIT_ENFORCE;
+	return rq->channel == 0 && c->effects.enforcement && (c->enforce_type >= 0 || commits) &&
+	       named == culprit && cfg->parties[culprit].kind != ESC_PARTY_STATE &&
+	       cfg->parties[rq->receiver].kind == ESC_PARTY_STATE && rq->receiver != culprit &&
+	       (commits || u->enforce < c->enforce_p);
+}
+
+static void stand_down(esc_model *m, retaliation *rt)
+{
+	esc_sim_cancel(m->sim, rt->strike);
+	rt->called_off = 1;
+}
+
+/* The answer to rq arrived in time: the sender reads it.  A pending strike
+ * is called off when the answer names someone else and the sender gives it
+ * weight (esc_config_trust: an answer no better than a guess weighs
+ * nothing), or when its on_cell_reply hook says so; the cell's answers do
+ * this only while its `answers` effect is on. */
+static void apply_answer(esc_model *m, request *rq)
 {
 	const esc_config *cfg = m->cfg;
 	const incident *trig = &m->inc.v[rq->trigger];
+	int is_cell = rq->channel == 0;
+	double accuracy = is_cell ? cfg->cell.accuracy : cfg->channels[rq->channel - 1].accuracy;
+	gsl_rng *r = model_keyed(m, rq->key, DRAW_ANSWER);
+	answer_draws u;
+	u.truth = gsl_rng_uniform(r);
+	u.other = gsl_rng_uniform(r);
+	u.trust = gsl_rng_uniform(r);
+	u.enforce = gsl_rng_uniform(r);
 	retaliation *rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
 	int pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
-	int suspicion = rt ? rt->target : trig->perceived;
 	int culprit = trig->actor;
-	int named = named_by(m, rq, truthful, suspicion);
+	int named = named_by(m, rq, accuracy, &u);
 	rq->correct = named < 0 ? -1 : named == culprit;
-	int cancel = pending && named >= 0 && named != rt->target;
-	if (m->policy && m->policy->type->on_cell_reply) {
+	int evidence = rq->reply == ESC_REPLY_SHARE_INTEL || rq->reply == ESC_REPLY_COMMIT_ENFORCE;
+	double trust = evidence ? 1.0 : esc_config_trust(cfg, rq->sender, accuracy);
+	int heeded = !is_cell || cfg->cell.effects.answers;
+	int cancel = pending && heeded && named >= 0 && named != rt->target && u.trust < trust;
+	if (heeded && m->policy && m->policy->type->on_cell_reply) {
 		esc_cell_answer ans = {
 			.message_id = rq->id, .event_id = trig->id, .channel = rq->channel,
 			.reply = (esc_reply_kind)rq->reply, .named = named,
 			.pending_target = pending ? rt->target : -1,
 			.strike_h = pending ? rt->t_strike : NAN,
 		};
-		esc_hook_ctx hc = model_hook_ctx(m, rq->sender);
+		esc_hook_ctx hc = model_hook_ctx(m, rq->sender, rq->key);
 		if (model_hook_failed(m, m->policy->type->on_cell_reply(m->policy->self, &hc, &ans, &cancel, m->err)))
 			return;
 		rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
@@ -125,31 +192,20 @@ static void apply_answer(esc_model *m, request *rq, int truthful)
 	}
 	if (!pending)
 		return;
-	/* The answer names a non-state culprit: the receiving state may act
-	 * against it itself, and the requester stands down (the Israel-Lebanon
-	 * mechanism's logic). */
-	const esc_cell *c = &cfg->cell;
-	int enforce_type = c->enforce_type;
-	int commits = rq->reply == ESC_REPLY_COMMIT_ENFORCE;
-	if (commits && enforce_type < 0)
-		enforce_type = rt->type;        /* no type configured: act in kind */
-	if (rq->channel == 0 && enforce_type >= 0 && named == culprit &&
-	    cfg->parties[culprit].kind != ESC_PARTY_STATE &&
-	    cfg->parties[rq->receiver].kind == ESC_PARTY_STATE && rq->receiver != culprit &&
-	    (commits || gsl_rng_uniform(m->cell_rng) < c->enforce_p)) {
-		esc_sim_cancel(m->sim, rt->strike);
-		rt->called_off = 1;
+	if (enforces(m, rq, named, &u)) {
+		int type = cfg->cell.enforce_type >= 0 ? cfg->cell.enforce_type : rt->type;   /* no type: in kind */
+		int trigger = rq->trigger, receiver = rq->receiver;
+		uint64_t key = esc_rng_key(trig->key, KEY_ENFORCE, (uint64_t)receiver);
+		stand_down(m, rt);
 		m->row->cell_enforcements++;
 		/* A policy incident like a retaliation, against the real culprit. */
-		if (model_add_incident(m, rq->receiver, culprit, enforce_type, trig->zone,
-		                       ESC_CAUSE_POLICY, rq->trigger, -1) >= 0)
+		if (model_add_incident(m, receiver, culprit, type, m->inc.v[trigger].zone,
+		                       ESC_CAUSE_POLICY, trigger, key) >= 0)
 			m->row->retaliations++;
 		return;
 	}
-	if (cancel) {
-		esc_sim_cancel(m->sim, rt->strike);
-		rt->called_off = 1;
-	}
+	if (cancel)
+		stand_down(m, rt);
 }
 
 static void on_answered(esc_sim *sim, void *ctx, void *arg)
@@ -157,40 +213,42 @@ static void on_answered(esc_sim *sim, void *ctx, void *arg)
 	esc_model *m = ctx;
 	request *rq = &m->req.v[(intptr_t)arg];
 	rq->t_answer = esc_sim_now(sim);
-	double accuracy = rq->channel == 0 ? m->cfg->cell.accuracy
-	                                   : m->cfg->channels[rq->channel - 1].accuracy;
-	gsl_rng *r = rq->channel == 0 ? m->cell_rng : m->channel_rng;
-	int truthful = gsl_rng_uniform(r) < accuracy;
-	if (rq->channel == 0) {
+	if (rq->channel == 0 && rq->kind == ESC_MSG_QUERY) {
 		m->latency_sum += rq->t_answer - rq->t_submit;
 		m->latency_n++;
+	} else if (rq->channel == 0 && rq->kind == ESC_MSG_NOTIFY) {
+		m->notice_latency_sum += rq->t_answer - rq->t_submit;
+		m->notice_latency_n++;
 	}
 	int in_time = !(rq->t_answer > rq->deadline);      /* NaN deadline: in time */
 	if (in_time && rq->kind == ESC_MSG_QUERY && rq->trigger >= 0)
-		apply_answer(m, rq, truthful);
+		apply_answer(m, rq);
 	if (!m->failed)
 		finish(m, &m->req.v[(intptr_t)arg], in_time ? ESC_MSG_ANSWERED : ESC_MSG_LATE);
 }
 
 /* ---- fallback channels ----------------------------------------------- */
 
-static void fallback(esc_model *m, const request *tmpl)
+/* The channels in order: the first one available takes the query.  Each
+ * try is keyed by the query and the channel, so a channel answers a query
+ * the same way with the cell or without it. */
+static void channels(esc_model *m, const request *tmpl)
 {
 	const esc_config *cfg = m->cfg;
 	for (size_t i = 0; i < cfg->n_channels && !m->failed; i++) {
 		const esc_channel *ch = &cfg->channels[i];
 		request t = *tmpl;
 		t.channel = (int)i + 1;
+		t.key = esc_rng_key(tmpl->key, KEY_CHANNEL, i + 1);
 		int q = new_request(m, &t);
 		if (q < 0)
 			return;
-		if (tmpl->kind == ESC_MSG_QUERY)
-			m->row->channel_requests++;
-		if (!(gsl_rng_uniform(m->channel_rng) < ch->availability)) {
+		m->row->channel_requests++;
+		if (!(gsl_rng_uniform(model_keyed(m, t.key, DRAW_AVAILABLE)) < ch->availability)) {
 			finish(m, &m->req.v[q], ESC_MSG_UNAVAILABLE);
 			continue;
 		}
-		double lat = esc_dist_sample(&ch->latency_h, m->channel_rng);
+		double lat = esc_dist_sample(&ch->latency_h, model_keyed(m, t.key, DRAW_DELAY));
 		m->req.v[q].t_start = m->req.v[q].t_submit;
 		if (esc_sim_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
@@ -208,8 +266,10 @@ static void on_handled(esc_sim *sim, void *ctx, void *arg)
 	esc_model *m = ctx;
 	const esc_cell *c = &m->cfg->cell;
 	m->cell_busy--;
-	double d = esc_dist_sample(&c->relay_h, m->cell_rng) + esc_dist_sample(&c->latency_h, m->cell_rng)
-	         + m->req.v[(intptr_t)arg].extra_h;
+	const request *rq = &m->req.v[(intptr_t)arg];
+	gsl_rng *r = model_keyed(m, rq->key, DRAW_DELAY);
+	double d = esc_dist_sample(&c->relay_h, r);
+	d += esc_dist_sample(&c->latency_h, r) + rq->extra_h;
 	if (esc_sim_schedule_in(m->sim, d > 0 ? d : 0, on_answered, m, arg) == ESC_EVENT_NONE)
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	try_start(m);
@@ -263,7 +323,7 @@ static void try_start(esc_model *m)
 		m->queue.n--;
 		m->req.v[q].t_start = now;
 		m->cell_busy++;
-		double h = esc_dist_sample(&c->handling_h, m->cell_rng);
+		double h = esc_dist_sample(&c->handling_h, model_keyed(m, m->req.v[q].key, DRAW_HANDLING));
 		if (esc_sim_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
@@ -281,101 +341,130 @@ int cell_available(const esc_model *m, int sender)
 	return c->enabled && is_member(c, sender) && up(m);
 }
 
-void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
-                 int retaliation, int priority, double deadline_h)
+/* Give request t to the cell: 1 if it is queued, 0 if the cell is down,
+ * suspended or the receiver refuses (the request is then finished with
+ * that outcome), -1 if the run failed. */
+static int submit(esc_model *m, const request *t)
 {
 	const esc_cell *c = &m->cfg->cell;
-	int receiver = sender == c->members[0] ? c->members[1] : c->members[0];
-	request t = {
-		.trigger = trigger, .retaliation = retaliation, .sender = sender,
-		.receiver = receiver, .channel = 0, .kind = kind, .priority = priority,
-		.reply = ESC_REPLY_ANSWER, .t_submit = esc_sim_now(m->sim),
-		.deadline = deadline_h, .notice = -1,
-	};
-	if (!c->enabled || !is_member(c, sender)) {
-		if (kind == ESC_MSG_QUERY)
-			fallback(m, &t);
-		return;
-	}
-	int q = new_request(m, &t);
+	int query = t->kind == ESC_MSG_QUERY;
+	int q = new_request(m, t);
 	if (q < 0)
-		return;
-	if (kind == ESC_MSG_QUERY)
+		return -1;
+	if (query)
 		m->row->cell_requests++;
 	if (!up(m)) {
-		if (kind == ESC_MSG_QUERY)
+		if (query)
 			m->row->cell_unavailable++;
 		finish(m, &m->req.v[q], ESC_MSG_UNAVAILABLE);
-		if (kind == ESC_MSG_QUERY)
-			fallback(m, &t);
-		return;
+		return 0;
 	}
 	/* The receiver's policy may choose how to answer, or refuse. */
 	if (m->policy && m->policy->type->on_cell_request) {
-		const incident *trig = trigger >= 0 ? &m->inc.v[trigger] : NULL;
+		const incident *trig = t->trigger >= 0 ? &m->inc.v[t->trigger] : NULL;
 		esc_cell_request view = {
 			.message_id = m->req.v[q].id, .event_id = trig ? trig->id : -1,
-			.sender = sender, .receiver = receiver, .kind = kind,
-			.suspected = retaliation >= 0 ? m->ret.v[retaliation].target : trig ? trig->perceived : -1,
-			.culprit = trig ? trig->actor : -1, .deadline_h = deadline_h,
+			.sender = t->sender, .receiver = t->receiver, .kind = t->kind,
+			.suspected = t->retaliation >= 0 ? m->ret.v[t->retaliation].target
+			           : trig ? trig->perceived : -1,
+			.culprit = trig ? trig->actor : -1, .deadline_h = t->deadline,
 		};
 		esc_cell_reply reply = { ESC_REPLY_ANSWER, 0 };
-		esc_hook_ctx hc = model_hook_ctx(m, receiver);
+		esc_hook_ctx hc = model_hook_ctx(m, t->receiver, t->key);
 		if (model_hook_failed(m, m->policy->type->on_cell_request(m->policy->self, &hc, &view, &reply, m->err)))
-			return;
+			return -1;
 		if (reply.reply < ESC_REPLY_ANSWER || reply.reply > ESC_REPLY_REFUSE ||
 		    !(reply.delay_h >= 0) || !isfinite(reply.delay_h)) {
 			model_fail(m, ESC_ERR_INPUT, "on_cell_request: expected a reply kind and a delay >= 0 hours");
-			return;
+			return -1;
 		}
 		m->req.v[q].reply = reply.reply;
 		m->req.v[q].extra_h = reply.delay_h;
 	}
-	double p = c->refuse_base + c->refuse_per_level * tension(m, sender, receiver);
-	if (m->req.v[q].reply == ESC_REPLY_REFUSE || (p > 0 && gsl_rng_uniform(m->cell_rng) < p)) {
-		if (kind == ESC_MSG_QUERY)
+	double p = c->refuse_base + c->refuse_per_level * tension(m, t->sender, t->receiver);
+	if (m->req.v[q].reply == ESC_REPLY_REFUSE ||
+	    (p > 0 && gsl_rng_uniform(model_keyed(m, t->key, DRAW_REFUSE)) < p)) {
+		if (query)
 			m->row->cell_refused++;
 		finish(m, &m->req.v[q], ESC_MSG_REFUSED);
-		if (kind == ESC_MSG_QUERY)
-			fallback(m, &t);
-		return;
+		return 0;
 	}
 	int slot;
 	VEC_PUSH(m, m->queue, slot);
 	if (slot < 0)
-		return;
+		return -1;
 	m->queue.v[slot] = q;
 	try_start(m);
+	return 1;
+}
+
+static request message(esc_model *m, uint64_t key, esc_message_kind kind, int sender,
+                       int trigger, int retaliation, int priority, double deadline_h)
+{
+	const esc_cell *c = &m->cfg->cell;
+	return (request){
+		.key = key, .trigger = trigger, .retaliation = retaliation, .sender = sender,
+		.receiver = sender == c->members[0] ? c->members[1] : c->members[0],
+		.channel = 0, .kind = kind, .priority = priority, .reply = ESC_REPLY_ANSWER,
+		.t_submit = esc_sim_now(m->sim), .deadline = deadline_h, .notice = -1,
+	};
+}
+
+void cell_query(esc_model *m, uint64_t key, int sender, int trigger, int retaliation,
+                int priority, double deadline_h)
+{
+	const esc_cell *c = &m->cfg->cell;
+	request t = message(m, key, ESC_MSG_QUERY, sender, trigger, retaliation, priority, deadline_h);
+	int to_cell = c->enabled && is_member(c, sender);
+	if (to_cell && c->crowd_out) {
+		/* The sender relies on the cell: the channels only when it cannot take the query. */
+		int taken = submit(m, &t);
+		if (taken == 0)
+			channels(m, &t);
+		return;
+	}
+	channels(m, &t);
+	if (to_cell && !m->failed)
+		submit(m, &t);
 }
 
 /* ---- operations notified in advance ---------------------------------- */
 
-int cell_notice(esc_model *m, int actor, double t_op_h)
+int cell_notice(esc_model *m, uint64_t key, int actor, double t_op_h)
 {
-	if (!m->cfg->cell.enabled)
+	const esc_cell *c = &m->cfg->cell;
+	if (!c->enabled || !is_member(c, actor))
 		return -1;
-	int before = (int)m->req.n;
-	cell_submit(m, ESC_MSG_NOTIFY, actor, -1, -1, 0, t_op_h);
-	if ((int)m->req.n == before)
+	int q = (int)m->req.n;
+	request t = message(m, key, ESC_MSG_NOTIFY, actor, -1, -1, 0, t_op_h);
+	if (submit(m, &t) < 0)
 		return -1;
-	m->row->ops_notified++;
-	return before;
+	m->row->notices_sent++;
+	return q;
 }
 
-int cell_notice_cleared(esc_model *m, int q)
+/* At the operation: third parties clear the area if the notice reached
+ * them `need` hours before it (the IL-20 lesson: under a minute is not
+ * enough), and then a share of the civilians it would have killed are
+ * spared (cell.notify.harm_reduction).  Only a delivered notice counts. */
+double cell_notice_spares(esc_model *m, int q)
 {
 	if (q < 0)
 		return 0;
+	const esc_cell *c = &m->cfg->cell;
 	const request *rq = &m->req.v[q];
-	double need = esc_dist_sample(&m->cfg->cell.notify_need_h, m->cell_rng);
-	/* Third parties clear the area if the notice reached them `need` hours
-	 * before the operation (the IL-20 lesson: under a minute is not enough). */
-	if (!isnan(rq->t_answer) && rq->t_answer <= esc_sim_now(m->sim) - need) {
-		m->row->ops_deconflicted++;
-		return 1;
+	double now = esc_sim_now(m->sim);
+	if (rq->outcome == ESC_MSG_REFUSED || rq->outcome == ESC_MSG_UNAVAILABLE) {
+		m->row->notices_undelivered++;
+		return 0;
 	}
-	m->row->near_misses++;
-	return 0;
+	double need = esc_dist_sample(&c->notify_need_h, model_keyed(m, rq->key, DRAW_NEED));
+	if (isnan(rq->t_answer) || rq->t_answer > now - need) {      /* NaN: still on its way */
+		m->row->notices_too_late++;
+		return 0;
+	}
+	m->row->notices_in_time++;
+	return c->effects.notices ? c->notify_harm_reduction : 0;
 }
 
 /* ---- availability ---------------------------------------------------- */
@@ -398,10 +487,11 @@ void cell_on_incident(esc_model *m, const incident *in)
 {
 	const esc_cell *c = &m->cfg->cell;
 	if (!c->enabled || c->suspend_p <= 0 || !is_member(c, in->actor) || !is_member(c, in->target) ||
-	    m->cfg->types[in->type].level < c->suspend_level)
+	    in->rung < c->suspend_level)
 		return;
-	if (gsl_rng_uniform(m->cell_rng) < c->suspend_p) {
-		double until = esc_sim_now(m->sim) + esc_dist_sample(&c->suspend_h, m->cell_rng);
+	gsl_rng *r = model_keyed(m, in->key, DRAW_SUSPEND);
+	if (gsl_rng_uniform(r) < c->suspend_p) {
+		double until = esc_sim_now(m->sim) + esc_dist_sample(&c->suspend_h, r);
 		if (until > m->cell_suspended_until)
 			m->cell_suspended_until = until;
 	}

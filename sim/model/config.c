@@ -11,6 +11,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "escsim/config.h"
+#include "escsim/text.h"
 
 int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
                      size_t n_types, size_t n_generators, esc_error *err)
@@ -34,7 +35,6 @@ int esc_config_alloc(esc_config *cfg, size_t n_parties, size_t n_zones,
 	for (size_t i = 0; i < n_types; i++)
 		cfg->types[i].escalate_to = -1;
 	cfg->regime.initial = 0;
-	cfg->regime.crisis = -1;
 	for (size_t o = 0; o < np; o++)
 		for (size_t t = 0; t < np; t++)
 			cfg->attribution.confusion[(o * np + t) * np + t] = 1.0;
@@ -104,7 +104,6 @@ static void free_regime(esc_config *cfg)
 		cfg->generators[g].regime_multiplier = NULL;
 	}
 	memset(r, 0, sizeof *r);
-	r->crisis = -1;
 }
 
 int esc_config_alloc_regime(esc_config *cfg, size_t n_states, size_t n_shocks, esc_error *err)
@@ -147,10 +146,11 @@ void esc_config_defaults(esc_config *cfg)
 	snprintf(cfg->name, sizeof cfg->name, "unnamed");
 	cfg->horizon_h = 365.0 * 24.0;
 	cfg->ladder.step = 1.0;
+	cfg->ladder.hold_h = 0;
 	cfg->ladder.half_life_h = 7.0 * 24.0;
-	cfg->ladder.crisis_level = 6.0;
-	cfg->ladder.spiral_size = 4;
-	cfg->ladder.spiral_level = 6;
+	cfg->ladder.window_h = 14.0 * 24.0;
+	cfg->ladder.spiral_moves = 2;
+	cfg->ladder.crisis_moves = 2;
 	esc_cell *c = &cfg->cell;
 	c->enabled = 1;
 	c->accuracy = 0.9;
@@ -179,6 +179,9 @@ void esc_config_defaults(esc_config *cfg)
 	c->notify_lead_h = 0;
 	esc_dist_free(&c->notify_need_h);
 	esc_dist_init(&c->notify_need_h, ESC_DIST_CONSTANT, 0, 0, 0, NULL);
+	c->notify_harm_reduction = 0.5;
+	c->crowd_out = 0;
+	c->effects.answers = c->effects.notices = c->effects.enforcement = 1;
 	esc_dist_free(&cfg->attribution.delay_h);
 	esc_dist_init(&cfg->attribution.delay_h, ESC_DIST_CONSTANT, 0.0, 0, 0, NULL);
 	cfg->max_events = 1000000;
@@ -247,8 +250,8 @@ static int check_regime(const esc_config *cfg, esc_error *err)
 	size_t n = r->n_states;
 	if (n == 0)
 		return ESC_OK;
-	if (!in_range(r->initial, n) || (r->crisis != -1 && !in_range(r->crisis, n)))
-		return esc_error_set(err, ESC_ERR_INPUT, "regime: initial or crisis state out of range");
+	if (!in_range(r->initial, n))
+		return esc_error_set(err, ESC_ERR_INPUT, "regime: initial state out of range");
 	for (size_t i = 0; i < n; i++) {
 		if (!(r->multiplier[i] >= 0) || !isfinite(r->multiplier[i]))
 			return esc_error_set(err, ESC_ERR_INPUT, "regime.multiplier.%s: expected a finite number >= 0", r->names[i]);
@@ -333,8 +336,9 @@ static int check_cell(const esc_config *cfg, esc_error *err)
 	    c->relay_h.kind == ESC_DIST_NONE || c->suspend_h.kind == ESC_DIST_NONE ||
 	    c->notify_need_h.kind == ESC_DIST_NONE)
 		return esc_error_set(err, ESC_ERR_INPUT, "cell: latency, handling, relay, suspension and notice times must be distributions");
-	if (!prob(c->accuracy) || !prob(c->suspend_p) || !prob(c->refuse_base) || !prob(c->enforce_p))
-		return esc_error_set(err, ESC_ERR_INPUT, "cell: accuracy, suspend.p, refuse.base and enforce.p are probabilities in [0, 1]");
+	if (!prob(c->accuracy) || !prob(c->suspend_p) || !prob(c->refuse_base) || !prob(c->enforce_p) ||
+	    !prob(c->notify_harm_reduction))
+		return esc_error_set(err, ESC_ERR_INPUT, "cell: accuracy, suspend.p, refuse.base, enforce.p and notify.harm_reduction are probabilities in [0, 1]");
 	if (!(c->refuse_per_level >= 0) || !isfinite(c->refuse_per_level))
 		return esc_error_set(err, ESC_ERR_INPUT, "cell.refuse.per_level: expected a finite number >= 0");
 	if (!(c->staffed_from_h >= 0 && c->staffed_from_h < c->staffed_to_h && c->staffed_to_h <= 24))
@@ -435,8 +439,8 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 	}
 	for (size_t i = 0; i < cfg->n_types; i++) {
 		const esc_incident_type *t = &cfg->types[i];
-		if (t->level < 0 || t->level > ESC_LADDER_TOP)
-			return esc_error_set(err, ESC_ERR_INPUT, "types.%s.level: expected 0..%d", t->name, ESC_LADDER_TOP);
+		if (t->level < 0 || t->level > ESC_LADDER_TOP || t->lethal_level < 0 || t->lethal_level > ESC_LADDER_TOP)
+			return esc_error_set(err, ESC_ERR_INPUT, "types.%s.level and lethal_level: expected 0..%d", t->name, ESC_LADDER_TOP);
 		if (t->escalate_to >= 0 && (!in_range(t->escalate_to, cfg->n_types) ||
 		                            !(t->escalate_p >= 0 && t->escalate_p <= 1)))
 			return esc_error_set(err, ESC_ERR_INPUT, "types.%s.escalate: expected a type and a probability in [0, 1]", t->name);
@@ -459,10 +463,10 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 		}
 	if (!(cfg->ladder.step > 0) || !(cfg->ladder.half_life_h > 0) || !isfinite(cfg->ladder.half_life_h))
 		return esc_error_set(err, ESC_ERR_INPUT, "ladder: step and half_life must be > 0");
-	if (cfg->ladder.spiral_size < 2)
-		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_size: expected an integer >= 2");
-	if (cfg->ladder.spiral_level < 0 || cfg->ladder.spiral_level > ESC_LADDER_TOP + 1)
-		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_level: expected 0..%d (8: never)", ESC_LADDER_TOP + 1);
+	if (!(cfg->ladder.hold_h >= 0) || !isfinite(cfg->ladder.hold_h) || !(cfg->ladder.window_h > 0))
+		return esc_error_set(err, ESC_ERR_INPUT, "ladder: hold must be a finite number of hours >= 0 and window > 0");
+	if (cfg->ladder.spiral_moves < 1 || cfg->ladder.crisis_moves < 1)
+		return esc_error_set(err, ESC_ERR_INPUT, "ladder.spiral_moves and crisis_moves: expected integers >= 1");
 	if (check_cell(cfg, err))
 		return err ? err->status : ESC_ERR_INPUT;
 	if (cfg->attribution.delay_h.kind == ESC_DIST_NONE)
@@ -470,6 +474,17 @@ int esc_config_check(const esc_config *cfg, esc_error *err)
 	if (cfg->max_events < 1)
 		return esc_error_set(err, ESC_ERR_INPUT, "limits.events: expected an integer >= 1");
 	return ESC_OK;
+}
+
+double esc_config_trust(const esc_config *cfg, int sender, double accuracy)
+{
+	int k = 0;
+	for (size_t p = 0; p < cfg->n_parties; p++)
+		k += (int)p != sender && cfg->parties[p].kind != ESC_PARTY_SUPERVISOR;
+	if (k < 2)
+		return accuracy > 0 ? 1 : 0;      /* one candidate: nothing to guess */
+	double w = (accuracy * k - 1) / (k - 1);
+	return w < 0 ? 0 : w > 1 ? 1 : w;
 }
 
 /* ---- JSON ------------------------------------------------------------- */
@@ -511,7 +526,8 @@ static void jstr(jbuf *b, const char *s)
 
 static void jnum(jbuf *b, double v)
 {
-	if (isfinite(v)) jput(b, "%.17g", v);
+	char n[ESC_NUM_MAX];
+	if (isfinite(v)) jput(b, "%s", esc_fmt_double(n, v));
 	else jput(b, "null");
 }
 
@@ -589,7 +605,11 @@ static void jcell(jbuf *b, const esc_config *cfg)
 	jnum(b, c->notify_lead_h);
 	jput(b, ",\"need_h\":");
 	jdist(b, &c->notify_need_h);
-	jput(b, "}},\"channels\":[");
+	jput(b, ",\"harm_reduction\":");
+	jnum(b, c->notify_harm_reduction);
+	jput(b, "},\"crowd_out\":%s,\"effects\":{\"answers\":%s,\"notices\":%s,\"enforcement\":%s}},\"channels\":[",
+	     c->crowd_out ? "true" : "false", c->effects.answers ? "true" : "false",
+	     c->effects.notices ? "true" : "false", c->effects.enforcement ? "true" : "false");
 	for (size_t i = 0; i < cfg->n_channels; i++) {
 		const esc_channel *ch = &cfg->channels[i];
 		jput(b, "%s{\"name\":", i ? "," : "");
@@ -645,7 +665,8 @@ char *esc_config_to_json(const esc_config *cfg)
 		const esc_incident_type *t = &cfg->types[i];
 		if (i) jput(&b, ",");
 		jstr(&b, t->name);
-		jput(&b, ":{\"level\":%d,\"goldstein\":", t->level);
+		jput(&b, ":{\"level\":%d,\"lethal_level\":%d,\"goldstein\":", t->level,
+		     t->lethal_level > t->level ? t->lethal_level : t->level);
 		jnum(&b, t->goldstein);
 		jput(&b, ",\"acled_type\":");
 		jstr(&b, t->acled_type);
@@ -728,9 +749,6 @@ char *esc_config_to_json(const esc_config *cfg)
 		}
 		jput(&b, "],\"initial\":");
 		jstr(&b, r->names[r->initial]);
-		jput(&b, ",\"crisis\":");
-		if (r->crisis >= 0) jstr(&b, r->names[r->crisis]);
-		else jput(&b, "null");
 		jput(&b, ",\"rates_per_h\":{");
 		for (size_t i = 0; i < r->n_states; i++) {
 			if (i) jput(&b, ",");
@@ -787,12 +805,14 @@ char *esc_config_to_json(const esc_config *cfg)
 	}
 	jput(&b, "}},\"ladder\":{\"step\":");
 	jnum(&b, cfg->ladder.step);
+	jput(&b, ",\"hold_h\":");
+	jnum(&b, cfg->ladder.hold_h);
 	jput(&b, ",\"half_life_h\":");
 	jnum(&b, cfg->ladder.half_life_h);
-	jput(&b, ",\"crisis_level\":");
-	jnum(&b, cfg->ladder.crisis_level);
-	jput(&b, ",\"spiral_size\":%d,\"spiral_level\":%d},\"cell\":{\"enabled\":%s,\"latency_h\":",
-	     cfg->ladder.spiral_size, cfg->ladder.spiral_level, cfg->cell.enabled ? "true" : "false");
+	jput(&b, ",\"window_h\":");
+	jnum(&b, cfg->ladder.window_h);
+	jput(&b, ",\"spiral_moves\":%d,\"crisis_moves\":%d},\"cell\":{\"enabled\":%s,\"latency_h\":",
+	     cfg->ladder.spiral_moves, cfg->ladder.crisis_moves, cfg->cell.enabled ? "true" : "false");
 	jdist(&b, &cfg->cell.latency_h);
 	jput(&b, ",\"accuracy\":");
 	jnum(&b, cfg->cell.accuracy);

@@ -45,9 +45,9 @@ size_t esc_engine_recent(const esc_engine *e, double window_h, esc_event_row *ou
 	return n;
 }
 
-gsl_rng *esc_engine_stream(esc_engine *e, int party)
+gsl_rng *esc_engine_stream(esc_engine *e, int party, uint64_t key)
 {
-	return party_ok(M(e), party) ? M(e)->policy_rng[party] : NULL;
+	return party_ok(M(e), party) ? model_policy_stream(M(e), party, key) : NULL;
 }
 
 /* ---- timers and ticks ------------------------------------------------ */
@@ -59,7 +59,8 @@ void engine_on_timer(esc_sim *sim, void *ctx, void *arg)
 	timer t = m->timers.v[(intptr_t)arg];
 	if (!m->policy || !m->policy->type->on_timer)
 		return;
-	esc_hook_ctx hc = model_hook_ctx(m, t.party);
+	uint64_t key = esc_rng_key(esc_rng_key(0, KEY_TIMER, (uint64_t)t.party), KEY_TIMER, (uint64_t)t.token);
+	esc_hook_ctx hc = model_hook_ctx(m, t.party, key);
 	model_hook_failed(m, m->policy->type->on_timer(m->policy->self, &hc, t.token, m->err));
 }
 
@@ -88,7 +89,10 @@ static void on_tick(esc_sim *sim, void *ctx, void *arg)
 	esc_model *m = ctx;
 	int party = (int)(intptr_t)arg;
 	double dt = m->policy->type->tick_h(m->policy->self, party);
-	esc_hook_ctx hc = model_hook_ctx(m, party);
+	double now = esc_sim_now(sim);
+	uint64_t bits;
+	memcpy(&bits, &now, sizeof bits);       /* a tick is keyed by its time */
+	esc_hook_ctx hc = model_hook_ctx(m, party, esc_rng_key(esc_rng_key(0, KEY_TICK, (uint64_t)party), KEY_TICK, bits));
 	if (m->policy->type->on_tick &&
 	    model_hook_failed(m, m->policy->type->on_tick(m->policy->self, &hc, dt, m->err)))
 		return;

@@ -4,9 +4,9 @@
  * When an incident is born, each excitation rule that matches it gives it
  * Poisson(n * (1 + per_fatality * deaths)) children, each born after a delay
  * drawn from the fast kernel (probability fast_share) or the slow one.  All
- * of this is drawn at the parent's birth from the parent's cluster stream
- * (its background generator's, or "response" for a retaliation's cluster),
- * so a cluster grows the same way in every arm of an experiment.  The
+ * of this is drawn at the parent's birth from the parent's own keyed stream
+ * (model.c), and each child is keyed by its parent, rule and place, so a
+ * cluster grows the same way in every arm of an experiment.  The
  * stability condition, a spectral radius of the mean offspring matrix below
  * 1, is checked with the configuration (esc_config_branching_ratio). */
 #include <gsl/gsl_randist.h>
@@ -20,7 +20,7 @@ static void on_birth(esc_sim *sim, void *ctx, void *arg)
 	const child *c = &m->kids.v[(intptr_t)arg];
 	int parent = c->parent;
 	model_add_incident(m, c->actor, c->target, c->type, c->zone,
-	                   ESC_CAUSE_TRIGGERED, parent, m->inc.v[parent].src);
+	                   ESC_CAUSE_TRIGGERED, parent, c->key);
 }
 
 static int matches(int want, int have) { return want == -1 || want == have; }
@@ -49,6 +49,7 @@ void hawkes_spawn(esc_model *m, int idx, gsl_rng *r)
 			p = &m->inc.v[idx];
 			m->kids.v[c] = (child){
 				.parent = idx,
+				.key = esc_rng_key(p->key, KEY_CHILD, (uint64_t)i << 32 | j),
 				.actor = e->to_actor == -1 ? p->actor : e->to_actor,
 				.target = e->to_target == -1 ? p->target : e->to_target,
 				.type = e->to_type == -1 ? p->type : e->to_type,

@@ -2,60 +2,72 @@
  * the ladder, and the daily series.
  *
  * Each directed pair (i, j) has a level on the L0..L7 scale.  An incident by
- * i against j of rung L lifts level(i, j) to at least L; a retaliation first
- * climbs `step` above where the pair stood, so a chain of responses climbs
- * past the rungs of its acts.  Levels decay exponentially with the ladder's
- * half-life, so they are only brought up to date when something reads or
- * raises them (ladder_advance), plus once at every midnight for the daily
- * series. */
+ * i against j lifts level(i, j) to the incident's rung (its type's level,
+ * or its lethal_level when it killed: MR 3.3), or holds it there if the pair
+ * stands at that rung already; a retaliation first climbs `step` above where
+ * the pair stood, so a chain of responses climbs past the rungs of its acts.
+ * A lifted level holds for `hold` hours, then halves every half-life.  An
+ * incident below the pair's current level changes nothing.
+ *
+ * A pair's level is kept as (peak, t_end): held at peak until t_end, then
+ * decaying, so reading it is a pure function of the time (no state is
+ * rounded by who reads when).  Between raises every level only falls, so the
+ * hours when any pair is at or above 6 since the last count form a prefix
+ * of that interval, the longest of the pairs' prefixes; they are counted
+ * when a level is raised, at every midnight and at the horizon. */
 #include <math.h>
 #include <string.h>
 
 #include "model_impl.h"
 
-static int max_whole_level(const esc_model *m)
+static double level_at(const esc_model *m, const pair_level *p, double t)
+{
+	if (t <= p->t_end)
+		return p->peak;
+	return p->peak * exp2(-(t - p->t_end) / m->cfg->ladder.half_life_h);
+}
+
+/* When a pair at `p` falls below `level` (p->t_end or later; -inf if it
+ * never reached it). */
+static double falls_below(const esc_model *m, const pair_level *p, double level)
+{
+	if (!(p->peak >= level))
+		return -INFINITY;
+	return p->t_end + m->cfg->ladder.half_life_h * log2(p->peak / level);
+}
+
+static int max_whole_level(const esc_model *m, double t)
 {
 	size_t npp = m->cfg->n_parties * m->cfg->n_parties;
 	double top = 0;
-	for (size_t k = 0; k < npp; k++)
-		if (m->level[k] > top)
-			top = m->level[k];
+	for (size_t k = 0; k < npp; k++) {
+		double l = level_at(m, &m->level[k], t);
+		if (l > top)
+			top = l;
+	}
 	return (int)floor(top + 1e-9);
 }
 
-/* Bring every pair's level from t_acc to now, adding the time any pair spent
- * at or above 6.  Between updates each level only decays, so the set of such
- * times is a prefix of [t_acc, now): the longest of the pairs' prefixes. */
+/* Count the hours since t_acc, up to now, when some pair stood at or above 6. */
 void ladder_advance(esc_model *m, double now)
 {
-	const esc_config *cfg = m->cfg;
-	size_t npp = cfg->n_parties * cfg->n_parties;
+	size_t npp = m->cfg->n_parties * m->cfg->n_parties;
 	double dt = now - m->t_acc;
 	if (dt <= 0)
 		return;
-	double hl = cfg->ladder.half_life_h, above = 0;
-	double decay = exp2(-dt / hl);
+	double until = m->t_acc;
 	for (size_t k = 0; k < npp; k++) {
-		double l = m->level[k];
-		if (l >= ESC_REPORT_LEVEL) {
-			double tau = hl * log2(l / ESC_REPORT_LEVEL);
-			if (tau > above)
-				above = tau;
-		}
-		m->level[k] = l * decay;
+		double t = falls_below(m, &m->level[k], ESC_REPORT_LEVEL);
+		if (t > until)
+			until = t;
 	}
-	m->row->hours_at_or_above_6 += above < dt ? above : dt;
+	m->row->hours_at_or_above_6 += (until < now ? until : now) - m->t_acc;
 	m->t_acc = now;
 }
 
-/* A pair's level now, without bringing the ladder up to date: reading must
- * not change when (and so how) the levels are rounded, or arms that differ
- * only in who reads would drift apart in the last bits. */
 double ladder_level(const esc_model *m, int a, int b)
 {
-	double l = m->level[(size_t)a * m->cfg->n_parties + (size_t)b];
-	double dt = esc_sim_now(m->sim) - m->t_acc;
-	return dt > 0 ? l * exp2(-dt / m->cfg->ladder.half_life_h) : l;
+	return level_at(m, &m->level[(size_t)a * m->cfg->n_parties + (size_t)b], esc_sim_now(m->sim));
 }
 
 static size_t day_of(const esc_model *m, double t_h)
@@ -66,29 +78,27 @@ static size_t day_of(const esc_model *m, double t_h)
 	return d >= (double)m->n_days ? m->n_days - 1 : (size_t)d;
 }
 
-double ladder_raise(esc_model *m, const incident *in)
+void ladder_raise(esc_model *m, const incident *in)
 {
 	const esc_config *cfg = m->cfg;
 	ladder_advance(m, in->t_h);
-	double *l = &m->level[in->actor * cfg->n_parties + in->target];
-	double rung = cfg->types[in->type].level;
-	double v = *l;
-	if (in->cause == ESC_CAUSE_POLICY)
-		v += cfg->ladder.step;
-	if (v < rung)
-		v = rung;
+	pair_level *p = &m->level[in->actor * cfg->n_parties + in->target];
+	double now = level_at(m, p, in->t_h);
+	double v = in->cause == ESC_CAUSE_POLICY ? now + cfg->ladder.step : now;
+	if (v < in->rung)
+		v = in->rung;
 	if (v > ESC_LADDER_TOP)
 		v = ESC_LADDER_TOP;
-	*l = v;
+	if (v < now || (v == now && in->rung < now))
+		return;                     /* below the pair's level: no change */
+	p->peak = v;
+	p->t_end = in->t_h + cfg->ladder.hold_h;
 	int whole = (int)floor(v + 1e-9);
 	if (whole > m->row->max_level)
 		m->row->max_level = whole;
 	day_acc *d = &m->days[day_of(m, in->t_h)];
 	if (whole > d->max_level)
 		d->max_level = whole;
-	if (v >= cfg->ladder.crisis_level)
-		model_note_crisis(m, in->t_h);
-	return v;
 }
 
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein)
@@ -110,7 +120,7 @@ static void on_midnight(esc_sim *sim, void *ctx, void *arg)
 	ladder_advance(m, now);
 	m->days[day].regime = m->regime;
 	if (day + 1 < m->n_days) {
-		m->days[day + 1].max_level = max_whole_level(m);
+		m->days[day + 1].max_level = max_whole_level(m, now);
 		if (now + 24.0 < m->cfg->horizon_h &&
 		    esc_sim_schedule(sim, now + 24.0, on_midnight, m, (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
@@ -133,7 +143,8 @@ int ladder_start(esc_model *m)
 			return -1;
 	}
 	memset(m->days, 0, n_days * sizeof *m->days);
-	memset(m->level, 0, np * np * sizeof *m->level);
+	for (size_t k = 0; k < np * np; k++)
+		m->level[k] = (pair_level){ 0, -INFINITY };
 	m->t_acc = 0;
 	if (n_days > 1 && esc_sim_schedule(m->sim, 24.0, on_midnight, m, (void *)(intptr_t)0) == ESC_EVENT_NONE)
 		return -1;

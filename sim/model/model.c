@@ -8,11 +8,15 @@
  * arrays that are reset, not freed, between replications; kernel events carry
  * an index into them (never a pointer, since the arrays grow).
  *
- * Common random numbers: everything drawn about an incident (its possible
- * escalation, casualties, detection delay, attribution, children) comes from
- * its cluster's stream, at its birth, in a fixed order, so two arms that
- * differ only in the cell see identical background clusters and identical
- * first perceptions of them. */
+ * Common random numbers: every incident, message and decision has a key
+ * made from its lineage (model_impl.h, key_tag), and every number drawn
+ * about it comes from a generator positioned at that key (model_keyed):
+ * everything about an incident (its possible escalation, casualties,
+ * detection delay, attribution, children) at its birth, in a fixed order;
+ * a party's decision about it from the party's stream at the decision's
+ * key.  So two arms see the same numbers for every incident they both have,
+ * however their other draws differ: a strike the cell calls off in one arm
+ * shifts nothing that the other arm draws about anything else. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,13 +37,26 @@ void model_fail(esc_model *m, int status, const char *what)
 	esc_sim_stop(m->sim);
 }
 
-esc_hook_ctx model_hook_ctx(esc_model *m, int party)
+/* The party's stream, positioned at the decision's key. */
+gsl_rng *model_policy_stream(esc_model *m, int party, uint64_t key)
+{
+	gsl_rng_set(m->policy_rng[party], esc_rng_key_seed(m->policy_seed[party], key));
+	return m->policy_rng[party];
+}
+
+esc_hook_ctx model_hook_ctx(esc_model *m, int party, uint64_t key)
 {
 	return (esc_hook_ctx){
-		.rep = m->rep, .t_h = esc_sim_now(m->sim),
-		.rng = party >= 0 ? m->policy_rng[party] : NULL,
+		.rep = m->rep, .t_h = esc_sim_now(m->sim), .key = key,
+		.rng = party >= 0 ? model_policy_stream(m, party, key) : NULL,
 		.party = party, .engine = (esc_engine *)m,
 	};
+}
+
+gsl_rng *model_keyed(esc_model *m, uint64_t key, enum draw_tag draw)
+{
+	gsl_rng_set(m->keyed, esc_rng_key_seed(m->key_seed, esc_rng_key(key, draw, 0)));
+	return m->keyed;
 }
 
 int model_hook_failed(esc_model *m, int status)
@@ -79,8 +96,13 @@ esc_model *esc_model_new(const esc_config *cfg, esc_error *err)
 		m->gen_rng = calloc(ng + 1, sizeof *m->gen_rng);
 		m->gen = calloc(ng + 1, sizeof *m->gen);
 		m->policy_rng = calloc(np, sizeof *m->policy_rng);
+		m->policy_seed = calloc(np, sizeof *m->policy_seed);
+		m->acts = calloc(np, sizeof *m->acts);
+		m->inc_rng = gsl_rng_alloc(esc_rng_xoshiro256pp);
+		m->keyed = gsl_rng_alloc(esc_rng_xoshiro256pp);
 	}
-	if (!m || !m->sim || !m->level || !m->gen_rng || !m->gen || !m->policy_rng) {
+	if (!m || !m->sim || !m->level || !m->gen_rng || !m->gen || !m->policy_rng ||
+	    !m->policy_seed || !m->acts || !m->inc_rng || !m->keyed) {
 		esc_model_free(m);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating the model");
 		return NULL;
@@ -101,13 +123,18 @@ void esc_model_free(esc_model *m)
 	free(m->ops.v);
 	free(m->id_inc.v);
 	free(m->timers.v);
-	free(m->cluster_size);
 	free(m->level);
 	free(m->gen);
 	free(m->days);
 	free(m->daily_out);
 	free(m->gen_rng);
 	free(m->policy_rng);
+	free(m->policy_seed);
+	free(m->acts);
+	if (m->inc_rng)
+		gsl_rng_free(m->inc_rng);
+	if (m->keyed)
+		gsl_rng_free(m->keyed);
 	free(m);
 }
 
@@ -117,17 +144,6 @@ void esc_model_set_sink(esc_model *m, const esc_model_sink *sink)
 		m->sink = *sink;
 	else
 		memset(&m->sink, 0, sizeof m->sink);
-}
-
-gsl_rng *model_stream(esc_model *m, int src)
-{
-	return src >= 0 ? m->gen_rng[src] : m->response_rng;
-}
-
-void model_note_crisis(esc_model *m, double t_h)
-{
-	if (isnan(m->row->first_crisis_h))
-		m->row->first_crisis_h = t_h;
 }
 
 static int emit(esc_model *m, const esc_event_row *ev)
@@ -141,11 +157,11 @@ static int emit(esc_model *m, const esc_event_row *ev)
 }
 
 /* After an event is complete: user triggers and on_event hooks. */
-static void after_event(esc_model *m, const esc_event_row *ev)
+static void after_event(esc_model *m, const esc_event_row *ev, uint64_t key)
 {
 	if (m->failed || !m->policy || !m->policy->type->on_event)
 		return;
-	esc_hook_ctx hc = model_hook_ctx(m, -1);
+	esc_hook_ctx hc = model_hook_ctx(m, -1, key);
 	model_hook_failed(m, m->policy->type->on_event(m->policy->self, &hc, ev, m->err));
 }
 
@@ -156,7 +172,7 @@ void model_event_row(const esc_model *m, int idx, esc_event_row *ev)
 		.rep = (int64_t)m->rep, .id = in->id, .parent_id = in->parent_id,
 		.root_id = m->inc.v[in->root].id, .t_h = in->t_h, .actor = in->actor,
 		.target = in->target, .zone = in->zone, .type = in->type,
-		.level = m->cfg->types[in->type].level,
+		.level = in->rung,
 		.fatalities_mil = in->fat_mil, .fatalities_civ = in->fat_civ,
 		.true_perpetrator = in->actor, .perceived_perpetrator = in->perceived,
 		.cause = (int8_t)in->cause, .kind = ESC_EVENT_INCIDENT,
@@ -201,27 +217,49 @@ static int perceive(const esc_config *cfg, int observer, int actor, double u)
 	return actor;   /* u ~ 1 with rounding: the row sums to 1 */
 }
 
-/* A cluster is a spiral once it holds spiral_size incidents, or once one of
- * its responses or triggered incidents, by a state against a state, lifts
- * that pair to spiral_level (MR 6.6: "an L6 event against state forces";
- * we read it as state against state, since a non-state group's rocket is
- * L6 against a state every few months and would make every year a spiral). */
-static void note_cluster(esc_model *m, const incident *in, int idx, double level)
+/* Exchanges (config.h, esc_ladder): a response by P against Q that answers
+ * an incident by Q against P, within the window, is that incident's
+ * exchange one move further; any other response opens an exchange of one
+ * move.  A spiral is an exchange of spiral_moves moves; a crisis, one of
+ * crisis_moves moves between two states (the first one's time is the runs
+ * column first_crisis_h).  A party's self-excited cluster is no exchange. */
+static int exchange_moves(const esc_model *m, const incident *in, int parent)
 {
-	const esc_config *cfg = m->cfg;
-	if (++m->cluster_size[in->root] >= cfg->ladder.spiral_size)
-		m->row->spiral = 1;
-	if (in->root != idx && level >= cfg->ladder.spiral_level &&
-	    cfg->parties[in->actor].kind == ESC_PARTY_STATE &&
-	    cfg->parties[in->target].kind == ESC_PARTY_STATE)
-		m->row->spiral = 1;
+	if (in->cause != ESC_CAUSE_POLICY)
+		return 0;
+	if (parent < 0)
+		return 1;
+	const incident *t = &m->inc.v[parent];
+	int answers = t->actor == in->target && t->target == in->actor &&
+	              in->t_h - t->t_h <= m->cfg->ladder.window_h;
+	return answers ? t->moves + 1 : 1;
 }
 
-/* Record an incident, draw everything about it from its cluster's stream,
- * and schedule its observation by the target.  parent is an incident index
- * or -1; src the cluster's stream (generator index, or -1 for "response"). */
+static void note_exchange(esc_model *m, const incident *in)
+{
+	const esc_config *cfg = m->cfg;
+	if (in->moves >= cfg->ladder.spiral_moves)
+		m->row->spiral = 1;
+	if (in->moves >= cfg->ladder.crisis_moves &&
+	    cfg->parties[in->actor].kind == ESC_PARTY_STATE &&
+	    cfg->parties[in->target].kind == ESC_PARTY_STATE && isnan(m->row->first_crisis_h))
+		m->row->first_crisis_h = in->t_h;
+}
+
+/* Civilian deaths a notice spared: each independently, with probability
+ * m->spare, from the incident's own keyed stream. */
+static int spared(esc_model *m, uint64_t key, int deaths)
+{
+	if (!(m->spare > 0) || deaths <= 0)
+		return 0;
+	return (int)gsl_ran_binomial(model_keyed(m, key, DRAW_SPARE), m->spare, (unsigned)deaths);
+}
+
+/* Record an incident, draw everything about it from its key's stream, and
+ * schedule its observation by the target.  parent is an incident index or
+ * -1 (for a response: the incident it answers). */
 int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
-                       esc_cause cause, int parent, int src)
+                       esc_cause cause, int parent, uint64_t key)
 {
 	const esc_config *cfg = m->cfg;
 	esc_run_row *row = m->row;
@@ -231,17 +269,8 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	VEC_PUSH(m, m->inc, idx);
 	if (idx < 0)
 		return -1;
-	if ((size_t)idx >= m->cluster_cap) {
-		size_t cap = m->cluster_cap ? m->cluster_cap * 2 : 64;
-		int64_t *p = realloc(m->cluster_size, cap * sizeof *p);
-		if (!p) {
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
-			return -1;
-		}
-		m->cluster_size = p;
-		m->cluster_cap = cap;
-	}
-	gsl_rng *r = model_stream(m, src);
+	gsl_rng *r = m->inc_rng;
+	gsl_rng_set(r, esc_rng_key_seed(m->key_seed, esc_rng_key(key, DRAW_INCIDENT, 0)));
 	const esc_incident_type *ty = &cfg->types[type];
 	if (ty->escalate_to >= 0 && gsl_rng_uniform(r) < ty->escalate_p)
 		type = ty->escalate_to;        /* a raid that meets resistance */
@@ -250,26 +279,29 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	incident *in = &m->inc.v[idx];
 	*in = (incident){
 		.id = m->next_id++, .parent_id = parent >= 0 ? m->inc.v[parent].id : -1,
-		.root = parent >= 0 ? m->inc.v[parent].root : idx, .src = src,
+		.key = key, .root = parent >= 0 ? m->inc.v[parent].root : idx,
 		.t_h = esc_sim_now(m->sim), .actor = actor, .target = target,
 		.type = type, .zone = zone, .cause = cause,
 	};
 	in->fat_mil = draw_count(&ty->fatalities_mil, r);
 	in->fat_civ = draw_count(&ty->fatalities_civ, r);
-	if (m->shield_civilians)
-		in->fat_civ = 0;    /* warned in time: drawn anyway, to keep the stream aligned */
-	m->shield_civilians = 0;
 	double delay = esc_dist_sample(&cfg->attribution.delay_h, r);
 	in->u_attr = gsl_rng_uniform(r);
+	in->fat_civ -= spared(m, key, in->fat_civ);
+	m->spare = 0;
+	in->rung = in->fat_mil + in->fat_civ > 0 && ty->lethal_level > ty->level ? ty->lethal_level
+	                                                                          : ty->level;
 	in->perceived = perceive(cfg, target, actor, in->u_attr);
+	in->moves = exchange_moves(m, in, parent);
 	if (record_id(m, idx))
 		return -1;
 
 	row->incidents++;
 	row->fatalities_mil += in->fat_mil;
 	row->fatalities_civ += in->fat_civ;
-	m->cluster_size[idx] = 0;
-	note_cluster(m, in, idx, ladder_raise(m, in));
+	row->fatalities_by[actor] += in->fat_mil + in->fat_civ;
+	note_exchange(m, in);
+	ladder_raise(m, in);
 	cell_on_incident(m, in);
 	ladder_count(m, in->t_h, 1, in->fat_mil, in->fat_civ, ty->goldstein);
 
@@ -283,7 +315,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 		return -1;
 	}
 	hawkes_spawn(m, idx, r);
-	after_event(m, &ev);
+	after_event(m, &ev, key);
 	return m->failed ? -1 : idx;
 }
 
@@ -298,7 +330,7 @@ static void on_strike(esc_sim *sim, void *ctx, void *arg)
 	int trigger = rt->trigger, target = rt->target;
 	int true_actor = trigger >= 0 ? m->inc.v[trigger].actor : target;
 	if (model_add_incident(m, rt->actor, target, rt->type, rt->zone, ESC_CAUSE_POLICY,
-	                       trigger, -1) < 0)
+	                       trigger, rt->key) < 0)
 		return;
 	m->row->retaliations++;
 	if (target != true_actor)
@@ -311,6 +343,8 @@ static void protest(esc_model *m, int party, int against, int zone, int trigger)
 		return;
 	const incident *in = trigger >= 0 ? &m->inc.v[trigger] : NULL;
 	double now = esc_sim_now(m->sim);
+	uint64_t key = in ? esc_rng_key(in->key, KEY_PROTEST, (uint64_t)party)
+	                  : esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, m->acts[party]++);
 	ladder_count(m, now, 0, 0, 0, ESC_GOLDSTEIN_PROTEST);
 	esc_event_row ev = {
 		.rep = (int64_t)m->rep, .id = m->next_id++, .parent_id = in ? in->id : -1,
@@ -321,10 +355,20 @@ static void protest(esc_model *m, int party, int against, int zone, int trigger)
 	};
 	if (record_id(m, -1) || emit(m, &ev))
 		return;
-	after_event(m, &ev);
+	after_event(m, &ev, key);
 }
 
-/* The engine checks what any policy returns, whatever its language. */
+/* A query about incident `trigger` (before a pending strike, or on its
+ * own): the fallback channels are asked as they would be without the cell,
+ * and the cell is asked on top of them when there is one; with
+ * cell.crowd_out, a query the cell takes goes nowhere else. */
+void model_query(esc_model *m, int sender, int trigger, int retaliation, int priority,
+                 double deadline_h)
+{
+	uint64_t key = esc_rng_key(m->inc.v[trigger].key, KEY_QUERY, (uint64_t)sender);
+	cell_query(m, key, sender, trigger, retaliation, priority, deadline_h);
+}
+
 int model_check_decision(esc_model *m, int observer, const esc_decision *d, int trigger)
 {
 	const esc_config *cfg = m->cfg;
@@ -369,7 +413,7 @@ int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 		protest(m, party, d->target, d->zone, trigger);
 		break;
 	case ESC_ACT_QUERY:
-		cell_submit(m, ESC_MSG_QUERY, party, trigger, -1, d->priority, NAN);
+		model_query(m, party, trigger, -1, d->priority, NAN);
 		break;
 	case ESC_ACT_RETALIATE: {
 		int r;
@@ -377,7 +421,9 @@ int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 		if (r < 0)
 			return -1;
 		retaliation *rt = &m->ret.v[r];
-		*rt = (retaliation){ .trigger = trigger, .actor = party, .target = d->target,
+		uint64_t key = trigger >= 0 ? esc_rng_key(m->inc.v[trigger].key, KEY_RESPONSE, (uint64_t)party)
+		             : esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, m->acts[party]++);
+		*rt = (retaliation){ .trigger = trigger, .key = key, .actor = party, .target = d->target,
 		                     .type = d->type, .zone = d->zone,
 		                     .t_strike = esc_sim_now(sim) + d->delay_h };
 		rt->strike = esc_sim_schedule(sim, rt->t_strike, on_strike, m, (void *)(intptr_t)r);
@@ -386,7 +432,7 @@ int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 			return -1;
 		}
 		if (d->query_cell && trigger >= 0)
-			cell_submit(m, ESC_MSG_QUERY, party, trigger, r, d->priority, esc_sim_now(sim) + d->delay_h);
+			model_query(m, party, trigger, r, d->priority, esc_sim_now(sim) + d->delay_h);
 		break;
 	}
 	}
@@ -401,18 +447,16 @@ static int attribute(esc_model *m, incident *in)
 	size_t np = cfg->n_parties;
 	if (!m->policy || !m->policy->type->attribute)
 		return 0;
-	double p[64];
-	if (np > 64)
-		return 0;
+	double p[ESC_MAX_PARTIES];
 	memcpy(p, &cfg->attribution.confusion[((size_t)in->target * np + (size_t)in->actor) * np], np * sizeof *p);
 	esc_observation obs = {
 		.incident_id = in->id, .t_incident_h = in->t_h, .observer = in->target,
 		.perceived = in->perceived, .type = in->type, .zone = in->zone,
-		.level = cfg->types[in->type].level, .fatalities_mil = in->fat_mil,
+		.level = in->rung, .fatalities_mil = in->fat_mil,
 		.fatalities_civ = in->fat_civ, .cause = in->cause,
 	};
 	int changed = 0;
-	esc_hook_ctx hc = model_hook_ctx(m, in->target);
+	esc_hook_ctx hc = model_hook_ctx(m, in->target, esc_rng_key(in->key, KEY_OBSERVE, (uint64_t)in->target));
 	if (model_hook_failed(m, m->policy->type->attribute(m->policy->self, &hc, &obs, p, &changed, m->err)))
 		return -1;
 	if (!changed)
@@ -449,7 +493,6 @@ static int attribute(esc_model *m, incident *in)
 static void on_observe(esc_sim *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
-	const esc_config *cfg = m->cfg;
 	int idx = (int)(intptr_t)arg;
 	(void)sim;
 	if (attribute(m, &m->inc.v[idx]))
@@ -460,7 +503,7 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 	esc_observation obs = {
 		.incident_id = in.id, .t_incident_h = in.t_h, .observer = observer,
 		.perceived = in.perceived, .type = in.type, .zone = in.zone,
-		.level = cfg->types[in.type].level, .fatalities_mil = in.fat_mil,
+		.level = in.rung, .fatalities_mil = in.fat_mil,
 		.fatalities_civ = in.fat_civ, .cause = in.cause,
 		.cell_available = cell_available(m, observer),
 	};
@@ -469,7 +512,7 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
 		.zone = in.zone, .delay_h = 0, .query_cell = 0, .priority = 1,
 	};
-	esc_hook_ctx hc = model_hook_ctx(m, observer);
+	esc_hook_ctx hc = model_hook_ctx(m, observer, esc_rng_key(in.key, KEY_OBSERVE, (uint64_t)observer));
 	if (m->policy && m->policy->type->on_incident_observed &&
 	    model_hook_failed(m, m->policy->type->on_incident_observed(m->policy->self, &hc, &obs, &d, m->err)))
 		return;
@@ -478,7 +521,11 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 
 /* ---- a replication --------------------------------------------------- */
 
-static int bind_streams(esc_model *m, esc_streams *s)
+/* The replication's named streams: a generator's arrival times, the
+ * regime chain and the cell's outages run on their own streams in time
+ * order; everything else is drawn at keys, from seeds of the streams
+ * "keys" (incidents, messages) and "policy.<PARTY>" (each party's hooks). */
+static int bind_streams(esc_model *m, esc_streams *s, uint64_t seed, uint64_t rep)
 {
 	const esc_config *cfg = m->cfg;
 	char name[64];
@@ -491,14 +538,12 @@ static int bind_streams(esc_model *m, esc_streams *s)
 		snprintf(name, sizeof name, "policy.%s", cfg->parties[p].name);
 		if (!(m->policy_rng[p] = esc_streams_get(s, name)))
 			return -1;
+		m->policy_seed[p] = esc_rng_stream_seed(seed, rep, name);
 	}
-	m->response_rng = esc_streams_get(s, "response");
-	m->cell_rng = esc_streams_get(s, "cell");
+	m->key_seed = esc_rng_stream_seed(seed, rep, "keys");
 	m->regime_rng = esc_streams_get(s, "regime");
 	m->outage_rng = esc_streams_get(s, "cell.outage");
-	m->channel_rng = esc_streams_get(s, "channels");
-	return m->response_rng && m->cell_rng && m->regime_rng && m->outage_rng &&
-	       m->channel_rng ? 0 : -1;
+	return m->regime_rng && m->outage_rng ? 0 : -1;
 }
 
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
@@ -509,6 +554,7 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	row->seed = seed;
 	row->first_crisis_h = NAN;
 	row->cell_mean_latency_h = NAN;
+	row->cell_notice_latency_h = NAN;
 
 	m->policy = policy;
 	m->rep = rep;
@@ -518,14 +564,15 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	m->next_id = 0;
 	m->inc.n = m->ret.n = m->req.n = m->kids.n = m->ops.n = 0;
 	m->id_inc.n = m->timers.n = 0;
-	m->shield_civilians = 0;
-	m->latency_sum = 0;
-	m->latency_n = 0;
+	m->spare = 0;
+	memset(m->acts, 0, m->cfg->n_parties * sizeof *m->acts);
+	m->latency_sum = m->notice_latency_sum = 0;
+	m->latency_n = m->notice_latency_n = 0;
 	m->regime = -1;
 	esc_sim_reset(m->sim);
 
 	esc_streams_begin(streams, seed, rep);
-	if (bind_streams(m, streams))
+	if (bind_streams(m, streams, seed, rep))
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating random streams");
 	if (policy && policy->type->begin && policy->type->begin(policy->self, rep, err)) {
 		model_fail(m, err->status ? err->status : ESC_ERR_RUNTIME, NULL);
@@ -546,5 +593,7 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 		return err->status ? err->status : ESC_ERR_RUNTIME;
 	if (m->latency_n > 0)
 		row->cell_mean_latency_h = m->latency_sum / (double)m->latency_n;
+	if (m->notice_latency_n > 0)
+		row->cell_notice_latency_h = m->notice_latency_sum / (double)m->notice_latency_n;
 	return ESC_OK;
 }

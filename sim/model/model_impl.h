@@ -11,16 +11,53 @@
 
 #include "escsim/event_queue.h"
 #include "escsim/model.h"
+#include "escsim/rng.h"
 
 #define ESC_REPORT_LEVEL 6.0   /* the runs column hours_at_or_above_6 */
 #define ESC_GOLDSTEIN_PROTEST (-2.0)  /* CAMEO 114, complain officially */
 
+/* Keys (escsim/rng.h): what a key is the key of.  Every incident, message
+ * and decision has a key derived from its lineage (the tag says which kind
+ * of child of its parent it is), never from the order things happened in,
+ * so the numbers drawn about it are the same in every arm that has it. */
+enum key_tag {
+	KEY_ARRIVAL = 1,    /* key(key(0, ARRIVAL, g), ARRIVAL, i): generator g's i-th arrival */
+	KEY_CHILD,          /* key(parent, CHILD, rule << 32 | j): a triggered incident */
+	KEY_RESPONSE,       /* key(incident, RESPONSE, p): p's response to it */
+	KEY_ENFORCE,        /* key(incident, ENFORCE, receiver): enforcement after a query about it */
+	KEY_ACT,            /* key(key(0, ACT, p), ACT, n): p's n-th act of its own (sim.act) */
+	KEY_QUERY,          /* key(incident, QUERY, p): p's query about it */
+	KEY_NOTICE,         /* key(arrival, NOTICE, 0): the notice of a planned operation */
+	KEY_OBSERVE,        /* key(incident, OBSERVE, p): p's decisions about it */
+	KEY_TICK,           /* key(key(0, TICK, p), TICK, hour bits): p's tick */
+	KEY_TIMER,          /* key(key(0, TIMER, p), TIMER, token) */
+	KEY_PROTEST,        /* key(incident, PROTEST, p): p's protest about it */
+	KEY_CHANNEL,        /* key(request, CHANNEL, i): the request's try on channel i */
+};
+
+/* Which draw about a keyed thing (model_keyed). */
+enum draw_tag {
+	DRAW_INCIDENT = 1,  /* everything drawn at an incident's birth, in order */
+	DRAW_SPARE,         /* civilians a notice in time spares */
+	DRAW_SUSPEND,       /* the incident suspends the cell */
+	DRAW_REFUSE,        /* the receiver refuses a request */
+	DRAW_HANDLING,      /* an operator's time on it */
+	DRAW_DELAY,         /* relay and approval, or a channel's latency */
+	DRAW_ANSWER,        /* what the answer names, and whether the sender acts on it */
+	DRAW_ENFORCE,       /* the receiver enforces */
+	DRAW_NEED,          /* the lead third parties need */
+	DRAW_AVAILABLE,     /* a channel is available */
+};
+
 typedef struct incident {
 	int64_t id, parent_id;
+	uint64_t key;
 	int root;                       /* index of its cluster's first incident */
-	int src;                        /* its cluster's stream: generator, or -1 = response */
 	double t_h;
 	int actor, target, type, zone;
+	int rung;                       /* its ladder level: the type's, or the
+	                                   type's lethal_level if it killed */
+	int moves;                      /* its exchange's moves so far (0: not a response) */
 	int fat_mil, fat_civ;
 	int perceived;
 	double u_attr;                  /* the uniform behind the perception */
@@ -28,7 +65,8 @@ typedef struct incident {
 } incident;
 
 typedef struct retaliation {
-	int trigger;                    /* incident index that provoked it */
+	int trigger;                    /* incident index that provoked it, or -1 */
+	uint64_t key;                   /* the key its incident will have */
 	int actor, target, type, zone;
 	double t_strike;
 	esc_event_id strike;
@@ -37,6 +75,7 @@ typedef struct retaliation {
 
 typedef struct request {            /* a message through the cell or a channel */
 	int64_t id;
+	uint64_t key;                   /* the query's or notice's; a channel's try adds its index */
 	int trigger;                    /* incident index it is about, or -1 */
 	int retaliation;                /* the strike waiting for it, or -1 */
 	int sender, receiver;
@@ -57,11 +96,13 @@ typedef struct timer {              /* a hook's esc_engine_schedule */
 
 typedef struct planned_op {         /* a notified operation not yet carried out */
 	int generator;
+	uint64_t key;                   /* its arrival's key */
 	int notice;                     /* request index, or -1 */
 } planned_op;
 
 typedef struct child {              /* a triggered incident not yet born */
 	int parent;
+	uint64_t key;
 	int actor, target, type, zone;
 } child;
 
@@ -69,8 +110,15 @@ typedef struct generator_state {
 	double residual;                /* unit-rate time left to the next arrival */
 	double t_last;                  /* when residual was last brought up to date */
 	double rate;                    /* current rate per hour */
+	uint64_t root, arrivals;        /* key(0, ARRIVAL, g), and arrivals so far */
 	esc_event_id next;
 } generator_state;
+
+/* A directed pair's ladder level: held at `peak` until t_end, then halving
+ * every half-life (ladder.c). */
+typedef struct pair_level {
+	double peak, t_end;
+} pair_level;
 
 typedef struct day_acc {
 	int max_level;
@@ -92,10 +140,8 @@ struct esc_model {
 	VEC(planned_op) ops;
 	VEC(int) id_inc;                /* event id -> incident index, -1 for a protest */
 	VEC(timer) timers;
-	int64_t *cluster_size;          /* by incident index */
-	size_t cluster_cap;
-	double *level;                  /* np*np ladder levels as of t_acc */
-	double t_acc;
+	pair_level *level;              /* np*np directed pairs */
+	double t_acc;                   /* hours at or above 6 counted up to here */
 	generator_state *gen;
 	day_acc *days;
 	esc_daily_row *daily_out;
@@ -107,16 +153,20 @@ struct esc_model {
 	double cell_suspended_until;
 	esc_event_id cell_wake;
 	int64_t next_msg_id;
-	int shield_civilians;           /* the next incident's third parties were warned */
+	double spare;                   /* share of the next incident's civilian deaths
+	                                   spared (a notice arrived in time) */
+	uint64_t *acts;                 /* per party: acts of its own so far */
 	/* per run */
 	const esc_policy *policy;
-	gsl_rng **gen_rng, **policy_rng, *response_rng, *cell_rng, *regime_rng,
-	        *outage_rng, *channel_rng;
+	gsl_rng **gen_rng, **policy_rng, *regime_rng, *outage_rng;
+	gsl_rng *inc_rng, *keyed;       /* positioned at a key for each use */
+	uint64_t key_seed;              /* the seed keyed draws are positioned from */
+	uint64_t *policy_seed;          /* per party, likewise for its hooks */
 	uint64_t rep;
 	int64_t next_id;
 	esc_run_row *row;
-	double latency_sum;
-	int64_t latency_n;
+	double latency_sum, notice_latency_sum;
+	int64_t latency_n, notice_latency_n;
 	esc_error *err;
 	int failed;
 };
@@ -135,16 +185,18 @@ struct esc_model {
 
 /* model.c */
 void model_fail(esc_model *m, int status, const char *what);
-esc_hook_ctx model_hook_ctx(esc_model *m, int party);
+esc_hook_ctx model_hook_ctx(esc_model *m, int party, uint64_t key);
+gsl_rng *model_policy_stream(esc_model *m, int party, uint64_t key);
+gsl_rng *model_keyed(esc_model *m, uint64_t key, enum draw_tag draw);
 int model_hook_failed(esc_model *m, int status);    /* status != 0: fail the run */
 int model_execute(esc_model *m, int party, const esc_decision *d, int trigger);
 int model_check_decision(esc_model *m, int party, const esc_decision *d, int trigger);
 void model_event_row(const esc_model *m, int idx, esc_event_row *ev);
 int model_incident_of(const esc_model *m, int64_t event_id);   /* -1: none */
 int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
-                       esc_cause cause, int parent, int src);
-gsl_rng *model_stream(esc_model *m, int src);
-void model_note_crisis(esc_model *m, double t_h);
+                       esc_cause cause, int parent, uint64_t key);
+void model_query(esc_model *m, int sender, int trigger, int retaliation, int priority,
+                 double deadline_h);
 
 /* background.c */
 int background_start(esc_model *m);
@@ -164,18 +216,18 @@ int engine_start_ticks(esc_model *m);
 /* cell.c */
 int cell_start(esc_model *m);
 int cell_available(const esc_model *m, int sender);
-void cell_submit(esc_model *m, esc_message_kind kind, int sender, int trigger,
-                 int retaliation, int priority, double deadline_h);
+void cell_query(esc_model *m, uint64_t key, int sender, int trigger, int retaliation,
+                int priority, double deadline_h);
 void cell_on_incident(esc_model *m, const incident *in);
-int cell_notice(esc_model *m, int actor, double t_op_h);  /* request or -1 */
-int cell_notice_cleared(esc_model *m, int request);
+int cell_notice(esc_model *m, uint64_t key, int actor, double t_op_h);  /* request or -1 */
+double cell_notice_spares(esc_model *m, int request);
 void cell_finish(esc_model *m);
 
 /* ladder.c */
 int ladder_start(esc_model *m);
 void ladder_advance(esc_model *m, double now);
 double ladder_level(const esc_model *m, int a, int b);      /* read only */
-double ladder_raise(esc_model *m, const incident *in);   /* the pair's new level */
+void ladder_raise(esc_model *m, const incident *in);
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein);
 int ladder_finish(esc_model *m);
 

@@ -23,8 +23,6 @@ static void enter(esc_model *m, int state)
 	const esc_regime *r = &m->cfg->regime;
 	size_t n = r->n_states;
 	m->regime = state;
-	if (state == r->crisis)
-		model_note_crisis(m, esc_sim_now(m->sim));
 	esc_sim_cancel(m->sim, m->regime_next);
 	m->regime_next = ESC_EVENT_NONE;
 	double out = 0;

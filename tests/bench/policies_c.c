@@ -66,7 +66,7 @@ static int c_on_incident_observed(void *self, const esc_hook_ctx *ctx,
 			return ESC_OK;
 		}
 		retaliate(out, s->response, s->deadline_h);
-		out->query_cell = s->query_first && inc->cell_available;
+		out->query_cell = s->query_first;
 		return ESC_OK;
 	case PC_PROTEST_MOSTLY: {
 		int lethal = inc->fatalities_mil + inc->fatalities_civ > 0;
@@ -127,8 +127,7 @@ bench_c_policy *bench_c_policy_golan(const esc_config *cfg)
 	int isr = party_index(cfg, "ISR"), syr = party_index(cfg, "SYR");
 	int nsa = party_index(cfg, "NSA");
 	int strike = type_index(cfg, "strike"), rocket = type_index(cfg, "rocket");
-	int golan = zone_index(cfg, "Golan");
-	if (isr < 0 || syr < 0 || nsa < 0 || strike < 0 || rocket < 0 || golan < 0)
+	if (isr < 0 || syr < 0 || nsa < 0 || strike < 0 || rocket < 0)
 		return NULL;
 	bench_c_policy *p = calloc(1, sizeof *p);
 	if (!p)
@@ -139,22 +138,23 @@ bench_c_policy *bench_c_policy_golan(const esc_config *cfg)
 		free(p);
 		return NULL;
 	}
-	/* query_before_retaliate.new { deadline = hours(6) }; DEFAULTS
-	 * min_level 6, p_retaliate 0.9, deadline 6 h, query_first true,
+	/* golan_2026 (scenarios/lib/world_2025.lua's policies with the 2026
+	 * change): query_before_retaliate.new { deadline = hours(6),
+	 * query_first = true }; DEFAULTS min_level 6, p_retaliate 0.9,
 	 * response "strike". */
 	p->party[isr] = (pc_party){ .kind = PC_QUERY_BEFORE_RETALIATE, .min_level = 6,
 	                            .p_retaliate = 0.9, .deadline_h = 6, .query_first = 1,
 	                            .response = strike, .zone = -1 };
-	/* protest_mostly.new {}: p_protest 0.05, p_retaliate 0.02, deadline
+	/* protest_mostly.new { p_protest = 0.01, p_retaliate = 0 }: deadline
 	 * 24 h, response "rocket". */
-	p->party[syr] = (pc_party){ .kind = PC_PROTEST_MOSTLY, .p_protest = 0.05,
-	                            .p_retaliate = 0.02, .deadline_h = 24,
+	p->party[syr] = (pc_party){ .kind = PC_PROTEST_MOSTLY, .p_protest = 0.01,
+	                            .p_retaliate = 0, .deadline_h = 24,
 	                            .response = rocket, .zone = -1 };
-	/* local_reprisal.new { zone = "Golan" }: p_lethal 0.2, p_other 0.005,
-	 * delay 48 h, response "rocket". */
-	p->party[nsa] = (pc_party){ .kind = PC_LOCAL_REPRISAL, .p_lethal = 0.2,
-	                            .p_other = 0.005, .delay_h = 48, .response = rocket,
-	                            .zone = golan };
+	/* local_reprisal.new { p_lethal = 0.1, p_other = 0.001 }: delay 48 h,
+	 * response "rocket", the incident's zone. */
+	p->party[nsa] = (pc_party){ .kind = PC_LOCAL_REPRISAL, .p_lethal = 0.1,
+	                            .p_other = 0.001, .delay_h = 48, .response = rocket,
+	                            .zone = -1 };
 	return p;
 }
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The cell's benefit against its latency, on scenarios/unattributed_rockets.lua:
 # unclaimed rockets, a strike on the host state planned 6 h later, a query to
-# the cell first.  A misattributed strike is called off when a truthful
-# answer (probability 0.9) arrives before the strike, so with latency L the
-# cell arm keeps a share 1 - 0.9 P(L < 6 h) of the no-cell arm's
-# misattributed strikes, replication by replication in expectation (common
-# random numbers).  The benefit shrinks as the latency grows, and is exactly
+# the cell first.  An answer names the culprit with probability 0.9, else
+# the other candidate (Syria, the suspect); Israel acts on an answer naming
+# someone else with the weight accuracy corrected for guessing gives it,
+# (0.9 * 2 - 1) / (2 - 1) = 0.8 (docs/model.md).  So a misattributed strike
+# is called off with probability 0.9 * 0.8 = 0.72 when the answer arrives
+# before it, and with latency L the cell arm keeps a share
+# 1 - 0.72 P(L < 6 h) of the no-cell arm's misattributed strikes,
+# replication by replication in expectation (common random numbers).  The benefit shrinks as the latency grows, and is exactly
 # nothing once every answer comes after the deadline.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
@@ -33,7 +36,7 @@ prev = None
 for arm, median in (("m0.5", 0.5), ("m2", 2), ("m6", 6), ("m18", 18)):
     c = pd.read_hdf(f, "/arms/%s/runs" % arm).misattributed_retaliations.astype(float)
     p = Phi(math.log(6 / median))            # P(lognormal(median, 1) < 6 h)
-    keep = 1 - 0.9 * p
+    keep = 1 - 0.9 * 0.8 * p
     d = c - keep * n                          # mean 0 if the model is right
     half = t999 * d.std(ddof=1) / math.sqrt(len(d))
     benefit = (n - c).mean()
@@ -46,7 +49,7 @@ for arm, median in (("m0.5", 0.5), ("m2", 2), ("m6", 6), ("m18", 18)):
     prev = benefit
 sys.exit(bad)
 PYEOF
-ok $? "the share of misattributed strikes kept is 1 - 0.9 P(L < deadline) at every latency, and the benefit shrinks"
+ok $? "the share of misattributed strikes kept is 1 - 0.72 P(L < deadline) at every latency, and the benefit shrinks"
 sed 's/^/# /' py.txt
 
 $PY - lat.h5 > py2.txt 2>&1 <<'PYEOF'

@@ -13,8 +13,9 @@ cd "$TMP"
 plan 12
 G="$ROOT/scenarios/golan_2026.lua"
 
-# crisis_level 6: crises common enough for long survival curves.
-"$ESCSIM" compare "$G" -n 1500 -s 5 --horizon 90d --set ladder.crisis_level=6 \
+# A Syrian government that answers some lethal strikes: crises common enough
+# for long survival curves.
+"$ESCSIM" compare "$G" -n 1500 -s 5 --horizon 90d --set policies.SYR.p_retaliate=0.4 \
 	-o a.h5 --quiet > /dev/null 2> err.txt
 ok $? "compare exits 0"
 

@@ -87,6 +87,14 @@ for a in ("cell", "no_cell"):
     assert (ans.groupby("rep").size().reindex(idx, fill_value=0) == runs.cell_answered_before_deadline).all(), (a, "answered")
     ch = msg[msg.channel > 0]
     assert (ch.groupby("rep").size().reindex(idx, fill_value=0) == runs.channel_requests).all(), (a, "channel_requests")
+    # notices: one message each; in time, too late or undelivered, for the
+    # operations carried out before the horizon (the others are still to come).
+    nt = msg[(msg.channel == 0) & (msg.kind == 1)]
+    assert (nt.groupby("rep").size().reindex(idx, fill_value=0) == runs.notices_sent).all(), (a, "notices_sent")
+    done = nt[nt.t_submit_h + 2.0 <= 60 * 24].groupby("rep").size().reindex(idx, fill_value=0)
+    assert (done == runs.notices_in_time + runs.notices_too_late + runs.notices_undelivered).all(), (a, "notices")
+    undelivered = nt[nt.outcome.isin([2, 3])].groupby("rep").size().reindex(idx, fill_value=0)
+    assert (undelivered == runs.notices_undelivered).all(), (a, "notices_undelivered")
     # Timings are ordered where they exist.
     t = msg.dropna(subset=["t_start_h", "t_answer_h"])
     assert (t.t_submit_h <= t.t_start_h).all() and (t.t_start_h <= t.t_answer_h).all(), (a, "timing order")

@@ -13,7 +13,7 @@
 cd "$TMP"
 H="$ROOT/tests/bad/hooks"
 S="$ROOT/scenarios"
-plan 30
+plan 34
 
 # ---- the scenario pack ------------------------------------------------------
 for f in baseline_2025 golan_2026 unattributed_rockets suwayda_crisis il20_deconfliction; do
@@ -41,7 +41,17 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 isr = d["policies"]["ISR"]
 assert isr["hooks"] == ["attribute", "on_incident_observed"], isr["hooks"]
-assert isr["parameters"]["host"] == "SYR" and isr["parameters"]["deadline"] == 6, isr["parameters"]
+prm = isr["parameters"]
+assert prm["host"]["value"] == "SYR" and prm["deadline"]["value"] == 6, prm
+# declared: both modules' parameters (host_state_responsibility.with), each
+# with its default, type, unit, range and doc, in declaration order
+assert isr["module"] == "policies.query_before_retaliate", isr["module"]
+assert list(prm) == ["min_level", "p_retaliate", "deadline", "query_first", "response",
+                     "host", "p_blame", "nonstate"], list(prm)
+assert prm["deadline"] == {"value": 6, "default": 6, "type": "number", "unit": "h", "range": [0, None],
+                           "doc": "hours from observation to the strike (the cell's deadline)"}, prm["deadline"]
+assert prm["nonstate"]["optional"] is True and prm["nonstate"]["values"] == "party", prm["nonstate"]
+assert isr["helpers"] == [], isr["helpers"]
 assert isr["tick_h"] == 0
 t = d["triggers"][0]
 assert t["name"] == "protect_druze" and t["party"] == "ISR" and t["probability"] == 0.25, t
@@ -51,11 +61,22 @@ print("ok")
 PY
 ok $? "check prints hooks, parameters and triggers in the resolved JSON"
 "$ESCSIM" check "$S/il20_deconfliction.lua" --set policies.ISR.lead=2h > il.json 2> /dev/null
-$PY -c 'import json; d=json.load(open("il.json")); assert d["policies"]["ISR"]["parameters"]["lead"] == 2, d["policies"]' 2> /dev/null
+$PY -c 'import json; d=json.load(open("il.json")); assert d["policies"]["ISR"]["parameters"]["lead"] == {"value": 2}, d["policies"]' 2> /dev/null
 ok $? "check shows a policy parameter set with --set"
 
+# LuaLS definitions of the policy modules' parameters, from their
+# declarations: the shipped file is what `make meta` writes now
+"$ESCSIM" check --luals luals.lua "$ROOT/tests/cli/scenarios/all_policies.lua" > /dev/null 2> err
+ok $? "check --luals writes the definitions"
+diff -u "$S/meta/policies.lua" luals.lua > luals.diff; st=$?
+ok $st "scenarios/meta/policies.lua is up to date (make meta)"; [ $st -eq 0 ] || sed 's/^/#   /' luals.diff | head -20
+contains luals.lua "---@field deadline? number hours from observation to the strike (the cell's deadline) (a number of hours >= 0; default 6)" \
+	"a parameter's type, doc, unit, range and default"
+contains luals.lua "---@field by_level? table<integer, string>|false" "a table's key and value types; optional: |false"
+n=$(grep -c '^---@class escsim.params\.' luals.lua)
+is "$n" 7 "one class per shipped module"
+
 "$ESCSIM" check "$H/warnings.lua" > /dev/null 2> err; ok $? "a policy with mistakes still checks (exit 0)"
-contains err "warning: policies.ISR.on_incident_observd is not a hook (did you mean on_incident_observed?)" "warns: misspelt hook"
 contains err "warning: policies.ISR.on_tick never fires: no tick parameter" "warns: on_tick without tick"
 contains err "warning: policies.NSA.on_cell_request never fires: NSA is not a member of the cell" "warns: cell hook of a non-member"
 contains err "warning: triggers[1].event.type: unknown type 'rockets' (known: rocket): the trigger never fires" "warns: trigger on an unknown type"

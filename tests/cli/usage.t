@@ -17,7 +17,7 @@ contains out "--set KEY=VALUE" "check --help documents --set"
 contains out "unknown command 'frobnicate'" "unknown command is named"
 
 "$ESCSIM" run -n -3 "$G" -o r.h5 > out 2>&1; is $? 2 "negative -n: exit 2"
-contains out "-n/--reps: expected an integer >= 0, got '-3'" "negative -n: message"
+contains out "-n/--reps: expected an integer >= 1, got '-3'" "negative -n: message"
 "$ESCSIM" run --bogus "$G" > out 2>&1; is $? 2 "unknown option: exit 2"
 contains out "unknown option '--bogus'" "unknown option is named"
 "$ESCSIM" compare -n 5 "$G" "$G" > out 2>&1; is $? 2 "two scenarios: exit 2"

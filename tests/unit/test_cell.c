@@ -1,8 +1,9 @@
 /* test_cell.c: the cell's effects and failure modes on hand-built
  * configurations with C policies, each checked exactly where the mechanism
- * is deterministic: deniable culprits, enforcement by the receiver,
- * refusals and outages sending requests to the fallback channels, channels
- * calling strikes off, suspension after a severe incident, and notified
+ * is deterministic: deniable culprits, enforcement by the receiver, the
+ * fallback channels asked with or without the cell (and instead of it only
+ * under crowd_out), channels calling strikes off, answers no better than a
+ * guess changing nothing, suspension after a severe incident, and notified
  * operations sparing civilians only when the notice is early enough. */
 #include <math.h>
 #include <setjmp.h>
@@ -153,8 +154,9 @@ static void test_enforcement(void **state)
 	esc_config_free(&cfg);
 }
 
-/* The receiver refuses everything: queries go to the channels; a fast
- * accurate channel still calls the strikes off, an unavailable one does not. */
+/* The receiver refuses everything; the channels are asked as they are
+ * without the cell: a fast accurate channel calls the strikes off, an
+ * unavailable one does not. */
 static void test_refusal_and_channels(void **state)
 {
 	(void)state;
@@ -178,12 +180,81 @@ static void test_refusal_and_channels(void **state)
 	assert_int_equal(c.channel_answered_before_deadline, c.cell_requests);
 	assert_int_equal(k.msgs[1][ESC_MSG_UNAVAILABLE], c.cell_requests);
 	assert_int_equal(k.msgs[2][ESC_MSG_ANSWERED], c.cell_requests);
-	/* With the cell disabled the channels are used at once. */
+	/* With the cell disabled the channels are asked the same way. */
 	cfg.cell.enabled = 0;
 	esc_run_row off = run(&cfg, 2, &k);
 	assert_int_equal(off.cell_requests, 0);
 	assert_int_equal(off.retaliations, 0);
+	assert_int_equal(off.channel_requests, c.channel_requests);
 	assert_int_equal(off.channel_answered_before_deadline, off.incidents);
+	esc_config_free(&cfg);
+}
+
+/* A cell that takes every query and never answers in time: the channels
+ * are still asked (nothing changes); only under crowd_out, where the
+ * sender relies on the cell, are they not, and every strike goes ahead. */
+static void test_crowd_out(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	esc_dist_free(&cfg.cell.latency_h);
+	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 1e6, 0, 0, NULL);
+	assert_int_equal(esc_config_alloc_channels(&cfg, 1, NULL), 0);
+	strcpy(cfg.channels[0].name, "fast");
+	esc_dist_init(&cfg.channels[0].latency_h, ESC_DIST_CONSTANT, 0.5, 0, 0, NULL);
+	sinks k;
+	esc_run_row on = run(&cfg, 6, &k);
+	assert_true(on.cell_requests > 20);
+	assert_int_equal(on.channel_requests, on.cell_requests);
+	assert_int_equal(on.retaliations, 0);
+	cfg.cell.enabled = 0;
+	esc_run_row off = run(&cfg, 6, &k);
+	assert_int_equal(off.channel_requests, on.channel_requests);
+	assert_int_equal(off.incidents, on.incidents);
+	assert_int_equal(off.retaliations, 0);
+	cfg.cell.enabled = 1;
+	cfg.cell.crowd_out = 1;
+	esc_run_row crowded = run(&cfg, 6, &k);
+	assert_int_equal(crowded.channel_requests, 0);
+	int64_t rockets = crowded.incidents - crowded.retaliations;
+	assert_true(crowded.retaliations >= rockets - 3 && crowded.retaliations <= rockets);
+	assert_int_equal(crowded.misattributed_retaliations, crowded.retaliations);
+	/* ...and when the cell refuses, the channels after all. */
+	cfg.cell.refuse_base = 1.0;
+	esc_run_row refused = run(&cfg, 6, &k);
+	assert_int_equal(refused.channel_requests, refused.cell_requests);
+	assert_int_equal(refused.retaliations, 0);
+	esc_config_free(&cfg);
+}
+
+/* Answers name the culprit with the cell's accuracy, else the other
+ * candidate (two here: B and C).  At accuracy 1/2 an answer is a guess:
+ * the sender gives it no weight and every strike goes ahead, although
+ * every answer comes in time.  With the answers effect off, even exact
+ * answers change nothing. */
+static void test_answers_no_better_than_a_guess(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	assert_true(esc_config_trust(&cfg, A, 0.5) == 0.0);
+	assert_true(fabs(esc_config_trust(&cfg, A, 0.9) - 0.8) < 1e-15);
+	assert_true(esc_config_trust(&cfg, A, 0.2) == 0.0);
+	assert_true(esc_config_trust(&cfg, A, 1.0) == 1.0);
+	cfg.cell.accuracy = 0.5;
+	sinks k;
+	esc_run_row r = run(&cfg, 7, &k);
+	int64_t rockets = r.incidents - r.retaliations;
+	assert_true(rockets > 20);
+	assert_true(r.retaliations >= rockets - 3 && r.retaliations <= rockets);
+	assert_int_equal(r.cell_answered_before_deadline, r.cell_requests);
+	assert_int_equal(r.misattributed_retaliations, r.retaliations);
+	cfg.cell.accuracy = 1.0;
+	cfg.cell.effects.answers = 0;
+	esc_run_row off = run(&cfg, 7, &k);
+	assert_int_equal(off.incidents, r.incidents);
+	assert_int_equal(off.retaliations, r.retaliations);
 	esc_config_free(&cfg);
 }
 
@@ -225,8 +296,10 @@ static void test_suspension(void **state)
 }
 
 /* A's planned raids on C kill civilians (constant 1) unless notified early
- * enough: lead 2 h, need 1 h; a notice answered in 0.5 h clears them, one
- * answered in 1.5 h does not. */
+ * enough: lead 2 h, need 1 h; a notice answered in 0.5 h spares them (all
+ * of them at harm_reduction 1), one answered in 1.5 h does not.  At
+ * harm_reduction 1/2 each death is spared with probability 1/2; with the
+ * notices effect off, none is. */
 static void test_notified_operations(void **state)
 {
 	(void)state;
@@ -241,22 +314,43 @@ static void test_notified_operations(void **state)
 	esc_dist_init(&cfg.cell.notify_need_h, ESC_DIST_CONSTANT, 1.0, 0, 0, NULL);
 	esc_dist_free(&cfg.cell.latency_h);
 	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 0.5, 0, 0, NULL);
+	cfg.cell.notify_harm_reduction = 1.0;
 	sinks k;
 	esc_run_row fast = run(&cfg, 5, &k);
 	assert_true(fast.incidents > 20);
-	assert_int_equal(fast.ops_deconflicted, fast.incidents);
+	assert_int_equal(fast.notices_in_time, fast.incidents);
+	assert_int_equal(fast.notices_sent, fast.incidents);
 	assert_int_equal(fast.fatalities_civ, 0);
 	esc_dist_free(&cfg.cell.latency_h);
 	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 1.5, 0, 0, NULL);
 	esc_run_row late = run(&cfg, 5, &k);
 	assert_int_equal(late.incidents, fast.incidents);      /* same operations */
-	assert_int_equal(late.near_misses, late.incidents);
+	assert_int_equal(late.notices_too_late, late.incidents);
 	assert_int_equal(late.fatalities_civ, late.incidents);
 	cfg.cell.enabled = 0;
 	esc_run_row none = run(&cfg, 5, &k);
 	assert_int_equal(none.incidents, fast.incidents);
-	assert_int_equal(none.ops_notified, 0);
+	assert_int_equal(none.notices_sent, 0);
 	assert_int_equal(none.fatalities_civ, none.incidents);
+	/* Half of them: Binomial(n, 1/2) deaths, within its 99.9 % interval. */
+	cfg.cell.enabled = 1;
+	esc_dist_free(&cfg.cell.latency_h);
+	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 0.5, 0, 0, NULL);
+	cfg.cell.notify_harm_reduction = 0.5;
+	esc_run_row half = run(&cfg, 5, &k);
+	double n = (double)half.incidents, sd = sqrt(n * 0.25);
+	assert_true(fabs((double)half.fatalities_civ - n / 2) < 3.29 * sd);
+	assert_true(half.fatalities_civ > 0 && half.fatalities_civ < half.incidents);
+	cfg.cell.effects.notices = 0;
+	esc_run_row off = run(&cfg, 5, &k);
+	assert_int_equal(off.notices_in_time, off.incidents);
+	assert_int_equal(off.fatalities_civ, off.incidents);
+	/* Refused notices are never delivered. */
+	cfg.cell.effects.notices = 1;
+	cfg.cell.refuse_base = 1.0;
+	esc_run_row refused = run(&cfg, 5, &k);
+	assert_int_equal(refused.notices_undelivered, refused.incidents);
+	assert_int_equal(refused.fatalities_civ, refused.incidents);
 	esc_config_free(&cfg);
 }
 
@@ -267,6 +361,8 @@ int main(void)
 		cmocka_unit_test(test_deniable_culprit_clears_no_one),
 		cmocka_unit_test(test_enforcement),
 		cmocka_unit_test(test_refusal_and_channels),
+		cmocka_unit_test(test_crowd_out),
+		cmocka_unit_test(test_answers_no_better_than_a_guess),
 		cmocka_unit_test(test_outage),
 		cmocka_unit_test(test_suspension),
 		cmocka_unit_test(test_notified_operations),

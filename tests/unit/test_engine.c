@@ -247,7 +247,7 @@ static void test_attribute_and_pre_operation(void **state)
 	tp v = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .first_rocket_h = NAN };
 	run(&cfg, &v, 0, &err);
 	assert_true(late.incidents > late.retaliations);
-	assert_int_equal(late.ops_notified, 0);
+	assert_int_equal(late.notices_sent, 0);
 	assert_true(fabs(u.first_rocket_h - (v.first_rocket_h + 5)) < 1e-9);
 	esc_config_free(&cfg);
 }

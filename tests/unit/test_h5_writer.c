@@ -91,15 +91,17 @@ static esc_run_row make_row(int arm, int64_t i)
 	r.cell_requests = arm == 0 ? i % 11 : 0;
 	r.cell_answered_before_deadline = arm == 0 ? i % 7 : 0;
 	r.cell_mean_latency_h = i % 5 == 0 ? NAN : 0.1 * (double)i;
+	r.cell_notice_latency_h = i % 4 == 0 ? NAN : 0.2 * (double)i;
 	r.events_total = INT64_MAX - i;
 	r.cell_refused = i % 3;
 	r.cell_unavailable = i % 4;
 	r.cell_enforcements = i % 2;
 	r.channel_requests = 2 * i;
 	r.channel_answered_before_deadline = i;
-	r.ops_notified = 5 * i;
-	r.ops_deconflicted = 4 * i;
-	r.near_misses = i + 1;
+	r.notices_sent = 5 * i;
+	r.notices_in_time = 2 * i;
+	r.notices_too_late = i + 1;
+	r.notices_undelivered = 2 * i - 1;
 	return r;
 }
 
@@ -202,15 +204,17 @@ static hid_t reader_row_type(void)
 	M(cell_requests, H5T_NATIVE_INT64);
 	M(cell_answered_before_deadline, H5T_NATIVE_INT64);
 	M(cell_mean_latency_h, H5T_NATIVE_DOUBLE);
+	M(cell_notice_latency_h, H5T_NATIVE_DOUBLE);
 	M(events_total, H5T_NATIVE_INT64);
 	M(cell_refused, H5T_NATIVE_INT64);
 	M(cell_unavailable, H5T_NATIVE_INT64);
 	M(cell_enforcements, H5T_NATIVE_INT64);
 	M(channel_requests, H5T_NATIVE_INT64);
 	M(channel_answered_before_deadline, H5T_NATIVE_INT64);
-	M(ops_notified, H5T_NATIVE_INT64);
-	M(ops_deconflicted, H5T_NATIVE_INT64);
-	M(near_misses, H5T_NATIVE_INT64);
+	M(notices_sent, H5T_NATIVE_INT64);
+	M(notices_in_time, H5T_NATIVE_INT64);
+	M(notices_too_late, H5T_NATIVE_INT64);
+	M(notices_undelivered, H5T_NATIVE_INT64);
 #undef M
 	return t;
 }
@@ -241,6 +245,7 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	assert_int_equal(got->cell_answered_before_deadline,
 	                 want->cell_answered_before_deadline);
 	assert_same_double(got->cell_mean_latency_h, want->cell_mean_latency_h);
+	assert_same_double(got->cell_notice_latency_h, want->cell_notice_latency_h);
 	assert_true(got->events_total == want->events_total);
 	assert_int_equal(got->cell_refused, want->cell_refused);
 	assert_int_equal(got->cell_unavailable, want->cell_unavailable);
@@ -248,9 +253,10 @@ static void assert_same_row(const esc_run_row *got, const esc_run_row *want)
 	assert_int_equal(got->channel_requests, want->channel_requests);
 	assert_int_equal(got->channel_answered_before_deadline,
 	                 want->channel_answered_before_deadline);
-	assert_int_equal(got->ops_notified, want->ops_notified);
-	assert_int_equal(got->ops_deconflicted, want->ops_deconflicted);
-	assert_int_equal(got->near_misses, want->near_misses);
+	assert_int_equal(got->notices_sent, want->notices_sent);
+	assert_int_equal(got->notices_in_time, want->notices_in_time);
+	assert_int_equal(got->notices_too_late, want->notices_too_late);
+	assert_int_equal(got->notices_undelivered, want->notices_undelivered);
 }
 
 static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want)
@@ -297,10 +303,11 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 		"misattributed_retaliations", "fatalities_mil", "fatalities_civ",
 		"max_level", "hours_at_or_above_6", "spiral", "first_crisis_h",
 		"cell_requests", "cell_answered_before_deadline",
-		"cell_mean_latency_h", "events_total", "cell_refused",
-		"cell_unavailable", "cell_enforcements", "channel_requests",
-		"channel_answered_before_deadline", "ops_notified",
-		"ops_deconflicted", "near_misses",
+		"cell_mean_latency_h", "cell_notice_latency_h", "events_total",
+		"cell_refused", "cell_unavailable", "cell_enforcements",
+		"channel_requests", "channel_answered_before_deadline",
+		"notices_sent", "notices_in_time", "notices_too_late",
+		"notices_undelivered",
 	};
 	const unsigned n_names = sizeof names / sizeof names[0];
 	assert_attr_fixed(d, "CLASS", "TABLE");
@@ -1811,6 +1818,54 @@ static void test_messages(void **state)
 
 /* Names the label form cannot hold are refused before anything is written,
  * and more names than an int8 holds are fine (labels are int32 codes). */
+/* An arm made with its parties has a fatalities_by_<PARTY> column per
+ * party, in the parties' order, right after the totals. */
+static void test_runs_party_columns(void **state)
+{
+	(void)state;
+	char path[512];
+	in_tmp(path, sizeof path, "party_columns.h5");
+	esc_error err = {0};
+	esc_h5_provenance p = provenance();
+	esc_h5_writer *w = esc_h5_create(path, &p, &err);
+	assert_non_null(w);
+	esc_h5_labels l = golan_labels();
+	int arm = -1;
+	assert_int_equal(esc_h5_add_arm(w, "cell", "", "{}", &l, 0, 0, &arm, &err), ESC_OK);
+	esc_run_row rows[5];
+	for (int i = 0; i < 5; i++) {
+		rows[i] = make_row(0, i);
+		for (int k = 0; k < 3; k++)
+			rows[i].fatalities_by[k] = 100 * k + i;
+	}
+	assert_int_equal(esc_h5_append_runs(w, arm, rows, 5, &err), ESC_OK);
+	assert_int_equal(esc_h5_close(w, 1, &err), ESC_OK);
+	free_provenance(&p);
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	hid_t d = H5Dopen2(f, "/arms/cell/runs", H5P_DEFAULT);
+	assert_true(d >= 0);
+	hid_t ft = H5Dget_type(d);
+	static const char *const want[] = { "fatalities_civ", "fatalities_by_ISR",
+	                                    "fatalities_by_SYR", "fatalities_by_NSA", "max_level" };
+	for (int i = 0; i < 5; i++) {
+		char *m = H5Tget_member_name(ft, (unsigned)(6 + i));
+		assert_string_equal(m, want[i]);
+		H5free_memory(m);
+	}
+	H5Tclose(ft);
+	assert_attr_fixed(d, "FIELD_8_UNITS", "count");
+	hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
+	H5Tinsert(mt, "fatalities_by_NSA", 0, H5T_NATIVE_INT64);
+	int64_t got[5];
+	assert_true(H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >= 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(got[i], 200 + i);
+	H5Tclose(mt);
+	H5Dclose(d);
+	H5Fclose(f);
+	unlink(path);
+}
+
 static void test_labels_checked(void **state)
 {
 	(void)state;
@@ -1899,6 +1954,7 @@ int main(void)
 		cmocka_unit_test(test_table_like_other_layout),
 		cmocka_unit_test(test_daily_events),
 		cmocka_unit_test(test_labels_checked),
+		cmocka_unit_test(test_runs_party_columns),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_log),
 	};

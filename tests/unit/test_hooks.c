@@ -402,9 +402,9 @@ static void test_pre_operation(void **state)
 	assert_true(value_of(&r, "default_notify") == 1);
 	assert_true(value_of(&r, "default_lead") == 0);
 	/* every other operation notified, two hours ahead: all deconflicted */
-	assert_int_equal(r.row.ops_notified, (int64_t)(n + 1) / 2);
-	assert_true(r.row.ops_deconflicted >= r.row.ops_notified - 1);
-	assert_int_equal(r.row.near_misses, 0);
+	assert_int_equal(r.row.notices_sent, (int64_t)(n + 1) / 2);
+	assert_true(r.row.notices_in_time >= r.row.notices_sent - 1);
+	assert_int_equal(r.row.notices_too_late + r.row.notices_undelivered, 0);
 	close_run(&r);
 
 	run_fails(HEAD "  policies = {C = {pre_operation = function() return {lead = 'soon'} end}},\n" TAIL, 0,
@@ -535,7 +535,8 @@ static void test_records(void **state)
 		"      sim.log('keys', #keys)\n"
 		"      sim.log('sorted', table.concat(keys, ',') == 'cause,cell_available,fatalities_civ,fatalities_mil,'\n"
 		"        .. 'id,ladder,level,now,observer,perpetrator,t,type,zone' and 1 or 0)\n"
-		"      sim.log('missing_is_nil', inc.actor == nil and inc.nonsense == nil and inc[1] == nil)\n"
+		"      sim.log('unknown_is_error', not pcall(function() return inc.nonsense end)\n"
+		"        and not pcall(function() return inc[1] end) and not pcall(function() return inc.actor end))\n"
 		"      sim.log('tostring', tostring(inc) == 'incident ' .. inc.id)\n"
 		"      sim.log('type', type(inc) == 'userdata')\n"
 		"      sim.log('metatable_hidden', getmetatable(inc) == 'incident')\n"
@@ -549,7 +550,7 @@ static void test_records(void **state)
 	for (size_t i = 0; i < n; i++) {
 		assert_true(nth(&r, "keys", i)->value == 13);
 		assert_true(nth(&r, "sorted", i)->value == 1);
-		assert_true(nth(&r, "missing_is_nil", i)->value == 1);
+		assert_true(nth(&r, "unknown_is_error", i)->value == 1);
 		assert_true(nth(&r, "tostring", i)->value == 1);
 		assert_true(nth(&r, "type", i)->value == 1);
 		assert_true(nth(&r, "metatable_hidden", i)->value == 1);
@@ -576,6 +577,85 @@ static void test_records(void **state)
 	assert_true(count_key(&r, "first") > 0);
 	assert_true(value_of(&r, "first") == 1);
 	assert_true(value_of(&r, "second") == 1);
+	close_run(&r);
+}
+
+/* Records are strict: a field the kind may lack reads as nil, any other
+ * key is an error at the script's line with the replication, the time and
+ * the nearest field; the same for every kind of record. */
+static void test_strict_records(void **state)
+{
+	(void)state;
+	run r;
+	/* absent but known: an incident's perpetrator in attribute, a
+	 * background event's parent, a request without a deadline */
+	run_ok(&r, HEAD "  policies = {A = {\n"
+	       "    attribute = function(self, inc) sim.log('no_perp', inc.perpetrator == nil and inc.ladder == nil) end,\n"
+	       "    on_event = function(self, ev) if ev.cause == 'background' then sim.log('no_parent', ev.parent == nil) end end,\n"
+	       "  }},\n" TAIL);
+	assert_true(count_key(&r, "no_perp") > 5);
+	for (size_t i = 0; i < count_key(&r, "no_perp"); i++)
+		assert_true(nth(&r, "no_perp", i)->value == 1);
+	assert_true(count_key(&r, "no_parent") > 5);
+	assert_true(value_of(&r, "no_parent") == 1);
+	close_run(&r);
+
+	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc)\n"
+	          "    return {action = 'retaliate', type = 'strike', target = inc.perpetrater} end}},\n" TAIL, 0,
+	          "replication 0, t=");
+	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc)\n"
+	          "    return {action = 'retaliate', type = 'strike', target = inc.perpetrater} end}},\n" TAIL, 0,
+	          "hooks.lua:9: incident has no field 'perpetrater' (did you mean 'perpetrator'?)");
+	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc) return inc[1] end}},\n" TAIL, 0,
+	          "hooks.lua:8: incident has no field [1] (its fields are names: incident.level, incident[\"zone\"])");
+	run_fails(HEAD "  policies = {A = {on_incident_observed = function(self, inc) local x = inc.xyzzy end}},\n" TAIL, 0,
+	          "hooks.lua:8: incident has no field 'xyzzy' (its fields: cause, cell_available, fatalities_civ, "
+	          "fatalities_mil, id, ladder, level, now, observer, perpetrator, t, type, zone)");
+	run_fails(HEAD "  policies = {B = {on_event = function(self, ev) local x = ev.perpetrator_id end}},\n" TAIL, 0,
+	          "hooks.lua:8: event has no field 'perpetrator_id' (did you mean 'perpetrator'?)");
+	run_fails(HEAD "  triggers = {{party = 'B', action = function(ev) local x = ev.cell_available end}},\n" TAIL, 0,
+	          "hooks.lua:8: event has no field 'cell_available'");
+	/* a record kept in self and read later, in another hook */
+	run_fails(HEAD "  policies = {A = {tick = 24, on_incident_observed = function(self, inc) self.last = inc end,\n"
+	          "    on_tick = function(self) if self.last then local x = self.last.levle end end}},\n" TAIL, 0,
+	          "hooks.lua:9: incident has no field 'levle' (did you mean 'level'?)");
+
+	/* messages: requests, answers and operations */
+	const char *cell = "  cell = {enabled = true, parties = {'A', 'B'}, latency = 1, accuracy = 1},\n";
+	char text[2048];
+	snprintf(text, sizeof text, HEAD "%s"
+	         "  policies = {A = {on_incident_observed = function() return {action = 'query'} end},\n"
+	         "              B = {on_cell_request = function(self, req) return {reply = req.reply} end}},\n" TAIL, cell);
+	run_fails(text, 0, "hooks.lua:10: request has no field 'reply' (its fields: culprit, deadline, event_id, kind, "
+	          "message_id, now, receiver, sender, suspected)");
+	snprintf(text, sizeof text, HEAD "%s"
+	         "  policies = {A = {on_incident_observed = function() return {action = 'query'} end,\n"
+	         "                   on_cell_reply = function(self, ans) return ans.canceled and 'cancel' end}},\n" TAIL, cell);
+	run_fails(text, 0, "hooks.lua:10: answer has no field 'canceled' (did you mean 'cancel'?)");
+	snprintf(text, sizeof text, HEAD "%s"
+	         "  policies = {A = {on_incident_observed = function() return {action = 'query'} end},\n"
+	         "              B = {on_cell_request = function(self, req) req.reply = 'deny' end}},\n" TAIL, cell);
+	run_fails(text, 0, "hooks.lua:10: request.reply: requests are read-only");
+	run_fails(HEAD "  cell = {enabled = true, parties = {'A', 'C'}, latency = 1, notify = {party = 'C', lead = 0, need = 1}},\n"
+	          "  policies = {C = {pre_operation = function(self, op) return {lead = op.lead_h} end}},\n" TAIL, 0,
+	          "hooks.lua:9: operation has no field 'lead_h' (did you mean 'lead'?)");
+	/* pairs visits a message's fields in order, and tostring names it */
+	snprintf(text, sizeof text, HEAD "%s"
+	         "  policies = {A = {on_incident_observed = function() return {action = 'query'} end,\n"
+	         "                   on_cell_reply = function(self, ans)\n"
+	         "                     local keys = {}\n"
+	         "                     for k in pairs(ans) do keys[#keys + 1] = k end\n"
+	         "                     sim.log('answer_keys', table.concat(keys, ',') == 'cancel,channel,event_id,message_id,named,now,reply')\n"
+	         "                     sim.log('answer_name', tostring(ans) == 'answer ' .. ans.message_id)\n"
+	         "                   end},\n"
+	         "              B = {on_cell_request = function(self, req)\n"
+	         "                     sim.log('request_name', tostring(req) == 'request ' .. req.message_id and type(req) == 'userdata')\n"
+	         "                   end}},\n" TAIL, cell);
+	run_ok(&r, text);
+	assert_true(count_key(&r, "answer_keys") > 5);
+	assert_true(value_of(&r, "answer_keys") == 1);
+	assert_true(value_of(&r, "answer_name") == 1);
+	assert_true(value_of(&r, "request_name") == 1);
 	close_run(&r);
 }
 
@@ -976,19 +1056,31 @@ static void test_library(void **state)
 	int64_t half = r.row.misattributed_retaliations;
 	assert_true(half > 0 && half < r.row.retaliations);   /* the matrix's 50 % */
 	close_run(&r);
-	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {nonstate = {'Q'}, host = 'B'})");
+	library_run(&r, hsr, "hsr.with(pr.new {by_type = {rocket = 'strike', raid = 'strike'}}, {nonstate = {'A'}, host = 'B'})");
 	assert_int_equal(r.row.misattributed_retaliations, half);   /* C is not on the list */
 	close_run(&r);
-	/* its parameters cannot shadow the policy's */
-	{
+	/* its parameters cannot shadow the policy's, and it joins only a
+	 * table policy.new built (it adds its declarations to that table's) */
+	const char *const bad[][2] = {
+		{"hsr.with(hsr.new {}, {})", "lib.lua:4: policy.with: the policy already has a parameter 'host'"},
+		{"hsr.with({host = 1}, {})", "lib.lua:4: policy.with: the policy table was not built by policy.new"},
+		{"hsr.with(pr.new {}, {p_blame = 2})", "lib.lua:4: policies.A.p_blame: expected a number in [0, 1], got 2"},
+		{"hsr.with(pr.new {}, {p_blam = 1})", "lib.lua:4: policies.A: unknown parameter 'p_blam' (did you mean 'p_blame'?)"},
+		{"hsr.with(pr.new {p_respond = -1}, {})", "lib.lua:4: policies.A.p_respond: expected a number in [0, 1], got -1"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char text[1024];
 		snprintf(text, sizeof text, "%s\nreturn scenario{name = 'x', parties = {{name = 'A'}, {name = 'B'}}, zones = {'Z'},\n"
-		         "policies = {A = hsr.with({host = 1}, {})}}\n", hsr);
+		         "policies = {A = %s}}\n", hsr, bad[i][0]);
 		esc_error err = {0};
+		esc_config cfg;
+		esc_policy pol;
 		esc_scenario *s = esc_scenario_load_buffer("lib.lua", text, strlen(text), SEARCH, NULL, &err);
-		assert_null(s);
-		if (!strstr(err.msg, "lib.lua:4: host_state_responsibility.with: the policy already has a field 'host'"))
-			fail_msg("got: %s", err.msg);
+		if (s && esc_scenario_arm(s, NULL, 0, &cfg, &pol, &err) == 0)
+			fail_msg("%s: no error", bad[i][0]);
+		if (!strstr(err.msg, bad[i][1]))
+			fail_msg("%s: expected \"%s\", got: %s", bad[i][0], bad[i][1], err.msg);
+		esc_scenario_free(s);
 	}
 }
 
@@ -1002,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_tick_and_act),
 		cmocka_unit_test(test_on_event),
 		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_strict_records),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_processes),

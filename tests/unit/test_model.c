@@ -179,14 +179,16 @@ static void test_cell_calls_off_misattributed(void **state)
 		assert_int_equal(f.misattributed_retaliations, 0);
 		assert_int_equal(f.cell_requests, f.incidents);
 		assert_int_equal(f.cell_answered_before_deadline, f.cell_requests);
-		assert_true(f.cell_requests == 0 || f.cell_mean_latency_h == 1.0);
+		assert_true(f.cell_requests == 0 || fabs(f.cell_mean_latency_h - 1.0) < 1e-9);
 		/* Answers after the deadline change nothing. */
 		assert_int_equal(s.retaliations, o.retaliations);
 		assert_int_equal(s.misattributed_retaliations, s.retaliations);
 		assert_int_equal(s.cell_answered_before_deadline, 0);
 		assert_int_equal(o.cell_requests, 0);
 		assert_true(o.retaliations > 0);
-		/* A wrong answer confirms the suspicion: strikes go ahead. */
+		/* Always wrong, with two candidates (B, C): the answer names B,
+		 * the suspect, and an answer worse than a guess weighs nothing:
+		 * strikes go ahead. */
 		assert_int_equal(l.retaliations, o.retaliations);
 		assert_int_equal(l.misattributed_retaliations, o.misattributed_retaliations);
 	}
@@ -239,9 +241,67 @@ static void test_ladder_time_above_6(void **state)
 		assert_true(fabs(row.hours_at_or_above_6 - total) < 1e-6);
 		assert_true(fabs(row7.hours_at_or_above_6 - total) < 1e-6);
 		assert_int_equal(row.max_level, 7);
-		assert_true(fabs(row.first_crisis_h - tp7.times[0]) < 1e-12);
+		assert_true(isnan(row.first_crisis_h));      /* no exchange, no crisis */
 		esc_config_free(&only7);
 	}
+	esc_config_free(&cfg);
+}
+
+/* Union of [t_i, t_i + len) within the horizon. */
+static double covered(const double *t, size_t n, double len, double horizon)
+{
+	double total = 0, covered_to = 0;
+	for (size_t i = 0; i < n; i++) {
+		double s = t[i], e = fmin(s + len, horizon);
+		if (s < covered_to)
+			s = covered_to;
+		if (e > s)
+			total += e - s;
+		if (e > covered_to)
+			covered_to = e;
+	}
+	return total;
+}
+
+/* A rung held: incidents at exactly 6 hold their pair at 6 for ladder.hold
+ * hours and then fall below it at once, so the hours at or above 6 are the
+ * union of [t_i, t_i + hold).  An incident's rung is its type's
+ * lethal_level when it kills: strikes (level 5) that always kill count at
+ * 6, and the same strikes without deaths never do. */
+static void test_ladder_hold_and_lethal_rung(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 1);
+	cfg.generators[0] = (esc_generator){ .actor = A, .target = B, .type = T_ROCKET, .zone = 0, .rate_per_h = 0.01 };
+	cfg.horizon_h = 3000;
+	cfg.ladder.hold_h = 10;
+	test_policy tp = { .retaliate_party = -1 };
+	esc_error err = {0};
+	esc_run_row row;
+	assert_int_equal(run(&cfg, &tp, 5, 0, &row, &err), 0);
+	assert_true(tp.n_times > 10);
+	assert_true(fabs(row.hours_at_or_above_6 - covered(tp.times, tp.n_times, 10, 3000)) < 1e-6);
+	assert_int_equal(row.max_level, 6);
+	/* Without a hold an incident at exactly 6 is below 6 at once. */
+	cfg.ladder.hold_h = 0;
+	tp.n_times = 0;
+	assert_int_equal(run(&cfg, &tp, 5, 0, &row, &err), 0);
+	assert_true(row.hours_at_or_above_6 == 0);
+	assert_int_equal(row.max_level, 6);
+	/* Lethal strikes: rung 6. */
+	cfg.ladder.hold_h = 10;
+	cfg.generators[0].type = T_STRIKE;
+	cfg.types[T_STRIKE].lethal_level = 6;
+	set_const(&cfg.types[T_STRIKE].fatalities_mil, 1);
+	tp.n_times = 0;
+	assert_int_equal(run(&cfg, &tp, 5, 0, &row, &err), 0);
+	assert_true(fabs(row.hours_at_or_above_6 - covered(tp.times, tp.n_times, 10, 3000)) < 1e-6);
+	assert_int_equal(row.max_level, 6);
+	set_const(&cfg.types[T_STRIKE].fatalities_mil, 0);
+	assert_int_equal(run(&cfg, &tp, 5, 0, &row, &err), 0);
+	assert_true(row.hours_at_or_above_6 == 0);
+	assert_int_equal(row.max_level, 5);
 	esc_config_free(&cfg);
 }
 
@@ -274,27 +334,47 @@ static void test_spiral(void **state)
 	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
 	assert_true(row.retaliations >= 3);
 	assert_int_equal(row.spiral, 1);
-	/* Ping-pong: every retaliation is one rung higher than the strike. */
+	/* Ping-pong: B answers A's first strike an hour later (move 1), A
+	 * answers that an hour after (move 2): the exchange is a spiral and,
+	 * between two states, a crisis at exactly that time. */
+	assert_true(tp.n_times >= 3);
+	assert_true(row.first_crisis_h == tp.times[0] + 2.0);
+	/* Every retaliation climbs a rung: the pairs reach the top. */
 	assert_int_equal(row.max_level, 7);
-	/* By size alone: never, with the level criterion switched off. */
-	cfg.ladder.spiral_size = 1000000;
-	cfg.ladder.spiral_level = 8;
+	/* A spiral of a million moves: never. */
+	cfg.ladder.spiral_moves = 1000000;
+	cfg.ladder.crisis_moves = 1000000;
 	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
 	assert_int_equal(row.spiral, 0);
-	/* By level: state against state responses reach 6 in the ping-pong... */
-	cfg.ladder.spiral_level = 6;
-	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
-	assert_int_equal(row.spiral, 1);
-	/* ...but not when one side is a non-state group. */
+	assert_true(isnan(row.first_crisis_h));
+	cfg.ladder.spiral_moves = cfg.ladder.crisis_moves = 2;
+	/* With a non-state side the exchange is a spiral but no crisis. */
 	cfg.parties[B].kind = ESC_PARTY_NONSTATE;
 	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
-	assert_int_equal(row.spiral, 0);
+	assert_int_equal(row.spiral, 1);
+	assert_true(isnan(row.first_crisis_h));
 	cfg.parties[B].kind = ESC_PARTY_STATE;
-	/* Without responses, no cluster grows past 1. */
-	cfg.ladder.spiral_size = 2;
+	/* Answers slower than the window open new exchanges of one move. */
+	cfg.ladder.window_h = 0.5;
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_true(row.retaliations >= 3);
+	assert_int_equal(row.spiral, 0);
+	cfg.ladder.spiral_moves = 1;
+	assert_int_equal(run(&cfg, &tp, 1, 0, &row, &err), 0);
+	assert_int_equal(row.spiral, 1);
+	cfg.ladder.spiral_moves = 2;
+	cfg.ladder.window_h = 24;
+	/* Without responses there is no exchange, however large the
+	 * self-excited clusters grow. */
+	assert_int_equal(esc_config_alloc_excitations(&cfg, 1, NULL), 0);
+	cfg.excitations[0].n = 0.9;
+	cfg.excitations[0].fast_share = 1;
+	cfg.excitations[0].fast_mean_h = 0.5;
 	test_policy quiet = { .retaliate_party = -1 };
 	assert_int_equal(run(&cfg, &quiet, 1, 0, &row, &err), 0);
+	assert_true(row.incidents > 20);
 	assert_int_equal(row.spiral, 0);
+	assert_true(isnan(row.first_crisis_h));
 	esc_config_free(&cfg);
 }
 
@@ -351,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_poisson_counts),
 		cmocka_unit_test(test_cell_calls_off_misattributed),
 		cmocka_unit_test(test_ladder_time_above_6),
+		cmocka_unit_test(test_ladder_hold_and_lethal_rung),
 		cmocka_unit_test(test_runaway_is_an_error),
 		cmocka_unit_test(test_spiral),
 		cmocka_unit_test(test_invalid_decisions),

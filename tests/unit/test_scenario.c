@@ -230,8 +230,9 @@ static void test_basic_config(void **state)
 
 	assert_true(c.ladder.step == 1.5);
 	assert_true(c.ladder.half_life_h == 72);
-	assert_true(c.ladder.crisis_level == 6);
-	assert_int_equal(c.ladder.spiral_size, 4);
+	assert_true(c.ladder.hold_h == 0 && c.ladder.window_h == 14 * 24);
+	assert_int_equal(c.ladder.spiral_moves, 2);
+	assert_int_equal(c.ladder.crisis_moves, 2);
 	assert_int_equal(c.cell.enabled, 1);
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_EXPONENTIAL);
 	assert_true(c.cell.latency_h.a == 2);
@@ -279,13 +280,15 @@ static void test_defaults(void **state)
 	assert_int_equal(c.n_types, 0);
 	assert_int_equal(c.n_generators, 0);
 	assert_int_equal(c.parties[0].kind, ESC_PARTY_STATE);
-	assert_true(c.ladder.step == 1 && c.ladder.half_life_h == 168 && c.ladder.crisis_level == 6);
-	assert_int_equal(c.ladder.spiral_size, 4);
-	assert_int_equal(c.ladder.spiral_level, 6);
+	assert_true(c.ladder.step == 1 && c.ladder.half_life_h == 168 && c.ladder.hold_h == 0);
+	assert_int_equal(c.ladder.spiral_moves, 2);
+	assert_int_equal(c.ladder.crisis_moves, 2);
 	assert_int_equal(c.n_excitations, 0);
 	assert_int_equal(c.regime.n_states, 0);
-	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.cell.enabled, 1);
+	assert_int_equal(c.cell.crowd_out, 0);
+	assert_true(c.cell.effects.answers && c.cell.effects.notices && c.cell.effects.enforcement);
+	assert_true(c.cell.notify_harm_reduction == 0.5);
 	assert_int_equal(c.cell.latency_h.kind, ESC_DIST_LOGNORMAL);
 	assert_true(c.cell.latency_h.a == 1 && c.cell.latency_h.b == 1);
 	assert_true(c.cell.accuracy == 0.9);
@@ -377,6 +380,140 @@ static void test_units_and_distributions(void **state)
 	scenario_fails("cell = {latency = constant(-2)}", "got constant(-2)");
 }
 
+/* A file whose error is expected at line `line` of file `where` (NULL: the
+ * file itself). */
+static void located(const char *name, const char *text, const char *where, int line,
+                    const char *rest)
+{
+	const char *path = write_file(name, text);
+	esc_error err = {0};
+	esc_scenario *s = esc_scenario_load(path, NULL, NULL, &err);
+	char want[900];
+	snprintf(want, sizeof want, "%s:%d: %s", where ? where : path, line, rest);
+	if (!s) {
+		expect_contains(err.msg, want);
+		return;
+	}
+	arm_fails(s, NULL, 0, want);
+	esc_scenario_free(s);
+}
+
+/* A bad value is reported at the line of the key that holds it: in nested
+ * tables, tables held by locals, tables of a required module, items of an
+ * array, tables built by a function at load (the line of the call), keys of
+ * distribution helpers written over several lines. */
+static void test_located_errors(void **state)
+{
+	(void)state;
+	located("loc_local.lua",
+		"local CELL = {\n"
+		"  latency = 2,\n"
+		"  accuracy = '90%',\n"
+		"}\n"
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  cell = CELL,\n"
+		"}\n", NULL, 3, "cell.accuracy: expected a probability in [0, 1], got string '90%'");
+	located("loc_deep.lua",
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  types = {\n"
+		"    rocket = {level = 6},\n"
+		"    strike = {\n"
+		"      level = 5,\n"
+		"      escalate = {\n"
+		"        to = 'rocket',\n"
+		"        p = 2,\n"
+		"      },\n"
+		"    },\n"
+		"  },\n"
+		"}\n", NULL, 9, "types.strike.escalate.p: expected a probability in [0, 1], got 2");
+	/* an unknown key: at its own line */
+	located("loc_unknown.lua",
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  cell = {\n"
+		"    latency = 2,\n"
+		"    acuracy = 0.9,\n"
+		"  },\n"
+		"}\n", NULL, 5, "unknown key 'acuracy' in cell (did you mean 'accuracy'?)");
+	/* a table of a module */
+	const char *mod = write_file("loc_world.lua",
+		"local M = {}\n"
+		"M.types = {\n"
+		"  rocket = {level = 6},\n"
+		"  strike = {level = 5,\n"
+		"            fatalities_mil = lognormal{median = 1, sigma = 1}},\n"
+		"}\n"
+		"return M\n");
+	located("loc_module.lua",
+		"local world = require 'loc_world'\n"
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  types = world.types,\n"
+		"}\n", mod, 5, "types.strike.fatalities_mil: expected a count distribution");
+	/* array items, and a table a function builds at load (the item's line) */
+	located("loc_items.lua",
+		"local function gen(rate)\n"
+		"  return {actor = 'A', target = 'B', type = 'r', zone = 'z', rate = rate}\n"
+		"end\n"
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ", types = {r = {level = 1}},\n"
+		"  incidents = {\n"
+		"    gen(1),\n"
+		"    gen(-1),\n"
+		"    {actor = 'A', target = 'B', type = 'r', zone = 'z',\n"
+		"     rate = 'often'},\n"
+		"  },\n"
+		"}\n", NULL, 8, "incidents[2].rate: expected a finite rate >= 0 per hour");
+	located("loc_items3.lua",
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ", types = {r = {level = 1}},\n"
+		"  incidents = {\n"
+		"    {actor = 'A', target = 'B', type = 'r', zone = 'z', rate = 1},\n"
+		"    {actor = 'A', target = 'B', type = 'r', zone = 'z',\n"
+		"     rate = 'often'},\n"
+		"  },\n"
+		"}\n", NULL, 6, "incidents[2].rate: expected a finite rate >= 0 per hour");
+	/* a helper's parameters, written over several lines */
+	located("loc_dist.lua",
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  cell = {latency = lognormal{\n"
+		"    median = 2,\n"
+		"    sigma = -1,\n"
+		"  }},\n"
+		"}\n", NULL, 5, "lognormal: sigma must be finite and > 0, got -1");
+	located("loc_dist2.lua",
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  cell = {latency = gamma{\n"
+		"    shape = 2,\n"
+		"    scal = 1,\n"
+		"  }},\n"
+		"}\n", NULL, 5, "gamma: unknown parameter 'scal' (expected shape, scale)");
+	/* a constructor inside a function that runs only in hooks is left as
+	 * written; strings, comments and long brackets do not confuse the
+	 * reader; Lua's own syntax errors keep their lines */
+	located("loc_tricky.lua",
+		"local s = '{' .. \"}\" .. [[\n{ ]] .. [==[ }}\n]==] -- {\n"
+		"--[[ a comment {\n"
+		"} ]]\n"
+		"local t = {f = function() return {x = '}'} end, [ 'k' ] = 1, [3] = 2}\n"
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES ",\n"
+		"  description = s,\n"
+		"  cell = {\n"
+		"    ['latency'] = -2,\n"
+		"  },\n"
+		"}\n", NULL, 11, "cell.latency: expected a distribution or a number of hours >= 0, got -2");
+	located("loc_syntax.lua",
+		"return scenario {\n"
+		"  name = 'loc', " PARTIES "\n"
+		"  cell = {},\n"
+		"}\n", NULL, 3, "'}' expected (to close '{' at line 1) near 'cell'");
+}
+
 static void test_validation_messages(void **state)
 {
 	(void)state;
@@ -384,7 +521,9 @@ static void test_validation_messages(void **state)
 		"local x = 1\n\nreturn scenario {\n  name = 'site', " PARTIES ",\n  cell = {latency = 'soon'},\n}\n");
 	esc_scenario *s = load_ok(path);
 	char want[700];
-	snprintf(want, sizeof want, "%s:3: cell.latency: expected a distribution or a number of hours >= 0, got string 'soon'", path);
+	/* at the line of the key that holds the value (marks.c), not the
+	 * scenario{} call */
+	snprintf(want, sizeof want, "%s:5: cell.latency: expected a distribution or a number of hours >= 0, got string 'soon'", path);
 	arm_fails(s, NULL, 0, want);
 	esc_scenario_free(s);
 
@@ -433,8 +572,20 @@ static void test_validation_messages(void **state)
 	scenario_fails("cell = {enabled = 1}", "cell.enabled: expected true or false, got 1");
 	scenario_fails("cell = {accuracy = 1.5}", "cell.accuracy: expected a probability in [0, 1], got 1.5");
 	scenario_fails("cell = 3", "bad.lua:2: cell: expected a table {enabled, parties, supervisor, operators, latency, accuracy, ...}, got 3");
-	scenario_fails("ladder = {spiral_size = 2.5}", "ladder.spiral_size: expected an integer >= 2, got 2.5");
-	scenario_fails("ladder = {crisis_level = 0}", "ladder.crisis_level: expected a ladder level in (0, 7], got 0");
+	scenario_fails("ladder = {spiral_moves = 2.5}", "ladder.spiral_moves: expected an integer >= 1 (moves of an exchange), got 2.5");
+	scenario_fails("ladder = {crisis_moves = 0}", "ladder.crisis_moves: expected an integer >= 1 (moves of an exchange between states), got 0");
+	scenario_fails("ladder = {hold = -1}", "ladder.hold: expected a number of hours >= 0, got -1");
+	scenario_fails("ladder = {window = 0}", "ladder.window: expected a number of hours > 0, got 0");
+	scenario_fails("ladder = {crisis_level = 7}", "unknown key 'crisis_level' in ladder");
+	scenario_fails("types = {r = {level = 5, lethal_level = 4}}",
+	               "types.r.lethal_level: expected an integer ladder level, at least the type's level and at most 7, got 4");
+	scenario_fails("types = {r = {level = 5, lethal_level = 8}}",
+	               "types.r.lethal_level: expected an integer ladder level, at least the type's level and at most 7, got 8");
+	scenario_fails("cell = {crowd_out = 'yes'}", "cell.crowd_out: expected true or false, got string 'yes'");
+	scenario_fails("cell = {effects = {notice = false}}", "unknown key 'notice' in cell.effects (did you mean 'notices'?)");
+	scenario_fails("cell = {effects = {answers = 0}}", "cell.effects.answers: expected true or false, got 0");
+	scenario_fails("cell = {notify = {party = 'ISR', harm_reduction = 1.5}}",
+	               "cell.notify.harm_reduction: expected a share in [0, 1] (of the civilian deaths a notice in time avoids), got 1.5");
 	scenario_fails("types = {r = {level = 8}}", "types.r.level: expected an integer ladder level 0..7, got 8");
 	scenario_fails("types = {r = {}}", "types.r.level: missing (expected an integer ladder level 0..7)");
 	scenario_fails("types = {r = {level = 1, goldstein = -11}}", "types.r.goldstein: expected a Goldstein score in [-10, 10], got -11");
@@ -522,21 +673,78 @@ static void expect_warnings(const char *fields, const char *const *want, size_t 
 	esc_scenario_free(s);
 }
 
+/* An enabled cell no policy can reach: check warns (arms with and without
+ * it would not differ); a module says in M.queries whether it asks. */
+static void test_unreachable_cell(void **state)
+{
+	(void)state;
+	const char *w = "cell: enabled, but no policy can reach it (A: no hook that decides "
+	                "(on_incident_observed, on_tick, on_event); B: no policy), and cell.notify names "
+	                "no party: it changes nothing, and arms with and without it will not differ";
+#define ATTR "attribute = function() end"
+	expect_warnings("policies = {A = {" ATTR "}, C = {" ATTR "}}, parties = {{name = 'A'}, {name = 'B'}, {name = 'C'}}",
+	                (const char *[]){w}, 1);
+	expect_warnings("policies = {A = {" ATTR "}, B = {" ATTR "}}, cell = {enabled = false}", NULL, 0);
+	expect_warnings("policies = {A = {on_tick = function() end, tick = 1}, B = {" ATTR "}}", NULL, 0);
+	expect_warnings("policies = {A = {" ATTR "}, B = {" ATTR "}}, triggers = {{party = 'B', action = function() end}}",
+	                NULL, 0);
+	expect_warnings("types = {r = {level = 1}}, incidents = {{actor = 'A', target = 'B', type = 'r', zone = 'z', rate = 1}}, "
+	                "cell = {notify = {party = 'A', lead = 1}}, policies = {B = {" ATTR "}}", NULL, 0);
+#undef ATTR
+	/* declared modules: M.queries */
+	const char *mods = "local qbr = require 'policies.query_before_retaliate'\n"
+	                   "local pm = require 'policies.protest_mostly'\n";
+	const char *path = scenario_file("cellw.lua", mods,
+		"types = {strike = {level = 5}, rocket = {level = 6}}, "
+		"policies = {A = qbr.new {query_first = false}, B = pm.new {}}");
+	esc_scenario *s = esc_scenario_load(path, "scenarios/?.lua;scenarios/lib/?.lua", NULL, &(esc_error){0});
+	assert_non_null(s);
+	esc_config c;
+	arm_ok(s, NULL, 0, &c, NULL);
+	expect_contains(esc_scenario_warnings(s)[0], "cell: enabled, but no policy can reach it (A: "
+	                "policies.query_before_retaliate with query_first = false; B: policies.protest_mostly "
+	                "never queries)");
+	esc_config_free(&c);
+	static const char *const on[] = {"policies.A.query_first=true"};
+	arm_ok(s, on, 1, &c, NULL);
+	assert_null(esc_scenario_warnings(s)[0]);
+	esc_config_free(&c);
+	esc_scenario_free(s);
+}
+
+/* A function named within two edits of a hook, or on_..., is a misspelt
+ * hook: an error in every command (it would never be called). */
+static void test_hook_names(void **state)
+{
+	(void)state;
+	scenario_fails("policies = {A = {atribute = function() end}}",
+	               ": policies.A.atribute: not a hook (did you mean attribute?); a function named within two "
+	               "letters of a hook, or on_..., is taken for a misspelt hook: rename a helper");
+	scenario_fails("policies = {A = {on_incident_obsrved = function() end}}",
+	               ": policies.A.on_incident_obsrved: not a hook (did you mean on_incident_observed?)");
+	scenario_fails("policies = {A = {on_incidentobserved_ = function() end}}",
+	               ": policies.A.on_incidentobserved_: not a hook (did you mean on_incident_observed?)");
+	scenario_fails("policies = {A = {pre_operations = function() end}}",
+	               ": policies.A.pre_operations: not a hook (did you mean pre_operation?)");
+	scenario_fails("policies = {A = {on_zzzzzzzzzzzz = function() end}}",
+	               ": policies.A.on_zzzzzzzzzzzz: not a hook (hooks: attribute, on_incident_observed, on_cell_request, "
+	               "on_cell_reply, pre_operation, on_tick, on_event); names starting with on_ are kept for hooks");
+	scenario_fails("policies = {A = {ontick = function() end}}",
+	               ": policies.A.ontick: not a hook (did you mean on_tick?)");
+	/* three edits away, and not on_...: a helper */
+	expect_warnings("policies = {A = {attributes_of = function() end, tick_now = function() end}}, cell = {enabled = false}",
+	                NULL, 0);
+}
+
 static void test_warnings(void **state)
 {
 	(void)state;
-	/* unknown hook names */
-	expect_warnings("policies = {A = {on_incident_obsrved = function() end, atribute = function() end, "
-	                "on_zzzzzzzzzzzz = function() end, helper = function() end}}",
-	                (const char *[]){
-	                	"policies.A.atribute is not a hook (did you mean attribute?)",
-	                	"policies.A.on_incident_obsrved is not a hook (did you mean on_incident_observed?)",
-	                	"policies.A.on_zzzzzzzzzzzz is not a hook (hooks: attribute, on_incident_observed, on_cell_request, on_cell_reply, pre_operation, on_tick, on_event)",
-	                }, 3);
+	/* a helper is any other function, warned about by nothing */
+	expect_warnings("policies = {A = {helper = function() end, response_type = function() end}}, cell = {enabled = false}", NULL, 0);
 	/* hooks that can never fire: B is no cell member (the cell joins the
 	 * first two state parties: A and B here, so add C), A starts nothing,
 	 * on_tick has no tick, nothing targets anyone */
-	expect_warnings("parties = {{name = 'A'}, {name = 'B'}, {name = 'C', kind = 'nonstate'}}, "
+	expect_warnings("parties = {{name = 'A'}, {name = 'B'}, {name = 'C', kind = 'nonstate'}}, cell = {enabled = false}, "
 	                "policies = {C = {on_cell_request = function() end, on_cell_reply = function() end, "
 	                "pre_operation = function() end, on_tick = function() end, on_incident_observed = function() end, "
 	                "attribute = function() end}}",
@@ -885,7 +1093,6 @@ static void test_excitation_config(void **state)
 	assert_string_equal(r->names[0], "calm");
 	assert_string_equal(r->names[2], "crisis");
 	assert_int_equal(r->initial, 1);
-	assert_int_equal(r->crisis, 2);            /* the state named crisis */
 	const double *q = r->rate_per_h;
 	assert_true(q[0 * 3 + 1] == 0.1 / 24);
 	assert_true(q[0 * 3 + 2] == 0);            /* left out: never */
@@ -928,44 +1135,40 @@ static void test_excitation_config(void **state)
 	assert_true(e->from_actor == 2 && e->from_target == 0 && e->from_type == 2);
 	assert_true(esc_config_branching_ratio(&c) < 1);
 
-	assert_int_equal(c.ladder.spiral_level, 8);
+	assert_int_equal(c.ladder.spiral_moves, 3);
 	/* every rule can fire from the background; no shock after the horizon */
 	assert_null(esc_scenario_warnings(s)[0]);
 	esc_config_free(&c);
 
-	/* overrides reach the new keys; crisis = false means none; initial
-	 * defaults to the first state */
-	const char *ov[] = {"hawkes.2.n=0.05", "regime.crisis=false", "regime.initial=nil",
-	                    "regime.shocks.1.at=2d", "types.raid.escalate.p=1", "ladder.spiral_level=0"};
+	/* overrides reach the new keys; initial defaults to the first state */
+	const char *ov[] = {"hawkes.2.n=0.05", "regime.initial=nil",
+	                    "regime.shocks.1.at=2d", "types.raid.escalate.p=1", "ladder.spiral_moves=1",
+	                    "cell.effects.notices=false"};
 	arm_ok(s, ov, 6, &c, NULL);
 	assert_true(c.excitations[1].n == 0.05);
-	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.regime.initial, 0);
+	assert_int_equal(c.cell.effects.notices, 0);
+	assert_int_equal(c.cell.effects.answers, 1);
 	assert_true(c.regime.shocks[0].t_h == 0 && c.regime.shocks[1].t_h == 48);
 	assert_int_equal(c.regime.shocks[1].state, 2);
 	assert_true(c.types[1].escalate_p == 1);
-	assert_int_equal(c.ladder.spiral_level, 0);
+	assert_int_equal(c.ladder.spiral_moves, 1);
 	esc_config_free(&c);
 	esc_scenario_free(s);
 
-	/* no state named crisis: no crisis state unless one is named */
-	const char *path = scenario_file("nocrisis.lua", "", "regime = {states = {'low', 'high'}}");
+	/* a regime chain of any state names; "crisis" is only a name */
+	const char *path = scenario_file("nocrisis.lua", "", "regime = {states = {'low', 'high'}}, hawkes = {}");
 	s = load_ok(path);
 	arm_ok(s, NULL, 0, &c, NULL);
 	assert_int_equal(c.regime.n_states, 2);
-	assert_int_equal(c.regime.crisis, -1);
 	assert_int_equal(c.regime.initial, 0);
 	assert_int_equal(c.regime.n_shocks, 0);
 	assert_true(c.regime.rate_per_h[1] == 0 && c.regime.multiplier[1] == 1);
-	esc_config_free(&c);
-	esc_scenario_free(s);
-	path = scenario_file("crisis.lua", "", "regime = {states = {'low', 'high'}, crisis = 'high'}, hawkes = {}");
-	s = load_ok(path);
-	arm_ok(s, NULL, 0, &c, NULL);
-	assert_int_equal(c.regime.crisis, 1);
 	assert_int_equal(c.n_excitations, 0);
 	esc_config_free(&c);
 	esc_scenario_free(s);
+	scenario_fails("regime = {states = {'low', 'high'}, crisis = 'high'}",
+	               "unknown key 'crisis' in regime");
 }
 
 #define TYPES2 "types = {r = {level = 1}, q = {level = 2}}"
@@ -1063,8 +1266,7 @@ static void test_excitation_errors(void **state)
 	scenario_fails(STATES ", shocks = {{at = 1, stat = 'calm'}}}", "unknown key 'stat' in regime.shocks[1] (did you mean 'state'?)");
 	scenario_fails(STATES ", shocks = {[2] = {at = 1, state = 'calm'}}}", "regime.shocks: expected an array of shocks");
 	scenario_fails(STATES ", initial = 'tense'}", "regime.initial: unknown state 'tense' (known: calm, crisis)");
-	scenario_fails(STATES ", crisis = 'tense'}", "regime.crisis: unknown state 'tense' (known: calm, crisis)");
-	scenario_fails(STATES ", crisis = true}", "regime.crisis: expected a state name, or false for none, got boolean");
+	scenario_fails(STATES ", crisis = 'tense'}", "unknown key 'crisis' in regime");
 	scenario_fails("regime = 3", "regime: expected a table {states = {...}");
 
 	/* incidents[i].regime */
@@ -1080,11 +1282,10 @@ static void test_excitation_errors(void **state)
 	               "incidents[1].regime: expected a table STATE = multiplier >= 0, got 2");
 	scenario_fails(TYPES2 ", " GEN_AB ", regme = {}}}", "unknown key 'regme' in incidents[1] (did you mean 'regime'?)");
 
-	/* ladder.spiral_level */
-	scenario_fails("ladder = {spiral_level = 9}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got 9");
-	scenario_fails("ladder = {spiral_level = -1}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got -1");
-	scenario_fails("ladder = {spiral_level = 2.5}", "ladder.spiral_level: expected an integer ladder level 0..8 (8: never), got 2.5");
-	scenario_fails("ladder = {spiral_levl = 2}", "unknown key 'spiral_levl' in ladder (did you mean 'spiral_level'?)");
+	/* ladder.spiral_moves */
+	scenario_fails("ladder = {spiral_moves = -1}", "ladder.spiral_moves: expected an integer >= 1 (moves of an exchange), got -1");
+	scenario_fails("ladder = {spiral_moves = 2.5}", "ladder.spiral_moves: expected an integer >= 1 (moves of an exchange), got 2.5");
+	scenario_fails("ladder = {spiral_move = 2}", "unknown key 'spiral_move' in ladder (did you mean 'spiral_moves'?)");
 
 	/* an error found by the cross-field check names the override behind it */
 	esc_scenario *s = load_ok(fixture("excitation.lua"));
@@ -1152,7 +1353,7 @@ static void test_overrides(void **state)
 	esc_config_free(&c);
 
 	const char *lit[] = {"cell.enabled=false", "cell.latency=lognormal{median=2,sigma=1}",
-	                     "name=\"renamed\"", "incidents.2.rate=0.25", " ladder.spiral_size = 6 ",
+	                     "name=\"renamed\"", "incidents.2.rate=0.25", " ladder.spiral_moves = 6 ",
 	                     "horizon=days(3)", "policies.ISR.deadline=12"};
 	arm_ok(s, lit, 7, &c, NULL);
 	assert_int_equal(c.cell.enabled, 0);
@@ -1160,7 +1361,7 @@ static void test_overrides(void **state)
 	assert_true(c.cell.latency_h.a == 2);
 	assert_string_equal(c.name, "renamed");
 	assert_true(c.generators[1].rate_per_h == 0.25);
-	assert_int_equal(c.ladder.spiral_size, 6);
+	assert_int_equal(c.ladder.spiral_moves, 6);
 	assert_true(c.horizon_h == 72);
 	esc_config_free(&c);
 
@@ -1946,7 +2147,10 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_units_and_distributions),
 		cmocka_unit_test(test_validation_messages),
+		cmocka_unit_test(test_located_errors),
 		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_hook_names),
+		cmocka_unit_test(test_unreachable_cell),
 		cmocka_unit_test(test_cell_config),
 		cmocka_unit_test(test_cell_errors),
 		cmocka_unit_test(test_channels),

@@ -63,6 +63,55 @@ static void test_mean_t(void **state)
 	assert_true(esc_stat_t_pvalue(z, 3) == 1.0);
 	e = esc_stat_mean_t(z, 3, 0.95);
 	assert_true(e.lo == 0 && e.hi == 0);
+	/* Paired differences that cancel (two arms with equal means, unequal
+	 * replications) have a mean of exactly 0, in any order: a running
+	 * mean leaves residues such as -6.3e-22, which the report printed as
+	 * the difference of two equal values. */
+	double d[60];
+	unsigned long state_ = 15;
+	for (int trial = 0; trial < 200; trial++) {
+		for (int i = 0; i < 30; i++) {
+			state_ = state_ * 6364136223846793005UL + 1442695040888963407UL;
+			d[2 * i] = (double)(state_ >> 58) + 1;     /* 1..64 */
+			d[2 * i + 1] = -d[2 * i];
+		}
+		for (int i = 59; i > 0; i--) {                  /* shuffle */
+			state_ = state_ * 6364136223846793005UL + 1442695040888963407UL;
+			int j = (int)((state_ >> 33) % (unsigned long)(i + 1));
+			double t = d[i]; d[i] = d[j]; d[j] = t;
+		}
+		e = esc_stat_mean_t(d, 60, 0.95);
+		assert_true(e.est == 0);
+		assert_true(esc_stat_t_pvalue(d, 60) == 1.0);
+	}
+}
+
+/* The ratio of means with the delta method's interval, against scipy (the
+ * numbers in comments were computed with it), and its undefined cases. */
+static void test_ratio_t(void **state)
+{
+	(void)state;
+	const double x[] = { 1, 3, 2, 5, 4 }, y[] = { 2, 2, 3, 4, 4.5 };
+	double w[5];
+	esc_interval e = esc_stat_ratio_t(x, y, w, 5, 0.95);
+	near(e.est, 0.9677419354838709, 1e-12, "ratio of means");
+	near(e.sd, 0.3315199234562745, 1e-12, "sd of x - R y over |mean y|");
+	near(e.hi - e.est, 0.4116363536429244, 1e-9, "t half-width (scipy)");
+	near(e.est - e.lo, 0.4116363536429244, 1e-9, "symmetric");
+	/* y constant: the ratio's interval is the mean's, scaled. */
+	const double c[] = { 2, 2, 2, 2, 2 };
+	esc_interval r = esc_stat_ratio_t(x, c, w, 5, 0.95), m = esc_stat_mean_t(x, 5, 0.95);
+	near(r.lo, m.lo / 2, 1e-12, "constant y: lower end");
+	near(r.hi, m.hi / 2, 1e-12, "constant y: upper end");
+	/* x = y: exactly 1, no spread. */
+	e = esc_stat_ratio_t(y, y, w, 5, 0.95);
+	assert_true(e.est == 1 && e.lo == 1 && e.hi == 1);
+	/* mean(y) = 0: undefined. */
+	const double z[] = { 1, -1, 0, 0, 0 };
+	e = esc_stat_ratio_t(x, z, w, 5, 0.95);
+	assert_true(isnan(e.est) && isnan(e.lo) && e.n == 5);
+	e = esc_stat_ratio_t(NULL, NULL, w, 0, 0.95);
+	assert_true(isnan(e.est) && e.n == 0);
 }
 
 /* The paired interval: each experiment draws 50 pairs (x, y) that share a
@@ -353,6 +402,7 @@ int main(void)
 	gsl_set_error_handler_off();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mean_t),
+		cmocka_unit_test(test_ratio_t),
 		cmocka_unit_test(test_paired_coverage),
 		cmocka_unit_test(test_wilson),
 		cmocka_unit_test(test_mcnemar),

@@ -1,9 +1,13 @@
-/* test_baseline_2025.c: face validity of scenarios/baseline_2025.lua.
+/* test_baseline_2025.c: face validity of the calibrated 2025 world
+ * (scenarios/lib/world_2025.lua), as baseline_2025.lua and as the no_cell
+ * arm of golan_2026.lua, which stands in the same world.
  *
- * Each 2025 target stated in the scenario file (T1..T7, with sources) must
+ * Each 2025 target stated in the world module (T1..T7, with sources) must
  * lie within the 5-95 % spread of R simulated years: the band in which a
  * real year would fall if the model were right (MR 6.7, "face validity").
- * The scenario is loaded through the Lua layer exactly as the CLI loads it. */
+ * T4 is the runs column fatalities_by_ISR, which must equal the deaths in
+ * Israeli incidents counted from the events.  The scenarios are loaded
+ * through the Lua layer exactly as the CLI loads them. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,17 +78,17 @@ static int on_event(void *self, const esc_event_row *e, esc_error *err)
 	return 0;
 }
 
-static void test_targets_within_spread(void **state)
+static void check_targets(const char *path, const char *const *ov, size_t n_ov)
 {
-	(void)state;
 	esc_error err = {0};
-	esc_scenario *s = esc_scenario_load("scenarios/baseline_2025.lua", NULL, NULL, &err);
+	esc_scenario *s = esc_scenario_load(path, NULL, NULL, &err);
 	if (!s)
 		fail_msg("%s", err.msg);
 	esc_config cfg;
 	esc_policy pol;
-	if (esc_scenario_arm(s, NULL, 0, &cfg, &pol, &err))
+	if (esc_scenario_arm(s, ov, n_ov, &cfg, &pol, &err))
 		fail_msg("%s", err.msg);
+	printf("# %s%s%s\n", path, n_ov ? " with " : "", n_ov ? ov[0] : "");
 	esc_model *m = esc_model_new(&cfg, &err);
 	assert_non_null(m);
 	esc_streams *st = esc_streams_new(NULL);
@@ -104,6 +108,7 @@ static void test_targets_within_spread(void **state)
 		esc_run_row row;
 		if (esc_model_run(m, &pol, st, 2025, (uint64_t)r, &row, &err))
 			fail_msg("%s", err.msg);
+		assert_true((double)row.fatalities_by[c.isr] == c.deaths);
 		q[Q_STRIKES_PER_DAY][r] = c.strikes / days;
 		for (int k = 0; k < 3; k++)
 			q[Q_SHARE_QUNEITRA + k][r] = c.strikes_zone[k] / c.strikes;
@@ -132,11 +137,25 @@ static void test_targets_within_spread(void **state)
 	esc_scenario_free(s);
 }
 
+static void test_baseline_2025(void **state)
+{
+	(void)state;
+	check_targets("scenarios/baseline_2025.lua", NULL, 0);
+}
+
+static void test_golan_2026_without_the_cell(void **state)
+{
+	(void)state;
+	static const char *const no_cell[] = { "cell.enabled=false" };
+	check_targets("scenarios/golan_2026.lua", no_cell, 1);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_targets_within_spread),
+		cmocka_unit_test(test_baseline_2025),
+		cmocka_unit_test(test_golan_2026_without_the_cell),
 	};
 	return cmocka_run_group_tests_name("baseline_2025", tests, NULL, NULL);
 }

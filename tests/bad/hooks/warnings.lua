@@ -7,7 +7,7 @@ return scenario {
   incidents = { { actor = "NSA", target = "ISR", type = "rocket", zone = "Golan", rate = per_day(1) } },
   policies = {
     ISR = {
-      on_incident_observd = function(self, inc) return { action = "protest" } end,
+      on_incident_observed = function(self, inc) return { action = "protest" } end,
       on_tick = function(self, dt) end,
     },
     NSA = { on_cell_request = function(self, req) end },
