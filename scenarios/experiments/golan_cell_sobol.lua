@@ -3,10 +3,11 @@
 --
 --   escsim sweep --experiment scenarios/experiments/golan_cell_sobol.lua
 --
--- A Saltelli design over six properties of the cell: N (k + 2) = 64 x 8 =
--- 512 points, each running both arms on the same replications, and the
--- report's Sobol indices (docs/analysis.md, "Which cell properties matter").
--- The ranges are the assumptions golan_2026.lua names for sweeping.
+-- A Saltelli design over eight properties of the cell: N (k + 2) = 64 x 10 =
+-- 640 points, each running both arms on the same replications, and the
+-- report's Sobol indices (docs/analysis.md, "Worked example: the cell's
+-- properties in golan_2026").  The ranges are the ones golan_2026.lua names
+-- for sweeping.
 return experiment {
   name = "golan_cell_sobol",
   description = "Sobol indices of the cell's properties in golan_2026",
@@ -24,6 +25,8 @@ return experiment {
     { "cell.outages.mtbf", from = "7d", to = "180d", scale = "log" },
     { "cell.refuse.base", from = 0.0, to = 0.3 },
     { "cell.enforce.p", from = 0.0, to = 0.5 },
+    { "cell.notify.lead", from = "30m", to = "4h", scale = "log" },
+    { "cell.notify.harm_reduction", from = 0.2, to = 0.9 },
   },
 
   arms = {
