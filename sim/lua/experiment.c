@@ -584,23 +584,8 @@ static char *beside(const char *path, const char *rel)
 
 static esc_scenario *open_state(const char *path, esc_error *err)
 {
-	esc_scenario *s = calloc(1, sizeof *s);
-	if (!s) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	s->base_ref = LUA_NOREF;
-	s->mem_limit = ESC_LUA_DEFAULT_MEMORY;
-	s->budget = ESC_LUA_DEFAULT_INSTRUCTIONS;
-	snprintf(s->name, sizeof s->name, "experiment");
-	s->path = strdup(path);
-	s->dir = beside(path, ".");
-	if (!s->path || !s->dir) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		esc_scenario_free(s);
-		return NULL;
-	}
-	if (esc_lua_open(s, err)) {
+	esc_scenario *s = esc_lua_state_new(path, NULL, NULL, err);
+	if (s && esc_lua_open(s, err)) {
 		esc_scenario_free(s);
 		return NULL;
 	}
