@@ -1,33 +1,25 @@
 #!/usr/bin/env bash
 # catalogue.t: the bad-input catalogue (tests/bad/catalogue.txt) as TAP.
 #
-# For each line FILE|EXIT|FRAGMENT, runs `$ESCSIM check tests/bad/FILE` from
-# the repository root and checks the exit status, that standard error holds
-# the fragment, and that nothing was printed on standard output (a scenario
-# that fails validation must not look resolved).  ESCSIM is set by make test;
-# by default build/escsim.
+# For each line FILE|EXIT|FRAGMENT, runs `$ESCSIM check tests/bad/FILE` and
+# checks the exit status, that standard error holds the fragment, that
+# nothing was printed on standard output (a scenario that fails validation
+# must not look resolved), and that nothing was left behind: each check runs
+# in an empty folder of its own (also its TMPDIR) that holds only a link to
+# the repository's tests/, so the names stay tests/bad/FILE, and must find
+# it so afterwards (the sandbox escapes try to write files there).  ESCSIM
+# is set by make test; by default build/escsim.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+. "$here/catalogue.sh"
 cd "$root" || exit 1
-ESCSIM=${ESCSIM:-$root/build/escsim}
-# Bad scenarios may use the scenario library, as real ones do.
-export ESCSIM_PATH="$root/scenarios"
 
-if [ ! -x "$ESCSIM" ]; then
-	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
-	exit 1
-fi
-
-lines=()
-while IFS= read -r line || [ -n "$line" ]; do
-	case "$line" in ''|'#'*) continue ;; esac
-	lines+=("$line")
-done < "$here/catalogue.txt"
+read_catalogue "$here/catalogue.txt"
 
 echo "1..${#lines[@]}"
-out=$(mktemp) err=$(mktemp)
-trap 'rm -f "$out" "$err"' EXIT
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+out=$tmp/out err=$tmp/err
 n=0 failed=0
 for line in "${lines[@]}"; do
 	n=$((n + 1))
@@ -35,9 +27,12 @@ for line in "${lines[@]}"; do
 	rest=${line#*|}
 	want=${rest%%|*}
 	frag=${rest#*|}
-	"$ESCSIM" check "tests/bad/$file" >"$out" 2>"$err" </dev/null
+	rm -rf "$tmp/cwd" && mkdir "$tmp/cwd" && ln -s "$root/tests" "$tmp/cwd/tests"
+	(cd "$tmp/cwd" && TMPDIR=$tmp/cwd "$ESCSIM" check "tests/bad/$file" >"$out" 2>"$err" </dev/null)
 	status=$?
 	problems=()
+	left=$(cd "$tmp/cwd" && ls -A | grep -vx tests)
+	[ -z "$left" ] || problems+=("left behind in its folder: $(echo $left)")
 	[ "$status" = "$want" ] || problems+=("exit status $status, expected $want")
 	grep -qF -- "$frag" "$err" || problems+=("message fragment not found: $frag")
 	[ ! -s "$out" ] || problems+=("standard output is not empty")

@@ -25,11 +25,7 @@ contains out.txt "complete  yes" "complete flag"
 "$ESCSIM" inspect b.h5 > b.txt 2>&1
 contains b.txt "replications 20-24" "rep offset shows as a range"
 
-"$ESCSIM" compare "$G" -n 1000000 --horizon 30d -o int.h5 --quiet > /dev/null 2>&1 &
-pid=$!
-sleep 1.5
-kill -INT $pid
-wait $pid
+interrupt INT int.h5 '[ "$(reps_in int.h5)" -gt 0 ]' "$ESCSIM" compare "$G" -n 1000000 --horizon 30d -o int.h5 --quiet
 "$ESCSIM" inspect int.h5 > int.txt 2>&1; ok $? "inspect of an interrupted run exits 0"
 contains int.txt "complete  NO" "an interrupted run is reported incomplete"
 

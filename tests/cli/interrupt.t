@@ -6,12 +6,8 @@ cd "$TMP"
 plan 4
 G="$ROOT/scenarios/golan_2026.lua"
 
-"$ESCSIM" compare "$G" -n 1000000 -o int.h5 --quiet > /dev/null 2> err &
-pid=$!
-sleep 2
-kill -INT $pid
-wait $pid
-is $? 3 "interrupted run exits 3"
+interrupt INT int.h5 '[ "$(reps_in int.h5)" -gt 0 ]' "$ESCSIM" compare "$G" -n 1000000 -o int.h5 --quiet
+is $rc 3 "interrupted run exits 3"
 contains err "interrupted" "the message says it was interrupted"
 test -e int.h5 -a ! -e int.h5.partial; ok $? "the file is renamed into place"
 $PY - int.h5 > py.txt 2>&1 <<'PYEOF'

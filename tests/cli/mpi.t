@@ -6,20 +6,29 @@
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
 M=${ESCSIM_MPI:-}
-if [ -z "$M" ] || [ ! -x "$M" ] || ! command -v mpirun > /dev/null; then
-	echo "1..0 # SKIP no MPI build or no mpirun (make MPI=1 installs Open MPI and builds build-mpi/escsim)"
+# Skipped, with the reason, when something is missing: TAP's "1..0 # SKIP"
+# (prove prints "skipped: REASON"), never a passing test.
+why=
+if ! command -v mpirun > /dev/null; then
+	why="mpirun not found"
+elif [ -z "$M" ]; then
+	why="ESCSIM_MPI not set (make test sets it when mpicc and mpirun exist)"
+elif [ ! -x "$M" ]; then
+	why="no MPI build at $M"
+fi
+if [ -n "$why" ]; then
+	echo "1..0 # SKIP $why (make MPI=1 installs Open MPI and builds build-mpi/escsim)"
 	exit 0
 fi
 plan 8
 G="$ROOT/scenarios/golan_2026.lua"
 export OMPI_MCA_btl_vader_single_copy_mechanism=none   # containers without ptrace
-# make asan: LeakSanitizer cannot stop Open MPI's threads at exit ("Tracer
-# caught signal 11"); address and UB checks stay on.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-# Under AddressSanitizer (make asan): Open MPI leaves allocations behind at
-# MPI_Finalize, in plugins unloaded before LeakSanitizer runs (so they cannot
-# be suppressed by name).  Leaks of escsim's own code are checked by the
-# other tests, which run the same code without MPI.
+# Under AddressSanitizer (make asan), no leak checks: LeakSanitizer cannot
+# stop Open MPI's threads at exit ("Tracer caught signal 11"), and Open MPI
+# leaves allocations behind at MPI_Finalize, in plugins unloaded before
+# LeakSanitizer runs (so they cannot be suppressed by name).  Leaks of
+# escsim's own code are checked by the other tests, which run the same code
+# without MPI.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 export OMPI_MCA_rmaps_base_oversubscribe=1
 MPIRUN=(mpirun --allow-run-as-root --oversubscribe)

@@ -5,7 +5,7 @@
 # without daily still report, inspect and merge.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 14
+plan 20
 G="$ROOT/scenarios/golan_2026.lua"
 O=(-n 8 -s 5 --horizon 60d -q)
 
@@ -50,8 +50,19 @@ is "$(tables perarm.h5)" "cell/daily cell/events cell/log cell/messages cell/run
 
 "$ESCSIM" report nodaily.h5 --no-store > rep.txt 2> err
 ok $? "report of a file without daily"; sed 's/^/# /' err
+contains rep.txt "arms: cell (8 replications, cell.enabled=true); no_cell (8 replications" \
+	"the report names both arms and their replications"
+contains rep.txt "misattributed_retaliations" "the report has the metrics table"
+# The report reads runs (and its own summary) only: without daily it is the
+# same, line for line, as the report of the file with it (the same runs).
+"$ESCSIM" report plain.h5 --no-store > rep_plain.txt 2> /dev/null
+is "$(tail -n +2 rep.txt)" "$(tail -n +2 rep_plain.txt)" \
+	"the report without daily is the report with it (but for the file's name)"
 "$ESCSIM" inspect nodaily.h5 > insp.txt 2> err
-ok $? "inspect of a file without daily"
+ok $? "inspect of a file without daily"; sed 's/^/# /' err
+is "$(grep -c 'runs       8 rows; replications 0-7' insp.txt)" 2 "inspect: runs of both arms, 8 rows each"
+is "$(grep -cE '^ +daily +[0-9]+ rows' insp.txt)" 0 "inspect lists no daily table"
+contains insp.txt "complete  yes" "inspect: the file is complete"
 
 "$ESCSIM" run "$G" -n 4 -s 5 --horizon 60d -q --set outputs.daily=false -o a.h5 > /dev/null 2>&1 &&
 "$ESCSIM" run "$G" -n 4 -s 5 --horizon 60d -q --set outputs.daily=false --rep-offset 4 -o b.h5 > /dev/null 2>&1 &&

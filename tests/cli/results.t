@@ -117,20 +117,14 @@ ok $? "a run that fails at once leaves no file (exit $st)"
 
 # SIGKILL mid-run: nothing under the final name; an earlier file there is
 # left exactly as it was.
-"$ESCSIM" compare "$G" -n 1000000 -o k.h5 --quiet > /dev/null 2>&1 &
-pid=$!
-sleep 1.5
-kill -9 $pid
-wait $pid 2> /dev/null
+# (Killed once its .partial exists and the run is under way: interrupt in
+# tap.sh.)
+interrupt KILL k.h5 '[ -e k.h5.partial ]' "$ESCSIM" compare "$G" -n 1000000 -o k.h5 --quiet
 [ ! -e k.h5 ] && [ -e k.h5.partial ]
 ok $? "SIGKILL: no k.h5, only k.h5.partial"
 cp a.h5 k.h5
 sum_before=$(sha256sum < k.h5)
-"$ESCSIM" compare "$G" -n 1000000 -o k.h5 --quiet > /dev/null 2>&1 &
-pid=$!
-sleep 1.5
-kill -9 $pid
-wait $pid 2> /dev/null
+interrupt KILL k.h5 '[ -e k.h5.partial ]' "$ESCSIM" compare "$G" -n 1000000 -o k.h5 --quiet
 is "$(sha256sum < k.h5)" "$sum_before" "SIGKILL: the file already under the final name is untouched"
 # And the next run over the dead run's .partial completes normally.
 "$ESCSIM" compare "$G" -n 3 --horizon 10d -o k.h5 --quiet > /dev/null 2>&1

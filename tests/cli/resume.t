@@ -5,7 +5,7 @@
 # refused.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 18
+plan 20
 G="$ROOT/scenarios/golan_2026.lua"
 OPTS=(-n 300 -s 3 --events --horizon 180d)
 
@@ -77,13 +77,12 @@ ok $? "--resume of a complete file: nothing to do, exit 0"
 contains err "nothing to resume" "and it says so"
 
 # SIGTERM (what Slurm sends at the time limit) behaves the same.
-"$ESCSIM" run "$G" -n 1000000 -j 2 -o term.h5 -q > /dev/null 2> err &
-pid=$!
-sleep 1
-kill -TERM $pid
-wait $pid
-is $? 3 "SIGTERM: exit 3"
+interrupt TERM term.h5 '[ "$(reps_in term.h5)" -gt 0 ]' "$ESCSIM" run "$G" -n 1000000 -j 2 -o term.h5 -q
+is $rc 3 "SIGTERM: exit 3"
 $PY -c 'import h5py; h = h5py.File("term.h5", "r"); assert int(h.attrs["complete"]) == 0'
 ok $? "SIGTERM: file kept, complete=0"
-"$ESCSIM" compare "$G" "${OPTS[@]}" -j 2 -o full.h5 -q --resume full.h5 > /dev/null 2>&1
+sum_before=$(sha256sum < full.h5)
+"$ESCSIM" compare "$G" "${OPTS[@]}" -j 2 -o full.h5 -q --resume full.h5 > /dev/null 2> err
 ok $? "--resume names the same file as -o: accepted"
+contains err "nothing to resume" "the same file as -o: read as the file to resume (complete: nothing to do)"
+is "$(sha256sum < full.h5)" "$sum_before" "the complete file is left as it was"

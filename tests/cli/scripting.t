@@ -13,7 +13,7 @@
 cd "$TMP"
 H="$ROOT/tests/bad/hooks"
 S="$ROOT/scenarios"
-plan 34
+plan 36
 
 # ---- the scenario pack ------------------------------------------------------
 for f in baseline_2025 golan_2026 unattributed_rockets suwayda_crisis il20_deconfliction; do
@@ -24,6 +24,23 @@ done
 for f in suwayda_crisis il20_deconfliction; do
 	"$ESCSIM" compare "$S/$f.lua" -n 20 -q -o "$f.h5" > /dev/null 2> err
 	ok $? "$f: compare runs"
+	# What it wrote: every replication of both arms, and the cell used in
+	# the cell arm only (queries or notices).
+	$PY - "$f.h5" > py.out 2>&1 <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as h:
+    assert int(h.attrs["complete"]) == 1
+    assert sorted(h["arms"]) == ["cell", "no_cell"], list(h["arms"])
+    used = {}
+    for a in ("cell", "no_cell"):
+        r = h["arms/%s/runs" % a]
+        assert list(r["rep"]) == list(range(20)), (a, list(r["rep"]))
+        assert r["incidents"].sum() > 0, a
+        used[a] = int(r["cell_requests"].sum() + r["notices_sent"].sum())
+    assert used["cell"] > 0 and used["no_cell"] == 0, used
+    print("cell queries + notices per arm:", used)
+PY
+	ok $? "$f: 20 replications in each arm, the cell used in the cell arm only"; sed 's/^/#   /' py.out
 done
 
 # Lint the library and scenarios when luacheck (Debian lua-check) is there.

@@ -249,12 +249,8 @@ sed 's/^/# /' fpy.txt | tail -5
 
 # SIGINT: the buffered daily and events rows of every finished replication
 # are written before the file is closed.
-"$ESCSIM" compare "$G" -n 1000000 --horizon 30d --events -o int.h5 --quiet > /dev/null 2>&1 &
-pid=$!
-sleep 1.5
-kill -INT $pid
-wait $pid
-is $? 3 "interrupted --events run exits 3"
+interrupt INT int.h5 '[ "$(reps_in int.h5)" -gt 0 ]' "$ESCSIM" compare "$G" -n 1000000 --horizon 30d --events -o int.h5 --quiet
+is $rc 3 "interrupted --events run exits 3"
 $PY - int.h5 > ipy.txt 2>&1 <<'PYEOF'
 import sys, h5py, pandas as pd
 f = sys.argv[1]

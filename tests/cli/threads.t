@@ -5,7 +5,7 @@
 # line otherwise.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 14
+plan 18
 G="$ROOT/scenarios/golan_2026.lua"
 OPTS=(-n 60 -s 11 --events --horizon 120d)
 
@@ -31,18 +31,37 @@ with h5py.File(sys.argv[1], "r") as h:
         assert list(h["/arms/%s/runs" % arm]["rep"]) == list(range(60)), arm
         d = h["/arms/%s/daily" % arm]["rep"]
         assert (d[1:] >= d[:-1]).all(), "daily rows in replication order"
-        assert len(h["/arms/%s/events" % arm]) > 0 and len(h["/arms/%s/messages" % arm]) >= 0
+        e = h["/arms/%s/events" % arm]["rep"]
+        assert len(e) > 0 and (e[1:] >= e[:-1]).all(), "events rows in replication order"
+        m = h["/arms/%s/messages" % arm]["rep"]
+        assert (m[1:] >= m[:-1]).all() and set(m) <= set(range(60)), "messages rows in replication order"
+    # The cell arm queries its cell: its messages table cannot be empty.
+    n = len(h["/arms/cell/messages"])
+    assert n > 0, "no message in the cell arm"
+    print("cell arm: %d messages" % n)
 PYEOF
-ok $? "rows in replication order"; sed 's/^/# /' py.txt
+ok $? "rows in replication order (runs, daily, events, messages); the cell arm has messages"; sed 's/^/# /' py.txt
 grep -c 'replications' j2/err > n.txt; is "$(cat n.txt)" 1 "stderr not a terminal: one final line"
 contains j2/err "60 of 60 replications x 2 arms" "the final line counts replications and arms"
 contains j3/err "3 threads" "the final line names the threads"
 grep -q $'\r' j2/err; is $? 1 "no carriage-return progress when stderr is not a terminal"
 
-"$ESCSIM" compare "$G" -n 10 -j 0 --horizon 30d -o j0.h5 -q > /dev/null 2>&1
+# -j 0: one thread per online core, and the same tables as one thread.
+"$ESCSIM" compare "$G" -n 10 -j 0 --horizon 30d -o j0.h5 > /dev/null 2> j0.err
 ok $? "-j 0 (every core) runs"
+cores=$(getconf _NPROCESSORS_ONLN)
+[ "$cores" -gt 1 ] && want="$cores threads" || want="1 thread)"
+contains j0.err "10 of 10 replications x 2 arms" "-j 0: every replication of both arms done"
+contains j0.err "$want" "-j 0: the final line names one thread per core ($want)"
+"$ESCSIM" compare "$G" -n 10 -j 1 --horizon 30d -o j0ref.h5 -q > /dev/null 2>&1
+same=0
+for arm in cell no_cell; do
+	h5diff -q j0ref.h5 j0.h5 /arms/$arm/runs /arms/$arm/runs > /dev/null 2>&1 || { same=1; echo "# -j 0 differs in /arms/$arm/runs"; }
+done
+ok $same "-j 0 writes the runs tables of -j 1"
 "$ESCSIM" compare "$G" -n 10 -j x -o bad.h5 > /dev/null 2> err
 is $? 2 "-j x is a usage error"
+contains err "-j/--threads: expected an integer from 0 to 4096, got 'x'" "-j x: the message says what was expected"
 
 # A terminal: progress with done/total, rate and time left, redrawn in place.
 # TERM is set here: CI's may be unset or "dumb", which turns progress off.

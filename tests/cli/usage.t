@@ -2,17 +2,21 @@
 # The command line: help, usage errors (exit 2, a message, no file), check.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 22
+plan 29
 G="$ROOT/scenarios/golan_2026.lua"
 
 "$ESCSIM" --help > out 2>&1; ok $? "escsim --help exits 0"
 contains out "compare SCENARIO" "--help lists the commands"
 for c in run compare check; do
-	"$ESCSIM" $c --help > out 2>&1; ok $? "escsim $c --help exits 0"
+	"$ESCSIM" $c --help > "help_$c" 2>&1; ok $? "escsim $c --help exits 0"
+	is "$(head -1 "help_$c")" "usage: escsim $c [OPTIONS] SCENARIO" "escsim $c --help: the command's own usage line"
 done
-contains out "--set KEY=VALUE" "check --help documents --set"
+contains help_run "-n, --reps N" "run --help documents -n"
+contains help_compare "--arm NAME:KEY=VALUE" "compare --help documents --arm"
+contains help_check "--set KEY=VALUE" "check --help documents --set"
 
 "$ESCSIM" > out 2>&1; is $? 2 "no command: exit 2"
+contains out "no command given (run, compare, check, ...)" "no command: says so"
 "$ESCSIM" frobnicate x.lua > out 2>&1; is $? 2 "unknown command: exit 2"
 contains out "unknown command 'frobnicate'" "unknown command is named"
 
@@ -21,6 +25,7 @@ contains out "-n/--reps: expected an integer >= 1, got '-3'" "negative -n: messa
 "$ESCSIM" run --bogus "$G" > out 2>&1; is $? 2 "unknown option: exit 2"
 contains out "unknown option '--bogus'" "unknown option is named"
 "$ESCSIM" compare -n 5 "$G" "$G" > out 2>&1; is $? 2 "two scenarios: exit 2"
+contains out "expected exactly one SCENARIO file" "two scenarios: says one is expected"
 
 "$ESCSIM" compare -n 5 -o missing.h5 nosuch.lua > out 2>&1; is $? 2 "missing scenario file: exit 2"
 contains out "nosuch.lua" "missing scenario file is named"

@@ -4,7 +4,10 @@
  * fallback channels asked with or without the cell (and instead of it only
  * under crowd_out), channels calling strikes off, answers no better than a
  * guess changing nothing, suspension after a severe incident, and notified
- * operations sparing civilians only when the notice is early enough. */
+ * operations sparing civilians only when the notice is early enough; and
+ * the queue itself on a scripted arrival sequence with constant handling
+ * times, whose start times are known exactly for 1, 2 and 3 operators
+ * (operator count, priority order, first come within a priority). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +19,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "escsim/engine.h"
 #include "escsim/model.h"
 
 enum { A, B, C };               /* A and B are the cell's members; C a group */
@@ -354,6 +358,154 @@ static void test_notified_operations(void **state)
 	esc_config_free(&cfg);
 }
 
+/* ---- the queue, by a script ------------------------------------------ */
+
+/* C strikes A at scripted times (timers set at C's first tick, at 1 h), one
+ * incident type per priority; A queries the cell about each strike with
+ * that priority.  Handling takes exactly 1 h and nothing else delays an
+ * answer, so every start time follows from the queue's rules by hand. */
+enum { N_ARRIVALS = 9 };
+static const struct { double t; int type; } script[N_ARRIVALS] = {
+	{ 2.0, T_RAID }, { 2.0, T_RAID }, { 2.25, T_RAID }, { 2.5, T_STRIKE },
+	{ 2.75, T_ROCKET }, { 3.5, T_STRIKE }, { 3.75, T_ROCKET },
+	{ 3.875, T_RAID }, { 3.9375, T_RAID },
+};
+/* strike: flash (0), rocket: immediate (1), raid: routine (2) */
+static const int priority_of[] = { [T_STRIKE] = 0, [T_ROCKET] = 1, [T_RAID] = 2 };
+
+typedef struct scripted {
+	int started;
+	esc_message_row msg[N_ARRIVALS];
+	int n_msg;
+} scripted;
+
+static int scripted_begin(void *self, uint64_t rep, esc_error *err)
+{
+	(void)rep; (void)err;
+	memset(self, 0, sizeof(scripted));
+	return 0;
+}
+
+static double scripted_tick_h(void *self, int party) { (void)self; return party == C ? 1.0 : 0; }
+
+static int scripted_tick(void *self, const esc_hook_ctx *ctx, double dt_h, esc_error *err)
+{
+	(void)dt_h;
+	scripted *s = self;
+	if (s->started++)
+		return 0;
+	for (int i = 0; i < N_ARRIVALS; i++)
+		if (esc_engine_schedule(ctx->engine, C, script[i].t - ctx->t_h, i, err))
+			return err->status;
+	return 0;
+}
+
+static int scripted_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_error *err)
+{
+	(void)self;
+	esc_decision d = { .action = ESC_ACT_RETALIATE, .target = A, .type = script[token].type,
+	                   .zone = 0, .delay_h = 0, .priority = 1 };
+	return esc_engine_act(ctx->engine, C, &d, -1, err);
+}
+
+static int scripted_query(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
+                          esc_decision *out, esc_error *err)
+{
+	(void)self; (void)ctx; (void)err;
+	if (obs->observer == A) {
+		out->action = ESC_ACT_QUERY;
+		out->priority = priority_of[obs->type];
+	}
+	return 0;
+}
+
+static int scripted_msg(void *self, const esc_message_row *r, esc_error *err)
+{
+	(void)err;
+	scripted *s = self;
+	assert_true(s->n_msg < N_ARRIVALS);
+	s->msg[s->n_msg++] = *r;
+	return 0;
+}
+
+static const esc_policy_type scripted_type = {
+	.name = "scripted", .begin = scripted_begin, .tick_h = scripted_tick_h,
+	.on_tick = scripted_tick, .on_timer = scripted_timer,
+	.on_incident_observed = scripted_query,
+};
+
+/* Start times of the scripted requests with c operators, and the run row. */
+static esc_run_row run_script(int operators, scripted *s)
+{
+	esc_config cfg;
+	config(&cfg);
+	cfg.generators[0].rate_per_h = 0;
+	cfg.horizon_h = 48;
+	cfg.cell.operators = operators;
+	esc_dist_free(&cfg.cell.handling_h);
+	esc_dist_init(&cfg.cell.handling_h, ESC_DIST_CONSTANT, 1.0, 0, 0, NULL);
+	esc_dist_free(&cfg.cell.latency_h);
+	esc_dist_init(&cfg.cell.latency_h, ESC_DIST_CONSTANT, 0, 0, 0, NULL);
+	esc_error err = {0};
+	esc_model *m = esc_model_new(&cfg, &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	esc_streams *st = esc_streams_new(NULL);
+	esc_model_sink sink = { .self = s, .message = scripted_msg };
+	esc_model_set_sink(m, &sink);
+	esc_policy p = { &scripted_type, s };
+	esc_run_row row;
+	if (esc_model_run(m, &p, st, 3, 0, &row, &err))
+		fail_msg("%s", err.msg);
+	esc_streams_free(st);
+	esc_model_free(m);
+	esc_config_free(&cfg);
+	return row;
+}
+
+/* c operators serve the waiting request of lowest priority value first,
+ * then the one that came first.  Worked by hand (H = 1 h):
+ *   c = 1: a0 at 2; at 3 the flash a3; at 4 the flash a5; at 5 and 6 the
+ *          immediate a4 then a6; then the routine a1, a2, a7, a8 at 7..10.
+ *   c = 2: a0, a1 at 2; at 3 a3 and a4 (flash, immediate) before the
+ *          routine a2; at 4 a5 and a6; at 5 a2 and a7; at 6 a8.
+ *   c = 3: a2 starts on arrival at 2.25; a5 on arrival at 3.5 (the third
+ *          operator is free from 3.25); a6 and a7 at 4, a8 at 4.5. */
+static void test_queue_order(void **state)
+{
+	(void)state;
+	static const double want[3][N_ARRIVALS] = {
+		{ 2, 7, 8, 3, 5, 4, 6, 9, 10 },
+		{ 2, 2, 5, 3, 3, 4, 4, 5, 6 },
+		{ 2, 2, 2.25, 3, 3, 3.5, 4, 4, 4.5 },
+	};
+	for (int c = 1; c <= 3; c++) {
+		scripted s;
+		esc_run_row r = run_script(c, &s);
+		assert_int_equal(s.n_msg, N_ARRIVALS);
+		assert_int_equal(r.cell_requests, N_ARRIVALS);
+		assert_int_equal(r.cell_answered_before_deadline, N_ARRIVALS);
+		/* finish() logs in answer order: index by message id, which is
+		 * the order of the script */
+		double start[N_ARRIVALS], latency = 0;
+		for (int k = 0; k < N_ARRIVALS; k++) {
+			const esc_message_row *g = &s.msg[k];
+			assert_true(g->id >= 0 && g->id < N_ARRIVALS);
+			assert_int_equal(g->outcome, ESC_MSG_ANSWERED);
+			assert_true(g->t_submit_h == script[g->id].t);
+			assert_true(g->t_answer_h == g->t_start_h + 1.0);
+			start[g->id] = g->t_start_h;
+			latency += g->t_answer_h - g->t_submit_h;
+		}
+		for (int i = 0; i < N_ARRIVALS; i++)
+			if (start[i] != want[c - 1][i])
+				fail_msg("%d operator(s): request %d (at %g h, priority %d) started at %g h, "
+				         "expected %g h", c, i, script[i].t, priority_of[script[i].type],
+				         start[i], want[c - 1][i]);
+		assert_true(fabs(r.cell_mean_latency_h - latency / N_ARRIVALS) < 1e-12);
+	}
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -366,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_outage),
 		cmocka_unit_test(test_suspension),
 		cmocka_unit_test(test_notified_operations),
+		cmocka_unit_test(test_queue_order),
 	};
 	return cmocka_run_group_tests_name("cell", tests, NULL, NULL);
 }

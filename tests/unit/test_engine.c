@@ -1,6 +1,7 @@
 /* test_engine.c: the full hook set and the engine API from C: each hook is
  * called where the model says, its output is obeyed and checked, and the
- * engine's queries and actions do what engine.h promises. */
+ * engine's queries and actions do what engine.h promises (the ladder it
+ * reads against the hold and half-life, exactly). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -275,6 +276,65 @@ static void test_ticks_timers_and_acts(void **state)
 	esc_config_free(&cfg);
 }
 
+/* The ladder as the engine reads it: A strikes B once, at its first tick
+ * (10 h), and reads its level towards B at every tick.  The strike lifts
+ * the pair to the strike's rung, 5; the level holds for hold_h = 4 h, then
+ * halves every half-life, 8 h: at t >= 14 it is 5 x 2^(-(t - 14) / 8). */
+typedef struct ladder_reader {
+	int n;
+	double t[16], level[16];
+} ladder_reader;
+
+static double reader_tick_h(void *self, int party) { (void)self; return party == A ? 10 : 0; }
+
+static int reader_tick(void *self, const esc_hook_ctx *ctx, double dt, esc_error *err)
+{
+	(void)dt;
+	ladder_reader *r = self;
+	assert_true(r->n < 16);
+	r->t[r->n] = ctx->t_h;
+	r->level[r->n] = esc_engine_ladder(ctx->engine, A, B);
+	if (r->n++ > 0)
+		return 0;
+	esc_decision d = { .action = ESC_ACT_RETALIATE, .target = B, .type = T_STRIKE,
+	                   .zone = 0, .delay_h = 0, .priority = 1 };
+	return esc_engine_act(ctx->engine, A, &d, -1, err);
+}
+
+static const esc_policy_type reader = { .name = "reader", .tick_h = reader_tick_h, .on_tick = reader_tick };
+
+static void test_ladder_read_decays(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	cfg.generators[0].rate_per_h = 0;
+	cfg.horizon_h = 100;
+	cfg.ladder.hold_h = 4;
+	cfg.ladder.half_life_h = 8;
+	esc_error err = {0};
+	esc_model *m = esc_model_new(&cfg, &err);
+	assert_non_null(m);
+	esc_streams *s = esc_streams_new(NULL);
+	ladder_reader r = {0};
+	esc_policy p = { &reader, &r };
+	esc_run_row row;
+	if (esc_model_run(m, &p, s, 1, 0, &row, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(r.n, 10);                   /* at 10, 20, ..., 100 */
+	assert_int_equal(row.max_level, 5);
+	assert_true(r.level[0] == 0);                /* read before the strike */
+	for (int i = 1; i < r.n; i++) {
+		double want = 5 * exp2(-(r.t[i] - 14) / 8);
+		if (!(fabs(r.level[i] - want) <= 1e-12 * want))
+			fail_msg("level at %g h: %.15g, expected 5 x 2^(-(t - 14) / 8) = %.15g",
+			         r.t[i], r.level[i], want);
+	}
+	esc_streams_free(s);
+	esc_model_free(m);
+	esc_config_free(&cfg);
+}
+
 static void test_bad_acts(void **state)
 {
 	(void)state;
@@ -306,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_attribute_and_pre_operation),
 		cmocka_unit_test(test_ticks_timers_and_acts),
+		cmocka_unit_test(test_ladder_read_decays),
 		cmocka_unit_test(test_bad_acts),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

@@ -80,6 +80,33 @@ static void test_ties_in_insertion_order(void **state)
 				assert_int_equal(l.tag[k], i);
 				k++;
 			}
+
+	/* Again on reused slots: the free list hands the 300 slots back last
+	 * freed first, so slot order runs against insertion order, and a
+	 * queue breaking ties by slot instead of by insertion fails here.
+	 * Cancelling every seventh event first mixes the free list further. */
+	l.n = 0;
+	esc_event_id id[300];
+	for (int i = 0; i < 300; i++)
+		id[i] = at(sim, 10 + (double)(i % 3), &l, i);
+	for (int i = 0; i < 300; i += 7)
+		assert_int_equal(esc_sim_cancel(sim, id[i]), 1);
+	esc_sim_run(sim);
+	int fired = l.n;
+	assert_int_equal(fired, 300 - 43);
+	l.n = 0;
+	for (int i = 0; i < 300; i++)
+		at(sim, 20 - (double)(i % 3), &l, i);
+	esc_sim_run(sim);
+	assert_int_equal(l.n, 300);
+	k = 0;
+	for (int t = 18; t <= 20; t++)
+		for (int i = 0; i < 300; i++)
+			if (20 - i % 3 == t) {
+				assert_int_equal(l.tag[k], i);
+				assert_true(l.t[k] == t);
+				k++;
+			}
 	esc_sim_free(sim);
 }
 

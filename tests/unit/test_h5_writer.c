@@ -156,6 +156,55 @@ static void assert_attr_fixed(hid_t obj, const char *name, const char *want)
 	assert_attr_text(obj, name, want);
 }
 
+/* A table's columns in order with their units (NULL: none). */
+typedef struct column_units {
+	const char *name, *units;
+} column_units;
+
+/* The runs columns and their units, as docs/results.md lists them (an arm
+ * made with its parties has fatalities_by_<PARTY> columns after
+ * fatalities_civ, RUN_COL_PARTIES). */
+static const column_units run_cols[] = {
+	{ "rep", NULL }, { "seed", NULL }, { "incidents", "count" },
+	{ "retaliations", "count" }, { "misattributed_retaliations", "count" },
+	{ "fatalities_mil", "count" }, { "fatalities_civ", "count" },
+	{ "max_level", "level" }, { "hours_at_or_above_6", "h" },
+	{ "spiral", "1" }, { "first_crisis_h", "h" },
+	{ "cell_requests", "count" }, { "cell_answered_before_deadline", "count" },
+	{ "cell_mean_latency_h", "h" }, { "cell_notice_latency_h", "h" },
+	{ "events_total", "count" }, { "cell_refused", "count" },
+	{ "cell_unavailable", "count" }, { "cell_enforcements", "count" },
+	{ "channel_requests", "count" }, { "channel_answered_before_deadline", "count" },
+	{ "notices_sent", "count" }, { "notices_in_time", "count" },
+	{ "notices_too_late", "count" }, { "notices_undelivered", "count" },
+};
+#define N_RUN_COLS (unsigned)(sizeof run_cols / sizeof run_cols[0])
+#define RUN_COL_PARTIES 7
+
+/* Every column's units, in both forms: FIELD_<i>_UNITS where it has units
+ * and nowhere else, and the whole `units` JSON object in column order, so
+ * a unit dropped, added or changed on any column fails. */
+static void assert_units(hid_t d, const column_units *cols, unsigned n)
+{
+	char json[2048] = "{";
+	size_t len = 1;
+	for (unsigned i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "FIELD_%u_UNITS", i);
+		if (!cols[i].units) {
+			if (H5Aexists(d, key) != 0)
+				fail_msg("%s (%s) has units, expected none", key, cols[i].name);
+			continue;
+		}
+		assert_attr_fixed(d, key, cols[i].units);
+		len += (size_t)snprintf(json + len, sizeof json - len, "%s\"%s\": \"%s\"",
+		                        len > 1 ? ", " : "", cols[i].name, cols[i].units);
+		assert_true(len < sizeof json);
+	}
+	snprintf(json + len, sizeof json - len, "}");
+	assert_attr_text(d, "units", json);
+}
+
 /* Text datasets are fixed-length UTF-8, for PyTables' sake. */
 static char *read_text_dataset(hid_t loc, const char *name)
 {
@@ -297,43 +346,24 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 	H5Tclose(t);
 	free(rows);
 
-	/* The Table spec attributes, and ours beside them. */
-	static const char *names[] = {
-		"rep", "seed", "incidents", "retaliations",
-		"misattributed_retaliations", "fatalities_mil", "fatalities_civ",
-		"max_level", "hours_at_or_above_6", "spiral", "first_crisis_h",
-		"cell_requests", "cell_answered_before_deadline",
-		"cell_mean_latency_h", "cell_notice_latency_h", "events_total",
-		"cell_refused", "cell_unavailable", "cell_enforcements",
-		"channel_requests", "channel_answered_before_deadline",
-		"notices_sent", "notices_in_time", "notices_too_late",
-		"notices_undelivered",
-	};
-	const unsigned n_names = sizeof names / sizeof names[0];
+	/* The Table spec attributes, and ours beside them: every column's
+	 * units in both forms. */
 	assert_attr_fixed(d, "CLASS", "TABLE");
 	assert_attr_fixed(d, "VERSION", "3.0");
 	assert_true(H5Aexists(d, "TITLE") > 0);
 	hid_t ft = H5Dget_type(d);
-	assert_int_equal(H5Tget_nmembers(ft), (int)n_names);
-	for (unsigned i = 0; i < n_names; i++) {
+	assert_int_equal(H5Tget_nmembers(ft), (int)N_RUN_COLS);
+	for (unsigned i = 0; i < N_RUN_COLS; i++) {
 		char key[32];
 		snprintf(key, sizeof key, "FIELD_%u_NAME", i);
-		assert_attr_fixed(d, key, names[i]);
+		assert_attr_fixed(d, key, run_cols[i].name);
 		char *m = H5Tget_member_name(ft, i);
-		assert_string_equal(m, names[i]);
+		assert_string_equal(m, run_cols[i].name);
 		H5free_memory(m);
 	}
 	H5Tclose(ft);
-	assert_attr_fixed(d, "FIELD_8_UNITS", "h");
-	assert_attr_fixed(d, "FIELD_9_UNITS", "1");
+	assert_units(d, run_cols, N_RUN_COLS);
 	assert_attr_fixed(d, "FIELD_9_LABELS", "0=no,1=yes");
-	assert_attr_fixed(d, "FIELD_2_UNITS", "count");
-	assert_true(H5Aexists(d, "FIELD_0_UNITS") == 0);
-	char *units = read_text_attr(d, "units");
-	assert_non_null(strstr(units, "\"first_crisis_h\": \"h\""));
-	assert_non_null(strstr(units, "\"spiral\": \"1\""));
-	assert_null(strstr(units, "\"rep\""));
-	free(units);
 	assert_attr_text(d, "labels", "{\"spiral\": {\"0\": \"no\", \"1\": \"yes\"}}");
 	H5Dclose(d);
 }
@@ -787,6 +817,9 @@ static const char *const zone_names[] = { "Quneitra", "Golan" };
 static const char *const type_names[] = { "raid", "rocket", "strike" };
 static const char *const regime_names[] = { "calm", "tense", "crisis" };
 
+/* golan_labels()'s parties in the `labels` JSON, with -1 = none. */
+#define PARTY_JSON "{\"-1\": \"none\", \"0\": \"ISR\", \"1\": \"SYR\", \"2\": \"NSA\"}"
+
 static esc_h5_labels golan_labels(void)
 {
 	esc_h5_labels l = {
@@ -982,17 +1015,15 @@ static void check_daily(hid_t file, const char *arm_name, int arm,
 	}
 	H5Tclose(t);
 	free(rows);
-	assert_attr_fixed(d, "FIELD_1_UNITS", "d");
-	assert_attr_fixed(d, "FIELD_2_UNITS", "level");
+	static const column_units units[] = {
+		{ "rep", NULL }, { "day", "d" }, { "max_level", "level" },
+		{ "regime", NULL }, { "incidents", "count" },
+		{ "fatalities_mil", "count" }, { "fatalities_civ", "count" },
+		{ "goldstein_sum", "goldstein" },
+	};
+	assert_units(d, units, 8);
 	assert_attr_fixed(d, "FIELD_3_LABELS", regime_labels);
-	assert_true(H5Aexists(d, "FIELD_3_UNITS") == 0);
 	assert_true(H5Aexists(d, "FIELD_3_DESCRIPTION") > 0);
-	assert_attr_fixed(d, "FIELD_7_UNITS", "goldstein");
-	char *units = read_text_attr(d, "units");
-	assert_non_null(strstr(units, "\"day\": \"d\""));
-	assert_non_null(strstr(units, "\"goldstein_sum\": \"goldstein\""));
-	assert_non_null(strstr(units, "\"fatalities_mil\": \"count\""));
-	free(units);
 	H5Dclose(d);
 }
 
@@ -1046,17 +1077,12 @@ static void check_events(hid_t file, const char *arm_name, int arm,
 	assert_attr_fixed(d, "FIELD_13_LABELS", party);
 	assert_attr_fixed(d, "FIELD_14_LABELS", "0=background,1=triggered,2=policy");
 	assert_attr_fixed(d, "FIELD_15_LABELS", "0=incident,1=protest");
-	assert_attr_fixed(d, "FIELD_4_UNITS", "h");
-	assert_attr_fixed(d, "FIELD_10_UNITS", "count");
 	assert_true(H5Aexists(d, "FIELD_1_LABELS") == 0);
-	assert_true(H5Aexists(d, "FIELD_5_UNITS") == 0);
 	for (unsigned i = 0; i < 16; i++) {
 		char key[40];
 		snprintf(key, sizeof key, "FIELD_%u_DESCRIPTION", i);
 		assert_true(H5Aexists(d, key) > 0);
 	}
-	static const char *const pj =
-		"{\"-1\": \"none\", \"0\": \"ISR\", \"1\": \"SYR\", \"2\": \"NSA\"}";
 	char want[1024];
 	snprintf(want, sizeof want, "{\"actor\": %s, \"target\": %s, "
 	         "\"zone\": {\"-1\": \"none\", \"0\": \"Quneitra\", \"1\": \"Golan\"}, "
@@ -1064,10 +1090,18 @@ static void check_events(hid_t file, const char *arm_name, int arm,
 	         "\"2\": \"strike\"}, \"true_perpetrator\": %s, "
 	         "\"perceived_perpetrator\": %s, \"cause\": {\"0\": \"background\", "
 	         "\"1\": \"triggered\", \"2\": \"policy\"}, \"kind\": {\"0\": "
-	         "\"incident\", \"1\": \"protest\"}}", pj, pj, pj, pj);
+	         "\"incident\", \"1\": \"protest\"}}",
+	         PARTY_JSON, PARTY_JSON, PARTY_JSON, PARTY_JSON);
 	assert_attr_text(d, "labels", want);
-	assert_attr_text(d, "units", "{\"t_h\": \"h\", \"level\": \"level\", "
-	                 "\"fatalities_mil\": \"count\", \"fatalities_civ\": \"count\"}");
+	static const column_units units[] = {
+		{ "rep", NULL }, { "id", NULL }, { "parent_id", NULL },
+		{ "root_id", NULL }, { "t_h", "h" }, { "actor", NULL },
+		{ "target", NULL }, { "zone", NULL }, { "type", NULL },
+		{ "level", "level" }, { "fatalities_mil", "count" },
+		{ "fatalities_civ", "count" }, { "true_perpetrator", NULL },
+		{ "perceived_perpetrator", NULL }, { "cause", NULL }, { "kind", NULL },
+	};
+	assert_units(d, units, 16);
 
 	/* cause and kind are HDF5 enums named by their labels. */
 	for (int k = 0; k < 2; k++) {
@@ -1783,16 +1817,24 @@ static void test_messages(void **state)
 	assert_attr_fixed(d, "FIELD_6_LABELS", "0=query,1=notify,2=protest,3=restraint,4=intel");
 	assert_attr_fixed(d, "FIELD_7_LABELS", "0=answered,1=late,2=refused,3=unavailable,4=pending");
 	assert_attr_fixed(d, "FIELD_8_LABELS", "-1=n/a,0=no,1=yes");
-	for (unsigned i = 9; i < 14; i++) {
-		char key[32];
-		snprintf(key, sizeof key, "FIELD_%u_UNITS", i);
-		assert_attr_fixed(d, key, "h");
-	}
-	char *lab = read_text_attr(d, "labels");
-	assert_non_null(strstr(lab, "\"channel\": {\"-1\": \"none\", \"0\": \"cell\", "
-	                       "\"1\": \"UNDOF\", \"2\": \"US_backchannel\"}"));
-	assert_non_null(strstr(lab, "\"outcome\": {\"0\": \"answered\", \"1\": \"late\""));
-	free(lab);
+	static const column_units units[] = {
+		{ "rep", NULL }, { "id", NULL }, { "event_id", NULL },
+		{ "channel", NULL }, { "sender", NULL }, { "receiver", NULL },
+		{ "kind", NULL }, { "outcome", NULL }, { "correct", "1" },
+		{ "t_submit_h", "h" }, { "t_start_h", "h" }, { "t_answer_h", "h" },
+		{ "deadline_h", "h" }, { "slack_h", "h" },
+	};
+	assert_units(d, units, 14);
+	char want[1024];
+	snprintf(want, sizeof want, "{\"channel\": {\"-1\": \"none\", \"0\": \"cell\", "
+	         "\"1\": \"UNDOF\", \"2\": \"US_backchannel\"}, \"sender\": %s, "
+	         "\"receiver\": %s, \"kind\": {\"0\": \"query\", \"1\": \"notify\", "
+	         "\"2\": \"protest\", \"3\": \"restraint\", \"4\": \"intel\"}, "
+	         "\"outcome\": {\"0\": \"answered\", \"1\": \"late\", \"2\": "
+	         "\"refused\", \"3\": \"unavailable\", \"4\": \"pending\"}, "
+	         "\"correct\": {\"-1\": \"n/a\", \"0\": \"no\", \"1\": \"yes\"}}",
+	         PARTY_JSON, PARTY_JSON);
+	assert_attr_text(d, "labels", want);
 	for (int k = 0; k < 2; k++) {
 		hid_t mt = H5Tget_member_type(ft, k ? 7 : 6);
 		char name[32];
@@ -1853,7 +1895,17 @@ static void test_runs_party_columns(void **state)
 		H5free_memory(m);
 	}
 	H5Tclose(ft);
-	assert_attr_fixed(d, "FIELD_8_UNITS", "count");
+	/* every column's units, the party columns' ("count") among them */
+	column_units cols[N_RUN_COLS + 3];
+	static const column_units by[3] = {
+		{ "fatalities_by_ISR", "count" }, { "fatalities_by_SYR", "count" },
+		{ "fatalities_by_NSA", "count" },
+	};
+	memcpy(cols, run_cols, RUN_COL_PARTIES * sizeof *cols);
+	memcpy(cols + RUN_COL_PARTIES, by, sizeof by);
+	memcpy(cols + RUN_COL_PARTIES + 3, run_cols + RUN_COL_PARTIES,
+	       (N_RUN_COLS - RUN_COL_PARTIES) * sizeof *cols);
+	assert_units(d, cols, N_RUN_COLS + 3);
 	hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
 	H5Tinsert(mt, "fatalities_by_NSA", 0, H5T_NATIVE_INT64);
 	int64_t got[5];

@@ -3,8 +3,11 @@
  * Loads the fixtures in tests/unit/fixtures and small scenarios written to a
  * temporary folder, and checks the configurations they validate into, the
  * overrides, the Lua policies' decisions and their refusals, and that every
- * way out of the sandbox is closed.  Run from the repository root (make test
- * does); prints TAP with CMOCKA_MESSAGE_OUTPUT=TAP.
+ * way out of the sandbox is closed.  Escapes run in a child process, in an
+ * empty folder of their own, and must leave it empty (isolated): had one
+ * got out, it would write there or end the child, not this test.  Run from
+ * the repository root (make test does); prints TAP with
+ * CMOCKA_MESSAGE_OUTPUT=TAP.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,10 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 
 #include "escsim/dist.h"
 #include "escsim/outcome.h"
@@ -158,6 +164,92 @@ static int teardown(void **state)
 		unlink(written[i]);
 	rmdir(tmpdir);
 	return 0;
+}
+
+/* ---- isolation -------------------------------------------------------------- */
+
+/* Remove path and everything under it; names what was there into list. */
+static void remove_tree(const char *path, const char *name, char *list, size_t size)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (name) {
+		size_t len = strlen(list);
+		snprintf(list + len, size - len, "%s'%s'", len ? ", " : "", name);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char sub[1024];
+			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			remove_tree(sub, name ? NULL : e->d_name, list, size);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+typedef int (*isolated_fn)(const void *arg, esc_error *err);
+
+/* What the child sends back: the call's status and its error. */
+typedef struct isolated_reply {
+	int rc;
+	esc_error err;
+} isolated_reply;
+
+/* Call fn(arg, err) in a child process whose working folder (and TMPDIR) is
+ * a new empty folder, and return what it returned.  Fails the test when the
+ * child ends before the call returns (a script ended the process: os.exit)
+ * or when anything is left in the folder (a script wrote a file or ran a
+ * command).  `what` names the call in messages. */
+static int isolated(isolated_fn fn, const void *arg, esc_error *err, const char *what)
+{
+	char dir[300];
+	snprintf(dir, sizeof dir, "%s/isolated-XXXXXX", tmpdir);
+	assert_non_null(mkdtemp(dir));
+	int fd[2];
+	assert_int_equal(pipe(fd), 0);
+	fflush(NULL);                   /* a child's exit() must not print it again */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fd[0]);
+		isolated_reply r = {0};
+		if (chdir(dir) == 0 && setenv("TMPDIR", dir, 1) == 0)
+			r.rc = fn(arg, &r.err);
+		else
+			r.rc = esc_error_set(&r.err, ESC_ERR_RUNTIME, "cannot enter %s", dir);
+		ssize_t w = write(fd[1], &r, sizeof r);
+		_exit(w == (ssize_t)sizeof r ? 0 : 1);
+	}
+	close(fd[1]);
+	isolated_reply r;
+	size_t got = 0;
+	ssize_t n;
+	while (got < sizeof r && (n = read(fd[0], (char *)&r + got, sizeof r - got)) > 0)
+		got += (size_t)n;
+	close(fd[0]);
+	int ws = 0;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	char left[512] = "";
+	remove_tree(dir, NULL, left, sizeof left);
+	if (got != sizeof r)
+		fail_msg("%s: the process ended before the call returned (%s %d): a script ended it",
+		         what, WIFEXITED(ws) ? "exit status" : "signal",
+		         WIFEXITED(ws) ? WEXITSTATUS(ws) : WTERMSIG(ws));
+	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+		fail_msg("%s: the child process did not exit cleanly (wait status %d)", what, ws);
+	if (*left)
+		fail_msg("%s: a side effect: the script left %s in its working folder", what, left);
+	*err = r.err;
+	return r.rc;
 }
 
 /* ---- loading and validation -------------------------------------------------- */
@@ -1338,6 +1430,18 @@ static void test_excitation_warnings(void **state)
 
 /* ---- overrides ------------------------------------------------------------- */
 
+/* esc_scenario_set in a child (isolated): a VALUE is Lua, run in the sandbox. */
+typedef struct set_arg {
+	esc_scenario *s;
+	const char *text;
+} set_arg;
+
+static int set_only(const void *arg, esc_error *err)
+{
+	const set_arg *a = arg;
+	return esc_scenario_set(a->s, a->text, err);
+}
+
 static void test_overrides(void **state)
 {
 	(void)state;
@@ -1405,7 +1509,8 @@ static void test_overrides(void **state)
 	arm_fails(s, bad8, 1, "override 'cell.latancy=2h': unknown key 'latancy' in cell (did you mean 'latency'?)");
 	assert_int_equal(esc_scenario_set(s, "cell.latency", &err), ESC_ERR_INPUT);
 	expect_contains(err.msg, "--set 'cell.latency': expected KEY=VALUE");
-	assert_int_equal(esc_scenario_set(s, "cell.latency=os.exit()", &err), ESC_ERR_INPUT);
+	set_arg os_exit = { s, "cell.latency=os.exit()" };
+	assert_int_equal(isolated(set_only, &os_exit, &err, os_exit.text), ESC_ERR_INPUT);
 	expect_contains(err.msg, "--set 'cell.latency=os.exit()': VALUE:1: attempt to index a nil value (global 'os')");
 	esc_scenario_free(s);
 
@@ -1940,19 +2045,38 @@ static void test_hook_event_and_triggers(void **state)
 
 /* ---- the sandbox -------------------------------------------------------------------- */
 
+static int load_only(const void *path, esc_error *err)
+{
+	esc_scenario *s = esc_scenario_load(path, NULL, NULL, err);
+	if (!s)
+		return err->status ? err->status : ESC_ERR_RUNTIME;
+	esc_scenario_free(s);
+	return 0;
+}
+
+/* A scenario running `code` first must fail to load with `fragment`, in a
+ * child process (isolated) that it leaves, and whose folder it leaves, as
+ * they were: the escapes try to write files, run commands and exit. */
 static void escape(const char *name, const char *code, const char *fragment)
 {
 	char file[64];
 	snprintf(file, sizeof file, "escape_%s", name);   /* not a module name require could find */
 	const char *path = scenario_file(file, code, "");
-	load_fails(path, NULL, fragment);
+	esc_error err = {0};
+	if (isolated(load_only, path, &err, path) == 0)
+		fail_msg("%s loaded, expected an error with \"%s\"", path, fragment);
+	assert_int_equal(err.status, ESC_ERR_INPUT);
+	expect_contains(err.msg, fragment);
 }
 
 static void test_sandbox_escapes(void **state)
 {
 	(void)state;
-	escape("os.lua", "os.execute('true')", "attempt to index a nil value (global 'os')");
-	escape("io.lua", "io.open('/etc/passwd')", "attempt to index a nil value (global 'io')");
+	escape("os.lua", "os.execute('touch escaped_os')", "attempt to index a nil value (global 'os')");
+	escape("os_tmp.lua", "os.tmpname()", "attempt to index a nil value (global 'os')");
+	escape("exit.lua", "os.exit(0)", "attempt to index a nil value (global 'os')");
+	escape("io.lua", "io.open('escaped_io', 'w'):write('x')", "attempt to index a nil value (global 'io')");
+	escape("io_popen.lua", "io.popen('touch escaped_popen')", "attempt to index a nil value (global 'io')");
 	escape("debug.lua", "debug.sethook()", "attempt to index a nil value (global 'debug')");
 	escape("package.lua", "package.loadlib('libc.so.6', 'system')", "attempt to index a nil value (global 'package')");
 	escape("dump.lua", "string.dump(print)", "attempt to call a nil value (field 'dump')");
@@ -1962,7 +2086,8 @@ static void test_sandbox_escapes(void **state)
 	escape("random.lua", "local x = math.random()", "attempt to call a nil value (field 'random')");
 	escape("seed.lua", "math.randomseed(1)", "attempt to call a nil value (field 'randomseed')");
 	escape("gc.lua", "collectgarbage()", "collectgarbage: only \"count\" is available");
-	escape("req_os.lua", "require 'os'", "require: module 'os' not found (that standard library is not available");
+	escape("req_os.lua", "require('os').execute('touch escaped_req')", "require: module 'os' not found (that standard library is not available");
+	escape("req_io.lua", "require('io').open('escaped_req', 'w')", "require: module 'io' not found");
 	escape("req_debug.lua", "require 'debug'", "require: module 'debug' not found");
 	escape("req_up.lua", "require '../../etc/passwd'", "require: invalid module name '../../etc/passwd'");
 	escape("req_abs.lua", "require '/etc/passwd'", "require: invalid module name '/etc/passwd'");
@@ -2139,6 +2264,19 @@ static void test_search_path(void **state)
 	esc_scenario_free(s);
 }
 
+static pid_t main_pid;
+static int finished;
+
+static void ended_early(void)
+{
+	if (finished || getpid() != main_pid)
+		return;
+	fflush(stdout);
+	printf("Bail out! test_scenario ended before its tests did (exit() from a script: os.exit?)\n");
+	fflush(stdout);
+	_exit(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2172,5 +2310,11 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_search_path),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	/* A script that got out of the sandbox could end this process with
+	 * os.exit mid-suite and status 0: say so instead of passing quietly. */
+	main_pid = getpid();
+	atexit(ended_early);
+	int failed = cmocka_run_group_tests(tests, setup, teardown);
+	finished = 1;
+	return failed;
 }

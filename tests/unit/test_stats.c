@@ -1,9 +1,13 @@
 /* test_stats.c: the report's statistics (analysis/stats.h) against values
  * computed elsewhere (scipy 1.10, R's survival package as printed in the
  * textbooks), and the coverage of its intervals on synthetic data with a
- * known answer: 2000 experiments each, fixed seeds, the observed coverage
- * within 3 standard errors of 95% (or at least 95% for the conservative
- * order-statistic interval).
+ * known answer, fixed seeds: the t interval's on normal data, whose
+ * coverage is exactly 95 %, in 400,000 experiments sized to tell it from a
+ * slip of the quantile or the degrees of freedom (test_paired_coverage);
+ * the Wilson interval's against its exact coverage, summed over the
+ * binomial distribution; the others (approximate intervals) in 2000
+ * experiments within 3 standard errors of 95% (or at least 95% for the
+ * conservative order-statistic interval).
  *
  * analysis/ is compiled into the escsim binary, not the library, so this
  * test compiles stats.c in. */
@@ -55,6 +59,16 @@ static void test_mean_t(void **state)
 	near(e.hi - e.est, 1.9632431614775607, 1e-9, "t half-width (scipy)");
 	near(e.est - e.lo, 1.9632431614775607, 1e-9, "symmetric");
 	near(esc_stat_t_pvalue(x, 5), 0.013235599563682695, 1e-9, "t test p (scipy)");
+	/* n = 50 by its critical value: data of mean 0 and sample standard
+	 * deviation 1 (n - 1 in the denominator) give a half-width of
+	 * t_{0.975, 49} / sqrt(50), t_{0.975, 49} = 2.009575234489209
+	 * (scipy.stats.t.ppf; GSL's inverse is good to a few parts in 10^9). */
+	double u[50];
+	for (int i = 0; i < 50; i++)
+		u[i] = (i % 2 ? 1.0 : -1.0) * sqrt(49.0 / 50.0);
+	e = esc_stat_mean_t(u, 50, 0.95);
+	near(e.sd, 1, 1e-12, "sample sd (n - 1)");
+	near((e.hi - e.lo) / 2 * sqrt(50.0), 2.009575234489209, 1e-8, "t_{0.975, 49} (scipy)");
 	e = esc_stat_mean_t(x, 1, 0.95);
 	assert_true(e.est == 1 && isnan(e.lo) && isnan(e.hi));
 	e = esc_stat_mean_t(NULL, 0, 0.95);
@@ -114,30 +128,47 @@ static void test_ratio_t(void **state)
 	assert_true(isnan(e.est) && e.n == 0);
 }
 
-/* The paired interval: each experiment draws 50 pairs (x, y) that share a
- * common component (as arms share their random numbers), with E[x - y] =
- * 0.7; the t interval on x - y covers 0.7 in 95% of experiments.  Also for
- * Poisson counts (the runs metrics are counts), difference 1.5. */
+/* The paired t interval on normal differences covers the true difference
+ * in exactly 95 % of experiments, which makes a large experiment sharp
+ * enough to tell it from the usual slips: the normal quantile instead of
+ * t covers P(|T_49| <= 1.95996) = 0.94430 at n = 50, and the standard
+ * deviation over n instead of n - 1 covers P(|T_49| <= 2.00958 sqrt(49/50))
+ * = 0.94774 (scipy.stats.t.cdf).  With N experiments the observed share has
+ * standard deviation s(p) = sqrt(p (1 - p) / N).  The test accepts
+ * 0.95 +- 3.29 s(0.95) (99.9 % two-sided), and a slip at p1 is rejected with
+ * probability 0.999 when 0.95 - p1 >= 3.29 s(0.95) + 3.09 s(p1): for the
+ * nearer one, p1 = 0.94774, N >= 387,459.  Hence 400,000 experiments (a
+ * band of +-0.00113); the data of each are 50 differences x - y of arms
+ * that share a common component, which cancels: d ~ N(0.7, 1 + 1.5^2). */
+#define T_EXPERIMENTS 400000
+
 static void test_paired_coverage(void **state)
 {
 	(void)state;
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	gsl_rng_set(r, 20260106);
 	double d[50];
-	int covered = 0;
-	for (int k = 0; k < EXPERIMENTS; k++) {
-		for (int i = 0; i < 50; i++) {
-			double common = gsl_ran_gaussian(r, 3.0);
-			double x = 10.7 + common + gsl_ran_gaussian(r, 1.0);
-			double y = 10.0 + common + gsl_ran_gaussian(r, 1.5);
-			d[i] = x - y;
-		}
+	const double sd = sqrt(1.0 + 1.5 * 1.5);
+	long covered_t = 0;
+	for (long k = 0; k < T_EXPERIMENTS; k++) {
+		for (int i = 0; i < 50; i++)
+			d[i] = 0.7 + gsl_ran_gaussian_ziggurat(r, sd);
 		esc_interval e = esc_stat_mean_t(d, 50, 0.95);
-		covered += e.lo <= 0.7 && 0.7 <= e.hi;
+		covered_t += e.lo <= 0.7 && 0.7 <= e.hi;
 	}
-	coverage_ok(covered, "paired t interval, normal, n = 50");
+	double c = (double)covered_t / T_EXPERIMENTS;
+	double band = 3.29 * sqrt(0.95 * 0.05 / T_EXPERIMENTS);
+	print_message("# paired t interval, normal, n = 50: coverage %.5f (0.95 +- %.5f) in %d experiments\n",
+	              c, band, T_EXPERIMENTS);
+	if (!(fabs(c - 0.95) <= band)) {
+		print_error("paired t interval: coverage %.5f outside 0.95 +- %.5f (z instead of t "
+		            "gives 0.9443, sd over n 0.9477)\n", c, band);
+		fail();
+	}
 
-	covered = 0;
+	/* Poisson counts (the runs metrics are counts), difference 1.5: the t
+	 * interval is approximate here, so only a rough check. */
+	int covered = 0;
 	double dd[100];
 	for (int k = 0; k < EXPERIMENTS; k++) {
 		for (int i = 0; i < 100; i++) {
@@ -165,16 +196,18 @@ static void test_wilson(void **state)
 	assert_true(e.hi == 1 && e.lo < 1 && e.lo > 0.9);
 	assert_true(isnan(esc_stat_wilson(0, 0, 0.95).est));
 
-	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-	gsl_rng_set(r, 6);
-	int covered = 0;
-	for (int k = 0; k < EXPERIMENTS; k++) {
-		unsigned yes = gsl_ran_binomial(r, 0.3, 400);
-		e = esc_stat_wilson(yes, 400, 0.95);
-		covered += e.lo <= 0.3 && 0.3 <= e.hi;
+	/* Its coverage at p = 0.3, n = 400, exactly: the binomial probability
+	 * of the counts whose interval holds 0.3.  scipy, the same formula:
+	 * 0.9439866540971221 (not 0.95: the counts are discrete); the nearest
+	 * bound is 9e-5 from 0.3, so rounding cannot move a count in or out. */
+	double coverage = 0;
+	for (unsigned k = 0; k <= 400; k++) {
+		e = esc_stat_wilson(k, 400, 0.95);
+		if (e.lo <= 0.3 && 0.3 <= e.hi)
+			coverage += gsl_ran_binomial_pdf(k, 0.3, 400);
 	}
-	coverage_ok(covered, "Wilson interval, p = 0.3, n = 400");
-	gsl_rng_free(r);
+	print_message("# Wilson interval, p = 0.3, n = 400: exact coverage %.10f\n", coverage);
+	near(coverage, 0.9439866540971221, 1e-9, "Wilson coverage, exact (scipy)");
 }
 
 static void test_mcnemar(void **state)
