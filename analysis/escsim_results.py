@@ -6,6 +6,7 @@
     r.frame("runs")                # every arm in one DataFrame, with an `arm` column
     r.provenance["seed"]           # root attributes: seed, reps, complete, command_line, ...
     r.paired("spiral")             # per replication: each arm minus the baseline arm
+    x, y = r.experiments()         # EMA Workbench frames: one row per point, arm and replication
 
 Coded columns (parties, zones, incident types, regime states, channels,
 event cause and kind, message kind and outcome) come back as pandas
@@ -15,6 +16,14 @@ labelled no/yes (`spiral`) stay 0/1 numbers, so their mean is a share.
 Units are in `r.units[table][column]`, the arms' resolved parameters in
 `r.params[arm]` (a dict), and the report's tables, once `escsim report` or
 `escsim compare` has written them, in `r.summary["metrics"]` and so on.
+
+`experiments()` gives the two frames the EMA Workbench's analysis functions
+and scikit-learn take: `experiments`, one row per design point, arm and
+replication with each varied key's value (in the units /sweep/points
+gives: hours for durations) and `point`, `arm` and `rep` columns, and
+`outcomes`, the same rows' runs metrics (plus fatalities_total and
+crisis); `dict(outcomes)` is EMA's dict of arrays.  analysis/discovery.py
+runs PRIM on them.
 
 Tables are read when first used, so `load` is cheap even for a file with
 millions of event rows.  Use Debian's /usr/bin/python3 (python3-h5py,
@@ -199,6 +208,63 @@ class Results:
 
         wide = pd.DataFrame({a: col(a) for a in self.arms}).dropna(how="any")
         return wide.drop(columns=[base]).sub(wide[base], axis=0)
+
+    def experiments(self, arms=None):
+        """(experiments, outcomes): the EMA Workbench's frames.
+
+        experiments: one row per design point, arm and replication, with a
+        column per varied key (its value at the point, in the units of
+        /sweep/points: `experiments.attrs["units"]`), then `point`, `arm`
+        (a Categorical of the arm names, without the .p<k> of the groups)
+        and `rep`; a file without a sweep has point 0 and no keys.
+        outcomes: the same rows' runs metrics (every numeric column but rep
+        and seed, plus fatalities_total and crisis = a first crisis
+        happened), index aligned with experiments.  ARMS: the arm names to
+        keep (default: all)."""
+        h = self._h5
+        pts = self.sweep_points
+        keys = [c for c in pts.columns if c != "point"] if pts is not None else []
+        parts, order = [], []
+        for g in self.arms:
+            a = h["arms"][g].attrs
+            arm = _text(a["sweep_arm"]) if "sweep_arm" in a else g
+            if arms is not None and arm not in arms:
+                continue
+            if arm not in order:
+                order.append(arm)
+            runs = self.runs[g]
+            part = runs.assign(point=int(a["sweep_point"]) if "sweep_point" in a else 0,
+                               arm=arm)
+            parts.append(part)
+        if not parts:
+            raise ValueError("%s has no arm among %s" % (self.path, list(arms or [])))
+        if "sweep" in h and "arms" in h["sweep"].attrs:
+            listed = _text(h["sweep"].attrs["arms"]).split(",")
+            order = [a for a in listed if a in order] + [a for a in order if a not in listed]
+        df = pd.concat(parts, ignore_index=True)
+        df["arm"] = pd.Categorical(df["arm"], categories=order)
+        df = df.sort_values(["point", "arm", "rep"], kind="stable").reset_index(drop=True)
+        if keys:
+            df = df.merge(pts, on="point", how="left", sort=False)
+        exp = df[keys + ["point", "arm", "rep"]].copy()
+        exp.attrs["units"] = {k: self._units_of("/sweep/points", k) for k in keys}
+        skip = {"rep", "seed", "point", "arm"} | set(keys)
+        out = df[[c for c in df.columns if c not in skip and
+                  pd.api.types.is_numeric_dtype(df[c])]].astype(float)
+        if "fatalities_mil" in out and "fatalities_civ" in out:
+            out["fatalities_total"] = out["fatalities_mil"] + out["fatalities_civ"]
+        if "first_crisis_h" in out:
+            out["crisis"] = out["first_crisis_h"].notna().astype(float)
+        return exp, out
+
+    def _units_of(self, path, column):
+        """A table column's units (its FIELD_<i>_UNITS attribute), or None."""
+        ds = self._h5[path]
+        for i, name in enumerate(ds.dtype.names):
+            if name == column:
+                u = ds.attrs.get("FIELD_%d_UNITS" % i)
+                return _text(u) if u is not None else None
+        return None
 
     def close(self):
         self._h5.close()

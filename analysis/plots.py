@@ -17,6 +17,10 @@ Each plot is written as DIR/NAME.png and DIR/NAME.svg:
   sweep_<param>   with a sweep: each metric's paired difference along each
                   varied parameter, in its units; a key varied as log:LO:HI:N
                   on a log axis
+  sensitivity     after a saltelli sweep: S1 and ST of each parameter with
+                  their 95% intervals, per headline metric of each arm's
+                  difference from the baseline; after a morris sweep: mu*
+                  against sigma, one labelled dot per parameter
 
 Metrics with nothing to draw (no finite value, or no spread to scale a
 difference by) are left out of a figure, not drawn as empty rows, and a
@@ -380,6 +384,59 @@ def plot_sweep(r, outdir, written):
         save(fig, outdir, "sweep_%s" % key.replace(".", "_"), written)
 
 
+def plot_sensitivity(r, outdir, written):
+    """/summary/sensitivity of the headline metrics, the first arm's
+    difference from the baseline."""
+    t = r.summary.get("sensitivity")
+    if t is None or t.empty:
+        return
+    diff = t[t.baseline.astype(str) != "none"]
+    if diff.empty:
+        diff = t
+    arm = str(diff.arm.iloc[0])
+    diff = diff[diff.arm.astype(str) == arm]
+    present = set(diff.metric.astype(str))
+    metrics = [m for m in ("misattributed_retaliations", "retaliations", "fatalities_total",
+                           "spiral", "hours_at_or_above_6") if m in present]
+    sobol = "ST" in t.columns
+    ncol = min(3, len(metrics))
+    nrow = (len(metrics) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.4 * nrow), squeeze=False)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    for ax, m in zip(axes.flat, metrics):
+        d = diff[diff.metric.astype(str) == m]
+        names = list(d.parameter.astype(str))
+        if sobol:
+            y = np.arange(len(d))
+            for off, col, lab in ((-0.18, "S1", "first order S1"), (0.18, "ST", "total ST")):
+                v = d[col].to_numpy()
+                err = [v - d[col + "_lo"].to_numpy(), d[col + "_hi"].to_numpy() - v]
+                ax.barh(y + off, v, height=0.34, xerr=err, capsize=2, label=lab)
+            ax.set_yticks(y)
+            ax.set_yticklabels(names, fontsize=8)
+            ax.invert_yaxis()
+            ax.axvline(0, color="grey", lw=0.8)
+            ax.set_xlabel("share of the variance (95% bootstrap CI)")
+        else:
+            ax.errorbar(d.mu_star, d.sigma,
+                        xerr=[d.mu_star - d.mu_star_lo, d.mu_star_hi - d.mu_star],
+                        fmt="o", ms=4, capsize=2)
+            for _, row in d.iterrows():
+                ax.annotate(str(row.parameter), (row.mu_star, row.sigma), fontsize=7,
+                            xytext=(3, 3), textcoords="offset points")
+            ax.set_xlabel("mu* (mean |elementary effect|)")
+            ax.set_ylabel("sigma")
+            ax.set_xlim(left=0)
+            ax.set_ylim(bottom=0)
+        ax.set_title("%s: %s" % (m, arm if diff is t else "%s - %s" % (
+            arm, d.baseline.astype(str).iloc[0] if len(d) else "")), fontsize=9)
+    if sobol:
+        axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    save(fig, outdir, "sensitivity", written)
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("file")
@@ -410,6 +467,7 @@ def main(argv):
         ("cell_timing", lambda: plot_cell_timing(r, args.outdir, written, col)),
         ("survival", lambda: plot_survival(r, args.outdir, written, col)),
         ("sweep", lambda: plot_sweep(r, args.outdir, written)),
+        ("sensitivity", lambda: plot_sensitivity(r, args.outdir, written)),
     ]
     failed = 0
     for name, fn in steps:

@@ -34,9 +34,11 @@
 #endif
 
 #include "escsim/h5in.h"
+#include "escsim/sweep.h"
 #include "escsim/text.h"
 #include "pytool.h"
 #include "report.h"
+#include "sensitivity.h"
 #include "stats.h"
 
 #ifndef ESCSIM_VERSION
@@ -161,6 +163,15 @@ typedef struct report {
 	size_t sbase;              /* index in sarm of the baseline */
 	struct marginal *marg;
 	size_t n_marg;
+	/* Saltelli and Morris designs (/sweep/design): per row of
+	 * /sweep/points its block, role, key and step, and the indices. */
+	char *design;              /* /sweep's attribute design, or NULL */
+	char *design_levels;       /* its attribute levels (morris), or NULL */
+	int64_t *d_block;
+	int *d_role, *d_key;
+	double *d_step;
+	struct sens *sens;
+	size_t n_sens;
 } report;
 
 /* A metric's paired difference (arm minus baseline, each at the same point)
@@ -974,9 +985,17 @@ static int cmp_dbl(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Designs whose keys take a few values each, so that a key's value is
+ * shared by several points (the others give every point its own). */
+static int has_levels(const report *r)
+{
+	return !r->design || !strcmp(r->design, "grid") ||
+	       !strcmp(r->design, "sobol") || !strcmp(r->design, "morris");
+}
+
 static int marginals(report *r, esc_error *err)
 {
-	if (!r->sweep || r->n_keys == 0)
+	if (!r->sweep || r->n_keys == 0 || !has_levels(r))
 		return ESC_OK;
 	size_t total = 0, nm = r->nm, maxn = 1;
 	for (size_t k = 0; k < r->na; k++) {
@@ -1068,6 +1087,228 @@ out:
 	free(col);
 	free(bcol);
 	return st;
+}
+
+/* ------------------------------------------------------------ sensitivity */
+
+/* One row of /summary/sensitivity: one varied key's indices for one metric
+ * of one series, the metric as a function of the design point: a sweep
+ * arm's mean per point (base -1), or its mean paired difference from the
+ * baseline arm at each point. */
+typedef struct sens {
+	int32_t sarm, base, metric, key;
+	int64_t n;                 /* base rows (saltelli), trajectories (morris) */
+	double variance;           /* saltelli: of the metric over A and B */
+	esc_sobol_index s;
+	esc_morris_index mo;
+} sens;
+
+enum { SENS_NONE, SENS_SOBOL, SENS_MORRIS };
+
+static int sens_kind(const report *r)
+{
+	if (!r->sweep || !r->design || !r->d_role)
+		return SENS_NONE;
+	return !strcmp(r->design, "saltelli") ? SENS_SOBOL :
+	       !strcmp(r->design, "morris") ? SENS_MORRIS : SENS_NONE;
+}
+
+/* Rows of /sweep/design into d_* by row of /sweep/points. */
+static int design_rows(report *r, size_t n, const int64_t *pt, const int64_t *v,
+                       const double *step, esc_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		long row = point_row(r, pt[i]);
+		const int64_t *x = v + 3 * i;      /* block, role, key */
+		if (row < 0 || x[0] < 0 || x[0] >= (int64_t)r->n_points ||
+		    x[1] < ESC_SWEEP_POINT || x[1] > ESC_SWEEP_STEP || x[2] < -1 || x[2] >= (int64_t)r->n_keys)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s': /sweep/design row "
+			                     "%zu does not fit /sweep/points (point %lld)",
+			                     r->o->path, i, (long long)pt[i]);
+		r->d_block[row] = x[0];
+		r->d_role[row] = (int)x[1];
+		r->d_key[row] = (int)x[2];
+		r->d_step[row] = step[i];
+	}
+	for (size_t i = 0; i < r->n_points; i++)
+		if (r->d_role[i] < 0)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s': /sweep/design has no "
+			                     "row for point %lld", r->o->path,
+			                     (long long)r->point_id[i]);
+	return ESC_OK;
+}
+
+/* The design's name and /sweep/design (files of a grid or Sobol design
+ * written before it existed have none: no indices then). */
+static int read_design(report *r, esc_error *err)
+{
+	esc_error ignore = {0};
+	if (!r->sweep)
+		return ESC_OK;
+	esc_h5_get_attr_text(r->f, "/sweep", "design", &r->design, &ignore);
+	esc_h5_get_attr_text(r->f, "/sweep", "levels", &r->design_levels, &ignore);
+	int64_t rows;
+	if (!esc_h5_exists(r->f, "/sweep/design"))
+		return ESC_OK;
+	if (esc_h5_table_rows(r->f, "/sweep/design", &rows, err))
+		return err->status;
+	size_t n = (size_t)rows, np = r->n_points + 1;
+	static const char *const cols[] = { "block", "role", "key" };
+	int64_t *pt = malloc((n + 1) * sizeof *pt), *v = malloc(3 * (n + 1) * sizeof *v);
+	int64_t *col = malloc((n + 1) * sizeof *col);
+	double *step = malloc((n + 1) * sizeof *step);
+	r->d_block = calloc(np, sizeof *r->d_block);
+	r->d_role = malloc(np * sizeof *r->d_role);
+	r->d_key = calloc(np, sizeof *r->d_key);
+	r->d_step = calloc(np, sizeof *r->d_step);
+	int st = pt && v && col && step && r->d_block && r->d_role && r->d_key &&
+	         r->d_step ? ESC_OK : oom(err);
+	for (size_t i = 0; st == ESC_OK && i < np; i++)
+		r->d_role[i] = -1;
+	if (st == ESC_OK)
+		st = esc_h5_read_i64(r->f, "/sweep/design", "point", 0, n, pt, err);
+	for (size_t c = 0; st == ESC_OK && c < 3; c++) {
+		st = esc_h5_read_i64(r->f, "/sweep/design", cols[c], 0, n, col, err);
+		for (size_t i = 0; st == ESC_OK && i < n; i++)
+			v[3 * i + c] = col[i];
+	}
+	if (st == ESC_OK)
+		st = esc_h5_read_f64(r->f, "/sweep/design", "step", 0, n, step, err);
+	if (st == ESC_OK)
+		st = design_rows(r, n, pt, v, step, err);
+	free(pt);
+	free(v);
+	free(col);
+	free(step);
+	return st;
+}
+
+/* The series' value at each row of /sweep/points (NaN where no group). */
+static void series(const report *r, const long *arm_row, size_t sa, int diff,
+                   size_t j, double *y)
+{
+	for (size_t i = 0; i < r->n_points; i++)
+		y[i] = NAN;
+	for (size_t k = 0; k < r->na; k++) {
+		if (arm_row[k] < 0 || strcmp(r->a[k].sweep_arm, r->sarm[sa]))
+			continue;
+		const esc_interval *e = diff ? &r->diff[k * r->nm + j] : &r->mean[k * r->nm + j];
+		y[arm_row[k]] = e->n > 0 ? e->est : NAN;
+	}
+}
+
+/* Saltelli: y by block and role into A, B and AB, then the indices. */
+static int sobol_of(const report *r, const double *y, uint64_t seed, sens *out)
+{
+	size_t k = r->n_keys, nb = 0;
+	for (size_t i = 0; i < r->n_points; i++)
+		if (r->d_role[i] == ESC_SWEEP_A && (size_t)r->d_block[i] + 1 > nb)
+			nb = (size_t)r->d_block[i] + 1;
+	double *ya = malloc((nb + 1) * sizeof *ya), *yb = malloc((nb + 1) * sizeof *yb);
+	double *yab = malloc((nb * k + 1) * sizeof *yab);
+	esc_sobol_index *x = malloc(k * sizeof *x);
+	int rc = ya && yb && yab && x ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < nb; i++)
+		ya[i] = yb[i] = NAN;
+	for (size_t i = 0; rc == 0 && i < nb * k; i++)
+		yab[i] = NAN;
+	for (size_t i = 0; rc == 0 && i < r->n_points; i++) {
+		size_t b = (size_t)r->d_block[i];
+		if (b >= nb)
+			continue;
+		if (r->d_role[i] == ESC_SWEEP_A)
+			ya[b] = y[i];
+		else if (r->d_role[i] == ESC_SWEEP_B)
+			yb[b] = y[i];
+		else if (r->d_role[i] == ESC_SWEEP_AB && r->d_key[i] >= 0)
+			yab[b * k + (size_t)r->d_key[i]] = y[i];
+	}
+	double v = NAN;
+	size_t used = 0;
+	if (rc == 0)
+		rc = esc_sens_sobol(ya, yb, yab, nb, k, ESC_SENS_RESAMPLES, LEVEL, seed,
+		                    x, &v, &used);
+	for (size_t q = 0; rc == 0 && q < k; q++) {
+		out[q].s = x[q];
+		out[q].variance = v;
+		out[q].n = (int64_t)used;
+	}
+	free(ya);
+	free(yb);
+	free(yab);
+	free(x);
+	return rc;
+}
+
+/* Morris: each step's elementary effect against the point before it in
+ * its trajectory, then mu, mu*, sigma. */
+static int morris_of(const report *r, const double *y, uint64_t seed, sens *out)
+{
+	size_t k = r->n_keys, nt = 0;
+	for (size_t i = 0; i < r->n_points; i++)
+		if ((size_t)r->d_block[i] + 1 > nt)
+			nt = (size_t)r->d_block[i] + 1;
+	double *ee = malloc((nt * k + 1) * sizeof *ee);
+	esc_morris_index *x = malloc(k * sizeof *x);
+	int rc = ee && x ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < nt * k; i++)
+		ee[i] = NAN;
+	for (size_t i = 1; rc == 0 && i < r->n_points; i++)
+		if (r->d_role[i] == ESC_SWEEP_STEP && r->d_key[i] >= 0 &&
+		    r->d_block[i - 1] == r->d_block[i] && r->d_step[i] != 0)
+			ee[(size_t)r->d_block[i] * k + (size_t)r->d_key[i]] =
+				(y[i] - y[i - 1]) / r->d_step[i];
+	if (rc == 0)
+		rc = esc_sens_morris(ee, nt, k, ESC_SENS_RESAMPLES, LEVEL, seed, x);
+	for (size_t q = 0; rc == 0 && q < k; q++) {
+		out[q].mo = x[q];
+		out[q].n = x[q].r;
+		out[q].variance = NAN;
+	}
+	free(ee);
+	free(x);
+	return rc;
+}
+
+/* Every series (each sweep arm's mean, and each non-baseline arm's
+ * difference from the baseline) x metric x varied key. */
+static int sensitivity(report *r, esc_error *err)
+{
+	int kind = sens_kind(r);
+	if (kind == SENS_NONE || r->n_keys == 0)
+		return ESC_OK;
+	size_t k = r->n_keys, nser = 2 * r->n_sarm - 1;
+	long *arm_row = malloc((r->na + 1) * sizeof *arm_row);
+	double *y = malloc((r->n_points + 1) * sizeof *y);
+	r->sens = calloc(nser * r->nm * k + 1, sizeof *r->sens);
+	if (!arm_row || !y || !r->sens) {
+		free(arm_row);
+		free(y);
+		return oom(err);
+	}
+	for (size_t q = 0; q < r->na; q++)
+		arm_row[q] = point_row(r, r->a[q].point);
+	uint64_t seed = r->provenance_seed ? strtoull(r->provenance_seed, NULL, 10) : 1;
+	int rc = 0;
+	for (size_t sa = 0; rc == 0 && sa < r->n_sarm; sa++)
+		for (int diff = 0; rc == 0 && diff < 2; diff++) {
+			if (diff && sa == r->sbase)
+				continue;
+			for (size_t j = 0; rc == 0 && j < r->nm; j++) {
+				sens *out = &r->sens[r->n_sens];
+				series(r, arm_row, sa, diff, j, y);
+				rc = kind == SENS_SOBOL ? sobol_of(r, y, seed, out)
+				                        : morris_of(r, y, seed, out);
+				for (size_t q = 0; q < k; q++)
+					out[q] = (sens){ (int32_t)sa, diff ? (int32_t)r->sbase : -1,
+					                 (int32_t)j, (int32_t)q, out[q].n,
+					                 out[q].variance, out[q].s, out[q].mo };
+				r->n_sens += k;
+			}
+		}
+	free(arm_row);
+	free(y);
+	return rc ? oom(err) : ESC_OK;
 }
 
 /* ------------------------------------------------------------- printing */
@@ -1331,8 +1572,12 @@ static void print_decomposition(const report *r)
 	fprintf(o, "(share: - where the whole cell changes nothing on average)\n");
 }
 
+static void print_sensitivity_text(const report *r, const char *const *headline,
+                                   size_t nh);
+
 /* Sweeps: per headline metric, the paired difference at each point and
- * along each key; everything else is in --csv, --json and /summary. */
+ * along each key (after a Saltelli or Morris design, the sensitivity
+ * indices instead); everything else is in --csv, --json and /summary. */
 static void print_sweep_text(const report *r)
 {
 	static const char *const headline[] = {
@@ -1357,6 +1602,10 @@ static void print_sweep_text(const report *r)
 	fprintf(o, "baseline %s at each point; %lld replication%s present in "
 	        "every arm and point\n", r->sarm[r->sbase],
 	        (long long)r->paired_all, esc_plural(r->paired_all));
+	if (sens_kind(r) != SENS_NONE) {
+		print_sensitivity_text(r, headline, sizeof headline / sizeof headline[0]);
+		return;
+	}
 	int kw = 12;
 	for (size_t j = 0; j < r->n_keys; j++)
 		if ((int)strlen(r->keys[j]) > kw)
@@ -1431,6 +1680,137 @@ static void csv_row(FILE *o, const char *table, const char *arm,
 	fprintf(o, "\n");
 }
 
+/* The series a text report shows: each non-baseline arm's difference from
+ * the baseline, and the baseline's own mean where the design moves it (all
+ * of them in the file). */
+static int sens_shown(const report *r, const sens *x, int kind)
+{
+	if (x->base >= 0)
+		return 1;
+	if ((size_t)x->sarm != r->sbase)
+		return 0;
+	if (kind == SENS_SOBOL)
+		return x->variance > 0;
+	for (size_t q = 0; q < r->n_keys; q++)
+		if (x[q].mo.mu_star != 0)
+			return 1;
+	return 0;
+}
+
+static void sens_title(const report *r, const sens *x, char *s, size_t size)
+{
+	if (x->base >= 0)
+		snprintf(s, size, "%s - %s (mean paired difference at each point)",
+		         r->sarm[x->sarm], r->sarm[x->base]);
+	else
+		snprintf(s, size, "%s (mean at each point)", r->sarm[x->sarm]);
+}
+
+/* One metric of one series: a row per varied key. */
+static void print_sens_block(const report *r, const sens *x, int kind, int kw)
+{
+	FILE *o = r->out;
+	char t[400], s1[64], s2[64], s3[64], s4[64];
+	sens_title(r, x, t, sizeof t);
+	fprintf(o, "\n%s: %s", r->m[x->metric].name, t);
+	if (kind == SENS_SOBOL) {
+		num(s1, sizeof s1, x->variance);
+		fprintf(o, "; variance over A and B %s, %lld base rows\n", s1, (long long)x->n);
+		if (!(x->variance > 0)) {
+			fprintf(o, "  (the same at every point: no index)\n");
+			return;
+		}
+		fprintf(o, "%-*s %10s %-20s %10s %-20s\n", kw, "parameter", "S1",
+		        "95% CI", "ST", "95% CI");
+	} else {
+		fprintf(o, "; %lld trajectories\n", (long long)x->n);
+		fprintf(o, "%-*s %10s %-20s %10s %10s %-20s\n", kw, "parameter", "mu*",
+		        "95% CI", "mu", "sigma", "95% CI");
+	}
+	for (size_t q = 0; q < r->n_keys; q++, x++) {
+		if (kind == SENS_SOBOL) {
+			num(s1, sizeof s1, x->s.s1);
+			ci(s2, sizeof s2, x->s.s1_lo, x->s.s1_hi);
+			num(s3, sizeof s3, x->s.st);
+			ci(s4, sizeof s4, x->s.st_lo, x->s.st_hi);
+			fprintf(o, "%-*s %10s %-20s %10s %-20s\n", kw, r->keys[q], s1, s2, s3, s4);
+		} else {
+			char s5[64];
+			num(s1, sizeof s1, x->mo.mu_star);
+			ci(s2, sizeof s2, x->mo.mu_star_lo, x->mo.mu_star_hi);
+			num(s3, sizeof s3, x->mo.mu);
+			num(s4, sizeof s4, x->mo.sigma);
+			ci(s5, sizeof s5, x->mo.sigma_lo, x->mo.sigma_hi);
+			fprintf(o, "%-*s %10s %-20s %10s %10s %-20s\n", kw, r->keys[q], s1,
+			        s2, s3, s4, s5);
+		}
+	}
+}
+
+/* The indices of the headline metrics, after a Saltelli or Morris sweep. */
+static void print_sensitivity_text(const report *r, const char *const *headline,
+                                   size_t nh)
+{
+	int kind = sens_kind(r);
+	FILE *o = r->out;
+	if (kind == SENS_SOBOL)
+		fprintf(o, "\nSobol indices of each metric as a function of the point: "
+		        "first order S1 (Saltelli 2010) and total ST (Jansen), with 95%% "
+		        "percentile bootstrap intervals (%d resamples of the base rows)\n",
+		        ESC_SENS_RESAMPLES);
+	else
+		fprintf(o, "\nMorris screening of each metric as a function of the point: "
+		        "elementary effects per unit of each parameter's range (the "
+		        "whole range = 1), mu* = mean |effect|, sigma = their standard "
+		        "deviation, with 95%% percentile bootstrap intervals (%d "
+		        "resamples of the trajectories); levels %s\n", ESC_SENS_RESAMPLES,
+		        r->design_levels ? r->design_levels : "?");
+	int kw = 12;
+	for (size_t q = 0; q < r->n_keys; q++)
+		if ((int)strlen(r->keys[q]) > kw)
+			kw = (int)strlen(r->keys[q]);
+	for (size_t h = 0; h < nh; h++) {
+		int j = metric_index(r, headline[h]);
+		for (size_t i = 0; j >= 0 && i < r->n_sens; i += r->n_keys)
+			if (r->sens[i].metric == j && sens_shown(r, &r->sens[i], kind))
+				print_sens_block(r, &r->sens[i], kind, kw);
+	}
+	fprintf(o, "\n(the indices of every metric and arm, and of metrics the design "
+	        "does not move: --csv, --json, or /summary/sensitivity; each point's "
+	        "differences: /summary/sweep)\n");
+}
+
+static void csv_sensitivity(const report *r)
+{
+	static const char *const sobol_stat[] = { "S1", "ST" };
+	static const char *const morris_stat[] = { "mu_star", "sigma", "mu" };
+	int kind = sens_kind(r);
+	for (size_t i = 0; i < r->n_sens; i++) {
+		const sens *x = &r->sens[i];
+		const char *arm = r->sarm[x->sarm];
+		const char *base = x->base >= 0 ? r->sarm[x->base] : "";
+		const char *metric = r->m[x->metric].name;
+		char stat[320];
+		for (int q = 0; q < (kind == SENS_SOBOL ? 2 : 3); q++) {
+			snprintf(stat, sizeof stat, "%s:%s", kind == SENS_SOBOL ?
+			         sobol_stat[q] : morris_stat[q], r->keys[x->key]);
+			double v[3];
+			if (kind == SENS_SOBOL && q == 0)
+				memcpy(v, (double[]){ x->s.s1, x->s.s1_lo, x->s.s1_hi }, sizeof v);
+			else if (kind == SENS_SOBOL)
+				memcpy(v, (double[]){ x->s.st, x->s.st_lo, x->s.st_hi }, sizeof v);
+			else if (q == 0)
+				memcpy(v, (double[]){ x->mo.mu_star, x->mo.mu_star_lo, x->mo.mu_star_hi }, sizeof v);
+			else if (q == 1)
+				memcpy(v, (double[]){ x->mo.sigma, x->mo.sigma_lo, x->mo.sigma_hi }, sizeof v);
+			else
+				memcpy(v, (double[]){ x->mo.mu, NAN, NAN }, sizeof v);
+			csv_row(r->out, "sensitivity", arm, base, metric, stat, x->n,
+			        v[0], v[1], v[2], NAN);
+		}
+	}
+}
+
 static void print_csv(const report *r)
 {
 	FILE *o = r->out;
@@ -1501,6 +1881,7 @@ static void print_csv(const report *r)
 		        r->m[mg->metric].name, stat, mg->d.n, mg->d.est, mg->d.lo,
 		        mg->d.hi, mg->p);
 	}
+	csv_sensitivity(r);
 }
 
 static void json_str(FILE *o, const char *s)
@@ -1556,6 +1937,50 @@ static void json_point(const esc_km_point *p, void *ctx)
 	fprintf(o, ", \"hi\": ");
 	json_num(o, p->hi);
 	fprintf(o, "}");
+}
+
+/* The sweep's "sensitivity" member: the method and every row. */
+static void json_sensitivity(const report *r)
+{
+	int kind = sens_kind(r);
+	FILE *o = r->out;
+	if (kind == SENS_NONE)
+		return;
+	fprintf(o, ",\n    \"sensitivity\": {\"method\": \"%s\", \"resamples\": %d, "
+	        "\"rows\": [", kind == SENS_SOBOL ? "sobol" : "morris",
+	        ESC_SENS_RESAMPLES);
+	for (size_t i = 0; i < r->n_sens; i++) {
+		const sens *x = &r->sens[i];
+		const char *names[] = { "S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi" };
+		const char *mnames[] = { "mu", "mu_star", "mu_star_lo", "mu_star_hi",
+		                         "sigma", "sigma_lo", "sigma_hi" };
+		double sv[] = { x->s.s1, x->s.s1_lo, x->s.s1_hi, x->s.st, x->s.st_lo, x->s.st_hi };
+		double mv[] = { x->mo.mu, x->mo.mu_star, x->mo.mu_star_lo, x->mo.mu_star_hi,
+		                x->mo.sigma, x->mo.sigma_lo, x->mo.sigma_hi };
+		fprintf(o, "%s\n      {\"arm\": ", i ? "," : "");
+		json_str(o, r->sarm[x->sarm]);
+		fprintf(o, ", \"baseline\": ");
+		if (x->base >= 0)
+			json_str(o, r->sarm[x->base]);
+		else
+			fprintf(o, "null");
+		fprintf(o, ", \"metric\": ");
+		json_str(o, r->m[x->metric].name);
+		fprintf(o, ", \"parameter\": ");
+		json_str(o, r->keys[x->key]);
+		fprintf(o, ", \"n\": %lld", (long long)x->n);
+		if (kind == SENS_SOBOL) {
+			fprintf(o, ", \"variance\": ");
+			json_num(o, x->variance);
+		}
+		size_t nv = kind == SENS_SOBOL ? 6 : 7;
+		for (size_t q = 0; q < nv; q++) {
+			fprintf(o, ", \"%s\": ", kind == SENS_SOBOL ? names[q] : mnames[q]);
+			json_num(o, kind == SENS_SOBOL ? sv[q] : mv[q]);
+		}
+		fprintf(o, "}");
+	}
+	fprintf(o, "\n    ]}");
 }
 
 static int print_json(const report *r, esc_error *err)
@@ -1729,7 +2154,9 @@ static int print_json(const report *r, esc_error *err)
 			json_num(o, mg->p);
 			fprintf(o, "}");
 		}
-		fprintf(o, "\n    ]}");
+		fprintf(o, "\n    ]");
+		json_sensitivity(r);
+		fprintf(o, "}");
 	}
 	if (r->decompose >= 0) {
 		fprintf(o, ",\n  \"decomposition\": [");
@@ -2097,6 +2524,113 @@ out:
 	return st;
 }
 
+/* /summary/sensitivity: a row per series, metric and varied key. */
+typedef struct row_sobol {
+	int32_t arm, baseline, metric, parameter;
+	int64_t n;
+	double variance, S1, S1_lo, S1_hi, ST, ST_lo, ST_hi;
+} row_sobol;
+
+typedef struct row_morris {
+	int32_t arm, baseline, metric, parameter;
+	int64_t n;
+	double mu, mu_star, mu_star_lo, mu_star_hi, sigma, sigma_lo, sigma_hi;
+} row_morris;
+
+#define F(T, m, k, u, d) { #m, offsetof(T, m), k, u, NULL, d }
+#define SENS_KEYS(T) \
+	F(T, arm, ESC_H5_I32, NULL, "arm (without the .p<k> of its groups)"), \
+	F(T, baseline, ESC_H5_I32, NULL, "-1: the arm's mean at each point; else " \
+	  "the arm's mean paired difference from this arm at each point"), \
+	F(T, metric, ESC_H5_I32, NULL, "metric"), \
+	F(T, parameter, ESC_H5_I32, NULL, "the varied key")
+static const esc_h5_field sobol_fields[] = {
+	SENS_KEYS(row_sobol),
+	F(row_sobol, n, ESC_H5_I64, "count", "base rows used (rows with a NaN "
+	  "value left out)"),
+	F(row_sobol, variance, ESC_H5_F64, NULL, "variance of the metric over the "
+	  "points of A and B"),
+	F(row_sobol, S1, ESC_H5_F64, "1", "first-order index (Saltelli 2010)"),
+	F(row_sobol, S1_lo, ESC_H5_F64, "1", "95% percentile bootstrap, lower"),
+	F(row_sobol, S1_hi, ESC_H5_F64, "1", "95% percentile bootstrap, upper"),
+	F(row_sobol, ST, ESC_H5_F64, "1", "total index (Jansen)"),
+	F(row_sobol, ST_lo, ESC_H5_F64, "1", "95% percentile bootstrap, lower"),
+	F(row_sobol, ST_hi, ESC_H5_F64, "1", "95% percentile bootstrap, upper"),
+};
+static const esc_h5_field morris_fields[] = {
+	SENS_KEYS(row_morris),
+	F(row_morris, n, ESC_H5_I64, "count", "trajectories with this key's "
+	  "elementary effect"),
+	F(row_morris, mu, ESC_H5_F64, NULL, "mean elementary effect (the "
+	  "metric's change per unit of the key's range)"),
+	F(row_morris, mu_star, ESC_H5_F64, NULL, "mean absolute elementary effect"),
+	F(row_morris, mu_star_lo, ESC_H5_F64, NULL, "95% percentile bootstrap, lower"),
+	F(row_morris, mu_star_hi, ESC_H5_F64, NULL, "95% percentile bootstrap, upper"),
+	F(row_morris, sigma, ESC_H5_F64, NULL, "standard deviation of the "
+	  "elementary effects"),
+	F(row_morris, sigma_lo, ESC_H5_F64, NULL, "95% percentile bootstrap, lower"),
+	F(row_morris, sigma_hi, ESC_H5_F64, NULL, "95% percentile bootstrap, upper"),
+};
+#undef SENS_KEYS
+#undef F
+
+static void sens_rows(const report *r, void *rows)
+{
+	row_sobol *rs = rows;
+	row_morris *rm = rows;
+	for (size_t i = 0; i < r->n_sens; i++) {
+		const sens *x = &r->sens[i];
+		if (sens_kind(r) == SENS_SOBOL)
+			rs[i] = (row_sobol){ x->sarm, x->base, x->metric, x->key, x->n,
+			                     x->variance, x->s.s1, x->s.s1_lo, x->s.s1_hi,
+			                     x->s.st, x->s.st_lo, x->s.st_hi };
+		else
+			rm[i] = (row_morris){ x->sarm, x->base, x->metric, x->key, x->n,
+			                      x->mo.mu, x->mo.mu_star, x->mo.mu_star_lo,
+			                      x->mo.mu_star_hi, x->mo.sigma, x->mo.sigma_lo,
+			                      x->mo.sigma_hi };
+	}
+}
+
+static int store_sensitivity(const report *r, esc_h5_file *f,
+                             const char *metric_spec, esc_error *err)
+{
+	int sobol = sens_kind(r) == SENS_SOBOL;
+	const esc_h5_table_desc desc = sobol ?
+		(esc_h5_table_desc){ "summary: Sobol indices of each metric over the design",
+		                     sizeof(row_sobol), sobol_fields,
+		                     sizeof sobol_fields / sizeof sobol_fields[0] } :
+		(esc_h5_table_desc){ "summary: Morris screening of each metric over the design",
+		                     sizeof(row_morris), morris_fields,
+		                     sizeof morris_fields / sizeof morris_fields[0] };
+	char *sarm = label_spec((const char *const *)r->sarm, r->n_sarm, 0);
+	char *sarm_none = label_spec((const char *const *)r->sarm, r->n_sarm, 1);
+	char *keys = label_spec((const char *const *)r->keys, r->n_keys, 0);
+	void *rows = calloc(r->n_sens + 1, sobol ? sizeof(row_sobol) : sizeof(row_morris));
+	int st = sarm && sarm_none && keys && rows ? ESC_OK : oom(err);
+	if (st == ESC_OK) {
+		const char *labels[] = { sarm, sarm_none, metric_spec, keys, NULL, NULL,
+		                         NULL, NULL, NULL, NULL, NULL, NULL };
+		sens_rows(r, rows);
+		st = esc_h5_write_table(f, "/summary/sensitivity", &desc, labels, rows,
+		                        r->n_sens, err);
+	}
+	if (st == ESC_OK)
+		st = esc_h5_set_attr_text(f, "/summary/sensitivity", "method", sobol ?
+		                          "Sobol indices from a Saltelli design: first "
+		                          "order Saltelli 2010, total Jansen 1999" :
+		                          "Morris elementary effects: mu, mu* "
+		                          "(Campolongo 2007), sigma", err);
+	if (st == ESC_OK)
+		st = esc_h5_set_attr_double(f, "/summary/sensitivity", "resamples",
+		                            ESC_SENS_RESAMPLES, err);
+	free(sarm);
+	free(sarm_none);
+	free(keys);
+	free(rows);
+	return st;
+}
+
 /* /summary/survival: every arm's curve, computed again and written in
  * blocks as it streams past. */
 #define SURV_BLOCK 1024
@@ -2305,6 +2839,8 @@ static int store(const report *r, esc_error *err)
 	}
 	if (!st && r->sweep)
 		st = store_sweep(r, f, metric_spec, err);
+	if (!st && r->n_sens)
+		st = store_sensitivity(r, f, metric_spec, err);
 	if (st) {
 		esc_h5_update_abort(f);
 		esc_error_prefix(err, "cannot store the summary (the file is "
@@ -2367,6 +2903,13 @@ static void free_report(report *r)
 	free(r->point_id);
 	free(r->pval);
 	free(r->marg);
+	free(r->design);
+	free(r->design_levels);
+	free(r->d_block);
+	free(r->d_role);
+	free(r->d_key);
+	free(r->d_step);
+	free(r->sens);
 	if (r->f)
 		esc_h5_file_close(r->f);
 }
@@ -2440,7 +2983,8 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 			st = oom(err);
 			goto out;
 		}
-	if ((st = read_sweep(&r, err)) || (st = pick_baselines(&r, err)))
+	if ((st = read_sweep(&r, err)) || (st = read_design(&r, err)) ||
+	    (st = pick_baselines(&r, err)))
 		goto out;
 	if ((st = find_metrics(&r, err)))
 		goto out;
@@ -2453,7 +2997,8 @@ int esc_report(const esc_report_opts *o, esc_error *err)
 		if ((st = read_arm(&r, &r.a[k], err)))
 			goto out;
 	find_decomposition(&r);
-	if ((st = compute(&r, err)) || (st = marginals(&r, err)) || (st = decompose(&r, err)))
+	if ((st = compute(&r, err)) || (st = marginals(&r, err)) || (st = decompose(&r, err)) ||
+	    (st = sensitivity(&r, err)))
 		goto out;
 	warn_same_arms(&r);
 	/* Stored first, so a reader that stops early (| head) still leaves the

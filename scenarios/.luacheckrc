@@ -3,7 +3,7 @@
 -- --config pointing here from elsewhere.  The sandbox's globals are
 -- declared; hooks keep their full signatures, so unused arguments are fine.
 std = "lua54"
-globals = { "scenario" }
+globals = { "scenario", "experiment" }
 read_globals = {
   "sim", "minutes", "hours", "days", "weeks", "per_hour", "per_day", "per_year",
   "constant", "exponential", "lognormal", "gamma", "weibull", "poisson", "negbin", "zinb",

@@ -32,7 +32,7 @@
 /* A sweep's design, for /sweep/points and the attributes of its arm
  * groups. */
 typedef struct esc_h5_sweep_desc {
-	const char *design;            /* "grid" or "sobol" */
+	const char *design;            /* grid, sobol, lhs, saltelli, morris */
 	size_t n_keys;
 	const char *const *keys;       /* varied keys (dotted paths): the columns */
 	const char *const *specs;      /* per key, its SPEC as given */
@@ -42,6 +42,14 @@ typedef struct esc_h5_sweep_desc {
 	size_t n_arms;
 	const char *const *arms;       /* the arms run at every point */
 	const char *const *groups;     /* n_points x n_arms: group under /arms */
+	/* The design's structure (escsim/sweep.h), for /sweep/design and the
+	 * attributes base_points and levels: */
+	size_t base;                   /* base sample N (trajectories: morris) */
+	unsigned levels;               /* morris: P; else 0 */
+	const int64_t *block;          /* per point; NULL: no /sweep/design */
+	const int8_t *role;            /* esc_sweep_role codes */
+	const int32_t *key;            /* index of the key changed, or -1 */
+	const double *step;            /* Morris step in unit coordinates, or NaN */
 } esc_h5_sweep_desc;
 
 /* What the batch adds to the file the writer holds open. */

@@ -8,7 +8,7 @@
 --
 --   { "runtime.version": "Lua 5.4",
 --     "workspace.library": ["/usr/local/share/escsim/meta"],
---     "diagnostics.globals": ["sim", "scenario"] }
+--     "diagnostics.globals": ["sim", "scenario", "experiment"] }
 --
 -- Every time is in hours, every rate per hour.
 error("escsim/meta/escsim.lua is a definition file for editors: do not require it")
@@ -504,3 +504,52 @@ function sim.act(d) end
 ---@param key string  1-31 letters, digits, _
 ---@param value number|boolean
 function sim.log(key, value) end
+
+-- ===========================================================================
+-- Experiment files (escsim sweep/compare --experiment FILE.lua)
+-- ===========================================================================
+
+---@alias escsim.Design "grid"|"sobol"|"lhs"|"saltelli"|"morris"
+
+---A varied key: { "cell.accuracy", from = 0.5, to = 1 }, a log range
+---{ "cell.latency", from = "15m", to = "12h", scale = "log" }, or a list
+---{ "cell.operators", values = { 1, 2, 3 } }.  A duration string ("30m",
+---"2h", "3d", "1w") is in hours and gives the column units "h".
+---@class escsim.Vary
+---@field [1] string  the key, a dotted path (cell.latency, incidents.2.rate)
+---@field from? number|string  range: the lowest value
+---@field to? number|string    range: the highest value
+---@field scale? "lin"|"log"   range: default "lin"
+---@field n? integer           range, grid design: the number of values
+---@field values? (number|string)[]  a list instead of a range
+
+---An arm: { "fast", set = { cell = { latency = hours(1) } } }.  A table in
+---`set` is a path (cell = { enabled = true } is cell.enabled=true); dotted
+---keys work too (["cell.enabled"] = true).
+---@class escsim.Arm
+---@field [1] string  the arm's name; no_cell is the baseline, else the first
+---@field set? table<string, any>
+
+---@class escsim.Outputs
+---@field file? string     the result file (beside the working folder), as -o
+---@field events? boolean  also the event and message logs, as --events
+
+---@class escsim.Experiment
+---@field name? string
+---@field description? string
+---@field scenario? string  the scenario file, beside this file
+---@field replications? integer  as -n (the command line's -n wins)
+---@field seed? integer          as -s
+---@field horizon? escsim.Hours  as --horizon
+---@field design? escsim.Design  sweep only; default "grid"
+---@field points? integer        the base sample: N points (sobol, lhs), N (k + 2) (saltelli), N (k + 1) (morris)
+---@field levels? integer        morris: the grid's levels, even (default 4)
+---@field vary? escsim.Vary[]    sweep only: the varied keys, in order
+---@field arms? escsim.Arm[]     default: cell and no_cell
+---@field set? table<string, any>  overrides of every arm, as --set
+---@field outputs? escsim.Outputs
+
+---The file returns experiment{...}.
+---@param t escsim.Experiment
+---@return escsim.Experiment
+function experiment(t) end

@@ -230,8 +230,10 @@ static char *options_text(const esc_batch_opts *o)
 	}
 	if (!bad && o->sweep) {
 		const esc_sweep *w = o->sweep;
-		bad = append(&s, &len, &cap, "design %s\npoints %zu\n",
-		             w->design == ESC_SWEEP_SOBOL ? "sobol" : "grid", w->n_points);
+		bad = append(&s, &len, &cap, "design %s\npoints %zu\n", w->design,
+		             w->n_points);
+		if (!bad && w->levels)
+			bad = append(&s, &len, &cap, "levels %u\n", w->levels);
 		for (size_t k = 0; !bad && k < w->n_keys; k++)
 			bad = append(&s, &len, &cap, "vary %s=%s\n", w->keys[k], w->specs[k]);
 	}
@@ -477,11 +479,11 @@ static int write_extra(batch *b, esc_error *err)
 		arms[a] = o->arms[a].name;
 	if (sw) {
 		sd = (esc_h5_sweep_desc){
-			sw->design == ESC_SWEEP_SOBOL ? "sobol" : "grid",
-			sw->n_keys, (const char *const *)sw->keys,
+			sw->design, sw->n_keys, (const char *const *)sw->keys,
 			(const char *const *)sw->specs, sw->units, sw->n_points,
 			sw->values, b->n_arms, arms,
 			(const char *const *)b->group_names,
+			sw->base, sw->levels, sw->block, sw->role, sw->key, sw->step,
 		};
 		x.sweep = &sd;
 	}

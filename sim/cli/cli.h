@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "escsim/batch.h"
+#include "escsim/experiment.h"
 
 typedef struct cli {
 	const char *cmd;
@@ -31,16 +32,41 @@ typedef struct cli {
 	double flush_every;         /* --flush-every S: 0 default, < 0 every replication */
 	const char **varies;        /* sweep: --vary KEY=SPEC */
 	size_t n_varies;
-	const char *design;         /* sweep: --design grid|sobol */
-	int64_t points;             /* sweep: --points N (Sobol) */
+	const char *design;         /* sweep: --design NAME */
+	int64_t points;             /* sweep: --points N (the base sample) */
+	unsigned levels;            /* sweep: --levels P (morris) */
+	int given;                  /* CLI_GIVEN_*: set on the command line */
+	const char *shard;          /* --shard K/N or slurm */
+	int64_t shard_k, shard_n;   /* the share run (shard_n 0: all) */
+	const char *experiment_path;    /* --experiment FILE */
+	esc_experiment *experiment;     /* loaded; its strings back arms, sets ... */
+	char *out_owned;            /* an output name made here (freed with c) */
 	const char *luals;          /* check: --luals FILE */
 	int decompose;              /* compare: --decompose */
 } cli;
+
+enum { CLI_GIVEN_REPS = 1, CLI_GIVEN_SEED = 2 };
 
 /* Parse the options of a scenario command (argv[1] is the command) into c;
  * exits 0 after --help.  Returns 0 or ESC_ERR_INPUT after printing why. */
 int cli_parse(cli *c, int argc, char **argv);
 void cli_free(cli *c);
+
+/* cli_setup.c: after the options, the experiment file (--experiment)
+ * merged under them, the checks that need it, and the share of a job array
+ * (--shard); CMDSP is "sweep " for messages.  0 or an exit status, after
+ * printing why.  cli_setup_free frees what it made. */
+int cli_setup(cli *c, const char *cmdsp);
+void cli_setup_free(cli *c);
+/* Check the experiment's arms, sets and varied keys (with their extreme
+ * values in SW, or NULL) against the scenario, through the path --set and
+ * --arm take, so that an error names the experiment file and line; 0 or
+ * an exit status after printing why.  Nothing to do without an experiment. */
+int cli_check_experiment(const cli *c, const esc_sweep *sw);
+/* The result file: -o, the experiment's outputs.file, or NAME-CMD.h5 from
+ * the experiment's or the scenario's name; a shard's own name when sharded
+ * without -o.  NULL when out of memory. */
+const char *cli_out_path(cli *c);
 
 /* Print "escsim: MESSAGE" and where to find help; returns ESC_ERR_INPUT.
  * cmd is "run " (with a space) or NULL. */

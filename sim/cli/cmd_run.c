@@ -108,26 +108,19 @@ static int run(cli *c, char **argv)
 			return ESC_ERR_INPUT;
 		}
 	}
-	char *default_out = NULL;
-	if (!c->out) {
-		const char *b = strrchr(c->scenario, '/');
-		b = b ? b + 1 : c->scenario;
-		size_t n = strcspn(b, ".");
-		default_out = malloc(n + strlen(c->cmd) + 5);
-		if (!default_out) {
-			free(decomposed);
-			free(decomposed_ov);
-			return ESC_ERR_RUNTIME;
-		}
-		sprintf(default_out, "%.*s-%s.h5", (int)n, b, c->cmd);
+	o.out_path = cli_out_path(c);
+	int st = o.out_path ? cli_check_experiment(c, NULL) : ESC_ERR_RUNTIME;
+	if (st) {
+		free(decomposed);
+		free(decomposed_ov);
+		return st;
 	}
-	o.out_path = c->out ? c->out : default_out;
 	o.command_line = c->command_line ? c->command_line : "";
 
 	esc_error err = {0};
 	struct stat before;
 	int had = stat(o.out_path, &before) == 0;
-	int st = esc_batch_run(&o, NULL, &err);    /* the report reads the file */
+	st = esc_batch_run(&o, NULL, &err);    /* the report reads the file */
 	if (st)
 		fprintf(stderr, "escsim: %s\n", err.msg);
 	/* The report reads what the file holds, so an interrupted run reports
@@ -146,7 +139,6 @@ static int run(cli *c, char **argv)
 				st = rst == ESC_ERR_INPUT ? ESC_ERR_RUNTIME : rst;
 		}
 	}
-	free(default_out);
 	free(decomposed);
 	free(decomposed_ov);
 	return st;

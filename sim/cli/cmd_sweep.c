@@ -1,7 +1,8 @@
-/* cmd_sweep.c: escsim sweep: the arms of compare at every point of a grid
- * or Sobol design over scenario keys (--vary KEY=SPEC), every point on the
- * same replications and seeds; prints, point by point, the paired
- * differences of a few headline metrics. */
+/* cmd_sweep.c: escsim sweep: the arms of compare at every point of a
+ * design over scenario keys (--vary KEY=SPEC, or an experiment file), every
+ * point on the same replications and seeds; prints, point by point, the
+ * paired differences of a few headline metrics, or after a Saltelli or
+ * Morris design the sensitivity indices of the report. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,48 @@ static void print_points(const esc_sweep *sw, const esc_batch_result *r)
 	       esc_plural(r->reps_done));
 }
 
+/* Designs whose report is the sensitivity indices, not the points. */
+static int screens(const esc_sweep *sw)
+{
+	return !strcmp(sw->design, "saltelli") || !strcmp(sw->design, "morris");
+}
+
+static int build(cli *c, esc_sweep *sw)
+{
+	esc_error err = {0};
+	esc_sweep_opts so = { c->design, (size_t)c->points, c->levels, c->seed };
+	int st = esc_sweep_build(sw, c->varies, c->n_varies, &so, &err);
+	if (st && c->experiment)
+		fprintf(stderr, "escsim: %s: %s\n", c->experiment->site, err.msg);
+	else if (st)
+		fprintf(stderr, "escsim: %s\nsee 'escsim sweep --help'\n", err.msg);
+	return st ? st : cli_check_experiment(c, sw);
+}
+
+/* /summary, as compare stores it (spec section 4): only for a file this
+ * run wrote, and under MPI only on rank 0; printed (unless quiet) for the
+ * designs whose result is the indices. */
+static int summarise(const esc_sweep *sw, const esc_batch_opts *o,
+                     const struct stat *before, int had, const char *argv0)
+{
+	struct stat after;
+	if (esc_batch_rank() != 0 || stat(o->out_path, &after) != 0 ||
+	    (had && before->st_ino == after.st_ino &&
+	     before->st_mtim.tv_sec == after.st_mtim.tv_sec &&
+	     before->st_mtim.tv_nsec == after.st_mtim.tv_nsec))
+		return ESC_OK;
+	esc_report_opts ro = {
+		.path = o->out_path, .store = 1, .command_line = o->command_line,
+		.argv0 = argv0,
+		.format = screens(sw) && !o->quiet ? ESC_REPORT_TEXT : ESC_REPORT_NONE,
+	};
+	esc_error rerr = {0};
+	int rst = esc_report(&ro, &rerr);
+	if (rst)
+		fprintf(stderr, "escsim: report: %s\n", rerr.msg);
+	return rst ? ESC_ERR_RUNTIME : ESC_OK;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
 	/* as typed, before getopt permutes argv (see cmd_run.c) */
@@ -70,33 +113,20 @@ int cmd_sweep(int argc, char **argv)
 	          .command_line = cli_join_argv(argc, argv) };
 	esc_sweep sw = {0};
 	esc_error err = {0};
-	char *default_out = NULL;
 	int st = cli_parse(&c, argc, argv);
-	if (st == 0) {
-		esc_sweep_design d = c.design && strcmp(c.design, "sobol") == 0 ?
-		                     ESC_SWEEP_SOBOL : ESC_SWEEP_GRID;
-		st = esc_sweep_build(&sw, c.varies, c.n_varies, d, (size_t)c.points, &err);
-		if (st)
-			fprintf(stderr, "escsim: %s\nsee 'escsim sweep --help'\n", err.msg);
-	}
+	if (st == 0)
+		st = build(&c, &sw);
 	if (st == 0) {
 		static const char *cell_on[] = { "cell.enabled=true" };
 		static const char *cell_off[] = { "cell.enabled=false" };
 		esc_arm_spec defaults[] = {
 			{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
 		};
-		if (!c.out) {
-			const char *b = strrchr(c.scenario, '/');
-			b = b ? b + 1 : c.scenario;
-			size_t n = strcspn(b, ".");
-			if ((default_out = malloc(n + 16)))
-				sprintf(default_out, "%.*s-sweep.h5", (int)n, b);
-		}
 		esc_batch_opts o = {
 			.scenario_path = c.scenario, .sets = c.sets, .set_labels = c.set_labels, .n_sets = c.n_sets,
 			.arms = c.n_arms ? c.arms : defaults, .n_arms = c.n_arms ? c.n_arms : 2,
 			.reps = c.reps, .rep_offset = c.rep_offset, .seed = c.seed,
-			.out_path = c.out ? c.out : default_out,
+			.out_path = cli_out_path(&c),
 			.command_line = c.command_line ? c.command_line : "",
 			.quiet = c.quiet, .events = c.events, .skip_failed = c.skip_failed,
 			.command = "sweep",
@@ -109,35 +139,19 @@ int cmd_sweep(int argc, char **argv)
 			st = ESC_ERR_RUNTIME;
 			fprintf(stderr, "escsim: out of memory\n");
 		} else {
-			struct stat before, after;
+			struct stat before;
 			int had = stat(o.out_path, &before) == 0;
 			st = esc_batch_run(&o, &res, &err);
-			if (!c.quiet)
+			if (!c.quiet && !screens(&sw))
 				print_points(&sw, &res);
 			esc_batch_result_free(&res);
 			if (st)
 				fprintf(stderr, "escsim: %s\n", err.msg);
-			/* /summary, as compare stores it (spec section 4): only for a
-			 * file this run wrote, and under MPI only on rank 0. */
-			if (esc_batch_rank() == 0 && stat(o.out_path, &after) == 0 &&
-			    (!had || before.st_ino != after.st_ino ||
-			     before.st_mtim.tv_sec != after.st_mtim.tv_sec ||
-			     before.st_mtim.tv_nsec != after.st_mtim.tv_nsec)) {
-				esc_report_opts ro = {
-					.path = o.out_path, .format = ESC_REPORT_NONE, .store = 1,
-					.command_line = o.command_line, .argv0 = argv[0],
-				};
-				esc_error rerr = {0};
-				int rst = esc_report(&ro, &rerr);
-				if (rst) {
-					fprintf(stderr, "escsim: report: %s\n", rerr.msg);
-					if (st == ESC_OK)
-						st = ESC_ERR_RUNTIME;
-				}
-			}
+			int rst = summarise(&sw, &o, &before, had, argv[0]);
+			if (st == ESC_OK)
+				st = rst;
 		}
 	}
-	free(default_out);
 	esc_sweep_free(&sw);
 	cli_free(&c);
 	return st;

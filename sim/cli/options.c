@@ -15,6 +15,10 @@ static const char *usage_common =
 	"  -s, --seed S          base seed, an integer >= 0 (default 1)\n"
 	"  -o, --out FILE        result file (default SCENARIO-COMMAND.h5)\n"
 	"      --rep-offset K    index of the first replication (default 0)\n"
+	"      --shard K/N       run the K-th of N equal shares of the replications\n"
+	"                        (K from 0 to N-1; -n is the total), for job arrays:\n"
+	"                        join the shares with escsim merge; 'slurm': K and N\n"
+	"                        from SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT\n"
 	"      --horizon D       simulated time, e.g. 30d, 2w, 720 (hours)\n"
 	"      --set KEY=VALUE   override a scenario value (repeatable): KEY is a\n"
 	"                        dotted path (cell.latency), VALUE a Lua literal or\n"
@@ -57,7 +61,12 @@ static const char *usage_arm =
 	"      --arm NAME:KEY=VALUE[,KEY=VALUE...]\n"
 	"                        an arm with its overrides (repeatable); given\n"
 	"                        arms replace the defaults; an arm named no_cell\n"
-	"                        is the baseline, else the first\n";
+	"                        is the baseline, else the first\n"
+	"      --experiment FILE.lua\n"
+	"                        the scenario, arms, design, replications, seed\n"
+	"                        and outputs from an experiment file (docs/\n"
+	"                        analysis.md); SCENARIO, -n, -s, -o and --events\n"
+	"                        given here take precedence, --set adds to it\n";
 
 void cli_help(const char *cmd)
 {
@@ -66,7 +75,8 @@ void cli_help(const char *cmd)
 		       "Run N replications of the scenario as written (one arm, 'base') and\n"
 		       "write /arms/base/runs and /arms/base/daily.\n\noptions:\n%s", usage_common);
 	} else if (strcmp(cmd, "compare") == 0) {
-		printf("usage: escsim compare [OPTIONS] SCENARIO\n\n"
+		printf("usage: escsim compare [OPTIONS] SCENARIO\n"
+		       "       escsim compare [OPTIONS] --experiment FILE.lua [SCENARIO]\n\n"
 		       "Run every arm on the same replications and seeds (common random\n"
 		       "numbers) and print each metric per arm with its 95%% confidence\n"
 		       "interval and the paired difference from the baseline arm.\n"
@@ -78,20 +88,36 @@ void cli_help(const char *cmd)
 		       "                        report each one's share of the cell's difference\n"
 		       "                        (/summary/decomposition)\n", usage_common, usage_arm);
 	} else if (strcmp(cmd, "sweep") == 0) {
-		printf("usage: escsim sweep [OPTIONS] --vary KEY=SPEC [--vary ...] SCENARIO\n\n"
+		printf("usage: escsim sweep [OPTIONS] --vary KEY=SPEC [--vary ...] SCENARIO\n"
+		       "       escsim sweep [OPTIONS] --experiment FILE.lua [SCENARIO]\n\n"
 		       "Run the arms of compare (cell and no_cell, or --arm) at every point of\n"
 		       "a design over scenario keys, every point on the same replications and\n"
 		       "seeds.  Arm ARM at point k is written to /arms/ARM.p<k>; the points'\n"
-		       "values to /sweep/points.\n\n"
-		       "SPEC: 1,2,4 (a list), lin:LO:HI:N (N values, LO and HI included),\n"
-		       "log:LO:HI:N (geometric); values may be durations (30m, 2h, 3d, 1w:\n"
-		       "hours).  Example: --vary cell.accuracy=lin:0.5:1:6\n\noptions:\n"
+		       "values to /sweep/points, their place in the design to /sweep/design.\n"
+		       "After a saltelli design the report gives Sobol indices, after a\n"
+		       "morris design Morris' mu* and sigma (/summary/sensitivity).\n\n"
+		       "SPEC: 1,2,4 (a list), lin:LO:HI[:N] (a range; a grid takes N values,\n"
+		       "LO and HI included), log:LO:HI[:N] (geometric); values may be\n"
+		       "durations (30m, 2h, 3d, 1w: hours).  Example: --vary\n"
+		       "cell.accuracy=lin:0.5:1:6\n\n"
+		       "Designs and their cost (each point runs every arm, -n replications):\n"
+		       "  grid      every combination, the first key slowest: the product\n"
+		       "            of the keys' counts (lin/log need :N)\n"
+		       "  sobol     N quasi-random points of GSL's Sobol sequence (at most\n"
+		       "            40 keys; a list is sampled by index): N points\n"
+		       "  lhs       a Latin hypercube, one point in each of N strata of\n"
+		       "            every key: N points\n"
+		       "  saltelli  Saltelli's scheme for Sobol indices, N base rows (a\n"
+		       "            power of 2 is best; at most 20 keys): N (k + 2) points\n"
+		       "  morris    N Morris trajectories on --levels P (default 4):\n"
+		       "            N (k + 1) points\n"
+		       "lhs and morris draw from the seed: the same -s, the same design.\n\n"
+		       "options:\n"
 		       "      --vary KEY=SPEC   a key and its values (repeatable)\n"
-		       "      --design D        grid (default: every combination, the first\n"
-		       "                        key slowest) or sobol (--points N quasi-random\n"
-		       "                        points over the ranges, at most 40 keys; a\n"
-		       "                        list is sampled by index, N of lin/log unused)\n"
-		       "      --points N        points of a Sobol design\n%s%s",
+		       "      --design D        grid (default), sobol, lhs, saltelli or morris\n"
+		       "      --points N        the base sample of sobol, lhs, saltelli, morris\n"
+		       "      --levels P        morris: levels of the grid, even (default 4)\n"
+		       "%s%s",
 		       usage_common, usage_arm);
 	} else if (strcmp(cmd, "check") == 0) {
 		printf("usage: escsim check [OPTIONS] SCENARIO\n\n"
@@ -198,7 +224,8 @@ char *cli_join_argv(int argc, char **argv)
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
        OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS,
-       OPT_DECOMPOSE, OPT_PROGRESS_EVERY, OPT_FLUSH_EVERY };
+       OPT_DECOMPOSE, OPT_PROGRESS_EVERY, OPT_FLUSH_EVERY, OPT_LEVELS, OPT_SHARD,
+       OPT_EXPERIMENT };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -223,6 +250,9 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "luals", required_argument, NULL, OPT_LUALS },
 		{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
 		{ "progress-every", required_argument, NULL, OPT_PROGRESS_EVERY },
+		{ "levels", required_argument, NULL, OPT_LEVELS },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
 		{ NULL, 0, NULL, 0 },
 	};
 	c->cmd = argv[1];
@@ -249,17 +279,20 @@ int cli_parse(cli *c, int argc, char **argv)
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
 		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
 		                 ch == 'j' || ch == OPT_RESUME || ch == OPT_ON_ERROR ||
-		                 ch == OPT_PROGRESS_EVERY || ch == OPT_FLUSH_EVERY))
+		                 ch == OPT_PROGRESS_EVERY || ch == OPT_FLUSH_EVERY ||
+		                 ch == OPT_SHARD || ch == OPT_EXPERIMENT))
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
 			if (cli_parse_int(optarg, 1, &c->reps))
 				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 1, got '%s'", optarg);
+			c->given |= CLI_GIVEN_REPS;
 			break;
 		case 's':
 			if (cli_parse_int(optarg, 0, &v))
 				return cli_usage_error(cmdsp, "-s/--seed: expected an integer >= 0, got '%s'", optarg);
 			c->seed = (uint64_t)v;
+			c->given |= CLI_GIVEN_SEED;
 			break;
 		case OPT_REP_OFFSET:
 			if (cli_parse_int(optarg, 0, &c->rep_offset))
@@ -281,6 +314,12 @@ int cli_parse(cli *c, int argc, char **argv)
 			break;
 		}
 		case OPT_EVENTS: c->events = 1; break;
+		case OPT_SHARD: c->shard = optarg; break;
+		case OPT_EXPERIMENT:
+			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)
+				return cli_usage_error(cmdsp, "--experiment applies to compare and sweep only (got '%s')", optarg);
+			c->experiment_path = optarg;
+			break;
 		case OPT_ON_ERROR:
 			if (strcmp(optarg, "abort") == 0)
 				c->skip_failed = 0;
@@ -328,14 +367,22 @@ int cli_parse(cli *c, int argc, char **argv)
 		case OPT_VARY:
 		case OPT_DESIGN:
 		case OPT_POINTS:
+		case OPT_LEVELS:
 			if (!is_sweep)
 				return cli_usage_error(cmdsp, "option '%s' applies to sweep only", opt);
 			if (ch == OPT_VARY) {
 				c->varies[c->n_varies++] = optarg;
 			} else if (ch == OPT_DESIGN) {
-				if (strcmp(optarg, "grid") != 0 && strcmp(optarg, "sobol") != 0)
-					return cli_usage_error(cmdsp, "--design: expected grid or sobol, got '%s'", optarg);
+				if (!esc_sweep_design_known(optarg)) {
+					fprintf(stderr, "escsim: --design: expected %s, got '%s'\n"
+					        "see 'escsim sweep --help'\n", esc_sweep_design_list(), optarg);
+					return ESC_ERR_INPUT;
+				}
 				c->design = optarg;
+			} else if (ch == OPT_LEVELS) {
+				if (cli_parse_int(optarg, 2, &v) || v > 1000 || v % 2)
+					return cli_usage_error(cmdsp, "--levels: expected an even integer from 2 to 1000, got '%s'", optarg);
+				c->levels = (unsigned)v;
 			} else if (cli_parse_int(optarg, 1, &c->points)) {
 				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
 			}
@@ -382,17 +429,10 @@ int cli_parse(cli *c, int argc, char **argv)
 		return cli_usage_error(cmdsp, "--resume writes back to its file: leave out -o, or give the same file (got '%s')", c->out);
 	if (c->resume)
 		c->out = c->resume;
-	if (is_sweep && c->n_varies == 0)
-		return cli_usage_error(cmdsp, "%s", "a sweep needs at least one --vary KEY=SPEC");
-	if (is_sweep && c->points && (!c->design || strcmp(c->design, "sobol") != 0))
-		return cli_usage_error(cmdsp, "%s", "--points applies to --design sobol (a grid has every combination)");
-	if (is_sweep && c->design && strcmp(c->design, "sobol") == 0 && !c->points)
-		return cli_usage_error(cmdsp, "%s", "--design sobol needs --points N");
-	if (optind != argc - 1)
-		return cli_usage_error(cmdsp, "%s", optind >= argc ? "expected a SCENARIO file"
-		                                             : "expected exactly one SCENARIO file");
-	c->scenario = argv[optind];
-	return 0;
+	if (optind < argc - 1)
+		return cli_usage_error(cmdsp, "%s", "expected exactly one SCENARIO file");
+	c->scenario = optind < argc ? argv[optind] : NULL;
+	return cli_setup(c, cmdsp);
 }
 
 void cli_free(cli *c)
@@ -406,4 +446,5 @@ void cli_free(cli *c)
 	free(c->horizon_set);
 	free(c->horizon_label);
 	free(c->command_line);
+	cli_setup_free(c);
 }

@@ -1149,6 +1149,69 @@ int esc_h5_set_note(esc_h5_writer *w, const char *name, const char *value,
 
 /* ------------------------------------------------------------------ extra */
 
+/* /sweep/design: per point its block, role, key and Morris step (sweep.h),
+ * and the attributes base_points and levels of /sweep. */
+typedef struct design_row {
+	int64_t point, block;
+	int32_t role, key;
+	double step;
+} design_row;
+
+static int write_design(esc_h5_writer *w, hid_t g, const esc_h5_sweep_desc *s,
+                        esc_error *err)
+{
+	static const esc_h5_field fields[] = {
+		{ "point", offsetof(design_row, point), ESC_H5_I64, NULL, NULL,
+		  "design point k (row of /sweep/points)" },
+		{ "block", offsetof(design_row, block), ESC_H5_I64, NULL, NULL,
+		  "saltelli: base row j; morris: trajectory; else the point" },
+		{ "role", offsetof(design_row, role), ESC_H5_I32, NULL,
+		  "0=point,1=A,2=B,3=AB,4=start,5=step",
+		  "A, B: rows of the base matrices; AB: A with `key` from B; "
+		  "start, step: a Morris trajectory's points" },
+		{ "key", offsetof(design_row, key), ESC_H5_I32, NULL, NULL,
+		  "AB and step: the varied key changed (-1: none)" },
+		{ "step", offsetof(design_row, step), ESC_H5_F64, "1", NULL,
+		  "morris: the signed move of `key` as a share of its range" },
+	};
+	static const esc_h5_table_desc desc = {
+		"design: each point's place in its design", sizeof(design_row),
+		fields, sizeof fields / sizeof fields[0],
+	};
+	size_t len = 16;
+	for (size_t k = 0; k < s->n_keys; k++)
+		len += strlen(s->keys[k]) + 24;
+	char *keys = malloc(len);
+	design_row *rows = calloc(s->n_points ? s->n_points : 1, sizeof *rows);
+	int64_t base = (int64_t)s->base, levels = (int64_t)s->levels;
+	int rc = ESC_OK;
+	if (!keys || !rows) {
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto out;
+	}
+	char *p = keys + sprintf(keys, "-1=none");
+	for (size_t k = 0; k < s->n_keys; k++)
+		p += sprintf(p, ",%zu=%s", k, s->keys[k]);
+	for (size_t i = 0; i < s->n_points; i++)
+		rows[i] = (design_row){ (int64_t)i, s->block[i], s->role[i], s->key[i],
+		                        s->step[i] };
+	const char *labels[] = { NULL, NULL, NULL, keys, NULL };
+	esc_h5_table t;
+	if (esc_h5_attr_scalar(g, "base_points", H5T_STD_I64LE, H5T_NATIVE_INT64, &base) < 0 ||
+	    esc_h5_attr_scalar(g, "levels", H5T_STD_I64LE, H5T_NATIVE_INT64, &levels) < 0)
+		rc = h5_fail(w, err, "write /sweep's base_points and levels");
+	else if ((rc = esc_h5_table_create(&t, g, "design", &desc, labels, w->where,
+	                                   err)) == ESC_OK) {
+		rc = esc_h5_table_append(&t, rows, s->n_points, w->where, err);
+		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
+			rc = h5_fail(w, err, "write /sweep/design");
+	}
+out:
+	free(keys);
+	free(rows);
+	return rc;
+}
+
 /* /sweep: the design's attributes and /sweep/points (int64 point, then one
  * double per key). */
 static int sweep_group(esc_h5_writer *w, const esc_h5_sweep_desc *s,
@@ -1209,6 +1272,8 @@ static int sweep_group(esc_h5_writer *w, const esc_h5_sweep_desc *s,
 		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
 			rc = h5_fail(w, err, "write /sweep/points");
 	}
+	if (rc == ESC_OK && s->block)
+		rc = write_design(w, g, s, err);
 	if (g >= 0)
 		H5Gclose(g);
 	for (size_t k = 0; docs && k < nk; k++)

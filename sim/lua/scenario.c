@@ -435,11 +435,8 @@ static char *dir_of(const char *path)
 	return d;
 }
 
-/* The part of loading shared by files and buffers: path names the source
- * in messages; text[0..len) is it. */
-static esc_scenario *load(const char *path, const char *text, size_t len,
-                          const char *search_path, const esc_script_limits *limits,
-                          esc_error *err)
+esc_scenario *esc_lua_state_new(const char *path, const char *search_path,
+                                const esc_script_limits *limits, esc_error *err)
 {
 	esc_scenario *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -465,6 +462,18 @@ static esc_scenario *load(const char *path, const char *text, size_t len,
 		esc_scenario_free(s);
 		return NULL;
 	}
+	return s;
+}
+
+/* The part of loading shared by files and buffers: path names the source
+ * in messages; text[0..len) is it. */
+static esc_scenario *load(const char *path, const char *text, size_t len,
+                          const char *search_path, const esc_script_limits *limits,
+                          esc_error *err)
+{
+	esc_scenario *s = esc_lua_state_new(path, search_path, limits, err);
+	if (!s)
+		return NULL;
 	/* Sources are kept as C strings (provenance, SHA-256) and written to
 	 * the results as UTF-8 text: a NUL byte would cut them short of what
 	 * Lua reads, other bytes would make the file's text invalid. */

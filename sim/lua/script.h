@@ -419,6 +419,14 @@ int esc_lua_dist_numeric(lua_State *L, int idx);
 
 void esc_lua_open_scenario(lua_State *L, int env);  /* scenario{} into env */
 
+/* A scenario object for the file PATH with its limits (NULL: the defaults)
+ * and module search path (NULL: beside PATH, as esc_scenario_load), its Lua
+ * state not yet opened (esc_lua_open); NULL with err set when out of
+ * memory.  Loading scenarios and experiment files (experiment.c) start
+ * here; free with esc_scenario_free. */
+esc_scenario *esc_lua_state_new(const char *path, const char *search_path,
+                                const esc_script_limits *limits, esc_error *err);
+
 /* ---- policy_lua.c and sim_lua.c ---- */
 
 void esc_lua_open_sim(lua_State *L, int env);       /* the `sim` table into env */

@@ -16,6 +16,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 G=$root/scenarios/golan_2026.lua
 RUN=$here/run
+EXP=$here/experiments
 FX=$TMP/fx
 mkdir -p "$FX"
 

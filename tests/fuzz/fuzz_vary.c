@@ -1,7 +1,8 @@
 /* fuzz_vary.c: the --vary KEY=SPEC parser of escsim sweep (sweep.h).
  *
- * The input's first byte picks the design (even: grid, odd: Sobol) and its
- * second the number of Sobol points; the rest is lines, one KEY=SPEC each.
+ * The input's first byte picks the design (its value mod 5: grid, sobol,
+ * lhs, saltelli, morris; bits 5-6: Morris levels) and its second the base
+ * sample; the rest is lines, one KEY=SPEC each.
  * A design that builds must hold what sweep.h promises: finite values, at
  * most ESC_SWEEP_MAX_POINTS points, and for every point and key an
  * assignment "KEY=VALUE" whose VALUE reads back as the same double and is
@@ -24,8 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
-	esc_sweep_design design = data[0] & 1 ? ESC_SWEEP_SOBOL : ESC_SWEEP_GRID;
-	size_t points = data[1];
+	static const char *const designs[] = { "grid", "sobol", "lhs", "saltelli", "morris" };
+	esc_sweep_opts opts = { designs[data[0] % 5], data[1], (unsigned)(data[0] >> 4) & 6, 1 };
+	if (opts.design[0] == 'g')
+		opts.points = 0;               /* a grid takes no --points */
+	if (opts.design[0] != 'm')
+		opts.levels = 0;
 	char *text = malloc(size - 1);
 	if (!text)
 		return 0;
@@ -48,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	esc_scenario *scen = esc_scenario_load_buffer("vary.lua", minimal, sizeof minimal - 1,
 	                                              FUZZ_SEARCH_PATH, &fuzz_limits, &err);
 	FUZZ_ASSERT(scen != NULL, &err);
-	int st = esc_sweep_build(&sw, vary, n, design, points, &err);
+	int st = esc_sweep_build(&sw, vary, n, &opts, &err);
 	fuzz_check_error(st, &err);
 	if (st == ESC_OK) {
 		FUZZ_ASSERT(sw.n_keys == n, &err);

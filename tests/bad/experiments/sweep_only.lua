@@ -1,0 +1,6 @@
+-- A design, given to compare.
+return experiment {
+  scenario = "../../../scenarios/golan_2026.lua",
+  design = "lhs", points = 4,
+  vary = { { "cell.accuracy", from = 0.5, to = 1 } },
+}

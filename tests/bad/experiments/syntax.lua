@@ -1,0 +1,5 @@
+-- A syntax error.
+return experiment {
+  scenario = "../../../scenarios/golan_2026.lua"
+  seed = 3,
+}
