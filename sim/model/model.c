@@ -40,7 +40,7 @@ void model_fail(esc_model *m, int status, const char *what)
 /* The party's stream, positioned at the decision's key. */
 gsl_rng *model_policy_stream(esc_model *m, int party, uint64_t key)
 {
-	gsl_rng_set(m->policy_rng[party], esc_rng_key_seed(m->policy_seed[party], key));
+	esc_rng_seed(m->policy_rng[party], esc_rng_key_seed(m->policy_seed[party], key));
 	return m->policy_rng[party];
 }
 
@@ -55,7 +55,7 @@ esc_hook_ctx model_hook_ctx(esc_model *m, int party, uint64_t key)
 
 gsl_rng *model_keyed(esc_model *m, uint64_t key, enum draw_tag draw)
 {
-	gsl_rng_set(m->keyed, esc_rng_key_seed(m->key_seed, esc_rng_key(key, draw, 0)));
+	esc_rng_seed(m->keyed, esc_rng_key_seed(m->key_seed, esc_rng_key(key, draw, 0)));
 	return m->keyed;
 }
 
@@ -270,7 +270,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	if (idx < 0)
 		return -1;
 	gsl_rng *r = m->inc_rng;
-	gsl_rng_set(r, esc_rng_key_seed(m->key_seed, esc_rng_key(key, DRAW_INCIDENT, 0)));
+	esc_rng_seed(r, esc_rng_key_seed(m->key_seed, esc_rng_key(key, DRAW_INCIDENT, 0)));
 	const esc_incident_type *ty = &cfg->types[type];
 	if (ty->escalate_to >= 0 && gsl_rng_uniform(r) < ty->escalate_p)
 		type = ty->escalate_to;        /* a raid that meets resistance */

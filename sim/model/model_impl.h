@@ -115,9 +115,12 @@ typedef struct generator_state {
 } generator_state;
 
 /* A directed pair's ladder level: held at `peak` until t_end, then halving
- * every half-life (ladder.c). */
+ * every half-life (ladder.c).  below is when it falls below
+ * ESC_REPORT_LEVEL (-inf if it never reached it), kept with the level
+ * because every incident and every midnight asks it of every pair. */
 typedef struct pair_level {
 	double peak, t_end;
+	double below;
 } pair_level;
 
 typedef struct day_acc {
@@ -141,6 +144,7 @@ struct esc_model {
 	VEC(int) id_inc;                /* event id -> incident index, -1 for a protest */
 	VEC(timer) timers;
 	pair_level *level;              /* np*np directed pairs */
+	double below_max;               /* the latest pair_level.below of all pairs */
 	double t_acc;                   /* hours at or above 6 counted up to here */
 	generator_state *gen;
 	day_acc *days;
