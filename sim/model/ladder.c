@@ -96,15 +96,20 @@ void ladder_raise(esc_model *m, const incident *in)
 		return;                     /* below the pair's level: no change */
 	p->peak = v;
 	p->t_end = in->t_h + cfg->ladder.hold_h;
+	double was = p->below;
 	p->below = falls_below(m, p, ESC_REPORT_LEVEL);
-	/* The latest of all pairs again, not a running max: this pair's time
-	 * may have moved either way. */
-	size_t npp = cfg->n_parties * cfg->n_parties;
-	double latest = -INFINITY;
-	for (size_t k = 0; k < npp; k++)
-		if (m->level[k].below > latest)
-			latest = m->level[k].below;
-	m->below_max = latest;
+	if (p->below >= m->below_max) {
+		m->below_max = p->below;
+	} else if (was == m->below_max) {
+		/* This pair held the latest time and moved it earlier: the
+		 * latest of all pairs again (the others are unchanged). */
+		size_t npp = cfg->n_parties * cfg->n_parties;
+		double latest = -INFINITY;
+		for (size_t k = 0; k < npp; k++)
+			if (m->level[k].below > latest)
+				latest = m->level[k].below;
+		m->below_max = latest;
+	}
 	int whole = (int)floor(v + 1e-9);
 	if (whole > m->row->max_level)
 		m->row->max_level = whole;
