@@ -344,6 +344,16 @@ void esc_lua_push_run(lua_State *L, const esc_lua_policy *p)
 	lua_rawgeti(L, LUA_REGISTRYINDEX, p->run_ref);
 }
 
+/* The hooks a party's table has (bound once per arm): the model then skips
+ * the calls it would make to parties without one. */
+static unsigned lua_hooks(void *self, int party)
+{
+	esc_lua_policy *p = self;
+	if (party < 0 || (size_t)party >= p->np || p->policy_ref[party] == LUA_NOREF)
+		return 0;
+	return p->hooks[party];
+}
+
 static double lua_tick_h(void *self, int party)
 {
 	esc_lua_policy *p = self;
@@ -1199,4 +1209,5 @@ const esc_policy_type esc_lua_policy_type = {
 	.on_tick = lua_on_tick,
 	.on_event = lua_on_event,
 	.on_timer = lua_on_timer,
+	.hooks = lua_hooks,
 };

@@ -96,10 +96,7 @@ struct esc_scenario {
 
 /* ---- hooks (policy_lua.c) ---- */
 
-enum {
-	ESC_HOOK_ATTRIBUTE, ESC_HOOK_OBSERVED, ESC_HOOK_CELL_REQUEST, ESC_HOOK_CELL_REPLY,
-	ESC_HOOK_PRE_OPERATION, ESC_HOOK_TICK, ESC_HOOK_EVENT, ESC_N_HOOKS
-};
+/* The hooks (ESC_HOOK_ATTRIBUTE ...) are escsim/policy.h's esc_hook. */
 
 /* A user trigger (top-level `triggers`), bound to an arm: what it matches,
  * with -1 for any and -2 for a name the scenario does not have (an unknown

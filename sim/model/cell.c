@@ -177,7 +177,7 @@ static void apply_answer(esc_model *m, request *rq)
 	double trust = evidence ? 1.0 : esc_config_trust(cfg, rq->sender, accuracy);
 	int heeded = !is_cell || cfg->cell.effects.answers;
 	int cancel = pending && heeded && named >= 0 && named != rt->target && u.trust < trust;
-	if (heeded && m->policy && m->policy->type->on_cell_reply) {
+	if (heeded && model_has_hook(m, rq->sender, ESC_HOOK_CELL_REPLY)) {
 		esc_cell_answer ans = {
 			.message_id = rq->id, .event_id = trig->id, .channel = rq->channel,
 			.reply = (esc_reply_kind)rq->reply, .named = named,
@@ -360,7 +360,7 @@ static int submit(esc_model *m, const request *t)
 		return 0;
 	}
 	/* The receiver's policy may choose how to answer, or refuse. */
-	if (m->policy && m->policy->type->on_cell_request) {
+	if (model_has_hook(m, t->receiver, ESC_HOOK_CELL_REQUEST)) {
 		const incident *trig = t->trigger >= 0 ? &m->inc.v[t->trigger] : NULL;
 		esc_cell_request view = {
 			.message_id = m->req.v[q].id, .event_id = trig ? trig->id : -1,

@@ -160,6 +160,8 @@ struct esc_model {
 	double spare;                   /* share of the next incident's civilian deaths
 	                                   spared (a notice arrived in time) */
 	uint64_t *acts;                 /* per party: acts of its own so far */
+	unsigned *hook_mask;            /* per party: the hooks its policy has
+	                                   (ESC_HOOK_BIT), for this replication */
 	/* per run */
 	const esc_policy *policy;
 	gsl_rng **gen_rng, **policy_rng, *regime_rng, *outage_rng;
@@ -186,6 +188,14 @@ struct esc_model {
 	} \
 	(idx) = (int)(vec).n++; \
 } while (0)
+
+/* Does party's policy have hook h?  Asked before a per-party hook's
+ * context is built, so a party without it costs nothing (model.c fills
+ * hook_mask at the start of each replication). */
+static inline int model_has_hook(const esc_model *m, int party, esc_hook h)
+{
+	return party >= 0 && (m->hook_mask[party] & ESC_HOOK_BIT(h));
+}
 
 /* model.c */
 void model_fail(esc_model *m, int status, const char *what);
