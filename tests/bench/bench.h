@@ -107,6 +107,17 @@ static inline void bench_row(const char *area, const char *name, double value,
 	fflush(stdout);
 }
 
+/* A row whose verdict the caller gives ("ok", "MISSED", "unclear"): for
+ * targets judged on an interval rather than on the value alone. */
+static inline void bench_row_verdict(const char *area, const char *name, double value,
+                                     const char *unit, const char *target, const char *verdict,
+                                     const char *note)
+{
+	printf("%-9s %-46s %12.4g %-12s %-12s %-7s %s\n", area, name, value, unit, target, verdict,
+	       note ? note : "");
+	fflush(stdout);
+}
+
 /* A row whose value is not a number ("pending -j"). */
 static inline void bench_row_text(const char *area, const char *name, const char *text,
                                   const char *target, const char *note)
