@@ -50,7 +50,7 @@ static int max_whole_level(const esc_model *m, double t)
 		if (l > top)
 			top = l;
 	}
-	return (int)floor(top + 1e-9);
+	return (int)(top + 1e-9);       /* top >= 0: truncation is floor */
 }
 
 /* Count the hours since t_acc, up to now, when some pair stood at or above
@@ -75,9 +75,10 @@ double ladder_level(const esc_model *m, int a, int b)
 
 static size_t day_of(const esc_model *m, double t_h)
 {
-	double d = floor(t_h / 24.0);
-	if (d < 0)
-		d = 0;
+	/* Truncation is floor for d >= 0, and cheaper (no SSE4.1 here). */
+	double d = t_h / 24.0;
+	if (!(d >= 0))
+		return 0;
 	return d >= (double)m->n_days ? m->n_days - 1 : (size_t)d;
 }
 
@@ -110,7 +111,7 @@ void ladder_raise(esc_model *m, const incident *in)
 				latest = m->level[k].below;
 		m->below_max = latest;
 	}
-	int whole = (int)floor(v + 1e-9);
+	int whole = (int)(v + 1e-9);   /* v >= 0 */
 	if (whole > m->row->max_level)
 		m->row->max_level = whole;
 	day_acc *d = &m->days[day_of(m, in->t_h)];
