@@ -3,6 +3,7 @@
 #   make            build build/escsim
 #   make demo       build, then compare the default scenario with and without the cell
 #   make test       build and run the whole test suite (unit, validation, cli, bad input)
+#   make test-deps  the packages a few tests need (Chromium, R, nbconvert); skipped without
 #   make asan       the suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make ubsan      the suite under UndefinedBehaviorSanitizer alone
 #   make valgrind   the end-to-end tests with escsim under valgrind memcheck
@@ -12,7 +13,10 @@
 #   make mutate     plant the bugs of tests/mutate/mutants.txt one at a time in a
 #                   scratch copy and print which test kills each (docs/testing.md)
 #   make bench-callgrind  instructions per event of the kernel and scenario benchmarks
-#   make install    PREFIX=/usr/local (and DESTDIR) : binary, Lua library, scenarios
+#   make install    PREFIX=/usr/local (and DESTDIR): the binary, the scenario
+#                   library, include/escsim/*.h, libescsim.a, escsim.pc, man
+#                   pages (help2man, from --help) and bash completion;
+#                   make uninstall removes them
 #   make meta       scenarios/meta/policies.lua (LuaLS) from the policies' declarations
 #
 # Dependencies are found with pkg-config.  When one is missing and we run as
@@ -22,7 +26,7 @@
 PKG_CONFIG ?= pkg-config
 PKGS = gsl hdf5-serial lua5.4 libcrypto zlib
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools \
-	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev zlib1g-dev perl \
+	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev zlib1g-dev perl help2man \
 	python3-h5py python3-pandas python3-tables python3-matplotlib python3-scipy
 
 # make MPI=1: the MPI build, build-mpi/escsim, compiled with mpicc (Debian's
@@ -38,6 +42,10 @@ BUILD ?= build
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 DATADIR = $(PREFIX)/share/escsim
+INCLUDEDIR = $(PREFIX)/include
+LIBDIR = $(PREFIX)/lib
+MANDIR = $(PREFIX)/share/man
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
 VERSION = 0.1.0
 
 CC ?= cc
@@ -52,7 +60,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
 ALL_LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lhdf5_hl -lpthread -lm $(LDLIBS)
 TEST_LDLIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-LIB_SRC = $(wildcard sim/kernel/*.c sim/model/*.c sim/lua/*.c sim/h5/*.c sim/batch/*.c)
+LIB_SRC = $(wildcard sim/kernel/*.c sim/model/*.c sim/lua/*.c sim/h5/*.c sim/batch/*.c sim/fit/*.c)
 CLI_SRC = $(wildcard sim/cli/*.c analysis/*.c)
 TEST_SRC = $(wildcard tests/unit/*.c tests/validation/*.c)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -63,13 +71,14 @@ SCRIPT_TESTS = $(wildcard tests/cli/*.t tests/bad/*.t)
 DEPS_STAMP = $(BUILD)/.deps-ok
 DEPS_CHECK = $(PKG_CONFIG) --exists $(PKGS) cmocka 2>/dev/null && \
 	command -v h5dump >/dev/null && command -v prove >/dev/null && \
+	command -v help2man >/dev/null && \
 	/usr/bin/python3 -c 'import h5py, pandas, tables, matplotlib, scipy' 2>/dev/null
 ifeq ($(MPI),1)
 ALL_CFLAGS += -DESCSIM_MPI
 DEPS_CHECK += && command -v mpicc >/dev/null && command -v mpirun >/dev/null
 endif
 
-.PHONY: all deps demo test asan ubsan valgrind fuzz fuzz-run install uninstall clean meta FORCE \
+.PHONY: all deps demo test test-deps asan ubsan valgrind fuzz fuzz-run install uninstall man clean meta FORCE \
 	bench bench-run bench-callgrind bench-callgrind-run mutate
 
 all: $(BUILD)/escsim
@@ -95,7 +104,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 # PREFIX changes (make install PREFIX=... after a plain make).
 $(BUILD)/.datadir: FORCE | $(DEPS_STAMP)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
-$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/report.o: $(BUILD)/.datadir
+$(BUILD)/sim/lua/sandbox.o $(BUILD)/analysis/pytool.o: $(BUILD)/.datadir
 FORCE:
 
 $(BUILD)/libescsim.a: $(LIB_OBJ)
@@ -110,6 +119,23 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libescsim.a | $(DEPS_STAMP)
 
 demo: $(BUILD)/escsim
 	$(BUILD)/escsim compare scenarios/golan_2026.lua -n 1000 -s 1 -o $(BUILD)/demo.h5
+
+# Packages only some tests need; without them those tests are skipped with
+# a message (docs/testing.md).  Not part of `make demo`: measured on Debian 12
+# without recommends, chromium is 124 MB to fetch and 414 MB installed (about
+# 40 s), R with hdf5r 30 MB / 48 MB, nbconvert with a kernel 5 MB / 26 MB
+# (the two about 40 s together), and the demo needs none of them.
+TEST_PACKAGES = chromium r-base-core r-cran-hdf5r r-cran-jsonlite r-cran-survival \
+	python3-nbconvert python3-ipykernel
+TEST_DEPS_CHECK = command -v chromium >/dev/null && command -v Rscript >/dev/null && \
+	Rscript -e 'library(hdf5r); library(jsonlite); library(survival)' >/dev/null 2>&1 && \
+	/usr/bin/python3 -c 'import nbconvert, ipykernel' 2>/dev/null
+test-deps:
+	@if $(TEST_DEPS_CHECK); then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "escsim: installing $(TEST_PACKAGES)"; apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(TEST_PACKAGES); \
+	else echo "escsim: install with: sudo apt-get install --no-install-recommends $(TEST_PACKAGES)"; exit 1; fi
 
 # Every test is an executable that prints TAP; prove runs them all.
 # The MPI test (tests/cli/mpi.t) runs where mpicc and mpirun are installed
@@ -211,11 +237,35 @@ test: $(BENCH_OBJ) $(BENCH_BIN)
 mutate: | $(DEPS_STAMP)
 	tests/mutate/run.sh tests/mutate/mutants.txt
 
-install: $(BUILD)/escsim
+
+# Man pages from each command's --help (help2man): escsim(1) and
+# escsim-COMMAND(1), through a one-line wrapper per command.
+COMMANDS = run compare sweep check report export trace inspect merge
+MANPAGES = $(BUILD)/man/escsim.1 $(COMMANDS:%=$(BUILD)/man/escsim-%.1)
+HELP2MAN = help2man --no-info --no-discard-stderr --version-string=$(VERSION)
+man: $(MANPAGES)
+$(BUILD)/man/escsim.1: $(BUILD)/escsim
+	@mkdir -p $(@D)
+	$(HELP2MAN) -n 'discrete-event escalation simulator' -o $@ $(abspath $<)
+$(BUILD)/man/escsim-%.1: $(BUILD)/escsim
+	@mkdir -p $(@D)
+	@printf '#!/bin/sh\nexec "%s" %s "$$@"\n' '$(abspath $<)' '$*' > $(@D)/escsim-$* && chmod +x $(@D)/escsim-$*
+	$(HELP2MAN) -n "$$($(abspath $<) --help | sed -n 's/^  $* .*[^ ]   *\([^ ].*\)/\1/p')" \
+		-o $@ $(abspath $(@D))/escsim-$*
+
+$(BUILD)/escsim.pc: dist/escsim.pc.in Makefile
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' $< > $@
+
+install: $(BUILD)/escsim $(BUILD)/libescsim.a $(BUILD)/escsim.pc $(MANPAGES)
 	install -D -m 0755 $(BUILD)/escsim $(DESTDIR)$(BINDIR)/escsim
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -R scenarios/. $(DESTDIR)$(DATADIR)/
 	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/analysis analysis/*.py
+	install -D -m 0644 -t $(DESTDIR)$(INCLUDEDIR)/escsim include/escsim/*.h
+	install -D -m 0644 $(BUILD)/libescsim.a $(DESTDIR)$(LIBDIR)/libescsim.a
+	install -D -m 0644 $(BUILD)/escsim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/escsim.pc
+	install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man1 $(MANPAGES)
+	install -D -m 0644 dist/escsim.bash $(DESTDIR)$(COMPLETIONDIR)/escsim
 
 # The LuaLS definitions of the shipped policy modules' parameters, written
 # from their declarations (tests/cli/scripting.t checks they are current).
@@ -224,8 +274,10 @@ meta: $(BUILD)/escsim
 		tests/cli/scenarios/all_policies.lua > /dev/null
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/escsim
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(BINDIR)/escsim $(DESTDIR)$(LIBDIR)/libescsim.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/escsim.pc $(DESTDIR)$(COMPLETIONDIR)/escsim \
+		$(DESTDIR)$(MANDIR)/man1/escsim.1 $(COMMANDS:%=$(DESTDIR)$(MANDIR)/man1/escsim-%.1)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(INCLUDEDIR)/escsim
 
 clean:
 	rm -rf $(BUILD)

@@ -105,7 +105,8 @@ class Results:
     """An open result file.  Attributes: path, provenance (dict), complete
     (bool), arms (list), overrides and params (per arm), runs, daily, events,
     messages (arm -> DataFrame), units and labels (table -> column -> ...),
-    summary (name -> DataFrame), sweep_points (DataFrame or None)."""
+    summary (name -> DataFrame), sweep_points (DataFrame or None), and the
+    varied keys' sweep_units and sweep_docs (key -> text)."""
 
     def __init__(self, path, decode=True):
         self.path = path
@@ -142,6 +143,15 @@ class Results:
                 if isinstance(h["summary"][name], h5py.Dataset):
                     self.summary[name] = self._read("/summary/" + name)
         self.sweep_points = self._read("/sweep/points") if "sweep/points" in h else None
+        # Each varied key's units and description ("... (--vary KEY=log:...)").
+        self.sweep_units, self.sweep_docs = {}, {}
+        if self.sweep_points is not None:
+            ds = h["/sweep/points"]
+            self.sweep_units = json.loads(_text(ds.attrs.get("units", "{}")))
+            for i in range(len(ds.dtype.names)):
+                name = _text(ds.attrs.get("FIELD_%d_NAME" % i, ""))
+                if name:
+                    self.sweep_docs[name] = _text(ds.attrs.get("FIELD_%d_DESCRIPTION" % i, ""))
 
     # -- reading ---------------------------------------------------------
     def _read(self, path):

@@ -15,7 +15,13 @@ Each plot is written as DIR/NAME.png and DIR/NAME.svg:
                   distribution of cell_mean_latency_h
   survival        time to first crisis: Kaplan-Meier curves with 95% bands
   sweep_<param>   with a sweep: each metric's paired difference along each
-                  varied parameter
+                  varied parameter, in its units; a key varied as log:LO:HI:N
+                  on a log axis
+
+Metrics with nothing to draw (no finite value, or no spread to scale a
+difference by) are left out of a figure, not drawn as empty rows, and a
+figure with none is not written.  No warning is printed (a single
+replication has no interval: its bands are left out).
 
 Needs Debian's python3-matplotlib, python3-h5py and python3-pandas.
 """
@@ -30,6 +36,7 @@ matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullLocator  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from escsim_results import load  # noqa: E402
@@ -40,8 +47,11 @@ KEY_METRICS = [
 ]
 
 
+FORMATS = ("png", "svg")
+
+
 def save(fig, outdir, name, written):
-    for ext in ("png", "svg"):
+    for ext in FORMATS:
         path = os.path.join(outdir, "%s.%s" % (name, ext))
         fig.savefig(path, dpi=120, bbox_inches="tight")
         written.append(path)
@@ -64,7 +74,10 @@ def runs_metric(r, arm, metric):
 
 def plot_distributions(r, outdir, written, col):
     metrics = [m for m in KEY_METRICS
-               if m == "fatalities_total" or m in r.runs[r.arms[0]].columns]
+               if (m == "fatalities_total" or m in r.runs[r.arms[0]].columns) and
+               any(runs_metric(r, a, m).notna().any() for a in r.arms)]
+    if not metrics:
+        return
     n = len(metrics)
     ncol = 3
     nrow = (n + ncol - 1) // ncol
@@ -78,7 +91,7 @@ def plot_distributions(r, outdir, written, col):
         for i, a in enumerate(r.arms):
             if summ is not None:
                 row = summ[(summ.arm.astype(str) == a) & (summ.metric.astype(str) == m)]
-                if len(row) and np.isfinite(row["mean"].iloc[0]):
+                if len(row) and np.isfinite(row[["mean", "lo", "hi"]].iloc[0]).all():
                     mu, lo, hi = row["mean"].iloc[0], row["lo"].iloc[0], row["hi"].iloc[0]
                     ax.errorbar(i + 1.3, mu, yerr=[[mu - lo], [hi - mu]], fmt="D",
                                 color=col[a], ms=4, capsize=3)
@@ -104,7 +117,11 @@ def plot_differences(r, outdir, written, baseline, col):
     mb = m[m.arm.astype(str) == baseline]
     base = pd.Series(mb["sd"].to_numpy(), index=mb.metric.astype(str))
     arms = [a for a in r.arms if a != baseline]
+    sd = base.reindex(d.metric.astype(str)).to_numpy()
+    d = d[np.isfinite(sd) & (sd > 0)]    # a metric with no spread: no row
     metrics = list(dict.fromkeys(d.metric.astype(str)))
+    if not metrics or not arms:
+        return
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(metrics) * max(1, len(arms)) + 1.5))
     y = 0
     ticks, labels = [], []
@@ -152,9 +169,12 @@ def plot_ladder(r, outdir, written, col):
         days = mean.index.to_numpy()
         ax.fill_between(days, q10, q90, color=col[a], alpha=0.12, step="mid",
                         label="%s 10-90%%" % a)
-        ax.fill_between(days, mean - 1.96 * se, mean + 1.96 * se, color=col[a],
-                        alpha=0.35, label="%s mean, 95%% CI" % a)
-        ax.plot(days, mean, color=col[a], lw=1)
+        if np.isfinite(se).any():    # one replication has no interval
+            ok = np.isfinite(se).to_numpy()
+            ax.fill_between(days[ok], (mean - 1.96 * se)[ok], (mean + 1.96 * se)[ok],
+                            color=col[a], alpha=0.35, label="%s mean, 95%% CI" % a)
+        ax.plot(days, mean, color=col[a], lw=1, label=None if np.isfinite(se).any()
+                else "%s mean" % a)
     ax.set_xlabel("day of the horizon")
     ax.set_ylabel("highest ladder level that day (L0-L7)")
     ax.set_ylim(-0.2, 7.2)
@@ -289,6 +309,19 @@ def plot_survival(r, outdir, written, col):
     save(fig, outdir, "survival", written)
 
 
+def sweep_is_log(r, key):
+    """A key varied as log:LO:HI:N (so the file's description of the column
+    says), or whose values are positive and evenly spaced in log over more
+    than a factor of 10: drawn on a log axis."""
+    if "=log:" in r.sweep_docs.get(key, ""):
+        return True
+    v = np.unique(r.sweep_points[key].to_numpy(dtype=float))
+    if len(v) < 3 or not (v > 0).all() or v[-1] / v[0] <= 10:
+        return False
+    ratios = v[1:] / v[:-1]
+    return bool(np.allclose(ratios, ratios[0], rtol=1e-6))
+
+
 def plot_sweep(r, outdir, written):
     """Per varied key: each headline metric's paired difference at every
     point (dots, 95% CI) against the key's value, and the marginal mean over
@@ -298,10 +331,13 @@ def plot_sweep(r, outdir, written):
     if sw is None or sw.empty or r.sweep_points is None:
         return
     keys = [c for c in r.sweep_points.columns if c != "point"]
-    present = set(sw.metric.astype(str))
+    finite = sw[np.isfinite(sw["mean"])]
+    present = set(finite.metric.astype(str))      # an all-NaN metric: left out
     metrics = [m for m in ("misattributed_retaliations", "retaliations",
                            "fatalities_total", "spiral", "crisis",
                            "hours_at_or_above_6") if m in present]
+    if not metrics:
+        return
     arms = list(dict.fromkeys(sw.arm.astype(str)))
     cyc = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for key in keys:
@@ -322,10 +358,20 @@ def plot_sweep(r, outdir, written):
                            (mg.key.astype(str) == key)].sort_values("value")
                     ax.plot(g.value, g["mean"], "-", color=cyc[i % len(cyc)],
                             label="%s, mean over the other keys" % a)
-                    ax.fill_between(g.value, g.lo, g.hi, color=cyc[i % len(cyc)], alpha=0.15)
+                    band = np.isfinite(g.lo) & np.isfinite(g.hi)
+                    if band.any():
+                        ax.fill_between(g.value[band], g.lo[band], g.hi[band],
+                                        color=cyc[i % len(cyc)], alpha=0.15)
             ax.axhline(0, color="grey", lw=0.8)
             ax.set_title(m, fontsize=9)
-            ax.set_xlabel(key)
+            unit = r.sweep_units.get(key, "")
+            ax.set_xlabel("%s (%s)" % (key, unit) if unit and unit != "1" else key)
+            if sweep_is_log(r, key):
+                ax.set_xscale("log")
+                # ticks at the design's own values, as numbers, not powers
+                ax.set_xticks(np.unique(r.sweep_points[key].to_numpy(dtype=float)))
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "%.3g" % v))
+                ax.xaxis.set_minor_locator(NullLocator())
         for row in axes:
             row[0].set_ylabel("difference from %s (95%% CI)"
                               % sw.baseline.astype(str).iloc[0])
@@ -339,7 +385,12 @@ def main(argv):
     ap.add_argument("file")
     ap.add_argument("outdir")
     ap.add_argument("--baseline")
+    ap.add_argument("--format", choices=("png", "svg", "both"), default="both",
+                    help="png, svg or both (default)")
+    ap.add_argument("--quiet", action="store_true", help="no closing line")
     args = ap.parse_args(argv)
+    global FORMATS
+    FORMATS = ("png", "svg") if args.format == "both" else (args.format,)
     try:
         os.makedirs(args.outdir, exist_ok=True)
         if not os.access(args.outdir, os.W_OK):
@@ -368,7 +419,8 @@ def main(argv):
             failed += 1
             print("plots.py: %s: %s: %s" % (name, type(e).__name__, e), file=sys.stderr)
     r.close()
-    print("plots: %d files in %s" % (len(written), args.outdir), file=sys.stderr)
+    if not args.quiet:
+        print("plots: %d files in %s" % (len(written), args.outdir), file=sys.stderr)
     return 1 if failed else 0
 
 

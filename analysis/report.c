@@ -27,8 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __GLIBC__
@@ -37,14 +35,12 @@
 
 #include "escsim/h5in.h"
 #include "escsim/text.h"
+#include "pytool.h"
 #include "report.h"
 #include "stats.h"
 
 #ifndef ESCSIM_VERSION
 #define ESCSIM_VERSION "unknown"
-#endif
-#ifndef ESCSIM_DATADIR
-#define ESCSIM_DATADIR "/usr/local/share/escsim"
 #endif
 
 #define LEVEL 0.95
@@ -2331,83 +2327,11 @@ out:
 
 /* ----------------------------------------------------------------- plots */
 
-static int is_file(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* analysis/plots.py: $ESCSIM_ANALYSIS, then beside the binary's source tree
- * (build/escsim -> analysis/, build/asan/escsim -> ../../analysis/), then the
- * installed DATADIR/analysis. */
-static int find_plots(const report *r, char *out, size_t size)
-{
-	const char *env = getenv("ESCSIM_ANALYSIS");
-	if (env && *env) {
-		snprintf(out, size, "%s/plots.py", env);
-		if (is_file(out))
-			return 0;
-	}
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0 && r->o->argv0) {
-		snprintf(exe, sizeof exe, "%s", r->o->argv0);
-		n = (ssize_t)strlen(exe);
-	}
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			const char *up[] = { "/../analysis", "/../../analysis",
-			                     "/../../../analysis" };
-			for (int i = 0; i < 3; i++) {
-				snprintf(out, size, "%s%s/plots.py", exe, up[i]);
-				if (is_file(out))
-					return 0;
-			}
-		}
-	}
-	snprintf(out, size, "%s/analysis/plots.py", ESCSIM_DATADIR);
-	return is_file(out) ? 0 : -1;
-}
-
 static int plots(const report *r, esc_error *err)
 {
-	char script[4200];
-	if (find_plots(r, script, sizeof script) < 0)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: cannot find "
-		                     "analysis/plots.py (set ESCSIM_ANALYSIS to its "
-		                     "folder, or run 'make install')");
-	const char *py = getenv("ESCSIM_PYTHON");
-	if (!py || !*py)
-		py = "/usr/bin/python3";
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: cannot start "
-		                     "%s: %s", py, strerror(errno));
-	if (pid == 0) {
-		setenv("MPLBACKEND", "Agg", 1);
-		/* The plots script's messages go to stderr, as ours do. */
-		dup2(STDERR_FILENO, STDOUT_FILENO);
-		execl(py, py, script, r->o->path, r->o->plots_dir, "--baseline",
-		      r->a[r->base].name, (char *)NULL);
-		fprintf(stderr, "escsim: --plots: cannot run %s: %s\n", py,
-		        strerror(errno));
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: %s",
-			                     strerror(errno));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "--plots: %s %s failed "
-		                     "(exit %d; its message is above; it needs "
-		                     "python3-matplotlib, python3-h5py and python3-pandas)",
-		                     py, script, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return ESC_OK;
+	const char *args[] = { r->o->path, r->o->plots_dir, "--baseline",
+	                       r->a[r->base].name, NULL };
+	return esc_pytool_run(r->o->argv0, "plots.py", args, "--plots", err);
 }
 
 /* ------------------------------------------------------------------ main */

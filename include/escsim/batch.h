@@ -54,6 +54,8 @@ typedef struct esc_batch_opts {
 	int threads;                    /* workers, the caller included; 0 or 1: one */
 	const esc_sweep *sweep;         /* NULL, or every arm at every point:
 	                                   groups /arms/<ARM>.p<k> */
+	double progress_every_s;        /* stderr not a terminal: a progress line
+	                                   every this many seconds (0: none) */
 	const char *resume;             /* an incomplete result file of this same
 	                                   experiment: run what it lacks and
 	                                   write the whole back to it (out_path

@@ -122,6 +122,29 @@ int esc_h5_read_i64(const esc_h5_file *f, const char *path,
                     const char *column, int64_t start, size_t n,
                     int64_t *out, esc_error *err);
 
+/* The same for an unsigned 64-bit column (seed), which int64 would clip. */
+int esc_h5_read_u64(const esc_h5_file *f, const char *path,
+                    const char *column, int64_t start, size_t n,
+                    uint64_t *out, esc_error *err);
+/* A fixed-size string column: row i at OUT + i * WIDTH, NUL-terminated
+ * (a longer string is cut to WIDTH - 1 bytes). */
+int esc_h5_read_str(const esc_h5_file *f, const char *path,
+                    const char *column, int64_t start, size_t n,
+                    size_t width, char *out, esc_error *err);
+
+/* What a column holds, so a reader picks the function above that keeps
+ * every value exact; WIDTH is its size in the file, in bytes. */
+typedef enum esc_h5_colkind {
+	ESC_H5_COL_INT,       /* signed integer: esc_h5_read_i64 */
+	ESC_H5_COL_UINT,      /* unsigned integer: esc_h5_read_u64 */
+	ESC_H5_COL_FLOAT,     /* esc_h5_read_f64 */
+	ESC_H5_COL_ENUM,      /* codes: esc_h5_read_i64; names in FIELD_<i>_LABELS */
+	ESC_H5_COL_STRING     /* fixed-size text: esc_h5_read_str */
+} esc_h5_colkind;
+int esc_h5_column_kind(const esc_h5_file *f, const char *path,
+                       const char *column, esc_h5_colkind *kind,
+                       size_t *width, esc_error *err);
+
 /* Read every row of the table at PATH (in blocks, discarding them): a
  * damaged chunk fails here with ESC_ERR_INPUT and the library's reason. */
 int esc_h5_table_verify(const esc_h5_file *f, const char *path,

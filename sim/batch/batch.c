@@ -29,6 +29,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "escsim/h5merge.h"
+#include "escsim/log.h"
 #include "escsim/model.h"
 #include "escsim/text.h"
 #include "batch_impl.h"
@@ -887,6 +888,14 @@ int esc_batch_run(const esc_batch_opts *o, esc_batch_result *res, esc_error *err
 	}
 
 	if (started && !complete_already) {
+		if (rank == 0)
+			esc_log(ESC_LOG_INFO, "%s '%s': %zu arm%s x %lld replication%s "
+			        "(%lld jobs%s), %d thread%s%s%s%s", o->command ? o->command : "run",
+			        o->scenario_path, b.n_arms, b.n_arms == 1 ? "" : "s",
+			        (long long)o->reps, o->reps == 1 ? "" : "s",
+			        (long long)b.n_jobs, o->sweep ? ", every point" : "",
+			        b.threads, b.threads == 1 ? "" : "s", ranks > 1 ? " per rank" : "",
+			        final ? " -> " : "", final ? final : "");
 		st = esc_bt_run_jobs(&b, err);
 		if (b.out && st != ESC_OK && b.jobs_done == 0 &&
 		    st != ESC_ERR_INTERRUPTED && !joined) {

@@ -99,8 +99,9 @@ typedef struct batch {
 	int wst;                        /* the first write error (werr) */
 	esc_error werr, ferr;           /* ferr: the first failed job's */
 	int64_t failed_job;             /* -1: none failed */
-	int show;
+	int show;                       /* a live line on a terminal */
 	double t0, last_shown;
+	double last_logged;             /* the last progress line in a log */
 	int threads;
 } batch;
 

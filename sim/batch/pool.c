@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "escsim/log.h"
 #include "escsim/model.h"
 #include "batch_impl.h"
 
@@ -314,6 +315,10 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 	}
 	esc_bt_add_stats(b, s->point, rows);
 	b->jobs_done++;
+	if (esc_log_enabled(ESC_LOG_DEBUG))
+		esc_log(ESC_LOG_DEBUG, "replication %lld (point %lld) written: %lld of %lld",
+		        (long long)s->rep, (long long)s->point,
+		        (long long)b->jobs_done, (long long)b->n_jobs);
 	return ESC_OK;
 }
 
@@ -322,8 +327,7 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 static int skip_job(batch *b, const slot *s, esc_error *err)
 {
 	b->jobs_failed++;
-	if (!b->o->quiet)
-		fprintf(stderr, "%sescsim: skipped: %s\n", b->show ? "\r\033[K" : "", s->err.msg);
+	esc_log(ESC_LOG_WARN, "skipped: %s", s->err.msg);
 	if (!b->out)
 		return ESC_OK;
 	esc_failure_row row = { .rep = s->rep, .point = (int32_t)s->point };
@@ -345,21 +349,38 @@ static void fmt_duration(double s, char *buf, size_t size)
 		snprintf(buf, size, "%d h %02d min", (int)(s / 3600), (int)fmod(s / 60, 60));
 }
 
+/* Progress: on a terminal, a live line redrawn at most ten times a second;
+ * otherwise (a cluster's log file), a line every progress_every_s seconds,
+ * as the spec asks.  Neither with -q. */
 static void show_progress(batch *b)
 {
-	double now = esc_bt_wall_s();
-	if (!b->show || now - b->last_shown < 0.1)
+	double now = esc_bt_wall_s(), every = b->o->progress_every_s;
+	int live = b->show && now - b->last_shown >= 0.1;
+	int logged = !b->show && !b->o->quiet && every > 0 && esc_batch_rank() == 0 &&
+	             now - b->last_logged >= every && b->jobs_done < b->n_jobs;
+	if (!live && !logged)
 		return;
-	b->last_shown = now;
 	double dt = now - b->t0;
 	double rate = dt > 0 ? (double)b->jobs_done / dt : 0;
 	char eta[32];
 	fmt_duration(rate > 0 ? (double)(b->n_jobs - b->jobs_done) / rate : NAN, eta, sizeof eta);
+	if (logged) {
+		b->last_logged = now;
+		fprintf(stderr, "escsim: progress: %lld/%lld replications (%.1f%%), "
+		        "%.3g/s, %s left%s\n", (long long)b->jobs_done,
+		        (long long)b->n_jobs, b->n_jobs ? 100.0 * (double)b->jobs_done /
+		        (double)b->n_jobs : 100.0, rate, eta,
+		        esc_bt_interrupted ? " (interrupted: finishing the "
+		        "replications in hand)" : "");
+		return;
+	}
+	b->last_shown = now;
 	fprintf(stderr, "\r\033[K%lld/%lld replications  %.1f/s  %s left",
 	        (long long)b->jobs_done, (long long)b->n_jobs, rate, eta);
 	if (esc_bt_interrupted)
 		fprintf(stderr, "  (interrupted: finishing the replications in hand)");
 	fflush(stderr);
+	esc_log_live(1);
 }
 
 /* Called with b->mu held and no thread writing: take the writer role and
@@ -489,16 +510,15 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 	b->failed_job = -1;
 	esc_error_clear(&b->werr);
 	esc_error_clear(&b->ferr);
-	b->t0 = b->last_shown = esc_bt_wall_s();
+	b->t0 = b->last_shown = b->last_logged = esc_bt_wall_s();
 	b->last_shown -= 1;
 	int started = 0;                /* threads besides this one */
 	for (int i = 1; i < t; i++) {
 		ws[i].b = b;
 		int e = pthread_create(&ws[i].th, NULL, worker_main, &ws[i]);
 		if (e != 0) {           /* fewer threads: the same file, slower */
-			if (!b->o->quiet)
-				fprintf(stderr, "escsim: warning: %d of %d threads started (%s)\n",
-				        i, t, strerror(e));
+			esc_log(ESC_LOG_WARN, "%d of %d threads started (%s)", i, t,
+			        strerror(e));
 			break;
 		}
 		started++;
@@ -520,8 +540,10 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 	/* Whatever happened, keep every row that finished. */
 	if (b->wst == ESC_OK)
 		b->wst = flush_stage(b, &b->werr);
-	if (b->show)
+	if (b->show) {
 		fprintf(stderr, "\r\033[K");
+		esc_log_live(0);
+	}
 	if (b->wst) {
 		*err = b->werr;
 		return b->wst;

@@ -16,6 +16,7 @@ typedef struct cli {
 	uint64_t seed;
 	const char *out;
 	int quiet;
+	double progress_every;      /* --progress-every S (seconds; 0: none) */
 	int events;
 	int skip_failed;                /* --on-error skip */
 	const char **sets;
@@ -44,6 +45,9 @@ void cli_free(cli *c);
  * cmd is "run " (with a space) or NULL. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 
+/* A whole decimal number >= lo, all of s, into *out: 0, or -1. */
+int cli_parse_int(const char *s, int64_t lo, int64_t *out);
+
 /* The command line as one shell-quoted string (malloc'd). */
 char *cli_join_argv(int argc, char **argv);
 
@@ -56,5 +60,8 @@ int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "escsim/scenario.h"
+#include "escsim/log.h"
 #include "cli.h"
 
 /* The length of the container opening at s, in *depth how deeply
@@ -148,7 +149,7 @@ static int check(const cli *c)
 		if (st == ESC_OK && c->luals)
 			st = write_luals(s, c->luals, &err);
 		for (const char *const *w = esc_scenario_warnings(s); st == ESC_OK && w && *w; w++)
-			fprintf(stderr, "escsim: warning: %s\n", *w);
+			esc_log(ESC_LOG_WARN, "%s", *w);
 	}
 	esc_scenario_free(s);
 	if (st)

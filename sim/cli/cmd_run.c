@@ -84,6 +84,7 @@ static int run(cli *c, char **argv)
 		.reps = c->reps, .rep_offset = c->rep_offset, .seed = c->seed,
 		.quiet = c->quiet, .events = c->events, .skip_failed = c->skip_failed,
 		.threads = c->threads, .resume = c->resume, .command = c->cmd,
+		.progress_every_s = c->progress_every,
 	};
 	if (compare && c->n_arms) {
 		o.arms = c->arms;
@@ -154,7 +155,8 @@ int cmd_run(int argc, char **argv)
 {
 	/* The command line as typed, before getopt permutes argv and --arm
 	 * specs are cut up in place: the file records it to be replayed. */
-	cli c = { .reps = 100, .seed = 1, .command_line = cli_join_argv(argc, argv) };
+	cli c = { .reps = 100, .seed = 1, .progress_every = 30,
+	          .command_line = cli_join_argv(argc, argv) };
 	int st = cli_parse(&c, argc, argv);
 	if (st == 0)
 		st = run(&c, argv);

@@ -66,7 +66,8 @@ static void print_points(const esc_sweep *sw, const esc_batch_result *r)
 int cmd_sweep(int argc, char **argv)
 {
 	/* as typed, before getopt permutes argv (see cmd_run.c) */
-	cli c = { .reps = 100, .seed = 1, .command_line = cli_join_argv(argc, argv) };
+	cli c = { .reps = 100, .seed = 1, .progress_every = 30,
+	          .command_line = cli_join_argv(argc, argv) };
 	esc_sweep sw = {0};
 	esc_error err = {0};
 	char *default_out = NULL;
@@ -100,6 +101,7 @@ int cmd_sweep(int argc, char **argv)
 			.quiet = c.quiet, .events = c.events, .skip_failed = c.skip_failed,
 			.command = "sweep",
 			.threads = c.threads, .sweep = &sw, .resume = c.resume,
+			.progress_every_s = c.progress_every,
 		};
 		esc_batch_result res;
 		if (!o.out_path) {

@@ -33,6 +33,11 @@ static const char *usage_common =
 	"                        the whole back to FILE\n"
 	"  -q, --quiet           print nothing on success but warnings (no\n"
 	"                        progress, final line or report)\n"
+	"      --progress-every S  when stderr is not a terminal (a cluster log),\n"
+	"                        a progress line every S seconds: done, rate,\n"
+	"                        time left (default 30; 0: none)\n"
+	"  -v, --verbose         say what is being done (-vv: every replication)\n"
+	"      --log-level L     error, warn (default), info or debug\n"
 	"  -h, --help            this help\n";
 
 static const char *usage_arm =
@@ -96,7 +101,7 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 	return ESC_ERR_INPUT;
 }
 
-static int parse_int(const char *s, int64_t lo, int64_t *out)
+int cli_parse_int(const char *s, int64_t lo, int64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -179,7 +184,8 @@ char *cli_join_argv(int argc, char **argv)
 }
 
 enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
-       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS, OPT_DECOMPOSE };
+       OPT_RESUME, OPT_VARY, OPT_DESIGN, OPT_POINTS, OPT_ON_ERROR, OPT_LUALS, OPT_DECOMPOSE,
+       OPT_PROGRESS_EVERY };
 
 int cli_parse(cli *c, int argc, char **argv)
 {
@@ -202,6 +208,7 @@ int cli_parse(cli *c, int argc, char **argv)
 		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 		{ "luals", required_argument, NULL, OPT_LUALS },
 		{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
+		{ "progress-every", required_argument, NULL, OPT_PROGRESS_EVERY },
 		{ NULL, 0, NULL, 0 },
 	};
 	c->cmd = argv[1];
@@ -227,20 +234,21 @@ int cli_parse(cli *c, int argc, char **argv)
 		                  ? argv[optind - 2] : argv[optind - 1];
 		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
 		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
-		                 ch == 'j' || ch == OPT_RESUME || ch == OPT_ON_ERROR))
+		                 ch == 'j' || ch == OPT_RESUME || ch == OPT_ON_ERROR ||
+		                 ch == OPT_PROGRESS_EVERY))
 			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
 		switch (ch) {
 		case 'n':
-			if (parse_int(optarg, 1, &c->reps))
+			if (cli_parse_int(optarg, 1, &c->reps))
 				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 1, got '%s'", optarg);
 			break;
 		case 's':
-			if (parse_int(optarg, 0, &v))
+			if (cli_parse_int(optarg, 0, &v))
 				return cli_usage_error(cmdsp, "-s/--seed: expected an integer >= 0, got '%s'", optarg);
 			c->seed = (uint64_t)v;
 			break;
 		case OPT_REP_OFFSET:
-			if (parse_int(optarg, 0, &c->rep_offset))
+			if (cli_parse_int(optarg, 0, &c->rep_offset))
 				return cli_usage_error(cmdsp, "--rep-offset: expected an integer >= 0, got '%s'", optarg);
 			break;
 		case 'o':
@@ -249,6 +257,15 @@ int cli_parse(cli *c, int argc, char **argv)
 			c->out = optarg;
 			break;
 		case 'q': c->quiet = 1; break;
+		case OPT_PROGRESS_EVERY: {
+			char *end;
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v >= 0) || v > 1e9 || errno == ERANGE)
+				return cli_usage_error(cmdsp, "--progress-every: expected a number of seconds >= 0, got '%s'", optarg);
+			c->progress_every = v;
+			break;
+		}
 		case OPT_EVENTS: c->events = 1; break;
 		case OPT_ON_ERROR:
 			if (strcmp(optarg, "abort") == 0)
@@ -274,7 +291,7 @@ int cli_parse(cli *c, int argc, char **argv)
 			sprintf(c->horizon_label, "--horizon '%s'", optarg);
 			break;
 		case 'j':
-			if (parse_int(optarg, 0, &v) || v > 4096)
+			if (cli_parse_int(optarg, 0, &v) || v > 4096)
 				return cli_usage_error(cmdsp, "-j/--threads: expected an integer from 0 to 4096, got '%s'", optarg);
 			c->threads = (int)v;
 			threads_given = 1;
@@ -295,7 +312,7 @@ int cli_parse(cli *c, int argc, char **argv)
 				if (strcmp(optarg, "grid") != 0 && strcmp(optarg, "sobol") != 0)
 					return cli_usage_error(cmdsp, "--design: expected grid or sobol, got '%s'", optarg);
 				c->design = optarg;
-			} else if (parse_int(optarg, 1, &c->points)) {
+			} else if (cli_parse_int(optarg, 1, &c->points)) {
 				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
 			}
 			break;

@@ -591,12 +591,17 @@ static hid_t small_conversion_dxpl(void)
 	return dxpl;
 }
 
-/* Read rows [start, start+n) of COLUMN into OUT as doubles (AS_F64) or
- * int64s. */
+/* What read_column converts to: doubles, int64s, uint64s, or fixed-size
+ * strings of `width` bytes each. */
+enum { AS_I64, AS_F64, AS_U64, AS_STR };
+
+/* Read rows [start, start+n) of COLUMN into OUT as AS (width: the bytes of
+ * one string for AS_STR). */
 static int read_column(const esc_h5_file *f, const char *path,
                        const char *column, int64_t start, size_t n,
-                       void *out, int as_f64, esc_error *err)
+                       void *out, int as, size_t width, esc_error *err)
 {
+	int as_f64 = as == AS_F64;
 	hid_t ftype;
 	hsize_t rows;
 	/* No chunk cache: one read visits each chunk once, and the dataset is
@@ -618,7 +623,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK;
 	hid_t mtype = -1, member = -1, native = -1, fspace = -1, mspace = -1;
-	hid_t dxpl = -1;
+	hid_t dxpl = -1, strtype = -1;
 	unsigned char *raw = NULL;
 	int idx = H5Tget_member_index(ftype, column);
 	if (idx < 0) {
@@ -637,13 +642,26 @@ static int read_column(const esc_h5_file *f, const char *path,
 		goto out;
 	member = H5Tget_member_type(ftype, (unsigned)idx);
 	H5T_class_t cls = H5Tget_class(member);
-	int is_enum = cls == H5T_ENUM;
-	if (!is_enum && cls != H5T_INTEGER && cls != H5T_FLOAT) {
+	int is_enum = cls == H5T_ENUM && as != AS_STR;
+	if (as == AS_STR) {
+		if (cls != H5T_STRING || H5Tis_variable_str(member) > 0 || width < 2) {
+			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
+			                   "a fixed-size string", f->path, path, column);
+			goto out;
+		}
+		/* HDF5 pads or cuts to the memory type's size, NUL-terminated. */
+		strtype = H5Tcopy(H5T_C_S1);
+		if (strtype < 0 || H5Tset_size(strtype, width) < 0 ||
+		    H5Tset_strpad(strtype, H5T_STR_NULLTERM) < 0) {
+			rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot make a string type", path);
+			goto out;
+		}
+	} else if (!is_enum && cls != H5T_INTEGER && cls != H5T_FLOAT) {
 		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
 		                   "numeric", f->path, path, column);
 		goto out;
 	}
-	if (!as_f64 && cls == H5T_FLOAT) {
+	if (!as_f64 && as != AS_STR && cls == H5T_FLOAT) {
 		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' holds "
 		                   "floating-point values, not integers", f->path,
 		                   path, column);
@@ -671,13 +689,14 @@ static int read_column(const esc_h5_file *f, const char *path,
 			goto out;
 		}
 	}
-	mtype = H5Tcreate(H5T_COMPOUND, esize);
+	mtype = H5Tcreate(H5T_COMPOUND, as == AS_STR ? width : esize);
 	hsize_t off = (hsize_t)start, cnt = n;
 	fspace = H5Dget_space(d);
 	mspace = H5Screate_simple(1, &cnt, NULL);
 	if (mtype < 0 ||
-	    H5Tinsert(mtype, column, 0, is_enum ? native :
-	              as_f64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64) < 0 ||
+	    H5Tinsert(mtype, column, 0, is_enum ? native : as == AS_STR ? strtype :
+	              as_f64 ? H5T_NATIVE_DOUBLE :
+	              as == AS_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64) < 0 ||
 	    fspace < 0 || mspace < 0 ||
 	    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
 	    (dxpl = small_conversion_dxpl()) < 0 ||
@@ -698,11 +717,15 @@ static int read_column(const esc_h5_file *f, const char *path,
 		}
 		if (as_f64)
 			((double *)out)[i] = (double)v;
+		else if (as == AS_U64)
+			((uint64_t *)out)[i] = (uint64_t)v;
 		else
 			((int64_t *)out)[i] = v;
 	}
 out:
 	free(raw);
+	if (strtype >= 0)
+		H5Tclose(strtype);
 	if (dxpl >= 0)
 		H5Pclose(dxpl);
 	if (mspace >= 0)
@@ -724,14 +747,61 @@ int esc_h5_read_f64(const esc_h5_file *f, const char *path,
                     const char *column, int64_t start, size_t n, double *out,
                     esc_error *err)
 {
-	return read_column(f, path, column, start, n, out, 1, err);
+	return read_column(f, path, column, start, n, out, AS_F64, 0, err);
 }
 
 int esc_h5_read_i64(const esc_h5_file *f, const char *path,
                     const char *column, int64_t start, size_t n,
                     int64_t *out, esc_error *err)
 {
-	return read_column(f, path, column, start, n, out, 0, err);
+	return read_column(f, path, column, start, n, out, AS_I64, 0, err);
+}
+
+int esc_h5_read_u64(const esc_h5_file *f, const char *path,
+                    const char *column, int64_t start, size_t n,
+                    uint64_t *out, esc_error *err)
+{
+	return read_column(f, path, column, start, n, out, AS_U64, 0, err);
+}
+
+int esc_h5_read_str(const esc_h5_file *f, const char *path,
+                    const char *column, int64_t start, size_t n,
+                    size_t width, char *out, esc_error *err)
+{
+	return read_column(f, path, column, start, n, out, AS_STR, width, err);
+}
+
+int esc_h5_column_kind(const esc_h5_file *f, const char *path,
+                       const char *column, esc_h5_colkind *kind,
+                       size_t *width, esc_error *err)
+{
+	hid_t t;
+	hsize_t rows;
+	hid_t d = open_table(f, path, &t, &rows, err);
+	if (d < 0)
+		return err ? err->status : ESC_ERR_INPUT;
+	int rc = ESC_OK, idx = H5Tget_member_index(t, column);
+	hid_t m = idx < 0 ? -1 : H5Tget_member_type(t, (unsigned)idx);
+	H5T_class_t cls = m < 0 ? H5T_NO_CLASS : H5Tget_class(m);
+	*width = m < 0 ? 0 : H5Tget_size(m);
+	if (cls == H5T_INTEGER)
+		*kind = H5Tget_sign(m) == H5T_SGN_NONE ? ESC_H5_COL_UINT : ESC_H5_COL_INT;
+	else if (cls == H5T_ENUM)
+		*kind = ESC_H5_COL_ENUM;
+	else if (cls == H5T_FLOAT)
+		*kind = ESC_H5_COL_FLOAT;
+	else if (cls == H5T_STRING && H5Tis_variable_str(m) <= 0)
+		*kind = ESC_H5_COL_STRING;
+	else
+		rc = esc_error_set(err, ESC_ERR_INPUT, idx < 0 ?
+		                   "'%s': %s: column '%s' not found" :
+		                   "'%s': %s: column '%s' is of a kind escsim does "
+		                   "not read", f->path, path, column);
+	if (m >= 0)
+		H5Tclose(m);
+	H5Tclose(t);
+	H5Dclose(d);
+	return rc;
 }
 
 int esc_h5_table_verify(const esc_h5_file *f, const char *path,

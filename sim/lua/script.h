@@ -262,9 +262,7 @@ int esc_lua_sorted_pairs(lua_State *L);
  * such numbers. */
 const char *esc_lua_typename(lua_State *L, int idx);
 
-/* Levenshtein distance, for "did you mean" (capped at 255). */
-int esc_lua_edit_distance(const char *a, const char *b);
-/* The candidate closest to key if close enough, else NULL. */
+/* The candidate closest to key if close enough, else NULL (esc_suggest). */
 const char *esc_lua_suggest(const char *key, const char *const *candidates, size_t n);
 
 /* Is s a name: [A-Za-z_][A-Za-z0-9_]* of at most max bytes? */

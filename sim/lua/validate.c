@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "script.h"
+#include "escsim/suggest.h"
 
 typedef struct vctx {
 	lua_State *L;
@@ -1688,7 +1689,7 @@ static void check_helper_name(vctx *v, const char *key)
 {
 	const char *near = NULL;
 	for (size_t h = 0; h < esc_lua_n_hook_names && !near; h++)
-		if (esc_lua_edit_distance(key, esc_lua_hook_names[h]) <= 2)
+		if (esc_edit_distance(key, esc_lua_hook_names[h]) <= 2)
 			near = esc_lua_hook_names[h];
 	if (!near && strncmp(key, "on_", 3) != 0)
 		return;                          /* a helper */

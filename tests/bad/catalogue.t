@@ -11,22 +11,10 @@
 # is set by make test; by default build/escsim.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
+. "$here/catalogue.sh"
 cd "$root" || exit 1
-ESCSIM=${ESCSIM:-$root/build/escsim}
-# Bad scenarios may use the scenario library, as real ones do.
-export ESCSIM_PATH="$root/scenarios"
 
-if [ ! -x "$ESCSIM" ]; then
-	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
-	exit 1
-fi
-
-lines=()
-while IFS= read -r line || [ -n "$line" ]; do
-	case "$line" in ''|'#'*) continue ;; esac
-	lines+=("$line")
-done < "$here/catalogue.txt"
+read_catalogue "$here/catalogue.txt"
 
 echo "1..${#lines[@]}"
 tmp=$(mktemp -d)

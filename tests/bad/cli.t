@@ -9,21 +9,8 @@
 # make test; by default build/escsim.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-ESCSIM=${ESCSIM:-$root/build/escsim}
 PY=/usr/bin/python3
-export ESCSIM_PATH="$root/scenarios"
-
-if [ ! -x "$ESCSIM" ]; then
-	echo "Bail out! escsim not found at $ESCSIM (build it with make, or set ESCSIM)"
-	exit 1
-fi
-
-lines=()
-while IFS= read -r line || [ -n "$line" ]; do
-	case "$line" in ''|'#'*) continue ;; esac
-	lines+=("$line")
-done < "$here/cli.txt"
+. "$here/catalogue.sh"
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -86,53 +73,5 @@ then
 	echo "Bail out! cannot make the damaged result files: $(cat "$TMP/fx.err")"
 	exit 1
 fi
-fx_sum() { (cd "$FX" && stat -c "%n %s %Y" ./* && cksum ./*); }
-fx_before=$(fx_sum)
-
-echo "1..${#lines[@]}"
-n=0 failed=0
-for line in "${lines[@]}"; do
-	n=$((n + 1))
-	want=${line%%|*}
-	rest=${line#*|}
-	frag=${rest%%|*}
-	args=${rest#*|}
-	frag=${frag//\$FX/$FX}
-	eval "set -- $args"
-	work=$TMP/case$n
-	mkdir -p "$work"
-	(cd "$work" && exec "$ESCSIM" "$@") > "$TMP/out" 2> "$TMP/err" < /dev/null
-	status=$?
-	problems=()
-	[ "$status" = "$want" ] || problems+=("exit status $status, expected $want")
-	msg=$(cat "$TMP/err")
-	rest=$msg
-	parts=()
-	while :; do
-		case $frag in
-		*" ... "*) parts+=("${frag%% ... *}"); frag=${frag#* ... } ;;
-		*) parts+=("$frag"); break ;;
-		esac
-	done
-	for p in "${parts[@]}"; do
-		case $rest in
-		*"$p"*) rest=${rest#*"$p"} ;;
-		*) problems+=("message fragment not found (in order): $p") ;;
-		esac
-	done
-	left=$(ls -A "$work")
-	[ -z "$left" ] || problems+=("files left behind: $(echo $left)")
-	now=$(fx_sum)
-	[ "$now" = "$fx_before" ] || { problems+=("the result files in \$FX changed"); fx_before=$now; }
-	name="escsim $args"
-	if [ ${#problems[@]} -eq 0 ]; then
-		echo "ok $n - $want: $name"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $want: $name"
-		for p in "${problems[@]}"; do echo "#   $p"; done
-		sed 's/^/#   stderr: /' "$TMP/err" | head -20
-	fi
-	rm -rf "$work"
-done
-[ "$failed" -eq 0 ]
+catalogue_fixtures() { (cd "$FX" && stat -c "%n %s %Y" ./* && cksum ./*); }
+CATALOGUE_FRAG_VARS=FX run_catalogue "$here/cli.txt"

@@ -114,14 +114,6 @@ static int type_index(const esc_config *cfg, const char *name)
 	return -1;
 }
 
-static int zone_index(const esc_config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_zones; i++)
-		if (strcmp(cfg->zones[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 bench_c_policy *bench_c_policy_golan(const esc_config *cfg)
 {
 	int isr = party_index(cfg, "ISR"), syr = party_index(cfg, "SYR");

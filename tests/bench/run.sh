@@ -44,6 +44,7 @@ if [ "${ONLY:-}" != scaling ]; then
 	$rt "$B/tests/bench/bench_kernel" || echo "bench_kernel failed"
 	$rt "$B/tests/bench/bench_scenario" --growth "$SCEN" || echo "bench_scenario failed"
 	$rt "$B/tests/bench/bench_output" "$SCEN" || echo "bench_output failed"
+	$rt "$B/tests/bench/bench_fit" || echo "bench_fit failed"
 fi
 
 # Scaling: replications per second with 2 over 1, as the batch reports
