@@ -119,6 +119,8 @@ struct esc_lua_policy {
 	char (*states)[ESC_NAME_MAX];
 	char (*channels)[ESC_NAME_MAX];
 	int *kinds;                  /* per party: esc_party_kind */
+	char (*call_names)[ESC_N_HOOKS][160];   /* per party and hook: "policies.PARTY.HOOK",
+	                                           made once rather than at every call */
 	int *policy_ref;             /* per party: its table in the arm, or LUA_NOREF */
 	int *live_ref;               /* per party: the copy for the current replication */
 	unsigned *hooks;             /* per party: bit h set if it has hook h */
@@ -128,6 +130,8 @@ struct esc_lua_policy {
 	int triggers_ref;            /* the arm's triggers array, or LUA_NOREF */
 	int run_ref;                 /* this replication's {timers, procs, triggers} */
 	int strs_ref;                /* interned field and name strings (record_lua.c) */
+	int hook_name_ref[ESC_N_HOOKS];   /* each hook's name, interned (push_hook) */
+	void *record_names[5];       /* each kind's field names (record_lua.c) */
 	int record_mt_ref[5];        /* metatables of the records: incident, event,
 	                                request, answer, operation */
 	unsigned char *fired;        /* per trigger, this replication */
@@ -146,7 +150,9 @@ struct esc_lua_call {             /* prepare() in policy_lua.c sets each field *
 	int64_t about;               /* sim.act's default event, or -1 */
 	int target, zone;            /* sim.act's defaults, or -1 */
 	int fn_idx;                  /* stack index of the function called, 0 none */
-	char name[160];              /* "policies.ISR.attribute", for messages */
+	const char *name;            /* "policies.ISR.attribute", for messages: the
+	                                policy's (call_names) or name_buf */
+	char name_buf[160];          /* a name made for this call (triggers, timers) */
 	char head[160 + sizeof " returned "];   /* "NAME returned ", built when needed */
 	const void *in;              /* the hook's input */
 	void *out;                   /* and output */
