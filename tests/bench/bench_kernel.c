@@ -425,6 +425,8 @@ __attribute__((noinline)) static void measure_ref_pre(ref_mm1 *q)
 typedef struct ref_run {
 	ref_mm1 q;
 	int pre;
+	int as_kernel;          /* seed as mm1_once seeds its streams, so run r of
+	                           each is the same sample path (bench_pair) */
 } ref_run;
 
 static int ref_setup(ref_run *b, const gsl_rng_type *type, int pre, uint64_t customers)
@@ -449,8 +451,13 @@ static double ref_once(ref_run *b, int r)
 {
 	ref_mm1 *q = &b->q;
 	uint64_t customers = q->customers;
-	gsl_rng_set(q->ra, 1000u + (unsigned)r);
-	gsl_rng_set(q->rs, 2000u + (unsigned)r);
+	if (b->as_kernel) {
+		gsl_rng_set(q->ra, (unsigned long)esc_rng_stream_seed(20261010, (uint64_t)r, "arrival"));
+		gsl_rng_set(q->rs, (unsigned long)esc_rng_stream_seed(20261010, (uint64_t)r, "service"));
+	} else {
+		gsl_rng_set(q->ra, 1000u + (unsigned)r);
+		gsl_rng_set(q->rs, 2000u + (unsigned)r);
+	}
 	q->h.n = 0;
 	q->head = q->n = 0;
 	q->arrived = q->departed = 0;
@@ -499,7 +506,9 @@ static double bench_ref(const gsl_rng_type *type, int pre, uint64_t customers,
 }
 
 /* Target 3 of issue #17: the kernel's M/M/1 against the reference loop,
- * both on xoshiro256++ with gsl_ran_exponential, measured as PAIRS pairs
+ * both on xoshiro256++ with gsl_ran_exponential, seeded alike so that run
+ * r of each serves the same customers (checked: the same sum of sojourn
+ * times), measured as PAIRS pairs
  * of runs in alternating order (kernel first, then reference first), after
  * a warm-up of each: a busy stretch of the machine then falls on both
  * members of a pair.  The row is the median of the pairs' ratios; the note
@@ -514,6 +523,7 @@ static int bench_pair(uint64_t customers)
 	if (mm1_setup(&a, NULL, DRAW_GSL, customers) ||
 	    ref_setup(&b, esc_rng_xoshiro256pp, 0, customers))
 		return -1;
+	b.as_kernel = 1;
 	if (mm1_once(&a, 0) < 0)
 		return -1;
 	ref_once(&b, 0);
@@ -527,6 +537,11 @@ static int bench_pair(uint64_t customers)
 		}
 		if (ka[i] < 0)
 			return -1;
+		/* The same draws in the same order: the same customers. */
+		if (a.q.sojourn_sum != b.q.sojourn_sum) {
+			fprintf(stderr, "bench_kernel: the kernel's M/M/1 and the reference loop differ\n");
+			return -1;
+		}
 		ratio[i] = ka[i] / rb[i];
 	}
 	mm1_teardown(&a);
