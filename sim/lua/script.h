@@ -42,6 +42,7 @@
 #define ESC_REG_SITES "escsim.sites"        /* weak: table -> where it was written */
 
 typedef struct esc_lua_policy esc_lua_policy;
+typedef struct esc_lua_blocks esc_lua_blocks;
 typedef struct esc_lua_call esc_lua_call;
 struct esc_lua_override;
 
@@ -49,6 +50,7 @@ struct esc_scenario {
 	lua_State *L;
 
 	/* Allocator accounting (ud of the allocator is the scenario). */
+	esc_lua_blocks *blocks;     /* where its memory comes from (blocks.c) */
 	size_t mem_used, mem_limit;
 	int mem_refused;            /* an allocation was refused since the last entry */
 	/* Bytes allocated since the last entry: C-side work such as copying
@@ -213,6 +215,17 @@ void esc_lua_push_run(lua_State *L, const esc_lua_policy *p);
  * it waits (sim.wait) or ends; raises its error in L otherwise, with the
  * process's file:line. */
 void esc_lua_resume(lua_State *L, lua_State *co, int nargs);
+
+/* ---- blocks.c: the memory of a Lua state ---- */
+
+/* Small blocks from free lists, larger ones from malloc.  realloc: ptr
+ * NULL allocates nsize bytes; otherwise ptr is a block of osize bytes from
+ * here, moved or kept to hold nsize (> 0) bytes; NULL when out of memory
+ * (ptr untouched).  release: gives back ptr (osize bytes), NULL ignored. */
+esc_lua_blocks *esc_lua_blocks_new(void);
+void esc_lua_blocks_free(esc_lua_blocks *b);
+void *esc_lua_blocks_realloc(esc_lua_blocks *b, void *ptr, size_t osize, size_t nsize);
+void esc_lua_blocks_release(esc_lua_blocks *b, void *ptr, size_t osize);
 
 /* ---- sandbox.c ---- */
 
