@@ -226,7 +226,8 @@ static int64_t schedule(lua_State *L, esc_lua_call *c, double dt, const char *wh
 	int party = need_party(L, c, what);
 	int64_t token = c->p->next_token++;
 	keep_timer(L, c, token);
-	esc_error err = {0};
+	esc_error err;               /* cleared, not zeroed: 1 KiB */
+	esc_error_clear(&err);
 	if (esc_engine_schedule(c->ctx.engine, party, dt, token, &err))
 		engine_error(L, what, &err);
 	return token;
@@ -388,7 +389,8 @@ static int sim_act(lua_State *L)
 		esc_lua_bad(L, NULL, "sim.act: ", "action='query' about no event: a query asks who did an incident (set about = its id)");
 	if (d.query_cell && about < 0)
 		esc_lua_bad(L, NULL, "sim.act: ", "query=true about no event: the cell is asked who did an incident (set about = its id)");
-	esc_error err = {0};
+	esc_error err;               /* cleared, not zeroed: 1 KiB */
+	esc_error_clear(&err);
 	if (esc_engine_act(c->ctx.engine, party, &d, about, &err))
 		return engine_error(L, "sim.act", &err);
 	return 0;
@@ -410,7 +412,8 @@ static int sim_log(lua_State *L)
 	else
 		return luaL_error(L, "sim.log: argument 2: expected a finite number or a boolean, got %s",
 		                  lua_type(L, 2) == LUA_TNUMBER ? lua_tostring(L, 2) : esc_lua_typename(L, 2));
-	esc_error err = {0};
+	esc_error err;               /* cleared, not zeroed: 1 KiB */
+	esc_error_clear(&err);
 	if (esc_engine_log(c->ctx.engine, c->ctx.party, key, v, &err))
 		return engine_error(L, "sim.log", &err);
 	return 0;
