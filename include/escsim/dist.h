@@ -41,6 +41,8 @@ typedef enum esc_dist_kind {
 typedef struct esc_dist {
 	esc_dist_kind kind;
 	double a, b, c;
+	double log_a;                  /* lognormal: log(a), taken once here
+	                                  rather than at every draw */
 	size_t n;                      /* discrete: number of weights */
 	double *weights;               /* discrete: owned copy */
 	gsl_ran_discrete_t *table;     /* discrete: Walker alias table */

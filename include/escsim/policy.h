@@ -116,6 +116,13 @@ typedef struct esc_notice {
 
 typedef struct esc_event_row esc_event_row;
 
+/* The hooks, for esc_policy_type.hooks: bit ESC_HOOK_BIT(h) of its mask. */
+typedef enum esc_hook {
+	ESC_HOOK_ATTRIBUTE, ESC_HOOK_OBSERVED, ESC_HOOK_CELL_REQUEST, ESC_HOOK_CELL_REPLY,
+	ESC_HOOK_PRE_OPERATION, ESC_HOOK_TICK, ESC_HOOK_EVENT, ESC_N_HOOKS
+} esc_hook;
+#define ESC_HOOK_BIT(h) (1u << (h))
+
 /* A policy implementation.  Every hook may be NULL (the engine's default);
  * hooks return 0 or an error status with err filled (the model adds the
  * replication and simulated time).  The engine validates every output. */
@@ -157,6 +164,14 @@ typedef struct esc_policy_type {
 	                esc_error *err);
 	/* A timer set with esc_engine_schedule fires for ctx->party. */
 	int (*on_timer)(void *self, const esc_hook_ctx *ctx, int64_t token, esc_error *err);
+	/* Which hooks party has (ESC_HOOK_BIT bits), asked once per
+	 * replication after begin: the model calls a party's attribute,
+	 * on_incident_observed, on_cell_request, on_cell_reply and
+	 * pre_operation only when its bit is set, and positions no stream for
+	 * a call it does not make (a Lua policy has the hooks its table has;
+	 * asking every party for every incident cost a tenth of a Lua run).
+	 * NULL: every hook the type has, for every party. */
+	unsigned (*hooks)(void *self, int party);
 } esc_policy_type;
 
 typedef struct esc_policy {

@@ -20,8 +20,17 @@
 /* GSL generator type: xoshiro256++, state seeded by splitmix64(seed). */
 extern const gsl_rng_type *esc_rng_xoshiro256pp;
 
-/* splitmix64 finaliser: a bijective 64-bit mix. */
-uint64_t esc_rng_mix64(uint64_t x);
+#define ESC_RNG_GAMMA 0x9e3779b97f4a7c15ULL   /* splitmix64's increment */
+
+/* splitmix64 finaliser: a bijective 64-bit mix.  Inline, as are the key
+ * formulas below: the model computes several keys for every event, and a
+ * key with constant parts folds to fewer mixes where it is used. */
+static inline uint64_t esc_rng_mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
 
 /* The seed of one source's stream: a hash of all three parts.  Stable across
  * platforms and releases (it is part of the results' reproducibility). */
@@ -36,9 +45,30 @@ uint64_t esc_rng_stream_seed(uint64_t base_seed, uint64_t rep, const char *sourc
  * esc_rng_key(parent, tag, i): the key of the i-th thing of kind `tag`
  * under `parent` (0 for a root).  esc_rng_key_seed(stream_seed, key): the
  * seed of a stream's generator positioned at a key.  Both are fixed
- * formulas (rng.c) and part of the results' reproducibility. */
-uint64_t esc_rng_key(uint64_t parent, uint64_t tag, uint64_t i);
-uint64_t esc_rng_key_seed(uint64_t stream_seed, uint64_t key);
+ * formulas and part of the results' reproducibility; exactly:
+ *
+ *   key(parent, tag, i) = mix64( mix64(parent + tag * GAMMA) ^ mix64(i + GAMMA) )
+ *   key_seed(s, key)    = mix64( s ^ mix64(key) )
+ *
+ * with GAMMA = ESC_RNG_GAMMA.  The inner mixes keep (tag, i) pairs apart: a
+ * small tag change and a small index change land in unrelated words before
+ * they meet. */
+static inline uint64_t esc_rng_key(uint64_t parent, uint64_t tag, uint64_t i)
+{
+	return esc_rng_mix64(esc_rng_mix64(parent + tag * ESC_RNG_GAMMA) ^
+	                     esc_rng_mix64(i + ESC_RNG_GAMMA));
+}
+
+static inline uint64_t esc_rng_key_seed(uint64_t stream_seed, uint64_t key)
+{
+	return esc_rng_mix64(stream_seed ^ esc_rng_mix64(key));
+}
+
+/* gsl_rng_set(r, seed), with the whole 64-bit seed: for xoshiro256++ the
+ * state is written here directly, without GSL's two calls through
+ * pointers (the model positions a generator at a key before nearly every
+ * draw); other types go through gsl_rng_set. */
+void esc_rng_seed(gsl_rng *r, uint64_t seed);
 
 /* A set of named streams for one worker.  Streams are created on first use
  * and reseeded for each replication; pointers returned by esc_streams_get

@@ -133,6 +133,8 @@ int esc_dist_init(esc_dist *d, esc_dist_kind kind, double a, double b, double c,
 	d->a = a;
 	d->b = b;
 	d->c = c;
+	if (kind == ESC_DIST_LOGNORMAL)
+		d->log_a = log(a);
 	return ESC_OK;
 }
 
@@ -253,7 +255,7 @@ double esc_dist_sample(const esc_dist *d, gsl_rng *r)
 	case ESC_DIST_EXPONENTIAL:
 		return esc_ran_exponential(r, d->a);        /* takes the mean */
 	case ESC_DIST_LOGNORMAL:
-		return gsl_ran_lognormal(r, log(d->a), d->b);
+		return gsl_ran_lognormal(r, d->log_a, d->b);
 	case ESC_DIST_GAMMA:
 		return gsl_ran_gamma(r, d->a, d->b);        /* shape, scale */
 	case ESC_DIST_WEIBULL:

@@ -470,8 +470,8 @@ esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
 	 * frame.  A time test rather than a max, which would add its latency
 	 * to every event's time. */
 	uint32_t i = sim->free_head;
-	if (__builtin_expect(!(t_h > sim->now) | !fn | (sim->seq > ESC_SEQ_MAX) |
-	                     (i == FREE_END), 0))
+	if (__builtin_expect(!(t_h > sim->now), 0) || __builtin_expect(!fn, 0) ||
+	    __builtin_expect(sim->seq > ESC_SEQ_MAX, 0) || __builtin_expect(i == FREE_END, 0))
 		return schedule_slow(sim, t_h, fn, ctx, arg);
 	sim->free_head = sim->slots[i].next;
 	sim->slots[i].gen++;       /* even -> odd: pending */

@@ -57,6 +57,17 @@ static const char *const priority_names[] = {"flash", "immediate", "routine"};
 
 /* ---- the policy object -------------------------------------------------------- */
 
+/* c->name = a name made for this call, in c->name_buf. */
+static void set_name(esc_lua_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_name(esc_lua_call *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->name_buf, sizeof c->name_buf, fmt, ap);
+	va_end(ap);
+	c->name = c->name_buf;
+}
+
 typedef char name_t[ESC_NAME_MAX];
 
 static name_t *names_alloc(size_t n)
@@ -76,6 +87,8 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 		p->record_mt_ref[w] = LUA_NOREF;
 	p->max_log_rows = cfg->max_log_rows;
 	p->max_still = cfg->max_steps_per_instant;
+	for (size_t h = 0; h < COUNT(p->hook_name_ref); h++)
+		p->hook_name_ref[h] = LUA_NOREF;
 	p->np = cfg->n_parties;
 	p->nt = cfg->n_types;
 	p->nz = cfg->n_zones;
@@ -91,7 +104,9 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 	p->hooks = calloc(p->np + 1, sizeof *p->hooks);
 	p->tick = calloc(p->np + 1, sizeof *p->tick);
 	p->kinds = calloc(p->np + 1, sizeof *p->kinds);
+	p->call_names = calloc(p->np + 1, sizeof *p->call_names);
 	if (!p->parties || !p->types || !p->zones || !p->states || !p->channels || !p->kinds ||
+	    !p->call_names ||
 	    !p->policy_ref || !p->live_ref || !p->hooks || !p->tick) {
 		esc_lua_policy_free(NULL, p);
 		return NULL;
@@ -100,6 +115,9 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 		memcpy(p->parties[i], cfg->parties[i].name, ESC_NAME_MAX);
 		p->kinds[i] = (int)cfg->parties[i].kind;
 		p->policy_ref[i] = p->live_ref[i] = LUA_NOREF;
+		for (int h = 0; h < ESC_N_HOOKS; h++)
+			snprintf(p->call_names[i][h], sizeof p->call_names[i][h], "policies.%s.%s",
+			         p->parties[i], esc_lua_hook_names[h]);
 	}
 	for (size_t i = 0; i < p->nt; i++)
 		memcpy(p->types[i], cfg->types[i].name, ESC_NAME_MAX);
@@ -272,6 +290,7 @@ void esc_lua_policy_free(lua_State *L, esc_lua_policy *p)
 	free(p->hooks);
 	free(p->tick);
 	free(p->kinds);
+	free(p->call_names);
 	free(p->triggers);
 	free(p->fired);
 	free(p);
@@ -346,6 +365,16 @@ static int ensure_begun(esc_lua_policy *p, const esc_hook_ctx *ctx, esc_error *e
 void esc_lua_push_run(lua_State *L, const esc_lua_policy *p)
 {
 	lua_rawgeti(L, LUA_REGISTRYINDEX, p->run_ref);
+}
+
+/* The hooks a party's table has (bound once per arm): the model then skips
+ * the calls it would make to parties without one. */
+static unsigned lua_hooks(void *self, int party)
+{
+	esc_lua_policy *p = self;
+	if (party < 0 || (size_t)party >= p->np || p->policy_ref[party] == LUA_NOREF)
+		return 0;
+	return p->hooks[party];
 }
 
 static double lua_tick_h(void *self, int party)
@@ -618,7 +647,7 @@ static int push_hook(lua_State *L, esc_lua_call *c, int party, int hook)
 static const char *returned(lua_State *L, esc_lua_call *c)
 {
 	(void)L;
-	size_t n = strnlen(c->name, sizeof c->name);
+	size_t n = strnlen(c->name, sizeof c->head - sizeof " returned ");
 	memcpy(c->head, c->name, n);
 	memcpy(c->head + n, " returned ", sizeof " returned ");
 	return c->head;
@@ -637,7 +666,8 @@ static int run_call(esc_lua_policy *p, esc_lua_call *c, lua_CFunction cf, esc_er
 		s->engine_failed = 0;
 	s->ctx = &c->ctx;
 	s->call = c;
-	esc_error local = {0};
+	esc_error local;             /* not = {0}: that zeroed 1 KiB at every call */
+	esc_error_clear(&local);
 	lua_pushcfunction(L, cf);
 	lua_pushlightuserdata(L, c);
 	int rc = esc_lua_pcall(s, 1, 0, c->name, &local);
@@ -650,22 +680,6 @@ static int run_call(esc_lua_policy *p, esc_lua_call *c, lua_CFunction cf, esc_er
 	if (err)
 		*err = local;
 	return rc;
-}
-
-/* c->name = "policies.PARTY.HOOK" (snprintf costs more than some hooks). */
-static void call_name(esc_lua_call *c, const char *party, const char *hook)
-{
-	static const char pre[] = "policies.";
-	size_t np = strlen(party), nh = strlen(hook);
-	if (sizeof pre + np + 1 + nh > sizeof c->name) {   /* not with ESC_NAME_MAX names */
-		snprintf(c->name, sizeof c->name, "policies.%s.%s", party, hook);
-		return;
-	}
-	char *w = c->name;
-	memcpy(w, pre, sizeof pre - 1), w += sizeof pre - 1;
-	memcpy(w, party, np), w += np;
-	*w++ = '.';
-	memcpy(w, hook, nh + 1);
 }
 
 /* Set up a call of party's hook; returns 0 when there is nothing to call. */
@@ -701,7 +715,7 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 	c->out = NULL;
 	c->token = 0;
 	c->field_list = NULL;
-	call_name(c, p->parties[party], esc_lua_hook_names[hook]);
+	c->name = p->call_names[party][hook];
 	return 1;
 }
 
@@ -798,6 +812,8 @@ static int observed_cf(lua_State *L)
 	esc_lua_push_observation(L, c->p, o, c->ctx.t_h, 1);
 	lua_call(L, 2, 1);
 	int d = lua_gettop(L);
+	if (lua_isnil(L, d))
+		return 0;                        /* ignore: *out as it came */
 	esc_decision out = *(esc_decision *)c->out;
 	esc_lua_read_decision(L, d, c, returned(L, c), o->observer, &out, 0);
 	*(esc_decision *)c->out = out;   /* only a valid answer is written */
@@ -1052,7 +1068,7 @@ static int event_cf(lua_State *L)
 		if (p->policy_ref[i] == LUA_NOREF || !(p->hooks[i] & (1u << ESC_HOOK_EVENT)))
 			continue;
 		as_party(L, c, &base, (int)i, ev);
-		snprintf(c->name, sizeof c->name, "policies.%s.on_event", p->parties[i]);
+		set_name(c, "policies.%s.on_event", p->parties[i]);
 		lua_settop(L, evt);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, p->live_ref[i]);            /* 3: self */
 		if (lua_getfield(L, 3, "on_event") != LUA_TFUNCTION)          /* 4 */
@@ -1079,7 +1095,7 @@ static int event_cf(lua_State *L)
 		lua_rawgeti(L, trig, (lua_Integer)i + 1);                   /* 5: the trigger */
 		int tt = trig + 1;
 		if (lua_getfield(L, tt, "condition") == LUA_TFUNCTION) {   /* 6 */
-			snprintf(c->name, sizeof c->name, "triggers[%zu] '%s' condition", i + 1, t->name);
+			set_name(c, "triggers[%zu] '%s' condition", i + 1, t->name);
 			c->fn_idx = tt + 1;
 			lua_pushvalue(L, tt + 1);
 			lua_pushvalue(L, evt);
@@ -1100,7 +1116,7 @@ static int event_cf(lua_State *L)
 		}
 		p->fired[i] = 1;
 		lua_settop(L, tt);
-		snprintf(c->name, sizeof c->name, "triggers[%zu] '%s' action", i + 1, t->name);
+		set_name(c, "triggers[%zu] '%s' action", i + 1, t->name);
 		lua_getfield(L, tt, "action");                              /* 6 */
 		c->fn_idx = tt + 1;
 		lua_pushvalue(L, tt + 1);
@@ -1133,7 +1149,7 @@ static int lua_on_event(void *self, const esc_hook_ctx *ctx, const esc_event_row
 	c.about = -1;
 	c.target = c.zone = -1;
 	c.in = ev;
-	snprintf(c.name, sizeof c.name, "on_event");
+	set_name(&c, "on_event");
 	return run_call(p, &c, event_cf, err);
 }
 
@@ -1156,7 +1172,7 @@ static int timer_cf(lua_State *L)
 		lua_call(L, 0, 0);
 		return 0;
 	case LUA_TTHREAD:
-		snprintf(c->name, sizeof c->name, "a process of %s (sim.spawn)", p->parties[c->ctx.party]);
+		set_name(c, "a process of %s (sim.spawn)", p->parties[c->ctx.party]);
 		esc_lua_resume(L, lua_tothread(L, -1), 0);
 		return 0;
 	case LUA_TBOOLEAN:
@@ -1187,7 +1203,7 @@ static int lua_on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_
 	c.about = -1;
 	c.target = c.zone = -1;
 	c.token = token;
-	snprintf(c.name, sizeof c.name, "a function %s scheduled (sim.schedule)", p->parties[ctx->party]);
+	set_name(&c, "a function %s scheduled (sim.schedule)", p->parties[ctx->party]);
 	return run_call(p, &c, timer_cf, err);
 }
 
@@ -1203,4 +1219,5 @@ const esc_policy_type esc_lua_policy_type = {
 	.on_tick = lua_on_tick,
 	.on_event = lua_on_event,
 	.on_timer = lua_on_timer,
+	.hooks = lua_hooks,
 };

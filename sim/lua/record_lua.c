@@ -132,7 +132,12 @@ static const struct {
 };
 #define MAX_SLOTS E_N
 
+typedef struct kind_names kind_names;
+
 typedef struct record {
+	const kind_names *names;             /* its kind's field names: kept alive by
+	                                        the record's metatable (its closures'
+	                                        upvalue), so valid as long as it is */
 	uint32_t present;                    /* bit i: slot i is set */
 	int what;                            /* R_INCIDENT ... */
 	union { lua_Integer i; double d; } v[];
@@ -164,10 +169,10 @@ typedef struct record {
  * table, and lua_tostring gives the same address for it (a lookup in a
  * Lua table mapping names to numbers cost twice as much).  Each kind scans
  * only its own names. */
-typedef struct kind_names {
+struct kind_names {
 	int what, n;
 	const char *key[MAX_SLOTS];
-} kind_names;
+};
 
 static void push_value(lua_State *L, const record *r, int f, int slot)
 {
@@ -190,6 +195,9 @@ static int slot_of(lua_State *L, const kind_names *names, int key)
 			return i;
 	return -1;
 }
+
+/* The metamethods' upvalue 1, each kind's names: the record's own pointer
+ * to them where the record is at hand (it saves a lookup per field read). */
 
 /* A key the kind does not have: raise at the script's line. */
 static int no_such_field(lua_State *L, const kind_names *names, int key)
@@ -219,7 +227,7 @@ static int no_such_field(lua_State *L, const kind_names *names, int key)
 static int record_index(lua_State *L)
 {
 	const record *r = lua_touserdata(L, 1);
-	const kind_names *names = lua_touserdata(L, lua_upvalueindex(1));
+	const kind_names *names = r->names;
 	int i = slot_of(L, names, 2);
 	if (i < 0)
 		return no_such_field(L, names, 2);
@@ -322,6 +330,7 @@ void esc_lua_records_bind(lua_State *L, esc_lua_policy *p)
 		int map = lua_gettop(L);
 		names->what = w;
 		names->n = kinds[w].n;
+		p->record_names[w] = names;
 		for (int i = 0; i < names->n; i++) {
 			lua_rawgeti(L, strs, kinds[w].f[i]);
 			names->key[i] = lua_tostring(L, -1);   /* anchored in strs */
@@ -345,6 +354,10 @@ void esc_lua_records_bind(lua_State *L, esc_lua_policy *p)
 		p->record_mt_ref[w] = luaL_ref(L, LUA_REGISTRYINDEX);
 		lua_pop(L, 1);   /* map: anchored by the closures */
 	}
+	for (int h = 0; h < ESC_N_HOOKS; h++) {
+		lua_rawgeti(L, strs, S_HOOK(h));
+		p->hook_name_ref[h] = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
 	p->strs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
@@ -355,14 +368,17 @@ void esc_lua_records_unbind(lua_State *L, esc_lua_policy *p)
 	for (int w = 0; w < R_KINDS; w++) {
 		luaL_unref(L, LUA_REGISTRYINDEX, p->record_mt_ref[w]);
 		p->record_mt_ref[w] = LUA_NOREF;
+		p->record_names[w] = NULL;
+	}
+	for (int h = 0; h < ESC_N_HOOKS; h++) {
+		luaL_unref(L, LUA_REGISTRYINDEX, p->hook_name_ref[h]);
+		p->hook_name_ref[h] = LUA_NOREF;
 	}
 }
 
 void esc_lua_push_hook_name(lua_State *L, const esc_lua_policy *p, int hook)
 {
-	lua_rawgeti(L, LUA_REGISTRYINDEX, p->strs_ref);
-	lua_rawgeti(L, -1, S_HOOK(hook));
-	lua_remove(L, -2);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, p->hook_name_ref[hook]);
 }
 
 /* ---- records ------------------------------------------------------------------- */
@@ -370,6 +386,7 @@ void esc_lua_push_hook_name(lua_State *L, const esc_lua_policy *p, int hook)
 static record *new_record(lua_State *L, const esc_lua_policy *p, int what)
 {
 	record *r = lua_newuserdatauv(L, sizeof *r + (size_t)kinds[what].n * sizeof r->v[0], 0);
+	r->names = p->record_names[what];
 	r->present = 0;
 	r->what = what;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, p->record_mt_ref[what]);

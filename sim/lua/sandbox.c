@@ -50,7 +50,7 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	esc_scenario *s = ud;
 	size_t old = ptr ? osize : 0;   /* without ptr, osize is a type tag */
 	if (nsize == 0) {
-		free(ptr);
+		esc_lua_blocks_release(s->blocks, ptr, old);
 		s->mem_used -= old;
 		return NULL;
 	}
@@ -66,7 +66,7 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		}
 		s->churn += grow;
 	}
-	void *p = realloc(ptr, nsize);
+	void *p = esc_lua_blocks_realloc(s->blocks, ptr, old, nsize);
 	if (!p) {
 		if (nsize <= old)
 			return ptr;             /* keep the larger block */
@@ -713,6 +713,8 @@ int esc_lua_open(esc_scenario *s, esc_error *err)
 	}
 	if (!s->watch && esc_lua_watch_start(s, err))
 		return err->status;
+	if (!s->blocks && !(s->blocks = esc_lua_blocks_new()))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	s->L = lua_newstate(capped_alloc, s);
 	if (!s->L)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "cannot create a Lua state (out of memory)");
@@ -727,6 +729,8 @@ void esc_lua_close(esc_scenario *s)
 	if (s->L)
 		lua_close(s->L);
 	s->L = NULL;
+	esc_lua_blocks_free(s->blocks);    /* after the state: it frees into it */
+	s->blocks = NULL;
 }
 
 /* ---- small helpers shared by the layer ------------------------------- */

@@ -57,6 +57,7 @@
 #define ESC_REG_SITES "escsim.sites"        /* weak: table -> where it was written */
 
 typedef struct esc_lua_policy esc_lua_policy;
+typedef struct esc_lua_blocks esc_lua_blocks;
 typedef struct esc_lua_call esc_lua_call;
 typedef struct esc_lua_watch esc_lua_watch;
 struct esc_lua_override;
@@ -65,6 +66,7 @@ struct esc_scenario {
 	lua_State *L;
 
 	/* Allocator accounting (ud of the allocator is the scenario). */
+	esc_lua_blocks *blocks;     /* where its memory comes from (blocks.c) */
 	size_t mem_used, mem_limit;
 	int mem_refused;            /* an allocation was refused since the last entry */
 	/* Bytes allocated since the last entry: C-side work such as copying
@@ -120,10 +122,7 @@ struct esc_scenario {
 
 /* ---- hooks (policy_lua.c) ---- */
 
-enum {
-	ESC_HOOK_ATTRIBUTE, ESC_HOOK_OBSERVED, ESC_HOOK_CELL_REQUEST, ESC_HOOK_CELL_REPLY,
-	ESC_HOOK_PRE_OPERATION, ESC_HOOK_TICK, ESC_HOOK_EVENT, ESC_N_HOOKS
-};
+/* The hooks (ESC_HOOK_ATTRIBUTE ...) are escsim/policy.h's esc_hook. */
 
 /* A user trigger (top-level `triggers`), bound to an arm: what it matches,
  * with -1 for any and -2 for a name the scenario does not have (an unknown
@@ -146,6 +145,8 @@ struct esc_lua_policy {
 	char (*states)[ESC_NAME_MAX];
 	char (*channels)[ESC_NAME_MAX];
 	int *kinds;                  /* per party: esc_party_kind */
+	char (*call_names)[ESC_N_HOOKS][160];   /* per party and hook: "policies.PARTY.HOOK",
+	                                           made once rather than at every call */
 	int *policy_ref;             /* per party: its table in the arm, or LUA_NOREF */
 	int *live_ref;               /* per party: the copy for the current replication */
 	unsigned *hooks;             /* per party: bit h set if it has hook h */
@@ -155,6 +156,8 @@ struct esc_lua_policy {
 	int triggers_ref;            /* the arm's triggers array, or LUA_NOREF */
 	int run_ref;                 /* this replication's {timers, procs, triggers} */
 	int strs_ref;                /* interned field and name strings (record_lua.c) */
+	int hook_name_ref[ESC_N_HOOKS];   /* each hook's name, interned (push_hook) */
+	void *record_names[5];       /* each kind's field names (record_lua.c) */
 	int record_mt_ref[5];        /* metatables of the records: incident, event,
 	                                request, answer, operation */
 	unsigned char *fired;        /* per trigger, this replication */
@@ -177,7 +180,9 @@ struct esc_lua_call {             /* prepare() in policy_lua.c sets each field *
 	int64_t about;               /* sim.act's default event, or -1 */
 	int target, zone;            /* sim.act's defaults, or -1 */
 	int fn_idx;                  /* stack index of the function called, 0 none */
-	char name[160];              /* "policies.ISR.attribute", for messages */
+	const char *name;            /* "policies.ISR.attribute", for messages: the
+	                                policy's (call_names) or name_buf */
+	char name_buf[160];          /* a name made for this call (triggers, timers) */
 	char head[160 + sizeof " returned "];   /* "NAME returned ", built when needed */
 	const void *in;              /* the hook's input */
 	void *out;                   /* and output */
@@ -242,6 +247,17 @@ int esc_lua_process_site(lua_State *L, lua_State *co);
  * it waits (sim.wait) or ends; raises its error in L otherwise, with the
  * process's file:line. */
 void esc_lua_resume(lua_State *L, lua_State *co, int nargs);
+
+/* ---- blocks.c: the memory of a Lua state ---- */
+
+/* Small blocks from free lists, larger ones from malloc.  realloc: ptr
+ * NULL allocates nsize bytes; otherwise ptr is a block of osize bytes from
+ * here, moved or kept to hold nsize (> 0) bytes; NULL when out of memory
+ * (ptr untouched).  release: gives back ptr (osize bytes), NULL ignored. */
+esc_lua_blocks *esc_lua_blocks_new(void);
+void esc_lua_blocks_free(esc_lua_blocks *b);
+void *esc_lua_blocks_realloc(esc_lua_blocks *b, void *ptr, size_t osize, size_t nsize);
+void esc_lua_blocks_release(esc_lua_blocks *b, void *ptr, size_t osize);
 
 /* ---- sandbox.c ---- */
 

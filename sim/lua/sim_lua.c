@@ -254,7 +254,8 @@ static int64_t schedule(lua_State *L, esc_lua_call *c, double dt, const char *wh
 	esc_lua_charge(L, TIMER_BYTES, what);
 	int64_t token = c->p->next_token++;
 	keep_timer(L, c, token);
-	esc_error err = {0};
+	esc_error err;               /* cleared, not zeroed: 1 KiB */
+	esc_error_clear(&err);
 	if (esc_engine_schedule(c->ctx.engine, party, dt, token, &err))
 		engine_error(L, what, &err);
 	return token;
@@ -451,7 +452,8 @@ static int sim_act(lua_State *L)
 	if (d.query_cell && about < 0)
 		esc_lua_bad(L, NULL, "sim.act: ", "query=true about no event: the cell is asked who did an incident (set about = its id)");
 	esc_lua_charge(L, ACT_BYTES, "sim.act");
-	esc_error err = {0};
+	esc_error err;               /* cleared, not zeroed: 1 KiB */
+	esc_error_clear(&err);
 	if (esc_engine_act(c->ctx.engine, party, &d, about, &err))
 		return engine_error(L, "sim.act", &err);
 	return 0;
@@ -476,7 +478,8 @@ static int sim_log(lua_State *L)
 	if (++c->p->log_rows > c->p->max_log_rows)
 		return luaL_error(L, "sim.log: more than %I rows in one replication (limits.log)",
 		                  (lua_Integer)c->p->max_log_rows);
-	esc_error err = {0};
+	esc_error err;               /* cleared, not zeroed: 1 KiB */
+	esc_error_clear(&err);
 	if (esc_engine_log(c->ctx.engine, c->ctx.party, key, v, &err))
 		return engine_error(L, "sim.log", &err);
 	return 0;

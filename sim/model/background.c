@@ -56,7 +56,7 @@ static int plan(esc_model *m, const esc_generator *gen, uint64_t key, esc_notice
 	int configured = gen->actor == c->notify_party &&
 	                 (c->notify_type < 0 || gen->type == c->notify_type);
 	*out = (esc_notice){ configured, configured ? c->notify_lead_h : 0 };
-	if (m->policy && m->policy->type->pre_operation) {
+	if (model_has_hook(m, gen->actor, ESC_HOOK_PRE_OPERATION)) {
 		esc_operation op = { gen->actor, gen->target, gen->type, gen->zone };
 		esc_hook_ctx hc = model_hook_ctx(m, gen->actor, key);
 		if (model_hook_failed(m, m->policy->type->pre_operation(m->policy->self, &hc, &op, out, m->err)))

@@ -22,7 +22,8 @@
 
 static double level_at(const esc_model *m, const pair_level *p, double t)
 {
-	if (t <= p->t_end)
+	/* A pair at 0 stays there (0 * exp2(x) is 0): most pairs, most reads. */
+	if (t <= p->t_end || p->peak == 0)
 		return p->peak;
 	return p->peak * exp2(-(t - p->t_end) / m->cfg->ladder.half_life_h);
 }
@@ -41,26 +42,28 @@ static int max_whole_level(const esc_model *m, double t)
 	size_t npp = m->cfg->n_parties * m->cfg->n_parties;
 	double top = 0;
 	for (size_t k = 0; k < npp; k++) {
+		/* A level never exceeds its peak: skip the exp2 of a pair that
+		 * cannot be the top. */
+		if (!(m->level[k].peak > top))
+			continue;
 		double l = level_at(m, &m->level[k], t);
 		if (l > top)
 			top = l;
 	}
-	return (int)floor(top + 1e-9);
+	return (int)(top + 1e-9);       /* top >= 0: truncation is floor */
 }
 
-/* Count the hours since t_acc, up to now, when some pair stood at or above 6. */
+/* Count the hours since t_acc, up to now, when some pair stood at or above
+ * 6: until the last pair falls below it.  Each pair's time is kept from its
+ * last raise (pair_level.below) and their latest in below_max, so this
+ * costs no log2 (it used to take one per pair, at every incident and
+ * midnight: 7% of a model event). */
 void ladder_advance(esc_model *m, double now)
 {
-	size_t npp = m->cfg->n_parties * m->cfg->n_parties;
 	double dt = now - m->t_acc;
 	if (dt <= 0)
 		return;
-	double until = m->t_acc;
-	for (size_t k = 0; k < npp; k++) {
-		double t = falls_below(m, &m->level[k], ESC_REPORT_LEVEL);
-		if (t > until)
-			until = t;
-	}
+	double until = m->below_max > m->t_acc ? m->below_max : m->t_acc;
 	m->row->hours_at_or_above_6 += (until < now ? until : now) - m->t_acc;
 	m->t_acc = now;
 }
@@ -72,9 +75,10 @@ double ladder_level(const esc_model *m, int a, int b)
 
 static size_t day_of(const esc_model *m, double t_h)
 {
-	double d = floor(t_h / 24.0);
-	if (d < 0)
-		d = 0;
+	/* Truncation is floor for d >= 0, and cheaper (no SSE4.1 here). */
+	double d = t_h / 24.0;
+	if (!(d >= 0))
+		return 0;
 	return d >= (double)m->n_days ? m->n_days - 1 : (size_t)d;
 }
 
@@ -93,7 +97,21 @@ void ladder_raise(esc_model *m, const incident *in)
 		return;                     /* below the pair's level: no change */
 	p->peak = v;
 	p->t_end = in->t_h + cfg->ladder.hold_h;
-	int whole = (int)floor(v + 1e-9);
+	double was = p->below;
+	p->below = falls_below(m, p, ESC_REPORT_LEVEL);
+	if (p->below >= m->below_max) {
+		m->below_max = p->below;
+	} else if (was == m->below_max) {
+		/* This pair held the latest time and moved it earlier: the
+		 * latest of all pairs again (the others are unchanged). */
+		size_t npp = cfg->n_parties * cfg->n_parties;
+		double latest = -INFINITY;
+		for (size_t k = 0; k < npp; k++)
+			if (m->level[k].below > latest)
+				latest = m->level[k].below;
+		m->below_max = latest;
+	}
+	int whole = (int)(v + 1e-9);   /* v >= 0 */
 	if (whole > m->row->max_level)
 		m->row->max_level = whole;
 	day_acc *d = &m->days[day_of(m, in->t_h)];
@@ -144,7 +162,8 @@ int ladder_start(esc_model *m)
 	}
 	memset(m->days, 0, n_days * sizeof *m->days);
 	for (size_t k = 0; k < np * np; k++)
-		m->level[k] = (pair_level){ 0, -INFINITY };
+		m->level[k] = (pair_level){ 0, -INFINITY, -INFINITY };
+	m->below_max = -INFINITY;
 	m->t_acc = 0;
 	if (n_days > 1 && esc_sim_schedule(m->sim, 24.0, on_midnight, m, (void *)(intptr_t)0) == ESC_EVENT_NONE)
 		return -1;

@@ -41,7 +41,7 @@ void model_fail(esc_model *m, int status, const char *what)
 /* The party's stream, positioned at the decision's key. */
 gsl_rng *model_policy_stream(esc_model *m, int party, uint64_t key)
 {
-	gsl_rng_set(m->policy_rng[party], esc_rng_key_seed(m->policy_seed[party], key));
+	esc_rng_seed(m->policy_rng[party], esc_rng_key_seed(m->policy_seed[party], key));
 	return m->policy_rng[party];
 }
 
@@ -56,7 +56,7 @@ esc_hook_ctx model_hook_ctx(esc_model *m, int party, uint64_t key)
 
 gsl_rng *model_keyed(esc_model *m, uint64_t key, enum draw_tag draw)
 {
-	gsl_rng_set(m->keyed, esc_rng_key_seed(m->key_seed, esc_rng_key(key, draw, 0)));
+	esc_rng_seed(m->keyed, esc_rng_key_seed(m->key_seed, esc_rng_key(key, draw, 0)));
 	return m->keyed;
 }
 
@@ -99,11 +99,12 @@ esc_model *esc_model_new(const esc_config *cfg, esc_error *err)
 		m->policy_rng = calloc(np, sizeof *m->policy_rng);
 		m->policy_seed = calloc(np, sizeof *m->policy_seed);
 		m->acts = calloc(np, sizeof *m->acts);
+		m->hook_mask = calloc(np, sizeof *m->hook_mask);
 		m->inc_rng = gsl_rng_alloc(esc_rng_xoshiro256pp);
 		m->keyed = gsl_rng_alloc(esc_rng_xoshiro256pp);
 	}
 	if (!m || !m->sim || !m->level || !m->gen_rng || !m->gen || !m->policy_rng ||
-	    !m->policy_seed || !m->acts || !m->inc_rng || !m->keyed) {
+	    !m->policy_seed || !m->acts || !m->hook_mask || !m->inc_rng || !m->keyed) {
 		esc_model_free(m);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory creating the model");
 		return NULL;
@@ -132,6 +133,7 @@ void esc_model_free(esc_model *m)
 	free(m->policy_rng);
 	free(m->policy_seed);
 	free(m->acts);
+	free(m->hook_mask);
 	if (m->inc_rng)
 		gsl_rng_free(m->inc_rng);
 	if (m->keyed)
@@ -276,7 +278,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	if (idx < 0)
 		return -1;
 	gsl_rng *r = m->inc_rng;
-	gsl_rng_set(r, esc_rng_key_seed(m->key_seed, esc_rng_key(key, DRAW_INCIDENT, 0)));
+	esc_rng_seed(r, esc_rng_key_seed(m->key_seed, esc_rng_key(key, DRAW_INCIDENT, 0)));
 	const esc_incident_type *ty = &cfg->types[type];
 	if (ty->escalate_to >= 0 && gsl_rng_uniform(r) < ty->escalate_p)
 		type = ty->escalate_to;        /* a raid that meets resistance */
@@ -451,7 +453,7 @@ static int attribute(esc_model *m, incident *in)
 {
 	const esc_config *cfg = m->cfg;
 	size_t np = cfg->n_parties;
-	if (!m->policy || !m->policy->type->attribute)
+	if (!model_has_hook(m, in->target, ESC_HOOK_ATTRIBUTE))
 		return 0;
 	double p[ESC_MAX_PARTIES];
 	assert(np <= ESC_MAX_PARTIES);     /* esc_config_check keeps it so */
@@ -506,7 +508,14 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		return;
 	incident in = m->inc.v[idx];      /* a copy: the array may grow below */
 	int observer = in.target;
-
+	esc_decision d = {
+		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
+		.zone = in.zone, .delay_h = 0, .query_cell = 0, .priority = 1,
+	};
+	if (!model_has_hook(m, observer, ESC_HOOK_OBSERVED)) {
+		model_execute(m, observer, &d, idx);    /* ignore */
+		return;
+	}
 	esc_observation obs = {
 		.incident_id = in.id, .t_incident_h = in.t_h, .observer = observer,
 		.perceived = in.perceived, .type = in.type, .zone = in.zone,
@@ -515,18 +524,32 @@ static void on_observe(esc_sim *sim, void *ctx, void *arg)
 		.cell_available = cell_available(m, observer),
 	};
 	obs.ladder_level = ladder_level(m, observer, in.perceived);
-	esc_decision d = {
-		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
-		.zone = in.zone, .delay_h = 0, .query_cell = 0, .priority = 1,
-	};
 	esc_hook_ctx hc = model_hook_ctx(m, observer, esc_rng_key(in.key, KEY_OBSERVE, (uint64_t)observer));
-	if (m->policy && m->policy->type->on_incident_observed &&
-	    model_hook_failed(m, m->policy->type->on_incident_observed(m->policy->self, &hc, &obs, &d, m->err)))
+	if (model_hook_failed(m, m->policy->type->on_incident_observed(m->policy->self, &hc, &obs, &d, m->err)))
 		return;
 	model_execute(m, observer, &d, idx);
 }
 
 /* ---- a replication --------------------------------------------------- */
+
+/* Each party's hooks for this replication: the type's functions, narrowed
+ * by what the policy says the party has. */
+static void hook_masks(esc_model *m, const esc_policy *policy)
+{
+	const esc_policy_type *t = policy ? policy->type : NULL;
+	unsigned type_mask = 0;
+	if (t) {
+		type_mask = (t->attribute ? ESC_HOOK_BIT(ESC_HOOK_ATTRIBUTE) : 0) |
+		            (t->on_incident_observed ? ESC_HOOK_BIT(ESC_HOOK_OBSERVED) : 0) |
+		            (t->on_cell_request ? ESC_HOOK_BIT(ESC_HOOK_CELL_REQUEST) : 0) |
+		            (t->on_cell_reply ? ESC_HOOK_BIT(ESC_HOOK_CELL_REPLY) : 0) |
+		            (t->pre_operation ? ESC_HOOK_BIT(ESC_HOOK_PRE_OPERATION) : 0) |
+		            (t->on_tick ? ESC_HOOK_BIT(ESC_HOOK_TICK) : 0) |
+		            (t->on_event ? ESC_HOOK_BIT(ESC_HOOK_EVENT) : 0);
+	}
+	for (size_t p = 0; p < m->cfg->n_parties; p++)
+		m->hook_mask[p] = type_mask & (t && t->hooks ? t->hooks(policy->self, (int)p) : ~0u);
+}
 
 /* The replication's named streams: a generator's arrival times, the
  * regime chain and the cell's outages run on their own streams in time
@@ -613,6 +636,7 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 		model_fail(m, err->status ? err->status : ESC_ERR_RUNTIME, NULL);
 		return err->status;
 	}
+	hook_masks(m, policy);
 	if (ladder_start(m) || cell_start(m) || background_start(m) || regime_start(m) ||
 	    engine_start_ticks(m)) {
 		if (!m->failed)

@@ -116,9 +116,12 @@ typedef struct generator_state {
 } generator_state;
 
 /* A directed pair's ladder level: held at `peak` until t_end, then halving
- * every half-life (ladder.c). */
+ * every half-life (ladder.c).  below is when it falls below
+ * ESC_REPORT_LEVEL (-inf if it never reached it), kept with the level
+ * because every incident and every midnight asks it of every pair. */
 typedef struct pair_level {
 	double peak, t_end;
+	double below;
 } pair_level;
 
 typedef struct day_acc {
@@ -143,6 +146,7 @@ struct esc_model {
 	VEC(timer) timers;
 	const volatile sig_atomic_t *interrupt;   /* the host's signal flag, or NULL */
 	pair_level *level;              /* np*np directed pairs */
+	double below_max;               /* the latest pair_level.below of all pairs */
 	double t_acc;                   /* hours at or above 6 counted up to here */
 	generator_state *gen;
 	day_acc *days;
@@ -158,6 +162,8 @@ struct esc_model {
 	double spare;                   /* share of the next incident's civilian deaths
 	                                   spared (a notice arrived in time) */
 	uint64_t *acts;                 /* per party: acts of its own so far */
+	unsigned *hook_mask;            /* per party: the hooks its policy has
+	                                   (ESC_HOOK_BIT), for this replication */
 	/* per run */
 	const esc_policy *policy;
 	gsl_rng **gen_rng, **policy_rng, *regime_rng, *outage_rng;
@@ -184,6 +190,14 @@ struct esc_model {
 	} \
 	(idx) = (int)(vec).n++; \
 } while (0)
+
+/* Does party's policy have hook h?  Asked before a per-party hook's
+ * context is built, so a party without it costs nothing (model.c fills
+ * hook_mask at the start of each replication). */
+static inline int model_has_hook(const esc_model *m, int party, esc_hook h)
+{
+	return party >= 0 && (m->hook_mask[party] & ESC_HOOK_BIT(h));
+}
 
 /* model.c */
 void model_fail(esc_model *m, int status, const char *what);

@@ -11,7 +11,11 @@
  * No sink is set (as `escsim run` without a file), so this is model and
  * policy time only; bench_output.c measures what writing adds.
  *
- * Time: replications 0..N-1, the median of RUNS runs (min in the note).
+ * Time: replications 0..N-1 with each kind of policy, PAIRS times, the two
+ * alternating (Lua first, then C first), after a warm-up of each: a busy
+ * stretch of a shared machine then falls on both members of a pair.  Each
+ * side's row is the median of its runs; the ratio is the median of the
+ * pairs' ratios, with their quartiles and a 95% interval (issue #17).
  * Events are the runs rows' events_total (incidents and protests).
  *
  * With --growth it then shows how run time grows with the horizon, the
@@ -36,7 +40,7 @@
 #include "bench.h"
 #include "policies_c.h"
 
-#define RUNS 5
+#define PAIRS 15
 #define CHECK 300
 
 /* A hash of every event row's fields (not its padding). */
@@ -179,7 +183,7 @@ int main(int argc, char **argv)
 		}
 	}
 	const char *path = a < argc ? argv[a++] : "scenarios/golan_2026.lua";
-	int64_t n = a < argc ? atoll(argv[a++]) : (callgrind ? 20 : 400);
+	int64_t n = a < argc ? atoll(argv[a++]) : (callgrind ? 20 : 200);
 	const uint64_t seed = 1;
 	gsl_set_error_handler_off();
 
@@ -241,13 +245,8 @@ int main(int argc, char **argv)
 			return 1;
 	}
 
-	int runs = callgrind ? 1 : RUNS;
-	double tl[RUNS], tc[RUNS];
+	double tl[PAIRS], tc[PAIRS], ratio[PAIRS];
 	int64_t ev_l = 0, ev_c = 0;
-	if (!callgrind) {                    /* warm caches and the Lua heap */
-		measure_reps(m, &lua, st, seed, n / 10 + 1, &ev_l);
-		measure_reps(m, &c, st, seed, n / 10 + 1, &ev_c);
-	}
 	if (callgrind) {
 		/* One of them, so the instruction count is its own; "NAME
 		 * EVENTS" for callgrind.sh. */
@@ -258,36 +257,45 @@ int main(int argc, char **argv)
 		printf("scenario_%s %lld\n", lua_side ? "lua" : "c", (long long)ev);
 		return 0;
 	}
-	for (int r = 0; r < runs; r++) {
-		tl[r] = measure_reps(m, &lua, st, seed, n, &ev_l);
-		tc[r] = measure_reps(m, &c, st, seed, n, &ev_c);
+	/* warm caches and the Lua heap */
+	measure_reps(m, &lua, st, seed, n / 10 + 1, &ev_l);
+	measure_reps(m, &c, st, seed, n / 10 + 1, &ev_c);
+	for (int r = 0; r < PAIRS; r++) {
+		if (r % 2 == 0) {
+			tl[r] = measure_reps(m, &lua, st, seed, n, &ev_l);
+			tc[r] = measure_reps(m, &c, st, seed, n, &ev_c);
+		} else {
+			tc[r] = measure_reps(m, &c, st, seed, n, &ev_c);
+			tl[r] = measure_reps(m, &lua, st, seed, n, &ev_l);
+		}
 		if (tl[r] < 0 || tc[r] < 0)
 			return 1;
+		ratio[r] = tl[r] / tc[r];
 	}
-	double min_l = tl[0], min_c = tc[0];
-	for (int r = 1; r < runs; r++) {
-		min_l = tl[r] < min_l ? tl[r] : min_l;
-		min_c = tc[r] < min_c ? tc[r] : min_c;
-	}
-	double med_l = bench_median(tl, runs), med_c = bench_median(tc, runs);
-	char note[128];
+	bench_spread sl = bench_spread_of(tl, PAIRS), sc = bench_spread_of(tc, PAIRS);
+	bench_spread sr = bench_spread_of(ratio, PAIRS);
+	double gm, lo, hi;
+	bench_ratio_interval(ratio, PAIRS, &gm, &lo, &hi);
+	char note[192];
 	double ev_per_rep = (double)ev_l / (double)n;
-	snprintf(note, sizeof note, "%lld reps, %.0f events/rep; best %.1f reps/s", (long long)n,
-	         ev_per_rep, (double)n / min_l);
-	bench_row("scenario", "golan_2026, Lua policies: replications/s", (double)n / med_l,
+	snprintf(note, sizeof note, "%lld reps, %.0f events/rep; %d runs, quartiles %.0f-%.0f reps/s",
+	         (long long)n, ev_per_rep, PAIRS, (double)n / sl.q3, (double)n / sl.q1);
+	bench_row("scenario", "golan_2026, Lua policies: replications/s", (double)n / sl.median,
 	          "reps/s", "", 0, note);
-	snprintf(note, sizeof note, "%.0f ns/event", med_l * 1e9 / (double)ev_l);
-	bench_row("scenario", "golan_2026, Lua policies: events/s", (double)ev_l / med_l,
-	          "events/s", "", 0, note);
-	snprintf(note, sizeof note, "best %.1f reps/s", (double)n / min_c);
-	bench_row("scenario", "golan_2026, C policies: replications/s", (double)n / med_c,
+	snprintf(note, sizeof note, "%.2f million events/s", (double)ev_l / sl.median * 1e-6);
+	bench_row("scenario", "golan_2026, Lua policies: ns per event", sl.median * 1e9 / (double)ev_l,
+	          "ns/event", "", 0, note);
+	snprintf(note, sizeof note, "%d runs, quartiles %.0f-%.0f reps/s", PAIRS, (double)n / sc.q3,
+	         (double)n / sc.q1);
+	bench_row("scenario", "golan_2026, C policies: replications/s", (double)n / sc.median,
 	          "reps/s", "", 0, note);
-	snprintf(note, sizeof note, "%.0f ns/event", med_c * 1e9 / (double)ev_c);
-	bench_row("scenario", "golan_2026, C policies: events/s", (double)ev_c / med_c,
-	          "events/s", "", 0, note);
-	snprintf(note, sizeof note, "best-of-%d ratio %.2f", runs, min_l / min_c);
-	bench_row("scenario", "Lua policies time / C policies time", med_l / med_c, "x", "<=",
-	          1.5, note);
+	snprintf(note, sizeof note, "%.2f million events/s; quartiles %.0f-%.0f ns", (double)ev_c / sc.median * 1e-6,
+	         sc.q1 * 1e9 / (double)ev_c, sc.q3 * 1e9 / (double)ev_c);
+	bench_row("scenario", "golan_2026, C policies: ns per event", sc.median * 1e9 / (double)ev_c,
+	          "ns/event", "<=", 250, note);
+	snprintf(note, sizeof note, "%d alternating pairs: quartiles %.3f-%.3f; geometric mean %.3f, 95%% interval %.3f-%.3f",
+	         PAIRS, sr.q1, sr.q3, gm, lo, hi);
+	bench_row("scenario", "Lua policies time / C policies time", sr.median, "x", "<=", 1.5, note);
 
 	if (growth && grow(&cfg, &lua, st, seed))
 		return 1;

@@ -15,7 +15,7 @@
 # Environment: BUILD (the bench build folder), ESCSIM (the binary),
 # ESCSIM_MPI (an MPI build; default $BUILD-mpi/escsim if it exists),
 # SCENARIO (default scenarios/golan_2026.lua), SCALE_REPS and SCALE_RUNS
-# (the scaling rows: replications, runs of each), ONLY=scaling runs only
+# (the scaling rows: replications, alternating pairs), ONLY=scaling runs only
 # the scaling rows, QUICK=1 skips the 100,000 replications, RT=0 turns
 # SCHED_FIFO off.
 set -u
@@ -52,31 +52,37 @@ fi
 # scenario loads, shard writing and an MPI join included; the report after
 # it is not counted).  SCALE_REPS replications (default 4000: a planner's
 # batch is thousands, so start-up is amortised as it is there), the same for
-# 1 and 2; SCALE_RUNS runs of each (default 3), 1 and 2 alternating so a
-# change in the machine's load falls on both; the ratio of the medians.
-# Under SCHED_FIFO too where allowed, or other work on the machine takes
-# one of the two cores.
+# 1 and 2; SCALE_RUNS pairs (default 5), measured alternately (1 then 2,
+# then 2 then 1) so that a change in the machine's load falls on both
+# members of a pair; the row is the median of the pairs' ratios, the note
+# gives their range and every pair (issue #17).  Under SCHED_FIFO too where
+# allowed, or other work on the machine takes one of the two cores.
 SN=${SCALE_REPS:-4000}
-SR=${SCALE_RUNS:-3}
+SR=${SCALE_RUNS:-5}
 rate() { sed -n 's/.*(\([0-9.]*\) replications\/s.*/\1/p'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-scale_row() {  # name what file1 file2 note-prefix
-	r1=$(median < "$3"); r2=$(median < "$4")
-	if [ -z "$r1" ] || [ -z "$r2" ]; then
+# scale_row name what file1 file2 note-prefix: line i of file1 and file2 are
+# pair i.
+scale_row() {
+	paste "$3" "$4" | awk '$1 > 0 && $2 > 0 { print $2 / $1 }' > "$TMP/ratios"
+	n=$(wc -l < "$TMP/ratios")
+	if [ "$n" -eq 0 ]; then
 		row scaling "$1" failed "" ">= 1.85" - "$2 failed"
 		return
 	fi
-	s=$(calc "$r2 / $r1")
+	s=$(median < "$TMP/ratios")
+	lo=$(sort -g "$TMP/ratios" | head -n 1); hi=$(sort -g "$TMP/ratios" | tail -n 1)
 	row scaling "$1" "$(printf %.3f "$s")" x ">= 1.85" \
 		"$([ "$(calc "$s >= 1.85")" = 1 ] && echo ok || echo MISSED)" \
-		"$5: $r1 replications/s with 1, $r2 with 2 (medians of $SR runs: $(tr '\n' ' ' < "$3")/ $(tr '\n' ' ' < "$4"| sed 's/ $//'))"
+		"$5: median of $n alternating pairs, range $(printf %.3f "$lo")-$(printf %.3f "$hi"); $(median < "$3") replications/s with 1, $(median < "$4") with 2 (medians); pairs: $(paste -d/ "$4" "$3" | tr '\n' ' ' | sed 's/ $//')"
 }
 if "$ESCSIM" run --help 2>&1 | grep -q -- '--threads'; then
 	: > "$TMP/t1"; : > "$TMP/t2"
 	for i in $(seq "$SR"); do
-		for j in 1 2; do
-			$rt "$ESCSIM" run "$SCEN" -n "$SN" -j $j -q -o "$TMP/j.h5" 2>&1 >/dev/null |
-				rate >> "$TMP/t$j"
+		if [ $((i % 2)) = 1 ]; then order="1 2"; else order="2 1"; fi
+		for j in $order; do
+			r=$($rt "$ESCSIM" run "$SCEN" -n "$SN" -j $j -o "$TMP/j.h5" 2>&1 >/dev/null | rate)
+			echo "${r:-0}" >> "$TMP/t$j"
 		done
 	done
 	scale_row "two threads / one thread, replications/s" "escsim run -j" "$TMP/t1" "$TMP/t2" \
@@ -98,10 +104,11 @@ if command -v mpirun >/dev/null 2>&1 && [ -n "$EM" ] && ldd "$EM" 2>/dev/null | 
 	[ "$(id -u)" = 0 ] && MPIRUN="$MPIRUN --allow-run-as-root"
 	: > "$TMP/m1"; : > "$TMP/m2"; : > "$TMP/w1"; : > "$TMP/w2"
 	for i in $(seq "$SR"); do
-		for n in 1 2; do
+		if [ $((i % 2)) = 1 ]; then order="1 2"; else order="2 1"; fi
+		for n in $order; do
 			t0=$(now)
-			$rt $MPIRUN -n $n "$EM" run "$SCEN" -n "$SN" -q -o "$TMP/m.h5" 2>&1 >/dev/null |
-				rate >> "$TMP/m$n"
+			r=$($rt $MPIRUN -n $n "$EM" run "$SCEN" -n "$SN" -o "$TMP/m.h5" 2>&1 >/dev/null | rate)
+			echo "${r:-0}" >> "$TMP/m$n"
 			calc "$SN / ($(now) - $t0)" >> "$TMP/w$n"
 		done
 	done

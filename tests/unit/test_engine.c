@@ -266,6 +266,126 @@ static void test_attribute_and_pre_operation(void **state)
 	esc_config_free(&cfg);
 }
 
+/* esc_policy_type.hooks: a party's hook whose bit is clear is never called
+ * (and, returning the defaults, leaving it out changes nothing); every
+ * other call is made as before. */
+typedef struct counting {
+	unsigned mask[3];
+	int calls[ESC_N_HOOKS][3];
+} counting;
+
+static unsigned cnt_hooks(void *self, int party) { return ((counting *)self)->mask[party]; }
+
+static void counted(void *self, const esc_hook_ctx *ctx, esc_hook h)
+{
+	counting *c = self;
+	assert_true(ctx->party >= A && ctx->party <= C);
+	assert_non_null(ctx->rng);
+	assert_true(c->mask[ctx->party] & ESC_HOOK_BIT(h));
+	c->calls[h][ctx->party]++;
+}
+
+static int cnt_attribute(void *self, const esc_hook_ctx *ctx, const esc_observation *obs, double *p,
+                         int *changed, esc_error *err)
+{
+	(void)obs; (void)p; (void)changed; (void)err;
+	counted(self, ctx, ESC_HOOK_ATTRIBUTE);
+	return 0;
+}
+
+static int cnt_observe(void *self, const esc_hook_ctx *ctx, const esc_observation *obs,
+                       esc_decision *out, esc_error *err)
+{
+	counted(self, ctx, ESC_HOOK_OBSERVED);
+	return observe(self, ctx, obs, out, err);
+}
+
+static int cnt_request(void *self, const esc_hook_ctx *ctx, const esc_cell_request *req,
+                       esc_cell_reply *out, esc_error *err)
+{
+	(void)req; (void)out; (void)err;
+	counted(self, ctx, ESC_HOOK_CELL_REQUEST);
+	return 0;
+}
+
+static int cnt_reply(void *self, const esc_hook_ctx *ctx, const esc_cell_answer *ans, int *cancel,
+                     esc_error *err)
+{
+	(void)ans; (void)cancel; (void)err;
+	counted(self, ctx, ESC_HOOK_CELL_REPLY);
+	return 0;
+}
+
+static int cnt_pre_op(void *self, const esc_hook_ctx *ctx, const esc_operation *op, esc_notice *out,
+                      esc_error *err)
+{
+	(void)op; (void)out; (void)err;
+	counted(self, ctx, ESC_HOOK_PRE_OPERATION);
+	return 0;
+}
+
+static const esc_policy_type masked = {
+	.name = "masked", .attribute = cnt_attribute, .on_incident_observed = cnt_observe,
+	.on_cell_request = cnt_request, .on_cell_reply = cnt_reply, .pre_operation = cnt_pre_op,
+	.hooks = cnt_hooks,
+};
+
+static esc_run_row run_masked(const esc_config *cfg, counting *c)
+{
+	esc_error err = {0};
+	esc_model *m = esc_model_new(cfg, &err);
+	esc_streams *s = esc_streams_new(NULL);
+	assert_non_null(m);
+	esc_policy p = { &masked, c };
+	esc_run_row row;
+	if (esc_model_run(m, &p, s, 1, 0, &row, &err))
+		fail_msg("%s", err.msg);
+	esc_streams_free(s);
+	esc_model_free(m);
+	return row;
+}
+
+static void test_hook_mask(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	counting all = { { ~0u, ~0u, ~0u }, { { 0 } } };
+	esc_run_row r1 = run_masked(&cfg, &all);
+	assert_true(all.calls[ESC_HOOK_ATTRIBUTE][A] > 10);
+	assert_true(all.calls[ESC_HOOK_OBSERVED][A] > 10);
+	assert_true(all.calls[ESC_HOOK_OBSERVED][B] > 10);      /* A's strikes */
+	assert_true(all.calls[ESC_HOOK_CELL_REQUEST][B] > 10);
+	assert_true(all.calls[ESC_HOOK_CELL_REPLY][A] > 10);
+	assert_true(all.calls[ESC_HOOK_PRE_OPERATION][C] > 10);
+	assert_int_equal(all.calls[ESC_HOOK_OBSERVED][A], r1.incidents - r1.retaliations);
+
+	/* A without attribute, B with on_incident_observed alone, C with
+	 * nothing: those calls go, the rest are made exactly as before, and
+	 * the replication is the same. */
+	counting some = { { ~0u & ~ESC_HOOK_BIT(ESC_HOOK_ATTRIBUTE), ESC_HOOK_BIT(ESC_HOOK_OBSERVED), 0 },
+	                  { { 0 } } };
+	esc_run_row r2 = run_masked(&cfg, &some);
+	for (int h = 0; h < ESC_N_HOOKS; h++)
+		for (int p = A; p <= C; p++) {
+			int kept = (some.mask[p] >> h) & 1u;
+			assert_int_equal(some.calls[h][p], kept ? all.calls[h][p] : 0);
+		}
+	assert_int_equal(r2.events_total, r1.events_total);
+	assert_int_equal(r2.retaliations, r1.retaliations);
+	assert_int_equal(r2.misattributed_retaliations, r1.misattributed_retaliations);
+	assert_int_equal(r2.cell_requests, r1.cell_requests);
+	assert_int_equal(r2.fatalities_mil + r2.fatalities_civ, r1.fatalities_mil + r1.fatalities_civ);
+
+	/* Without on_incident_observed A decides nothing: no strikes. */
+	counting blind = { { ~0u & ~ESC_HOOK_BIT(ESC_HOOK_OBSERVED), ~0u, ~0u }, { { 0 } } };
+	esc_run_row r3 = run_masked(&cfg, &blind);
+	assert_int_equal(blind.calls[ESC_HOOK_OBSERVED][A], 0);
+	assert_int_equal(r3.retaliations, 0);
+	assert_int_equal(r3.incidents, r1.incidents - r1.retaliations);
+	esc_config_free(&cfg);
+}
+
 static void test_ticks_timers_and_acts(void **state)
 {
 	(void)state;
@@ -414,6 +534,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_attribute_and_pre_operation),
+		cmocka_unit_test(test_hook_mask),
 		cmocka_unit_test(test_ticks_timers_and_acts),
 		cmocka_unit_test(test_runaway_guards),
 		cmocka_unit_test(test_ladder_read_decays),
