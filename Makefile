@@ -24,9 +24,9 @@
 # exact command is printed.
 
 PKG_CONFIG ?= pkg-config
-PKGS = gsl hdf5-serial lua5.4 libcrypto zlib
+PKGS = gsl hdf5-serial lua5.4 libcrypto zlib libcjson
 DEB_PACKAGES = gcc make pkg-config libgsl-dev libhdf5-dev hdf5-tools \
-	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev zlib1g-dev perl help2man \
+	liblua5.4-dev lua5.4 libcmocka-dev libssl-dev zlib1g-dev libcjson-dev perl help2man \
 	python3-h5py python3-pandas python3-tables python3-matplotlib python3-scipy
 
 # make MPI=1: the MPI build, build-mpi/escsim, compiled with mpicc (Debian's

@@ -395,10 +395,14 @@ def plot_sensitivity(r, outdir, written):
         diff = t
     arm = str(diff.arm.iloc[0])
     diff = diff[diff.arm.astype(str) == arm]
-    present = set(diff.metric.astype(str))
+    sobol = "ST" in t.columns
+    # A metric with no finite index (it never varied) has nothing to draw.
+    value = "S1" if sobol else "mu_star"
+    present = set(diff[np.isfinite(diff[value].astype(float))].metric.astype(str))
     metrics = [m for m in ("misattributed_retaliations", "retaliations", "fatalities_total",
                            "spiral", "hours_at_or_above_6") if m in present]
-    sobol = "ST" in t.columns
+    if not metrics:
+        return
     ncol = min(3, len(metrics))
     nrow = (len(metrics) + ncol - 1) // ncol
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.4 * nrow), squeeze=False)

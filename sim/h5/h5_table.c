@@ -1264,7 +1264,12 @@ int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
 		dcpl = H5Pcreate(H5P_DATASET_CREATE);
 		if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
 		    H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0 &&
-		    H5Pset_fletcher32(dcpl) >= 0) {
+		    H5Pset_fletcher32(dcpl) >= 0 &&
+		    /* Attributes stay in the object header (compact), never in
+		     * dense storage: libhdf5 1.10's H5Ocopy, which merge uses for
+		     * /sweep, crashes copying dense attributes of this file
+		     * format (H5A__dense_post_copy_file_all). */
+		    H5Pset_attr_phase_change(dcpl, 65535, 0) >= 0) {
 			what = "cannot create it";
 			t->dset = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl,
 			                     H5P_DEFAULT);

@@ -4,7 +4,8 @@
  * Known answers for values people write (0.3, 1/3, hours(10/60)), for ones
  * that need 16 and 17 digits, and for the special values; then a sweep of
  * values drawn by a fixed-seed generator, every one of which must round-trip
- * exactly.
+ * exactly.  JSON (escsim/json.h) prints its numbers the same way, null
+ * for the values JSON lacks, escapes strings, and parses back.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "escsim/json.h"
 #include "escsim/text.h"
 #include "escsim/rng.h"
 
@@ -66,11 +68,43 @@ static void test_round_trip(void **state)
 	gsl_rng_free(r);
 }
 
+/* JSON built with esc_json_*: numbers as esc_fmt_double prints them (not
+ * cJSON's 0.29999999999999999), null for NaN and infinities, strings
+ * escaped, and the text parsed back to the same values. */
+static void test_json(void **state)
+{
+	(void)state;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *a = cJSON_AddArrayToObject(o, "v");
+	assert_non_null(esc_json_add_number(o, "x", 0.3));
+	assert_non_null(esc_json_add_number(o, "third", 1.0 / 3.0));
+	assert_non_null(esc_json_add_number(o, "nan", NAN));
+	assert_int_equal(esc_json_append_number(a, -0.0), 0);
+	assert_int_equal(esc_json_append_number(a, INFINITY), 0);
+	assert_int_equal(esc_json_append_number(a, 1e300), 0);
+	assert_non_null(cJSON_AddStringToObject(o, "s", "a\"b\\c\n\x01"));
+	char *t = esc_json_print(o, 0);
+	assert_string_equal(t, "{\"v\":[0,null,1e+300],\"x\":0.3,"
+	                    "\"third\":0.3333333333333333,\"nan\":null,"
+	                    "\"s\":\"a\\\"b\\\\c\\n\\u0001\"}");
+	cJSON *back = cJSON_Parse(t);
+	assert_non_null(back);
+	assert_true(cJSON_GetObjectItem(back, "x")->valuedouble == 0.3);
+	assert_true(cJSON_GetObjectItem(back, "third")->valuedouble == 1.0 / 3.0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(back, "nan")));
+	assert_string_equal(cJSON_GetObjectItem(back, "s")->valuestring, "a\"b\\c\n\x01");
+	cJSON_Delete(back);
+	free(t);
+	assert_null(esc_json_print(NULL, 1));
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
