@@ -585,7 +585,7 @@ static char *beside(const char *path, const char *rel)
 static esc_scenario *open_state(const char *path, esc_error *err)
 {
 	esc_scenario *s = esc_lua_state_new(path, NULL, NULL, err);
-	if (s && esc_lua_open(s, err)) {
+	if (s && esc_lua_state_open(s, err)) {
 		esc_scenario_free(s);
 		return NULL;
 	}

@@ -154,14 +154,6 @@ int esc_lua_string_keys(esc_lua_vctx *v, int t)
 	return n;
 }
 
-int esc_lua_in_list(const char *k, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(k, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
 void esc_lua_unknown_key(esc_lua_vctx *v, const char *key, const char *const *known, size_t nk)
 {
 	char attr[600], msg[768];
@@ -184,7 +176,7 @@ void esc_lua_check_keys(esc_lua_vctx *v, int t, const char *const *known, size_t
 	for (int i = 1; i <= n; i++) {
 		lua_rawgeti(L, -1, i);
 		const char *k = lua_tostring(L, -1);
-		if (!esc_lua_in_list(k, known, nk))
+		if (esc_lua_list_index(known, nk, k) < 0)
 			esc_lua_unknown_key(v, k, known, nk);
 		lua_pop(L, 1);
 	}

@@ -29,29 +29,7 @@
 #include "escsim/text.h"
 #include "script.h"
 
-const char *const esc_lua_hook_names[ESC_N_HOOKS] = {
-	[ESC_HOOK_ATTRIBUTE] = "attribute",
-	[ESC_HOOK_OBSERVED] = "on_incident_observed",
-	[ESC_HOOK_CELL_REQUEST] = "on_cell_request",
-	[ESC_HOOK_CELL_REPLY] = "on_cell_reply",
-	[ESC_HOOK_PRE_OPERATION] = "pre_operation",
-	[ESC_HOOK_TICK] = "on_tick",
-	[ESC_HOOK_EVENT] = "on_event",
-};
-const size_t esc_lua_n_hook_names = ESC_N_HOOKS;
-
-const char *const esc_lua_cause_names[3] = {"background", "triggered", "policy"};
-const char *const esc_lua_kind_names[2] = {"incident", "protest"};
-static const char *const action_names[] = {"ignore", "protest", "query", "retaliate"};
-const char *const esc_lua_message_kind_names[ESC_LUA_N_MESSAGE_KINDS] = {
-	"query", "notify", "protest", "restraint", "intel"};          /* esc_message_kind */
-const char *const esc_lua_reply_names[ESC_LUA_N_REPLIES] = {
-	"answer", "deny", "share_intel", "commit_enforce", "refuse"}; /* esc_reply_kind */
-
 #define REPLIES "answer, deny, share_intel, commit_enforce, refuse"
-/* A query's priority (esc_decision.priority is the index). */
-static const char *const priority_names[] = {"flash", "immediate", "routine"};
-#define PRIORITY_DEFAULT 1
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
 
@@ -130,35 +108,6 @@ esc_lua_policy *esc_lua_policy_alloc(esc_scenario *s, const esc_config *cfg)
 	return p;
 }
 
-int esc_lua_name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *esc_lua_name_list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size_t n)
-{
-	size_t k = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && k < cap; i++) {
-		int w = snprintf(buf + k, cap - k, "%s%s", i ? ", " : "", names[i]);
-		if (w < 0)
-			break;
-		k += (size_t)w;
-	}
-	return buf;
-}
-
-static int list_index(const char *const *list, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* A name field of a validated trigger's event table (on the top of the
  * stack): its index, -1 when absent, -2 when unknown (never matches). */
 static int match_field(lua_State *L, const char *key, char (*names)[ESC_NAME_MAX], size_t n,
@@ -168,7 +117,7 @@ static int match_field(lua_State *L, const char *key, char (*names)[ESC_NAME_MAX
 	lua_pushstring(L, key);
 	if (lua_rawget(L, -2) == LUA_TSTRING) {
 		const char *v = lua_tostring(L, -1);
-		r = names ? esc_lua_name_index(names, n, v) : list_index(list, nl, v);
+		r = names ? esc_lua_name_index(names, n, v) : esc_lua_list_index(list, nl, v);
 		if (r < 0)
 			r = -2;
 	}
@@ -362,11 +311,6 @@ static int ensure_begun(esc_lua_policy *p, const esc_hook_ctx *ctx, esc_error *e
 	return policy_begin(p, ctx->rep, err);
 }
 
-void esc_lua_push_run(lua_State *L, const esc_lua_policy *p)
-{
-	lua_rawgeti(L, LUA_REGISTRYINDEX, p->run_ref);
-}
-
 /* The hooks a party's table has (bound once per arm): the model then skips
  * the calls it would make to parties without one. */
 static unsigned lua_hooks(void *self, int party)
@@ -383,223 +327,6 @@ static double lua_tick_h(void *self, int party)
 	if (party < 0 || (size_t)party >= p->np || !(p->hooks[party] & (1u << ESC_HOOK_TICK)))
 		return 0;
 	return p->tick[party];
-}
-
-/* ---- answers and their checks ------------------------------------------------- */
-
-/* The value at idx, for messages: 'x', 3, or a type name. */
-static const char *shown(lua_State *L, int idx)
-{
-	if (lua_type(L, idx) == LUA_TSTRING)
-		return lua_pushfstring(L, "'%s'", lua_tostring(L, idx));
-	if (lua_type(L, idx) == LUA_TNUMBER || lua_type(L, idx) == LUA_TBOOLEAN)
-		return luaL_tolstring(L, idx, NULL);
-	return lua_pushfstring(L, "a %s", esc_lua_typename(L, idx));
-}
-
-void esc_lua_bad(lua_State *L, const esc_lua_call *c, const char *head, const char *fmt, ...)
-{
-	char msg[700];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	lua_Debug ar;
-	if (c && c->fn_idx > 0) {
-		lua_pushvalue(L, c->fn_idx);
-		if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
-			lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.linedefined);
-		else
-			lua_pushliteral(L, "");
-	} else {
-		luaL_where(L, 1);
-	}
-	lua_pushfstring(L, "%s%s", head, msg);
-	lua_concat(L, 2);
-	lua_error(L);
-	abort();   /* not reached */
-}
-
-static int known_field(const char *k, const char *const *fields, size_t n)
-{
-	for (size_t f = 0; f < n; f++)
-		if (strcmp(k, fields[f]) == 0)
-			return 1;
-	return 0;
-}
-
-void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char *head,
-                          const char *const *fields, size_t n, const char *expected)
-{
-	/* Most answers are fine: check the keys in table order, and sort them
-	 * only to name the first wrong one the same way in every run. */
-	int all_known = 1;
-	lua_pushnil(L);
-	while (all_known && lua_next(L, d)) {
-		lua_pop(L, 1);
-		if (lua_type(L, -1) != LUA_TSTRING || !known_field(lua_tostring(L, -1), fields, n)) {
-			all_known = 0;
-			lua_pop(L, 1);
-		}
-	}
-	if (all_known)
-		return;
-	int nk = esc_lua_sorted_keys(L, d);
-	if (nk < 0)
-		esc_lua_bad(L, c, head, "a table with a key that is not a field name: expected fields %s", expected);
-	for (int i = 1; i <= nk; i++) {
-		lua_rawgeti(L, -1, i);
-		if (lua_type(L, -1) != LUA_TSTRING)
-			esc_lua_bad(L, c, head, "a table with [%s]: expected fields %s",
-			            luaL_tolstring(L, -1, NULL), expected);
-		const char *k = lua_tostring(L, -1);
-		if (!known_field(k, fields, n)) {
-			const char *sug = esc_lua_suggest(k, fields, n);
-			if (sug)
-				esc_lua_bad(L, c, head, "unknown field '%s' (did you mean '%s'?)", k, sug);
-			esc_lua_bad(L, c, head, "unknown field '%s': expected fields %s", k, expected);
-		}
-		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-}
-
-/* A name field of table d: its index in names, -2 when absent. */
-static int name_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
-                      char (*names)[ESC_NAME_MAX], size_t n, const char *what)
-{
-	char b[400];
-	if (lua_getfield(L, d, field) == LUA_TNIL) {
-		lua_pop(L, 1);
-		return -2;
-	}
-	int i = lua_type(L, -1) == LUA_TSTRING ? esc_lua_name_index(names, n, lua_tostring(L, -1)) : -1;
-	if (i < 0)
-		esc_lua_bad(L, c, head, "%s=%s: expected a %s name (one of %s)", field, shown(L, -1), what,
-		            esc_lua_name_list(b, sizeof b, names, n));
-	lua_pop(L, 1);
-	return i;
-}
-
-/* A finite number of hours >= 0: returns 1 and sets *x when present.  (A
- * delay past the horizon is allowed: what it delays never happens.) */
-static int hours_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
-                       double *x)
-{
-	int ty = lua_getfield(L, d, field);
-	if (ty == LUA_TNIL) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	double v = lua_tonumber(L, -1);
-	if (ty != LUA_TNUMBER || !isfinite(v) || v < 0)
-		esc_lua_bad(L, c, head, "%s=%s: expected a finite number of hours >= 0%s", field, shown(L, -1),
-		            ty == LUA_TNUMBER && isinf(v) && v > 0 ? " (for never, leave the action out)" : "");
-	*x = v;
-	lua_pop(L, 1);
-	return 1;
-}
-
-static int bool_field(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
-                      int *x)
-{
-	int ty = lua_getfield(L, d, field);
-	if (ty == LUA_TNIL) {
-		lua_pop(L, 1);
-		return 0;
-	}
-	if (ty != LUA_TBOOLEAN)
-		esc_lua_bad(L, c, head, "%s=%s: expected true or false", field, shown(L, -1));
-	*x = lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	return 1;
-}
-
-static const char *const decision_fields[] = {"action", "type", "target", "zone", "delay", "query",
-                                               "priority"};
-static const char *const act_fields[] = {"action", "type", "target", "zone", "delay", "query",
-                                          "priority", "about"};
-#define FIELDS "action, type, target, zone, delay, query, priority"
-
-void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
-                           int party, esc_decision *out, int act)
-{
-	esc_lua_policy *p = c->p;
-	if (lua_isnil(L, d))
-		return;                              /* ignore */
-	if (lua_type(L, d) != LUA_TTABLE)
-		esc_lua_bad(L, c, head, "%s: expected nil or a table {action = ...}", shown(L, d));
-	if (act)
-		esc_lua_check_fields(L, d, c, head, act_fields, COUNT(act_fields), FIELDS ", about");
-	else
-		esc_lua_check_fields(L, d, c, head, decision_fields, COUNT(decision_fields), FIELDS);
-
-	lua_getfield(L, d, "action");
-	if (lua_isnil(L, -1))
-		esc_lua_bad(L, c, head, "a table without action: expected action = one of ignore, protest, query, retaliate");
-	int action = lua_type(L, -1) == LUA_TSTRING ? list_index(action_names, 4, lua_tostring(L, -1)) : -1;
-	if (action < 0)
-		esc_lua_bad(L, c, head, "action=%s: expected one of ignore, protest, query, retaliate", shown(L, -1));
-	lua_pop(L, 1);
-	out->action = (esc_action)action;
-	if (action == ESC_ACT_QUERY || action == ESC_ACT_RETALIATE) {
-		out->priority = PRIORITY_DEFAULT;
-		if (lua_getfield(L, d, "priority") != LUA_TNIL) {
-			int pr = lua_type(L, -1) == LUA_TSTRING ? list_index(priority_names, 3, lua_tostring(L, -1)) : -1;
-			if (pr < 0)
-				esc_lua_bad(L, c, head, "priority=%s: expected one of flash, immediate, routine (default immediate)",
-				            shown(L, -1));
-			out->priority = pr;
-		}
-		lua_pop(L, 1);
-	}
-	/* What goes with which action: sim.act may also aim a protest. */
-	int protest_aims = act && action == ESC_ACT_PROTEST;
-	if (action != ESC_ACT_RETALIATE) {
-		for (size_t f = 1; f < COUNT(decision_fields); f++) {
-			const char *k = decision_fields[f];
-			if (strcmp(k, "priority") == 0 && action == ESC_ACT_QUERY)
-				continue;
-			if (protest_aims && (strcmp(k, "target") == 0 || strcmp(k, "zone") == 0))
-				continue;
-			if (lua_getfield(L, d, k) != LUA_TNIL) {
-				if (strcmp(k, "priority") == 0)
-					esc_lua_bad(L, c, head, "priority with action='%s': priority goes only with action='query' or 'retaliate'",
-					            action_names[action]);
-				if (act)
-					esc_lua_bad(L, c, head, "%s with action='%s': type, delay and query go only with action='retaliate' (target and zone with 'retaliate' or 'protest')",
-					            k, action_names[action]);
-				esc_lua_bad(L, c, head, "%s with action='%s': type, target, zone, delay and query go only with action='retaliate'",
-				            k, action_names[action]);
-			}
-			lua_pop(L, 1);
-		}
-		if (!protest_aims)
-			return;
-	}
-	char b[400];
-	if (action == ESC_ACT_RETALIATE) {
-		int type = name_field(L, d, "type", c, head, p->types, p->nt, "type");
-		if (type == -2)
-			esc_lua_bad(L, c, head, "action='retaliate' without type: expected type = an incident type (one of %s)",
-			            esc_lua_name_list(b, sizeof b, p->types, p->nt));
-		out->type = type;
-	}
-	int target = name_field(L, d, "target", c, head, p->parties, p->np, "party");
-	if (target >= 0)
-		out->target = target;
-	if (out->target == party)
-		esc_lua_bad(L, c, head, "target='%s': a party cannot %s against itself", p->parties[party],
-		            action == ESC_ACT_RETALIATE ? "retaliate" : "protest");
-	int zone = name_field(L, d, "zone", c, head, p->zones, p->nz, "zone");
-	if (zone >= 0)
-		out->zone = zone;
-	if (action == ESC_ACT_PROTEST)
-		return;
-	out->delay_h = 0;
-	hours_field(L, d, "delay", c, head, &out->delay_h);
-	out->query_cell = 0;
-	bool_field(L, d, "query", c, head, &out->query_cell);
 }
 
 /* ---- what hooks see (records: record_lua.c) ----------------------------------------- */
@@ -747,7 +474,7 @@ static int attribute_cf(lua_State *L)
 	const char *head = returned(L, c);
 	if (lua_type(L, d) != LUA_TTABLE)
 		esc_lua_bad(L, c, head, "%s: expected nil (keep the confusion matrix) or a table {PARTY = probability, ...}",
-		            shown(L, d));
+		            esc_lua_shown(L, d));
 	char b[400];
 	int nk = esc_lua_sorted_keys(L, d);
 	int keys = lua_gettop(L);
@@ -761,7 +488,7 @@ static int attribute_cf(lua_State *L)
 		lua_rawgeti(L, keys, k);
 		int who = lua_type(L, -1) == LUA_TSTRING ? esc_lua_name_index(p->parties, p->np, lua_tostring(L, -1)) : -1;
 		if (who < 0)
-			esc_lua_bad(L, c, head, "[%s]: expected party names as keys (one of %s)", shown(L, -1),
+			esc_lua_bad(L, c, head, "[%s]: expected party names as keys (one of %s)", esc_lua_shown(L, -1),
 			            esc_lua_name_list(b, sizeof b, p->parties, p->np));
 		if (who == o->observer)
 			esc_lua_bad(L, c, head, "%s: the observer itself; a party does not blame itself for what it suffers",
@@ -769,7 +496,7 @@ static int attribute_cf(lua_State *L)
 		lua_rawget(L, d);
 		double x = lua_tonumber(L, -1);
 		if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(x) || x < 0 || x > 1)
-			esc_lua_bad(L, c, head, "%s=%s: expected a probability in [0, 1]", p->parties[who], shown(L, -1));
+			esc_lua_bad(L, c, head, "%s=%s: expected a probability in [0, 1]", p->parties[who], esc_lua_shown(L, -1));
 		q[who] = x;
 		sum += x;
 		lua_pop(L, 1);
@@ -828,7 +555,7 @@ static int lua_on_incident_observed(void *self, const esc_hook_ctx *ctx,
 	esc_lua_call c;
 	int rc;
 	out->action = ESC_ACT_IGNORE;
-	out->priority = PRIORITY_DEFAULT;    /* every answer has one; queries may change it */
+	out->priority = ESC_LUA_PRIORITY_DEFAULT;    /* every answer has one; queries may change it */
 	if (!prepare(p, &c, ctx, obs->observer, ESC_HOOK_OBSERVED, err, &rc))
 		return rc;
 	if (!observation_ok(p, obs, 1))
@@ -860,17 +587,17 @@ static int cell_request_cf(lua_State *L)
 	const char *head = returned(L, c);
 	if (lua_type(L, d) != LUA_TTABLE)
 		esc_lua_bad(L, c, head, "%s: expected nil (answer as the cell does) or a table {reply = ..., delay = ...}",
-		            shown(L, d));
+		            esc_lua_shown(L, d));
 	esc_lua_check_fields(L, d, c, head, request_fields, COUNT(request_fields), "reply, delay");
 	esc_cell_reply out = *(esc_cell_reply *)c->out;
 	if (lua_getfield(L, d, "reply") != LUA_TNIL) {
-		int k = lua_type(L, -1) == LUA_TSTRING ? list_index(esc_lua_reply_names, ESC_LUA_N_REPLIES, lua_tostring(L, -1)) : -1;
+		int k = lua_type(L, -1) == LUA_TSTRING ? esc_lua_list_index(esc_lua_reply_names, ESC_LUA_N_REPLIES, lua_tostring(L, -1)) : -1;
 		if (k < 0)
-			esc_lua_bad(L, c, head, "reply=%s: expected one of " REPLIES, shown(L, -1));
+			esc_lua_bad(L, c, head, "reply=%s: expected one of " REPLIES, esc_lua_shown(L, -1));
 		out.reply = (esc_reply_kind)k;
 	}
 	lua_pop(L, 1);
-	hours_field(L, d, "delay", c, head, &out.delay_h);
+	esc_lua_answer_hours(L, d, "delay", c, head, &out.delay_h);
 	*(esc_cell_reply *)c->out = out;
 	return 0;
 }
@@ -916,15 +643,15 @@ static int cell_reply_cf(lua_State *L)
 			*cancel = 0;
 		else
 			esc_lua_bad(L, c, head, "%s: expected nil (the engine's rule), 'cancel', 'proceed' or {cancel = true/false}",
-			            shown(L, d));
+			            esc_lua_shown(L, d));
 		return 0;
 	}
 	if (lua_type(L, d) != LUA_TTABLE)
 		esc_lua_bad(L, c, head, "%s: expected nil (the engine's rule), 'cancel', 'proceed' or {cancel = true/false}",
-		            shown(L, d));
+		            esc_lua_shown(L, d));
 	esc_lua_check_fields(L, d, c, head, reply_fields, COUNT(reply_fields), "cancel");
 	int x = *cancel;
-	bool_field(L, d, "cancel", c, head, &x);
+	esc_lua_answer_bool(L, d, "cancel", c, head, &x);
 	*cancel = x;
 	return 0;
 }
@@ -970,10 +697,10 @@ static int pre_operation_cf(lua_State *L)
 	const char *head = returned(L, c);
 	if (lua_type(L, d) != LUA_TTABLE)
 		esc_lua_bad(L, c, head, "%s: expected nil (the scenario's cell.notify) or a table {notify = true/false, lead = hours}",
-		            shown(L, d));
+		            esc_lua_shown(L, d));
 	esc_lua_check_fields(L, d, c, head, notice_fields, COUNT(notice_fields), "notify, lead");
-	bool_field(L, d, "notify", c, head, &out.notify);
-	hours_field(L, d, "lead", c, head, &out.lead_h);
+	esc_lua_answer_bool(L, d, "notify", c, head, &out.notify);
+	esc_lua_answer_hours(L, d, "lead", c, head, &out.lead_h);
 	*(esc_notice *)c->out = out;
 	return 0;
 }
@@ -1000,7 +727,7 @@ static int lua_pre_operation(void *self, const esc_hook_ctx *ctx, const esc_oper
 static void expect_nothing(lua_State *L, esc_lua_call *c, int d, const char *how)
 {
 	if (!lua_isnil(L, d))
-		esc_lua_bad(L, c, returned(L, c), "%s: expected nothing (%s)", shown(L, d), how);
+		esc_lua_bad(L, c, returned(L, c), "%s: expected nothing (%s)", esc_lua_shown(L, d), how);
 }
 
 static int tick_cf(lua_State *L)
@@ -1103,7 +830,7 @@ static int event_cf(lua_State *L)
 			lua_call(L, 2, 1);
 			int r = lua_gettop(L);
 			if (lua_type(L, r) != LUA_TBOOLEAN)
-				esc_lua_bad(L, c, returned(L, c), "%s: expected true or false", shown(L, r));
+				esc_lua_bad(L, c, returned(L, c), "%s: expected true or false", esc_lua_shown(L, r));
 			if (!lua_toboolean(L, r))
 				continue;
 		}

@@ -465,6 +465,29 @@ esc_scenario *esc_lua_state_new(const char *path, const char *search_path,
 	return s;
 }
 
+/* Protected: the libraries above the sandbox into its environment: the
+ * distributions, the `sim` table, scenario{} and require. */
+static int open_libraries_cf(lua_State *L)
+{
+	esc_lua_push_env(L);
+	int env = lua_gettop(L);
+	esc_lua_open_dist(L, env);
+	esc_lua_open_sim(L, env);
+	esc_lua_open_scenario(L, env);
+	esc_lua_open_require(L, env);
+	return 0;
+}
+
+int esc_lua_state_open(esc_scenario *s, esc_error *err)
+{
+	if (!s->search_path && !(s->search_path = esc_lua_default_search_path(s->dir)))
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	if (esc_lua_open(s, err))
+		return err->status;
+	lua_pushcfunction(s->L, open_libraries_cf);
+	return esc_lua_pcall(s, 0, 0, "creating the Lua sandbox", err);
+}
+
 /* The part of loading shared by files and buffers: path names the source
  * in messages; text[0..len) is it. */
 static esc_scenario *load(const char *path, const char *text, size_t len,
@@ -486,7 +509,7 @@ static esc_scenario *load(const char *path, const char *text, size_t len,
 		esc_scenario_free(s);
 		return NULL;
 	}
-	if (esc_lua_open(s, err)) {
+	if (esc_lua_state_open(s, err)) {
 		esc_scenario_free(s);
 		return NULL;
 	}

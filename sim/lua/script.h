@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -190,24 +191,6 @@ struct esc_lua_call {             /* prepare() in policy_lua.c sets each field *
 	const char *const *field_list; /* set by the answer readers */
 };
 
-/* Raise "FILE:LINE: HEAD MSG": FILE:LINE is where the function at
- * call->fn_idx is defined, or with fn_idx 0 the Lua line calling the C
- * function that raises; HEAD names the hook ("policies.ISR.on_tick
- * returned"). */
-void esc_lua_bad(lua_State *L, const esc_lua_call *c, const char *head, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5), noreturn));
-
-/* Check that every key of the table at d is one of fields[0..n); else raise
- * naming the first unknown key in sorted order (with a suggestion). */
-void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char *head,
-                          const char *const *fields, size_t n, const char *expected);
-
-/* Read the decision table at d ({action, target, type, zone, delay, query,
- * priority}) into *out, whose target and zone arrive as defaults (-1: none).
- * act: sim.act's form (target and zone allowed with protest too). */
-void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
-                           int party, esc_decision *out, int act);
-
 /* record_lua.c: incidents, events and messages as strict read-only
  * records.  bind interns the strings and makes the metatables
  * (esc_lua_policy.strs_ref, record_mt_ref); push_observation pushes the
@@ -230,11 +213,6 @@ void esc_lua_push_operation(lua_State *L, const esc_lua_policy *p, const esc_ope
                             const esc_notice *n, double now);
 void esc_lua_push_hook_name(lua_State *L, const esc_lua_policy *p, int hook);
 
-/* Index of name in names[0..n), or -1. */
-int esc_lua_name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name);
-/* "a, b, c" into buf. */
-const char *esc_lua_name_list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size_t n);
-
 /* The run table of the current replication pushed ({timers, procs,
  * triggers}). */
 void esc_lua_push_run(lua_State *L, const esc_lua_policy *p);
@@ -247,6 +225,40 @@ int esc_lua_process_site(lua_State *L, lua_State *co);
  * it waits (sim.wait) or ends; raises its error in L otherwise, with the
  * process's file:line. */
 void esc_lua_resume(lua_State *L, lua_State *co, int nargs);
+
+/* ---- answers.c: what hooks and sim.act hand back, checked ---- */
+
+/* Every answer has a priority; a query's may change it (esc_decision.priority
+ * indexes flash, immediate, routine). */
+#define ESC_LUA_PRIORITY_DEFAULT 1
+
+/* Raise "FILE:LINE: HEAD MSG": FILE:LINE is where the function at
+ * call->fn_idx is defined, or with fn_idx 0 the Lua line calling the C
+ * function that raises; HEAD names the hook ("policies.ISR.on_tick
+ * returned"). */
+void esc_lua_bad(lua_State *L, const esc_lua_call *c, const char *head, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+
+/* Check that every key of the table at d is one of fields[0..n); else raise
+ * naming the first unknown key in sorted order (with a suggestion). */
+void esc_lua_check_fields(lua_State *L, int d, const esc_lua_call *c, const char *head,
+                          const char *const *fields, size_t n, const char *expected);
+
+/* Read the decision table at d ({action, target, type, zone, delay, query,
+ * priority}) into *out, whose target and zone arrive as defaults (-1: none).
+ * act: sim.act's form (target and zone allowed with protest too). */
+void esc_lua_read_decision(lua_State *L, int d, const esc_lua_call *c, const char *head,
+                           int party, esc_decision *out, int act);
+
+/* The value at idx for messages ('x', 3, or "a table"), pushed. */
+const char *esc_lua_shown(lua_State *L, int idx);
+/* Field FIELD of the answer table at d: a finite number of hours >= 0
+ * (esc_lua_answer_hours) or a boolean; 1 and *x set when present, 0 when
+ * nil; raises otherwise. */
+int esc_lua_answer_hours(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
+                         double *x);
+int esc_lua_answer_bool(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
+                        int *x);
 
 /* ---- blocks.c: the memory of a Lua state ---- */
 
@@ -261,7 +273,9 @@ void esc_lua_blocks_release(esc_lua_blocks *b, void *ptr, size_t osize);
 
 /* ---- sandbox.c ---- */
 
-/* Create the state and the sandbox; 0 or an error status. */
+/* Create the state and the sandbox: the safe standard libraries and the
+ * environment scripts run in, without the libraries above it (the scenario
+ * layer's esc_lua_state_open adds those); 0 or an error status. */
 int esc_lua_open(esc_scenario *s, esc_error *err);
 void esc_lua_close(esc_scenario *s);
 esc_scenario *esc_lua_scenario(lua_State *L);
@@ -309,8 +323,6 @@ void esc_lua_sort(lua_State *L, void *base, size_t n, size_t size, esc_lua_less 
  * raise "WHAT: memory cap ... exceeded" when they do not fit. */
 void esc_lua_charge(lua_State *L, size_t bytes, const char *what);
 
-/* Does msg start with "chunk:line: "? */
-int esc_lua_has_location(const char *msg);
 
 /* lua_pcall with the traceback handler and, for an outermost call, a fresh
  * budget.  The function and
@@ -327,6 +339,26 @@ int esc_lua_load_text(lua_State *L, const char *text, size_t len, const char *ch
 /* Push the sandbox environment. */
 void esc_lua_push_env(lua_State *L);
 
+/* ---- helpers.c: small helpers the whole layer calls ---- */
+
+/* Index of name in names[0..n), or -1. */
+int esc_lua_name_index(char (*names)[ESC_NAME_MAX], size_t n, const char *name);
+/* "a, b, c" into buf. */
+const char *esc_lua_name_list(char *buf, size_t cap, char (*names)[ESC_NAME_MAX], size_t n);
+
+/* Index of s in list[0..n), or -1.  Inline: answers check their field
+ * names with it at every hook call. */
+static inline int esc_lua_list_index(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Does msg start with "chunk:line: "? */
+int esc_lua_has_location(const char *msg);
+
 /* Read a whole file (malloc'd, NUL-terminated); NULL with errno set:
  * EINVAL for a file that is not regular, EFBIG past 16 MiB.  read_error
  * says what errno means for a source. */
@@ -336,10 +368,6 @@ const char *esc_lua_read_error(int errnum);
 /* A source the sandbox may run and the results keep: text without NUL
  * bytes, in UTF-8.  ESC_OK, or ESC_ERR_INPUT naming path, line and byte. */
 int esc_lua_check_source(const char *path, const char *text, size_t len, esc_error *err);
-
-/* Record a loaded source for provenance; 0 or ESC_ERR_RUNTIME. */
-int esc_lua_add_source(esc_scenario *s, const char *name, const char *path,
-                       const char *text);
 
 /* Push a table of t's keys sorted (numbers ascending, then strings by bytes)
  * and return their number, or -1 (nothing pushed) when a key is of another
@@ -431,15 +459,32 @@ const esc_dist *esc_lua_todist(lua_State *L, int idx);
  * sampled is the value)? */
 int esc_lua_dist_numeric(lua_State *L, int idx);
 
+/* ---- require.c ---- */
+
+/* require into env, and the registry's cache of loaded modules. */
+void esc_lua_open_require(lua_State *L, int env);
+/* The search path beside a scenario in folder dir: dir, dir/lib,
+ * $ESCSIM_PATH's folders, the installed library (malloc'd; NULL when out
+ * of memory). */
+char *esc_lua_default_search_path(const char *dir);
+/* Record a loaded source for provenance; 0 or ESC_ERR_RUNTIME. */
+int esc_lua_add_source(esc_scenario *s, const char *name, const char *path,
+                       const char *text);
+
 /* ---- scenario.c ---- */
 
 void esc_lua_open_scenario(lua_State *L, int env);  /* scenario{} into env */
+
+/* Open the state of s: the sandbox (esc_lua_open), then the libraries above
+ * it (distributions, `sim`, scenario{}, require), with the default search
+ * path if s has none.  0 or an error status. */
+int esc_lua_state_open(esc_scenario *s, esc_error *err);
 
 /* A scenario object for the file PATH with its limits (NULL: the defaults)
  * and module search path (NULL: beside PATH, as esc_scenario_load), its Lua
  * state not yet opened (esc_lua_open); NULL with err set when out of
  * memory.  Loading scenarios and experiment files (experiment.c) start
- * here; free with esc_scenario_free. */
+ * here, then esc_lua_state_open; free with esc_scenario_free. */
 esc_scenario *esc_lua_state_new(const char *path, const char *search_path,
                                 const esc_script_limits *limits, esc_error *err);
 

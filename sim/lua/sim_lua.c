@@ -211,6 +211,13 @@ static int sim_recent(lua_State *L)
 
 /* ---- timers and processes ------------------------------------------------------ */
 
+/* The run table of the replication: {timers, procs, triggers}, made by
+ * begin (policy_lua.c). */
+void esc_lua_push_run(lua_State *L, const esc_lua_policy *p)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, p->run_ref);
+}
+
 /* Keep the value on the top of the stack as timer `token` (popped). */
 static void keep_timer(lua_State *L, const esc_lua_call *c, int64_t token)
 {

@@ -47,7 +47,7 @@ static void check_top(esc_lua_vctx *v, int t)
 		lua_rawgeti(L, -1, i);
 		const char *k = lua_tostring(L, -1);
 		size_t nk = COUNT(top_known);
-		if (!esc_lua_in_list(k, top_known, nk))
+		if (esc_lua_list_index(top_known, nk, k) < 0)
 			esc_lua_unknown_key(v, k, top_known, nk);
 		lua_pop(L, 1);
 	}

@@ -67,8 +67,6 @@ void esc_lua_check_text(esc_lua_vctx *v, const char *x, size_t len, size_t max, 
 int esc_lua_rawfield(lua_State *L, int t, const char *key);
 /* Sorted keys of the table at t pushed; every key must be a string. */
 int esc_lua_string_keys(esc_lua_vctx *v, int t);
-/* Is k one of list[0..n)? */
-int esc_lua_in_list(const char *k, const char *const *list, size_t n);
 /* Raise "unknown key 'KEY' in PATH (did you mean ...?)". */
 void esc_lua_unknown_key(esc_lua_vctx *v, const char *key, const char *const *known, size_t nk);
 /* Every key of the table at t must be one of known. */

@@ -697,7 +697,7 @@ void esc_lua_read_triggers(esc_lua_vctx *v, int t)
 			static const char *const lexp[] = {"one of background, triggered, policy", "one of incident, protest"};
 			for (size_t k = 0; k < 2; k++) {
 				ty = esc_lua_rawfield(L, ev, lkeys[k]);
-				if (ty != LUA_TNIL && (ty != LUA_TSTRING || !esc_lua_in_list(lua_tostring(L, -1), lists[k], ln[k]))) {
+				if (ty != LUA_TNIL && (ty != LUA_TSTRING || esc_lua_list_index(lists[k], ln[k], lua_tostring(L, -1)) < 0)) {
 					esc_lua_path_key(v, lkeys[k]);
 					esc_lua_verr(v, "expected %s, got %s", lexp[k], esc_lua_got(v, -1, b, sizeof b));
 				}
