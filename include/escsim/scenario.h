@@ -37,6 +37,7 @@ typedef struct esc_script_limits {
 } esc_script_limits;
 
 typedef struct esc_scenario esc_scenario;
+struct cJSON;                       /* escsim/json.h */
 
 /* A loaded source file (scenario or module), in load order. */
 typedef struct esc_script_source {
@@ -102,11 +103,14 @@ size_t esc_scenario_sources(const esc_scenario *s, const esc_script_source **out
 const char *esc_scenario_lua_version(void);
 
 /* The policies and triggers of an arm's policy (from esc_scenario_arm on
- * s), as two JSON object members for escsim check:
- *   "policies": {"PARTY": {"hooks": [...], "parameters": {...}, "tick_h": h}},
+ * s), added to the JSON object INTO for escsim check:
+ *   "policies": {"PARTY": {"module", "hooks": [...], "helpers": [...],
+ *                          "parameters": {...}, "tick_h": h}},
  *   "triggers": [{"name", "party", "event": {...}, "probability", "repeatable"}]
- * malloc'd; NULL with err set on error. */
-char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, esc_error *err);
+ * ESC_OK, or an error status with err set (INTO may then hold part of it;
+ * the caller frees INTO either way). */
+int esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, struct cJSON *into,
+                                   esc_error *err);
 
 /* LuaLS definitions (Lua text, malloc'd) of the parameters of every policy
  * module the scenario loaded that declares them (M.parameters): one class

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escsim/json.h"
 #include "escsim/scenario.h"
 #include "escsim/log.h"
 #include "cli.h"
@@ -95,6 +96,50 @@ static void print_json(const char *s)
 	putchar('\n');
 }
 
+/* The numbers of a tree cJSON parsed, as escsim prints numbers (json.h):
+ * each becomes the shortest text that reads back.  0, or -1 when out of
+ * memory. */
+static int shortest_numbers(cJSON *j)
+{
+	for (cJSON *c = j ? j->child : NULL; c; c = c->next) {
+		if (cJSON_IsNumber(c)) {
+			cJSON *n = esc_json_number(c->valuedouble);
+			if (!n)
+				return -1;
+			n->string = c->string;      /* the member's name moves to n */
+			c->string = NULL;
+			cJSON_ReplaceItemViaPointer(j, c, n);   /* cannot fail: c is j's */
+			c = n;
+		} else if (shortest_numbers(c)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The resolved configuration, then the policies and triggers, as one JSON
+ * object on stdout. */
+static int print_resolved(esc_scenario *s, const esc_config *cfg, const esc_policy *pol, esc_error *err)
+{
+	char *cfg_json = esc_config_to_json(cfg);
+	cJSON *all = cfg_json ? cJSON_Parse(cfg_json) : NULL;
+	free(cfg_json);
+	if (!all || shortest_numbers(all)) {
+		cJSON_Delete(all);
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	}
+	int st = esc_scenario_describe_policies(s, pol, all, err);
+	char *text = st ? NULL : esc_json_print(all, 0);
+	cJSON_Delete(all);
+	if (st)
+		return st;
+	if (!text)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	print_json(text);
+	free(text);
+	return ESC_OK;
+}
+
 /* --luals FILE: the policy modules' parameters for editors. */
 static int write_luals(esc_scenario *s, const char *path, esc_error *err)
 {
@@ -124,27 +169,8 @@ static int check(const cli *c)
 		st = esc_scenario_arm(s, NULL, 0, &cfg, &pol, &err);
 	if (st == ESC_OK) {
 		st = esc_config_check(&cfg, &err);
-		char *json = st ? NULL : esc_config_to_json(&cfg);
-		char *pol_json = json ? esc_scenario_describe_policies(s, &pol, &err) : NULL;
-		size_t n = json ? strlen(json) : 0;
-		if (json && pol_json && n >= 2 && json[n - 1] == '}') {
-			/* {...config...} -> {...config..., "policies": ..., "triggers": ...} */
-			json[n - 1] = '\0';
-			char *all = malloc(n + strlen(pol_json) + 4);
-			if (all) {
-				snprintf(all, n + strlen(pol_json) + 4, "%s%s%s}", json, n > 2 ? "," : "", pol_json);
-				print_json(all);
-				free(all);
-			} else {
-				st = esc_error_set(&err, ESC_ERR_RUNTIME, "out of memory");
-			}
-		} else if (st == ESC_OK && !err.status) {
-			st = esc_error_set(&err, ESC_ERR_RUNTIME, "out of memory");
-		} else if (st == ESC_OK) {
-			st = err.status;
-		}
-		free(json);
-		free(pol_json);
+		if (st == ESC_OK)
+			st = print_resolved(s, &cfg, &pol, &err);
 		esc_config_free(&cfg);
 		if (st == ESC_OK && c->luals)
 			st = write_luals(s, c->luals, &err);

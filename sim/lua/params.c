@@ -473,10 +473,30 @@ static const char *luals_type(int type)
 	}
 }
 
+/* Text is built from pieces appended to a Lua table (at index acc),
+ * concatenated at the end, so values can be pushed freely meanwhile. */
+static void pieces_add(lua_State *L, int acc, const char *s)
+{
+	lua_pushstring(L, s);
+	lua_rawseti(L, acc, (lua_Integer)lua_rawlen(L, acc) + 1);
+}
+
+static void pieces_concat(lua_State *L, int acc)
+{
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, acc);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, acc, i);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+}
+
 /* Append the string on the top of the stack to the pieces at acc. */
 static void put(lua_State *L, int acc)
 {
-	esc_lua_pieces_add(L, acc, lua_tostring(L, -1));
+	pieces_add(L, acc, lua_tostring(L, -1));
 	lua_pop(L, 1);
 }
 
@@ -564,11 +584,23 @@ static int luals_cf(lua_State *L)
 		lua_settop(L, keys);
 	}
 	lua_settop(L, acc);
-	esc_lua_pieces_concat(L, acc);
+	pieces_concat(L, acc);
 	return 1;
 }
 
 char *esc_lua_luals(esc_scenario *s, esc_error *err)
 {
-	return esc_lua_text(s, luals_cf, NULL, "writing the LuaLS definitions", err);
+	lua_pushcfunction(s->L, luals_cf);
+	lua_pushlightuserdata(s->L, NULL);
+	if (esc_lua_pcall(s, 1, 1, "writing the LuaLS definitions", err))
+		return NULL;
+	size_t n;
+	const char *str = lua_tolstring(s->L, -1, &n);
+	char *out = malloc(n + 1);
+	if (out)
+		memcpy(out, str, n + 1);
+	else
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	lua_pop(s->L, 1);
+	return out;
 }

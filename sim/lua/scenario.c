@@ -780,13 +780,13 @@ void esc_scenario_release(esc_scenario *s, esc_policy *policy)
 	policy->self = NULL;
 }
 
-char *esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, esc_error *err)
+int esc_scenario_describe_policies(esc_scenario *s, const esc_policy *policy, struct cJSON *into,
+                                   esc_error *err)
 {
 	for (size_t i = 0; policy && i < s->n_policies; i++)
 		if (s->policies[i] == policy->self)
-			return esc_lua_policy_describe(s->policies[i], err);
-	esc_error_set(err, ESC_ERR_RUNTIME, "describe: not a policy of this scenario");
-	return NULL;
+			return esc_lua_policy_describe(s->policies[i], into, err);
+	return esc_error_set(err, ESC_ERR_RUNTIME, "describe: not a policy of this scenario");
 }
 
 char *esc_scenario_luals(esc_scenario *s, esc_error *err)

@@ -503,17 +503,12 @@ extern const esc_policy_type esc_lua_policy_type;
 extern const char *const esc_lua_hook_names[ESC_N_HOOKS];
 extern const size_t esc_lua_n_hook_names;
 
-/* describe.c: text built from pieces appended to the Lua table at acc,
- * concatenated at the end (values may be pushed freely meanwhile);
- * esc_lua_text runs cf(ud) in protected mode and returns the string it
- * pushed (malloc'd), or NULL with err set. */
-void esc_lua_pieces_add(lua_State *L, int acc, const char *s);
-void esc_lua_pieces_concat(lua_State *L, int acc);
-char *esc_lua_text(esc_scenario *s, lua_CFunction cf, void *ud, const char *what, esc_error *err);
+/* ---- describe.c ---- */
 
-/* The arm's policies and triggers as JSON members ("policies": {...},
- * "triggers": [...]) for escsim check; malloc'd, NULL out of memory. */
-char *esc_lua_policy_describe(esc_lua_policy *p, esc_error *err);
+/* The arm's policies and triggers added to the JSON object INTO as
+ * "policies": {...} and "triggers": [...] for escsim check; ESC_OK or an
+ * error status (INTO may hold part; the caller frees it). */
+int esc_lua_policy_describe(esc_lua_policy *p, struct cJSON *into, esc_error *err);
 
 /* Names shared with validate.c and record_lua.c: causes, event kinds,
  * message kinds (esc_message_kind) and replies (esc_reply_kind). */
