@@ -111,7 +111,7 @@ static int name_field(lua_State *L, int d, const char *field, const esc_lua_call
 /* A finite number of hours >= 0: returns 1 and sets *x when present.  (A
  * delay past the horizon is allowed: what it delays never happens.) */
 int esc_lua_answer_hours(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
-                       double *x)
+                         double *x)
 {
 	int ty = lua_getfield(L, d, field);
 	if (ty == LUA_TNIL) {
@@ -128,7 +128,7 @@ int esc_lua_answer_hours(lua_State *L, int d, const char *field, const esc_lua_c
 }
 
 int esc_lua_answer_bool(lua_State *L, int d, const char *field, const esc_lua_call *c, const char *head,
-                      int *x)
+                        int *x)
 {
 	int ty = lua_getfield(L, d, field);
 	if (ty == LUA_TNIL) {

@@ -222,7 +222,7 @@ int esc_lua_in_range(const esc_lua_range *r, double x)
 /* A number field; returns 1 and sets *out if present.  `expect` says what is
  * wanted ("a number of hours > 0"). */
 int esc_lua_num_field(esc_lua_vctx *v, int t, const char *key, int required, const esc_lua_range *r,
-                     const char *expect, double *out)
+                      const char *expect, double *out)
 {
 	lua_State *L = v->L;
 	int ty = esc_lua_rawfield(L, t, key);
@@ -467,4 +467,26 @@ int esc_lua_party_key(esc_lua_vctx *v, const char *name, const char *role)
 		             esc_lua_party_list(v, b, sizeof b));
 	}
 	return i;
+}
+
+/* ---- warnings ------------------------------------------------------------ */
+
+void esc_lua_add_warning(esc_scenario *s, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < s->n_warnings; i++)
+		if (strcmp(s->warnings[i], buf) == 0)
+			return;
+	char **w = realloc(s->warnings, (s->n_warnings + 2) * sizeof *w);
+	if (!w)
+		return;   /* a warning lost to out-of-memory is not worth failing for */
+	s->warnings = w;
+	w[s->n_warnings] = strdup(buf);
+	if (w[s->n_warnings])
+		s->n_warnings++;
+	w[s->n_warnings] = NULL;
 }

@@ -21,15 +21,6 @@
 
 #define MAX_SOURCE_BYTES ((size_t)16 << 20)    /* esc_lua_read_error says so */
 
-/* The scenario a Lua state belongs to: the ud of its allocator
- * (sandbox.c). */
-esc_scenario *esc_lua_scenario(lua_State *L)
-{
-	void *ud = NULL;
-	lua_getallocf(L, &ud);
-	return ud;
-}
-
 /* ---- names ---------------------------------------------------------- */
 
 const char *const esc_lua_hook_names[ESC_N_HOOKS] = {

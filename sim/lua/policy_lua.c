@@ -254,7 +254,7 @@ static int begin_cf(lua_State *L)
 		if (p->policy_ref[i] == LUA_NOREF)
 			continue;
 		lua_rawgeti(L, LUA_REGISTRYINDEX, p->policy_ref[i]);
-		esc_lua_deep_copy(L, -1);
+		esc_lua_deep_copy(L, -1, 0);
 		int ref = luaL_ref(L, LUA_REGISTRYINDEX);
 		lua_pop(L, 1);
 		luaL_unref(L, LUA_REGISTRYINDEX, p->live_ref[i]);
@@ -271,7 +271,7 @@ static int begin_cf(lua_State *L)
 	lua_setfield(L, -2, "procs");
 	if (p->triggers_ref != LUA_NOREF) {
 		lua_rawgeti(L, LUA_REGISTRYINDEX, p->triggers_ref);
-		esc_lua_deep_copy(L, -1);
+		esc_lua_deep_copy(L, -1, 0);
 		lua_remove(L, -2);
 		lua_setfield(L, -2, "triggers");
 	}

@@ -44,98 +44,6 @@ void esc_lua_open_scenario(lua_State *L, int env)
 	lua_setfield(L, env, "scenario");
 }
 
-/* ---- deep copy -------------------------------------------------------- */
-
-#define MAX_DEPTH 100
-
-/* The key path of the value being copied, for the message when it is too
- * deep (cut to its first PATH_SHOWN bytes). */
-#define PATH_SHOWN 160
-typedef struct copy_path {
-	char s[PATH_SHOWN + 4];
-	size_t len;
-} copy_path;
-
-static size_t path_push(lua_State *L, copy_path *p, int key)
-{
-	size_t old = p->len;
-	if (p->len >= PATH_SHOWN)
-		return old;
-	char k[80];
-	if (lua_type(L, key) == LUA_TSTRING)
-		snprintf(k, sizeof k, "%s%s", p->len ? "." : "", lua_tostring(L, key));
-	else if (lua_isinteger(L, key))
-		snprintf(k, sizeof k, "[%lld]", (long long)lua_tointeger(L, key));
-	else
-		snprintf(k, sizeof k, "[%s]", luaL_typename(L, key));
-	int n = snprintf(p->s + p->len, sizeof p->s - p->len, "%s", k);
-	p->len += n > 0 ? (size_t)n : 0;
-	if (p->len >= PATH_SHOWN) {
-		memcpy(p->s + PATH_SHOWN, "...", 4);
-		p->len = PATH_SHOWN;
-	}
-	return old;
-}
-
-/* Tables are copied along each path, so a table shared by two places (one
- * policy module used by two parties) becomes two copies and an override of
- * policies.ISR.x leaves SYR alone; a cycle (a table containing one of its
- * ancestors) stays a cycle.  Metatables, functions and userdata are shared. */
-static void copy_value(lua_State *L, int src, int anc, int depth, int sites, copy_path *path)
-{
-	if (lua_type(L, src) != LUA_TTABLE) {
-		lua_pushvalue(L, src);
-		return;
-	}
-	if (depth > MAX_DEPTH)
-		luaL_error(L, "%s: %s: tables nested more than %d levels deep",
-		           esc_lua_scenario(L)->site, path->s, MAX_DEPTH);
-	luaL_checkstack(L, 8, "deep copy");
-	lua_pushvalue(L, src);
-	if (lua_rawget(L, anc) != LUA_TNIL)
-		return;                              /* an ancestor: keep the cycle */
-	lua_pop(L, 1);
-	lua_newtable(L);
-	int dst = lua_gettop(L);
-	lua_pushvalue(L, src);
-	lua_pushvalue(L, dst);
-	lua_rawset(L, anc);
-	lua_pushnil(L);
-	while (lua_next(L, src)) {
-		int v = lua_gettop(L);
-		size_t old = path_push(L, path, v - 1);
-		copy_value(L, v, anc, depth + 1, sites, path);
-		path->len = old;
-		path->s[old] = '\0';
-		lua_pushvalue(L, v - 1);             /* key */
-		lua_insert(L, -2);
-		lua_rawset(L, dst);
-		lua_pop(L, 1);                       /* value; key stays for next */
-	}
-	if (lua_getmetatable(L, src))
-		lua_setmetatable(L, dst);
-	if (sites)
-		esc_lua_copy_site(L, src, dst);
-	lua_pushvalue(L, src);
-	lua_pushnil(L);
-	lua_rawset(L, anc);
-}
-
-static void deep_copy(lua_State *L, int idx, int sites)
-{
-	idx = lua_absindex(L, idx);
-	lua_newtable(L);
-	int anc = lua_gettop(L);
-	copy_path path = {{0}, 0};
-	copy_value(L, idx, anc, 0, sites, &path);
-	lua_remove(L, anc);
-}
-
-void esc_lua_deep_copy(lua_State *L, int idx)
-{
-	deep_copy(L, idx, 0);
-}
-
 /* ---- overrides -------------------------------------------------------- */
 
 typedef struct override {
@@ -663,7 +571,7 @@ static int arm_cf(lua_State *L)
 {
 	arm_job *job = lua_touserdata(L, 1);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, job->s->base_ref);
-	deep_copy(L, -1, 1);      /* with where each table was written, for messages */
+	esc_lua_deep_copy(L, -1, 1);      /* with where each table was written, for messages */
 	lua_remove(L, -2);
 	for (size_t i = 0; i < job->n_ov; i++)
 		apply_override(L, -1, &job->ov[i]);

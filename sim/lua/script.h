@@ -1,26 +1,57 @@
 /* script.h: private to sim/lua, the only place that includes lua.h.
  *
- * The esc_scenario object and the helpers the files of the script layer share:
- *   sandbox.c    the Lua state: capped allocator, safe environment,
- *                restricted require, protected calls
+ * The esc_scenario object and what the files of the script layer share.
+ * From the bottom up (a file calls only files above it in this list):
+ *
+ *   blocks.c     the memory of a Lua state (free lists)
  *   watchdog.c   the CPU-time budget of a call, and stopping one at a signal
- *   coroutine_lua.c  coroutine.resume, wrap and close that keep track of the
- *                coroutine running (where the watchdog arms its hook)
- *   pattern.c    string.find, match, gmatch and gsub with a matcher that
- *                checks the CPU-time budget
  *   stdlib_lua.c string.rep, table.move and table.sort bounded in time (and
  *                sort deterministic)
+ *   pattern.c    string.find, match, gmatch and gsub with a matcher that
+ *                checks the CPU-time budget
+ *   helpers.c    names of hooks, causes, kinds and replies; sorted keys and
+ *                pairs; type names, suggestions, UTF-8; reading sources
+ *   coroutine_lua.c  coroutine.resume, wrap and close that keep track of the
+ *                coroutine running (where the watchdog arms its hook)
+ *   sandbox.c    the Lua state: capped allocator, safe environment with the
+ *                bounded libraries above, protected calls (esc_lua_pcall)
+ *   params.c     the parameters policies declare, and their one check;
+ *                LuaLS definitions for editors
+ *   marks.c      where each table of a scenario was written, for messages;
+ *                deep copies that keep it
  *   dist_lua.c   distribution constructors (userdata) and time/rate helpers
- *   scenario.c   loading, provenance, overrides, arms (scenario.h)
- *   validate.c   a scenario table -> esc_config, with key paths in errors
- *   policy_lua.c the "lua" esc_policy_type: every hook, its answers checked
- *                field by field, triggers, per-replication state
  *   record_lua.c incidents, events and messages as strict read-only records
- *   params.c     the parameters policies declare, and their one check
- *   describe.c   an arm's policies and triggers for escsim check
- *   marks.c      where each table of a scenario was written, for messages
+ *   answers.c    what hooks and sim.act hand back, checked field by field
  *   sim_lua.c    the `sim` table scripts use: clock, random numbers, queries
  *                of the running replication, timers, processes, actions, log
+ *   policy_lua.c the "lua" esc_policy_type: every hook, triggers,
+ *                per-replication state
+ *   fields.c     the typed-field toolkit of the schema, and its warnings
+ *   validate_policy.c  the schema's sections on the cell, channels,
+ *                policies and triggers, and the warnings about policies
+ *   validate.c   the scenario schema: a table -> esc_config, with key paths
+ *                (fields.c, validate_policy.c and validate.c share validate.h)
+ *   describe.c   an arm's policies and triggers as JSON for escsim check
+ *   require.c    the restricted require, its search path, and provenance
+ *   scenario.c   loading, the libraries above the sandbox opened into its
+ *                environment (esc_lua_state_open), overrides, arms
+ *                (escsim/scenario.h)
+ *   experiment.c experiment files (escsim/experiment.h)
+ *
+ * One call still goes up: coroutine_lua.c asks sim_lua.c whether a
+ * coroutine is a process (esc_lua_process_site), to name its sim.spawn in
+ * errors.
+ *
+ * Names.  esc_lua_* are shared between the files of this folder; a file's
+ * own helpers are static with plain names.  A function named *_cf is a
+ * lua_CFunction run through lua_pcall (esc_lua_pcall): it may raise Lua
+ * errors (luaL_error, out of memory, the watchdog's stop), which longjmp out
+ * of it, so it must leave nothing that only C would free (malloc'd memory,
+ * open files) unanchored when it calls anything that can raise.  Code
+ * outside a *_cf never calls what can raise: an unprotected error would
+ * end the process.  (Functions the Lua API calls directly, such as the
+ * `sim` functions, hooks and metamethods, raise the same way; the suffix
+ * marks the ones C code hands to lua_pcall itself.)
  */
 #ifndef ESCSIM_LUA_SCRIPT_H
 #define ESCSIM_LUA_SCRIPT_H
@@ -120,6 +151,15 @@ struct esc_scenario {
 	int engine_failed;          /* the engine failed the run and reported it */
 	char *traceback;            /* of the last error, or NULL */
 };
+
+/* The scenario a Lua state belongs to: the ud of its allocator
+ * (sandbox.c).  Inline: every hook and `sim` call asks. */
+static inline esc_scenario *esc_lua_scenario(lua_State *L)
+{
+	void *ud = NULL;
+	lua_getallocf(L, &ud);
+	return ud;
+}
 
 /* ---- hooks (policy_lua.c) ---- */
 
@@ -278,7 +318,6 @@ void esc_lua_blocks_release(esc_lua_blocks *b, void *ptr, size_t osize);
  * layer's esc_lua_state_open adds those); 0 or an error status. */
 int esc_lua_open(esc_scenario *s, esc_error *err);
 void esc_lua_close(esc_scenario *s);
-esc_scenario *esc_lua_scenario(lua_State *L);
 
 /* Set the memory cap and the CPU budget per call (0 keeps the current
  * value). */
@@ -414,6 +453,11 @@ int esc_lua_key_where(lua_State *L, int t, const char *key, char *out, size_t n)
 /* The copy at `to` of the table at `from` keeps its record (deep copies). */
 void esc_lua_copy_site(lua_State *L, int from, int to);
 
+/* Deep copy of the value at idx (tables copied along each path, cycles kept,
+ * other values shared); pushes the copy.  sites: each copy keeps the record
+ * of where its original was written.  Protected mode. */
+void esc_lua_deep_copy(lua_State *L, int idx, int sites);
+
 /* ---- params.c: the parameters a policy declares ---- */
 
 enum { ESC_PARAM_NUMBER, ESC_PARAM_INTEGER, ESC_PARAM_BOOLEAN, ESC_PARAM_STRING,
@@ -519,7 +563,7 @@ extern const char *const esc_lua_kind_names[2];
 extern const char *const esc_lua_message_kind_names[ESC_LUA_N_MESSAGE_KINDS];
 extern const char *const esc_lua_reply_names[ESC_LUA_N_REPLIES];
 
-/* ---- validate.c ---- */
+/* ---- validate.c (the schema; validate.h between its files) ---- */
 
 /* One override that applies to an arm, so that an error on its key path
  * names the override rather than the scenario file. */
@@ -534,11 +578,9 @@ typedef struct esc_lua_override {
  * are added to s. */
 void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
                       const esc_lua_override *ov, size_t n_ov);
+/* A warning for the scenario's list (fields.c): duplicates dropped, and
+ * one lost to out of memory is not worth failing for. */
 void esc_lua_add_warning(esc_scenario *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Deep copy of the value at idx (tables copied, other values shared);
- * pushes the copy.  Protected mode. */
-void esc_lua_deep_copy(lua_State *L, int idx);
 
 #endif

@@ -977,24 +977,3 @@ void esc_lua_validate(lua_State *L, esc_scenario *s, esc_config *cfg,
 	esc_lua_warn_unreachable_cell(&v, t);
 	lua_settop(L, top);
 }
-
-void esc_lua_add_warning(esc_scenario *s, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < s->n_warnings; i++)
-		if (strcmp(s->warnings[i], buf) == 0)
-			return;
-	char **w = realloc(s->warnings, (s->n_warnings + 2) * sizeof *w);
-	if (!w)
-		return;   /* a warning lost to out-of-memory is not worth failing for */
-	s->warnings = w;
-	w[s->n_warnings] = strdup(buf);
-	if (w[s->n_warnings])
-		s->n_warnings++;
-	w[s->n_warnings] = NULL;
-}
-
