@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 
 #include "escsim/dist.h"
+#include "escsim/json.h"
 #include "escsim/outcome.h"
 #include "escsim/scenario.h"
 
@@ -2412,6 +2413,83 @@ static void ended_early(void)
 	_exit(1);
 }
 
+/* escsim check's description of an arm's policies (describe.c): every kind
+ * of parameter value as JSON can hold it, in the order the JSON keeps. */
+static const char *member_text(const cJSON *o, const char *key)
+{
+	static char buf[256];
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+	char *t = m ? cJSON_PrintUnformatted(m) : NULL;
+	snprintf(buf, sizeof buf, "%s", t ? t : "(missing)");
+	free(t);
+	return buf;
+}
+
+static void test_describe_policies(void **state)
+{
+	(void)state;
+	const char *path = scenario_file("describe.lua", "",
+		"types = {rocket = {level = 3}}, "
+		"policies = {A = {x_nan = 0/0, x_inf = -math.huge, f = 0.1 + 0.2, i = 7, "
+		"s = 'a\\255b\\0c', keys = {[1.5] = 'a', [2] = 'b', k = true, [-3] = false}, "
+		"arr = {1, 2, {}}, d = exponential{mean = 2}, deep = {{{{{{{{{{1}}}}}}}}}}, "
+		"helper = function() end, on_incident_observed = function() end}}, "
+		"triggers = {{name = 't', party = 'A', event = {type = 'rockets', zone = 'z'}, "
+		"probability = 0.3, action = function() end}}");
+	esc_scenario *s = load_ok(path);
+	esc_config cfg;
+	esc_policy pol;
+	arm_ok(s, NULL, 0, &cfg, &pol);
+	cJSON *j = cJSON_CreateObject();
+	esc_error err = {0};
+	assert_int_equal(esc_scenario_describe_policies(s, &pol, j, &err), ESC_OK);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "policies"), "A");
+	const cJSON *prm = cJSON_GetObjectItemCaseSensitive(a, "parameters");
+	assert_string_equal(member_text(a, "module"), "null");
+	assert_string_equal(member_text(a, "hooks"), "[\"on_incident_observed\"]");
+	assert_string_equal(member_text(a, "helpers"), "[\"helper\"]");
+	assert_string_equal(member_text(a, "tick_h"), "0");
+	/* numbers JSON cannot hold are named; others in their shortest form */
+	assert_string_equal(member_text(prm, "x_nan"), "{\"value\":\"nan\"}");
+	assert_string_equal(member_text(prm, "x_inf"), "{\"value\":\"-inf\"}");
+	assert_string_equal(member_text(prm, "f"), "{\"value\":0.30000000000000004}");
+	assert_string_equal(member_text(prm, "i"), "{\"value\":7}");
+	/* bytes that are not UTF-8, and NUL, become U+FFFD */
+	assert_string_equal(member_text(prm, "s"), "{\"value\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\"}");
+	/* numbers first (ascending, as Lua writes them), then strings */
+	assert_string_equal(member_text(prm, "keys"),
+	                    "{\"value\":{\"-3\":false,\"1.5\":\"a\",\"2\":\"b\",\"k\":true}}");
+	assert_string_equal(member_text(prm, "arr"), "{\"value\":[1,2,{}]}");
+	assert_string_equal(member_text(prm, "d"), "{\"value\":\"a distribution\"}");
+	/* eight levels of tables, then the type's name */
+	assert_string_equal(member_text(prm, "deep"),
+	                    "{\"value\":[[[[[[[[\"a table\"]]]]]]]]}");
+	/* the parameters in sorted order, functions left out */
+	const char *order[] = {"arr", "d", "deep", "f", "i", "keys", "s", "x_inf", "x_nan"};
+	size_t k = 0;
+	for (const cJSON *m = prm ? prm->child : NULL; m; m = m->next, k++) {
+		assert_true(k < sizeof order / sizeof order[0]);
+		assert_string_equal(m->string, order[k]);
+	}
+	assert_int_equal(k, sizeof order / sizeof order[0]);
+	/* the trigger, its unknown type as null (it never matches) */
+	const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "triggers"), 0);
+	char *tt = cJSON_PrintUnformatted(t);
+	assert_string_equal(tt, "{\"name\":\"t\",\"party\":\"A\",\"event\":{\"type\":null,\"zone\":\"z\"},"
+	                        "\"probability\":0.3,\"repeatable\":true}");
+	free(tt);
+	/* and the whole text reads back */
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON *back = cJSON_Parse(text);
+	assert_non_null(back);
+	cJSON_Delete(back);
+	free(text);
+	cJSON_Delete(j);
+	esc_config_free(&cfg);
+	esc_scenario_release(s, &pol);
+	esc_scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2446,6 +2524,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_budget),
 		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_search_path),
+		cmocka_unit_test(test_describe_policies),
 	};
 	/* A script that got out of the sandbox could end this process with
 	 * os.exit mid-suite and status 0: say so instead of passing quietly. */
