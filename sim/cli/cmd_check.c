@@ -12,88 +12,93 @@
 #include "escsim/log.h"
 #include "cli.h"
 
-/* The length of the container opening at s, in *depth how deeply
- * containers nest in it (1: it holds only plain values), and in *objects
- * whether an object nests in it; strings are skipped whole. */
-static size_t container_length(const char *s, int *depth, int *objects)
+/* ---- the layout for people ---------------------------------------------- */
+
+/* One member per line, but an object or array of plain values ({"kind":
+ * "constant", "value": 6}), or an object whose arrays hold plain values (a
+ * parameter with its range), stays on one line when it fits in 200
+ * columns.  cJSON prints every value and key (one escaping); this only
+ * lays them out.  Each returns 0, or -1 when out of memory. */
+
+static int is_container(const cJSON *j)
 {
-	int in_str = 0, d = 0;
-	*depth = 0;
-	*objects = 0;
-	for (size_t i = 0; s[i]; i++) {
-		char ch = s[i];
-		if (in_str) {
-			if (ch == '\\' && s[i + 1]) i++;
-			else if (ch == '"') in_str = 0;
-		} else if (ch == '"') {
-			in_str = 1;
-		} else if (ch == '{' || ch == '[') {
-			if (++d > *depth)
-				*depth = d;
-			*objects |= d > 1 && ch == '{';
-		} else if ((ch == '}' || ch == ']') && --d == 0) {
-			return i + 1;
-		}
-	}
+	return cJSON_IsObject(j) || cJSON_IsArray(j);
+}
+
+/* How deeply containers nest in j (1: it holds only plain values), and
+ * whether an object nests in it. */
+static void shape(const cJSON *j, int d, int *depth, int *objects)
+{
+	if (!is_container(j))
+		return;
+	if (d > *depth)
+		*depth = d;
+	*objects |= d > 1 && cJSON_IsObject(j);
+	for (const cJSON *c = j->child; c; c = c->next)
+		shape(c, d + 1, depth, objects);
+}
+
+static int put_compact(FILE *f, const cJSON *j)
+{
+	char *t = cJSON_PrintUnformatted(j);
+	if (!t)
+		return -1;
+	fputs(t, f);
+	free(t);
 	return 0;
 }
 
-/* Indent compact JSON for people: one member per line, but an object or
- * array of plain values ({"kind": "constant", "value": 6}), or an object
- * whose arrays hold plain values (a parameter with its range), stays on one
- * line when it fits in 200 columns.  Strings are copied as they are. */
-static void print_json(const char *s)
+/* "KEY": as cJSON escapes it. */
+static int put_key(FILE *f, const char *key)
 {
-	int depth = 0, in_str = 0;
-	const char *flat_end = NULL;    /* inside a container kept on one line */
-	for (; *s; s++) {
-		char ch = *s;
-		if (in_str) {
-			putchar(ch);
-			if (ch == '\\' && s[1]) putchar(*++s);
-			else if (ch == '"') in_str = 0;
-			continue;
-		}
-		switch (ch) {
-		case '"': in_str = 1; putchar(ch); break;
-		case '{': case '[': {
-			int nest, objects;
-			size_t n = flat_end ? 0 : container_length(s, &nest, &objects);
-			int flat = n > 0 && n + 2 * (size_t)depth < 200 &&
-			           (nest == 1 || (nest == 2 && ch == '{' && !objects));
-			putchar(ch);
-			if (flat_end || flat) {
-				if (!flat_end)
-					flat_end = s + n - 1;    /* its closing bracket */
-				if (s[1] != '}' && s[1] != ']')
-					putchar(' ');
-				break;
-			}
-			printf("\n%*s", 2 * ++depth, "");
-			break;
-		}
-		case '}': case ']':
-			if (flat_end) {
-				if (s[-1] != '{' && s[-1] != '[')
-					putchar(' ');
-				putchar(ch);
-				if (flat_end == s)
-					flat_end = NULL;
-				break;
-			}
-			printf("\n%*s%c", 2 * --depth, "", ch);
-			break;
-		case ',':
-			if (flat_end)
-				printf(", ");
-			else
-				printf(",\n%*s", 2 * depth, "");
-			break;
-		case ':': printf(": "); break;
-		default: putchar(ch);
-		}
+	cJSON *k = cJSON_CreateString(key);
+	int rc = k ? put_compact(f, k) : -1;
+	cJSON_Delete(k);
+	if (rc == 0)
+		fputs(": ", f);
+	return rc;
+}
+
+/* j on one line: { "a": 1, "b": [1, 2] } */
+static int put_flat(FILE *f, const cJSON *j)
+{
+	if (!is_container(j))
+		return put_compact(f, j);
+	int obj = cJSON_IsObject(j);
+	fputc(obj ? '{' : '[', f);
+	for (const cJSON *c = j->child; c; c = c->next) {
+		fputs(c == j->child ? " " : ", ", f);
+		if ((obj && put_key(f, c->string)) || put_flat(f, c))
+			return -1;
 	}
-	putchar('\n');
+	if (j->child)
+		fputc(' ', f);
+	fputc(obj ? '}' : ']', f);
+	return 0;
+}
+
+/* j at indentation level depth: flat if it may be, else a member a line. */
+static int put_laid_out(FILE *f, const cJSON *j, int depth)
+{
+	if (!is_container(j))
+		return put_compact(f, j);
+	char *t = cJSON_PrintUnformatted(j);
+	if (!t)
+		return -1;
+	size_t n = strlen(t);
+	free(t);
+	int nest = 0, objects = 0, obj = cJSON_IsObject(j);
+	shape(j, 1, &nest, &objects);
+	if (n + 2 * (size_t)depth < 200 && (nest == 1 || (nest == 2 && obj && !objects)))
+		return put_flat(f, j);
+	fputc(obj ? '{' : '[', f);
+	for (const cJSON *c = j->child; c; c = c->next) {
+		fprintf(f, "%s\n%*s", c == j->child ? "" : ",", 2 * (depth + 1), "");
+		if ((obj && put_key(f, c->string)) || put_laid_out(f, c, depth + 1))
+			return -1;
+	}
+	fprintf(f, "\n%*s%c", 2 * depth, "", obj ? '}' : ']');
+	return 0;
 }
 
 /* The numbers of a tree cJSON parsed, as escsim prints numbers (json.h):
@@ -129,15 +134,22 @@ static int print_resolved(esc_scenario *s, const esc_config *cfg, const esc_poli
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
 	int st = esc_scenario_describe_policies(s, pol, all, err);
-	char *text = st ? NULL : esc_json_print(all, 0);
-	cJSON_Delete(all);
-	if (st)
-		return st;
-	if (!text)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	print_json(text);
+	/* laid out in memory first: nothing half-written when memory runs out */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = st ? NULL : open_memstream(&text, &len);
+	if (st == ESC_OK) {
+		int bad = !f || put_laid_out(f, all, 0) || fputc('\n', f) == EOF;
+		if (f && fclose(f) != 0)
+			bad = 1;
+		if (bad)
+			st = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		else
+			fwrite(text, 1, len, stdout);
+	}
 	free(text);
-	return ESC_OK;
+	cJSON_Delete(all);
+	return st;
 }
 
 /* --luals FILE: the policy modules' parameters for editors. */
