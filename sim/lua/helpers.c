@@ -1,5 +1,5 @@
-/* helpers.c: the small helpers every file of the Lua layer calls, below
- * all of them (they call only stdlib_lua.c's sort):
+/* helpers.c: the small helpers every file of the Lua layer calls, near the
+ * bottom of it (they call only stdlib_lua.c's sort; script.h has the map):
  *   - the names of hooks, causes, event kinds, message kinds and replies,
  *     and looking a name up in a list ("a, b, c" for messages);
  *   - sorted keys and pairs(t) in a fixed order, so that nothing a script
