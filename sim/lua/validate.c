@@ -330,7 +330,7 @@ static void read_types(esc_lua_vctx *v, int t, int names)
 		esc_lua_num_field(v, tt, "level", 1, &LADDER_LEVEL, "an integer ladder level 0..7", &x);
 		ty->level = (int)x;
 		ty->lethal_level = ty->level;
-		esc_lua_range lethal = {ty->level, ESC_LADDER_TOP, 0, 0, 1};
+		esc_lua_range lethal = {.lo = ty->level, .hi = ESC_LADDER_TOP, .integer = 1};   /* from the type's level */
 		if (esc_lua_num_field(v, tt, "lethal_level", 0, &lethal,
 		                      "an integer ladder level, at least the type's level and at most 7", &x))
 			ty->lethal_level = (int)x;
