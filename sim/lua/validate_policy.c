@@ -501,7 +501,7 @@ static void check_declared(esc_lua_vctx *v, const char *key, const esc_lua_param
 	for (size_t j = 0; j < m; j++)
 		cand[j] = p[j].name;
 	const char *sug = esc_lua_suggest(key, cand, m);
-	char attr[600], msg[768], list[400] = "";
+	char attr[600], msg[1536], list[400] = "";
 	size_t k = 0;
 	for (size_t j = 0; j < m && k < sizeof list; j++)
 		k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", j ? ", " : "", cand[j]);
