@@ -61,17 +61,23 @@ static const char *reps_s(const report *r)
 	return r->provenance_reps && !strcmp(r->provenance_reps, "1") ? "" : "s";
 }
 
-/* The file, its provenance, the arms and the baseline. */
-static void print_header(const report *r)
+/* "scenario NAME, seed S, N replications requested, complete". */
+static void print_provenance(const report *r)
 {
-	FILE *o = r->out;
-	fprintf(o, "escsim report: %s\n", r->o->path);
-	fprintf(o, "scenario %s, seed %s, %s replication%s requested, %s\n",
+	fprintf(r->out, "scenario %s, seed %s, %s replication%s requested, %s\n",
 	        r->provenance_name ? r->provenance_name : "?",
 	        r->provenance_seed ? r->provenance_seed : "?",
 	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
 	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
 	        "complete" : "INCOMPLETE (interrupted or failed run)");
+}
+
+/* The file, its provenance, the arms and the baseline. */
+static void print_header(const report *r)
+{
+	FILE *o = r->out;
+	fprintf(o, "escsim report: %s\n", r->o->path);
+	print_provenance(r);
 	fprintf(o, "arms:");
 	for (size_t k = 0; k < r->na; k++)
 		fprintf(o, "%s %s (%zu replication%s%s%s)", k ? ";" : "",
@@ -261,20 +267,6 @@ static void print_survival(const report *r, int aw)
 	}
 }
 
-static void print_decomposition(const report *r);
-
-void report_print_text(const report *r)
-{
-	int aw = arm_width(r);
-	print_header(r);
-	print_means(r, aw);
-	print_binary(r, aw);
-	print_tails(r, aw);
-	print_survival(r, aw);
-	if (r->decompose >= 0)
-		print_decomposition(r);
-}
-
 /* The decomposition: per metric, each mechanism's difference from the
  * baseline and its share of the whole cell's. */
 static void print_decomposition(const report *r)
@@ -304,6 +296,18 @@ static void print_decomposition(const report *r)
 	fprintf(o, "(share: - where the whole cell changes nothing on average)\n");
 }
 
+void report_print_text(const report *r)
+{
+	int aw = arm_width(r);
+	print_header(r);
+	print_means(r, aw);
+	print_binary(r, aw);
+	print_tails(r, aw);
+	print_survival(r, aw);
+	if (r->decompose >= 0)
+		print_decomposition(r);
+}
+
 static void print_sensitivity_text(const report *r, const char *const *headline,
                                    size_t nh);
 
@@ -325,12 +329,8 @@ void report_print_sweep_text(const report *r)
 	fprintf(o, "; arms");
 	for (size_t i = 0; i < r->n_sarm; i++)
 		fprintf(o, "%s %s", i ? "," : "", r->sarm[i]);
-	fprintf(o, "\nscenario %s, seed %s, %s replication%s requested, %s\n",
-	        r->provenance_name ? r->provenance_name : "?",
-	        r->provenance_seed ? r->provenance_seed : "?",
-	        r->provenance_reps ? r->provenance_reps : "?", reps_s(r),
-	        r->provenance_complete && !strcmp(r->provenance_complete, "1") ?
-	        "complete" : "INCOMPLETE (interrupted or failed run)");
+	fprintf(o, "\n");
+	print_provenance(r);
 	fprintf(o, "baseline %s at each point; %lld replication%s present in "
 	        "every arm and point\n", r->sarm[r->sbase],
 	        (long long)r->paired_all, esc_plural(r->paired_all));
