@@ -21,7 +21,9 @@ int report_oom(esc_error *err)
 }
 
 /* The number under top-level KEY of the JSON object TEXT (the resolved
- * scenario an arm records), or NaN. */
+ * scenario an arm records), or NaN: also when TEXT is not JSON, or when
+ * memory runs out parsing it (cJSON_Parse cannot tell which); the horizon
+ * is then unknown, as in a file without it, and the report says so. */
 static double json_top_number(const char *text, const char *key)
 {
 	cJSON *j = cJSON_Parse(text);
