@@ -12,7 +12,7 @@
 
 #include "escsim/h5in.h"
 #include "escsim/log.h"
-#include "export.h"
+#include "escsim/export.h"
 #include "outfile.h"
 #include "table.h"
 

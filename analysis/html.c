@@ -15,9 +15,9 @@
 
 #include "escsim/h5in.h"
 #include "escsim/log.h"
-#include "html.h"
+#include "escsim/html.h"
 #include "outfile.h"
-#include "pytool.h"
+#include "escsim/pytool.h"
 #include "table.h"
 
 static void esc(FILE *m, const char *s)

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pytool.h"
+#include "escsim/pytool.h"
 
 #ifndef ESCSIM_DATADIR
 #define ESCSIM_DATADIR "/usr/local/share/escsim"

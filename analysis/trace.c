@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "escsim/h5in.h"
-#include "pytool.h"
+#include "escsim/pytool.h"
 #include "table.h"
-#include "trace.h"
+#include "escsim/trace.h"
 
 #define BLOCK 65536
 

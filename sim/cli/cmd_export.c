@@ -1,10 +1,10 @@
 /* cmd_export.c: escsim export FILE --table T: a table of a result file as
- * tidy CSV or TSV (analysis/export.h). */
+ * tidy CSV or TSV (escsim/export.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../../analysis/export.h"
+#include "escsim/export.h"
 #include "cli.h"
 
 static void help(void)

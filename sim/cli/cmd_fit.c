@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../analysis/pytool.h"
+#include "escsim/pytool.h"
 #include "cli.h"
 #include "escsim/fit.h"
 

@@ -199,51 +199,49 @@ static int table_line(const esc_h5_file *f, const char *arm,
 	return ESC_ERR_INPUT;
 }
 
-static int inspect(const char *file, int quick)
+/* One arm: its overrides, its runs' replications (into *REPS, *NREPS) and
+ * its tables; ESC_ERR_INPUT when a table is unreadable. */
+static int arm_lines(const esc_h5_file *f, const char *arm, int quick,
+                     int64_t **reps, int64_t *nreps)
 {
+	int bad = ESC_OK;
+	char obj[256], *ov = NULL;
 	esc_error err = {0};
-	esc_h5_file *f = esc_h5_open(file, &err);
-	if (!f) {
-		fprintf(stderr, "escsim: %s\n", err.msg);
-		return ESC_ERR_INPUT;
+	snprintf(obj, sizeof obj, "/arms/%s", arm);
+	esc_h5_get_attr_text(f, obj, "overrides", &ov, &err);
+	printf("  %s%s%s\n", arm, ov && *ov ? "   overrides: " : "",
+	       ov && *ov ? ov : "");
+	free(ov);
+	snprintf(obj, sizeof obj, "/arms/%s/runs", arm);
+	esc_error rerr = {0};
+	if (read_reps(f, obj, reps, nreps, &rerr) == ESC_OK &&
+	    (quick || esc_h5_table_verify(f, obj, &rerr) == ESC_OK)) {
+		printf("    %-10s %lld rows; replications ", "runs", (long long)*nreps);
+		print_ranges(*reps, *nreps);
+		printf("\n");
+	} else {
+		printf("    %-10s unreadable\n", "runs");
+		fprintf(stderr, "escsim: %s\n", rerr.msg);
+		bad = ESC_ERR_INPUT;
 	}
-	printf("escsim result file '%s'\n\n", file);
-	provenance(f);
-	printf("\n");
-	scenario(f);
-	int bad = sources_ok(f, quick);
+	bad |= table_line(f, arm, "daily", quick);
+	bad |= table_line(f, arm, "events", quick);
+	bad |= table_line(f, arm, "messages", quick);
+	bad |= table_line(f, arm, "log", quick);
+	return bad;
+}
 
+/* Every arm, and the replications every arm has (what a paired comparison
+ * uses).  Sets *BAD when a table is unreadable; ESC_ERR_RUNTIME when out of
+ * memory. */
+static int arms(const esc_h5_file *f, int quick, int *bad)
+{
 	size_t na = esc_h5_n_arms(f);
 	printf("\narms (%zu)\n", na);
 	int64_t **reps = calloc(na ? na : 1, sizeof *reps), *nreps = calloc(na ? na : 1, sizeof *nreps);
 	int st = (reps && nreps) ? ESC_OK : ESC_ERR_RUNTIME;
-	for (size_t i = 0; st == ESC_OK && i < na; i++) {
-		const char *arm = esc_h5_arm_name(f, i);
-		char obj[256], *ov = NULL;
-		snprintf(obj, sizeof obj, "/arms/%s", arm);
-		esc_h5_get_attr_text(f, obj, "overrides", &ov, &err);
-		printf("  %s%s%s\n", arm, ov && *ov ? "   overrides: " : "",
-		       ov && *ov ? ov : "");
-		free(ov);
-		snprintf(obj, sizeof obj, "/arms/%s/runs", arm);
-		esc_error rerr = {0};
-		if (read_reps(f, obj, &reps[i], &nreps[i], &rerr) == ESC_OK &&
-		    (quick || esc_h5_table_verify(f, obj, &rerr) == ESC_OK)) {
-			printf("    %-10s %lld rows; replications ", "runs",
-			       (long long)nreps[i]);
-			print_ranges(reps[i], nreps[i]);
-			printf("\n");
-		} else {
-			printf("    %-10s unreadable\n", "runs");
-			fprintf(stderr, "escsim: %s\n", rerr.msg);
-			bad = ESC_ERR_INPUT;
-		}
-		bad |= table_line(f, arm, "daily", quick);
-		bad |= table_line(f, arm, "events", quick);
-		bad |= table_line(f, arm, "messages", quick);
-		bad |= table_line(f, arm, "log", quick);
-	}
-	/* Replications every arm has: what a paired comparison uses. */
+	for (size_t i = 0; st == ESC_OK && i < na; i++)
+		*bad |= arm_lines(f, esc_h5_arm_name(f, i), quick, &reps[i], &nreps[i]);
 	if (st == ESC_OK && na > 1) {
 		int64_t common = 0;
 		for (int64_t k = 0; reps[0] && k < nreps[0]; k++) {
@@ -259,38 +257,54 @@ static int inspect(const char *file, int quick)
 		free(reps[i]);
 	free(reps);
 	free(nreps);
+	return st;
+}
 
-	printf("\n");
-	if (esc_h5_exists(f, "/summary")) {
-		char *by = NULL, *when = NULL;
-		esc_h5_get_attr_text(f, "/summary", "command_line", &by, &err);
-		esc_h5_get_attr_text(f, "/summary", "created", &when, &err);
-		printf("summary   /summary written %s by '%s'\n", when ? when : "?",
-		       by ? by : "?");
-		free(by);
-		free(when);
-		static const char *const tabs[] = {
-			"metrics", "differences", "binary", "tails", "survival",
-			"survival_median", "sweep", "sweep_marginal",
-		};
-		for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++) {
-			char path[64];
-			int64_t n;
-			snprintf(path, sizeof path, "/summary/%s", tabs[k]);
-			if (!esc_h5_exists(f, path))
-				continue;
-			if (esc_h5_table_rows(f, path, &n, &err) == ESC_OK &&
-			    (quick || esc_h5_table_verify(f, path, &err) == ESC_OK)) {
-				printf("    %-16s %lld rows\n", tabs[k], (long long)n);
-			} else {
-				printf("    %-16s unreadable\n", tabs[k]);
-				fprintf(stderr, "escsim: %s\n", err.msg);
-				bad = ESC_ERR_INPUT;
-			}
-		}
-	} else {
+/* /summary: who wrote it when, and its tables; ESC_ERR_INPUT when one is
+ * unreadable. */
+static int summary(const esc_h5_file *f, int quick)
+{
+	esc_error err = {0};
+	int bad = ESC_OK;
+	if (!esc_h5_exists(f, "/summary")) {
 		printf("summary   none (escsim report writes it)\n");
+		return ESC_OK;
 	}
+	char *by = NULL, *when = NULL;
+	esc_h5_get_attr_text(f, "/summary", "command_line", &by, &err);
+	esc_h5_get_attr_text(f, "/summary", "created", &when, &err);
+	printf("summary   /summary written %s by '%s'\n", when ? when : "?",
+	       by ? by : "?");
+	free(by);
+	free(when);
+	static const char *const tabs[] = {
+		"metrics", "differences", "binary", "tails", "survival",
+		"survival_median", "sweep", "sweep_marginal",
+	};
+	for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++) {
+		char path[64];
+		int64_t n;
+		snprintf(path, sizeof path, "/summary/%s", tabs[k]);
+		if (!esc_h5_exists(f, path))
+			continue;
+		if (esc_h5_table_rows(f, path, &n, &err) == ESC_OK &&
+		    (quick || esc_h5_table_verify(f, path, &err) == ESC_OK)) {
+			printf("    %-16s %lld rows\n", tabs[k], (long long)n);
+		} else {
+			printf("    %-16s unreadable\n", tabs[k]);
+			fprintf(stderr, "escsim: %s\n", err.msg);
+			bad = ESC_ERR_INPUT;
+		}
+	}
+	return bad;
+}
+
+/* /failures, /sweep/points, whether the run completed and whether the
+ * file was closed; ESC_ERR_INPUT when a table is unreadable. */
+static int state(const esc_h5_file *f, int quick)
+{
+	esc_error err = {0};
+	int bad = ESC_OK;
 	int64_t np;
 	if (esc_h5_exists(f, "/failures")) {
 		if (esc_h5_table_rows(f, "/failures", &np, &err) == ESC_OK &&
@@ -322,6 +336,26 @@ static int inspect(const char *file, int quick)
 		printf("written   NO: left by a run that did not close it (killed, or a "
 		       "write failed); read as it was at its last checkpoint (--resume "
 		       "completes it)\n");
+	return bad;
+}
+
+static int inspect(const char *file, int quick)
+{
+	esc_error err = {0};
+	esc_h5_file *f = esc_h5_open(file, &err);
+	if (!f) {
+		fprintf(stderr, "escsim: %s\n", err.msg);
+		return ESC_ERR_INPUT;
+	}
+	printf("escsim result file '%s'\n\n", file);
+	provenance(f);
+	printf("\n");
+	scenario(f);
+	int bad = sources_ok(f, quick);
+	int st = arms(f, quick, &bad);
+	printf("\n");
+	bad |= summary(f, quick);
+	bad |= state(f, quick);
 	esc_h5_file_close(f);
 	if (st == ESC_OK && bad) {
 		fprintf(stderr, "escsim: '%s' is damaged: some of it cannot be "

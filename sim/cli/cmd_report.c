@@ -1,13 +1,13 @@
 /* cmd_report.c: escsim report FILE: the comparison of a result file's arms
- * (analysis/report.h): printed as text, CSV or JSON, stored under /summary,
+ * (escsim/report.h): printed as text, CSV or JSON, stored under /summary,
  * and drawn with --plots. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../analysis/html.h"
-#include "../../analysis/report.h"
+#include "escsim/html.h"
+#include "escsim/report.h"
 #include "cli.h"
 
 static void help(void)

@@ -9,7 +9,7 @@
 
 #include <sys/stat.h>
 
-#include "../../analysis/report.h"
+#include "escsim/report.h"
 #include "cli.h"
 
 /* The file's identity before the run: a report is printed only for a file

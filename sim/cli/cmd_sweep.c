@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "escsim/text.h"
-#include "../../analysis/report.h"
+#include "escsim/report.h"
 #include "cli.h"
 
 /* Headline metrics of the per-point table, by index in

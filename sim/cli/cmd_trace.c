@@ -1,12 +1,12 @@
 /* cmd_trace.c: escsim trace FILE --rep K: one replication's chain of
- * incidents, attributions, messages and decisions (analysis/trace.h). */
+ * incidents, attributions, messages and decisions (escsim/trace.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../analysis/trace.h"
+#include "escsim/trace.h"
 #include "cli.h"
 
 static void help(void)

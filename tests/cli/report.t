@@ -8,7 +8,7 @@
 # second run; errors and exit codes; --plots writes PNG and SVG.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 34
+plan 36
 G="$ROOT/scenarios/golan_2026.lua"
 
 # A Syrian government that answers one lethal strike in ten with a rocket
@@ -357,3 +357,34 @@ with h5py.File("empty.h5", "r+") as h:
         h["/arms/base/" + t].resize((0,))'
 "$ESCSIM" report empty.h5 --json > empty.json 2> empty.err
 ok $? "a file with no replications: report exits 0"
+
+# JSON goes through cJSON: strings are escaped (a scenario name with quotes,
+# a backslash and a tab reads back as it was), and horizon_h is the
+# resolved scenario's top-level member, parsed, not the first text that
+# looks like it (nested, in a string, spread over lines); without a
+# readable resolved scenario the horizon is unknown: null, and no curve.
+cp one.h5 odd.h5
+$PY -c '
+import h5py
+with h5py.File("odd.h5", "r+") as h:
+    h.attrs["scenario_name"] = "a \"quoted\" \\ name\twith a tab"
+    h["/arms/base"].attrs["resolved_json"] = "{\"cell\": {\"horizon_h\": 1}, \"note\": \"\\\"horizon_h\\\": 2\", \"horizon_h\"\n :\n 240}"'
+"$ESCSIM" report odd.h5 --json --no-store > odd.json 2> odd.err
+$PY - odd.json > odd.txt 2>&1 <<'PYEOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["scenario_name"] == 'a "quoted" \\ name\twith a tab', j["scenario_name"]
+assert j["arms"][0]["horizon_h"] == 240, j["arms"]
+assert j["survival"][0]["horizon_h"] == 240 and j["survival"][0]["curve"][-1]["t_h"] == 240, j["survival"]
+print("fine")
+PYEOF
+contains odd.txt fine "--json: strings escaped, horizon_h the top-level member of resolved_json"
+$PY -c '
+import h5py
+with h5py.File("odd.h5", "r+") as h:
+    h["/arms/base"].attrs["resolved_json"] = "{\"horizon_h\": 240"'
+"$ESCSIM" report odd.h5 --no-store > oddt.txt 2>> odd.err
+"$ESCSIM" report odd.h5 --json --no-store > odd2.json 2>> odd.err
+$PY -c 'import json; j = json.load(open("odd2.json")); assert j["arms"][0]["horizon_h"] is None and j["survival"] == []; print("fine")' > odd2.txt 2>&1
+grep -q "^base *(horizon unknown: no curve)" oddt.txt && grep -q fine odd2.txt
+ok $? "resolved_json that is not JSON: horizon unknown, no curve (text and JSON)"; sed 's/^/# /' odd.err odd.txt odd2.txt | head -5

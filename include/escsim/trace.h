@@ -9,8 +9,8 @@
  * max_level: the model lifts, holds and decays levels, so it can stand
  * above the acts' rungs).  The replication's runs row heads it.
  */
-#ifndef ESCSIM_ANALYSIS_TRACE_H
-#define ESCSIM_ANALYSIS_TRACE_H
+#ifndef ESCSIM_TRACE_H
+#define ESCSIM_TRACE_H
 
 #include <stdint.h>
 #include <stdio.h>

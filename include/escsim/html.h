@@ -10,8 +10,8 @@
  * from the network or from another file.  Long tables are cut at
  * ESC_HTML_MAX_ROWS rows (escsim export writes them whole).
  */
-#ifndef ESCSIM_ANALYSIS_HTML_H
-#define ESCSIM_ANALYSIS_HTML_H
+#ifndef ESCSIM_HTML_H
+#define ESCSIM_HTML_H
 
 #include "escsim/error.h"
 

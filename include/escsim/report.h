@@ -20,8 +20,8 @@
  * what an earlier report stored; the file is updated through a copy renamed
  * over it, see escsim/h5in.h), and draws the plots with analysis/plots.py.
  */
-#ifndef ESCSIM_ANALYSIS_REPORT_H
-#define ESCSIM_ANALYSIS_REPORT_H
+#ifndef ESCSIM_REPORT_H
+#define ESCSIM_REPORT_H
 
 #include <stdio.h>
 #include "escsim/error.h"

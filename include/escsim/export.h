@@ -12,8 +12,8 @@
  * The output is written to a temporary file beside OUT and renamed when
  * complete, so OUT is either the old file or the whole new one.
  */
-#ifndef ESCSIM_ANALYSIS_EXPORT_H
-#define ESCSIM_ANALYSIS_EXPORT_H
+#ifndef ESCSIM_EXPORT_H
+#define ESCSIM_EXPORT_H
 
 #include "escsim/error.h"
 

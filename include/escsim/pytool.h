@@ -5,8 +5,8 @@
  * A tool is found in $ESCSIM_ANALYSIS, then beside the binary's source
  * tree (build/escsim -> analysis/, build/asan/escsim -> ../../analysis/),
  * then in the installed DATADIR/analysis. */
-#ifndef ESCSIM_ANALYSIS_PYTOOL_H
-#define ESCSIM_ANALYSIS_PYTOOL_H
+#ifndef ESCSIM_PYTOOL_H
+#define ESCSIM_PYTOOL_H
 
 #include <stddef.h>
 #include "escsim/error.h"
