@@ -33,7 +33,7 @@
 #include <malloc.h>
 #endif
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/sweep.h"
 #include "escsim/text.h"
 #include "pytool.h"

@@ -1,5 +1,5 @@
 /* h5_merge.c: the batch's own provenance, reading result files back, and
- * joining files whose replications are disjoint (escsim/h5merge.h).
+ * joining files whose replications are disjoint (escsim/h5_merge.h).
  *
  * A joined table is written by the table writer (h5_table.c), as one run
  * writes it: made like the first input's (esc_h5_table_create_like, so the
@@ -34,84 +34,15 @@
 
 #include <hdf5.h>
 
-#include "escsim/h5merge.h"
+#include "escsim/h5_merge.h"
+#include "h5_util.h"
+#include "h5_attr.h"
 #include "h5_file.h"
+#include "h5_reader_impl.h"
 #include "h5_schema.h"
 #include "h5_table.h"
 
 #define BLOCK_ROWS 8192
-
-/* "<file>: cannot <what>: <reason>" with HDF5's innermost reason. */
-static int fail(esc_error *err, const char *file, const char *what)
-{
-	char reason[512];
-	esc_h5_reason(reason, sizeof reason);
-	return esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot %s: %s",
-	                     file, what, reason);
-}
-
-/* ------------------------------------------------------------ digests */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Join lines: first, then the others sorted. */
-static char *join_lines(char **lines, size_t n)
-{
-	if (n > 1)
-		qsort(lines + 1, n - 1, sizeof *lines, cmp_str);
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(lines[i]) + 1;
-	char *s = malloc(len), *p = s;
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s\n", lines[i]);
-	*p = '\0';
-	return s;
-}
-
-char *esc_h5_sources_digest(const esc_h5_source *src, size_t n)
-{
-	char **lines = calloc(n ? n : 1, sizeof *lines);
-	char *out = NULL;
-	if (!lines)
-		return NULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		char sha[65];
-		const char *name = i == 0 ? "scenario" : src[i].name ? src[i].name : "?";
-		if (esc_h5_sha256_hex(src[i].text ? src[i].text : "", sha) < 0)
-			break;
-		lines[i] = malloc(strlen(name) + 66);
-		if (!lines[i])
-			break;
-		sprintf(lines[i], "%s %s", name, sha);
-	}
-	if (i == n)
-		out = join_lines(lines, n);
-	for (size_t j = 0; j < n; j++)
-		free(lines[j]);
-	free(lines);
-	return out;
-}
-
-/* ----------------------------------------------------------- attributes */
-
-static int read_scalar_attr(hid_t obj, const char *name, hid_t mem, void *out)
-{
-	if (H5Aexists(obj, name) <= 0)
-		return -1;
-	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return -1;
-	int rc = H5Aread(a, mem, out) < 0 ? -1 : 0;
-	H5Aclose(a);
-	return rc;
-}
 
 struct copy_ctx {
 	hid_t dst;
@@ -171,487 +102,12 @@ static int copy_attrs(hid_t src, hid_t dst)
 	return c.failed ? -1 : 0;
 }
 
-/* ----------------------------------------------------------------- info */
-
-struct names {
-	char **v;
-	size_t n, cap;
-	int oom;
-};
-
-static herr_t name_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
-{
-	(void)g;
-	(void)info;
-	struct names *l = data;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		char **v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->oom = 1;
-			return -1;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	if (!(l->v[l->n] = esc_h5_dup(name))) {
-		l->oom = 1;
-		return -1;
-	}
-	l->n++;
-	return 0;
-}
-
-/* Children of LOC/PATH in name order. */
-static int list_names(hid_t loc, const char *path, struct names *l)
-{
-	memset(l, 0, sizeof *l);
-	hid_t g = H5Gopen2(loc, path, H5P_DEFAULT);
-	if (g < 0)
-		return -1;
-	hsize_t idx = 0;
-	herr_t rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, name_cb, l);
-	H5Gclose(g);
-	return rc < 0 || l->oom ? -1 : 0;
-}
-
-static void free_names(struct names *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-/* The digest of the sources as the file records them. */
-static char *file_sources_digest(hid_t f)
-{
-	hid_t d = H5Dopen2(f, "scenario/source", H5P_DEFAULT);
-	if (d < 0)
-		return NULL;
-	char *sha = esc_h5_attr_read_text(d, "sha256");
-	H5Dclose(d);
-	if (!sha)
-		return NULL;
-	struct names mods;
-	if (H5Lexists(f, "scenario/modules", H5P_DEFAULT) <= 0)
-		memset(&mods, 0, sizeof mods);
-	else if (list_names(f, "scenario/modules", &mods) < 0) {
-		free(sha);
-		return NULL;
-	}
-	char **lines = calloc(mods.n + 1, sizeof *lines);
-	char *out = NULL;
-	size_t n = 0;
-	if (lines && (lines[n] = malloc(strlen(sha) + 16)) != NULL) {
-		sprintf(lines[n++], "scenario %s", sha);
-		hid_t m = mods.n ? H5Gopen2(f, "scenario/modules", H5P_DEFAULT) : -1;
-		size_t i;
-		for (i = 0; i < mods.n; i++) {
-			hid_t md = m >= 0 ? H5Dopen2(m, mods.v[i], H5P_DEFAULT) : -1;
-			char *nm = md >= 0 ? esc_h5_attr_read_text(md, "name") : NULL;
-			char *ms = md >= 0 ? esc_h5_attr_read_text(md, "sha256") : NULL;
-			if (md >= 0)
-				H5Dclose(md);
-			if (nm && ms && (lines[n] = malloc(strlen(nm) + strlen(ms) + 2)))
-				sprintf(lines[n++], "%s %s", nm, ms);
-			int ok = nm && ms && lines[n - 1];
-			free(nm);
-			free(ms);
-			if (!ok)
-				break;
-		}
-		if (m >= 0)
-			H5Gclose(m);
-		if (i == mods.n)
-			out = join_lines(lines, n);
-	}
-	for (size_t i = 0; lines && i < n; i++)
-		free(lines[i]);
-	free(lines);
-	free(sha);
-	free_names(&mods);
-	return out;
-}
-
-/* Open a result file to read it back.  A file whose writer was killed is
- * refused: its tables may hold rows past its last checkpoint, which only
- * --resume (esc_h5_recover) cuts back. */
-static int open_ro(const char *path, hid_t *f, esc_error *err)
-{
-	int not_hdf5, crashed;
-	*f = esc_h5_open_file(path, &not_hdf5, &crashed, 0, err);
-	if (not_hdf5)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim result "
-		                     "file: it is not an HDF5 file", path);
-	if (*f >= 0 && crashed) {
-		H5Fclose(*f);
-		*f = -1;
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that "
-		                     "was killed: complete it first with that run's "
-		                     "command and --resume", path);
-	}
-	return *f < 0 ? (err ? err->status : ESC_ERR_INPUT) : ESC_OK;
-}
-
-/* ------------------------------------------------------------- failures */
-
-static hid_t failure_type(void)
-{
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_failure_row));
-	hid_t str = H5Tcopy(H5T_C_S1);
-	int ok = t >= 0 && str >= 0 &&
-	         H5Tset_size(str, sizeof ((esc_failure_row *)0)->message) >= 0 &&
-	         H5Tset_strpad(str, H5T_STR_NULLTERM) >= 0 &&
-	         H5Tinsert(t, "rep", offsetof(esc_failure_row, rep), H5T_NATIVE_INT64) >= 0 &&
-	         H5Tinsert(t, "point", offsetof(esc_failure_row, point), H5T_NATIVE_INT32) >= 0 &&
-	         H5Tinsert(t, "message", offsetof(esc_failure_row, message), str) >= 0;
-	if (str >= 0)
-		H5Tclose(str);
-	if (!ok && t >= 0) {
-		H5Tclose(t);
-		t = -1;
-	}
-	return t;
-}
-
-/* Every row of F's /failures (none if it has no such table). */
-static int failures_of(hid_t f, const char *path, esc_failure_row **rows,
-                       size_t *n, esc_error *err)
-{
-	*rows = NULL;
-	*n = 0;
-	if (H5Lexists(f, "failures", H5P_DEFAULT) <= 0)
-		return ESC_OK;
-	hid_t d = H5Dopen2(f, "failures", H5P_DEFAULT);
-	hid_t s = d >= 0 ? H5Dget_space(d) : -1;
-	hid_t t = failure_type();
-	hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
-	int rc = d >= 0 && t >= 0 && np >= 0 ? ESC_OK : -1;
-	if (rc == ESC_OK)
-		rc = esc_h5_schema_check(d, esc_h5_schema_named("failures", 0), 0, path,
-		                         "/failures", err);
-	else
-		rc = fail(err, path, "read /failures");
-	if (rc == ESC_OK && np > 0) {
-		*rows = calloc((size_t)np, sizeof **rows);
-		if (!*rows)
-			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		else if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows) < 0)
-			rc = fail(err, path, "read /failures");
-		else
-			*n = (size_t)np;
-	}
-	for (size_t i = 0; i < *n; i++)
-		(*rows)[i].message[sizeof (*rows)[i].message - 1] = '\0';
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	if (d >= 0)
-		H5Dclose(d);
-	if (rc) {
-		free(*rows);
-		*rows = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
-                         esc_error *err)
-{
-	hid_t f;
-	*rows = NULL;
-	*n = 0;
-	if (open_ro(path, &f, err))
-		return err->status;
-	int rc = failures_of(f, path, rows, n, err);
-	H5Fclose(f);
-	return rc;
-}
-
 static int cmp_failure(const void *a, const void *b)
 {
 	const esc_failure_row *x = a, *y = b;
 	if (x->point != y->point)
 		return x->point < y->point ? -1 : 1;
 	return (x->rep > y->rep) - (x->rep < y->rep);
-}
-
-void esc_h5_info_free(esc_h5_info *info)
-{
-	if (!info)
-		return;
-	free(info->scenario_name);
-	free(info->scenario_sha256);
-	free(info->command_line);
-	free(info->options);
-	free(info->sources_digest);
-	for (size_t i = 0; i < info->n_groups; i++)
-		free(info->groups[i]);
-	free(info->groups);
-	memset(info, 0, sizeof *info);
-}
-
-static int info_from(hid_t f, const char *path, esc_h5_info *info, esc_error *err)
-{
-	memset(info, 0, sizeof *info);
-	int8_t complete = 0;
-	info->scenario_name = esc_h5_attr_read_text(f, "scenario_name");
-	info->scenario_sha256 = esc_h5_attr_read_text(f, "scenario_sha256");
-	info->command_line = esc_h5_attr_read_text(f, "command_line");
-	info->options = esc_h5_attr_read_text(f, "options");
-	if (!info->scenario_sha256 ||
-	    read_scalar_attr(f, "seed", H5T_NATIVE_UINT64, &info->seed) < 0 ||
-	    read_scalar_attr(f, "reps", H5T_NATIVE_INT64, &info->reps) < 0 ||
-	    read_scalar_attr(f, "complete", H5T_NATIVE_INT8, &complete) < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim results "
-		                     "file (no scenario_sha256, seed, reps or complete "
-		                     "attribute)", path);
-	if (read_scalar_attr(f, "rep_offset", H5T_NATIVE_INT64, &info->rep_offset) < 0)
-		info->rep_offset = 0;
-	info->complete = complete != 0;
-	info->sources_digest = file_sources_digest(f);
-	if (!info->sources_digest)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot read /scenario "
-		                     "(the sources and their sha256)", path);
-	struct names arms;
-	if (list_names(f, "arms", &arms) < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot list /arms", path);
-	info->groups = arms.v;
-	info->n_groups = arms.n;
-	return ESC_OK;
-}
-
-int esc_h5_info_read(const char *path, esc_h5_info *info, esc_error *err)
-{
-	hid_t f;
-	memset(info, 0, sizeof *info);
-	if (open_ro(path, &f, err))
-		return err->status;
-	int rc = info_from(f, path, info, err);
-	H5Fclose(f);
-	if (rc)
-		esc_h5_info_free(info);
-	return rc;
-}
-
-/* ---------------------------------------------------------------- ranges */
-
-static int add_rep(esc_h5_range **v, size_t *n, size_t *cap, int64_t rep)
-{
-	if (*n && (*v)[*n - 1].hi == rep) {
-		(*v)[*n - 1].hi = rep + 1;
-		return 0;
-	}
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 4;
-		esc_h5_range *r = realloc(*v, c * sizeof *r);
-		if (!r)
-			return -1;
-		*v = r;
-		*cap = c;
-	}
-	(*v)[(*n)++] = (esc_h5_range){ rep, rep + 1 };
-	return 0;
-}
-
-/* Ranges of the rep column of an open runs dataset. */
-static int ranges_of(hid_t d, const char *path, const char *group,
-                     esc_h5_range **out, size_t *n, esc_error *err)
-{
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0;
-	hid_t m = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
-	hid_t fs = H5Dget_space(d);
-	int64_t *buf = malloc(BLOCK_ROWS * sizeof *buf);
-	hssize_t total = fs >= 0 ? H5Sget_simple_extent_npoints(fs) : -1;
-	int rc = ESC_OK;
-	if (m < 0 || fs < 0 || total < 0 || !buf ||
-	    H5Tinsert(m, "rep", 0, H5T_NATIVE_INT64) < 0) {
-		rc = fail(err, path, "read the rep column of a runs table");
-		goto out;
-	}
-	int64_t prev = INT64_MIN;
-	for (hsize_t start = 0; start < (hsize_t)total; start += BLOCK_ROWS) {
-		hsize_t count = (hsize_t)total - start < BLOCK_ROWS ? (hsize_t)total - start : BLOCK_ROWS;
-		hid_t ms = H5Screate_simple(1, &count, NULL);
-		int bad = ms < 0 ||
-		          H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
-		          H5Dread(d, m, ms, fs, H5P_DEFAULT, buf) < 0;
-		if (ms >= 0)
-			H5Sclose(ms);
-		if (bad) {
-			char what[200];
-			snprintf(what, sizeof what, "read /arms/%s/runs", group);
-			rc = fail(err, path, what);
-			goto out;
-		}
-		for (hsize_t i = 0; i < count; i++) {
-			if (buf[i] <= prev) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/runs is "
-				                   "not in replication order (rep %lld after %lld)",
-				                   path, group, (long long)buf[i], (long long)prev);
-				goto out;
-			}
-			prev = buf[i];
-			if (add_rep(out, n, &cap, buf[i]) < 0) {
-				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-				goto out;
-			}
-		}
-	}
-out:
-	if (m >= 0)
-		H5Tclose(m);
-	if (fs >= 0)
-		H5Sclose(fs);
-	free(buf);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-static hid_t open_table(hid_t f, const char *group, const char *table)
-{
-	char p[400];
-	snprintf(p, sizeof p, "arms/%s/%s", group, table);
-	return H5Dopen2(f, p, H5P_DEFAULT);
-}
-
-int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
-                      size_t *n, esc_error *err)
-{
-	hid_t f;
-	*out = NULL;
-	*n = 0;
-	if (open_ro(path, &f, err))
-		return err->status;
-	hid_t d = open_table(f, group, "runs");
-	int rc;
-	if (d < 0)
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs",
-		                   path, group);
-	else
-		rc = ranges_of(d, path, group, out, n, err);
-	if (d >= 0)
-		H5Dclose(d);
-	H5Fclose(f);
-	return rc;
-}
-
-/* ----------------------------------------------------------- runs reader */
-
-struct esc_h5_runs_reader {
-	hid_t f, d, mem, fs;
-	hsize_t total, next;
-	char *path;
-};
-
-#define RUN_MEMBER(m, t) { #m, offsetof(esc_run_row, m), t }
-
-esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
-                                     esc_error *err)
-{
-	const struct { const char *name; size_t off; hid_t type; } mem[] = {
-		RUN_MEMBER(rep, H5T_NATIVE_INT64),
-		RUN_MEMBER(seed, H5T_NATIVE_UINT64),
-		RUN_MEMBER(incidents, H5T_NATIVE_INT64),
-		RUN_MEMBER(retaliations, H5T_NATIVE_INT64),
-		RUN_MEMBER(misattributed_retaliations, H5T_NATIVE_INT64),
-		RUN_MEMBER(fatalities_mil, H5T_NATIVE_INT64),
-		RUN_MEMBER(fatalities_civ, H5T_NATIVE_INT64),
-		RUN_MEMBER(max_level, H5T_NATIVE_INT32),
-		RUN_MEMBER(hours_at_or_above_6, H5T_NATIVE_DOUBLE),
-		RUN_MEMBER(spiral, H5T_NATIVE_INT8),
-		RUN_MEMBER(first_crisis_h, H5T_NATIVE_DOUBLE),
-		RUN_MEMBER(cell_requests, H5T_NATIVE_INT64),
-		RUN_MEMBER(cell_answered_before_deadline, H5T_NATIVE_INT64),
-		RUN_MEMBER(cell_mean_latency_h, H5T_NATIVE_DOUBLE),
-		RUN_MEMBER(events_total, H5T_NATIVE_INT64),
-	};
-	esc_h5_runs_reader *r = calloc(1, sizeof *r);
-	if (!r) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	r->f = r->d = r->mem = r->fs = -1;
-	if (!(r->path = esc_h5_dup(path))) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		goto fail;
-	}
-	if (open_ro(path, &r->f, err))
-		goto fail;
-	r->d = open_table(r->f, group, "runs");
-	if (r->d < 0) {
-		esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs", path, group);
-		goto fail;
-	}
-	hid_t ft = H5Dget_type(r->d);
-	r->mem = H5Tcreate(H5T_COMPOUND, sizeof(esc_run_row));
-	for (size_t i = 0; i < sizeof mem / sizeof mem[0]; i++) {
-		/* Only members the file has: HDF5 matches by name and leaves the
-		 * others as they are (zeroed by the caller). */
-		if (ft >= 0 && H5Tget_member_index(ft, mem[i].name) >= 0)
-			H5Tinsert(r->mem, mem[i].name, mem[i].off, mem[i].type);
-	}
-	if (ft >= 0)
-		H5Tclose(ft);
-	r->fs = H5Dget_space(r->d);
-	hssize_t np = r->fs >= 0 ? H5Sget_simple_extent_npoints(r->fs) : -1;
-	if (r->mem < 0 || np < 0) {
-		fail(err, path, "read a runs table");
-		goto fail;
-	}
-	r->total = (hsize_t)np;
-	return r;
-fail:
-	esc_h5_runs_close(r);
-	return NULL;
-}
-
-long esc_h5_runs_read(esc_h5_runs_reader *r, esc_run_row *rows, size_t max,
-                      esc_error *err)
-{
-	if (r->next >= r->total || max == 0)
-		return 0;
-	hsize_t count = r->total - r->next < max ? r->total - r->next : max;
-	hid_t ms = H5Screate_simple(1, &count, NULL);
-	memset(rows, 0, count * sizeof *rows);
-	for (hsize_t i = 0; i < count; i++)
-		rows[i].first_crisis_h = rows[i].cell_mean_latency_h = NAN;
-	int bad = ms < 0 ||
-	          H5Sselect_hyperslab(r->fs, H5S_SELECT_SET, &r->next, NULL, &count, NULL) < 0 ||
-	          H5Dread(r->d, r->mem, ms, r->fs, H5P_DEFAULT, rows) < 0;
-	if (ms >= 0)
-		H5Sclose(ms);
-	if (bad) {
-		fail(err, r->path, "read a runs table");
-		return -1;
-	}
-	r->next += count;
-	return (long)count;
-}
-
-void esc_h5_runs_close(esc_h5_runs_reader *r)
-{
-	if (!r)
-		return;
-	if (r->fs >= 0)
-		H5Sclose(r->fs);
-	if (r->mem >= 0)
-		H5Tclose(r->mem);
-	if (r->d >= 0)
-		H5Dclose(r->d);
-	if (r->f >= 0)
-		H5Fclose(r->f);
-	free(r->path);
-	free(r);
 }
 
 /* ----------------------------------------------------------------- merge */
@@ -841,7 +297,7 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 	int64_t first_other = INT64_MAX;
 	for (size_t i = 1; i < o->n_inputs; i++) {
 		if (cur_fill(&c[i], type) < 0)
-			return fail(err, o->inputs[i], what);
+			return esc_h5_fail_file(err, o->inputs[i], what);
 		if (c[i].pos < c[i].n) {
 			int64_t r = rep_at(c[i].buf, c[i].pos, rsize, roff);
 			if (r < first_other)
@@ -857,7 +313,7 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 	if (ms >= 0)
 		H5Sclose(ms);
 	if (bad)
-		return fail(err, o->inputs[0], what);
+		return esc_h5_fail_file(err, o->inputs[0], what);
 	if (rep_at(c[0].buf, 0, rsize, roff) >= first_other)
 		return ESC_OK;
 	hsize_t rows = 0;
@@ -888,7 +344,7 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 	for (size_t i = 0; i < n; i++)
 		c[i].d = c[i].fs = -1;
 	for (size_t i = 0; i < n; i++) {
-		c[i].d = open_table(in[i], group, table);
+		c[i].d = esc_h5_open_arm_table(in[i], group, table);
 		if (c[i].d < 0) {
 			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/%s "
 			                   "(but '%s' has)", o->inputs[i], group, table,
@@ -912,14 +368,14 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 		c[i].fs = H5Dget_space(c[i].d);
 		hssize_t np = c[i].fs >= 0 ? H5Sget_simple_extent_npoints(c[i].fs) : -1;
 		if (np < 0) {
-			rc = fail(err, o->inputs[i], what);
+			rc = esc_h5_fail_file(err, o->inputs[i], what);
 			goto out;
 		}
 		c[i].total = (hsize_t)np;
 		c[i].last = INT64_MIN;
 	}
 	if (ftype < 0) {
-		rc = fail(err, o->inputs[0], what);
+		rc = esc_h5_fail_file(err, o->inputs[0], what);
 		goto out;
 	}
 	int ri = H5Tget_member_index(ftype, "rep");
@@ -941,7 +397,7 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 		goto out;
 	t.pool = pool;
 	if ((type = esc_h5_table_row_type(&t)) < 0) {
-		rc = fail(err, partial, what);
+		rc = esc_h5_fail_file(err, partial, what);
 		goto out;
 	}
 	size_t rsize = t.desc->row_size;
@@ -960,7 +416,7 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 		int64_t best_rep = INT64_MAX, other = INT64_MAX;
 		for (size_t i = 0; i < n; i++) {
 			if (cur_fill(&c[i], type) < 0) {
-				rc = fail(err, o->inputs[i], what);
+				rc = esc_h5_fail_file(err, o->inputs[i], what);
 				goto out;
 			}
 			if (c[i].pos >= c[i].n)
@@ -1006,7 +462,7 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 			if (b->pos < b->n)
 				break;
 			if (cur_fill(b, type) < 0) {
-				rc = fail(err, o->inputs[best], what);
+				rc = esc_h5_fail_file(err, o->inputs[best], what);
 				goto out;
 			}
 		}
@@ -1022,7 +478,7 @@ out:
 	}
 	free(c);
 	if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, what);
+		rc = esc_h5_fail_file(err, partial, what);
 	if (ftype >= 0)
 		H5Tclose(ftype);
 	if (type >= 0)
@@ -1037,7 +493,7 @@ static int64_t group_point(hid_t f, const char *g)
 	int64_t p = 0;
 	snprintf(path, sizeof path, "arms/%s", g);
 	hid_t o = H5Oopen(f, path, H5P_DEFAULT);
-	if (o >= 0 && read_scalar_attr(o, "sweep_point", H5T_NATIVE_INT64, &p) < 0)
+	if (o >= 0 && esc_h5_attr_read_scalar(o, "sweep_point", H5T_NATIVE_INT64, &p) < 0)
 		p = 0;
 	if (o >= 0)
 		H5Oclose(o);
@@ -1058,9 +514,9 @@ static int verify_input(hid_t f, const char *path, const esc_h5_info *info,
 	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++) {
 		char gp[300];
 		snprintf(gp, sizeof gp, "arms/%s", info->groups[g]);
-		struct names tables;
-		if (list_names(f, gp, &tables) < 0) {
-			rc = fail(err, path, "list the tables of an arm");
+		esc_h5_names_list tables;
+		if (esc_h5_link_names(f, gp, &tables) < 0) {
+			rc = esc_h5_fail_file(err, path, "list the tables of an arm");
 			break;
 		}
 		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++) {
@@ -1080,7 +536,7 @@ static int verify_input(hid_t f, const char *path, const esc_h5_info *info,
 			if (d >= 0)
 				H5Dclose(d);
 		}
-		free_names(&tables);
+		esc_h5_names_free(&tables);
 	}
 	return rc;
 }
@@ -1112,16 +568,16 @@ static int write_failures(const char *partial, esc_failure_row **fr,
 	snprintf(where, sizeof where, "results file '%s'", partial);
 	esc_h5_table t;
 	if (h < 0)
-		rc = fail(err, partial, "open it to write /failures");
+		rc = esc_h5_fail_file(err, partial, "open it to write /failures");
 	else if ((rc = esc_h5_table_create(&t, h, "failures",
 	                                   esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
 	                                   where, err)) == ESC_OK) {
 		rc = esc_h5_table_append(&t, all, total, where, err);
 		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
-			rc = fail(err, partial, "write /failures");
+			rc = esc_h5_fail_file(err, partial, "write /failures");
 	}
 	if (h >= 0 && H5Fclose(h) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, "close it");
+		rc = esc_h5_fail_file(err, partial, "close it");
 	free(all);
 	return rc;
 }
@@ -1159,13 +615,13 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	    esc_h5_attr_text(f, "created", created) < 0 ||
 	    (o->command_line && esc_h5_attr_text(f, "command_line", o->command_line) < 0) ||
 	    (o->note_name && esc_h5_attr_text(f, o->note_name, o->note ? o->note : "") < 0))
-		rc = fail(err, partial, "write the root attributes");
+		rc = esc_h5_fail_file(err, partial, "write the root attributes");
 	if (rc == ESC_OK &&
 	    H5Ocopy(in[0], "scenario", f, "scenario", H5P_DEFAULT, H5P_DEFAULT) < 0)
-		rc = fail(err, partial, "copy /scenario");
+		rc = esc_h5_fail_file(err, partial, "copy /scenario");
 	if (rc == ESC_OK && H5Lexists(in[0], "sweep", H5P_DEFAULT) > 0 &&
 	    H5Ocopy(in[0], "sweep", f, "sweep", H5P_DEFAULT, H5P_DEFAULT) < 0)
-		rc = fail(err, partial, "copy /sweep");
+		rc = esc_h5_fail_file(err, partial, "copy /sweep");
 	/* Every table's chunks are deflated in one pool, on every CPU the
 	 * process may use (rank 0 of an MPI join is let off its core first). */
 	hid_t arms = -1;
@@ -1180,7 +636,7 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		hid_t src = H5Gopen2(in[0], "arms", H5P_DEFAULT);
 		arms = H5Gcreate2(f, "arms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
 		if (src < 0 || arms < 0 || copy_attrs(src, arms) < 0)
-			rc = fail(err, partial, "create /arms");
+			rc = esc_h5_fail_file(err, partial, "create /arms");
 		if (src >= 0)
 			H5Gclose(src);
 	}
@@ -1191,18 +647,18 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		snprintf(what, sizeof what, "create /arms/%s", gn);
 		hid_t src = H5Gopen2(in[0], path, H5P_DEFAULT);
 		hid_t dst = H5Gcreate2(arms, gn, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		struct names tables = { 0 };
+		esc_h5_names_list tables = { 0 };
 		if (src < 0 || dst < 0 || copy_attrs(src, dst) < 0 ||
-		    list_names(in[0], path, &tables) < 0)
-			rc = fail(err, partial, what);
+		    esc_h5_link_names(in[0], path, &tables) < 0)
+			rc = esc_h5_fail_file(err, partial, what);
 		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
 			rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial,
 			                 where, err);
-		free_names(&tables);
+		esc_h5_names_free(&tables);
 		if (src >= 0)
 			H5Gclose(src);
 		if (dst >= 0 && H5Gclose(dst) < 0 && rc == ESC_OK)
-			rc = fail(err, partial, what);
+			rc = esc_h5_fail_file(err, partial, what);
 	}
 	if (arms >= 0)
 		H5Gclose(arms);
@@ -1213,9 +669,9 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	 * (its minor number counts storage changes). */
 	if (rc == ESC_OK &&
 	    esc_h5_attr_text(f, "schema_version", ESC_SCHEMA_VERSION) < 0)
-		rc = fail(err, partial, "write the root attribute schema_version");
+		rc = esc_h5_fail_file(err, partial, "write the root attribute schema_version");
 	if (H5Fclose(f) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, "close it");
+		rc = esc_h5_fail_file(err, partial, "close it");
 	return rc;
 }
 
@@ -1234,8 +690,8 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		return rc;
 	esc_h5_info *info = calloc(n, sizeof *info);
 	hid_t *in = malloc(n * sizeof *in);
-	char *partial = esc_h5_sibling(o->out_path, o->partial_suffix ?
-	                               o->partial_suffix : ".partial");
+	char *partial = o->partial_suffix ? esc_h5_sibling(o->out_path, o->partial_suffix)
+	                                  : esc_h5_partial_path(o->out_path);
 	held *h = calloc(n, sizeof *h);
 	size_t hcap = n;
 	esc_failure_row **fr = calloc(n, sizeof *fr);
@@ -1262,12 +718,12 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 			                   "another output", o->inputs[i]);
 			goto out;
 		}
-		if ((rc = open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
-			rc = info_from(in[i], o->inputs[i], &info[i], err);
+		if ((rc = esc_h5_open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
+			rc = esc_h5_info_from(in[i], o->inputs[i], &info[i], err);
 		if (rc == ESC_OK)
 			rc = verify_input(in[i], o->inputs[i], &info[i], err);
 		if (rc == ESC_OK)
-			rc = failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
+			rc = esc_h5_failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
 	}
 	if (rc || (rc = check_together(o, info, err)))
 		goto out;
@@ -1295,13 +751,13 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		for (size_t i = 0; i < n && rc == ESC_OK; i++) {
 			esc_h5_range *r = NULL;
 			size_t nr = 0;
-			hid_t d = open_table(in[i], info[0].groups[g], "runs");
+			hid_t d = esc_h5_open_arm_table(in[i], info[0].groups[g], "runs");
 			if (d < 0) {
 				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
 				                   "/arms/%s/runs", o->inputs[i], info[0].groups[g]);
 				break;
 			}
-			rc = ranges_of(d, o->inputs[i], info[0].groups[g], &r, &nr, err);
+			rc = esc_h5_ranges_of(d, o->inputs[i], info[0].groups[g], &r, &nr, err);
 			H5Dclose(d);
 			if (rc == ESC_OK && nh + nr > hcap) {
 				size_t cap = 2 * (nh + nr);

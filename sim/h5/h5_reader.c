@@ -1,4 +1,4 @@
-/* h5_reader.c: result files read back (escsim/h5in.h), for inspect and
+/* h5_reader.c: result files read back (escsim/h5_reader.h), for inspect and
  * report, and the one kind of change made to a finished file: a group of
  * summary tables, written into a copy that then replaces the original.
  *
@@ -21,9 +21,12 @@
 
 #include <hdf5.h>
 
-#include "escsim/h5in.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_reader.h"
+#include "escsim/h5_writer.h"
+#include "h5_util.h"
+#include "h5_attr.h"
 #include "h5_file.h"
+#include "h5_reader_impl.h"
 #include "h5_schema.h"
 #include "h5_table.h"
 
@@ -1281,4 +1284,465 @@ int esc_h5_verify(const char *path, esc_error *err)
 		rc = verify_group(f, "/summary", err);
 	esc_h5_file_close(f);
 	return rc;
+}
+
+/* --------------------------------------------- provenance, replications
+ *
+ * What the batch and the merge read back from a result file with plain
+ * HDF5 handles (h5_reader_impl.h): its root provenance, the replications
+ * each runs table holds, /failures, and the runs rows. */
+
+#define RANGE_BLOCK 8192
+
+/* The digest of the sources as the file records them. */
+static char *file_sources_digest(hid_t f)
+{
+	hid_t d = H5Dopen2(f, "scenario/source", H5P_DEFAULT);
+	if (d < 0)
+		return NULL;
+	char *sha = esc_h5_attr_read_text(d, "sha256");
+	H5Dclose(d);
+	if (!sha)
+		return NULL;
+	esc_h5_names_list mods;
+	if (H5Lexists(f, "scenario/modules", H5P_DEFAULT) <= 0)
+		memset(&mods, 0, sizeof mods);
+	else if (esc_h5_link_names(f, "scenario/modules", &mods) < 0) {
+		free(sha);
+		return NULL;
+	}
+	char **lines = calloc(mods.n + 1, sizeof *lines);
+	char *out = NULL;
+	size_t n = 0;
+	if (lines && (lines[n] = malloc(strlen(sha) + 16)) != NULL) {
+		sprintf(lines[n++], "scenario %s", sha);
+		hid_t m = mods.n ? H5Gopen2(f, "scenario/modules", H5P_DEFAULT) : -1;
+		size_t i;
+		for (i = 0; i < mods.n; i++) {
+			hid_t md = m >= 0 ? H5Dopen2(m, mods.v[i], H5P_DEFAULT) : -1;
+			char *nm = md >= 0 ? esc_h5_attr_read_text(md, "name") : NULL;
+			char *ms = md >= 0 ? esc_h5_attr_read_text(md, "sha256") : NULL;
+			if (md >= 0)
+				H5Dclose(md);
+			if (nm && ms && (lines[n] = malloc(strlen(nm) + strlen(ms) + 2)))
+				sprintf(lines[n++], "%s %s", nm, ms);
+			int ok = nm && ms && lines[n - 1];
+			free(nm);
+			free(ms);
+			if (!ok)
+				break;
+		}
+		if (m >= 0)
+			H5Gclose(m);
+		if (i == mods.n)
+			out = esc_h5_join_lines(lines, n);
+	}
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+	free(sha);
+	esc_h5_names_free(&mods);
+	return out;
+}
+
+/* Open a result file to read it back.  A file whose writer was killed is
+ * refused: its tables may hold rows past its last checkpoint, which only
+ * --resume (esc_h5_recover) cuts back. */
+int esc_h5_open_ro(const char *path, hid_t *f, esc_error *err)
+{
+	int not_hdf5, crashed;
+	*f = esc_h5_open_file(path, &not_hdf5, &crashed, 0, err);
+	if (not_hdf5)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim result "
+		                     "file: it is not an HDF5 file", path);
+	if (*f >= 0 && crashed) {
+		H5Fclose(*f);
+		*f = -1;
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that "
+		                     "was killed: complete it first with that run's "
+		                     "command and --resume", path);
+	}
+	return *f < 0 ? (err ? err->status : ESC_ERR_INPUT) : ESC_OK;
+}
+
+/* ------------------------------------------------------------- failures */
+
+static hid_t failure_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_failure_row));
+	hid_t str = H5Tcopy(H5T_C_S1);
+	int ok = t >= 0 && str >= 0 &&
+	         H5Tset_size(str, sizeof ((esc_failure_row *)0)->message) >= 0 &&
+	         H5Tset_strpad(str, H5T_STR_NULLTERM) >= 0 &&
+	         H5Tinsert(t, "rep", offsetof(esc_failure_row, rep), H5T_NATIVE_INT64) >= 0 &&
+	         H5Tinsert(t, "point", offsetof(esc_failure_row, point), H5T_NATIVE_INT32) >= 0 &&
+	         H5Tinsert(t, "message", offsetof(esc_failure_row, message), str) >= 0;
+	if (str >= 0)
+		H5Tclose(str);
+	if (!ok && t >= 0) {
+		H5Tclose(t);
+		t = -1;
+	}
+	return t;
+}
+
+/* Every row of F's /failures (none if it has no such table). */
+int esc_h5_failures_of(hid_t f, const char *path, esc_failure_row **rows,
+                       size_t *n, esc_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	if (H5Lexists(f, "failures", H5P_DEFAULT) <= 0)
+		return ESC_OK;
+	hid_t d = H5Dopen2(f, "failures", H5P_DEFAULT);
+	hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+	hid_t t = failure_type();
+	hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+	int rc = d >= 0 && t >= 0 && np >= 0 ? ESC_OK : -1;
+	if (rc == ESC_OK)
+		rc = esc_h5_schema_check(d, esc_h5_schema_named("failures", 0), 0, path,
+		                         "/failures", err);
+	else
+		rc = esc_h5_fail_file(err, path, "read /failures");
+	if (rc == ESC_OK && np > 0) {
+		*rows = calloc((size_t)np, sizeof **rows);
+		if (!*rows)
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		else if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows) < 0)
+			rc = esc_h5_fail_file(err, path, "read /failures");
+		else
+			*n = (size_t)np;
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*rows)[i].message[sizeof (*rows)[i].message - 1] = '\0';
+	if (t >= 0)
+		H5Tclose(t);
+	if (s >= 0)
+		H5Sclose(s);
+	if (d >= 0)
+		H5Dclose(d);
+	if (rc) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
+                         esc_error *err)
+{
+	hid_t f;
+	*rows = NULL;
+	*n = 0;
+	if (esc_h5_open_ro(path, &f, err))
+		return err->status;
+	int rc = esc_h5_failures_of(f, path, rows, n, err);
+	H5Fclose(f);
+	return rc;
+}
+
+void esc_h5_info_free(esc_h5_info *info)
+{
+	if (!info)
+		return;
+	free(info->scenario_name);
+	free(info->scenario_sha256);
+	free(info->command_line);
+	free(info->options);
+	free(info->sources_digest);
+	for (size_t i = 0; i < info->n_groups; i++)
+		free(info->groups[i]);
+	free(info->groups);
+	memset(info, 0, sizeof *info);
+}
+
+int esc_h5_info_from(hid_t f, const char *path, esc_h5_info *info, esc_error *err)
+{
+	memset(info, 0, sizeof *info);
+	int8_t complete = 0;
+	info->scenario_name = esc_h5_attr_read_text(f, "scenario_name");
+	info->scenario_sha256 = esc_h5_attr_read_text(f, "scenario_sha256");
+	info->command_line = esc_h5_attr_read_text(f, "command_line");
+	info->options = esc_h5_attr_read_text(f, "options");
+	if (!info->scenario_sha256 ||
+	    esc_h5_attr_read_scalar(f, "seed", H5T_NATIVE_UINT64, &info->seed) < 0 ||
+	    esc_h5_attr_read_scalar(f, "reps", H5T_NATIVE_INT64, &info->reps) < 0 ||
+	    esc_h5_attr_read_scalar(f, "complete", H5T_NATIVE_INT8, &complete) < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim results "
+		                     "file (no scenario_sha256, seed, reps or complete "
+		                     "attribute)", path);
+	if (esc_h5_attr_read_scalar(f, "rep_offset", H5T_NATIVE_INT64, &info->rep_offset) < 0)
+		info->rep_offset = 0;
+	info->complete = complete != 0;
+	info->sources_digest = file_sources_digest(f);
+	if (!info->sources_digest)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot read /scenario "
+		                     "(the sources and their sha256)", path);
+	esc_h5_names_list arms;
+	if (esc_h5_link_names(f, "arms", &arms) < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot list /arms", path);
+	info->groups = arms.v;
+	info->n_groups = arms.n;
+	return ESC_OK;
+}
+
+int esc_h5_info_read(const char *path, esc_h5_info *info, esc_error *err)
+{
+	hid_t f;
+	memset(info, 0, sizeof *info);
+	if (esc_h5_open_ro(path, &f, err))
+		return err->status;
+	int rc = esc_h5_info_from(f, path, info, err);
+	H5Fclose(f);
+	if (rc)
+		esc_h5_info_free(info);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- ranges */
+
+static int add_rep(esc_h5_range **v, size_t *n, size_t *cap, int64_t rep)
+{
+	if (*n && (*v)[*n - 1].hi == rep) {
+		(*v)[*n - 1].hi = rep + 1;
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 4;
+		esc_h5_range *r = realloc(*v, c * sizeof *r);
+		if (!r)
+			return -1;
+		*v = r;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (esc_h5_range){ rep, rep + 1 };
+	return 0;
+}
+
+/* Ranges of the rep column of an open runs dataset. */
+int esc_h5_ranges_of(hid_t d, const char *path, const char *group,
+                     esc_h5_range **out, size_t *n, esc_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	hid_t m = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
+	hid_t fs = H5Dget_space(d);
+	int64_t *buf = malloc(RANGE_BLOCK * sizeof *buf);
+	hssize_t total = fs >= 0 ? H5Sget_simple_extent_npoints(fs) : -1;
+	int rc = ESC_OK;
+	if (m < 0 || fs < 0 || total < 0 || !buf ||
+	    H5Tinsert(m, "rep", 0, H5T_NATIVE_INT64) < 0) {
+		rc = esc_h5_fail_file(err, path, "read the rep column of a runs table");
+		goto out;
+	}
+	int64_t prev = INT64_MIN;
+	for (hsize_t start = 0; start < (hsize_t)total; start += RANGE_BLOCK) {
+		hsize_t count = (hsize_t)total - start < RANGE_BLOCK ? (hsize_t)total - start : RANGE_BLOCK;
+		hid_t ms = H5Screate_simple(1, &count, NULL);
+		int bad = ms < 0 ||
+		          H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
+		          H5Dread(d, m, ms, fs, H5P_DEFAULT, buf) < 0;
+		if (ms >= 0)
+			H5Sclose(ms);
+		if (bad) {
+			char what[200];
+			snprintf(what, sizeof what, "read /arms/%s/runs", group);
+			rc = esc_h5_fail_file(err, path, what);
+			goto out;
+		}
+		for (hsize_t i = 0; i < count; i++) {
+			if (buf[i] <= prev) {
+				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/runs is "
+				                   "not in replication order (rep %lld after %lld)",
+				                   path, group, (long long)buf[i], (long long)prev);
+				goto out;
+			}
+			prev = buf[i];
+			if (add_rep(out, n, &cap, buf[i]) < 0) {
+				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+				goto out;
+			}
+		}
+	}
+out:
+	if (m >= 0)
+		H5Tclose(m);
+	if (fs >= 0)
+		H5Sclose(fs);
+	free(buf);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+hid_t esc_h5_open_arm_table(hid_t f, const char *group, const char *table)
+{
+	char p[400];
+	snprintf(p, sizeof p, "arms/%s/%s", group, table);
+	return H5Dopen2(f, p, H5P_DEFAULT);
+}
+
+int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
+                      size_t *n, esc_error *err)
+{
+	hid_t f;
+	*out = NULL;
+	*n = 0;
+	if (esc_h5_open_ro(path, &f, err))
+		return err->status;
+	hid_t d = esc_h5_open_arm_table(f, group, "runs");
+	int rc;
+	if (d < 0)
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs",
+		                   path, group);
+	else
+		rc = esc_h5_ranges_of(d, path, group, out, n, err);
+	if (d >= 0)
+		H5Dclose(d);
+	H5Fclose(f);
+	return rc;
+}
+
+
+/* ----------------------------------------------------------- runs reader
+ *
+ * Driven by the writer's column table (h5_schema.c, SCHEMA_RUNS): every
+ * column of esc_run_row the file has is read at its offset; a column the
+ * file lacks (an older file) is 0, or NaN for a column of hours (a time
+ * or a mean time, "NaN if none").  The per-party columns are left out (fatalities_by stays 0). */
+
+struct esc_h5_runs_reader {
+	hid_t f, d, mem, fs;
+	hsize_t total, next;
+	char *path;
+};
+
+static hid_t native(esc_h5_kind k)
+{
+	switch (k) {
+	case ESC_H5_I8: return H5T_NATIVE_INT8;
+	case ESC_H5_I32: return H5T_NATIVE_INT32;
+	case ESC_H5_I64: return H5T_NATIVE_INT64;
+	case ESC_H5_U64: return H5T_NATIVE_UINT64;
+	case ESC_H5_F64: return H5T_NATIVE_DOUBLE;
+	default: return -1;     /* no runs column is stored otherwise */
+	}
+}
+
+/* The memory type of esc_run_row for the columns file type FT has. */
+static hid_t runs_mem_type(hid_t ft)
+{
+	const esc_h5_table_desc *d = esc_h5_schemas[SCHEMA_RUNS].desc;
+	hid_t m = H5Tcreate(H5T_COMPOUND, sizeof(esc_run_row));
+	for (size_t i = 0; m >= 0 && i < d->n_fields; i++) {
+		const esc_h5_field *c = &d->fields[i];
+		/* Only members the file has: HDF5 matches by name and leaves the
+		 * others as they are (set by esc_h5_runs_read). */
+		if (H5Tget_member_index(ft, c->name) >= 0 &&
+		    H5Tinsert(m, c->name, c->offset, native(c->kind)) < 0) {
+			H5Tclose(m);
+			m = -1;
+		}
+	}
+	return m;
+}
+
+esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
+                                     esc_error *err)
+{
+	esc_h5_enter();
+	esc_h5_runs_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	r->f = r->d = r->mem = r->fs = -1;
+	if (!(r->path = esc_h5_dup(path))) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto fail;
+	}
+	if (esc_h5_open_ro(path, &r->f, err))
+		goto fail;
+	r->d = esc_h5_open_arm_table(r->f, group, "runs");
+	if (r->d < 0) {
+		esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs", path, group);
+		goto fail;
+	}
+	hid_t ft = H5Dget_type(r->d);
+	r->mem = ft >= 0 ? runs_mem_type(ft) : -1;
+	if (ft >= 0)
+		H5Tclose(ft);
+	r->fs = H5Dget_space(r->d);
+	hssize_t np = r->fs >= 0 ? H5Sget_simple_extent_npoints(r->fs) : -1;
+	if (r->mem < 0 || np < 0) {
+		esc_h5_fail_file(err, path, "read a runs table");
+		goto fail;
+	}
+	r->total = (hsize_t)np;
+	return r;
+fail:
+	esc_h5_runs_close(r);
+	return NULL;
+}
+
+/* 1 for a column of hours: a time or a mean time, NaN if none. */
+static int ends_h(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 2 && strcmp(name + n - 2, "_h") == 0;
+}
+
+/* A row as it reads when the file has none of its columns. */
+static void runs_default(esc_run_row *row)
+{
+	const esc_h5_table_desc *d = esc_h5_schemas[SCHEMA_RUNS].desc;
+	memset(row, 0, sizeof *row);
+	for (size_t i = 0; i < d->n_fields; i++)
+		if (d->fields[i].kind == ESC_H5_F64 && ends_h(d->fields[i].name))
+			*(double *)((char *)row + d->fields[i].offset) = NAN;
+}
+
+long esc_h5_runs_read(esc_h5_runs_reader *r, esc_run_row *rows, size_t max,
+                      esc_error *err)
+{
+	esc_h5_enter();
+	if (r->next >= r->total || max == 0)
+		return 0;
+	hsize_t count = r->total - r->next < max ? r->total - r->next : max;
+	hid_t ms = H5Screate_simple(1, &count, NULL);
+	runs_default(&rows[0]);
+	for (hsize_t i = 1; i < count; i++)
+		rows[i] = rows[0];
+	int bad = ms < 0 ||
+	          H5Sselect_hyperslab(r->fs, H5S_SELECT_SET, &r->next, NULL, &count, NULL) < 0 ||
+	          H5Dread(r->d, r->mem, ms, r->fs, H5P_DEFAULT, rows) < 0;
+	if (ms >= 0)
+		H5Sclose(ms);
+	if (bad) {
+		esc_h5_fail_file(err, r->path, "read a runs table");
+		return -1;
+	}
+	r->next += count;
+	return (long)count;
+}
+
+void esc_h5_runs_close(esc_h5_runs_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fs >= 0)
+		H5Sclose(r->fs);
+	if (r->mem >= 0)
+		H5Tclose(r->mem);
+	if (r->d >= 0)
+		H5Dclose(r->d);
+	if (r->f >= 0)
+		H5Fclose(r->f);
+	free(r->path);
+	free(r);
 }

@@ -2,7 +2,7 @@
  * names, storage kinds, units, labels and descriptions, as the writer
  * creates them and as readers check them.
  *
- * One descriptor per table (esc_h5_table_desc, escsim/h5in.h) over its row
+ * One descriptor per table (esc_h5_table_desc, escsim/h5_reader.h) over its row
  * struct (escsim/outcome.h).  Labels that name scenario things (parties,
  * zones, incident types, regime states, channels) are known only when an
  * arm is built; each such column says which list it takes (LBL_*).
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "escsim/outcome.h"
+#include "h5_util.h"
 #include "h5_schema.h"
 #include "h5_table.h"
 

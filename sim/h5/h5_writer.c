@@ -1,4 +1,4 @@
-/* h5_writer.c: the result file of one run (escsim/h5out.h, spec section 4).
+/* h5_writer.c: the result file of one run (escsim/h5_writer.h, spec section 4).
  *
  * Owns the file's life: create NAME.partial (or reopen it to complete it),
  * write provenance (root attributes and /scenario), add arms with their
@@ -80,8 +80,10 @@
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
 
-#include "escsim/h5merge.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_merge.h"
+#include "escsim/h5_writer.h"
+#include "h5_util.h"
+#include "h5_attr.h"
 #include "h5_file.h"
 #include "h5_schema.h"
 #include "h5_table.h"
@@ -199,6 +201,32 @@ void esc_h5_discard(esc_h5_writer *w)
 }
 
 /* -------------------------------------------------------------- provenance */
+
+char *esc_h5_sources_digest(const esc_h5_source *src, size_t n)
+{
+	char **lines = calloc(n ? n : 1, sizeof *lines);
+	char *out = NULL;
+	if (!lines)
+		return NULL;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		char sha[65];
+		const char *name = i == 0 ? "scenario" : src[i].name ? src[i].name : "?";
+		if (esc_h5_sha256_hex(src[i].text ? src[i].text : "", sha) < 0)
+			break;
+		lines[i] = malloc(strlen(name) + 66);
+		if (!lines[i])
+			break;
+		sprintf(lines[i], "%s %s", name, sha);
+	}
+	if (i == n)
+		out = esc_h5_join_lines(lines, n);
+	for (size_t j = 0; j < n; j++)
+		free(lines[j]);
+	free(lines);
+	return out;
+}
+
 
 static int root_attrs(esc_h5_writer *w, const esc_h5_provenance *p,
                       const char *sha, esc_error *err)
@@ -497,6 +525,11 @@ static hid_t writer_fapl(void)
 	return fapl;
 }
 
+char *esc_h5_partial_path(const char *path)
+{
+	return esc_h5_sibling(path, ".partial");
+}
+
 static esc_h5_writer *new_writer(const char *path, esc_error *err)
 {
 	esc_h5_writer *w = calloc(1, sizeof *w);
@@ -508,7 +541,7 @@ static esc_h5_writer *new_writer(const char *path, esc_error *err)
 	w->failures.dset = -1;
 	w->committed = -1;
 	w->path = esc_h5_dup(path);
-	w->partial = esc_h5_sibling(path, ".partial");
+	w->partial = esc_h5_partial_path(path);
 	if (w->partial && (w->where = malloc(strlen(w->partial) + 32)))
 		sprintf(w->where, "results file '%s'", w->partial);
 	w->pool = esc_h5_zpool_new(0);
