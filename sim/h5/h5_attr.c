@@ -13,7 +13,11 @@
  *       variable-length UTF-8, so h5py gives str and R/MATLAB users get the
  *       whole mapping from one attribute.  Built with cJSON
  *       (escsim/json.h): one escaping for every JSON escsim writes.
+ *
+ * And the reader's view of them (escsim/h5_reader.h): an open result
+ * file's attributes by name, as text or a number, and its text datasets.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +25,8 @@
 
 #include "escsim/json.h"
 #include "h5_attr.h"
+#include "h5_reader_impl.h"
+#include "h5_util.h"
 
 /* ------------------------------------------------------------- attributes */
 
@@ -302,3 +308,199 @@ int esc_h5_table_attrs(hid_t dset, const esc_h5_table_desc *d)
 	free(labels);
 	return rc;
 }
+
+/* ------------------------------------------------ reading them back */
+
+static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info,
+                      void *data)
+{
+	(void)obj;
+	(void)info;
+	return esc_h5_names_add(data, name);
+}
+
+int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
+                      size_t *n, esc_error *err)
+{
+	esc_h5_enter();
+	*names = NULL;
+	*n = 0;
+	esc_h5_names_list c = { 0 };
+	hsize_t idx = 0;
+	if (H5Aiterate_by_name(f->file, obj, H5_INDEX_NAME, H5_ITER_INC, &idx,
+	                       attr_cb, &c, H5P_DEFAULT) < 0) {
+		esc_h5_free_names(c.v, c.n);
+		if (c.oom)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot list the attributes",
+		               obj);
+	}
+	*names = c.v;
+	*n = c.n;
+	return ESC_OK;
+}
+
+/* Text longer than this is not something escsim wrote: a damaged size. */
+#define MAX_TEXT ((size_t)256 << 20)
+
+/* A string of attribute or dataset OBJ (TYPE its file type, one element),
+ * malloc'd in *out.  On failure, the library's reason in WHY (taken at
+ * once: the next call clears it).  Fixed-length text is read through a
+ * memory type made here (a size checked first), never a copy of the file's
+ * type, which a damaged file can make HDF5 copy past its end. */
+static int read_string(hid_t obj, hid_t type, int is_attr, char **out,
+                       char *why, size_t why_size)
+{
+	*out = NULL;
+	snprintf(why, why_size, "out of memory");
+	int vlen = H5Tis_variable_str(type) > 0;
+	size_t size = vlen ? 0 : H5Tget_size(type);
+	H5T_cset_t cset = H5Tget_cset(type);
+	if (!vlen && (size == 0 || size > MAX_TEXT)) {
+		snprintf(why, why_size, "a text of %zu bytes (damaged?)", size);
+		return -1;
+	}
+	hid_t mt = H5Tcopy(H5T_C_S1);
+	char *p = NULL, *buf = vlen ? NULL : calloc(size + 1, 1);
+	void *dst = vlen ? (void *)&p : (void *)buf;
+	int rc = -1;
+	if (mt >= 0 && (vlen || buf) && cset >= 0 &&
+	    H5Tset_size(mt, vlen ? H5T_VARIABLE : size) >= 0 &&
+	    H5Tset_cset(mt, cset) >= 0 &&
+	    (vlen || H5Tset_strpad(mt, H5Tget_strpad(type)) >= 0)) {
+		rc = (is_attr ? H5Aread(obj, mt, dst)
+		              : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst)) < 0 ?
+		     -1 : 0;
+		if (rc)
+			esc_h5_reason(why, why_size);
+	}
+	if (rc == 0 && vlen && !(*out = esc_h5_dup(p ? p : "")))
+		rc = -1;
+	if (rc == 0 && !vlen)
+		*out = buf;
+	else
+		free(buf);
+	if (p)
+		H5free_memory(p);
+	if (mt >= 0)
+		H5Tclose(mt);
+	return rc;
+}
+
+/* Shortest "%.Ng" that reads back as the same double. */
+static void fmt_double(char *buf, size_t size, double v)
+{
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, v);
+		if (isnan(v) || strtod(buf, NULL) == v)
+			return;
+	}
+}
+
+static hid_t open_attr(const esc_h5_file *f, const char *obj,
+                       const char *name, esc_error *err)
+{
+	esc_h5_enter();
+	if (H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) <= 0) {
+		esc_error_set(err, ESC_ERR_INPUT, "'%s': %s has no attribute '%s'",
+		              f->path, obj, name);
+		return -1;
+	}
+	hid_t a = H5Aopen_by_name(f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+	if (a < 0)
+		esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot open an attribute", obj);
+	return a;
+}
+
+int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name,
+                     char **out, esc_error *err)
+{
+	*out = NULL;
+	hid_t a = open_attr(f, obj, name, err);
+	if (a < 0)
+		return err ? err->status : ESC_ERR_INPUT;
+	hid_t t = H5Aget_type(a), s = H5Aget_space(a);
+	hssize_t npoints = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+	H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+	char buf[128], why[512] = "";
+	int rc = 0;
+	if (npoints != 1) {
+		snprintf(buf, sizeof buf, "(%lld values)", (long long)npoints);
+		*out = esc_h5_dup(buf);
+	} else if (cls == H5T_STRING) {
+		rc = read_string(a, t, 1, out, why, sizeof why);
+	} else if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
+		unsigned long long v = 0;
+		rc = H5Aread(a, H5T_NATIVE_ULLONG, &v) < 0 ? -1 : 0;
+		snprintf(buf, sizeof buf, "%llu", v);
+		*out = rc ? NULL : esc_h5_dup(buf);
+	} else if (cls == H5T_INTEGER) {
+		long long v = 0;
+		rc = H5Aread(a, H5T_NATIVE_LLONG, &v) < 0 ? -1 : 0;
+		snprintf(buf, sizeof buf, "%lld", v);
+		*out = rc ? NULL : esc_h5_dup(buf);
+	} else if (cls == H5T_FLOAT) {
+		double v = 0;
+		rc = H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0 ? -1 : 0;
+		fmt_double(buf, sizeof buf, v);
+		*out = rc ? NULL : esc_h5_dup(buf);
+	} else {
+		snprintf(buf, sizeof buf, "(HDF5 type class %d)", (int)cls);
+		*out = esc_h5_dup(buf);
+	}
+	if (rc < 0 && cls != H5T_STRING)   /* before another call clears it */
+		esc_h5_reason(why, sizeof why);
+	if (t >= 0)
+		H5Tclose(t);
+	if (s >= 0)
+		H5Sclose(s);
+	H5Aclose(a);
+	if (rc < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read the "
+		                     "attribute %s: %s", f->path, obj, name, why);
+	if (!*out)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	return ESC_OK;
+}
+
+int esc_h5_get_attr_double(const esc_h5_file *f, const char *obj,
+                       const char *name, double *out, esc_error *err)
+{
+	char *text = NULL;
+	int rc = esc_h5_get_attr_text(f, obj, name, &text, err);
+	if (rc)
+		return rc;
+	char *end;
+	errno = 0;
+	*out = strtod(text, &end);
+	if (end == text || *end != '\0') {
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: attribute '%s' is "
+		                   "not a number ('%s')", f->path, obj, name, text);
+	}
+	free(text);
+	return rc;
+}
+
+int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
+                     esc_error *err)
+{
+	esc_h5_enter();
+	*out = NULL;
+	if (!esc_h5_exists(f, path))
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no dataset %s",
+		                     f->path, path);
+	hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
+	hid_t t = d >= 0 ? H5Dget_type(d) : -1;
+	char why[512] = "not text";
+	int rc = (t >= 0 && H5Tget_class(t) == H5T_STRING) ?
+		read_string(d, t, 0, out, why, sizeof why) : -1;
+	if (rc)
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read it as "
+		                   "text: %s", f->path, path, why);
+	if (t >= 0)
+		H5Tclose(t);
+	if (d >= 0)
+		H5Dclose(d);
+	return rc;
+}
+

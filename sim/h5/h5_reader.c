@@ -32,15 +32,6 @@
 
 #define SCHEMA_MAJOR 1
 
-struct esc_h5_file {
-	hid_t file;
-	char *path;         /* the name the user gave */
-	char *tmp;          /* update: the copy being written, else NULL */
-	char **arms;
-	size_t n_arms;
-	int crashed;        /* its writer was killed (esc_h5_crashed) */
-	int later;          /* a later schema 1.x: columns may be added */
-};
 
 /* Each dataset's chunk cache: one chunk of the simulator's tables (256 KiB
  * of rows) and some room, not HDF5's 1 MiB.  Columns are read in blocks
@@ -51,7 +42,7 @@ struct esc_h5_file {
 
 
 /* "'PATH': WHAT: REASON" with the innermost HDF5 reason. */
-static int h5_fail(const esc_h5_file *f, esc_error *err, int status,
+int esc_h5_file_fail(const esc_h5_file *f, esc_error *err, int status,
                    const char *what, const char *obj)
 {
 	char reason[512];
@@ -81,7 +72,7 @@ static herr_t arm_cb(hid_t g, const char *name, const H5L_info_t *info,
 	return 0;
 }
 
-static void free_file(esc_h5_file *f)
+void esc_h5_file_free(esc_h5_file *f)
 {
 	if (!f)
 		return;
@@ -109,7 +100,7 @@ static int check_tables(esc_h5_file *f, esc_error *err)
 			if (!esc_h5_exists(f, path))
 				continue;
 			hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-			int rc = d < 0 ? h5_fail(f, err, ESC_ERR_INPUT, "cannot open it "
+			int rc = d < 0 ? esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot open it "
 			                         "(the file is damaged)", path) :
 			         esc_h5_schema_check(d, s, f->later, f->path, path, err);
 			if (d >= 0)
@@ -123,13 +114,13 @@ static int check_tables(esc_h5_file *f, esc_error *err)
 
 /* Open NAME (PATH or, to update it, its copy) and check it is ours; f->path
  * is set. */
-static int open_checked(esc_h5_file *f, const char *name, int rw,
+int esc_h5_file_open_checked(esc_h5_file *f, const char *name, int rw,
                         esc_error *err)
 {
 	if (rw) {
 		f->file = H5Fopen(name, H5F_ACC_RDWR, H5P_DEFAULT);
 		if (f->file < 0)
-			return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open a copy of it "
+			return esc_h5_file_fail(f, err, ESC_ERR_RUNTIME, "cannot open a copy of it "
 			               "to update it", name);
 	} else {
 		int not_hdf5;
@@ -172,7 +163,7 @@ static int open_checked(esc_h5_file *f, const char *name, int rw,
 	free(v);
 	if (H5Literate_by_name(f->file, "/arms", H5_INDEX_NAME, H5_ITER_INC, NULL,
 	                       arm_cb, f, H5P_DEFAULT) < 0)
-		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list the arms", "/arms");
+		return esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot list the arms", "/arms");
 	return check_tables(f, err);
 }
 
@@ -186,7 +177,7 @@ esc_h5_file *esc_h5_open(const char *path, esc_error *err)
 		return NULL;
 	}
 	f->file = -1;
-	if (open_checked(f, path, 0, err)) {
+	if (esc_h5_file_open_checked(f, path, 0, err)) {
 		esc_h5_file_close(f);
 		return NULL;
 	}
@@ -198,12 +189,6 @@ int esc_h5_crashed(const esc_h5_file *f)
 	return f->crashed;
 }
 
-static int attr_exists(const esc_h5_file *f, const char *obj,
-                              const char *name)
-{
-	return H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) > 0;
-}
-
 void esc_h5_file_close(esc_h5_file *f)
 {
 	if (!f)
@@ -211,7 +196,7 @@ void esc_h5_file_close(esc_h5_file *f)
 	esc_h5_enter();
 	if (f->file >= 0)
 		H5Fclose(f->file);
-	free_file(f);
+	esc_h5_file_free(f);
 }
 
 const char *esc_h5_file_path(const esc_h5_file *f)
@@ -250,33 +235,12 @@ int esc_h5_exists(const esc_h5_file *f, const char *path)
 	}
 }
 
-/* Names gathered by an HDF5 iteration (links of a group, attributes). */
-struct names_ctx {
-	char **v;
-	size_t n;
-	int oom;
-};
-
-static herr_t add_name(struct names_ctx *c, const char *name)
-{
-	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
-	if (!v || !(v[c->n] = esc_h5_dup(name))) {
-		if (v)
-			c->v = v;
-		c->oom = 1;
-		return -1;
-	}
-	c->v = v;
-	c->n++;
-	return 0;
-}
-
 static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
                       void *data)
 {
 	(void)g;
 	(void)info;
-	return add_name(data, name);
+	return esc_h5_names_add(data, name);
 }
 
 int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
@@ -285,7 +249,7 @@ int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
 	esc_h5_enter();
 	*names = NULL;
 	*n = 0;
-	struct names_ctx c = { NULL, 0, 0 };
+	esc_h5_names_list c = { 0 };
 	if (!esc_h5_exists(f, path))
 		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no group %s",
 		                     f->path, path);
@@ -294,7 +258,7 @@ int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
 		esc_h5_free_names(c.v, c.n);
 		if (c.oom)
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list it", path);
+		return esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot list it", path);
 	}
 	*names = c.v;
 	*n = c.n;
@@ -306,201 +270,6 @@ void esc_h5_free_names(char **names, size_t n)
 	for (size_t i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);
-}
-
-/* ------------------------------------------------------------- attributes */
-
-static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info,
-                      void *data)
-{
-	(void)obj;
-	(void)info;
-	return add_name(data, name);
-}
-
-int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
-                      size_t *n, esc_error *err)
-{
-	esc_h5_enter();
-	*names = NULL;
-	*n = 0;
-	struct names_ctx c = { NULL, 0, 0 };
-	hsize_t idx = 0;
-	if (H5Aiterate_by_name(f->file, obj, H5_INDEX_NAME, H5_ITER_INC, &idx,
-	                       attr_cb, &c, H5P_DEFAULT) < 0) {
-		esc_h5_free_names(c.v, c.n);
-		if (c.oom)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list the attributes",
-		               obj);
-	}
-	*names = c.v;
-	*n = c.n;
-	return ESC_OK;
-}
-
-/* Text longer than this is not something escsim wrote: a damaged size. */
-#define MAX_TEXT ((size_t)256 << 20)
-
-/* A string of attribute or dataset OBJ (TYPE its file type, one element),
- * malloc'd in *out.  On failure, the library's reason in WHY (taken at
- * once: the next call clears it).  Fixed-length text is read through a
- * memory type made here (a size checked first), never a copy of the file's
- * type, which a damaged file can make HDF5 copy past its end. */
-static int read_string(hid_t obj, hid_t type, int is_attr, char **out,
-                       char *why, size_t why_size)
-{
-	*out = NULL;
-	snprintf(why, why_size, "out of memory");
-	int vlen = H5Tis_variable_str(type) > 0;
-	size_t size = vlen ? 0 : H5Tget_size(type);
-	H5T_cset_t cset = H5Tget_cset(type);
-	if (!vlen && (size == 0 || size > MAX_TEXT)) {
-		snprintf(why, why_size, "a text of %zu bytes (damaged?)", size);
-		return -1;
-	}
-	hid_t mt = H5Tcopy(H5T_C_S1);
-	char *p = NULL, *buf = vlen ? NULL : calloc(size + 1, 1);
-	void *dst = vlen ? (void *)&p : (void *)buf;
-	int rc = -1;
-	if (mt >= 0 && (vlen || buf) && cset >= 0 &&
-	    H5Tset_size(mt, vlen ? H5T_VARIABLE : size) >= 0 &&
-	    H5Tset_cset(mt, cset) >= 0 &&
-	    (vlen || H5Tset_strpad(mt, H5Tget_strpad(type)) >= 0)) {
-		rc = (is_attr ? H5Aread(obj, mt, dst)
-		              : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst)) < 0 ?
-		     -1 : 0;
-		if (rc)
-			esc_h5_reason(why, why_size);
-	}
-	if (rc == 0 && vlen && !(*out = esc_h5_dup(p ? p : "")))
-		rc = -1;
-	if (rc == 0 && !vlen)
-		*out = buf;
-	else
-		free(buf);
-	if (p)
-		H5free_memory(p);
-	if (mt >= 0)
-		H5Tclose(mt);
-	return rc;
-}
-
-/* Shortest "%.Ng" that reads back as the same double. */
-static void fmt_double(char *buf, size_t size, double v)
-{
-	for (int prec = 6; prec <= 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, v);
-		if (isnan(v) || strtod(buf, NULL) == v)
-			return;
-	}
-}
-
-static hid_t open_attr(const esc_h5_file *f, const char *obj,
-                       const char *name, esc_error *err)
-{
-	esc_h5_enter();
-	if (H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) <= 0) {
-		esc_error_set(err, ESC_ERR_INPUT, "'%s': %s has no attribute '%s'",
-		              f->path, obj, name);
-		return -1;
-	}
-	hid_t a = H5Aopen_by_name(f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT);
-	if (a < 0)
-		h5_fail(f, err, ESC_ERR_INPUT, "cannot open an attribute", obj);
-	return a;
-}
-
-int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name,
-                     char **out, esc_error *err)
-{
-	*out = NULL;
-	hid_t a = open_attr(f, obj, name, err);
-	if (a < 0)
-		return err ? err->status : ESC_ERR_INPUT;
-	hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-	hssize_t npoints = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
-	H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-	char buf[128], why[512] = "";
-	int rc = 0;
-	if (npoints != 1) {
-		snprintf(buf, sizeof buf, "(%lld values)", (long long)npoints);
-		*out = esc_h5_dup(buf);
-	} else if (cls == H5T_STRING) {
-		rc = read_string(a, t, 1, out, why, sizeof why);
-	} else if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
-		unsigned long long v = 0;
-		rc = H5Aread(a, H5T_NATIVE_ULLONG, &v) < 0 ? -1 : 0;
-		snprintf(buf, sizeof buf, "%llu", v);
-		*out = rc ? NULL : esc_h5_dup(buf);
-	} else if (cls == H5T_INTEGER) {
-		long long v = 0;
-		rc = H5Aread(a, H5T_NATIVE_LLONG, &v) < 0 ? -1 : 0;
-		snprintf(buf, sizeof buf, "%lld", v);
-		*out = rc ? NULL : esc_h5_dup(buf);
-	} else if (cls == H5T_FLOAT) {
-		double v = 0;
-		rc = H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0 ? -1 : 0;
-		fmt_double(buf, sizeof buf, v);
-		*out = rc ? NULL : esc_h5_dup(buf);
-	} else {
-		snprintf(buf, sizeof buf, "(HDF5 type class %d)", (int)cls);
-		*out = esc_h5_dup(buf);
-	}
-	if (rc < 0 && cls != H5T_STRING)   /* before another call clears it */
-		esc_h5_reason(why, sizeof why);
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	H5Aclose(a);
-	if (rc < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read the "
-		                     "attribute %s: %s", f->path, obj, name, why);
-	if (!*out)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	return ESC_OK;
-}
-
-int esc_h5_get_attr_double(const esc_h5_file *f, const char *obj,
-                       const char *name, double *out, esc_error *err)
-{
-	char *text = NULL;
-	int rc = esc_h5_get_attr_text(f, obj, name, &text, err);
-	if (rc)
-		return rc;
-	char *end;
-	errno = 0;
-	*out = strtod(text, &end);
-	if (end == text || *end != '\0') {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: attribute '%s' is "
-		                   "not a number ('%s')", f->path, obj, name, text);
-	}
-	free(text);
-	return rc;
-}
-
-int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
-                     esc_error *err)
-{
-	esc_h5_enter();
-	*out = NULL;
-	if (!esc_h5_exists(f, path))
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no dataset %s",
-		                     f->path, path);
-	hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-	hid_t t = d >= 0 ? H5Dget_type(d) : -1;
-	char why[512] = "not text";
-	int rc = (t >= 0 && H5Tget_class(t) == H5T_STRING) ?
-		read_string(d, t, 0, out, why, sizeof why) : -1;
-	if (rc)
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read it as "
-		                   "text: %s", f->path, path, why);
-	if (t >= 0)
-		H5Tclose(t);
-	if (d >= 0)
-		H5Dclose(d);
-	return rc;
 }
 
 /* ----------------------------------------------------------------- tables */
@@ -518,7 +287,7 @@ static hid_t open_table_with(const esc_h5_file *f, const char *path, hid_t dapl,
 	}
 	hid_t d = H5Dopen2(f->file, path, dapl);
 	if (d < 0) {
-		h5_fail(f, err, ESC_ERR_INPUT, "not a dataset", path);
+		esc_h5_file_fail(f, err, ESC_ERR_INPUT, "not a dataset", path);
 		return -1;
 	}
 	hid_t t = H5Dget_type(d), s = H5Dget_space(d);
@@ -541,7 +310,7 @@ static hid_t open_table_with(const esc_h5_file *f, const char *path, hid_t dapl,
 	return d;
 }
 
-static hid_t open_table(const esc_h5_file *f, const char *path, hid_t *type,
+hid_t esc_h5_file_table(const esc_h5_file *f, const char *path, hid_t *type,
                         hsize_t *nrows, esc_error *err)
 {
 	return open_table_with(f, path, H5P_DEFAULT, type, nrows, err);
@@ -552,7 +321,7 @@ int esc_h5_table_rows(const esc_h5_file *f, const char *path, int64_t *nrows,
 {
 	hid_t t;
 	hsize_t n = 0;
-	hid_t d = open_table(f, path, &t, &n, err);
+	hid_t d = esc_h5_file_table(f, path, &t, &n, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	H5Tclose(t);
@@ -568,7 +337,7 @@ int esc_h5_table_columns(const esc_h5_file *f, const char *path,
 	*n = 0;
 	hid_t t;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &t, &rows, err);
+	hid_t d = esc_h5_file_table(f, path, &t, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int m = H5Tget_nmembers(t);
@@ -598,7 +367,7 @@ int esc_h5_has_column(const esc_h5_file *f, const char *path,
 {
 	hid_t t;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &t, &rows, NULL);
+	hid_t d = esc_h5_file_table(f, path, &t, &rows, NULL);
 	if (d < 0)
 		return 0;
 	int has = H5Tget_member_index(t, column) >= 0;
@@ -683,7 +452,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 		strtype = H5Tcopy(H5T_C_S1);
 		if (strtype < 0 || H5Tset_size(strtype, width) < 0 ||
 		    H5Tset_strpad(strtype, H5T_STR_NULLTERM) < 0) {
-			rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot make a string type", path);
+			rc = esc_h5_file_fail(f, err, ESC_ERR_RUNTIME, "cannot make a string type", path);
 			goto out;
 		}
 	} else if (!is_enum && cls != H5T_INTEGER && cls != H5T_FLOAT) {
@@ -709,7 +478,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 		if (super >= 0)
 			H5Tclose(super);
 		if (native < 0 || esize > 8) {
-			rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read an enum column",
+			rc = esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot read an enum column",
 			             path);
 			goto out;
 		}
@@ -733,7 +502,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 	    H5Dread(d, mtype, mspace, fspace, dxpl, is_enum ? (void *)raw : out) < 0) {
 		char what[300];
 		snprintf(what, sizeof what, "cannot read column '%s'", column);
-		rc = h5_fail(f, err, ESC_ERR_INPUT, what, path);
+		rc = esc_h5_file_fail(f, err, ESC_ERR_INPUT, what, path);
 		goto out;
 	}
 	for (size_t i = 0; is_enum && i < n; i++) {
@@ -807,7 +576,7 @@ int esc_h5_column_kind(const esc_h5_file *f, const char *path,
 {
 	hid_t t;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &t, &rows, err);
+	hid_t d = esc_h5_file_table(f, path, &t, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK, idx = H5Tget_member_index(t, column);
@@ -831,458 +600,6 @@ int esc_h5_column_kind(const esc_h5_file *f, const char *path,
 		H5Tclose(m);
 	H5Tclose(t);
 	H5Dclose(d);
-	return rc;
-}
-
-int esc_h5_table_verify(const esc_h5_file *f, const char *path,
-                        esc_error *err)
-{
-	hid_t ftype;
-	hsize_t rows;
-	hid_t d = open_table(f, path, &ftype, &rows, err);
-	if (d < 0)
-		return err ? err->status : ESC_ERR_INPUT;
-	/* With checksums, every chunk's stored bytes are checked against
-	 * them; without (schema 1.0, 1.1), every row is read and inflated. */
-	int checked = 0, crc = esc_h5_table_check(d, f->path, path, &checked, err);
-	if (checked) {
-		H5Tclose(ftype);
-		H5Dclose(d);
-		return crc;
-	}
-	hid_t mtype = H5Tget_native_type(ftype, H5T_DIR_DEFAULT);
-	size_t size = mtype >= 0 ? H5Tget_size(mtype) : 0;
-	hsize_t block = size ? (1u << 20) / size + 1 : 0;
-	unsigned char *buf = size ? malloc(block * size) : NULL;
-	hid_t fspace = H5Dget_space(d);
-	int rc = (mtype >= 0 && buf && fspace >= 0) ? ESC_OK : -1;
-	if (rc)
-		rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it back", path);
-	for (hsize_t start = 0; rc == ESC_OK && start < rows; start += block) {
-		hsize_t cnt = rows - start < block ? rows - start : block;
-		hid_t mspace = H5Screate_simple(1, &cnt, NULL);
-		/* The reason is taken at once: the next call clears the stack. */
-		if (mspace < 0 ||
-		    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &cnt,
-		                        NULL) < 0 ||
-		    H5Dread(d, mtype, mspace, fspace, H5P_DEFAULT, buf) < 0) {
-			char what[128];
-			snprintf(what, sizeof what, "cannot read rows %llu..%llu back",
-			         (unsigned long long)start,
-			         (unsigned long long)(start + cnt - 1));
-			rc = h5_fail(f, err, ESC_ERR_INPUT, what, path);
-		}
-		if (mspace >= 0)
-			H5Sclose(mspace);
-	}
-	free(buf);
-	if (fspace >= 0)
-		H5Sclose(fspace);
-	if (mtype >= 0)
-		H5Tclose(mtype);
-	H5Tclose(ftype);
-	H5Dclose(d);
-	return rc;
-}
-
-/* --------------------------------------------------------------- updating */
-
-static int copy_file(int in, int out)
-{
-	char buf[1 << 16];
-	for (;;) {
-		ssize_t r = read(in, buf, sizeof buf);
-		if (r == 0)
-			return 0;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (ssize_t w = 0; w < r; ) {
-			ssize_t k = write(out, buf + w, (size_t)(r - w));
-			if (k < 0) {
-				if (errno == EINTR)
-					continue;
-				return -1;
-			}
-			w += k;
-		}
-	}
-}
-
-esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err)
-{
-	esc_h5_enter();
-	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = esc_h5_dup(path ? path : "")) ||
-	    !(f->tmp = esc_h5_sibling(f->path, ".update-XXXXXX"))) {
-		free_file(f);
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	f->file = -1;
-	/* Check the original first: a foreign file is not copied. */
-	if (open_checked(f, path, 0, err)) {
-		esc_h5_file_close(f);
-		return NULL;
-	}
-	if (f->crashed) {
-		esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that was "
-		              "killed: complete it first with that run's command and "
-		              "--resume (or read it without writing to it)", f->path);
-		esc_h5_file_close(f);
-		return NULL;
-	}
-	H5Fclose(f->file);
-	f->file = -1;
-	esc_h5_free_names(f->arms, f->n_arms);
-	f->arms = NULL;
-	f->n_arms = 0;
-
-	int in = open(path, O_RDONLY), out = -1;
-	struct stat st;
-	const char *step = "read it";
-	if (in >= 0 && fstat(in, &st) == 0) {
-		step = "create a copy beside it";
-		out = mkstemp(f->tmp);
-	}
-	if (out >= 0) {
-		step = "copy it";
-		if (fchmod(out, st.st_mode & 0777) == 0 && copy_file(in, out) == 0)
-			step = NULL;
-	}
-	int saved = errno;
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) < 0 && !step) {
-		step = "copy it";
-		saved = errno;
-	}
-	if (step) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "cannot update '%s': cannot %s: "
-		              "%s", f->path, step, strerror(saved));
-		if (out >= 0)
-			unlink(f->tmp);
-		free_file(f);
-		return NULL;
-	}
-	if (open_checked(f, f->tmp, 1, err)) {
-		unlink(f->tmp);
-		esc_h5_file_close(f);
-		return NULL;
-	}
-	return f;
-}
-
-void esc_h5_update_abort(esc_h5_file *f)
-{
-	if (!f)
-		return;
-	esc_h5_enter();
-	if (f->file >= 0)
-		H5Fclose(f->file);
-	f->file = -1;
-	if (f->tmp)
-		unlink(f->tmp);
-	free_file(f);
-}
-
-int esc_h5_update_commit(esc_h5_file *f, esc_error *err)
-{
-	esc_h5_enter();
-	if (!f || !f->tmp) {
-		esc_h5_file_close(f);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "not an update handle "
-		                     "(internal error)");
-	}
-	herr_t closed = H5Fclose(f->file);
-	f->file = -1;
-	int rc = ESC_OK;
-	if (closed < 0)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot close the updated copy",
-		             f->tmp);
-	else if (esc_h5_fsync_path(f->tmp, 0) < 0 || rename(f->tmp, f->path) < 0)
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot update '%s': %s "
-		                   "(the original is unchanged)", f->path,
-		                   strerror(errno));
-	if (rc) {
-		unlink(f->tmp);
-		free_file(f);
-		return rc;
-	}
-	char *dir = esc_h5_dir_of(f->path);
-	if (dir)
-		esc_h5_fsync_path(dir, 1);   /* the rename stands either way */
-	free(dir);
-	free_file(f);
-	return ESC_OK;
-}
-
-static int writable(const esc_h5_file *f, esc_error *err)
-{
-	esc_h5_enter();
-	if (f->tmp)
-		return ESC_OK;
-	return esc_error_set(err, ESC_ERR_RUNTIME, "'%s' is open for reading only "
-	                     "(internal error)", f->path);
-}
-
-int esc_h5_group_replace(esc_h5_file *f, const char *path, esc_error *err)
-{
-	if (writable(f, err))
-		return err->status;
-	if (esc_h5_exists(f, path) && H5Ldelete(f->file, path, H5P_DEFAULT) < 0)
-		return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot delete it", path);
-	hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-	if (lcpl >= 0)
-		H5Pset_create_intermediate_group(lcpl, 1);
-	hid_t g = H5Gcreate2(f->file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-	if (lcpl >= 0)
-		H5Pclose(lcpl);
-	if (g < 0)
-		return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot create it", path);
-	H5Gclose(g);
-	return ESC_OK;
-}
-
-struct esc_h5_table_out {
-	esc_h5_file *f;
-	esc_h5_table t;
-	char where[1100];
-	char path[1024];
-};
-
-esc_h5_table_out *esc_h5_table_begin(esc_h5_file *f, const char *path,
-                                     const esc_h5_table_desc *desc,
-                                     const char *const *labels,
-                                     esc_error *err)
-{
-	if (writable(f, err))
-		return NULL;
-	char parent[1024];
-	snprintf(parent, sizeof parent, "%s", path);
-	char *slash = strrchr(parent, '/');
-	if (!slash || !slash[1]) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "bad table path '%s' "
-		              "(internal error)", path);
-		return NULL;
-	}
-	const char *leaf = path + (slash - parent) + 1;
-	if (slash == parent)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	esc_h5_table_out *o = calloc(1, sizeof *o);
-	if (!o) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	o->f = f;
-	o->t.dset = -1;
-	snprintf(o->path, sizeof o->path, "%s", path);
-	snprintf(o->where, sizeof o->where, "results file '%s'", f->path);
-	hid_t g = H5Oopen(f->file, parent, H5P_DEFAULT);
-	if (g < 0) {
-		h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open it", parent);
-		free(o);
-		return NULL;
-	}
-	int rc = esc_h5_table_create(&o->t, g, leaf, desc, labels, o->where, err);
-	H5Oclose(g);
-	if (rc != ESC_OK) {
-		esc_h5_table_close(&o->t);
-		free(o);
-		return NULL;
-	}
-	return o;
-}
-
-int esc_h5_table_add(esc_h5_table_out *o, const void *rows, size_t n,
-                     esc_error *err)
-{
-	return esc_h5_table_append(&o->t, rows, n, o->where, err);
-}
-
-int esc_h5_table_end(esc_h5_table_out *o, esc_error *err)
-{
-	int rc = ESC_OK;
-	if (esc_h5_table_close(&o->t) < 0)
-		rc = h5_fail(o->f, err, ESC_ERR_RUNTIME, "cannot close it", o->path);
-	free(o);
-	return rc;
-}
-
-int esc_h5_write_table(esc_h5_file *f, const char *path,
-                       const esc_h5_table_desc *desc,
-                       const char *const *labels, const void *rows, size_t n,
-                       esc_error *err)
-{
-	esc_h5_table_out *o = esc_h5_table_begin(f, path, desc, labels, err);
-	if (!o)
-		return err->status;
-	int rc = esc_h5_table_add(o, rows, n, err);
-	esc_error ignore = {0};
-	int rc2 = esc_h5_table_end(o, rc == ESC_OK ? err : &ignore);
-	return rc != ESC_OK ? rc : rc2;
-}
-
-int esc_h5_set_attr_text(esc_h5_file *f, const char *obj, const char *name,
-                         const char *value, esc_error *err)
-{
-	if (writable(f, err))
-		return err->status;
-	hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
-	int rc = o < 0 ? -1 : esc_h5_attr_text(o, name, value);
-	if (rc < 0)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot write an attribute",
-		             obj);
-	if (o >= 0)
-		H5Oclose(o);
-	return rc;
-}
-
-int esc_h5_set_attr_double(esc_h5_file *f, const char *obj, const char *name,
-                           double value, esc_error *err)
-{
-	if (writable(f, err))
-		return err->status;
-	hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
-	int rc = o < 0 ? -1 : esc_h5_attr_scalar(o, name, H5T_IEEE_F64LE,
-	                                         H5T_NATIVE_DOUBLE, &value);
-	if (rc < 0)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot write an attribute",
-		             obj);
-	if (o >= 0)
-		H5Oclose(o);
-	return rc;
-}
-
-/* Every table under GROUP (a path), checked; names of unknown objects
- * that are not tables are left alone. */
-static int verify_group(const esc_h5_file *f, const char *group, esc_error *err)
-{
-	char **names;
-	size_t n;
-	if (!esc_h5_exists(f, group))
-		return ESC_OK;
-	int rc = esc_h5_list(f, group, &names, &n, err);
-	for (size_t i = 0; rc == ESC_OK && i < n; i++) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/%s", group, names[i]);
-		H5O_info_t oi;
-		if (H5Oget_info_by_name(f->file, path, &oi, H5P_DEFAULT) < 0)
-			rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it (the file is "
-			             "damaged)", path);
-		else if (oi.type == H5O_TYPE_DATASET)
-			rc = esc_h5_table_verify(f, path, err);
-	}
-	if (rc == ESC_OK || n)
-		esc_h5_free_names(names, n);
-	return rc;
-}
-
-/* The text of /scenario/source or a module PATH against its sha256
- * attribute: the one check a text dataset (stored as it is, with no
- * checksum) has. */
-static int verify_text(const esc_h5_file *f, const char *path, esc_error *err)
-{
-	char *text = NULL, *want = NULL, sha[65];
-	int rc = esc_h5_read_text(f, path, &text, err);
-	if (rc == ESC_OK && attr_exists(f, path, "sha256")) {
-		rc = esc_h5_get_attr_text(f, path, "sha256", &want, err);
-		if (rc == ESC_OK && (esc_h5_sha256_hex(text, sha) < 0 || strcmp(sha, want)))
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: its text does not "
-			                   "match its sha256 attribute: the file is damaged",
-			                   f->path, path);
-	}
-	free(text);
-	free(want);
-	return rc;
-}
-
-/* Every attribute of every object read, for the checksums of the
- * metadata they live in (and the heap their text lives in). */
-struct attrs_ctx {
-	const esc_h5_file *f;
-	esc_error *err;
-	int rc;
-	char obj[1024];
-};
-
-static herr_t attr_read_cb(hid_t loc, const char *name, const H5A_info_t *info,
-                           void *data)
-{
-	struct attrs_ctx *c = data;
-	(void)loc;
-	(void)info;
-	char *v = NULL;
-	c->rc = esc_h5_get_attr_text(c->f, c->obj, name, &v, c->err);
-	free(v);
-	return c->rc ? -1 : 0;
-}
-
-static herr_t object_cb(hid_t o, const char *name, const H5O_info_t *info,
-                        void *data)
-{
-	struct attrs_ctx *c = data;
-	(void)info;
-	snprintf(c->obj, sizeof c->obj, "/%s", strcmp(name, ".") ? name : "");
-	hsize_t idx = 0;
-	if (H5Aiterate_by_name(o, name, H5_INDEX_NAME, H5_ITER_INC, &idx,
-	                       attr_read_cb, c, H5P_DEFAULT) < 0 && c->rc == ESC_OK)
-		c->rc = h5_fail(c->f, c->err, ESC_ERR_INPUT, "cannot read its "
-		                "attributes (the file is damaged)", c->obj);
-	return c->rc ? -1 : 0;
-}
-
-int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err)
-{
-	esc_h5_enter();
-	struct attrs_ctx c = { f, err, ESC_OK, "/" };
-	if (H5Ovisit(f->file, H5_INDEX_NAME, H5_ITER_INC, object_cb, &c) < 0 &&
-	    c.rc == ESC_OK)
-		c.rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot walk its objects (the "
-		               "file is damaged)", "/");
-	return c.rc;
-}
-
-int esc_h5_verify_sources(const esc_h5_file *f, esc_error *err)
-{
-	int rc = verify_text(f, "/scenario/source", err);
-	char **mods = NULL;
-	size_t nm = 0;
-	if (rc == ESC_OK && esc_h5_exists(f, "/scenario/modules"))
-		rc = esc_h5_list(f, "/scenario/modules", &mods, &nm, err);
-	for (size_t i = 0; rc == ESC_OK && i < nm; i++) {
-		char p[600];
-		snprintf(p, sizeof p, "/scenario/modules/%s", mods[i]);
-		rc = verify_text(f, p, err);
-	}
-	esc_h5_free_names(mods, nm);
-	return rc;
-}
-
-int esc_h5_verify(const char *path, esc_error *err)
-{
-	esc_h5_file *f = esc_h5_open(path, err);
-	if (!f)
-		return err ? err->status : ESC_ERR_INPUT;
-	int rc = esc_h5_verify_sources(f, err);
-	if (rc == ESC_OK)
-		rc = esc_h5_verify_attributes(f, err);
-	for (size_t i = 0; rc == ESC_OK && i < f->n_arms; i++) {
-		char g[300];
-		snprintf(g, sizeof g, "/arms/%s", f->arms[i]);
-		rc = verify_group(f, g, err);
-	}
-	if (rc == ESC_OK && esc_h5_exists(f, "/failures"))
-		rc = esc_h5_table_verify(f, "/failures", err);
-	if (rc == ESC_OK)
-		rc = verify_group(f, "/sweep", err);
-	if (rc == ESC_OK)
-		rc = verify_group(f, "/summary", err);
-	esc_h5_file_close(f);
 	return rc;
 }
 

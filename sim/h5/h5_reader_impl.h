@@ -1,7 +1,10 @@
-/* h5_reader_impl.h: the reader's plain-handle functions that the merge
- * shares (h5_reader.c); private to sim/h5.  The merge opens its inputs
- * once and reads their provenance, replications and /failures through
- * these, as esc_h5_info_read and its kin do for the batch.
+/* h5_reader_impl.h: the inside of the reader (h5_reader.c), private to
+ * sim/h5.  An open result file (esc_h5_file) as the reader's neighbours
+ * see it: reading its attributes (h5_attr.c), checking it (h5_verify.c)
+ * and updating a copy (h5_update.c).  And the plain-handle functions the
+ * merge shares: it opens its inputs once and reads their provenance,
+ * replications and /failures through these, as esc_h5_info_read and its
+ * kin do for the batch.
  */
 #ifndef ESCSIM_H5_READER_IMPL_H
 #define ESCSIM_H5_READER_IMPL_H
@@ -11,6 +14,33 @@
 
 #include "escsim/error.h"
 #include "escsim/h5_reader.h"
+
+struct esc_h5_file {
+	hid_t file;
+	char *path;         /* the name the user gave */
+	char *tmp;          /* update: the copy being written, else NULL */
+	char **arms;
+	size_t n_arms;
+	int crashed;        /* its writer was killed (esc_h5_crashed) */
+	int later;          /* a later schema 1.x: columns may be added */
+};
+
+/* "'PATH': OBJ: WHAT: REASON" with the innermost HDF5 reason; returns
+ * STATUS. */
+int esc_h5_file_fail(const esc_h5_file *f, esc_error *err, int status,
+                     const char *what, const char *obj);
+
+/* Open NAME (f->path or, to update it, its copy: RW) and check it is ours
+ * (schema version, /arms, every table's columns); f->path is set. */
+int esc_h5_file_open_checked(esc_h5_file *f, const char *name, int rw,
+                             esc_error *err);
+/* Free what F holds, not closing its file. */
+void esc_h5_file_free(esc_h5_file *f);
+
+/* The 1-D compound dataset at PATH, its file type in *TYPE (the caller
+ * closes both) and its rows in *NROWS; -1 with ERR set if there is none. */
+hid_t esc_h5_file_table(const esc_h5_file *f, const char *path, hid_t *type,
+                        hsize_t *nrows, esc_error *err);
 
 /* Open a result file to read it back.  A file whose writer was killed is
  * refused (ESC_ERR_INPUT): its tables may hold rows past its last
