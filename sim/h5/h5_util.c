@@ -138,12 +138,19 @@ int esc_h5_reason(char *buf, size_t size)
 	return c.locked;
 }
 
-int esc_h5_fail_file(esc_error *err, const char *file, const char *what)
+int esc_h5_fail_at(esc_error *err, const char *where, const char *what)
 {
 	char reason[512];
 	esc_h5_reason(reason, sizeof reason);
-	return esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot %s: %s",
-	                     file, what, reason);
+	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot %s: %s", where,
+	                     what, reason);
+}
+
+int esc_h5_fail_file(esc_error *err, const char *file, const char *what)
+{
+	char where[1100];
+	snprintf(where, sizeof where, "results file '%s'", file);
+	return esc_h5_fail_at(err, where, what);
 }
 
 /* ------------------------------------------------------------------ names */

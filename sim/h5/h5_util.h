@@ -36,6 +36,9 @@ int esc_h5_sha256_hex(const char *text, char hex[65]);
  * by another program (the message then says so), else 0. */
 int esc_h5_reason(char *buf, size_t size);
 
+/* ESC_ERR_RUNTIME "WHERE: cannot WHAT: <reason>", with the innermost
+ * reason on HDF5's error stack; returns the status. */
+int esc_h5_fail_at(esc_error *err, const char *where, const char *what);
 /* ESC_ERR_RUNTIME "results file 'FILE': cannot WHAT: <reason>", with the
  * innermost reason on HDF5's error stack; returns the status. */
 int esc_h5_fail_file(esc_error *err, const char *file, const char *what);
