@@ -323,6 +323,142 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 	return rc;
 }
 
+/* Open every input's GROUP/TABLE into the cursors C; they must have the
+ * same file type (returned in *FTYPE, the caller closes it), with an int64
+ * `rep` to order rows by. */
+static int open_cursors(const esc_h5_merge_opts *o, hid_t *in, cursor *c,
+                        const char *group, const char *table, const char *what,
+                        hid_t *ftype, esc_error *err)
+{
+	*ftype = -1;
+	for (size_t i = 0; i < o->n_inputs; i++) {
+		c[i].d = esc_h5_open_arm_table(in[i], group, table);
+		if (c[i].d < 0)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
+			                     "/arms/%s/%s (but '%s' has)", o->inputs[i],
+			                     group, table, o->inputs[0]);
+		hid_t ti = H5Dget_type(c[i].d);
+		if (i == 0) {
+			*ftype = ti;
+		} else {
+			htri_t eq = H5Tequal(*ftype, ti);
+			H5Tclose(ti);
+			if (eq <= 0)
+				return esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s has "
+				                     "different columns in '%s' and '%s' "
+				                     "(written by different escsim versions?)",
+				                     group, table, o->inputs[0], o->inputs[i]);
+		}
+		c[i].fs = H5Dget_space(c[i].d);
+		hssize_t np = c[i].fs >= 0 ? H5Sget_simple_extent_npoints(c[i].fs) : -1;
+		if (np < 0)
+			return esc_h5_fail_file(err, o->inputs[i], what);
+		c[i].total = (hsize_t)np;
+		c[i].last = INT64_MIN;
+	}
+	if (*ftype < 0)
+		return esc_h5_fail_file(err, o->inputs[0], what);
+	int ri = H5Tget_member_index(*ftype, "rep");
+	hid_t rt = ri >= 0 ? H5Tget_member_type(*ftype, (unsigned)ri) : -1;
+	int rep_ok = rt >= 0 && H5Tget_class(rt) == H5T_INTEGER && H5Tget_size(rt) == 8 &&
+	             H5Tget_sign(rt) == H5T_SGN_2;
+	if (rt >= 0)
+		H5Tclose(rt);
+	if (!rep_ok)
+		return esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s in '%s' has no "
+		                     "int64 column 'rep' to order its rows by", group,
+		                     table, o->inputs[0]);
+	return ESC_OK;
+}
+
+/* One table being joined: the inputs' cursors and the output table. */
+typedef struct join {
+	const esc_h5_merge_opts *o;
+	cursor *c;
+	hid_t type;               /* the output's row struct, to read rows into */
+	size_t rsize, roff;       /* its size, and where `rep` is in it */
+	esc_h5_table *t;
+	const char *group, *table, *what, *where;
+} join;
+
+/* The input whose next row has the smallest rep (*BEST, n_inputs when
+ * every input is done), and the next smallest rep of any other input
+ * (*OTHER, INT64_MAX if none). */
+static int next_input(join *j, size_t *best, int64_t *best_rep, int64_t *other,
+                      esc_error *err)
+{
+	size_t n = j->o->n_inputs;
+	*best = n;
+	*best_rep = *other = INT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		cursor *c = &j->c[i];
+		if (cur_fill(c, j->type) < 0)
+			return esc_h5_fail_file(err, j->o->inputs[i], j->what);
+		if (c->pos >= c->n)
+			continue;
+		int64_t r = rep_at(c->buf, c->pos, j->rsize, j->roff);
+		if (*best == n || r < *best_rep) {
+			if (*best != n)
+				*other = *best_rep;
+			*best = i;
+			*best_rep = r;
+		} else if (r < *other) {
+			*other = r;
+		}
+	}
+	return ESC_OK;
+}
+
+/* Append input B's rows up to the other inputs' next rep OTHER, a block at
+ * a time. */
+static int take_rows(join *j, size_t best, int64_t other, esc_error *err)
+{
+	cursor *b = &j->c[best];
+	while (b->pos < b->n) {
+		size_t from = b->pos;
+		for (; b->pos < b->n; b->pos++) {
+			int64_t r = rep_at(b->buf, b->pos, j->rsize, j->roff);
+			if (r >= other)
+				break;
+			if (r < b->last)
+				return esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/%s is "
+				                     "not in replication order (rep %lld after "
+				                     "%lld)", j->o->inputs[best], j->group,
+				                     j->table, (long long)r, (long long)b->last);
+			b->last = r;
+		}
+		int rc = esc_h5_table_append(j->t, b->buf + from * j->rsize,
+		                             b->pos - from, j->where, err);
+		if (rc)
+			return rc;
+		if (b->pos < b->n)
+			break;
+		if (cur_fill(b, j->type) < 0)
+			return esc_h5_fail_file(err, j->o->inputs[best], j->what);
+	}
+	return ESC_OK;
+}
+
+/* Every input's rows in rep order: a k-way merge on `rep`. */
+static int merge_rows(join *j, esc_error *err)
+{
+	for (;;) {
+		size_t best;
+		int64_t best_rep, other;
+		int rc = next_input(j, &best, &best_rep, &other, err);
+		if (rc)
+			return rc;
+		if (best == j->o->n_inputs)
+			return ESC_OK;
+		if (best_rep == other)
+			return esc_error_set(err, ESC_ERR_INPUT, "replication %lld of arm "
+			                     "'%s' is in two inputs (%s)", (long long)best_rep,
+			                     j->group, j->table);
+		if ((rc = take_rows(j, best, other, err)))
+			return rc;
+	}
+}
+
 /* Create /arms/<group>/<table> in OUT like input 0's (the table writer's
  * layout for its columns, with its attributes) and fill it from every
  * input in rep order. */
@@ -332,143 +468,39 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 {
 	size_t n = o->n_inputs;
 	cursor *c = calloc(n, sizeof *c);
-	hid_t ftype = -1, type = -1;
+	hid_t ftype = -1;
 	esc_h5_table t;
 	memset(&t, 0, sizeof t);
 	t.dset = -1;
-	int rc = ESC_OK;
 	char what[400];
 	snprintf(what, sizeof what, "copy /arms/%s/%s", group, table);
 	if (!c)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		c[i].d = c[i].fs = -1;
-	for (size_t i = 0; i < n; i++) {
-		c[i].d = esc_h5_open_arm_table(in[i], group, table);
-		if (c[i].d < 0) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/%s "
-			                   "(but '%s' has)", o->inputs[i], group, table,
-			                   o->inputs[0]);
-			goto out;
-		}
-		hid_t ti = H5Dget_type(c[i].d);
-		if (i == 0) {
-			ftype = ti;
-		} else {
-			htri_t eq = H5Tequal(ftype, ti);
-			H5Tclose(ti);
-			if (eq <= 0) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s has different "
-				                   "columns in '%s' and '%s' (written by different "
-				                   "escsim versions?)", group, table, o->inputs[0],
-				                   o->inputs[i]);
-				goto out;
-			}
-		}
-		c[i].fs = H5Dget_space(c[i].d);
-		hssize_t np = c[i].fs >= 0 ? H5Sget_simple_extent_npoints(c[i].fs) : -1;
-		if (np < 0) {
-			rc = esc_h5_fail_file(err, o->inputs[i], what);
-			goto out;
-		}
-		c[i].total = (hsize_t)np;
-		c[i].last = INT64_MIN;
-	}
-	if (ftype < 0) {
-		rc = esc_h5_fail_file(err, o->inputs[0], what);
-		goto out;
-	}
-	int ri = H5Tget_member_index(ftype, "rep");
-	hid_t rt = ri >= 0 ? H5Tget_member_type(ftype, (unsigned)ri) : -1;
-	int rep_ok = rt >= 0 && H5Tget_class(rt) == H5T_INTEGER && H5Tget_size(rt) == 8 &&
-	             H5Tget_sign(rt) == H5T_SGN_2;
-	if (rt >= 0)
-		H5Tclose(rt);
-	if (!rep_ok) {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s in '%s' has no int64 "
-		                   "column 'rep' to order its rows by", group, table,
-		                   o->inputs[0]);
-		goto out;
-	}
-
+	join j = { o, c, -1, 0, 0, &t, group, table, what, where };
+	int rc = open_cursors(o, in, c, group, table, what, &ftype, err);
 	/* Rows are read into the output table's row struct (HDF5 converts
 	 * nothing when it is the file row) and appended as they come. */
-	if ((rc = esc_h5_table_create_like(&t, out_group, table, c[0].d, where, err)))
-		goto out;
-	t.pool = pool;
-	if ((type = esc_h5_table_row_type(&t)) < 0) {
-		rc = esc_h5_fail_file(err, partial, what);
-		goto out;
+	if (rc == ESC_OK &&
+	    (rc = esc_h5_table_create_like(&t, out_group, table, c[0].d, where, err)) == ESC_OK) {
+		t.pool = pool;
+		if ((j.type = esc_h5_table_row_type(&t)) < 0)
+			rc = esc_h5_fail_file(err, partial, what);
 	}
-	size_t rsize = t.desc->row_size;
-	size_t roff = H5Tget_member_offset(type, (unsigned)H5Tget_member_index(type, "rep"));
-	for (size_t i = 0; i < n; i++)
-		if (!(c[i].buf = malloc(BLOCK_ROWS * rsize))) {
-			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-			goto out;
-		}
-	if ((rc = copy_leading_chunks(o, c, type, rsize, roff, &t, what, where, err)))
-		goto out;
-	for (;;) {
-		/* The input whose next row has the smallest rep, and the next
-		 * smallest rep of any other input. */
-		size_t best = n;
-		int64_t best_rep = INT64_MAX, other = INT64_MAX;
-		for (size_t i = 0; i < n; i++) {
-			if (cur_fill(&c[i], type) < 0) {
-				rc = esc_h5_fail_file(err, o->inputs[i], what);
-				goto out;
-			}
-			if (c[i].pos >= c[i].n)
-				continue;
-			int64_t r = rep_at(c[i].buf, c[i].pos, rsize, roff);
-			if (best == n || r < best_rep) {
-				if (best != n)
-					other = best_rep;
-				best = i;
-				best_rep = r;
-			} else if (r < other) {
-				other = r;
-			}
-		}
-		if (best == n)
-			break;
-		if (best_rep == other) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "replication %lld of arm '%s' "
-			                   "is in two inputs (%s)", (long long)best_rep, group,
-			                   table);
-			goto out;
-		}
-		/* Its rows up to the other's next rep, a block at a time. */
-		cursor *b = &c[best];
-		while (b->pos < b->n) {
-			size_t from = b->pos;
-			for (; b->pos < b->n; b->pos++) {
-				int64_t r = rep_at(b->buf, b->pos, rsize, roff);
-				if (r >= other)
-					break;
-				if (r < b->last) {
-					rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/%s is "
-					                   "not in replication order (rep %lld after "
-					                   "%lld)", o->inputs[best], group, table,
-					                   (long long)r, (long long)b->last);
-					goto out;
-				}
-				b->last = r;
-			}
-			if ((rc = esc_h5_table_append(&t, b->buf + from * rsize, b->pos - from,
-			                              where, err)))
-				goto out;
-			if (b->pos < b->n)
-				break;
-			if (cur_fill(b, type) < 0) {
-				rc = esc_h5_fail_file(err, o->inputs[best], what);
-				goto out;
-			}
-		}
+	if (rc == ESC_OK) {
+		j.rsize = t.desc->row_size;
+		j.roff = H5Tget_member_offset(j.type, (unsigned)H5Tget_member_index(j.type, "rep"));
+		for (size_t i = 0; rc == ESC_OK && i < n; i++)
+			if (!(c[i].buf = malloc(BLOCK_ROWS * j.rsize)))
+				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
-	rc = esc_h5_table_flush(&t, where, err);
-out:
+	if (rc == ESC_OK)
+		rc = copy_leading_chunks(o, c, j.type, j.rsize, j.roff, &t, what, where, err);
+	if (rc == ESC_OK)
+		rc = merge_rows(&j, err);
+	if (rc == ESC_OK)
+		rc = esc_h5_table_flush(&t, where, err);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].fs >= 0)
 			H5Sclose(c[i].fs);
@@ -481,8 +513,8 @@ out:
 		rc = esc_h5_fail_file(err, partial, what);
 	if (ftype >= 0)
 		H5Tclose(ftype);
-	if (type >= 0)
-		H5Tclose(type);
+	if (j.type >= 0)
+		H5Tclose(j.type);
 	return rc;
 }
 
