@@ -573,9 +573,10 @@ static int verify_input(hid_t f, const char *path, const esc_h5_info *info,
 	return rc;
 }
 
-/* /failures of the join: every input's, in job order. */
-static int write_failures(const char *partial, esc_failure_row **fr,
-                          const size_t *nfr, size_t n_in, esc_error *err)
+/* /failures of the join in F: every input's, in job order. */
+static int write_failures(hid_t f, const char *partial, const char *where,
+                          esc_failure_row **fr, const size_t *nfr, size_t n_in,
+                          esc_error *err)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < n_in; i++)
@@ -591,32 +592,98 @@ static int write_failures(const char *partial, esc_failure_row **fr,
 		k += nfr[i];
 	}
 	qsort(all, total, sizeof *all, cmp_failure);
-	int rc = ESC_OK;
-	hid_t fapl = esc_h5_access_plist(0);
-	hid_t h = fapl < 0 ? -1 : H5Fopen(partial, H5F_ACC_RDWR, fapl);
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	char where[600];
-	snprintf(where, sizeof where, "results file '%s'", partial);
 	esc_h5_table t;
-	if (h < 0)
-		rc = esc_h5_fail_file(err, partial, "open it to write /failures");
-	else if ((rc = esc_h5_table_create(&t, h, "failures",
-	                                   esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
-	                                   where, err)) == ESC_OK) {
+	int rc = esc_h5_table_create(&t, f, "failures",
+	                             esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
+	                             where, err);
+	if (rc == ESC_OK) {
 		rc = esc_h5_table_append(&t, all, total, where, err);
 		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
 			rc = esc_h5_fail_file(err, partial, "write /failures");
 	}
-	if (h >= 0 && H5Fclose(h) < 0 && rc == ESC_OK)
-		rc = esc_h5_fail_file(err, partial, "close it");
 	free(all);
 	return rc;
 }
 
+/* The root attributes of the join F: input 0's, with what the join covers
+ * and, if given, its own command line and note. */
+static int join_attrs(const esc_h5_merge_opts *o, hid_t in0, hid_t f,
+                      int64_t e0, int64_t e1, int complete)
+{
+	char created[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(created, sizeof created, "unknown");
+	int64_t reps = e1 - e0;
+	int8_t flag = complete ? 1 : 0;
+	return copy_attrs(in0, f) < 0 ||
+	       esc_h5_attr_scalar(f, "reps", H5T_STD_I64LE, H5T_NATIVE_INT64, &reps) < 0 ||
+	       esc_h5_attr_scalar(f, "rep_offset", H5T_STD_I64LE, H5T_NATIVE_INT64, &e0) < 0 ||
+	       esc_h5_attr_scalar(f, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8, &flag) < 0 ||
+	       esc_h5_attr_text(f, "created", created) < 0 ||
+	       (o->command_line && esc_h5_attr_text(f, "command_line", o->command_line) < 0) ||
+	       (o->note_name && esc_h5_attr_text(f, o->note_name, o->note ? o->note : "") < 0)
+	       ? -1 : 0;
+}
+
+/* /arms/<GROUP> of the join under ARMS: input 0's attributes, and each of
+ * its tables joined. */
+static int write_group(const esc_h5_merge_opts *o, hid_t *in, hid_t arms,
+                       const char *gn, esc_h5_zpool *pool, const char *partial,
+                       const char *where, esc_error *err)
+{
+	char path[300], what[400];
+	snprintf(path, sizeof path, "arms/%s", gn);
+	snprintf(what, sizeof what, "create /arms/%s", gn);
+	hid_t src = H5Gopen2(in[0], path, H5P_DEFAULT);
+	hid_t dst = H5Gcreate2(arms, gn, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	esc_h5_names_list tables = { 0 };
+	int rc = ESC_OK;
+	if (src < 0 || dst < 0 || copy_attrs(src, dst) < 0 ||
+	    esc_h5_link_names(in[0], path, &tables) < 0)
+		rc = esc_h5_fail_file(err, partial, what);
+	for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
+		rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial, where, err);
+	esc_h5_names_free(&tables);
+	if (src >= 0)
+		H5Gclose(src);
+	if (dst >= 0 && H5Gclose(dst) < 0 && rc == ESC_OK)
+		rc = esc_h5_fail_file(err, partial, what);
+	return rc;
+}
+
+/* /arms of the join F, every group's tables deflated in one pool, on every
+ * CPU the process may use (rank 0 of an MPI join is let off its core
+ * first). */
+static int write_arms(const esc_h5_merge_opts *o, hid_t *in, hid_t f,
+                      const esc_h5_info *info, const char *partial,
+                      const char *where, esc_error *err)
+{
+	esc_h5_zpool *pool = esc_h5_zpool_new(0);
+	if (!pool)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	int rc = ESC_OK;
+	hid_t src = H5Gopen2(in[0], "arms", H5P_DEFAULT);
+	hid_t arms = H5Gcreate2(f, "arms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (src < 0 || arms < 0 || copy_attrs(src, arms) < 0)
+		rc = esc_h5_fail_file(err, partial, "create /arms");
+	if (src >= 0)
+		H5Gclose(src);
+	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++)
+		rc = write_group(o, in, arms, info->groups[g], pool, partial, where, err);
+	if (arms >= 0)
+		H5Gclose(arms);
+	esc_h5_zpool_free(pool);   /* tables are closed: nothing in hand */
+	return rc;
+}
+
+/* The join, written to PARTIAL (created here) and closed. */
 static int write_output(const esc_h5_merge_opts *o, hid_t *in,
                         const esc_h5_info *info, const char *partial,
-                        int64_t e0, int64_t e1, int complete, esc_error *err)
+                        int64_t e0, int64_t e1, int complete,
+                        esc_failure_row **fr, const size_t *nfr, esc_error *err)
 {
 	hid_t fcpl = esc_h5_create_plist(), fapl = esc_h5_access_plist(0);
 	hid_t f = fcpl < 0 || fapl < 0 ? -1 :
@@ -632,21 +699,13 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		                     "'%s': %s", partial, reason);
 	}
 	int rc = ESC_OK;
-	char created[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	if (!gmtime_r(&now, &tm) ||
-	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(created, sizeof created, "unknown");
-	int64_t reps = e1 - e0;
-	int8_t flag = complete ? 1 : 0;
-	if (copy_attrs(in[0], f) < 0 ||
-	    esc_h5_attr_scalar(f, "reps", H5T_STD_I64LE, H5T_NATIVE_INT64, &reps) < 0 ||
-	    esc_h5_attr_scalar(f, "rep_offset", H5T_STD_I64LE, H5T_NATIVE_INT64, &e0) < 0 ||
-	    esc_h5_attr_scalar(f, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8, &flag) < 0 ||
-	    esc_h5_attr_text(f, "created", created) < 0 ||
-	    (o->command_line && esc_h5_attr_text(f, "command_line", o->command_line) < 0) ||
-	    (o->note_name && esc_h5_attr_text(f, o->note_name, o->note ? o->note : "") < 0))
+	size_t wlen = strlen(partial) + sizeof "results file ''";
+	char *where = malloc(wlen);
+	if (where)
+		snprintf(where, wlen, "results file '%s'", partial);
+	if (!where)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	else if (join_attrs(o, in[0], f, e0, e1, complete) < 0)
 		rc = esc_h5_fail_file(err, partial, "write the root attributes");
 	if (rc == ESC_OK &&
 	    H5Ocopy(in[0], "scenario", f, "scenario", H5P_DEFAULT, H5P_DEFAULT) < 0)
@@ -654,47 +713,10 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 	if (rc == ESC_OK && H5Lexists(in[0], "sweep", H5P_DEFAULT) > 0 &&
 	    H5Ocopy(in[0], "sweep", f, "sweep", H5P_DEFAULT, H5P_DEFAULT) < 0)
 		rc = esc_h5_fail_file(err, partial, "copy /sweep");
-	/* Every table's chunks are deflated in one pool, on every CPU the
-	 * process may use (rank 0 of an MPI join is let off its core first). */
-	hid_t arms = -1;
-	esc_h5_zpool *pool = rc == ESC_OK ? esc_h5_zpool_new(0) : NULL;
-	size_t wlen = strlen(partial) + sizeof "results file ''";
-	char *where = rc == ESC_OK ? malloc(wlen) : NULL;
-	if (where)
-		snprintf(where, wlen, "results file '%s'", partial);
-	if (rc == ESC_OK && (!pool || !where))
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	if (rc == ESC_OK) {
-		hid_t src = H5Gopen2(in[0], "arms", H5P_DEFAULT);
-		arms = H5Gcreate2(f, "arms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		if (src < 0 || arms < 0 || copy_attrs(src, arms) < 0)
-			rc = esc_h5_fail_file(err, partial, "create /arms");
-		if (src >= 0)
-			H5Gclose(src);
-	}
-	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++) {
-		const char *gn = info->groups[g];
-		char path[300], what[400];
-		snprintf(path, sizeof path, "arms/%s", gn);
-		snprintf(what, sizeof what, "create /arms/%s", gn);
-		hid_t src = H5Gopen2(in[0], path, H5P_DEFAULT);
-		hid_t dst = H5Gcreate2(arms, gn, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		esc_h5_names_list tables = { 0 };
-		if (src < 0 || dst < 0 || copy_attrs(src, dst) < 0 ||
-		    esc_h5_link_names(in[0], path, &tables) < 0)
-			rc = esc_h5_fail_file(err, partial, what);
-		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
-			rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial,
-			                 where, err);
-		esc_h5_names_free(&tables);
-		if (src >= 0)
-			H5Gclose(src);
-		if (dst >= 0 && H5Gclose(dst) < 0 && rc == ESC_OK)
-			rc = esc_h5_fail_file(err, partial, what);
-	}
-	if (arms >= 0)
-		H5Gclose(arms);
-	esc_h5_zpool_free(pool);   /* tables are closed: nothing in hand */
+	if (rc == ESC_OK)
+		rc = write_arms(o, in, f, info, partial, where, err);
+	if (rc == ESC_OK)
+		rc = write_failures(f, partial, where, fr, nfr, o->n_inputs, err);
 	free(where);
 	/* Tables stored as this version stores them (checksums, code columns
 	 * narrowed): the file's schema is this version's, whatever the inputs'
@@ -704,6 +726,143 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		rc = esc_h5_fail_file(err, partial, "write the root attribute schema_version");
 	if (H5Fclose(f) < 0 && rc == ESC_OK)
 		rc = esc_h5_fail_file(err, partial, "close it");
+	return rc;
+}
+
+/* Open every input (none given twice, none the join's own name), read its
+ * provenance, check its tables, and read its /failures. */
+static int open_inputs(const esc_h5_merge_opts *o, const char *partial,
+                       hid_t *in, esc_h5_info *info, esc_failure_row **fr,
+                       size_t *nfr, esc_error *err)
+{
+	int rc = ESC_OK;
+	for (size_t i = 0; i < o->n_inputs && rc == ESC_OK; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (esc_h5_same_file(o->inputs[i], o->inputs[j])) {
+				int same = strcmp(o->inputs[i], o->inputs[j]) == 0;
+				return esc_error_set(err, ESC_ERR_INPUT, "'%s' is given twice%s%s%s: "
+				                     "a duplicated shard", o->inputs[i],
+				                     same ? "" : " (as '", same ? "" : o->inputs[j],
+				                     same ? "" : "')");
+			}
+		if (esc_h5_same_file(o->inputs[i], partial))
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s' is the name the join "
+			                     "is written under before it is renamed: give "
+			                     "another output", o->inputs[i]);
+		if ((rc = esc_h5_open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
+			rc = esc_h5_info_from(in[i], o->inputs[i], &info[i], err);
+		if (rc == ESC_OK)
+			rc = verify_input(in[i], o->inputs[i], &info[i], err);
+		if (rc == ESC_OK)
+			rc = esc_h5_failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
+	}
+	return rc;
+}
+
+/* The replications the join covers, [*E0, *E1): as asked, or from the
+ * smallest first replication to the last any input was asked to run. */
+static void join_span(const esc_h5_merge_opts *o, const esc_h5_info *info,
+                      int64_t *e0, int64_t *e1)
+{
+	size_t n = o->n_inputs;
+	*e0 = o->rep_offset;
+	if (*e0 < 0) {
+		*e0 = info[0].rep_offset;
+		for (size_t i = 1; i < n; i++)
+			if (info[i].rep_offset < *e0)
+				*e0 = info[i].rep_offset;
+	}
+	if (o->reps >= 0) {
+		*e1 = *e0 + o->reps;
+		return;
+	}
+	*e1 = *e0;
+	for (size_t i = 0; i < n; i++)
+		if (info[i].rep_offset + info[i].reps > *e1)
+			*e1 = info[i].rep_offset + info[i].reps;
+}
+
+/* The replications held, input by input, for check_group. */
+typedef struct holdings {
+	held *v;
+	size_t n, cap;
+} holdings;
+
+static int hold(holdings *h, esc_h5_range r, size_t input, esc_error *err)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		held *v = realloc(h->v, cap * sizeof *v);
+		if (!v)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		h->v = v;
+		h->cap = cap;
+	}
+	h->v[h->n++] = (held){ r, input };
+	return ESC_OK;
+}
+
+/* What input I holds of GROUP: the replications in its runs table, and
+ * those it skipped with --on-error skip (FR: its /failures), which are
+ * covered too. */
+static int input_holds(const esc_h5_merge_opts *o, hid_t in, size_t i,
+                       const char *group, const esc_failure_row *fr, size_t nfr,
+                       holdings *h, esc_error *err)
+{
+	esc_h5_range *r = NULL;
+	size_t nr = 0;
+	hid_t d = esc_h5_open_arm_table(in, group, "runs");
+	if (d < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
+		                     "/arms/%s/runs", o->inputs[i], group);
+	int rc = esc_h5_ranges_of(d, o->inputs[i], group, &r, &nr, err);
+	H5Dclose(d);
+	for (size_t k = 0; rc == ESC_OK && k < nr; k++)
+		rc = hold(h, r[k], i, err);
+	free(r);
+	int64_t point = group_point(in, group);
+	for (size_t k = 0; rc == ESC_OK && k < nfr; k++)
+		if (fr[k].point == point)
+			rc = hold(h, (esc_h5_range){ fr[k].rep, fr[k].rep + 1 }, i, err);
+	return rc;
+}
+
+/* Every group's coverage of [E0, E1), before anything is written; the
+ * replications no input holds, per group, added up in *MISSING. */
+static int check_coverage(const esc_h5_merge_opts *o, hid_t *in,
+                          const esc_h5_info *info, esc_failure_row **fr,
+                          const size_t *nfr, int64_t e0, int64_t e1,
+                          int64_t *missing, esc_error *err)
+{
+	holdings h = { 0 };
+	int rc = ESC_OK;
+	*missing = 0;
+	for (size_t g = 0; g < info[0].n_groups && rc == ESC_OK; g++) {
+		h.n = 0;
+		for (size_t i = 0; i < o->n_inputs && rc == ESC_OK; i++)
+			rc = input_holds(o, in[i], i, info[0].groups[g], fr[i], nfr[i], &h, err);
+		if (rc == ESC_OK)
+			rc = check_group(o, info, info[0].groups[g], h.v, h.n, e0, e1,
+			                 missing, err);
+	}
+	free(h.v);
+	return rc;
+}
+
+/* Put the closed join PARTIAL on disk under its name OUT. */
+static int publish(const char *partial, const char *out, esc_error *err)
+{
+	int rc = ESC_OK;
+	char *dir = esc_h5_dir_of(out);
+	if (esc_h5_fsync_path(partial, 0) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot sync "
+		                   "it to disk: %s", partial, strerror(errno));
+	else if (rename(partial, out) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
+		                   partial, out, strerror(errno));
+	else if (dir)
+		esc_h5_fsync_path(dir, 1);
+	free(dir);
 	return rc;
 }
 
@@ -724,131 +883,33 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 	hid_t *in = malloc(n * sizeof *in);
 	char *partial = o->partial_suffix ? esc_h5_sibling(o->out_path, o->partial_suffix)
 	                                  : esc_h5_partial_path(o->out_path);
-	held *h = calloc(n, sizeof *h);
-	size_t hcap = n;
 	esc_failure_row **fr = calloc(n, sizeof *fr);
 	size_t *nfr = calloc(n, sizeof *nfr);
-	if (!info || !in || !partial || !h || !fr || !nfr) {
+	int64_t e0 = 0, e1 = 0, missing = 0;
+	if (!info || !in || !partial || !fr || !nfr)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; in && i < n; i++)
 		in[i] = -1;
-	for (size_t i = 0; i < n && rc == ESC_OK; i++) {
-		for (size_t j = 0; j < i; j++)
-			if (esc_h5_same_file(o->inputs[i], o->inputs[j])) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is given twice%s%s%s: "
-				                   "a duplicated shard", o->inputs[i],
-				                   strcmp(o->inputs[i], o->inputs[j]) ? " (as '" : "",
-				                   strcmp(o->inputs[i], o->inputs[j]) ? o->inputs[j] : "",
-				                   strcmp(o->inputs[i], o->inputs[j]) ? "')" : "");
-				goto out;
-			}
-		if (esc_h5_same_file(o->inputs[i], partial)) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is the name the join "
-			                   "is written under before it is renamed: give "
-			                   "another output", o->inputs[i]);
-			goto out;
-		}
-		if ((rc = esc_h5_open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
-			rc = esc_h5_info_from(in[i], o->inputs[i], &info[i], err);
-		if (rc == ESC_OK)
-			rc = verify_input(in[i], o->inputs[i], &info[i], err);
-		if (rc == ESC_OK)
-			rc = esc_h5_failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
-	}
-	if (rc || (rc = check_together(o, info, err)))
-		goto out;
-
-	int64_t e0 = o->rep_offset, e1;
-	if (e0 < 0) {
-		e0 = info[0].rep_offset;
-		for (size_t i = 1; i < n; i++)
-			if (info[i].rep_offset < e0)
-				e0 = info[i].rep_offset;
-	}
-	if (o->reps >= 0) {
-		e1 = e0 + o->reps;
-	} else {
-		e1 = e0;
-		for (size_t i = 0; i < n; i++)
-			if (info[i].rep_offset + info[i].reps > e1)
-				e1 = info[i].rep_offset + info[i].reps;
-	}
-
-	/* Every group's coverage, before anything is written. */
-	int64_t missing = 0;
-	for (size_t g = 0; g < info[0].n_groups && rc == ESC_OK; g++) {
-		size_t nh = 0;
-		for (size_t i = 0; i < n && rc == ESC_OK; i++) {
-			esc_h5_range *r = NULL;
-			size_t nr = 0;
-			hid_t d = esc_h5_open_arm_table(in[i], info[0].groups[g], "runs");
-			if (d < 0) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
-				                   "/arms/%s/runs", o->inputs[i], info[0].groups[g]);
-				break;
-			}
-			rc = esc_h5_ranges_of(d, o->inputs[i], info[0].groups[g], &r, &nr, err);
-			H5Dclose(d);
-			if (rc == ESC_OK && nh + nr > hcap) {
-				size_t cap = 2 * (nh + nr);
-				held *v = realloc(h, cap * sizeof *v);
-				if (!v)
-					rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-				else {
-					h = v;
-					hcap = cap;
-				}
-			}
-			for (size_t k = 0; rc == ESC_OK && k < nr; k++)
-				h[nh++] = (held){ r[k], i };
-			free(r);
-			/* A replication skipped with --on-error skip is covered too. */
-			int64_t point = group_point(in[i], info[0].groups[g]);
-			for (size_t k = 0; rc == ESC_OK && k < nfr[i]; k++) {
-				if (fr[i][k].point != point)
-					continue;
-				if (nh == hcap) {
-					held *v = realloc(h, 2 * hcap * sizeof *v);
-					if (!v) {
-						rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-						break;
-					}
-					h = v;
-					hcap *= 2;
-				}
-				h[nh++] = (held){ { fr[i][k].rep, fr[i][k].rep + 1 }, i };
-			}
-		}
-		if (rc == ESC_OK)
-			rc = check_group(o, info, info[0].groups[g], h, nh, e0, e1, &missing, err);
-	}
-	if (rc)
-		goto out;
-
-	rc = write_output(o, in, &info[0], partial, e0, e1, missing == 0, err);
 	if (rc == ESC_OK)
-		rc = write_failures(partial, fr, nfr, n, err);
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] >= 0)
+		rc = open_inputs(o, partial, in, info, fr, nfr, err);
+	if (rc == ESC_OK)
+		rc = check_together(o, info, err);
+	if (rc == ESC_OK) {
+		join_span(o, info, &e0, &e1);
+		rc = check_coverage(o, in, info, fr, nfr, e0, e1, &missing, err);
+	}
+	if (rc == ESC_OK) {
+		rc = write_output(o, in, &info[0], partial, e0, e1, missing == 0, fr,
+		                  nfr, err);
+		for (size_t i = 0; i < n; i++) {
 			H5Fclose(in[i]);
-		in[i] = -1;
+			in[i] = -1;
+		}
+		if (rc)
+			unlink(partial);
+		else
+			rc = publish(partial, o->out_path, err);
 	}
-	if (rc) {
-		unlink(partial);
-		goto out;
-	}
-	char *dir = esc_h5_dir_of(o->out_path);
-	if (esc_h5_fsync_path(partial, 0) < 0)
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot sync "
-		                   "it to disk: %s", partial, strerror(errno));
-	else if (rename(partial, o->out_path) < 0)
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
-		                   partial, o->out_path, strerror(errno));
-	else if (dir)
-		esc_h5_fsync_path(dir, 1);
-	free(dir);
 	if (rc == ESC_OK && res) {
 		res->rep_offset = e0;
 		res->reps = e1 - e0;
@@ -856,7 +917,6 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		res->n_groups = info[0].n_groups;
 		res->complete = missing == 0;
 	}
-out:
 	for (size_t i = 0; in && i < n; i++)
 		if (in[i] >= 0)
 			H5Fclose(in[i]);
@@ -868,7 +928,6 @@ out:
 		esc_h5_info_free(&info[i]);
 	free(info);
 	free(in);
-	free(h);
 	free(partial);
 	return rc;
 }
