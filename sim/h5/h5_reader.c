@@ -394,6 +394,80 @@ static hid_t small_conversion_dxpl(void)
  * strings of `width` bytes each. */
 enum { AS_I64, AS_F64, AS_U64, AS_STR };
 
+/* The table at PATH opened with no chunk cache: one read visits each chunk
+ * once, and the dataset is closed after it, so a cached chunk is never read
+ * again; without the cache a column of 100,000 replications peaks 0.8 MB
+ * lower (docs/performance.md, Memory). */
+static hid_t open_uncached(const esc_h5_file *f, const char *path, hid_t *ftype,
+                           hsize_t *rows, esc_error *err)
+{
+	hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+	if (dapl >= 0 && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0) {
+		H5Pclose(dapl);
+		dapl = -1;
+	}
+	hid_t d = dapl < 0 ? -1 : open_table_with(f, path, dapl, ftype, rows, err);
+	if (dapl < 0)
+		esc_error_set(err, ESC_ERR_RUNTIME, "'%s': %s: cannot make dataset access properties",
+		              f->path, path);
+	else
+		H5Pclose(dapl);
+	return d;
+}
+
+/* Whether column MEMBER can be read as AS: a fixed-size string for AS_STR
+ * (its memory type, WIDTH bytes, in *STRTYPE), else a number or an enum,
+ * and no floats read as integers. */
+static int check_member(const esc_h5_file *f, const char *path,
+                        const char *column, hid_t member, int as, size_t width,
+                        hid_t *strtype, esc_error *err)
+{
+	H5T_class_t cls = H5Tget_class(member);
+	if (as == AS_STR) {
+		if (cls != H5T_STRING || H5Tis_variable_str(member) > 0 || width < 2)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is "
+			                     "not a fixed-size string", f->path, path, column);
+		/* HDF5 pads or cuts to the memory type's size, NUL-terminated. */
+		*strtype = H5Tcopy(H5T_C_S1);
+		if (*strtype < 0 || H5Tset_size(*strtype, width) < 0 ||
+		    H5Tset_strpad(*strtype, H5T_STR_NULLTERM) < 0)
+			return esc_h5_file_fail(f, err, ESC_ERR_RUNTIME, "cannot make a "
+			                        "string type", path);
+		return ESC_OK;
+	}
+	if (cls != H5T_ENUM && cls != H5T_INTEGER && cls != H5T_FLOAT)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
+		                     "numeric", f->path, path, column);
+	if (as != AS_F64 && cls == H5T_FLOAT)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' holds "
+		                     "floating-point values, not integers", f->path,
+		                     path, column);
+	return ESC_OK;
+}
+
+/* N enum codes as stored (ESIZE bytes each, signed or not) widened into
+ * OUT as AS. */
+static void widen_codes(const unsigned char *raw, size_t esize, int esigned,
+                        size_t n, void *out, int as)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = 0;
+		const unsigned char *p = raw + i * esize;
+		switch (esize) {
+		case 1: { int8_t a; uint8_t b; memcpy(&a, p, 1); memcpy(&b, p, 1); v = esigned ? a : b; break; }
+		case 2: { int16_t a; uint16_t b; memcpy(&a, p, 2); memcpy(&b, p, 2); v = esigned ? a : b; break; }
+		case 4: { int32_t a; uint32_t b; memcpy(&a, p, 4); memcpy(&b, p, 4); v = esigned ? a : (int64_t)b; break; }
+		default: memcpy(&v, p, 8); break;
+		}
+		if (as == AS_F64)
+			((double *)out)[i] = (double)v;
+		else if (as == AS_U64)
+			((uint64_t *)out)[i] = (uint64_t)v;
+		else
+			((int64_t *)out)[i] = v;
+	}
+}
+
 /* Read rows [start, start+n) of COLUMN into OUT as AS (width: the bytes of
  * one string for AS_STR). */
 static int read_column(const esc_h5_file *f, const char *path,
@@ -403,21 +477,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 	int as_f64 = as == AS_F64;
 	hid_t ftype;
 	hsize_t rows;
-	/* No chunk cache: one read visits each chunk once, and the dataset is
-	 * closed after it, so a cached chunk is never read again; without the
-	 * cache a column of 100,000 replications peaks 0.8 MB lower
-	 * (docs/performance.md, Memory). */
-	hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-	if (dapl >= 0 && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0) {
-		H5Pclose(dapl);
-		dapl = -1;
-	}
-	hid_t d = dapl < 0 ? -1 : open_table_with(f, path, dapl, &ftype, &rows, err);
-	if (dapl < 0)
-		esc_error_set(err, ESC_ERR_RUNTIME, "'%s': %s: cannot make dataset access properties",
-		              f->path, path);
-	else
-		H5Pclose(dapl);
+	hid_t d = open_uncached(f, path, &ftype, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK;
@@ -440,32 +500,9 @@ static int read_column(const esc_h5_file *f, const char *path,
 	if (n == 0)
 		goto out;
 	member = H5Tget_member_type(ftype, (unsigned)idx);
-	H5T_class_t cls = H5Tget_class(member);
-	int is_enum = cls == H5T_ENUM && as != AS_STR;
-	if (as == AS_STR) {
-		if (cls != H5T_STRING || H5Tis_variable_str(member) > 0 || width < 2) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
-			                   "a fixed-size string", f->path, path, column);
-			goto out;
-		}
-		/* HDF5 pads or cuts to the memory type's size, NUL-terminated. */
-		strtype = H5Tcopy(H5T_C_S1);
-		if (strtype < 0 || H5Tset_size(strtype, width) < 0 ||
-		    H5Tset_strpad(strtype, H5T_STR_NULLTERM) < 0) {
-			rc = esc_h5_file_fail(f, err, ESC_ERR_RUNTIME, "cannot make a string type", path);
-			goto out;
-		}
-	} else if (!is_enum && cls != H5T_INTEGER && cls != H5T_FLOAT) {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
-		                   "numeric", f->path, path, column);
+	int is_enum = H5Tget_class(member) == H5T_ENUM && as != AS_STR;
+	if ((rc = check_member(f, path, column, member, as, width, &strtype, err)))
 		goto out;
-	}
-	if (!as_f64 && as != AS_STR && cls == H5T_FLOAT) {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' holds "
-		                   "floating-point values, not integers", f->path,
-		                   path, column);
-		goto out;
-	}
 	/* Enums: HDF5 converts an enum only to the same enum, so read the
 	 * stored codes (the enum's own native type) and widen them here. */
 	size_t esize = 8;
@@ -505,22 +542,8 @@ static int read_column(const esc_h5_file *f, const char *path,
 		rc = esc_h5_file_fail(f, err, ESC_ERR_INPUT, what, path);
 		goto out;
 	}
-	for (size_t i = 0; is_enum && i < n; i++) {
-		int64_t v = 0;
-		const unsigned char *p = raw + i * esize;
-		switch (esize) {
-		case 1: { int8_t a; uint8_t b; memcpy(&a, p, 1); memcpy(&b, p, 1); v = esigned ? a : b; break; }
-		case 2: { int16_t a; uint16_t b; memcpy(&a, p, 2); memcpy(&b, p, 2); v = esigned ? a : b; break; }
-		case 4: { int32_t a; uint32_t b; memcpy(&a, p, 4); memcpy(&b, p, 4); v = esigned ? a : (int64_t)b; break; }
-		default: memcpy(&v, p, 8); break;
-		}
-		if (as_f64)
-			((double *)out)[i] = (double)v;
-		else if (as == AS_U64)
-			((uint64_t *)out)[i] = (uint64_t)v;
-		else
-			((int64_t *)out)[i] = v;
-	}
+	if (is_enum)
+		widen_codes(raw, esize, esigned, n, out, as);
 out:
 	free(raw);
 	if (strtype >= 0)
