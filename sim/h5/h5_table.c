@@ -164,6 +164,7 @@ static hid_t file_type(const esc_h5_table *t, const esc_h5_table_desc *d)
 static void pack(esc_h5_table *t, const unsigned char *rows, size_t n, size_t r0)
 {
 	size_t R = t->chunk_rows, rs = t->desc->row_size;
+	assert(r0 + n <= R);
 	for (size_t c = 0; c < t->desc->n_fields; c++) {
 		const esc_h5_col *col = &t->cols[c];
 		unsigned char *o = t->buf + (size_t)col->file_off * R + r0;
@@ -471,6 +472,7 @@ int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
 	if (rc)
 		return rc;
 	hsize_t first = t->nrows, end = first + n_chunks * R, k = 0;
+	assert(first % R == 0 && first >= t->put_first);
 	int status = ESC_ERR_RUNTIME;
 	unsigned char *buf = NULL;
 	size_t cap = 0;
@@ -838,6 +840,11 @@ int esc_h5_table_append(esc_h5_table *t, const void *rows, size_t n,
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	const unsigned char *p = rows;
 	while (n) {
+		/* buf is never left full, and the rows before it are whole chunks,
+		 * each handed on in order. */
+		assert(t->buf_rows < t->chunk_rows);
+		assert((t->nrows - t->buf_rows) % t->chunk_rows == 0);
+		assert(t->saved <= t->nrows);
 		size_t k = t->chunk_rows - t->buf_rows;
 		if (k > n)
 			k = n;

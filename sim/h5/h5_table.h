@@ -63,6 +63,8 @@ typedef struct esc_h5_table {
 	int buf_written;      /* buf (partly filled) is in the file as it is */
 	hsize_t nrows;        /* rows appended: the chunks before buf, then buf */
 	hsize_t saved;        /* rows at the file's last checkpoint */
+	hsize_t put_first;    /* first row of the last chunk handed on (they
+	                         go in order: asserted) */
 } esc_h5_table;
 
 /* Create table NAME under LOC (empty, chunked, shuffle + deflate +

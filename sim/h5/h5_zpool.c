@@ -205,6 +205,8 @@ void esc_h5_zpool_free(esc_h5_zpool *p)
 /* Store a compressed chunk: the writer thread only. */
 static int write_job(const zjob *j, const char *where, esc_error *err)
 {
+	assert(j->zrc != Z_OK || j->out_len > 4);   /* data and its checksum */
+	assert(j->end > j->first);
 	char reason[512] = "";
 	if (j->zrc != Z_OK)
 		snprintf(reason, sizeof reason, "zlib error %d%s", j->zrc,
@@ -231,6 +233,7 @@ static int write_job(const zjob *j, const char *where, esc_error *err)
 static int write_oldest(esc_h5_zpool *p, const char *where, esc_error *err)
 {
 	pthread_mutex_lock(&p->mu);
+	assert(p->count > 0 && p->count <= ZPOOL_JOBS && p->taken <= p->count);
 	zjob *j = &p->ring[p->head];
 	if (j->state == Z_QUEUED) {
 		/* No thread has it: do it here (always so without threads). */
@@ -274,6 +277,12 @@ int esc_h5_zpool_drain(esc_h5_zpool *p, const char *where, esc_error *err)
 int esc_h5_chunk_put(esc_h5_table *t, int full, const char *where, esc_error *err)
 {
 	size_t R = t->chunk_rows, used = t->buf_rows;
+	/* Chunks go in sequence: each starts on a chunk boundary, at or after
+	 * the last one put (a partly filled chunk is put again, whole, once it
+	 * fills), and holds the rows appended since it began. */
+	assert(used > 0 && used <= R && (full ? used == R : used < R));
+	assert((t->nrows - used) % R == 0 && t->nrows - used >= t->put_first);
+	t->put_first = t->nrows - used;
 	if (!full)   /* zeros after the last row: the same bytes every time */
 		for (size_t b = 0; b < t->row_bytes; b++)
 			memset(t->buf + b * R + used, 0, R - used);
