@@ -1,5 +1,8 @@
-/* h5_merge.c: the batch's own provenance, reading result files back, and
- * joining files whose replications are disjoint (escsim/h5_merge.h).
+/* h5_merge.c: joining result files whose replications are disjoint
+ * (escsim/h5_merge.h).  The inputs are read through the reader
+ * (h5_reader_impl.h: provenance, replications, /failures); the join is
+ * written under a name of its own (.partial unless told), closed, synced
+ * and renamed.
  *
  * A joined table is written by the table writer (h5_table.c), as one run
  * writes it: made like the first input's (esc_h5_table_create_like, so the
@@ -35,12 +38,13 @@
 #include <hdf5.h>
 
 #include "escsim/h5_merge.h"
-#include "h5_util.h"
+#include "escsim/h5_writer.h"
 #include "h5_attr.h"
 #include "h5_file.h"
 #include "h5_reader_impl.h"
 #include "h5_schema.h"
 #include "h5_table.h"
+#include "h5_util.h"
 
 #define BLOCK_ROWS 8192
 

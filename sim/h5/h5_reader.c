@@ -1,6 +1,10 @@
-/* h5_reader.c: result files read back (escsim/h5_reader.h), for inspect and
- * report, and the one kind of change made to a finished file: a group of
- * summary tables, written into a copy that then replaces the original.
+/* h5_reader.c: result files read back (escsim/h5_reader.h): for inspect,
+ * report and the analysis tools (an open esc_h5_file: arms, objects,
+ * tables, columns), and for the batch and the merge (by path or plain
+ * handle: a file's provenance, the replications it holds, /failures, and
+ * the runs rows, read by the writer's own runs columns).  Its neighbours:
+ * attributes and text read back in h5_attr.c, checks in h5_verify.c,
+ * updating a copy in h5_update.c (they share h5_reader_impl.h).
  *
  * Everything is looked up by name (arms, tables, columns, attributes), so a
  * file with columns added by a later schema 1.x still reads; a column is

@@ -1,6 +1,7 @@
 /* h5_schema.c: the tables of a result file, column by column (h5_schema.h):
  * names, storage kinds, units, labels and descriptions, as the writer
- * creates them and as readers check them.
+ * creates them, as readers check them, and as the runs reader
+ * (h5_reader.c) reads esc_run_row back: one list of columns per table.
  *
  * One descriptor per table (esc_h5_table_desc, escsim/h5_reader.h) over its row
  * struct (escsim/outcome.h).  Labels that name scenario things (parties,
@@ -18,7 +19,6 @@
 #include <string.h>
 
 #include "escsim/outcome.h"
-#include "h5_util.h"
 #include "h5_schema.h"
 #include "h5_table.h"
 

@@ -5,7 +5,9 @@
  * tables, append rows, checkpoint, then either publish (complete flag,
  * close, fsync, rename, fsync the directory), keep it as NAME.partial, or
  * discard it.  The table layout itself is h5_table.c's, the tables'
- * columns h5_schema.c's.
+ * columns h5_schema.c's, the provenance (root attributes, /scenario, the
+ * sources digest, /sweep) h5_provenance.c's.  Only the writer knows the
+ * name NAME.partial (esc_h5_partial_path).
  *
  *   /                         escsim_version, schema_version, created (ISO
  *                             8601 UTC), command_line, scenario_name,
