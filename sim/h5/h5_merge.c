@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -615,11 +614,7 @@ static int join_attrs(const esc_h5_merge_opts *o, hid_t in0, hid_t f,
                       int64_t e0, int64_t e1, int complete)
 {
 	char created[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	if (!gmtime_r(&now, &tm) ||
-	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(created, sizeof created, "unknown");
+	esc_h5_created(created);
 	int64_t reps = e1 - e0;
 	int8_t flag = complete ? 1 : 0;
 	return copy_attrs(in0, f) < 0 ||

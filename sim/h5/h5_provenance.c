@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <gsl/gsl_version.h>
 #include <hdf5.h>
@@ -51,11 +50,7 @@ static int root_attrs(hid_t file, const char *where, const esc_h5_provenance *p,
                       const char *sha, esc_error *err)
 {
 	char created[32], hdf5_version[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	if (!gmtime_r(&now, &tm) ||
-	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(created, sizeof created, "unknown");
+	esc_h5_created(created);
 	unsigned maj = 0, min = 0, rel = 0;
 	H5get_libversion(&maj, &min, &rel);
 	snprintf(hdf5_version, sizeof hdf5_version, "%u.%u.%u", maj, min, rel);

@@ -171,17 +171,25 @@ int esc_h5_file_open_checked(esc_h5_file *f, const char *name, int rw,
 	return check_tables(f, err);
 }
 
-esc_h5_file *esc_h5_open(const char *path, esc_error *err)
+esc_h5_file *esc_h5_file_new(const char *path, const char *tmp_suffix,
+                             esc_error *err)
 {
-	esc_h5_enter();
 	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = esc_h5_dup(path ? path : ""))) {
-		free(f);
+	if (!f || !(f->path = esc_h5_dup(path ? path : "")) ||
+	    (tmp_suffix && !(f->tmp = esc_h5_sibling(f->path, tmp_suffix)))) {
+		esc_h5_file_free(f);
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		return NULL;
 	}
 	f->file = -1;
-	if (esc_h5_file_open_checked(f, path, 0, err)) {
+	return f;
+}
+
+esc_h5_file *esc_h5_open(const char *path, esc_error *err)
+{
+	esc_h5_enter();
+	esc_h5_file *f = esc_h5_file_new(path, NULL, err);
+	if (f && esc_h5_file_open_checked(f, path, 0, err)) {
 		esc_h5_file_close(f);
 		return NULL;
 	}

@@ -34,6 +34,10 @@ int esc_h5_file_fail(const esc_h5_file *f, esc_error *err, int status,
  * (schema version, /arms, every table's columns); f->path is set. */
 int esc_h5_file_open_checked(esc_h5_file *f, const char *name, int rw,
                              esc_error *err);
+/* A handle for PATH, its file not open yet (-1); with TMP_SUFFIX, f->tmp
+ * is the name beside PATH an update writes.  NULL when out of memory. */
+esc_h5_file *esc_h5_file_new(const char *path, const char *tmp_suffix,
+                             esc_error *err);
 /* Free what F holds, not closing its file. */
 void esc_h5_file_free(esc_h5_file *f);
 

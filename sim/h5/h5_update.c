@@ -53,14 +53,9 @@ static int copy_file(int in, int out)
 esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err)
 {
 	esc_h5_enter();
-	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = esc_h5_dup(path ? path : "")) ||
-	    !(f->tmp = esc_h5_sibling(f->path, ".update-XXXXXX"))) {
-		esc_h5_file_free(f);
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	esc_h5_file *f = esc_h5_file_new(path, ".update-XXXXXX", err);
+	if (!f)
 		return NULL;
-	}
-	f->file = -1;
 	/* Check the original first: a foreign file is not copied. */
 	if (esc_h5_file_open_checked(f, path, 0, err)) {
 		esc_h5_file_close(f);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -151,6 +152,15 @@ int esc_h5_fail_file(esc_error *err, const char *file, const char *what)
 	char where[1100];
 	snprintf(where, sizeof where, "results file '%s'", file);
 	return esc_h5_fail_at(err, where, what);
+}
+
+void esc_h5_created(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "unknown");
 }
 
 /* ------------------------------------------------------------------ names */

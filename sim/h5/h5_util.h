@@ -31,6 +31,10 @@ int esc_h5_fsync_path(const char *path, int directory);
 /* SHA-256 of a NUL-terminated text, in lowercase hex. */
 int esc_h5_sha256_hex(const char *text, char hex[65]);
 
+/* The time now as the root attribute `created` holds it: ISO 8601 UTC
+ * ("2026-01-31T12:00:00Z"), or "unknown". */
+void esc_h5_created(char out[32]);
+
 /* The innermost message on the calling thread's HDF5 error stack, for the
  * tail of our own messages.  Returns 1 if the failure was a file lock held
  * by another program (the message then says so), else 0. */
