@@ -1,9 +1,11 @@
 /* h5_reader.h: reading a result file, and adding a summary to it.
  *
  * The analysis layer (inspect, report) sees result files through this header
- * only: open with checks, list arms, read attributes and text, read a table's
- * columns in blocks, and rewrite a group of summary tables (a long one in
- * parts).  Tables read here are any 1-D compound datasets (runs, daily,
+ * only: open with checks, list arms, read attributes and text, read a
+ * table's columns in blocks, and rewrite a group of summary tables (a long
+ * one in parts).  The batch reads back, by path, what a file holds: its
+ * provenance, the replications of each runs table, /failures, and the runs
+ * rows.  Tables read here are any 1-D compound datasets (runs, daily,
  * events, messages, the summary tables, /sweep/points); a column is read by
  * name and converted to double or int64, enum columns included.
  *
@@ -205,7 +207,10 @@ int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
 int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
                          esc_error *err);
 
-/* Read /arms/<group>/runs back as esc_run_row, in blocks. */
+/* Read /arms/<group>/runs back as esc_run_row, in blocks: every column the
+ * writer gives the runs table, where the file has it; a column it lacks (an
+ * older file) reads as 0, or NaN for hours (names ending in _h), and the
+ * per-party fatalities_by stays 0. */
 typedef struct esc_h5_runs_reader esc_h5_runs_reader;
 esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
                                      esc_error *err);

@@ -1,7 +1,9 @@
 /* h5_util.c: the small helpers every file of sim/h5 uses, each once
- * (h5_util.h): the library's set-up on entry, string copies, the folder of
- * a path, syncing to disk, SHA-256 in hex, the innermost reason on HDF5's
- * error stack, and a list of names gathered by an HDF5 iteration.
+ * (h5_util.h): the library's set-up on entry (HDF5's error printing kept
+ * quiet), string copies, the folder of a path, syncing to disk, SHA-256 in
+ * hex, the `created` timestamp, the innermost reason on HDF5's error stack
+ * and the failure messages built on it, a list of names gathered by an
+ * HDF5 iteration, and lines joined as the sources digest joins them.
  */
 #include <errno.h>
 #include <fcntl.h>
