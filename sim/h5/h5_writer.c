@@ -835,8 +835,10 @@ static int arm_tables(esc_h5_writer *w, const char *name, const char *overrides,
 {
 	esc_h5_enter();
 	char *specs[N_LBL];
-	if (arm_specs(labels, name, specs, err))
+	if (arm_specs(labels, name, specs, err)) {
+		free_specs(specs);     /* the lists made before the one refused */
 		return err ? err->status : ESC_ERR_INPUT;
+	}
 	arm *a = next_arm(w, name, err);
 	if (!a) {
 		free_specs(specs);
