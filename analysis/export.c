@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/log.h"
 #include "escsim/export.h"
 #include "outfile.h"

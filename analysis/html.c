@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/log.h"
 #include "escsim/html.h"
 #include "outfile.h"

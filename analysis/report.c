@@ -10,7 +10,7 @@
 #include <malloc.h>
 #endif
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/pytool.h"
 #include "report_impl.h"
 

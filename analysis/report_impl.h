@@ -45,7 +45,7 @@
 #include <stdio.h>
 
 #include "escsim/error.h"
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/report.h"
 #include "sensitivity.h"
 #include "stats.h"

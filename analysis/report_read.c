@@ -2,7 +2,7 @@
  * the provenance, the arms and the order of their runs' rows by rep, the
  * metric list, a metric's column of an arm in rep order, the pairing of two
  * arms by rep, an arm's survival curve read again, the sweep's points and
- * the baseline of each arm.  Only escsim/h5in.h touches the file.
+ * the baseline of each arm.  Only escsim/h5_reader.h touches the file.
  */
 #include <math.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 
 #include <cJSON.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "report_impl.h"
 
 int report_oom(esc_error *err)

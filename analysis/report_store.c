@@ -2,7 +2,7 @@
  * comparison's tables (metrics, differences, binary, tails, survival,
  * survival_median, decomposition), with their column descriptions and
  * label lists, written into a copy of the file renamed over it
- * (escsim/h5in.h); the sweep's tables are report_store_sweep.c's.
+ * (escsim/h5_reader.h); the sweep's tables are report_store_sweep.c's.
  */
 #include <math.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 
 #include <cJSON.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/json.h"
 #include "report_impl.h"
 
@@ -501,7 +501,7 @@ static int write_summary(const report *r, esc_h5_file *f, const tables *t,
 }
 
 /* /summary, replaced as a whole through a copy renamed over the file
- * (escsim/h5in.h): a failure leaves the file as it was. */
+ * (escsim/h5_reader.h): a failure leaves the file as it was. */
 int report_store(const report *r, esc_error *err)
 {
 	tables t = {0};

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "report_impl.h"
 
 typedef struct row_sweep {

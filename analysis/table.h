@@ -2,7 +2,7 @@
  * show rows rather than statistics (export, trace, the HTML report).
  *
  * A table is described once, from the file: each column's name, kind
- * (escsim/h5in.h), units, description and labels (FIELD_<i>_UNITS,
+ * (escsim/h5_reader.h), units, description and labels (FIELD_<i>_UNITS,
  * FIELD_<i>_DESCRIPTION, FIELD_<i>_LABELS), so columns a later model adds
  * are read without a change here.  Rows are read in blocks, every value
  * kept exact (int64, uint64, double or a fixed-size string), and a cell is
@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 
 typedef struct esc_tab_col {
 	char *name;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "escsim/pytool.h"
 #include "table.h"
 #include "escsim/trace.h"

@@ -77,7 +77,8 @@ if (length(args) >= 2) {
   s <- H5File$new(args[2], mode = "r")
   sw <- read_table(s, "summary/sweep")
   mis <- sw[sw$metric == "misattributed_retaliations" & sw$arm == "cell", ]
-  unit <- sub('.*"cell.latency": "([^"]*)".*', "\\1",
+  # The units attribute is JSON; whatever the spacing between its tokens.
+  unit <- sub('.*"cell.latency" *: *"([^"]*)".*', "\\1",
                 s[["sweep/points"]]$attr_open("units")$read())
   png(file.path(outdir, "sweep.png"), width = 700, height = 450)
   plot(mis[["cell.latency"]], mis$mean, log = "x", pch = 19,

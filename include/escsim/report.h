@@ -1,7 +1,7 @@
 /* report.h: the comparison report of a result file (escsim report; also
  * what escsim compare prints).
  *
- * Reads /arms/<ARM>/runs of every arm through escsim/h5in.h and nothing of
+ * Reads /arms/<ARM>/runs of every arm through escsim/h5_reader.h and nothing of
  * the simulator, computes
  *   - every runs metric per arm: mean with a 95% Student t interval;
  *   - paired differences, each arm minus the baseline arm, over the
@@ -18,7 +18,7 @@
  *     each design point, along each varied parameter;
  * prints them as text, CSV or JSON, stores them under /summary (replacing
  * what an earlier report stored; the file is updated through a copy renamed
- * over it, see escsim/h5in.h), and draws the plots with analysis/plots.py.
+ * over it, see escsim/h5_reader.h), and draws the plots with analysis/plots.py.
  */
 #ifndef ESCSIM_REPORT_H
 #define ESCSIM_REPORT_H

@@ -41,8 +41,8 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "escsim/h5in.h"
-#include "escsim/h5merge.h"
+#include "escsim/h5_reader.h"
+#include "escsim/h5_merge.h"
 #include "escsim/log.h"
 #include "escsim/model.h"
 #include "escsim/text.h"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "escsim/batch.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_writer.h"
 #include "escsim/outcome.h"
 #include "escsim/scenario.h"
 

@@ -4,14 +4,14 @@
  * each arm has (as ranges), and whether the summary and sweep tables are
  * there.  Every table is checked chunk by chunk (--verify, the default:
  * each chunk against its checksum, or read whole in files without them).
- * Reads through escsim/h5in.h; exit 0 for any readable result file,
+ * Reads through escsim/h5_reader.h; exit 0 for any readable result file,
  * complete or not, 2 for a file that is not one or is damaged. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 #include "cli.h"
 
 #define BLOCK 65536

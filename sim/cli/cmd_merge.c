@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "escsim/h5merge.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_merge.h"
+#include "escsim/h5_writer.h"
 #include "escsim/text.h"
 
 static void help(void)

@@ -1,6 +1,6 @@
 /* h5_file.c: file handling shared by the writer, the reader and the merge
  * (h5_file.h), and the public checks on the files a command writes
- * (escsim/h5out.h: names beside a file, whether an output may be written).
+ * (escsim/h5_writer.h: names beside a file, whether an output may be written).
  *
  * The format of written files.  Every file escsim writes uses the HDF5 1.10
  * file format (libver bounds 1.10..1.10): version 2 object headers,
@@ -23,7 +23,8 @@
 
 #include <openssl/evp.h>
 
-#include "escsim/h5out.h"
+#include "escsim/h5_writer.h"
+#include "h5_util.h"
 #include "h5_file.h"
 #include "h5_table.h"
 
@@ -31,79 +32,6 @@
 #define NAME_MAX 255
 #endif
 
-void esc_h5_enter(void)
-{
-	/* Before the library's first call it takes effect; after, HDF5
-	 * refuses it quietly, and the first entry already made it. */
-	static int done;
-	if (!done) {
-		H5dont_atexit();
-		done = 1;
-	}
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-char *esc_h5_dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-char *esc_h5_cat(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *s = malloc(la + lb + 1);
-	if (s) {
-		memcpy(s, a, la);
-		memcpy(s + la, b, lb + 1);
-	}
-	return s;
-}
-
-char *esc_h5_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return esc_h5_dup(".");
-	if (slash == path)
-		return esc_h5_dup("/");
-	char *d = malloc((size_t)(slash - path) + 1);
-	if (d) {
-		memcpy(d, path, (size_t)(slash - path));
-		d[slash - path] = '\0';
-	}
-	return d;
-}
-
-int esc_h5_fsync_path(const char *path, int directory)
-{
-	int fd = open(path, O_RDONLY | (directory ? O_DIRECTORY : 0));
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	/* Some file systems cannot sync a directory; the rename stands. */
-	if (rc < 0 && directory && errno == EINVAL)
-		rc = 0;
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
-int esc_h5_sha256_hex(const char *text, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-	if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1 ||
-	    len != 32)
-		return -1;
-	for (unsigned i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
-}
 
 /* ------------------------------------------------------------------ names */
 

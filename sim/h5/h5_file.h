@@ -1,8 +1,7 @@
 /* h5_file.h: what the parts of sim/h5 that handle files share (private to
- * sim/h5; the rest of escsim sees escsim/h5out.h and escsim/h5in.h).
+ * sim/h5; the rest of escsim sees escsim/h5_writer.h and escsim/h5_reader.h).
  *
- * One home each for: the library's set-up on every entry, names beside a
- * file, syncing to disk, the property lists of the files escsim writes
+ * One home each for: names beside a file, the property lists of the files escsim writes
  * (their format and crash safety), and opening a result file for reading
  * (refusing what is not a regular file, and reading a file whose writer was
  * killed).
@@ -14,28 +13,6 @@
 #include <hdf5.h>
 
 #include "escsim/error.h"
-
-/* Call first in every public sim/h5 function: HDF5 then never installs
- * its atexit handler (HDF5 1.10 crashes in it once an H5Fclose has failed,
- * as on a full disk: HDFFV-11052, fixed in 1.14.1; our files are closed
- * explicitly), and prints no error stack of its own on this thread (it is
- * per thread in Debian's thread-safe build; our messages carry the
- * innermost reason). */
-void esc_h5_enter(void);
-
-/* malloc'd copies; NULL when out of memory. */
-char *esc_h5_dup(const char *s);
-char *esc_h5_cat(const char *a, const char *b);
-
-/* The folder of PATH ("." for a bare name), malloc'd. */
-char *esc_h5_dir_of(const char *path);
-
-/* fsync PATH (a folder when DIRECTORY); a folder that cannot be synced
- * (EINVAL on some file systems) counts as synced. */
-int esc_h5_fsync_path(const char *path, int directory);
-
-/* SHA-256 of a NUL-terminated text, in lowercase hex. */
-int esc_h5_sha256_hex(const char *text, char hex[65]);
 
 /* The property lists of every file escsim writes (results, merges):
  * the 1.10 file format throughout (checksums on every piece of metadata:

@@ -1,5 +1,8 @@
-/* h5_merge.c: the batch's own provenance, reading result files back, and
- * joining files whose replications are disjoint (escsim/h5merge.h).
+/* h5_merge.c: joining result files whose replications are disjoint
+ * (escsim/h5_merge.h).  The inputs are read through the reader
+ * (h5_reader_impl.h: provenance, replications, /failures); the join is
+ * written under a name of its own (.partial unless told), closed, synced
+ * and renamed.
  *
  * A joined table is written by the table writer (h5_table.c), as one run
  * writes it: made like the first input's (esc_h5_table_create_like, so the
@@ -29,89 +32,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
 
-#include "escsim/h5merge.h"
+#include "escsim/h5_merge.h"
+#include "escsim/h5_writer.h"
+#include "h5_attr.h"
 #include "h5_file.h"
+#include "h5_reader_impl.h"
 #include "h5_schema.h"
 #include "h5_table.h"
+#include "h5_util.h"
 
 #define BLOCK_ROWS 8192
-
-/* "<file>: cannot <what>: <reason>" with HDF5's innermost reason. */
-static int fail(esc_error *err, const char *file, const char *what)
-{
-	char reason[512];
-	esc_h5_reason(reason, sizeof reason);
-	return esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot %s: %s",
-	                     file, what, reason);
-}
-
-/* ------------------------------------------------------------ digests */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Join lines: first, then the others sorted. */
-static char *join_lines(char **lines, size_t n)
-{
-	if (n > 1)
-		qsort(lines + 1, n - 1, sizeof *lines, cmp_str);
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(lines[i]) + 1;
-	char *s = malloc(len), *p = s;
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s\n", lines[i]);
-	*p = '\0';
-	return s;
-}
-
-char *esc_h5_sources_digest(const esc_h5_source *src, size_t n)
-{
-	char **lines = calloc(n ? n : 1, sizeof *lines);
-	char *out = NULL;
-	if (!lines)
-		return NULL;
-	size_t i;
-	for (i = 0; i < n; i++) {
-		char sha[65];
-		const char *name = i == 0 ? "scenario" : src[i].name ? src[i].name : "?";
-		if (esc_h5_sha256_hex(src[i].text ? src[i].text : "", sha) < 0)
-			break;
-		lines[i] = malloc(strlen(name) + 66);
-		if (!lines[i])
-			break;
-		sprintf(lines[i], "%s %s", name, sha);
-	}
-	if (i == n)
-		out = join_lines(lines, n);
-	for (size_t j = 0; j < n; j++)
-		free(lines[j]);
-	free(lines);
-	return out;
-}
-
-/* ----------------------------------------------------------- attributes */
-
-static int read_scalar_attr(hid_t obj, const char *name, hid_t mem, void *out)
-{
-	if (H5Aexists(obj, name) <= 0)
-		return -1;
-	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return -1;
-	int rc = H5Aread(a, mem, out) < 0 ? -1 : 0;
-	H5Aclose(a);
-	return rc;
-}
 
 struct copy_ctx {
 	hid_t dst;
@@ -171,487 +105,12 @@ static int copy_attrs(hid_t src, hid_t dst)
 	return c.failed ? -1 : 0;
 }
 
-/* ----------------------------------------------------------------- info */
-
-struct names {
-	char **v;
-	size_t n, cap;
-	int oom;
-};
-
-static herr_t name_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
-{
-	(void)g;
-	(void)info;
-	struct names *l = data;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 8;
-		char **v = realloc(l->v, cap * sizeof *v);
-		if (!v) {
-			l->oom = 1;
-			return -1;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	if (!(l->v[l->n] = esc_h5_dup(name))) {
-		l->oom = 1;
-		return -1;
-	}
-	l->n++;
-	return 0;
-}
-
-/* Children of LOC/PATH in name order. */
-static int list_names(hid_t loc, const char *path, struct names *l)
-{
-	memset(l, 0, sizeof *l);
-	hid_t g = H5Gopen2(loc, path, H5P_DEFAULT);
-	if (g < 0)
-		return -1;
-	hsize_t idx = 0;
-	herr_t rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, name_cb, l);
-	H5Gclose(g);
-	return rc < 0 || l->oom ? -1 : 0;
-}
-
-static void free_names(struct names *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-/* The digest of the sources as the file records them. */
-static char *file_sources_digest(hid_t f)
-{
-	hid_t d = H5Dopen2(f, "scenario/source", H5P_DEFAULT);
-	if (d < 0)
-		return NULL;
-	char *sha = esc_h5_attr_read_text(d, "sha256");
-	H5Dclose(d);
-	if (!sha)
-		return NULL;
-	struct names mods;
-	if (H5Lexists(f, "scenario/modules", H5P_DEFAULT) <= 0)
-		memset(&mods, 0, sizeof mods);
-	else if (list_names(f, "scenario/modules", &mods) < 0) {
-		free(sha);
-		return NULL;
-	}
-	char **lines = calloc(mods.n + 1, sizeof *lines);
-	char *out = NULL;
-	size_t n = 0;
-	if (lines && (lines[n] = malloc(strlen(sha) + 16)) != NULL) {
-		sprintf(lines[n++], "scenario %s", sha);
-		hid_t m = mods.n ? H5Gopen2(f, "scenario/modules", H5P_DEFAULT) : -1;
-		size_t i;
-		for (i = 0; i < mods.n; i++) {
-			hid_t md = m >= 0 ? H5Dopen2(m, mods.v[i], H5P_DEFAULT) : -1;
-			char *nm = md >= 0 ? esc_h5_attr_read_text(md, "name") : NULL;
-			char *ms = md >= 0 ? esc_h5_attr_read_text(md, "sha256") : NULL;
-			if (md >= 0)
-				H5Dclose(md);
-			if (nm && ms && (lines[n] = malloc(strlen(nm) + strlen(ms) + 2)))
-				sprintf(lines[n++], "%s %s", nm, ms);
-			int ok = nm && ms && lines[n - 1];
-			free(nm);
-			free(ms);
-			if (!ok)
-				break;
-		}
-		if (m >= 0)
-			H5Gclose(m);
-		if (i == mods.n)
-			out = join_lines(lines, n);
-	}
-	for (size_t i = 0; lines && i < n; i++)
-		free(lines[i]);
-	free(lines);
-	free(sha);
-	free_names(&mods);
-	return out;
-}
-
-/* Open a result file to read it back.  A file whose writer was killed is
- * refused: its tables may hold rows past its last checkpoint, which only
- * --resume (esc_h5_recover) cuts back. */
-static int open_ro(const char *path, hid_t *f, esc_error *err)
-{
-	int not_hdf5, crashed;
-	*f = esc_h5_open_file(path, &not_hdf5, &crashed, 0, err);
-	if (not_hdf5)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim result "
-		                     "file: it is not an HDF5 file", path);
-	if (*f >= 0 && crashed) {
-		H5Fclose(*f);
-		*f = -1;
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that "
-		                     "was killed: complete it first with that run's "
-		                     "command and --resume", path);
-	}
-	return *f < 0 ? (err ? err->status : ESC_ERR_INPUT) : ESC_OK;
-}
-
-/* ------------------------------------------------------------- failures */
-
-static hid_t failure_type(void)
-{
-	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_failure_row));
-	hid_t str = H5Tcopy(H5T_C_S1);
-	int ok = t >= 0 && str >= 0 &&
-	         H5Tset_size(str, sizeof ((esc_failure_row *)0)->message) >= 0 &&
-	         H5Tset_strpad(str, H5T_STR_NULLTERM) >= 0 &&
-	         H5Tinsert(t, "rep", offsetof(esc_failure_row, rep), H5T_NATIVE_INT64) >= 0 &&
-	         H5Tinsert(t, "point", offsetof(esc_failure_row, point), H5T_NATIVE_INT32) >= 0 &&
-	         H5Tinsert(t, "message", offsetof(esc_failure_row, message), str) >= 0;
-	if (str >= 0)
-		H5Tclose(str);
-	if (!ok && t >= 0) {
-		H5Tclose(t);
-		t = -1;
-	}
-	return t;
-}
-
-/* Every row of F's /failures (none if it has no such table). */
-static int failures_of(hid_t f, const char *path, esc_failure_row **rows,
-                       size_t *n, esc_error *err)
-{
-	*rows = NULL;
-	*n = 0;
-	if (H5Lexists(f, "failures", H5P_DEFAULT) <= 0)
-		return ESC_OK;
-	hid_t d = H5Dopen2(f, "failures", H5P_DEFAULT);
-	hid_t s = d >= 0 ? H5Dget_space(d) : -1;
-	hid_t t = failure_type();
-	hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
-	int rc = d >= 0 && t >= 0 && np >= 0 ? ESC_OK : -1;
-	if (rc == ESC_OK)
-		rc = esc_h5_schema_check(d, esc_h5_schema_named("failures", 0), 0, path,
-		                         "/failures", err);
-	else
-		rc = fail(err, path, "read /failures");
-	if (rc == ESC_OK && np > 0) {
-		*rows = calloc((size_t)np, sizeof **rows);
-		if (!*rows)
-			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		else if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows) < 0)
-			rc = fail(err, path, "read /failures");
-		else
-			*n = (size_t)np;
-	}
-	for (size_t i = 0; i < *n; i++)
-		(*rows)[i].message[sizeof (*rows)[i].message - 1] = '\0';
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	if (d >= 0)
-		H5Dclose(d);
-	if (rc) {
-		free(*rows);
-		*rows = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
-                         esc_error *err)
-{
-	hid_t f;
-	*rows = NULL;
-	*n = 0;
-	if (open_ro(path, &f, err))
-		return err->status;
-	int rc = failures_of(f, path, rows, n, err);
-	H5Fclose(f);
-	return rc;
-}
-
 static int cmp_failure(const void *a, const void *b)
 {
 	const esc_failure_row *x = a, *y = b;
 	if (x->point != y->point)
 		return x->point < y->point ? -1 : 1;
 	return (x->rep > y->rep) - (x->rep < y->rep);
-}
-
-void esc_h5_info_free(esc_h5_info *info)
-{
-	if (!info)
-		return;
-	free(info->scenario_name);
-	free(info->scenario_sha256);
-	free(info->command_line);
-	free(info->options);
-	free(info->sources_digest);
-	for (size_t i = 0; i < info->n_groups; i++)
-		free(info->groups[i]);
-	free(info->groups);
-	memset(info, 0, sizeof *info);
-}
-
-static int info_from(hid_t f, const char *path, esc_h5_info *info, esc_error *err)
-{
-	memset(info, 0, sizeof *info);
-	int8_t complete = 0;
-	info->scenario_name = esc_h5_attr_read_text(f, "scenario_name");
-	info->scenario_sha256 = esc_h5_attr_read_text(f, "scenario_sha256");
-	info->command_line = esc_h5_attr_read_text(f, "command_line");
-	info->options = esc_h5_attr_read_text(f, "options");
-	if (!info->scenario_sha256 ||
-	    read_scalar_attr(f, "seed", H5T_NATIVE_UINT64, &info->seed) < 0 ||
-	    read_scalar_attr(f, "reps", H5T_NATIVE_INT64, &info->reps) < 0 ||
-	    read_scalar_attr(f, "complete", H5T_NATIVE_INT8, &complete) < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim results "
-		                     "file (no scenario_sha256, seed, reps or complete "
-		                     "attribute)", path);
-	if (read_scalar_attr(f, "rep_offset", H5T_NATIVE_INT64, &info->rep_offset) < 0)
-		info->rep_offset = 0;
-	info->complete = complete != 0;
-	info->sources_digest = file_sources_digest(f);
-	if (!info->sources_digest)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot read /scenario "
-		                     "(the sources and their sha256)", path);
-	struct names arms;
-	if (list_names(f, "arms", &arms) < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot list /arms", path);
-	info->groups = arms.v;
-	info->n_groups = arms.n;
-	return ESC_OK;
-}
-
-int esc_h5_info_read(const char *path, esc_h5_info *info, esc_error *err)
-{
-	hid_t f;
-	memset(info, 0, sizeof *info);
-	if (open_ro(path, &f, err))
-		return err->status;
-	int rc = info_from(f, path, info, err);
-	H5Fclose(f);
-	if (rc)
-		esc_h5_info_free(info);
-	return rc;
-}
-
-/* ---------------------------------------------------------------- ranges */
-
-static int add_rep(esc_h5_range **v, size_t *n, size_t *cap, int64_t rep)
-{
-	if (*n && (*v)[*n - 1].hi == rep) {
-		(*v)[*n - 1].hi = rep + 1;
-		return 0;
-	}
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 4;
-		esc_h5_range *r = realloc(*v, c * sizeof *r);
-		if (!r)
-			return -1;
-		*v = r;
-		*cap = c;
-	}
-	(*v)[(*n)++] = (esc_h5_range){ rep, rep + 1 };
-	return 0;
-}
-
-/* Ranges of the rep column of an open runs dataset. */
-static int ranges_of(hid_t d, const char *path, const char *group,
-                     esc_h5_range **out, size_t *n, esc_error *err)
-{
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0;
-	hid_t m = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
-	hid_t fs = H5Dget_space(d);
-	int64_t *buf = malloc(BLOCK_ROWS * sizeof *buf);
-	hssize_t total = fs >= 0 ? H5Sget_simple_extent_npoints(fs) : -1;
-	int rc = ESC_OK;
-	if (m < 0 || fs < 0 || total < 0 || !buf ||
-	    H5Tinsert(m, "rep", 0, H5T_NATIVE_INT64) < 0) {
-		rc = fail(err, path, "read the rep column of a runs table");
-		goto out;
-	}
-	int64_t prev = INT64_MIN;
-	for (hsize_t start = 0; start < (hsize_t)total; start += BLOCK_ROWS) {
-		hsize_t count = (hsize_t)total - start < BLOCK_ROWS ? (hsize_t)total - start : BLOCK_ROWS;
-		hid_t ms = H5Screate_simple(1, &count, NULL);
-		int bad = ms < 0 ||
-		          H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
-		          H5Dread(d, m, ms, fs, H5P_DEFAULT, buf) < 0;
-		if (ms >= 0)
-			H5Sclose(ms);
-		if (bad) {
-			char what[200];
-			snprintf(what, sizeof what, "read /arms/%s/runs", group);
-			rc = fail(err, path, what);
-			goto out;
-		}
-		for (hsize_t i = 0; i < count; i++) {
-			if (buf[i] <= prev) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/runs is "
-				                   "not in replication order (rep %lld after %lld)",
-				                   path, group, (long long)buf[i], (long long)prev);
-				goto out;
-			}
-			prev = buf[i];
-			if (add_rep(out, n, &cap, buf[i]) < 0) {
-				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-				goto out;
-			}
-		}
-	}
-out:
-	if (m >= 0)
-		H5Tclose(m);
-	if (fs >= 0)
-		H5Sclose(fs);
-	free(buf);
-	if (rc) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
-static hid_t open_table(hid_t f, const char *group, const char *table)
-{
-	char p[400];
-	snprintf(p, sizeof p, "arms/%s/%s", group, table);
-	return H5Dopen2(f, p, H5P_DEFAULT);
-}
-
-int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
-                      size_t *n, esc_error *err)
-{
-	hid_t f;
-	*out = NULL;
-	*n = 0;
-	if (open_ro(path, &f, err))
-		return err->status;
-	hid_t d = open_table(f, group, "runs");
-	int rc;
-	if (d < 0)
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs",
-		                   path, group);
-	else
-		rc = ranges_of(d, path, group, out, n, err);
-	if (d >= 0)
-		H5Dclose(d);
-	H5Fclose(f);
-	return rc;
-}
-
-/* ----------------------------------------------------------- runs reader */
-
-struct esc_h5_runs_reader {
-	hid_t f, d, mem, fs;
-	hsize_t total, next;
-	char *path;
-};
-
-#define RUN_MEMBER(m, t) { #m, offsetof(esc_run_row, m), t }
-
-esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
-                                     esc_error *err)
-{
-	const struct { const char *name; size_t off; hid_t type; } mem[] = {
-		RUN_MEMBER(rep, H5T_NATIVE_INT64),
-		RUN_MEMBER(seed, H5T_NATIVE_UINT64),
-		RUN_MEMBER(incidents, H5T_NATIVE_INT64),
-		RUN_MEMBER(retaliations, H5T_NATIVE_INT64),
-		RUN_MEMBER(misattributed_retaliations, H5T_NATIVE_INT64),
-		RUN_MEMBER(fatalities_mil, H5T_NATIVE_INT64),
-		RUN_MEMBER(fatalities_civ, H5T_NATIVE_INT64),
-		RUN_MEMBER(max_level, H5T_NATIVE_INT32),
-		RUN_MEMBER(hours_at_or_above_6, H5T_NATIVE_DOUBLE),
-		RUN_MEMBER(spiral, H5T_NATIVE_INT8),
-		RUN_MEMBER(first_crisis_h, H5T_NATIVE_DOUBLE),
-		RUN_MEMBER(cell_requests, H5T_NATIVE_INT64),
-		RUN_MEMBER(cell_answered_before_deadline, H5T_NATIVE_INT64),
-		RUN_MEMBER(cell_mean_latency_h, H5T_NATIVE_DOUBLE),
-		RUN_MEMBER(events_total, H5T_NATIVE_INT64),
-	};
-	esc_h5_runs_reader *r = calloc(1, sizeof *r);
-	if (!r) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	r->f = r->d = r->mem = r->fs = -1;
-	if (!(r->path = esc_h5_dup(path))) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		goto fail;
-	}
-	if (open_ro(path, &r->f, err))
-		goto fail;
-	r->d = open_table(r->f, group, "runs");
-	if (r->d < 0) {
-		esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs", path, group);
-		goto fail;
-	}
-	hid_t ft = H5Dget_type(r->d);
-	r->mem = H5Tcreate(H5T_COMPOUND, sizeof(esc_run_row));
-	for (size_t i = 0; i < sizeof mem / sizeof mem[0]; i++) {
-		/* Only members the file has: HDF5 matches by name and leaves the
-		 * others as they are (zeroed by the caller). */
-		if (ft >= 0 && H5Tget_member_index(ft, mem[i].name) >= 0)
-			H5Tinsert(r->mem, mem[i].name, mem[i].off, mem[i].type);
-	}
-	if (ft >= 0)
-		H5Tclose(ft);
-	r->fs = H5Dget_space(r->d);
-	hssize_t np = r->fs >= 0 ? H5Sget_simple_extent_npoints(r->fs) : -1;
-	if (r->mem < 0 || np < 0) {
-		fail(err, path, "read a runs table");
-		goto fail;
-	}
-	r->total = (hsize_t)np;
-	return r;
-fail:
-	esc_h5_runs_close(r);
-	return NULL;
-}
-
-long esc_h5_runs_read(esc_h5_runs_reader *r, esc_run_row *rows, size_t max,
-                      esc_error *err)
-{
-	if (r->next >= r->total || max == 0)
-		return 0;
-	hsize_t count = r->total - r->next < max ? r->total - r->next : max;
-	hid_t ms = H5Screate_simple(1, &count, NULL);
-	memset(rows, 0, count * sizeof *rows);
-	for (hsize_t i = 0; i < count; i++)
-		rows[i].first_crisis_h = rows[i].cell_mean_latency_h = NAN;
-	int bad = ms < 0 ||
-	          H5Sselect_hyperslab(r->fs, H5S_SELECT_SET, &r->next, NULL, &count, NULL) < 0 ||
-	          H5Dread(r->d, r->mem, ms, r->fs, H5P_DEFAULT, rows) < 0;
-	if (ms >= 0)
-		H5Sclose(ms);
-	if (bad) {
-		fail(err, r->path, "read a runs table");
-		return -1;
-	}
-	r->next += count;
-	return (long)count;
-}
-
-void esc_h5_runs_close(esc_h5_runs_reader *r)
-{
-	if (!r)
-		return;
-	if (r->fs >= 0)
-		H5Sclose(r->fs);
-	if (r->mem >= 0)
-		H5Tclose(r->mem);
-	if (r->d >= 0)
-		H5Dclose(r->d);
-	if (r->f >= 0)
-		H5Fclose(r->f);
-	free(r->path);
-	free(r);
 }
 
 /* ----------------------------------------------------------------- merge */
@@ -841,7 +300,7 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 	int64_t first_other = INT64_MAX;
 	for (size_t i = 1; i < o->n_inputs; i++) {
 		if (cur_fill(&c[i], type) < 0)
-			return fail(err, o->inputs[i], what);
+			return esc_h5_fail_file(err, o->inputs[i], what);
 		if (c[i].pos < c[i].n) {
 			int64_t r = rep_at(c[i].buf, c[i].pos, rsize, roff);
 			if (r < first_other)
@@ -857,7 +316,7 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 	if (ms >= 0)
 		H5Sclose(ms);
 	if (bad)
-		return fail(err, o->inputs[0], what);
+		return esc_h5_fail_file(err, o->inputs[0], what);
 	if (rep_at(c[0].buf, 0, rsize, roff) >= first_other)
 		return ESC_OK;
 	hsize_t rows = 0;
@@ -865,6 +324,142 @@ static int copy_leading_chunks(const esc_h5_merge_opts *o, cursor *c, hid_t type
 	                                  &rows, where, err);
 	c[0].next = rows;
 	return rc;
+}
+
+/* Open every input's GROUP/TABLE into the cursors C; they must have the
+ * same file type (returned in *FTYPE, the caller closes it), with an int64
+ * `rep` to order rows by. */
+static int open_cursors(const esc_h5_merge_opts *o, hid_t *in, cursor *c,
+                        const char *group, const char *table, const char *what,
+                        hid_t *ftype, esc_error *err)
+{
+	*ftype = -1;
+	for (size_t i = 0; i < o->n_inputs; i++) {
+		c[i].d = esc_h5_open_arm_table(in[i], group, table);
+		if (c[i].d < 0)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
+			                     "/arms/%s/%s (but '%s' has)", o->inputs[i],
+			                     group, table, o->inputs[0]);
+		hid_t ti = H5Dget_type(c[i].d);
+		if (i == 0) {
+			*ftype = ti;
+		} else {
+			htri_t eq = H5Tequal(*ftype, ti);
+			H5Tclose(ti);
+			if (eq <= 0)
+				return esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s has "
+				                     "different columns in '%s' and '%s' "
+				                     "(written by different escsim versions?)",
+				                     group, table, o->inputs[0], o->inputs[i]);
+		}
+		c[i].fs = H5Dget_space(c[i].d);
+		hssize_t np = c[i].fs >= 0 ? H5Sget_simple_extent_npoints(c[i].fs) : -1;
+		if (np < 0)
+			return esc_h5_fail_file(err, o->inputs[i], what);
+		c[i].total = (hsize_t)np;
+		c[i].last = INT64_MIN;
+	}
+	if (*ftype < 0)
+		return esc_h5_fail_file(err, o->inputs[0], what);
+	int ri = H5Tget_member_index(*ftype, "rep");
+	hid_t rt = ri >= 0 ? H5Tget_member_type(*ftype, (unsigned)ri) : -1;
+	int rep_ok = rt >= 0 && H5Tget_class(rt) == H5T_INTEGER && H5Tget_size(rt) == 8 &&
+	             H5Tget_sign(rt) == H5T_SGN_2;
+	if (rt >= 0)
+		H5Tclose(rt);
+	if (!rep_ok)
+		return esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s in '%s' has no "
+		                     "int64 column 'rep' to order its rows by", group,
+		                     table, o->inputs[0]);
+	return ESC_OK;
+}
+
+/* One table being joined: the inputs' cursors and the output table. */
+typedef struct join {
+	const esc_h5_merge_opts *o;
+	cursor *c;
+	hid_t type;               /* the output's row struct, to read rows into */
+	size_t rsize, roff;       /* its size, and where `rep` is in it */
+	esc_h5_table *t;
+	const char *group, *table, *what, *where;
+} join;
+
+/* The input whose next row has the smallest rep (*BEST, n_inputs when
+ * every input is done), and the next smallest rep of any other input
+ * (*OTHER, INT64_MAX if none). */
+static int next_input(join *j, size_t *best, int64_t *best_rep, int64_t *other,
+                      esc_error *err)
+{
+	size_t n = j->o->n_inputs;
+	*best = n;
+	*best_rep = *other = INT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		cursor *c = &j->c[i];
+		if (cur_fill(c, j->type) < 0)
+			return esc_h5_fail_file(err, j->o->inputs[i], j->what);
+		if (c->pos >= c->n)
+			continue;
+		int64_t r = rep_at(c->buf, c->pos, j->rsize, j->roff);
+		if (*best == n || r < *best_rep) {
+			if (*best != n)
+				*other = *best_rep;
+			*best = i;
+			*best_rep = r;
+		} else if (r < *other) {
+			*other = r;
+		}
+	}
+	return ESC_OK;
+}
+
+/* Append input B's rows up to the other inputs' next rep OTHER, a block at
+ * a time. */
+static int take_rows(join *j, size_t best, int64_t other, esc_error *err)
+{
+	cursor *b = &j->c[best];
+	while (b->pos < b->n) {
+		size_t from = b->pos;
+		for (; b->pos < b->n; b->pos++) {
+			int64_t r = rep_at(b->buf, b->pos, j->rsize, j->roff);
+			if (r >= other)
+				break;
+			if (r < b->last)
+				return esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/%s is "
+				                     "not in replication order (rep %lld after "
+				                     "%lld)", j->o->inputs[best], j->group,
+				                     j->table, (long long)r, (long long)b->last);
+			b->last = r;
+		}
+		int rc = esc_h5_table_append(j->t, b->buf + from * j->rsize,
+		                             b->pos - from, j->where, err);
+		if (rc)
+			return rc;
+		if (b->pos < b->n)
+			break;
+		if (cur_fill(b, j->type) < 0)
+			return esc_h5_fail_file(err, j->o->inputs[best], j->what);
+	}
+	return ESC_OK;
+}
+
+/* Every input's rows in rep order: a k-way merge on `rep`. */
+static int merge_rows(join *j, esc_error *err)
+{
+	for (;;) {
+		size_t best;
+		int64_t best_rep, other;
+		int rc = next_input(j, &best, &best_rep, &other, err);
+		if (rc)
+			return rc;
+		if (best == j->o->n_inputs)
+			return ESC_OK;
+		if (best_rep == other)
+			return esc_error_set(err, ESC_ERR_INPUT, "replication %lld of arm "
+			                     "'%s' is in two inputs (%s)", (long long)best_rep,
+			                     j->group, j->table);
+		if ((rc = take_rows(j, best, other, err)))
+			return rc;
+	}
 }
 
 /* Create /arms/<group>/<table> in OUT like input 0's (the table writer's
@@ -876,143 +471,39 @@ static int merge_table(const esc_h5_merge_opts *o, hid_t *in, hid_t out_group,
 {
 	size_t n = o->n_inputs;
 	cursor *c = calloc(n, sizeof *c);
-	hid_t ftype = -1, type = -1;
+	hid_t ftype = -1;
 	esc_h5_table t;
 	memset(&t, 0, sizeof t);
 	t.dset = -1;
-	int rc = ESC_OK;
 	char what[400];
 	snprintf(what, sizeof what, "copy /arms/%s/%s", group, table);
 	if (!c)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		c[i].d = c[i].fs = -1;
-	for (size_t i = 0; i < n; i++) {
-		c[i].d = open_table(in[i], group, table);
-		if (c[i].d < 0) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/%s "
-			                   "(but '%s' has)", o->inputs[i], group, table,
-			                   o->inputs[0]);
-			goto out;
-		}
-		hid_t ti = H5Dget_type(c[i].d);
-		if (i == 0) {
-			ftype = ti;
-		} else {
-			htri_t eq = H5Tequal(ftype, ti);
-			H5Tclose(ti);
-			if (eq <= 0) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s has different "
-				                   "columns in '%s' and '%s' (written by different "
-				                   "escsim versions?)", group, table, o->inputs[0],
-				                   o->inputs[i]);
-				goto out;
-			}
-		}
-		c[i].fs = H5Dget_space(c[i].d);
-		hssize_t np = c[i].fs >= 0 ? H5Sget_simple_extent_npoints(c[i].fs) : -1;
-		if (np < 0) {
-			rc = fail(err, o->inputs[i], what);
-			goto out;
-		}
-		c[i].total = (hsize_t)np;
-		c[i].last = INT64_MIN;
-	}
-	if (ftype < 0) {
-		rc = fail(err, o->inputs[0], what);
-		goto out;
-	}
-	int ri = H5Tget_member_index(ftype, "rep");
-	hid_t rt = ri >= 0 ? H5Tget_member_type(ftype, (unsigned)ri) : -1;
-	int rep_ok = rt >= 0 && H5Tget_class(rt) == H5T_INTEGER && H5Tget_size(rt) == 8 &&
-	             H5Tget_sign(rt) == H5T_SGN_2;
-	if (rt >= 0)
-		H5Tclose(rt);
-	if (!rep_ok) {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "/arms/%s/%s in '%s' has no int64 "
-		                   "column 'rep' to order its rows by", group, table,
-		                   o->inputs[0]);
-		goto out;
-	}
-
+	join j = { o, c, -1, 0, 0, &t, group, table, what, where };
+	int rc = open_cursors(o, in, c, group, table, what, &ftype, err);
 	/* Rows are read into the output table's row struct (HDF5 converts
 	 * nothing when it is the file row) and appended as they come. */
-	if ((rc = esc_h5_table_create_like(&t, out_group, table, c[0].d, where, err)))
-		goto out;
-	t.pool = pool;
-	if ((type = esc_h5_table_row_type(&t)) < 0) {
-		rc = fail(err, partial, what);
-		goto out;
+	if (rc == ESC_OK &&
+	    (rc = esc_h5_table_create_like(&t, out_group, table, c[0].d, where, err)) == ESC_OK) {
+		t.pool = pool;
+		if ((j.type = esc_h5_table_row_type(&t)) < 0)
+			rc = esc_h5_fail_file(err, partial, what);
 	}
-	size_t rsize = t.desc->row_size;
-	size_t roff = H5Tget_member_offset(type, (unsigned)H5Tget_member_index(type, "rep"));
-	for (size_t i = 0; i < n; i++)
-		if (!(c[i].buf = malloc(BLOCK_ROWS * rsize))) {
-			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-			goto out;
-		}
-	if ((rc = copy_leading_chunks(o, c, type, rsize, roff, &t, what, where, err)))
-		goto out;
-	for (;;) {
-		/* The input whose next row has the smallest rep, and the next
-		 * smallest rep of any other input. */
-		size_t best = n;
-		int64_t best_rep = INT64_MAX, other = INT64_MAX;
-		for (size_t i = 0; i < n; i++) {
-			if (cur_fill(&c[i], type) < 0) {
-				rc = fail(err, o->inputs[i], what);
-				goto out;
-			}
-			if (c[i].pos >= c[i].n)
-				continue;
-			int64_t r = rep_at(c[i].buf, c[i].pos, rsize, roff);
-			if (best == n || r < best_rep) {
-				if (best != n)
-					other = best_rep;
-				best = i;
-				best_rep = r;
-			} else if (r < other) {
-				other = r;
-			}
-		}
-		if (best == n)
-			break;
-		if (best_rep == other) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "replication %lld of arm '%s' "
-			                   "is in two inputs (%s)", (long long)best_rep, group,
-			                   table);
-			goto out;
-		}
-		/* Its rows up to the other's next rep, a block at a time. */
-		cursor *b = &c[best];
-		while (b->pos < b->n) {
-			size_t from = b->pos;
-			for (; b->pos < b->n; b->pos++) {
-				int64_t r = rep_at(b->buf, b->pos, rsize, roff);
-				if (r >= other)
-					break;
-				if (r < b->last) {
-					rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/%s is "
-					                   "not in replication order (rep %lld after "
-					                   "%lld)", o->inputs[best], group, table,
-					                   (long long)r, (long long)b->last);
-					goto out;
-				}
-				b->last = r;
-			}
-			if ((rc = esc_h5_table_append(&t, b->buf + from * rsize, b->pos - from,
-			                              where, err)))
-				goto out;
-			if (b->pos < b->n)
-				break;
-			if (cur_fill(b, type) < 0) {
-				rc = fail(err, o->inputs[best], what);
-				goto out;
-			}
-		}
+	if (rc == ESC_OK) {
+		j.rsize = t.desc->row_size;
+		j.roff = H5Tget_member_offset(j.type, (unsigned)H5Tget_member_index(j.type, "rep"));
+		for (size_t i = 0; rc == ESC_OK && i < n; i++)
+			if (!(c[i].buf = malloc(BLOCK_ROWS * j.rsize)))
+				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
-	rc = esc_h5_table_flush(&t, where, err);
-out:
+	if (rc == ESC_OK)
+		rc = copy_leading_chunks(o, c, j.type, j.rsize, j.roff, &t, what, where, err);
+	if (rc == ESC_OK)
+		rc = merge_rows(&j, err);
+	if (rc == ESC_OK)
+		rc = esc_h5_table_flush(&t, where, err);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].fs >= 0)
 			H5Sclose(c[i].fs);
@@ -1022,11 +513,11 @@ out:
 	}
 	free(c);
 	if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, what);
+		rc = esc_h5_fail_file(err, partial, what);
 	if (ftype >= 0)
 		H5Tclose(ftype);
-	if (type >= 0)
-		H5Tclose(type);
+	if (j.type >= 0)
+		H5Tclose(j.type);
 	return rc;
 }
 
@@ -1037,7 +528,7 @@ static int64_t group_point(hid_t f, const char *g)
 	int64_t p = 0;
 	snprintf(path, sizeof path, "arms/%s", g);
 	hid_t o = H5Oopen(f, path, H5P_DEFAULT);
-	if (o >= 0 && read_scalar_attr(o, "sweep_point", H5T_NATIVE_INT64, &p) < 0)
+	if (o >= 0 && esc_h5_attr_read_scalar(o, "sweep_point", H5T_NATIVE_INT64, &p) < 0)
 		p = 0;
 	if (o >= 0)
 		H5Oclose(o);
@@ -1058,9 +549,9 @@ static int verify_input(hid_t f, const char *path, const esc_h5_info *info,
 	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++) {
 		char gp[300];
 		snprintf(gp, sizeof gp, "arms/%s", info->groups[g]);
-		struct names tables;
-		if (list_names(f, gp, &tables) < 0) {
-			rc = fail(err, path, "list the tables of an arm");
+		esc_h5_names_list tables;
+		if (esc_h5_link_names(f, gp, &tables) < 0) {
+			rc = esc_h5_fail_file(err, path, "list the tables of an arm");
 			break;
 		}
 		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++) {
@@ -1080,14 +571,15 @@ static int verify_input(hid_t f, const char *path, const esc_h5_info *info,
 			if (d >= 0)
 				H5Dclose(d);
 		}
-		free_names(&tables);
+		esc_h5_names_free(&tables);
 	}
 	return rc;
 }
 
-/* /failures of the join: every input's, in job order. */
-static int write_failures(const char *partial, esc_failure_row **fr,
-                          const size_t *nfr, size_t n_in, esc_error *err)
+/* /failures of the join in F: every input's, in job order. */
+static int write_failures(hid_t f, const char *partial, const char *where,
+                          esc_failure_row **fr, const size_t *nfr, size_t n_in,
+                          esc_error *err)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < n_in; i++)
@@ -1103,32 +595,94 @@ static int write_failures(const char *partial, esc_failure_row **fr,
 		k += nfr[i];
 	}
 	qsort(all, total, sizeof *all, cmp_failure);
-	int rc = ESC_OK;
-	hid_t fapl = esc_h5_access_plist(0);
-	hid_t h = fapl < 0 ? -1 : H5Fopen(partial, H5F_ACC_RDWR, fapl);
-	if (fapl >= 0)
-		H5Pclose(fapl);
-	char where[600];
-	snprintf(where, sizeof where, "results file '%s'", partial);
 	esc_h5_table t;
-	if (h < 0)
-		rc = fail(err, partial, "open it to write /failures");
-	else if ((rc = esc_h5_table_create(&t, h, "failures",
-	                                   esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
-	                                   where, err)) == ESC_OK) {
+	int rc = esc_h5_table_create(&t, f, "failures",
+	                             esc_h5_schemas[SCHEMA_FAILURES].desc, NULL,
+	                             where, err);
+	if (rc == ESC_OK) {
 		rc = esc_h5_table_append(&t, all, total, where, err);
 		if (esc_h5_table_close(&t) < 0 && rc == ESC_OK)
-			rc = fail(err, partial, "write /failures");
+			rc = esc_h5_fail_file(err, partial, "write /failures");
 	}
-	if (h >= 0 && H5Fclose(h) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, "close it");
 	free(all);
 	return rc;
 }
 
+/* The root attributes of the join F: input 0's, with what the join covers
+ * and, if given, its own command line and note. */
+static int join_attrs(const esc_h5_merge_opts *o, hid_t in0, hid_t f,
+                      int64_t e0, int64_t e1, int complete)
+{
+	char created[32];
+	esc_h5_created(created);
+	int64_t reps = e1 - e0;
+	int8_t flag = complete ? 1 : 0;
+	return copy_attrs(in0, f) < 0 ||
+	       esc_h5_attr_scalar(f, "reps", H5T_STD_I64LE, H5T_NATIVE_INT64, &reps) < 0 ||
+	       esc_h5_attr_scalar(f, "rep_offset", H5T_STD_I64LE, H5T_NATIVE_INT64, &e0) < 0 ||
+	       esc_h5_attr_scalar(f, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8, &flag) < 0 ||
+	       esc_h5_attr_text(f, "created", created) < 0 ||
+	       (o->command_line && esc_h5_attr_text(f, "command_line", o->command_line) < 0) ||
+	       (o->note_name && esc_h5_attr_text(f, o->note_name, o->note ? o->note : "") < 0)
+	       ? -1 : 0;
+}
+
+/* /arms/<GROUP> of the join under ARMS: input 0's attributes, and each of
+ * its tables joined. */
+static int write_group(const esc_h5_merge_opts *o, hid_t *in, hid_t arms,
+                       const char *gn, esc_h5_zpool *pool, const char *partial,
+                       const char *where, esc_error *err)
+{
+	char path[300], what[400];
+	snprintf(path, sizeof path, "arms/%s", gn);
+	snprintf(what, sizeof what, "create /arms/%s", gn);
+	hid_t src = H5Gopen2(in[0], path, H5P_DEFAULT);
+	hid_t dst = H5Gcreate2(arms, gn, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	esc_h5_names_list tables = { 0 };
+	int rc = ESC_OK;
+	if (src < 0 || dst < 0 || copy_attrs(src, dst) < 0 ||
+	    esc_h5_link_names(in[0], path, &tables) < 0)
+		rc = esc_h5_fail_file(err, partial, what);
+	for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
+		rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial, where, err);
+	esc_h5_names_free(&tables);
+	if (src >= 0)
+		H5Gclose(src);
+	if (dst >= 0 && H5Gclose(dst) < 0 && rc == ESC_OK)
+		rc = esc_h5_fail_file(err, partial, what);
+	return rc;
+}
+
+/* /arms of the join F, every group's tables deflated in one pool, on every
+ * CPU the process may use (rank 0 of an MPI join is let off its core
+ * first). */
+static int write_arms(const esc_h5_merge_opts *o, hid_t *in, hid_t f,
+                      const esc_h5_info *info, const char *partial,
+                      const char *where, esc_error *err)
+{
+	esc_h5_zpool *pool = esc_h5_zpool_new(0);
+	if (!pool)
+		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+	int rc = ESC_OK;
+	hid_t src = H5Gopen2(in[0], "arms", H5P_DEFAULT);
+	hid_t arms = H5Gcreate2(f, "arms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (src < 0 || arms < 0 || copy_attrs(src, arms) < 0)
+		rc = esc_h5_fail_file(err, partial, "create /arms");
+	if (src >= 0)
+		H5Gclose(src);
+	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++)
+		rc = write_group(o, in, arms, info->groups[g], pool, partial, where, err);
+	if (arms >= 0)
+		H5Gclose(arms);
+	esc_h5_zpool_free(pool);   /* tables are closed: nothing in hand */
+	return rc;
+}
+
+/* The join, written to PARTIAL (created here) and closed. */
 static int write_output(const esc_h5_merge_opts *o, hid_t *in,
                         const esc_h5_info *info, const char *partial,
-                        int64_t e0, int64_t e1, int complete, esc_error *err)
+                        int64_t e0, int64_t e1, int complete,
+                        esc_failure_row **fr, const size_t *nfr, esc_error *err)
 {
 	hid_t fcpl = esc_h5_create_plist(), fapl = esc_h5_access_plist(0);
 	hid_t f = fcpl < 0 || fapl < 0 ? -1 :
@@ -1144,78 +698,170 @@ static int write_output(const esc_h5_merge_opts *o, hid_t *in,
 		                     "'%s': %s", partial, reason);
 	}
 	int rc = ESC_OK;
-	char created[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	if (!gmtime_r(&now, &tm) ||
-	    !strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(created, sizeof created, "unknown");
-	int64_t reps = e1 - e0;
-	int8_t flag = complete ? 1 : 0;
-	if (copy_attrs(in[0], f) < 0 ||
-	    esc_h5_attr_scalar(f, "reps", H5T_STD_I64LE, H5T_NATIVE_INT64, &reps) < 0 ||
-	    esc_h5_attr_scalar(f, "rep_offset", H5T_STD_I64LE, H5T_NATIVE_INT64, &e0) < 0 ||
-	    esc_h5_attr_scalar(f, "complete", H5T_STD_I8LE, H5T_NATIVE_INT8, &flag) < 0 ||
-	    esc_h5_attr_text(f, "created", created) < 0 ||
-	    (o->command_line && esc_h5_attr_text(f, "command_line", o->command_line) < 0) ||
-	    (o->note_name && esc_h5_attr_text(f, o->note_name, o->note ? o->note : "") < 0))
-		rc = fail(err, partial, "write the root attributes");
-	if (rc == ESC_OK &&
-	    H5Ocopy(in[0], "scenario", f, "scenario", H5P_DEFAULT, H5P_DEFAULT) < 0)
-		rc = fail(err, partial, "copy /scenario");
-	if (rc == ESC_OK && H5Lexists(in[0], "sweep", H5P_DEFAULT) > 0 &&
-	    H5Ocopy(in[0], "sweep", f, "sweep", H5P_DEFAULT, H5P_DEFAULT) < 0)
-		rc = fail(err, partial, "copy /sweep");
-	/* Every table's chunks are deflated in one pool, on every CPU the
-	 * process may use (rank 0 of an MPI join is let off its core first). */
-	hid_t arms = -1;
-	esc_h5_zpool *pool = rc == ESC_OK ? esc_h5_zpool_new(0) : NULL;
 	size_t wlen = strlen(partial) + sizeof "results file ''";
-	char *where = rc == ESC_OK ? malloc(wlen) : NULL;
+	char *where = malloc(wlen);
 	if (where)
 		snprintf(where, wlen, "results file '%s'", partial);
-	if (rc == ESC_OK && (!pool || !where))
+	if (!where)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	if (rc == ESC_OK) {
-		hid_t src = H5Gopen2(in[0], "arms", H5P_DEFAULT);
-		arms = H5Gcreate2(f, "arms", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		if (src < 0 || arms < 0 || copy_attrs(src, arms) < 0)
-			rc = fail(err, partial, "create /arms");
-		if (src >= 0)
-			H5Gclose(src);
-	}
-	for (size_t g = 0; rc == ESC_OK && g < info->n_groups; g++) {
-		const char *gn = info->groups[g];
-		char path[300], what[400];
-		snprintf(path, sizeof path, "arms/%s", gn);
-		snprintf(what, sizeof what, "create /arms/%s", gn);
-		hid_t src = H5Gopen2(in[0], path, H5P_DEFAULT);
-		hid_t dst = H5Gcreate2(arms, gn, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-		struct names tables = { 0 };
-		if (src < 0 || dst < 0 || copy_attrs(src, dst) < 0 ||
-		    list_names(in[0], path, &tables) < 0)
-			rc = fail(err, partial, what);
-		for (size_t t = 0; rc == ESC_OK && t < tables.n; t++)
-			rc = merge_table(o, in, dst, gn, tables.v[t], pool, partial,
-			                 where, err);
-		free_names(&tables);
-		if (src >= 0)
-			H5Gclose(src);
-		if (dst >= 0 && H5Gclose(dst) < 0 && rc == ESC_OK)
-			rc = fail(err, partial, what);
-	}
-	if (arms >= 0)
-		H5Gclose(arms);
-	esc_h5_zpool_free(pool);   /* tables are closed: nothing in hand */
+	else if (join_attrs(o, in[0], f, e0, e1, complete) < 0)
+		rc = esc_h5_fail_file(err, partial, "write the root attributes");
+	if (rc == ESC_OK &&
+	    H5Ocopy(in[0], "scenario", f, "scenario", H5P_DEFAULT, H5P_DEFAULT) < 0)
+		rc = esc_h5_fail_file(err, partial, "copy /scenario");
+	if (rc == ESC_OK && H5Lexists(in[0], "sweep", H5P_DEFAULT) > 0 &&
+	    H5Ocopy(in[0], "sweep", f, "sweep", H5P_DEFAULT, H5P_DEFAULT) < 0)
+		rc = esc_h5_fail_file(err, partial, "copy /sweep");
+	if (rc == ESC_OK)
+		rc = write_arms(o, in, f, info, partial, where, err);
+	if (rc == ESC_OK)
+		rc = write_failures(f, partial, where, fr, nfr, o->n_inputs, err);
 	free(where);
 	/* Tables stored as this version stores them (checksums, code columns
 	 * narrowed): the file's schema is this version's, whatever the inputs'
 	 * (its minor number counts storage changes). */
 	if (rc == ESC_OK &&
 	    esc_h5_attr_text(f, "schema_version", ESC_SCHEMA_VERSION) < 0)
-		rc = fail(err, partial, "write the root attribute schema_version");
+		rc = esc_h5_fail_file(err, partial, "write the root attribute schema_version");
 	if (H5Fclose(f) < 0 && rc == ESC_OK)
-		rc = fail(err, partial, "close it");
+		rc = esc_h5_fail_file(err, partial, "close it");
+	return rc;
+}
+
+/* Open every input (none given twice, none the join's own name), read its
+ * provenance, check its tables, and read its /failures. */
+static int open_inputs(const esc_h5_merge_opts *o, const char *partial,
+                       hid_t *in, esc_h5_info *info, esc_failure_row **fr,
+                       size_t *nfr, esc_error *err)
+{
+	int rc = ESC_OK;
+	for (size_t i = 0; i < o->n_inputs && rc == ESC_OK; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (esc_h5_same_file(o->inputs[i], o->inputs[j])) {
+				int same = strcmp(o->inputs[i], o->inputs[j]) == 0;
+				return esc_error_set(err, ESC_ERR_INPUT, "'%s' is given twice%s%s%s: "
+				                     "a duplicated shard", o->inputs[i],
+				                     same ? "" : " (as '", same ? "" : o->inputs[j],
+				                     same ? "" : "')");
+			}
+		if (esc_h5_same_file(o->inputs[i], partial))
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s' is the name the join "
+			                     "is written under before it is renamed: give "
+			                     "another output", o->inputs[i]);
+		if ((rc = esc_h5_open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
+			rc = esc_h5_info_from(in[i], o->inputs[i], &info[i], err);
+		if (rc == ESC_OK)
+			rc = verify_input(in[i], o->inputs[i], &info[i], err);
+		if (rc == ESC_OK)
+			rc = esc_h5_failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
+	}
+	return rc;
+}
+
+/* The replications the join covers, [*E0, *E1): as asked, or from the
+ * smallest first replication to the last any input was asked to run. */
+static void join_span(const esc_h5_merge_opts *o, const esc_h5_info *info,
+                      int64_t *e0, int64_t *e1)
+{
+	size_t n = o->n_inputs;
+	*e0 = o->rep_offset;
+	if (*e0 < 0) {
+		*e0 = info[0].rep_offset;
+		for (size_t i = 1; i < n; i++)
+			if (info[i].rep_offset < *e0)
+				*e0 = info[i].rep_offset;
+	}
+	if (o->reps >= 0) {
+		*e1 = *e0 + o->reps;
+		return;
+	}
+	*e1 = *e0;
+	for (size_t i = 0; i < n; i++)
+		if (info[i].rep_offset + info[i].reps > *e1)
+			*e1 = info[i].rep_offset + info[i].reps;
+}
+
+/* The replications held, input by input, for check_group. */
+typedef struct holdings {
+	held *v;
+	size_t n, cap;
+} holdings;
+
+static int hold(holdings *h, esc_h5_range r, size_t input, esc_error *err)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 16;
+		held *v = realloc(h->v, cap * sizeof *v);
+		if (!v)
+			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		h->v = v;
+		h->cap = cap;
+	}
+	h->v[h->n++] = (held){ r, input };
+	return ESC_OK;
+}
+
+/* What input I holds of GROUP: the replications in its runs table, and
+ * those it skipped with --on-error skip (FR: its /failures), which are
+ * covered too. */
+static int input_holds(const esc_h5_merge_opts *o, hid_t in, size_t i,
+                       const char *group, const esc_failure_row *fr, size_t nfr,
+                       holdings *h, esc_error *err)
+{
+	esc_h5_range *r = NULL;
+	size_t nr = 0;
+	hid_t d = esc_h5_open_arm_table(in, group, "runs");
+	if (d < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
+		                     "/arms/%s/runs", o->inputs[i], group);
+	int rc = esc_h5_ranges_of(d, o->inputs[i], group, &r, &nr, err);
+	H5Dclose(d);
+	for (size_t k = 0; rc == ESC_OK && k < nr; k++)
+		rc = hold(h, r[k], i, err);
+	free(r);
+	int64_t point = group_point(in, group);
+	for (size_t k = 0; rc == ESC_OK && k < nfr; k++)
+		if (fr[k].point == point)
+			rc = hold(h, (esc_h5_range){ fr[k].rep, fr[k].rep + 1 }, i, err);
+	return rc;
+}
+
+/* Every group's coverage of [E0, E1), before anything is written; the
+ * replications no input holds, per group, added up in *MISSING. */
+static int check_coverage(const esc_h5_merge_opts *o, hid_t *in,
+                          const esc_h5_info *info, esc_failure_row **fr,
+                          const size_t *nfr, int64_t e0, int64_t e1,
+                          int64_t *missing, esc_error *err)
+{
+	holdings h = { 0 };
+	int rc = ESC_OK;
+	*missing = 0;
+	for (size_t g = 0; g < info[0].n_groups && rc == ESC_OK; g++) {
+		h.n = 0;
+		for (size_t i = 0; i < o->n_inputs && rc == ESC_OK; i++)
+			rc = input_holds(o, in[i], i, info[0].groups[g], fr[i], nfr[i], &h, err);
+		if (rc == ESC_OK)
+			rc = check_group(o, info, info[0].groups[g], h.v, h.n, e0, e1,
+			                 missing, err);
+	}
+	free(h.v);
+	return rc;
+}
+
+/* Put the closed join PARTIAL on disk under its name OUT. */
+static int publish(const char *partial, const char *out, esc_error *err)
+{
+	int rc = ESC_OK;
+	char *dir = esc_h5_dir_of(out);
+	if (esc_h5_fsync_path(partial, 0) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot sync "
+		                   "it to disk: %s", partial, strerror(errno));
+	else if (rename(partial, out) < 0)
+		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
+		                   partial, out, strerror(errno));
+	else if (dir)
+		esc_h5_fsync_path(dir, 1);
+	free(dir);
 	return rc;
 }
 
@@ -1234,133 +880,35 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		return rc;
 	esc_h5_info *info = calloc(n, sizeof *info);
 	hid_t *in = malloc(n * sizeof *in);
-	char *partial = esc_h5_sibling(o->out_path, o->partial_suffix ?
-	                               o->partial_suffix : ".partial");
-	held *h = calloc(n, sizeof *h);
-	size_t hcap = n;
+	char *partial = o->partial_suffix ? esc_h5_sibling(o->out_path, o->partial_suffix)
+	                                  : esc_h5_partial_path(o->out_path);
 	esc_failure_row **fr = calloc(n, sizeof *fr);
 	size_t *nfr = calloc(n, sizeof *nfr);
-	if (!info || !in || !partial || !h || !fr || !nfr) {
+	int64_t e0 = 0, e1 = 0, missing = 0;
+	if (!info || !in || !partial || !fr || !nfr)
 		rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; in && i < n; i++)
 		in[i] = -1;
-	for (size_t i = 0; i < n && rc == ESC_OK; i++) {
-		for (size_t j = 0; j < i; j++)
-			if (esc_h5_same_file(o->inputs[i], o->inputs[j])) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is given twice%s%s%s: "
-				                   "a duplicated shard", o->inputs[i],
-				                   strcmp(o->inputs[i], o->inputs[j]) ? " (as '" : "",
-				                   strcmp(o->inputs[i], o->inputs[j]) ? o->inputs[j] : "",
-				                   strcmp(o->inputs[i], o->inputs[j]) ? "')" : "");
-				goto out;
-			}
-		if (esc_h5_same_file(o->inputs[i], partial)) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' is the name the join "
-			                   "is written under before it is renamed: give "
-			                   "another output", o->inputs[i]);
-			goto out;
-		}
-		if ((rc = open_ro(o->inputs[i], &in[i], err)) == ESC_OK)
-			rc = info_from(in[i], o->inputs[i], &info[i], err);
-		if (rc == ESC_OK)
-			rc = verify_input(in[i], o->inputs[i], &info[i], err);
-		if (rc == ESC_OK)
-			rc = failures_of(in[i], o->inputs[i], &fr[i], &nfr[i], err);
-	}
-	if (rc || (rc = check_together(o, info, err)))
-		goto out;
-
-	int64_t e0 = o->rep_offset, e1;
-	if (e0 < 0) {
-		e0 = info[0].rep_offset;
-		for (size_t i = 1; i < n; i++)
-			if (info[i].rep_offset < e0)
-				e0 = info[i].rep_offset;
-	}
-	if (o->reps >= 0) {
-		e1 = e0 + o->reps;
-	} else {
-		e1 = e0;
-		for (size_t i = 0; i < n; i++)
-			if (info[i].rep_offset + info[i].reps > e1)
-				e1 = info[i].rep_offset + info[i].reps;
-	}
-
-	/* Every group's coverage, before anything is written. */
-	int64_t missing = 0;
-	for (size_t g = 0; g < info[0].n_groups && rc == ESC_OK; g++) {
-		size_t nh = 0;
-		for (size_t i = 0; i < n && rc == ESC_OK; i++) {
-			esc_h5_range *r = NULL;
-			size_t nr = 0;
-			hid_t d = open_table(in[i], info[0].groups[g], "runs");
-			if (d < 0) {
-				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table "
-				                   "/arms/%s/runs", o->inputs[i], info[0].groups[g]);
-				break;
-			}
-			rc = ranges_of(d, o->inputs[i], info[0].groups[g], &r, &nr, err);
-			H5Dclose(d);
-			if (rc == ESC_OK && nh + nr > hcap) {
-				size_t cap = 2 * (nh + nr);
-				held *v = realloc(h, cap * sizeof *v);
-				if (!v)
-					rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-				else {
-					h = v;
-					hcap = cap;
-				}
-			}
-			for (size_t k = 0; rc == ESC_OK && k < nr; k++)
-				h[nh++] = (held){ r[k], i };
-			free(r);
-			/* A replication skipped with --on-error skip is covered too. */
-			int64_t point = group_point(in[i], info[0].groups[g]);
-			for (size_t k = 0; rc == ESC_OK && k < nfr[i]; k++) {
-				if (fr[i][k].point != point)
-					continue;
-				if (nh == hcap) {
-					held *v = realloc(h, 2 * hcap * sizeof *v);
-					if (!v) {
-						rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-						break;
-					}
-					h = v;
-					hcap *= 2;
-				}
-				h[nh++] = (held){ { fr[i][k].rep, fr[i][k].rep + 1 }, i };
-			}
-		}
-		if (rc == ESC_OK)
-			rc = check_group(o, info, info[0].groups[g], h, nh, e0, e1, &missing, err);
-	}
-	if (rc)
-		goto out;
-
-	rc = write_output(o, in, &info[0], partial, e0, e1, missing == 0, err);
 	if (rc == ESC_OK)
-		rc = write_failures(partial, fr, nfr, n, err);
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] >= 0)
+		rc = open_inputs(o, partial, in, info, fr, nfr, err);
+	if (rc == ESC_OK)
+		rc = check_together(o, info, err);
+	if (rc == ESC_OK) {
+		join_span(o, info, &e0, &e1);
+		rc = check_coverage(o, in, info, fr, nfr, e0, e1, &missing, err);
+	}
+	if (rc == ESC_OK) {
+		rc = write_output(o, in, &info[0], partial, e0, e1, missing == 0, fr,
+		                  nfr, err);
+		for (size_t i = 0; i < n; i++) {
 			H5Fclose(in[i]);
-		in[i] = -1;
+			in[i] = -1;
+		}
+		if (rc)
+			unlink(partial);
+		else
+			rc = publish(partial, o->out_path, err);
 	}
-	if (rc) {
-		unlink(partial);
-		goto out;
-	}
-	char *dir = esc_h5_dir_of(o->out_path);
-	if (esc_h5_fsync_path(partial, 0) < 0)
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "results file '%s': cannot sync "
-		                   "it to disk: %s", partial, strerror(errno));
-	else if (rename(partial, o->out_path) < 0)
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot rename '%s' to '%s': %s",
-		                   partial, o->out_path, strerror(errno));
-	else if (dir)
-		esc_h5_fsync_path(dir, 1);
-	free(dir);
 	if (rc == ESC_OK && res) {
 		res->rep_offset = e0;
 		res->reps = e1 - e0;
@@ -1368,7 +916,6 @@ int esc_h5_merge(const esc_h5_merge_opts *o, esc_h5_merge_result *res,
 		res->n_groups = info[0].n_groups;
 		res->complete = missing == 0;
 	}
-out:
 	for (size_t i = 0; in && i < n; i++)
 		if (in[i] >= 0)
 			H5Fclose(in[i]);
@@ -1380,7 +927,6 @@ out:
 		esc_h5_info_free(&info[i]);
 	free(info);
 	free(in);
-	free(h);
 	free(partial);
 	return rc;
 }

@@ -1,6 +1,10 @@
-/* h5_reader.c: result files read back (escsim/h5in.h), for inspect and
- * report, and the one kind of change made to a finished file: a group of
- * summary tables, written into a copy that then replaces the original.
+/* h5_reader.c: result files read back (escsim/h5_reader.h): for inspect,
+ * report and the analysis tools (an open esc_h5_file: arms, objects,
+ * tables, columns), and for the batch and the merge (by path or plain
+ * handle: a file's provenance, the replications it holds, /failures, and
+ * the runs rows, read by the writer's own runs columns).  Its neighbours:
+ * attributes and text read back in h5_attr.c, checks in h5_verify.c,
+ * updating a copy in h5_update.c (they share h5_reader_impl.h).
  *
  * Everything is looked up by name (arms, tables, columns, attributes), so a
  * file with columns added by a later schema 1.x still reads; a column is
@@ -21,23 +25,17 @@
 
 #include <hdf5.h>
 
-#include "escsim/h5in.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_reader.h"
+#include "escsim/h5_writer.h"
+#include "h5_util.h"
+#include "h5_attr.h"
 #include "h5_file.h"
+#include "h5_reader_impl.h"
 #include "h5_schema.h"
 #include "h5_table.h"
 
 #define SCHEMA_MAJOR 1
 
-struct esc_h5_file {
-	hid_t file;
-	char *path;         /* the name the user gave */
-	char *tmp;          /* update: the copy being written, else NULL */
-	char **arms;
-	size_t n_arms;
-	int crashed;        /* its writer was killed (esc_h5_crashed) */
-	int later;          /* a later schema 1.x: columns may be added */
-};
 
 /* Each dataset's chunk cache: one chunk of the simulator's tables (256 KiB
  * of rows) and some room, not HDF5's 1 MiB.  Columns are read in blocks
@@ -48,7 +46,7 @@ struct esc_h5_file {
 
 
 /* "'PATH': WHAT: REASON" with the innermost HDF5 reason. */
-static int h5_fail(const esc_h5_file *f, esc_error *err, int status,
+int esc_h5_file_fail(const esc_h5_file *f, esc_error *err, int status,
                    const char *what, const char *obj)
 {
 	char reason[512];
@@ -78,7 +76,7 @@ static herr_t arm_cb(hid_t g, const char *name, const H5L_info_t *info,
 	return 0;
 }
 
-static void free_file(esc_h5_file *f)
+void esc_h5_file_free(esc_h5_file *f)
 {
 	if (!f)
 		return;
@@ -106,7 +104,7 @@ static int check_tables(esc_h5_file *f, esc_error *err)
 			if (!esc_h5_exists(f, path))
 				continue;
 			hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-			int rc = d < 0 ? h5_fail(f, err, ESC_ERR_INPUT, "cannot open it "
+			int rc = d < 0 ? esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot open it "
 			                         "(the file is damaged)", path) :
 			         esc_h5_schema_check(d, s, f->later, f->path, path, err);
 			if (d >= 0)
@@ -120,13 +118,13 @@ static int check_tables(esc_h5_file *f, esc_error *err)
 
 /* Open NAME (PATH or, to update it, its copy) and check it is ours; f->path
  * is set. */
-static int open_checked(esc_h5_file *f, const char *name, int rw,
+int esc_h5_file_open_checked(esc_h5_file *f, const char *name, int rw,
                         esc_error *err)
 {
 	if (rw) {
 		f->file = H5Fopen(name, H5F_ACC_RDWR, H5P_DEFAULT);
 		if (f->file < 0)
-			return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open a copy of it "
+			return esc_h5_file_fail(f, err, ESC_ERR_RUNTIME, "cannot open a copy of it "
 			               "to update it", name);
 	} else {
 		int not_hdf5;
@@ -169,21 +167,29 @@ static int open_checked(esc_h5_file *f, const char *name, int rw,
 	free(v);
 	if (H5Literate_by_name(f->file, "/arms", H5_INDEX_NAME, H5_ITER_INC, NULL,
 	                       arm_cb, f, H5P_DEFAULT) < 0)
-		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list the arms", "/arms");
+		return esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot list the arms", "/arms");
 	return check_tables(f, err);
+}
+
+esc_h5_file *esc_h5_file_new(const char *path, const char *tmp_suffix,
+                             esc_error *err)
+{
+	esc_h5_file *f = calloc(1, sizeof *f);
+	if (!f || !(f->path = esc_h5_dup(path ? path : "")) ||
+	    (tmp_suffix && !(f->tmp = esc_h5_sibling(f->path, tmp_suffix)))) {
+		esc_h5_file_free(f);
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	f->file = -1;
+	return f;
 }
 
 esc_h5_file *esc_h5_open(const char *path, esc_error *err)
 {
 	esc_h5_enter();
-	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = esc_h5_dup(path ? path : ""))) {
-		free(f);
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	f->file = -1;
-	if (open_checked(f, path, 0, err)) {
+	esc_h5_file *f = esc_h5_file_new(path, NULL, err);
+	if (f && esc_h5_file_open_checked(f, path, 0, err)) {
 		esc_h5_file_close(f);
 		return NULL;
 	}
@@ -195,12 +201,6 @@ int esc_h5_crashed(const esc_h5_file *f)
 	return f->crashed;
 }
 
-static int attr_exists(const esc_h5_file *f, const char *obj,
-                              const char *name)
-{
-	return H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) > 0;
-}
-
 void esc_h5_file_close(esc_h5_file *f)
 {
 	if (!f)
@@ -208,7 +208,7 @@ void esc_h5_file_close(esc_h5_file *f)
 	esc_h5_enter();
 	if (f->file >= 0)
 		H5Fclose(f->file);
-	free_file(f);
+	esc_h5_file_free(f);
 }
 
 const char *esc_h5_file_path(const esc_h5_file *f)
@@ -247,33 +247,12 @@ int esc_h5_exists(const esc_h5_file *f, const char *path)
 	}
 }
 
-/* Names gathered by an HDF5 iteration (links of a group, attributes). */
-struct names_ctx {
-	char **v;
-	size_t n;
-	int oom;
-};
-
-static herr_t add_name(struct names_ctx *c, const char *name)
-{
-	char **v = realloc(c->v, (c->n + 1) * sizeof *v);
-	if (!v || !(v[c->n] = esc_h5_dup(name))) {
-		if (v)
-			c->v = v;
-		c->oom = 1;
-		return -1;
-	}
-	c->v = v;
-	c->n++;
-	return 0;
-}
-
 static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info,
                       void *data)
 {
 	(void)g;
 	(void)info;
-	return add_name(data, name);
+	return esc_h5_names_add(data, name);
 }
 
 int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
@@ -282,7 +261,7 @@ int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
 	esc_h5_enter();
 	*names = NULL;
 	*n = 0;
-	struct names_ctx c = { NULL, 0, 0 };
+	esc_h5_names_list c = { 0 };
 	if (!esc_h5_exists(f, path))
 		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no group %s",
 		                     f->path, path);
@@ -291,7 +270,7 @@ int esc_h5_list(const esc_h5_file *f, const char *path, char ***names,
 		esc_h5_free_names(c.v, c.n);
 		if (c.oom)
 			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list it", path);
+		return esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot list it", path);
 	}
 	*names = c.v;
 	*n = c.n;
@@ -303,201 +282,6 @@ void esc_h5_free_names(char **names, size_t n)
 	for (size_t i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);
-}
-
-/* ------------------------------------------------------------- attributes */
-
-static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info,
-                      void *data)
-{
-	(void)obj;
-	(void)info;
-	return add_name(data, name);
-}
-
-int esc_h5_attr_names(const esc_h5_file *f, const char *obj, char ***names,
-                      size_t *n, esc_error *err)
-{
-	esc_h5_enter();
-	*names = NULL;
-	*n = 0;
-	struct names_ctx c = { NULL, 0, 0 };
-	hsize_t idx = 0;
-	if (H5Aiterate_by_name(f->file, obj, H5_INDEX_NAME, H5_ITER_INC, &idx,
-	                       attr_cb, &c, H5P_DEFAULT) < 0) {
-		esc_h5_free_names(c.v, c.n);
-		if (c.oom)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return h5_fail(f, err, ESC_ERR_INPUT, "cannot list the attributes",
-		               obj);
-	}
-	*names = c.v;
-	*n = c.n;
-	return ESC_OK;
-}
-
-/* Text longer than this is not something escsim wrote: a damaged size. */
-#define MAX_TEXT ((size_t)256 << 20)
-
-/* A string of attribute or dataset OBJ (TYPE its file type, one element),
- * malloc'd in *out.  On failure, the library's reason in WHY (taken at
- * once: the next call clears it).  Fixed-length text is read through a
- * memory type made here (a size checked first), never a copy of the file's
- * type, which a damaged file can make HDF5 copy past its end. */
-static int read_string(hid_t obj, hid_t type, int is_attr, char **out,
-                       char *why, size_t why_size)
-{
-	*out = NULL;
-	snprintf(why, why_size, "out of memory");
-	int vlen = H5Tis_variable_str(type) > 0;
-	size_t size = vlen ? 0 : H5Tget_size(type);
-	H5T_cset_t cset = H5Tget_cset(type);
-	if (!vlen && (size == 0 || size > MAX_TEXT)) {
-		snprintf(why, why_size, "a text of %zu bytes (damaged?)", size);
-		return -1;
-	}
-	hid_t mt = H5Tcopy(H5T_C_S1);
-	char *p = NULL, *buf = vlen ? NULL : calloc(size + 1, 1);
-	void *dst = vlen ? (void *)&p : (void *)buf;
-	int rc = -1;
-	if (mt >= 0 && (vlen || buf) && cset >= 0 &&
-	    H5Tset_size(mt, vlen ? H5T_VARIABLE : size) >= 0 &&
-	    H5Tset_cset(mt, cset) >= 0 &&
-	    (vlen || H5Tset_strpad(mt, H5Tget_strpad(type)) >= 0)) {
-		rc = (is_attr ? H5Aread(obj, mt, dst)
-		              : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, dst)) < 0 ?
-		     -1 : 0;
-		if (rc)
-			esc_h5_reason(why, why_size);
-	}
-	if (rc == 0 && vlen && !(*out = esc_h5_dup(p ? p : "")))
-		rc = -1;
-	if (rc == 0 && !vlen)
-		*out = buf;
-	else
-		free(buf);
-	if (p)
-		H5free_memory(p);
-	if (mt >= 0)
-		H5Tclose(mt);
-	return rc;
-}
-
-/* Shortest "%.Ng" that reads back as the same double. */
-static void fmt_double(char *buf, size_t size, double v)
-{
-	for (int prec = 6; prec <= 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, v);
-		if (isnan(v) || strtod(buf, NULL) == v)
-			return;
-	}
-}
-
-static hid_t open_attr(const esc_h5_file *f, const char *obj,
-                       const char *name, esc_error *err)
-{
-	esc_h5_enter();
-	if (H5Aexists_by_name(f->file, obj, name, H5P_DEFAULT) <= 0) {
-		esc_error_set(err, ESC_ERR_INPUT, "'%s': %s has no attribute '%s'",
-		              f->path, obj, name);
-		return -1;
-	}
-	hid_t a = H5Aopen_by_name(f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT);
-	if (a < 0)
-		h5_fail(f, err, ESC_ERR_INPUT, "cannot open an attribute", obj);
-	return a;
-}
-
-int esc_h5_get_attr_text(const esc_h5_file *f, const char *obj, const char *name,
-                     char **out, esc_error *err)
-{
-	*out = NULL;
-	hid_t a = open_attr(f, obj, name, err);
-	if (a < 0)
-		return err ? err->status : ESC_ERR_INPUT;
-	hid_t t = H5Aget_type(a), s = H5Aget_space(a);
-	hssize_t npoints = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
-	H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-	char buf[128], why[512] = "";
-	int rc = 0;
-	if (npoints != 1) {
-		snprintf(buf, sizeof buf, "(%lld values)", (long long)npoints);
-		*out = esc_h5_dup(buf);
-	} else if (cls == H5T_STRING) {
-		rc = read_string(a, t, 1, out, why, sizeof why);
-	} else if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
-		unsigned long long v = 0;
-		rc = H5Aread(a, H5T_NATIVE_ULLONG, &v) < 0 ? -1 : 0;
-		snprintf(buf, sizeof buf, "%llu", v);
-		*out = rc ? NULL : esc_h5_dup(buf);
-	} else if (cls == H5T_INTEGER) {
-		long long v = 0;
-		rc = H5Aread(a, H5T_NATIVE_LLONG, &v) < 0 ? -1 : 0;
-		snprintf(buf, sizeof buf, "%lld", v);
-		*out = rc ? NULL : esc_h5_dup(buf);
-	} else if (cls == H5T_FLOAT) {
-		double v = 0;
-		rc = H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0 ? -1 : 0;
-		fmt_double(buf, sizeof buf, v);
-		*out = rc ? NULL : esc_h5_dup(buf);
-	} else {
-		snprintf(buf, sizeof buf, "(HDF5 type class %d)", (int)cls);
-		*out = esc_h5_dup(buf);
-	}
-	if (rc < 0 && cls != H5T_STRING)   /* before another call clears it */
-		esc_h5_reason(why, sizeof why);
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	H5Aclose(a);
-	if (rc < 0)
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read the "
-		                     "attribute %s: %s", f->path, obj, name, why);
-	if (!*out)
-		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	return ESC_OK;
-}
-
-int esc_h5_get_attr_double(const esc_h5_file *f, const char *obj,
-                       const char *name, double *out, esc_error *err)
-{
-	char *text = NULL;
-	int rc = esc_h5_get_attr_text(f, obj, name, &text, err);
-	if (rc)
-		return rc;
-	char *end;
-	errno = 0;
-	*out = strtod(text, &end);
-	if (end == text || *end != '\0') {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: attribute '%s' is "
-		                   "not a number ('%s')", f->path, obj, name, text);
-	}
-	free(text);
-	return rc;
-}
-
-int esc_h5_read_text(const esc_h5_file *f, const char *path, char **out,
-                     esc_error *err)
-{
-	esc_h5_enter();
-	*out = NULL;
-	if (!esc_h5_exists(f, path))
-		return esc_error_set(err, ESC_ERR_INPUT, "'%s': no dataset %s",
-		                     f->path, path);
-	hid_t d = H5Dopen2(f->file, path, H5P_DEFAULT);
-	hid_t t = d >= 0 ? H5Dget_type(d) : -1;
-	char why[512] = "not text";
-	int rc = (t >= 0 && H5Tget_class(t) == H5T_STRING) ?
-		read_string(d, t, 0, out, why, sizeof why) : -1;
-	if (rc)
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: cannot read it as "
-		                   "text: %s", f->path, path, why);
-	if (t >= 0)
-		H5Tclose(t);
-	if (d >= 0)
-		H5Dclose(d);
-	return rc;
 }
 
 /* ----------------------------------------------------------------- tables */
@@ -515,7 +299,7 @@ static hid_t open_table_with(const esc_h5_file *f, const char *path, hid_t dapl,
 	}
 	hid_t d = H5Dopen2(f->file, path, dapl);
 	if (d < 0) {
-		h5_fail(f, err, ESC_ERR_INPUT, "not a dataset", path);
+		esc_h5_file_fail(f, err, ESC_ERR_INPUT, "not a dataset", path);
 		return -1;
 	}
 	hid_t t = H5Dget_type(d), s = H5Dget_space(d);
@@ -538,7 +322,7 @@ static hid_t open_table_with(const esc_h5_file *f, const char *path, hid_t dapl,
 	return d;
 }
 
-static hid_t open_table(const esc_h5_file *f, const char *path, hid_t *type,
+hid_t esc_h5_file_table(const esc_h5_file *f, const char *path, hid_t *type,
                         hsize_t *nrows, esc_error *err)
 {
 	return open_table_with(f, path, H5P_DEFAULT, type, nrows, err);
@@ -549,7 +333,7 @@ int esc_h5_table_rows(const esc_h5_file *f, const char *path, int64_t *nrows,
 {
 	hid_t t;
 	hsize_t n = 0;
-	hid_t d = open_table(f, path, &t, &n, err);
+	hid_t d = esc_h5_file_table(f, path, &t, &n, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	H5Tclose(t);
@@ -565,7 +349,7 @@ int esc_h5_table_columns(const esc_h5_file *f, const char *path,
 	*n = 0;
 	hid_t t;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &t, &rows, err);
+	hid_t d = esc_h5_file_table(f, path, &t, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int m = H5Tget_nmembers(t);
@@ -595,7 +379,7 @@ int esc_h5_has_column(const esc_h5_file *f, const char *path,
 {
 	hid_t t;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &t, &rows, NULL);
+	hid_t d = esc_h5_file_table(f, path, &t, &rows, NULL);
 	if (d < 0)
 		return 0;
 	int has = H5Tget_member_index(t, column) >= 0;
@@ -622,6 +406,80 @@ static hid_t small_conversion_dxpl(void)
  * strings of `width` bytes each. */
 enum { AS_I64, AS_F64, AS_U64, AS_STR };
 
+/* The table at PATH opened with no chunk cache: one read visits each chunk
+ * once, and the dataset is closed after it, so a cached chunk is never read
+ * again; without the cache a column of 100,000 replications peaks 0.8 MB
+ * lower (docs/performance.md, Memory). */
+static hid_t open_uncached(const esc_h5_file *f, const char *path, hid_t *ftype,
+                           hsize_t *rows, esc_error *err)
+{
+	hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+	if (dapl >= 0 && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0) {
+		H5Pclose(dapl);
+		dapl = -1;
+	}
+	hid_t d = dapl < 0 ? -1 : open_table_with(f, path, dapl, ftype, rows, err);
+	if (dapl < 0)
+		esc_error_set(err, ESC_ERR_RUNTIME, "'%s': %s: cannot make dataset access properties",
+		              f->path, path);
+	else
+		H5Pclose(dapl);
+	return d;
+}
+
+/* Whether column MEMBER can be read as AS: a fixed-size string for AS_STR
+ * (its memory type, WIDTH bytes, in *STRTYPE), else a number or an enum,
+ * and no floats read as integers. */
+static int check_member(const esc_h5_file *f, const char *path,
+                        const char *column, hid_t member, int as, size_t width,
+                        hid_t *strtype, esc_error *err)
+{
+	H5T_class_t cls = H5Tget_class(member);
+	if (as == AS_STR) {
+		if (cls != H5T_STRING || H5Tis_variable_str(member) > 0 || width < 2)
+			return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is "
+			                     "not a fixed-size string", f->path, path, column);
+		/* HDF5 pads or cuts to the memory type's size, NUL-terminated. */
+		*strtype = H5Tcopy(H5T_C_S1);
+		if (*strtype < 0 || H5Tset_size(*strtype, width) < 0 ||
+		    H5Tset_strpad(*strtype, H5T_STR_NULLTERM) < 0)
+			return esc_h5_file_fail(f, err, ESC_ERR_RUNTIME, "cannot make a "
+			                        "string type", path);
+		return ESC_OK;
+	}
+	if (cls != H5T_ENUM && cls != H5T_INTEGER && cls != H5T_FLOAT)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
+		                     "numeric", f->path, path, column);
+	if (as != AS_F64 && cls == H5T_FLOAT)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' holds "
+		                     "floating-point values, not integers", f->path,
+		                     path, column);
+	return ESC_OK;
+}
+
+/* N enum codes as stored (ESIZE bytes each, signed or not) widened into
+ * OUT as AS. */
+static void widen_codes(const unsigned char *raw, size_t esize, int esigned,
+                        size_t n, void *out, int as)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t v = 0;
+		const unsigned char *p = raw + i * esize;
+		switch (esize) {
+		case 1: { int8_t a; uint8_t b; memcpy(&a, p, 1); memcpy(&b, p, 1); v = esigned ? a : b; break; }
+		case 2: { int16_t a; uint16_t b; memcpy(&a, p, 2); memcpy(&b, p, 2); v = esigned ? a : b; break; }
+		case 4: { int32_t a; uint32_t b; memcpy(&a, p, 4); memcpy(&b, p, 4); v = esigned ? a : (int64_t)b; break; }
+		default: memcpy(&v, p, 8); break;
+		}
+		if (as == AS_F64)
+			((double *)out)[i] = (double)v;
+		else if (as == AS_U64)
+			((uint64_t *)out)[i] = (uint64_t)v;
+		else
+			((int64_t *)out)[i] = v;
+	}
+}
+
 /* Read rows [start, start+n) of COLUMN into OUT as AS (width: the bytes of
  * one string for AS_STR). */
 static int read_column(const esc_h5_file *f, const char *path,
@@ -631,21 +489,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 	int as_f64 = as == AS_F64;
 	hid_t ftype;
 	hsize_t rows;
-	/* No chunk cache: one read visits each chunk once, and the dataset is
-	 * closed after it, so a cached chunk is never read again; without the
-	 * cache a column of 100,000 replications peaks 0.8 MB lower
-	 * (docs/performance.md, Memory). */
-	hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-	if (dapl >= 0 && H5Pset_chunk_cache(dapl, 0, 0, 1.0) < 0) {
-		H5Pclose(dapl);
-		dapl = -1;
-	}
-	hid_t d = dapl < 0 ? -1 : open_table_with(f, path, dapl, &ftype, &rows, err);
-	if (dapl < 0)
-		esc_error_set(err, ESC_ERR_RUNTIME, "'%s': %s: cannot make dataset access properties",
-		              f->path, path);
-	else
-		H5Pclose(dapl);
+	hid_t d = open_uncached(f, path, &ftype, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK;
@@ -668,32 +512,9 @@ static int read_column(const esc_h5_file *f, const char *path,
 	if (n == 0)
 		goto out;
 	member = H5Tget_member_type(ftype, (unsigned)idx);
-	H5T_class_t cls = H5Tget_class(member);
-	int is_enum = cls == H5T_ENUM && as != AS_STR;
-	if (as == AS_STR) {
-		if (cls != H5T_STRING || H5Tis_variable_str(member) > 0 || width < 2) {
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
-			                   "a fixed-size string", f->path, path, column);
-			goto out;
-		}
-		/* HDF5 pads or cuts to the memory type's size, NUL-terminated. */
-		strtype = H5Tcopy(H5T_C_S1);
-		if (strtype < 0 || H5Tset_size(strtype, width) < 0 ||
-		    H5Tset_strpad(strtype, H5T_STR_NULLTERM) < 0) {
-			rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot make a string type", path);
-			goto out;
-		}
-	} else if (!is_enum && cls != H5T_INTEGER && cls != H5T_FLOAT) {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' is not "
-		                   "numeric", f->path, path, column);
+	int is_enum = H5Tget_class(member) == H5T_ENUM && as != AS_STR;
+	if ((rc = check_member(f, path, column, member, as, width, &strtype, err)))
 		goto out;
-	}
-	if (!as_f64 && as != AS_STR && cls == H5T_FLOAT) {
-		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: column '%s' holds "
-		                   "floating-point values, not integers", f->path,
-		                   path, column);
-		goto out;
-	}
 	/* Enums: HDF5 converts an enum only to the same enum, so read the
 	 * stored codes (the enum's own native type) and widen them here. */
 	size_t esize = 8;
@@ -706,7 +527,7 @@ static int read_column(const esc_h5_file *f, const char *path,
 		if (super >= 0)
 			H5Tclose(super);
 		if (native < 0 || esize > 8) {
-			rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read an enum column",
+			rc = esc_h5_file_fail(f, err, ESC_ERR_INPUT, "cannot read an enum column",
 			             path);
 			goto out;
 		}
@@ -730,25 +551,11 @@ static int read_column(const esc_h5_file *f, const char *path,
 	    H5Dread(d, mtype, mspace, fspace, dxpl, is_enum ? (void *)raw : out) < 0) {
 		char what[300];
 		snprintf(what, sizeof what, "cannot read column '%s'", column);
-		rc = h5_fail(f, err, ESC_ERR_INPUT, what, path);
+		rc = esc_h5_file_fail(f, err, ESC_ERR_INPUT, what, path);
 		goto out;
 	}
-	for (size_t i = 0; is_enum && i < n; i++) {
-		int64_t v = 0;
-		const unsigned char *p = raw + i * esize;
-		switch (esize) {
-		case 1: { int8_t a; uint8_t b; memcpy(&a, p, 1); memcpy(&b, p, 1); v = esigned ? a : b; break; }
-		case 2: { int16_t a; uint16_t b; memcpy(&a, p, 2); memcpy(&b, p, 2); v = esigned ? a : b; break; }
-		case 4: { int32_t a; uint32_t b; memcpy(&a, p, 4); memcpy(&b, p, 4); v = esigned ? a : (int64_t)b; break; }
-		default: memcpy(&v, p, 8); break;
-		}
-		if (as_f64)
-			((double *)out)[i] = (double)v;
-		else if (as == AS_U64)
-			((uint64_t *)out)[i] = (uint64_t)v;
-		else
-			((int64_t *)out)[i] = v;
-	}
+	if (is_enum)
+		widen_codes(raw, esize, esigned, n, out, as);
 out:
 	free(raw);
 	if (strtype >= 0)
@@ -804,7 +611,7 @@ int esc_h5_column_kind(const esc_h5_file *f, const char *path,
 {
 	hid_t t;
 	hsize_t rows;
-	hid_t d = open_table(f, path, &t, &rows, err);
+	hid_t d = esc_h5_file_table(f, path, &t, &rows, err);
 	if (d < 0)
 		return err ? err->status : ESC_ERR_INPUT;
 	int rc = ESC_OK, idx = H5Tget_member_index(t, column);
@@ -831,454 +638,463 @@ int esc_h5_column_kind(const esc_h5_file *f, const char *path,
 	return rc;
 }
 
-int esc_h5_table_verify(const esc_h5_file *f, const char *path,
-                        esc_error *err)
+/* --------------------------------------------- provenance, replications
+ *
+ * What the batch and the merge read back from a result file with plain
+ * HDF5 handles (h5_reader_impl.h): its root provenance, the replications
+ * each runs table holds, /failures, and the runs rows. */
+
+#define RANGE_BLOCK 8192
+
+/* The digest of the sources as the file records them. */
+static char *file_sources_digest(hid_t f)
 {
-	hid_t ftype;
-	hsize_t rows;
-	hid_t d = open_table(f, path, &ftype, &rows, err);
+	hid_t d = H5Dopen2(f, "scenario/source", H5P_DEFAULT);
 	if (d < 0)
-		return err ? err->status : ESC_ERR_INPUT;
-	/* With checksums, every chunk's stored bytes are checked against
-	 * them; without (schema 1.0, 1.1), every row is read and inflated. */
-	int checked = 0, crc = esc_h5_table_check(d, f->path, path, &checked, err);
-	if (checked) {
-		H5Tclose(ftype);
-		H5Dclose(d);
-		return crc;
-	}
-	hid_t mtype = H5Tget_native_type(ftype, H5T_DIR_DEFAULT);
-	size_t size = mtype >= 0 ? H5Tget_size(mtype) : 0;
-	hsize_t block = size ? (1u << 20) / size + 1 : 0;
-	unsigned char *buf = size ? malloc(block * size) : NULL;
-	hid_t fspace = H5Dget_space(d);
-	int rc = (mtype >= 0 && buf && fspace >= 0) ? ESC_OK : -1;
-	if (rc)
-		rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it back", path);
-	for (hsize_t start = 0; rc == ESC_OK && start < rows; start += block) {
-		hsize_t cnt = rows - start < block ? rows - start : block;
-		hid_t mspace = H5Screate_simple(1, &cnt, NULL);
-		/* The reason is taken at once: the next call clears the stack. */
-		if (mspace < 0 ||
-		    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &cnt,
-		                        NULL) < 0 ||
-		    H5Dread(d, mtype, mspace, fspace, H5P_DEFAULT, buf) < 0) {
-			char what[128];
-			snprintf(what, sizeof what, "cannot read rows %llu..%llu back",
-			         (unsigned long long)start,
-			         (unsigned long long)(start + cnt - 1));
-			rc = h5_fail(f, err, ESC_ERR_INPUT, what, path);
-		}
-		if (mspace >= 0)
-			H5Sclose(mspace);
-	}
-	free(buf);
-	if (fspace >= 0)
-		H5Sclose(fspace);
-	if (mtype >= 0)
-		H5Tclose(mtype);
-	H5Tclose(ftype);
+		return NULL;
+	char *sha = esc_h5_attr_read_text(d, "sha256");
 	H5Dclose(d);
+	if (!sha)
+		return NULL;
+	esc_h5_names_list mods;
+	if (H5Lexists(f, "scenario/modules", H5P_DEFAULT) <= 0)
+		memset(&mods, 0, sizeof mods);
+	else if (esc_h5_link_names(f, "scenario/modules", &mods) < 0) {
+		free(sha);
+		return NULL;
+	}
+	char **lines = calloc(mods.n + 1, sizeof *lines);
+	char *out = NULL;
+	size_t n = 0;
+	if (lines && (lines[n] = malloc(strlen(sha) + 16)) != NULL) {
+		sprintf(lines[n++], "scenario %s", sha);
+		hid_t m = mods.n ? H5Gopen2(f, "scenario/modules", H5P_DEFAULT) : -1;
+		size_t i;
+		for (i = 0; i < mods.n; i++) {
+			hid_t md = m >= 0 ? H5Dopen2(m, mods.v[i], H5P_DEFAULT) : -1;
+			char *nm = md >= 0 ? esc_h5_attr_read_text(md, "name") : NULL;
+			char *ms = md >= 0 ? esc_h5_attr_read_text(md, "sha256") : NULL;
+			if (md >= 0)
+				H5Dclose(md);
+			if (nm && ms && (lines[n] = malloc(strlen(nm) + strlen(ms) + 2)))
+				sprintf(lines[n++], "%s %s", nm, ms);
+			int ok = nm && ms && lines[n - 1];
+			free(nm);
+			free(ms);
+			if (!ok)
+				break;
+		}
+		if (m >= 0)
+			H5Gclose(m);
+		if (i == mods.n)
+			out = esc_h5_join_lines(lines, n);
+	}
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+	free(sha);
+	esc_h5_names_free(&mods);
+	return out;
+}
+
+/* Open a result file to read it back.  A file whose writer was killed is
+ * refused: its tables may hold rows past its last checkpoint, which only
+ * --resume (esc_h5_recover) cuts back. */
+int esc_h5_open_ro(const char *path, hid_t *f, esc_error *err)
+{
+	int not_hdf5, crashed;
+	*f = esc_h5_open_file(path, &not_hdf5, &crashed, 0, err);
+	if (not_hdf5)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim result "
+		                     "file: it is not an HDF5 file", path);
+	if (*f >= 0 && crashed) {
+		H5Fclose(*f);
+		*f = -1;
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that "
+		                     "was killed: complete it first with that run's "
+		                     "command and --resume", path);
+	}
+	return *f < 0 ? (err ? err->status : ESC_ERR_INPUT) : ESC_OK;
+}
+
+/* ------------------------------------------------------------- failures */
+
+static hid_t failure_type(void)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(esc_failure_row));
+	hid_t str = H5Tcopy(H5T_C_S1);
+	int ok = t >= 0 && str >= 0 &&
+	         H5Tset_size(str, sizeof ((esc_failure_row *)0)->message) >= 0 &&
+	         H5Tset_strpad(str, H5T_STR_NULLTERM) >= 0 &&
+	         H5Tinsert(t, "rep", offsetof(esc_failure_row, rep), H5T_NATIVE_INT64) >= 0 &&
+	         H5Tinsert(t, "point", offsetof(esc_failure_row, point), H5T_NATIVE_INT32) >= 0 &&
+	         H5Tinsert(t, "message", offsetof(esc_failure_row, message), str) >= 0;
+	if (str >= 0)
+		H5Tclose(str);
+	if (!ok && t >= 0) {
+		H5Tclose(t);
+		t = -1;
+	}
+	return t;
+}
+
+/* Every row of F's /failures (none if it has no such table). */
+int esc_h5_failures_of(hid_t f, const char *path, esc_failure_row **rows,
+                       size_t *n, esc_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	if (H5Lexists(f, "failures", H5P_DEFAULT) <= 0)
+		return ESC_OK;
+	hid_t d = H5Dopen2(f, "failures", H5P_DEFAULT);
+	hid_t s = d >= 0 ? H5Dget_space(d) : -1;
+	hid_t t = failure_type();
+	hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+	int rc = d >= 0 && t >= 0 && np >= 0 ? ESC_OK : -1;
+	if (rc == ESC_OK)
+		rc = esc_h5_schema_check(d, esc_h5_schema_named("failures", 0), 0, path,
+		                         "/failures", err);
+	else
+		rc = esc_h5_fail_file(err, path, "read /failures");
+	if (rc == ESC_OK && np > 0) {
+		*rows = calloc((size_t)np, sizeof **rows);
+		if (!*rows)
+			rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		else if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, *rows) < 0)
+			rc = esc_h5_fail_file(err, path, "read /failures");
+		else
+			*n = (size_t)np;
+	}
+	for (size_t i = 0; i < *n; i++)
+		(*rows)[i].message[sizeof (*rows)[i].message - 1] = '\0';
+	if (t >= 0)
+		H5Tclose(t);
+	if (s >= 0)
+		H5Sclose(s);
+	if (d >= 0)
+		H5Dclose(d);
+	if (rc) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 
-/* --------------------------------------------------------------- updating */
-
-static int copy_file(int in, int out)
+int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
+                         esc_error *err)
 {
-	char buf[1 << 16];
-	for (;;) {
-		ssize_t r = read(in, buf, sizeof buf);
-		if (r == 0)
-			return 0;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (ssize_t w = 0; w < r; ) {
-			ssize_t k = write(out, buf + w, (size_t)(r - w));
-			if (k < 0) {
-				if (errno == EINTR)
-					continue;
-				return -1;
-			}
-			w += k;
-		}
-	}
-}
-
-esc_h5_file *esc_h5_update_begin(const char *path, esc_error *err)
-{
-	esc_h5_enter();
-	esc_h5_file *f = calloc(1, sizeof *f);
-	if (!f || !(f->path = esc_h5_dup(path ? path : "")) ||
-	    !(f->tmp = esc_h5_sibling(f->path, ".update-XXXXXX"))) {
-		free_file(f);
-		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		return NULL;
-	}
-	f->file = -1;
-	/* Check the original first: a foreign file is not copied. */
-	if (open_checked(f, path, 0, err)) {
-		esc_h5_file_close(f);
-		return NULL;
-	}
-	if (f->crashed) {
-		esc_error_set(err, ESC_ERR_INPUT, "'%s' was left by a run that was "
-		              "killed: complete it first with that run's command and "
-		              "--resume (or read it without writing to it)", f->path);
-		esc_h5_file_close(f);
-		return NULL;
-	}
-	H5Fclose(f->file);
-	f->file = -1;
-	esc_h5_free_names(f->arms, f->n_arms);
-	f->arms = NULL;
-	f->n_arms = 0;
-
-	int in = open(path, O_RDONLY), out = -1;
-	struct stat st;
-	const char *step = "read it";
-	if (in >= 0 && fstat(in, &st) == 0) {
-		step = "create a copy beside it";
-		out = mkstemp(f->tmp);
-	}
-	if (out >= 0) {
-		step = "copy it";
-		if (fchmod(out, st.st_mode & 0777) == 0 && copy_file(in, out) == 0)
-			step = NULL;
-	}
-	int saved = errno;
-	if (in >= 0)
-		close(in);
-	if (out >= 0 && close(out) < 0 && !step) {
-		step = "copy it";
-		saved = errno;
-	}
-	if (step) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "cannot update '%s': cannot %s: "
-		              "%s", f->path, step, strerror(saved));
-		if (out >= 0)
-			unlink(f->tmp);
-		free_file(f);
-		return NULL;
-	}
-	if (open_checked(f, f->tmp, 1, err)) {
-		unlink(f->tmp);
-		esc_h5_file_close(f);
-		return NULL;
-	}
-	return f;
-}
-
-void esc_h5_update_abort(esc_h5_file *f)
-{
-	if (!f)
-		return;
-	esc_h5_enter();
-	if (f->file >= 0)
-		H5Fclose(f->file);
-	f->file = -1;
-	if (f->tmp)
-		unlink(f->tmp);
-	free_file(f);
-}
-
-int esc_h5_update_commit(esc_h5_file *f, esc_error *err)
-{
-	esc_h5_enter();
-	if (!f || !f->tmp) {
-		esc_h5_file_close(f);
-		return esc_error_set(err, ESC_ERR_RUNTIME, "not an update handle "
-		                     "(internal error)");
-	}
-	herr_t closed = H5Fclose(f->file);
-	f->file = -1;
-	int rc = ESC_OK;
-	if (closed < 0)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot close the updated copy",
-		             f->tmp);
-	else if (esc_h5_fsync_path(f->tmp, 0) < 0 || rename(f->tmp, f->path) < 0)
-		rc = esc_error_set(err, ESC_ERR_RUNTIME, "cannot update '%s': %s "
-		                   "(the original is unchanged)", f->path,
-		                   strerror(errno));
-	if (rc) {
-		unlink(f->tmp);
-		free_file(f);
-		return rc;
-	}
-	char *dir = esc_h5_dir_of(f->path);
-	if (dir)
-		esc_h5_fsync_path(dir, 1);   /* the rename stands either way */
-	free(dir);
-	free_file(f);
-	return ESC_OK;
-}
-
-static int writable(const esc_h5_file *f, esc_error *err)
-{
-	esc_h5_enter();
-	if (f->tmp)
-		return ESC_OK;
-	return esc_error_set(err, ESC_ERR_RUNTIME, "'%s' is open for reading only "
-	                     "(internal error)", f->path);
-}
-
-int esc_h5_group_replace(esc_h5_file *f, const char *path, esc_error *err)
-{
-	if (writable(f, err))
+	hid_t f;
+	*rows = NULL;
+	*n = 0;
+	if (esc_h5_open_ro(path, &f, err))
 		return err->status;
-	if (esc_h5_exists(f, path) && H5Ldelete(f->file, path, H5P_DEFAULT) < 0)
-		return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot delete it", path);
-	hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-	if (lcpl >= 0)
-		H5Pset_create_intermediate_group(lcpl, 1);
-	hid_t g = H5Gcreate2(f->file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-	if (lcpl >= 0)
-		H5Pclose(lcpl);
-	if (g < 0)
-		return h5_fail(f, err, ESC_ERR_RUNTIME, "cannot create it", path);
-	H5Gclose(g);
+	int rc = esc_h5_failures_of(f, path, rows, n, err);
+	H5Fclose(f);
+	return rc;
+}
+
+void esc_h5_info_free(esc_h5_info *info)
+{
+	if (!info)
+		return;
+	free(info->scenario_name);
+	free(info->scenario_sha256);
+	free(info->command_line);
+	free(info->options);
+	free(info->sources_digest);
+	for (size_t i = 0; i < info->n_groups; i++)
+		free(info->groups[i]);
+	free(info->groups);
+	memset(info, 0, sizeof *info);
+}
+
+int esc_h5_info_from(hid_t f, const char *path, esc_h5_info *info, esc_error *err)
+{
+	memset(info, 0, sizeof *info);
+	int8_t complete = 0;
+	info->scenario_name = esc_h5_attr_read_text(f, "scenario_name");
+	info->scenario_sha256 = esc_h5_attr_read_text(f, "scenario_sha256");
+	info->command_line = esc_h5_attr_read_text(f, "command_line");
+	info->options = esc_h5_attr_read_text(f, "options");
+	if (!info->scenario_sha256 ||
+	    esc_h5_attr_read_scalar(f, "seed", H5T_NATIVE_UINT64, &info->seed) < 0 ||
+	    esc_h5_attr_read_scalar(f, "reps", H5T_NATIVE_INT64, &info->reps) < 0 ||
+	    esc_h5_attr_read_scalar(f, "complete", H5T_NATIVE_INT8, &complete) < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s' is not an escsim results "
+		                     "file (no scenario_sha256, seed, reps or complete "
+		                     "attribute)", path);
+	if (esc_h5_attr_read_scalar(f, "rep_offset", H5T_NATIVE_INT64, &info->rep_offset) < 0)
+		info->rep_offset = 0;
+	info->complete = complete != 0;
+	info->sources_digest = file_sources_digest(f);
+	if (!info->sources_digest)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot read /scenario "
+		                     "(the sources and their sha256)", path);
+	esc_h5_names_list arms;
+	if (esc_h5_link_names(f, "arms", &arms) < 0)
+		return esc_error_set(err, ESC_ERR_INPUT, "'%s': cannot list /arms", path);
+	info->groups = arms.v;
+	info->n_groups = arms.n;
 	return ESC_OK;
 }
 
-struct esc_h5_table_out {
-	esc_h5_file *f;
-	esc_h5_table t;
-	char where[1100];
-	char path[1024];
+int esc_h5_info_read(const char *path, esc_h5_info *info, esc_error *err)
+{
+	hid_t f;
+	memset(info, 0, sizeof *info);
+	if (esc_h5_open_ro(path, &f, err))
+		return err->status;
+	int rc = esc_h5_info_from(f, path, info, err);
+	H5Fclose(f);
+	if (rc)
+		esc_h5_info_free(info);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- ranges */
+
+static int add_rep(esc_h5_range **v, size_t *n, size_t *cap, int64_t rep)
+{
+	if (*n && (*v)[*n - 1].hi == rep) {
+		(*v)[*n - 1].hi = rep + 1;
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 4;
+		esc_h5_range *r = realloc(*v, c * sizeof *r);
+		if (!r)
+			return -1;
+		*v = r;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (esc_h5_range){ rep, rep + 1 };
+	return 0;
+}
+
+/* Ranges of the rep column of an open runs dataset. */
+int esc_h5_ranges_of(hid_t d, const char *path, const char *group,
+                     esc_h5_range **out, size_t *n, esc_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	hid_t m = H5Tcreate(H5T_COMPOUND, sizeof(int64_t));
+	hid_t fs = H5Dget_space(d);
+	int64_t *buf = malloc(RANGE_BLOCK * sizeof *buf);
+	hssize_t total = fs >= 0 ? H5Sget_simple_extent_npoints(fs) : -1;
+	int rc = ESC_OK;
+	if (m < 0 || fs < 0 || total < 0 || !buf ||
+	    H5Tinsert(m, "rep", 0, H5T_NATIVE_INT64) < 0) {
+		rc = esc_h5_fail_file(err, path, "read the rep column of a runs table");
+		goto out;
+	}
+	int64_t prev = INT64_MIN;
+	for (hsize_t start = 0; start < (hsize_t)total; start += RANGE_BLOCK) {
+		hsize_t count = (hsize_t)total - start < RANGE_BLOCK ? (hsize_t)total - start : RANGE_BLOCK;
+		hid_t ms = H5Screate_simple(1, &count, NULL);
+		int bad = ms < 0 ||
+		          H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) < 0 ||
+		          H5Dread(d, m, ms, fs, H5P_DEFAULT, buf) < 0;
+		if (ms >= 0)
+			H5Sclose(ms);
+		if (bad) {
+			char what[200];
+			snprintf(what, sizeof what, "read /arms/%s/runs", group);
+			rc = esc_h5_fail_file(err, path, what);
+			goto out;
+		}
+		for (hsize_t i = 0; i < count; i++) {
+			if (buf[i] <= prev) {
+				rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': /arms/%s/runs is "
+				                   "not in replication order (rep %lld after %lld)",
+				                   path, group, (long long)buf[i], (long long)prev);
+				goto out;
+			}
+			prev = buf[i];
+			if (add_rep(out, n, &cap, buf[i]) < 0) {
+				rc = esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+				goto out;
+			}
+		}
+	}
+out:
+	if (m >= 0)
+		H5Tclose(m);
+	if (fs >= 0)
+		H5Sclose(fs);
+	free(buf);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+hid_t esc_h5_open_arm_table(hid_t f, const char *group, const char *table)
+{
+	char p[400];
+	snprintf(p, sizeof p, "arms/%s/%s", group, table);
+	return H5Dopen2(f, p, H5P_DEFAULT);
+}
+
+int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
+                      size_t *n, esc_error *err)
+{
+	hid_t f;
+	*out = NULL;
+	*n = 0;
+	if (esc_h5_open_ro(path, &f, err))
+		return err->status;
+	hid_t d = esc_h5_open_arm_table(f, group, "runs");
+	int rc;
+	if (d < 0)
+		rc = esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs",
+		                   path, group);
+	else
+		rc = esc_h5_ranges_of(d, path, group, out, n, err);
+	if (d >= 0)
+		H5Dclose(d);
+	H5Fclose(f);
+	return rc;
+}
+
+
+/* ----------------------------------------------------------- runs reader
+ *
+ * Driven by the writer's column table (h5_schema.c, SCHEMA_RUNS): every
+ * column of esc_run_row the file has is read at its offset; a column the
+ * file lacks (an older file) is 0, or NaN for a column of hours (a time
+ * or a mean time, "NaN if none").  The per-party columns are left out (fatalities_by stays 0). */
+
+struct esc_h5_runs_reader {
+	hid_t f, d, mem, fs;
+	hsize_t total, next;
+	char *path;
 };
 
-esc_h5_table_out *esc_h5_table_begin(esc_h5_file *f, const char *path,
-                                     const esc_h5_table_desc *desc,
-                                     const char *const *labels,
+static hid_t native(esc_h5_kind k)
+{
+	switch (k) {
+	case ESC_H5_I8: return H5T_NATIVE_INT8;
+	case ESC_H5_I32: return H5T_NATIVE_INT32;
+	case ESC_H5_I64: return H5T_NATIVE_INT64;
+	case ESC_H5_U64: return H5T_NATIVE_UINT64;
+	case ESC_H5_F64: return H5T_NATIVE_DOUBLE;
+	default: return -1;     /* no runs column is stored otherwise */
+	}
+}
+
+/* The memory type of esc_run_row for the columns file type FT has. */
+static hid_t runs_mem_type(hid_t ft)
+{
+	const esc_h5_table_desc *d = esc_h5_schemas[SCHEMA_RUNS].desc;
+	hid_t m = H5Tcreate(H5T_COMPOUND, sizeof(esc_run_row));
+	for (size_t i = 0; m >= 0 && i < d->n_fields; i++) {
+		const esc_h5_field *c = &d->fields[i];
+		/* Only members the file has: HDF5 matches by name and leaves the
+		 * others as they are (set by esc_h5_runs_read). */
+		if (H5Tget_member_index(ft, c->name) >= 0 &&
+		    H5Tinsert(m, c->name, c->offset, native(c->kind)) < 0) {
+			H5Tclose(m);
+			m = -1;
+		}
+	}
+	return m;
+}
+
+esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
                                      esc_error *err)
 {
-	if (writable(f, err))
-		return NULL;
-	char parent[1024];
-	snprintf(parent, sizeof parent, "%s", path);
-	char *slash = strrchr(parent, '/');
-	if (!slash || !slash[1]) {
-		esc_error_set(err, ESC_ERR_RUNTIME, "bad table path '%s' "
-		              "(internal error)", path);
-		return NULL;
-	}
-	const char *leaf = path + (slash - parent) + 1;
-	if (slash == parent)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	esc_h5_table_out *o = calloc(1, sizeof *o);
-	if (!o) {
+	esc_h5_enter();
+	esc_h5_runs_reader *r = calloc(1, sizeof *r);
+	if (!r) {
 		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 		return NULL;
 	}
-	o->f = f;
-	o->t.dset = -1;
-	snprintf(o->path, sizeof o->path, "%s", path);
-	snprintf(o->where, sizeof o->where, "results file '%s'", f->path);
-	hid_t g = H5Oopen(f->file, parent, H5P_DEFAULT);
-	if (g < 0) {
-		h5_fail(f, err, ESC_ERR_RUNTIME, "cannot open it", parent);
-		free(o);
-		return NULL;
+	r->f = r->d = r->mem = r->fs = -1;
+	if (!(r->path = esc_h5_dup(path))) {
+		esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
+		goto fail;
 	}
-	int rc = esc_h5_table_create(&o->t, g, leaf, desc, labels, o->where, err);
-	H5Oclose(g);
-	if (rc != ESC_OK) {
-		esc_h5_table_close(&o->t);
-		free(o);
-		return NULL;
+	if (esc_h5_open_ro(path, &r->f, err))
+		goto fail;
+	r->d = esc_h5_open_arm_table(r->f, group, "runs");
+	if (r->d < 0) {
+		esc_error_set(err, ESC_ERR_INPUT, "'%s' has no table /arms/%s/runs", path, group);
+		goto fail;
 	}
-	return o;
-}
-
-int esc_h5_table_add(esc_h5_table_out *o, const void *rows, size_t n,
-                     esc_error *err)
-{
-	return esc_h5_table_append(&o->t, rows, n, o->where, err);
-}
-
-int esc_h5_table_end(esc_h5_table_out *o, esc_error *err)
-{
-	int rc = ESC_OK;
-	if (esc_h5_table_close(&o->t) < 0)
-		rc = h5_fail(o->f, err, ESC_ERR_RUNTIME, "cannot close it", o->path);
-	free(o);
-	return rc;
-}
-
-int esc_h5_write_table(esc_h5_file *f, const char *path,
-                       const esc_h5_table_desc *desc,
-                       const char *const *labels, const void *rows, size_t n,
-                       esc_error *err)
-{
-	esc_h5_table_out *o = esc_h5_table_begin(f, path, desc, labels, err);
-	if (!o)
-		return err->status;
-	int rc = esc_h5_table_add(o, rows, n, err);
-	esc_error ignore = {0};
-	int rc2 = esc_h5_table_end(o, rc == ESC_OK ? err : &ignore);
-	return rc != ESC_OK ? rc : rc2;
-}
-
-int esc_h5_set_attr_text(esc_h5_file *f, const char *obj, const char *name,
-                         const char *value, esc_error *err)
-{
-	if (writable(f, err))
-		return err->status;
-	hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
-	int rc = o < 0 ? -1 : esc_h5_attr_text(o, name, value);
-	if (rc < 0)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot write an attribute",
-		             obj);
-	if (o >= 0)
-		H5Oclose(o);
-	return rc;
-}
-
-int esc_h5_set_attr_double(esc_h5_file *f, const char *obj, const char *name,
-                           double value, esc_error *err)
-{
-	if (writable(f, err))
-		return err->status;
-	hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
-	int rc = o < 0 ? -1 : esc_h5_attr_scalar(o, name, H5T_IEEE_F64LE,
-	                                         H5T_NATIVE_DOUBLE, &value);
-	if (rc < 0)
-		rc = h5_fail(f, err, ESC_ERR_RUNTIME, "cannot write an attribute",
-		             obj);
-	if (o >= 0)
-		H5Oclose(o);
-	return rc;
-}
-
-/* Every table under GROUP (a path), checked; names of unknown objects
- * that are not tables are left alone. */
-static int verify_group(const esc_h5_file *f, const char *group, esc_error *err)
-{
-	char **names;
-	size_t n;
-	if (!esc_h5_exists(f, group))
-		return ESC_OK;
-	int rc = esc_h5_list(f, group, &names, &n, err);
-	for (size_t i = 0; rc == ESC_OK && i < n; i++) {
-		char path[1024];
-		snprintf(path, sizeof path, "%s/%s", group, names[i]);
-		H5O_info_t oi;
-		if (H5Oget_info_by_name(f->file, path, &oi, H5P_DEFAULT) < 0)
-			rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot read it (the file is "
-			             "damaged)", path);
-		else if (oi.type == H5O_TYPE_DATASET)
-			rc = esc_h5_table_verify(f, path, err);
+	hid_t ft = H5Dget_type(r->d);
+	r->mem = ft >= 0 ? runs_mem_type(ft) : -1;
+	if (ft >= 0)
+		H5Tclose(ft);
+	r->fs = H5Dget_space(r->d);
+	hssize_t np = r->fs >= 0 ? H5Sget_simple_extent_npoints(r->fs) : -1;
+	if (r->mem < 0 || np < 0) {
+		esc_h5_fail_file(err, path, "read a runs table");
+		goto fail;
 	}
-	if (rc == ESC_OK || n)
-		esc_h5_free_names(names, n);
-	return rc;
+	r->total = (hsize_t)np;
+	return r;
+fail:
+	esc_h5_runs_close(r);
+	return NULL;
 }
 
-/* The text of /scenario/source or a module PATH against its sha256
- * attribute: the one check a text dataset (stored as it is, with no
- * checksum) has. */
-static int verify_text(const esc_h5_file *f, const char *path, esc_error *err)
+/* 1 for a column of hours: a time or a mean time, NaN if none. */
+static int ends_h(const char *name)
 {
-	char *text = NULL, *want = NULL, sha[65];
-	int rc = esc_h5_read_text(f, path, &text, err);
-	if (rc == ESC_OK && attr_exists(f, path, "sha256")) {
-		rc = esc_h5_get_attr_text(f, path, "sha256", &want, err);
-		if (rc == ESC_OK && (esc_h5_sha256_hex(text, sha) < 0 || strcmp(sha, want)))
-			rc = esc_error_set(err, ESC_ERR_INPUT, "'%s': %s: its text does not "
-			                   "match its sha256 attribute: the file is damaged",
-			                   f->path, path);
-	}
-	free(text);
-	free(want);
-	return rc;
+	size_t n = strlen(name);
+	return n > 2 && strcmp(name + n - 2, "_h") == 0;
 }
 
-/* Every attribute of every object read, for the checksums of the
- * metadata they live in (and the heap their text lives in). */
-struct attrs_ctx {
-	const esc_h5_file *f;
-	esc_error *err;
-	int rc;
-	char obj[1024];
-};
-
-static herr_t attr_read_cb(hid_t loc, const char *name, const H5A_info_t *info,
-                           void *data)
+/* A row as it reads when the file has none of its columns. */
+static void runs_default(esc_run_row *row)
 {
-	struct attrs_ctx *c = data;
-	(void)loc;
-	(void)info;
-	char *v = NULL;
-	c->rc = esc_h5_get_attr_text(c->f, c->obj, name, &v, c->err);
-	free(v);
-	return c->rc ? -1 : 0;
+	const esc_h5_table_desc *d = esc_h5_schemas[SCHEMA_RUNS].desc;
+	memset(row, 0, sizeof *row);
+	for (size_t i = 0; i < d->n_fields; i++)
+		if (d->fields[i].kind == ESC_H5_F64 && ends_h(d->fields[i].name))
+			*(double *)((char *)row + d->fields[i].offset) = NAN;
 }
 
-static herr_t object_cb(hid_t o, const char *name, const H5O_info_t *info,
-                        void *data)
-{
-	struct attrs_ctx *c = data;
-	(void)info;
-	snprintf(c->obj, sizeof c->obj, "/%s", strcmp(name, ".") ? name : "");
-	hsize_t idx = 0;
-	if (H5Aiterate_by_name(o, name, H5_INDEX_NAME, H5_ITER_INC, &idx,
-	                       attr_read_cb, c, H5P_DEFAULT) < 0 && c->rc == ESC_OK)
-		c->rc = h5_fail(c->f, c->err, ESC_ERR_INPUT, "cannot read its "
-		                "attributes (the file is damaged)", c->obj);
-	return c->rc ? -1 : 0;
-}
-
-int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err)
+long esc_h5_runs_read(esc_h5_runs_reader *r, esc_run_row *rows, size_t max,
+                      esc_error *err)
 {
 	esc_h5_enter();
-	struct attrs_ctx c = { f, err, ESC_OK, "/" };
-	if (H5Ovisit(f->file, H5_INDEX_NAME, H5_ITER_INC, object_cb, &c) < 0 &&
-	    c.rc == ESC_OK)
-		c.rc = h5_fail(f, err, ESC_ERR_INPUT, "cannot walk its objects (the "
-		               "file is damaged)", "/");
-	return c.rc;
+	if (r->next >= r->total || max == 0)
+		return 0;
+	hsize_t count = r->total - r->next < max ? r->total - r->next : max;
+	hid_t ms = H5Screate_simple(1, &count, NULL);
+	runs_default(&rows[0]);
+	for (hsize_t i = 1; i < count; i++)
+		rows[i] = rows[0];
+	int bad = ms < 0 ||
+	          H5Sselect_hyperslab(r->fs, H5S_SELECT_SET, &r->next, NULL, &count, NULL) < 0 ||
+	          H5Dread(r->d, r->mem, ms, r->fs, H5P_DEFAULT, rows) < 0;
+	if (ms >= 0)
+		H5Sclose(ms);
+	if (bad) {
+		esc_h5_fail_file(err, r->path, "read a runs table");
+		return -1;
+	}
+	r->next += count;
+	return (long)count;
 }
 
-int esc_h5_verify_sources(const esc_h5_file *f, esc_error *err)
+void esc_h5_runs_close(esc_h5_runs_reader *r)
 {
-	int rc = verify_text(f, "/scenario/source", err);
-	char **mods = NULL;
-	size_t nm = 0;
-	if (rc == ESC_OK && esc_h5_exists(f, "/scenario/modules"))
-		rc = esc_h5_list(f, "/scenario/modules", &mods, &nm, err);
-	for (size_t i = 0; rc == ESC_OK && i < nm; i++) {
-		char p[600];
-		snprintf(p, sizeof p, "/scenario/modules/%s", mods[i]);
-		rc = verify_text(f, p, err);
-	}
-	esc_h5_free_names(mods, nm);
-	return rc;
-}
-
-int esc_h5_verify(const char *path, esc_error *err)
-{
-	esc_h5_file *f = esc_h5_open(path, err);
-	if (!f)
-		return err ? err->status : ESC_ERR_INPUT;
-	int rc = esc_h5_verify_sources(f, err);
-	if (rc == ESC_OK)
-		rc = esc_h5_verify_attributes(f, err);
-	for (size_t i = 0; rc == ESC_OK && i < f->n_arms; i++) {
-		char g[300];
-		snprintf(g, sizeof g, "/arms/%s", f->arms[i]);
-		rc = verify_group(f, g, err);
-	}
-	if (rc == ESC_OK && esc_h5_exists(f, "/failures"))
-		rc = esc_h5_table_verify(f, "/failures", err);
-	if (rc == ESC_OK)
-		rc = verify_group(f, "/sweep", err);
-	if (rc == ESC_OK)
-		rc = verify_group(f, "/summary", err);
-	esc_h5_file_close(f);
-	return rc;
+	if (!r)
+		return;
+	if (r->fs >= 0)
+		H5Sclose(r->fs);
+	if (r->mem >= 0)
+		H5Tclose(r->mem);
+	if (r->d >= 0)
+		H5Dclose(r->d);
+	if (r->f >= 0)
+		H5Fclose(r->f);
+	free(r->path);
+	free(r);
 }

@@ -1,8 +1,9 @@
 /* h5_schema.c: the tables of a result file, column by column (h5_schema.h):
  * names, storage kinds, units, labels and descriptions, as the writer
- * creates them and as readers check them.
+ * creates them, as readers check them, and as the runs reader
+ * (h5_reader.c) reads esc_run_row back: one list of columns per table.
  *
- * One descriptor per table (esc_h5_table_desc, escsim/h5in.h) over its row
+ * One descriptor per table (esc_h5_table_desc, escsim/h5_reader.h) over its row
  * struct (escsim/outcome.h).  Labels that name scenario things (parties,
  * zones, incident types, regime states, channels) are known only when an
  * arm is built; each such column says which list it takes (LBL_*).

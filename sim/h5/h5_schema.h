@@ -9,8 +9,8 @@
 
 #include "escsim/config.h"
 #include "escsim/error.h"
-#include "escsim/h5in.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_reader.h"
+#include "escsim/h5_writer.h"
 
 /* Which of the scenario's name lists labels a column (given per arm). */
 enum { LBL_NONE, LBL_PARTY, LBL_ZONE, LBL_TYPE, LBL_REGIME, LBL_CHANNEL,

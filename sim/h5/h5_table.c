@@ -1,338 +1,39 @@
-/* h5_table.c: HDF5 tables made from a field descriptor (see h5_table.h),
- * plus the attribute and text helpers the writer shares.
+/* h5_table.c: HDF5 tables made from a field descriptor (see h5_table.h):
+ * their layout and types, packing rows into chunks, creating, reopening,
+ * checking and copying tables.  The column attributes are h5_attr.c's, the
+ * chunks' way to the file (deflate, checksum, write in order) h5_zpool.c's.
  *
- * Attributes of a table, for a column i that has them:
- *   CLASS="TABLE", VERSION="3.0", TITLE, FIELD_<i>_NAME   the Table spec, as
- *       H5LT writes them (fixed-length ASCII); PyTables and pandas need them.
- *   FIELD_<i>_UNITS, FIELD_<i>_LABELS ("0=no,1=yes"), FIELD_<i>_DESCRIPTION
- *       our additions in the same form; readers that do not know them skip
- *       them.
- *   units   JSON {"col": "unit"}, and labels  JSON {"col": {"0": "no"}},
- *       variable-length UTF-8, so h5py gives str and R/MATLAB users get the
- *       whole mapping from one attribute.
  * ENUM8 columns are also HDF5 enums, which h5py and R turn into categories.
  *
  * The file type is the packed compound of little-endian standard types: no
  * padding on disk, and the same bytes whatever machine wrote it.  We pack
- * the padded C struct into it ourselves, chunk by chunk (see "the chunks"
- * below), and HDF5 only stores the deflated chunks.
+ * the padded C struct into it ourselves, chunk by chunk (h5_zpool.c), and
+ * HDF5 only stores the deflated chunks.
  *
  * Every chunk carries HDF5's Fletcher-32 checksum (the last filter, which
  * every HDF5 reader applies without a plugin): a damaged chunk fails to
  * read instead of giving other numbers, and esc_h5_table_check finds one
  * without inflating anything.
+ *
+ * Invariants of a table open for appending (asserted; the bench build
+ * compiles the asserts out): buf_rows < chunk_rows between appends (a full
+ * chunk is handed on at once); nrows - buf_rows is a whole number of
+ * chunks, each already handed on in order; saved <= nrows.
  */
-#define _GNU_SOURCE       /* sched_getaffinity, CPU_COUNT */
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "h5_attr.h"
 #include "h5_file.h"
 #include "h5_table.h"
+#include "h5_util.h"
 
-/* 256 KiB of uncompressed rows per chunk: inside the 64 KiB-1 MiB range all
- * readers handle well, and under their default 1 MiB chunk cache. */
-#define CHUNK_BYTES (256u * 1024u)
-/* Level 1: on shuffled event rows it stores 8% more bytes than level 4 and
- * deflates 1.5 times as fast (docs/performance.md, Output). */
-#define DEFLATE_LEVEL 1
 
-/* ---------------------------------------------------------------- reasons */
-
-struct reason_ctx {
-	char *buf;
-	size_t size;
-	int found_errno_text;
-	int locked;
-};
-
-/* Walked innermost first; the first line with words is kept.  HDF5 puts
- * the OS's words in "error message = '...'"; those say more to a user than the library's own phrase, except for
- * a lock, where EAGAIN's words would hide that another program has it. */
-static herr_t reason_cb(unsigned n, const H5E_error2_t *e, void *data)
-{
-	struct reason_ctx *c = data;
-	const char *d = e->desc ? e->desc : "";
-	(void)n;
-	const char *m = strstr(d, "error message = '");
-	if (e->min_num == H5E_CANTLOCKFILE)
-		c->locked = 1;
-	if (m && !c->found_errno_text) {
-		m += strlen("error message = '");
-		const char *end = strchr(m, '\'');
-		size_t len = end ? (size_t)(end - m) : strlen(m);
-		if (len >= c->size)
-			len = c->size - 1;
-		memcpy(c->buf, m, len);
-		c->buf[len] = '\0';
-		c->found_errno_text = 1;
-	} else if (!c->buf[0] && !c->found_errno_text && *d) {
-		snprintf(c->buf, c->size, "%s", d);
-	}
-	return 0;
-}
-
-int esc_h5_reason(char *buf, size_t size)
-{
-	if (!size)
-		return 0;
-	buf[0] = '\0';
-	struct reason_ctx c = { buf, size, 0, 0 };
-	H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, reason_cb, &c);
-	if (c.locked)
-		snprintf(buf, size, "it is open in another program (HDF5 file "
-		         "lock; if no program has it, see HDF5_USE_FILE_LOCKING)");
-	else if (!buf[0])
-		snprintf(buf, size, "HDF5 library error");
-	return c.locked;
-}
-
-/* ------------------------------------------------------------- attributes */
-
-static int write_attr(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
-                      hid_t space, const void *value)
-{
-	if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
-		return -1;
-	hid_t a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (a < 0)
-		return -1;
-	herr_t rc = H5Awrite(a, mtype, value);
-	if (H5Aclose(a) < 0)
-		rc = -1;
-	return rc < 0 ? -1 : 0;
-}
-
-static hid_t vlen_utf8(void)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-	if (t < 0)
-		return -1;
-	if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-		H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
-int esc_h5_attr_text(hid_t obj, const char *name, const char *value)
-{
-	const char *v = value ? value : "";
-	hid_t t = vlen_utf8(), s = H5Screate(H5S_SCALAR);
-	int rc = (t < 0 || s < 0) ? -1 : write_attr(obj, name, t, t, s, &v);
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	return rc;
-}
-
-int esc_h5_attr_fixed(hid_t obj, const char *name, const char *value)
-{
-	const char *v = value ? value : "";
-	hid_t t = H5Tcopy(H5T_C_S1), s = H5Screate(H5S_SCALAR);
-	int rc = -1;
-	if (t >= 0 && s >= 0 && H5Tset_size(t, strlen(v) + 1) >= 0 &&
-	    H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0)
-		rc = write_attr(obj, name, t, t, s, v);
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	return rc;
-}
-
-int esc_h5_attr_scalar(hid_t obj, const char *name, hid_t file_type,
-                       hid_t mem_type, const void *value)
-{
-	hid_t s = H5Screate(H5S_SCALAR);
-	if (s < 0)
-		return -1;
-	int rc;
-	if (H5Aexists(obj, name) > 0) {
-		/* Rewrite in place: `complete` changes after creation. */
-		hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-		rc = a < 0 ? -1 : H5Awrite(a, mem_type, value) < 0 ? -1 : 0;
-		if (a >= 0 && H5Aclose(a) < 0)
-			rc = -1;
-	} else {
-		rc = write_attr(obj, name, file_type, mem_type, s, value);
-	}
-	H5Sclose(s);
-	return rc;
-}
-
-char *esc_h5_attr_read_text(hid_t obj, const char *name)
-{
-	if (H5Aexists(obj, name) <= 0)
-		return NULL;
-	hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-	if (a < 0)
-		return NULL;
-	hid_t t = H5Aget_type(a);
-	char *out = NULL;
-	if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-		if (H5Tis_variable_str(t) > 0) {
-			hid_t m = H5Tcopy(H5T_C_S1);
-			char *v = NULL;
-			if (m >= 0 && H5Tset_size(m, H5T_VARIABLE) >= 0 &&
-			    H5Tset_cset(m, H5Tget_cset(t)) >= 0 &&
-			    H5Aread(a, m, &v) >= 0 && v) {
-				size_t n = strlen(v) + 1;
-				if ((out = malloc(n)))
-					memcpy(out, v, n);
-				H5free_memory(v);
-			}
-			if (m >= 0)
-				H5Tclose(m);
-		} else {
-			size_t n = H5Tget_size(t);
-			out = calloc(n + 1, 1);
-			if (out && H5Aread(a, t, out) < 0) {
-				free(out);
-				out = NULL;
-			}
-		}
-	}
-	if (t >= 0)
-		H5Tclose(t);
-	H5Aclose(a);
-	return out;
-}
-
-int esc_h5_text_dataset(hid_t loc, const char *name, const char *text, hid_t *out)
-{
-	const char *v = text ? text : "";
-	hid_t t = H5Tcopy(H5T_C_S1), s = H5Screate(H5S_SCALAR), d = -1;
-	int rc = -1;
-	if (t >= 0 && s >= 0 && H5Tset_size(t, strlen(v) + 1) >= 0 &&
-	    H5Tset_strpad(t, H5T_STR_NULLTERM) >= 0 &&
-	    H5Tset_cset(t, H5T_CSET_UTF8) >= 0)
-		d = H5Dcreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-	if (d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
-		rc = 0;
-	if (t >= 0)
-		H5Tclose(t);
-	if (s >= 0)
-		H5Sclose(s);
-	if (rc == 0 && out)
-		*out = d;
-	else if (d >= 0)
-		H5Dclose(d);
-	return rc;
-}
-
-/* ------------------------------------------------------------------- json */
-
-typedef struct sbuf {
-	char *p;
-	size_t n, cap;
-	int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t len)
-{
-	if (b->oom)
-		return;
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_json(sbuf *b, const char *s, size_t len)
-{
-	sb_put(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sb_put(b, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			sb_put(b, esc, 6);
-		} else {
-			sb_put(b, (const char *)&s[i], 1);
-		}
-	}
-	sb_put(b, "\"", 1);
-}
-
-/* ----------------------------------------------------------------- labels */
-
-typedef struct label {
-	long code;
-	const char *name;     /* into the spec string */
-	size_t len;
-} label;
-
-/* "-1=none,0=no,1=yes" -> codes and names, in a malloc'd array (*out, *n).
- * Static descriptors are program text and the writer checks the names it
- * builds specs from, so a malformed spec is a programming error; it still
- * fails cleanly.  Codes are int32; an enum's must also fit its int8. */
-static int parse_labels(const char *spec, int enum8, label **out, size_t *n)
-{
-	*out = NULL;
-	*n = 0;
-	size_t cap = 1;
-	for (const char *c = spec; *c; c++)
-		cap += *c == ',';
-	label *l = malloc(cap * sizeof *l);
-	if (!l)
-		return -1;
-	const char *p = spec;
-	while (*p) {
-		char *end;
-		long code = strtol(p, &end, 10);
-		long lo = enum8 ? INT8_MIN : INT32_MIN, hi = enum8 ? INT8_MAX : INT32_MAX;
-		if (end == p || *end != '=' || code < lo || code > hi || *n == cap)
-			goto bad;
-		const char *name = end + 1;
-		size_t len = strcspn(name, ",");
-		if (len == 0)
-			goto bad;
-		l[*n].code = code;
-		l[*n].name = name;
-		l[(*n)++].len = len;
-		p = name + len;
-		if (*p == ',')
-			p++;
-	}
-	if (*n == 0)
-		goto bad;
-	*out = l;
-	return 0;
-bad:
-	free(l);
-	*n = 0;
-	return -1;
-}
-
-static hid_t enum_type(hid_t base, const label *l, size_t n)
+static hid_t enum_type(hid_t base, const esc_h5_label *l, size_t n)
 {
 	hid_t t = H5Tenum_create(base);
 	if (t < 0)
@@ -392,9 +93,9 @@ static int layout(esc_h5_table *t, const esc_h5_table_desc *d)
 		c->is_signed = f->kind == ESC_H5_I8 || f->kind == ESC_H5_ENUM8 ||
 		               f->kind == ESC_H5_I32 || f->kind == ESC_H5_I64;
 		if (f->kind == ESC_H5_I32 && f->labels) {
-			label *l;
+			esc_h5_label *l;
 			size_t n;
-			if (parse_labels(f->labels, 0, &l, &n) < 0)
+			if (esc_h5_parse_labels(f->labels, 0, &l, &n) < 0)
 				return -1;
 			long lo = 0, hi = 0;
 			for (size_t j = 0; j < n; j++) {
@@ -430,9 +131,9 @@ static hid_t file_type(const esc_h5_table *t, const esc_h5_table_desc *d)
 		hid_t mt = -1;
 		int own = 1;
 		if (f->kind == ESC_H5_ENUM8) {
-			label *l;
+			esc_h5_label *l;
 			size_t n;
-			if (f->labels && parse_labels(f->labels, 1, &l, &n) == 0) {
+			if (f->labels && esc_h5_parse_labels(f->labels, 1, &l, &n) == 0) {
 				mt = enum_type(H5T_STD_I8LE, l, n);
 				free(l);
 			}
@@ -454,313 +155,6 @@ static hid_t file_type(const esc_h5_table *t, const esc_h5_table_desc *d)
 	return ft;
 }
 
-/* ------------------------------------------------------------- the chunks
- *
- * A table's rows reach the file a chunk at a time, as HDF5's own filter
- * pipeline would write them (shuffle, deflate, then the Fletcher-32
- * checksum), but with the work done here: rows are packed straight into
- * the shuffled layout as they are appended, a full chunk is deflated and
- * checksummed by one of the pool's threads, and the writer thread stores
- * the result with H5Dwrite_chunk (filter mask 0: all of the dataset's
- * filters applied).  Readers see an ordinary shuffle + deflate +
- * Fletcher-32 dataset.  The point is speed: deflate is the cost of an
- * events log, and this way it runs on every core instead of in HDF5's one
- * thread, without HDF5's type conversion.
- *
- * Order: the pool is a FIFO of ZPOOL_JOBS chunks.  A chunk is written when
- * a new one needs its slot (or at a flush), so which HDF5 call happens when
- * depends only on the sequence of appends, never on timing or the number
- * of threads: the file is the same whatever -j.  Only the writer thread
- * calls HDF5; the pool's threads see nothing but bytes and zlib.
- */
-
-/* Chunks in hand: 2 x 3 x 256 KiB at most.  Fixed, not per thread, so the
- * order of HDF5 calls never depends on the machine.  6 gave 3% more rows/s
- * (7.36 against 7.15 million, bench_output) for 1 MB more peak memory in
- * every batch that fills a chunk (docs/performance.md, Memory). */
-#define ZPOOL_JOBS 3
-#define ZPOOL_MAX_THREADS 4
-
-enum { Z_QUEUED, Z_BUSY, Z_DONE };
-
-typedef struct zjob {
-	hid_t dset;
-	hsize_t first;        /* the chunk's first row */
-	hsize_t end;          /* the dataset's extent once it is written */
-	unsigned char *in;    /* CHUNK_BYTES: shuffled packed rows */
-	size_t in_len;
-	unsigned char *out;   /* compressBound(CHUNK_BYTES) */
-	uLongf out_len;
-	int state;
-	int zrc;              /* zlib's status */
-} zjob;
-
-struct esc_h5_zpool {
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
-	int n_threads, stop;
-	pthread_t th[ZPOOL_MAX_THREADS];
-	zjob ring[ZPOOL_JOBS];
-	size_t head, count;   /* oldest job; jobs in the ring */
-	size_t taken;         /* jobs from head on that a thread has taken */
-};
-
-/* HDF5's Fletcher-32 (H5_checksum_fletcher32: big-endian 16-bit words,
- * an odd last byte as the high half of a word), which its filter stores
- * little-endian after the data. */
-static uint32_t fletcher32(const unsigned char *data, size_t len)
-{
-	uint32_t sum1 = 0, sum2 = 0;
-	for (size_t words = len / 2; words; ) {
-		size_t k = words > 360 ? 360 : words;   /* no overflow within */
-		words -= k;
-		do {
-			sum1 += ((uint32_t)data[0] << 8) | data[1];
-			data += 2;
-			sum2 += sum1;
-		} while (--k);
-		sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-		sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-	}
-	if (len % 2) {
-		sum1 += (uint32_t)*data << 8;
-		sum2 += sum1;
-		sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-		sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-	}
-	sum1 = (sum1 & 0xffff) + (sum1 >> 16);
-	sum2 = (sum2 & 0xffff) + (sum2 >> 16);
-	return (sum2 << 16) | sum1;
-}
-
-static void put_le32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
-/* 1 if a stored chunk's Fletcher-32 matches its bytes. */
-static int checksum_ok(const unsigned char *b, size_t len)
-{
-	if (len < 4)
-		return 0;
-	uint32_t sum = fletcher32(b, len - 4);
-	uint32_t stored = (uint32_t)b[len - 4] | (uint32_t)b[len - 3] << 8 |
-	                  (uint32_t)b[len - 2] << 16 | (uint32_t)b[len - 1] << 24;
-	return stored == sum;
-}
-
-/* Room for a deflated chunk and its checksum. */
-#define OUT_BYTES (compressBound(CHUNK_BYTES) + 4)
-
-static void deflate_job(zjob *j)
-{
-	j->out_len = compressBound(CHUNK_BYTES);
-	j->zrc = compress2(j->out, &j->out_len, j->in, j->in_len, DEFLATE_LEVEL);
-	if (j->zrc == Z_OK) {
-		put_le32(j->out + j->out_len, fletcher32(j->out, j->out_len));
-		j->out_len += 4;
-	}
-}
-
-static void *zpool_main(void *arg)
-{
-	esc_h5_zpool *p = arg;
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		while (!p->stop && p->taken == p->count)
-			pthread_cond_wait(&p->work, &p->mu);
-		if (p->stop)
-			break;
-		zjob *j = &p->ring[(p->head + p->taken++) % ZPOOL_JOBS];
-		j->state = Z_BUSY;
-		pthread_mutex_unlock(&p->mu);
-		deflate_job(j);
-		pthread_mutex_lock(&p->mu);
-		j->state = Z_DONE;
-		pthread_cond_broadcast(&p->done);
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-static int cpu_count(void)
-{
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) == 0)
-		return CPU_COUNT(&set);
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (int)n : 1;
-}
-
-esc_h5_zpool *esc_h5_zpool_new(int threads)
-{
-	esc_h5_zpool *p = calloc(1, sizeof *p);
-	if (!p)
-		return NULL;
-	if (threads <= 0)
-		threads = cpu_count();
-	if (threads > ZPOOL_MAX_THREADS)
-		threads = ZPOOL_MAX_THREADS;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->work, NULL);
-	pthread_cond_init(&p->done, NULL);
-	/* One processor: no thread, the writer deflates each chunk itself.
-	 * The threads block every signal, so SIGINT and SIGTERM still reach
-	 * the threads they reached before. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (int i = 0; threads > 1 && i < threads; i++) {
-		if (pthread_create(&p->th[i], NULL, zpool_main, p) != 0)
-			break;       /* fewer threads (or none) still work */
-		p->n_threads++;
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return p;
-}
-
-void esc_h5_zpool_free(esc_h5_zpool *p)
-{
-	if (!p)
-		return;
-	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
-	pthread_cond_broadcast(&p->work);
-	pthread_mutex_unlock(&p->mu);
-	for (int i = 0; i < p->n_threads; i++)
-		pthread_join(p->th[i], NULL);
-	for (size_t i = 0; i < ZPOOL_JOBS; i++) {
-		free(p->ring[i].in);
-		free(p->ring[i].out);
-	}
-	pthread_cond_destroy(&p->work);
-	pthread_cond_destroy(&p->done);
-	pthread_mutex_destroy(&p->mu);
-	free(p);
-}
-
-/* Store a compressed chunk: the writer thread only. */
-static int write_job(const zjob *j, const char *where, esc_error *err)
-{
-	char reason[512] = "";
-	if (j->zrc != Z_OK)
-		snprintf(reason, sizeof reason, "zlib error %d%s", j->zrc,
-		         j->zrc == Z_MEM_ERROR ? " (out of memory)" : "");
-	else if (H5Dset_extent(j->dset, &j->end) < 0 ||
-	         H5Dwrite_chunk(j->dset, H5P_DEFAULT, 0, &j->first, j->out_len,
-	                        j->out) < 0) {
-		esc_h5_reason(reason, sizeof reason);
-		/* The extent stays at the rows really written. */
-		hsize_t first = j->first;
-		H5Dset_extent(j->dset, &first);
-	} else {
-		return ESC_OK;
-	}
-	char name[256] = "?";
-	H5Iget_name(j->dset, name, sizeof name);
-	return esc_error_set(err, ESC_ERR_RUNTIME, "%s: cannot write rows %llu to "
-	                     "%llu of %s: %s", where, (unsigned long long)j->first,
-	                     (unsigned long long)j->end - 1, name, reason);
-}
-
-/* Wait for the oldest chunk (deflating it here if no thread has) and
- * write it; its slot is free afterwards whatever happened. */
-static int write_oldest(esc_h5_zpool *p, const char *where, esc_error *err)
-{
-	pthread_mutex_lock(&p->mu);
-	zjob *j = &p->ring[p->head];
-	if (j->state == Z_QUEUED) {
-		/* No thread has it: do it here (always so without threads). */
-		j->state = Z_BUSY;
-		p->taken++;
-		pthread_mutex_unlock(&p->mu);
-		deflate_job(j);
-		pthread_mutex_lock(&p->mu);
-		j->state = Z_DONE;
-	}
-	while (j->state != Z_DONE)
-		pthread_cond_wait(&p->done, &p->mu);
-	pthread_mutex_unlock(&p->mu);
-	int rc = write_job(j, where, err);
-	pthread_mutex_lock(&p->mu);
-	p->head = (p->head + 1) % ZPOOL_JOBS;
-	p->count--;
-	p->taken--;
-	pthread_mutex_unlock(&p->mu);
-	return rc;
-}
-
-int esc_h5_zpool_drain(esc_h5_zpool *p, const char *where, esc_error *err)
-{
-	int rc = ESC_OK;
-	while (p && p->count) {
-		esc_error e = {0};
-		if (write_oldest(p, where, &e) && rc == ESC_OK) {
-			rc = e.status;
-			if (err)
-				*err = e;
-		}
-	}
-	return rc;
-}
-
-/* Hand the table's chunk (rows first .. t->nrows, all of buf or its first
- * t->buf_rows rows) to be deflated and written.  A full chunk's buffer
- * changes hands (the table takes the slot's free one); a partial one is
- * copied, as the table keeps filling it. */
-static int put_chunk(esc_h5_table *t, int full, const char *where, esc_error *err)
-{
-	size_t R = t->chunk_rows, used = t->buf_rows;
-	if (!full)   /* zeros after the last row: the same bytes every time */
-		for (size_t b = 0; b < t->row_bytes; b++)
-			memset(t->buf + b * R + used, 0, R - used);
-	zjob local, *j = &local;
-	esc_h5_zpool *p = t->pool;
-	int rc = ESC_OK;
-	if (p && p->count == ZPOOL_JOBS)
-		rc = write_oldest(p, where, err);
-	if (p) {
-		j = &p->ring[(p->head + p->count) % ZPOOL_JOBS];
-		if (!j->in)
-			j->in = malloc(CHUNK_BYTES);
-		if (!j->out)
-			j->out = malloc(OUT_BYTES);
-		if (!j->in || !j->out)
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-		if (full) {
-			unsigned char *free_buf = j->in;
-			j->in = t->buf;
-			t->buf = free_buf;
-		} else {
-			memcpy(j->in, t->buf, R * t->row_bytes);
-		}
-	} else {
-		memset(j, 0, sizeof *j);
-		j->in = t->buf;
-		if (!(j->out = malloc(OUT_BYTES)))
-			return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
-	}
-	j->dset = t->dset;
-	j->first = t->nrows - used;
-	j->end = t->nrows;
-	j->in_len = R * t->row_bytes;
-	j->state = Z_QUEUED;
-	if (!p) {
-		deflate_job(j);
-		int wrc = write_job(j, where, err);
-		free(j->out);
-		return wrc;
-	}
-	pthread_mutex_lock(&p->mu);
-	p->count++;
-	pthread_cond_signal(&p->work);
-	pthread_mutex_unlock(&p->mu);
-	return rc;
-}
-
 /* ---------------------------------------------------------------- packing */
 
 /* Byte k of a column at file offset o goes to byte (o + k) * R + r of the
@@ -770,6 +164,7 @@ static int put_chunk(esc_h5_table *t, int full, const char *where, esc_error *er
 static void pack(esc_h5_table *t, const unsigned char *rows, size_t n, size_t r0)
 {
 	size_t R = t->chunk_rows, rs = t->desc->row_size;
+	assert(r0 + n <= R);
 	for (size_t c = 0; c < t->desc->n_fields; c++) {
 		const esc_h5_col *col = &t->cols[c];
 		unsigned char *o = t->buf + (size_t)col->file_off * R + r0;
@@ -849,72 +244,6 @@ static int check_narrow(const esc_h5_table *t, const unsigned char *rows,
 		}
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------- attributes */
-
-static int table_attrs(hid_t dset, const esc_h5_table_desc *d)
-{
-	char key[64];
-	if (esc_h5_attr_fixed(dset, "CLASS", "TABLE") < 0 ||
-	    esc_h5_attr_fixed(dset, "VERSION", "3.0") < 0 ||
-	    esc_h5_attr_fixed(dset, "TITLE", d->title) < 0)
-		return -1;
-	sbuf units = {0}, labels = {0};
-	sb_str(&units, "{");
-	sb_str(&labels, "{");
-	int rc = 0, n_units = 0, n_labels = 0;
-	for (size_t i = 0; i < d->n_fields && rc == 0; i++) {
-		const esc_h5_field *f = &d->fields[i];
-		snprintf(key, sizeof key, "FIELD_%zu_NAME", i);
-		rc |= esc_h5_attr_fixed(dset, key, f->name);
-		if (f->units) {
-			snprintf(key, sizeof key, "FIELD_%zu_UNITS", i);
-			rc |= esc_h5_attr_fixed(dset, key, f->units);
-			sb_str(&units, n_units++ ? ", " : "");
-			sb_json(&units, f->name, strlen(f->name));
-			sb_str(&units, ": ");
-			sb_json(&units, f->units, strlen(f->units));
-		}
-		if (f->labels) {
-			label *l;
-			size_t n;
-			if (parse_labels(f->labels, f->kind == ESC_H5_ENUM8, &l, &n) < 0) {
-				rc = -1;
-				break;
-			}
-			snprintf(key, sizeof key, "FIELD_%zu_LABELS", i);
-			rc |= esc_h5_attr_fixed(dset, key, f->labels);
-			sb_str(&labels, n_labels++ ? ", " : "");
-			sb_json(&labels, f->name, strlen(f->name));
-			sb_str(&labels, ": {");
-			for (size_t j = 0; j < n; j++) {
-				char code[16];
-				snprintf(code, sizeof code, "%ld", l[j].code);
-				sb_str(&labels, j ? ", " : "");
-				sb_json(&labels, code, strlen(code));
-				sb_str(&labels, ": ");
-				sb_json(&labels, l[j].name, l[j].len);
-			}
-			sb_str(&labels, "}");
-			free(l);
-		}
-		if (f->doc) {
-			snprintf(key, sizeof key, "FIELD_%zu_DESCRIPTION", i);
-			rc |= esc_h5_attr_fixed(dset, key, f->doc);
-		}
-	}
-	sb_str(&units, "}");
-	sb_str(&labels, "}");
-	if (units.oom || labels.oom)
-		rc = -1;
-	if (rc == 0)
-		rc = esc_h5_attr_text(dset, "units", units.p);
-	if (rc == 0 && n_labels)
-		rc = esc_h5_attr_text(dset, "labels", labels.p);
-	free(units.p);
-	free(labels.p);
-	return rc;
 }
 
 /* ------------------------------------------------------ tables like others
@@ -1065,9 +394,9 @@ hid_t esc_h5_table_row_type(const esc_h5_table *t)
 		hid_t mt = -1;
 		int own_mt = 1;
 		if (f->kind == ESC_H5_ENUM8) {
-			label *l;
+			esc_h5_label *l;
 			size_t n;
-			if (f->labels && parse_labels(f->labels, 1, &l, &n) == 0) {
+			if (f->labels && esc_h5_parse_labels(f->labels, 1, &l, &n) == 0) {
 				mt = enum_type(H5T_NATIVE_INT8, l, n);
 				free(l);
 			}
@@ -1143,6 +472,7 @@ int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
 	if (rc)
 		return rc;
 	hsize_t first = t->nrows, end = first + n_chunks * R, k = 0;
+	assert(first % R == 0 && first >= t->put_first);
 	int status = ESC_ERR_RUNTIME;
 	unsigned char *buf = NULL;
 	size_t cap = 0;
@@ -1166,7 +496,7 @@ int esc_h5_table_copy_chunks(esc_h5_table *t, hid_t src, hsize_t n_chunks,
 		if (H5Dread_chunk(src, H5P_DEFAULT, &from, &mask, buf) < 0)
 			goto fail;
 		/* The same layout as ours: the checksum is the last filter. */
-		if (mask != 0 || !checksum_ok(buf, (size_t)bytes)) {
+		if (mask != 0 || !esc_h5_chunk_checksum_ok(buf, (size_t)bytes)) {
 			snprintf(reason, sizeof reason, "they are damaged (Fletcher-32 "
 			         "checksum)");
 			status = ESC_ERR_INPUT;
@@ -1275,7 +605,7 @@ int esc_h5_table_create(esc_h5_table *t, hid_t loc, const char *name,
 			                     H5P_DEFAULT);
 		}
 		if (t->dset >= 0)
-			what = table_attrs(t->dset, desc) < 0 ?
+			what = esc_h5_table_attrs(t->dset, desc) < 0 ?
 			       "cannot write its attributes" : NULL;
 	}
 	int rc = what ? table_fail(t, loc, name, what, where, err) : ESC_OK;
@@ -1361,7 +691,7 @@ static const char *load_tail(esc_h5_table *t, hsize_t first)
 		uLongf out = CHUNK_BYTES;
 		why = NULL;
 		size_t want = t->chunk_rows * t->row_bytes;
-		if (!checksum_ok(raw, len))
+		if (!esc_h5_chunk_checksum_ok(raw, len))
 			why = "its last chunk is damaged (Fletcher-32 checksum)";
 		else if (uncompress(t->buf, &out, raw, len - 4) != Z_OK || out != want)
 			why = "its last chunk does not inflate to a chunk of rows";
@@ -1469,7 +799,7 @@ int esc_h5_table_check(hid_t dset, const char *file, const char *path,
 	for (hsize_t first = 0; first < n && rc == ESC_OK; first += R) {
 		const char *why = NULL;
 		if (read_raw_chunk(dset, first, &buf, &cap, &len, &why) < 0 ||
-		    (!checksum_ok(buf, len) &&
+		    (!esc_h5_chunk_checksum_ok(buf, len) &&
 		     (why = "they are damaged (their chunk's Fletcher-32 checksum "
 		            "does not match)"))) {
 			char reason[512] = "";
@@ -1510,6 +840,11 @@ int esc_h5_table_append(esc_h5_table *t, const void *rows, size_t n,
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	const unsigned char *p = rows;
 	while (n) {
+		/* buf is never left full, and the rows before it are whole chunks,
+		 * each handed on in order. */
+		assert(t->buf_rows < t->chunk_rows);
+		assert((t->nrows - t->buf_rows) % t->chunk_rows == 0);
+		assert(t->saved <= t->nrows);
 		size_t k = t->chunk_rows - t->buf_rows;
 		if (k > n)
 			k = n;
@@ -1520,7 +855,7 @@ int esc_h5_table_append(esc_h5_table *t, const void *rows, size_t n,
 		p += k * t->desc->row_size;
 		n -= k;
 		if (t->buf_rows == t->chunk_rows) {
-			int rc = put_chunk(t, 1, where, err);
+			int rc = esc_h5_chunk_put(t, 1, where, err);
 			t->buf_rows = 0;
 			if (rc)
 				return rc;
@@ -1535,7 +870,7 @@ int esc_h5_table_flush(esc_h5_table *t, const char *where, esc_error *err)
 		return ESC_OK;
 	int rc = ESC_OK;
 	if (t->buf_rows && !t->buf_written) {
-		rc = put_chunk(t, 0, where, err);
+		rc = esc_h5_chunk_put(t, 0, where, err);
 		t->buf_written = 1;
 	}
 	esc_error e = {0};

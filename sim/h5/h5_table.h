@@ -1,5 +1,5 @@
 /* h5_table.h: appendable HDF5 tables described by a static field list
- * (private to sim/h5; everything else sees escsim/h5out.h).
+ * (private to sim/h5; everything else sees escsim/h5_writer.h).
  *
  * A table is a 1-D chunked, unlimited compound dataset laid out as the HDF5
  * Table spec asks (CLASS, VERSION, TITLE, FIELD_<i>_NAME), so h5py, PyTables,
@@ -21,14 +21,23 @@
 #include <hdf5.h>
 
 #include "escsim/error.h"
-#include "escsim/h5in.h"
+#include "escsim/h5_reader.h"
 
 /* esc_h5_kind, esc_h5_field and esc_h5_table_desc are public, in
- * escsim/h5in.h, so the analysis layer can describe its summary tables. */
+ * escsim/h5_reader.h, so the analysis layer can describe its summary tables. */
 
 /* Compresses full chunks of every table of a file in a few threads (see
- * h5_table.c); the owner of the file makes one and gives it to its tables. */
+ * h5_zpool.c); the owner of the file makes one and gives it to its tables. */
 typedef struct esc_h5_zpool esc_h5_zpool;
+
+/* 256 KiB of uncompressed rows per chunk: inside the 64 KiB-1 MiB range all
+ * readers handle well, and under their default 1 MiB chunk cache. */
+#define CHUNK_BYTES (256u * 1024u)
+/* Level 1: on shuffled event rows it stores 8% more bytes than level 4 and
+ * deflates 1.5 times as fast (docs/performance.md, Output). */
+#define DEFLATE_LEVEL 1
+/* Room for a deflated chunk and its checksum (zlib.h's compressBound). */
+#define OUT_BYTES (compressBound(CHUNK_BYTES) + 4)
 
 /* One column as stored: where it is in the row struct and in the file row. */
 typedef struct esc_h5_col {
@@ -54,6 +63,8 @@ typedef struct esc_h5_table {
 	int buf_written;      /* buf (partly filled) is in the file as it is */
 	hsize_t nrows;        /* rows appended: the chunks before buf, then buf */
 	hsize_t saved;        /* rows at the file's last checkpoint */
+	hsize_t put_first;    /* first row of the last chunk handed on (they
+	                         go in order: asserted) */
 } esc_h5_table;
 
 /* Create table NAME under LOC (empty, chunked, shuffle + deflate +
@@ -159,31 +170,15 @@ int esc_h5_zpool_drain(esc_h5_zpool *p, const char *where, esc_error *err);
  * (drain first to keep them).  NULL is fine. */
 void esc_h5_zpool_free(esc_h5_zpool *p);
 
-/* Attribute helpers shared with the writer; each returns 0 or -1 (with the
- * HDF5 error stack describing why). */
+/* Chunks on their way to the file (h5_zpool.c). */
 
-/* Human-facing text: variable-length UTF-8, read as str by h5py. */
-int esc_h5_attr_text(hid_t obj, const char *name, const char *value);
-/* Fixed-length, NUL-terminated ASCII, exactly as H5LTset_attribute_string
- * writes it (the Table spec attributes use this form). */
-int esc_h5_attr_fixed(hid_t obj, const char *name, const char *value);
-/* A scalar of TYPE (a native type) stored as FILE_TYPE; replaces an
- * existing attribute of that name. */
-int esc_h5_attr_scalar(hid_t obj, const char *name, hid_t file_type,
-                       hid_t mem_type, const void *value);
-/* A text attribute (variable or fixed length) as a malloc'd string; NULL
- * if absent or unreadable. */
-char *esc_h5_attr_read_text(hid_t obj, const char *name);
-/* Scalar fixed-length (strlen + 1) UTF-8 string dataset.  Not vlen as for
- * attributes: h5py gives bytes for both kinds of string dataset, but
- * PyTables (and so HDFStore walks) turns a vlen one into an UnImplemented
- * node with a warning per dataset. */
-int esc_h5_text_dataset(hid_t loc, const char *name, const char *text,
-                        hid_t *out);
-
-/* The innermost message on the calling thread's HDF5 error stack, for the
- * tail of our own messages.  Returns 1 if the failure was a file lock held
- * by another program (the message then says so), else 0. */
-int esc_h5_reason(char *buf, size_t size);
+/* Hand T's chunk (rows nrows - buf_rows .. nrows: all of buf when FULL,
+ * else its first buf_rows rows) to be deflated, checksummed and written, in
+ * the pool's threads if T has a pool.  Chunks are written in the order
+ * they are put, so the file does not depend on timing. */
+int esc_h5_chunk_put(esc_h5_table *t, int full, const char *where,
+                     esc_error *err);
+/* 1 if a stored chunk's Fletcher-32 (its last 4 bytes) matches its bytes. */
+int esc_h5_chunk_checksum_ok(const unsigned char *b, size_t len);
 
 #endif

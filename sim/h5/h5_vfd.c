@@ -36,6 +36,7 @@
 
 #include <hdf5.h>
 
+#include "h5_util.h"
 #include "h5_file.h"
 
 typedef struct guard_file {

@@ -39,7 +39,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "escsim/batch.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_writer.h"
 #include "escsim/model.h"
 #include "escsim/scenario.h"
 #include "bench.h"

@@ -19,7 +19,7 @@ P=$STAGE/usr/local
 missing=""
 for f in bin/escsim share/escsim/golan_2026.lua share/escsim/lib/taxonomy.lua \
 	share/escsim/analysis/plots.py share/escsim/analysis/escsim_results.py \
-	include/escsim/model.h include/escsim/scenario.h include/escsim/h5in.h \
+	include/escsim/model.h include/escsim/scenario.h include/escsim/h5_reader.h \
 	lib/libescsim.a lib/pkgconfig/escsim.pc share/man/man1/escsim.1 \
 	share/man/man1/escsim-run.1 share/man/man1/escsim-export.1 share/man/man1/escsim-trace.1 \
 	share/bash-completion/completions/escsim; do

@@ -1,7 +1,7 @@
 /* fuzz_results.c: damaged result files fed to every reader of sim/h5
- * (escsim/h5in.h, escsim/h5merge.h, esc_h5_recover).
+ * (escsim/h5_reader.h, escsim/h5_merge.h, esc_h5_recover).
  *
- * At start, good files are written with the writer (escsim/h5out.h): two
+ * At start, good files are written with the writer (escsim/h5_writer.h): two
  * arms with every table and /failures, and a second shard to merge with.
  * An input damages the first: after its first byte, every 4 bytes are an
  * offset (3 bytes, big-endian, modulo the file's size) and a byte to XOR
@@ -26,9 +26,9 @@
 
 #include <hdf5.h>
 
-#include "escsim/h5in.h"
-#include "escsim/h5merge.h"
-#include "escsim/h5out.h"
+#include "escsim/h5_reader.h"
+#include "escsim/h5_merge.h"
+#include "escsim/h5_writer.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

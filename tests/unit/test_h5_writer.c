@@ -1,4 +1,4 @@
-/* test_h5_writer.c: the HDF5 result file (escsim/h5out.h) read back with the
+/* test_h5_writer.c: the HDF5 result file (escsim/h5_writer.h) read back with the
  * plain HDF5 C API, independently of the writer's own type code.
  *
  * ESC_H5_TEST_OUT=FILE keeps the two-arm file of the round-trip test at FILE
@@ -19,9 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cJSON.h>
 #include <hdf5.h>
 
-#include "escsim/h5out.h"
+#include "escsim/h5_writer.h"
+#include "../../sim/h5/h5_attr.h"
 #include "../../sim/h5/h5_table.h"
 
 #define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -141,6 +143,26 @@ static void assert_attr_text(hid_t obj, const char *name, const char *want)
 	free(v);
 }
 
+/* A JSON attribute (units, labels): the same JSON values as WANT, keys in
+ * the same order.  Both are parsed and printed again by cJSON, so only the
+ * whitespace between tokens may differ from WANT. */
+static void assert_attr_json(hid_t obj, const char *name, const char *want)
+{
+	char *v = read_text_attr(obj, name);
+	cJSON *got = cJSON_Parse(v), *exp = cJSON_Parse(want);
+	if (!got)
+		fail_msg("attribute %s is not JSON: %s", name, v);
+	assert_non_null(exp);
+	assert_true(cJSON_Compare(got, exp, 1));
+	char *a = cJSON_PrintUnformatted(got), *b = cJSON_PrintUnformatted(exp);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	cJSON_Delete(got);
+	cJSON_Delete(exp);
+	free(v);
+}
+
 /* Fixed-length ASCII string attribute exactly as H5LT writes it. */
 static void assert_attr_fixed(hid_t obj, const char *name, const char *want)
 {
@@ -202,7 +224,7 @@ static void assert_units(hid_t d, const column_units *cols, unsigned n)
 		assert_true(len < sizeof json);
 	}
 	snprintf(json + len, sizeof json - len, "}");
-	assert_attr_text(d, "units", json);
+	assert_attr_json(d, "units", json);
 }
 
 /* Text datasets are fixed-length UTF-8, for PyTables' sake. */
@@ -372,7 +394,7 @@ static void check_runs(hid_t file, const char *arm_name, int arm, hsize_t n_want
 	H5Tclose(ft);
 	assert_units(d, run_cols, N_RUN_COLS);
 	assert_attr_fixed(d, "FIELD_9_LABELS", "0=no,1=yes");
-	assert_attr_text(d, "labels", "{\"spiral\": {\"0\": \"no\", \"1\": \"yes\"}}");
+	assert_attr_json(d, "labels", "{\"spiral\": {\"0\": \"no\", \"1\": \"yes\"}}");
 	H5Dclose(d);
 }
 
@@ -810,9 +832,9 @@ static void test_enum_table(void **state)
 	H5Tclose(ft);
 	assert_attr_fixed(d, "FIELD_1_LABELS", "0=background,1=triggered,2=policy");
 	assert_attr_fixed(d, "FIELD_1_DESCRIPTION", "why it happened");
-	assert_attr_text(d, "labels", "{\"kind\": {\"0\": \"background\", "
+	assert_attr_json(d, "labels", "{\"kind\": {\"0\": \"background\", "
 	                 "\"1\": \"triggered\", \"2\": \"policy\"}}");
-	assert_attr_text(d, "units", "{\"t_h\": \"h\"}");
+	assert_attr_json(d, "units", "{\"t_h\": \"h\"}");
 	H5Dclose(d);
 	H5Fclose(f);
 	unlink(path);
@@ -1090,7 +1112,7 @@ static void check_events(hid_t file, const char *arm_name, int arm,
 	         "\"1\": \"triggered\", \"2\": \"policy\"}, \"kind\": {\"0\": "
 	         "\"incident\", \"1\": \"protest\"}}",
 	         PARTY_JSON, PARTY_JSON, PARTY_JSON, PARTY_JSON);
-	assert_attr_text(d, "labels", want);
+	assert_attr_json(d, "labels", want);
 	static const column_units units[] = {
 		{ "rep", NULL }, { "id", NULL }, { "parent_id", NULL },
 		{ "root_id", NULL }, { "t_h", "h" }, { "actor", NULL },
@@ -1632,12 +1654,12 @@ static void test_daily_events(void **state)
 	check_events(f, "cell", 0, (hsize_t)ne);
 	check_daily(f, "plain", 1, 730, "-1=none");
 	hid_t d = H5Dopen2(f, "/arms/cell/daily", H5P_DEFAULT);
-	assert_attr_text(d, "labels", "{\"regime\": {\"-1\": \"none\", \"0\": "
+	assert_attr_json(d, "labels", "{\"regime\": {\"-1\": \"none\", \"0\": "
 	                 "\"calm\", \"1\": \"tense\", \"2\": \"crisis\"}}");
 	H5Dclose(d);
 	assert_int_equal(H5Lexists(f, "/arms/plain/events", H5P_DEFAULT), 0);
 	hid_t pe = H5Dopen2(f, "/arms/plain/daily", H5P_DEFAULT);
-	assert_attr_text(pe, "labels", "{\"regime\": {\"-1\": \"none\"}}");
+	assert_attr_json(pe, "labels", "{\"regime\": {\"-1\": \"none\"}}");
 	H5Dclose(pe);
 	H5Fclose(f);
 	unlink(path);
@@ -1832,7 +1854,7 @@ static void test_messages(void **state)
 	         "\"refused\", \"3\": \"unavailable\", \"4\": \"pending\"}, "
 	         "\"correct\": {\"-1\": \"n/a\", \"0\": \"no\", \"1\": \"yes\"}}",
 	         PARTY_JSON, PARTY_JSON);
-	assert_attr_text(d, "labels", want);
+	assert_attr_json(d, "labels", want);
 	for (int k = 0; k < 2; k++) {
 		hid_t mt = H5Tget_member_type(ft, k ? 7 : 6);
 		char name[32];
@@ -1958,8 +1980,16 @@ static void test_labels_checked(void **state)
 	assert_non_null(strstr(spec, ",299=t299"));
 	assert_true(strncmp(spec, "-1=none,0=t000,", 15) == 0);
 	free(spec);
-	char *json = read_text_attr(d, "labels");
-	assert_non_null(strstr(json, "\"299\": \"t299\"}"));
+	/* The JSON labels of that column end with the 300th name. */
+	char *json = read_text_attr(d, "labels"), *col = read_text_attr(d, "FIELD_8_NAME");
+	cJSON *j = cJSON_Parse(json);
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(j, col);
+	assert_int_equal(cJSON_GetArraySize(m), 301);
+	cJSON *last = cJSON_GetArrayItem(m, 300);
+	assert_string_equal(last->string, "299");
+	assert_string_equal(cJSON_GetStringValue(last), "t299");
+	cJSON_Delete(j);
+	free(col);
 	free(json);
 	H5Dclose(d);
 	H5Fclose(f);

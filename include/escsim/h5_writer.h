@@ -1,4 +1,4 @@
-/* h5out.h: the HDF5 result file.
+/* h5_writer.h: the HDF5 result file.
  *
  * A writer creates NAME.partial beside the final name, writes provenance,
  * one group per arm and its tables, checkpoints (esc_h5_checkpoint) as it
@@ -8,8 +8,8 @@
  * NAME.partial as it was at its last checkpoint (esc_h5_recover).  Not
  * thread-safe: one writer, used by one thread.
  */
-#ifndef ESCSIM_H5OUT_H
-#define ESCSIM_H5OUT_H
+#ifndef ESCSIM_H5_WRITER_H
+#define ESCSIM_H5_WRITER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +53,11 @@ esc_h5_writer *esc_h5_create(const char *path, const esc_h5_provenance *prov,
  * esc_h5_open_arm, /failures is kept, and close renames it to PATH as
  * usual.  Tables stored otherwise (another escsim version) are refused. */
 esc_h5_writer *esc_h5_reopen(const char *path, esc_error *err);
+
+/* The name a writer of PATH works under until it closes: PATH.partial
+ * (malloc'd; NULL when out of memory).  Other files are written under
+ * names of their own (esc_h5_sibling). */
+char *esc_h5_partial_path(const char *path);
 
 /* The name of a file beside PATH: PATH SUFFIX (".partial"), or, when that
  * is longer than a file name may be (255 bytes), the start of PATH's name,
@@ -201,5 +206,49 @@ int esc_h5_close(esc_h5_writer *w, esc_h5_end end, esc_error *err);
 
 /* Close and delete the partial file: nothing is left under any name. */
 void esc_h5_discard(esc_h5_writer *w);
+
+/* ------------------------------------------- the batch's provenance */
+
+/* A sweep's design, for /sweep/points and the attributes of its arm
+ * groups. */
+typedef struct esc_h5_sweep_desc {
+	const char *design;            /* grid, sobol, lhs, saltelli, morris */
+	size_t n_keys;
+	const char *const *keys;       /* varied keys (dotted paths): the columns */
+	const char *const *specs;      /* per key, its SPEC as given */
+	const char *const *units;      /* per key: "h" for durations, else NULL */
+	size_t n_points;
+	const double *values;          /* n_points x n_keys, row-major */
+	size_t n_arms;
+	const char *const *arms;       /* the arms run at every point */
+	const char *const *groups;     /* n_points x n_arms: group under /arms */
+	/* The design's structure (escsim/sweep.h), for /sweep/design and the
+	 * attributes base_points and levels: */
+	size_t base;                   /* base sample N (trajectories: morris) */
+	unsigned levels;               /* morris: P; else 0 */
+	const int64_t *block;          /* per point; NULL: no /sweep/design */
+	const int8_t *role;            /* esc_sweep_role codes */
+	const int32_t *key;            /* index of the key changed, or -1 */
+	const double *step;            /* Morris step in unit coordinates, or NaN */
+} esc_h5_sweep_desc;
+
+/* What the batch adds to the file the writer holds open. */
+typedef struct esc_h5_extra {
+	const char *options;           /* canonical text of the options that
+	                                  decide the rows, reps and rep_offset
+	                                  left out (merge compares it) */
+	int64_t rep_offset;            /* first replication of the file */
+	const esc_h5_sweep_desc *sweep;   /* NULL: not a sweep */
+} esc_h5_extra;
+
+/* Write root attributes `options` and `rep_offset` and, for a sweep, /sweep
+ * with /sweep/points, into the file W is writing; right after creating it,
+ * so that every checkpoint of it says what it is (a sweep's arm groups get
+ * theirs with esc_h5_arm_point). */
+int esc_h5_write_extra(esc_h5_writer *w, const esc_h5_extra *x, esc_error *err);
+
+/* One line "NAME SHA256" per source (scenario first, then modules sorted),
+ * malloc'd; NULL when out of memory.  Equal digests: equal inputs. */
+char *esc_h5_sources_digest(const esc_h5_source *src, size_t n);
 
 #endif

@@ -1,9 +1,11 @@
-/* h5in.h: reading a result file, and adding a summary to it.
+/* h5_reader.h: reading a result file, and adding a summary to it.
  *
  * The analysis layer (inspect, report) sees result files through this header
- * only: open with checks, list arms, read attributes and text, read a table's
- * columns in blocks, and rewrite a group of summary tables (a long one in
- * parts).  Tables read here are any 1-D compound datasets (runs, daily,
+ * only: open with checks, list arms, read attributes and text, read a
+ * table's columns in blocks, and rewrite a group of summary tables (a long
+ * one in parts).  The batch reads back, by path, what a file holds: its
+ * provenance, the replications of each runs table, /failures, and the runs
+ * rows.  Tables read here are any 1-D compound datasets (runs, daily,
  * events, messages, the summary tables, /sweep/points); a column is read by
  * name and converted to double or int64, enum columns included.
  *
@@ -14,12 +16,13 @@
  *
  * Not thread-safe: one handle, one thread.
  */
-#ifndef ESCSIM_H5IN_H
-#define ESCSIM_H5IN_H
+#ifndef ESCSIM_H5_READER_H
+#define ESCSIM_H5_READER_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "escsim/error.h"
+#include "escsim/outcome.h"
 
 /* ------------------------------------------------------ table descriptors */
 
@@ -168,6 +171,53 @@ int esc_h5_verify_attributes(const esc_h5_file *f, esc_error *err);
  * /summary) as esc_h5_table_verify does: what --resume and merge do
  * before they trust a file, and inspect (--verify, the default). */
 int esc_h5_verify(const char *path, esc_error *err);
+
+/* ----------------------------------------- provenance and replications
+ *
+ * What the batch reads back from a result file by path (--resume, the
+ * statistics of a joined file), and what the merge checks its inputs by. */
+
+/* Root provenance of a result file. */
+typedef struct esc_h5_info {
+	char *scenario_name, *scenario_sha256, *command_line;
+	char *options;                 /* NULL: written without it (old file) */
+	char *sources_digest;          /* as esc_h5_sources_digest, from the file */
+	uint64_t seed;
+	int64_t reps, rep_offset;      /* rep_offset 0 when not recorded */
+	int complete;
+	size_t n_groups;
+	char **groups;                 /* groups under /arms, sorted by name */
+} esc_h5_info;
+
+int esc_h5_info_read(const char *path, esc_h5_info *info, esc_error *err);
+void esc_h5_info_free(esc_h5_info *info);
+
+/* A half-open range of replications [lo, hi). */
+typedef struct esc_h5_range {
+	int64_t lo, hi;
+} esc_h5_range;
+
+/* The replications in /arms/<group>/runs, as sorted disjoint ranges
+ * (malloc'd in *out).  Rows out of order are an error. */
+int esc_h5_rep_ranges(const char *path, const char *group, esc_h5_range **out,
+                      size_t *n, esc_error *err);
+
+/* Every row of /failures (replications skipped with --on-error skip), in
+ * the order written: none when the file has no such table. */
+int esc_h5_failures_read(const char *path, esc_failure_row **rows, size_t *n,
+                         esc_error *err);
+
+/* Read /arms/<group>/runs back as esc_run_row, in blocks: every column the
+ * writer gives the runs table, where the file has it; a column it lacks (an
+ * older file) reads as 0, or NaN for hours (names ending in _h), and the
+ * per-party fatalities_by stays 0. */
+typedef struct esc_h5_runs_reader esc_h5_runs_reader;
+esc_h5_runs_reader *esc_h5_runs_open(const char *path, const char *group,
+                                     esc_error *err);
+/* Up to max rows into rows; returns how many (0 at the end) or -1. */
+long esc_h5_runs_read(esc_h5_runs_reader *r, esc_run_row *rows, size_t max,
+                      esc_error *err);
+void esc_h5_runs_close(esc_h5_runs_reader *r);
 
 /* --------------------------------------------------------------- updating */
 
