@@ -15,20 +15,20 @@
 #include "model_impl.h"
 
 
-static void on_arrival(esc_sim *sim, void *ctx, void *arg);
+static void on_arrival(esc_event_queue *sim, void *ctx, void *arg);
 
 static void arm(esc_model *m, size_t g)
 {
 	generator_state *s = &m->gen[g];
-	double now = esc_sim_now(m->sim);
-	esc_sim_cancel(m->sim, s->next);
+	double now = esc_event_queue_now(m->sim);
+	esc_event_queue_cancel(m->sim, s->next);
 	s->next = ESC_EVENT_NONE;
 	s->t_last = now;
 	if (!(s->rate > 0))
 		return;
 	double t = now + s->residual / s->rate;
 	if (t <= m->cfg->horizon_h) {
-		s->next = esc_sim_schedule(m->sim, t, on_arrival, m, (void *)(intptr_t)g);
+		s->next = esc_event_queue_schedule(m->sim, t, on_arrival, m, (void *)(intptr_t)g);
 		if (s->next == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
@@ -36,7 +36,7 @@ static void arm(esc_model *m, size_t g)
 
 /* A notified operation is carried out `lead` hours after it is planned, in
  * every arm alike; only whether third parties were warned differs. */
-static void on_operation(esc_sim *sim, void *ctx, void *arg)
+static void on_operation(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -69,7 +69,7 @@ static int plan(esc_model *m, const esc_generator *gen, uint64_t key, esc_notice
 	return out->notify || out->lead_h > 0;
 }
 
-static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+static void on_arrival(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	size_t g = (size_t)(intptr_t)arg;
@@ -81,7 +81,7 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 	if (planned < 0)
 		return;
 	if (planned) {
-		double t_op = esc_sim_now(sim) + notice.lead_h;
+		double t_op = esc_event_queue_now(sim) + notice.lead_h;
 		int k;
 		VEC_PUSH(m, m->ops, k);
 		if (k < 0)
@@ -90,7 +90,7 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 		if (notice.notify)
 			m->ops.v[k].notice = cell_notice(m, esc_rng_key(key, KEY_NOTICE, 0), gen->actor, t_op);
 		if (t_op <= m->cfg->horizon_h &&
-		    esc_sim_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
+		    esc_event_queue_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return;
 		}
@@ -104,7 +104,7 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 
 void background_rates_changed(esc_model *m)
 {
-	double now = esc_sim_now(m->sim);
+	double now = esc_event_queue_now(m->sim);
 	for (size_t g = 0; g < m->cfg->n_generators; g++) {
 		generator_state *s = &m->gen[g];
 		s->residual -= (now - s->t_last) * s->rate;

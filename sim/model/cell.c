@@ -39,7 +39,7 @@ static int is_member(const esc_cell *c, int p) { return p == c->members[0] || p 
 
 static int up(const esc_model *m)
 {
-	return !m->cell_down && esc_sim_now(m->sim) >= m->cell_suspended_until;
+	return !m->cell_down && esc_event_queue_now(m->sim) >= m->cell_suspended_until;
 }
 
 static int staffed(const esc_cell *c, double t)
@@ -93,7 +93,7 @@ static int new_request(esc_model *m, const request *tmpl)
 
 /* ---- effects of an answer -------------------------------------------- */
 
-static void on_answered(esc_sim *sim, void *ctx, void *arg);
+static void on_answered(esc_event_queue *sim, void *ctx, void *arg);
 
 /* A party other than `a` and `b` that could have done it (state or
  * non-state), picked with u in [0, 1); -1 when there is none. */
@@ -151,7 +151,7 @@ static int enforces(const esc_model *m, const request *rq, int named, const answ
 
 static void stand_down(esc_model *m, retaliation *rt)
 {
-	esc_sim_cancel(m->sim, rt->strike);
+	esc_event_queue_cancel(m->sim, rt->strike);
 	rt->called_off = 1;
 }
 
@@ -173,7 +173,7 @@ static void apply_answer(esc_model *m, request *rq)
 	u.trust = gsl_rng_uniform(r);
 	u.enforce = gsl_rng_uniform(r);
 	retaliation *rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
-	int pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
+	int pending = rt && !rt->called_off && esc_event_queue_is_pending(m->sim, rt->strike);
 	int culprit = trig->actor;
 	int named = named_by(m, rq, accuracy, &u);
 	rq->correct = named < 0 ? -1 : named == culprit;
@@ -192,7 +192,7 @@ static void apply_answer(esc_model *m, request *rq)
 		if (model_hook_failed(m, m->policy->type->on_cell_reply(m->policy->self, &hc, &ans, &cancel, m->err)))
 			return;
 		rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
-		pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
+		pending = rt && !rt->called_off && esc_event_queue_is_pending(m->sim, rt->strike);
 	}
 	if (!pending)
 		return;
@@ -212,11 +212,11 @@ static void apply_answer(esc_model *m, request *rq)
 		stand_down(m, rt);
 }
 
-static void on_answered(esc_sim *sim, void *ctx, void *arg)
+static void on_answered(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	request *rq = &m->req.v[(intptr_t)arg];
-	rq->t_answer = esc_sim_now(sim);
+	rq->t_answer = esc_event_queue_now(sim);
 	if (rq->channel == 0 && rq->kind == ESC_MSG_QUERY) {
 		m->latency_sum += rq->t_answer - rq->t_submit;
 		m->latency_n++;
@@ -254,7 +254,7 @@ static void channels(esc_model *m, const request *tmpl)
 		}
 		double lat = esc_dist_sample(&ch->latency_h, model_keyed(m, t.key, DRAW_DELAY));
 		m->req.v[q].t_start = m->req.v[q].t_submit;
-		if (esc_sim_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		return;
 	}
@@ -264,7 +264,7 @@ static void channels(esc_model *m, const request *tmpl)
 
 static void try_start(esc_model *m);
 
-static void on_handled(esc_sim *sim, void *ctx, void *arg)
+static void on_handled(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -274,12 +274,12 @@ static void on_handled(esc_sim *sim, void *ctx, void *arg)
 	gsl_rng *r = model_keyed(m, rq->key, DRAW_DELAY);
 	double d = esc_dist_sample(&c->relay_h, r);
 	d += esc_dist_sample(&c->latency_h, r) + rq->extra_h;
-	if (esc_sim_schedule_in(m->sim, d > 0 ? d : 0, on_answered, m, arg) == ESC_EVENT_NONE)
+	if (esc_event_queue_schedule_in(m->sim, d > 0 ? d : 0, on_answered, m, arg) == ESC_EVENT_NONE)
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	try_start(m);
 }
 
-static void on_wake(esc_sim *sim, void *ctx, void *arg)
+static void on_wake(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim; (void)arg;
 	esc_model *m = ctx;
@@ -292,7 +292,7 @@ static void wake_at(esc_model *m, double t)
 {
 	if (m->cell_wake != ESC_EVENT_NONE || t > m->cfg->horizon_h)
 		return;
-	m->cell_wake = esc_sim_schedule(m->sim, t, on_wake, m, NULL);
+	m->cell_wake = esc_event_queue_schedule(m->sim, t, on_wake, m, NULL);
 	if (m->cell_wake == ESC_EVENT_NONE)
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 }
@@ -300,7 +300,7 @@ static void wake_at(esc_model *m, double t)
 static void try_start(esc_model *m)
 {
 	const esc_cell *c = &m->cfg->cell;
-	double now = esc_sim_now(m->sim);
+	double now = esc_event_queue_now(m->sim);
 	while (m->cell_busy < c->operators && m->queue.n > 0 && !m->failed) {
 		if (m->cell_down)
 			return;                         /* the repair restarts the queue */
@@ -328,7 +328,7 @@ static void try_start(esc_model *m)
 		m->req.v[q].t_start = now;
 		m->cell_busy++;
 		double h = esc_dist_sample(&c->handling_h, model_keyed(m, m->req.v[q].key, DRAW_HANDLING));
-		if (esc_sim_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
@@ -410,7 +410,7 @@ static request message(esc_model *m, uint64_t key, esc_message_kind kind, int se
 		.key = key, .trigger = trigger, .retaliation = retaliation, .sender = sender,
 		.receiver = sender == c->members[0] ? c->members[1] : c->members[0],
 		.channel = 0, .kind = kind, .priority = priority, .reply = ESC_REPLY_ANSWER,
-		.t_submit = esc_sim_now(m->sim), .deadline = deadline_h, .notice = -1,
+		.t_submit = esc_event_queue_now(m->sim), .deadline = deadline_h, .notice = -1,
 	};
 }
 
@@ -457,7 +457,7 @@ double cell_notice_spares(esc_model *m, int q)
 		return 0;
 	const esc_cell *c = &m->cfg->cell;
 	const request *rq = &m->req.v[q];
-	double now = esc_sim_now(m->sim);
+	double now = esc_event_queue_now(m->sim);
 	if (rq->outcome == ESC_MSG_REFUSED || rq->outcome == ESC_MSG_UNAVAILABLE) {
 		m->row->notices_undelivered++;
 		return 0;
@@ -473,15 +473,15 @@ double cell_notice_spares(esc_model *m, int q)
 
 /* ---- availability ---------------------------------------------------- */
 
-static void on_outage(esc_sim *sim, void *ctx, void *arg)
+static void on_outage(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	const esc_cell *c = &m->cfg->cell;
 	m->cell_down = arg != NULL;
 	double mean = m->cell_down ? c->mttr_h : c->mtbf_h;
-	double t = esc_sim_now(sim) + gsl_ran_exponential(m->outage_rng, mean);
+	double t = esc_event_queue_now(sim) + gsl_ran_exponential(m->outage_rng, mean);
 	if (t <= m->cfg->horizon_h &&
-	    esc_sim_schedule(sim, t, on_outage, m, m->cell_down ? NULL : (void *)1) == ESC_EVENT_NONE)
+	    esc_event_queue_schedule(sim, t, on_outage, m, m->cell_down ? NULL : (void *)1) == ESC_EVENT_NONE)
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	if (!m->cell_down)
 		try_start(m);
@@ -495,7 +495,7 @@ void cell_on_incident(esc_model *m, const incident *in)
 		return;
 	gsl_rng *r = model_keyed(m, in->key, DRAW_SUSPEND);
 	if (gsl_rng_uniform(r) < c->suspend_p) {
-		double until = esc_sim_now(m->sim) + esc_dist_sample(&c->suspend_h, r);
+		double until = esc_event_queue_now(m->sim) + esc_dist_sample(&c->suspend_h, r);
 		if (until > m->cell_suspended_until)
 			m->cell_suspended_until = until;
 	}
@@ -513,7 +513,7 @@ int cell_start(esc_model *m)
 	if (!c->enabled || !isfinite(c->mtbf_h))
 		return 0;
 	double t = gsl_ran_exponential(m->outage_rng, c->mtbf_h);
-	if (t <= m->cfg->horizon_h && esc_sim_schedule(m->sim, t, on_outage, m, (void *)1) == ESC_EVENT_NONE)
+	if (t <= m->cfg->horizon_h && esc_event_queue_schedule(m->sim, t, on_outage, m, (void *)1) == ESC_EVENT_NONE)
 		return -1;
 	return 0;
 }

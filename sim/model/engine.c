@@ -13,7 +13,7 @@
 #define CM(e) ((const esc_model *)(e))
 
 const esc_config *esc_engine_config(const esc_engine *e) { return CM(e)->cfg; }
-double esc_engine_now(const esc_engine *e) { return esc_sim_now(CM(e)->sim); }
+double esc_engine_now(const esc_engine *e) { return esc_event_queue_now(CM(e)->sim); }
 
 static int party_ok(const esc_model *m, int p) { return p >= 0 && (size_t)p < m->cfg->n_parties; }
 
@@ -35,7 +35,7 @@ int esc_engine_cell_up(const esc_engine *e, int party)
 size_t esc_engine_recent(const esc_engine *e, double window_h, esc_event_row *out, size_t max)
 {
 	const esc_model *m = CM(e);
-	double since = esc_sim_now(m->sim) - window_h;
+	double since = esc_event_queue_now(m->sim) - window_h;
 	size_t first = m->inc.n;
 	while (first > 0 && m->inc.v[first - 1].t_h >= since)
 		first--;                            /* incidents are stored in time order */
@@ -52,7 +52,7 @@ gsl_rng *esc_engine_stream(esc_engine *e, int party, uint64_t key)
 
 /* ---- timers and ticks ------------------------------------------------ */
 
-void engine_on_timer(esc_sim *sim, void *ctx, void *arg)
+void engine_on_timer(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -71,7 +71,7 @@ int esc_engine_schedule(esc_engine *e, int party, double dt_h, int64_t token, es
 		return esc_error_set(err, ESC_ERR_INPUT, "schedule: unknown party %d", party);
 	if (!(dt_h >= 0) || !isfinite(dt_h))
 		return esc_error_set(err, ESC_ERR_INPUT, "schedule: expected a finite delay >= 0 hours, got %g", dt_h);
-	double t = esc_sim_now(m->sim) + dt_h;
+	double t = esc_event_queue_now(m->sim) + dt_h;
 	if (t > m->cfg->horizon_h)
 		return ESC_OK;                  /* past the horizon: never fires */
 	int k;
@@ -79,25 +79,25 @@ int esc_engine_schedule(esc_engine *e, int party, double dt_h, int64_t token, es
 	if (k < 0)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	m->timers.v[k] = (timer){ party, token };
-	if (esc_sim_schedule(m->sim, t, engine_on_timer, m, (void *)(intptr_t)k) == ESC_EVENT_NONE)
+	if (esc_event_queue_schedule(m->sim, t, engine_on_timer, m, (void *)(intptr_t)k) == ESC_EVENT_NONE)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	return ESC_OK;
 }
 
-static void on_tick(esc_sim *sim, void *ctx, void *arg)
+static void on_tick(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	int party = (int)(intptr_t)arg;
 	double dt = m->policy->type->tick_h(m->policy->self, party);
-	double now = esc_sim_now(sim);
+	double now = esc_event_queue_now(sim);
 	uint64_t bits;
 	memcpy(&bits, &now, sizeof bits);       /* a tick is keyed by its time */
 	esc_hook_ctx hc = model_hook_ctx(m, party, esc_rng_key(esc_rng_key(0, KEY_TICK, (uint64_t)party), KEY_TICK, bits));
 	if (m->policy->type->on_tick &&
 	    model_hook_failed(m, m->policy->type->on_tick(m->policy->self, &hc, dt, m->err)))
 		return;
-	double t = esc_sim_now(sim) + dt;
-	if (t <= m->cfg->horizon_h && esc_sim_schedule(sim, t, on_tick, m, arg) == ESC_EVENT_NONE)
+	double t = esc_event_queue_now(sim) + dt;
+	if (t <= m->cfg->horizon_h && esc_event_queue_schedule(sim, t, on_tick, m, arg) == ESC_EVENT_NONE)
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 }
 
@@ -109,7 +109,7 @@ int engine_start_ticks(esc_model *m)
 		double dt = m->policy->type->tick_h(m->policy->self, (int)p);
 		if (!(dt > 0) || !isfinite(dt) || dt > m->cfg->horizon_h)
 			continue;
-		if (esc_sim_schedule(m->sim, dt, on_tick, m, (void *)(intptr_t)p) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule(m->sim, dt, on_tick, m, (void *)(intptr_t)p) == ESC_EVENT_NONE)
 			return -1;
 	}
 	return 0;
@@ -151,7 +151,7 @@ int esc_engine_log(esc_engine *e, int party, const char *key, double value, esc_
 		return esc_error_set(err, ESC_ERR_INPUT, "log: value for '%s' must be a finite number", key);
 	if (!m->sink.log)
 		return ESC_OK;
-	esc_log_row row = { .rep = (int64_t)m->rep, .t_h = esc_sim_now(m->sim),
+	esc_log_row row = { .rep = (int64_t)m->rep, .t_h = esc_event_queue_now(m->sim),
 	                    .party = party_ok(m, party) ? party : -1, .value = value };
 	memcpy(row.key, key, n + 1);
 	return m->sink.log(m->sink.self, &row, err);

@@ -13,7 +13,7 @@
 
 #include "model_impl.h"
 
-static void on_birth(esc_sim *sim, void *ctx, void *arg)
+static void on_birth(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -55,7 +55,7 @@ void hawkes_spawn(esc_model *m, int idx, gsl_rng *r)
 				.type = e->to_type == -1 ? p->type : e->to_type,
 				.zone = e->to_zone == -1 ? p->zone : e->to_zone,
 			};
-			if (esc_sim_schedule(m->sim, t, on_birth, m, (void *)(intptr_t)c) == ESC_EVENT_NONE) {
+			if (esc_event_queue_schedule(m->sim, t, on_birth, m, (void *)(intptr_t)c) == ESC_EVENT_NONE) {
 				model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 				return;
 			}

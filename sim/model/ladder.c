@@ -70,7 +70,7 @@ void ladder_advance(esc_model *m, double now)
 
 double ladder_level(const esc_model *m, int a, int b)
 {
-	return level_at(m, &m->level[(size_t)a * m->cfg->n_parties + (size_t)b], esc_sim_now(m->sim));
+	return level_at(m, &m->level[(size_t)a * m->cfg->n_parties + (size_t)b], esc_event_queue_now(m->sim));
 }
 
 static size_t day_of(const esc_model *m, double t_h)
@@ -130,17 +130,17 @@ void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_
 
 /* At midnight: the day ends in the current regime, and the next day starts at
  * the (decayed) level the pairs stand at now. */
-static void on_midnight(esc_sim *sim, void *ctx, void *arg)
+static void on_midnight(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	size_t day = (size_t)(intptr_t)arg;
-	double now = esc_sim_now(sim);
+	double now = esc_event_queue_now(sim);
 	ladder_advance(m, now);
 	m->days[day].regime = m->regime;
 	if (day + 1 < m->n_days) {
 		m->days[day + 1].max_level = max_whole_level(m, now);
 		if (now + 24.0 < m->cfg->horizon_h &&
-		    esc_sim_schedule(sim, now + 24.0, on_midnight, m, (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
+		    esc_event_queue_schedule(sim, now + 24.0, on_midnight, m, (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
@@ -165,7 +165,7 @@ int ladder_start(esc_model *m)
 		m->level[k] = (pair_level){ 0, -INFINITY, -INFINITY };
 	m->below_max = -INFINITY;
 	m->t_acc = 0;
-	if (n_days > 1 && esc_sim_schedule(m->sim, 24.0, on_midnight, m, (void *)(intptr_t)0) == ESC_EVENT_NONE)
+	if (n_days > 1 && esc_event_queue_schedule(m->sim, 24.0, on_midnight, m, (void *)(intptr_t)0) == ESC_EVENT_NONE)
 		return -1;
 	return 0;
 }

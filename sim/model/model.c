@@ -34,8 +34,8 @@ void model_fail(esc_model *m, int status, const char *what)
 	if (what)
 		esc_error_set(m->err, status, "%s", what);
 	esc_error_prefix(m->err, "replication %llu, t=%.3f h: ",
-	                 (unsigned long long)m->rep, esc_sim_now(m->sim));
-	esc_sim_stop(m->sim);
+	                 (unsigned long long)m->rep, esc_event_queue_now(m->sim));
+	esc_event_queue_stop(m->sim);
 }
 
 /* The party's stream, positioned at the decision's key. */
@@ -48,7 +48,7 @@ gsl_rng *model_policy_stream(esc_model *m, int party, uint64_t key)
 esc_hook_ctx model_hook_ctx(esc_model *m, int party, uint64_t key)
 {
 	return (esc_hook_ctx){
-		.rep = m->rep, .t_h = esc_sim_now(m->sim), .key = key,
+		.rep = m->rep, .t_h = esc_event_queue_now(m->sim), .key = key,
 		.rng = party >= 0 ? model_policy_stream(m, party, key) : NULL,
 		.party = party, .engine = (esc_engine *)m,
 	};
@@ -92,7 +92,7 @@ esc_model *esc_model_new(const esc_config *cfg, esc_error *err)
 	size_t np = cfg->n_parties, ng = cfg->n_generators;
 	if (m) {
 		m->cfg = cfg;
-		m->sim = esc_sim_new();
+		m->sim = esc_event_queue_new();
 		m->level = calloc(np * np, sizeof *m->level);
 		m->gen_rng = calloc(ng + 1, sizeof *m->gen_rng);
 		m->gen = calloc(ng + 1, sizeof *m->gen);
@@ -116,7 +116,7 @@ void esc_model_free(esc_model *m)
 {
 	if (!m)
 		return;
-	esc_sim_free(m->sim);
+	esc_event_queue_free(m->sim);
 	free(m->inc.v);
 	free(m->ret.v);
 	free(m->req.v);
@@ -202,7 +202,7 @@ static int count_event(esc_model *m)
 
 /* ---- incidents ------------------------------------------------------- */
 
-static void on_observe(esc_sim *sim, void *ctx, void *arg);
+static void on_observe(esc_event_queue *sim, void *ctx, void *arg);
 
 static int draw_count(const esc_dist *d, gsl_rng *r)
 {
@@ -288,7 +288,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	*in = (incident){
 		.id = m->next_id++, .parent_id = parent >= 0 ? m->inc.v[parent].id : -1,
 		.key = key, .root = parent >= 0 ? m->inc.v[parent].root : idx,
-		.t_h = esc_sim_now(m->sim), .actor = actor, .target = target,
+		.t_h = esc_event_queue_now(m->sim), .actor = actor, .target = target,
 		.type = type, .zone = zone, .cause = cause,
 	};
 	in->fat_mil = draw_count(&ty->fatalities_mil, r);
@@ -317,7 +317,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 	model_event_row(m, idx, &ev);
 	if (emit(m, &ev))
 		return -1;
-	if (esc_sim_schedule_in(m->sim, delay > 0 ? delay : 0, on_observe, m,
+	if (esc_event_queue_schedule_in(m->sim, delay > 0 ? delay : 0, on_observe, m,
 	                        (void *)(intptr_t)idx) == ESC_EVENT_NONE) {
 		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		return -1;
@@ -329,7 +329,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 
 /* ---- responses ------------------------------------------------------- */
 
-static void on_strike(esc_sim *sim, void *ctx, void *arg)
+static void on_strike(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -350,7 +350,7 @@ static void protest(esc_model *m, int party, int against, int zone, int trigger)
 	if (count_event(m))
 		return;
 	const incident *in = trigger >= 0 ? &m->inc.v[trigger] : NULL;
-	double now = esc_sim_now(m->sim);
+	double now = esc_event_queue_now(m->sim);
 	uint64_t key = in ? esc_rng_key(in->key, KEY_PROTEST, (uint64_t)party)
 	                  : esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, m->acts[party]++);
 	ladder_count(m, now, 0, 0, 0, ESC_GOLDSTEIN_PROTEST);
@@ -411,7 +411,7 @@ int model_check_decision(esc_model *m, int observer, const esc_decision *d, int 
  * index, or -1 for an action a script takes on its own). */
 int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 {
-	esc_sim *sim = m->sim;
+	esc_event_queue *sim = m->sim;
 	if (model_check_decision(m, party, d, trigger))
 		return -1;
 	switch (d->action) {
@@ -433,14 +433,14 @@ int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 		             : esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, m->acts[party]++);
 		*rt = (retaliation){ .trigger = trigger, .key = key, .actor = party, .target = d->target,
 		                     .type = d->type, .zone = d->zone,
-		                     .t_strike = esc_sim_now(sim) + d->delay_h };
-		rt->strike = esc_sim_schedule(sim, rt->t_strike, on_strike, m, (void *)(intptr_t)r);
+		                     .t_strike = esc_event_queue_now(sim) + d->delay_h };
+		rt->strike = esc_event_queue_schedule(sim, rt->t_strike, on_strike, m, (void *)(intptr_t)r);
 		if (rt->strike == ESC_EVENT_NONE) {
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return -1;
 		}
 		if (d->query_cell && trigger >= 0)
-			model_query(m, party, trigger, r, d->priority, esc_sim_now(sim) + d->delay_h);
+			model_query(m, party, trigger, r, d->priority, esc_event_queue_now(sim) + d->delay_h);
 		break;
 	}
 	}
@@ -499,7 +499,7 @@ static int attribute(esc_model *m, incident *in)
 	return 0;
 }
 
-static void on_observe(esc_sim *sim, void *ctx, void *arg)
+static void on_observe(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	int idx = (int)(intptr_t)arg;
@@ -581,23 +581,23 @@ static int bind_streams(esc_model *m, esc_streams *s, uint64_t seed, uint64_t re
 static void runaway(esc_model *m)
 {
 	char msg[300];
-	switch (esc_sim_tripped(m->sim)) {
-	case ESC_SIM_TOO_MANY_EVENTS:
+	switch (esc_event_queue_tripped(m->sim)) {
+	case ESC_EVENT_QUEUE_TOO_MANY_EVENTS:
 		snprintf(msg, sizeof msg, "more than %llu simulation steps in one replication (limits.steps): "
 		         "a loop that never ends, such as a policy tick or sim.wait far shorter than the horizon?",
 		         (unsigned long long)m->cfg->max_steps);
 		model_fail(m, ESC_ERR_INPUT, msg);
 		break;
-	case ESC_SIM_TIME_STANDS_STILL:
+	case ESC_EVENT_QUEUE_TIME_STANDS_STILL:
 		snprintf(msg, sizeof msg, "more than %llu simulation steps at this one time (limits.steps_per_instant): "
 		         "a loop in zero time, such as sim.schedule(0, f) from f, or sim.wait(0) in a loop?",
 		         (unsigned long long)m->cfg->max_steps_per_instant);
 		model_fail(m, ESC_ERR_INPUT, msg);
 		break;
-	case ESC_SIM_INTERRUPTED:
+	case ESC_EVENT_QUEUE_INTERRUPTED:
 		model_fail(m, ESC_ERR_INTERRUPTED, "interrupted by a signal");
 		break;
-	case ESC_SIM_RUNNING:
+	case ESC_EVENT_QUEUE_RUNNING:
 		break;
 	}
 }
@@ -625,8 +625,8 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 	m->latency_sum = m->notice_latency_sum = 0;
 	m->latency_n = m->notice_latency_n = 0;
 	m->regime = -1;
-	esc_sim_reset(m->sim);
-	esc_sim_set_guard(m->sim, &(esc_sim_guard){ m->cfg->max_steps, m->cfg->max_steps_per_instant,
+	esc_event_queue_reset(m->sim);
+	esc_event_queue_set_guard(m->sim, &(esc_event_queue_guard){ m->cfg->max_steps, m->cfg->max_steps_per_instant,
 	                                           m->interrupt });
 
 	esc_streams_begin(streams, seed, rep);
@@ -643,7 +643,7 @@ int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
 			model_fail(m, ESC_ERR_RUNTIME, "out of memory starting the replication");
 		return err->status ? err->status : ESC_ERR_RUNTIME;
 	}
-	esc_sim_run_until(m->sim, m->cfg->horizon_h);
+	esc_event_queue_run_until(m->sim, m->cfg->horizon_h);
 	if (!m->failed)
 		runaway(m);
 	if (!m->failed)

@@ -135,7 +135,7 @@ typedef struct day_acc {
 
 struct esc_model {
 	const esc_config *cfg;
-	esc_sim *sim;
+	esc_event_queue *sim;
 	VEC(incident) inc;
 	VEC(retaliation) ret;
 	VEC(request) req;
@@ -226,7 +226,7 @@ double regime_multiplier(const esc_model *m, size_t generator);
 void hawkes_spawn(esc_model *m, int idx, gsl_rng *r);
 
 /* engine.c */
-void engine_on_timer(esc_sim *sim, void *ctx, void *arg);
+void engine_on_timer(esc_event_queue *sim, void *ctx, void *arg);
 int engine_start_ticks(esc_model *m);
 
 /* cell.c */

@@ -15,7 +15,7 @@ double regime_multiplier(const esc_model *m, size_t g)
 	return own ? own[m->regime] : m->cfg->regime.multiplier[m->regime];
 }
 
-static void on_jump(esc_sim *sim, void *ctx, void *arg);
+static void on_jump(esc_event_queue *sim, void *ctx, void *arg);
 
 /* Enter `state` now and schedule the chain's next jump out of it. */
 static void enter(esc_model *m, int state)
@@ -23,13 +23,13 @@ static void enter(esc_model *m, int state)
 	const esc_regime *r = &m->cfg->regime;
 	size_t n = r->n_states;
 	m->regime = state;
-	esc_sim_cancel(m->sim, m->regime_next);
+	esc_event_queue_cancel(m->sim, m->regime_next);
 	m->regime_next = ESC_EVENT_NONE;
 	double out = 0;
 	for (size_t j = 0; j < n; j++)
 		out += r->rate_per_h[(size_t)state * n + j];
 	if (out > 0) {
-		double t = esc_sim_now(m->sim) + gsl_ran_exponential(m->regime_rng, 1.0 / out);
+		double t = esc_event_queue_now(m->sim) + gsl_ran_exponential(m->regime_rng, 1.0 / out);
 		/* Which state comes next is drawn now, so the stream's use does not
 		 * depend on whether the jump falls inside the horizon. */
 		double u = gsl_rng_uniform(m->regime_rng) * out, acc = 0;
@@ -45,7 +45,7 @@ static void enter(esc_model *m, int state)
 				next = j;   /* rounding: the last possible state */
 		}
 		if (t <= m->cfg->horizon_h) {
-			m->regime_next = esc_sim_schedule(m->sim, t, on_jump, m, (void *)(intptr_t)next);
+			m->regime_next = esc_event_queue_schedule(m->sim, t, on_jump, m, (void *)(intptr_t)next);
 			if (m->regime_next == ESC_EVENT_NONE)
 				model_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		}
@@ -53,7 +53,7 @@ static void enter(esc_model *m, int state)
 	background_rates_changed(m);
 }
 
-static void on_jump(esc_sim *sim, void *ctx, void *arg)
+static void on_jump(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -61,7 +61,7 @@ static void on_jump(esc_sim *sim, void *ctx, void *arg)
 	enter(m, (int)(intptr_t)arg);
 }
 
-static void on_shock(esc_sim *sim, void *ctx, void *arg)
+static void on_shock(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
@@ -77,7 +77,7 @@ int regime_start(esc_model *m)
 		return 0;
 	for (size_t k = 0; k < r->n_shocks; k++)
 		if (r->shocks[k].t_h <= m->cfg->horizon_h &&
-		    esc_sim_schedule(m->sim, r->shocks[k].t_h, on_shock, m, (void *)(intptr_t)k) == ESC_EVENT_NONE)
+		    esc_event_queue_schedule(m->sim, r->shocks[k].t_h, on_shock, m, (void *)(intptr_t)k) == ESC_EVENT_NONE)
 			return -1;
 	enter(m, r->initial);
 	return m->failed ? -1 : 0;
