@@ -38,7 +38,11 @@
  *   - the guard looks (guard_look) after every GUARD_EVERY events of a run
  *     and after the max_fired-th; without a guard, after 2^64 - 1, which
  *     no run reaches.
+ * The heap order, the clock's and the zombie count's are asserted at O(1)
+ * per operation (ordered_at where a push or pop leaves an entry, the time
+ * of each event fired); the bench build compiles them out (NDEBUG).
  */
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -268,7 +272,8 @@ static inline uint32_t min4(const heap_entry *h, uint32_t c)
 	return before(&h[b], &h[a]) ? b : a;
 }
 
-static inline void sift_up(heap_entry *h, uint32_t pos, heap_entry e)
+/* Place e at pos or above it; where it came to rest. */
+static inline uint32_t sift_up(heap_entry *h, uint32_t pos, heap_entry e)
 {
 	while (pos > 0) {
 		uint32_t parent = (pos - 1) / 4;
@@ -278,6 +283,19 @@ static inline void sift_up(heap_entry *h, uint32_t pos, heap_entry e)
 		pos = parent;
 	}
 	put(&h[pos], e);
+	return pos;
+}
+
+/* Heap order around pos (< n): its parent is not after it, and it is not
+ * after the least of its children.  O(1), asserted where an entry comes
+ * to rest after a push or a pop (and at the top after a pop), so a broken
+ * sift shows at the operation that broke it, without a scan of the heap. */
+static inline int ordered_at(const heap_entry *h, uint32_t pos, uint32_t n)
+{
+	if (pos > 0 && before(&h[pos], &h[(pos - 1) / 4]))
+		return 0;
+	uint32_t c = 4 * pos + 1;      /* a group past n is sentinels, read whole */
+	return c >= n || !before(&h[min4(h, c)], &h[pos]);
 }
 
 /* Remove heap[0]; n > 0. */
@@ -307,7 +325,9 @@ static inline void pop_top(esc_event_queue *sim)
 		put(&h[pos], get(&h[m]));
 		pos = m;
 	}
-	sift_up(h, pos, e);
+	pos = sift_up(h, pos, e);
+	assert(ordered_at(h, pos, n) && ordered_at(h, 0, n));
+	(void)pos;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -434,7 +454,9 @@ static inline esc_event_id push_event(esc_event_queue *sim, uint32_t i, double t
 	s->ctx = ctx;
 	s->arg = arg;
 	heap_entry e = { t_h, sim->seq++ << 32 | i };
-	sift_up(sim->heap, sim->n++, e);
+	uint32_t at = sift_up(sim->heap, sim->n++, e);
+	assert(ordered_at(sim->heap, at, sim->n) && sim->n <= sim->cap);
+	(void)at;
 	return (uint64_t)s->gen << 32 | i;
 }
 
@@ -496,6 +518,7 @@ int esc_event_queue_cancel(esc_event_queue *sim, esc_event_id id)
 	 * not freed before, since the entry still names it. */
 	slot_kill(&sim->slots[i]);
 	sim->zombies++;
+	assert(sim->zombies <= sim->n);
 	if (sim->zombies > 32 && sim->zombies > sim->n / 2)
 		rebuild(sim);
 	return 1;
@@ -542,6 +565,7 @@ static uint64_t fire_through(esc_event_queue *sim, double t_end_h)
 			zombie_gone(sim, i);         /* cancelled: nothing fires */
 			continue;
 		}
+		assert(t >= sim->now);          /* no event lies in the past */
 		esc_event_fn fn = s->fn;
 		void *ctx = s->ctx, *arg = s->arg;
 		if (slot_kill(s) == 0)
