@@ -485,7 +485,7 @@ __attribute__((noinline, cold)) static esc_event_id schedule_slow(esc_event_queu
 }
 
 esc_event_id esc_event_queue_schedule(esc_event_queue *sim, double t_h, esc_event_fn fn,
-                              void *ctx, void *arg)
+                                      void *ctx, void *arg)
 {
 	/* The common path tests its four conditions with as few branches as
 	 * the compiler can make of them and calls nothing, so it needs no stack

@@ -59,7 +59,8 @@ static int plan(esc_model *m, const esc_generator *gen, uint64_t key, esc_notice
 	if (run_has_hook(m, gen->actor, ESC_HOOK_PRE_OPERATION)) {
 		esc_operation op = { gen->actor, gen->target, gen->type, gen->zone };
 		esc_hook_ctx hc = run_hook_ctx(m, gen->actor, key);
-		if (run_hook_failed(m, run_policy(m)->type->pre_operation(run_policy(m)->self, &hc, &op, out, run_err(m))))
+		if (run_hook_failed(m, run_policy(m)->type->pre_operation(run_policy(m)->self, &hc, &op, out,
+		                                                          run_err(m))))
 			return -1;
 		if (!(out->lead_h >= 0) || !isfinite(out->lead_h)) {
 			run_fail(m, ESC_ERR_INPUT, "pre_operation: lead must be a finite number of hours >= 0");

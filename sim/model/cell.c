@@ -189,7 +189,8 @@ static void apply_answer(esc_model *m, request *rq)
 			.strike_h = pending ? rt->t_strike : NAN,
 		};
 		esc_hook_ctx hc = run_hook_ctx(m, rq->sender, rq->key);
-		if (run_hook_failed(m, run_policy(m)->type->on_cell_reply(run_policy(m)->self, &hc, &ans, &cancel, run_err(m))))
+		if (run_hook_failed(m, run_policy(m)->type->on_cell_reply(run_policy(m)->self, &hc, &ans,
+		                                                          &cancel, run_err(m))))
 			return;
 		/* The hook may have acted (sim.act): the arrays may have moved. */
 		rq = &m->cell.req.v[q];
@@ -255,7 +256,8 @@ static void channels(esc_model *m, const request *tmpl)
 		}
 		double lat = esc_dist_sample(&ch->latency_h, run_keyed(m, t.key, DRAW_DELAY));
 		m->cell.req.v[q].t_start = m->cell.req.v[q].t_submit;
-		if (esc_event_queue_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m,
+		                                (void *)(intptr_t)q) == ESC_EVENT_NONE)
 			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		return;
 	}
@@ -329,7 +331,8 @@ static void try_start(esc_model *m)
 		m->cell.req.v[q].t_start = now;
 		m->cell.busy++;
 		double h = esc_dist_sample(&c->handling_h, run_keyed(m, m->cell.req.v[q].key, DRAW_HANDLING));
-		if (esc_event_queue_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m,
+		                                (void *)(intptr_t)q) == ESC_EVENT_NONE)
 			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
@@ -376,7 +379,8 @@ static int submit(esc_model *m, const request *t)
 		};
 		esc_cell_reply reply = { ESC_REPLY_ANSWER, 0 };
 		esc_hook_ctx hc = run_hook_ctx(m, t->receiver, t->key);
-		if (run_hook_failed(m, run_policy(m)->type->on_cell_request(run_policy(m)->self, &hc, &view, &reply, run_err(m))))
+		if (run_hook_failed(m, run_policy(m)->type->on_cell_request(run_policy(m)->self, &hc, &view,
+		                                                            &reply, run_err(m))))
 			return -1;
 		if (reply.reply < ESC_REPLY_ANSWER || reply.reply > ESC_REPLY_REFUSE ||
 		    !(reply.delay_h >= 0) || !isfinite(reply.delay_h)) {

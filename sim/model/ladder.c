@@ -141,7 +141,8 @@ static void on_midnight(esc_event_queue *sim, void *ctx, void *arg)
 	if (day + 1 < m->ladder.n_days) {
 		m->ladder.days[day + 1].max_level = max_whole_level(m, now);
 		if (now + 24.0 < m->cfg->horizon_h &&
-		    esc_event_queue_schedule(sim, now + 24.0, on_midnight, m, (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
+		    esc_event_queue_schedule(sim, now + 24.0, on_midnight, m,
+		                             (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
 			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
@@ -187,7 +188,8 @@ int ladder_start(esc_model *m)
 	s->t_acc = 0;
 	s->hours = 0;
 	s->max_level = 0;
-	if (n_days > 1 && esc_event_queue_schedule(m->sim, 24.0, on_midnight, m, (void *)(intptr_t)0) == ESC_EVENT_NONE)
+	if (n_days > 1 && esc_event_queue_schedule(m->sim, 24.0, on_midnight, m,
+	                                           (void *)(intptr_t)0) == ESC_EVENT_NONE)
 		return -1;
 	return 0;
 }

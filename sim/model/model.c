@@ -446,7 +446,8 @@ static int attribute(esc_model *m, incident *in)
 	};
 	int changed = 0;
 	esc_hook_ctx hc = run_hook_ctx(m, in->target, esc_rng_key(in->key, KEY_OBSERVE, (uint64_t)in->target));
-	if (run_hook_failed(m, run_policy(m)->type->attribute(run_policy(m)->self, &hc, &obs, p, &changed, run_err(m))))
+	if (run_hook_failed(m, run_policy(m)->type->attribute(run_policy(m)->self, &hc, &obs, p, &changed,
+	                                                      run_err(m))))
 		return -1;
 	if (!changed)
 		return 0;
@@ -505,7 +506,8 @@ static void on_observe(esc_event_queue *sim, void *ctx, void *arg)
 	};
 	obs.ladder_level = ladder_level(m, observer, in.perceived);
 	esc_hook_ctx hc = run_hook_ctx(m, observer, esc_rng_key(in.key, KEY_OBSERVE, (uint64_t)observer));
-	if (run_hook_failed(m, run_policy(m)->type->on_incident_observed(run_policy(m)->self, &hc, &obs, &d, run_err(m))))
+	if (run_hook_failed(m, run_policy(m)->type->on_incident_observed(run_policy(m)->self, &hc, &obs, &d,
+	                                                                 run_err(m))))
 		return;
 	model_execute(m, observer, &d, idx);
 }

@@ -89,7 +89,8 @@ int regime_start(esc_model *m)
 		return 0;
 	for (size_t k = 0; k < r->n_shocks; k++)
 		if (r->shocks[k].t_h <= m->cfg->horizon_h &&
-		    esc_event_queue_schedule(m->sim, r->shocks[k].t_h, on_shock, m, (void *)(intptr_t)k) == ESC_EVENT_NONE)
+		    esc_event_queue_schedule(m->sim, r->shocks[k].t_h, on_shock, m,
+		                             (void *)(intptr_t)k) == ESC_EVENT_NONE)
 			return -1;
 	enter(m, r->initial);
 	return run_failed(m) ? -1 : 0;

@@ -170,7 +170,7 @@ static void run_replications(double lambda, double mu, uint64_t seed, result *re
 		q.measuring = 0;
 		q.sojourn_sum = q.area = 0;
 		esc_event_queue_schedule(q.sim, gsl_ran_exponential(q.arrivals, q.mean_gap_h),
-		                 on_arrival, &q, NULL);
+		                         on_arrival, &q, NULL);
 		esc_event_queue_run(q.sim);
 		assert_false(q.oom);
 		assert_int_equal(esc_event_queue_pending(q.sim), 0);
