@@ -16,7 +16,7 @@
  * is about, never from the order things happened in: "keys" for incidents
  * (casualties, detection delay, attribution, children) and messages (the
  * cell's and the channels' answers), "policy.<PARTY>" for a party's hooks,
- * at the key of the decision.  The implementation is sim/model/*.c, one
+ * at the key of the decision.  The implementation is in sim/model, one
  * part of the replication per file; sim/model/model_impl.h maps them.
  */
 #ifndef ESCSIM_MODEL_H
