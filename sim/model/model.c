@@ -130,10 +130,10 @@ static void after_event(esc_model *m, const esc_event_row *ev, uint64_t key)
 
 void model_event_row(const esc_model *m, int idx, esc_event_row *ev)
 {
-	const incident *in = &m->incidents.inc.v[idx];
+	const incident *in = model_incident(m, idx);
 	*ev = (esc_event_row){
 		.rep = (int64_t)run_rep(m), .id = in->id, .parent_id = in->parent_id,
-		.root_id = m->incidents.inc.v[in->root].id, .t_h = in->t_h, .actor = in->actor,
+		.root_id = model_incident(m, in->root)->id, .t_h = in->t_h, .actor = in->actor,
 		.target = in->target, .zone = in->zone, .type = in->type,
 		.level = in->rung,
 		.fatalities_mil = in->fat_mil, .fatalities_civ = in->fat_civ,
@@ -192,7 +192,7 @@ static int exchange_moves(const esc_model *m, const incident *in, int parent)
 		return 0;
 	if (parent < 0)
 		return 1;
-	const incident *t = &m->incidents.inc.v[parent];
+	const incident *t = model_incident(m, parent);
 	int answers = t->actor == in->target && t->target == in->actor &&
 	              in->t_h - t->t_h <= m->cfg->ladder.window_h;
 	return answers ? t->moves + 1 : 1;
@@ -291,7 +291,7 @@ int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
 int model_retaliate(esc_model *m, int actor, int target, int type, int zone, int trigger,
                     uint64_t key)
 {
-	int true_actor = trigger >= 0 ? m->incidents.inc.v[trigger].actor : target;
+	int true_actor = trigger >= 0 ? model_incident(m, trigger)->actor : target;
 	int idx = model_add_incident(m, actor, target, type, zone, ESC_CAUSE_POLICY, trigger, key);
 	if (idx < 0)
 		return -1;
@@ -325,18 +325,24 @@ void model_spare_next(esc_model *m, double share)
 	m->incidents.spare = share;
 }
 
+/* The key of party's next act of its own (sim.act), about no incident. */
+static uint64_t own_act_key(esc_model *m, int party)
+{
+	uint64_t n = m->incidents.acts[party]++;
+	return esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, n);
+}
+
 static void protest(esc_model *m, int party, int against, int zone, int trigger)
 {
 	if (count_event(m))
 		return;
-	const incident *in = trigger >= 0 ? &m->incidents.inc.v[trigger] : NULL;
+	const incident *in = trigger >= 0 ? model_incident(m, trigger) : NULL;
 	double now = esc_event_queue_now(m->sim);
-	uint64_t key = in ? esc_rng_key(in->key, KEY_PROTEST, (uint64_t)party)
-	                  : esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, m->incidents.acts[party]++);
+	uint64_t key = in ? esc_rng_key(in->key, KEY_PROTEST, (uint64_t)party) : own_act_key(m, party);
 	ladder_count(m, now, 0, 0, 0, ESC_GOLDSTEIN_PROTEST);
 	esc_event_row ev = {
 		.rep = (int64_t)run_rep(m), .id = m->incidents.next_id++, .parent_id = in ? in->id : -1,
-		.root_id = in ? m->incidents.inc.v[in->root].id : -1, .t_h = now, .actor = party,
+		.root_id = in ? model_incident(m, in->root)->id : -1, .t_h = now, .actor = party,
 		.target = against, .zone = zone, .type = -1, .level = 1,
 		.true_perpetrator = -1, .perceived_perpetrator = -1,
 		.cause = ESC_CAUSE_POLICY, .kind = ESC_EVENT_PROTEST,
@@ -353,7 +359,7 @@ static void protest(esc_model *m, int party, int against, int zone, int trigger)
 static void query(esc_model *m, int sender, int trigger, int retaliation, int priority,
                   double deadline_h)
 {
-	uint64_t key = esc_rng_key(m->incidents.inc.v[trigger].key, KEY_QUERY, (uint64_t)sender);
+	uint64_t key = esc_rng_key(model_incident(m, trigger)->key, KEY_QUERY, (uint64_t)sender);
 	cell_query(m, key, sender, trigger, retaliation, priority, deadline_h);
 }
 
@@ -409,8 +415,8 @@ int model_execute(esc_model *m, int party, const esc_decision *d, int trigger)
 		if (r < 0)
 			return -1;
 		retaliation *rt = &m->incidents.ret.v[r];
-		uint64_t key = trigger >= 0 ? esc_rng_key(m->incidents.inc.v[trigger].key, KEY_RESPONSE, (uint64_t)party)
-		             : esc_rng_key(esc_rng_key(0, KEY_ACT, (uint64_t)party), KEY_ACT, m->incidents.acts[party]++);
+		uint64_t key = trigger >= 0 ? esc_rng_key(model_incident(m, trigger)->key, KEY_RESPONSE, (uint64_t)party)
+		                            : own_act_key(m, party);
 		*rt = (retaliation){ .trigger = trigger, .key = key, .actor = party, .target = d->target,
 		                     .type = d->type, .zone = d->zone,
 		                     .t_strike = esc_event_queue_now(sim) + d->delay_h };
@@ -487,7 +493,7 @@ static void on_observe(esc_event_queue *sim, void *ctx, void *arg)
 	(void)sim;
 	if (attribute(m, &m->incidents.inc.v[idx]))
 		return;
-	incident in = m->incidents.inc.v[idx];      /* a copy: the array may grow below */
+	incident in = *model_incident(m, idx);      /* a copy: the array may grow below */
 	int observer = in.target;
 	esc_decision d = {
 		.action = ESC_ACT_IGNORE, .target = in.perceived, .type = -1,
