@@ -263,8 +263,12 @@ void esc_config_defaults(esc_config *cfg);
  * each value where it reads it; this is the model's last line of defence. */
 int esc_config_check(const esc_config *cfg, esc_error *err);
 
-/* The resolved configuration as a JSON object (malloc'd, NUL-terminated),
- * for provenance.  NULL when out of memory. */
+/* The resolved configuration as a JSON object on one line (malloc'd,
+ * NUL-terminated; sim/model/config_json.c), for provenance: the result
+ * file's /scenario/resolved_json and `check`.  Keys are those of the
+ * scenario file, numbers in escsim's JSON policy (escsim/json.h), the
+ * confusion matrix sparse (only rows that differ from perfect attribution,
+ * only probabilities that are not 0).  NULL when out of memory. */
 char *esc_config_to_json(const esc_config *cfg);
 
 #endif

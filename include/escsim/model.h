@@ -9,10 +9,15 @@
  * own target.  Each directed pair carries a ladder level that rises with
  * retaliations and decays exponentially.
  *
- * Random streams (common random numbers across arms): "incidents.<i>" for
- * generator i (arrival times and everything drawn about its incidents),
- * "response" for everything drawn about policy incidents (retaliations),
- * "cell" for cell answers, "policy.<PARTY>" for a party's hooks.
+ * Random streams (common random numbers across arms; docs/model.md has the
+ * table): "incidents.<i>" for generator i's arrival times, "regime" for the
+ * regime chain and "cell.outage" for the cell's up and down times are drawn
+ * in time order; everything else is drawn at keys made from what the draw
+ * is about, never from the order things happened in: "keys" for incidents
+ * (casualties, detection delay, attribution, children) and messages (the
+ * cell's and the channels' answers), "policy.<PARTY>" for a party's hooks,
+ * at the key of the decision.  The implementation is in sim/model, one
+ * part of the replication per file; sim/model/model_impl.h maps them.
  */
 #ifndef ESCSIM_MODEL_H
 #define ESCSIM_MODEL_H
@@ -44,10 +49,10 @@ esc_model *esc_model_new(const esc_config *cfg, esc_error *err);
 void esc_model_free(esc_model *m);
 
 /* Run replication rep with base seed `seed`: streams are reseeded from
- * (seed, rep, source).  Fills *row.  On error (a policy failed or returned
- * an invalid decision, the event cap or a limit on simulation steps was
- * hit) returns its status with a message that names the replication and
- * simulated time. */
+ * (seed, rep, source).  Fills *row (on error, only its rep and seed).  On
+ * error (a policy failed or returned an invalid decision, the event cap or
+ * a limit on simulation steps was hit) returns its status with a message
+ * that names the replication and simulated time. */
 int esc_model_run(esc_model *m, const esc_policy *policy, esc_streams *streams,
                   uint64_t seed, uint64_t rep, esc_run_row *row, esc_error *err);
 

@@ -1,6 +1,6 @@
 /* event_queue.c: the simulation clock and the future event list.
  *
- * Owns esc_sim: a 4-ary min-heap of 16-byte entries {time, key} and a pool of
+ * Owns esc_event_queue: a 4-ary min-heap of 16-byte entries {time, key} and a pool of
  * slots holding each event's callback.  The heap moves only entries;
  * callbacks stay put in their slot.  Four siblings fill one 64-byte cache
  * line (the array is offset so that every sibling group is aligned), the
@@ -38,7 +38,11 @@
  *   - the guard looks (guard_look) after every GUARD_EVERY events of a run
  *     and after the max_fired-th; without a guard, after 2^64 - 1, which
  *     no run reaches.
+ * The heap order, the clock's and the zombie count's are asserted at O(1)
+ * per operation (ordered_at where a push or pop leaves an entry, the time
+ * of each event fired); the bench build compiles them out (NDEBUG).
  */
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -77,8 +81,8 @@ typedef struct slot {
 	uint32_t gen;                 /* odd: pending; even: free, fired or zombie */
 } slot;
 
-struct esc_sim {
-	double now;                   /* first: esc_sim_now reads it inline */
+struct esc_event_queue {
+	double now;                   /* first: esc_event_queue_now reads it inline */
 	heap_entry *heap;             /* heap[0] sits 16 bytes before a line */
 	slot *slots;
 	uint32_t n;                   /* heap entries, zombies included */
@@ -92,14 +96,14 @@ struct esc_sim {
 	uint64_t fired;
 	uint64_t nested;              /* events fired by runs inside callbacks */
 	int depth;                    /* runs in progress */
-	esc_sim_guard guard;
-	esc_sim_trip tripped;
+	esc_event_queue_guard guard;
+	esc_event_queue_trip tripped;
 	double instant;               /* the time the guard last saw, */
 	uint64_t instant_fired;       /* and fired when it first saw it */
 	void *heap_mem;               /* the allocation behind heap */
 };
 
-_Static_assert(offsetof(struct esc_sim, now) == 0, "esc_sim_now reads the clock first");
+_Static_assert(offsetof(struct esc_event_queue, now) == 0, "esc_event_queue_now reads the clock first");
 
 /* All ones: its time's bits are above +inf's, so it sorts after any entry. */
 static const union { uint64_t bits[2]; heap_entry e; } sentinel = { { UINT64_MAX, UINT64_MAX } };
@@ -133,15 +137,15 @@ static heap_entry *heap_alloc(uint32_t cap, void **mem)
 	return h;
 }
 
-esc_sim *esc_sim_new(void)
+esc_event_queue *esc_event_queue_new(void)
 {
-	esc_sim *sim = calloc(1, sizeof *sim);
+	esc_event_queue *sim = calloc(1, sizeof *sim);
 	if (!sim)
 		return NULL;
 	sim->heap = heap_alloc(INITIAL_CAP, &sim->heap_mem);
 	sim->slots = malloc(INITIAL_CAP * sizeof *sim->slots);
 	if (!sim->heap || !sim->slots) {
-		esc_sim_free(sim);
+		esc_event_queue_free(sim);
 		return NULL;
 	}
 	sim->cap = INITIAL_CAP;
@@ -149,7 +153,7 @@ esc_sim *esc_sim_new(void)
 	return sim;
 }
 
-void esc_sim_free(esc_sim *sim)
+void esc_event_queue_free(esc_event_queue *sim)
 {
 	if (!sim)
 		return;
@@ -160,7 +164,7 @@ void esc_sim_free(esc_sim *sim)
 
 /* Doubling; both arrays share one capacity because the heap never holds more
  * entries than there are slots. */
-static int grow(esc_sim *sim)
+static int grow(esc_event_queue *sim)
 {
 	if (sim->cap >= FREE_END / 2)
 		return -1;             /* slot indices must stay below FREE_END */
@@ -187,7 +191,7 @@ static int grow(esc_sim *sim)
 
 /* A slot never used before; out of line, since the free list serves almost
  * every request once a run has warmed up. */
-__attribute__((noinline, cold)) static uint32_t slot_fresh(esc_sim *sim)
+__attribute__((noinline, cold)) static uint32_t slot_fresh(esc_event_queue *sim)
 {
 	if (sim->nslots == sim->cap && grow(sim))
 		return FREE_END;
@@ -196,7 +200,7 @@ __attribute__((noinline, cold)) static uint32_t slot_fresh(esc_sim *sim)
 	return i;
 }
 
-static inline uint32_t slot_take(esc_sim *sim)
+static inline uint32_t slot_take(esc_event_queue *sim)
 {
 	uint32_t i = sim->free_head;
 	if (__builtin_expect(i != FREE_END, 1)) {
@@ -223,7 +227,7 @@ static inline int slot_kill(slot *s)
 	return 0;
 }
 
-static inline void slot_free(esc_sim *sim, uint32_t i)
+static inline void slot_free(esc_event_queue *sim, uint32_t i)
 {
 	sim->slots[i].next = sim->free_head;
 	sim->free_head = i;
@@ -231,7 +235,7 @@ static inline void slot_free(esc_sim *sim, uint32_t i)
 
 /* A zombie's entry has left the heap: its slot becomes free, unless it was
  * retired (generation 0). */
-static inline void zombie_gone(esc_sim *sim, uint32_t i)
+static inline void zombie_gone(esc_event_queue *sim, uint32_t i)
 {
 	sim->zombies--;
 	if (sim->slots[i].gen != 0)
@@ -268,7 +272,8 @@ static inline uint32_t min4(const heap_entry *h, uint32_t c)
 	return before(&h[b], &h[a]) ? b : a;
 }
 
-static inline void sift_up(heap_entry *h, uint32_t pos, heap_entry e)
+/* Place e at pos or above it; where it came to rest. */
+static inline uint32_t sift_up(heap_entry *h, uint32_t pos, heap_entry e)
 {
 	while (pos > 0) {
 		uint32_t parent = (pos - 1) / 4;
@@ -278,10 +283,23 @@ static inline void sift_up(heap_entry *h, uint32_t pos, heap_entry e)
 		pos = parent;
 	}
 	put(&h[pos], e);
+	return pos;
+}
+
+/* Heap order around pos (< n): its parent is not after it, and it is not
+ * after the least of its children.  O(1), asserted where an entry comes
+ * to rest after a push or a pop (and at the top after a pop), so a broken
+ * sift shows at the operation that broke it, without a scan of the heap. */
+static inline int ordered_at(const heap_entry *h, uint32_t pos, uint32_t n)
+{
+	if (pos > 0 && before(&h[pos], &h[(pos - 1) / 4]))
+		return 0;
+	uint32_t c = 4 * pos + 1;      /* a group past n is sentinels, read whole */
+	return c >= n || !before(&h[min4(h, c)], &h[pos]);
 }
 
 /* Remove heap[0]; n > 0. */
-static inline void pop_top(esc_sim *sim)
+static inline void pop_top(esc_event_queue *sim)
 {
 	heap_entry *h = sim->heap;
 	uint32_t n = --sim->n;
@@ -307,7 +325,9 @@ static inline void pop_top(esc_sim *sim)
 		put(&h[pos], get(&h[m]));
 		pos = m;
 	}
-	sift_up(h, pos, e);
+	pos = sift_up(h, pos, e);
+	assert(ordered_at(h, pos, n) && ordered_at(h, 0, n));
+	(void)pos;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -321,7 +341,7 @@ static int cmp_entry(const void *a, const void *b)
  * exactly as (time, old seq) did.  O(n log n), run when zombies outnumber
  * live entries or seq runs out, so O(log n) per cancel or schedule at most,
  * amortized. */
-static void rebuild(esc_sim *sim)
+static void rebuild(esc_event_queue *sim)
 {
 	heap_entry *h = sim->heap;
 	uint32_t n = sim->n, k = 0;
@@ -343,7 +363,7 @@ static void rebuild(esc_sim *sim)
 
 /* ---- the API ------------------------------------------------------------- */
 
-void esc_sim_reset(esc_sim *sim)
+void esc_event_queue_reset(esc_event_queue *sim)
 {
 	/* Kill pending slots rather than forgetting all slots, so their
 	 * generations move on and ids from before the reset stay dead. */
@@ -365,19 +385,19 @@ void esc_sim_reset(esc_sim *sim)
 	sim->fired = 0;
 	sim->nested = 0;
 	sim->stopped = 0;
-	esc_sim_set_guard(sim, &sim->guard);
+	esc_event_queue_set_guard(sim, &sim->guard);
 }
 
 /* ---- the runaway guard ------------------------------------------------------ */
 
-static int has_guard(const esc_sim_guard *g)
+static int has_guard(const esc_event_queue_guard *g)
 {
 	return g->max_fired || g->max_same_instant || g->interrupt;
 }
 
 /* Events to fire before the guard's next look (>= 1): GUARD_EVERY, or
  * fewer to look right after the max_fired-th; without a guard, never. */
-static uint64_t guard_gap(const esc_sim *sim)
+static uint64_t guard_gap(const esc_event_queue *sim)
 {
 	if (!has_guard(&sim->guard))
 		return UINT64_MAX;
@@ -387,46 +407,46 @@ static uint64_t guard_gap(const esc_sim *sim)
 	return gap;
 }
 
-void esc_sim_set_guard(esc_sim *sim, const esc_sim_guard *guard)
+void esc_event_queue_set_guard(esc_event_queue *sim, const esc_event_queue_guard *guard)
 {
-	esc_sim_guard g = *guard;          /* guard may be &sim->guard */
+	esc_event_queue_guard g = *guard;          /* guard may be &sim->guard */
 	sim->guard = g;
-	sim->tripped = ESC_SIM_RUNNING;
+	sim->tripped = ESC_EVENT_QUEUE_RUNNING;
 	sim->instant = sim->now;
 	sim->instant_fired = sim->fired;
 }
 
-esc_sim_trip esc_sim_tripped(const esc_sim *sim) { return sim->tripped; }
+esc_event_queue_trip esc_event_queue_tripped(const esc_event_queue *sim) { return sim->tripped; }
 
 /* After an event: stop the run if a limit is passed; the events to fire
  * before the next look.  Time is monotonic, so if it is where it was at
  * the last look, every event since fired at that time. */
-__attribute__((noinline, cold)) static uint64_t guard_look(esc_sim *sim)
+__attribute__((noinline, cold)) static uint64_t guard_look(esc_event_queue *sim)
 {
-	const esc_sim_guard *g = &sim->guard;
+	const esc_event_queue_guard *g = &sim->guard;
 	if (sim->now != sim->instant) {
 		sim->instant = sim->now;
 		sim->instant_fired = sim->fired - 1;
 	}
-	esc_sim_trip trip = ESC_SIM_RUNNING;
+	esc_event_queue_trip trip = ESC_EVENT_QUEUE_RUNNING;
 	if (g->interrupt && *g->interrupt)
-		trip = ESC_SIM_INTERRUPTED;
+		trip = ESC_EVENT_QUEUE_INTERRUPTED;
 	else if (g->max_fired && sim->fired >= g->max_fired)
-		trip = ESC_SIM_TOO_MANY_EVENTS;
+		trip = ESC_EVENT_QUEUE_TOO_MANY_EVENTS;
 	else if (g->max_same_instant && sim->fired - sim->instant_fired > g->max_same_instant)
-		trip = ESC_SIM_TIME_STANDS_STILL;
+		trip = ESC_EVENT_QUEUE_TIME_STANDS_STILL;
 	if (trip) {
 		sim->tripped = trip;
-		esc_sim_stop(sim);
+		esc_event_queue_stop(sim);
 	}
 	return guard_gap(sim);
 }
 
-size_t esc_sim_pending(const esc_sim *sim) { return sim->n - sim->zombies; }
-uint64_t esc_sim_fired(const esc_sim *sim) { return sim->fired; }
+size_t esc_event_queue_pending(const esc_event_queue *sim) { return sim->n - sim->zombies; }
+uint64_t esc_event_queue_fired(const esc_event_queue *sim) { return sim->fired; }
 
 /* The entry of a new event in slot i. */
-static inline esc_event_id push_event(esc_sim *sim, uint32_t i, double t_h, esc_event_fn fn,
+static inline esc_event_id push_event(esc_event_queue *sim, uint32_t i, double t_h, esc_event_fn fn,
                                       void *ctx, void *arg)
 {
 	slot *s = &sim->slots[i];
@@ -434,13 +454,15 @@ static inline esc_event_id push_event(esc_sim *sim, uint32_t i, double t_h, esc_
 	s->ctx = ctx;
 	s->arg = arg;
 	heap_entry e = { t_h, sim->seq++ << 32 | i };
-	sift_up(sim->heap, sim->n++, e);
+	uint32_t at = sift_up(sim->heap, sim->n++, e);
+	assert(ordered_at(sim->heap, at, sim->n) && sim->n <= sim->cap);
+	(void)at;
 	return (uint64_t)s->gen << 32 | i;
 }
 
 /* Everything the common path leaves out: a time not after now (clamped, or
  * NaN refused), no callback, seq run out, no free slot. */
-__attribute__((noinline, cold)) static esc_event_id schedule_slow(esc_sim *sim, double t_h,
+__attribute__((noinline, cold)) static esc_event_id schedule_slow(esc_event_queue *sim, double t_h,
                                                                  esc_event_fn fn, void *ctx,
                                                                  void *arg)
 {
@@ -462,8 +484,8 @@ __attribute__((noinline, cold)) static esc_event_id schedule_slow(esc_sim *sim, 
 	return push_event(sim, i, t_h, fn, ctx, arg);
 }
 
-esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
-                              void *ctx, void *arg)
+esc_event_id esc_event_queue_schedule(esc_event_queue *sim, double t_h, esc_event_fn fn,
+                                      void *ctx, void *arg)
 {
 	/* The common path tests its four conditions with as few branches as
 	 * the compiler can make of them and calls nothing, so it needs no stack
@@ -479,7 +501,7 @@ esc_event_id esc_sim_schedule(esc_sim *sim, double t_h, esc_event_fn fn,
 }
 
 /* The slot of a live id, or FREE_END. */
-static inline uint32_t live_slot(const esc_sim *sim, esc_event_id id)
+static inline uint32_t live_slot(const esc_event_queue *sim, esc_event_id id)
 {
 	uint32_t i = (uint32_t)id, gen = (uint32_t)(id >> 32);
 	if (!(gen & 1u) || i >= sim->nslots || sim->slots[i].gen != gen)
@@ -487,7 +509,7 @@ static inline uint32_t live_slot(const esc_sim *sim, esc_event_id id)
 	return i;
 }
 
-int esc_sim_cancel(esc_sim *sim, esc_event_id id)
+int esc_event_queue_cancel(esc_event_queue *sim, esc_event_id id)
 {
 	uint32_t i = live_slot(sim, id);
 	if (i == FREE_END)
@@ -496,25 +518,26 @@ int esc_sim_cancel(esc_sim *sim, esc_event_id id)
 	 * not freed before, since the entry still names it. */
 	slot_kill(&sim->slots[i]);
 	sim->zombies++;
+	assert(sim->zombies <= sim->n);
 	if (sim->zombies > 32 && sim->zombies > sim->n / 2)
 		rebuild(sim);
 	return 1;
 }
 
-int esc_sim_is_pending(const esc_sim *sim, esc_event_id id)
+int esc_event_queue_is_pending(const esc_event_queue *sim, esc_event_id id)
 {
 	return live_slot(sim, id) != FREE_END;
 }
 
 /* The loop behind run and run_until.  One test per event: the next time
  * against sim->until, which is the bound, or -inf once a callback has called
- * esc_sim_stop; an empty heap's top is the sentinel, whose time is a NaN and
+ * esc_event_queue_stop; an empty heap's top is the sentinel, whose time is a NaN and
  * passes no test.  The slot is freed before the callback runs, so inside it
  * the event is no longer pending (cancelling it returns 0) and its slot can
  * carry the next event at once.  A callback may run the simulation itself:
  * the outer loop's bound comes back afterwards, unless a stop must end it
  * too. */
-static uint64_t fire_through(esc_sim *sim, double t_end_h)
+static uint64_t fire_through(esc_event_queue *sim, double t_end_h)
 {
 	/* left, the guard's countdown, takes the register a count of this
 	 * run's events would: one decrement and a branch per event.  This
@@ -542,6 +565,7 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 			zombie_gone(sim, i);         /* cancelled: nothing fires */
 			continue;
 		}
+		assert(t >= sim->now);          /* no event lies in the past */
 		esc_event_fn fn = s->fn;
 		void *ctx = s->ctx, *arg = s->arg;
 		if (slot_kill(s) == 0)
@@ -559,7 +583,7 @@ static uint64_t fire_through(esc_sim *sim, double t_end_h)
 	return count;
 }
 
-uint64_t esc_sim_run_until(esc_sim *sim, double t_end_h)
+uint64_t esc_event_queue_run_until(esc_event_queue *sim, double t_end_h)
 {
 	uint64_t count = fire_through(sim, t_end_h);
 	/* After a stop the clock stays at the stopping event: events between it
@@ -570,14 +594,14 @@ uint64_t esc_sim_run_until(esc_sim *sim, double t_end_h)
 	return count;
 }
 
-uint64_t esc_sim_run(esc_sim *sim)
+uint64_t esc_event_queue_run(esc_event_queue *sim)
 {
 	return fire_through(sim, INFINITY);
 }
 
-void esc_sim_stop(esc_sim *sim)
+void esc_event_queue_stop(esc_event_queue *sim)
 {
 	sim->stopped = 1;
 	sim->until = -INFINITY;
 }
-int esc_sim_stopped(const esc_sim *sim) { return sim->stopped; }
+int esc_event_queue_stopped(const esc_event_queue *sim) { return sim->stopped; }

@@ -9,40 +9,40 @@
  * is keyed by its generator and its place among that generator's arrivals
  * (KEY_ARRIVAL), and everything drawn about it is drawn at that key. */
 #include <math.h>
+#include <stdio.h>
 
 #include <gsl/gsl_randist.h>
 
 #include "model_impl.h"
 
-
-static void on_arrival(esc_sim *sim, void *ctx, void *arg);
+static void on_arrival(esc_event_queue *sim, void *ctx, void *arg);
 
 static void arm(esc_model *m, size_t g)
 {
-	generator_state *s = &m->gen[g];
-	double now = esc_sim_now(m->sim);
-	esc_sim_cancel(m->sim, s->next);
+	generator_state *s = &m->background.gen[g];
+	double now = esc_event_queue_now(m->sim);
+	esc_event_queue_cancel(m->sim, s->next);
 	s->next = ESC_EVENT_NONE;
 	s->t_last = now;
 	if (!(s->rate > 0))
 		return;
 	double t = now + s->residual / s->rate;
 	if (t <= m->cfg->horizon_h) {
-		s->next = esc_sim_schedule(m->sim, t, on_arrival, m, (void *)(intptr_t)g);
+		s->next = esc_event_queue_schedule(m->sim, t, on_arrival, m, (void *)(intptr_t)g);
 		if (s->next == ESC_EVENT_NONE)
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
 
 /* A notified operation is carried out `lead` hours after it is planned, in
  * every arm alike; only whether third parties were warned differs. */
-static void on_operation(esc_sim *sim, void *ctx, void *arg)
+static void on_operation(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
-	planned_op op = m->ops.v[(intptr_t)arg];
+	planned_op op = m->background.ops.v[(intptr_t)arg];
 	const esc_generator *gen = &m->cfg->generators[op.generator];
-	m->spare = cell_notice_spares(m, op.notice);
+	model_spare_next(m, cell_notice_spares(m, op.notice));
 	model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
 	                   ESC_CAUSE_BACKGROUND, -1, op.key);
 }
@@ -56,57 +56,58 @@ static int plan(esc_model *m, const esc_generator *gen, uint64_t key, esc_notice
 	int configured = gen->actor == c->notify_party &&
 	                 (c->notify_type < 0 || gen->type == c->notify_type);
 	*out = (esc_notice){ configured, configured ? c->notify_lead_h : 0 };
-	if (model_has_hook(m, gen->actor, ESC_HOOK_PRE_OPERATION)) {
+	if (run_has_hook(m, gen->actor, ESC_HOOK_PRE_OPERATION)) {
 		esc_operation op = { gen->actor, gen->target, gen->type, gen->zone };
-		esc_hook_ctx hc = model_hook_ctx(m, gen->actor, key);
-		if (model_hook_failed(m, m->policy->type->pre_operation(m->policy->self, &hc, &op, out, m->err)))
+		esc_hook_ctx hc = run_hook_ctx(m, gen->actor, key);
+		if (run_hook_failed(m, run_policy(m)->type->pre_operation(run_policy(m)->self, &hc, &op, out,
+		                                                          run_err(m))))
 			return -1;
 		if (!(out->lead_h >= 0) || !isfinite(out->lead_h)) {
-			model_fail(m, ESC_ERR_INPUT, "pre_operation: lead must be a finite number of hours >= 0");
+			run_fail(m, ESC_ERR_INPUT, "pre_operation: lead must be a finite number of hours >= 0");
 			return -1;
 		}
 	}
 	return out->notify || out->lead_h > 0;
 }
 
-static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+static void on_arrival(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	size_t g = (size_t)(intptr_t)arg;
 	const esc_generator *gen = &m->cfg->generators[g];
-	m->gen[g].next = ESC_EVENT_NONE;
-	uint64_t key = esc_rng_key(m->gen[g].root, KEY_ARRIVAL, m->gen[g].arrivals++);
+	m->background.gen[g].next = ESC_EVENT_NONE;
+	uint64_t key = esc_rng_key(m->background.gen[g].root, KEY_ARRIVAL, m->background.gen[g].arrivals++);
 	esc_notice notice;
 	int planned = plan(m, gen, key, &notice);
 	if (planned < 0)
 		return;
 	if (planned) {
-		double t_op = esc_sim_now(sim) + notice.lead_h;
+		double t_op = esc_event_queue_now(sim) + notice.lead_h;
 		int k;
-		VEC_PUSH(m, m->ops, k);
+		VEC_PUSH(m, m->background.ops, k);
 		if (k < 0)
 			return;
-		m->ops.v[k] = (planned_op){ (int)g, key, -1 };
+		m->background.ops.v[k] = (planned_op){ (int)g, key, -1 };
 		if (notice.notify)
-			m->ops.v[k].notice = cell_notice(m, esc_rng_key(key, KEY_NOTICE, 0), gen->actor, t_op);
+			m->background.ops.v[k].notice = cell_notice(m, esc_rng_key(key, KEY_NOTICE, 0), gen->actor, t_op);
 		if (t_op <= m->cfg->horizon_h &&
-		    esc_sim_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+		    esc_event_queue_schedule(sim, t_op, on_operation, m, (void *)(intptr_t)k) == ESC_EVENT_NONE) {
+			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 			return;
 		}
 	} else if (model_add_incident(m, gen->actor, gen->target, gen->type, gen->zone,
 	                              ESC_CAUSE_BACKGROUND, -1, key) < 0) {
 		return;
 	}
-	m->gen[g].residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
+	m->background.gen[g].residual = gsl_ran_exponential(m->background.rng[g], 1.0);
 	arm(m, g);
 }
 
 void background_rates_changed(esc_model *m)
 {
-	double now = esc_sim_now(m->sim);
+	double now = esc_event_queue_now(m->sim);
 	for (size_t g = 0; g < m->cfg->n_generators; g++) {
-		generator_state *s = &m->gen[g];
+		generator_state *s = &m->background.gen[g];
 		s->residual -= (now - s->t_last) * s->rate;
 		if (s->residual < 0)
 			s->residual = 0;
@@ -115,11 +116,38 @@ void background_rates_changed(esc_model *m)
 	}
 }
 
+int background_new(esc_model *m)
+{
+	size_t ng = m->cfg->n_generators;
+	m->background.rng = calloc(ng + 1, sizeof *m->background.rng);
+	m->background.gen = calloc(ng + 1, sizeof *m->background.gen);
+	return m->background.rng && m->background.gen ? 0 : -1;
+}
+
+void background_free(esc_model *m)
+{
+	free(m->background.gen);
+	free(m->background.rng);
+	free(m->background.ops.v);
+}
+
+int background_bind(esc_model *m, esc_streams *s)
+{
+	char name[64];
+	for (size_t g = 0; g < m->cfg->n_generators; g++) {
+		snprintf(name, sizeof name, "incidents.%zu", g + 1);
+		if (!(m->background.rng[g] = esc_streams_get(s, name)))
+			return -1;
+	}
+	return 0;
+}
+
 int background_start(esc_model *m)
 {
+	m->background.ops.n = 0;
 	for (size_t g = 0; g < m->cfg->n_generators; g++) {
-		generator_state *s = &m->gen[g];
-		s->residual = gsl_ran_exponential(m->gen_rng[g], 1.0);
+		generator_state *s = &m->background.gen[g];
+		s->residual = gsl_ran_exponential(m->background.rng[g], 1.0);
 		s->root = esc_rng_key(0, KEY_ARRIVAL, g);
 		s->arrivals = 0;
 		s->t_last = 0;
@@ -127,5 +155,5 @@ int background_start(esc_model *m)
 		s->rate = m->cfg->generators[g].rate_per_h * regime_multiplier(m, g);
 		arm(m, g);
 	}
-	return m->failed ? -1 : 0;
+	return run_failed(m) ? -1 : 0;
 }

@@ -27,8 +27,13 @@
  * of an operation that arrives early enough spares a share of the civilians
  * the operation would kill.  Each of these three effects can be switched
  * off (cell.effects), which is how compare --decompose takes the cell's
- * effect apart.  Every draw is made at the request's key (model.c), and
- * every request becomes a row of the messages log. */
+ * effect apart.  Every draw is made at the request's key (run_keyed), and
+ * every request becomes a row of the messages log.
+ *
+ * The cell owns its requests and the runs columns about them (cell_counts,
+ * copied to the row by cell_finish); it reads incidents and pending strikes
+ * through model.c's accessors and calls a strike off with model_call_off. */
+#include <assert.h>
 #include <math.h>
 
 #include <gsl/gsl_randist.h>
@@ -39,7 +44,7 @@ static int is_member(const esc_cell *c, int p) { return p == c->members[0] || p 
 
 static int up(const esc_model *m)
 {
-	return !m->cell_down && esc_sim_now(m->sim) >= m->cell_suspended_until;
+	return !m->cell.down && esc_event_queue_now(m->sim) >= m->cell.suspended_until;
 }
 
 static int staffed(const esc_cell *c, double t)
@@ -58,33 +63,33 @@ static void finish(esc_model *m, request *rq, esc_message_outcome outcome)
 {
 	rq->outcome = outcome;
 	if (rq->channel == 0 && outcome == ESC_MSG_ANSWERED && rq->kind == ESC_MSG_QUERY)
-		m->row->cell_answered_before_deadline++;
+		m->cell.n.answered++;
 	if (rq->channel > 0 && outcome == ESC_MSG_ANSWERED && rq->kind == ESC_MSG_QUERY)
-		m->row->channel_answered_before_deadline++;
-	if (!m->sink.message)
+		m->cell.n.channel_answered++;
+	if (!run_sink(m)->message)
 		return;
 	esc_message_row row = {
-		.rep = (int64_t)m->rep, .id = rq->id,
-		.event_id = rq->trigger >= 0 ? m->inc.v[rq->trigger].id : -1,
+		.rep = (int64_t)run_rep(m), .id = rq->id,
+		.event_id = rq->trigger >= 0 ? model_incident(m, rq->trigger)->id : -1,
 		.channel = rq->channel, .sender = rq->sender, .receiver = rq->receiver,
 		.kind = (int8_t)rq->kind, .outcome = (int8_t)outcome, .correct = (int8_t)rq->correct,
 		.t_submit_h = rq->t_submit, .t_start_h = rq->t_start, .t_answer_h = rq->t_answer,
 		.deadline_h = rq->deadline, .slack_h = rq->deadline - rq->t_answer,
 	};
-	int st = m->sink.message(m->sink.self, &row, m->err);
+	int st = run_sink(m)->message(run_sink(m)->self, &row, run_err(m));
 	if (st)
-		model_fail(m, st, NULL);
+		run_fail(m, st, NULL);
 }
 
 static int new_request(esc_model *m, const request *tmpl)
 {
 	int q;
-	VEC_PUSH(m, m->req, q);
+	VEC_PUSH(m, m->cell.req, q);
 	if (q < 0)
 		return -1;
-	request *rq = &m->req.v[q];
+	request *rq = &m->cell.req.v[q];
 	*rq = *tmpl;
-	rq->id = m->next_msg_id++;
+	rq->id = m->cell.next_msg_id++;
 	rq->t_start = rq->t_answer = NAN;
 	rq->outcome = -1;
 	rq->correct = -1;
@@ -93,7 +98,7 @@ static int new_request(esc_model *m, const request *tmpl)
 
 /* ---- effects of an answer -------------------------------------------- */
 
-static void on_answered(esc_sim *sim, void *ctx, void *arg);
+static void on_answered(esc_event_queue *sim, void *ctx, void *arg);
 
 /* A party other than `a` and `b` that could have done it (state or
  * non-state), picked with u in [0, 1); -1 when there is none. */
@@ -123,7 +128,7 @@ typedef struct answer_draws {
 static int named_by(const esc_model *m, const request *rq, double accuracy, const answer_draws *u)
 {
 	const esc_config *cfg = m->cfg;
-	int culprit = m->inc.v[rq->trigger].actor;
+	int culprit = model_incident(m, rq->trigger)->actor;
 	if (rq->reply == ESC_REPLY_DENY || cfg->parties[culprit].deniable)
 		return -1;
 	if (rq->reply == ESC_REPLY_SHARE_INTEL || rq->reply == ESC_REPLY_COMMIT_ENFORCE)
@@ -141,18 +146,12 @@ static int enforces(const esc_model *m, const request *rq, int named, const answ
 {
 	const esc_config *cfg = m->cfg;
 	const esc_cell *c = &cfg->cell;
-	int culprit = m->inc.v[rq->trigger].actor;
+	int culprit = model_incident(m, rq->trigger)->actor;
 	int commits = rq->reply == ESC_REPLY_COMMIT_ENFORCE;
 	return rq->channel == 0 && c->effects.enforcement && (c->enforce_type >= 0 || commits) &&
 	       named == culprit && cfg->parties[culprit].kind != ESC_PARTY_STATE &&
 	       cfg->parties[rq->receiver].kind == ESC_PARTY_STATE && rq->receiver != culprit &&
 	       (commits || u->enforce < c->enforce_p);
-}
-
-static void stand_down(esc_model *m, retaliation *rt)
-{
-	esc_sim_cancel(m->sim, rt->strike);
-	rt->called_off = 1;
 }
 
 /* The answer to rq arrived in time: the sender reads it.  A pending strike
@@ -163,17 +162,18 @@ static void stand_down(esc_model *m, retaliation *rt)
 static void apply_answer(esc_model *m, request *rq)
 {
 	const esc_config *cfg = m->cfg;
-	const incident *trig = &m->inc.v[rq->trigger];
+	size_t q = (size_t)(rq - m->cell.req.v);
+	const incident *trig = model_incident(m, rq->trigger);
 	int is_cell = rq->channel == 0;
 	double accuracy = is_cell ? cfg->cell.accuracy : cfg->channels[rq->channel - 1].accuracy;
-	gsl_rng *r = model_keyed(m, rq->key, DRAW_ANSWER);
+	gsl_rng *r = run_keyed(m, rq->key, DRAW_ANSWER);
 	answer_draws u;
 	u.truth = gsl_rng_uniform(r);
 	u.other = gsl_rng_uniform(r);
 	u.trust = gsl_rng_uniform(r);
 	u.enforce = gsl_rng_uniform(r);
-	retaliation *rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
-	int pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
+	const retaliation *rt = rq->retaliation >= 0 ? model_retaliation(m, rq->retaliation) : NULL;
+	int pending = rt && !rt->called_off && esc_event_queue_is_pending(m->sim, rt->strike);
 	int culprit = trig->actor;
 	int named = named_by(m, rq, accuracy, &u);
 	rq->correct = named < 0 ? -1 : named == culprit;
@@ -181,18 +181,22 @@ static void apply_answer(esc_model *m, request *rq)
 	double trust = evidence ? 1.0 : esc_config_trust(cfg, rq->sender, accuracy);
 	int heeded = !is_cell || cfg->cell.effects.answers;
 	int cancel = pending && heeded && named >= 0 && named != rt->target && u.trust < trust;
-	if (heeded && model_has_hook(m, rq->sender, ESC_HOOK_CELL_REPLY)) {
+	if (heeded && run_has_hook(m, rq->sender, ESC_HOOK_CELL_REPLY)) {
 		esc_cell_answer ans = {
 			.message_id = rq->id, .event_id = trig->id, .channel = rq->channel,
 			.reply = (esc_reply_kind)rq->reply, .named = named,
 			.pending_target = pending ? rt->target : -1,
 			.strike_h = pending ? rt->t_strike : NAN,
 		};
-		esc_hook_ctx hc = model_hook_ctx(m, rq->sender, rq->key);
-		if (model_hook_failed(m, m->policy->type->on_cell_reply(m->policy->self, &hc, &ans, &cancel, m->err)))
+		esc_hook_ctx hc = run_hook_ctx(m, rq->sender, rq->key);
+		if (run_hook_failed(m, run_policy(m)->type->on_cell_reply(run_policy(m)->self, &hc, &ans,
+		                                                          &cancel, run_err(m))))
 			return;
-		rt = rq->retaliation >= 0 ? &m->ret.v[rq->retaliation] : NULL;
-		pending = rt && !rt->called_off && esc_sim_is_pending(m->sim, rt->strike);
+		/* The hook may have acted (sim.act): the arrays may have moved. */
+		rq = &m->cell.req.v[q];
+		trig = model_incident(m, rq->trigger);
+		rt = rq->retaliation >= 0 ? model_retaliation(m, rq->retaliation) : NULL;
+		pending = rt && !rt->called_off && esc_event_queue_is_pending(m->sim, rt->strike);
 	}
 	if (!pending)
 		return;
@@ -200,35 +204,33 @@ static void apply_answer(esc_model *m, request *rq)
 		int type = cfg->cell.enforce_type >= 0 ? cfg->cell.enforce_type : rt->type;   /* no type: in kind */
 		int trigger = rq->trigger, receiver = rq->receiver;
 		uint64_t key = esc_rng_key(trig->key, KEY_ENFORCE, (uint64_t)receiver);
-		stand_down(m, rt);
-		m->row->cell_enforcements++;
-		/* A policy incident like a retaliation, against the real culprit. */
-		if (model_add_incident(m, receiver, culprit, type, m->inc.v[trigger].zone,
-		                       ESC_CAUSE_POLICY, trigger, key) >= 0)
-			m->row->retaliations++;
+		model_call_off(m, rq->retaliation);
+		m->cell.n.enforcements++;
+		/* A retaliation by the receiver, against the real culprit. */
+		model_retaliate(m, receiver, culprit, type, model_incident(m, trigger)->zone, trigger, key);
 		return;
 	}
 	if (cancel)
-		stand_down(m, rt);
+		model_call_off(m, rq->retaliation);
 }
 
-static void on_answered(esc_sim *sim, void *ctx, void *arg)
+static void on_answered(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
-	request *rq = &m->req.v[(intptr_t)arg];
-	rq->t_answer = esc_sim_now(sim);
+	request *rq = &m->cell.req.v[(intptr_t)arg];
+	rq->t_answer = esc_event_queue_now(sim);
 	if (rq->channel == 0 && rq->kind == ESC_MSG_QUERY) {
-		m->latency_sum += rq->t_answer - rq->t_submit;
-		m->latency_n++;
+		m->cell.n.latency_sum += rq->t_answer - rq->t_submit;
+		m->cell.n.latency_n++;
 	} else if (rq->channel == 0 && rq->kind == ESC_MSG_NOTIFY) {
-		m->notice_latency_sum += rq->t_answer - rq->t_submit;
-		m->notice_latency_n++;
+		m->cell.n.notice_latency_sum += rq->t_answer - rq->t_submit;
+		m->cell.n.notice_latency_n++;
 	}
 	int in_time = !(rq->t_answer > rq->deadline);      /* NaN deadline: in time */
 	if (in_time && rq->kind == ESC_MSG_QUERY && rq->trigger >= 0)
 		apply_answer(m, rq);
-	if (!m->failed)
-		finish(m, &m->req.v[(intptr_t)arg], in_time ? ESC_MSG_ANSWERED : ESC_MSG_LATE);
+	if (!run_failed(m))
+		finish(m, &m->cell.req.v[(intptr_t)arg], in_time ? ESC_MSG_ANSWERED : ESC_MSG_LATE);
 }
 
 /* ---- fallback channels ----------------------------------------------- */
@@ -239,7 +241,7 @@ static void on_answered(esc_sim *sim, void *ctx, void *arg)
 static void channels(esc_model *m, const request *tmpl)
 {
 	const esc_config *cfg = m->cfg;
-	for (size_t i = 0; i < cfg->n_channels && !m->failed; i++) {
+	for (size_t i = 0; i < cfg->n_channels && !run_failed(m); i++) {
 		const esc_channel *ch = &cfg->channels[i];
 		request t = *tmpl;
 		t.channel = (int)i + 1;
@@ -247,15 +249,16 @@ static void channels(esc_model *m, const request *tmpl)
 		int q = new_request(m, &t);
 		if (q < 0)
 			return;
-		m->row->channel_requests++;
-		if (!(gsl_rng_uniform(model_keyed(m, t.key, DRAW_AVAILABLE)) < ch->availability)) {
-			finish(m, &m->req.v[q], ESC_MSG_UNAVAILABLE);
+		m->cell.n.channel_requests++;
+		if (!(gsl_rng_uniform(run_keyed(m, t.key, DRAW_AVAILABLE)) < ch->availability)) {
+			finish(m, &m->cell.req.v[q], ESC_MSG_UNAVAILABLE);
 			continue;
 		}
-		double lat = esc_dist_sample(&ch->latency_h, model_keyed(m, t.key, DRAW_DELAY));
-		m->req.v[q].t_start = m->req.v[q].t_submit;
-		if (esc_sim_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+		double lat = esc_dist_sample(&ch->latency_h, run_keyed(m, t.key, DRAW_DELAY));
+		m->cell.req.v[q].t_start = m->cell.req.v[q].t_submit;
+		if (esc_event_queue_schedule_in(m->sim, lat > 0 ? lat : 0, on_answered, m,
+		                                (void *)(intptr_t)q) == ESC_EVENT_NONE)
+			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 		return;
 	}
 }
@@ -264,48 +267,48 @@ static void channels(esc_model *m, const request *tmpl)
 
 static void try_start(esc_model *m);
 
-static void on_handled(esc_sim *sim, void *ctx, void *arg)
+static void on_handled(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim;
 	esc_model *m = ctx;
 	const esc_cell *c = &m->cfg->cell;
-	m->cell_busy--;
-	const request *rq = &m->req.v[(intptr_t)arg];
-	gsl_rng *r = model_keyed(m, rq->key, DRAW_DELAY);
+	m->cell.busy--;
+	const request *rq = &m->cell.req.v[(intptr_t)arg];
+	gsl_rng *r = run_keyed(m, rq->key, DRAW_DELAY);
 	double d = esc_dist_sample(&c->relay_h, r);
 	d += esc_dist_sample(&c->latency_h, r) + rq->extra_h;
-	if (esc_sim_schedule_in(m->sim, d > 0 ? d : 0, on_answered, m, arg) == ESC_EVENT_NONE)
-		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+	if (esc_event_queue_schedule_in(m->sim, d > 0 ? d : 0, on_answered, m, arg) == ESC_EVENT_NONE)
+		run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	try_start(m);
 }
 
-static void on_wake(esc_sim *sim, void *ctx, void *arg)
+static void on_wake(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)sim; (void)arg;
 	esc_model *m = ctx;
-	m->cell_wake = ESC_EVENT_NONE;
+	m->cell.wake = ESC_EVENT_NONE;
 	try_start(m);
 }
 
 /* Wake the queue at t (the next staffed hour or the end of a suspension). */
 static void wake_at(esc_model *m, double t)
 {
-	if (m->cell_wake != ESC_EVENT_NONE || t > m->cfg->horizon_h)
+	if (m->cell.wake != ESC_EVENT_NONE || t > m->cfg->horizon_h)
 		return;
-	m->cell_wake = esc_sim_schedule(m->sim, t, on_wake, m, NULL);
-	if (m->cell_wake == ESC_EVENT_NONE)
-		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+	m->cell.wake = esc_event_queue_schedule(m->sim, t, on_wake, m, NULL);
+	if (m->cell.wake == ESC_EVENT_NONE)
+		run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 }
 
 static void try_start(esc_model *m)
 {
 	const esc_cell *c = &m->cfg->cell;
-	double now = esc_sim_now(m->sim);
-	while (m->cell_busy < c->operators && m->queue.n > 0 && !m->failed) {
-		if (m->cell_down)
+	double now = esc_event_queue_now(m->sim);
+	while (m->cell.busy < c->operators && m->cell.queue.n > 0 && !run_failed(m)) {
+		if (m->cell.down)
 			return;                         /* the repair restarts the queue */
-		if (now < m->cell_suspended_until) {
-			wake_at(m, m->cell_suspended_until);
+		if (now < m->cell.suspended_until) {
+			wake_at(m, m->cell.suspended_until);
 			return;
 		}
 		if (!staffed(c, now)) {
@@ -316,20 +319,21 @@ static void try_start(esc_model *m)
 		}
 		/* Lowest priority value first, then first come. */
 		size_t best = 0;
-		for (size_t i = 1; i < m->queue.n; i++) {
-			const request *a = &m->req.v[m->queue.v[i]], *b = &m->req.v[m->queue.v[best]];
+		for (size_t i = 1; i < m->cell.queue.n; i++) {
+			const request *a = &m->cell.req.v[m->cell.queue.v[i]], *b = &m->cell.req.v[m->cell.queue.v[best]];
 			if (a->priority < b->priority)
 				best = i;
 		}
-		int q = m->queue.v[best];
-		for (size_t i = best + 1; i < m->queue.n; i++)
-			m->queue.v[i - 1] = m->queue.v[i];
-		m->queue.n--;
-		m->req.v[q].t_start = now;
-		m->cell_busy++;
-		double h = esc_dist_sample(&c->handling_h, model_keyed(m, m->req.v[q].key, DRAW_HANDLING));
-		if (esc_sim_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m, (void *)(intptr_t)q) == ESC_EVENT_NONE)
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+		int q = m->cell.queue.v[best];
+		for (size_t i = best + 1; i < m->cell.queue.n; i++)
+			m->cell.queue.v[i - 1] = m->cell.queue.v[i];
+		m->cell.queue.n--;
+		m->cell.req.v[q].t_start = now;
+		m->cell.busy++;
+		double h = esc_dist_sample(&c->handling_h, run_keyed(m, m->cell.req.v[q].key, DRAW_HANDLING));
+		if (esc_event_queue_schedule_in(m->sim, h > 0 ? h : 0, on_handled, m,
+		                                (void *)(intptr_t)q) == ESC_EVENT_NONE)
+			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
 
@@ -356,48 +360,49 @@ static int submit(esc_model *m, const request *t)
 	if (q < 0)
 		return -1;
 	if (query)
-		m->row->cell_requests++;
+		m->cell.n.requests++;
 	if (!up(m)) {
 		if (query)
-			m->row->cell_unavailable++;
-		finish(m, &m->req.v[q], ESC_MSG_UNAVAILABLE);
+			m->cell.n.unavailable++;
+		finish(m, &m->cell.req.v[q], ESC_MSG_UNAVAILABLE);
 		return 0;
 	}
 	/* The receiver's policy may choose how to answer, or refuse. */
-	if (model_has_hook(m, t->receiver, ESC_HOOK_CELL_REQUEST)) {
-		const incident *trig = t->trigger >= 0 ? &m->inc.v[t->trigger] : NULL;
+	if (run_has_hook(m, t->receiver, ESC_HOOK_CELL_REQUEST)) {
+		const incident *trig = t->trigger >= 0 ? model_incident(m, t->trigger) : NULL;
 		esc_cell_request view = {
-			.message_id = m->req.v[q].id, .event_id = trig ? trig->id : -1,
+			.message_id = m->cell.req.v[q].id, .event_id = trig ? trig->id : -1,
 			.sender = t->sender, .receiver = t->receiver, .kind = t->kind,
-			.suspected = t->retaliation >= 0 ? m->ret.v[t->retaliation].target
+			.suspected = t->retaliation >= 0 ? model_retaliation(m, t->retaliation)->target
 			           : trig ? trig->perceived : -1,
 			.culprit = trig ? trig->actor : -1, .deadline_h = t->deadline,
 		};
 		esc_cell_reply reply = { ESC_REPLY_ANSWER, 0 };
-		esc_hook_ctx hc = model_hook_ctx(m, t->receiver, t->key);
-		if (model_hook_failed(m, m->policy->type->on_cell_request(m->policy->self, &hc, &view, &reply, m->err)))
+		esc_hook_ctx hc = run_hook_ctx(m, t->receiver, t->key);
+		if (run_hook_failed(m, run_policy(m)->type->on_cell_request(run_policy(m)->self, &hc, &view,
+		                                                            &reply, run_err(m))))
 			return -1;
 		if (reply.reply < ESC_REPLY_ANSWER || reply.reply > ESC_REPLY_REFUSE ||
 		    !(reply.delay_h >= 0) || !isfinite(reply.delay_h)) {
-			model_fail(m, ESC_ERR_INPUT, "on_cell_request: expected a reply kind and a delay >= 0 hours");
+			run_fail(m, ESC_ERR_INPUT, "on_cell_request: expected a reply kind and a delay >= 0 hours");
 			return -1;
 		}
-		m->req.v[q].reply = reply.reply;
-		m->req.v[q].extra_h = reply.delay_h;
+		m->cell.req.v[q].reply = reply.reply;
+		m->cell.req.v[q].extra_h = reply.delay_h;
 	}
 	double p = c->refuse_base + c->refuse_per_level * tension(m, t->sender, t->receiver);
-	if (m->req.v[q].reply == ESC_REPLY_REFUSE ||
-	    (p > 0 && gsl_rng_uniform(model_keyed(m, t->key, DRAW_REFUSE)) < p)) {
+	if (m->cell.req.v[q].reply == ESC_REPLY_REFUSE ||
+	    (p > 0 && gsl_rng_uniform(run_keyed(m, t->key, DRAW_REFUSE)) < p)) {
 		if (query)
-			m->row->cell_refused++;
-		finish(m, &m->req.v[q], ESC_MSG_REFUSED);
+			m->cell.n.refused++;
+		finish(m, &m->cell.req.v[q], ESC_MSG_REFUSED);
 		return 0;
 	}
 	int slot;
-	VEC_PUSH(m, m->queue, slot);
+	VEC_PUSH(m, m->cell.queue, slot);
 	if (slot < 0)
 		return -1;
-	m->queue.v[slot] = q;
+	m->cell.queue.v[slot] = q;
 	try_start(m);
 	return 1;
 }
@@ -410,7 +415,7 @@ static request message(esc_model *m, uint64_t key, esc_message_kind kind, int se
 		.key = key, .trigger = trigger, .retaliation = retaliation, .sender = sender,
 		.receiver = sender == c->members[0] ? c->members[1] : c->members[0],
 		.channel = 0, .kind = kind, .priority = priority, .reply = ESC_REPLY_ANSWER,
-		.t_submit = esc_sim_now(m->sim), .deadline = deadline_h, .notice = -1,
+		.t_submit = esc_event_queue_now(m->sim), .deadline = deadline_h, .notice = -1,
 	};
 }
 
@@ -428,7 +433,7 @@ void cell_query(esc_model *m, uint64_t key, int sender, int trigger, int retalia
 		return;
 	}
 	channels(m, &t);
-	if (to_cell && !m->failed)
+	if (to_cell && !run_failed(m))
 		submit(m, &t);
 }
 
@@ -439,11 +444,11 @@ int cell_notice(esc_model *m, uint64_t key, int actor, double t_op_h)
 	const esc_cell *c = &m->cfg->cell;
 	if (!c->enabled || !is_member(c, actor))
 		return -1;
-	int q = (int)m->req.n;
+	int q = (int)m->cell.req.n;
 	request t = message(m, key, ESC_MSG_NOTIFY, actor, -1, -1, 0, t_op_h);
 	if (submit(m, &t) < 0)
 		return -1;
-	m->row->notices_sent++;
+	m->cell.n.notices_sent++;
 	return q;
 }
 
@@ -456,34 +461,34 @@ double cell_notice_spares(esc_model *m, int q)
 	if (q < 0)
 		return 0;
 	const esc_cell *c = &m->cfg->cell;
-	const request *rq = &m->req.v[q];
-	double now = esc_sim_now(m->sim);
+	const request *rq = &m->cell.req.v[q];
+	double now = esc_event_queue_now(m->sim);
 	if (rq->outcome == ESC_MSG_REFUSED || rq->outcome == ESC_MSG_UNAVAILABLE) {
-		m->row->notices_undelivered++;
+		m->cell.n.notices_undelivered++;
 		return 0;
 	}
-	double need = esc_dist_sample(&c->notify_need_h, model_keyed(m, rq->key, DRAW_NEED));
+	double need = esc_dist_sample(&c->notify_need_h, run_keyed(m, rq->key, DRAW_NEED));
 	if (isnan(rq->t_answer) || rq->t_answer > now - need) {      /* NaN: still on its way */
-		m->row->notices_too_late++;
+		m->cell.n.notices_too_late++;
 		return 0;
 	}
-	m->row->notices_in_time++;
+	m->cell.n.notices_in_time++;
 	return c->effects.notices ? c->notify_harm_reduction : 0;
 }
 
 /* ---- availability ---------------------------------------------------- */
 
-static void on_outage(esc_sim *sim, void *ctx, void *arg)
+static void on_outage(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	const esc_cell *c = &m->cfg->cell;
-	m->cell_down = arg != NULL;
-	double mean = m->cell_down ? c->mttr_h : c->mtbf_h;
-	double t = esc_sim_now(sim) + gsl_ran_exponential(m->outage_rng, mean);
+	m->cell.down = arg != NULL;
+	double mean = m->cell.down ? c->mttr_h : c->mtbf_h;
+	double t = esc_event_queue_now(sim) + gsl_ran_exponential(m->cell.outage_rng, mean);
 	if (t <= m->cfg->horizon_h &&
-	    esc_sim_schedule(sim, t, on_outage, m, m->cell_down ? NULL : (void *)1) == ESC_EVENT_NONE)
-		model_fail(m, ESC_ERR_RUNTIME, "out of memory");
-	if (!m->cell_down)
+	    esc_event_queue_schedule(sim, t, on_outage, m, m->cell.down ? NULL : (void *)1) == ESC_EVENT_NONE)
+		run_fail(m, ESC_ERR_RUNTIME, "out of memory");
+	if (!m->cell.down)
 		try_start(m);
 }
 
@@ -493,34 +498,91 @@ void cell_on_incident(esc_model *m, const incident *in)
 	if (!c->enabled || c->suspend_p <= 0 || !is_member(c, in->actor) || !is_member(c, in->target) ||
 	    in->rung < c->suspend_level)
 		return;
-	gsl_rng *r = model_keyed(m, in->key, DRAW_SUSPEND);
+	gsl_rng *r = run_keyed(m, in->key, DRAW_SUSPEND);
 	if (gsl_rng_uniform(r) < c->suspend_p) {
-		double until = esc_sim_now(m->sim) + esc_dist_sample(&c->suspend_h, r);
-		if (until > m->cell_suspended_until)
-			m->cell_suspended_until = until;
+		double until = esc_event_queue_now(m->sim) + esc_dist_sample(&c->suspend_h, r);
+		if (until > m->cell.suspended_until)
+			m->cell.suspended_until = until;
 	}
 }
 
+/* ---- lifecycle ------------------------------------------------------- */
+
+void cell_free(esc_model *m)
+{
+	free(m->cell.req.v);
+	free(m->cell.queue.v);
+}
+
+int cell_bind(esc_model *m, esc_streams *s)
+{
+	m->cell.outage_rng = esc_streams_get(s, "cell.outage");
+	return m->cell.outage_rng ? 0 : -1;
+}
+
+void cell_reset(esc_model *m)
+{
+	cell_state *s = &m->cell;
+	s->req.n = s->queue.n = 0;
+	s->busy = s->down = 0;
+	s->suspended_until = -INFINITY;
+	s->wake = ESC_EVENT_NONE;
+	s->next_msg_id = 0;
+	s->n = (cell_counts){0};
+}
+
+/* The first outage, when the cell has them. */
 int cell_start(esc_model *m)
 {
 	const esc_cell *c = &m->cfg->cell;
-	m->queue.n = 0;
-	m->cell_busy = 0;
-	m->cell_down = 0;
-	m->cell_suspended_until = -INFINITY;
-	m->cell_wake = ESC_EVENT_NONE;
-	m->next_msg_id = 0;
 	if (!c->enabled || !isfinite(c->mtbf_h))
 		return 0;
-	double t = gsl_ran_exponential(m->outage_rng, c->mtbf_h);
-	if (t <= m->cfg->horizon_h && esc_sim_schedule(m->sim, t, on_outage, m, (void *)1) == ESC_EVENT_NONE)
+	double t = gsl_ran_exponential(m->cell.outage_rng, c->mtbf_h);
+	if (t <= m->cfg->horizon_h && esc_event_queue_schedule(m->sim, t, on_outage, m, (void *)1) == ESC_EVENT_NONE)
 		return -1;
 	return 0;
 }
 
-void cell_finish(esc_model *m)
+/* Messages still open at the horizon are rows too (pending). */
+void cell_close(esc_model *m)
 {
-	for (size_t q = 0; q < m->req.n && !m->failed; q++)
-		if (m->req.v[q].outcome < 0)
-			finish(m, &m->req.v[q], ESC_MSG_PENDING);
+	for (size_t q = 0; q < m->cell.req.n && !run_failed(m); q++)
+		if (m->cell.req.v[q].outcome < 0)
+			finish(m, &m->cell.req.v[q], ESC_MSG_PENDING);
+}
+
+/* Every query to the cell is unavailable, refused or queued (and then
+ * answered in time, late or still open); every notice counted at its
+ * operation was sent, and operations past the horizon never come; an
+ * enforcement follows an answer in time. */
+static void check_counts(const cell_counts *n)
+{
+	assert(n->requests >= 0 && n->channel_requests >= 0 && n->notices_sent >= 0);
+	assert(n->unavailable + n->refused + n->answered <= n->requests);
+	assert(n->enforcements <= n->answered);
+	assert(n->channel_answered <= n->channel_requests);
+	assert(n->notices_in_time >= 0 && n->notices_too_late >= 0 && n->notices_undelivered >= 0);
+	assert(n->notices_in_time + n->notices_too_late + n->notices_undelivered <= n->notices_sent);
+	assert(n->latency_n <= n->requests && n->notice_latency_n <= n->notices_sent);
+	(void)n;
+}
+
+void cell_finish(const esc_model *m, esc_run_row *row)
+{
+	const cell_counts *n = &m->cell.n;
+	check_counts(n);
+	row->cell_requests = n->requests;
+	row->cell_answered_before_deadline = n->answered;
+	row->cell_refused = n->refused;
+	row->cell_unavailable = n->unavailable;
+	row->cell_enforcements = n->enforcements;
+	row->channel_requests = n->channel_requests;
+	row->channel_answered_before_deadline = n->channel_answered;
+	row->notices_sent = n->notices_sent;
+	row->notices_in_time = n->notices_in_time;
+	row->notices_too_late = n->notices_too_late;
+	row->notices_undelivered = n->notices_undelivered;
+	row->cell_mean_latency_h = n->latency_n > 0 ? n->latency_sum / (double)n->latency_n : NAN;
+	row->cell_notice_latency_h = n->notice_latency_n > 0 ? n->notice_latency_sum / (double)n->notice_latency_n
+	                                                    : NAN;
 }

@@ -15,6 +15,7 @@
  * hours when any pair is at or above 6 since the last count form a prefix
  * of that interval, the longest of the pairs' prefixes; they are counted
  * when a level is raised, at every midnight and at the horizon. */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -44,9 +45,9 @@ static int max_whole_level(const esc_model *m, double t)
 	for (size_t k = 0; k < npp; k++) {
 		/* A level never exceeds its peak: skip the exp2 of a pair that
 		 * cannot be the top. */
-		if (!(m->level[k].peak > top))
+		if (!(m->ladder.level[k].peak > top))
 			continue;
-		double l = level_at(m, &m->level[k], t);
+		double l = level_at(m, &m->ladder.level[k], t);
 		if (l > top)
 			top = l;
 	}
@@ -58,19 +59,19 @@ static int max_whole_level(const esc_model *m, double t)
  * last raise (pair_level.below) and their latest in below_max, so this
  * costs no log2 (it used to take one per pair, at every incident and
  * midnight: 7% of a model event). */
-void ladder_advance(esc_model *m, double now)
+static void advance(esc_model *m, double now)
 {
-	double dt = now - m->t_acc;
+	double dt = now - m->ladder.t_acc;
 	if (dt <= 0)
 		return;
-	double until = m->below_max > m->t_acc ? m->below_max : m->t_acc;
-	m->row->hours_at_or_above_6 += (until < now ? until : now) - m->t_acc;
-	m->t_acc = now;
+	double until = m->ladder.below_max > m->ladder.t_acc ? m->ladder.below_max : m->ladder.t_acc;
+	m->ladder.hours += (until < now ? until : now) - m->ladder.t_acc;
+	m->ladder.t_acc = now;
 }
 
 double ladder_level(const esc_model *m, int a, int b)
 {
-	return level_at(m, &m->level[(size_t)a * m->cfg->n_parties + (size_t)b], esc_sim_now(m->sim));
+	return level_at(m, &m->ladder.level[(size_t)a * m->cfg->n_parties + (size_t)b], esc_event_queue_now(m->sim));
 }
 
 static size_t day_of(const esc_model *m, double t_h)
@@ -79,14 +80,14 @@ static size_t day_of(const esc_model *m, double t_h)
 	double d = t_h / 24.0;
 	if (!(d >= 0))
 		return 0;
-	return d >= (double)m->n_days ? m->n_days - 1 : (size_t)d;
+	return d >= (double)m->ladder.n_days ? m->ladder.n_days - 1 : (size_t)d;
 }
 
 void ladder_raise(esc_model *m, const incident *in)
 {
 	const esc_config *cfg = m->cfg;
-	ladder_advance(m, in->t_h);
-	pair_level *p = &m->level[in->actor * cfg->n_parties + in->target];
+	advance(m, in->t_h);
+	pair_level *p = &m->ladder.level[in->actor * cfg->n_parties + in->target];
 	double now = level_at(m, p, in->t_h);
 	double v = in->cause == ESC_CAUSE_POLICY ? now + cfg->ladder.step : now;
 	if (v < in->rung)
@@ -99,29 +100,29 @@ void ladder_raise(esc_model *m, const incident *in)
 	p->t_end = in->t_h + cfg->ladder.hold_h;
 	double was = p->below;
 	p->below = falls_below(m, p, ESC_REPORT_LEVEL);
-	if (p->below >= m->below_max) {
-		m->below_max = p->below;
-	} else if (was == m->below_max) {
+	if (p->below >= m->ladder.below_max) {
+		m->ladder.below_max = p->below;
+	} else if (was == m->ladder.below_max) {
 		/* This pair held the latest time and moved it earlier: the
 		 * latest of all pairs again (the others are unchanged). */
 		size_t npp = cfg->n_parties * cfg->n_parties;
 		double latest = -INFINITY;
 		for (size_t k = 0; k < npp; k++)
-			if (m->level[k].below > latest)
-				latest = m->level[k].below;
-		m->below_max = latest;
+			if (m->ladder.level[k].below > latest)
+				latest = m->ladder.level[k].below;
+		m->ladder.below_max = latest;
 	}
 	int whole = (int)(v + 1e-9);   /* v >= 0 */
-	if (whole > m->row->max_level)
-		m->row->max_level = whole;
-	day_acc *d = &m->days[day_of(m, in->t_h)];
+	if (whole > m->ladder.max_level)
+		m->ladder.max_level = whole;
+	day_acc *d = &m->ladder.days[day_of(m, in->t_h)];
 	if (whole > d->max_level)
 		d->max_level = whole;
 }
 
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein)
 {
-	day_acc *d = &m->days[day_of(m, t_h)];
+	day_acc *d = &m->ladder.days[day_of(m, t_h)];
 	d->incidents += incidents;
 	d->fat_mil += fat_mil;
 	d->fat_civ += fat_civ;
@@ -130,60 +131,96 @@ void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_
 
 /* At midnight: the day ends in the current regime, and the next day starts at
  * the (decayed) level the pairs stand at now. */
-static void on_midnight(esc_sim *sim, void *ctx, void *arg)
+static void on_midnight(esc_event_queue *sim, void *ctx, void *arg)
 {
 	esc_model *m = ctx;
 	size_t day = (size_t)(intptr_t)arg;
-	double now = esc_sim_now(sim);
-	ladder_advance(m, now);
-	m->days[day].regime = m->regime;
-	if (day + 1 < m->n_days) {
-		m->days[day + 1].max_level = max_whole_level(m, now);
+	double now = esc_event_queue_now(sim);
+	advance(m, now);
+	m->ladder.days[day].regime = regime_current(m);
+	if (day + 1 < m->ladder.n_days) {
+		m->ladder.days[day + 1].max_level = max_whole_level(m, now);
 		if (now + 24.0 < m->cfg->horizon_h &&
-		    esc_sim_schedule(sim, now + 24.0, on_midnight, m, (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
-			model_fail(m, ESC_ERR_RUNTIME, "out of memory");
+		    esc_event_queue_schedule(sim, now + 24.0, on_midnight, m,
+		                             (void *)(intptr_t)(day + 1)) == ESC_EVENT_NONE)
+			run_fail(m, ESC_ERR_RUNTIME, "out of memory");
 	}
 }
 
+/* ---- lifecycle ------------------------------------------------------- */
+
+int ladder_new(esc_model *m)
+{
+	size_t np = m->cfg->n_parties;
+	m->ladder.level = calloc(np * np, sizeof *m->ladder.level);
+	return m->ladder.level ? 0 : -1;
+}
+
+void ladder_free(esc_model *m)
+{
+	free(m->ladder.level);
+	free(m->ladder.days);
+	free(m->ladder.daily_out);
+}
+
+/* Every pair at 0, and the first midnight; the days are allocated again
+ * only when the horizon changes. */
 int ladder_start(esc_model *m)
 {
+	ladder_state *s = &m->ladder;
 	size_t np = m->cfg->n_parties;
 	size_t n_days = (size_t)ceil(m->cfg->horizon_h / 24.0);
 	if (n_days < 1)
 		n_days = 1;
-	if (n_days != m->n_days) {
-		free(m->days);
-		free(m->daily_out);
-		m->days = calloc(n_days, sizeof *m->days);
-		m->daily_out = calloc(n_days, sizeof *m->daily_out);
-		m->n_days = m->days && m->daily_out ? n_days : 0;
-		if (!m->n_days)
+	if (n_days != s->n_days) {
+		free(s->days);
+		free(s->daily_out);
+		s->days = calloc(n_days, sizeof *s->days);
+		s->daily_out = calloc(n_days, sizeof *s->daily_out);
+		s->n_days = s->days && s->daily_out ? n_days : 0;
+		if (!s->n_days)
 			return -1;
 	}
-	memset(m->days, 0, n_days * sizeof *m->days);
+	memset(s->days, 0, n_days * sizeof *s->days);
 	for (size_t k = 0; k < np * np; k++)
-		m->level[k] = (pair_level){ 0, -INFINITY, -INFINITY };
-	m->below_max = -INFINITY;
-	m->t_acc = 0;
-	if (n_days > 1 && esc_sim_schedule(m->sim, 24.0, on_midnight, m, (void *)(intptr_t)0) == ESC_EVENT_NONE)
+		s->level[k] = (pair_level){ 0, -INFINITY, -INFINITY };
+	s->below_max = -INFINITY;
+	s->t_acc = 0;
+	s->hours = 0;
+	s->max_level = 0;
+	if (n_days > 1 && esc_event_queue_schedule(m->sim, 24.0, on_midnight, m,
+	                                           (void *)(intptr_t)0) == ESC_EVENT_NONE)
 		return -1;
 	return 0;
 }
 
-int ladder_finish(esc_model *m)
+/* At the horizon: the hours high on the ladder up to it, and the daily
+ * rows to the sink. */
+int ladder_close(esc_model *m)
 {
-	ladder_advance(m, m->cfg->horizon_h);
-	m->days[m->n_days - 1].regime = m->regime;
-	if (!m->sink.daily)
+	ladder_state *s = &m->ladder;
+	advance(m, m->cfg->horizon_h);
+	s->days[s->n_days - 1].regime = regime_current(m);
+	const esc_model_sink *sink = run_sink(m);
+	if (!sink->daily)
 		return 0;
-	for (size_t d = 0; d < m->n_days; d++) {
-		const day_acc *a = &m->days[d];
-		m->daily_out[d] = (esc_daily_row){
-			.rep = (int64_t)m->rep, .day = (int32_t)d, .max_level = a->max_level,
+	for (size_t d = 0; d < s->n_days; d++) {
+		const day_acc *a = &s->days[d];
+		s->daily_out[d] = (esc_daily_row){
+			.rep = (int64_t)run_rep(m), .day = (int32_t)d, .max_level = a->max_level,
 			.regime = a->regime, .incidents = a->incidents,
 			.fatalities_mil = a->fat_mil, .fatalities_civ = a->fat_civ,
 			.goldstein_sum = a->goldstein,
 		};
 	}
-	return m->sink.daily(m->sink.self, m->daily_out, m->n_days, m->err);
+	return sink->daily(sink->self, s->daily_out, s->n_days, run_err(m));
+}
+
+void ladder_finish(const esc_model *m, esc_run_row *row)
+{
+	const ladder_state *s = &m->ladder;
+	assert(s->max_level >= 0 && s->max_level <= ESC_LADDER_TOP);
+	assert(s->hours >= 0 && s->hours <= m->cfg->horizon_h * (1 + 1e-9));   /* rounding */
+	row->max_level = s->max_level;
+	row->hours_at_or_above_6 = s->hours;
 }

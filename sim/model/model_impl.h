@@ -1,8 +1,29 @@
-/* model_impl.h: the state of one replication, shared by the model's files
- * (model.c: incidents, observation, decisions, the cell, the run;
- * background.c: Poisson generators under the regime; regime.c: the regime
- * chain; hawkes.c: self-excitation; ladder.c: ladder levels and daily
- * series).  Not a public header. */
+/* model_impl.h: the state of one replication, in one part per file of
+ * sim/model, and what each file offers the others.  Not a public header.
+ *
+ *   run.c         the lifecycle (new, reset, run, finish, free), the run's
+ *                 status and policy, the keyed streams, the runs row
+ *   model.c       incidents, their observation and attribution, the
+ *                 parties' decisions (protest, query, retaliation)
+ *   background.c  Poisson generators under the regime, notified operations
+ *   regime.c      the regime chain
+ *   hawkes.c      self-excitation
+ *   ladder.c      ladder levels, hours high on the ladder, daily series
+ *   cell.c        the cell's queue, the fallback channels, notices
+ *   engine.c      what hooks may ask and do (escsim/engine.h), timers, ticks
+ *
+ * Each part of struct esc_model below is written only by the file that owns
+ * it; another file reads it only through that file's functions or the
+ * inline read-only accessors beside the part (run_*, model_*, ...).  cfg
+ * and the event queue are shared: the configuration is read-only, and every
+ * file schedules its own events on the queue.
+ *
+ * Each file that keeps state has a lifecycle run.c drives: X_new/X_free with
+ * the model, X_bind when the replication's streams are known, X_start at the
+ * start of a replication (forget the last one, schedule the first events)
+ * and X_finish at the end (its columns of the runs row, and asserts on its
+ * counters).  The start order is fixed: events scheduled at one time fire in
+ * the order they were scheduled, and the streams are drawn in that order. */
 #ifndef ESCSIM_MODEL_IMPL_H
 #define ESCSIM_MODEL_IMPL_H
 
@@ -36,7 +57,7 @@ enum key_tag {
 	KEY_CHANNEL,        /* key(request, CHANNEL, i): the request's try on channel i */
 };
 
-/* Which draw about a keyed thing (model_keyed). */
+/* Which draw about a keyed thing (run_keyed). */
 enum draw_tag {
 	DRAW_INCIDENT = 1,  /* everything drawn at an incident's birth, in order */
 	DRAW_SPARE,         /* civilians a notice in time spares */
@@ -49,6 +70,27 @@ enum draw_tag {
 	DRAW_NEED,          /* the lead third parties need */
 	DRAW_AVAILABLE,     /* a channel is available */
 };
+
+#define VEC(T) struct { T *v; size_t n, cap; }
+
+/* ---- run.c ------------------------------------------------------------ */
+
+typedef struct run_state {
+	const esc_policy *policy;       /* NULL: every party ignores everything */
+	uint64_t rep;
+	esc_error *err;
+	int failed;
+	const volatile sig_atomic_t *interrupt;   /* the host's signal flag, or NULL */
+	esc_model_sink sink;
+	unsigned *hook_mask;            /* per party: the hooks its policy has
+	                                   (ESC_HOOK_BIT), for this replication */
+	gsl_rng **policy_rng;           /* per party, positioned at a key for each use */
+	uint64_t *policy_seed;          /* per party: the seed its keys start from */
+	gsl_rng *keyed;                 /* positioned at a key for each use */
+	uint64_t key_seed;              /* the seed keyed draws are positioned from */
+} run_state;
+
+/* ---- model.c: incidents and decisions --------------------------------- */
 
 typedef struct incident {
 	int64_t id, parent_id;
@@ -74,38 +116,34 @@ typedef struct retaliation {
 	int called_off;
 } retaliation;
 
-typedef struct request {            /* a message through the cell or a channel */
-	int64_t id;
-	uint64_t key;                   /* the query's or notice's; a channel's try adds its index */
-	int trigger;                    /* incident index it is about, or -1 */
-	int retaliation;                /* the strike waiting for it, or -1 */
-	int sender, receiver;
-	int channel;                    /* 0 the cell, i > 0 channels[i - 1] */
-	int kind, priority;
-	int reply;                      /* esc_reply_kind the receiver chose */
-	double extra_h;                 /* the receiver's added delay */
-	double t_submit, t_start, t_answer, deadline;
-	int outcome;                    /* esc_message_outcome, -1 while open */
-	int correct;
-	int notice;
-} request;
+/* The runs columns the incidents make (model_finish copies them). */
+typedef struct incident_counts {
+	int64_t events_total, incidents, retaliations, misattributed;
+	int64_t fat_mil, fat_civ;
+	int64_t fat_by[ESC_MAX_PARTIES];
+	int spiral;
+	double first_crisis_h;          /* NaN until the first crisis */
+} incident_counts;
 
-typedef struct timer {              /* a hook's esc_engine_schedule */
-	int party;
-	int64_t token;
-} timer;
+typedef struct incident_state {
+	VEC(incident) inc;              /* in time order */
+	VEC(retaliation) ret;
+	VEC(int) id_inc;                /* event id -> incident index, -1 for a protest */
+	int64_t next_id;
+	double spare;                   /* share of the next incident's civilian deaths
+	                                   spared (a notice arrived in time) */
+	uint64_t *acts;                 /* per party: acts of its own so far */
+	gsl_rng *rng;                   /* positioned at each incident's key */
+	incident_counts n;
+} incident_state;
+
+/* ---- background.c ----------------------------------------------------- */
 
 typedef struct planned_op {         /* a notified operation not yet carried out */
 	int generator;
 	uint64_t key;                   /* its arrival's key */
 	int notice;                     /* request index, or -1 */
 } planned_op;
-
-typedef struct child {              /* a triggered incident not yet born */
-	int parent;
-	uint64_t key;
-	int actor, target, type, zone;
-} child;
 
 typedef struct generator_state {
 	double residual;                /* unit-rate time left to the next arrival */
@@ -114,6 +152,34 @@ typedef struct generator_state {
 	uint64_t root, arrivals;        /* key(0, ARRIVAL, g), and arrivals so far */
 	esc_event_id next;
 } generator_state;
+
+typedef struct background_state {
+	generator_state *gen;
+	gsl_rng **rng;                  /* per generator: "incidents.<i>" */
+	VEC(planned_op) ops;
+} background_state;
+
+/* ---- regime.c --------------------------------------------------------- */
+
+typedef struct regime_state {
+	int current;                    /* -1 without a chain */
+	esc_event_id next;
+	gsl_rng *rng;                   /* "regime" */
+} regime_state;
+
+/* ---- hawkes.c --------------------------------------------------------- */
+
+typedef struct child {              /* a triggered incident not yet born */
+	int parent;
+	uint64_t key;
+	int actor, target, type, zone;
+} child;
+
+typedef struct hawkes_state {
+	VEC(child) kids;
+} hawkes_state;
+
+/* ---- ladder.c --------------------------------------------------------- */
 
 /* A directed pair's ladder level: held at `peak` until t_end, then halving
  * every half-life (ladder.c).  below is when it falls below
@@ -131,52 +197,80 @@ typedef struct day_acc {
 	double goldstein;
 } day_acc;
 
-#define VEC(T) struct { T *v; size_t n, cap; }
-
-struct esc_model {
-	const esc_config *cfg;
-	esc_sim *sim;
-	VEC(incident) inc;
-	VEC(retaliation) ret;
-	VEC(request) req;
-	VEC(child) kids;
-	VEC(int) queue;                 /* requests waiting for an operator */
-	VEC(planned_op) ops;
-	VEC(int) id_inc;                /* event id -> incident index, -1 for a protest */
-	VEC(timer) timers;
-	const volatile sig_atomic_t *interrupt;   /* the host's signal flag, or NULL */
+typedef struct ladder_state {
 	pair_level *level;              /* np*np directed pairs */
 	double below_max;               /* the latest pair_level.below of all pairs */
 	double t_acc;                   /* hours at or above 6 counted up to here */
-	generator_state *gen;
+	double hours;                   /* ... and how many there were */
+	int max_level;                  /* the highest whole level so far */
 	day_acc *days;
 	esc_daily_row *daily_out;
 	size_t n_days;
-	int regime;                     /* current state, -1 without a chain */
-	esc_event_id regime_next;
-	esc_model_sink sink;
-	int cell_busy, cell_down;
-	double cell_suspended_until;
-	esc_event_id cell_wake;
-	int64_t next_msg_id;
-	double spare;                   /* share of the next incident's civilian deaths
-	                                   spared (a notice arrived in time) */
-	uint64_t *acts;                 /* per party: acts of its own so far */
-	unsigned *hook_mask;            /* per party: the hooks its policy has
-	                                   (ESC_HOOK_BIT), for this replication */
-	/* per run */
-	const esc_policy *policy;
-	gsl_rng **gen_rng, **policy_rng, *regime_rng, *outage_rng;
-	gsl_rng *inc_rng, *keyed;       /* positioned at a key for each use */
-	uint64_t key_seed;              /* the seed keyed draws are positioned from */
-	uint64_t *policy_seed;          /* per party, likewise for its hooks */
-	uint64_t rep;
-	int64_t next_id;
-	esc_run_row *row;
+} ladder_state;
+
+/* ---- cell.c ----------------------------------------------------------- */
+
+typedef struct request {            /* a message through the cell or a channel */
+	int64_t id;
+	uint64_t key;                   /* the query's or notice's; a channel's try adds its index */
+	int trigger;                    /* incident index it is about, or -1 */
+	int retaliation;                /* the strike waiting for it, or -1 */
+	int sender, receiver;
+	int channel;                    /* 0 the cell, i > 0 channels[i - 1] */
+	int kind, priority;
+	int reply;                      /* esc_reply_kind the receiver chose */
+	double extra_h;                 /* the receiver's added delay */
+	double t_submit, t_start, t_answer, deadline;
+	int outcome;                    /* esc_message_outcome, -1 while open */
+	int correct;
+	int notice;
+} request;
+
+/* The runs columns the cell and the channels make (cell_finish copies
+ * them), and the sums behind the two mean latencies. */
+typedef struct cell_counts {
+	int64_t requests, answered, refused, unavailable, enforcements;
+	int64_t channel_requests, channel_answered;
+	int64_t notices_sent, notices_in_time, notices_too_late, notices_undelivered;
 	double latency_sum, notice_latency_sum;
 	int64_t latency_n, notice_latency_n;
-	esc_error *err;
-	int failed;
+} cell_counts;
+
+typedef struct cell_state {
+	VEC(request) req;
+	VEC(int) queue;                 /* requests waiting for an operator */
+	int busy, down;
+	double suspended_until;
+	esc_event_id wake;
+	int64_t next_msg_id;
+	gsl_rng *outage_rng;            /* "cell.outage" */
+	cell_counts n;
+} cell_state;
+
+/* ---- engine.c --------------------------------------------------------- */
+
+typedef struct timer {              /* a hook's esc_engine_schedule */
+	int party;
+	int64_t token;
+} timer;
+
+typedef struct engine_state {
+	VEC(timer) timers;
+} engine_state;
+
+/* ----------------------------------------------------------------------- */
+
+struct esc_model {
+	const esc_config *cfg;
+	esc_event_queue *sim;
+	run_state run;
+	incident_state incidents;
+	background_state background;
+	regime_state regime;
+	hawkes_state hawkes;
+	ladder_state ladder;
+	cell_state cell;
+	engine_state engine;
 };
 
 /* Grow a VEC by one; sets idx to the new element's index or -1 (and fails the
@@ -185,51 +279,87 @@ struct esc_model {
 	if ((vec).n == (vec).cap) { \
 		size_t cap_ = (vec).cap ? (vec).cap * 2 : 64; \
 		void *p_ = realloc((vec).v, cap_ * sizeof *(vec).v); \
-		if (!p_) { model_fail(m, ESC_ERR_RUNTIME, "out of memory"); (idx) = -1; break; } \
+		if (!p_) { run_fail(m, ESC_ERR_RUNTIME, "out of memory"); (idx) = -1; break; } \
 		(vec).v = p_; (vec).cap = cap_; \
 	} \
 	(idx) = (int)(vec).n++; \
 } while (0)
 
+/* run.c */
+void run_fail(esc_model *m, int status, const char *what);
+int run_hook_failed(esc_model *m, int status);      /* status != 0: fail the run */
+esc_hook_ctx run_hook_ctx(esc_model *m, int party, uint64_t key);
+gsl_rng *run_policy_stream(esc_model *m, int party, uint64_t key);
+gsl_rng *run_keyed(esc_model *m, uint64_t key, enum draw_tag draw);
+
+static inline int run_failed(const esc_model *m) { return m->run.failed; }
+static inline uint64_t run_rep(const esc_model *m) { return m->run.rep; }
+static inline esc_error *run_err(const esc_model *m) { return m->run.err; }
+static inline const esc_policy *run_policy(const esc_model *m) { return m->run.policy; }
+static inline const esc_model_sink *run_sink(const esc_model *m) { return &m->run.sink; }
+static inline uint64_t run_key_seed(const esc_model *m) { return m->run.key_seed; }
+
 /* Does party's policy have hook h?  Asked before a per-party hook's
- * context is built, so a party without it costs nothing (model.c fills
+ * context is built, so a party without it costs nothing (run.c fills
  * hook_mask at the start of each replication). */
-static inline int model_has_hook(const esc_model *m, int party, esc_hook h)
+static inline int run_has_hook(const esc_model *m, int party, esc_hook h)
 {
-	return party >= 0 && (m->hook_mask[party] & ESC_HOOK_BIT(h));
+	return party >= 0 && (m->run.hook_mask[party] & ESC_HOOK_BIT(h));
 }
 
 /* model.c */
-void model_fail(esc_model *m, int status, const char *what);
-esc_hook_ctx model_hook_ctx(esc_model *m, int party, uint64_t key);
-gsl_rng *model_policy_stream(esc_model *m, int party, uint64_t key);
-gsl_rng *model_keyed(esc_model *m, uint64_t key, enum draw_tag draw);
-int model_hook_failed(esc_model *m, int status);    /* status != 0: fail the run */
+int model_new(esc_model *m);
+void model_free(esc_model *m);
+void model_start(esc_model *m);
+void model_finish(const esc_model *m, esc_run_row *row);
 int model_execute(esc_model *m, int party, const esc_decision *d, int trigger);
-int model_check_decision(esc_model *m, int party, const esc_decision *d, int trigger);
 void model_event_row(const esc_model *m, int idx, esc_event_row *ev);
 int model_incident_of(const esc_model *m, int64_t event_id);   /* -1: none */
 int model_add_incident(esc_model *m, int actor, int target, int type, int zone,
                        esc_cause cause, int parent, uint64_t key);
-void model_query(esc_model *m, int sender, int trigger, int retaliation, int priority,
-                 double deadline_h);
+int model_retaliate(esc_model *m, int actor, int target, int type, int zone, int trigger,
+                    uint64_t key);
+void model_spare_next(esc_model *m, double share);
+void model_call_off(esc_model *m, int retaliation);
+
+static inline size_t model_n_incidents(const esc_model *m) { return m->incidents.inc.n; }
+static inline const incident *model_incident(const esc_model *m, int idx)
+{
+	return &m->incidents.inc.v[idx];
+}
+static inline const retaliation *model_retaliation(const esc_model *m, int r)
+{
+	return &m->incidents.ret.v[r];
+}
 
 /* background.c */
+int background_new(esc_model *m);
+void background_free(esc_model *m);
+int background_bind(esc_model *m, esc_streams *s);
 int background_start(esc_model *m);
 void background_rates_changed(esc_model *m);
 
 /* regime.c */
+int regime_bind(esc_model *m, esc_streams *s);
+void regime_reset(esc_model *m);
 int regime_start(esc_model *m);
 double regime_multiplier(const esc_model *m, size_t generator);
+static inline int regime_current(const esc_model *m) { return m->regime.current; }
 
 /* hawkes.c */
+void hawkes_free(esc_model *m);
+void hawkes_start(esc_model *m);
 void hawkes_spawn(esc_model *m, int idx, gsl_rng *r);
 
 /* engine.c */
-void engine_on_timer(esc_sim *sim, void *ctx, void *arg);
+void engine_free(esc_model *m);
+void engine_reset(esc_model *m);
 int engine_start_ticks(esc_model *m);
 
 /* cell.c */
+void cell_free(esc_model *m);
+int cell_bind(esc_model *m, esc_streams *s);
+void cell_reset(esc_model *m);
 int cell_start(esc_model *m);
 int cell_available(const esc_model *m, int sender);
 void cell_query(esc_model *m, uint64_t key, int sender, int trigger, int retaliation,
@@ -237,14 +367,17 @@ void cell_query(esc_model *m, uint64_t key, int sender, int trigger, int retalia
 void cell_on_incident(esc_model *m, const incident *in);
 int cell_notice(esc_model *m, uint64_t key, int actor, double t_op_h);  /* request or -1 */
 double cell_notice_spares(esc_model *m, int request);
-void cell_finish(esc_model *m);
+void cell_close(esc_model *m);                  /* open messages are rows too */
+void cell_finish(const esc_model *m, esc_run_row *row);
 
 /* ladder.c */
+int ladder_new(esc_model *m);
+void ladder_free(esc_model *m);
 int ladder_start(esc_model *m);
-void ladder_advance(esc_model *m, double now);
 double ladder_level(const esc_model *m, int a, int b);      /* read only */
 void ladder_raise(esc_model *m, const incident *in);
 void ladder_count(esc_model *m, double t_h, int incidents, int fat_mil, int fat_civ, double goldstein);
-int ladder_finish(esc_model *m);
+int ladder_close(esc_model *m);                 /* the daily rows, to the sink */
+void ladder_finish(const esc_model *m, esc_run_row *row);
 
 #endif

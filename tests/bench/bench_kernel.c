@@ -2,7 +2,7 @@
  *
  *   mm1      an M/M/1 queue written against the kernel's API, as
  *            tests/validation/test_mm1.c is: arrivals and departures are
- *            esc_sim events, the queue a FIFO of arrival times, draws from
+ *            esc_event_queue events, the queue a FIFO of arrival times, draws from
  *            gsl_ran_exponential on a gsl_rng (lambda 0.9, mu 1, 10^6
  *            customers per run).  Variants: our default generator
  *            (xoshiro256++, a gsl_rng_type), GSL's taus2, and the kernel's
@@ -60,7 +60,7 @@ static int callgrind_mode;
 enum draw_mode { DRAW_GSL, DRAW_DIST, DRAW_PRE };
 
 typedef struct mm1 {
-	esc_sim *sim;
+	esc_event_queue *sim;
 	gsl_rng *arrivals, *services;
 	esc_dist gap, service;          /* DRAW_DIST */
 	double mean_gap_h, mean_service_h;
@@ -105,76 +105,76 @@ __attribute__((noinline, cold)) static int fifo_grow(mm1 *q)
 	return 0;
 }
 
-static inline __attribute__((always_inline)) void arrival(esc_sim *sim, mm1 *q, enum draw_mode mode,
+static inline __attribute__((always_inline)) void arrival(esc_event_queue *sim, mm1 *q, enum draw_mode mode,
                                                           esc_event_fn self, esc_event_fn depart)
 {
 	if (q->n == q->cap && fifo_grow(q)) {
 		q->oom = 1;
 		return;
 	}
-	q->fifo[(q->head + q->n++) & (q->cap - 1)] = esc_sim_now(sim);
+	q->fifo[(q->head + q->n++) & (q->cap - 1)] = esc_event_queue_now(sim);
 	if (q->n == 1) {                /* the server was idle: start this service */
 		double s = DRAW_SERVICE(q, mode);
-		if (esc_sim_schedule_in(sim, s, depart, q, NULL) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(sim, s, depart, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
 	if (++q->arrived < q->limit) {
 		double gap = DRAW_GAP(q, mode);
-		if (esc_sim_schedule_in(sim, gap, self, q, NULL) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(sim, gap, self, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
 }
 
-static inline __attribute__((always_inline)) void departure(esc_sim *sim, mm1 *q, enum draw_mode mode,
+static inline __attribute__((always_inline)) void departure(esc_event_queue *sim, mm1 *q, enum draw_mode mode,
                                                             esc_event_fn self)
 {
-	q->sojourn_sum += esc_sim_now(sim) - q->fifo[q->head];
+	q->sojourn_sum += esc_event_queue_now(sim) - q->fifo[q->head];
 	q->head = (q->head + 1) & (q->cap - 1);
 	q->n--;
 	q->departed++;
 	if (q->n > 0) {                 /* the next in line starts its service */
 		double s = DRAW_SERVICE(q, mode);
-		if (esc_sim_schedule_in(sim, s, self, q, NULL) == ESC_EVENT_NONE)
+		if (esc_event_queue_schedule_in(sim, s, self, q, NULL) == ESC_EVENT_NONE)
 			q->oom = 1;
 	}
 }
 
-static void on_departure_gsl(esc_sim *sim, void *ctx, void *arg);
-static void on_departure_dist(esc_sim *sim, void *ctx, void *arg);
+static void on_departure_gsl(esc_event_queue *sim, void *ctx, void *arg);
+static void on_departure_dist(esc_event_queue *sim, void *ctx, void *arg);
 
-static void on_arrival_gsl(esc_sim *sim, void *ctx, void *arg)
+static void on_arrival_gsl(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	arrival(sim, ctx, DRAW_GSL, on_arrival_gsl, on_departure_gsl);
 }
 
-static void on_departure_gsl(esc_sim *sim, void *ctx, void *arg)
+static void on_departure_gsl(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	departure(sim, ctx, DRAW_GSL, on_departure_gsl);
 }
 
-static void on_arrival_dist(esc_sim *sim, void *ctx, void *arg)
+static void on_arrival_dist(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	arrival(sim, ctx, DRAW_DIST, on_arrival_dist, on_departure_dist);
 }
 
-static void on_departure_dist(esc_sim *sim, void *ctx, void *arg)
+static void on_departure_dist(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	departure(sim, ctx, DRAW_DIST, on_departure_dist);
 }
 
-static void on_departure_pre(esc_sim *sim, void *ctx, void *arg);
+static void on_departure_pre(esc_event_queue *sim, void *ctx, void *arg);
 
-static void on_arrival_pre(esc_sim *sim, void *ctx, void *arg)
+static void on_arrival_pre(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	arrival(sim, ctx, DRAW_PRE, on_arrival_pre, on_departure_pre);
 }
 
-static void on_departure_pre(esc_sim *sim, void *ctx, void *arg)
+static void on_departure_pre(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	departure(sim, ctx, DRAW_PRE, on_departure_pre);
@@ -184,7 +184,7 @@ static void on_departure_pre(esc_sim *sim, void *ctx, void *arg)
  * the queue drains. */
 __attribute__((noinline)) static void measure_mm1(mm1 *q)
 {
-	esc_sim_run(q->sim);
+	esc_event_queue_run(q->sim);
 }
 
 /* The fastest of the runs: on a shared machine the one least disturbed by
@@ -215,7 +215,7 @@ static int mm1_setup(mm1_run *b, const gsl_rng_type *type, enum draw_mode mode, 
 	mm1 *q = &b->q;
 	b->mode = mode;
 	b->customers = customers;
-	q->sim = esc_sim_new();
+	q->sim = esc_event_queue_new();
 	b->st = esc_streams_new(type);
 	if (!q->sim || !b->st)
 		return -1;
@@ -237,7 +237,7 @@ static double mm1_once(mm1_run *b, int r)
 {
 	mm1 *q = &b->q;
 	uint64_t customers = b->customers;
-	esc_sim_reset(q->sim);
+	esc_event_queue_reset(q->sim);
 	esc_streams_begin(b->st, 20261010, (uint64_t)r);
 	q->arrivals = esc_streams_get(b->st, "arrival");
 	q->services = esc_streams_get(b->st, "service");
@@ -255,11 +255,11 @@ static double mm1_once(mm1_run *b, int r)
 		q->next_gap = q->next_service = 0;
 	}
 	if (b->mode == DRAW_GSL)
-		esc_sim_schedule(q->sim, DRAW_GAP(q, DRAW_GSL), on_arrival_gsl, q, NULL);
+		esc_event_queue_schedule(q->sim, DRAW_GAP(q, DRAW_GSL), on_arrival_gsl, q, NULL);
 	else if (b->mode == DRAW_DIST)
-		esc_sim_schedule(q->sim, DRAW_GAP(q, DRAW_DIST), on_arrival_dist, q, NULL);
+		esc_event_queue_schedule(q->sim, DRAW_GAP(q, DRAW_DIST), on_arrival_dist, q, NULL);
 	else
-		esc_sim_schedule(q->sim, DRAW_GAP(q, DRAW_PRE), on_arrival_pre, q, NULL);
+		esc_event_queue_schedule(q->sim, DRAW_GAP(q, DRAW_PRE), on_arrival_pre, q, NULL);
 	double t0 = bench_now_s();
 	measure_mm1(q);
 	double ns = (bench_now_s() - t0) * 1e9 / (double)customers;
@@ -272,7 +272,7 @@ static void mm1_teardown(mm1_run *b)
 	free(b->q.pre_gap);
 	free(b->q.pre_service);
 	esc_streams_free(b->st);
-	esc_sim_free(b->q.sim);
+	esc_event_queue_free(b->q.sim);
 }
 
 /* Returns ns per customer (median of RUNS), or 0 on failure. */
@@ -558,7 +558,7 @@ static int bench_pair(uint64_t customers)
 /* ---- the hold model ----------------------------------------------------- */
 
 typedef struct hold {
-	esc_sim *sim;
+	esc_event_queue *sim;
 	gsl_rng *r;
 	esc_dist exp1;
 	int gsl;                        /* draw with gsl_ran_exponential */
@@ -566,36 +566,36 @@ typedef struct hold {
 	int oom;
 } hold;
 
-static void on_hold(esc_sim *sim, void *ctx, void *arg)
+static void on_hold(esc_event_queue *sim, void *ctx, void *arg)
 {
 	hold *h = ctx;
 	double dt = h->gsl ? gsl_ran_exponential(h->r, 1.0) : esc_dist_sample(&h->exp1, h->r);
-	if (esc_sim_schedule_in(sim, dt, on_hold, h, arg) == ESC_EVENT_NONE)
+	if (esc_event_queue_schedule_in(sim, dt, on_hold, h, arg) == ESC_EVENT_NONE)
 		h->oom = 1;
 	if (--h->left == 0)
-		esc_sim_stop(sim);
+		esc_event_queue_stop(sim);
 }
 
 __attribute__((noinline)) static void measure_hold(hold *h)
 {
-	esc_sim_run(h->sim);
+	esc_event_queue_run(h->sim);
 }
 
 static double bench_hold(uint64_t k, int gsl, uint64_t events)
 {
 	hold h;
 	memset(&h, 0, sizeof h);
-	h.sim = esc_sim_new();
+	h.sim = esc_event_queue_new();
 	h.r = gsl_rng_alloc(esc_rng_xoshiro256pp);
 	gsl_rng_set(h.r, 20261010);
 	h.gsl = gsl;
 	esc_dist_init(&h.exp1, ESC_DIST_EXPONENTIAL, 1.0, 0, 0, NULL);
 	for (uint64_t i = 0; i < k; i++)
-		esc_sim_schedule(h.sim, esc_dist_sample(&h.exp1, h.r), on_hold, &h, NULL);
+		esc_event_queue_schedule(h.sim, esc_dist_sample(&h.exp1, h.r), on_hold, &h, NULL);
 	/* Warm-up: every event fires a few times, so the heap holds the
 	 * stationary mix of times, not the initial one. */
 	h.left = 5 * k + 100000;
-	esc_sim_run(h.sim);
+	esc_event_queue_run(h.sim);
 	int runs = callgrind_mode ? 1 : RUNS;
 	double ns[RUNS];
 	for (int r = 0; r < runs; r++) {
@@ -604,9 +604,9 @@ static double bench_hold(uint64_t k, int gsl, uint64_t events)
 		measure_hold(&h);
 		ns[r] = (bench_now_s() - t0) * 1e9 / (double)events;
 	}
-	int ok = !h.oom && esc_sim_pending(h.sim) == k;
+	int ok = !h.oom && esc_event_queue_pending(h.sim) == k;
 	gsl_rng_free(h.r);
-	esc_sim_free(h.sim);
+	esc_event_queue_free(h.sim);
 	if (!ok)
 		return 0;
 	if (callgrind_mode)

@@ -65,6 +65,7 @@ typedef struct tp {
 	int act_on_tick;               /* A strikes B on its own at every tick */
 	double again_h;                /* > 0 or 0 with again: a timer sets itself again */
 	int again;
+	int query_again;               /* A's on_cell_reply queries again this many times */
 	double ladder_seen;
 	double first_rocket_h;
 } tp;
@@ -124,6 +125,11 @@ static int on_reply(void *self, const esc_hook_ctx *ctx, const esc_cell_answer *
 	assert_true(ans->pending_target == (t->attribute_to_c ? C : B) || ans->pending_target == -1);
 	if (t->reply_cancel >= 0)
 		*cancel = t->reply_cancel;
+	if (t->query_again > 0) {
+		t->query_again--;
+		esc_decision q = { .action = ESC_ACT_QUERY, .target = -1, .type = -1, .priority = 1 };
+		return esc_engine_act(ctx->engine, A, &q, ans->event_id, err);
+	}
 	return 0;
 }
 
@@ -240,6 +246,30 @@ static void test_replies(void **state)
 	esc_run_row refuse = run(&cfg, &t, 0, &err);
 	assert_int_equal(refuse.cell_refused, refuse.cell_requests);
 	assert_int_equal(t.n_replies, 0);
+	esc_config_free(&cfg);
+}
+
+/* A query made from on_cell_reply (sim.act) adds a message while the
+ * answer it replies to is being read: the messages may move in memory
+ * (make asan sees a read of the old ones), and every query is counted
+ * once.  Accuracy 0: no answer calls a strike off, so the strikes are
+ * those of the run without the extra queries. */
+static void test_query_from_reply(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	config(&cfg);
+	esc_error err = {0};
+	tp t = { .reply = ESC_REPLY_ANSWER, .reply_cancel = -1 };
+	esc_run_row plain = run(&cfg, &t, 0, &err);
+	t = (tp){ .reply = ESC_REPLY_ANSWER, .reply_cancel = -1, .query_again = 300 };
+	esc_run_row again = run(&cfg, &t, 0, &err);
+	int64_t rockets = again.incidents - again.retaliations;
+	assert_int_equal(t.query_again, 0);
+	assert_int_equal(again.cell_requests, rockets + 300);
+	assert_int_equal(t.n_replies, again.cell_answered_before_deadline);
+	assert_int_equal(again.retaliations, plain.retaliations);
+	assert_int_equal(again.misattributed_retaliations, plain.misattributed_retaliations);
 	esc_config_free(&cfg);
 }
 
@@ -533,6 +563,7 @@ int main(void)
 	gsl_set_error_handler_off();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_query_from_reply),
 		cmocka_unit_test(test_attribute_and_pre_operation),
 		cmocka_unit_test(test_hook_mask),
 		cmocka_unit_test(test_ticks_timers_and_acts),

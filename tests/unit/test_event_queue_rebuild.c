@@ -37,7 +37,7 @@ typedef struct ev {
 } ev;
 
 typedef struct world {
-	esc_sim *sim;
+	esc_event_queue *sim;
 	ev *ev;
 	size_t nev, cap;
 	uint64_t order, fired, rebuilds_seen;
@@ -59,7 +59,7 @@ static int expected_next(const world *w)
 	return best;
 }
 
-static void on_fire(esc_sim *sim, void *ctx, void *arg);
+static void on_fire(esc_event_queue *sim, void *ctx, void *arg);
 
 static void w_schedule(world *w, double t)
 {
@@ -70,11 +70,11 @@ static void w_schedule(world *w, double t)
 	}
 	size_t tag = w->nev++;
 	ev *e = &w->ev[tag];
-	e->t = t < esc_sim_now(w->sim) ? esc_sim_now(w->sim) : t;
+	e->t = t < esc_event_queue_now(w->sim) ? esc_event_queue_now(w->sim) : t;
 	e->order = w->order++;
 	e->pending = 1;
 	uint64_t seq_before = w->sim->seq;
-	e->id = esc_sim_schedule(w->sim, t, on_fire, w, (void *)(uintptr_t)tag);
+	e->id = esc_event_queue_schedule(w->sim, t, on_fire, w, (void *)(uintptr_t)tag);
 	assert_true(e->id != ESC_EVENT_NONE);
 	w->rebuilds_seen += w->sim->seq <= seq_before;
 }
@@ -83,12 +83,12 @@ static void w_cancel_some(world *w)
 {
 	for (int k = 0; k < 3 && w->nev; k++) {
 		ev *e = &w->ev[below((unsigned)w->nev)];
-		assert_int_equal(esc_sim_cancel(w->sim, e->id), e->pending);
+		assert_int_equal(esc_event_queue_cancel(w->sim, e->id), e->pending);
 		e->pending = 0;
 	}
 }
 
-static void on_fire(esc_sim *sim, void *ctx, void *arg)
+static void on_fire(esc_event_queue *sim, void *ctx, void *arg)
 {
 	world *w = ctx;
 	int tag = (int)(uintptr_t)arg;
@@ -96,11 +96,11 @@ static void on_fire(esc_sim *sim, void *ctx, void *arg)
 	int want = expected_next(w);
 	if (want != tag)
 		fail_msg("fired %d, expected %d", tag, want);
-	assert_true(esc_sim_now(sim) == w->ev[tag].t);
+	assert_true(esc_event_queue_now(sim) == w->ev[tag].t);
 	w->ev[tag].pending = 0;
 	w->fired++;
 	if (!w->quiet && below(4) == 0)   /* ties with what is pending now */
-		w_schedule(w, esc_sim_now(sim) + (double)below(3));
+		w_schedule(w, esc_event_queue_now(sim) + (double)below(3));
 }
 
 static size_t count_pending(const world *w)
@@ -114,25 +114,25 @@ static size_t count_pending(const world *w)
 static void test_randomized_with_rebuilds(void **state)
 {
 	(void)state;
-	world w = { .sim = esc_sim_new() };
+	world w = { .sim = esc_event_queue_new() };
 	assert_non_null(w.sim);
 	sm_state = 20261010;
 	for (int step = 0; step < 20000; step++) {
 		unsigned r = below(10);
 		if (r < 5)
-			w_schedule(&w, esc_sim_now(w.sim) + (double)below(8));
+			w_schedule(&w, esc_event_queue_now(w.sim) + (double)below(8));
 		else if (r < 8)
 			w_cancel_some(&w);
 		else
-			esc_sim_run_until(w.sim, esc_sim_now(w.sim) + (double)below(3));
-		assert_int_equal(esc_sim_pending(w.sim), count_pending(&w));
+			esc_event_queue_run_until(w.sim, esc_event_queue_now(w.sim) + (double)below(3));
+		assert_int_equal(esc_event_queue_pending(w.sim), count_pending(&w));
 		/* Zombies never outnumber live entries by much. */
 		assert_true(w.sim->zombies <= 32 || w.sim->zombies <= w.sim->n / 2);
 		assert_true(w.sim->seq <= ESC_SEQ_MAX + 1);
 	}
-	esc_sim_run(w.sim);
+	esc_event_queue_run(w.sim);
 	assert_int_equal(count_pending(&w), 0);
-	assert_int_equal(esc_sim_pending(w.sim), 0);
+	assert_int_equal(esc_event_queue_pending(w.sim), 0);
 	print_message("# %zu events, %llu fired, %llu seq renumberings\n", w.nev,
 	              (unsigned long long)w.fired, (unsigned long long)w.rebuilds_seen);
 	assert_true(w.rebuilds_seen > 100);
@@ -141,7 +141,7 @@ static void test_randomized_with_rebuilds(void **state)
 		for (size_t j = i >= 64 ? i - 64 : 0; j < i; j++)
 			assert_true(w.ev[i].id != w.ev[j].id);
 	free(w.ev);
-	esc_sim_free(w.sim);
+	esc_event_queue_free(w.sim);
 }
 
 /* Cancelling most of a large heap rebuilds it without the zombies: memory
@@ -149,24 +149,24 @@ static void test_randomized_with_rebuilds(void **state)
 static void test_mass_cancel(void **state)
 {
 	(void)state;
-	esc_sim *sim = esc_sim_new();
+	esc_event_queue *sim = esc_event_queue_new();
 	world w = { .sim = sim, .quiet = 1 };
 	sm_state = 42;
 	for (int i = 0; i < 5000; i++)
 		w_schedule(&w, (double)below(1000));
 	for (size_t i = 0; i < w.nev; i++)
 		if (i % 10 != 0) {
-			assert_int_equal(esc_sim_cancel(sim, w.ev[i].id), 1);
+			assert_int_equal(esc_event_queue_cancel(sim, w.ev[i].id), 1);
 			w.ev[i].pending = 0;
 		}
-	assert_int_equal(esc_sim_pending(sim), 500);
+	assert_int_equal(esc_event_queue_pending(sim), 500);
 	assert_true(sim->n <= 1000);
-	esc_sim_run(sim);
+	esc_event_queue_run(sim);
 	assert_int_equal(w.fired, 500);
-	esc_sim_reset(sim);
-	assert_int_equal(esc_sim_pending(sim), 0);
+	esc_event_queue_reset(sim);
+	assert_int_equal(esc_event_queue_pending(sim), 0);
 	free(w.ev);
-	esc_sim_free(sim);
+	esc_event_queue_free(sim);
 }
 
 int main(void)

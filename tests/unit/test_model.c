@@ -14,6 +14,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
+#include "escsim/json.h"
 #include "escsim/model.h"
 
 enum { A, B, C };
@@ -423,6 +424,75 @@ static void test_reproducible(void **state)
 	esc_config_free(&cfg);
 }
 
+/* ---- the resolved JSON (config_json.c) ------------------------------- */
+
+static long allocs_left;            /* cJSON allocations before one fails; -1: none fails */
+
+static void *failing_malloc(size_t n)
+{
+	if (allocs_left == 0)
+		return NULL;
+	if (allocs_left > 0)
+		allocs_left--;
+	return malloc(n);
+}
+
+static const cJSON *at(const cJSON *o, const char *key)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+	assert_non_null(j);
+	return j;
+}
+
+/* The keys readers look up hold the configuration's values, the confusion
+ * matrix is sparse (only rows that differ from perfect attribution, only
+ * probabilities that are not 0), and out of memory at any one of its
+ * allocations gives NULL (no crash, and nothing leaked under make asan)
+ * while the allocations that succeed give the same text. */
+static void test_resolved_json(void **state)
+{
+	(void)state;
+	esc_config cfg;
+	base_config(&cfg, 1);
+	size_t np = cfg.n_parties;
+	double *row = &cfg.attribution.confusion[(A * np + C) * np];   /* A sees C's incidents */
+	row[C] = 0.75;
+	row[B] = 0.25;
+	cfg.types[T_ROCKET].lethal_level = 7;
+	char *text = esc_config_to_json(&cfg);
+	assert_non_null(text);
+	cJSON *j = cJSON_Parse(text);
+	assert_non_null(j);
+	assert_true(at(j, "horizon_h")->valuedouble == 1000);
+	assert_int_equal(cJSON_GetArraySize(at(j, "parties")), 3);
+	assert_string_equal(at(cJSON_GetArrayItem(at(j, "parties"), 1), "name")->valuestring, "B");
+	assert_true(at(at(at(j, "types"), "rocket"), "lethal_level")->valuedouble == 7);
+	assert_true(at(at(j, "limits"), "events")->valuedouble == (double)cfg.max_events);
+	const cJSON *conf = at(at(j, "attribution"), "confusion");
+	assert_int_equal(cJSON_GetArraySize(conf), 1);                 /* observers */
+	assert_int_equal(cJSON_GetArraySize(at(conf, "A")), 1);         /* true actors */
+	const cJSON *seen = at(at(conf, "A"), "C");
+	assert_int_equal(cJSON_GetArraySize(seen), 2);                  /* perceived, not 0 */
+	assert_true(at(seen, "B")->valuedouble == 0.25 && at(seen, "C")->valuedouble == 0.75);
+	cJSON_Delete(j);
+
+	long k;
+	for (k = 0; k < 100000; k++) {
+		allocs_left = k;
+		cJSON_InitHooks(&(cJSON_Hooks){ failing_malloc, free });
+		char *t = esc_config_to_json(&cfg);
+		cJSON_InitHooks(NULL);
+		if (t) {
+			assert_string_equal(t, text);
+			free(t);
+			break;
+		}
+	}
+	assert_true(k > 100 && k < 100000);     /* every node is an allocation */
+	free(text);
+	esc_config_free(&cfg);
+}
+
 int main(void)
 {
 	gsl_set_error_handler_off();
@@ -436,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_spiral),
 		cmocka_unit_test(test_invalid_decisions),
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_resolved_json),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

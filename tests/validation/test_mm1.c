@@ -1,6 +1,6 @@
 /* test_mm1.c: the kernel against queueing theory.
  *
- * An M/M/1 queue written only against the kernel's API (esc_sim events,
+ * An M/M/1 queue written only against the kernel's API (esc_event_queue events,
  * esc_streams, GSL exponential draws): arrivals and departures are events,
  * the queue is a FIFO of arrival times.  For each (lambda, mu) we run R = 30
  * independent replications (each replication its own streams), measure N
@@ -39,7 +39,7 @@ enum { R = 30 };
 static const uint64_t WARMUP = 10000, MEASURED = 400000;
 
 typedef struct mm1 {
-	esc_sim *sim;
+	esc_event_queue *sim;
 	gsl_rng *arrivals, *services;
 	double mean_gap_h, mean_service_h;
 	double *fifo;                  /* arrival times of customers in system */
@@ -51,7 +51,7 @@ typedef struct mm1 {
 	int oom;
 } mm1;
 
-static void on_departure(esc_sim *sim, void *ctx, void *arg);
+static void on_departure(esc_event_queue *sim, void *ctx, void *arg);
 
 static void advance_area(mm1 *q, double now)
 {
@@ -90,20 +90,20 @@ static double pop(mm1 *q)
 static void schedule_departure(mm1 *q)
 {
 	double s = gsl_ran_exponential(q->services, q->mean_service_h);
-	if (esc_sim_schedule_in(q->sim, s, on_departure, q, NULL) == ESC_EVENT_NONE) {
+	if (esc_event_queue_schedule_in(q->sim, s, on_departure, q, NULL) == ESC_EVENT_NONE) {
 		q->oom = 1;
-		esc_sim_stop(q->sim);
+		esc_event_queue_stop(q->sim);
 	}
 }
 
 /* The measurement window runs from the arrival of customer WARMUP to the
  * arrival of customer WARMUP + MEASURED, which is not admitted: arrivals end
  * there and the queue drains, so the run ends by itself. */
-static void on_arrival(esc_sim *sim, void *ctx, void *arg)
+static void on_arrival(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	mm1 *q = ctx;
-	double now = esc_sim_now(sim);
+	double now = esc_event_queue_now(sim);
 	if (q->arrived == WARMUP) {
 		q->measuring = 1;
 		q->t0 = q->t_last = now;
@@ -117,24 +117,24 @@ static void on_arrival(esc_sim *sim, void *ctx, void *arg)
 	}
 	if (push(q, now)) {
 		q->oom = 1;
-		esc_sim_stop(sim);
+		esc_event_queue_stop(sim);
 		return;
 	}
 	q->arrived++;
 	if (q->n == 1)
 		schedule_departure(q);
 	double gap = gsl_ran_exponential(q->arrivals, q->mean_gap_h);
-	if (esc_sim_schedule_in(sim, gap, on_arrival, q, NULL) == ESC_EVENT_NONE) {
+	if (esc_event_queue_schedule_in(sim, gap, on_arrival, q, NULL) == ESC_EVENT_NONE) {
 		q->oom = 1;
-		esc_sim_stop(sim);
+		esc_event_queue_stop(sim);
 	}
 }
 
-static void on_departure(esc_sim *sim, void *ctx, void *arg)
+static void on_departure(esc_event_queue *sim, void *ctx, void *arg)
 {
 	(void)arg;
 	mm1 *q = ctx;
-	double now = esc_sim_now(sim);
+	double now = esc_event_queue_now(sim);
 	advance_area(q, now);
 	double t_arrival = pop(q);
 	uint64_t k = q->departed++;        /* FIFO: departure k is arrival k */
@@ -152,14 +152,14 @@ static void run_replications(double lambda, double mu, uint64_t seed, result *re
 {
 	mm1 q;
 	memset(&q, 0, sizeof q);
-	q.sim = esc_sim_new();
+	q.sim = esc_event_queue_new();
 	esc_streams *streams = esc_streams_new(NULL);
 	assert_non_null(q.sim);
 	assert_non_null(streams);
 	q.mean_gap_h = 1.0 / lambda;       /* GSL's exponential takes the mean */
 	q.mean_service_h = 1.0 / mu;
 	for (int r = 0; r < R; r++) {
-		esc_sim_reset(q.sim);
+		esc_event_queue_reset(q.sim);
 		esc_streams_begin(streams, seed, (uint64_t)r);
 		q.arrivals = esc_streams_get(streams, "arrival");
 		q.services = esc_streams_get(streams, "service");
@@ -169,21 +169,21 @@ static void run_replications(double lambda, double mu, uint64_t seed, result *re
 		q.arrived = q.departed = 0;
 		q.measuring = 0;
 		q.sojourn_sum = q.area = 0;
-		esc_sim_schedule(q.sim, gsl_ran_exponential(q.arrivals, q.mean_gap_h),
-		                 on_arrival, &q, NULL);
-		esc_sim_run(q.sim);
+		esc_event_queue_schedule(q.sim, gsl_ran_exponential(q.arrivals, q.mean_gap_h),
+		                         on_arrival, &q, NULL);
+		esc_event_queue_run(q.sim);
 		assert_false(q.oom);
-		assert_int_equal(esc_sim_pending(q.sim), 0);
+		assert_int_equal(esc_event_queue_pending(q.sim), 0);
 		assert_int_equal(q.arrived, WARMUP + MEASURED);
 		assert_int_equal(q.departed, WARMUP + MEASURED);
-		assert_int_equal(esc_sim_fired(q.sim), 2 * (WARMUP + MEASURED) + 1);
+		assert_int_equal(esc_event_queue_fired(q.sim), 2 * (WARMUP + MEASURED) + 1);
 		res->w[r] = q.sojourn_sum / (double)MEASURED;
 		res->l[r] = q.area / (q.t1 - q.t0);
 		res->little[r] = res->l[r] - lambda * res->w[r];
 	}
 	free(q.fifo);
 	esc_streams_free(streams);
-	esc_sim_free(q.sim);
+	esc_event_queue_free(q.sim);
 }
 
 /* 1 if want lies in the 99.9% t interval of x[0..R). */
