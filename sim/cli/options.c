@@ -227,34 +227,262 @@ enum { OPT_SET = 256, OPT_ARM, OPT_HORIZON, OPT_REP_OFFSET, OPT_EVENTS,
        OPT_DECOMPOSE, OPT_PROGRESS_EVERY, OPT_FLUSH_EVERY, OPT_LEVELS, OPT_SHARD,
        OPT_EXPERIMENT };
 
+static const struct option longopts[] = {
+	{ "reps", required_argument, NULL, 'n' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "arm", required_argument, NULL, OPT_ARM },
+	{ "horizon", required_argument, NULL, OPT_HORIZON },
+	{ "rep-offset", required_argument, NULL, OPT_REP_OFFSET },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "vary", required_argument, NULL, OPT_VARY },
+	{ "design", required_argument, NULL, OPT_DESIGN },
+	{ "points", required_argument, NULL, OPT_POINTS },
+	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+	{ "flush-every", required_argument, NULL, OPT_FLUSH_EVERY },
+	{ "luals", required_argument, NULL, OPT_LUALS },
+	{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
+	{ "progress-every", required_argument, NULL, OPT_PROGRESS_EVERY },
+	{ "levels", required_argument, NULL, OPT_LEVELS },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* run_option and scenario_option: the option is not one of theirs. */
+#define NOT_MINE (-1)
+
+/* One option being parsed: the command ("run "), the option as written,
+ * and what the command is. */
+typedef struct parse {
+	const char *cmdsp;
+	const char *opt;
+	int is_check, is_sweep, is_compare;
+	int threads_given;
+} parse;
+
+/* The options that run replications, which check refuses. */
+static int batch_only(int ch)
+{
+	switch (ch) {
+	case 'n': case 's': case 'o': case 'q': case 'j':
+	case OPT_ARM: case OPT_REP_OFFSET: case OPT_EVENTS: case OPT_RESUME:
+	case OPT_ON_ERROR: case OPT_PROGRESS_EVERY: case OPT_FLUSH_EVERY:
+	case OPT_SHARD: case OPT_EXPERIMENT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A number of seconds from 0 to MAX in S: 0, or -1. */
+static int parse_seconds(const char *s, double max, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno == ERANGE || !(v >= 0) || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* How many replications, which, where the results go and how a run
+ * behaves: -n -s -o -q -j --rep-offset --events --shard --on-error
+ * --progress-every --flush-every --resume.  NOT_MINE: another option. */
+static int run_option(cli *c, int ch, const char *arg, parse *ps)
+{
+	int64_t v;
+	double secs;
+	switch (ch) {
+	case 'n':
+		if (cli_parse_int(arg, 1, &c->reps))
+			return cli_usage_error(ps->cmdsp, "-n/--reps: expected an integer >= 1, got '%s'", arg);
+		c->given |= CLI_GIVEN_REPS;
+		return 0;
+	case 's':
+		if (cli_parse_int(arg, 0, &v))
+			return cli_usage_error(ps->cmdsp, "-s/--seed: expected an integer >= 0, got '%s'", arg);
+		c->seed = (uint64_t)v;
+		c->given |= CLI_GIVEN_SEED;
+		return 0;
+	case OPT_REP_OFFSET:
+		if (cli_parse_int(arg, 0, &c->rep_offset))
+			return cli_usage_error(ps->cmdsp, "--rep-offset: expected an integer >= 0, got '%s'", arg);
+		return 0;
+	case 'o':
+		if (!*arg)
+			return cli_usage_error(ps->cmdsp, "%s", "-o/--out: expected a file name, got ''");
+		c->out = arg;
+		return 0;
+	case 'q':
+		c->quiet = 1;
+		return 0;
+	case OPT_PROGRESS_EVERY:
+		if (parse_seconds(arg, 1e9, &secs))
+			return cli_usage_error(ps->cmdsp, "--progress-every: expected a number of seconds >= 0, got '%s'", arg);
+		c->progress_every = secs;
+		return 0;
+	case OPT_EVENTS:
+		c->events = 1;
+		return 0;
+	case OPT_SHARD:
+		c->shard = arg;
+		return 0;
+	case OPT_ON_ERROR:
+		if (strcmp(arg, "abort") != 0 && strcmp(arg, "skip") != 0)
+			return cli_usage_error(ps->cmdsp, "--on-error: expected abort or skip, got '%s'", arg);
+		c->skip_failed = strcmp(arg, "skip") == 0;
+		return 0;
+	case 'j':
+		if (cli_parse_int(arg, 0, &v) || v > 4096)
+			return cli_usage_error(ps->cmdsp, "-j/--threads: expected an integer from 0 to 4096, got '%s'", arg);
+		c->threads = (int)v;
+		ps->threads_given = 1;
+		return 0;
+	case OPT_FLUSH_EVERY:
+		if (parse_seconds(arg, 1e7, &secs))
+			return cli_usage_error(ps->cmdsp, "--flush-every: expected a number of "
+			                       "seconds from 0 to 1e7, got '%s'", arg);
+		c->flush_every = secs > 0 ? secs : -1;
+		return 0;
+	case OPT_RESUME:
+		if (!*arg)
+			return cli_usage_error(ps->cmdsp, "%s", "--resume: expected a file name, got ''");
+		c->resume = arg;
+		return 0;
+	default:
+		return NOT_MINE;
+	}
+}
+
+/* --horizon D: kept as the override horizon=D, applied last. */
+static int horizon_option(cli *c, const char *arg, const parse *ps)
+{
+	if (!is_duration(arg))
+		return cli_usage_error(ps->cmdsp, "--horizon: expected a duration such as 30d, 2w "
+		                       "or 720 (hours), got '%s'", arg);
+	free(c->horizon_set);
+	free(c->horizon_label);
+	c->horizon_set = malloc(strlen(arg) + 9);
+	c->horizon_label = malloc(strlen(arg) + 13);
+	if (!c->horizon_set || !c->horizon_label)
+		return cli_usage_error(ps->cmdsp, "%s", "out of memory");
+	sprintf(c->horizon_set, "horizon=%s", arg);
+	sprintf(c->horizon_label, "--horizon '%s'", arg);
+	return 0;
+}
+
+/* A sweep's design: --vary --design --points --levels. */
+static int design_option(cli *c, int ch, const char *arg, const parse *ps)
+{
+	int64_t v;
+	if (!ps->is_sweep)
+		return cli_usage_error(ps->cmdsp, "option '%s' applies to sweep only", ps->opt);
+	if (ch == OPT_VARY) {
+		c->varies[c->n_varies++] = arg;
+	} else if (ch == OPT_DESIGN) {
+		if (!esc_sweep_design_known(arg)) {
+			fprintf(stderr, "escsim: --design: expected %s, got '%s'\n"
+			        "see 'escsim sweep --help'\n", esc_sweep_design_list(), arg);
+			return ESC_ERR_INPUT;
+		}
+		c->design = arg;
+	} else if (ch == OPT_LEVELS) {
+		if (cli_parse_int(arg, 2, &v) || v > 1000 || v % 2)
+			return cli_usage_error(ps->cmdsp, "--levels: expected an even integer from 2 to 1000, got '%s'", arg);
+		c->levels = (unsigned)v;
+	} else if (cli_parse_int(arg, 1, &c->points)) {
+		return cli_usage_error(ps->cmdsp, "--points: expected an integer >= 1, got '%s'", arg);
+	}
+	return 0;
+}
+
+/* --arm NAME:KEY=VALUE,...: compare and sweep. */
+static int arm_option(cli *c, char *arg, const parse *ps)
+{
+	if (!ps->is_compare && !ps->is_sweep)
+		return cli_usage_error(ps->cmdsp, "--arm applies to compare and sweep only (got '%s')", arg);
+	if (parse_arm(arg, &c->arms[c->n_arms]))
+		return cli_usage_error(ps->cmdsp, "--arm: expected NAME:KEY=VALUE[,KEY=VALUE...], got '%s'", arg);
+	c->n_arms++;            /* counted before any return, so cli_free frees it */
+	for (size_t i = 0; i + 1 < c->n_arms; i++)
+		if (strcmp(c->arms[i].name, c->arms[c->n_arms - 1].name) == 0)
+			return cli_usage_error(ps->cmdsp, "--arm: arm '%s' given twice", c->arms[i].name);
+	return 0;
+}
+
+/* What the scenario is and what is compared: --set --horizon --arm
+ * --experiment, the designs, --luals, --decompose, -h.  NOT_MINE: another
+ * option. */
+static int scenario_option(cli *c, int ch, char *arg, const parse *ps)
+{
+	switch (ch) {
+	case 'h':
+		cli_help(c->cmd);
+		exit(0);
+	case OPT_SET:
+		c->sets[c->n_sets++] = arg;
+		return 0;
+	case OPT_HORIZON:
+		return horizon_option(c, arg, ps);
+	case OPT_EXPERIMENT:
+		if (!ps->is_compare && !ps->is_sweep)
+			return cli_usage_error(ps->cmdsp, "--experiment applies to compare and sweep only (got '%s')", arg);
+		c->experiment_path = arg;
+		return 0;
+	case OPT_VARY: case OPT_DESIGN: case OPT_POINTS: case OPT_LEVELS:
+		return design_option(c, ch, arg, ps);
+	case OPT_LUALS:
+		if (!ps->is_check)
+			return cli_usage_error(ps->cmdsp, "option '%s' applies to check only", ps->opt);
+		if (!*arg)
+			return cli_usage_error(ps->cmdsp, "%s", "--luals: expected a file name, got ''");
+		c->luals = arg;
+		return 0;
+	case OPT_DECOMPOSE:
+		if (!ps->is_compare)
+			return cli_usage_error(ps->cmdsp, "option '%s' applies to compare only", ps->opt);
+		c->decompose = 1;
+		return 0;
+	case OPT_ARM:
+		return arm_option(c, arg, ps);
+	default:
+		return NOT_MINE;
+	}
+}
+
+/* After the options: --horizon last (it wins), -j 0 as the cores, --resume
+ * as the output, the one SCENARIO. */
+static int finish(cli *c, int argc, char **argv, const parse *ps)
+{
+	if (c->rep_offset > INT64_MAX - c->reps)
+		return cli_usage_error(ps->cmdsp, "%s", "--rep-offset plus -n/--reps is past the last replication index (2^63 - 1)");
+	if (c->horizon_set) {
+		c->set_labels[c->n_sets] = c->horizon_label;
+		c->sets[c->n_sets++] = c->horizon_set;
+	}
+	if (ps->threads_given && c->threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		c->threads = n > 0 ? (int)(n > 4096 ? 4096 : n) : 1;
+	}
+	if (c->resume && c->out && strcmp(c->resume, c->out) != 0)
+		return cli_usage_error(ps->cmdsp, "--resume writes back to its file: leave out -o, or give the same file (got '%s')", c->out);
+	if (c->resume)
+		c->out = c->resume;
+	if (optind < argc - 1)
+		return cli_usage_error(ps->cmdsp, "%s", "expected exactly one SCENARIO file");
+	c->scenario = optind < argc ? argv[optind] : NULL;
+	return cli_setup(c, ps->cmdsp);
+}
+
 int cli_parse(cli *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "reps", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "set", required_argument, NULL, OPT_SET },
-		{ "arm", required_argument, NULL, OPT_ARM },
-		{ "horizon", required_argument, NULL, OPT_HORIZON },
-		{ "rep-offset", required_argument, NULL, OPT_REP_OFFSET },
-		{ "events", no_argument, NULL, OPT_EVENTS },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "resume", required_argument, NULL, OPT_RESUME },
-		{ "vary", required_argument, NULL, OPT_VARY },
-		{ "design", required_argument, NULL, OPT_DESIGN },
-		{ "points", required_argument, NULL, OPT_POINTS },
-		{ "on-error", required_argument, NULL, OPT_ON_ERROR },
-		{ "flush-every", required_argument, NULL, OPT_FLUSH_EVERY },
-		{ "luals", required_argument, NULL, OPT_LUALS },
-		{ "decompose", no_argument, NULL, OPT_DECOMPOSE },
-		{ "progress-every", required_argument, NULL, OPT_PROGRESS_EVERY },
-		{ "levels", required_argument, NULL, OPT_LEVELS },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
-		{ NULL, 0, NULL, 0 },
-	};
 	c->cmd = argv[1];
 	c->sets = calloc((size_t)argc + 1, sizeof *c->sets);
 	c->set_labels = calloc((size_t)argc + 1, sizeof *c->set_labels);
@@ -262,177 +490,34 @@ int cli_parse(cli *c, int argc, char **argv)
 	c->varies = calloc((size_t)argc, sizeof *c->varies);
 	if (!c->sets || !c->set_labels || !c->arms || !c->varies)
 		return cli_usage_error(NULL, "%s", "out of memory");
-	int is_check = strcmp(c->cmd, "check") == 0;
-	int is_sweep = strcmp(c->cmd, "sweep") == 0;
-	int threads_given = 0;
 	char cmdsp[32];
 	snprintf(cmdsp, sizeof cmdsp, "%s ", c->cmd);
+	parse ps = { .cmdsp = cmdsp, .is_check = strcmp(c->cmd, "check") == 0,
+	             .is_sweep = strcmp(c->cmd, "sweep") == 0,
+	             .is_compare = strcmp(c->cmd, "compare") == 0 };
 	optind = 2;
 	opterr = 0;
 	int ch;
-	int64_t v;
 	while ((ch = getopt_long(argc, argv, ":n:s:o:qhj:", longopts, NULL)) != -1) {
 		/* The option as written: with its value in the next word
 		 * (-n 3), argv[optind - 1] is the value. */
-		const char *opt = optarg && optind >= 3 && optarg == argv[optind - 1]
-		                  ? argv[optind - 2] : argv[optind - 1];
-		if (is_check && (ch == 'n' || ch == 's' || ch == 'o' || ch == 'q' ||
-		                 ch == OPT_ARM || ch == OPT_REP_OFFSET || ch == OPT_EVENTS ||
-		                 ch == 'j' || ch == OPT_RESUME || ch == OPT_ON_ERROR ||
-		                 ch == OPT_PROGRESS_EVERY || ch == OPT_FLUSH_EVERY ||
-		                 ch == OPT_SHARD || ch == OPT_EXPERIMENT))
-			return cli_usage_error(cmdsp, "option '%s' does not apply to check", opt);
-		switch (ch) {
-		case 'n':
-			if (cli_parse_int(optarg, 1, &c->reps))
-				return cli_usage_error(cmdsp, "-n/--reps: expected an integer >= 1, got '%s'", optarg);
-			c->given |= CLI_GIVEN_REPS;
-			break;
-		case 's':
-			if (cli_parse_int(optarg, 0, &v))
-				return cli_usage_error(cmdsp, "-s/--seed: expected an integer >= 0, got '%s'", optarg);
-			c->seed = (uint64_t)v;
-			c->given |= CLI_GIVEN_SEED;
-			break;
-		case OPT_REP_OFFSET:
-			if (cli_parse_int(optarg, 0, &c->rep_offset))
-				return cli_usage_error(cmdsp, "--rep-offset: expected an integer >= 0, got '%s'", optarg);
-			break;
-		case 'o':
-			if (!*optarg)
-				return cli_usage_error(cmdsp, "%s", "-o/--out: expected a file name, got ''");
-			c->out = optarg;
-			break;
-		case 'q': c->quiet = 1; break;
-		case OPT_PROGRESS_EVERY: {
-			char *end;
-			errno = 0;
-			double v = strtod(optarg, &end);
-			if (end == optarg || *end || !(v >= 0) || v > 1e9 || errno == ERANGE)
-				return cli_usage_error(cmdsp, "--progress-every: expected a number of seconds >= 0, got '%s'", optarg);
-			c->progress_every = v;
-			break;
-		}
-		case OPT_EVENTS: c->events = 1; break;
-		case OPT_SHARD: c->shard = optarg; break;
-		case OPT_EXPERIMENT:
-			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)
-				return cli_usage_error(cmdsp, "--experiment applies to compare and sweep only (got '%s')", optarg);
-			c->experiment_path = optarg;
-			break;
-		case OPT_ON_ERROR:
-			if (strcmp(optarg, "abort") == 0)
-				c->skip_failed = 0;
-			else if (strcmp(optarg, "skip") == 0)
-				c->skip_failed = 1;
-			else
-				return cli_usage_error(cmdsp, "--on-error: expected abort or skip, got '%s'", optarg);
-			break;
-		case 'h': cli_help(c->cmd); exit(0);
-		case OPT_SET: c->sets[c->n_sets++] = optarg; break;
-		case OPT_HORIZON:
-			if (!is_duration(optarg))
-				return cli_usage_error(cmdsp, "--horizon: expected a duration such as 30d, 2w "
-				                       "or 720 (hours), got '%s'", optarg);
-			free(c->horizon_set);
-			free(c->horizon_label);
-			c->horizon_set = malloc(strlen(optarg) + 9);
-			c->horizon_label = malloc(strlen(optarg) + 13);
-			if (!c->horizon_set || !c->horizon_label)
-				return cli_usage_error(cmdsp, "%s", "out of memory");
-			sprintf(c->horizon_set, "horizon=%s", optarg);
-			sprintf(c->horizon_label, "--horizon '%s'", optarg);
-			break;
-		case 'j':
-			if (cli_parse_int(optarg, 0, &v) || v > 4096)
-				return cli_usage_error(cmdsp, "-j/--threads: expected an integer from 0 to 4096, got '%s'", optarg);
-			c->threads = (int)v;
-			threads_given = 1;
-			break;
-		case OPT_FLUSH_EVERY: {
-			char *end;
-			errno = 0;
-			double v = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(v >= 0) || v > 1e7)
-				return cli_usage_error(cmdsp, "--flush-every: expected a number of "
-				                       "seconds from 0 to 1e7, got '%s'", optarg);
-			c->flush_every = v > 0 ? v : -1;
-			break;
-		}
-		case OPT_RESUME:
-			if (!*optarg)
-				return cli_usage_error(cmdsp, "%s", "--resume: expected a file name, got ''");
-			c->resume = optarg;
-			break;
-		case OPT_VARY:
-		case OPT_DESIGN:
-		case OPT_POINTS:
-		case OPT_LEVELS:
-			if (!is_sweep)
-				return cli_usage_error(cmdsp, "option '%s' applies to sweep only", opt);
-			if (ch == OPT_VARY) {
-				c->varies[c->n_varies++] = optarg;
-			} else if (ch == OPT_DESIGN) {
-				if (!esc_sweep_design_known(optarg)) {
-					fprintf(stderr, "escsim: --design: expected %s, got '%s'\n"
-					        "see 'escsim sweep --help'\n", esc_sweep_design_list(), optarg);
-					return ESC_ERR_INPUT;
-				}
-				c->design = optarg;
-			} else if (ch == OPT_LEVELS) {
-				if (cli_parse_int(optarg, 2, &v) || v > 1000 || v % 2)
-					return cli_usage_error(cmdsp, "--levels: expected an even integer from 2 to 1000, got '%s'", optarg);
-				c->levels = (unsigned)v;
-			} else if (cli_parse_int(optarg, 1, &c->points)) {
-				return cli_usage_error(cmdsp, "--points: expected an integer >= 1, got '%s'", optarg);
-			}
-			break;
-		case OPT_LUALS:
-			if (!is_check)
-				return cli_usage_error(cmdsp, "option '%s' applies to check only", opt);
-			if (!*optarg)
-				return cli_usage_error(cmdsp, "%s", "--luals: expected a file name, got ''");
-			c->luals = optarg;
-			break;
-		case OPT_DECOMPOSE:
-			if (strcmp(c->cmd, "compare") != 0)
-				return cli_usage_error(cmdsp, "option '%s' applies to compare only", opt);
-			c->decompose = 1;
-			break;
-		case OPT_ARM:
-			if (strcmp(c->cmd, "compare") != 0 && !is_sweep)
-				return cli_usage_error(cmdsp, "--arm applies to compare and sweep only (got '%s')", optarg);
-			if (parse_arm(optarg, &c->arms[c->n_arms]))
-				return cli_usage_error(cmdsp, "--arm: expected NAME:KEY=VALUE[,KEY=VALUE...], got '%s'", optarg);
-			c->n_arms++;            /* counted before any return, so cli_free frees it */
-			for (size_t i = 0; i + 1 < c->n_arms; i++)
-				if (strcmp(c->arms[i].name, c->arms[c->n_arms - 1].name) == 0)
-					return cli_usage_error(cmdsp, "--arm: arm '%s' given twice", c->arms[i].name);
-			break;
-		case ':':
+		ps.opt = optarg && optind >= 3 && optarg == argv[optind - 1]
+		         ? argv[optind - 2] : argv[optind - 1];
+		if (ch == ':')
 			return cli_usage_error(cmdsp, "option '%s' needs a value", argv[optind - 1]);
-		default:
+		if (ch == '?')
 			return cli_usage_error(cmdsp, "unknown option '%s'", argv[optind - 1]);
-		}
+		if (ps.is_check && batch_only(ch))
+			return cli_usage_error(cmdsp, "option '%s' does not apply to check", ps.opt);
+		int rc = run_option(c, ch, optarg, &ps);
+		if (rc == NOT_MINE)
+			rc = scenario_option(c, ch, optarg, &ps);
+		if (rc == NOT_MINE)
+			return cli_usage_error(cmdsp, "unknown option '%s'", argv[optind - 1]);
+		if (rc)
+			return rc;
 	}
-	if (c->rep_offset > INT64_MAX - c->reps)
-		return cli_usage_error(cmdsp, "%s", "--rep-offset plus -n/--reps is past the last replication index (2^63 - 1)");
-	if (c->horizon_set) {                        /* last, so it wins */
-		c->set_labels[c->n_sets] = c->horizon_label;
-		c->sets[c->n_sets++] = c->horizon_set;
-	}
-	if (threads_given && c->threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		c->threads = n > 0 ? (int)(n > 4096 ? 4096 : n) : 1;
-	}
-	if (c->resume && c->out && strcmp(c->resume, c->out) != 0)
-		return cli_usage_error(cmdsp, "--resume writes back to its file: leave out -o, or give the same file (got '%s')", c->out);
-	if (c->resume)
-		c->out = c->resume;
-	if (optind < argc - 1)
-		return cli_usage_error(cmdsp, "%s", "expected exactly one SCENARIO file");
-	c->scenario = optind < argc ? argv[optind] : NULL;
-	return cli_setup(c, cmdsp);
+	return finish(c, argc, argv, &ps);
 }
 
 void cli_free(cli *c)
