@@ -288,6 +288,8 @@ static void tear_down(batch *b)
 	pthread_cond_destroy(&b->space);
 }
 
+/* ------------------------------------------------------ ranks, parts */
+
 /* Errors outrank an interrupt when ranks disagree. */
 static int64_t severity(int st)
 {
@@ -631,11 +633,21 @@ static void log_start(const batch *b)
 	        b->final ? " -> " : "", b->final ? b->final : "");
 }
 
-/* The pool runs the jobs; then this process's file is closed. */
+/* The pool runs the jobs. */
 static int run(batch *b, outcome *out, esc_error *err)
 {
 	log_start(b);
 	int st = esc_bt_run_jobs(b, err);
+	out->done = b->jobs_done;
+	out->want = b->n_jobs;
+	return st;
+}
+
+/* Close this process's file after the run stopped with ST: thrown away
+ * when nothing finished and no other part or old file needs it, else
+ * closed where finish_file says. */
+static int close_file(batch *b, int st, outcome *out, esc_error *err)
+{
 	if (b->out && st != ESC_OK && b->jobs_done == 0 &&
 	    st != ESC_ERR_INTERRUPTED && !joins_parts(b) && !b->inplace) {
 		esc_h5_discard(b->out);         /* nothing finished: write nothing */
@@ -643,8 +655,6 @@ static int run(batch *b, outcome *out, esc_error *err)
 	}
 	if (b->out)
 		st = finish_file(b, st, joins_parts(b), &out->written, err);
-	out->done = b->jobs_done;
-	out->want = b->n_jobs;
 	return st;
 }
 
@@ -851,6 +861,7 @@ int esc_batch_run(const esc_batch_opts *o, esc_error *err)
 	} else if (st == ESC_OK) {
 		outcome out = { NULL, 0, 0 };
 		st = run(&b, &out, err);
+		st = close_file(&b, st, &out, err);
 		if (joins_parts(&b))
 			st = join_parts(&b, st, &out, err);
 		summarise(&b, t0, &out);
