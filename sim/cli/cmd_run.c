@@ -26,6 +26,12 @@ static int same_file(const struct stat *a, int had, const char *path)
 	       a->st_mtim.tv_nsec == b.st_mtim.tv_nsec;
 }
 
+static const char *const cell_on[] = { "cell.enabled=true" };
+static const char *const cell_off[] = { "cell.enabled=false" };
+const esc_arm_spec cli_cell_arms[2] = {
+	{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
+};
+
 int cli_run_and_report(const esc_batch_opts *o, int store, const char *argv0)
 {
 	esc_error err = {0};
@@ -100,11 +106,6 @@ static size_t decomposition_arms(const esc_arm_spec *arms, size_t n, esc_arm_spe
 
 static int run(cli *c, char **argv)
 {
-	static const char *cell_on[] = { "cell.enabled=true" };
-	static const char *cell_off[] = { "cell.enabled=false" };
-	esc_arm_spec defaults_compare[] = {
-		{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
-	};
 	esc_arm_spec base_arm[] = { { "base", NULL, 0 } };
 	int compare = strcmp(c->cmd, "compare") == 0;
 	esc_batch_opts o = {
@@ -119,7 +120,7 @@ static int run(cli *c, char **argv)
 		o.arms = c->arms;
 		o.n_arms = c->n_arms;
 	} else if (compare) {
-		o.arms = defaults_compare;
+		o.arms = cli_cell_arms;
 		o.n_arms = 2;
 	} else {
 		o.arms = base_arm;

@@ -30,14 +30,9 @@ int cmd_sweep(int argc, char **argv)
 	if (st == 0)
 		st = build(&c, &sw);
 	if (st == 0) {
-		static const char *cell_on[] = { "cell.enabled=true" };
-		static const char *cell_off[] = { "cell.enabled=false" };
-		esc_arm_spec defaults[] = {
-			{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
-		};
 		esc_batch_opts o = {
 			.scenario_path = c.scenario, .sets = c.sets, .set_labels = c.set_labels, .n_sets = c.n_sets,
-			.arms = c.n_arms ? c.arms : defaults, .n_arms = c.n_arms ? c.n_arms : 2,
+			.arms = c.n_arms ? c.arms : cli_cell_arms, .n_arms = c.n_arms ? c.n_arms : 2,
 			.reps = c.reps, .rep_offset = c.rep_offset, .seed = c.seed,
 			.out_path = cli_out_path(&c),
 			.command_line = c.command_line ? c.command_line : "",
