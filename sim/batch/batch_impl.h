@@ -1,9 +1,9 @@
 /* batch_impl.h: what the files of a batch share; private to sim/batch.
  * From the top: batch.c (the experiment's phases: set up, plan, open, run,
  * close, join, summarise) calls plan.c (the jobs, and what a --resume
- * file lacks) and pool.c (worker threads and the writer), which calls
- * arms.c (arms, the file's groups, checkpoints).  No file calls one above
- * it.
+ * file lacks), pool.c (worker threads and the writer) and arms.c (arms,
+ * the file's groups, checkpoints); pool.c calls arms.c.  No file calls one
+ * above it.
  */
 #ifndef ESCSIM_BATCH_IMPL_H
 #define ESCSIM_BATCH_IMPL_H
@@ -97,7 +97,9 @@ typedef struct batch {
 	/* The writer's own: used only by the worker that holds the writer
 	 * role (set and cleared under mu, so each holder sees what the last
 	 * one left), and by the calling thread before and after the workers. */
-	esc_scenario *scen;             /* the writer's (groups' arms) */
+	esc_scenario *scen;             /* loaded by the plan; then the
+	                                   writer's (groups' arms), or freed
+	                                   before the run without a file */
 	const char **ov;                /* room for one arm's overrides */
 	size_t created;                 /* points whose groups exist */
 	const char *file;               /* what this process writes */
