@@ -77,37 +77,8 @@ typedef struct esc_batch_opts {
 /* Group name of arm ARM at sweep point K: "ARM.p<K>". */
 int esc_batch_group_name(char *buf, size_t size, const char *arm, size_t point);
 
-/* A mean with its 95% confidence interval (Student t over replications). */
-typedef struct esc_estimate {
-	double mean, lo, hi;
-	int64_t n;
-} esc_estimate;
-
-/* The metrics summarised for the closing comparison, in the order of
- * esc_batch_metric_names. */
-#define ESC_BATCH_METRICS 12
-extern const char *const esc_batch_metric_names[ESC_BATCH_METRICS];
-
-/* Per arm and metric, and paired differences (arm minus baseline) over the
- * replications both arms finished.  The baseline is the arm named "no_cell"
- * if there is one, else the first arm.  In a sweep the "arms" are the
- * groups, point by point (index point * arms_per_point + arm), and each
- * difference is from the baseline arm of the same point. */
-typedef struct esc_batch_result {
-	size_t n_arms;
-	size_t baseline;
-	int64_t reps_done;              /* replications every arm finished */
-	char (*arm_names)[64];
-	esc_estimate (*arm)[ESC_BATCH_METRICS];
-	esc_estimate (*diff)[ESC_BATCH_METRICS];
-	size_t n_points;                /* 1 unless a sweep */
-	size_t arms_per_point;
-} esc_batch_result;
-
-/* Run the experiment.  res may be NULL; otherwise free it with
- * esc_batch_result_free, also after an error (it then covers what finished;
- * after a resume or under MPI it is read back from the joined file, so it
- * covers every replication in it).
+/* Run the experiment and write its file; the batch keeps no statistics
+ * (escsim report reads the file: analysis/report.h).
  * Statuses: ESC_ERR_INPUT for bad usage, a bad scenario or policy, an
  * output name that is an input or not a result file, or a resume file that
  * is not this experiment's or is damaged; ESC_ERR_RUNTIME (the machine
@@ -117,8 +88,7 @@ typedef struct esc_batch_result {
  * interrupt puts them under out_path if no file had that name, anything
  * else in out_path.partial (out_path, if it exists, is left as it was);
  * the message says where. */
-int esc_batch_run(const esc_batch_opts *opts, esc_batch_result *res, esc_error *err);
-void esc_batch_result_free(esc_batch_result *res);
+int esc_batch_run(const esc_batch_opts *opts, esc_error *err);
 
 /* MPI (make MPI=1): call init first thing in main and finalize before
  * exiting; without MPI they do nothing.  rank/ranks: this process's rank

@@ -23,7 +23,9 @@
  * leaves no row in any table, and the first failure in job order is the
  * error reported.  At a signal, workers stop taking jobs and the
  * replications in hand stop within a fraction of a second (their model and
- * scripts watch the flag); every job that finished is written.
+ * scripts watch the flag, esc_bt_interrupted, which batch.c's handler
+ * sets); every job that finished is written.  Arms and the file's groups
+ * are arms.c's: the pool calls it, never batch.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -36,6 +38,8 @@
 #include "escsim/log.h"
 #include "escsim/model.h"
 #include "batch_impl.h"
+
+volatile sig_atomic_t esc_bt_interrupted;
 
 /* ------------------------------------------------------------------ rows */
 
@@ -302,7 +306,7 @@ static int maybe_checkpoint(batch *b, esc_error *err)
 	return esc_bt_checkpoint(b, b->checkpoint_every >= 1.0, err);
 }
 
-static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
+static int write_job(batch *b, slot *s, esc_error *err)
 {
 	if (s->point != b->stage_point) {
 		/* Point by point: the previous point's rows are all in; closing
@@ -319,7 +323,6 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 	}
 	for (size_t a = 0; a < b->n_arms; a++) {
 		tables *src = &s->arm[a], *dst = &b->stage[a];
-		rows[a] = *(const esc_run_row *)src->runs.v;
 		if (rb_push(&dst->runs, src->runs.v, src->runs.n, err) ||
 		    rb_push(&dst->daily, src->daily.v, src->daily.n, err) ||
 		    rb_push(&dst->events, src->events.v, src->events.n, err) ||
@@ -332,7 +335,6 @@ static int write_job(batch *b, slot *s, esc_run_row *rows, esc_error *err)
 		    flush_arm(b, a, err))
 			return err->status;
 	}
-	esc_bt_add_stats(b, s->point, rows);
 	b->jobs_done++;
 	if (esc_log_enabled(ESC_LOG_DEBUG))
 		esc_log(ESC_LOG_DEBUG, "replication %lld (point %lld) written: %lld of %lld",
@@ -423,7 +425,7 @@ static void write_ready(batch *b)
 		if (s->state == S_FAILED && s->err.status == ESC_ERR_INTERRUPTED)
 			;       /* stopped by a signal: not run, as far as the file goes */
 		else if (s->state == S_DONE && b->wst == ESC_OK)
-			b->wst = write_job(b, s, b->rows, &b->werr);
+			b->wst = write_job(b, s, &b->werr);
 		else if (s->state == S_FAILED && b->o->skip_failed && b->wst == ESC_OK)
 			b->wst = skip_job(b, s, &b->werr);
 		else if (s->state == S_FAILED && b->failed_job < 0) {
@@ -515,8 +517,7 @@ int esc_bt_run_jobs(batch *b, esc_error *err)
 		b->window = 8;
 	b->slots = calloc(b->window, sizeof *b->slots);
 	worker *ws = calloc(t ? (size_t)t : 1, sizeof *ws);
-	b->rows = calloc(b->n_arms, sizeof *b->rows);
-	if (!b->slots || !ws || !b->rows) {
+	if (!b->slots || !ws) {
 		free(ws);
 		return esc_error_set(err, ESC_ERR_RUNTIME, "out of memory");
 	}
@@ -596,6 +597,4 @@ void esc_bt_free_slots(batch *b)
 	}
 	free(b->slots);
 	b->slots = NULL;
-	free(b->rows);
-	b->rows = NULL;
 }

@@ -81,6 +81,14 @@ char *cli_join_argv(int argc, char **argv);
 /* Help for a scenario command (run, compare, check). */
 void cli_help(const char *cmd);
 
+/* cmd_run.c: run the batch O, print its error, then the report of the
+ * file it wrote (as text unless O says quiet; with STORE kept under
+ * /summary), as run, compare and sweep do.  Returns the exit status. */
+int cli_run_and_report(const esc_batch_opts *o, int store, const char *argv0);
+/* The arms of compare and sweep without --arm: cell (the cell on) and
+ * no_cell (off), the baseline. */
+extern const esc_arm_spec cli_cell_arms[2];
+
 int cmd_run(int argc, char **argv);       /* run and compare */
 int cmd_check(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);

@@ -1,7 +1,9 @@
 /* cmd_run.c: escsim run and escsim compare: run the arms, then print the
  * report of the file just written (analysis/report.h: each metric per arm
  * with its 95% interval, paired differences from the baseline arm, tails,
- * survival); compare also stores it under /summary, as the spec asks. */
+ * survival); compare also stores it under /summary, as the spec asks.
+ * The batch keeps no statistics: sweep reports through here too
+ * (cli_run_and_report). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,38 @@ static int same_file(const struct stat *a, int had, const char *path)
 	return had && a->st_ino == b.st_ino && a->st_dev == b.st_dev &&
 	       a->st_mtim.tv_sec == b.st_mtim.tv_sec &&
 	       a->st_mtim.tv_nsec == b.st_mtim.tv_nsec;
+}
+
+static const char *const cell_on[] = { "cell.enabled=true" };
+static const char *const cell_off[] = { "cell.enabled=false" };
+const esc_arm_spec cli_cell_arms[2] = {
+	{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
+};
+
+int cli_run_and_report(const esc_batch_opts *o, int store, const char *argv0)
+{
+	esc_error err = {0};
+	struct stat before;
+	int had = stat(o->out_path, &before) == 0;
+	int st = esc_batch_run(o, &err);
+	if (st)
+		fprintf(stderr, "escsim: %s\n", err.msg);
+	/* The report reads what the file holds, so an interrupted run reports
+	 * the replications it kept.  Under MPI only rank 0, which wrote it. */
+	if (esc_batch_rank() != 0 || same_file(&before, had, o->out_path))
+		return st;
+	esc_report_opts ro = {
+		.path = o->out_path, .format = o->quiet ? ESC_REPORT_NONE : ESC_REPORT_TEXT,
+		.store = store, .command_line = o->command_line, .argv0 = argv0,
+	};
+	esc_error rerr = {0};
+	int rst = esc_report(&ro, &rerr);
+	if (rst) {
+		fprintf(stderr, "escsim: report: %s\n", rerr.msg);
+		if (st == ESC_OK)
+			st = rst == ESC_ERR_INPUT ? ESC_ERR_RUNTIME : rst;
+	}
+	return st;
 }
 
 /* compare --decompose: the arms, then the arm `cell` three more times,
@@ -72,11 +106,6 @@ static size_t decomposition_arms(const esc_arm_spec *arms, size_t n, esc_arm_spe
 
 static int run(cli *c, char **argv)
 {
-	static const char *cell_on[] = { "cell.enabled=true" };
-	static const char *cell_off[] = { "cell.enabled=false" };
-	esc_arm_spec defaults_compare[] = {
-		{ "cell", cell_on, 1 }, { "no_cell", cell_off, 1 },
-	};
 	esc_arm_spec base_arm[] = { { "base", NULL, 0 } };
 	int compare = strcmp(c->cmd, "compare") == 0;
 	esc_batch_opts o = {
@@ -91,7 +120,7 @@ static int run(cli *c, char **argv)
 		o.arms = c->arms;
 		o.n_arms = c->n_arms;
 	} else if (compare) {
-		o.arms = defaults_compare;
+		o.arms = cli_cell_arms;
 		o.n_arms = 2;
 	} else {
 		o.arms = base_arm;
@@ -110,35 +139,9 @@ static int run(cli *c, char **argv)
 	}
 	o.out_path = cli_out_path(c);
 	int st = o.out_path ? cli_check_experiment(c, NULL) : ESC_ERR_RUNTIME;
-	if (st) {
-		free(decomposed);
-		free(decomposed_ov);
-		return st;
-	}
 	o.command_line = c->command_line ? c->command_line : "";
-
-	esc_error err = {0};
-	struct stat before;
-	int had = stat(o.out_path, &before) == 0;
-	st = esc_batch_run(&o, NULL, &err);    /* the report reads the file */
-	if (st)
-		fprintf(stderr, "escsim: %s\n", err.msg);
-	/* The report reads what the file holds, so an interrupted run reports
-	 * the replications it kept.  Under MPI only rank 0, which wrote it. */
-	if (esc_batch_rank() == 0 && !same_file(&before, had, o.out_path)) {
-		esc_report_opts ro = {
-			.path = o.out_path, .format = c->quiet ? ESC_REPORT_NONE : ESC_REPORT_TEXT,
-			.store = compare,
-			.command_line = o.command_line, .argv0 = argv[0],
-		};
-		esc_error rerr = {0};
-		int rst = esc_report(&ro, &rerr);
-		if (rst) {
-			fprintf(stderr, "escsim: report: %s\n", rerr.msg);
-			if (st == ESC_OK)
-				st = rst == ESC_ERR_INPUT ? ESC_ERR_RUNTIME : rst;
-		}
-	}
+	if (st == ESC_OK)
+		st = cli_run_and_report(&o, compare, argv[0]);
 	free(decomposed);
 	free(decomposed_ov);
 	return st;

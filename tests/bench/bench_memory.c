@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	o.quiet = 1;
 	esc_error err = { 0 };
 	double t0 = bench_now_s();
-	int st = esc_batch_run(&o, NULL, &err);
+	int st = esc_batch_run(&o, &err);
 	double s = bench_now_s() - t0;
 	unlink(out);
 	if (st) {

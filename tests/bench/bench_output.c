@@ -137,7 +137,7 @@ static double batch_seconds(const char *scenario, int64_t reps, const char *out,
 	dup2(devnull, STDERR_FILENO);
 	esc_error err = { 0 };
 	double t0 = bench_now_s();
-	int st = esc_batch_run(&o, NULL, &err);
+	int st = esc_batch_run(&o, &err);
 	double t = bench_now_s() - t0;
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);

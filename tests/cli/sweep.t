@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # escsim sweep: grid and Sobol designs, /sweep/points, the arms at every
 # point (/arms/ARM.p<k>) with the point's values applied, common random
-# numbers across points, the same tables whatever -j, and bad designs
+# numbers across points, the same tables whatever -j, the report of the
+# file as what it prints (once, and nothing with -q), and bad designs
 # refused before anything is written.
 . "$(dirname "$0")/tap.sh"
 cd "$TMP"
-plan 15
+plan 18
 G="$ROOT/scenarios/golan_2026.lua"
 
 "$ESCSIM" sweep "$G" -n 40 -s 2 --horizon 180d --vary cell.accuracy=0.2,1 \
 	--vary cell.latency=lin:30m:4h:2 --set cell.enforce.p=0 -o grid.h5 > out.txt 2> err
 ok $? "grid sweep exits 0"; sed 's/^/# /' err
 contains out.txt "cell - no_cell" "prints the paired differences per point"
+"$ESCSIM" report grid.h5 > rep.txt 2>&1
+cmp -s out.txt rep.txt
+ok $? "sweep prints the report of its file, as compare does: what escsim report prints"
+test "$(grep -c '^retaliations: cell - no_cell' out.txt)" = 1
+ok $? "each headline metric's table once (the batch keeps no statistics of its own)"
 $PY - grid.h5 > py.txt 2>&1 <<'PYEOF'
 import sys, json, warnings, h5py, pandas as pd
 warnings.simplefilter("ignore")          # PyTables: a '.' in a column name
@@ -56,7 +62,9 @@ h5diff -q grid.h5 grid.h5 /arms/no_cell.p0/runs /arms/no_cell.p3/runs > /dev/nul
 ok $? "common random numbers across points: no_cell is the same at every point"
 
 "$ESCSIM" sweep "$G" -n 40 -s 2 --horizon 180d --vary cell.accuracy=0.2,1 \
-	--vary cell.latency=lin:30m:4h:2 --set cell.enforce.p=0 -j 3 -o grid3.h5 -q > /dev/null 2>&1
+	--vary cell.latency=lin:30m:4h:2 --set cell.enforce.p=0 -j 3 -o grid3.h5 -q > q.txt 2>&1
+test ! -s q.txt
+ok $? "-q: nothing printed (no report, no final line)"
 h5diff -q grid.h5 grid3.h5 /arms /arms > /dev/null 2>&1 && h5diff -q grid.h5 grid3.h5 /sweep /sweep > /dev/null 2>&1
 ok $? "-j 3: every table of every point identical"
 
