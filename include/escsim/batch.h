@@ -78,7 +78,7 @@ typedef struct esc_batch_opts {
 int esc_batch_group_name(char *buf, size_t size, const char *arm, size_t point);
 
 /* Run the experiment and write its file; the batch keeps no statistics
- * (escsim report reads the file: analysis/report.h).
+ * (escsim report reads the file: escsim/report.h).
  * Statuses: ESC_ERR_INPUT for bad usage, a bad scenario or policy, an
  * output name that is an input or not a result file, or a resume file that
  * is not this experiment's or is damaged; ESC_ERR_RUNTIME (the machine

@@ -1,5 +1,5 @@
 /* cmd_run.c: escsim run and escsim compare: run the arms, then print the
- * report of the file just written (analysis/report.h: each metric per arm
+ * report of the file just written (escsim/report.h: each metric per arm
  * with its 95% interval, paired differences from the baseline arm, tails,
  * survival); compare also stores it under /summary, as the spec asks.
  * The batch keeps no statistics: sweep reports through here too
