@@ -337,11 +337,9 @@ static void set_num(lua_State *L, const char *k, double v)
 	lua_setfield(L, -2, k);
 }
 
-static int party_ok(const esc_lua_policy *p, int i) { return i >= 0 && (size_t)i < p->np; }
-
 static int observation_ok(const esc_lua_policy *p, const esc_observation *o, int with_perceived)
 {
-	return party_ok(p, o->observer) && (!with_perceived || party_ok(p, o->perceived)) &&
+	return esc_lua_party_ok(p, o->observer) && (!with_perceived || esc_lua_party_ok(p, o->perceived)) &&
 	       o->type >= 0 && (size_t)o->type < p->nt && o->zone >= 0 && (size_t)o->zone < p->nz &&
 	       (unsigned)o->cause <= ESC_CAUSE_POLICY;
 }
@@ -419,7 +417,7 @@ static int prepare(esc_lua_policy *p, esc_lua_call *c, const esc_hook_ctx *ctx, 
 		                    esc_lua_hook_names[hook]);
 		return 0;
 	}
-	if (!party_ok(p, party)) {
+	if (!esc_lua_party_ok(p, party)) {
 		*rc = esc_error_set(err, ESC_ERR_RUNTIME, "policy: %s called for party %d, out of range (a bug in the model)",
 		                    esc_lua_hook_names[hook], party);
 		return 0;
@@ -713,7 +711,7 @@ static int lua_pre_operation(void *self, const esc_hook_ctx *ctx, const esc_oper
 	int rc;
 	if (!prepare(p, &c, ctx, op->actor, ESC_HOOK_PRE_OPERATION, err, &rc))
 		return rc;
-	c.target = party_ok(p, op->target) ? op->target : -1;
+	c.target = esc_lua_party_ok(p, op->target) ? op->target : -1;
 	c.zone = op->zone >= 0 && (size_t)op->zone < p->nz ? op->zone : -1;
 	c.in = op;
 	c.out = out;
@@ -915,7 +913,7 @@ static int lua_on_timer(void *self, const esc_hook_ctx *ctx, int64_t token, esc_
 	esc_lua_policy *p = self;
 	if (!ctx)
 		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_timer called without a hook context");
-	if (!party_ok(p, ctx->party))
+	if (!esc_lua_party_ok(p, ctx->party))
 		return esc_error_set(err, ESC_ERR_RUNTIME, "policy: on_timer for party %d, out of range (a bug in the model)",
 		                     ctx->party);
 	if (!p->begun || p->rep != ctx->rep || p->run_ref == LUA_NOREF)

@@ -397,12 +397,10 @@ static record *new_record(lua_State *L, const esc_lua_policy *p, int what)
 static void set_i(record *r, int slot, lua_Integer x) { r->v[slot].i = x; r->present |= 1u << slot; }
 static void set_d(record *r, int slot, double x) { r->v[slot].d = x; r->present |= 1u << slot; }
 
-static int party_ok(const esc_lua_policy *p, int i) { return i >= 0 && (size_t)i < p->np; }
-
 /* A party-valued slot, left absent for -1. */
 static void set_party(record *r, const esc_lua_policy *p, int slot, int party)
 {
-	if (party_ok(p, party))
+	if (esc_lua_party_ok(p, party))
 		set_i(r, slot, S_PARTY(p, party));
 }
 

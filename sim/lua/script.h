@@ -212,6 +212,12 @@ struct esc_lua_policy {
 	int any_event;               /* some party has on_event */
 };
 
+/* 1 if I is one of the policy's parties (a record's or answer's index). */
+static inline int esc_lua_party_ok(const esc_lua_policy *p, int i)
+{
+	return i >= 0 && (size_t)i < p->np;
+}
+
 /* One hook call in progress: what the `sim` functions work with.  Hooks
  * nest (an action may run another party's hook at once), so each call saves
  * and restores the scenario's current call. */
