@@ -19,6 +19,15 @@ ok() {
 	else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
 }
 
+# todo STATUS NAME REASON: as ok, for a check of a known bug not yet
+# fixed (TAP's "# TODO"): printed and counted by prove, but its failure does
+# not fail the test file.  REASON says what is wrong and where it is tracked.
+todo() {
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2 # TODO $3"
+	else echo "not ok $_n - $2 # TODO $3"; fi
+}
+
 # is GOT WANT NAME
 is() {
 	_n=$((_n + 1))
