@@ -315,11 +315,11 @@ _Static_assert(sizeof message_label_list / sizeof message_label_list[0] ==
 
 const esc_h5_schema esc_h5_schemas[N_SCHEMA] = {
 	[SCHEMA_RUNS] = { "runs", &runs_desc, NULL, PER_PARTY, runs_retired },
-	[SCHEMA_DAILY] = { "daily", &daily_desc, daily_label_list },
-	[SCHEMA_EVENTS] = { "events", &events_desc, event_label_list },
-	[SCHEMA_MESSAGES] = { "messages", &messages_desc, message_label_list },
-	[SCHEMA_LOG] = { "log", &log_desc, log_label_list },
-	[SCHEMA_FAILURES] = { "failures", &failures_desc, NULL },
+	[SCHEMA_DAILY] = { "daily", &daily_desc, daily_label_list, NULL, NULL },
+	[SCHEMA_EVENTS] = { "events", &events_desc, event_label_list, NULL, NULL },
+	[SCHEMA_MESSAGES] = { "messages", &messages_desc, message_label_list, NULL, NULL },
+	[SCHEMA_LOG] = { "log", &log_desc, log_label_list, NULL, NULL },
+	[SCHEMA_FAILURES] = { "failures", &failures_desc, NULL, NULL, NULL },
 };
 
 const esc_h5_schema *esc_h5_schema_named(const char *name, int in_arm)
