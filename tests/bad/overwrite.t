@@ -93,7 +93,9 @@ long=$(printf 'r%.0s' $(seq 247)).h5
 ok $? "a 250-character -o name works"
 test -e "$long"; ok $? "the file is under that name"
 rm -f "$long"
-"$ESCSIM" run "$G" -n 20000 --horizon 10d --flush-every 0.1 -o "$long" --quiet > /dev/null 2>&1 &
+# 100,000 replications of 10 days: about 2 s on an idle machine, so the kill
+# lands mid-run (20,000 could finish within the half second on one).
+"$ESCSIM" run "$G" -n 100000 --horizon 10d --flush-every 0.1 -o "$long" --quiet > /dev/null 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -n "$(ls | grep '~.*\.partial$')" ] && break; sleep 0.05; done
 sleep 0.5
@@ -101,7 +103,7 @@ kill -9 $pid
 wait $pid 2> /dev/null
 p=$(ls | grep '~.*\.partial$')
 [ -n "$p" ] && [ ${#p} -le 255 ]; ok $? "killed: its .partial has a shortened name of ${#p} bytes"
-"$ESCSIM" run "$G" -n 20000 --horizon 10d --flush-every 0.1 --resume "$long" > /dev/null 2> lres.err
+"$ESCSIM" run "$G" -n 100000 --horizon 10d --flush-every 0.1 --resume "$long" > /dev/null 2> lres.err
 st=$?
 [ $st = 0 ] && [ -e "$long" ] && [ -z "$(ls | grep '~.*\.partial$')" ]
 ok $? "--resume finds and completes it (exit $st)"
