@@ -37,7 +37,7 @@ static inline uint64_t esc_rng_mix64(uint64_t x)
 uint64_t esc_rng_stream_seed(uint64_t base_seed, uint64_t rep, const char *source);
 
 /* Keys: where a draw stands.  A key names what a draw is about (an
- * incident, a message, a decision) by its lineage rather than by the order
+ * arrival, a message, a decision) by its lineage rather than by the order
  * things happened in, so the numbers drawn about it are the same in every
  * arm of an experiment that has it, whatever else differs (common random
  * numbers that survive a change elsewhere in the replication).
